@@ -1,0 +1,120 @@
+/*
+ * aws/client: one signed AWS request, from endpoint to typed result.
+ *
+ * A struct aws_client holds what is shared by every thread: region, endpoint
+ * overrides, TLS and timeout settings, the credentials provider, the retry
+ * quota and the signing clock offset. It is thread-safe.
+ *
+ * A struct aws_conn is one thread's connection (a reused libcurl easy handle,
+ * so keep-alive works). Never share a conn between threads.
+ *
+ * aws_call() runs the whole pipeline: resolve the endpoint (endpoint.c), get
+ * credentials, sign (sigv4.c), send (http.c), parse an error (error.c) and
+ * retry in the standard mode (retry.c). Bodies stream: the request body from
+ * memory, the response body into the caller's sink, never needing an S3
+ * object in memory.
+ *
+ * For the event loop's long polls, aws_xfer_* splits the same pipeline so the
+ * caller can drive the transfer with libcurl's multi interface: no retries are
+ * done there; the caller backs off itself.
+ */
+#ifndef CT_AWS_CLIENT_H
+#define CT_AWS_CLIENT_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "aws/creds.h"
+#include "aws/error.h"
+#include "util/buf.h"
+
+struct aws_kv {
+	const char *key;   /* borrowed */
+	const char *value; /* borrowed, unencoded */
+};
+
+struct aws_client_config {
+	const char *region;            /* NULL: AWS_REGION, AWS_DEFAULT_REGION, the profile's region */
+	const char *profile;           /* NULL: AWS_PROFILE or "default" (for region and endpoint keys) */
+	int use_fips;                  /* FIPS endpoints (also AWS_USE_FIPS_ENDPOINT=true) */
+	int s3_force_path_style;       /* path-style S3 addressing even on AWS endpoints */
+	const char *endpoint_url;      /* like AWS_ENDPOINT_URL: every service */
+	const char *endpoint_url_sqs;  /* like AWS_ENDPOINT_URL_SQS, ... per service overrides */
+	const char *endpoint_url_s3;
+	const char *endpoint_url_sns;
+	const char *endpoint_url_sts;
+	const char *ca_bundle;         /* NULL: the system's (AWS_CA_BUNDLE honoured) */
+	long connect_timeout_ms;       /* 0: 5000 */
+	long low_speed_time_s;         /* abort when < 1 byte/s for this long; 0: 30 */
+	long request_timeout_ms;       /* whole-request cap for non-streaming calls; 0: none */
+	int max_attempts;              /* standard retry mode attempts; 0: 3 (AWS_MAX_ATTEMPTS) */
+	unsigned retry_seed;           /* 0: random; tests fix it for deterministic jitter */
+};
+
+struct aws_client;
+struct aws_conn;
+
+/* Takes ownership of creds (may be NULL for unsigned use). */
+struct aws_client *aws_client_new(const struct aws_client_config *cfg,
+    struct aws_creds_provider *creds, struct aws_error *err);
+void aws_client_free(struct aws_client *c);
+const char *aws_client_region(const struct aws_client *c);
+/* Replaces the credentials provider (the chain needs a client to exist first). */
+void aws_client_set_creds(struct aws_client *c, struct aws_creds_provider *creds);
+
+struct aws_conn *aws_conn_new(struct aws_client *c);
+void aws_conn_free(struct aws_conn *conn);
+
+/* Called with each piece of a response body; return 0 to go on, -1 to abort
+ * (the call then fails with code "Aborted"). */
+typedef int (*aws_body_sink)(void *arg, const void *data, size_t len);
+
+struct aws_request {
+	const char *service;         /* "sqs", "s3", "sns", "sts": endpoint and signing name */
+	const char *operation;       /* "GetObject", ... for errors and logs */
+	const char *method;          /* "GET", "POST", "HEAD", "PUT" */
+	const char *region;          /* NULL: the client's (S3 redirects set it) */
+	const char *url;             /* NULL: resolved from service/region; else used as is (SQS queue URL) */
+	const char *bucket;          /* S3: addressed virtual-host or path style by the client */
+	const char *path;            /* unencoded path below the endpoint ("/" if NULL; S3: the key) */
+	const struct aws_kv *query;  /* unencoded; the signer sorts and encodes */
+	size_t nquery;
+	const struct aws_kv *headers;/* extra headers (Content-Type, X-Amz-Target, Range, ...) */
+	size_t nheaders;
+	const void *body;            /* request body, borrowed; NULL for none */
+	size_t body_len;
+	int unsigned_payload;        /* S3: sign with UNSIGNED-PAYLOAD */
+	aws_body_sink sink;          /* NULL: collect the body into resp->body */
+	void *sink_arg;
+	int no_retry;                /* one attempt only (the caller retries) */
+	int anonymous;               /* do not sign (IMDS, ECS endpoint, AssumeRoleWithWebIdentity) */
+};
+
+struct aws_response {
+	long status;                 /* HTTP status */
+	struct buf body;             /* owned; collected body when no sink, else the error body */
+	struct buf headers;          /* owned; raw "name: value\r\n" lines of the final response */
+	char request_id[96];
+	int attempts;                /* how many attempts were made */
+};
+
+void aws_response_init(struct aws_response *r);
+void aws_response_free(struct aws_response *r);
+/* Case-insensitive header lookup; copies the trimmed value into out. */
+int aws_response_header(const struct aws_response *r, const char *name, char *out, size_t outlen);
+
+/* Runs the request with retries. 0 on a 2xx answer, -1 with err filled otherwise
+ * (resp still holds status and headers of the last attempt). */
+int aws_call(struct aws_conn *conn, const struct aws_request *req, struct aws_response *resp,
+    struct aws_error *err);
+
+/* The same request for a libcurl multi handle: aws_xfer_new signs it and
+ * returns an easy handle ready for curl_multi_add_handle (aws_xfer_easy);
+ * after CURLMSG_DONE, aws_xfer_finish classifies the outcome like aws_call. */
+struct aws_xfer;
+struct aws_xfer *aws_xfer_new(struct aws_client *c, const struct aws_request *req, struct aws_error *err);
+void *aws_xfer_easy(struct aws_xfer *x);  /* a CURL *, owned by the xfer */
+int aws_xfer_finish(struct aws_xfer *x, int curl_code, struct aws_response *resp, struct aws_error *err);
+void aws_xfer_free(struct aws_xfer *x);
+
+#endif

@@ -1,0 +1,27 @@
+/*
+ * aws/sts: the STS calls credentials providers need (query protocol, XML).
+ */
+#ifndef CT_AWS_STS_H
+#define CT_AWS_STS_H
+
+#include "aws/client.h"
+#include "aws/creds.h"
+
+struct sts_identity {
+	char account[32];
+	char arn[512];
+	char user_id[256];
+};
+
+/* AssumeRole signed with the conn's client credentials. */
+int sts_assume_role(struct aws_conn *conn, const char *role_arn, const char *session_name,
+    const char *external_id, int duration_s, struct aws_credentials **out, struct aws_error *err);
+
+/* AssumeRoleWithWebIdentity: unsigned, the token is the proof. */
+int sts_assume_role_with_web_identity(struct aws_conn *conn, const char *role_arn,
+    const char *session_name, const char *token, int duration_s,
+    struct aws_credentials **out, struct aws_error *err);
+
+int sts_get_caller_identity(struct aws_conn *conn, struct sts_identity *out, struct aws_error *err);
+
+#endif

@@ -1,0 +1,12 @@
+/*
+ * commands: the sub-commands of ctalertd, each a main() of its own.
+ * argv[0] is the command name; they return the process exit status.
+ */
+#ifndef CT_COMMANDS_H
+#define CT_COMMANDS_H
+
+int cmd_scan(int argc, char **argv);   /* scan.c: match log files offline */
+int cmd_run(int argc, char **argv);    /* daemon/run.c: the daemon */
+int cmd_check(int argc, char **argv);  /* daemon/check.c: configuration and reachability checklist */
+
+#endif

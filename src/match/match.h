@@ -1,0 +1,80 @@
+/*
+ * match: EventBridge event patterns, compiled together, matched per record.
+ *
+ * This module knows nothing of AWS, files or JSON parsers. The record stream
+ * walks each record's JSON and tells the matcher only about the values it
+ * asked for; the matcher answers which rules matched.
+ *
+ * The field tree. All rules are compiled into one tree of the field paths any
+ * rule refers to (the envelope mapping is already applied: a pattern on
+ * "detail.eventName" asks for the record's "eventName", one on "account" for
+ * "recipientAccountId", ...). The stream starts at match_root() for each
+ * record, follows match_child() for each object key, and skips without any
+ * work a subtree whose key returns NULL. At a node where match_wants_value()
+ * is true it reports every scalar found there, including each element of
+ * arrays (arrays of arrays flatten). An object or an empty array at a wanted
+ * node reports nothing: for patterns that is the same as absent.
+ *
+ * Threading: a struct ruleset is immutable after compilation and shared by
+ * every thread; each thread owns its struct matcher.
+ */
+#ifndef CT_MATCH_MATCH_H
+#define CT_MATCH_MATCH_H
+
+#include <stddef.h>
+
+#include "util/error.h"
+
+/* One rule as handed to the compiler. All strings are borrowed for the call. */
+struct rule_def {
+	const char *name;      /* unique; names the rule in errors and output */
+	const char *pattern;   /* EventBridge event pattern as JSON text */
+	const char *origin;    /* where it was defined ("rules.d/x.json", "ctalertd.conf:42"); may be NULL */
+};
+
+enum match_envelope {
+	MATCH_ENVELOPE_CLOUDTRAIL, /* patterns with source/detail-type/account/region/detail/... see the
+	                              EventBridge "AWS API Call via CloudTrail" event built from the record */
+	MATCH_ENVELOPE_NONE,       /* every pattern matches the record itself */
+};
+
+enum match_type {
+	MATCH_STRING,  /* text is the decoded string (UTF-8, not NUL-terminated) */
+	MATCH_NUMBER,  /* text is the JSON number literal as written */
+	MATCH_TRUE,
+	MATCH_FALSE,
+	MATCH_NULL,
+};
+
+struct ruleset;
+struct matcher;
+struct match_node;
+
+/* Compiles every rule at once. On an invalid pattern returns NULL and err
+ * names the rule and what is wrong, the way EventBridge would reject it. */
+struct ruleset *ruleset_compile(const struct rule_def *defs, size_t n, enum match_envelope env,
+    struct ct_error *err);
+void ruleset_free(struct ruleset *rs);
+size_t ruleset_size(const struct ruleset *rs);
+const char *ruleset_rule_name(const struct ruleset *rs, size_t rule);
+
+/* Validates one pattern alone (load-time checks, `ctalertd check`). */
+int match_pattern_validate(const char *name, const char *pattern, struct ct_error *err);
+
+/* The field tree (see above). */
+const struct match_node *match_root(const struct ruleset *rs);
+const struct match_node *match_child(const struct match_node *n, const char *key, size_t len);
+int match_wants_value(const struct match_node *n);
+
+struct matcher *matcher_new(const struct ruleset *rs);
+void matcher_free(struct matcher *m);
+
+/* Per record: begin, any number of values, then end. */
+void matcher_begin(struct matcher *m);
+void matcher_value(struct matcher *m, const struct match_node *n, enum match_type type,
+    const char *text, size_t len);
+/* Evaluates the record. Returns the number of rules that matched and points
+ * *rules at their indices (ascending; valid until the next matcher_begin). */
+size_t matcher_end(struct matcher *m, const size_t **rules);
+
+#endif
