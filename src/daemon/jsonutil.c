@@ -6,12 +6,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-size_t
-json_depth(const char *text, size_t len, size_t limit)
+/* Nesting depth of text, or limit + 1 once exceeded; *comment is set when
+ * a '/' appears outside strings (yajl's tree parser accepts comments, which
+ * JSON has not). */
+static size_t
+scan(const char *text, size_t len, size_t limit, int *comment)
 {
 	size_t depth = 0, max = 0;
 	int in_string = 0;
 
+	*comment = 0;
 	for (size_t i = 0; i < len; i++) {
 		char c = text[i];
 
@@ -29,9 +33,19 @@ json_depth(const char *text, size_t len, size_t limit)
 				return limit + 1;
 		} else if ((c == ']' || c == '}') && depth > 0) {
 			depth--;
+		} else if (c == '/') {
+			*comment = 1;
 		}
 	}
 	return max;
+}
+
+size_t
+json_depth(const char *text, size_t len, size_t limit)
+{
+	int comment;
+
+	return scan(text, len, limit, &comment);
 }
 
 int
@@ -76,13 +90,18 @@ json_parse(const char *text, size_t len, size_t max_depth, char *why, size_t why
 	char errbuf[512];
 	yajl_val v;
 	char *copy;
+	int comment;
 
 	if (memchr(text, '\0', len) != NULL) {
 		first_line(why, whylen, "contains a NUL byte");
 		return NULL;
 	}
-	if (json_depth(text, len, max_depth) > max_depth) {
+	if (scan(text, len, max_depth, &comment) > max_depth) {
 		snprintf(why, whylen, "nested deeper than %zu levels", max_depth);
+		return NULL;
+	}
+	if (comment) {
+		first_line(why, whylen, "a '/' outside strings (comments are not JSON)");
 		return NULL;
 	}
 	if ((copy = malloc(len + 1)) == NULL) {
@@ -155,30 +174,106 @@ utf8_seqlen(unsigned char c)
 	return 0;
 }
 
+/* The length of the well-formed sequence at p (avail bytes there), or 0. */
+static size_t
+utf8_seq(const unsigned char *p, size_t avail)
+{
+	size_t k = utf8_seqlen(p[0]);
+
+	if (k == 0 || k > avail)
+		return 0;
+	for (size_t j = 1; j < k; j++)
+		if ((p[j] & 0xc0) != 0x80)
+			return 0;
+	/* overlong 3- and 4-byte forms, surrogates, beyond U+10FFFF */
+	if (k == 3 && ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0)))
+		return 0;
+	if (k == 4 && ((p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] >= 0x90)))
+		return 0;
+	return k;
+}
+
 int
 utf8_valid(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0;
 
-	while (i < n) {
-		size_t k = utf8_seqlen(p[i]);
-
-		if (k == 0 || k > n - i)
+	for (size_t i = 0, k; i < n; i += k)
+		if ((k = utf8_seq(p + i, n - i)) == 0)
 			return 0;
-		for (size_t j = 1; j < k; j++)
-			if ((p[i + j] & 0xc0) != 0x80)
-				return 0;
-		/* overlong 3- and 4-byte forms, surrogates, beyond U+10FFFF */
-		if (k == 3 &&
-		    ((p[i] == 0xe0 && p[i + 1] < 0xa0) || (p[i] == 0xed && p[i + 1] >= 0xa0)))
-			return 0;
-		if (k == 4 &&
-		    ((p[i] == 0xf0 && p[i + 1] < 0x90) || (p[i] == 0xf4 && p[i + 1] >= 0x90)))
-			return 0;
-		i += k;
-	}
 	return 1;
+}
+
+void
+utf8_scrub(char *s, size_t n, char repl)
+{
+	unsigned char *p = (unsigned char *)s;
+
+	for (size_t i = 0, k; i < n; i += k)
+		if ((k = utf8_seq(p + i, n - i)) == 0) {
+			p[i] = (unsigned char)repl;
+			k = 1;
+		}
+}
+
+/* The escape for an ASCII byte that needs one, or NULL. */
+static const char *
+json_escape(unsigned char c, char tmp[7])
+{
+	switch (c) {
+	case '"':
+		return "\\\"";
+	case '\\':
+		return "\\\\";
+	case '\n':
+		return "\\n";
+	case '\r':
+		return "\\r";
+	case '\t':
+		return "\\t";
+	case '\b':
+		return "\\b";
+	case '\f':
+		return "\\f";
+	}
+	if (c >= 0x20)
+		return NULL;
+	snprintf(tmp, 7, "\\u%04x", c);
+	return tmp;
+}
+
+int
+json_put_string(struct buf *b, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, run = 0, k;
+	const char *esc;
+	char tmp[7];
+
+	if (buf_reserve(b, n + 2) == -1 || buf_putc(b, '"') == -1)
+		return -1;
+	while (i < n) {
+		if (p[i] < 0x80) {
+			if ((esc = json_escape(p[i], tmp)) == NULL) {
+				i++;
+				continue;
+			}
+			k = 1;
+		} else if ((k = utf8_seq(p + i, n - i)) != 0) {
+			i += k;
+			continue;
+		} else {
+			esc = "\\ufffd";
+			k = 1;
+		}
+		if (buf_append(b, s + run, i - run) == -1 || buf_puts(b, esc) == -1)
+			return -1;
+		i += k;
+		run = i;
+	}
+	if (buf_append(b, s + run, n - run) == -1)
+		return -1;
+	return buf_putc(b, '"');
 }
 
 size_t

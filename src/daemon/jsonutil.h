@@ -13,6 +13,8 @@
 
 #include <yajl/yajl_tree.h>
 
+#include "util/buf.h"
+
 /* Parses text (need not be NUL-terminated; a NUL byte inside is an error)
  * into a tree owned by the caller (yajl_tree_free). On failure returns NULL
  * and writes one line saying why into why. */
@@ -37,8 +39,18 @@ const char *json_string(yajl_val v, const char *key);
 /* "a string", "a number", "an object", "an array", "true", "false", "null". */
 const char *json_kind(yajl_val v);
 
+/* Appends s[0..n) as a quoted JSON string: '"', '\\' and control characters
+ * escaped, and every byte that does not belong to well-formed UTF-8 replaced
+ * by \ufffd, so the output is valid JSON and valid UTF-8 whatever s holds.
+ * 0, or -1 when memory is short. */
+int json_put_string(struct buf *b, const char *s, size_t n);
+
 /* 1 when s[0..n) is well-formed UTF-8 (no overlongs, surrogates or > U+10FFFF). */
 int utf8_valid(const char *s, size_t n);
+
+/* Replaces every byte of s[0..n) that is not part of well-formed UTF-8 by
+ * repl (an ASCII byte), in place. */
+void utf8_scrub(char *s, size_t n, char repl);
 
 /* The largest cut <= at (at <= len) that does not split a UTF-8 sequence of
  * s[0..len) in two. */
