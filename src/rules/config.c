@@ -210,8 +210,10 @@ load_rule(struct rule_list *l, const config_setting_t *g, struct place *p, struc
 	s.pattern = pattern.data;
 	s.origin = origin.data;
 	if (found[F_ENABLED] && !config_setting_get_bool(found[F_ENABLED]))
-		r = 0; /* disabled: checked, not added */
-	else if ((r = rule_list_add(l, &s, err)) == -1)
+		r = rule_spec_check(&s, err); /* disabled: checked, not added */
+	else
+		r = rule_list_add(l, &s, err);
+	if (r == -1)
 		rule_error(err, p, g);
 out:
 	buf_free(&pattern);

@@ -34,6 +34,9 @@ struct rule_spec {
  * severity, topic ARN or group id, or a name already in the list. */
 int rule_list_add(struct rule_list *l, const struct rule_spec *s, struct ct_error *err);
 
+/* The checks of rule_list_add but the duplicate name (for disabled rules). */
+int rule_spec_check(const struct rule_spec *s, struct ct_error *err);
+
 /* Checks a rule name alone (for messages before the rest is known). */
 int rule_name_check(const char *name, struct ct_error *err);
 

@@ -164,8 +164,10 @@ load_rule_object(struct rule_list *l, yajl_val obj, struct place *p, const char 
 	s.pattern = pattern.data;
 	s.origin = p->origin;
 	if (YAJL_IS_FALSE(found[M_ENABLED]))
-		r = 0; /* disabled: checked, not added */
-	else if ((r = rule_list_add(l, &s, err)) == -1)
+		r = rule_spec_check(&s, err); /* disabled: checked, not added */
+	else
+		r = rule_list_add(l, &s, err);
+	if (r == -1)
 		rule_error(err, p);
 out:
 	buf_free(&pattern);

@@ -89,7 +89,8 @@ utf8_valid(const unsigned char *s)
 	return 1;
 }
 
-/* The shortest text that reads back as d, with a '.' so it stays a float. */
+/* The shortest text that reads back as d, and still reads as a float:
+ * 300.0, 1.5, 1e+21. */
 static int
 put_float(struct conv *c, const config_setting_t *s, double d)
 {
@@ -97,13 +98,17 @@ put_float(struct conv *c, const config_setting_t *s, double d)
 
 	if (!isfinite(d))
 		return fail(c, s, "a number must be finite");
-	for (int prec = 1; prec <= 17; prec++) {
-		snprintf(text, sizeof(text), "%.*g", prec, d);
-		if (strtod(text, NULL) == d)
-			break;
+	if (d == floor(d) && fabs(d) < 1e15) {
+		snprintf(text, sizeof(text), "%.1f", d);
+	} else {
+		for (int prec = 1; prec <= 17; prec++) {
+			snprintf(text, sizeof(text), "%.*g", prec, d);
+			if (strtod(text, NULL) == d)
+				break;
+		}
+		if (strpbrk(text, ".e") == NULL)
+			strcat(text, ".0");
 	}
-	if (strpbrk(text, ".e") == NULL)
-		strcat(text, ".0");
 	return buf_puts(c->out, text) == -1 ? nomem(c) : 0;
 }
 

@@ -121,25 +121,24 @@ group_id_check(const char *id, struct ct_error *err)
 	return 0;
 }
 
-static int
-rule_spec_check(const struct rule_list *l, const struct rule_spec *s, const char **severity,
-    struct ct_error *err)
+static const char *
+spec_severity(const struct rule_spec *s)
 {
-	const struct rule *dup;
+	return s->severity ? severity_find(s->severity) : "medium";
+}
 
+int
+rule_spec_check(const struct rule_spec *s, struct ct_error *err)
+{
 	if (rule_name_check(s->name, err) == -1)
 		return -1;
-	*severity = s->severity ? severity_find(s->severity) : "medium";
-	if (*severity == NULL)
+	if (spec_severity(s) == NULL)
 		return ct_error_set(err, CT_ERR_CONFIG,
 		    "invalid severity '%s' (expected low, medium, high or critical)", s->severity);
 	if (s->topic_arn && topic_arn_check(s->topic_arn, err) == -1)
 		return -1;
 	if (s->group_id && group_id_check(s->group_id, err) == -1)
 		return -1;
-	if ((dup = rule_list_find(l, s->name)) != NULL)
-		return ct_error_set(
-		    err, CT_ERR_CONFIG, "duplicate rule name (first defined at %s)", dup->origin);
 	return 0;
 }
 
@@ -158,12 +157,15 @@ dup_or_null(const char *s, int *failed)
 int
 rule_list_add(struct rule_list *l, const struct rule_spec *s, struct ct_error *err)
 {
+	const struct rule *dup;
 	struct rule r;
-	const char *severity;
 	int failed = 0;
 
-	if (rule_spec_check(l, s, &severity, err) == -1)
+	if (rule_spec_check(s, err) == -1)
 		return -1;
+	if ((dup = rule_list_find(l, s->name)) != NULL)
+		return ct_error_set(err, CT_ERR_CONFIG, "duplicate rule name (first defined at %s)",
+		    dup->origin);
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 16;
 		struct rule *v = realloc(l->v, cap * sizeof(*v));
@@ -175,7 +177,7 @@ rule_list_add(struct rule_list *l, const struct rule_spec *s, struct ct_error *e
 	}
 	r.name = dup_or_null(s->name, &failed);
 	r.description = dup_or_null(s->description, &failed);
-	r.severity = dup_or_null(severity, &failed);
+	r.severity = dup_or_null(spec_severity(s), &failed);
 	r.pattern = dup_or_null(s->pattern, &failed);
 	r.origin = dup_or_null(s->origin ? s->origin : "", &failed);
 	r.topic_arn = dup_or_null(s->topic_arn, &failed);
