@@ -6,9 +6,11 @@
 #include "config.h"
 
 #include <check.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libconfig.h>
 
@@ -166,6 +168,29 @@ START_TEST(test_many_rules)
 }
 END_TEST
 
+/* A rule file over RULES_FILE_MAX is refused without reading all of it. */
+START_TEST(test_file_too_large)
+{
+	struct rule_list l;
+	struct ct_error err;
+	char dir[512];
+	int oldcwd, fd, r;
+
+	ck_assert_int_eq(scratch_enter(dir, sizeof(dir), &oldcwd), 0);
+	fd = open("big.json", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(ftruncate(fd, RULES_FILE_MAX + 1), 0);
+	close(fd);
+	rule_list_init(&l);
+	r = rules_load_json_file(&l, "big.json", &err);
+	scratch_leave(dir, oldcwd);
+	ck_assert_int_eq(r, -1);
+	ck_assert_int_eq(err.code, CT_ERR_LIMIT);
+	ck_assert_str_eq(err.msg, "big.json: rule file larger than 16 MiB");
+	rule_list_free(&l);
+}
+END_TEST
+
 static Suite *
 rules_suite(void)
 {
@@ -182,6 +207,7 @@ rules_suite(void)
 	suite_add_tcase(s, tc);
 	tcase_add_test(api, test_list_reuse);
 	tcase_add_test(api, test_many_rules);
+	tcase_add_test(api, test_file_too_large);
 	suite_add_tcase(s, api);
 	return s;
 }
