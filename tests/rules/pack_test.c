@@ -17,6 +17,9 @@
 static struct rule_list pack;
 static char *pack_dir;  /* etc/rules.d */
 static char *tests_dir; /* tests/rules/pack */
+static char **records;  /* tests/rules/pack/<rule>/<record>.json */
+static size_t nrecords;
+static struct ruleset *compiled[2]; /* with the CloudTrail envelope, and with none */
 
 static void
 load_pack(void)
@@ -27,11 +30,56 @@ load_pack(void)
 	if (asprintf(&pack_dir, "%s/etc/rules.d", top_srcdir()) == -1 ||
 	    asprintf(&tests_dir, "%s/tests/rules/pack", top_srcdir()) == -1)
 		abort();
-	if (rules_load_dir(&pack, pack_dir, &err) == -1) {
+	if (rules_load_dir(&pack, pack_dir, &err) == -1 ||
+	    (compiled[0] = rules_compile(&pack, MATCH_ENVELOPE_CLOUDTRAIL, &err)) == NULL ||
+	    (compiled[1] = rules_compile(&pack, MATCH_ENVELOPE_NONE, &err)) == NULL) {
 		fprintf(stderr, "%s\n", err.msg);
 		exit(1);
 	}
+	for (size_t i = 0; i < pack.n; i++) {
+		char *dir, **files;
+		size_t n;
+
+		if (asprintf(&dir, "%s/%s", tests_dir, pack.v[i].name) == -1)
+			abort();
+		n = list_files(dir, ".json", &files);
+		records = realloc(records, (nrecords + n) * sizeof(*records));
+		memcpy(records + nrecords, files, n * sizeof(*files));
+		nrecords += n;
+		free(files);
+		free(dir);
+	}
 }
+
+/* A record fires exactly the rule of its folder, or (must-not) no rule at all,
+ * whether patterns see the CloudTrail envelope or not. */
+START_TEST(test_pack_record)
+{
+	const char *path = records[_i];
+	const char *base = strrchr(path, '/') + 1;
+	char *rule = strndup(
+	    path + strlen(tests_dir) + 1, (size_t)(base - 1 - path - strlen(tests_dir) - 1));
+	char *text = NULL;
+	size_t len;
+	FILE *f = fopen(path, "r");
+
+	ck_assert_msg(f != NULL, "%s: cannot open", path);
+	ck_assert_int_ne(getdelim(&text, &len, '\0', f), -1);
+	fclose(f);
+	for (int e = 0; e < 2; e++) {
+		struct buf got = BUF_INIT;
+		const char *want = strncmp(base, "fires", 5) == 0 ? rule : "";
+
+		ck_assert_msg(match_record(compiled[e], text, &got) == 0, "%s: not JSON", path);
+		ck_assert_msg(strcmp(got.data ? got.data : "", want) == 0,
+		    "%s (envelope %s): matched [%s], expected [%s]", path,
+		    e ? "none" : "cloudtrail", got.data ? got.data : "", want);
+		buf_free(&got);
+	}
+	free(text);
+	free(rule);
+}
+END_TEST
 
 /* Each rule is described, in a file of its own name. */
 START_TEST(test_pack_rules)
@@ -100,6 +148,7 @@ pack_suite(void)
 	tcase_add_loop_test(tc, test_pack_rules, 0, (int)pack.n);
 	tcase_add_loop_test(tc, test_pack_has_records, 0, (int)pack.n);
 	tcase_add_test(tc, test_pack_no_stray_records);
+	tcase_add_loop_test(tc, test_pack_record, 0, (int)nrecords);
 	suite_add_tcase(s, tc);
 	return s;
 }
@@ -119,6 +168,9 @@ main(void)
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
+	ruleset_free(compiled[0]);
+	ruleset_free(compiled[1]);
+	free_list(records, nrecords);
 	rule_list_free(&pack);
 	free(pack_dir);
 	free(tests_dir);

@@ -66,41 +66,101 @@ run_load(struct rule_list *l, const struct section *s, struct ct_error *err)
 	return r;
 }
 
+static char *
+error_verdict(const struct section *want_err, const struct ct_error *err)
+{
+	char *want = section_text(want_err), *msg = NULL;
+
+	if ((int)err->code != error_code(want_err->args) || strcmp(err->msg, want) != 0)
+		if (asprintf(&msg, "error\n  want %s: %s\n  got  %s: %s", want_err->args, want,
+		        ct_strerror(err->code), err->msg) == -1)
+			abort();
+	free(want);
+	return msg;
+}
+
+static char *
+rules_verdict(const struct section *want_rules, const struct rule_list *l)
+{
+	struct buf got = BUF_INIT;
+	char *msg = NULL;
+
+	rule_dump(l, &got);
+	if (strcmp(got.data ? got.data : "", want_rules->body) != 0)
+		if (asprintf(&msg, "rules\n--- want\n%s--- got\n%s", want_rules->body,
+		        got.data ? got.data : "") == -1)
+			abort();
+	buf_free(&got);
+	return msg;
+}
+
+static char *
+record_verdict(const struct ruleset *rs, const struct section *rec)
+{
+	struct buf got = BUF_INIT;
+	char *want = sorted_words(rec->args), *msg = NULL;
+
+	if (match_record(rs, rec->body, &got) == -1)
+		msg = strdup("a record is not JSON");
+	else if (strcmp(got.data ? got.data : "", want) != 0)
+		if (asprintf(&msg, "record matched [%s], expected [%s]:\n%s",
+		        got.data ? got.data : "", want, rec->body) == -1)
+			abort();
+	free(want);
+	buf_free(&got);
+	return msg;
+}
+
+/* Compiles what loaded: it fails as the case expects, or every record
+ * matches exactly the rules it names. */
+static char *
+compile_verdict(const struct casefile *c, const struct rule_list *l)
+{
+	const struct section *want_err = casefile_find(c, "error");
+	const struct section *env = casefile_find(c, "envelope");
+	struct ct_error err = {CT_OK, ""};
+	struct ruleset *rs;
+	char *msg = NULL;
+
+	rs = rules_compile(l,
+	    env && strcmp(env->args, "none") == 0 ? MATCH_ENVELOPE_NONE : MATCH_ENVELOPE_CLOUDTRAIL,
+	    &err);
+	if (rs == NULL && want_err)
+		return error_verdict(want_err, &err);
+	if (rs == NULL) {
+		if (asprintf(&msg, "compiling failed: %s", err.msg) == -1)
+			abort();
+		return msg;
+	}
+	if (want_err)
+		msg = strdup("loading and compiling succeeded but an error was expected");
+	for (size_t i = 0; i < c->n && msg == NULL; i++)
+		if (strcmp(c->v[i].name, "record") == 0)
+			msg = record_verdict(rs, &c->v[i]);
+	ruleset_free(rs);
+	return msg;
+}
+
 /* Compares what happened with what the case expects; NULL when they agree. */
 static char *
 verdict(const struct casefile *c, const struct rule_list *l, int failed, const struct ct_error *err)
 {
 	const struct section *want_err = casefile_find(c, "error");
 	const struct section *want_rules = casefile_find(c, "rules");
-	struct buf got = BUF_INIT;
-	char *want = NULL, *msg = NULL;
+	char *msg = NULL;
 
-	if (want_err == NULL && want_rules == NULL)
-		return strdup("the case expects nothing (no rules or error section)");
+	if (want_err == NULL && want_rules == NULL && casefile_find(c, "record") == NULL)
+		return strdup("the case expects nothing (no rules, error or record section)");
 	if (failed && want_err == NULL) {
 		if (asprintf(&msg, "unexpected error: %s", err->msg) == -1)
 			abort();
 		return msg;
 	}
-	if (failed) {
-		want = section_text(want_err);
-		if ((int)err->code != error_code(want_err->args) || strcmp(err->msg, want) != 0)
-			if (asprintf(&msg, "error\n  want %s: %s\n  got  %s: %s", want_err->args,
-			        want, ct_strerror(err->code), err->msg) == -1)
-				abort();
-	} else if (want_err) {
-		msg = strdup("loading succeeded but an error was expected");
-	} else {
-		rule_dump(l, &got);
-		want = strdup(want_rules->body);
-		if (strcmp(got.data ? got.data : "", want) != 0)
-			if (asprintf(&msg, "rules\n--- want\n%s--- got\n%s", want,
-			        got.data ? got.data : "") == -1)
-				abort();
-	}
-	free(want);
-	buf_free(&got);
-	return msg;
+	if (failed)
+		return error_verdict(want_err, err);
+	if (want_rules && (msg = rules_verdict(want_rules, l)) != NULL)
+		return msg;
+	return compile_verdict(c, l);
 }
 
 START_TEST(test_case)
@@ -191,6 +251,31 @@ START_TEST(test_file_too_large)
 }
 END_TEST
 
+/* rules_compile refuses two rules of one name even in a list not built by
+ * the loaders, and compiles an empty list. */
+START_TEST(test_compile_duplicate)
+{
+	struct rule_list l;
+	struct ct_error err;
+	struct ruleset *rs;
+
+	rule_list_init(&l);
+	ck_assert_ptr_nonnull(rs = rules_compile(&l, MATCH_ENVELOPE_CLOUDTRAIL, &err));
+	ck_assert_uint_eq(ruleset_size(rs), 0);
+	ruleset_free(rs);
+	ck_assert_int_eq(rules_add_pattern(&l, "a", "{\"x\":[1]}", "one.json", &err), 0);
+	ck_assert_int_eq(rules_add_pattern(&l, "b", "{\"x\":[2]}", "two.json", &err), 0);
+	ck_assert_int_eq(rules_add_pattern(&l, "c", "{\"x\":[3]}", "three.json", &err), 0);
+	free(l.v[2].name);
+	l.v[2].name = strdup("a");
+	ck_assert_ptr_null(rules_compile(&l, MATCH_ENVELOPE_CLOUDTRAIL, &err));
+	ck_assert_int_eq(err.code, CT_ERR_CONFIG);
+	ck_assert_str_eq(
+	    err.msg, "three.json: rule 'a': duplicate rule name (first defined at one.json)");
+	rule_list_free(&l);
+}
+END_TEST
+
 static Suite *
 rules_suite(void)
 {
@@ -208,6 +293,7 @@ rules_suite(void)
 	tcase_add_test(api, test_list_reuse);
 	tcase_add_test(api, test_many_rules);
 	tcase_add_test(api, test_file_too_large);
+	tcase_add_test(api, test_compile_duplicate);
 	suite_add_tcase(s, api);
 	return s;
 }
