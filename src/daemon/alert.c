@@ -1,0 +1,445 @@
+/*
+ * alert: the SNS message for one match. See alert.h and docs/alerts.md.
+ *
+ * The record is parsed once (a yajl tree; records are small) for the few
+ * fields the alert repeats; the record itself is embedded verbatim, so the
+ * subscriber sees exactly what CloudTrail wrote.
+ *
+ * Fitting into SNS: everything but the record is bounded (every field is
+ * capped), so only the record can push the message over the limit. Then the
+ * record is embedded as a string instead, first whole to measure, then cut
+ * by the excess: each byte of the record costs at least one byte of the
+ * message, however often it is escaped, so removing the excess from the
+ * record removes at least the excess from the message. Two builds more, at
+ * most, and the result fits.
+ */
+#include "config.h"
+
+#include "daemon/alert.h"
+
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/jsonutil.h"
+
+#define ALERT_SCHEMA    "ctalertd.alert/1"
+#define DESCRIPTION_MAX 4096 /* bytes of a rule description in an alert */
+#define NAME_MAX_BYTES  256  /* bytes of a rule name or severity in an alert */
+
+/* How the record goes into the body. */
+enum record_form {
+	RECORD_OBJECT, /* verbatim JSON */
+	RECORD_STRING, /* a JSON string of the text, whole (it was not valid JSON) */
+	RECORD_CUT,    /* a JSON string of its first bytes: truncated */
+};
+
+/* The fields repeated from the record; pointers into its tree, or NULL. */
+struct fields {
+	const char *event_time, *event_source, *event_name, *region, *account, *source_ip;
+	const char *identity_type, *identity_arn, *event_id;
+	const char *who; /* for the subject: arn, invokedBy, principalId or type */
+};
+
+struct body {
+	const struct rule *rule;
+	const struct fields *f;
+	const char *bucket, *key;
+	const char *record;
+	size_t len;
+	int email_text;
+};
+
+static void
+extract(yajl_val root, struct fields *f)
+{
+	yajl_val ui = json_member(root, "userIdentity");
+
+	memset(f, 0, sizeof(*f));
+	f->event_time = json_string(root, "eventTime");
+	f->event_source = json_string(root, "eventSource");
+	f->event_name = json_string(root, "eventName");
+	f->region = json_string(root, "awsRegion");
+	f->account = json_string(root, "recipientAccountId");
+	f->source_ip = json_string(root, "sourceIPAddress");
+	f->event_id = json_string(root, "eventID");
+	f->identity_type = json_string(ui, "type");
+	f->identity_arn = json_string(ui, "arn");
+	if ((f->who = f->identity_arn) == NULL && (f->who = json_string(ui, "invokedBy")) == NULL &&
+	    (f->who = json_string(ui, "principalId")) == NULL)
+		f->who = f->identity_type;
+}
+
+/* "name":"value" (value capped at cap bytes) or "name":null. */
+static int
+put_field(struct buf *b, const char *name, const char *value, size_t cap)
+{
+	size_t n;
+
+	if (buf_printf(b, "\"%s\":", name) == -1)
+		return -1;
+	if (value == NULL)
+		return buf_puts(b, "null");
+	n = strlen(value);
+	return json_put_string(b, value, n > cap ? utf8_floor(value, n, cap) : n);
+}
+
+static int
+put_record(struct buf *b, const struct body *c, enum record_form form, size_t prefix)
+{
+	if (buf_printf(b, "\"record_size\":%zu,\"record_truncated\":%s,\"record\":", c->len,
+	        form == RECORD_CUT ? "true" : "false") == -1)
+		return -1;
+	if (form == RECORD_OBJECT)
+		return buf_append(b, c->record, c->len);
+	return json_put_string(b, c->record, form == RECORD_CUT ? prefix : c->len);
+}
+
+/* The alert JSON (docs/alerts.md), keys in a fixed order. */
+static int
+build_body(struct buf *b, const struct body *c, enum record_form form, size_t prefix)
+{
+	const struct fields *f = c->f;
+
+	if (buf_puts(b, "{\"schema\":\"" ALERT_SCHEMA "\",") == -1 ||
+	    put_field(b, "rule", c->rule->name, NAME_MAX_BYTES) == -1 || buf_putc(b, ',') == -1 ||
+	    put_field(b, "description", c->rule->description, DESCRIPTION_MAX) == -1 ||
+	    buf_putc(b, ',') == -1 ||
+	    put_field(b, "severity", c->rule->severity, NAME_MAX_BYTES) == -1 ||
+	    buf_putc(b, ',') == -1 ||
+	    put_field(b, "eventTime", f->event_time, ALERT_FIELD_MAX) == -1 ||
+	    buf_putc(b, ',') == -1 ||
+	    put_field(b, "eventSource", f->event_source, ALERT_FIELD_MAX) == -1 ||
+	    buf_putc(b, ',') == -1 ||
+	    put_field(b, "eventName", f->event_name, ALERT_FIELD_MAX) == -1 ||
+	    buf_putc(b, ',') == -1 || put_field(b, "awsRegion", f->region, ALERT_FIELD_MAX) == -1 ||
+	    buf_putc(b, ',') == -1 ||
+	    put_field(b, "recipientAccountId", f->account, ALERT_FIELD_MAX) == -1 ||
+	    buf_putc(b, ',') == -1 ||
+	    put_field(b, "sourceIPAddress", f->source_ip, ALERT_FIELD_MAX) == -1 ||
+	    buf_puts(b, ",\"userIdentity\":{") == -1 ||
+	    put_field(b, "type", f->identity_type, ALERT_FIELD_MAX) == -1 ||
+	    buf_putc(b, ',') == -1 || put_field(b, "arn", f->identity_arn, ALERT_FIELD_MAX) == -1 ||
+	    buf_puts(b, "},") == -1 ||
+	    put_field(b, "eventID", f->event_id, ALERT_FIELD_MAX) == -1 ||
+	    buf_puts(b, ",\"log\":{") == -1 || put_field(b, "bucket", c->bucket, 255) == -1 ||
+	    buf_putc(b, ',') == -1 || put_field(b, "key", c->key, 1024) == -1 ||
+	    buf_puts(b, "},") == -1 || put_record(b, c, form, prefix) == -1)
+		return -1;
+	return buf_putc(b, '}');
+}
+
+/* One "Label: value" line of the email text; control characters become spaces. */
+static void
+text_line(struct buf *t, const char *label, const char *value)
+{
+	size_t n, start;
+
+	if (value == NULL)
+		return;
+	buf_printf(t, "%-12s", label);
+	start = t->len;
+	n = strlen(value);
+	buf_append(t, value, n > ALERT_FIELD_MAX ? utf8_floor(value, n, ALERT_FIELD_MAX) : n);
+	for (size_t i = start; i < t->len; i++)
+		if ((unsigned char)t->data[i] < 0x20)
+			t->data[i] = ' ';
+	buf_putc(t, '\n');
+}
+
+/* The summary email subscribers read. */
+static int
+build_text(struct buf *t, const struct body *c, int cut)
+{
+	const struct fields *f = c->f;
+	size_t n;
+
+	buf_printf(t, "ctalertd alert: %.256s (%.256s)\n", c->rule->name,
+	    c->rule->severity ? c->rule->severity : "-");
+	if (c->rule->description) {
+		n = strlen(c->rule->description);
+		buf_append(t, c->rule->description,
+		    n > DESCRIPTION_MAX ? utf8_floor(c->rule->description, n, DESCRIPTION_MAX) : n);
+		buf_putc(t, '\n');
+	}
+	buf_putc(t, '\n');
+	text_line(t, "Event:", f->event_name);
+	text_line(t, "Source:", f->event_source);
+	text_line(t, "Time:", f->event_time);
+	text_line(t, "Account:", f->account);
+	text_line(t, "Region:", f->region);
+	text_line(t, "Identity:", f->identity_type);
+	text_line(t, "ARN:", f->identity_arn);
+	text_line(t, "Source IP:", f->source_ip);
+	text_line(t, "Event ID:", f->event_id);
+	buf_printf(t, "%-12ss3://%.255s/%.1024s\n\n", "Log:", c->bucket, c->key);
+	buf_puts(t, "The full record is in the JSON alert that SQS, Lambda and HTTPS "
+	            "subscribers receive.\n");
+	if (cut)
+		buf_puts(t, "The record was too large for SNS and is truncated there.\n");
+	return t->data ? 0 : -1;
+}
+
+/* The whole message: the body, or {"default": body, "email": text}. */
+static int
+build_message(struct buf *m, const struct body *c, enum record_form form, size_t prefix)
+{
+	struct buf body = BUF_INIT, text = BUF_INIT;
+	int r = -1;
+
+	buf_reset(m);
+	if (!c->email_text)
+		return build_body(m, c, form, prefix);
+	if (build_body(&body, c, form, prefix) == 0 &&
+	    build_text(&text, c, form == RECORD_CUT) == 0 && buf_puts(m, "{\"default\":") == 0 &&
+	    json_put_string(m, body.data, body.len) == 0 && buf_puts(m, ",\"email\":") == 0 &&
+	    json_put_string(m, text.data, text.len) == 0 && buf_putc(m, '}') == 0)
+		r = 0;
+	buf_free(&body);
+	buf_free(&text);
+	return r;
+}
+
+/* s reduced to printable ASCII: a non-ASCII character becomes one '?', a
+ * control character a space. */
+static void
+put_ascii(struct buf *out, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p >= 0x80) {
+			buf_putc(out, '?');
+			while ((p[1] & 0xc0) == 0x80)
+				p++;
+		} else {
+			buf_putc(out, *p < 0x20 || *p == 0x7f ? ' ' : (char)*p);
+		}
+	}
+}
+
+static char *
+build_subject(const struct alert_options *opt, const struct rule *rule, const struct fields *f)
+{
+	struct buf s = BUF_INIT;
+	size_t lead;
+
+	if (opt->subject_prefix && *opt->subject_prefix) {
+		put_ascii(&s, opt->subject_prefix);
+		buf_puts(&s, ": ");
+	}
+	put_ascii(&s, rule->name);
+	buf_puts(&s, ": ");
+	put_ascii(&s, f->event_name ? f->event_name : "record");
+	buf_puts(&s, " by ");
+	put_ascii(&s, f->who ? f->who : "unknown");
+	if (s.data == NULL)
+		return NULL;
+	lead = strspn(s.data, " ");
+	memmove(s.data, s.data + lead, s.len - lead + 1);
+	s.len -= lead;
+	if (s.len > ALERT_SUBJECT_MAX) {
+		s.len = ALERT_SUBJECT_MAX - 3;
+		s.data[s.len] = '\0';
+		buf_puts(&s, "...");
+	}
+	return buf_detach(&s);
+}
+
+/* An attribute value: capped, control characters and broken UTF-8 as '?'. */
+static char *
+attr_value(const char *v)
+{
+	size_t n;
+	char *out;
+
+	if (v == NULL || (n = strlen(v)) == 0)
+		return NULL;
+	if (n > ALERT_ATTR_MAX)
+		n = utf8_floor(v, n, ALERT_ATTR_MAX);
+	if ((out = strndup(v, n)) == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)out[i] < 0x20 || out[i] == 0x7f)
+			out[i] = '?';
+	utf8_scrub(out, n, '?');
+	return out;
+}
+
+static void
+add_attr(struct alert *a, const char *name, const char *value)
+{
+	char *v = attr_value(value);
+
+	if (v == NULL)
+		return;
+	a->attrs[a->n_attrs].name = name;
+	a->attrs[a->n_attrs++].value = v;
+}
+
+/* The FIFO group: printable ASCII without spaces, 1..128 characters. */
+static char *
+build_group(const char *id)
+{
+	size_t n = strlen(id);
+	char *g;
+
+	if (n == 0)
+		id = "ctalertd", n = 8;
+	if (n > ALERT_GROUP_MAX)
+		n = ALERT_GROUP_MAX;
+	if ((g = strndup(id, n)) == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)g[i] <= 0x20 || (unsigned char)g[i] >= 0x7f)
+			g[i] = '_';
+	return g;
+}
+
+int
+alert_topic_is_fifo(const char *arn)
+{
+	size_t n = strlen(arn);
+
+	return n > 5 && strcmp(arn + n - 5, ".fifo") == 0;
+}
+
+/* A stand-in eventID for a record without one: its SHA-256, so distinct
+ * records never share a duplicate-cache entry. */
+static int
+record_digest(const char *record, size_t len, char out[80])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+
+	if (EVP_Digest(record, len, md, &n, EVP_sha256(), NULL) != 1)
+		return -1;
+	strcpy(out, "sha256:");
+	for (unsigned int i = 0; i < n && i < 32; i++)
+		snprintf(out + 7 + 2 * i, 3, "%02x", md[i]);
+	return 0;
+}
+
+/* Bytes SNS counts: the message, the subject, and each attribute's name,
+ * data type ("String") and value. */
+static size_t
+alert_size(const struct alert *a, size_t message_len)
+{
+	size_t n = message_len + strlen(a->subject);
+
+	for (size_t i = 0; i < a->n_attrs; i++)
+		n += strlen(a->attrs[i].name) + strlen("String") + strlen(a->attrs[i].value);
+	return n;
+}
+
+/* Everything but the message. */
+static int
+build_envelope(struct alert *a, const char *topic, const char *record, size_t len,
+    const struct rule *rule, const struct alert_options *opt, const struct fields *f)
+{
+	char digest[80];
+	const char *id = f->event_id;
+
+	if ((a->topic_arn = strdup(topic)) == NULL ||
+	    (a->subject = build_subject(opt, rule, f)) == NULL)
+		return -1;
+	if (id != NULL && (a->event_id = strdup(id)) == NULL)
+		return -1;
+	if (id == NULL && record_digest(record, len, digest) == 0)
+		id = digest;
+	if (id == NULL || dedup_key_make(&a->key, id, rule->name) == -1)
+		return -1;
+	dedup_key_hex(&a->key, a->dedup_id);
+	add_attr(a, "rule", rule->name);
+	add_attr(a, "severity", rule->severity);
+	add_attr(a, "eventSource", f->event_source);
+	add_attr(a, "eventName", f->event_name);
+	add_attr(a, "account", f->account);
+	add_attr(a, "region", f->region);
+	if ((a->fifo = alert_topic_is_fifo(topic))) {
+		const char *g = rule->group_id  ? rule->group_id
+		                : opt->group_id ? opt->group_id
+		                                : rule->name;
+
+		if ((a->group_id = build_group(g)) == NULL)
+			return -1;
+	}
+	a->message_structure_json = opt->email_text;
+	return 0;
+}
+
+/* The message, cut to fit limit when needed. */
+static int
+fit_message(struct alert *a, struct buf *m, const struct body *c, int is_json, size_t limit,
+    struct ct_error *err)
+{
+	size_t total, excess, prefix;
+
+	if (build_message(m, c, is_json ? RECORD_OBJECT : RECORD_STRING, 0) == -1)
+		return ct_error_set(
+		    err, CT_ERR_NOMEM, "alert for rule \"%s\": out of memory", c->rule->name);
+	if (alert_size(a, m->len) <= limit)
+		return 0;
+	if (build_message(m, c, RECORD_CUT, c->len) == -1)
+		return ct_error_set(
+		    err, CT_ERR_NOMEM, "alert for rule \"%s\": out of memory", c->rule->name);
+	total = alert_size(a, m->len);
+	excess = total - limit;
+	if (excess >= c->len)
+		return ct_error_set(err, CT_ERR_LIMIT,
+		    "alert for rule \"%s\": %zu bytes without the record leave no room in %zu",
+		    c->rule->name, total - c->len, limit);
+	prefix = utf8_floor(c->record, c->len, c->len - excess);
+	if (build_message(m, c, RECORD_CUT, prefix) == -1)
+		return ct_error_set(
+		    err, CT_ERR_NOMEM, "alert for rule \"%s\": out of memory", c->rule->name);
+	a->truncated = 1;
+	return 0;
+}
+
+int
+alert_build(struct alert *a, const char *record, size_t len, const struct rule *rule,
+    const char *bucket, const char *key, const struct alert_options *opt, struct ct_error *err)
+{
+	const char *topic = rule->topic_arn ? rule->topic_arn : opt->default_topic_arn;
+	size_t limit = opt->max_size ? opt->max_size : ALERT_MAX_SIZE;
+	struct buf m = BUF_INIT;
+	struct fields f;
+	struct body c;
+	char why[128];
+	yajl_val root;
+
+	memset(a, 0, sizeof(*a));
+	if (topic == NULL)
+		return ct_error_set(err, CT_ERR_CONFIG,
+		    "rule \"%s\" has no topic_arn and alerts.topic_arn is not set", rule->name);
+	root = json_parse(record, len, ALERT_MAX_DEPTH, why, sizeof(why));
+	extract(root, &f);
+	c = (struct body){rule, &f, bucket, key, record, len, opt->email_text};
+	if (build_envelope(a, topic, record, len, rule, opt, &f) == -1) {
+		ct_error_set(err, CT_ERR_NOMEM, "alert for rule \"%s\": out of memory", rule->name);
+	} else if (fit_message(a, &m, &c, root != NULL, limit, err) == 0) {
+		a->message_len = m.len;
+		a->message = buf_detach(&m);
+		a->size = alert_size(a, a->message_len);
+	}
+	buf_free(&m);
+	yajl_tree_free(root);
+	if (a->message == NULL) {
+		alert_free(a);
+		return -1;
+	}
+	return 0;
+}
+
+void
+alert_free(struct alert *a)
+{
+	free(a->topic_arn);
+	free(a->subject);
+	free(a->message);
+	for (size_t i = 0; i < a->n_attrs; i++)
+		free(a->attrs[i].value);
+	free(a->group_id);
+	free(a->event_id);
+	memset(a, 0, sizeof(*a));
+}

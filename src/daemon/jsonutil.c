@@ -1,0 +1,287 @@
+#include "config.h"
+
+#include "daemon/jsonutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Nesting depth of text, or limit + 1 once exceeded; *comment is set when
+ * a '/' appears outside strings (yajl's tree parser accepts comments, which
+ * JSON has not). */
+static size_t
+scan(const char *text, size_t len, size_t limit, int *comment)
+{
+	size_t depth = 0, max = 0;
+	int in_string = 0;
+
+	*comment = 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = text[i];
+
+		if (in_string) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_string = 0;
+			continue;
+		}
+		if (c == '"') {
+			in_string = 1;
+		} else if (c == '[' || c == '{') {
+			if (++depth > max && (max = depth) > limit)
+				return limit + 1;
+		} else if ((c == ']' || c == '}') && depth > 0) {
+			depth--;
+		} else if (c == '/') {
+			*comment = 1;
+		}
+	}
+	return max;
+}
+
+size_t
+json_depth(const char *text, size_t len, size_t limit)
+{
+	int comment;
+
+	return scan(text, len, limit, &comment);
+}
+
+int
+json_has_nul_escape(const char *text, size_t len)
+{
+	int in_string = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (!in_string) {
+			in_string = text[i] == '"';
+			continue;
+		}
+		if (text[i] == '"') {
+			in_string = 0;
+		} else if (text[i] == '\\') {
+			if (len - i >= 6 && memcmp(text + i + 1, "u0000", 5) == 0)
+				return 1;
+			i++;
+		}
+	}
+	return 0;
+}
+
+/* yajl's message spans several lines (the text around the error and an
+ * arrow); the first line says what is wrong. */
+static void
+first_line(char *why, size_t whylen, const char *msg)
+{
+	size_t n = strcspn(msg, "\n");
+
+	if (n >= whylen)
+		n = whylen - 1;
+	memcpy(why, msg, n);
+	why[n] = '\0';
+	while (n > 0 && (why[n - 1] == ' ' || why[n - 1] == '.'))
+		why[--n] = '\0';
+}
+
+yajl_val
+json_parse(const char *text, size_t len, size_t max_depth, char *why, size_t whylen)
+{
+	char errbuf[512];
+	yajl_val v;
+	char *copy;
+	int comment;
+
+	if (memchr(text, '\0', len) != NULL) {
+		first_line(why, whylen, "contains a NUL byte");
+		return NULL;
+	}
+	if (scan(text, len, max_depth, &comment) > max_depth) {
+		snprintf(why, whylen, "nested deeper than %zu levels", max_depth);
+		return NULL;
+	}
+	if (comment) {
+		first_line(why, whylen, "a '/' outside strings (comments are not JSON)");
+		return NULL;
+	}
+	if ((copy = malloc(len + 1)) == NULL) {
+		first_line(why, whylen, "out of memory");
+		return NULL;
+	}
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	errbuf[0] = '\0';
+	v = yajl_tree_parse(copy, errbuf, sizeof(errbuf));
+	free(copy);
+	if (v == NULL)
+		first_line(why, whylen, errbuf[0] ? errbuf : "invalid JSON");
+	return v;
+}
+
+yajl_val
+json_member(yajl_val v, const char *key)
+{
+	yajl_val found = NULL;
+
+	if (v == NULL || !YAJL_IS_OBJECT(v))
+		return NULL;
+	for (size_t i = 0; i < v->u.object.len; i++)
+		if (strcmp(v->u.object.keys[i], key) == 0)
+			found = v->u.object.values[i];
+	return found;
+}
+
+const char *
+json_string(yajl_val v, const char *key)
+{
+	yajl_val m = json_member(v, key);
+
+	return m && YAJL_IS_STRING(m) ? m->u.string : NULL;
+}
+
+const char *
+json_kind(yajl_val v)
+{
+	if (v == NULL)
+		return "nothing";
+	if (YAJL_IS_STRING(v))
+		return "a string";
+	if (YAJL_IS_NUMBER(v))
+		return "a number";
+	if (YAJL_IS_OBJECT(v))
+		return "an object";
+	if (YAJL_IS_ARRAY(v))
+		return "an array";
+	if (YAJL_IS_TRUE(v))
+		return "true";
+	if (YAJL_IS_FALSE(v))
+		return "false";
+	return "null";
+}
+
+/* Length of the sequence starting with lead byte c, 0 if c cannot start one. */
+static size_t
+utf8_seqlen(unsigned char c)
+{
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		return 2;
+	if (c >= 0xe0 && c <= 0xef)
+		return 3;
+	if (c >= 0xf0 && c <= 0xf4)
+		return 4;
+	return 0;
+}
+
+/* The length of the well-formed sequence at p (avail bytes there), or 0. */
+static size_t
+utf8_seq(const unsigned char *p, size_t avail)
+{
+	size_t k = utf8_seqlen(p[0]);
+
+	if (k == 0 || k > avail)
+		return 0;
+	for (size_t j = 1; j < k; j++)
+		if ((p[j] & 0xc0) != 0x80)
+			return 0;
+	/* overlong 3- and 4-byte forms, surrogates, beyond U+10FFFF */
+	if (k == 3 && ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0)))
+		return 0;
+	if (k == 4 && ((p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] >= 0x90)))
+		return 0;
+	return k;
+}
+
+int
+utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (size_t i = 0, k; i < n; i += k)
+		if ((k = utf8_seq(p + i, n - i)) == 0)
+			return 0;
+	return 1;
+}
+
+void
+utf8_scrub(char *s, size_t n, char repl)
+{
+	unsigned char *p = (unsigned char *)s;
+
+	for (size_t i = 0, k; i < n; i += k)
+		if ((k = utf8_seq(p + i, n - i)) == 0) {
+			p[i] = (unsigned char)repl;
+			k = 1;
+		}
+}
+
+/* The escape for an ASCII byte that needs one, or NULL. */
+static const char *
+json_escape(unsigned char c, char tmp[7])
+{
+	switch (c) {
+	case '"':
+		return "\\\"";
+	case '\\':
+		return "\\\\";
+	case '\n':
+		return "\\n";
+	case '\r':
+		return "\\r";
+	case '\t':
+		return "\\t";
+	case '\b':
+		return "\\b";
+	case '\f':
+		return "\\f";
+	}
+	if (c >= 0x20)
+		return NULL;
+	snprintf(tmp, 7, "\\u%04x", c);
+	return tmp;
+}
+
+int
+json_put_string(struct buf *b, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, run = 0, k;
+	const char *esc;
+	char tmp[7];
+
+	if (buf_reserve(b, n + 2) == -1 || buf_putc(b, '"') == -1)
+		return -1;
+	while (i < n) {
+		if (p[i] < 0x80) {
+			if ((esc = json_escape(p[i], tmp)) == NULL) {
+				i++;
+				continue;
+			}
+			k = 1;
+		} else if ((k = utf8_seq(p + i, n - i)) != 0) {
+			i += k;
+			continue;
+		} else {
+			esc = "\\ufffd";
+			k = 1;
+		}
+		if (buf_append(b, s + run, i - run) == -1 || buf_puts(b, esc) == -1)
+			return -1;
+		i += k;
+		run = i;
+	}
+	if (buf_append(b, s + run, n - run) == -1)
+		return -1;
+	return buf_putc(b, '"');
+}
+
+size_t
+utf8_floor(const char *s, size_t len, size_t at)
+{
+	if (at >= len)
+		return len;
+	while (at > 0 && ((unsigned char)s[at] & 0xc0) == 0x80)
+		at--;
+	return at;
+}

@@ -1,0 +1,112 @@
+/*
+ * Notification decoding, driven by tests/daemon/cases/notify/ *.case:
+ *   --- input    the message body (macros allowed)
+ *   --- expect   the decoded result as printed by render() below, or
+ *                "error: <message>"
+ */
+#include "config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "caselib.h"
+#include "daemon/notify.h"
+
+static char **paths;
+static size_t npaths;
+
+static void
+render(const struct notification *n, struct buf *out)
+{
+	buf_printf(out, "kind %s\n", n->kind == NOTIFY_TEST_EVENT ? "test-event" : "objects");
+	buf_printf(out, "shape %s%s\n", notify_shape_name(n->shape), n->via_sns ? " via SNS" : "");
+	for (size_t i = 0; i < n->n_objects; i++) {
+		const struct notify_object *o = &n->objects[i];
+
+		buf_printf(out, "object %s %lld %s ", o->bucket, (long long)o->size, o->event);
+		case_quote(out, o->key, strlen(o->key));
+		buf_putc(out, '\n');
+	}
+	if (n->n_ignored)
+		buf_printf(out, "ignored %zu first %s\n", n->n_ignored, n->ignored_event);
+	if (n->test_bucket)
+		buf_printf(out, "test-bucket %s\n", n->test_bucket);
+}
+
+START_TEST(test_case)
+{
+	struct buf input = BUF_INIT, expect = BUF_INIT, got = BUF_INIT;
+	struct notification n;
+	struct ct_error err;
+	struct case_file cf;
+	const struct buf *want;
+
+	case_load(paths[_i], &cf);
+	ck_assert_msg(case_section(&cf, "input") != NULL, "%s: no input", cf.path);
+	ck_assert_msg((want = case_section(&cf, "expect")) != NULL, "%s: no expect", cf.path);
+	case_expand(case_section(&cf, "input"), &input);
+	case_expand(want, &expect);
+	ct_error_clear(&err);
+	if (notify_decode(input.data, input.len, &n, &err) == 0) {
+		ck_assert_int_eq(err.code, CT_OK);
+		render(&n, &got);
+		notification_free(&n);
+	} else {
+		ck_assert_int_eq(err.code, CT_ERR_NOTIFY);
+		ck_assert_int_eq(n.n_objects, 0);
+		ck_assert_ptr_null(n.objects);
+		buf_printf(&got, "error: %s\n", err.msg);
+	}
+	case_compare(&cf, expect.data, got.data ? got.data : "");
+	buf_free(&input);
+	buf_free(&expect);
+	buf_free(&got);
+	case_free(&cf);
+}
+END_TEST
+
+/* The key decoder alone, on every byte after a '%'. */
+START_TEST(test_key_decode_all_escapes)
+{
+	for (int c = 0; c < 256; c++) {
+		char in[8];
+		const char *why;
+		size_t at;
+		char *out;
+
+		snprintf(in, sizeof(in), "a%%%02X", c);
+		out = notify_key_decode(in, strlen(in), &why, &at);
+		if (c == 0 || c >= 0x80) {
+			ck_assert_ptr_null(out); /* NUL, or a lone byte that is not UTF-8 */
+			continue;
+		}
+		ck_assert_ptr_nonnull(out);
+		ck_assert_int_eq((unsigned char)out[1], c);
+		ck_assert_int_eq(out[2], '\0');
+		free(out);
+	}
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("notify");
+	TCase *tc = tcase_create("cases");
+	SRunner *sr;
+	int failed;
+
+	paths = case_list("notify", &npaths);
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, test_case, 0, (int)npaths);
+	tcase_add_test(tc, test_key_decode_all_escapes);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	case_list_free(paths, npaths);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,316 @@
+/*
+ * The rule loaders, driven by the case files of tests/rules/cases (see
+ * casefile.h for their format): each case writes its files into a scratch
+ * directory, loads them, and compares the rules or the error it expects.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libconfig.h>
+
+#include "casefile.h"
+#include "rules/rules.h"
+
+static char **cases;
+static size_t ncases;
+
+/* A libconfig file read the way the daemon reads its configuration. */
+static int
+load_parsed(struct rule_list *l, const char *path, int setting_only, struct ct_error *err)
+{
+	config_t cfg;
+	int r;
+
+	config_init(&cfg);
+	if (config_read_file(&cfg, path) == CONFIG_FALSE)
+		r = ct_error_set(err, CT_ERR_CONFIG, "%s:%d: %s", path, config_error_line(&cfg),
+		    config_error_text(&cfg));
+	else if (setting_only)
+		r = rules_load_setting(l, config_lookup(&cfg, "rules"), path, err);
+	else
+		r = rules_load_config(l, &cfg, path, err);
+	config_destroy(&cfg);
+	return r;
+}
+
+static int
+run_load(struct rule_list *l, const struct section *s, struct ct_error *err)
+{
+	const char *arg = strchr(s->args, ' ');
+	size_t klen = arg ? (size_t)(arg - s->args) : strlen(s->args);
+	char *pattern;
+	int r;
+
+	arg = arg ? arg + 1 : "";
+	if (strncmp(s->args, "config", klen) == 0)
+		return rules_load_config_file(l, arg, err);
+	if (strncmp(s->args, "parsed", klen) == 0)
+		return load_parsed(l, arg, 0, err);
+	if (strncmp(s->args, "setting", klen) == 0)
+		return load_parsed(l, arg, 1, err);
+	if (strncmp(s->args, "dir", klen) == 0)
+		return rules_load_dir(l, arg, err);
+	if (strncmp(s->args, "json", klen) == 0)
+		return rules_load_json_file(l, arg, err);
+	if (strncmp(s->args, "pattern", klen) != 0)
+		return ct_error_set(err, CT_ERR_USAGE, "case: unknown load '%s'", s->args);
+	pattern = section_text(s);
+	r = rules_add_pattern(l, arg, pattern, "--pattern", err);
+	free(pattern);
+	return r;
+}
+
+static char *
+error_verdict(const struct section *want_err, const struct ct_error *err)
+{
+	char *want = section_text(want_err), *msg = NULL;
+
+	if ((int)err->code != error_code(want_err->args) || strcmp(err->msg, want) != 0)
+		if (asprintf(&msg, "error\n  want %s: %s\n  got  %s: %s", want_err->args, want,
+		        ct_strerror(err->code), err->msg) == -1)
+			abort();
+	free(want);
+	return msg;
+}
+
+static char *
+rules_verdict(const struct section *want_rules, const struct rule_list *l)
+{
+	struct buf got = BUF_INIT;
+	char *msg = NULL;
+
+	rule_dump(l, &got);
+	if (strcmp(got.data ? got.data : "", want_rules->body) != 0)
+		if (asprintf(&msg, "rules\n--- want\n%s--- got\n%s", want_rules->body,
+		        got.data ? got.data : "") == -1)
+			abort();
+	buf_free(&got);
+	return msg;
+}
+
+static char *
+record_verdict(const struct ruleset *rs, const struct section *rec)
+{
+	struct buf got = BUF_INIT;
+	char *want = sorted_words(rec->args), *msg = NULL;
+
+	if (match_record(rs, rec->body, &got) == -1)
+		msg = strdup("a record is not JSON");
+	else if (strcmp(got.data ? got.data : "", want) != 0)
+		if (asprintf(&msg, "record matched [%s], expected [%s]:\n%s",
+		        got.data ? got.data : "", want, rec->body) == -1)
+			abort();
+	free(want);
+	buf_free(&got);
+	return msg;
+}
+
+/* Compiles what loaded: it fails as the case expects, or every record
+ * matches exactly the rules it names. */
+static char *
+compile_verdict(const struct casefile *c, const struct rule_list *l)
+{
+	const struct section *want_err = casefile_find(c, "error");
+	const struct section *env = casefile_find(c, "envelope");
+	struct ct_error err = {CT_OK, ""};
+	struct ruleset *rs;
+	char *msg = NULL;
+
+	rs = rules_compile(l,
+	    env && strcmp(env->args, "none") == 0 ? MATCH_ENVELOPE_NONE : MATCH_ENVELOPE_CLOUDTRAIL,
+	    &err);
+	if (rs == NULL && want_err)
+		return error_verdict(want_err, &err);
+	if (rs == NULL) {
+		if (asprintf(&msg, "compiling failed: %s", err.msg) == -1)
+			abort();
+		return msg;
+	}
+	if (want_err)
+		msg = strdup("loading and compiling succeeded but an error was expected");
+	for (size_t i = 0; i < c->n && msg == NULL; i++)
+		if (strcmp(c->v[i].name, "record") == 0)
+			msg = record_verdict(rs, &c->v[i]);
+	ruleset_free(rs);
+	return msg;
+}
+
+/* Compares what happened with what the case expects; NULL when they agree. */
+static char *
+verdict(const struct casefile *c, const struct rule_list *l, int failed, const struct ct_error *err)
+{
+	const struct section *want_err = casefile_find(c, "error");
+	const struct section *want_rules = casefile_find(c, "rules");
+	char *msg = NULL;
+
+	if (want_err == NULL && want_rules == NULL && casefile_find(c, "record") == NULL)
+		return strdup("the case expects nothing (no rules, error or record section)");
+	if (failed && want_err == NULL) {
+		if (asprintf(&msg, "unexpected error: %s", err->msg) == -1)
+			abort();
+		return msg;
+	}
+	if (failed)
+		return error_verdict(want_err, err);
+	if (want_rules && (msg = rules_verdict(want_rules, l)) != NULL)
+		return msg;
+	return compile_verdict(c, l);
+}
+
+START_TEST(test_case)
+{
+	const char *path = cases[_i];
+	struct casefile c;
+	struct rule_list l;
+	struct ct_error err = {CT_OK, ""};
+	char dir[512], *msg;
+	int oldcwd, failed = 0;
+
+	ck_assert_msg(casefile_read(path, &c) == 0, "%s: cannot read", path);
+	ck_assert_msg(scratch_enter(dir, sizeof(dir), &oldcwd) == 0, "no scratch directory");
+	ck_assert_msg(casefile_materialize(&c) == 0, "%s: cannot write its files", path);
+	rule_list_init(&l);
+	for (size_t i = 0; i < c.n && !failed; i++)
+		if (strcmp(c.v[i].name, "load") == 0)
+			failed = run_load(&l, &c.v[i], &err) == -1;
+	msg = verdict(&c, &l, failed, &err);
+	rule_list_free(&l);
+	scratch_leave(dir, oldcwd);
+	casefile_free(&c);
+	ck_assert_msg(msg == NULL, "%s: %s", path, msg);
+}
+END_TEST
+
+/* Loaders append; a list freed twice or reused stays sound. */
+START_TEST(test_list_reuse)
+{
+	struct rule_list l;
+	struct ct_error err;
+
+	rule_list_init(&l);
+	ck_assert_int_eq(rules_add_pattern(&l, "a", "{\"x\":[1]}", "--pattern", &err), 0);
+	ck_assert_ptr_nonnull(rule_list_find(&l, "a"));
+	ck_assert_ptr_null(rule_list_find(&l, "b"));
+	rule_list_free(&l);
+	ck_assert_uint_eq(l.n, 0);
+	ck_assert_int_eq(rules_add_pattern(&l, "a", "{\"x\":[1]}", "--pattern", &err), 0);
+	ck_assert_uint_eq(l.n, 1);
+	rule_list_free(&l);
+	rule_list_free(&l);
+}
+END_TEST
+
+/* Many rules: the list grows and duplicate names are still found. */
+START_TEST(test_many_rules)
+{
+	struct rule_list l;
+	struct ct_error err;
+	char name[32];
+
+	rule_list_init(&l);
+	for (int i = 0; i < 1000; i++) {
+		snprintf(name, sizeof(name), "rule-%04d", i);
+		ck_assert_int_eq(
+		    rules_add_pattern(&l, name, "{\"eventName\":[\"X\"]}", "--pattern", &err), 0);
+	}
+	ck_assert_int_eq(rules_add_pattern(&l, "rule-0500", "{\"a\":[1]}", "--pattern", &err), -1);
+	ck_assert_str_eq(err.msg,
+	    "--pattern: rule 'rule-0500': duplicate rule name (first defined at --pattern)");
+	ck_assert_uint_eq(l.n, 1000);
+	ck_assert_str_eq(l.v[999].name, "rule-0999");
+	rule_list_free(&l);
+}
+END_TEST
+
+/* A rule file over RULES_FILE_MAX is refused without reading all of it. */
+START_TEST(test_file_too_large)
+{
+	struct rule_list l;
+	struct ct_error err;
+	char dir[512];
+	int oldcwd, fd, r;
+
+	ck_assert_int_eq(scratch_enter(dir, sizeof(dir), &oldcwd), 0);
+	fd = open("big.json", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(ftruncate(fd, RULES_FILE_MAX + 1), 0);
+	close(fd);
+	rule_list_init(&l);
+	r = rules_load_json_file(&l, "big.json", &err);
+	scratch_leave(dir, oldcwd);
+	ck_assert_int_eq(r, -1);
+	ck_assert_int_eq(err.code, CT_ERR_LIMIT);
+	ck_assert_str_eq(err.msg, "big.json: rule file larger than 16 MiB");
+	rule_list_free(&l);
+}
+END_TEST
+
+/* rules_compile refuses two rules of one name even in a list not built by
+ * the loaders, and compiles an empty list. */
+START_TEST(test_compile_duplicate)
+{
+	struct rule_list l;
+	struct ct_error err;
+	struct ruleset *rs;
+
+	rule_list_init(&l);
+	ck_assert_ptr_nonnull(rs = rules_compile(&l, MATCH_ENVELOPE_CLOUDTRAIL, &err));
+	ck_assert_uint_eq(ruleset_size(rs), 0);
+	ruleset_free(rs);
+	ck_assert_int_eq(rules_add_pattern(&l, "a", "{\"x\":[1]}", "one.json", &err), 0);
+	ck_assert_int_eq(rules_add_pattern(&l, "b", "{\"x\":[2]}", "two.json", &err), 0);
+	ck_assert_int_eq(rules_add_pattern(&l, "c", "{\"x\":[3]}", "three.json", &err), 0);
+	free(l.v[2].name);
+	l.v[2].name = strdup("a");
+	ck_assert_ptr_null(rules_compile(&l, MATCH_ENVELOPE_CLOUDTRAIL, &err));
+	ck_assert_int_eq(err.code, CT_ERR_CONFIG);
+	ck_assert_str_eq(
+	    err.msg, "three.json: rule 'a': duplicate rule name (first defined at one.json)");
+	rule_list_free(&l);
+}
+END_TEST
+
+static Suite *
+rules_suite(void)
+{
+	Suite *s = suite_create("rules");
+	TCase *tc = tcase_create("cases");
+	TCase *api = tcase_create("api");
+	char *dir;
+
+	if (asprintf(&dir, "%s/tests/rules/cases", top_srcdir()) == -1)
+		abort();
+	ncases = list_files(dir, ".case", &cases);
+	free(dir);
+	tcase_add_loop_test(tc, test_case, 0, (int)ncases);
+	suite_add_tcase(s, tc);
+	tcase_add_test(api, test_list_reuse);
+	tcase_add_test(api, test_many_rules);
+	tcase_add_test(api, test_file_too_large);
+	tcase_add_test(api, test_compile_duplicate);
+	suite_add_tcase(s, api);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(rules_suite());
+	int failed;
+
+	if (ncases == 0) {
+		fprintf(stderr, "no case files below %s/tests/rules/cases\n", top_srcdir());
+		return 1;
+	}
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	free_list(cases, ncases);
+	return failed ? 1 : 0;
+}
