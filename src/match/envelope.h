@@ -1,0 +1,28 @@
+/*
+ * envelope: how a pattern written for the EventBridge CloudTrail event maps
+ * onto the CloudTrail record (see envelope.c for the mapping).
+ */
+#ifndef CT_MATCH_ENVELOPE_H
+#define CT_MATCH_ENVELOPE_H
+
+#include <stddef.h>
+
+enum envelope_map {
+	ENV_RECORD,  /* *record_path is the record's field */
+	ENV_VIRTUAL, /* *vnode is a value derived in matcher_end */
+	ENV_DEAD,    /* the envelope never has a value there */
+};
+
+/* The virtual fields (numbering shared with enum vnode in match_int.h). */
+enum { ENV_VN_SOURCE, ENV_VN_DTYPE, ENV_VN_VERSION };
+
+/* Whether the first segment of a dotted path names an envelope field. */
+int envelope_is_envelope_path(const char *path);
+enum envelope_map envelope_map(const char *path, const char **record_path, int *vnode);
+
+/* "sns.amazonaws.com" -> "aws.sns" into out; its length, 0 if none fits. */
+size_t envelope_source(const char *event_source, size_t len, char *out, size_t cap);
+/* "AwsApiCall" -> "AWS API Call via CloudTrail"; NULL for an unknown type. */
+const char *envelope_detail_type(const char *event_type, size_t len);
+
+#endif

@@ -1,0 +1,288 @@
+/*
+ * match_int: the inside of the matcher, shared by its source files.
+ *
+ * Three stages. pattern.c turns one rule's JSON into a parsed pattern: a
+ * disjunction of branches (one per combination of $or alternatives), each a
+ * conjunction of clauses (a field path and the values that satisfy it).
+ * compile.c indexes every clause of every rule under the node of the field
+ * tree it is about: exact values, prefixes, suffixes and CIDR blocks in one
+ * hash table keyed by (node, kind, bytes), the rest (numeric ranges,
+ * wildcards, anything-but) in short per-node lists. matcher.c feeds each
+ * reported value through its node's index and counts, per branch ("sub"),
+ * how many of its clauses got a hit.
+ */
+#ifndef CT_MATCH_MATCH_INT_H
+#define CT_MATCH_MATCH_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "match/match.h"
+
+/* A growable array: v[0..n), cap allocated. */
+#define VEC(T)                                                                                     \
+	struct {                                                                                   \
+		T *v;                                                                              \
+		uint32_t n;                                                                        \
+		uint32_t cap;                                                                      \
+	}
+
+/* Makes room for one more element; 0 or -1 when out of memory. */
+int vec_grow(void **v, uint32_t *cap, uint32_t n, size_t elsz);
+#define VEC_PUSH(vec, x)                                                                           \
+	(((vec).n < (vec).cap ||                                                                   \
+	     vec_grow((void **)&(vec).v, &(vec).cap, (vec).n, sizeof(*(vec).v)) == 0)              \
+		? ((vec).v[(vec).n++] = (x), 0)                                                    \
+		: -1)
+
+/* Block allocator: everything allocated from it is freed at once. */
+struct arena {
+	struct arena_block *head; /* owned list of blocks, newest first */
+};
+void arena_init(struct arena *a);
+void arena_free(struct arena *a);
+void *arena_alloc(struct arena *a, size_t n);       /* zeroed, 8-byte aligned; NULL on ENOMEM */
+char *arena_strndup(struct arena *a, const char *s, size_t n); /* NUL-terminated copy */
+
+uint64_t mhash(const void *p, size_t n, uint64_t seed);
+
+/* ---- parsed patterns (pattern.c) ---- */
+
+enum atom_kind {
+	A_STRING,      /* exact string */
+	A_NUMBER,      /* exact number: literal text and, in range, its numeric value */
+	A_TRUE,
+	A_FALSE,
+	A_NULL,
+	A_PREFIX,
+	A_SUFFIX,
+	A_PREFIX_EIC,  /* prefix, equals-ignore-case */
+	A_SUFFIX_EIC,
+	A_EIC,         /* equals-ignore-case */
+	A_WILDCARD,
+	A_NUMERIC,     /* numeric range or = */
+	A_CIDR,        /* IP range (cidr, or an exact string that is an IP address) */
+	A_EXISTS,      /* exists: true */
+	A_ABSENT,      /* exists: false */
+	A_AB_STRINGS,  /* anything-but a set of strings */
+	A_AB_NUMBERS,  /* anything-but a set of numbers */
+	A_AB_PREFIX,
+	A_AB_SUFFIX,
+	A_AB_EIC,
+	A_AB_WILDCARD,
+};
+
+struct pstr {
+	char *s;       /* arena; NUL-terminated; for *_EIC kinds already case-folded */
+	size_t len;
+};
+
+/* A wildcard compiled to its literal pieces: "a*b\*c*" is "a", "b*c", "" with
+ * stars between; the value must start with the first piece, end with the
+ * last, and contain the middle ones in order. */
+struct glob {
+	struct pstr *seg; /* arena; nseg >= 1 pieces (unescaped) */
+	uint32_t nseg;
+};
+
+struct patom {
+	enum atom_kind kind;
+	struct pstr *v;      /* strings: one for simple kinds, a set for anything-but */
+	uint32_t nv;
+	struct glob *g;      /* A_WILDCARD: one; A_AB_WILDCARD: nv of them */
+	int64_t *q;          /* A_AB_NUMBERS: quantized numbers */
+	uint32_t nq;
+	int64_t lo, hi;      /* A_NUMERIC: quantized bounds (-1 / INT64_MAX when open-ended) */
+	uint8_t lo_incl, hi_incl;
+	int64_t qnum;        /* A_NUMBER: quantized value when qvalid */
+	uint8_t qvalid;
+	uint8_t ip_lo[16];   /* A_CIDR: first and last address of the range */
+	uint8_t ip_hi[16];
+	uint8_t ip6;         /* A_CIDR: 16-byte addresses, else 4 */
+	int bits;            /* A_CIDR: prefix length when the range is a clean block, else -1 */
+};
+
+struct pclause {
+	char *path;          /* dotted field path, arena */
+	struct patom *atoms; /* arena */
+	uint32_t n;
+	uint8_t optional;    /* has an exists:false atom: satisfied when the field is absent */
+};
+
+struct pbranch {
+	struct pclause **cl; /* arena; clauses may be shared between branches */
+	uint32_t n;
+};
+
+struct ppattern {
+	struct pbranch *br;  /* arena */
+	uint32_t nbr;
+};
+
+/* Parses and validates; everything lands in arena a. On error err names the
+ * rule (name, origin) and what is wrong. */
+int pattern_parse(const char *name, const char *origin, const char *json, struct arena *a,
+    struct ppattern *out, struct ct_error *err);
+
+/* ---- value helpers (text.c) ---- */
+
+/* Simple case folding (ASCII, Latin-1, Latin Extended-A, Greek, Cyrillic); out
+ * must hold 2 * len bytes. Returns the folded length. */
+size_t fold_case(const char *in, size_t len, char *out);
+int glob_match(const struct glob *g, const char *s, size_t len);
+/* Parses an IPv4 or IPv6 literal the way AWS recognises them; 4, 16 or 0. */
+int ip_parse(const char *s, size_t len, uint8_t out[16]);
+/* EventBridge compares numbers in -5e9..5e9 with six decimals: 0 and *q set
+ * when text is a number in range, -1 otherwise. */
+int number_quantize(const char *text, size_t len, int64_t *q);
+int quantize_double(double d, int64_t *q);
+
+#define MATCH_NUM_LIMIT 5.0e9
+
+/* ---- compiled ruleset (compile.c) ---- */
+
+/* Kinds of keys in the value index. */
+enum vkey_tag {
+	K_STR = 's', K_LIT = 'l', K_NUM = 'n', K_TRUE = 't', K_FALSE = 'f', K_NULL = 'z',
+	K_EIC = 'i', K_PFX = 'p', K_SFX = 'x', K_PFXI = 'P', K_SFXI = 'X', K_IP4 = '4', K_IP6 = '6',
+};
+
+struct vent {            /* one key of the value index */
+	uint64_t hash;
+	const char *key;     /* arena; NULL: empty slot */
+	uint32_t len;
+	uint32_t node;
+	uint32_t tag;
+	uint32_t vid;        /* dense id: matchers stamp keys seen in a record */
+	uint32_t uses;       /* clauses with this key (how common it is) */
+	uint32_t npost;
+	uint32_t *post;      /* anchor clauses with this key (arena) */
+};
+
+struct numrange {
+	int64_t lo, hi;
+	uint32_t clause;
+	uint8_t lo_incl, hi_incl;
+};
+
+struct wild {
+	const struct glob *g;
+	uint32_t clause;
+};
+
+struct iprange {         /* a CIDR whose base address has host bits set */
+	uint8_t lo[16], hi[16];
+	uint8_t ip6;
+	uint32_t clause;
+};
+
+struct abut {            /* an anything-but atom */
+	const struct patom *a;
+	uint32_t clause;
+};
+
+typedef VEC(uint32_t) u32vec;
+
+/* What a node of the field tree knows about values reported there. */
+struct field {
+	uint8_t has_exact;   /* any K_STR/K_LIT/K_NUM/K_TRUE/... key */
+	uint8_t has_eic;     /* any K_EIC key */
+	uint8_t fold;        /* some clause compares the case-folded value */
+	uint8_t has_ip;      /* some clause compares the value as an IP address */
+	u32vec pfx, sfx, pfxi, sfxi; /* distinct key lengths, ascending */
+	u32vec ip4, ip6;     /* distinct prefix lengths of clean CIDR blocks */
+	VEC(struct numrange) num;   /* sorted by lo */
+	VEC(struct wild) wild;
+	VEC(struct iprange) ipr;
+	VEC(struct abut) ab;
+	u32vec exists;       /* clauses satisfied by any value */
+};
+
+enum capture {
+	CAPT_NONE,
+	CAPT_SOURCE,         /* eventSource: the envelope's "source" is derived from it */
+	CAPT_TYPE,           /* eventType: the envelope's "detail-type" */
+};
+
+struct child_ent {
+	uint64_t hash;
+	const char *key;     /* NULL: empty slot */
+	uint32_t len;
+	const struct match_node *node;
+};
+
+struct match_node {
+	uint32_t id;
+	uint32_t cmask;      /* child table size - 1 */
+	struct child_ent *ctab; /* NULL when the node has no children */
+	struct field *f;     /* NULL when no clause is about this node */
+	uint8_t capture;     /* enum capture */
+	uint8_t wants;       /* report values here */
+};
+
+struct clause {
+	uint32_t sub;
+	uint32_t node;
+	uint8_t optional;    /* has exists:false: also satisfied when the field is absent */
+	uint8_t anchor;      /* the clause of its sub whose hit makes the sub a candidate */
+	uint32_t nkeys;
+	uint32_t *keys;      /* vids of its keys in the value index (arena) */
+};
+
+/* One branch of one rule: clauses first..first+n-1. */
+struct sub {
+	uint32_t rule;
+	uint32_t first;
+	uint32_t n;
+	uint32_t anchor;     /* a required clause, UINT32_MAX when all are optional */
+};
+
+/* Virtual nodes of the CloudTrail envelope, fed in matcher_end. */
+enum vnode { VN_SOURCE, VN_DTYPE, VN_VERSION, VN__COUNT };
+
+struct ruleset {
+	struct arena arena;
+	char **names;        /* arena; rule names */
+	size_t nrules;
+	struct match_node *nodes; /* owned array; nodes[0] is the record root */
+	uint32_t nnodes;
+	struct field *fields;     /* owned array, parallel to nodes */
+	uint32_t nfields;         /* allocated entries of fields (>= nnodes) */
+	struct vent *vtab;   /* owned; value index, open addressing */
+	uint32_t vmask;
+	uint32_t nvent;
+	struct clause *clauses; /* owned */
+	uint32_t nclauses;
+	struct sub *subs;    /* owned */
+	uint32_t nsubs;
+	uint32_t *always;    /* owned; subs without a required clause */
+	uint32_t nalways;
+	uint32_t vnode[VN__COUNT]; /* node ids, 0 when no rule refers to it */
+	size_t max_value;    /* longest string a pattern compares case-insensitively */
+};
+
+static inline uint64_t
+vindex_seed(uint32_t node, uint32_t tag)
+{
+	return (((uint64_t)node << 8) | tag) * 0x9e3779b97f4a7c15ull;
+}
+
+/* The postings of (node, tag, key), or NULL. */
+static inline const struct vent *
+vindex_find(const struct ruleset *rs, uint32_t node, uint32_t tag, const char *key, size_t len)
+{
+	uint64_t h = mhash(key, len, vindex_seed(node, tag));
+	uint32_t i = (uint32_t)h & rs->vmask;
+	const struct vent *e;
+
+	if (rs->vtab == NULL)
+		return NULL;
+	for (e = &rs->vtab[i]; e->key != NULL; e = &rs->vtab[i = (i + 1) & rs->vmask])
+		if (e->hash == h && e->node == node && e->tag == tag && e->len == len &&
+		    memcmp(e->key, key, len) == 0)
+			return e;
+	return NULL;
+}
+
+#endif

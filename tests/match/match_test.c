@@ -1,0 +1,503 @@
+/*
+ * match_test: runs every case file of tests/match/cases through the matcher.
+ *
+ * A case file holds records separated by blank lines; '#' starts a comment.
+ *
+ *   pattern: {"eventName": ["CreateTopic"]}     one rule, named "r"
+ *   rule: NAME {...}                            or several named rules
+ *   envelope: none                              (default: cloudtrail)
+ *   event: {"eventName": "CreateTopic"}         a record, fed as the stream does
+ *   match: true                                 the single rule matches (or false)
+ *   matches: a c                                exactly these rules match ("-": none)
+ *   invalid: Empty arrays are not allowed       compiling fails, message has this
+ *
+ * A record without pattern/rule lines reuses the rules (and envelope) of the
+ * record before it in the same file, so one pattern can face many events.
+ * Each record with an expectation is one test.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+#include <yajl/yajl_tree.h>
+
+#include "match/match.h"
+
+#ifndef CASES_DIR
+#define CASES_DIR "tests/match/cases"
+#endif
+
+#define MAX_RULES 16
+
+enum expect { EXPECT_MATCH, EXPECT_NOMATCH, EXPECT_LIST, EXPECT_INVALID };
+
+struct tcase {
+	char where[256];            /* file:line */
+	char *names[MAX_RULES];     /* owned */
+	char *patterns[MAX_RULES];  /* owned */
+	size_t nrules;
+	enum match_envelope env;
+	char *event;                /* owned; NULL for invalid cases */
+	enum expect expect;
+	char *want;                 /* owned: the rule list or the message substring */
+};
+
+static struct tcase *cases;
+static size_t ncases;
+
+static char *
+xstrdup(const char *s)
+{
+	char *p = strdup(s);
+
+	if (p == NULL)
+		abort();
+	return p;
+}
+
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+static void
+add_case(const struct tcase *c)
+{
+	struct tcase *v = realloc(cases, (ncases + 1) * sizeof(*cases));
+
+	if (v == NULL)
+		abort();
+	cases = v;
+	cases[ncases] = *c;
+	for (size_t i = 0; i < c->nrules; i++) {
+		cases[ncases].names[i] = xstrdup(c->names[i]);
+		cases[ncases].patterns[i] = xstrdup(c->patterns[i]);
+	}
+	cases[ncases].event = c->event ? xstrdup(c->event) : NULL;
+	cases[ncases].want = xstrdup(c->want ? c->want : "");
+	ncases++;
+}
+
+struct reader {
+	struct tcase cur;           /* rules carried from record to record */
+	int rules_reset;            /* a rule line was seen in this record */
+	char *event, *want;
+	int have_expect;
+	enum expect expect;
+	int line;
+	const char *file;
+};
+
+static void
+clear_rules(struct reader *r)
+{
+	for (size_t i = 0; i < r->cur.nrules; i++) {
+		free(r->cur.names[i]);
+		free(r->cur.patterns[i]);
+	}
+	r->cur.nrules = 0;
+	r->cur.env = MATCH_ENVELOPE_CLOUDTRAIL;
+}
+
+static void
+end_record(struct reader *r)
+{
+	if (r->have_expect) {
+		if (r->cur.nrules == 0) {
+			fprintf(stderr, "%s:%d: case without rules\n", r->file, r->line);
+			exit(99);
+		}
+		r->cur.event = r->event;
+		r->cur.want = r->want;
+		r->cur.expect = r->expect;
+		add_case(&r->cur);
+	}
+	free(r->event);
+	free(r->want);
+	r->event = r->want = NULL;
+	r->have_expect = 0;
+	r->rules_reset = 0;
+}
+
+static void
+add_rule(struct reader *r, const char *name, const char *json)
+{
+	if (!r->rules_reset) {
+		clear_rules(r);
+		r->rules_reset = 1;
+	}
+	if (r->cur.nrules == MAX_RULES) {
+		fprintf(stderr, "%s:%d: too many rules\n", r->file, r->line);
+		exit(99);
+	}
+	r->cur.names[r->cur.nrules] = xstrdup(name);
+	r->cur.patterns[r->cur.nrules++] = xstrdup(json);
+	snprintf(r->cur.where, sizeof(r->cur.where), "%s:%d", r->file, r->line);
+}
+
+static void
+read_line(struct reader *r, char *line)
+{
+	char *colon = strchr(line, ':'), *key = line, *val;
+
+	if (colon == NULL) {
+		fprintf(stderr, "%s:%d: expected 'key: value'\n", r->file, r->line);
+		exit(99);
+	}
+	*colon = '\0';
+	key = trim(key);
+	val = trim(colon + 1);
+	if (strcmp(key, "pattern") == 0) {
+		add_rule(r, "r", val);
+	} else if (strcmp(key, "rule") == 0) {
+		char *sp = strchr(val, ' ');
+		if (sp == NULL)
+			exit(99);
+		*sp = '\0';
+		add_rule(r, val, trim(sp + 1));
+	} else if (strcmp(key, "envelope") == 0) {
+		r->cur.env = strcmp(val, "none") == 0 ? MATCH_ENVELOPE_NONE : MATCH_ENVELOPE_CLOUDTRAIL;
+	} else if (strcmp(key, "event") == 0) {
+		free(r->event);
+		r->event = xstrdup(val);
+	} else if (strcmp(key, "match") == 0 || strcmp(key, "matches") == 0 ||
+	    strcmp(key, "invalid") == 0) {
+		r->have_expect = 1;
+		free(r->want);
+		r->want = xstrdup(val);
+		if (*key == 'i')
+			r->expect = EXPECT_INVALID;
+		else if (strcmp(key, "matches") == 0)
+			r->expect = EXPECT_LIST;
+		else
+			r->expect = strcmp(val, "true") == 0 ? EXPECT_MATCH : EXPECT_NOMATCH;
+		snprintf(r->cur.where, sizeof(r->cur.where), "%s:%d", r->file, r->line);
+	} else if (strcmp(key, "name") != 0) {
+		fprintf(stderr, "%s:%d: unknown key '%s'\n", r->file, r->line, key);
+		exit(99);
+	}
+}
+
+static void
+read_file(const char *dir, const char *name)
+{
+	char path[2400], line[65536];
+	struct reader r;
+	FILE *f;
+
+	memset(&r, 0, sizeof(r));
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
+		exit(99);
+	if ((f = fopen(path, "r")) == NULL) {
+		perror(path);
+		exit(99);
+	}
+	r.file = name;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *t = trim(line);
+		r.line++;
+		if (*t == '#')
+			continue;
+		if (*t == '\0')
+			end_record(&r);
+		else
+			read_line(&r, t);
+	}
+	end_record(&r);
+	clear_rules(&r);
+	fclose(f);
+}
+
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+load_cases(void)
+{
+	const char *top = getenv("top_srcdir");
+	char dir[1024];
+	char *names[1024];
+	size_t n = 0;
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s/tests/match/cases", top ? top : ".");
+	if ((d = opendir(dir)) == NULL && (d = opendir(CASES_DIR)) != NULL)
+		snprintf(dir, sizeof(dir), "%s", CASES_DIR);
+	if (d == NULL) {
+		perror(dir);
+		exit(99);
+	}
+	while ((de = readdir(d)) != NULL && n < 1024) {
+		size_t len = strlen(de->d_name);
+		if (len > 5 && strcmp(de->d_name + len - 5, ".case") == 0)
+			names[n++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof(*names), cmp_names);
+	for (size_t i = 0; i < n; i++) {
+		read_file(dir, names[i]);
+		free(names[i]);
+	}
+}
+
+/* Feeds a JSON value the way the record stream does. */
+static void
+walk(struct matcher *m, const struct match_node *n, yajl_val v)
+{
+	if (YAJL_IS_OBJECT(v)) {
+		for (size_t i = 0; i < v->u.object.len; i++) {
+			const char *k = v->u.object.keys[i];
+			const struct match_node *c = match_child(n, k, strlen(k));
+			if (c != NULL)
+				walk(m, c, v->u.object.values[i]);
+		}
+	} else if (YAJL_IS_ARRAY(v)) {
+		for (size_t i = 0; i < v->u.array.len; i++)
+			walk(m, n, v->u.array.values[i]);
+	} else if (match_wants_value(n)) {
+		if (YAJL_IS_STRING(v))
+			matcher_value(m, n, MATCH_STRING, v->u.string, strlen(v->u.string));
+		else if (YAJL_IS_NUMBER(v))
+			matcher_value(m, n, MATCH_NUMBER, v->u.number.r, strlen(v->u.number.r));
+		else if (YAJL_IS_TRUE(v))
+			matcher_value(m, n, MATCH_TRUE, "true", 4);
+		else if (YAJL_IS_FALSE(v))
+			matcher_value(m, n, MATCH_FALSE, "false", 5);
+		else
+			matcher_value(m, n, MATCH_NULL, "null", 4);
+	}
+}
+
+/* The names of the matched rules, space-separated, "-" for none. */
+static void
+run_event(const struct tcase *c, const struct ruleset *rs, char *out, size_t cap)
+{
+	char ebuf[256];
+	yajl_val ev = yajl_tree_parse(c->event, ebuf, sizeof(ebuf));
+	struct matcher *m = matcher_new(rs);
+	const size_t *hits;
+	size_t n;
+
+	ck_assert_msg(ev != NULL, "%s: event is not JSON: %s", c->where, ebuf);
+	ck_assert_ptr_nonnull(m);
+	/* Twice: the second record must not see anything of the first. */
+	for (int round = 0; round < 2; round++) {
+		matcher_begin(m);
+		walk(m, match_root(rs), ev);
+		n = matcher_end(m, &hits);
+	}
+	out[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		ck_assert(i == 0 || hits[i - 1] < hits[i]);
+		if (i > 0)
+			strncat(out, " ", cap - strlen(out) - 1);
+		strncat(out, ruleset_rule_name(rs, hits[i]), cap - strlen(out) - 1);
+	}
+	if (n == 0)
+		snprintf(out, cap, "-");
+	matcher_free(m);
+	yajl_tree_free(ev);
+}
+
+START_TEST(test_case)
+{
+	const struct tcase *c = &cases[_i];
+	struct rule_def defs[MAX_RULES];
+	struct ct_error err;
+	struct ruleset *rs;
+	char got[1024];
+
+	for (size_t i = 0; i < c->nrules; i++) {
+		defs[i].name = c->names[i];
+		defs[i].pattern = c->patterns[i];
+		defs[i].origin = c->where;
+	}
+	rs = ruleset_compile(defs, c->nrules, c->env, &err);
+	if (c->expect == EXPECT_INVALID) {
+		ck_assert_msg(rs == NULL, "%s: pattern accepted, expected \"%s\"", c->where, c->want);
+		ck_assert_msg(strstr(err.msg, c->want) != NULL, "%s: got \"%s\", expected \"%s\"",
+		    c->where, err.msg, c->want);
+		ck_assert_int_eq(err.code, CT_ERR_PATTERN);
+		if (c->nrules == 1) {
+			ck_assert_int_eq(match_pattern_validate(c->names[0], c->patterns[0], &err), -1);
+			ck_assert_msg(strstr(err.msg, c->want) != NULL, "%s: validate said \"%s\"",
+			    c->where, err.msg);
+		}
+		return;
+	}
+	ck_assert_msg(rs != NULL, "%s: %s", c->where, err.msg);
+	for (size_t i = 0; i < c->nrules; i++)
+		ck_assert_msg(match_pattern_validate(c->names[i], c->patterns[i], &err) == 0, "%s: %s",
+		    c->where, err.msg);
+	ck_assert_msg(c->event != NULL, "%s: no event", c->where);
+	run_event(c, rs, got, sizeof(got));
+	if (c->expect == EXPECT_LIST)
+		ck_assert_msg(strcmp(got, c->want) == 0, "%s: matched \"%s\", expected \"%s\"",
+		    c->where, got, c->want);
+	else
+		ck_assert_msg((strcmp(got, "-") != 0) == (c->expect == EXPECT_MATCH),
+		    "%s: matched \"%s\", expected match: %s", c->where, got,
+		    c->expect == EXPECT_MATCH ? "true" : "false");
+	ruleset_free(rs);
+}
+END_TEST
+
+
+/* ---- the API around the cases ---- */
+
+static struct ruleset *
+compile1(const char *pattern, enum match_envelope env)
+{
+	struct rule_def d = {"one", pattern, NULL};
+	struct ct_error err;
+	struct ruleset *rs = ruleset_compile(&d, 1, env, &err);
+
+	ck_assert_msg(rs != NULL, "%s", err.msg);
+	return rs;
+}
+
+START_TEST(test_empty_ruleset)
+{
+	struct ct_error err;
+	struct ruleset *rs = ruleset_compile(NULL, 0, MATCH_ENVELOPE_CLOUDTRAIL, &err);
+	struct matcher *m;
+	const size_t *hits;
+
+	ck_assert_ptr_nonnull(rs);
+	ck_assert_uint_eq(ruleset_size(rs), 0);
+	ck_assert_ptr_null(ruleset_rule_name(rs, 0));
+	ck_assert_ptr_null(match_child(match_root(rs), "eventName", 9));
+	ck_assert_int_eq(match_wants_value(match_root(rs)), 0);
+	m = matcher_new(rs);
+	matcher_begin(m);
+	ck_assert_uint_eq(matcher_end(m, &hits), 0);
+	matcher_free(m);
+	ruleset_free(rs);
+}
+END_TEST
+
+START_TEST(test_tree)
+{
+	struct ruleset *rs = compile1("{\"a\": {\"b\": [1]}, \"c\": [2]}", MATCH_ENVELOPE_NONE);
+	const struct match_node *root = match_root(rs), *a, *b;
+
+	a = match_child(root, "a", 1);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_int_eq(match_wants_value(a), 0);
+	b = match_child(a, "b", 1);
+	ck_assert_int_eq(match_wants_value(b), 1);
+	ck_assert_ptr_eq(match_child(root, "a.b", 3), b); /* events' dotted keys */
+	ck_assert_ptr_null(match_child(root, "b", 1));
+	ck_assert_ptr_null(match_child(root, "ab", 2));
+	ck_assert_ptr_null(match_child(b, "x", 1));
+	ck_assert_ptr_null(match_child(NULL, "a", 1));
+	ck_assert_str_eq(ruleset_rule_name(rs, 0), "one");
+	ruleset_free(rs);
+}
+END_TEST
+
+/* Long values grow the scratch buffer once; results stay right after. */
+START_TEST(test_long_values)
+{
+	struct ruleset *rs = compile1("{\"a\": [{\"equals-ignore-case\": \"x\"}, "
+				      "{\"anything-but\": {\"equals-ignore-case\": \"y\"}}]}",
+	    MATCH_ENVELOPE_NONE);
+	const struct match_node *a = match_child(match_root(rs), "a", 1);
+	struct matcher *m = matcher_new(rs);
+	const size_t *hits;
+	size_t len = 100000;
+	char *big = malloc(len);
+
+	ck_assert_ptr_nonnull(big);
+	memset(big, 'Y', len);
+	for (int i = 0; i < 3; i++) {
+		matcher_begin(m);
+		matcher_value(m, a, MATCH_STRING, big, len);
+		ck_assert_uint_eq(matcher_end(m, &hits), 1);
+		matcher_begin(m);
+		matcher_value(m, a, MATCH_STRING, "Y", 1);
+		ck_assert_uint_eq(matcher_end(m, &hits), 0);
+		matcher_begin(m);
+		matcher_value(m, a, MATCH_STRING, "X", 1);
+		ck_assert_uint_eq(matcher_end(m, &hits), 1);
+	}
+	free(big);
+	matcher_free(m);
+	ruleset_free(rs);
+}
+END_TEST
+
+/* Errors name the rule and where it came from. */
+START_TEST(test_error_names_rule)
+{
+	struct rule_def d[2] = {{"good", "{\"a\": [1]}", "rules.d/a.json"},
+	    {"bad-one", "{\"a\": []}", "ctalertd.conf:42"}};
+	struct ct_error err;
+
+	ck_assert_ptr_null(ruleset_compile(d, 2, MATCH_ENVELOPE_CLOUDTRAIL, &err));
+	ck_assert_str_eq(err.msg, "rule \"bad-one\" (ctalertd.conf:42): invalid event pattern at "
+				  "\"a\": Empty arrays are not allowed");
+	ck_assert_int_eq(match_pattern_validate("x", NULL, &err), -1);
+	ck_assert_int_eq(match_pattern_validate("x", "{\"a\": [1]}", NULL), 0);
+	ck_assert_int_eq(match_pattern_validate("x", "[", NULL), -1);
+}
+END_TEST
+
+static TCase *
+api_tcase(void)
+{
+	TCase *tc = tcase_create("api");
+
+	tcase_add_test(tc, test_empty_ruleset);
+	tcase_add_test(tc, test_tree);
+	tcase_add_test(tc, test_long_values);
+	tcase_add_test(tc, test_error_names_rule);
+	return tc;
+}
+
+int
+main(void)
+{
+	Suite *s = suite_create("match");
+	TCase *tc = tcase_create("cases");
+	SRunner *sr;
+	int failed;
+
+	load_cases();
+	if (ncases == 0) {
+		fprintf(stderr, "no cases found\n");
+		return 99;
+	}
+	tcase_add_loop_test(tc, test_case, 0, (int)ncases);
+	suite_add_tcase(s, tc);
+	suite_add_tcase(s, api_tcase());
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	for (size_t i = 0; i < ncases; i++) {
+		for (size_t j = 0; j < cases[i].nrules; j++) {
+			free(cases[i].names[j]);
+			free(cases[i].patterns[j]);
+		}
+		free(cases[i].event);
+		free(cases[i].want);
+	}
+	free(cases);
+	return failed ? 1 : 0;
+}
