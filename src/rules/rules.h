@@ -8,6 +8,15 @@
  * rules directory, or given on the command line. Whatever the source, the
  * pattern ends up as EventBridge JSON text and every rule remembers where it
  * was defined, so errors can name the file and line.
+ *
+ * Loading checks everything but the pattern's meaning: unknown or mistyped
+ * settings, missing name or pattern, duplicate names, severities, JSON syntax.
+ * rules_compile() then hands the patterns to the matcher, whose complaints are
+ * prefixed with the rule's origin. docs/rules.md describes the formats.
+ *
+ * Every loader appends to a list; on failure it returns -1, fills err (code
+ * CT_ERR_CONFIG, CT_ERR_JSON, CT_ERR_IO, CT_ERR_LIMIT or CT_ERR_NOMEM) and the
+ * list keeps the rules added before the error: callers drop the whole list.
  */
 #ifndef CT_RULES_RULES_H
 #define CT_RULES_RULES_H
@@ -17,46 +26,63 @@
 #include "match/match.h"
 #include "util/error.h"
 
+struct config_t;
 struct config_setting_t;
 
 struct rule {
-	char *name;         /* owned; unique within a list */
-	char *description;  /* owned; may be NULL */
-	char *severity;     /* owned; "low", "medium", "high", "critical"; default "medium" */
-	char *pattern;      /* owned; EventBridge JSON text */
-	char *origin;       /* owned; "ctalertd.conf:42" or "rules.d/cis.json" */
-	char *topic_arn;    /* owned; per-rule SNS topic, NULL: the default topic */
-	char *group_id;     /* owned; FIFO MessageGroupId, NULL: the rule name */
+	char *name;        /* owned; unique within a list; [A-Za-z0-9._-]{1,64} */
+	char *description; /* owned; may be NULL */
+	char *severity;    /* owned; "low", "medium", "high", "critical"; default "medium" */
+	char *pattern;     /* owned; EventBridge JSON text */
+	char *origin;      /* owned; "ctalertd.conf:42", "rules.d/cis.json" or "rules.d/x.json:7" */
+	char *topic_arn;   /* owned; per-rule SNS topic, NULL: the default topic */
+	char *group_id;    /* owned; FIFO MessageGroupId, NULL: the rule name */
 };
 
 struct rule_list {
-	struct rule *v;     /* owned array */
+	struct rule *v; /* owned array */
 	size_t n;
 	size_t cap;
 };
 
+/* A *.json rule file larger than this is refused (CT_ERR_LIMIT). */
+#define RULES_FILE_MAX (16 * 1024 * 1024)
+
 void rule_list_init(struct rule_list *l);
 void rule_list_free(struct rule_list *l);
+/* The rule called name, or NULL. */
+const struct rule *rule_list_find(const struct rule_list *l, const char *name);
 
-/* Adds one rule from a JSON pattern (--pattern). */
+/* Adds one rule from a JSON pattern (--pattern); origin names it in errors. */
 int rules_add_pattern(struct rule_list *l, const char *name, const char *pattern_json,
     const char *origin, struct ct_error *err);
 
-/* Reads a `rules = ( ... )` list of a parsed configuration; file names it in errors. */
+/* Reads a `rules = ( ... )` list of a parsed configuration; file names it in
+ * errors (a setting read from an @include file names that file instead).
+ * rules may be NULL (no `rules` setting): nothing is added. */
 int rules_load_setting(struct rule_list *l, const struct config_setting_t *rules, const char *file,
     struct ct_error *err);
 
-/* Reads every *.json file below dir (sorted by name). A file holds one rule
- * object {"name","description","severity","pattern"}, a list of them, or a bare
- * EventBridge pattern (then named after the file). */
+/* Reads the rules of a parsed ctalertd.conf read from file: its `rules` list,
+ * then the *.json files of its `rules_dir` (a relative rules_dir is taken
+ * relative to file's directory). Other settings are left to their owners. */
+int rules_load_config(
+    struct rule_list *l, const struct config_t *cfg, const char *file, struct ct_error *err);
+
+/* Reads every *.json file in dir (not below it; hidden files and anything that
+ * is not a regular file are skipped), sorted by name (bytewise). A file holds
+ * one rule object {"name","description","severity","pattern",...}, a list of
+ * them, or a bare EventBridge pattern (then named after the file). */
 int rules_load_dir(struct rule_list *l, const char *dir, struct ct_error *err);
 int rules_load_json_file(struct rule_list *l, const char *path, struct ct_error *err);
 
-/* Reads the rules of a ctalertd.conf: its `rules` list and its `rules_dir`
- * (relative to the file's directory). For `ctalertd scan --config`. */
+/* Reads the rules of a ctalertd.conf: rules_load_config() on the parsed file.
+ * For `ctalertd scan --config`. */
 int rules_load_config_file(struct rule_list *l, const char *path, struct ct_error *err);
 
-/* Compiles the list; fails on duplicate names or invalid patterns. */
-struct ruleset *rules_compile(const struct rule_list *l, enum match_envelope env, struct ct_error *err);
+/* Compiles the list; fails on duplicate names or invalid patterns (the
+ * matcher's message, prefixed by the rule's origin). */
+struct ruleset *rules_compile(
+    const struct rule_list *l, enum match_envelope env, struct ct_error *err);
 
 #endif

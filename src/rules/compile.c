@@ -1,0 +1,72 @@
+/*
+ * From a rule list to the matcher's compiled ruleset. The matcher judges the
+ * patterns; this adds where each rule was defined to what it says.
+ */
+#include "rules/internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int
+index_cmp(const void *a, const void *b, void *arg)
+{
+	const struct rule_list *l = arg;
+
+	return strcmp(l->v[*(const size_t *)a].name, l->v[*(const size_t *)b].name);
+}
+
+/* Lists built by the loaders cannot hold two rules of one name; others might. */
+static int
+check_unique(const struct rule_list *l, struct ct_error *err)
+{
+	size_t *order;
+	int r = 0;
+
+	if (l->n < 2)
+		return 0;
+	if ((order = malloc(l->n * sizeof(*order))) == NULL)
+		return ct_error_set(err, CT_ERR_NOMEM, "out of memory");
+	for (size_t i = 0; i < l->n; i++)
+		order[i] = i;
+	qsort_r(order, l->n, sizeof(*order), index_cmp, (void *)l);
+	for (size_t i = 1; i < l->n && r == 0; i++) {
+		size_t x = order[i - 1], y = order[i];
+		const struct rule *first = &l->v[x < y ? x : y], *again = &l->v[x < y ? y : x];
+
+		if (strcmp(first->name, again->name) == 0)
+			r = ct_error_set(err, CT_ERR_CONFIG,
+			    "%s: rule '%s': duplicate rule name (first defined at %s)",
+			    again->origin, again->name, first->origin);
+	}
+	free(order);
+	return r;
+}
+
+struct ruleset *
+rules_compile(const struct rule_list *l, enum match_envelope env, struct ct_error *err)
+{
+	struct rule_def *defs;
+	struct ruleset *rs;
+
+	if (check_unique(l, err) == -1)
+		return NULL;
+	/* One by one first, so a complaint can be put next to its rule's origin. */
+	for (size_t i = 0; i < l->n; i++) {
+		if (match_pattern_validate(l->v[i].name, l->v[i].pattern, err) == -1) {
+			ct_error_prefix(err, "%s", l->v[i].origin);
+			return NULL;
+		}
+	}
+	if ((defs = calloc(l->n ? l->n : 1, sizeof(*defs))) == NULL) {
+		ct_error_set(err, CT_ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	for (size_t i = 0; i < l->n; i++) {
+		defs[i].name = l->v[i].name;
+		defs[i].pattern = l->v[i].pattern;
+		defs[i].origin = l->v[i].origin;
+	}
+	rs = ruleset_compile(defs, l->n, env, err);
+	free(defs);
+	return rs;
+}

@@ -1,0 +1,319 @@
+/*
+ * Rules in the libconfig configuration:
+ *
+ *   rules = (
+ *     { name = "root-account-use"; severity = "high";
+ *       pattern = { userIdentity = { type = ["Root"]; }; }; },
+ *     { name = "sns-create-topic";
+ *       pattern = "{\"eventSource\": [\"sns.amazonaws.com\"]}"; }
+ *   );
+ *   rules_dir = "rules.d";
+ *
+ * Errors name the file and line of the offending setting and the rule.
+ */
+#include "rules/internal.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <libconfig.h>
+
+/* The settings a rule group may have, and what each must be. */
+enum field_kind { FIELD_STRING, FIELD_BOOL, FIELD_PATTERN };
+enum field_id {
+	F_NAME,
+	F_DESCRIPTION,
+	F_SEVERITY,
+	F_PATTERN,
+	F_TOPIC_ARN,
+	F_GROUP_ID,
+	F_ENABLED,
+	NFIELDS
+};
+
+static const struct field {
+	const char *name;
+	enum field_kind kind;
+} fields[NFIELDS] = {
+    [F_NAME] = {"name", FIELD_STRING},
+    [F_DESCRIPTION] = {"description", FIELD_STRING},
+    [F_SEVERITY] = {"severity", FIELD_STRING},
+    [F_PATTERN] = {"pattern", FIELD_PATTERN},
+    [F_TOPIC_ARN] = {"topic_arn", FIELD_STRING},
+    [F_GROUP_ID] = {"group_id", FIELD_STRING},
+    [F_ENABLED] = {"enabled", FIELD_BOOL},
+};
+#define FIELD_LIST "name, description, severity, pattern, topic_arn, group_id or enabled"
+
+/* Where errors about one rule point. */
+struct place {
+	const char *file; /* the configuration file, for settings libconfig knows no file of */
+	const char *name; /* the rule's name, NULL while unknown */
+	int index;        /* 1-based position in the list, when the name is unknown */
+};
+
+static const char *
+setting_file(const config_setting_t *s, const char *file)
+{
+	const char *f = config_setting_source_file(s);
+
+	return f ? f : file;
+}
+
+/* Puts "FILE:LINE: rule 'NAME': " before the message in err. */
+static int
+rule_error(struct ct_error *err, const struct place *p, const config_setting_t *at)
+{
+	const char *file = setting_file(at, p->file);
+	unsigned line = config_setting_source_line(at);
+
+	if (p->name)
+		ct_error_prefix(err, "%s:%u: rule '%s'", file, line, p->name);
+	else
+		ct_error_prefix(err, "%s:%u: rule #%d", file, line, p->index);
+	return -1;
+}
+
+static int rule_fail(struct ct_error *err, const struct place *p, const config_setting_t *at,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int
+rule_fail(
+    struct ct_error *err, const struct place *p, const config_setting_t *at, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ct_error_vset(err, CT_ERR_CONFIG, fmt, ap);
+	va_end(ap);
+	return rule_error(err, p, at);
+}
+
+static const char *
+kind_words(enum field_kind kind)
+{
+	switch (kind) {
+	case FIELD_STRING:
+		return "a string";
+	case FIELD_BOOL:
+		return "true or false";
+	default:
+		return "a group { ... } or a JSON string";
+	}
+}
+
+static int
+field_type_ok(enum field_kind kind, const config_setting_t *s)
+{
+	int type = config_setting_type(s);
+
+	switch (kind) {
+	case FIELD_STRING:
+		return type == CONFIG_TYPE_STRING;
+	case FIELD_BOOL:
+		return type == CONFIG_TYPE_BOOL;
+	default:
+		return type == CONFIG_TYPE_GROUP || type == CONFIG_TYPE_STRING;
+	}
+}
+
+/* Sorts the settings of a rule group into found[], one per known field. */
+static int
+rule_fields(const config_setting_t *g, const config_setting_t **found, const struct place *p,
+    struct ct_error *err)
+{
+	for (int i = 0; i < config_setting_length(g); i++) {
+		const config_setting_t *m = config_setting_get_elem(g, i);
+		const char *name = config_setting_name(m);
+		size_t f;
+
+		for (f = 0; f < NFIELDS; f++)
+			if (strcmp(name, fields[f].name) == 0)
+				break;
+		if (f == NFIELDS)
+			return rule_fail(
+			    err, p, m, "unknown setting '%s' (expected " FIELD_LIST ")", name);
+		if (!field_type_ok(fields[f].kind, m))
+			return rule_fail(
+			    err, p, m, "%s must be %s", name, kind_words(fields[f].kind));
+		found[f] = m;
+	}
+	return 0;
+}
+
+static const char *
+field_string(const config_setting_t **found, enum field_id f)
+{
+	return found[f] ? config_setting_get_string(found[f]) : NULL;
+}
+
+/* The pattern as JSON text into out: converted, or checked when it is one. */
+static int
+rule_pattern(
+    const config_setting_t *pat, struct buf *out, const struct place *p, struct ct_error *err)
+{
+	const config_setting_t *where = pat;
+
+	if (config_setting_type(pat) == CONFIG_TYPE_STRING) {
+		if (json_check_pattern(config_setting_get_string(pat), err) == -1)
+			return rule_error(err, p, pat);
+		if (buf_puts(out, config_setting_get_string(pat)) == -1)
+			return ct_error_set(err, CT_ERR_NOMEM, "out of memory");
+		return 0;
+	}
+	if (native_pattern(pat, out, &where, err) == -1) {
+		if (err && err->code == CT_ERR_CONFIG)
+			ct_error_prefix(err, "pattern");
+		return rule_error(err, p, where);
+	}
+	return 0;
+}
+
+static int
+load_rule(struct rule_list *l, const config_setting_t *g, struct place *p, struct ct_error *err)
+{
+	const config_setting_t *found[NFIELDS] = {NULL}, *name;
+	struct rule_spec s = {NULL};
+	struct buf pattern = BUF_INIT, origin = BUF_INIT;
+	int r = -1;
+
+	if (!config_setting_is_group(g))
+		return rule_fail(err, p, g, "must be a group { name = ...; pattern = ...; }");
+	/* Known first, so every message about the rule can name it. */
+	if ((name = config_setting_get_member(g, "name")) &&
+	    config_setting_type(name) == CONFIG_TYPE_STRING)
+		p->name = config_setting_get_string(name);
+	if (rule_fields(g, found, p, err) == -1)
+		return -1;
+	if (found[F_NAME] == NULL)
+		return rule_fail(err, p, g, "missing name = \"...\"");
+	if (rule_name_check(p->name, err) == -1)
+		return rule_error(err, p, found[F_NAME]);
+	if (found[F_PATTERN] == NULL)
+		return rule_fail(err, p, g, "missing pattern");
+	if (rule_pattern(found[F_PATTERN], &pattern, p, err) == -1)
+		goto out;
+	if (buf_printf(&origin, "%s:%u", setting_file(g, p->file), config_setting_source_line(g)) ==
+	    -1) {
+		ct_error_set(err, CT_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	s.name = p->name;
+	s.description = field_string(found, F_DESCRIPTION);
+	s.severity = field_string(found, F_SEVERITY);
+	s.topic_arn = field_string(found, F_TOPIC_ARN);
+	s.group_id = field_string(found, F_GROUP_ID);
+	s.pattern = pattern.data;
+	s.origin = origin.data;
+	if (found[F_ENABLED] && !config_setting_get_bool(found[F_ENABLED]))
+		r = rule_spec_check(&s, err); /* disabled: checked, not added */
+	else
+		r = rule_list_add(l, &s, err);
+	if (r == -1)
+		rule_error(err, p, g);
+out:
+	buf_free(&pattern);
+	buf_free(&origin);
+	return r;
+}
+
+int
+rules_load_setting(
+    struct rule_list *l, const config_setting_t *rules, const char *file, struct ct_error *err)
+{
+	if (rules == NULL)
+		return 0;
+	if (!config_setting_is_list(rules) &&
+	    !(config_setting_is_array(rules) && config_setting_length(rules) == 0))
+		return ct_error_set(err, CT_ERR_CONFIG,
+		    "%s:%u: rules must be a list ( { ... }, ... )", setting_file(rules, file),
+		    config_setting_source_line(rules));
+	for (int i = 0; i < config_setting_length(rules); i++) {
+		struct place p = {file, NULL, i + 1};
+
+		if (load_rule(l, config_setting_get_elem(rules, i), &p, err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* rules_dir as given, or joined to the directory of the configuration file. */
+static char *
+rules_dir_path(const char *dir, const char *file)
+{
+	const char *slash = strrchr(file, '/');
+	struct buf b = BUF_INIT;
+
+	if (dir[0] == '/' || slash == NULL)
+		return strdup(dir);
+	if (buf_printf(&b, "%.*s/%s", (int)(slash - file), file, dir) == -1)
+		return NULL;
+	return buf_detach(&b);
+}
+
+static int
+load_rules_dir(
+    struct rule_list *l, const config_setting_t *s, const char *file, struct ct_error *err)
+{
+	const char *at = setting_file(s, file);
+	unsigned line = config_setting_source_line(s);
+	struct stat st;
+	char *dir;
+	int r;
+
+	if (config_setting_type(s) != CONFIG_TYPE_STRING)
+		return ct_error_set(
+		    err, CT_ERR_CONFIG, "%s:%u: rules_dir must be a string", at, line);
+	if ((dir = rules_dir_path(config_setting_get_string(s), at)) == NULL)
+		return ct_error_set(err, CT_ERR_NOMEM, "out of memory");
+	if (stat(dir, &st) == -1)
+		r = ct_error_set(err, CT_ERR_CONFIG, "%s:%u: rules_dir '%s': %s", at, line, dir,
+		    strerror(errno));
+	else if (!S_ISDIR(st.st_mode))
+		r = ct_error_set(
+		    err, CT_ERR_CONFIG, "%s:%u: rules_dir '%s': not a directory", at, line, dir);
+	else
+		r = rules_load_dir(l, dir, err);
+	free(dir);
+	return r;
+}
+
+int
+rules_load_config(struct rule_list *l, const config_t *cfg, const char *file, struct ct_error *err)
+{
+	const config_setting_t *dir;
+
+	if (rules_load_setting(l, config_lookup(cfg, "rules"), file, err) == -1)
+		return -1;
+	if ((dir = config_lookup(cfg, "rules_dir")) != NULL)
+		return load_rules_dir(l, dir, file, err);
+	return 0;
+}
+
+int
+rules_load_config_file(struct rule_list *l, const char *path, struct ct_error *err)
+{
+	config_t cfg;
+	FILE *f;
+	int r;
+
+	/* libconfig says only "file I/O error"; say why. */
+	if ((f = fopen(path, "r")) == NULL)
+		return ct_error_set(err, CT_ERR_IO, "%s: %s", path, strerror(errno));
+	fclose(f);
+	config_init(&cfg);
+	if (config_read_file(&cfg, path) == CONFIG_FALSE) {
+		const char *at = config_error_file(&cfg);
+
+		r = ct_error_set(err, CT_ERR_CONFIG, "%s:%d: %s", at ? at : path,
+		    config_error_line(&cfg), config_error_text(&cfg));
+	} else {
+		r = rules_load_config(l, &cfg, path, err);
+	}
+	config_destroy(&cfg);
+	return r;
+}

@@ -1,0 +1,69 @@
+/*
+ * Shared by the rule loaders of src/rules; not part of the module's interface.
+ *
+ * Each loader (libconfig, JSON files, command line) collects a rule's settings
+ * into a struct rule_spec and hands it to rule_list_add(), which checks what
+ * every source has in common (name, severity, topic, group, duplicates). Its
+ * messages name no place: the loader puts "FILE:LINE: rule 'NAME': " before.
+ */
+#ifndef CT_RULES_INTERNAL_H
+#define CT_RULES_INTERNAL_H
+
+#include <stddef.h>
+
+#include <yajl/yajl_tree.h>
+
+#include "rules/rules.h"
+#include "util/buf.h"
+#include "util/error.h"
+
+struct config_setting_t;
+
+/* One rule as a loader found it. All strings are borrowed. */
+struct rule_spec {
+	const char *name;        /* required */
+	const char *description; /* NULL: none */
+	const char *severity;    /* NULL: "medium"; any letter case */
+	const char *topic_arn;   /* NULL: the default topic */
+	const char *group_id;    /* NULL: the rule name */
+	const char *pattern;     /* EventBridge JSON text, syntax already checked */
+	const char *origin;      /* where it was defined */
+};
+
+/* Checks s and appends a copy of it. Fails (CT_ERR_CONFIG) on a bad name,
+ * severity, topic ARN or group id, or a name already in the list. */
+int rule_list_add(struct rule_list *l, const struct rule_spec *s, struct ct_error *err);
+
+/* The checks of rule_list_add but the duplicate name (for disabled rules). */
+int rule_spec_check(const struct rule_spec *s, struct ct_error *err);
+
+/* Checks a rule name alone (for messages before the rest is known). */
+int rule_name_check(const char *name, struct ct_error *err);
+
+/* Offsets of the values found by json_check (see there). */
+struct json_marks {
+	size_t *elem; /* owned; byte offset of each top-level array element */
+	size_t n;
+	size_t cap;
+};
+
+/* Strict JSON syntax check of text[0..len) (no comments, one value, valid
+ * UTF-8). On failure: CT_ERR_JSON "invalid JSON at byte N (line L): why".
+ * When marks is not NULL it receives the offsets of the elements of a
+ * top-level array. */
+int json_check(const char *text, size_t len, struct json_marks *marks, struct ct_error *err);
+void json_marks_free(struct json_marks *m);
+/* 1-based line of byte offset off in text. */
+unsigned json_line(const char *text, size_t len, size_t off);
+/* Appends v as compact JSON; numbers keep their text as written. */
+int json_write(struct buf *b, yajl_val v);
+/* Checks that text is JSON and an object: CT_ERR_JSON or CT_ERR_CONFIG. */
+int json_check_pattern(const char *text, struct ct_error *err);
+
+/* Converts a pattern written natively in libconfig syntax to EventBridge JSON
+ * (docs/rules.md). On failure err says what is wrong and *where names the
+ * offending setting (for its line). */
+int native_pattern(const struct config_setting_t *s, struct buf *out,
+    const struct config_setting_t **where, struct ct_error *err);
+
+#endif

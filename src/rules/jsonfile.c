@@ -1,0 +1,443 @@
+/*
+ * Rules in *.json files, alone or in a rules directory. A file holds
+ *
+ *   a rule object   {"name": ..., "description": ..., "severity": ..., "pattern": {...}}
+ *                   (a JSON object with a "pattern" member; name defaults to the file's),
+ *   a list of them  [{...}, {...}] (each with its name), or
+ *   a bare pattern  {"eventSource": ["kms.amazonaws.com"], ...}, named after the file.
+ *
+ * Rules of a list are known by "FILE:LINE" of their opening brace.
+ */
+#include "rules/internal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* The members of a rule object, and what each must be. */
+enum member_id {
+	M_NAME,
+	M_DESCRIPTION,
+	M_SEVERITY,
+	M_PATTERN,
+	M_TOPIC_ARN,
+	M_GROUP_ID,
+	M_ENABLED,
+	NMEMBERS
+};
+
+static const char *const members[NMEMBERS] = {
+    [M_NAME] = "name",
+    [M_DESCRIPTION] = "description",
+    [M_SEVERITY] = "severity",
+    [M_PATTERN] = "pattern",
+    [M_TOPIC_ARN] = "topic_arn",
+    [M_GROUP_ID] = "group_id",
+    [M_ENABLED] = "enabled",
+};
+#define MEMBER_LIST "name, description, severity, pattern, topic_arn, group_id or enabled"
+
+/* Where errors about one rule point. */
+struct place {
+	const char *origin; /* "FILE" or "FILE:LINE" */
+	const char *name;   /* the rule's name, NULL while unknown */
+	size_t index;       /* 1-based position in a list; 0: the file's only rule */
+};
+
+static int
+rule_error(struct ct_error *err, const struct place *p)
+{
+	if (p->name)
+		ct_error_prefix(err, "%s: rule '%s'", p->origin, p->name);
+	else if (p->index)
+		ct_error_prefix(err, "%s: rule #%zu", p->origin, p->index);
+	else
+		ct_error_prefix(err, "%s", p->origin);
+	return -1;
+}
+
+static int rule_fail(struct ct_error *err, const struct place *p, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+rule_fail(struct ct_error *err, const struct place *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ct_error_vset(err, CT_ERR_CONFIG, fmt, ap);
+	va_end(ap);
+	return rule_error(err, p);
+}
+
+static int
+member_type_ok(enum member_id m, yajl_val v)
+{
+	if (m == M_ENABLED)
+		return YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v);
+	if (m == M_PATTERN)
+		return YAJL_IS_OBJECT(v) || YAJL_IS_STRING(v);
+	return YAJL_IS_STRING(v);
+}
+
+/* Sorts the members of a rule object into found[]. */
+static int
+rule_members(yajl_val obj, yajl_val *found, const struct place *p, struct ct_error *err)
+{
+	for (size_t i = 0; i < obj->u.object.len; i++) {
+		const char *key = obj->u.object.keys[i];
+		yajl_val v = obj->u.object.values[i];
+		size_t m;
+
+		for (m = 0; m < NMEMBERS; m++)
+			if (strcmp(key, members[m]) == 0)
+				break;
+		if (m == NMEMBERS)
+			return rule_fail(
+			    err, p, "unknown member \"%s\" (expected " MEMBER_LIST ")", key);
+		if (found[m])
+			return rule_fail(err, p, "duplicate member \"%s\"", key);
+		if (!member_type_ok(m, v))
+			return rule_fail(err, p, "\"%s\" must be %s", key,
+			    m == M_ENABLED   ? "true or false"
+			    : m == M_PATTERN ? "an object or a JSON string"
+			                     : "a string");
+		found[m] = v;
+	}
+	return 0;
+}
+
+static int
+rule_pattern(yajl_val v, struct buf *out, const struct place *p, struct ct_error *err)
+{
+	if (YAJL_IS_STRING(v)) {
+		if (json_check_pattern(v->u.string, err) == -1)
+			return rule_error(err, p);
+		if (buf_puts(out, v->u.string) == -1)
+			return ct_error_set(err, CT_ERR_NOMEM, "out of memory");
+		return 0;
+	}
+	if (json_write(out, v) == -1)
+		return ct_error_set(err, CT_ERR_NOMEM, "out of memory");
+	return 0;
+}
+
+static const char *
+member_string(yajl_val *found, enum member_id m)
+{
+	return found[m] ? found[m]->u.string : NULL;
+}
+
+/* A rule object; default_name is used when it has no "name" (NULL: required). */
+static int
+load_rule_object(struct rule_list *l, yajl_val obj, struct place *p, const char *default_name,
+    struct ct_error *err)
+{
+	yajl_val found[NMEMBERS] = {NULL};
+	struct rule_spec s = {NULL};
+	struct buf pattern = BUF_INIT;
+	int r = -1;
+
+	for (size_t i = 0; i < obj->u.object.len; i++)
+		if (strcmp(obj->u.object.keys[i], "name") == 0 &&
+		    YAJL_IS_STRING(obj->u.object.values[i]))
+			p->name = obj->u.object.values[i]->u.string;
+	if (rule_members(obj, found, p, err) == -1)
+		return -1;
+	if (found[M_NAME] == NULL && (p->name = default_name) == NULL)
+		return rule_fail(err, p, "missing \"name\"");
+	if (rule_name_check(p->name, err) == -1)
+		return rule_error(err, p);
+	if (rule_pattern(found[M_PATTERN], &pattern, p, err) == -1)
+		goto out;
+	s.name = p->name;
+	s.description = member_string(found, M_DESCRIPTION);
+	s.severity = member_string(found, M_SEVERITY);
+	s.topic_arn = member_string(found, M_TOPIC_ARN);
+	s.group_id = member_string(found, M_GROUP_ID);
+	s.pattern = pattern.data;
+	s.origin = p->origin;
+	if (YAJL_IS_FALSE(found[M_ENABLED]))
+		r = rule_spec_check(&s, err); /* disabled: checked, not added */
+	else
+		r = rule_list_add(l, &s, err);
+	if (r == -1)
+		rule_error(err, p);
+out:
+	buf_free(&pattern);
+	return r;
+}
+
+static int
+is_rule_object(yajl_val v)
+{
+	if (!YAJL_IS_OBJECT(v))
+		return 0;
+	for (size_t i = 0; i < v->u.object.len; i++)
+		if (strcmp(v->u.object.keys[i], "pattern") == 0)
+			return 1;
+	return 0;
+}
+
+static int
+load_bare_pattern(struct rule_list *l, yajl_val obj, struct place *p, struct ct_error *err)
+{
+	struct rule_spec s = {.name = p->name, .origin = p->origin};
+	struct buf pattern = BUF_INIT;
+	int r;
+
+	if (rule_name_check(p->name, err) == -1) {
+		ct_error_prefix(err, "%s: rule named after the file", p->origin);
+		return -1;
+	}
+	if (json_write(&pattern, obj) == -1)
+		return ct_error_set(err, CT_ERR_NOMEM, "out of memory");
+	s.pattern = pattern.data;
+	if ((r = rule_list_add(l, &s, err)) == -1)
+		rule_error(err, p);
+	buf_free(&pattern);
+	return r;
+}
+
+static int
+load_list(struct rule_list *l, yajl_val arr, const char *path, const char *text, size_t len,
+    const struct json_marks *marks, struct ct_error *err)
+{
+	struct buf origin = BUF_INIT;
+	int r = 0;
+
+	for (size_t i = 0; i < arr->u.array.len && r == 0; i++) {
+		struct place p = {NULL, NULL, i + 1};
+
+		buf_reset(&origin);
+		if (buf_printf(&origin, "%s:%u", path, json_line(text, len, marks->elem[i])) ==
+		    -1) {
+			r = ct_error_set(err, CT_ERR_NOMEM, "out of memory");
+			break;
+		}
+		p.origin = origin.data;
+		if (!is_rule_object(arr->u.array.values[i]))
+			r = rule_fail(
+			    err, &p, "not a rule object {\"name\": ..., \"pattern\": ...}");
+		else
+			r = load_rule_object(l, arr->u.array.values[i], &p, NULL, err);
+	}
+	buf_free(&origin);
+	return r;
+}
+
+/* The file's name without its directory and ".json". */
+static char *
+file_stem(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	size_t n;
+
+	base = base ? base + 1 : path;
+	n = strlen(base);
+	if (n > 5 && strcmp(base + n - 5, ".json") == 0)
+		n -= 5;
+	return strndup(base, n);
+}
+
+static int
+load_tree(struct rule_list *l, yajl_val root, const char *path, const char *text, size_t len,
+    const struct json_marks *marks, struct ct_error *err)
+{
+	struct place p = {path, NULL, 0};
+	char *stem;
+	int r;
+
+	if (YAJL_IS_ARRAY(root))
+		return load_list(l, root, path, text, len, marks, err);
+	if (!YAJL_IS_OBJECT(root))
+		return ct_error_set(err, CT_ERR_CONFIG,
+		    "%s: expected a rule object, a list of them or an event pattern", path);
+	if ((stem = file_stem(path)) == NULL)
+		return ct_error_set(err, CT_ERR_NOMEM, "out of memory");
+	if (is_rule_object(root)) {
+		r = load_rule_object(l, root, &p, stem, err);
+	} else {
+		p.name = stem;
+		r = load_bare_pattern(l, root, &p, err);
+	}
+	free(stem);
+	return r;
+}
+
+/* Reads a whole file of at most RULES_FILE_MAX bytes into b. */
+static int
+read_file(const char *path, struct buf *b, struct ct_error *err)
+{
+	const char *why = NULL;
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return ct_error_set(err, CT_ERR_IO, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) == -1)
+		why = strerror(errno);
+	else if (S_ISDIR(st.st_mode))
+		why = strerror(EISDIR);
+	else if (!S_ISREG(st.st_mode))
+		why = "not a regular file";
+	if (why) {
+		close(fd);
+		return ct_error_set(err, CT_ERR_IO, "%s: %s", path, why);
+	}
+	do {
+		if (b->len >= RULES_FILE_MAX) {
+			close(fd);
+			return ct_error_set(err, CT_ERR_LIMIT, "%s: rule file larger than %d MiB",
+			    path, RULES_FILE_MAX / (1024 * 1024));
+		}
+		if (buf_reserve(b, 65536) == -1) {
+			close(fd);
+			return ct_error_set(err, CT_ERR_NOMEM, "out of memory");
+		}
+		n = read(fd, b->data + b->len, 65536);
+		if (n > 0)
+			b->len += (size_t)n;
+	} while (n > 0 || (n == -1 && errno == EINTR));
+	close(fd);
+	b->data[b->len] = '\0';
+	if (n == -1)
+		return ct_error_set(err, CT_ERR_IO, "%s: %s", path, strerror(errno));
+	return 0;
+}
+
+int
+rules_load_json_file(struct rule_list *l, const char *path, struct ct_error *err)
+{
+	struct buf text = BUF_INIT;
+	struct json_marks marks = {NULL, 0, 0};
+	char why[128];
+	yajl_val root = NULL;
+	int r = -1;
+
+	if (read_file(path, &text, err) == -1)
+		goto out;
+	if (json_check(text.data, text.len, &marks, err) == -1) {
+		ct_error_prefix(err, "%s", path);
+		goto out;
+	}
+	if ((root = yajl_tree_parse(text.data, why, sizeof(why))) == NULL) {
+		r = ct_error_set(err, CT_ERR_NOMEM, "%s: %s", path, why);
+		goto out;
+	}
+	r = load_tree(l, root, path, text.data, text.len, &marks, err);
+out:
+	yajl_tree_free(root);
+	json_marks_free(&marks);
+	buf_free(&text);
+	return r;
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
+is_rule_file(const char *dir, const char *name)
+{
+	size_t n = strlen(name);
+	struct stat st;
+	char *path;
+	int ok;
+
+	if (name[0] == '.' || n <= 5 || strcmp(name + n - 5, ".json") != 0)
+		return 0;
+	if (asprintf(&path, "%s/%s", dir, name) == -1)
+		return -1;
+	ok = stat(path, &st) == 0 && S_ISREG(st.st_mode);
+	free(path);
+	return ok;
+}
+
+/* The names of the rule files of a directory. */
+struct names {
+	char **v; /* owned, each owned */
+	size_t n, cap;
+};
+
+static void
+names_free(struct names *ns)
+{
+	for (size_t i = 0; i < ns->n; i++)
+		free(ns->v[i]);
+	free(ns->v);
+}
+
+static int
+names_add(struct names *ns, const char *name)
+{
+	if (ns->n == ns->cap) {
+		size_t cap = ns->cap ? ns->cap * 2 : 16;
+		char **v = realloc(ns->v, cap * sizeof(*v));
+
+		if (v == NULL)
+			return -1;
+		ns->v = v;
+		ns->cap = cap;
+	}
+	if ((ns->v[ns->n] = strdup(name)) == NULL)
+		return -1;
+	ns->n++;
+	return 0;
+}
+
+/* The sorted names of the rule files in dir. */
+static int
+list_rule_files(const char *dir, struct names *ns, struct ct_error *err)
+{
+	struct dirent *e;
+	DIR *d;
+	int r = 0;
+
+	if ((d = opendir(dir)) == NULL)
+		return ct_error_set(err, CT_ERR_IO, "%s: %s", dir, strerror(errno));
+	while (r == 0 && (e = readdir(d)) != NULL) {
+		int ok = is_rule_file(dir, e->d_name);
+
+		if (ok == -1 || (ok == 1 && names_add(ns, e->d_name) == -1))
+			r = ct_error_set(err, CT_ERR_NOMEM, "out of memory");
+	}
+	closedir(d);
+	if (r == 0 && ns->n)
+		qsort(ns->v, ns->n, sizeof(*ns->v), name_cmp);
+	return r;
+}
+
+int
+rules_load_dir(struct rule_list *l, const char *dir, struct ct_error *err)
+{
+	struct names ns = {NULL, 0, 0};
+	size_t dlen = strlen(dir);
+	int r;
+
+	/* "rules.d/" and "rules.d" name the same files the same way. */
+	while (dlen > 1 && dir[dlen - 1] == '/')
+		dlen--;
+	r = list_rule_files(dir, &ns, err);
+	for (size_t i = 0; r == 0 && i < ns.n; i++) {
+		char *path;
+
+		if (asprintf(&path, "%.*s/%s", (int)dlen, dir, ns.v[i]) == -1) {
+			r = ct_error_set(err, CT_ERR_NOMEM, "out of memory");
+			break;
+		}
+		r = rules_load_json_file(l, path, err);
+		free(path);
+	}
+	names_free(&ns);
+	return r;
+}

@@ -1,0 +1,204 @@
+/*
+ * The rule list and what every rule source has in common: the checks of a
+ * rule's name, severity, SNS topic and FIFO group, and duplicate names.
+ */
+#include "rules/internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define RULE_NAME_MAX 64  /* as EventBridge rule names */
+#define GROUP_ID_MAX  128 /* SNS MessageGroupId */
+
+static const char *const severities[] = {"low", "medium", "high", "critical"};
+
+void
+rule_list_init(struct rule_list *l)
+{
+	l->v = NULL;
+	l->n = l->cap = 0;
+}
+
+static void
+rule_free(struct rule *r)
+{
+	free(r->name);
+	free(r->description);
+	free(r->severity);
+	free(r->pattern);
+	free(r->origin);
+	free(r->topic_arn);
+	free(r->group_id);
+}
+
+void
+rule_list_free(struct rule_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		rule_free(&l->v[i]);
+	free(l->v);
+	rule_list_init(l);
+}
+
+const struct rule *
+rule_list_find(const struct rule_list *l, const char *name)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i].name, name) == 0)
+			return &l->v[i];
+	return NULL;
+}
+
+int
+rule_name_check(const char *name, struct ct_error *err)
+{
+	size_t len = strlen(name);
+
+	if (len == 0)
+		return ct_error_set(err, CT_ERR_CONFIG, "empty rule name");
+	if (len > RULE_NAME_MAX)
+		return ct_error_set(
+		    err, CT_ERR_CONFIG, "rule name longer than %d characters", RULE_NAME_MAX);
+	if (strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") !=
+	    len)
+		return ct_error_set(err, CT_ERR_CONFIG,
+		    "invalid rule name (allowed: letters, digits, '.', '_', '-')");
+	return 0;
+}
+
+static const char *
+severity_find(const char *s)
+{
+	for (size_t i = 0; i < sizeof(severities) / sizeof(severities[0]); i++)
+		if (strcasecmp(s, severities[i]) == 0)
+			return severities[i];
+	return NULL;
+}
+
+/* arn:PARTITION:sns:REGION:ACCOUNT:TOPIC, every part present. */
+static int
+topic_arn_check(const char *arn, struct ct_error *err)
+{
+	const char *part[6], *p = arn;
+	size_t n = 0, len[6];
+
+	for (;;) {
+		const char *end = strchr(p, ':');
+
+		if (n == 6)
+			break;
+		part[n] = p;
+		len[n] = end ? (size_t)(end - p) : strlen(p);
+		if (len[n] == 0)
+			break;
+		n++;
+		if (end == NULL)
+			break;
+		p = end + 1;
+	}
+	if (n != 6 || strchr(part[5], ':') || len[0] != 3 || strncmp(part[0], "arn", 3) != 0 ||
+	    len[2] != 3 || strncmp(part[2], "sns", 3) != 0)
+		return ct_error_set(err, CT_ERR_CONFIG,
+		    "topic_arn '%s' is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:TOPIC)",
+		    arn);
+	return 0;
+}
+
+/* SNS accepts 1 to 128 letters, digits and punctuation. */
+static int
+group_id_check(const char *id, struct ct_error *err)
+{
+	size_t len = strlen(id);
+
+	if (len == 0 || len > GROUP_ID_MAX)
+		return ct_error_set(
+		    err, CT_ERR_CONFIG, "group_id must have 1 to %d characters", GROUP_ID_MAX);
+	for (const char *p = id; *p; p++)
+		if (*p < 0x21 || *p > 0x7e)
+			return ct_error_set(err, CT_ERR_CONFIG,
+			    "group_id may hold only letters, digits and punctuation");
+	return 0;
+}
+
+static const char *
+spec_severity(const struct rule_spec *s)
+{
+	return s->severity ? severity_find(s->severity) : "medium";
+}
+
+int
+rule_spec_check(const struct rule_spec *s, struct ct_error *err)
+{
+	if (rule_name_check(s->name, err) == -1)
+		return -1;
+	if (spec_severity(s) == NULL)
+		return ct_error_set(err, CT_ERR_CONFIG,
+		    "invalid severity '%s' (expected low, medium, high or critical)", s->severity);
+	if (s->topic_arn && topic_arn_check(s->topic_arn, err) == -1)
+		return -1;
+	if (s->group_id && group_id_check(s->group_id, err) == -1)
+		return -1;
+	return 0;
+}
+
+static char *
+dup_or_null(const char *s, int *failed)
+{
+	char *d;
+
+	if (s == NULL)
+		return NULL;
+	if ((d = strdup(s)) == NULL)
+		*failed = 1;
+	return d;
+}
+
+int
+rule_list_add(struct rule_list *l, const struct rule_spec *s, struct ct_error *err)
+{
+	const struct rule *dup;
+	struct rule r;
+	int failed = 0;
+
+	if (rule_spec_check(s, err) == -1)
+		return -1;
+	if ((dup = rule_list_find(l, s->name)) != NULL)
+		return ct_error_set(err, CT_ERR_CONFIG, "duplicate rule name (first defined at %s)",
+		    dup->origin);
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		struct rule *v = realloc(l->v, cap * sizeof(*v));
+
+		if (v == NULL)
+			return ct_error_set(err, CT_ERR_NOMEM, "out of memory");
+		l->v = v;
+		l->cap = cap;
+	}
+	r.name = dup_or_null(s->name, &failed);
+	r.description = dup_or_null(s->description, &failed);
+	r.severity = dup_or_null(spec_severity(s), &failed);
+	r.pattern = dup_or_null(s->pattern, &failed);
+	r.origin = dup_or_null(s->origin ? s->origin : "", &failed);
+	r.topic_arn = dup_or_null(s->topic_arn, &failed);
+	r.group_id = dup_or_null(s->group_id, &failed);
+	if (failed) {
+		rule_free(&r);
+		return ct_error_set(err, CT_ERR_NOMEM, "out of memory");
+	}
+	l->v[l->n++] = r;
+	return 0;
+}
+
+int
+rules_add_pattern(struct rule_list *l, const char *name, const char *pattern_json,
+    const char *origin, struct ct_error *err)
+{
+	struct rule_spec s = {.name = name, .pattern = pattern_json, .origin = origin};
+
+	if (json_check_pattern(pattern_json, err) == -1 || rule_list_add(l, &s, err) == -1) {
+		ct_error_prefix(err, "%s: rule '%s'", origin ? origin : "pattern", name);
+		return -1;
+	}
+	return 0;
+}
