@@ -1,0 +1,648 @@
+/*
+ * ctalertd scan: match CloudTrail log files offline and print the matches.
+ *
+ * Each path (a file, a directory walked recursively, or - for standard input)
+ * is streamed through the same object scanner the daemon uses. Every match is
+ * one JSON line on standard output, {"rule": NAME, "source": PATH, "record":
+ * {...}}, the record as it appeared in the log; --count prints per-rule counts
+ * instead. Errors are reported per file and per record on standard error and
+ * never stop the other files. Exit status as grep's: 0 something matched,
+ * 1 nothing matched, 2 an error occurred.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "match/match.h"
+#include "rules/rules.h"
+#include "stream/objscan.h"
+#include "util/buf.h"
+#include "util/error.h"
+#include "util/log.h"
+
+#ifndef CT_RULES_DIR
+#define CT_RULES_DIR "/etc/ctalertd/rules.d"
+#endif
+
+#define READ_CHUNK ((size_t)256 * 1024)
+#define RECORD_ERRORS_SHOWN 10 /* per file; the rest are counted */
+
+struct scan {
+	const struct ruleset *rs;  /* borrowed */
+	struct objscan *os;        /* owned */
+	int count_only;            /* --count */
+	int progress;              /* a progress line on the terminal */
+	int stats;                 /* --stats */
+	uint64_t *counts;          /* owned; matches per rule */
+	struct buf line;           /* owned; one output line */
+	char *chunk;               /* owned; READ_CHUNK bytes */
+	const char *path;          /* the file being read (borrowed) */
+	uint64_t file_errors;      /* record errors in this file */
+	/* totals */
+	uint64_t files, bytes, json_bytes, records, matches, errors;
+	struct timespec start, last_progress;
+	int progress_shown;
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "Usage: ctalertd scan [OPTION]... PATH...\n"
+	    "Match CloudTrail log files against EventBridge event patterns and print one\n"
+	    "JSON line per match: {\"rule\": NAME, \"source\": PATH, \"record\": {...}}.\n"
+	    "PATH may be a file (gzip, zlib or plain JSON), a directory (read recursively;\n"
+	    "CloudTrail-Digest directories are skipped) or - for standard input.\n"
+	    "\n"
+	    "Rules (may be combined; default: the rules in %s):\n"
+	    "      --config=FILE          the rules of a ctalertd configuration file\n"
+	    "  -r, --rules=DIR            every *.json rule file below DIR\n"
+	    "  -p, --pattern=[NAME=]JSON  an EventBridge event pattern (repeatable)\n"
+	    "      --envelope=KIND        cloudtrail (default): patterns may use the EventBridge\n"
+	    "                             \"AWS API Call via CloudTrail\" envelope; none: every\n"
+	    "                             pattern matches the record itself\n"
+	    "\n"
+	    "Input and output:\n"
+	    "      --format=FORMAT        records (default): {\"Records\": [...]} objects;\n"
+	    "                             ndjson: one JSON event per line\n"
+	    "  -c, --count                print per-rule match counts (NAME<TAB>COUNT) instead\n"
+	    "      --stats                print totals on standard error at the end\n"
+	    "      --no-progress          no progress line on the terminal\n"
+	    "\n"
+	    "Limits (SIZE takes K, M, G suffixes, powers of 1024):\n"
+	    "      --max-record-size=SIZE larger records are errors (default 1M)\n"
+	    "      --max-depth=N          deeper JSON nesting is an error (default %d)\n"
+	    "      --max-inflated-size=SIZE  decompressed size per file (default 4G)\n"
+	    "      --max-ratio=N          decompressed bytes per compressed byte (default %d;\n"
+	    "                             0: no limit)\n"
+	    "      --inflate=BACKEND      isal or zlib (default: isal when built in; the\n"
+	    "                             environment variable CTALERTD_INFLATE also chooses)\n"
+	    "\n"
+	    "  -h, --help     display this help and exit\n"
+	    "  -V, --version  output version information and exit\n"
+	    "\n"
+	    "Exit status is 0 if a record matched, 1 if none did, 2 if an error occurred.\n"
+	    "Report bugs to: %s\n",
+	    CT_RULES_DIR, RECORDS_MAX_DEPTH_DEFAULT, OBJSCAN_MAX_RATIO_DEFAULT, PACKAGE_BUGREPORT);
+}
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "ctalertd scan: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'ctalertd scan --help' for more information.\n");
+	return 2;
+}
+
+/* "1048576", "512K", "1M", "4G" -> bytes. */
+static int
+parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	unsigned shift = 0;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || s[0] == '-')
+		return -1;
+	switch (*end) {
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	}
+	if (*end == 'i' && shift)
+		end++;
+	if ((*end == 'B' || *end == 'b') && shift)
+		end++;
+	if (*end != '\0' || (shift && v > (UINT64_MAX >> shift)))
+		return -1;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+static double
+seconds_since(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+static void
+progress_clear(struct scan *sc)
+{
+	if (sc->progress_shown) {
+		fputs("\r\033[K", stderr);
+		sc->progress_shown = 0;
+	}
+}
+
+/* On a terminal, once a run takes more than a second, redraws a status line
+ * at most four times a second. */
+static void
+progress(struct scan *sc, uint64_t extra_bytes)
+{
+	double t;
+
+	if (!sc->progress || seconds_since(&sc->last_progress) < 0.25 ||
+	    (t = seconds_since(&sc->start)) < 1.0)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &sc->last_progress);
+	fprintf(stderr, "\r\033[Kctalertd scan: %llu files, %.1f MB, %.0f records/s",
+	    (unsigned long long)sc->files, (double)(sc->bytes + extra_bytes) / 1e6,
+	    (double)sc->records / t);
+	sc->progress_shown = 1;
+}
+
+/* A record can be pretty-printed across lines; the output stays one line per
+ * match (raw newlines only ever appear between JSON tokens). */
+static int
+put_record(struct buf *b, const char *text, size_t len)
+{
+	size_t from = b->len;
+
+	if (buf_append(b, text, len) == -1)
+		return -1;
+	for (char *p = b->data + from; (p = memchr(p, '\n', (size_t)(b->data + b->len - p))); p++)
+		*p = ' ';
+	for (char *p = b->data + from; (p = memchr(p, '\r', (size_t)(b->data + b->len - p))); p++)
+		*p = ' ';
+	return 0;
+}
+
+static int
+on_match(void *arg, const struct record_ref *rec, const size_t *rules, size_t n,
+    struct ct_error *err)
+{
+	struct scan *sc = arg;
+
+	sc->matches += n;
+	for (size_t i = 0; i < n; i++) {
+		const char *name = ruleset_rule_name(sc->rs, rules[i]);
+
+		sc->counts[rules[i]]++;
+		if (sc->count_only)
+			continue;
+		buf_reset(&sc->line);
+		if (buf_puts(&sc->line, "{\"rule\":") == -1 ||
+		    buf_json_string(&sc->line, name, strlen(name)) == -1 ||
+		    buf_puts(&sc->line, ",\"source\":") == -1 ||
+		    buf_json_string(&sc->line, rec->source, strlen(rec->source)) == -1 ||
+		    buf_puts(&sc->line, ",\"record\":") == -1 ||
+		    put_record(&sc->line, rec->text, rec->len) == -1 || buf_puts(&sc->line, "}\n") == -1)
+			return ct_error_set(err, CT_ERR_NOMEM, "out of memory writing a match");
+		if (fwrite(sc->line.data, 1, sc->line.len, stdout) != sc->line.len)
+			return ct_error_set(err, CT_ERR_IO, "standard output: %s", strerror(errno));
+	}
+	return 0;
+}
+
+static void
+on_record_error(void *arg, const struct record_ref *rec, const struct ct_error *err)
+{
+	struct scan *sc = arg;
+
+	sc->errors++;
+	if (++sc->file_errors > RECORD_ERRORS_SHOWN)
+		return;
+	progress_clear(sc);
+	log_err("%s", err->msg);
+	if (sc->file_errors == RECORD_ERRORS_SHOWN)
+		log_err("%s: further record errors in this file are counted, not shown", rec->source);
+}
+
+static void
+file_error(struct scan *sc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+file_error(struct scan *sc, const char *fmt, ...)
+{
+	char msg[CT_ERROR_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	sc->errors++;
+	progress_clear(sc);
+	log_err("%s", msg);
+}
+
+/* Streams one open file through the scanner; path names it. */
+static void
+scan_fd(struct scan *sc, int fd, const char *path)
+{
+	struct objscan_stats st;
+	struct ct_error err;
+	uint64_t total = 0;
+	ssize_t n;
+	int ok = 1;
+
+	sc->path = path;
+	sc->file_errors = 0;
+	if (objscan_reset(sc->os, path, &err) == -1) {
+		file_error(sc, "%s", err.msg);
+		return;
+	}
+	while (ok && (n = read(fd, sc->chunk, READ_CHUNK)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			file_error(sc, "%s: read error at byte %llu: %s", path, (unsigned long long)total,
+			    strerror(errno));
+			ok = 0;
+			break;
+		}
+		total += (uint64_t)n;
+		if (objscan_feed(sc->os, sc->chunk, (size_t)n, &err) == -1) {
+			file_error(sc, "%s", err.msg);
+			ok = 0;
+		}
+		progress(sc, total);
+	}
+	if (ok && objscan_finish(sc->os, &err) == -1)
+		file_error(sc, "%s", err.msg);
+	objscan_stats(sc->os, &st);
+	sc->files++;
+	sc->bytes += total;
+	sc->json_bytes += st.json_bytes;
+	sc->records += st.records;
+	if (sc->file_errors > RECORD_ERRORS_SHOWN)
+		log_err("%s: %llu record errors in all", path, (unsigned long long)sc->file_errors);
+}
+
+static void scan_path(struct scan *sc, const char *path, int top);
+
+static int
+not_dot(const struct dirent *d)
+{
+	return strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0;
+}
+
+/* Every regular file below dir, in name order; symbolic links are not followed. */
+static void
+scan_dir(struct scan *sc, const char *dir)
+{
+	struct dirent **names;
+	struct buf child = BUF_INIT;
+	int n;
+
+	if ((n = scandir(dir, &names, not_dot, alphasort)) == -1) {
+		file_error(sc, "%s: %s", dir, strerror(errno));
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		buf_reset(&child);
+		if (buf_printf(&child, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/",
+		    names[i]->d_name) == -1)
+			file_error(sc, "%s: out of memory", dir);
+		else if (strcmp(names[i]->d_name, "CloudTrail-Digest") != 0)
+			scan_path(sc, child.data, 0);
+		free(names[i]);
+	}
+	free(names);
+	buf_free(&child);
+}
+
+static void
+scan_path(struct scan *sc, const char *path, int top)
+{
+	struct stat st;
+	int fd;
+
+	if (strcmp(path, "-") == 0 && top) {
+		scan_fd(sc, STDIN_FILENO, "-");
+		return;
+	}
+	if ((top ? stat(path, &st) : lstat(path, &st)) == -1) {
+		file_error(sc, "%s: %s", path, strerror(errno));
+		return;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		scan_dir(sc, path);
+		return;
+	}
+	if (!top && !S_ISREG(st.st_mode))
+		return;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		file_error(sc, "%s: %s", path, strerror(errno));
+		return;
+	}
+	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	scan_fd(sc, fd, path);
+	close(fd);
+}
+
+struct args {
+	const char *config;       /* --config */
+	const char **dirs;        /* --rules, owned array of borrowed strings */
+	size_t ndirs;
+	const char **patterns;    /* --pattern, owned array of borrowed strings */
+	size_t npatterns;
+	enum match_envelope envelope;
+	struct objscan_opts so;
+	int count_only, stats, progress;
+};
+
+/* --pattern NAME={...} names the rule; a bare pattern is "pattern" (or
+ * "pattern-N" when there are several). */
+static int
+add_pattern(struct rule_list *l, const char *arg, size_t i, size_t n, struct ct_error *err)
+{
+	const char *eq = strchr(arg, '=');
+	char name[64];
+	char *owned = NULL;
+	int r;
+
+	if (arg[0] != '{' && arg[0] != ' ' && eq && eq > arg) {
+		if ((owned = strndup(arg, (size_t)(eq - arg))) == NULL)
+			return ct_error_set(err, CT_ERR_NOMEM, "out of memory");
+		arg = eq + 1;
+	} else if (n == 1)
+		snprintf(name, sizeof(name), "pattern");
+	else
+		snprintf(name, sizeof(name), "pattern-%zu", i + 1);
+	r = rules_add_pattern(l, owned ? owned : name, arg, "--pattern", err);
+	free(owned);
+	return r;
+}
+
+static struct ruleset *
+load_rules(const struct args *a, struct ct_error *err)
+{
+	struct ruleset *rs = NULL;
+	struct rule_list l;
+	int given = a->config || a->ndirs || a->npatterns;
+
+	rule_list_init(&l);
+	if (a->config && rules_load_config_file(&l, a->config, err) == -1)
+		goto out;
+	for (size_t i = 0; i < a->ndirs; i++)
+		if (rules_load_dir(&l, a->dirs[i], err) == -1)
+			goto out;
+	for (size_t i = 0; i < a->npatterns; i++)
+		if (add_pattern(&l, a->patterns[i], i, a->npatterns, err) == -1)
+			goto out;
+	if (!given && rules_load_dir(&l, CT_RULES_DIR, err) == -1) {
+		ct_error_prefix(err, "no rules given (--config, --rules or --pattern) and the default "
+		                     "rules cannot be read");
+		goto out;
+	}
+	if (l.n == 0) {
+		ct_error_set(err, CT_ERR_CONFIG, "no rules to match: %s",
+		    given ? "the rules given are empty" : CT_RULES_DIR " holds no *.json rule");
+		goto out;
+	}
+	rs = rules_compile(&l, a->envelope, err);
+out:
+	rule_list_free(&l);
+	return rs;
+}
+
+static int
+push(const char ***v, size_t *n, const char *s)
+{
+	const char **p = realloc(*v, (*n + 1) * sizeof(**v));
+
+	if (p == NULL)
+		return -1;
+	p[(*n)++] = s;
+	*v = p;
+	return 0;
+}
+
+enum {
+	OPT_CONFIG = 256, OPT_ENVELOPE, OPT_FORMAT, OPT_STATS, OPT_NO_PROGRESS, OPT_MAX_RECORD,
+	OPT_MAX_DEPTH, OPT_MAX_INFLATED, OPT_MAX_RATIO, OPT_INFLATE,
+};
+
+static const struct option long_options[] = {
+	{"config", required_argument, NULL, OPT_CONFIG},
+	{"rules", required_argument, NULL, 'r'},
+	{"pattern", required_argument, NULL, 'p'},
+	{"envelope", required_argument, NULL, OPT_ENVELOPE},
+	{"format", required_argument, NULL, OPT_FORMAT},
+	{"count", no_argument, NULL, 'c'},
+	{"stats", no_argument, NULL, OPT_STATS},
+	{"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+	{"max-record-size", required_argument, NULL, OPT_MAX_RECORD},
+	{"max-depth", required_argument, NULL, OPT_MAX_DEPTH},
+	{"max-inflated-size", required_argument, NULL, OPT_MAX_INFLATED},
+	{"max-ratio", required_argument, NULL, OPT_MAX_RATIO},
+	{"inflate", required_argument, NULL, OPT_INFLATE},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0},
+};
+
+/* One option with an argument; returns 0, or 2 after a usage message. */
+static int
+limit_option(struct args *a, int c, const char *arg)
+{
+	uint64_t v;
+
+	if (parse_size(arg, &v) == -1)
+		return usage_error("invalid number '%s'", arg);
+	switch (c) {
+	case OPT_MAX_RECORD:
+		if (v == 0 || v > (uint64_t)SIZE_MAX / 2)
+			return usage_error("invalid --max-record-size '%s'", arg);
+		a->so.max_record = (size_t)v;
+		break;
+	case OPT_MAX_DEPTH:
+		if (v < 3 || v > 100000)
+			return usage_error("invalid --max-depth '%s' (3 to 100000)", arg);
+		a->so.max_depth = (unsigned)v;
+		break;
+	case OPT_MAX_INFLATED:
+		a->so.max_inflated = v;
+		break;
+	case OPT_MAX_RATIO:
+		if (v > UINT_MAX)
+			return usage_error("invalid --max-ratio '%s'", arg);
+		a->so.max_ratio = (unsigned)v;
+		break;
+	}
+	return 0;
+}
+
+static int
+one_option(struct args *a, int c, const char *arg)
+{
+	switch (c) {
+	case OPT_CONFIG:
+		a->config = arg;
+		return 0;
+	case 'r':
+		return push(&a->dirs, &a->ndirs, arg) == -1 ? 2 : 0;
+	case 'p':
+		return push(&a->patterns, &a->npatterns, arg) == -1 ? 2 : 0;
+	case OPT_ENVELOPE:
+		if (strcmp(arg, "cloudtrail") == 0)
+			a->envelope = MATCH_ENVELOPE_CLOUDTRAIL;
+		else if (strcmp(arg, "none") == 0)
+			a->envelope = MATCH_ENVELOPE_NONE;
+		else
+			return usage_error("invalid --envelope '%s' (cloudtrail or none)", arg);
+		return 0;
+	case OPT_FORMAT:
+		if (records_format_parse(arg, &a->so.format) == -1)
+			return usage_error("invalid --format '%s' (records or ndjson)", arg);
+		return 0;
+	case OPT_INFLATE:
+		if (inflate_backend_parse(arg, &a->so.backend) == -1 ||
+		    !inflate_backend_available(a->so.backend))
+			return usage_error("invalid or unavailable --inflate '%s' (isal or zlib)", arg);
+		return 0;
+	case 'c':
+		a->count_only = 1;
+		return 0;
+	case OPT_STATS:
+		a->stats = 1;
+		return 0;
+	case OPT_NO_PROGRESS:
+		a->progress = 0;
+		return 0;
+	default:
+		return limit_option(a, c, arg);
+	}
+}
+
+/* Returns -1 to go on, or the exit status. */
+static int
+parse_args(struct args *a, int argc, char **argv)
+{
+	int c, r;
+
+	objscan_opts_default(&a->so);
+	a->envelope = MATCH_ENVELOPE_CLOUDTRAIL;
+	a->progress = 1;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":r:p:chV", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("ctalertd %s\n", PACKAGE_VERSION);
+			return 0;
+		case ':':
+			return usage_error("option '%s' requires an argument", argv[optind - 1]);
+		case '?':
+			return usage_error("unrecognized option '%s'", argv[optind - 1]);
+		default:
+			if ((r = one_option(a, c, optarg)) != 0)
+				return r;
+		}
+	}
+	if (optind >= argc)
+		return usage_error("%s", "no PATH given (use - for standard input)");
+	return -1;
+}
+
+static void
+print_counts(const struct scan *sc)
+{
+	for (size_t i = 0; i < ruleset_size(sc->rs); i++)
+		printf("%s\t%llu\n", ruleset_rule_name(sc->rs, i), (unsigned long long)sc->counts[i]);
+}
+
+static void
+print_stats(const struct scan *sc)
+{
+	double t = seconds_since(&sc->start);
+
+	fprintf(stderr,
+	    "ctalertd scan: %llu files, %llu bytes read, %llu bytes of JSON, %llu records, "
+	    "%llu matches, %llu errors, %.3f s, %.0f records/s\n",
+	    (unsigned long long)sc->files, (unsigned long long)sc->bytes,
+	    (unsigned long long)sc->json_bytes, (unsigned long long)sc->records,
+	    (unsigned long long)sc->matches, (unsigned long long)sc->errors, t,
+	    t > 0 ? (double)sc->records / t : 0.0);
+}
+
+static int
+run(struct scan *sc, const struct args *a, int npaths, char **paths)
+{
+	struct records_cb cb = {on_match, on_record_error, sc};
+	struct ct_error err;
+
+	sc->count_only = a->count_only;
+	sc->progress = a->progress && isatty(STDERR_FILENO);
+	if ((sc->counts = calloc(ruleset_size(sc->rs) + 1, sizeof(*sc->counts))) == NULL ||
+	    (sc->chunk = malloc(READ_CHUNK)) == NULL) {
+		log_err("out of memory");
+		return 2;
+	}
+	if ((sc->os = objscan_new(sc->rs, &a->so, &cb, &err)) == NULL) {
+		log_err("%s", err.msg);
+		return 2;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &sc->start);
+	sc->last_progress = sc->start;
+	for (int i = 0; i < npaths; i++)
+		scan_path(sc, paths[i], 1);
+	progress_clear(sc);
+	if (sc->count_only)
+		print_counts(sc);
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		log_err("standard output: %s", strerror(errno));
+		sc->errors++;
+	}
+	if (a->stats)
+		print_stats(sc);
+	return sc->errors ? 2 : sc->matches ? 0 : 1;
+}
+
+int
+cmd_scan(int argc, char **argv)
+{
+	struct args a = {0};
+	struct scan sc = {0};
+	struct ct_error err;
+	struct ruleset *rs;
+	int status;
+
+	log_init("ctalertd", LOG_TARGET_TEXT, LOG_INFO);
+	if ((status = parse_args(&a, argc, argv)) >= 0)
+		goto out;
+	if ((rs = load_rules(&a, &err)) == NULL) {
+		log_err("%s", err.msg);
+		status = 2;
+		goto out;
+	}
+	sc.rs = rs;
+	buf_init(&sc.line);
+	status = run(&sc, &a, argc - optind, argv + optind);
+	objscan_free(sc.os);
+	free(sc.counts);
+	free(sc.chunk);
+	buf_free(&sc.line);
+	ruleset_free(rs);
+out:
+	free(a.dirs);
+	free(a.patterns);
+	return status;
+}
