@@ -18,10 +18,8 @@ struct command {
 
 static const struct command commands[] = {
 	{"scan", cmd_scan, "match CloudTrail log files against the rules and print the matches"},
-#ifdef CT_HAVE_DAEMON
 	{"run", cmd_run, "run the daemon: poll SQS, scan announced objects, publish alerts (default)"},
 	{"check", cmd_check, "validate the configuration and check what the daemon can reach"},
-#endif
 };
 
 static void
@@ -66,15 +64,9 @@ main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (name && strcmp(name, commands[i].name) == 0)
 			return commands[i].main(argc - 1, argv + 1);
-#ifdef CT_HAVE_DAEMON
 	/* No command, or options only: the daemon is the default. */
 	if (name == NULL || name[0] == '-')
 		return cmd_run(argc, argv);
-#endif
-	if (name == NULL) {
-		usage(stderr);
-		return 2;
-	}
 	fprintf(stderr, "ctalertd: unknown command '%s'\nTry 'ctalertd --help' for more information.\n", name);
 	return 2;
 }

@@ -143,7 +143,7 @@ inflight_decide(const struct inflight_msg *m, const struct inflight_policy *p)
 	} else if (m->n_permanent > 0 || m->decode_failed) {
 		d.poisoned = 1;
 		if (m->receive_count >= p->max_receive_count) {
-			d.kind = p->poison == POISON_DELETE ? ACK_DELETE : ACK_DLQ;
+			d.kind = p->poison_delete ? ACK_DELETE : ACK_DLQ;
 			d.visibility = 0;
 		} else {
 			/* Not final yet: S3 may still be catching up (NoSuchKey right

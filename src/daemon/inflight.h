@@ -31,11 +31,6 @@ enum outcome {
 	OUTCOME_ABANDONED, /* interrupted by shutdown: give back at once */
 };
 
-enum poison_action {
-	POISON_DLQ,    /* leave it: the queue's redrive policy moves it to the dead-letter queue */
-	POISON_DELETE, /* delete it (logged with everything needed to find it again) */
-};
-
 enum ack_kind {
 	ACK_NONE,       /* not decided yet: objects still running */
 	ACK_DELETE,     /* DeleteMessage */
@@ -51,7 +46,7 @@ struct ack_decision {
 
 struct inflight_policy {
 	int max_receive_count;       /* receives before a permanent failure is final */
-	enum poison_action poison;   /* what to do then */
+	int poison_delete;           /* then delete it; else leave it for the dead-letter queue */
 	int retry_base_s;            /* first transient backoff; doubles per receive */
 	int retry_max_s;             /* backoff cap (<= 43200, SQS's limit) */
 };

@@ -6,34 +6,34 @@
 #include "daemon/inflight.h"
 
 static const struct inflight_policy policy = {
-	.max_receive_count = 5, .poison = POISON_DLQ, .retry_base_s = 30, .retry_max_s = 900,
+	.max_receive_count = 5, .poison_delete = 0, .retry_base_s = 30, .retry_max_s = 900,
 };
 
 struct decide_case {
 	const char *what;
 	int receive_count, objects, transient, permanent, abandoned, decode_failed, done;
-	enum poison_action poison;
+	int poison_delete;
 	enum ack_kind kind;
 	int visibility, poisoned;
 };
 
 static const struct decide_case cases[] = {
-	{"all done", 1, 2, 0, 0, 0, 0, 2, POISON_DLQ, ACK_DELETE, 0, 0},
-	{"still running", 1, 3, 0, 0, 0, 0, 2, POISON_DLQ, ACK_NONE, 0, 0},
-	{"running despite failure", 1, 3, 1, 0, 0, 0, 1, POISON_DLQ, ACK_NONE, 0, 0},
-	{"transient first receive", 1, 1, 1, 0, 0, 0, 1, POISON_DLQ, ACK_RETURN, 30, 0},
-	{"transient third receive", 3, 1, 1, 0, 0, 0, 1, POISON_DLQ, ACK_RETURN, 120, 0},
-	{"transient never poison", 9, 1, 1, 0, 0, 0, 1, POISON_DLQ, ACK_RETURN, 900, 0},
-	{"transient beats permanent", 5, 2, 1, 1, 0, 0, 2, POISON_DLQ, ACK_RETURN, 480, 0},
-	{"permanent early", 1, 1, 0, 1, 0, 0, 1, POISON_DLQ, ACK_RETURN, 30, 1},
-	{"permanent last to dlq", 5, 1, 0, 1, 0, 0, 1, POISON_DLQ, ACK_DLQ, 0, 1},
-	{"permanent last deleted", 5, 1, 0, 1, 0, 0, 1, POISON_DELETE, ACK_DELETE, 0, 1},
-	{"permanent past max", 7, 1, 0, 1, 0, 0, 1, POISON_DLQ, ACK_DLQ, 0, 1},
-	{"undecodable early", 2, 0, 0, 0, 0, 1, 0, POISON_DLQ, ACK_RETURN, 60, 1},
-	{"undecodable last", 5, 0, 0, 0, 0, 1, 0, POISON_DELETE, ACK_DELETE, 0, 1},
-	{"abandoned returns now", 1, 2, 0, 0, 1, 0, 2, POISON_DLQ, ACK_RETURN, 0, 0},
-	{"abandoned beats permanent", 5, 2, 0, 1, 1, 0, 2, POISON_DLQ, ACK_RETURN, 0, 0},
-	{"no objects (test event)", 1, 0, 0, 0, 0, 0, 0, POISON_DLQ, ACK_DELETE, 0, 0},
+	{"all done", 1, 2, 0, 0, 0, 0, 2, 0, ACK_DELETE, 0, 0},
+	{"still running", 1, 3, 0, 0, 0, 0, 2, 0, ACK_NONE, 0, 0},
+	{"running despite failure", 1, 3, 1, 0, 0, 0, 1, 0, ACK_NONE, 0, 0},
+	{"transient first receive", 1, 1, 1, 0, 0, 0, 1, 0, ACK_RETURN, 30, 0},
+	{"transient third receive", 3, 1, 1, 0, 0, 0, 1, 0, ACK_RETURN, 120, 0},
+	{"transient never poison", 9, 1, 1, 0, 0, 0, 1, 0, ACK_RETURN, 900, 0},
+	{"transient beats permanent", 5, 2, 1, 1, 0, 0, 2, 0, ACK_RETURN, 480, 0},
+	{"permanent early", 1, 1, 0, 1, 0, 0, 1, 0, ACK_RETURN, 30, 1},
+	{"permanent last to dlq", 5, 1, 0, 1, 0, 0, 1, 0, ACK_DLQ, 0, 1},
+	{"permanent last deleted", 5, 1, 0, 1, 0, 0, 1, 1, ACK_DELETE, 0, 1},
+	{"permanent past max", 7, 1, 0, 1, 0, 0, 1, 0, ACK_DLQ, 0, 1},
+	{"undecodable early", 2, 0, 0, 0, 0, 1, 0, 0, ACK_RETURN, 60, 1},
+	{"undecodable last", 5, 0, 0, 0, 0, 1, 0, 1, ACK_DELETE, 0, 1},
+	{"abandoned returns now", 1, 2, 0, 0, 1, 0, 2, 0, ACK_RETURN, 0, 0},
+	{"abandoned beats permanent", 5, 2, 0, 1, 1, 0, 2, 0, ACK_RETURN, 0, 0},
+	{"no objects (test event)", 1, 0, 0, 0, 0, 0, 0, 0, ACK_DELETE, 0, 0},
 };
 
 START_TEST(test_decide)
@@ -43,7 +43,7 @@ START_TEST(test_decide)
 	struct inflight_msg m = {0};
 	struct ack_decision d;
 
-	p.poison = c->poison;
+	p.poison_delete = c->poison_delete;
 	m.receive_count = c->receive_count;
 	m.objects_total = c->objects;
 	m.objects_done = c->done;

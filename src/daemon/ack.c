@@ -1,0 +1,306 @@
+#include "daemon/ack.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "aws/client.h"
+#include "aws/sqs.h"
+#include "daemon/pool.h"
+#include "util/log.h"
+
+/* One batch call: up to SQS_BATCH_MAX entries of one kind. */
+struct ack_batch {
+	struct pool_job link;       /* first: the pool hands this pointer back */
+	enum ack_op op;
+	struct ack_entry *entry[SQS_BATCH_MAX];
+	size_t n;
+};
+
+struct acker {
+	struct pool *pool;          /* one thread: the batches */
+	struct sqs_queue queue;     /* owned: the queue, resolved once */
+	struct aws_client *client;  /* borrowed */
+	struct ack_entry *queued;   /* waiting for ack_flush, newest first */
+	struct ack_entry *done;     /* finished, not yet taken */
+	size_t pending;             /* queued + under way */
+	void (*notify)(void *arg);
+	void *notify_arg;
+};
+
+struct ack_thread {
+	struct acker *a;
+	struct aws_conn *conn;
+};
+
+static void *
+ack_thread_init(void *arg, int index)
+{
+	struct ack_thread *t = calloc(1, sizeof(*t));
+
+	(void)index;
+	if (t == NULL)
+		return NULL;
+	t->a = arg;
+	t->conn = aws_conn_new(t->a->client);
+	return t;
+}
+
+static void
+ack_thread_fini(void *state)
+{
+	struct ack_thread *t = state;
+
+	if (t) {
+		aws_conn_free(t->conn);
+		free(t);
+	}
+}
+
+/* One call for the entries of b whose index is in idx[0..n). */
+static void
+send_batch(struct ack_thread *t, struct ack_batch *b, const size_t *idx, size_t n,
+    struct sqs_batch_result *res, struct aws_error *err, int *failed_call)
+{
+	struct sqs_batch_entry e[SQS_BATCH_MAX];
+	char ids[SQS_BATCH_MAX][8];
+	int r;
+
+	for (size_t i = 0; i < n; i++) {
+		struct ack_entry *ae = b->entry[idx[i]];
+
+		snprintf(ids[i], sizeof(ids[i]), "e%zu", idx[i]);
+		e[i].id = ids[i];
+		e[i].receipt_handle = ae->receipt_handle;
+		e[i].visibility_timeout_s = ae->visibility;
+	}
+	if (b->op == ACK_OP_DELETE)
+		r = sqs_delete_batch(t->conn, &t->a->queue, e, n, res, err);
+	else
+		r = sqs_change_visibility_batch(t->conn, &t->a->queue, e, n, res, err);
+	*failed_call = r == -1;
+}
+
+static void
+ack_run(void *state, struct pool_job *job)
+{
+	struct ack_thread *t = state;
+	struct ack_batch *b = (struct ack_batch *)job;
+	size_t idx[SQS_BATCH_MAX], n = b->n;
+	struct sqs_batch_result res;
+	struct aws_error err;
+	char why[512];
+
+	for (size_t i = 0; i < n; i++)
+		idx[i] = i;
+	/* Two rounds: entries SQS failed for a passing reason get one more try. */
+	for (int round = 0; round < 2 && n > 0; round++) {
+		size_t again = 0;
+		int failed_call = 0;
+
+		if (round > 0)
+			usleep(200 * 1000);
+		if (t == NULL || t->conn == NULL) {
+			for (size_t i = 0; i < n; i++)
+				snprintf(b->entry[idx[i]]->error, sizeof(b->entry[0]->error),
+				    "no connection to SQS");
+			return;
+		}
+		aws_error_clear(&err);
+		memset(&res, 0, sizeof(res));
+		send_batch(t, b, idx, n, &res, &err, &failed_call);
+		for (size_t i = 0; i < n; i++) {
+			struct ack_entry *ae = b->entry[idx[i]];
+
+			if (failed_call) {
+				aws_error_str(&err, why, sizeof(why));
+				snprintf(ae->error, sizeof(ae->error), "%s", why);
+				snprintf(ae->code, sizeof(ae->code), "%s", err.code);
+				if (err.retryable || err.transient)
+					idx[again++] = idx[i];
+				continue;
+			}
+			if (res.entry[i].status == SQS_ENTRY_OK) {
+				ae->ok = 1;
+				ae->error[0] = ae->code[0] = '\0';
+				continue;
+			}
+			snprintf(ae->code, sizeof(ae->code), "%s", res.entry[i].code);
+			snprintf(ae->error, sizeof(ae->error), "%s: %s", res.entry[i].code,
+			    res.entry[i].message);
+			if (res.entry[i].retryable)
+				idx[again++] = idx[i];
+		}
+		n = again;
+	}
+}
+
+static void
+ack_notify(void *arg)
+{
+	struct acker *a = arg;
+
+	if (a->notify)
+		a->notify(a->notify_arg);
+}
+
+static const struct pool_ops ack_ops = {ack_thread_init, ack_run, ack_thread_fini, ack_notify};
+
+struct acker *
+acker_new(struct aws_client *client, const char *queue_url, void (*notify)(void *arg), void *arg)
+{
+	struct acker *a = calloc(1, sizeof(*a));
+	struct aws_error err;
+
+	if (a == NULL)
+		return NULL;
+	a->client = client;
+	a->notify = notify;
+	a->notify_arg = arg;
+	if (sqs_queue_init(&a->queue, client, queue_url, &err) == -1) {
+		log_err("queue %s: %s", queue_url, err.message);
+		free(a);
+		return NULL;
+	}
+	if ((a->pool = pool_new(1, &ack_ops, a)) == NULL) {
+		sqs_queue_free(&a->queue);
+		free(a);
+		return NULL;
+	}
+	return a;
+}
+
+void
+ack_entry_free(struct ack_entry *e)
+{
+	if (e) {
+		free(e->message_id);
+		free(e->receipt_handle);
+		free(e);
+	}
+}
+
+static void
+free_list(struct ack_entry *e)
+{
+	while (e) {
+		struct ack_entry *next = e->next;
+
+		ack_entry_free(e);
+		e = next;
+	}
+}
+
+static void
+free_batch(struct pool_job *job, void *arg)
+{
+	struct ack_batch *b = (struct ack_batch *)job;
+
+	(void)arg;
+	for (size_t i = 0; i < b->n; i++)
+		ack_entry_free(b->entry[i]);
+	free(b);
+}
+
+void
+acker_free(struct acker *a)
+{
+	if (a == NULL)
+		return;
+	pool_free(a->pool, free_batch, NULL);
+	free_list(a->queued);
+	free_list(a->done);
+	sqs_queue_free(&a->queue);
+	free(a);
+}
+
+int
+ack_enqueue(struct acker *a, enum ack_op op, const char *message_id, const char *receipt_handle,
+    int visibility, void *owner)
+{
+	struct ack_entry *e = calloc(1, sizeof(*e));
+
+	if (e == NULL)
+		return -1;
+	e->op = op;
+	e->visibility = visibility;
+	e->owner = owner;
+	e->message_id = strdup(message_id);
+	e->receipt_handle = strdup(receipt_handle);
+	if (e->message_id == NULL || e->receipt_handle == NULL) {
+		ack_entry_free(e);
+		return -1;
+	}
+	e->next = a->queued;
+	a->queued = e;
+	a->pending++;
+	return 0;
+}
+
+void
+ack_flush(struct acker *a)
+{
+	struct ack_batch *open[2] = {NULL, NULL};
+	struct ack_entry *e, *next, *rev = NULL;
+
+	/* Oldest first, so entries go out in the order they were decided. */
+	for (e = a->queued; e; e = next) {
+		next = e->next;
+		e->next = rev;
+		rev = e;
+	}
+	a->queued = NULL;
+	for (e = rev; e; e = next) {
+		struct ack_batch **bp = &open[e->op];
+
+		next = e->next;
+		e->next = NULL;
+		if (*bp == NULL) {
+			if ((*bp = calloc(1, sizeof(**bp))) == NULL) {
+				/* Keep it for the next flush. */
+				e->next = a->queued;
+				a->queued = e;
+				continue;
+			}
+			(*bp)->op = e->op;
+		}
+		(*bp)->entry[(*bp)->n++] = e;
+		if ((*bp)->n == SQS_BATCH_MAX) {
+			pool_submit(a->pool, &(*bp)->link);
+			*bp = NULL;
+		}
+	}
+	for (int i = 0; i < 2; i++)
+		if (open[i])
+			pool_submit(a->pool, &open[i]->link);
+}
+
+struct ack_entry *
+ack_take_done(struct acker *a)
+{
+	struct pool_job *job;
+	struct ack_entry *e;
+
+	while (a->done == NULL && (job = pool_take_done(a->pool)) != NULL) {
+		struct ack_batch *b = (struct ack_batch *)job;
+
+		for (size_t i = b->n; i-- > 0;) {
+			b->entry[i]->next = a->done;
+			a->done = b->entry[i];
+		}
+		free(b);
+	}
+	if ((e = a->done) != NULL) {
+		a->done = e->next;
+		e->next = NULL;
+		a->pending--;
+	}
+	return e;
+}
+
+size_t
+ack_pending(struct acker *a)
+{
+	return a->pending;
+}

@@ -1,0 +1,19 @@
+/*
+ * awsconf: the AWS client a configuration asks for.
+ *
+ * Region: the configuration's, else the queue URL's, else the AWS
+ * environment's (AWS_REGION, the profile). Credentials: the standard chain
+ * (environment, shared files and AWS_PROFILE, web identity, ECS, IMDSv2),
+ * cached and refreshed ahead of expiry.
+ */
+#ifndef CT_DAEMON_AWSCONF_H
+#define CT_DAEMON_AWSCONF_H
+
+#include "daemon/conf.h"
+#include "util/error.h"
+
+struct aws_client;
+
+struct aws_client *conf_aws_client(const struct ct_config *c, struct ct_error *err);
+
+#endif

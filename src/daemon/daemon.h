@@ -1,0 +1,103 @@
+/*
+ * daemon: the running ctalertd, one struct for the whole process.
+ *
+ * The data path, one room per step:
+ *   poll.c      long-polls SQS from the event loop (libev + libcurl multi)
+ *   notify.c    decodes each message body into the objects it announces
+ *   source.c    decides per object: fetch, skip or refuse
+ *   fetch.c     a worker streams the object from S3 into the scanner
+ *   (stream/)   inflate and the record stream; (match/) the rules
+ *   alert.c     builds an alert per (record, rule)
+ *   publish.c   publishes alerts to SNS in batches
+ *   ack.c       deletes the message, or gives it back
+ * daemon.c ties them together on the event loop; inflight.c keeps the
+ * messages held and decides their fate.
+ *
+ * Threads: the event loop owns everything below except what is marked
+ * "workers"; workers see only their job, their own state and the shared,
+ * immutable configuration snapshot the job carries.
+ */
+#ifndef CT_DAEMON_DAEMON_H
+#define CT_DAEMON_DAEMON_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "daemon/conf.h"
+#include "daemon/inflight.h"
+#include "daemon/pool.h"
+
+/* A configuration in force, shared by the loop and the jobs started under it;
+ * a reload makes a new one, and the old one goes when its last job ends. */
+struct snapshot {
+	atomic_int refs;
+	struct ct_config *cfg;  /* owned */
+};
+
+struct snapshot *snapshot_new(struct ct_config *cfg); /* takes cfg; one reference */
+struct snapshot *snapshot_ref(struct snapshot *s);
+void snapshot_unref(struct snapshot *s);
+
+/* What happened so far; written by the loop and by workers (atomics). */
+struct counters {
+	atomic_uint_fast64_t messages_received;   /* messages received (redeliveries too) */
+	atomic_uint_fast64_t messages_deleted;    /* deleted after success (or poison delete) */
+	atomic_uint_fast64_t messages_returned;   /* given back to the queue */
+	atomic_uint_fast64_t messages_poisoned;   /* failed permanently on their last receive */
+	atomic_uint_fast64_t visibility_extended; /* heartbeat extensions */
+	atomic_uint_fast64_t receive_errors;      /* failed ReceiveMessage calls */
+	atomic_uint_fast64_t objects_done;        /* objects scanned to the end */
+	atomic_uint_fast64_t objects_skipped;     /* digest files, filtered keys */
+	atomic_uint_fast64_t objects_failed;      /* objects that failed */
+	atomic_uint_fast64_t bytes_fetched;       /* compressed bytes from S3 */
+	atomic_uint_fast64_t records;             /* records scanned */
+	atomic_uint_fast64_t record_errors;       /* records skipped with an error */
+	atomic_uint_fast64_t matches;             /* (record, rule) matches */
+	atomic_uint_fast64_t alerts_published;    /* accepted by SNS */
+	atomic_uint_fast64_t alerts_duplicate;    /* not sent again (duplicate cache) */
+	atomic_uint_fast64_t alerts_failed;       /* could not be published (object retried) */
+};
+
+/* One object to scan: made by the loop, run by a worker, handed back. */
+struct object_job {
+	struct pool_job link;        /* first: the pool hands back this pointer */
+	struct snapshot *snap;       /* a reference: the configuration it runs under */
+	char *message_id;            /* owned */
+	char *bucket;                /* owned */
+	char *key;                   /* owned */
+	int64_t size;                /* from the notification, -1 if unknown */
+	enum outcome outcome;        /* set by the worker */
+	char error[768];             /* set by the worker when not done */
+	double seconds;              /* time the worker spent on it */
+};
+
+struct daemon_options {
+	const char *config_path;     /* NULL: the default file, or the environment alone */
+	int once;                    /* exit once the queue stays empty for one long poll */
+	FILE *dry_run;               /* non-NULL: print alerts there, publish and delete nothing */
+};
+
+struct daemon;
+
+/* Loads nothing itself: cfg is taken (it becomes the first snapshot). */
+struct daemon *daemon_new(struct ct_config *cfg, const struct daemon_options *opt,
+    struct ct_error *err);
+/* Checks the queue, signals READY and runs until stopped; returns the exit status. */
+int daemon_run(struct daemon *d);
+void daemon_free(struct daemon *d);
+
+/* fetch.c: the worker side. */
+struct fetch_shared {
+	struct aws_client *client;   /* borrowed; thread-safe */
+	struct dedup *dedup;         /* borrowed; thread-safe, may be NULL */
+	struct counters *counters;   /* borrowed */
+	atomic_int *abort_work;      /* set when the shutdown grace is over */
+	FILE *dry_run;               /* non-NULL: print alerts */
+};
+void *fetch_worker_new(void *shared, int index);
+void fetch_worker_run(void *worker, struct pool_job *job);
+void fetch_worker_free(void *worker);
+void object_job_free(struct object_job *j);
+
+#endif

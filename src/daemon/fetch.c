@@ -1,0 +1,326 @@
+/*
+ * fetch: a worker's job. One object, from S3 to published alerts.
+ *
+ * The body streams from GetObject's write callback straight into the
+ * scanner (inflate, record stream, matcher); each match becomes an alert
+ * handed to the publisher at once, so memory holds one record and one batch
+ * of alerts, whatever the size of the object. The object ends in one
+ * outcome for the message it came from:
+ *   done       every record scanned, every alert accepted by SNS
+ *   permanent  it will fail the same way again (NoSuchKey, AccessDenied,
+ *              corrupt gzip, not CloudTrail JSON, over a size limit)
+ *   transient  worth another try later (throttling, 5xx, network, SNS)
+ *   abandoned  the shutdown grace ran out while it was being read
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "aws/client.h"
+#include "aws/s3.h"
+#include "daemon/daemon.h"
+#include "daemon/publish.h"
+#include "stream/objscan.h"
+#include "util/log.h"
+
+struct fetch_worker {
+	struct fetch_shared *shared;  /* borrowed */
+	int index;
+	struct aws_conn *conn;        /* owned: this thread's connection */
+	struct snapshot *snap;        /* the configuration scan was built for (a reference) */
+	struct objscan *scan;         /* owned */
+	struct publisher pub;
+	/* The current job, for the callbacks. */
+	struct object_job *job;
+	char source[1100];            /* "s3://bucket/key" */
+	int publish_failed;           /* an alert could not be published */
+	struct aws_error pub_err;
+	int refused;                  /* on_head refused the object */
+	char refuse_why[SOURCE_REASON_MAX];
+	int aborted;                  /* the shutdown grace ran out */
+};
+
+void
+object_job_free(struct object_job *j)
+{
+	if (j == NULL)
+		return;
+	if (j->snap)
+		snapshot_unref(j->snap);
+	free(j->message_id);
+	free(j->bucket);
+	free(j->key);
+	free(j);
+}
+
+void *
+fetch_worker_new(void *shared, int index)
+{
+	struct fetch_worker *w = calloc(1, sizeof(*w));
+
+	if (w == NULL)
+		return NULL;
+	w->shared = shared;
+	w->index = index;
+	if (w->shared->dry_run == NULL && (w->conn = aws_conn_new(w->shared->client)) == NULL) {
+		free(w);
+		return NULL;
+	}
+	publisher_init(&w->pub, w->conn, w->shared->dedup, w->shared->dry_run);
+	return w;
+}
+
+void
+fetch_worker_free(void *p)
+{
+	struct fetch_worker *w = p;
+
+	if (w == NULL)
+		return;
+	publisher_discard(&w->pub);
+	objscan_free(w->scan);
+	if (w->snap)
+		snapshot_unref(w->snap);
+	aws_conn_free(w->conn);
+	free(w);
+}
+
+static void
+log_record_error(void *arg, const struct record_ref *rec, const struct ct_error *err)
+{
+	struct fetch_worker *w = arg;
+	struct log_field f[] = {{"MESSAGE_ID", w->job->message_id}, {"BUCKET", w->job->bucket},
+	    {"KEY", w->job->key}, {NULL, NULL}};
+
+	(void)rec;
+	atomic_fetch_add(&w->shared->counters->record_errors, 1);
+	log_fields(LOG_WARNING, f, "%s", err->msg);
+}
+
+static int
+on_match(void *arg, const struct record_ref *rec, const size_t *rules, size_t n,
+    struct ct_error *err)
+{
+	struct fetch_worker *w = arg;
+	const struct ct_config *cfg = w->snap->cfg;
+
+	atomic_fetch_add(&w->shared->counters->matches, n);
+	for (size_t i = 0; i < n; i++) {
+		const struct rule *rule = &cfg->rules.v[rules[i]];
+		struct alert a;
+		struct ct_error aerr;
+
+		if (alert_build(&a, rec->text, rec->len, rule, w->job->bucket, w->job->key,
+		    &cfg->alerts.options, &aerr) == -1)
+			return ct_error_set(err, aerr.code, "%s: record %llu, rule %s: %s", w->source,
+			    (unsigned long long)rec->index, rule->name, aerr.msg);
+		{
+			struct log_field f[] = {{"MESSAGE_ID", w->job->message_id},
+			    {"BUCKET", w->job->bucket}, {"KEY", w->job->key}, {"RULE", rule->name},
+			    {"EVENT_ID", a.event_id}, {NULL, NULL}};
+
+			log_fields(LOG_NOTICE, f, "%s matched rule %s: %s", w->source, rule->name,
+			    a.subject);
+		}
+		if (publisher_add(&w->pub, &a, &w->pub_err) == -1) {
+			w->publish_failed = 1;
+			return ct_error_set(err, CT_ERR_AWS, "publishing alerts failed");
+		}
+	}
+	return 0;
+}
+
+/* Builds the scanner for the job's configuration when it is not the one
+ * the worker has (first job, or after a reload). */
+static int
+prepare_scan(struct fetch_worker *w, struct snapshot *snap, struct ct_error *err)
+{
+	struct objscan_opts o;
+	struct records_cb cb = {on_match, log_record_error, w};
+	const struct conf_limits *l = &snap->cfg->limits;
+
+	if (w->scan && w->snap == snap)
+		return 0;
+	objscan_free(w->scan);
+	w->scan = NULL;
+	if (w->snap)
+		snapshot_unref(w->snap);
+	w->snap = snapshot_ref(snap);
+	objscan_opts_default(&o);
+	o.max_record = l->max_record_size;
+	o.max_depth = (unsigned)l->max_depth;
+	o.max_inflated = l->max_inflated_size;
+	o.max_ratio = (unsigned)l->max_ratio;
+	if ((w->scan = objscan_new(snap->cfg->ruleset, &o, &cb, err)) == NULL)
+		return -1;
+	return 0;
+}
+
+static int
+on_head(void *arg, const struct s3_object_info *info)
+{
+	struct fetch_worker *w = arg;
+	const struct source_policy *p = &w->snap->cfg->source.policy;
+
+	if (info->size >= 0 && source_size_check(p, (uint64_t)info->size, w->refuse_why) != 0) {
+		w->refused = 1;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+on_body(void *arg, const void *data, size_t len)
+{
+	struct fetch_worker *w = arg;
+	struct ct_error err;
+
+	if (atomic_load(w->shared->abort_work)) {
+		w->aborted = 1;
+		return -1;
+	}
+	atomic_fetch_add(&w->shared->counters->bytes_fetched, len);
+	if (objscan_feed(w->scan, data, len, &err) == -1) {
+		snprintf(w->job->error, sizeof(w->job->error), "%s", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* A failed GetObject, in the words of the message's fate. */
+static enum outcome
+classify_s3(const struct aws_error *e)
+{
+	static const char *const permanent[] = {"NoSuchKey", "NoSuchBucket", "AccessDenied",
+	    "InvalidObjectState", "InvalidBucketName", "KeyTooLongError", "InvalidRequest", NULL};
+
+	if (e->retryable || e->transient)
+		return OUTCOME_TRANSIENT;
+	for (size_t i = 0; permanent[i]; i++)
+		if (strcmp(e->code, permanent[i]) == 0)
+			return OUTCOME_PERMANENT;
+	if (e->http_status == 403 || e->http_status == 404)
+		return OUTCOME_PERMANENT;
+	/* The object changed under us, or anything unknown: try again later
+	 * rather than judge the message poison. */
+	return OUTCOME_TRANSIENT;
+}
+
+static void
+fail_job(struct fetch_worker *w, enum outcome o, const char *what, const char *detail)
+{
+	struct object_job *j = w->job;
+
+	j->outcome = o;
+	if (what)
+		snprintf(j->error, sizeof(j->error), "%s: %s%s", w->source, what, detail);
+	else
+		snprintf(j->error, sizeof(j->error), "%s", detail);
+}
+
+static void
+scan_object(struct fetch_worker *w)
+{
+	struct object_job *j = w->job;
+	const struct ct_config *cfg = w->snap->cfg;
+	struct s3_get_params p = {0};
+	struct s3_get_result res;
+	struct aws_error err;
+	struct ct_error cerr;
+	char why[1024];
+
+	p.bucket = j->bucket;
+	p.key = j->key;
+	p.expected_owner = cfg->source.expected_bucket_owner;
+	p.on_head = on_head;
+	p.sink = on_body;
+	p.arg = w;
+	aws_error_clear(&err);
+	memset(&res, 0, sizeof(res));
+	if (s3_get_object(w->conn, &p, &res, &err) == -1) {
+		if (w->aborted)
+			fail_job(w, OUTCOME_ABANDONED, "", "shutdown grace period over");
+		else if (w->refused)
+			fail_job(w, OUTCOME_PERMANENT, "", w->refuse_why);
+		else if (w->publish_failed)
+			fail_job(w, OUTCOME_TRANSIENT, "publishing alerts: ",
+			    aws_error_str(&w->pub_err, why, sizeof(why)));
+		else if (j->error[0])
+			j->outcome = OUTCOME_PERMANENT; /* the scanner refused the content */
+		else
+			fail_job(w, classify_s3(&err), "", aws_error_str(&err, why, sizeof(why)));
+		return;
+	}
+	if (objscan_finish(w->scan, &cerr) == -1) {
+		if (w->publish_failed)
+			fail_job(w, OUTCOME_TRANSIENT, "publishing alerts: ",
+			    aws_error_str(&w->pub_err, why, sizeof(why)));
+		else
+			fail_job(w, OUTCOME_PERMANENT, NULL, cerr.msg);
+		return;
+	}
+	if (publisher_flush(&w->pub, &w->pub_err) == -1) {
+		fail_job(w, OUTCOME_TRANSIENT, "publishing alerts: ",
+		    aws_error_str(&w->pub_err, why, sizeof(why)));
+		return;
+	}
+	j->outcome = OUTCOME_DONE;
+}
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void
+fetch_worker_run(void *state, struct pool_job *pj)
+{
+	struct fetch_worker *w = state;
+	struct object_job *j = (struct object_job *)pj;
+	struct objscan_stats st;
+	struct ct_error err;
+	uint64_t before_pub, before_dup, before_fail;
+	double t0 = now_s();
+
+	j->error[0] = '\0';
+	if (w == NULL) {
+		j->outcome = OUTCOME_TRANSIENT;
+		snprintf(j->error, sizeof(j->error), "s3://%s/%s: no worker state (out of memory)",
+		    j->bucket, j->key);
+		return;
+	}
+	if (atomic_load(w->shared->abort_work)) {
+		j->outcome = OUTCOME_ABANDONED;
+		snprintf(j->error, sizeof(j->error), "s3://%s/%s: not started before shutdown",
+		    j->bucket, j->key);
+		return;
+	}
+	w->job = j;
+	snprintf(w->source, sizeof(w->source), "s3://%s/%s", j->bucket, j->key);
+	w->publish_failed = w->refused = w->aborted = 0;
+	aws_error_clear(&w->pub_err);
+	if (prepare_scan(w, j->snap, &err) == -1 || objscan_reset(w->scan, w->source, &err) == -1) {
+		j->outcome = OUTCOME_TRANSIENT;
+		snprintf(j->error, sizeof(j->error), "%s: %s", w->source, err.msg);
+		w->job = NULL;
+		return;
+	}
+	before_pub = w->pub.stats.published;
+	before_dup = w->pub.stats.duplicates;
+	before_fail = w->pub.stats.failed;
+	scan_object(w);
+	publisher_discard(&w->pub);
+	objscan_stats(w->scan, &st);
+	atomic_fetch_add(&w->shared->counters->records, st.records);
+	atomic_fetch_add(&w->shared->counters->alerts_published, w->pub.stats.published - before_pub);
+	atomic_fetch_add(&w->shared->counters->alerts_duplicate, w->pub.stats.duplicates - before_dup);
+	atomic_fetch_add(&w->shared->counters->alerts_failed, w->pub.stats.failed - before_fail);
+	j->seconds = now_s() - t0;
+	w->job = NULL;
+}
