@@ -17,6 +17,7 @@
 #include "config.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -91,7 +92,7 @@ static void
 settle(struct cache *k, int rc, struct aws_credentials *fresh, const struct aws_error *e)
 {
 	long long now = k->opt.now_ms();
-	char when[32];
+	char when[48];
 
 	if (rc == 0) {
 		aws_credentials_release(k->cur);
@@ -107,9 +108,13 @@ settle(struct cache *k, int rc, struct aws_credentials *fresh, const struct aws_
 	if (valid_at(k->cur, now)) {
 		struct tm tm;
 		time_t t = k->cur->expiration;
-		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+		if (t == 0)
+			snprintf(when, sizeof(when), "they do not expire");
+		else
+			strftime(when, sizeof(when), "valid until %Y-%m-%dT%H:%M:%SZ",
+			    gmtime_r(&t, &tm));
 		log_warnx("credentials refresh from %s failed (%s: %s); keeping the current "
-		          "credentials, valid until %s; next try in %lld ms",
+		          "credentials (%s); next try in %lld ms",
 		    k->source->name, e->code, e->message, when, k->retry_at - now);
 	}
 }

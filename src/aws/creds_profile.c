@@ -95,7 +95,8 @@ ar_destroy(struct aws_creds_provider *p)
 {
 	struct assume_role *a = (struct assume_role *)p;
 
-	aws_client_free(a->sts);
+	if (a->sts)
+		aws_client_free(a->sts);
 	free(a->role_arn);
 	free(a->session_name);
 	free(a->external_id);
@@ -155,6 +156,11 @@ assume_role_new(
 	if (parse_duration(
 	        r, name, aws_profile_get(r->set, name, "duration_seconds"), &a->duration_s) == -1)
 		goto fail;
+	if (r->pp->http == NULL) {
+		perr(r, AWS_CREDS_ERROR,
+		    "profile %s: role %s needs STS, but no HTTP client was given", name, role);
+		goto fail;
+	}
 	snprintf(gen, sizeof(gen), "ctalertd-%lld", (long long)time(NULL));
 	if ((a->role_arn = strdup(role)) == NULL ||
 	    (a->session_name = strdup(session ? session : gen)) == NULL ||
@@ -267,11 +273,6 @@ role_provider(struct resolve *r, const char *name, const char *role, int has_sta
 		    "profile %s: role_arn needs source_profile, credential_source or "
 		    "web_identity_token_file",
 		    name);
-		return NULL;
-	}
-	if (r->pp->http == NULL) {
-		perr(r, AWS_CREDS_ERROR,
-		    "profile %s: role %s needs STS, but no HTTP client was given", name, role);
 		return NULL;
 	}
 	if ((source = role_source(r, name, src, csrc, has_static)) == NULL)
