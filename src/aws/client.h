@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "aws/creds.h"
+#include "aws/endpoint.h"
 #include "aws/error.h"
 #include "util/buf.h"
 
@@ -49,6 +50,9 @@ struct aws_client_config {
 	long request_timeout_ms;       /* whole-request cap for non-streaming calls; 0: none */
 	int max_attempts;              /* standard retry mode attempts; 0: 3 (AWS_MAX_ATTEMPTS) */
 	unsigned retry_seed;           /* 0: random; tests fix it for deterministic jitter */
+	long retry_base_ms;            /* backoff base; 0: 100 */
+	const struct aws_profile_settings *file; /* the shared config file's values for
+	                                            the profile; NULL: none */
 };
 
 struct aws_client;
@@ -88,6 +92,7 @@ struct aws_request {
 	void *sink_arg;
 	int no_retry;                /* one attempt only (the caller retries) */
 	int anonymous;               /* do not sign (IMDS, ECS endpoint, AssumeRoleWithWebIdentity) */
+	long timeout_ms;             /* whole-exchange cap for this request; 0: the client's */
 };
 
 struct aws_response {
@@ -96,6 +101,9 @@ struct aws_response {
 	struct buf headers;          /* owned; raw "name: value\r\n" lines of the final response */
 	char request_id[96];
 	int attempts;                /* how many attempts were made */
+	size_t delivered;            /* body bytes given to the sink by the last attempt; when
+	                                non-zero after a failure, aws_call did not retry (it
+	                                never re-delivers): resume with Range from here */
 };
 
 void aws_response_init(struct aws_response *r);
@@ -104,7 +112,11 @@ void aws_response_free(struct aws_response *r);
 int aws_response_header(const struct aws_response *r, const char *name, char *out, size_t outlen);
 
 /* Runs the request with retries. 0 on a 2xx answer, -1 with err filled otherwise
- * (resp still holds status and headers of the last attempt). */
+ * (resp still holds status and headers of the last attempt).
+ *
+ * Paths: with url, its path is used as is (already encoded); otherwise path is
+ * encoded here. For S3, path is the object key exactly ("a/b" addresses key
+ * "a/b"; "/a" the key "/a") or NULL for the bucket itself. */
 int aws_call(struct aws_conn *conn, const struct aws_request *req, struct aws_response *resp,
     struct aws_error *err);
 
@@ -116,5 +128,16 @@ struct aws_xfer *aws_xfer_new(struct aws_client *c, const struct aws_request *re
 void *aws_xfer_easy(struct aws_xfer *x);  /* a CURL *, owned by the xfer */
 int aws_xfer_finish(struct aws_xfer *x, int curl_code, struct aws_response *resp, struct aws_error *err);
 void aws_xfer_free(struct aws_xfer *x);
+
+/* The signing clock's correction in seconds (server time minus ours). */
+long aws_client_clock_skew(const struct aws_client *c);
+/* The endpoint settings in use (for `check` and tests); borrowed. */
+const struct aws_endpoint_settings *aws_client_endpoints(const struct aws_client *c);
+/* The retry state shared by the client's requests; borrowed. */
+struct aws_retry *aws_client_retry(struct aws_client *c);
+
+/* Appends "key=value" form-encoded (after a '&' unless b is empty) for
+ * query-protocol bodies (SNS, STS): AWS's strict encoding, space as %20. */
+int aws_form_add(struct buf *b, const char *key, const char *value);
 
 #endif

@@ -35,4 +35,19 @@ int aws_error_code_is_throttling(const char *code);
 int aws_error_code_is_transient(const char *code);
 int aws_error_code_is_clock_skew(const char *code);
 
+/* Sets retryable, throttling and transient from code and http_status. */
+void aws_error_classify(struct aws_error *e);
+
+/*
+ * Turns a non-2xx response into e and returns -1. headers are the raw
+ * "Name: value\r\n" lines of the response, body its (possibly truncated or
+ * empty) body. Understands the AWS JSON shape ({"__type", "message"} plus the
+ * x-amzn-query-error and x-amzn-ErrorType headers), the XML shapes
+ * (<Error><Code> for S3, <ErrorResponse><Error><Code> for SNS and STS) and
+ * bodiless answers (HEAD), whose code is derived from the status.
+ */
+int aws_error_from_response(struct aws_error *e, const char *service, const char *operation,
+    long http_status, const char *headers, unsigned long headers_len, const char *body,
+    unsigned long body_len);
+
 #endif

@@ -1,0 +1,288 @@
+/*
+ * aws_call end to end against the scripted local server: signing headers on
+ * the wire, error parsing, standard-mode retries, clock-skew correction,
+ * streaming sinks, keep-alive and timeouts.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aws/client.h"
+#include "aws/retry.h"
+#include "core_httpd.h"
+
+static struct httpd *srv;
+static struct aws_client *cli;
+static struct aws_conn *conn;
+
+static void
+clear_env(void)
+{
+	static const char *const vars[] = {"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL",
+	    "AWS_ENDPOINT_URL_SQS", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_SNS",
+	    "AWS_ENDPOINT_URL_STS", "AWS_USE_FIPS_ENDPOINT", "AWS_MAX_ATTEMPTS", "AWS_CA_BUNDLE",
+	    "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "HTTP_PROXY", "http_proxy", "HTTPS_PROXY",
+	    "https_proxy", "ALL_PROXY", "all_proxy", NULL};
+
+	for (const char *const *v = vars; *v; v++)
+		unsetenv(*v);
+}
+
+static struct aws_client *
+make_client(const char *token, long low_speed_s, long timeout_ms)
+{
+	struct aws_client_config cfg = {0};
+	struct aws_error err;
+	struct aws_client *c;
+	char url[256];
+
+	snprintf(url, sizeof(url), "%s", httpd_url(srv, ""));
+	cfg.region = "eu-west-1";
+	cfg.endpoint_url = url;
+	cfg.retry_seed = 42;
+	cfg.retry_base_ms = 2;
+	cfg.low_speed_time_s = low_speed_s;
+	cfg.request_timeout_ms = timeout_ms;
+	c = aws_client_new(&cfg, aws_creds_static_new("AKIDEXAMPLE", "secret", token), &err);
+	ck_assert_msg(c != NULL, "client: %s", err.message);
+	return c;
+}
+
+static void
+setup(void)
+{
+	clear_env();
+	srv = httpd_start();
+	ck_assert_ptr_nonnull(srv);
+	cli = make_client(NULL, 0, 0);
+	conn = aws_conn_new(cli);
+}
+
+static void
+teardown(void)
+{
+	aws_conn_free(conn);
+	aws_client_free(cli);
+	httpd_stop(srv);
+}
+
+static const struct aws_kv sqs_headers[] = {
+    {"Content-Type", "application/x-amz-json-1.0"},
+    {"X-Amz-Target", "AmazonSQS.ReceiveMessage"},
+};
+
+static struct aws_request
+sqs_req(void)
+{
+	static const char body[] = "{\"QueueUrl\":\"q\"}";
+	struct aws_request r = {0};
+
+	r.service = "sqs";
+	r.operation = "ReceiveMessage";
+	r.method = "POST";
+	r.headers = sqs_headers;
+	r.nheaders = 2;
+	r.body = body;
+	r.body_len = sizeof(body) - 1;
+	return r;
+}
+
+START_TEST(signed_post_reaches_server)
+{
+	struct aws_request req = sqs_req();
+	struct aws_response resp;
+	struct aws_error err;
+	const char *auth;
+
+	httpd_push(srv, &(struct httpd_reply){
+	                    .body = "{\"Messages\":[]}", .headers = "x-amzn-RequestId: rid-1\r\n"});
+	aws_response_init(&resp);
+	ck_assert_int_eq(aws_call(conn, &req, &resp, &err), 0);
+	ck_assert_int_eq(resp.status, 200);
+	ck_assert_str_eq(resp.body.data, "{\"Messages\":[]}");
+	ck_assert_str_eq(resp.request_id, "rid-1");
+	ck_assert_int_eq(resp.attempts, 1);
+	ck_assert_int_eq(httpd_nrequests(srv), 1);
+	ck_assert_str_eq(httpd_request(srv, 0)->method, "POST");
+	ck_assert_str_eq(httpd_request(srv, 0)->target, "/");
+	ck_assert_str_eq(httpd_request(srv, 0)->body.data, "{\"QueueUrl\":\"q\"}");
+	auth = httpd_header(srv, 0, "Authorization");
+	ck_assert_ptr_nonnull(auth);
+	ck_assert_msg(
+	    strncmp(auth, "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/", 40) == 0, "%s", auth);
+	ck_assert_msg(strstr(auth, "/eu-west-1/sqs/aws4_request, SignedHeaders="
+	                           "content-type;host;x-amz-date;x-amz-target, Signature=") != NULL,
+	    "%s", auth);
+	ck_assert_ptr_nonnull(httpd_header(srv, 0, "X-Amz-Date"));
+	ck_assert_ptr_null(httpd_header(srv, 0, "X-Amz-Security-Token"));
+	ck_assert_ptr_null(httpd_header(srv, 0, "Expect"));
+	aws_response_free(&resp);
+}
+END_TEST
+
+START_TEST(json_error_is_typed_and_not_retried)
+{
+	struct aws_request req = sqs_req();
+	struct aws_response resp;
+	struct aws_error err;
+	char s[1024];
+
+	httpd_push(srv,
+	    &(struct httpd_reply){.status = 400,
+	        .headers = "x-amzn-RequestId: rid-2\r\n"
+	                   "x-amzn-query-error: AWS.SimpleQueueService.NonExistentQueue;Sender\r\n",
+	        .body = "{\"__type\":\"com.amazonaws.sqs#QueueDoesNotExist\","
+	                "\"message\":\"The specified queue does not exist.\"}"});
+	aws_response_init(&resp);
+	ck_assert_int_eq(aws_call(conn, &req, &resp, &err), -1);
+	ck_assert_str_eq(err.code, "QueueDoesNotExist");
+	ck_assert_str_eq(err.message, "The specified queue does not exist.");
+	ck_assert_str_eq(err.request_id, "rid-2");
+	ck_assert_str_eq(err.service, "sqs");
+	ck_assert_str_eq(err.operation, "ReceiveMessage");
+	ck_assert_int_eq(err.http_status, 400);
+	ck_assert_int_eq(err.retryable, 0);
+	ck_assert_int_eq(resp.attempts, 1);
+	ck_assert_int_eq(httpd_nrequests(srv), 1);
+	aws_error_str(&err, s, sizeof(s));
+	ck_assert_str_eq(s, "sqs ReceiveMessage: HTTP 400 QueueDoesNotExist: The specified queue "
+	                    "does not exist. (request id rid-2)");
+	aws_response_free(&resp);
+}
+END_TEST
+
+START_TEST(throttling_then_success_refunds_quota)
+{
+	struct aws_request req = sqs_req();
+	struct aws_response resp;
+	struct aws_error err;
+
+	httpd_push(srv, &(struct httpd_reply){.status = 400,
+	                    .body = "{\"__type\":\"com.amazonaws.sqs#ThrottlingException\","
+	                            "\"message\":\"Rate exceeded\"}"});
+	httpd_push(srv, &(struct httpd_reply){.status = 503, .body = ""});
+	httpd_push(srv, &(struct httpd_reply){.body = "{}"});
+	aws_response_init(&resp);
+	ck_assert_int_eq(aws_call(conn, &req, &resp, &err), 0);
+	ck_assert_int_eq(resp.attempts, 3);
+	ck_assert_int_eq(httpd_nrequests(srv), 3);
+	/* Two retries took 5 each; success refunded the last one's 5. */
+	ck_assert_int_eq(aws_retry_tokens(aws_client_retry(cli)), 495);
+	/* Keep-alive: one connection for all three. */
+	ck_assert_int_eq(httpd_connections(srv), 1);
+	aws_response_free(&resp);
+}
+END_TEST
+
+START_TEST(attempts_run_out)
+{
+	struct aws_request req = sqs_req();
+	struct aws_response resp;
+	struct aws_error err;
+
+	for (int i = 0; i < 4; i++)
+		httpd_push(srv, &(struct httpd_reply){.status = 500,
+		                    .body = "{\"__type\":\"InternalError\",\"message\":\"boom\"}"});
+	aws_response_init(&resp);
+	ck_assert_int_eq(aws_call(conn, &req, &resp, &err), -1);
+	ck_assert_int_eq(resp.attempts, 3);
+	ck_assert_str_eq(err.code, "InternalError");
+	ck_assert_int_eq(err.retryable, 1);
+	ck_assert_int_eq(err.transient, 1);
+	ck_assert_int_eq(httpd_nrequests(srv), 3);
+	aws_response_free(&resp);
+}
+END_TEST
+
+START_TEST(no_retry_flag)
+{
+	struct aws_request req = sqs_req();
+	struct aws_response resp;
+	struct aws_error err;
+
+	req.no_retry = 1;
+	httpd_push(srv, &(struct httpd_reply){.status = 503});
+	aws_response_init(&resp);
+	ck_assert_int_eq(aws_call(conn, &req, &resp, &err), -1);
+	ck_assert_int_eq(resp.attempts, 1);
+	ck_assert_str_eq(err.code, "ServiceUnavailable");
+	aws_response_free(&resp);
+}
+END_TEST
+
+START_TEST(clock_skew_corrected_once)
+{
+	struct aws_request req = sqs_req();
+	struct aws_response resp;
+	struct aws_error err;
+	const char *d1, *d2;
+	char first[32];
+
+	httpd_push(srv, &(struct httpd_reply){.status = 400,
+	                    .date_offset_s = 3600,
+	                    .body = "{\"__type\":\"com.amazonaws.sqs#InvalidSignatureException\","
+	                            "\"message\":\"Signature expired\"}"});
+	httpd_push(srv, &(struct httpd_reply){.body = "{}"});
+	aws_response_init(&resp);
+	ck_assert_int_eq(aws_call(conn, &req, &resp, &err), 0);
+	ck_assert_int_eq(resp.attempts, 2);
+	ck_assert_int_ge(aws_client_clock_skew(cli), 3590);
+	ck_assert_int_le(aws_client_clock_skew(cli), 3610);
+	d1 = httpd_header(srv, 0, "X-Amz-Date");
+	snprintf(first, sizeof(first), "%s", d1);
+	d2 = httpd_header(srv, 1, "X-Amz-Date");
+	ck_assert_str_ne(first, d2);
+	/* No quota was spent on the correction. */
+	ck_assert_int_eq(aws_retry_tokens(aws_client_retry(cli)), 500);
+	aws_response_free(&resp);
+}
+END_TEST
+
+START_TEST(skew_error_without_skewed_date_is_final)
+{
+	struct aws_request req = sqs_req();
+	struct aws_response resp;
+	struct aws_error err;
+
+	httpd_push(
+	    srv, &(struct httpd_reply){.status = 403,
+	             .body = "{\"__type\":\"InvalidSignatureException\",\"message\":\"no\"}"});
+	aws_response_init(&resp);
+	ck_assert_int_eq(aws_call(conn, &req, &resp, &err), -1);
+	ck_assert_int_eq(resp.attempts, 1);
+	ck_assert_int_eq(aws_client_clock_skew(cli), 0);
+	aws_response_free(&resp);
+}
+END_TEST
+
+static Suite *
+client_suite(void)
+{
+	Suite *s = suite_create("aws_call");
+	TCase *tc = tcase_create("pipeline");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 20);
+	tcase_add_test(tc, signed_post_reaches_server);
+	tcase_add_test(tc, json_error_is_typed_and_not_retried);
+	tcase_add_test(tc, throttling_then_success_refunds_quota);
+	tcase_add_test(tc, attempts_run_out);
+	tcase_add_test(tc, no_retry_flag);
+	tcase_add_test(tc, clock_skew_corrected_once);
+	tcase_add_test(tc, skew_error_without_skewed_date_is_final);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(client_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
