@@ -143,6 +143,8 @@ static struct aws_creds_provider *
 assume_role_new(
     struct resolve *r, const char *name, const char *role, struct aws_creds_provider *source)
 {
+	const struct aws_endpoint_settings *ep;
+	struct aws_profile_settings file;
 	struct aws_client_config cfg;
 	struct assume_role *a = calloc(1, sizeof(*a));
 	const char *session = aws_profile_get(r->set, name, "role_session_name");
@@ -166,9 +168,16 @@ assume_role_new(
 	    (a->session_name = strdup(session ? session : gen)) == NULL ||
 	    (ext && (a->external_id = strdup(ext)) == NULL))
 		goto nomem;
+	/* STS is reached the way the program's own client reaches it: its STS
+	 * endpoint and FIPS choice, then the profile's own endpoint settings. */
 	memset(&cfg, 0, sizeof(cfg));
+	aws_profile_settings_fill(r->set, r->top, &file);
+	ep = aws_client_endpoints(r->pp->http);
 	cfg.region = sts_region(r);
 	cfg.profile = r->top;
+	cfg.file = &file;
+	cfg.endpoint_url_sts = ep->url[AWS_SVC_STS];
+	cfg.use_fips = ep->use_fips;
 	if ((a->sts = aws_client_new(&cfg, source, r->err)) == NULL) {
 		source = NULL; /* the client took it */
 		goto fail;
@@ -378,6 +387,13 @@ resolve_top(struct resolve *r, struct aws_credentials **out)
 		return -1;
 	rc = aws_creds_get(p, out, r->err);
 	aws_creds_provider_free(p);
+	/* The profile is configured: a source that has nothing (credential_source
+	 * = Environment without keys) fails it instead of passing the chain on. */
+	if (rc == -1 && strcmp(r->err->code, AWS_CREDS_NOT_FOUND) == 0) {
+		char msg[sizeof(r->err->message)];
+		snprintf(msg, sizeof(msg), "%s", r->err->message);
+		perr(r, AWS_CREDS_ERROR, "profile %s: %s", r->top, msg);
+	}
 	return rc;
 }
 

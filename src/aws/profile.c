@@ -655,3 +655,24 @@ aws_profile_service_endpoint_url(
 	return aws_profile_section_sub_get(
 	    s, AWS_SECTION_SERVICES, services, service_id, "endpoint_url");
 }
+
+void
+aws_profile_settings_fill(
+    const struct aws_profile_set *s, const char *profile, struct aws_profile_settings *out)
+{
+	if (profile == NULL)
+		profile = aws_profile_name_from_env();
+	memset(out, 0, sizeof(*out));
+	out->region = aws_profile_region(s, profile);
+	out->endpoint_url = aws_profile_endpoint_url(s, profile);
+	for (int i = 0; i < AWS_SVC__COUNT; i++)
+		out->service_endpoint_url[i] =
+		    aws_profile_service_endpoint_url(s, profile, aws_service_name(i));
+	out->use_fips_endpoint = aws_profile_get(s, profile, "use_fips_endpoint");
+	out->max_attempts = aws_profile_get(s, profile, "max_attempts");
+	out->ca_bundle = aws_profile_get(s, profile, "ca_bundle");
+	out->ignore_configured_endpoint_urls =
+	    aws_profile_get(s, profile, "ignore_configured_endpoint_urls");
+	out->s3_addressing_style =
+	    aws_profile_section_sub_get(s, AWS_SECTION_PROFILE, profile, "s3", "addressing_style");
+}

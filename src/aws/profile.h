@@ -33,6 +33,7 @@
 
 #include <stddef.h>
 
+#include "aws/endpoint.h"
 #include "aws/error.h"
 
 enum aws_profile_file_kind {
@@ -91,5 +92,13 @@ const char *aws_profile_region(const struct aws_profile_set *s, const char *prof
 const char *aws_profile_endpoint_url(const struct aws_profile_set *s, const char *profile);
 const char *aws_profile_service_endpoint_url(
     const struct aws_profile_set *s, const char *profile, const char *service_id);
+
+/* Fills what struct aws_client_config's file takes for profile (NULL: AWS_PROFILE
+ * or "default"): region, endpoint_url, each service's endpoint_url,
+ * use_fips_endpoint, max_attempts, ca_bundle, ignore_configured_endpoint_urls
+ * and the "s3" property's addressing_style. Strings are borrowed from s, which
+ * must outlive every use of out (aws_client_new copies what it keeps). */
+void aws_profile_settings_fill(
+    const struct aws_profile_set *s, const char *profile, struct aws_profile_settings *out);
 
 #endif

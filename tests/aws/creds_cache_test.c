@@ -53,6 +53,7 @@ struct source {
 };
 
 static struct source src;
+static unsigned seed = 41;
 
 static int
 source_get(struct aws_creds_provider *p, struct aws_credentials **out, struct aws_error *err)
@@ -101,7 +102,7 @@ cache_new(long long life_s, int jitter_s)
 	memset(&o, 0, sizeof(o));
 	o.now_ms = fake_now;
 	o.jitter_s = jitter_s;
-	o.seed = 42;
+	o.seed = ++seed; /* deterministic, but a new draw per cache */
 	set_now(T0);
 	return aws_creds_cache_new(&src.base, &o);
 }

@@ -5,7 +5,7 @@
  * files). The HTTP-backed providers are exercised against local stand-ins by
  * creds_http.mjs; the cache has its own test program.
  *
- * Profile cases are data: tests/aws/cases/creds_profile/*.case, each with
+ * Profile cases are data: the .case files of tests/aws/cases/creds_profile, each with
  * config/credentials files, environment, an optional "provider" section
  * ("profile", the default, or "default-chain") and what is expected:
  *
@@ -41,7 +41,7 @@ collect_secrets(const char *text, const char **out, int n, int max, char **owned
 	if (text == NULL)
 		return n;
 	copy = strdup(text);
-	owned[n] = copy;
+	*owned = copy;
 	for (line = strtok_r(copy, "\n", &save); line && n < max - 1;
 	     line = strtok_r(NULL, "\n", &save)) {
 		if ((eq = strchr(line, '=')) == NULL)

@@ -1,7 +1,7 @@
 /*
  * The shared config/credentials file parser.
  *
- * Data-driven: each tests/aws/cases/profile/*.case holds a config and/or a
+ * Data-driven: each .case file of tests/aws/cases/profile holds a config and/or a
  * credentials file and the lookups expected from them ("expect" lines):
  *
  *   get PROFILE KEY VALUE            aws_profile_get
