@@ -87,9 +87,8 @@ host_allowed(const char *host)
 	return ok;
 }
 
-/* Checks a FULL_URI; fills err (never with the token) when it may not be used. */
-static int
-check_full_uri(const char *url, struct aws_error *err)
+int
+aws_creds_ecs_url_allowed(const char *url, struct aws_error *err)
 {
 	const char *auth, *end, *at, *h, *he;
 	char host[256];
@@ -99,7 +98,7 @@ check_full_uri(const char *url, struct aws_error *err)
 		return 0;
 	if (strncasecmp(url, "http://", 7) != 0)
 		return aws_error_set(err, "ecs", "GetCredentials", 0, AWS_CREDS_ERROR, 0,
-		    "AWS_CONTAINER_CREDENTIALS_FULL_URI %s is not an http or https URL", url);
+		    "AWS_CONTAINER_CREDENTIALS_FULL_URI is not an http or https URL");
 	auth = url + 7;
 	end = auth + strcspn(auth, "/?#");
 	at = memchr(auth, '@', (size_t)(end - auth));
@@ -113,13 +112,13 @@ check_full_uri(const char *url, struct aws_error *err)
 		he = end;
 	if (he == h || (size_t)(he - h) >= sizeof(host))
 		return aws_error_set(err, "ecs", "GetCredentials", 0, AWS_CREDS_ERROR, 0,
-		    "AWS_CONTAINER_CREDENTIALS_FULL_URI %s has no valid host", url);
+		    "AWS_CONTAINER_CREDENTIALS_FULL_URI has no valid host");
 	memcpy(host, h, (size_t)(he - h));
 	host[he - h] = '\0';
 	if ((ok = host_allowed(host)) == 1)
 		return 0;
 	return aws_error_set(err, "ecs", "GetCredentials", 0, AWS_CREDS_ERROR, 0,
-	    "AWS_CONTAINER_CREDENTIALS_FULL_URI %s: %s", url,
+	    "AWS_CONTAINER_CREDENTIALS_FULL_URI host %s: %s", host,
 	    ok == -1 ? "its host does not resolve"
 	             : "plain http is only allowed to loopback, 169.254.170.2, 169.254.170.23 or "
 	               "fd00:ec2::23; use https");
@@ -138,7 +137,7 @@ endpoint_url(struct ecs *e, struct aws_error *err)
 		    0)
 			url = NULL;
 	} else if (full != NULL) {
-		if (check_full_uri(full, err) == -1)
+		if (aws_creds_ecs_url_allowed(full, err) == -1)
 			return NULL;
 		url = strdup(full);
 	} else {

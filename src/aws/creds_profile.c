@@ -221,13 +221,21 @@ credential_source(struct resolve *r, const char *name, const char *src)
 
 static struct aws_creds_provider *build(struct resolve *r, const char *name, int is_source);
 
+/* aws_session_token, or the older aws_security_token the SDKs still read. */
+static const char *
+session_token(struct resolve *r, const char *name)
+{
+	const char *t = aws_profile_get(r->set, name, "aws_session_token");
+
+	return t ? t : aws_profile_get(r->set, name, "aws_security_token");
+}
+
 static struct aws_creds_provider *
 static_provider(struct resolve *r, const char *name)
 {
 	struct aws_creds_provider *p =
 	    aws_creds_static_new(aws_profile_get(r->set, name, "aws_access_key_id"),
-	        aws_profile_get(r->set, name, "aws_secret_access_key"),
-	        aws_profile_get(r->set, name, "aws_session_token"));
+	        aws_profile_get(r->set, name, "aws_secret_access_key"), session_token(r, name));
 
 	if (p == NULL)
 		perr(r, "OutOfMemory", "profile %s: out of memory", name);
@@ -373,7 +381,7 @@ resolve_top(struct resolve *r, struct aws_credentials **out)
 {
 	const char *akid = aws_profile_get(r->set, r->top, "aws_access_key_id");
 	const char *secret = aws_profile_get(r->set, r->top, "aws_secret_access_key");
-	const char *token = aws_profile_get(r->set, r->top, "aws_session_token");
+	const char *token = session_token(r, r->top);
 	struct aws_creds_provider *p;
 	int rc;
 

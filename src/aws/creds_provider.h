@@ -61,6 +61,9 @@ struct aws_creds_ecs_opts {
 	int max_attempts;          /* 0: 3 */
 };
 struct aws_creds_provider *aws_creds_ecs_new(const struct aws_creds_ecs_opts *opt);
+/* 0 when a FULL_URI may be asked (and sent the token), else -1 with err
+ * saying why; the message names the host, never the whole URL. */
+int aws_creds_ecs_url_allowed(const char *url, struct aws_error *err);
 
 /* creds_imds.c: the EC2 instance role through IMDSv2: a session token (PUT,
  * TTL 21600 s, reused until shortly before it ends), the role name, then the

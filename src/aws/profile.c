@@ -494,28 +494,36 @@ load_one(struct aws_profile_set *s, enum aws_profile_file_kind kind, const char 
 	return rc;
 }
 
+/* A file's path: the one given, else from the environment or the home
+ * directory; NULL when there is none to read (no home directory: a service
+ * user without one, a container's random uid, simply has no shared files). */
+static const char *
+file_path(const char *given, int (*locate)(char *, size_t), char *buf, size_t len)
+{
+	if (given != NULL)
+		return given;
+	if (locate(buf, len) == -1) {
+		log_debug("no home directory: no shared AWS config file read");
+		return NULL;
+	}
+	return buf;
+}
+
 struct aws_profile_set *
 aws_profile_set_load(const char *config_path, const char *credentials_path, struct aws_error *err)
 {
-	char cpath[4096], kpath[4096];
+	char cbuf[4096], kbuf[4096];
+	const char *cpath = file_path(config_path, aws_profile_config_path, cbuf, sizeof(cbuf));
+	const char *kpath =
+	    file_path(credentials_path, aws_profile_credentials_path, kbuf, sizeof(kbuf));
 	struct aws_profile_set *s;
 
-	if (config_path == NULL || credentials_path == NULL) {
-		if ((config_path == NULL && aws_profile_config_path(cpath, sizeof(cpath)) == -1) ||
-		    (credentials_path == NULL &&
-		        aws_profile_credentials_path(kpath, sizeof(kpath)) == -1)) {
-			aws_error_set(err, "profile", "load", 0, "InvalidProfileFile", 0,
-			    "cannot locate the shared config files: no home directory");
-			return NULL;
-		}
-	}
 	if ((s = aws_profile_set_new()) == NULL) {
 		aws_error_set(err, "profile", "load", 0, "OutOfMemory", 0, "out of memory");
 		return NULL;
 	}
-	if (load_one(s, AWS_PROFILE_FILE_CONFIG, config_path ? config_path : cpath, err) == -1 ||
-	    load_one(s, AWS_PROFILE_FILE_CREDENTIALS, credentials_path ? credentials_path : kpath,
-	        err) == -1) {
+	if ((cpath && load_one(s, AWS_PROFILE_FILE_CONFIG, cpath, err) == -1) ||
+	    (kpath && load_one(s, AWS_PROFILE_FILE_CREDENTIALS, kpath, err) == -1)) {
 		aws_profile_set_free(s);
 		return NULL;
 	}

@@ -6,8 +6,9 @@
  *   ~/.aws/credentials   [NAME] (no "profile " prefix)
  *
  * Locations: AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE, else the files
- * under $HOME/.aws; a leading "~/" is expanded. A missing file is an empty one;
- * a file that exists but cannot be read is an error.
+ * under $HOME/.aws; a leading "~/" is expanded. A missing file (or no home
+ * directory to look in) is an empty one; a file that exists but cannot be
+ * read is an error.
  *
  * The grammar (each rule as the SDKs' shared parser applies it):
  * - Lines starting with '#' or ';' and blank lines are ignored.

@@ -263,6 +263,11 @@ describe("imds", () => {
 		await withProbe("imds", noEndpoint, async (p) => {
 			assertError(await p.get(), "CredentialsError", 'endpoint mode "IPv7"');
 		});
+		const v6 = imdsEnv({ AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE: "IPv6" });
+		delete v6.AWS_EC2_METADATA_SERVICE_ENDPOINT;
+		await withProbe("imds", v6, async (p) => {
+			assertError(await p.get(), "CredentialsNotFound", "no instance metadata service at http://[fd00:ec2::254]");
+		});
 		const fromFile = imdsEnv({ AWS_CONFIG_FILE: file("imds-config", `[default]\nec2_metadata_service_endpoint = ${aws.imds.url}/\n`) });
 		delete fromFile.AWS_EC2_METADATA_SERVICE_ENDPOINT;
 		await withProbe("imds", fromFile, async (p) => {

@@ -381,6 +381,49 @@ START_TEST(default_chain_configured_but_broken)
 }
 END_TEST
 
+START_TEST(ecs_allowed_urls)
+{
+	static const struct {
+		const char *url;
+		int ok;
+	} ucs[] = {
+	    {"https://creds.example.com/v1/credentials", 1},
+	    {"HTTPS://anything.invalid/", 1},
+	    {"http://127.0.0.1:8080/creds", 1},
+	    {"http://127.1.2.3/creds", 1},
+	    {"http://localhost/creds", 1},
+	    {"http://169.254.170.2/v2/credentials/x", 1},
+	    {"http://169.254.170.23/v1/credentials", 1},
+	    {"http://[fd00:ec2::23]/v1/credentials", 1},
+	    {"http://[::1]:9000/creds", 1},
+	    {"http://[::ffff:127.0.0.1]/creds", 1},
+	    {"http://user:pw@127.0.0.1/creds", 1},
+	    {"http://user:pw@192.0.2.1/creds", 0},
+	    {"http://169.254.170.3/creds", 0},
+	    {"http://169.254.169.254/latest", 0},
+	    {"http://192.0.2.1/creds", 0},
+	    {"http://[fd00:ec2::24]/creds", 0},
+	    {"http://[2001:db8::1]/creds", 0},
+	    {"http://no-such-host.invalid/creds", 0},
+	    {"http:///creds", 0},
+	    {"ftp://127.0.0.1/creds", 0},
+	    {"127.0.0.1/creds", 0},
+	};
+	static const char *const secrets[] = {"pw@", NULL};
+	struct aws_error err;
+
+	for (size_t i = 0; i < sizeof(ucs) / sizeof(ucs[0]); i++) {
+		aws_error_clear(&err);
+		int rc = aws_creds_ecs_url_allowed(ucs[i].url, &err);
+		ck_assert_msg(rc == (ucs[i].ok ? 0 : -1), "%s: %s", ucs[i].url, err.message);
+		if (!ucs[i].ok) {
+			ck_assert_str_eq(err.code, "CredentialsError");
+			assert_no_secret("url error", err.message, secrets);
+		}
+	}
+}
+END_TEST
+
 struct time_case {
 	const char *text;
 	long long want; /* -1: rejected */
@@ -535,6 +578,7 @@ creds_suite(void)
 	tcase_add_test(unit, default_chain_env_beats_profile);
 	tcase_add_test(unit, default_chain_nothing);
 	tcase_add_test(unit, default_chain_configured_but_broken);
+	tcase_add_test(unit, ecs_allowed_urls);
 	tcase_add_test(unit, parse_times);
 	tcase_add_test(unit, parse_json_documents);
 	tcase_add_test(unit, token_files);

@@ -238,6 +238,30 @@ START_TEST(profile_unreadable_is_an_error)
 }
 END_TEST
 
+/* A user without a home directory (a container's random uid) has no shared
+ * files: loading succeeds, empty, so the other providers can be asked. */
+START_TEST(profile_no_home_is_empty)
+{
+	struct aws_profile_set *s;
+	struct aws_error err;
+	int status;
+	pid_t pid;
+
+	if ((pid = fork()) == 0) {
+		unsetenv("HOME");
+		unsetenv("AWS_CONFIG_FILE");
+		unsetenv("AWS_SHARED_CREDENTIALS_FILE");
+		if (geteuid() == 0 && setuid(54321) != 0) /* no passwd entry */
+			_exit(2);
+		s = aws_profile_set_load(NULL, NULL, &err);
+		_exit(s != NULL && !aws_profile_exists(s, "default") ? 0 : 1);
+	}
+	ck_assert_int_gt(pid, 0);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %d", status);
+}
+END_TEST
+
 START_TEST(profile_paths_from_environment)
 {
 	char out[256];
@@ -317,6 +341,7 @@ profile_suite(void)
 	tcase_add_test(unit, profile_missing_files_are_empty);
 	tcase_add_test(unit, profile_directory_is_an_error);
 	tcase_add_test(unit, profile_unreadable_is_an_error);
+	tcase_add_test(unit, profile_no_home_is_empty);
 	tcase_add_test(unit, profile_paths_from_environment);
 	tcase_add_test(unit, profile_load_from_environment);
 	tcase_add_test(unit, profile_too_large);
