@@ -254,7 +254,9 @@ START_TEST(profile_no_home_is_empty)
 		if (geteuid() == 0 && setuid(54321) != 0) /* no passwd entry */
 			_exit(2);
 		s = aws_profile_set_load(NULL, NULL, &err);
-		_exit(s != NULL && !aws_profile_exists(s, "default") ? 0 : 1);
+		status = s != NULL && !aws_profile_exists(s, "default") ? 0 : 1;
+		aws_profile_set_free(s);
+		_exit(status);
 	}
 	ck_assert_int_gt(pid, 0);
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
