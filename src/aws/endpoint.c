@@ -158,19 +158,14 @@ int
 aws_s3_bucket_virtual_ok(const char *b)
 {
 	size_t n = b ? strlen(b) : 0;
-	int digits_and_dots = 1;
 
-	if (n < 3 || n > 63)
+	/* A DNS label: dots would break the wildcard TLS certificate. */
+	if (n < 3 || n > 63 || b[0] == '-' || b[n - 1] == '-')
 		return 0;
-	for (size_t i = 0; i < n; i++) {
-		char c = b[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
-			return 0; /* upper case, '_', and dots (TLS names) */
-		if (c >= 'a' && c <= 'z')
-			digits_and_dots = 0;
-	}
-	return b[0] != '-' && b[n - 1] != '-' && !digits_and_dots;
+	for (size_t i = 0; i < n; i++)
+		if (!((b[i] >= 'a' && b[i] <= 'z') || (b[i] >= '0' && b[i] <= '9') || b[i] == '-'))
+			return 0;
+	return 1;
 }
 
 static int

@@ -230,7 +230,9 @@ parse_xml_error(struct aws_error *e, const char *body, size_t len)
 	};
 	struct aws_error xerr;
 
-	if (aws_xml_extract(body, len, f, 3, &xerr) == -1 || !f[0].found) {
+	/* A truncated body still gives what closed before the cut. */
+	(void)aws_xml_extract(body, len, f, 3, &xerr);
+	if (!f[0].found || e->code[0] == '\0') {
 		e->code[0] = e->message[0] = '\0';
 		return -1;
 	}

@@ -1,0 +1,220 @@
+/*
+ * Error parsing, data-driven: each tests/aws/cases/error_*.txt holds a
+ * response (service, operation, status, headers, body) and the typed error
+ * expected from it. New error shape, new case file.
+ */
+#include <check.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aws/error.h"
+#include "util/buf.h"
+
+#define MAX_CASES 128
+
+static char *case_files[MAX_CASES];
+static int ncases;
+
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+find_cases(void)
+{
+	const char *srcdir = getenv("top_srcdir");
+	char dir[1024];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s/tests/aws/cases", srcdir ? srcdir : ".");
+	if ((d = opendir(dir)) == NULL) {
+		fprintf(stderr, "error_test: cannot open %s\n", dir);
+		exit(99);
+	}
+	while ((de = readdir(d)) != NULL && ncases < MAX_CASES) {
+		size_t n = strlen(de->d_name);
+
+		if (strncmp(de->d_name, "error_", 6) != 0 || n < 5 ||
+		    strcmp(de->d_name + n - 4, ".txt") != 0)
+			continue;
+		case_files[ncases] = malloc(strlen(dir) + n + 2);
+		sprintf(case_files[ncases++], "%s/%s", dir, de->d_name);
+	}
+	closedir(d);
+	qsort(case_files, (size_t)ncases, sizeof(case_files[0]), by_name);
+}
+
+struct error_case {
+	char service[16], operation[64];
+	long status;
+	struct buf headers, body, expect;
+};
+
+/* Reads one case file: "key value" lines until "body", then the body. */
+static void
+read_case(const char *path, struct error_case *c)
+{
+	char line[2048];
+	FILE *f = fopen(path, "r");
+	int in_body = 0;
+
+	ck_assert_msg(f != NULL, "cannot open %s", path);
+	memset(c, 0, sizeof(*c));
+	while (fgets(line, sizeof(line), f)) {
+		if (in_body) {
+			buf_puts(&c->body, line);
+			continue;
+		}
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		if (strcmp(line, "body") == 0)
+			in_body = 1;
+		else if (strncmp(line, "service ", 8) == 0)
+			snprintf(c->service, sizeof(c->service), "%.15s", line + 8);
+		else if (strncmp(line, "operation ", 10) == 0)
+			snprintf(c->operation, sizeof(c->operation), "%.63s", line + 10);
+		else if (strncmp(line, "status ", 7) == 0)
+			c->status = strtol(line + 7, NULL, 10);
+		else if (strncmp(line, "header ", 7) == 0)
+			buf_printf(&c->headers, "%s\r\n", line + 7);
+		else if (strncmp(line, "expect ", 7) == 0)
+			buf_printf(&c->expect, "%s\n", line + 7);
+		else
+			ck_abort_msg("%s: unknown line \"%s\"", path, line);
+	}
+	fclose(f);
+	ck_assert_msg(in_body, "%s: no body line", path);
+	if (c->body.len && c->body.data[c->body.len - 1] == '\n')
+		c->body.data[--c->body.len] = '\0';
+}
+
+static void
+check_field(const char *path, const struct aws_error *e, const char *key, const char *want)
+{
+	char got[1024];
+
+	if (strcmp(key, "code") == 0)
+		snprintf(got, sizeof(got), "%s", e->code);
+	else if (strcmp(key, "message") == 0)
+		snprintf(got, sizeof(got), "%s", e->message);
+	else if (strcmp(key, "request_id") == 0)
+		snprintf(got, sizeof(got), "%s", e->request_id);
+	else if (strcmp(key, "retryable") == 0)
+		snprintf(got, sizeof(got), "%d", e->retryable);
+	else if (strcmp(key, "throttling") == 0)
+		snprintf(got, sizeof(got), "%d", e->throttling);
+	else if (strcmp(key, "transient") == 0)
+		snprintf(got, sizeof(got), "%d", e->transient);
+	else
+		ck_abort_msg("%s: unknown expectation %s", path, key);
+	ck_assert_msg(
+	    strcmp(got, want) == 0, "%s: %s is \"%s\", want \"%s\"", path, key, got, want);
+}
+
+START_TEST(error_case)
+{
+	const char *path = case_files[_i];
+	struct error_case c;
+	struct aws_error e;
+	char *line, *save = NULL;
+	int checked = 0;
+
+	read_case(path, &c);
+	ck_assert_int_eq(aws_error_from_response(&e, c.service, c.operation, c.status,
+	                     c.headers.data, c.headers.len, c.body.data, c.body.len),
+	    -1);
+	ck_assert_str_eq(e.service, c.service);
+	ck_assert_str_eq(e.operation, c.operation);
+	ck_assert_int_eq(e.http_status, c.status);
+	for (line = strtok_r(c.expect.data, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *sp = strchr(line, ' ');
+
+		if (sp)
+			*sp = '\0';
+		check_field(path, &e, line, sp ? sp + 1 : "");
+		checked++;
+	}
+	ck_assert_msg(checked > 0, "%s: expects nothing", path);
+	buf_free(&c.headers);
+	buf_free(&c.body);
+	buf_free(&c.expect);
+}
+END_TEST
+
+START_TEST(error_str_and_set)
+{
+	struct aws_error e;
+	char s[256];
+
+	ck_assert_int_eq(
+	    aws_error_set(&e, "s3", "GetObject", 0, "Timeout", 1, "took %d s", 30), -1);
+	ck_assert_str_eq(aws_error_str(&e, s, sizeof(s)), "s3 GetObject: Timeout: took 30 s");
+	ck_assert_int_eq(e.retryable, 1);
+	ck_assert_int_eq(e.transient, 1);
+	ck_assert_int_eq(aws_error_set(&e, NULL, NULL, 0, "OutOfMemory", 0, "x"), -1);
+	ck_assert_str_eq(aws_error_str(&e, s, sizeof(s)), "OutOfMemory: x");
+	aws_error_str(&e, s, 4);
+	ck_assert_str_eq(s, "Out");
+	aws_error_clear(&e);
+	ck_assert_str_eq(e.code, "");
+	ck_assert_int_eq(aws_error_set(NULL, "x", "y", 1, "c", 0, "m"), -1);
+}
+END_TEST
+
+START_TEST(code_classes)
+{
+	static const char *const throttling[] = {"Throttling", "ThrottlingException",
+	    "ThrottledException", "RequestThrottledException", "TooManyRequestsException",
+	    "ProvisionedThroughputExceededException", "RequestLimitExceeded",
+	    "BandwidthLimitExceeded", "LimitExceededException", "RequestThrottled", "SlowDown",
+	    "EC2ThrottledException", NULL};
+	static const char *const skew[] = {"RequestTimeTooSkewed", "SignatureExpired",
+	    "InvalidSignatureException", "RequestExpired", "RequestInTheFuture", NULL};
+
+	for (const char *const *c = throttling; *c; c++)
+		ck_assert_msg(aws_error_code_is_throttling(*c), "%s", *c);
+	for (const char *const *c = skew; *c; c++)
+		ck_assert_msg(aws_error_code_is_clock_skew(*c), "%s", *c);
+	ck_assert(aws_error_code_is_transient("RequestTimeout"));
+	ck_assert(aws_error_code_is_transient("RequestTimeoutException"));
+	ck_assert(!aws_error_code_is_throttling("AccessDenied"));
+	ck_assert(!aws_error_code_is_transient("NoSuchKey"));
+	ck_assert(!aws_error_code_is_clock_skew(NULL));
+}
+END_TEST
+
+static Suite *
+error_suite(void)
+{
+	Suite *s = suite_create("error");
+	TCase *tc = tcase_create("parse");
+
+	tcase_add_loop_test(tc, error_case, 0, ncases);
+	tcase_add_test(tc, error_str_and_set);
+	tcase_add_test(tc, code_classes);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	find_cases();
+	sr = srunner_create(error_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	for (int i = 0; i < ncases; i++)
+		free(case_files[i]);
+	return failed || ncases < 20 ? EXIT_FAILURE : EXIT_SUCCESS;
+}
