@@ -25,6 +25,8 @@ function checkRule(rule) {
 		throw new Error("a status fault's status must be an integer");
 	if (rule.kind === "slow" && !(rule.delayMs > 0) && !(rule.bytesPerSecond > 0))
 		throw new Error("a slow fault needs delayMs and/or bytesPerSecond");
+	if (rule.kind === "reset-mid-body" && rule.how !== undefined && rule.how !== "reset" && rule.how !== "close")
+		throw new Error('a reset-mid-body fault\'s how is "reset" or "close"');
 	if (rule.path !== undefined)
 		new RegExp(rule.path); // throws on a bad expression
 	return count;

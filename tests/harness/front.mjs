@@ -86,6 +86,24 @@ function bufferedService(auth, headers, rawQuery) {
 	return "s3";
 }
 
+/* Records the AWS error code of an error fauxqs answered: the SQS header,
+ * else the first <Code> of an XML body (read alongside the relay). */
+function noteErrorCode(entry, upRes) {
+	const query = upRes.headers["x-amzn-query-error"];
+	if (query) {
+		entry.error = query.split(";")[0];
+		return;
+	}
+	let head = "";
+	upRes.on("data", (c) => {
+		if (head.length < 4096)
+			head += c.toString("utf8");
+	});
+	upRes.on("end", () => {
+		entry.error = /<Code>([^<]*)<\/Code>/.exec(head)?.[1] ?? `HTTP ${upRes.statusCode}`;
+	});
+}
+
 export class Front {
 	/**
 	 * `world` is the shared state (local-aws.mjs): region, accountId,
@@ -377,11 +395,14 @@ export class Front {
 			return this.cutBody(res, upRes, rule, Number(headers["content-length"] ?? 0));
 		if (rule?.kind === "slow" && rule.bytesPerSecond > 0)
 			return this.trickle(res, upRes, rule);
+		if (upRes.statusCode >= 400)
+			noteErrorCode(entry, upRes);
 		pipeline(upRes, res, () => {});
 	}
 
 	/* Sends the headers and `bytes` of the body (default half), then drops
-	 * the connection: with a TCP reset when rule.hard, else a plain close. */
+	 * the connection: with a TCP reset (how: "reset", the default) or a
+	 * plain close (how: "close"). */
 	async cutBody(res, upRes, rule, length) {
 		const limit = rule.bytes ?? Math.floor(length / 2);
 		let sent = 0;
@@ -394,10 +415,10 @@ export class Front {
 		}
 		upRes.destroy();
 		await new Promise((resolve) => setTimeout(resolve, rule.dropDelayMs ?? 50));
-		if (rule.hard)
-			resetSocket(res.socket);
-		else
+		if (rule.how === "close")
 			res.destroy();
+		else
+			resetSocket(res.socket);
 	}
 
 	/* Sends the body at rule.bytesPerSecond, for rule.durationMs (default:
