@@ -12,7 +12,7 @@ import http from "node:http";
 import { pipeline } from "node:stream";
 import { authError, customError } from "./errors.mjs";
 import { describeRequest, guessService } from "./describe.mjs";
-import { MAX_SKEW_MS, parseAmzDate, parseAuthorization, recomputeSignature, sha256Hex } from "./sigv4.mjs";
+import { EMPTY_SHA256, MAX_SKEW_MS, parseAmzDate, parseAuthorization, recomputeSignature, sha256Hex } from "./sigv4.mjs";
 
 /** The header the harness's own SDK clients add, so faults and log queries can tell them apart. */
 export const HARNESS_HEADER = "x-ctalertd-harness";
@@ -308,36 +308,44 @@ export class Front {
 		const headers = { ...req.headers };
 		for (const name of [...HOP_BY_HOP, HARNESS_HEADER])
 			delete headers[name];
-		const up = http.request({
-			host: this.upstream.host,
-			port: this.upstream.port,
-			method: req.method,
-			path: req.url,
-			headers,
-			agent: this.agent,
-		});
+		const bodiless = body === undefined && !req.headers["content-length"] && !req.headers["transfer-encoding"];
+		const claimed = req.headers["x-amz-content-sha256"];
+		if (bodiless && isHex64(claimed) && claimed !== EMPTY_SHA256)
+			return this.answer(req, res, entry, authError({ service: "s3", kind: "content-sha256-mismatch", claimed, computed: EMPTY_SHA256 }));
 		let abandoned = false;
-		up.on("response", (upRes) => {
-			this.relay(req, res, entry, upRes, rule).catch((err) => this.internalError(res, err));
-		});
-		up.on("error", (err) => {
-			if (abandoned)
-				return;
-			entry.error = `upstream: ${err.message}`;
-			if (!res.headersSent)
-				this.answer(req, res, entry, authError({ service: entry.service, kind: "error500" }));
-			else
-				res.destroy();
-		});
+		let up = null;
 		res.on("close", () => {
 			if (!res.writableFinished) {
 				abandoned = true;
-				up.destroy();
+				up?.destroy();
 			}
 		});
-		if (body !== undefined)
-			return up.end(body);
-		const claimed = req.headers["x-amz-content-sha256"];
+		/* A kept-alive socket fauxqs closed just as it was reused fails at
+		 * once; a request whose body is not a stream is then sent again. */
+		const send = (retry) => {
+			up = http.request({ host: this.upstream.host, port: this.upstream.port, method: req.method, path: req.url, headers, agent: this.agent });
+			up.on("response", (upRes) => {
+				this.relay(req, res, entry, upRes, rule).catch((err) => this.internalError(res, err));
+			});
+			up.on("error", (err) => {
+				if (abandoned)
+					return;
+				if (retry && up.reusedSocket && err.code === "ECONNRESET" && !res.headersSent)
+					return send(false);
+				entry.error = `upstream: ${err.message}`;
+				if (!res.headersSent)
+					this.answer(req, res, entry, authError({ service: entry.service, kind: "error500" }));
+				else
+					res.destroy();
+			});
+			if (body !== undefined || bodiless)
+				up.end(body);
+		};
+		if (bodiless)
+			req.resume();
+		send(body !== undefined || bodiless);
+		if (body !== undefined || bodiless)
+			return;
 		if (!isHex64(claimed))
 			return pipeline(req, up, () => {});
 		this.streamVerified(req, res, entry, up, claimed, () => {

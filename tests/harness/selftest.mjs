@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, beforeEach, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { s3Sdk, snsSdk, sqsSdk } from "./deps.mjs";
+import { Sha256, SignatureV4, s3Sdk, snsSdk, sqsSdk } from "./deps.mjs";
 import {
 	createBucket, createObserverQueue, createQueue, createTopic, putObject, queueDepth, receiveAll,
 	runProgram, s3EventKey, s3EventNotification, sendMessage, sha256, signedFetch, snsEnvelope,
@@ -211,9 +211,28 @@ describe("signature checking", () => {
 		});
 		assert.equal(unsigned.status, 403);
 		assert.equal(xmlField(unsigned.text, "HeadersNotSigned"), "x-amz-expected-bucket-owner");
+		const getWithBodyHash = await signedFetch(aws.endpoint + "/logs?list-type=2", { service: "s3", credentials: aws.credentials, headers: { "x-amz-content-sha256": sha256("a body") } });
+		assert.equal(xmlField(getWithBodyHash.text, "Code"), "XAmzContentSHA256Mismatch");
 		const anonymous = await signedFetch(aws.endpoint + "/logs?list-type=2", { unsigned: true });
 		assert.equal(anonymous.status, 403);
 		assert.equal(xmlField(anonymous.text, "Code"), "AccessDenied");
+	});
+
+	test("paths and queries are canonicalised as AWS does, not as the client sent them", T, async () => {
+		const key = "/logs/AWSLogs/a%20b%2Bc~d%3De%25f/%C3%BC//x.json";
+		const headers = { "x-amz-content-sha256": sha256("") };
+		const ok = await signedFetch(aws.endpoint + key, { service: "s3", credentials: aws.credentials, headers });
+		assert.equal(ok.status, 200, ok.text);
+		const loose = await signedFetch(aws.endpoint + "/logs/AWSLogs/a%20b+c~d=e%25f/%C3%BC//x.json", { service: "s3", credentials: aws.credentials, headers });
+		assert.equal(loose.status, 403, "'+' sent raw but signed as %2B: AWS decodes and re-encodes the path");
+		const unsorted = await signedFetch(aws.endpoint + "/logs?prefix=AWSLogs%2Fa%20b&list-type=2", { service: "s3", credentials: aws.credentials, headers });
+		assert.equal(unsorted.status, 200, "the query is sorted by the server");
+		assert.match(unsorted.text, /<Key>AWSLogs\/a b\+c~d=e%f\/ü\/\/x.json<\/Key>/);
+		const twice = new SignatureV4({ service: "s3", region: "us-east-1", credentials: aws.credentials, sha256: Sha256, applyChecksum: true, uriEscapePath: true });
+		const signed = await twice.sign({ method: "GET", protocol: "http:", hostname: "127.0.0.1", path: key, query: {}, headers: { host: new URL(aws.endpoint).host, ...headers } });
+		const r = await signedFetch(aws.endpoint + key, { unsigned: true, headers: signed.headers });
+		assert.equal(r.status, 403, "an S3 path encoded twice (the non-S3 rule) does not match");
+		assert.match(xmlField(r.text, "CanonicalRequest"), /^GET\n\/logs\/AWSLogs\/a%20b%2Bc~d%3De%25f\/%C3%BC\/\/x.json\n/);
 	});
 
 	test("x-amz-expected-bucket-owner is checked against the bucket's owner", T, async () => {
