@@ -10,6 +10,7 @@
 import { createHash } from "node:crypto";
 import http from "node:http";
 import { pipeline } from "node:stream";
+import { allFailedAnswer, mergeBatchAnswer, splitBatch } from "./batch.mjs";
 import { authError, customError } from "./errors.mjs";
 import { describeRequest, guessService } from "./describe.mjs";
 import { EMPTY_SHA256, MAX_SKEW_MS, parseAmzDate, parseAuthorization, recomputeSignature, sha256Hex } from "./sigv4.mjs";
@@ -28,7 +29,7 @@ const S3_PAYLOAD_MODES = new Set([
 	"STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER",
 ]);
 const AUTH_FAULTS = new Set(["skew-date"]);
-const OTHER_FAULTS = new Set(["throttle", "error500", "status", "reset-before", "reset-mid-body", "slow"]);
+const OTHER_FAULTS = new Set(["throttle", "error500", "status", "reset-before", "reset-mid-body", "slow", "batch-partial"]);
 const isHex64 = (s) => typeof s === "string" && /^[0-9a-f]{64}$/.test(s);
 
 function resetSocket(socket) {
@@ -194,13 +195,20 @@ export class Front {
 		if (service === "s3" && this.wrongOwner(headers, desc))
 			return this.answer(req, res, entry, authError({ service, kind: "expected-owner" }));
 
-		const rule = this.world.faults.take(desc, OTHER_FAULTS);
+		let rule = this.world.faults.take(desc, OTHER_FAULTS);
 		if (rule)
 			entry.fault = rule.kind;
 		if (rule && (rule.kind === "throttle" || rule.kind === "error500"))
 			return this.answer(req, res, entry, authError({ service, kind: rule.kind }));
 		if (rule?.kind === "status")
 			return this.answer(req, res, entry, customError(service, rule));
+		if (rule?.kind === "batch-partial") {
+			const split = splitBatch(service, body, rule);
+			if (split.body === null)
+				return this.answer(req, res, entry, allFailedAnswer(service, desc.operation, split.failed));
+			body = split.body;
+			rule = { ...rule, failed: split.failed };
+		}
 		if (rule && !rule.afterUpstream) {
 			if (rule.kind === "reset-before") {
 				req.resume();
@@ -308,6 +316,8 @@ export class Front {
 		const headers = { ...req.headers };
 		for (const name of [...HOP_BY_HOP, HARNESS_HEADER])
 			delete headers[name];
+		if (body !== undefined)
+			headers["content-length"] = String(body.length);
 		const bodiless = body === undefined && !req.headers["content-length"] && !req.headers["transfer-encoding"];
 		const claimed = req.headers["x-amz-content-sha256"];
 		if (bodiless && isHex64(claimed) && claimed !== EMPTY_SHA256)
@@ -398,6 +408,15 @@ export class Front {
 		}
 		if (res.destroyed)
 			return upRes.destroy();
+		if (rule?.kind === "batch-partial" && upRes.statusCode === 200) {
+			const chunks = [];
+			for await (const c of upRes)
+				chunks.push(c);
+			const text = mergeBatchAnswer(entry.service, Buffer.concat(chunks).toString("utf8"), rule.failed);
+			headers["content-length"] = String(Buffer.byteLength(text));
+			res.writeHead(200, headers);
+			return res.end(text);
+		}
 		res.writeHead(upRes.statusCode, headers);
 		if (rule?.kind === "reset-mid-body")
 			return this.cutBody(res, upRes, rule, Number(headers["content-length"] ?? 0));

@@ -17,8 +17,8 @@ import {
 import { startLocalAws } from "./local-aws.mjs";
 
 const { GetObjectCommand, HeadObjectCommand, PutObjectCommand, ListObjectsV2Command } = s3Sdk;
-const { ListQueuesCommand, SendMessageCommand } = sqsSdk;
-const { PublishCommand, ListTopicsCommand } = snsSdk;
+const { DeleteMessageBatchCommand, ListQueuesCommand, SendMessageCommand } = sqsSdk;
+const { ListTopicsCommand, PublishBatchCommand, PublishCommand } = snsSdk;
 const LOCAL_AWS = fileURLToPath(new URL("./local-aws.mjs", import.meta.url));
 const T = { timeout: 20000 };
 
@@ -324,6 +324,36 @@ describe("faults", () => {
 		assert.equal(aws.faults.list().find((r) => r.id === id).remaining, "always");
 		assert.throws(() => aws.faults.add({ kind: "nonsense" }), /unknown fault kind/);
 		assert.throws(() => aws.faults.add({ kind: "throttle", count: 0 }), /count/);
+	});
+
+	test("batch-partial: chosen entries fail, the others take effect", T, async () => {
+		const observer = await createObserverQueue(aws, topic, "observer-batch", { raw: true });
+		aws.faults.add({ service: "sns", operation: "PublishBatch", kind: "batch-partial", failIds: ["b"], code: "InternalError" });
+		const entries = ["a", "b", "c"].map((id) => ({ Id: id, Message: `message ${id}` }));
+		const out = await plain.sns.send(new PublishBatchCommand({ TopicArn: topic, PublishBatchRequestEntries: entries }));
+		assert.deepEqual(out.Successful.map((e) => e.Id).sort(), ["a", "c"]);
+		assert.deepEqual(out.Failed, [{ Id: "b", Code: "InternalError", Message: "injected entry failure", SenderFault: false }]);
+		const got = await receiveAll(aws, observer.url, { expect: 2, timeoutMs: 3000 });
+		assert.deepEqual(got.map((m) => m.Body).sort(), ["message a", "message c"]);
+
+		const q = await createQueue(aws, "batch");
+		await sendMessage(aws, q.url, "one");
+		await sendMessage(aws, q.url, "two");
+		const received = await receiveAll(aws, q.url, { expect: 2, keep: true, timeoutMs: 3000 });
+		aws.faults.add({ service: "sqs", operation: "DeleteMessageBatch", kind: "batch-partial", fail: [0], code: "ReceiptHandleIsInvalid", senderFault: true });
+		const del = await plain.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: q.url, Entries: received.map((m, i) => ({ Id: `m${i}`, ReceiptHandle: m.ReceiptHandle })) }));
+		assert.deepEqual(del.Successful.map((e) => e.Id), ["m1"]);
+		assert.equal(del.Failed[0].Id, "m0");
+		assert.equal(del.Failed[0].Code, "ReceiptHandleIsInvalid");
+		assert.equal(del.Failed[0].SenderFault, true);
+		assert.equal((await queueDepth(aws, q.url)).inFlight, 1, "only the other message was deleted");
+
+		aws.faults.add({ service: "sns", kind: "batch-partial", failCount: 3 });
+		await plain.sns.send(new PublishCommand({ TopicArn: topic, Message: "not a batch: untouched" }));
+		const none = await plain.sns.send(new PublishBatchCommand({ TopicArn: topic, PublishBatchRequestEntries: entries }));
+		assert.equal(none.Successful?.length ?? 0, 0);
+		assert.equal(none.Failed.length, 3);
+		assert.equal((await receiveAll(aws, observer.url, { expect: 2, timeoutMs: 1500 })).length, 1, "only the single Publish arrived");
 	});
 
 	test("faults leave the harness's own clients alone unless asked", T, async () => {
