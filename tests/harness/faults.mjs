@@ -8,8 +8,11 @@
 // many requests the rule fires on (default 1; "always" for no limit); `skip`
 // lets that many matching requests through first. Requests made by the
 // harness's own SDK clients are never matched unless includeHarness is true.
+// A batch-partial rule only ever matches batch operations.
 
-export const KINDS = new Set(["throttle", "error500", "status", "reset-before", "reset-mid-body", "slow", "skew-date"]);
+import { BATCH_OPERATIONS } from "./batch.mjs";
+
+export const KINDS = new Set(["throttle", "error500", "status", "reset-before", "reset-mid-body", "slow", "skew-date", "batch-partial"]);
 
 function checkRule(rule) {
 	if (!rule || typeof rule !== "object")
@@ -25,6 +28,8 @@ function checkRule(rule) {
 		throw new Error("a status fault's status must be an integer");
 	if (rule.kind === "slow" && !(rule.delayMs > 0) && !(rule.bytesPerSecond > 0))
 		throw new Error("a slow fault needs delayMs and/or bytesPerSecond");
+	if (rule.kind === "reset-mid-body" && rule.how !== undefined && rule.how !== "reset" && rule.how !== "close")
+		throw new Error('a reset-mid-body fault\'s how is "reset" or "close"');
 	if (rule.path !== undefined)
 		new RegExp(rule.path); // throws on a bad expression
 	return count;
@@ -98,6 +103,8 @@ export class Faults {
 	take(req, kinds) {
 		for (const rule of this.rules) {
 			if (rule.remaining <= 0 || !kinds.has(rule.kind) || !matches(rule, req))
+				continue;
+			if (rule.kind === "batch-partial" && !BATCH_OPERATIONS.has(req.operation))
 				continue;
 			if (rule.skipLeft > 0) {
 				rule.skipLeft--;

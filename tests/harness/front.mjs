@@ -10,9 +10,10 @@
 import { createHash } from "node:crypto";
 import http from "node:http";
 import { pipeline } from "node:stream";
+import { allFailedAnswer, mergeBatchAnswer, splitBatch } from "./batch.mjs";
 import { authError, customError } from "./errors.mjs";
 import { describeRequest, guessService } from "./describe.mjs";
-import { MAX_SKEW_MS, parseAmzDate, parseAuthorization, recomputeSignature, sha256Hex } from "./sigv4.mjs";
+import { EMPTY_SHA256, MAX_SKEW_MS, parseAmzDate, parseAuthorization, recomputeSignature, sha256Hex } from "./sigv4.mjs";
 
 /** The header the harness's own SDK clients add, so faults and log queries can tell them apart. */
 export const HARNESS_HEADER = "x-ctalertd-harness";
@@ -28,7 +29,7 @@ const S3_PAYLOAD_MODES = new Set([
 	"STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER",
 ]);
 const AUTH_FAULTS = new Set(["skew-date"]);
-const OTHER_FAULTS = new Set(["throttle", "error500", "status", "reset-before", "reset-mid-body", "slow"]);
+const OTHER_FAULTS = new Set(["throttle", "error500", "status", "reset-before", "reset-mid-body", "slow", "batch-partial"]);
 const isHex64 = (s) => typeof s === "string" && /^[0-9a-f]{64}$/.test(s);
 
 function resetSocket(socket) {
@@ -84,6 +85,24 @@ function bufferedService(auth, headers, rawQuery) {
 	if (ct.includes("x-www-form-urlencoded") || /(^|&)Action=/.test(rawQuery))
 		return "query";
 	return "s3";
+}
+
+/* Records the AWS error code of an error fauxqs answered: the SQS header,
+ * else the first <Code> of an XML body (read alongside the relay). */
+function noteErrorCode(entry, upRes) {
+	const query = upRes.headers["x-amzn-query-error"];
+	if (query) {
+		entry.error = query.split(";")[0];
+		return;
+	}
+	let head = "";
+	upRes.on("data", (c) => {
+		if (head.length < 4096)
+			head += c.toString("utf8");
+	});
+	upRes.on("end", () => {
+		entry.error = /<Code>([^<]*)<\/Code>/.exec(head)?.[1] ?? `HTTP ${upRes.statusCode}`;
+	});
 }
 
 export class Front {
@@ -176,13 +195,20 @@ export class Front {
 		if (service === "s3" && this.wrongOwner(headers, desc))
 			return this.answer(req, res, entry, authError({ service, kind: "expected-owner" }));
 
-		const rule = this.world.faults.take(desc, OTHER_FAULTS);
+		let rule = this.world.faults.take(desc, OTHER_FAULTS);
 		if (rule)
 			entry.fault = rule.kind;
 		if (rule && (rule.kind === "throttle" || rule.kind === "error500"))
 			return this.answer(req, res, entry, authError({ service, kind: rule.kind }));
 		if (rule?.kind === "status")
 			return this.answer(req, res, entry, customError(service, rule));
+		if (rule?.kind === "batch-partial") {
+			const split = splitBatch(service, body, rule);
+			if (split.body === null)
+				return this.answer(req, res, entry, allFailedAnswer(service, desc.operation, split.failed));
+			body = split.body;
+			rule = { ...rule, failed: split.failed };
+		}
 		if (rule && !rule.afterUpstream) {
 			if (rule.kind === "reset-before") {
 				req.resume();
@@ -290,36 +316,46 @@ export class Front {
 		const headers = { ...req.headers };
 		for (const name of [...HOP_BY_HOP, HARNESS_HEADER])
 			delete headers[name];
-		const up = http.request({
-			host: this.upstream.host,
-			port: this.upstream.port,
-			method: req.method,
-			path: req.url,
-			headers,
-			agent: this.agent,
-		});
+		if (body !== undefined)
+			headers["content-length"] = String(body.length);
+		const bodiless = body === undefined && !req.headers["content-length"] && !req.headers["transfer-encoding"];
+		const claimed = req.headers["x-amz-content-sha256"];
+		if (bodiless && isHex64(claimed) && claimed !== EMPTY_SHA256)
+			return this.answer(req, res, entry, authError({ service: "s3", kind: "content-sha256-mismatch", claimed, computed: EMPTY_SHA256 }));
 		let abandoned = false;
-		up.on("response", (upRes) => {
-			this.relay(req, res, entry, upRes, rule).catch((err) => this.internalError(res, err));
-		});
-		up.on("error", (err) => {
-			if (abandoned)
-				return;
-			entry.error = `upstream: ${err.message}`;
-			if (!res.headersSent)
-				this.answer(req, res, entry, authError({ service: entry.service, kind: "error500" }));
-			else
-				res.destroy();
-		});
+		let up = null;
 		res.on("close", () => {
 			if (!res.writableFinished) {
 				abandoned = true;
-				up.destroy();
+				up?.destroy();
 			}
 		});
-		if (body !== undefined)
-			return up.end(body);
-		const claimed = req.headers["x-amz-content-sha256"];
+		/* A kept-alive socket fauxqs closed just as it was reused fails at
+		 * once; a request whose body is not a stream is then sent again. */
+		const send = (retry) => {
+			up = http.request({ host: this.upstream.host, port: this.upstream.port, method: req.method, path: req.url, headers, agent: this.agent });
+			up.on("response", (upRes) => {
+				this.relay(req, res, entry, upRes, rule).catch((err) => this.internalError(res, err));
+			});
+			up.on("error", (err) => {
+				if (abandoned)
+					return;
+				if (retry && up.reusedSocket && err.code === "ECONNRESET" && !res.headersSent)
+					return send(false);
+				entry.error = `upstream: ${err.message}`;
+				if (!res.headersSent)
+					this.answer(req, res, entry, authError({ service: entry.service, kind: "error500" }));
+				else
+					res.destroy();
+			});
+			if (body !== undefined || bodiless)
+				up.end(body);
+		};
+		if (bodiless)
+			req.resume();
+		send(body !== undefined || bodiless);
+		if (body !== undefined || bodiless)
+			return;
 		if (!isHex64(claimed))
 			return pipeline(req, up, () => {});
 		this.streamVerified(req, res, entry, up, claimed, () => {
@@ -372,16 +408,28 @@ export class Front {
 		}
 		if (res.destroyed)
 			return upRes.destroy();
+		if (rule?.kind === "batch-partial" && upRes.statusCode === 200) {
+			const chunks = [];
+			for await (const c of upRes)
+				chunks.push(c);
+			const text = mergeBatchAnswer(entry.service, Buffer.concat(chunks).toString("utf8"), rule.failed);
+			headers["content-length"] = String(Buffer.byteLength(text));
+			res.writeHead(200, headers);
+			return res.end(text);
+		}
 		res.writeHead(upRes.statusCode, headers);
 		if (rule?.kind === "reset-mid-body")
 			return this.cutBody(res, upRes, rule, Number(headers["content-length"] ?? 0));
 		if (rule?.kind === "slow" && rule.bytesPerSecond > 0)
 			return this.trickle(res, upRes, rule);
+		if (upRes.statusCode >= 400)
+			noteErrorCode(entry, upRes);
 		pipeline(upRes, res, () => {});
 	}
 
 	/* Sends the headers and `bytes` of the body (default half), then drops
-	 * the connection: with a TCP reset when rule.hard, else a plain close. */
+	 * the connection: with a TCP reset (how: "reset", the default) or a
+	 * plain close (how: "close"). */
 	async cutBody(res, upRes, rule, length) {
 		const limit = rule.bytes ?? Math.floor(length / 2);
 		let sent = 0;
@@ -394,10 +442,10 @@ export class Front {
 		}
 		upRes.destroy();
 		await new Promise((resolve) => setTimeout(resolve, rule.dropDelayMs ?? 50));
-		if (rule.hard)
-			resetSocket(res.socket);
-		else
+		if (rule.how === "close")
 			res.destroy();
+		else
+			resetSocket(res.socket);
 	}
 
 	/* Sends the body at rule.bytesPerSecond, for rule.durationMs (default:

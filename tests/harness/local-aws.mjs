@@ -83,7 +83,7 @@ export function makeClients(endpoint, region, { credentials, harness = true, max
 		maxAttempts,
 	};
 	if (requestTimeout)
-		common.requestHandler = { requestTimeout, connectionTimeout: requestTimeout };
+		common.requestHandler = { requestTimeout, connectionTimeout: requestTimeout, throwOnRequestTimeout: true };
 	const clients = {
 		sqs: new sqsSdk.SQSClient(common),
 		s3: new s3Sdk.S3Client({ ...common, forcePathStyle: true }),
@@ -278,6 +278,7 @@ export function formatEnvFile(env) {
 }
 
 async function main(argv) {
+	const parent = process.ppid; // before the slow start: the parent may exit meanwhile
 	let opts;
 	try {
 		opts = parseArgs(argv);
@@ -318,7 +319,6 @@ async function main(argv) {
 	control.onStop = () => shutdown("asked by the control API");
 	for (const sig of ["SIGTERM", "SIGINT", "SIGHUP"])
 		process.on(sig, () => shutdown(sig));
-	const parent = process.ppid;
 	setInterval(() => {
 		if (process.ppid !== parent)
 			shutdown("parent exited");

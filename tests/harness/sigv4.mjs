@@ -115,9 +115,9 @@ function headerValue(v) {
 /**
  * Signs the request again. `req` is {method, rawPath, rawQuery, headers
  * (lowercase names, as received), body (Buffer or undefined)}; `auth` is a
- * parsed Authorization; `secret` the secret access key. Returns {signature,
- * canonicalRequest, stringToSign} or {error} when the request cannot be
- * canonicalised (bad escapes).
+ * parsed Authorization; `secret` the secret access key. Returns {signature},
+ * plus {canonicalRequest, stringToSign} when it differs from the client's,
+ * or {error} when the request cannot be canonicalised (bad escapes).
  */
 export async function recomputeSignature(req, auth, secret) {
 	const isS3 = auth.service === "s3";
@@ -151,6 +151,8 @@ export async function recomputeSignature(req, auth, secret) {
 	const signableHeaders = new Set(auth.signedHeaders);
 	const signed = await signer.sign(request, { signingDate, signableHeaders });
 	const signature = /Signature=([0-9a-f]+)/.exec(signed.headers.authorization)[1];
+	if (signature === auth.signature)
+		return { signature };
 	const explained = await explain(signer, request, signingDate, signableHeaders, auth);
 	return { signature, ...explained };
 }
