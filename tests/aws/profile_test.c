@@ -328,6 +328,50 @@ START_TEST(profile_too_large)
 }
 END_TEST
 
+/* What the client takes from the shared config file for a profile. */
+START_TEST(profile_settings_for_the_client)
+{
+	static const char cfg[] = "[profile dev]\n"
+	                          "region = eu-west-3\n"
+	                          "endpoint_url = http://127.0.0.1:4566\n"
+	                          "services = local\n"
+	                          "use_fips_endpoint = true\n"
+	                          "max_attempts = 5\n"
+	                          "ca_bundle = /etc/ssl/dev.pem\n"
+	                          "ignore_configured_endpoint_urls = false\n"
+	                          "s3 =\n"
+	                          "  addressing_style = path\n"
+	                          "[services local]\n"
+	                          "sqs =\n"
+	                          "  endpoint_url = http://127.0.0.1:9324\n"
+	                          "sts =\n"
+	                          "  endpoint_url = http://127.0.0.1:7000\n";
+	struct aws_profile_set *s = aws_profile_set_new();
+	struct aws_profile_settings f;
+	struct aws_error err;
+
+	ck_assert_int_eq(
+	    aws_profile_set_parse(s, AWS_PROFILE_FILE_CONFIG, "cfg", cfg, strlen(cfg), &err), 0);
+	setenv("AWS_PROFILE", "dev", 1);
+	aws_profile_settings_fill(s, NULL, &f);
+	ck_assert_str_eq(f.region, "eu-west-3");
+	ck_assert_str_eq(f.endpoint_url, "http://127.0.0.1:4566");
+	ck_assert_str_eq(f.service_endpoint_url[AWS_SVC_SQS], "http://127.0.0.1:9324");
+	ck_assert_str_eq(f.service_endpoint_url[AWS_SVC_STS], "http://127.0.0.1:7000");
+	ck_assert_ptr_null(f.service_endpoint_url[AWS_SVC_S3]);
+	ck_assert_ptr_null(f.service_endpoint_url[AWS_SVC_SNS]);
+	ck_assert_str_eq(f.use_fips_endpoint, "true");
+	ck_assert_str_eq(f.max_attempts, "5");
+	ck_assert_str_eq(f.ca_bundle, "/etc/ssl/dev.pem");
+	ck_assert_str_eq(f.ignore_configured_endpoint_urls, "false");
+	ck_assert_str_eq(f.s3_addressing_style, "path");
+	aws_profile_settings_fill(s, "default", &f);
+	ck_assert_ptr_null(f.region);
+	ck_assert_ptr_null(f.service_endpoint_url[AWS_SVC_SQS]);
+	aws_profile_set_free(s);
+}
+END_TEST
+
 static Suite *
 profile_suite(void)
 {
@@ -344,6 +388,7 @@ profile_suite(void)
 	tcase_add_test(unit, profile_directory_is_an_error);
 	tcase_add_test(unit, profile_unreadable_is_an_error);
 	tcase_add_test(unit, profile_no_home_is_empty);
+	tcase_add_test(unit, profile_settings_for_the_client);
 	tcase_add_test(unit, profile_paths_from_environment);
 	tcase_add_test(unit, profile_load_from_environment);
 	tcase_add_test(unit, profile_too_large);
