@@ -256,6 +256,169 @@ START_TEST(skew_error_without_skewed_date_is_final)
 }
 END_TEST
 
+START_TEST(region_precedence)
+{
+	struct aws_profile_settings file = {0};
+	struct aws_client_config cfg = {0};
+	struct aws_error err;
+	struct aws_client *c;
+
+	clear_env();
+	file.region = "ap-south-1";
+	cfg.file = &file;
+	c = aws_client_new(&cfg, NULL, &err);
+	ck_assert_str_eq(aws_client_region(c), "ap-south-1");
+	aws_client_free(c);
+	setenv("AWS_DEFAULT_REGION", "eu-north-1", 1);
+	c = aws_client_new(&cfg, NULL, &err);
+	ck_assert_str_eq(aws_client_region(c), "eu-north-1");
+	aws_client_free(c);
+	setenv("AWS_REGION", "us-west-1", 1);
+	c = aws_client_new(&cfg, NULL, &err);
+	ck_assert_str_eq(aws_client_region(c), "us-west-1");
+	aws_client_free(c);
+	cfg.region = "ca-central-1";
+	c = aws_client_new(&cfg, NULL, &err);
+	ck_assert_str_eq(aws_client_region(c), "ca-central-1");
+	aws_client_free(c);
+	cfg.region = "Bad Region";
+	ck_assert_ptr_null(aws_client_new(&cfg, aws_creds_static_new("a", "b", NULL), &err));
+	ck_assert_str_eq(err.code, "InvalidRegion");
+	clear_env();
+	c = aws_client_new(NULL, NULL, &err);
+	ck_assert_ptr_null(aws_client_region(c));
+	aws_client_free(c);
+}
+END_TEST
+
+START_TEST(max_attempts_settings)
+{
+	struct aws_profile_settings file = {0};
+	struct aws_client_config cfg = {0};
+	struct aws_error err;
+	struct aws_client *c;
+
+	clear_env();
+	file.max_attempts = "7";
+	cfg.file = &file;
+	c = aws_client_new(&cfg, NULL, &err);
+	ck_assert_int_eq(aws_client_retry(c)->max_attempts, 7);
+	aws_client_free(c);
+	setenv("AWS_MAX_ATTEMPTS", "5", 1);
+	c = aws_client_new(&cfg, NULL, &err);
+	ck_assert_int_eq(aws_client_retry(c)->max_attempts, 5);
+	aws_client_free(c);
+	cfg.max_attempts = 2;
+	c = aws_client_new(&cfg, NULL, &err);
+	ck_assert_int_eq(aws_client_retry(c)->max_attempts, 2);
+	aws_client_free(c);
+	cfg.max_attempts = 0;
+	setenv("AWS_MAX_ATTEMPTS", "many", 1);
+	ck_assert_ptr_null(aws_client_new(&cfg, NULL, &err));
+	ck_assert_str_eq(err.code, "InvalidConfiguration");
+	ck_assert_ptr_nonnull(strstr(err.message, "many"));
+	clear_env();
+}
+END_TEST
+
+START_TEST(queue_url_names_the_region)
+{
+	struct aws_client_config cfg = {0};
+	struct aws_request req = sqs_req();
+	struct aws_response resp;
+	struct aws_error err;
+	struct aws_client *c;
+	struct aws_conn *cn;
+	char proxy[64];
+
+	clear_env();
+	cfg.retry_base_ms = 1;
+	c = aws_client_new(&cfg, aws_creds_static_new("AK", "SK", NULL), &err);
+	cn = aws_conn_new(c);
+	aws_response_init(&resp);
+	/* No region anywhere: a custom URL names none. */
+	req.url = httpd_url(srv, "/000000000000/q");
+	ck_assert_int_eq(aws_call(cn, &req, &resp, &err), -1);
+	ck_assert_str_eq(err.code, "NoRegion");
+	/* A real queue URL does (sent through our server as a proxy). */
+	snprintf(proxy, sizeof(proxy), "%s", httpd_url(srv, ""));
+	setenv("http_proxy", proxy, 1);
+	req.url = "http://sqs.eu-north-1.amazonaws.com/123456789012/alerts";
+	ck_assert_int_eq(aws_call(cn, &req, &resp, &err), 0);
+	ck_assert_str_eq(httpd_request(srv, 0)->target, req.url);
+	ck_assert_ptr_nonnull(strstr(httpd_header(srv, 0, "Authorization"), "/eu-north-1/sqs/"));
+	ck_assert_str_eq(httpd_header(srv, 0, "Host"), "sqs.eu-north-1.amazonaws.com");
+	/* A URL with a path and a path of its own is a mistake. */
+	req.path = "/x";
+	ck_assert_int_eq(aws_call(cn, &req, &resp, &err), -1);
+	ck_assert_str_eq(err.code, "InvalidRequest");
+	unsetenv("http_proxy");
+	aws_response_free(&resp);
+	aws_conn_free(cn);
+	aws_client_free(c);
+}
+END_TEST
+
+static int
+failing_get(struct aws_creds_provider *p, struct aws_credentials **out, struct aws_error *err)
+{
+	(void)p, (void)out;
+	return aws_error_set(err, "imds", NULL, 0, "CredentialsNotFound", 0, "no instance role");
+}
+
+static void
+failing_destroy(struct aws_creds_provider *p)
+{
+	(void)p;
+}
+
+START_TEST(credentials_and_providers)
+{
+	static const struct aws_creds_provider_ops ops = {failing_get, failing_destroy};
+	static struct aws_creds_provider failing = {&ops, "failing"};
+	struct aws_creds_provider *p = aws_creds_static_new("AK", "SK", "TK");
+	struct aws_request req = sqs_req();
+	struct aws_credentials *a, *b;
+	struct aws_response resp;
+	struct aws_error err;
+
+	ck_assert_int_eq(aws_creds_get(p, &a, &err), 0);
+	ck_assert_int_eq(aws_creds_get(p, &b, &err), 0);
+	ck_assert_ptr_eq(a, b);
+	ck_assert_str_eq(a->session_token, "TK");
+	ck_assert_int_eq(a->refs, 3);
+	aws_credentials_release(a);
+	aws_credentials_release(aws_credentials_ref(b));
+	aws_credentials_release(b);
+	aws_creds_provider_free(p);
+	aws_creds_provider_free(NULL);
+	a = aws_credentials_new("AK", "SK", "", 0, NULL);
+	ck_assert_ptr_null(a->session_token);
+	ck_assert_str_eq(a->source, "static");
+	aws_credentials_release(a);
+	ck_assert_ptr_null(aws_credentials_new(NULL, "SK", NULL, 0, "x"));
+	/* A provider's failure ends the call, typed and named. */
+	aws_client_set_creds(cli, &failing);
+	aws_response_init(&resp);
+	ck_assert_int_eq(aws_call(conn, &req, &resp, &err), -1);
+	ck_assert_str_eq(err.code, "CredentialsNotFound");
+	ck_assert_str_eq(err.service, "imds");
+	ck_assert_str_eq(err.operation, "ReceiveMessage");
+	ck_assert_int_eq(httpd_nrequests(srv), 0);
+	/* No provider at all. */
+	aws_client_set_creds(cli, NULL);
+	ck_assert_int_eq(aws_call(conn, &req, &resp, &err), -1);
+	ck_assert_str_eq(err.code, "CredentialsNotFound");
+	/* Session tokens go on the wire. */
+	aws_client_set_creds(cli, aws_creds_static_new("AK2", "SK2", "TOKEN2"));
+	ck_assert_int_eq(aws_call(conn, &req, &resp, &err), 0);
+	ck_assert_str_eq(httpd_header(srv, 0, "X-Amz-Security-Token"), "TOKEN2");
+	ck_assert_ptr_nonnull(strstr(
+	    httpd_header(srv, 0, "Authorization"), "x-amz-date;x-amz-security-token;x-amz-target"));
+	aws_response_free(&resp);
+}
+END_TEST
+
 static Suite *
 client_suite(void)
 {
@@ -271,6 +434,10 @@ client_suite(void)
 	tcase_add_test(tc, no_retry_flag);
 	tcase_add_test(tc, clock_skew_corrected_once);
 	tcase_add_test(tc, skew_error_without_skewed_date_is_final);
+	tcase_add_test(tc, region_precedence);
+	tcase_add_test(tc, max_attempts_settings);
+	tcase_add_test(tc, queue_url_names_the_region);
+	tcase_add_test(tc, credentials_and_providers);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -113,7 +113,8 @@ check_field(const char *path, const struct aws_error *e, const char *key, const 
 		snprintf(got, sizeof(got), "%d", e->transient);
 	else
 		ck_abort_msg("%s: unknown expectation %s", path, key);
-	ck_assert_msg(strcmp(got, want) == 0, "%s: %s is \"%s\", want \"%s\"", path, key, got, want);
+	ck_assert_msg(
+	    strcmp(got, want) == 0, "%s: %s is \"%s\", want \"%s\"", path, key, got, want);
 }
 
 START_TEST(error_case)
@@ -131,7 +132,8 @@ START_TEST(error_case)
 	ck_assert_str_eq(e.service, c.service);
 	ck_assert_str_eq(e.operation, c.operation);
 	ck_assert_int_eq(e.http_status, c.status);
-	for (line = strtok_r(c.expect.data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+	for (line = strtok_r(c.expect.data, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
 		char *sp = strchr(line, ' ');
 
 		if (sp)
@@ -151,7 +153,8 @@ START_TEST(error_str_and_set)
 	struct aws_error e;
 	char s[256];
 
-	ck_assert_int_eq(aws_error_set(&e, "s3", "GetObject", 0, "Timeout", 1, "took %d s", 30), -1);
+	ck_assert_int_eq(
+	    aws_error_set(&e, "s3", "GetObject", 0, "Timeout", 1, "took %d s", 30), -1);
 	ck_assert_str_eq(aws_error_str(&e, s, sizeof(s)), "s3 GetObject: Timeout: took 30 s");
 	ck_assert_int_eq(e.retryable, 1);
 	ck_assert_int_eq(e.transient, 1);

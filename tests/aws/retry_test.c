@@ -64,7 +64,8 @@ START_TEST(full_jitter_bounds)
 				max = d;
 		}
 		/* Uniform over [0, ceiling): the mean is near the middle. */
-		ck_assert_msg(sum / 400 > 0.4 * (double)ceiling && sum / 400 < 0.6 * (double)ceiling,
+		ck_assert_msg(
+		    sum / 400 > 0.4 * (double)ceiling && sum / 400 < 0.6 * (double)ceiling,
 		    "attempt %d: mean %.1f of ceiling %ld", attempt, sum / 400, ceiling);
 		ck_assert_int_gt(max, ceiling * 9 / 10);
 	}
@@ -108,23 +109,23 @@ static const struct {
 	int retry;
 	int cost;
 } verdicts[] = {
-	{"ThrottlingException", 400, 1, 5},
-	{"Throttling", 400, 1, 5},
-	{"SlowDown", 503, 1, 5},
-	{"RequestLimitExceeded", 400, 1, 5},
-	{"TooManyRequests", 429, 1, 5},
-	{"InternalError", 500, 1, 5},
-	{"BadGateway", 502, 1, 5},
-	{"ServiceUnavailable", 503, 1, 5},
-	{"GatewayTimeout", 504, 1, 5},
-	{"RequestTimeout", 400, 1, 5},
-	{"NetworkError", 0, 1, 10},
-	{"Timeout", 0, 1, 10},
-	{"AccessDenied", 403, 0, 0},
-	{"NoSuchKey", 404, 0, 0},
-	{"QueueDoesNotExist", 400, 0, 0},
-	{"SignatureDoesNotMatch", 403, 0, 0},
-	{"HTTP501", 501, 0, 0},
+    {"ThrottlingException", 400, 1, 5},
+    {"Throttling", 400, 1, 5},
+    {"SlowDown", 503, 1, 5},
+    {"RequestLimitExceeded", 400, 1, 5},
+    {"TooManyRequests", 429, 1, 5},
+    {"InternalError", 500, 1, 5},
+    {"BadGateway", 502, 1, 5},
+    {"ServiceUnavailable", 503, 1, 5},
+    {"GatewayTimeout", 504, 1, 5},
+    {"RequestTimeout", 400, 1, 5},
+    {"NetworkError", 0, 1, 10},
+    {"Timeout", 0, 1, 10},
+    {"AccessDenied", 403, 0, 0},
+    {"NoSuchKey", 404, 0, 0},
+    {"QueueDoesNotExist", 400, 0, 0},
+    {"SignatureDoesNotMatch", 403, 0, 0},
+    {"HTTP501", 501, 0, 0},
 };
 
 START_TEST(which_errors_retry_and_their_cost)
@@ -244,8 +245,8 @@ retry_suite(void)
 	tcase_add_test(tc, same_seed_same_delays);
 	tcase_add_test(tc, full_jitter_bounds);
 	tcase_add_test(tc, attempt_limit);
-	tcase_add_loop_test(tc, which_errors_retry_and_their_cost, 0,
-	    sizeof(verdicts) / sizeof(verdicts[0]));
+	tcase_add_loop_test(
+	    tc, which_errors_retry_and_their_cost, 0, sizeof(verdicts) / sizeof(verdicts[0]));
 	tcase_add_test(tc, quota_runs_dry_and_refills);
 	tcase_add_test(tc, clock_skew_detection);
 	tcase_add_test(tc, time_parsing);

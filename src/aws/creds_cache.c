@@ -1,0 +1,224 @@
+/*
+ * The refreshing cache: a provider around another provider.
+ *
+ * Invariants, all under the mutex:
+ * - cur is the last good set (or NULL); it stays until replaced or expired.
+ * - At most one caller refreshes (refreshing != 0) and it does so without the
+ *   lock, so callers find a still-valid cur and go on with it meanwhile; only
+ *   callers that have nothing valid wait on the condition.
+ * - refresh_at is when cur should be replaced: its expiry minus the window
+ *   and a random jitter (so a fleet does not refresh at once), at least a
+ *   little in the future; credentials that never expire are asked for again
+ *   every static_ttl so a rotated file is picked up.
+ * - After a failed refresh, retry_at holds the next attempt (exponential
+ *   backoff); a valid cur keeps being served until then, and without one the
+ *   last error is returned at once instead of hammering the source.
+ */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "aws/creds_provider.h"
+#include "util/log.h"
+
+struct cache {
+	struct aws_creds_provider base;
+	struct aws_creds_provider *source; /* owned */
+	struct aws_creds_cache_opts opt;   /* defaults filled in */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;           /* signalled when a refresh ends */
+	struct aws_credentials *cur; /* owned reference, NULL before the first success */
+	long long refresh_at;        /* ms: replace cur from then on */
+	long long retry_at;          /* ms: no new attempt before (after failures) */
+	int failures;                /* refreshes failed in a row */
+	int refreshing;              /* a caller is asking the source right now */
+	struct aws_error last_err;   /* the last failure, for callers in backoff */
+	unsigned seed;               /* rand_r state for the jitter */
+};
+
+static long long
+real_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int
+valid_at(const struct aws_credentials *c, long long now)
+{
+	return c != NULL && (c->expiration == 0 || now < (long long)c->expiration * 1000);
+}
+
+static long long
+next_refresh(struct cache *k, const struct aws_credentials *c, long long now)
+{
+	long long exp, at, gap;
+	long jitter = 0;
+
+	if (c->expiration == 0)
+		return now + (long long)k->opt.static_ttl_s * 1000;
+	exp = (long long)c->expiration * 1000;
+	if (k->opt.jitter_s > 0)
+		jitter = rand_r(&k->seed) % (k->opt.jitter_s * 1000L + 1);
+	at = exp - (long long)k->opt.refresh_window_s * 1000 - jitter;
+	/* Short-lived sets (IMDS's static stability hands out minutes) are not
+	 * refreshed on every call: wait half their remaining life, up to a minute. */
+	gap = (exp - now) / 2;
+	if (gap > 60000)
+		gap = 60000;
+	return at < now + gap ? now + gap : at;
+}
+
+static long
+backoff_ms(struct cache *k)
+{
+	long d = k->opt.backoff_base_ms;
+
+	for (int i = 1; i < k->failures && d < k->opt.backoff_max_ms; i++)
+		d *= 2;
+	if (d > k->opt.backoff_max_ms)
+		d = k->opt.backoff_max_ms;
+	return d / 2 + rand_r(&k->seed) % (d / 2 + 1); /* equal jitter */
+}
+
+/* Stores the outcome of a refresh; called with the lock held. */
+static void
+settle(struct cache *k, int rc, struct aws_credentials *fresh, const struct aws_error *e)
+{
+	long long now = k->opt.now_ms();
+	char when[48];
+
+	if (rc == 0) {
+		aws_credentials_release(k->cur);
+		k->cur = fresh;
+		k->refresh_at = next_refresh(k, fresh, now);
+		k->failures = 0;
+		k->retry_at = 0;
+		return;
+	}
+	k->failures++;
+	k->retry_at = now + backoff_ms(k);
+	k->last_err = *e;
+	if (valid_at(k->cur, now)) {
+		struct tm tm;
+		time_t t = k->cur->expiration;
+		if (t == 0)
+			snprintf(when, sizeof(when), "they do not expire");
+		else
+			strftime(when, sizeof(when), "valid until %Y-%m-%dT%H:%M:%SZ",
+			    gmtime_r(&t, &tm));
+		log_warnx("credentials refresh from %s failed (%s: %s); keeping the current "
+		          "credentials (%s); next try in %lld ms",
+		    k->source->name, e->code, e->message, when, k->retry_at - now);
+	}
+}
+
+/* The refresh itself, entered and left with the lock held. */
+static void
+refresh(struct cache *k)
+{
+	struct aws_credentials *fresh = NULL;
+	struct aws_error e;
+	long long now;
+	int rc;
+
+	k->refreshing = 1;
+	pthread_mutex_unlock(&k->mu);
+	aws_error_clear(&e);
+	rc = aws_creds_get(k->source, &fresh, &e);
+	pthread_mutex_lock(&k->mu);
+	now = k->opt.now_ms();
+	if (rc == 0 && !valid_at(fresh, now)) {
+		aws_error_set(&e, "credentials", "refresh", 0, AWS_CREDS_ERROR, 1,
+		    "%s returned credentials that have already expired", k->source->name);
+		aws_credentials_release(fresh);
+		fresh = NULL;
+		rc = -1;
+	}
+	settle(k, rc, fresh, &e);
+	k->refreshing = 0;
+	pthread_cond_broadcast(&k->cv);
+}
+
+static int
+cache_get(struct aws_creds_provider *p, struct aws_credentials **out, struct aws_error *err)
+{
+	struct cache *k = (struct cache *)p;
+	int attempted = 0;
+
+	pthread_mutex_lock(&k->mu);
+	for (;;) {
+		long long now = k->opt.now_ms();
+		int valid = valid_at(k->cur, now);
+
+		if (valid &&
+		    (now < k->refresh_at || k->refreshing || now < k->retry_at || attempted))
+			break;
+		if (!valid && k->refreshing) {
+			pthread_cond_wait(&k->cv, &k->mu);
+			continue;
+		}
+		if (!valid && (now < k->retry_at || attempted)) {
+			*err = k->last_err;
+			pthread_mutex_unlock(&k->mu);
+			return -1;
+		}
+		refresh(k);
+		attempted = 1;
+	}
+	*out = aws_credentials_ref(k->cur);
+	pthread_mutex_unlock(&k->mu);
+	return 0;
+}
+
+static void
+cache_destroy(struct aws_creds_provider *p)
+{
+	struct cache *k = (struct cache *)p;
+
+	aws_creds_provider_free(k->source);
+	aws_credentials_release(k->cur);
+	pthread_mutex_destroy(&k->mu);
+	pthread_cond_destroy(&k->cv);
+	free(k);
+}
+
+static const struct aws_creds_provider_ops cache_ops = {cache_get, cache_destroy};
+
+struct aws_creds_provider *
+aws_creds_cache_new(struct aws_creds_provider *source, const struct aws_creds_cache_opts *opt)
+{
+	struct cache *k;
+
+	if (source == NULL || (k = calloc(1, sizeof(*k))) == NULL) {
+		aws_creds_provider_free(source);
+		return NULL;
+	}
+	if (opt)
+		k->opt = *opt;
+	if (k->opt.refresh_window_s == 0)
+		k->opt.refresh_window_s = 300;
+	if (k->opt.jitter_s == 0)
+		k->opt.jitter_s = 60;
+	if (k->opt.static_ttl_s == 0)
+		k->opt.static_ttl_s = 900;
+	if (k->opt.backoff_base_ms <= 0)
+		k->opt.backoff_base_ms = 1000;
+	if (k->opt.backoff_max_ms <= 0)
+		k->opt.backoff_max_ms = 60000;
+	if (k->opt.now_ms == NULL)
+		k->opt.now_ms = real_now_ms;
+	k->seed = k->opt.seed ? k->opt.seed : (unsigned)real_now_ms() ^ (unsigned)(size_t)k;
+	pthread_mutex_init(&k->mu, NULL);
+	pthread_cond_init(&k->cv, NULL);
+	k->source = source;
+	k->base.ops = &cache_ops;
+	k->base.name = source->name;
+	return &k->base;
+}

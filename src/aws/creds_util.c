@@ -1,0 +1,275 @@
+/*
+ * What the HTTP credential providers share: the credentials JSON document of
+ * the instance metadata and container endpoints, AWS's timestamps, token
+ * files. The documents hold secrets, so no error here ever quotes them.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <yajl/yajl_tree.h>
+
+#include "aws/creds_provider.h"
+#include "util/buf.h"
+
+#define TOKEN_FILE_MAX (64 * 1024)
+
+static int
+digits(const char **p, int n, int *out)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)(*p)[i]))
+			return -1;
+		v = v * 10 + ((*p)[i] - '0');
+	}
+	*p += n;
+	*out = v;
+	return 0;
+}
+
+static int
+expect(const char **p, const char *set)
+{
+	if (**p == '\0' || strchr(set, **p) == NULL)
+		return -1;
+	(*p)++;
+	return 0;
+}
+
+/* "Z", "+HH:MM", "+HHMM" or "+HH" into seconds east of UTC. */
+static int
+parse_offset(const char *p, long *off)
+{
+	int sign, hh, mm = 0;
+
+	if ((*p == 'Z' || *p == 'z') && p[1] == '\0') {
+		*off = 0;
+		return 0;
+	}
+	if (*p != '+' && *p != '-')
+		return -1;
+	sign = *p++ == '-' ? -1 : 1;
+	if (digits(&p, 2, &hh) == -1)
+		return -1;
+	if (*p == ':')
+		p++;
+	if (*p != '\0' && digits(&p, 2, &mm) == -1)
+		return -1;
+	if (*p != '\0' || hh > 23 || mm > 59)
+		return -1;
+	*off = sign * (hh * 3600L + mm * 60L);
+	return 0;
+}
+
+int
+aws_creds_parse_time(const char *s, time_t *out)
+{
+	struct tm tm;
+	const char *p = s;
+	long off;
+	time_t t;
+
+	memset(&tm, 0, sizeof(tm));
+	if (s == NULL || digits(&p, 4, &tm.tm_year) == -1 || expect(&p, "-") == -1 ||
+	    digits(&p, 2, &tm.tm_mon) == -1 || expect(&p, "-") == -1 ||
+	    digits(&p, 2, &tm.tm_mday) == -1 || expect(&p, "Tt ") == -1 ||
+	    digits(&p, 2, &tm.tm_hour) == -1 || expect(&p, ":") == -1 ||
+	    digits(&p, 2, &tm.tm_min) == -1 || expect(&p, ":") == -1 ||
+	    digits(&p, 2, &tm.tm_sec) == -1)
+		return -1;
+	if (*p == '.' || *p == ',') {
+		if (!isdigit((unsigned char)*++p))
+			return -1;
+		while (isdigit((unsigned char)*p))
+			p++;
+	}
+	if (parse_offset(p, &off) == -1)
+		return -1;
+	if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
+	    tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	if ((t = timegm(&tm)) == (time_t)-1)
+		return -1;
+	*out = t - off;
+	return 0;
+}
+
+static const char *
+str_at(yajl_val root, const char *key)
+{
+	const char *path[] = {key, NULL};
+	yajl_val v = yajl_tree_get(root, path, yajl_t_string);
+
+	return v ? YAJL_GET_STRING(v) : NULL;
+}
+
+static int
+shape_error(struct aws_error *err, const char *service, const char *source, const char *what)
+{
+	return aws_error_set(err, service, "GetCredentials", 0, AWS_CREDS_ERROR, 0,
+	    "%s: credentials response %s", source, what);
+}
+
+static int
+build(yajl_val root, const char *service, const char *source, struct aws_credentials **out,
+    struct aws_error *err)
+{
+	const char *code = str_at(root, "Code"), *akid, *secret, *token, *exp;
+	time_t expiration = 0;
+
+	if (code != NULL && strcmp(code, "Success") != 0)
+		return aws_error_set(err, service, "GetCredentials", 0, AWS_CREDS_ERROR, 1,
+		    "%s: credentials response has Code \"%.64s\"", source, code);
+	if ((code = str_at(root, "code")) != NULL) { /* the container endpoint's error shape */
+		const char *msg = str_at(root, "message");
+		return aws_error_set(err, service, "GetCredentials", 0, AWS_CREDS_ERROR, 0,
+		    "%s: %.64s: %.200s", source, code, msg ? msg : "(no message)");
+	}
+	akid = str_at(root, "AccessKeyId");
+	secret = str_at(root, "SecretAccessKey");
+	token = str_at(root, "Token");
+	exp = str_at(root, "Expiration");
+	if (akid == NULL || *akid == '\0')
+		return shape_error(err, service, source, "has no AccessKeyId");
+	if (secret == NULL || *secret == '\0')
+		return shape_error(err, service, source, "has no SecretAccessKey");
+	if (exp != NULL && aws_creds_parse_time(exp, &expiration) == -1)
+		return shape_error(
+		    err, service, source, "has an Expiration that is not an ISO 8601 time");
+	if ((*out = aws_credentials_new(
+	         akid, secret, token && *token ? token : NULL, expiration, source)) == NULL)
+		return aws_error_set(err, service, "GetCredentials", 0, "OutOfMemory", 0,
+		    "%s: out of memory", source);
+	return 0;
+}
+
+int
+aws_creds_parse_json(const char *body, size_t len, const char *service, const char *source,
+    struct aws_credentials **out, struct aws_error *err)
+{
+	char *text = strndup(body ? body : "", len);
+	yajl_val root;
+	int rc;
+
+	if (text == NULL)
+		return aws_error_set(err, service, "GetCredentials", 0, "OutOfMemory", 0,
+		    "%s: out of memory", source);
+	/* No error buffer: yajl's message would quote the document. */
+	root = yajl_tree_parse(text, NULL, 0);
+	free(text);
+	if (root == NULL)
+		return shape_error(err, service, source, "is not valid JSON");
+	if (!YAJL_IS_OBJECT(root))
+		rc = shape_error(err, service, source, "is not a JSON object");
+	else
+		rc = build(root, service, source, out, err);
+	yajl_tree_free(root);
+	return rc;
+}
+
+char *
+aws_creds_read_token_file(
+    const char *path, const char *service, const char *what, struct aws_error *err)
+{
+	char chunk[4096];
+	struct buf b = BUF_INIT;
+	size_t n, start = 0, end;
+	FILE *f = fopen(path, "re");
+	char *tok;
+
+	if (f == NULL) {
+		aws_error_set(err, service, "ReadToken", 0, AWS_CREDS_ERROR, 0,
+		    "cannot read %s %s: %s", what, path, strerror(errno));
+		return NULL;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && b.len <= TOKEN_FILE_MAX)
+		buf_append(&b, chunk, n);
+	if (ferror(f) || b.len > TOKEN_FILE_MAX) {
+		aws_error_set(err, service, "ReadToken", 0, AWS_CREDS_ERROR, 0,
+		    "cannot read %s %s: %s", what, path,
+		    ferror(f) ? strerror(errno) : "file too large");
+		fclose(f);
+		buf_free(&b);
+		return NULL;
+	}
+	fclose(f);
+	end = b.len;
+	while (start < end && isspace((unsigned char)b.data[start]))
+		start++;
+	while (end > start && isspace((unsigned char)b.data[end - 1]))
+		end--;
+	if (start == end || memchr(b.data + start, '\n', end - start) ||
+	    memchr(b.data + start, '\r', end - start)) {
+		aws_error_set(err, service, "ReadToken", 0, AWS_CREDS_ERROR, 0, "%s %s %s", what,
+		    path, start == end ? "is empty" : "holds more than one line");
+		buf_free(&b);
+		return NULL;
+	}
+	tok = strndup(b.data + start, end - start);
+	buf_free(&b);
+	if (tok == NULL)
+		aws_error_set(err, service, "ReadToken", 0, "OutOfMemory", 0, "out of memory");
+	return tok;
+}
+
+int
+aws_creds_env_true(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && strcasecmp(v, "true") == 0;
+}
+
+int
+aws_creds_http_call(
+    const struct aws_creds_http *h, struct aws_response *resp, struct aws_error *err)
+{
+	struct aws_client_config cfg;
+	struct aws_request req;
+	struct aws_client *client;
+	struct aws_conn *conn;
+	int rc;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.region = "us-east-1"; /* unused: the URL is explicit and nothing is signed */
+	cfg.connect_timeout_ms = h->connect_timeout_ms;
+	cfg.request_timeout_ms = h->timeout_ms;
+	cfg.max_attempts = h->max_attempts;
+	if ((client = aws_client_new(&cfg, NULL, err)) == NULL)
+		return -1;
+	if ((conn = aws_conn_new(client)) == NULL) {
+		aws_client_free(client);
+		return aws_error_set(err, h->service, h->operation, 0, "OutOfMemory", 0,
+		    "%s: cannot make a connection handle", h->service);
+	}
+	memset(&req, 0, sizeof(req));
+	req.service = h->service;
+	req.operation = h->operation;
+	req.method = h->method;
+	req.url = h->url;
+	req.headers = h->headers;
+	req.nheaders = h->nheaders;
+	req.anonymous = 1;
+	rc = aws_call(conn, &req, resp, err);
+	aws_conn_free(conn);
+	aws_client_free(client);
+	return rc;
+}
+
+void
+aws_creds_response_free(struct aws_response *resp)
+{
+	if (resp->body.data)
+		explicit_bzero(resp->body.data, resp->body.cap);
+	aws_response_free(resp);
+}

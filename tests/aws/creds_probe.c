@@ -1,0 +1,166 @@
+/*
+ * creds_probe: one credentials provider, driven line by line from stdin, for
+ * the tests that run the HTTP-backed providers against the local stand-ins
+ * (creds_http.mjs).
+ *
+ *   creds_probe PROVIDER [--v1-fallback] [--ecs-base URL] [--cache]
+ *
+ * PROVIDER: env, profile, web-identity, ecs, imds, default (the cached chain).
+ * Each stdin line "get" prints one JSON line on stdout:
+ *   {"ok":true,"akid":...,"secret":...,"token":...,"expiration":N,"source":...}
+ *   {"ok":false,"code":...,"message":...,"status":N}
+ * "quit" (or end of input) exits. Log lines go to stderr, where the test
+ * looks for leaked secrets. The process exits by itself after 60 seconds.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "aws/client.h"
+#include "aws/creds_provider.h"
+#include "aws/profile.h"
+#include "util/buf.h"
+#include "util/log.h"
+
+static void
+print_result(int rc, const struct aws_credentials *c, const struct aws_error *err)
+{
+	struct buf b = BUF_INIT;
+
+	if (rc == 0) {
+		buf_puts(&b, "{\"ok\":true,\"akid\":");
+		buf_json_string(&b, c->access_key_id, strlen(c->access_key_id));
+		buf_puts(&b, ",\"secret\":");
+		buf_json_string(&b, c->secret_access_key, strlen(c->secret_access_key));
+		buf_puts(&b, ",\"token\":");
+		if (c->session_token)
+			buf_json_string(&b, c->session_token, strlen(c->session_token));
+		else
+			buf_puts(&b, "null");
+		buf_printf(&b, ",\"expiration\":%lld,\"source\":", (long long)c->expiration);
+		buf_json_string(&b, c->source, strlen(c->source));
+	} else {
+		buf_puts(&b, "{\"ok\":false,\"code\":");
+		buf_json_string(&b, err->code, strlen(err->code));
+		buf_puts(&b, ",\"message\":");
+		buf_json_string(&b, err->message, strlen(err->message));
+		buf_printf(&b, ",\"status\":%ld", err->http_status);
+	}
+	buf_puts(&b, "}\n");
+	fputs(b.data, stdout);
+	fflush(stdout);
+	buf_free(&b);
+}
+
+/* The client STS calls go through: region and endpoints from the environment
+ * and the shared config file, as the daemon makes its own. */
+static struct aws_client *
+http_client(void)
+{
+	struct aws_client_config cfg;
+	struct aws_profile_settings file;
+	struct aws_profile_set *set;
+	struct aws_client *c;
+	struct aws_error err;
+
+	if ((set = aws_profile_set_load(NULL, NULL, &err)) == NULL) {
+		fprintf(stderr, "creds_probe: %s\n", err.message);
+		exit(2);
+	}
+	aws_profile_settings_fill(set, NULL, &file);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.file = &file;
+	cfg.connect_timeout_ms = 2000;
+	cfg.request_timeout_ms = 10000;
+	c = aws_client_new(&cfg, NULL, &err);
+	aws_profile_set_free(set);
+	if (c == NULL) {
+		fprintf(stderr, "creds_probe: %s\n", err.message);
+		exit(2);
+	}
+	return c;
+}
+
+static struct aws_creds_provider *
+make(const char *kind, int v1, const char *ecs_base, struct aws_client *http)
+{
+	struct aws_creds_ecs_opts eo = {ecs_base, 0, 0, 0};
+	struct aws_creds_imds_opts io;
+	struct aws_creds_options opt;
+	struct aws_error err;
+	struct aws_creds_provider *p;
+
+	memset(&io, 0, sizeof(io));
+	io.v1_fallback = v1;
+	memset(&opt, 0, sizeof(opt));
+	opt.imds_v1_fallback = v1;
+	if (strcmp(kind, "env") == 0)
+		return aws_creds_env_new();
+	if (strcmp(kind, "profile") == 0) {
+		struct aws_creds_profile_opts po = {NULL, NULL, NULL, NULL, v1};
+		return aws_creds_profile_new(&po, http);
+	}
+	if (strcmp(kind, "web-identity") == 0)
+		return aws_creds_web_identity_new(http, NULL, NULL, NULL);
+	if (strcmp(kind, "ecs") == 0)
+		return aws_creds_ecs_new(&eo);
+	if (strcmp(kind, "imds") == 0)
+		return aws_creds_imds_new(&io);
+	if (strcmp(kind, "default") == 0) {
+		if ((p = aws_creds_default_chain(&opt, http, &err)) == NULL)
+			fprintf(stderr, "creds_probe: %s\n", err.message);
+		return p;
+	}
+	fprintf(stderr, "creds_probe: unknown provider %s\n", kind);
+	exit(2);
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *ecs_base = NULL;
+	struct aws_creds_provider *p;
+	struct aws_credentials *c;
+	struct aws_client *http;
+	struct aws_error err;
+	char line[256];
+	int v1 = 0, cache = 0, rc;
+
+	if (argc < 2) {
+		fprintf(stderr,
+		    "usage: creds_probe PROVIDER [--v1-fallback] [--ecs-base URL] [--cache]\n");
+		return 2;
+	}
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--v1-fallback") == 0)
+			v1 = 1;
+		else if (strcmp(argv[i], "--cache") == 0)
+			cache = 1;
+		else if (strcmp(argv[i], "--ecs-base") == 0 && i + 1 < argc)
+			ecs_base = argv[++i];
+	}
+	alarm(60);
+	log_init("creds_probe", LOG_TARGET_TEXT, LOG_DEBUG);
+	http = http_client();
+	if ((p = make(argv[1], v1, ecs_base, http)) == NULL)
+		return 2;
+	if (cache)
+		p = aws_creds_cache_new(p, NULL);
+	while (fgets(line, sizeof(line), stdin) != NULL) {
+		if (strncmp(line, "quit", 4) == 0)
+			break;
+		if (strncmp(line, "get", 3) != 0)
+			continue;
+		c = NULL;
+		aws_error_clear(&err);
+		rc = aws_creds_get(p, &c, &err);
+		print_result(rc, c, &err);
+		aws_credentials_release(c);
+	}
+	aws_creds_provider_free(p);
+	aws_client_free(http);
+	return 0;
+}
