@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "aws/http.h"
+#include "aws/profile.h"
 #include "aws/retry.h"
 #include "aws/sigv4.h"
 
@@ -67,9 +68,9 @@ pick(const char *cfg, const char *env, const char *file)
 }
 
 static int
-client_settings(struct aws_client *c, const struct aws_client_config *cfg, struct aws_error *err)
+client_settings(struct aws_client *c, const struct aws_client_config *cfg,
+    const struct aws_profile_settings *f, struct aws_error *err)
 {
-	const struct aws_profile_settings *f = cfg->file;
 	const char *svc[AWS_SVC__COUNT] = {cfg->endpoint_url_sqs, cfg->endpoint_url_s3,
 	    cfg->endpoint_url_sns, cfg->endpoint_url_sts};
 	const char *v;
@@ -104,6 +105,26 @@ client_settings(struct aws_client *c, const struct aws_client_config *cfg, struc
 	    &c->ep, cfg->endpoint_url, svc, cfg->use_fips, cfg->s3_force_path_style, f, err);
 }
 
+/* The settings, with the shared config file's for the profile unless the
+ * caller gave them (the strings are copied, so the file can go). */
+static int
+client_settings_from(
+    struct aws_client *c, const struct aws_client_config *cfg, struct aws_error *err)
+{
+	struct aws_profile_settings file;
+	struct aws_profile_set *set;
+	int rc;
+
+	if (cfg->file)
+		return client_settings(c, cfg, cfg->file, err);
+	if ((set = aws_profile_set_load(NULL, NULL, err)) == NULL)
+		return -1;
+	aws_profile_settings_fill(set, cfg->profile, &file);
+	rc = client_settings(c, cfg, &file, err);
+	aws_profile_set_free(set);
+	return rc;
+}
+
 struct aws_client *
 aws_client_new(
     const struct aws_client_config *cfg, struct aws_creds_provider *creds, struct aws_error *err)
@@ -123,7 +144,7 @@ aws_client_new(
 		return NULL;
 	}
 	c->creds = creds;
-	if (client_settings(c, cfg ? cfg : &none, err) == -1) {
+	if (client_settings_from(c, cfg ? cfg : &none, err) == -1) {
 		aws_client_free(c);
 		return NULL;
 	}

@@ -52,7 +52,8 @@ struct aws_client_config {
 	unsigned retry_seed;           /* 0: random; tests fix it for deterministic jitter */
 	long retry_base_ms;            /* backoff base; 0: 100 */
 	const struct aws_profile_settings *file; /* the shared config file's values for
-	                                            the profile; NULL: none */
+	                                            the profile; NULL: read them from
+	                                            AWS_CONFIG_FILE or ~/.aws/config */
 };
 
 struct aws_client;
