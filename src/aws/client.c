@@ -15,6 +15,7 @@
 #include "aws/profile.h"
 #include "aws/retry.h"
 #include "aws/sigv4.h"
+#include "util/log.h"
 
 #define DEFAULT_CONNECT_TIMEOUT_MS 5000
 #define DEFAULT_LOW_SPEED_TIME_S   30
@@ -482,7 +483,25 @@ maybe_fix_clock(struct aws_client *c, const struct aws_response *resp, const str
 	if (!aws_retry_clock_skew(err, date, time(NULL), &skew))
 		return 0;
 	__atomic_store_n(&c->skew, skew, __ATOMIC_RELAXED);
+	log_warnx("%s %s: %s: our clock is %+ld s off the service's Date header; signing with "
+	          "the service's time",
+	    err->service ? err->service : "aws", err->operation ? err->operation : "request",
+	    err->code, -skew);
 	return 1;
+}
+
+static void
+log_retry(const struct aws_error *err, int attempt, int max_attempts, long delay)
+{
+	char status[16];
+	const struct log_field f[] = {{"SERVICE", err->service}, {"OPERATION", err->operation},
+	    {"AWS_ERROR", err->code}, {"REQUEST_ID", err->request_id[0] ? err->request_id : NULL},
+	    {NULL, NULL}};
+
+	snprintf(status, sizeof(status), "HTTP %ld ", err->http_status);
+	log_fields(LOG_DEBUG, f, "%s %s: %s%s, attempt %d of %d failed; retrying in %ld ms",
+	    err->service ? err->service : "aws", err->operation ? err->operation : "request",
+	    err->http_status ? status : "", err->code, attempt, max_attempts, delay);
 }
 
 static void
@@ -532,6 +551,7 @@ aws_call(struct aws_conn *conn, const struct aws_request *req, struct aws_respon
 		}
 		if (req->no_retry || !aws_retry_next(&c->retry, &st, err, &delay))
 			break;
+		log_retry(err, st.attempt, c->retry.max_attempts, delay);
 		sleep_ms(delay);
 	}
 	aws_http_exchange_free(&x);
