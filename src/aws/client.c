@@ -12,8 +12,10 @@
 #include <strings.h>
 
 #include "aws/http.h"
+#include "aws/profile.h"
 #include "aws/retry.h"
 #include "aws/sigv4.h"
+#include "util/log.h"
 
 #define DEFAULT_CONNECT_TIMEOUT_MS 5000
 #define DEFAULT_LOW_SPEED_TIME_S   30
@@ -67,9 +69,9 @@ pick(const char *cfg, const char *env, const char *file)
 }
 
 static int
-client_settings(struct aws_client *c, const struct aws_client_config *cfg, struct aws_error *err)
+client_settings(struct aws_client *c, const struct aws_client_config *cfg,
+    const struct aws_profile_settings *f, struct aws_error *err)
 {
-	const struct aws_profile_settings *f = cfg->file;
 	const char *svc[AWS_SVC__COUNT] = {cfg->endpoint_url_sqs, cfg->endpoint_url_s3,
 	    cfg->endpoint_url_sns, cfg->endpoint_url_sts};
 	const char *v;
@@ -104,6 +106,26 @@ client_settings(struct aws_client *c, const struct aws_client_config *cfg, struc
 	    &c->ep, cfg->endpoint_url, svc, cfg->use_fips, cfg->s3_force_path_style, f, err);
 }
 
+/* The settings, with the shared config file's for the profile unless the
+ * caller gave them (the strings are copied, so the file can go). */
+static int
+client_settings_from(
+    struct aws_client *c, const struct aws_client_config *cfg, struct aws_error *err)
+{
+	struct aws_profile_settings file;
+	struct aws_profile_set *set;
+	int rc;
+
+	if (cfg->file)
+		return client_settings(c, cfg, cfg->file, err);
+	if ((set = aws_profile_set_load(NULL, NULL, err)) == NULL)
+		return -1;
+	aws_profile_settings_fill(set, cfg->profile, &file);
+	rc = client_settings(c, cfg, &file, err);
+	aws_profile_set_free(set);
+	return rc;
+}
+
 struct aws_client *
 aws_client_new(
     const struct aws_client_config *cfg, struct aws_creds_provider *creds, struct aws_error *err)
@@ -123,7 +145,7 @@ aws_client_new(
 		return NULL;
 	}
 	c->creds = creds;
-	if (client_settings(c, cfg ? cfg : &none, err) == -1) {
+	if (client_settings_from(c, cfg ? cfg : &none, err) == -1) {
 		aws_client_free(c);
 		return NULL;
 	}
@@ -461,7 +483,25 @@ maybe_fix_clock(struct aws_client *c, const struct aws_response *resp, const str
 	if (!aws_retry_clock_skew(err, date, time(NULL), &skew))
 		return 0;
 	__atomic_store_n(&c->skew, skew, __ATOMIC_RELAXED);
+	log_warnx("%s %s: %s: our clock is %+ld s off the service's Date header; signing with "
+	          "the service's time",
+	    err->service ? err->service : "aws", err->operation ? err->operation : "request",
+	    err->code, -skew);
 	return 1;
+}
+
+static void
+log_retry(const struct aws_error *err, int attempt, int max_attempts, long delay)
+{
+	char status[16];
+	const struct log_field f[] = {{"SERVICE", err->service}, {"OPERATION", err->operation},
+	    {"AWS_ERROR", err->code}, {"REQUEST_ID", err->request_id[0] ? err->request_id : NULL},
+	    {NULL, NULL}};
+
+	snprintf(status, sizeof(status), "HTTP %ld ", err->http_status);
+	log_fields(LOG_DEBUG, f, "%s %s: %s%s, attempt %d of %d failed; retrying in %ld ms",
+	    err->service ? err->service : "aws", err->operation ? err->operation : "request",
+	    err->http_status ? status : "", err->code, attempt, max_attempts, delay);
 }
 
 static void
@@ -511,6 +551,7 @@ aws_call(struct aws_conn *conn, const struct aws_request *req, struct aws_respon
 		}
 		if (req->no_retry || !aws_retry_next(&c->retry, &st, err, &delay))
 			break;
+		log_retry(err, st.attempt, c->retry.max_attempts, delay);
 		sleep_ms(delay);
 	}
 	aws_http_exchange_free(&x);

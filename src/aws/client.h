@@ -52,7 +52,8 @@ struct aws_client_config {
 	unsigned retry_seed;           /* 0: random; tests fix it for deterministic jitter */
 	long retry_base_ms;            /* backoff base; 0: 100 */
 	const struct aws_profile_settings *file; /* the shared config file's values for
-	                                            the profile; NULL: none */
+	                                            the profile; NULL: read them from
+	                                            AWS_CONFIG_FILE or ~/.aws/config */
 };
 
 struct aws_client;
@@ -63,7 +64,8 @@ struct aws_client *aws_client_new(const struct aws_client_config *cfg,
     struct aws_creds_provider *creds, struct aws_error *err);
 void aws_client_free(struct aws_client *c);
 const char *aws_client_region(const struct aws_client *c);
-/* Replaces the credentials provider (the chain needs a client to exist first). */
+/* Replaces the credentials provider (the chain needs a client to exist first).
+ * Not while requests run: set it before the client is shared. */
 void aws_client_set_creds(struct aws_client *c, struct aws_creds_provider *creds);
 
 struct aws_conn *aws_conn_new(struct aws_client *c);

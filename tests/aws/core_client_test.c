@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "aws/client.h"
 #include "aws/retry.h"
@@ -27,6 +28,10 @@ clear_env(void)
 
 	for (const char *const *v = vars; *v; v++)
 		unsetenv(*v);
+	/* Never the machine's own ~/.aws files. */
+	setenv("AWS_CONFIG_FILE", "/nonexistent/aws-config", 1);
+	setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/aws-credentials", 1);
+	unsetenv("AWS_PROFILE");
 }
 
 static struct aws_client *
@@ -359,6 +364,67 @@ START_TEST(queue_url_names_the_region)
 }
 END_TEST
 
+static void
+write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+START_TEST(shared_config_file_settings)
+{
+	struct aws_client_config cfg = {0};
+	struct aws_request req = sqs_req();
+	struct aws_response resp;
+	struct aws_error err;
+	struct aws_client *c;
+	struct aws_conn *cn;
+	char dir[] = "/tmp/ctalertd-core-XXXXXX", path[64], text[512];
+
+	clear_env();
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/config", dir);
+	snprintf(text, sizeof(text),
+	    "[default]\nregion = eu-west-3\n\n"
+	    "[profile ops]\nregion = sa-east-1\nmax_attempts = 4\nservices = local\n"
+	    "endpoint_url = http://global.invalid\ns3 =\n  addressing_style = path\n\n"
+	    "[services local]\nsqs =\n  endpoint_url = %s\n",
+	    httpd_url(srv, ""));
+	write_file(path, text);
+	setenv("AWS_CONFIG_FILE", path, 1);
+	cfg.profile = "ops";
+	c = aws_client_new(&cfg, aws_creds_static_new("AK", "SK", NULL), &err);
+	ck_assert_msg(c != NULL, "%s", err.message);
+	ck_assert_str_eq(aws_client_region(c), "sa-east-1");
+	ck_assert_int_eq(aws_client_retry(c)->max_attempts, 4);
+	ck_assert_str_eq(aws_client_endpoints(c)->url[AWS_SVC_SNS], "http://global.invalid");
+	ck_assert_int_eq(aws_client_endpoints(c)->s3_path_style, 1);
+	cn = aws_conn_new(c);
+	aws_response_init(&resp);
+	ck_assert_int_eq(aws_call(cn, &req, &resp, &err), 0);
+	ck_assert_ptr_nonnull(strstr(httpd_header(srv, 0, "Authorization"), "/sa-east-1/sqs/"));
+	aws_response_free(&resp);
+	aws_conn_free(cn);
+	aws_client_free(c);
+	/* AWS_PROFILE picks the profile when the configuration does not. */
+	setenv("AWS_PROFILE", "default", 1);
+	c = aws_client_new(NULL, NULL, &err);
+	ck_assert_str_eq(aws_client_region(c), "eu-west-3");
+	aws_client_free(c);
+	/* A broken file stops the client, naming file and line. */
+	write_file(path, "[default]\nregion\n");
+	ck_assert_ptr_null(aws_client_new(NULL, NULL, &err));
+	ck_assert_str_eq(err.code, "InvalidProfileFile");
+	ck_assert_ptr_nonnull(strstr(err.message, path));
+	unlink(path);
+	rmdir(dir);
+	clear_env();
+}
+END_TEST
+
 static int
 failing_get(struct aws_creds_provider *p, struct aws_credentials **out, struct aws_error *err)
 {
@@ -438,6 +504,7 @@ client_suite(void)
 	tcase_add_test(tc, max_attempts_settings);
 	tcase_add_test(tc, queue_url_names_the_region);
 	tcase_add_test(tc, credentials_and_providers);
+	tcase_add_test(tc, shared_config_file_settings);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -30,6 +30,10 @@ clear_env(void)
 
 	for (const char *const *v = vars; *v; v++)
 		unsetenv(*v);
+	/* Never the machine's own ~/.aws files. */
+	setenv("AWS_CONFIG_FILE", "/nonexistent/aws-config", 1);
+	setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/aws-credentials", 1);
+	unsetenv("AWS_PROFILE");
 }
 
 struct fixture {

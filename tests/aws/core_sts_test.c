@@ -37,6 +37,8 @@ setup(void)
 	char url[64];
 
 	unsetenv("AWS_ENDPOINT_URL");
+	setenv("AWS_CONFIG_FILE", "/nonexistent/aws-config", 1);
+	setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/aws-credentials", 1);
 	unsetenv("AWS_ENDPOINT_URL_STS");
 	srv = httpd_start();
 	snprintf(url, sizeof(url), "%s", httpd_url(srv, ""));

@@ -12,7 +12,14 @@ const require = createRequire(import.meta.url);
 const { S3Client } = require("@aws-sdk/client-s3");
 const { SQSClient } = require("@aws-sdk/client-sqs");
 const { SNSClient } = require("@aws-sdk/client-sns");
-const { STSClient } = require("@aws-sdk/nested-clients/sts");
+// STS has no client of its own in package.json; the SDK's credential
+// providers bring the nested one. Without it the STS lines are not checked.
+let STSClient = null;
+try {
+  ({ STSClient } = require("@aws-sdk/nested-clients/sts"));
+} catch {
+  console.log("# @aws-sdk/nested-clients not installed: STS lines not checked");
+}
 
 const srcdir = process.env.top_srcdir ?? ".";
 const file = path.join(srcdir, "tests/aws/cases/endpoint_cases.txt");
@@ -35,7 +42,8 @@ function sdkEndpoint(svc, region, opts, bucket) {
 const cases = fs
   .readFileSync(file, "utf8")
   .split("\n")
-  .filter((l) => l && !l.startsWith("#") && !l.includes("=> error"));
+  .filter((l) => l && !l.startsWith("#") && !l.includes("=> error"))
+  .filter((l) => STSClient || !l.startsWith("sts "));
 
 test("endpoint cases agree with the AWS SDK's endpoint rules", () => {
   assert.ok(cases.length >= 30, `only ${cases.length} cases`);
