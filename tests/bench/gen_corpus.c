@@ -2,14 +2,17 @@
  * gen_corpus: writes a CloudTrail log object, {"Records":[...]}, of realistic
  * records to standard output, the same bytes for the same arguments.
  *
- *   gen_corpus [-n RECORDS] [-s SEED] [-t EVERY] [--ndjson]
+ *   gen_corpus [-n RECORDS] [-s SEED] [-t EVERY] [-a ACCOUNT] [-r REGION]
+ *              [-d SECONDS] [--ndjson]
  *
  * Records come from templates of real API calls across many services, with
  * the usual userIdentity variants (IAM users, assumed roles with session
  * context, the root user, AWS services), request parameters and response
  * elements of varying depth and size, errors, resources and TLS details;
- * about 1.26 KB each on average, as in real logs. One record in EVERY
- * (default 5000) is the tutorial's sns.amazonaws.com CreateTopic call.
+ * about 1.3 KB each on average, as in real logs. One record in EVERY
+ * (default 5000; 0: none) is the tutorial's sns.amazonaws.com CreateTopic
+ * call. -a and -r fix the account and region (default: a mix), -d spreads the
+ * event times over that many seconds from 12:00 (default 43200).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -394,7 +397,8 @@ record(FILE *f, const struct event *e, struct rec *r)
 int
 main(int argc, char **argv)
 {
-	unsigned long n = 200000, every = 5000;
+	unsigned long n = 200000, every = 5000, span = 43200;
+	const char *account = NULL, *region = NULL;
 	unsigned total = 0;
 	int ndjson = 0;
 	static char obuf[1 << 20];
@@ -407,10 +411,17 @@ main(int argc, char **argv)
 			rng_state += strtoull(argv[++i], NULL, 10) * 0x9e3779b97f4a7c15ULL;
 		else if (strcmp(argv[i], "-t") == 0 && i + 1 < argc)
 			every = strtoul(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "-a") == 0 && i + 1 < argc)
+			account = argv[++i];
+		else if (strcmp(argv[i], "-r") == 0 && i + 1 < argc)
+			region = argv[++i];
+		else if (strcmp(argv[i], "-d") == 0 && i + 1 < argc)
+			span = strtoul(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "--ndjson") == 0)
 			ndjson = 1;
 		else {
-			fprintf(stderr, "usage: gen_corpus [-n RECORDS] [-s SEED] [-t EVERY] [--ndjson]\n");
+			fprintf(stderr, "usage: gen_corpus [-n RECORDS] [-s SEED] [-t EVERY] [-a ACCOUNT] "
+			                "[-r REGION] [-d SECONDS] [--ndjson]\n");
 			return 2;
 		}
 	}
@@ -427,7 +438,11 @@ main(int argc, char **argv)
 		r.region = PICK(regions);
 		r.user = PICK(users);
 		r.role = PICK(roles);
-		r.sec = (unsigned)(i * 43200 / (n ? n : 1));
+		r.sec = (unsigned)(i * span / (n ? n : 1));
+		if (account)
+			r.account = account;
+		if (region)
+			r.region = region;
 		if (i && !ndjson)
 			putchar(',');
 		record(stdout, e, &r);
