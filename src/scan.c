@@ -36,20 +36,20 @@
 #define CT_RULES_DIR "/etc/ctalertd/rules.d"
 #endif
 
-#define READ_CHUNK ((size_t)256 * 1024)
+#define READ_CHUNK          ((size_t)256 * 1024)
 #define RECORD_ERRORS_SHOWN 10 /* per file; the rest are counted */
 
 struct scan {
-	const struct ruleset *rs;  /* borrowed */
-	struct objscan *os;        /* owned */
-	int count_only;            /* --count */
-	int progress;              /* a progress line on the terminal */
-	int stats;                 /* --stats */
-	uint64_t *counts;          /* owned; matches per rule */
-	struct buf line;           /* owned; one output line */
-	char *chunk;               /* owned; READ_CHUNK bytes */
-	const char *path;          /* the file being read (borrowed) */
-	uint64_t file_errors;      /* record errors in this file */
+	const struct ruleset *rs; /* borrowed */
+	struct objscan *os;       /* owned */
+	int count_only;           /* --count */
+	int progress;             /* a progress line on the terminal */
+	int stats;                /* --stats */
+	uint64_t *counts;         /* owned; matches per rule */
+	struct buf line;          /* owned; one output line */
+	char *chunk;              /* owned; READ_CHUNK bytes */
+	const char *path;         /* the file being read (borrowed) */
+	uint64_t file_errors;     /* record errors in this file */
 	/* totals */
 	uint64_t files, bytes, json_bytes, records, matches, errors;
 	struct timespec start, last_progress;
@@ -126,9 +126,21 @@ parse_size(const char *s, uint64_t *out)
 	if (errno || end == s || s[0] == '-')
 		return -1;
 	switch (*end) {
-	case 'k': case 'K': shift = 10; end++; break;
-	case 'm': case 'M': shift = 20; end++; break;
-	case 'g': case 'G': shift = 30; end++; break;
+	case 'k':
+	case 'K':
+		shift = 10;
+		end++;
+		break;
+	case 'm':
+	case 'M':
+		shift = 20;
+		end++;
+		break;
+	case 'g':
+	case 'G':
+		shift = 30;
+		end++;
+		break;
 	}
 	if (*end == 'i' && shift)
 		end++;
@@ -192,8 +204,8 @@ put_record(struct buf *b, const char *text, size_t len)
 }
 
 static int
-on_match(void *arg, const struct record_ref *rec, const size_t *rules, size_t n,
-    struct ct_error *err)
+on_match(
+    void *arg, const struct record_ref *rec, const size_t *rules, size_t n, struct ct_error *err)
 {
 	struct scan *sc = arg;
 
@@ -210,7 +222,8 @@ on_match(void *arg, const struct record_ref *rec, const size_t *rules, size_t n,
 		    buf_puts(&sc->line, ",\"source\":") == -1 ||
 		    buf_json_string(&sc->line, rec->source, strlen(rec->source)) == -1 ||
 		    buf_puts(&sc->line, ",\"record\":") == -1 ||
-		    put_record(&sc->line, rec->text, rec->len) == -1 || buf_puts(&sc->line, "}\n") == -1)
+		    put_record(&sc->line, rec->text, rec->len) == -1 ||
+		    buf_puts(&sc->line, "}\n") == -1)
 			return ct_error_set(err, CT_ERR_NOMEM, "out of memory writing a match");
 		if (fwrite(sc->line.data, 1, sc->line.len, stdout) != sc->line.len)
 			return ct_error_set(err, CT_ERR_IO, "standard output: %s", strerror(errno));
@@ -229,11 +242,11 @@ on_record_error(void *arg, const struct record_ref *rec, const struct ct_error *
 	progress_clear(sc);
 	log_err("%s", err->msg);
 	if (sc->file_errors == RECORD_ERRORS_SHOWN)
-		log_err("%s: further record errors in this file are counted, not shown", rec->source);
+		log_err(
+		    "%s: further record errors in this file are counted, not shown", rec->source);
 }
 
-static void
-file_error(struct scan *sc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void file_error(struct scan *sc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void
 file_error(struct scan *sc, const char *fmt, ...)
@@ -269,8 +282,8 @@ scan_fd(struct scan *sc, int fd, const char *path)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			file_error(sc, "%s: read error at byte %llu: %s", path, (unsigned long long)total,
-			    strerror(errno));
+			file_error(sc, "%s: read error at byte %llu: %s", path,
+			    (unsigned long long)total, strerror(errno));
 			ok = 0;
 			break;
 		}
@@ -315,7 +328,7 @@ scan_dir(struct scan *sc, const char *dir)
 	for (int i = 0; i < n; i++) {
 		buf_reset(&child);
 		if (buf_printf(&child, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/",
-		    names[i]->d_name) == -1)
+		        names[i]->d_name) == -1)
 			file_error(sc, "%s: out of memory", dir);
 		else if (strcmp(names[i]->d_name, "CloudTrail-Digest") != 0)
 			scan_path(sc, child.data, 0);
@@ -355,10 +368,10 @@ scan_path(struct scan *sc, const char *path, int top)
 }
 
 struct args {
-	const char *config;       /* --config */
-	const char **dirs;        /* --rules, owned array of borrowed strings */
+	const char *config; /* --config */
+	const char **dirs;  /* --rules, owned array of borrowed strings */
 	size_t ndirs;
-	const char **patterns;    /* --pattern, owned array of borrowed strings */
+	const char **patterns; /* --pattern, owned array of borrowed strings */
 	size_t npatterns;
 	enum match_envelope envelope;
 	struct objscan_opts so;
@@ -405,8 +418,9 @@ load_rules(const struct args *a, struct ct_error *err)
 		if (add_pattern(&l, a->patterns[i], i, a->npatterns, err) == -1)
 			goto out;
 	if (!given && rules_load_dir(&l, CT_RULES_DIR, err) == -1) {
-		ct_error_prefix(err, "no rules given (--config, --rules or --pattern) and the default "
-		                     "rules cannot be read");
+		ct_error_prefix(err,
+		    "no rules given (--config, --rules or --pattern) and the default "
+		    "rules cannot be read");
 		goto out;
 	}
 	if (l.n == 0) {
@@ -433,27 +447,35 @@ push(const char ***v, size_t *n, const char *s)
 }
 
 enum {
-	OPT_CONFIG = 256, OPT_ENVELOPE, OPT_FORMAT, OPT_STATS, OPT_NO_PROGRESS, OPT_MAX_RECORD,
-	OPT_MAX_DEPTH, OPT_MAX_INFLATED, OPT_MAX_RATIO, OPT_INFLATE,
+	OPT_CONFIG = 256,
+	OPT_ENVELOPE,
+	OPT_FORMAT,
+	OPT_STATS,
+	OPT_NO_PROGRESS,
+	OPT_MAX_RECORD,
+	OPT_MAX_DEPTH,
+	OPT_MAX_INFLATED,
+	OPT_MAX_RATIO,
+	OPT_INFLATE,
 };
 
 static const struct option long_options[] = {
-	{"config", required_argument, NULL, OPT_CONFIG},
-	{"rules", required_argument, NULL, 'r'},
-	{"pattern", required_argument, NULL, 'p'},
-	{"envelope", required_argument, NULL, OPT_ENVELOPE},
-	{"format", required_argument, NULL, OPT_FORMAT},
-	{"count", no_argument, NULL, 'c'},
-	{"stats", no_argument, NULL, OPT_STATS},
-	{"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
-	{"max-record-size", required_argument, NULL, OPT_MAX_RECORD},
-	{"max-depth", required_argument, NULL, OPT_MAX_DEPTH},
-	{"max-inflated-size", required_argument, NULL, OPT_MAX_INFLATED},
-	{"max-ratio", required_argument, NULL, OPT_MAX_RATIO},
-	{"inflate", required_argument, NULL, OPT_INFLATE},
-	{"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, 'V'},
-	{NULL, 0, NULL, 0},
+    {"config", required_argument, NULL, OPT_CONFIG},
+    {"rules", required_argument, NULL, 'r'},
+    {"pattern", required_argument, NULL, 'p'},
+    {"envelope", required_argument, NULL, OPT_ENVELOPE},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"count", no_argument, NULL, 'c'},
+    {"stats", no_argument, NULL, OPT_STATS},
+    {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+    {"max-record-size", required_argument, NULL, OPT_MAX_RECORD},
+    {"max-depth", required_argument, NULL, OPT_MAX_DEPTH},
+    {"max-inflated-size", required_argument, NULL, OPT_MAX_INFLATED},
+    {"max-ratio", required_argument, NULL, OPT_MAX_RATIO},
+    {"inflate", required_argument, NULL, OPT_INFLATE},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
 };
 
 /* One option with an argument; returns 0, or 2 after a usage message. */
@@ -513,7 +535,8 @@ one_option(struct args *a, int c, const char *arg)
 	case OPT_INFLATE:
 		if (inflate_backend_parse(arg, &a->so.backend) == -1 ||
 		    !inflate_backend_available(a->so.backend))
-			return usage_error("invalid or unavailable --inflate '%s' (isal or zlib)", arg);
+			return usage_error(
+			    "invalid or unavailable --inflate '%s' (isal or zlib)", arg);
 		return 0;
 	case 'c':
 		a->count_only = 1;
@@ -566,7 +589,8 @@ static void
 print_counts(const struct scan *sc)
 {
 	for (size_t i = 0; i < ruleset_size(sc->rs); i++)
-		printf("%s\t%llu\n", ruleset_rule_name(sc->rs, i), (unsigned long long)sc->counts[i]);
+		printf(
+		    "%s\t%llu\n", ruleset_rule_name(sc->rs, i), (unsigned long long)sc->counts[i]);
 }
 
 static void

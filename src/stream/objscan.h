@@ -24,7 +24,7 @@
 #include "util/error.h"
 
 #define OBJSCAN_MAX_INFLATED_DEFAULT ((uint64_t)4 * 1024 * 1024 * 1024) /* 4 GiB */
-#define OBJSCAN_MAX_RATIO_DEFAULT 100
+#define OBJSCAN_MAX_RATIO_DEFAULT    100
 
 struct objscan_opts {
 	enum records_format format;   /* RECORDS_CLOUDTRAIL or RECORDS_NDJSON */

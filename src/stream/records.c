@@ -25,45 +25,45 @@ struct frame {
 };
 
 struct records {
-	struct records_opts o;     /* with defaults filled in */
-	const struct ruleset *rs;  /* borrowed */
-	struct matcher *m;         /* borrowed */
+	struct records_opts o;    /* with defaults filled in */
+	const struct ruleset *rs; /* borrowed */
+	struct matcher *m;        /* borrowed */
 	struct records_cb cb;
-	yajl_handle h;             /* owned */
-	const char *source;        /* borrowed: names the object in errors */
+	yajl_handle h;      /* owned */
+	const char *source; /* borrowed: names the object in errors */
 
-	const char *chunk;         /* the bytes yajl is parsing now (borrowed) */
-	uint64_t base;             /* offset of chunk[0] in the object */
+	const char *chunk; /* the bytes yajl is parsing now (borrowed) */
+	uint64_t base;     /* offset of chunk[0] in the object */
 
-	unsigned depth;            /* open containers, the document's own included */
-	int skipping;              /* inside a subtree no rule refers to */
-	unsigned skip_depth;       /* depth of that subtree's container */
+	unsigned depth;                /* open containers, the document's own included */
+	int skipping;                  /* inside a subtree no rule refers to */
+	unsigned skip_depth;           /* depth of that subtree's container */
 	const struct match_node *next; /* where the next value goes; NULL: nowhere */
-	int next_wants;            /* match_wants_value(next) */
-	struct frame *stack;       /* owned; one per depth, max_depth + 1 */
+	int next_wants;                /* match_wants_value(next) */
+	struct frame *stack;           /* owned; one per depth, max_depth + 1 */
 
-	int in_list;               /* inside the container whose elements are records */
-	unsigned list_depth;       /* its depth: 2 for Records, 0 for NDJSON */
-	int want_records;          /* the last top-level key was "Records" */
-	int seen_records;          /* a Records array was found */
+	int in_list;         /* inside the container whose elements are records */
+	unsigned list_depth; /* its depth: 2 for Records, 0 for NDJSON */
+	int want_records;    /* the last top-level key was "Records" */
+	int seen_records;    /* a Records array was found */
 
-	int in_record;             /* a record object is open */
-	unsigned rec_depth;        /* its depth */
-	size_t rec_start;          /* chunk offset of its first byte (0 once it spans) */
-	int rec_spans;             /* it began in an earlier chunk: text gathered in rec */
-	int rec_over;              /* it is larger than max_record: text dropped */
-	struct buf rec;            /* owned; at most max_record bytes */
-	struct record_ref ref;     /* the record being parsed */
-	uint64_t next_index;       /* index of the next record */
+	int in_record;         /* a record object is open */
+	unsigned rec_depth;    /* its depth */
+	size_t rec_start;      /* chunk offset of its first byte (0 once it spans) */
+	int rec_spans;         /* it began in an earlier chunk: text gathered in rec */
+	int rec_over;          /* it is larger than max_record: text dropped */
+	struct buf rec;        /* owned; at most max_record bytes */
+	struct record_ref ref; /* the record being parsed */
+	uint64_t next_index;   /* index of the next record */
 
-	uint64_t line;             /* NDJSON: newlines seen */
-	int resync;                /* NDJSON: skipping to the end of a bad line */
+	uint64_t line; /* NDJSON: newlines seen */
+	int resync;    /* NDJSON: skipping to the end of a bad line */
 
-	int tick;                  /* a token ended in the current chunk */
-	uint64_t quiet;            /* bytes since a token last ended (whole chunks) */
+	int tick;       /* a token ended in the current chunk */
+	uint64_t quiet; /* bytes since a token last ended (whole chunks) */
 
-	int fatal;                 /* err ends the object, even in NDJSON */
-	int failed;                /* the object is over; err says why */
+	int fatal;  /* err ends the object, even in NDJSON */
+	int failed; /* the object is over; err says why */
 	struct ct_error err;
 	struct records_stats st;
 };
@@ -71,8 +71,11 @@ struct records {
 #define RECORDS_WITH(ctx) struct records *r = (struct records *)(ctx)
 
 static const char *const type_words[] = {
-	[MATCH_STRING] = "a string", [MATCH_NUMBER] = "a number", [MATCH_TRUE] = "true",
-	[MATCH_FALSE] = "false", [MATCH_NULL] = "null",
+    [MATCH_STRING] = "a string",
+    [MATCH_NUMBER] = "a number",
+    [MATCH_TRUE] = "true",
+    [MATCH_FALSE] = "false",
+    [MATCH_NULL] = "null",
 };
 
 /* Absolute offset of the end of the token being reported. */
@@ -83,8 +86,7 @@ here(const struct records *r)
 }
 
 /* Sets r->err to "SOURCE[: line N]: <fmt>" and returns 0 (yajl's "stop"). */
-static int
-stop(struct records *r, enum ct_err code, int fatal, const char *fmt, ...)
+static int stop(struct records *r, enum ct_err code, int fatal, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 static int
@@ -96,7 +98,8 @@ stop(struct records *r, enum ct_err code, int fatal, const char *fmt, ...)
 	ct_error_vset(&r->err, code, fmt, ap);
 	va_end(ap);
 	if (r->o.format == RECORDS_NDJSON)
-		ct_error_prefix(&r->err, "%s: line %llu", r->source, (unsigned long long)r->line + 1);
+		ct_error_prefix(
+		    &r->err, "%s: line %llu", r->source, (unsigned long long)r->line + 1);
 	else
 		ct_error_prefix(&r->err, "%s", r->source);
 	r->fatal = r->fatal || fatal;
@@ -104,12 +107,12 @@ stop(struct records *r, enum ct_err code, int fatal, const char *fmt, ...)
 }
 
 /* Reports one bad record; the stream goes on. */
-static void
-record_error(struct records *r, const struct record_ref *ref, enum ct_err code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+static void record_error(struct records *r, const struct record_ref *ref, enum ct_err code,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 static void
-record_error(struct records *r, const struct record_ref *ref, enum ct_err code, const char *fmt, ...)
+record_error(
+    struct records *r, const struct record_ref *ref, enum ct_err code, const char *fmt, ...)
 {
 	struct ct_error e;
 	va_list ap;
@@ -149,7 +152,8 @@ not_an_object(struct records *r, const char *what, uint64_t offset)
 {
 	struct record_ref ref = new_ref(r, offset);
 
-	record_error(r, &ref, CT_ERR_SHAPE, "record %llu at byte %llu is not a JSON object (found %s)",
+	record_error(r, &ref, CT_ERR_SHAPE,
+	    "record %llu at byte %llu is not a JSON object (found %s)",
 	    (unsigned long long)ref.index, (unsigned long long)offset, what);
 }
 
@@ -181,10 +185,51 @@ record_begin(struct records *r)
 	return 1;
 }
 
+/* Strict UTF-8 (no overlong forms, surrogates or code points past U+10FFFF).
+ * yajl checks only the shape of multi-byte sequences, so the text of a record
+ * is checked again before anyone sees it. Returns the length of the valid prefix. */
+static size_t
+utf8_valid_prefix(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned c = s[i];
+		size_t k;
+		unsigned lo = 0x80, hi = 0xbf;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			k = 1;
+		else if (c >= 0xe0 && c <= 0xef) {
+			k = 2;
+			lo = c == 0xe0 ? 0xa0 : 0x80;
+			hi = c == 0xed ? 0x9f : 0xbf;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			k = 3;
+			lo = c == 0xf0 ? 0x90 : 0x80;
+			hi = c == 0xf4 ? 0x8f : 0xbf;
+		} else
+			return i;
+		if (k >= n - i)
+			return i;
+		if (s[i + 1] < lo || s[i + 1] > hi)
+			return i;
+		for (size_t j = 2; j <= k; j++)
+			if ((s[i + j] & 0xc0) != 0x80)
+				return i;
+		i += k + 1;
+	}
+	return n;
+}
+
 static int
 record_end(struct records *r)
 {
-	size_t end = yajl_get_bytes_consumed(r->h);
+	size_t end = yajl_get_bytes_consumed(r->h), ok;
 	uint64_t len = r->base + end - r->ref.offset;
 	const size_t *rules;
 	size_t n;
@@ -192,7 +237,8 @@ record_end(struct records *r)
 	r->in_record = 0;
 	if (r->rec_over || len > r->o.max_record) {
 		record_error(r, &r->ref, CT_ERR_LIMIT,
-		    "record %llu at byte %llu is larger than the maximum record size (%llu > %zu bytes)",
+		    "record %llu at byte %llu is larger than the maximum record size (%llu > %zu "
+		    "bytes)",
 		    (unsigned long long)r->ref.index, (unsigned long long)r->ref.offset,
 		    (unsigned long long)len, r->o.max_record);
 		return 1;
@@ -208,6 +254,12 @@ record_end(struct records *r)
 	} else
 		r->ref.text = r->chunk + r->rec_start;
 	r->ref.len = (size_t)len;
+	if ((ok = utf8_valid_prefix((const unsigned char *)r->ref.text, r->ref.len)) < r->ref.len) {
+		r->ref.text = NULL;
+		record_error(r, &r->ref, CT_ERR_JSON, "invalid UTF-8 at byte %llu in record %llu",
+		    (unsigned long long)(r->ref.offset + ok), (unsigned long long)r->ref.index);
+		return 1;
+	}
 	r->st.matched++;
 	r->st.matches += n;
 	if (r->cb.on_match && r->cb.on_match(r->cb.arg, &r->ref, rules, n, &r->err) == -1) {
@@ -232,7 +284,8 @@ outer_open(struct records *r, int is_map)
 	if (r->depth == 1) {
 		if (!is_map)
 			return stop(r, CT_ERR_SHAPE, 1,
-			    "not a CloudTrail log: the document is an array, not {\"Records\": [...]}");
+			    "not a CloudTrail log: the document is an array, not {\"Records\": "
+			    "[...]}");
 		return 1;
 	}
 	if (r->depth == 2 && r->want_records) {
@@ -268,10 +321,12 @@ outer_scalar(struct records *r, enum match_type t, size_t len)
 	}
 	if (r->depth == 0)
 		return stop(r, CT_ERR_SHAPE, 1,
-		    "not a CloudTrail log: the document is %s, not {\"Records\": [...]}", type_words[t]);
+		    "not a CloudTrail log: the document is %s, not {\"Records\": [...]}",
+		    type_words[t]);
 	if (r->depth == 1 && r->want_records)
-		return stop(r, CT_ERR_SHAPE, 1, "\"Records\" is not an array (found %s) at byte %llu",
-		    type_words[t], (unsigned long long)at);
+		return stop(r, CT_ERR_SHAPE, 1,
+		    "\"Records\" is not an array (found %s) at byte %llu", type_words[t],
+		    (unsigned long long)at);
 	return 1;
 }
 
@@ -324,7 +379,8 @@ on_close(struct records *r)
 			return 1;
 		r->skipping = 0;
 		if (r->in_record && r->depth < r->rec_depth)
-			return record_end(r); /* a record skipped whole: no rule refers to anything */
+			return record_end(
+			    r); /* a record skipped whole: no rule refers to anything */
 		return 1;
 	}
 	r->depth--;
@@ -350,7 +406,8 @@ static int
 cb_boolean(void *ctx, int b)
 {
 	RECORDS_WITH(ctx);
-	return on_scalar(r, b ? MATCH_TRUE : MATCH_FALSE, b ? "true" : "false", b ? 4 : 5, b ? 4 : 5);
+	return on_scalar(
+	    r, b ? MATCH_TRUE : MATCH_FALSE, b ? "true" : "false", b ? 4 : 5, b ? 4 : 5);
 }
 
 static int
@@ -404,15 +461,15 @@ cb_end(void *ctx)
 }
 
 static const yajl_callbacks callbacks = {
-	.yajl_null = cb_null,
-	.yajl_boolean = cb_boolean,
-	.yajl_number = cb_number, /* the literal as written: no conversion */
-	.yajl_string = cb_string,
-	.yajl_start_map = cb_start_map,
-	.yajl_map_key = cb_map_key,
-	.yajl_end_map = cb_end,
-	.yajl_start_array = cb_start_array,
-	.yajl_end_array = cb_end,
+    .yajl_null = cb_null,
+    .yajl_boolean = cb_boolean,
+    .yajl_number = cb_number, /* the literal as written: no conversion */
+    .yajl_string = cb_string,
+    .yajl_start_map = cb_start_map,
+    .yajl_map_key = cb_map_key,
+    .yajl_end_map = cb_end,
+    .yajl_start_array = cb_start_array,
+    .yajl_end_array = cb_end,
 };
 
 static int
@@ -440,15 +497,19 @@ yajl_failed(struct records *r)
 {
 	unsigned char *msg = yajl_get_error(r->h, 0, NULL, 0);
 	const char *text = msg ? (const char *)msg : "parse error";
-	unsigned long long at = here(r);
+	/* yajl stops just past the byte it did not like */
+	unsigned long long at = here(r) > r->base ? here(r) - 1 : r->base;
 	size_t len = strlen(text);
 
 	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == ' ' || text[len - 1] == '.'))
 		len--;
 	if (strstr(text, "UTF8"))
 		stop(r, CT_ERR_JSON, 0, "invalid UTF-8 in a JSON string at byte %llu", at);
+	else if (strstr(text, "premature EOF") && r->st.json_bytes == 0)
+		stop(r, CT_ERR_JSON, 0, "empty input: no JSON text");
 	else if (strstr(text, "premature EOF"))
-		stop(r, CT_ERR_JSON, 0, "truncated JSON: the text ends at byte %llu inside a value", at);
+		stop(r, CT_ERR_JSON, 0, "truncated JSON: the text ends at byte %llu inside a value",
+		    (unsigned long long)r->base);
 	else
 		stop(r, CT_ERR_JSON, 0, "invalid JSON at byte %llu: %.*s", at, (int)len, text);
 	if (msg)
@@ -486,7 +547,8 @@ chunk_end(struct records *r, size_t n)
 		r->quiet = 0;
 	} else if ((r->quiet += n) > r->o.max_record) {
 		stop(r, CT_ERR_LIMIT, 0,
-		    "a JSON string or number longer than the maximum record size (%zu bytes) at byte %llu",
+		    "a JSON string or number longer than the maximum record size (%zu bytes) at "
+		    "byte %llu",
 		    r->o.max_record, (unsigned long long)r->base);
 		return -1;
 	}
@@ -586,14 +648,15 @@ finish(struct records *r)
 {
 	r->chunk = "";
 	if (r->o.format == RECORDS_NDJSON) {
-		if (r->resync || (r->depth == 0 && !r->in_record && yajl_complete_parse(r->h) ==
-		    yajl_status_ok))
+		if (r->resync ||
+		    (r->depth == 0 && !r->in_record && yajl_complete_parse(r->h) == yajl_status_ok))
 			return 0;
 		/* yajl also says "premature EOF" for a last line that is only blank. */
 		if (r->depth == 0 && !r->in_record && !r->fatal && r->err.code == CT_OK)
 			return 0;
 		if (r->depth > 0 || r->in_record)
-			stop(r, CT_ERR_JSON, 0, "truncated JSON: the text ends at byte %llu inside a value",
+			stop(r, CT_ERR_JSON, 0,
+			    "truncated JSON: the text ends at byte %llu inside a value",
 			    (unsigned long long)r->base);
 		if (r->fatal)
 			return -1;
@@ -605,7 +668,8 @@ finish(struct records *r)
 		return -1;
 	}
 	if (!r->seen_records) {
-		stop(r, CT_ERR_SHAPE, 1, "not a CloudTrail log: no \"Records\" array in the document");
+		stop(r, CT_ERR_SHAPE, 1,
+		    "not a CloudTrail log: no \"Records\" array in the document");
 		return -1;
 	}
 	return 0;

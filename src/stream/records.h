@@ -32,7 +32,7 @@
 #include "util/error.h"
 
 #define RECORDS_MAX_RECORD_DEFAULT ((size_t)1024 * 1024)
-#define RECORDS_MAX_DEPTH_DEFAULT 64
+#define RECORDS_MAX_DEPTH_DEFAULT  64
 
 enum records_format {
 	RECORDS_CLOUDTRAIL, /* one JSON object {"Records": [record, ...]} */
@@ -41,8 +41,9 @@ enum records_format {
 
 struct records_opts {
 	enum records_format format;
-	size_t max_record;  /* raw bytes of one record; 0: RECORDS_MAX_RECORD_DEFAULT */
-	unsigned max_depth; /* JSON nesting, counted from the document; 0: RECORDS_MAX_DEPTH_DEFAULT */
+	size_t max_record; /* raw bytes of one record; 0: RECORDS_MAX_RECORD_DEFAULT */
+	unsigned
+	    max_depth; /* JSON nesting, counted from the document; 0: RECORDS_MAX_DEPTH_DEFAULT */
 };
 
 /* One record, as the callbacks see it. */
@@ -61,7 +62,8 @@ struct records_cb {
 	int (*on_match)(void *arg, const struct record_ref *rec, const size_t *rules, size_t n,
 	    struct ct_error *err);
 	/* rec was skipped; err names source and offset. May be NULL. */
-	void (*on_record_error)(void *arg, const struct record_ref *rec, const struct ct_error *err);
+	void (*on_record_error)(
+	    void *arg, const struct record_ref *rec, const struct ct_error *err);
 	void *arg;
 };
 

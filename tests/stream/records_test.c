@@ -1,0 +1,500 @@
+/*
+ * Unit tests of src/stream/records: the walk over Records and NDJSON with the
+ * real matcher, record text across chunk boundaries, and every guard. Each
+ * document is fed in pieces of many sizes and must give the same result.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "match/match.h"
+#include "stream/records.h"
+#include "util/buf.h"
+
+/* What a run saw, as text: one line per match or record error. */
+struct seen {
+	struct buf log;
+	int abort_at; /* on_match returns -1 at this match (from 1); 0: never */
+	int matches;
+};
+
+static int
+on_match(
+    void *arg, const struct record_ref *rec, const size_t *rules, size_t n, struct ct_error *err)
+{
+	struct seen *s = arg;
+
+	buf_printf(&s->log, "match %llu@%llu [", (unsigned long long)rec->index,
+	    (unsigned long long)rec->offset);
+	for (size_t i = 0; i < n; i++)
+		buf_printf(&s->log, "%s%zu", i ? "," : "", rules[i]);
+	buf_printf(&s->log, "] %.*s\n", (int)rec->len, rec->text);
+	if (++s->matches == s->abort_at)
+		return ct_error_set(err, CT_ERR_IO, "output failed");
+	return 0;
+}
+
+static void
+on_record_error(void *arg, const struct record_ref *rec, const struct ct_error *err)
+{
+	struct seen *s = arg;
+
+	ck_assert_ptr_null(rec->text);
+	buf_printf(&s->log, "error %llu@%llu %s\n", (unsigned long long)rec->index,
+	    (unsigned long long)rec->offset, err->msg);
+}
+
+static struct ruleset *
+compile(const char *const *patterns)
+{
+	struct rule_def defs[8];
+	char names[8][16];
+	struct ct_error err;
+	struct ruleset *rs;
+	size_t n = 0;
+
+	for (; patterns[n]; n++) {
+		snprintf(names[n], sizeof(names[n]), "r%zu", n);
+		defs[n] = (struct rule_def){names[n], patterns[n], NULL};
+	}
+	rs = ruleset_compile(defs, n, MATCH_ENVELOPE_NONE, &err);
+	ck_assert_msg(rs != NULL, "%s", err.msg);
+	return rs;
+}
+
+/* Parses doc in pieces of step bytes. Returns the log, with "fatal: MSG" at
+ * the end when the object failed. Caller frees. */
+static char *
+scan(const struct ruleset *rs, const struct records_opts *o, const char *doc, size_t len,
+    size_t step, int abort_at)
+{
+	struct seen s = {BUF_INIT, abort_at, 0};
+	struct records_cb cb = {on_match, on_record_error, &s};
+	struct matcher *m = matcher_new(rs);
+	struct ct_error err;
+	struct records *r = records_new(o, rs, m, &cb, &err);
+	int rc = 0;
+
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(records_reset(r, "obj", &err), 0);
+	for (size_t i = 0; i < len && rc == 0; i += step)
+		rc = records_feed(r, doc + i, len - i < step ? len - i : step, &err);
+	if (rc == 0)
+		rc = records_finish(r, &err);
+	if (rc == -1)
+		buf_printf(&s.log, "fatal: %s\n", err.msg);
+	else
+		ck_assert_uint_eq(records_stats(r)->json_bytes, len);
+	buf_putc(&s.log, '\0');
+	records_free(r);
+	matcher_free(m);
+	return buf_detach(&s.log);
+}
+
+static const size_t steps[] = {1, 2, 3, 5, 8, 13, 64, 1000, (size_t)-1};
+
+/* got equals want, where a '#' in want stands for any number: yajl places
+ * the offset of a syntax error one byte earlier or later depending on where
+ * the pieces were cut. */
+static int
+like(const char *got, const char *want)
+{
+	for (; *want; want++) {
+		if (*want == '#') {
+			if (*got < '0' || *got > '9')
+				return 0;
+			while (*got >= '0' && *got <= '9')
+				got++;
+		} else if (*got++ != *want)
+			return 0;
+	}
+	return *got == '\0';
+}
+
+/* The log must be want whatever the piece size. */
+static void
+expect(const char *const *patterns, const struct records_opts *o, const char *doc, const char *want)
+{
+	struct ruleset *rs = compile(patterns);
+
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		char *got = scan(rs, o, doc, strlen(doc), steps[i], 0);
+
+		ck_assert_msg(
+		    like(got, want), "step %zu:\n got: %s\nwant: %s", steps[i], got, want);
+		free(got);
+	}
+	ruleset_free(rs);
+}
+
+static const struct records_opts cloudtrail = {RECORDS_CLOUDTRAIL, 0, 0};
+static const struct records_opts ndjson = {RECORDS_NDJSON, 0, 0};
+
+static const char *const sns[] = {
+    "{\"eventSource\":[\"sns.amazonaws.com\"],\"eventName\":[\"CreateTopic\"]}", NULL};
+
+START_TEST(walk_records)
+{
+	expect(sns, &cloudtrail,
+	    "{\"Records\":[{\"eventSource\":\"sns.amazonaws.com\",\"eventName\":\"CreateTopic\"},"
+	    "{\"eventSource\":\"sns.amazonaws.com\",\"eventName\":\"Publish\"},\n"
+	    "  {\"eventName\": \"CreateTopic\" , \"eventSource\" : \"sns.amazonaws.com\"}  ]}",
+	    "match 0@12 [0] {\"eventSource\":\"sns.amazonaws.com\",\"eventName\":\"CreateTopic\"}\n"
+	    "match 2@135 [0] {\"eventName\": \"CreateTopic\" , \"eventSource\" : "
+	    "\"sns.amazonaws.com\"}\n");
+}
+END_TEST
+
+/* Keys of the same name deeper down, in skipped subtrees, never count. */
+START_TEST(skipped_subtrees)
+{
+	expect(sns, &cloudtrail,
+	    "{\"Records\":[{\"requestParameters\":{\"eventSource\":\"sns.amazonaws.com\","
+	    "\"eventName\":\"CreateTopic\",\"deep\":[[{\"a\":[1,{\"b\":null}]}]]},\"eventName\":"
+	    "\"X\"}]}",
+	    "");
+}
+END_TEST
+
+START_TEST(nested_fields_and_arrays)
+{
+	static const char *const p[] = {"{\"userIdentity\":{\"type\":[\"Root\"]}}",
+	    "{\"resources\":{\"type\":[\"AWS::KMS::Key\"]}}", "{\"tags\":[\"b\"]}",
+	    "{\"n\":[{\"numeric\":[\">\",100]}]}", NULL};
+
+	expect(p, &cloudtrail,
+	    "{\"other\":{\"Records\":[{\"tags\":\"b\"}]},\"Records\":["
+	    "{\"userIdentity\":{\"type\":\"Root\",\"x\":{\"type\":\"Root\"}},\"tags\":[\"a\",["
+	    "\"b\"]]},"
+	    "{\"resources\":[{\"ARN\":\"k\",\"type\":\"AWS::S3::Bucket\"},{\"type\":\"AWS::KMS::"
+	    "Key\"}]},"
+	    "{\"n\":100.5,\"tags\":[]}],\"after\":[1,2]}",
+	    "match 0@47 [0,2] {\"userIdentity\":{\"type\":\"Root\",\"x\":{\"type\":\"Root\"}},"
+	    "\"tags\":[\"a\",[\"b\"]]}\n"
+	    "match 1@119 [1] {\"resources\":[{\"ARN\":\"k\",\"type\":\"AWS::S3::Bucket\"},"
+	    "{\"type\":\"AWS::KMS::Key\"}]}\n"
+	    "match 2@197 [3] {\"n\":100.5,\"tags\":[]}\n");
+}
+END_TEST
+
+/* Escapes are decoded before matching; the record text stays as written. */
+START_TEST(escapes_and_unicode)
+{
+	static const char *const p[] = {"{\"k\":[\"a\\\"b\\u00e9\"]}", NULL};
+
+	expect(p, &cloudtrail,
+	    "{\"Records\":[{\"k\":\"a\\\"b\\u00e9\"},{\"k\":\"a\\\"b\xc3\xa9\"}]}",
+	    "match 0@12 [0] {\"k\":\"a\\\"b\\u00e9\"}\n"
+	    "match 1@31 [0] {\"k\":\"a\\\"b\xc3\xa9\"}\n");
+}
+END_TEST
+
+START_TEST(records_not_objects)
+{
+	expect(sns, &cloudtrail,
+	    "{\"Records\":[1,\"x\",[{\"eventName\":\"CreateTopic\"}],null,"
+	    "{\"eventSource\":\"sns.amazonaws.com\",\"eventName\":\"CreateTopic\"}]}",
+	    "error 0@12 obj: record 0 at byte 12 is not a JSON object (found a number)\n"
+	    "error 1@14 obj: record 1 at byte 14 is not a JSON object (found a string)\n"
+	    "error 2@18 obj: record 2 at byte 18 is not a JSON object (found an array)\n"
+	    "error 3@48 obj: record 3 at byte 48 is not a JSON object (found null)\n"
+	    "match 4@53 [0] "
+	    "{\"eventSource\":\"sns.amazonaws.com\",\"eventName\":\"CreateTopic\"}\n");
+}
+END_TEST
+
+START_TEST(record_too_large)
+{
+	struct records_opts o = {RECORDS_CLOUDTRAIL, 64, 0};
+
+	expect(sns, &o,
+	    "{\"Records\":[{\"eventSource\":\"sns.amazonaws.com\",\"eventName\":\"CreateTopic\","
+	    "\"p\":1},"
+	    "{\"eventSource\":\"sns.amazonaws.com\",\"eventName\":\"CreateTopic\"}]}",
+	    "error 0@12 obj: record 0 at byte 12 is larger than the maximum record size (67 > 64 "
+	    "bytes)\n"
+	    "match 1@80 [0] "
+	    "{\"eventSource\":\"sns.amazonaws.com\",\"eventName\":\"CreateTopic\"}\n");
+}
+END_TEST
+
+START_TEST(shape_errors)
+{
+	expect(sns, &cloudtrail, "[{\"Records\":[]}]",
+	    "fatal: obj: not a CloudTrail log: the document is an array, not {\"Records\": "
+	    "[...]}\n");
+	expect(sns, &cloudtrail, "\"Records\"",
+	    "fatal: obj: not a CloudTrail log: the document is a string, not {\"Records\": "
+	    "[...]}\n");
+	expect(sns, &cloudtrail, "{\"records\":[]}",
+	    "fatal: obj: not a CloudTrail log: no \"Records\" array in the document\n");
+	expect(sns, &cloudtrail, "{\"a\":1,\"Records\":{\"b\":[]}}",
+	    "fatal: obj: \"Records\" is not an array (found an object) at byte 17\n");
+	expect(sns, &cloudtrail, "{\"Records\":12}",
+	    "fatal: obj: \"Records\" is not an array (found a number) at byte 11\n");
+	expect(sns, &cloudtrail, "{\"Records\":[]}", "");
+}
+END_TEST
+
+START_TEST(json_errors)
+{
+	expect(sns, &cloudtrail, "", "fatal: obj: empty input: no JSON text\n");
+	expect(sns, &cloudtrail, "   \n",
+	    "fatal: obj: truncated JSON: the text ends at byte 4 inside a value\n");
+	expect(sns, &cloudtrail, "{\"Records\":[{\"a\":1},{\"a\"",
+	    "fatal: obj: truncated JSON: the text ends at byte 24 inside a value\n");
+	expect(sns, &cloudtrail, "{\"Records\":[{\"a\":1}]} x",
+	    "fatal: obj: invalid JSON at byte 22: parse error: trailing garbage\n");
+	expect(sns, &cloudtrail, "{\"Records\":[{\"a\":1:}]}",
+	    "fatal: obj: invalid JSON at byte #: parse error: after key and value, inside map, I "
+	    "expect ',' or '}'\n");
+	expect(sns, &cloudtrail, "{\"Records\":[{\"a\":\"\xc3\x28\"}]}",
+	    "fatal: obj: invalid UTF-8 in a JSON string at byte #\n");
+}
+END_TEST
+
+/* yajl checks only the shape of UTF-8 sequences; a matched record is checked
+ * strictly before it is handed on. */
+START_TEST(strict_utf8)
+{
+	static const char *const p[] = {"{\"a\":[{\"exists\":true}]}", NULL};
+
+	expect(p, &cloudtrail,
+	    "{\"Records\":[{\"a\":\"\xed\xa0\x80\"},{\"a\":\"\xc0\x80\"},{\"a\":1,\"b\":"
+	    "\"\xf4\x90\x80\x80\"},"
+	    "{\"a\":\"\xf0\x9f\x98\x80 \xe2\x82\xac \xc3\xa9\"},{\"b\":\"\xed\xa0\x80\"}]}",
+	    "error 0@12 obj: invalid UTF-8 at byte 18 in record 0\n"
+	    "error 1@24 obj: invalid UTF-8 at byte 30 in record 1\n"
+	    "error 2@35 obj: invalid UTF-8 at byte 47 in record 2\n"
+	    "match 3@54 [0] {\"a\":\"\xf0\x9f\x98\x80 \xe2\x82\xac \xc3\xa9\"}\n");
+}
+END_TEST
+
+START_TEST(too_deep)
+{
+	struct records_opts o = {RECORDS_CLOUDTRAIL, 0, 6};
+
+	expect(sns, &o, "{\"Records\":[{\"a\":{\"b\":{\"c\":[1]}}}]}", "");
+	expect(sns, &o, "{\"Records\":[{\"a\":{\"b\":{\"c\":[[1]]}}}]}",
+	    "fatal: obj: JSON nested deeper than 6 levels at byte 28\n");
+	/* also in a subtree no rule refers to, and outside the records */
+	expect(sns, &o, "{\"x\":[[[[[[]]]]]],\"Records\":[]}",
+	    "fatal: obj: JSON nested deeper than 6 levels at byte 10\n");
+}
+END_TEST
+
+/* A string longer than the cap would make the parser hold it whole. */
+START_TEST(huge_token)
+{
+	struct records_opts o = {RECORDS_CLOUDTRAIL, 100, 0};
+	struct ruleset *rs = compile(sns);
+	struct buf doc = BUF_INIT;
+	char *got;
+
+	buf_puts(&doc, "{\"Records\":[{\"a\":\"");
+	for (int i = 0; i < 2000; i++)
+		buf_putc(&doc, 'x');
+	buf_puts(&doc, "\"}]}");
+	got = scan(rs, &o, doc.data, doc.len, 64, 0);
+	ck_assert_msg(
+	    strstr(got, "fatal: obj: a JSON string or number longer than the maximum record "
+	                "size (100 bytes) at byte ") == got,
+	    "%s", got);
+	free(got);
+	/* in one piece the parser never holds a partial token: the record is just too large */
+	got = scan(rs, &o, doc.data, doc.len, doc.len, 0);
+	ck_assert_msg(
+	    strstr(got, "error 0@12 obj: record 0 at byte 12 is larger than the maximum") == got,
+	    "%s", got);
+	free(got);
+	buf_free(&doc);
+	ruleset_free(rs);
+}
+END_TEST
+
+START_TEST(ndjson_lines)
+{
+	expect(sns, &ndjson,
+	    "{\"eventSource\":\"sns.amazonaws.com\",\"eventName\":\"CreateTopic\"}\n"
+	    "\n"
+	    "{\"eventSource\":\"sns.amazonaws.com\",\"eventName\":\"Publish\"}\r\n"
+	    "42\n"
+	    "{\"eventSource\":\"sns.amazonaws.com\",\"eventName\":bad}\n"
+	    "{\"eventSource\":\"sns.amazonaws.com\",\"eventName\":\"CreateTopic\"\n"
+	    "{\"eventSource\":\"sns.amazonaws.com\",\"eventName\":\"CreateTopic\"}"
+	    "{\"eventSource\":\"sns.amazonaws.com\",\"eventName\":\"CreateTopic\"}",
+	    "match 0@0 [0] {\"eventSource\":\"sns.amazonaws.com\",\"eventName\":\"CreateTopic\"}\n"
+	    "error 2@122 obj: line 4: record 2 at byte 122 is not a JSON object (found a number)\n"
+	    "error 3@125 obj: line 5: invalid JSON at byte 172: lexical error: invalid char in "
+	    "json "
+	    "text\n"
+	    "error 4@177 obj: line 6: the line ends at byte 237 inside a JSON value\n"
+	    "match 5@238 [0] "
+	    "{\"eventSource\":\"sns.amazonaws.com\",\"eventName\":\"CreateTopic\"}\n"
+	    "match 6@299 [0] "
+	    "{\"eventSource\":\"sns.amazonaws.com\",\"eventName\":\"CreateTopic\"}\n");
+	expect(sns, &ndjson, "", "");
+	expect(sns, &ndjson, "\n\n  \n", "");
+	expect(sns, &ndjson, "{\"a\":[1,2",
+	    "error 0@0 obj: line 1: truncated JSON: the text ends at byte 9 inside a value\n");
+	expect(sns, &ndjson,
+	    "{\"a\":\"\xff\"} and more\n{\"eventName\":\"CreateTopic\","
+	    "\"eventSource\":\"sns.amazonaws.com\"}",
+	    "error 0@0 obj: line 1: invalid UTF-8 in a JSON string at byte 6\n"
+	    "match 1@19 [0] "
+	    "{\"eventName\":\"CreateTopic\",\"eventSource\":\"sns.amazonaws.com\"}\n");
+}
+END_TEST
+
+START_TEST(ndjson_deep_line_recovers)
+{
+	struct records_opts o = {RECORDS_NDJSON, 0, 3};
+
+	expect(sns, &o,
+	    "{\"a\":[[[1]]]}\n{\"eventName\":\"CreateTopic\",\"eventSource\":\"sns.amazonaws.com\"}"
+	    "\n",
+	    "error 0@0 obj: line 1: JSON nested deeper than 3 levels at byte 7\n"
+	    "match 1@14 [0] "
+	    "{\"eventName\":\"CreateTopic\",\"eventSource\":\"sns.amazonaws.com\"}\n");
+}
+END_TEST
+
+/* Records spanning many pieces are gathered whole, and the cap still holds. */
+START_TEST(spanning_records)
+{
+	static const char *const any[] = {"{\"k\":[{\"exists\":true}]}", NULL};
+	struct ruleset *rs = compile(any);
+	struct records_opts o = {RECORDS_CLOUDTRAIL, 5000, 0};
+	struct buf doc = BUF_INIT, want = BUF_INIT;
+	size_t off;
+
+	buf_puts(&doc, "{\"Records\":[");
+	for (int i = 0; i < 50; i++) {
+		off = doc.len;
+		buf_printf(&doc, "%s{\"k\":%d,\"pad\":\"", i ? "," : "", i);
+		for (int j = 0; j < i * 97; j++)
+			buf_putc(&doc, (char)('a' + j % 26));
+		buf_puts(&doc, "\"}");
+		if (doc.len - off - (i ? 1 : 0) > 5000)
+			buf_printf(&want,
+			    "error %d@%zu obj: record %d at byte %zu is larger than the maximum "
+			    "record size (%zu > 5000 bytes)\n",
+			    i, off + (i ? 1 : 0), i, off + (i ? 1 : 0),
+			    doc.len - off - (i ? 1 : 0));
+		else
+			buf_printf(&want, "match %d@%zu [0] %s\n", i, off + (i ? 1 : 0),
+			    doc.data + off + (i ? 1 : 0));
+	}
+	buf_puts(&doc, "]}");
+	for (size_t s = 0; s < sizeof(steps) / sizeof(steps[0]); s++) {
+		char *got = scan(rs, &o, doc.data, doc.len, steps[s], 0);
+
+		ck_assert_msg(
+		    strcmp(got, want.data) == 0, "step %zu:\n got: %.300s", steps[s], got);
+		free(got);
+	}
+	buf_free(&doc);
+	buf_free(&want);
+	ruleset_free(rs);
+}
+END_TEST
+
+START_TEST(match_callback_stops)
+{
+	struct ruleset *rs = compile(sns);
+	const char *doc =
+	    "{\"Records\":[{\"eventSource\":\"sns.amazonaws.com\",\"eventName\":\"CreateTopic\"},"
+	    "{\"eventSource\":\"sns.amazonaws.com\",\"eventName\":\"CreateTopic\"}]}";
+	char *got = scan(rs, &cloudtrail, doc, strlen(doc), 7, 1);
+
+	ck_assert_msg(strstr(got, "fatal: output failed\n") != NULL, "%s", got);
+	ck_assert_msg(strstr(got, "match 1@") == NULL, "%s", got);
+	free(got);
+	ruleset_free(rs);
+}
+END_TEST
+
+START_TEST(stats_and_reuse)
+{
+	struct ruleset *rs = compile(sns);
+	struct matcher *m = matcher_new(rs);
+	struct ct_error err;
+	struct records *r = records_new(&cloudtrail, rs, m, NULL, &err);
+	const char *a =
+	    "{\"Records\":[{\"eventSource\":\"sns.amazonaws.com\",\"eventName\":\"CreateTopic\"},"
+	    "{},7]}";
+
+	for (int round = 0; round < 3; round++) {
+		const struct records_stats *st;
+
+		ck_assert_int_eq(records_reset(r, "again", &err), 0);
+		ck_assert_int_eq(records_feed(r, a, strlen(a), &err), 0);
+		ck_assert_int_eq(records_finish(r, &err), 0);
+		st = records_stats(r);
+		ck_assert_uint_eq(st->json_bytes, strlen(a));
+		ck_assert_uint_eq(st->records, 2);
+		ck_assert_uint_eq(st->matched, 1);
+		ck_assert_uint_eq(st->matches, 1);
+		ck_assert_uint_eq(st->record_errors, 1);
+	}
+	/* a failed object stays failed until the next reset */
+	ck_assert_int_eq(records_reset(r, "bad", &err), 0);
+	ck_assert_int_eq(records_feed(r, "]", 1, &err), -1);
+	ck_assert_int_eq(records_feed(r, "{", 1, &err), -1);
+	ck_assert_int_eq(records_finish(r, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "bad: invalid JSON at byte 0"));
+	records_free(r);
+	matcher_free(m);
+	ruleset_free(rs);
+}
+END_TEST
+
+START_TEST(format_names)
+{
+	enum records_format f;
+
+	ck_assert_int_eq(records_format_parse("ndjson", &f), 0);
+	ck_assert_int_eq(f, RECORDS_NDJSON);
+	ck_assert_int_eq(records_format_parse("records", &f), 0);
+	ck_assert_int_eq(f, RECORDS_CLOUDTRAIL);
+	ck_assert_int_eq(records_format_parse("xml", &f), -1);
+	ck_assert_str_eq(records_format_name(RECORDS_NDJSON), "ndjson");
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("records");
+	TCase *tc = tcase_create("records");
+	SRunner *sr;
+	int failed;
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, walk_records);
+	tcase_add_test(tc, skipped_subtrees);
+	tcase_add_test(tc, nested_fields_and_arrays);
+	tcase_add_test(tc, escapes_and_unicode);
+	tcase_add_test(tc, records_not_objects);
+	tcase_add_test(tc, record_too_large);
+	tcase_add_test(tc, shape_errors);
+	tcase_add_test(tc, json_errors);
+	tcase_add_test(tc, strict_utf8);
+	tcase_add_test(tc, too_deep);
+	tcase_add_test(tc, huge_token);
+	tcase_add_test(tc, ndjson_lines);
+	tcase_add_test(tc, ndjson_deep_line_recovers);
+	tcase_add_test(tc, spanning_records);
+	tcase_add_test(tc, match_callback_stops);
+	tcase_add_test(tc, stats_and_reuse);
+	tcase_add_test(tc, format_names);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
