@@ -1,0 +1,36 @@
+// The whole flow: an announced log object with the tutorial's CreateTopic
+// call among ordinary records ends as one alert on the topic, and the queue
+// message is deleted.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { startLocalAws } from "../harness/local-aws.mjs";
+import { queueDepth, receiveAll } from "../harness/lib.mjs";
+import { announce, createTopicRecord, logLines, makeWorld, record, runOnce } from "./world.mjs";
+
+let aws;
+before(async () => { aws = await startLocalAws(); });
+after(async () => { await aws.stop(); });
+
+test("a CreateTopic call among ordinary records becomes one alert", async () => {
+	const world = await makeWorld(aws);
+	const hit = createTopicRecord();
+	const recs = [record(), record({ eventName: "ListBuckets", eventSource: "s3.amazonaws.com" }), hit, record()];
+	const obj = await announce(aws, world, recs);
+
+	const run = await runOnce(aws, world);
+	assert.equal(run.code, 0, run.stderr);
+
+	const alerts = await receiveAll(aws, world.observer.url, { expect: 1, timeoutMs: 5000 });
+	assert.equal(alerts.length, 1);
+	const body = JSON.parse(alerts[0].Body);
+	assert.equal(body.rule.name ?? body.rule, "sns-create-topic");
+	assert.equal(JSON.stringify(body).includes(hit.eventID), true);
+	assert.equal(JSON.stringify(body).includes(obj.key), true);
+
+	const depth = await queueDepth(aws, world.queue.url);
+	assert.deepEqual(depth, { visible: 0, inFlight: 0, delayed: 0 });
+	const logs = logLines(run.stderr);
+	assert.ok(logs.some((l) => l.rule === "sns-create-topic" && l.event_id === hit.eventID), "match logged with fields");
+	assert.equal(aws.requestLog.count({ operation: "GetObject" }), 1);
+	assert.equal(aws.requestLog.count({ operation: "DeleteMessageBatch" }), 1);
+});
