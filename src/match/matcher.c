@@ -123,7 +123,7 @@ lookup(struct matcher *m, uint32_t node, uint32_t tag, const char *key, size_t l
 
 	if (e == NULL)
 		return;
-	m->vent_gen[e->vid] = m->gen;
+	m->vent_gen[e - m->rs->vents] = m->gen;
 	for (uint32_t i = 0; i < e->npost; i++)
 		hit(m, e->post[i]);
 }
