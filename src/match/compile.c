@@ -17,7 +17,7 @@
 #include "match/match_int.h"
 
 struct bnode {           /* a node while building */
-	const char *key;     /* arena */
+	const char *key; /* arena */
 	uint32_t len;
 	u32vec kids;
 };
@@ -27,8 +27,8 @@ struct builder {
 	VEC(struct bnode) bn;
 	VEC(struct clause) cl;
 	VEC(struct sub) subs;
-	u32vec keys;         /* vids of the clause being added */
-	u32vec eager;        /* per clause: cost of its atoms that are not keys */
+	u32vec keys;  /* vids of the clause being added */
+	u32vec eager; /* per clause: cost of its atoms that are not keys */
 	enum match_envelope env;
 	struct ct_error *err;
 };
@@ -90,22 +90,20 @@ path_node(struct builder *b, const char *path, uint32_t *id)
 static int
 vindex_grow(struct ruleset *rs)
 {
-	uint32_t size = rs->vtab ? (rs->vmask + 1) * 2 : 64;
-	struct vent *t = calloc(size, sizeof(*t));
+	uint32_t size = rs->vslots ? (rs->vmask + 1) * 2 : 64;
+	struct vslot *t = calloc(size, sizeof(*t));
 
 	if (t == NULL)
 		return -1;
-	for (uint32_t i = 0; rs->vtab != NULL && i <= rs->vmask; i++) {
-		uint32_t j;
-		if (rs->vtab[i].key == NULL)
-			continue;
-		for (j = (uint32_t)rs->vtab[i].hash & (size - 1); t[j].key != NULL;
-		     j = (j + 1) & (size - 1))
-			;
-		t[j] = rs->vtab[i];
+	for (uint32_t v = 0; v < rs->nvent; v++) {
+		uint32_t j = (uint32_t)rs->vents[v].hash & (size - 1);
+		while (t[j].idx != 0)
+			j = (j + 1) & (size - 1);
+		t[j].check = (uint32_t)(rs->vents[v].hash >> 32);
+		t[j].idx = v + 1;
 	}
-	free(rs->vtab);
-	rs->vtab = t;
+	free(rs->vslots);
+	rs->vslots = t;
 	rs->vmask = size - 1;
 	return 0;
 }
@@ -116,27 +114,39 @@ vindex_add(struct builder *b, uint32_t node, uint32_t tag, const char *key, size
 {
 	struct ruleset *rs = b->rs;
 	uint64_t h;
-	uint32_t i;
-	struct vent *e;
+	uint32_t i, vid;
+	struct vent *e = NULL;
 
-	if ((rs->vtab == NULL || (rs->nvent + 1) * 2 > rs->vmask + 1) && vindex_grow(rs) < 0)
+	if ((rs->vslots == NULL || (rs->nvent + 1) * 2 > rs->vmask + 1) && vindex_grow(rs) < 0)
 		return nomem(b);
 	h = mhash(key, len, vindex_seed(node, tag));
-	for (i = (uint32_t)h & rs->vmask; (e = &rs->vtab[i])->key != NULL; i = (i + 1) & rs->vmask)
+	for (i = (uint32_t)h & rs->vmask; rs->vslots[i].idx != 0; i = (i + 1) & rs->vmask) {
+		e = &rs->vents[rs->vslots[i].idx - 1];
 		if (e->hash == h && e->node == node && e->tag == tag && e->len == len &&
 		    memcmp(e->key, key, len) == 0)
 			break;
-	if (e->key == NULL) {
+		e = NULL;
+	}
+	if (e == NULL) {
+		if (rs->nvent == rs->capvent &&
+		    vec_grow((void **)&rs->vents, &rs->capvent, rs->nvent, sizeof(*rs->vents)) < 0)
+			return nomem(b);
+		e = &rs->vents[rs->nvent];
+		memset(e, 0, sizeof(*e));
 		if ((e->key = arena_strndup(&rs->arena, key, len)) == NULL)
 			return nomem(b);
 		e->hash = h;
+		if (len <= MH_SHORT)
+			mh_words(key, len, &e->w0, &e->w1);
 		e->node = node;
 		e->tag = tag;
 		e->len = (uint32_t)len;
-		e->vid = rs->nvent++;
+		rs->vslots[i].check = (uint32_t)(h >> 32);
+		rs->vslots[i].idx = ++rs->nvent;
 	}
+	vid = (uint32_t)(e - rs->vents);
 	e->uses++;
-	return VEC_PUSH(b->keys, e->vid) < 0 ? nomem(b) : 0;
+	return VEC_PUSH(b->keys, vid) < 0 ? nomem(b) : 0;
 }
 
 static int
@@ -233,7 +243,7 @@ add_atom(struct builder *b, uint32_t node, const struct patom *a, uint32_t claus
 		return VEC_PUSH(f->exists, clause) < 0 ? nomem(b) : 0;
 	case A_ABSENT:
 		return 0; /* the clause is optional: judged in matcher_end */
-	default: {     /* anything-but */
+	default: {        /* anything-but */
 		struct abut ab = {a, clause};
 		if (a->kind == A_AB_EIC)
 			f->fold = 1;
@@ -415,8 +425,7 @@ collect(struct builder *b, uint32_t n, const char *prefix, size_t plen, int dept
 		memcpy(key + len - k->len, k->key, k->len);
 		if (VEC_PUSH(*out, e) < 0)
 			return nomem(b);
-		if (depth + 1 < ALIAS_DEPTH &&
-		    collect(b, e.node, key, len, depth + 1, out) < 0)
+		if (depth + 1 < ALIAS_DEPTH && collect(b, e.node, key, len, depth + 1, out) < 0)
 			return -1;
 	}
 	return 0;
@@ -448,8 +457,10 @@ child_table(struct builder *b, uint32_t n)
 		uint32_t j = (uint32_t)h & mn->cmask;
 		while (mn->ctab[j].key != NULL)
 			j = (j + 1) & mn->cmask;
-		mn->ctab[j] = (struct child_ent){h, ents.v[i].key, ents.v[i].len,
-		    &b->rs->nodes[ents.v[i].node]};
+		mn->ctab[j] = (struct child_ent){
+		    h, 0, 0, ents.v[i].key, ents.v[i].len, &b->rs->nodes[ents.v[i].node]};
+		if (ents.v[i].len <= MH_SHORT)
+			mh_words(ents.v[i].key, ents.v[i].len, &mn->ctab[j].w0, &mn->ctab[j].w1);
 	}
 	free(ents.v);
 	return 0;
@@ -501,13 +512,7 @@ static int
 choose_anchors(struct builder *b)
 {
 	struct ruleset *rs = b->rs;
-	uint32_t *slot = malloc((rs->nvent + 1) * sizeof(*slot));
 
-	if (slot == NULL)
-		return nomem(b);
-	for (uint32_t i = 0; rs->vtab != NULL && i <= rs->vmask; i++)
-		if (rs->vtab[i].key != NULL)
-			slot[rs->vtab[i].vid] = i;
 	for (uint32_t s = 0; s < b->subs.n; s++) {
 		struct sub *sub = &b->subs.v[s];
 		uint64_t best = UINT64_MAX;
@@ -517,7 +522,7 @@ choose_anchors(struct builder *b)
 			if (cl->optional)
 				continue;
 			for (uint32_t k = 0; k < cl->nkeys; k++)
-				cost += rs->vtab[slot[cl->keys[k]]].uses;
+				cost += rs->vents[cl->keys[k]].uses;
 			if (cost < best) {
 				best = cost;
 				sub->anchor = c;
@@ -527,24 +532,21 @@ choose_anchors(struct builder *b)
 			continue;
 		b->cl.v[sub->anchor].anchor = 1;
 		for (uint32_t k = 0; k < b->cl.v[sub->anchor].nkeys; k++)
-			rs->vtab[slot[b->cl.v[sub->anchor].keys[k]]].npost++;
+			rs->vents[b->cl.v[sub->anchor].keys[k]].npost++;
 	}
-	for (uint32_t i = 0; rs->vtab != NULL && i <= rs->vmask; i++) {
-		struct vent *e = &rs->vtab[i];
-		if (e->key == NULL || e->npost == 0)
+	for (uint32_t v = 0; v < rs->nvent; v++) {
+		struct vent *e = &rs->vents[v];
+		if (e->npost == 0)
 			continue;
-		if ((e->post = arena_alloc(&rs->arena, e->npost * sizeof(*e->post))) == NULL) {
-			free(slot);
+		if ((e->post = arena_alloc(&rs->arena, e->npost * sizeof(*e->post))) == NULL)
 			return nomem(b);
-		}
 		e->npost = 0;
 	}
 	for (uint32_t c = 0; c < b->cl.n; c++)
 		for (uint32_t k = 0; b->cl.v[c].anchor && k < b->cl.v[c].nkeys; k++) {
-			struct vent *e = &rs->vtab[slot[b->cl.v[c].keys[k]]];
+			struct vent *e = &rs->vents[b->cl.v[c].keys[k]];
 			e->post[e->npost++] = c;
 		}
-	free(slot);
 	return 0;
 }
 
@@ -626,8 +628,8 @@ compile_rules(struct builder *b, const struct rule_def *defs, size_t n)
 }
 
 struct ruleset *
-ruleset_compile(const struct rule_def *defs, size_t n, enum match_envelope env,
-    struct ct_error *err)
+ruleset_compile(
+    const struct rule_def *defs, size_t n, enum match_envelope env, struct ct_error *err)
 {
 	struct ruleset *rs = calloc(1, sizeof(*rs));
 	struct builder b = {.rs = rs, .env = env, .err = err};
@@ -673,7 +675,8 @@ ruleset_free(struct ruleset *rs)
 		return;
 	for (uint32_t i = 0; rs->fields != NULL && i < rs->nfields; i++)
 		field_free(&rs->fields[i]);
-	free(rs->vtab);
+	free(rs->vents);
+	free(rs->vslots);
 	free(rs->fields);
 	free(rs->nodes);
 	free(rs->clauses);
@@ -717,15 +720,20 @@ match_root(const struct ruleset *rs)
 const struct match_node *
 match_child(const struct match_node *n, const char *key, size_t len)
 {
-	uint64_t h;
+	uint64_t w0 = 0, w1 = 0, h;
 	uint32_t i;
 
 	if (n == NULL || n->ctab == NULL)
 		return NULL;
-	h = mhash(key, len, 0);
+	if (len <= MH_SHORT) {
+		mh_words(key, len, &w0, &w1);
+		h = mh_final(w0, w1, len, MH_K0);
+	} else {
+		h = mhash(key, len, 0);
+	}
 	for (i = (uint32_t)h & n->cmask; n->ctab[i].key != NULL; i = (i + 1) & n->cmask) {
 		const struct child_ent *e = &n->ctab[i];
-		if (e->hash == h && e->len == len && memcmp(e->key, key, len) == 0)
+		if (same_key(h, w0, w1, key, len, e->hash, e->w0, e->w1, e->key, e->len))
 			return e->node;
 	}
 	return NULL;
