@@ -196,8 +196,10 @@ load_bare_pattern(struct rule_list *l, yajl_val obj, struct place *p, struct ct_
 		ct_error_prefix(err, "%s: rule named after the file", p->origin);
 		return -1;
 	}
-	if (json_write(&pattern, obj) == -1)
+	if (json_write(&pattern, obj) == -1) {
+		buf_free(&pattern);
 		return ct_error_set(err, CT_ERR_NOMEM, "out of memory");
+	}
 	s.pattern = pattern.data;
 	if ((r = rule_list_add(l, &s, err)) == -1)
 		rule_error(err, p);
@@ -271,16 +273,23 @@ load_tree(struct rule_list *l, yajl_val root, const char *path, const char *text
 	return r;
 }
 
-/* Reads a whole file of at most RULES_FILE_MAX bytes into b. */
 static int
-read_file(const char *path, struct buf *b, struct ct_error *err)
+file_too_large(const char *path, struct ct_error *err)
+{
+	return ct_error_set(err, CT_ERR_LIMIT, "%s: rule file larger than %d MiB", path,
+	    RULES_FILE_MAX / (1024 * 1024));
+}
+
+/* Opens path for reading if it is a regular file of at most RULES_FILE_MAX bytes. */
+static int
+open_rule_file(const char *path, struct ct_error *err)
 {
 	const char *why = NULL;
 	struct stat st;
-	ssize_t n;
 	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	/* O_NONBLOCK: a FIFO in the way must not hang the load. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
 		return ct_error_set(err, CT_ERR_IO, "%s: %s", path, strerror(errno));
 	if (fstat(fd, &st) == -1)
 		why = strerror(errno);
@@ -288,15 +297,28 @@ read_file(const char *path, struct buf *b, struct ct_error *err)
 		why = strerror(EISDIR);
 	else if (!S_ISREG(st.st_mode))
 		why = "not a regular file";
-	if (why) {
+	if (why || st.st_size > RULES_FILE_MAX) {
 		close(fd);
-		return ct_error_set(err, CT_ERR_IO, "%s: %s", path, why);
+		if (why)
+			return ct_error_set(err, CT_ERR_IO, "%s: %s", path, why);
+		return file_too_large(path, err);
 	}
+	return fd;
+}
+
+/* Reads a whole rule file into b. */
+static int
+read_file(const char *path, struct buf *b, struct ct_error *err)
+{
+	ssize_t n;
+	int fd;
+
+	if ((fd = open_rule_file(path, err)) == -1)
+		return -1;
 	do {
-		if (b->len >= RULES_FILE_MAX) {
+		if (b->len > RULES_FILE_MAX) { /* it grew while being read */
 			close(fd);
-			return ct_error_set(err, CT_ERR_LIMIT, "%s: rule file larger than %d MiB",
-			    path, RULES_FILE_MAX / (1024 * 1024));
+			return file_too_large(path, err);
 		}
 		if (buf_reserve(b, 65536) == -1) {
 			close(fd);
