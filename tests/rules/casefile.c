@@ -218,6 +218,20 @@ casefile_materialize(const struct casefile *c)
 			make_parents(s->args);
 			if (mkdir(s->args, 0755) == -1)
 				return -1;
+		} else if (strcmp(s->name, "symlink") == 0) {
+			char *link = strdup(s->args), *target = strchr(link, ' ');
+			int r;
+
+			if (target == NULL) {
+				free(link);
+				return -1;
+			}
+			*target++ = '\0';
+			make_parents(link);
+			r = symlink(target, link);
+			free(link);
+			if (r == -1)
+				return -1;
 		} else if (strcmp(s->name, "file") == 0) {
 			make_parents(s->args);
 			if ((f = fopen(s->args, "wb")) == NULL)

@@ -7,6 +7,7 @@
  *
  *   --- file PATH        writes the body to PATH (directories made as needed)
  *   --- mkdir PATH       makes a directory
+ *   --- symlink PATH TO  makes PATH a symbolic link to TO
  *   --- load KIND ARG    loads rules: config FILE | parsed FILE | setting FILE |
  *                        dir DIR | json FILE | pattern NAME (the body is the JSON)
  *   --- rules            the loaded rules, as rule_dump() writes them

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <libconfig.h>
@@ -251,6 +252,56 @@ START_TEST(test_file_too_large)
 }
 END_TEST
 
+/* A rule file of exactly RULES_FILE_MAX bytes is still read. */
+START_TEST(test_file_at_limit)
+{
+	static char spaces[65536];
+	struct rule_list l;
+	struct ct_error err = {CT_OK, ""};
+	char dir[512];
+	int oldcwd, r;
+	FILE *f;
+
+	memset(spaces, ' ', sizeof(spaces));
+	ck_assert_int_eq(scratch_enter(dir, sizeof(dir), &oldcwd), 0);
+	ck_assert_ptr_nonnull(f = fopen("big.json", "w"));
+	fputs("[]", f);
+	for (size_t left = RULES_FILE_MAX - 2; left > 0;) {
+		size_t n = left < sizeof(spaces) ? left : sizeof(spaces);
+
+		fwrite(spaces, 1, n, f);
+		left -= n;
+	}
+	ck_assert_int_eq(fclose(f), 0);
+	rule_list_init(&l);
+	r = rules_load_json_file(&l, "big.json", &err);
+	scratch_leave(dir, oldcwd);
+	ck_assert_msg(r == 0, "%s", err.msg);
+	ck_assert_uint_eq(l.n, 0);
+	rule_list_free(&l);
+}
+END_TEST
+
+/* A FIFO named like a rule file is refused, not waited on. */
+START_TEST(test_fifo)
+{
+	struct rule_list l;
+	struct ct_error err;
+	char dir[512];
+	int oldcwd, r;
+
+	ck_assert_int_eq(scratch_enter(dir, sizeof(dir), &oldcwd), 0);
+	ck_assert_int_eq(mkfifo("pipe.json", 0600), 0);
+	rule_list_init(&l);
+	r = rules_load_json_file(&l, "pipe.json", &err);
+	scratch_leave(dir, oldcwd);
+	ck_assert_int_eq(r, -1);
+	ck_assert_int_eq(err.code, CT_ERR_IO);
+	ck_assert_str_eq(err.msg, "pipe.json: not a regular file");
+	rule_list_free(&l);
+}
+END_TEST
+
 /* rules_compile refuses two rules of one name even in a list not built by
  * the loaders, and compiles an empty list. */
 START_TEST(test_compile_duplicate)
@@ -293,6 +344,8 @@ rules_suite(void)
 	tcase_add_test(api, test_list_reuse);
 	tcase_add_test(api, test_many_rules);
 	tcase_add_test(api, test_file_too_large);
+	tcase_add_test(api, test_file_at_limit);
+	tcase_add_test(api, test_fifo);
 	tcase_add_test(api, test_compile_duplicate);
 	suite_add_tcase(s, api);
 	return s;
