@@ -1,7 +1,7 @@
 // Self-test of the local AWS: the front checks signatures as AWS does and
 // answers in each service's error shape, every fault kind happens as asked
 // and stops when its count is used up, the credential stand-ins hand out keys
-// the front accepts, the helpers work, and everything stops.
+// the front accepts, the test library works, and everything stops.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -533,7 +533,7 @@ describe("credential stand-ins", () => {
 	});
 });
 
-describe("helpers", () => {
+describe("test library", () => {
 	test("S3 event notifications are encoded as S3 encodes them", T, async () => {
 		const queue = await createQueue(aws, "notifications");
 		assert.equal(s3EventKey("AWSLogs/a b+c=d:é~.json.gz"), "AWSLogs/a+b%2Bc%3Dd%3A%C3%A9%7E.json.gz");
