@@ -22,6 +22,7 @@ export class LocalEcs {
 			rotateBeforeSeconds: 900,
 			...options,
 		};
+		this.initialOptions = { ...this.options };
 		this.injections = new Injections("ecs");
 		this.current = null;
 		this.counters = { credentials: 0, unauthorized: 0, notFound: 0 };
@@ -36,7 +37,9 @@ export class LocalEcs {
 		this.injections.add(rule);
 	}
 
+	/** Back to the options it was made with; forgets injections and counters. */
 	reset() {
+		this.options = { ...this.initialOptions };
 		this.injections.clear();
 		this.current = null;
 		for (const k of Object.keys(this.counters))

@@ -116,7 +116,7 @@ export class Front {
 		this.world = world;
 		this.name = name;
 		this.upstream = upstream;
-		this.agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+		this.agent = new http.Agent({ keepAlive: true });
 		this.server = http.createServer((req, res) => {
 			this.handle(req, res).catch((err) => this.internalError(res, err));
 		});

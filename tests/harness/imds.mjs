@@ -20,6 +20,7 @@ export class LocalImds {
 	constructor(world, options = {}) {
 		this.world = world;
 		this.options = { roleName: "ctalertd-instance-role", credentialTtlSeconds: 21600, rotateBeforeSeconds: 300, allowV1: false, ...options };
+		this.initialOptions = { ...this.options };
 		this.injections = new Injections("imds");
 		this.tokens = new Map(); // token -> expiry ms
 		this.current = null;
@@ -35,8 +36,10 @@ export class LocalImds {
 		this.injections.add(rule);
 	}
 
-	/** Forgets tokens and keys (the next fetch gets new keys), clears injections and counters. */
+	/** Back to the options it was made with; forgets tokens, keys (the next
+	 * fetch gets new ones), injections and counters. */
 	reset() {
+		this.options = { ...this.initialOptions };
 		this.injections.clear();
 		this.tokens.clear();
 		this.current = null;

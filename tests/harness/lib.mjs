@@ -1,4 +1,4 @@
-// Helpers for ctalertd's integration tests on the local AWS (local-aws.mjs):
+// The library ctalertd's integration tests use on the local AWS (local-aws.mjs):
 // set up buckets, queues and topics with AWS's own SDK, produce the messages
 // S3, SNS and CloudTrail would send, read what ctalertd published, and run a
 // program with the environment that points it at the local AWS.

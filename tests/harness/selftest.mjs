@@ -1,7 +1,7 @@
 // Self-test of the local AWS: the front checks signatures as AWS does and
 // answers in each service's error shape, every fault kind happens as asked
 // and stops when its count is used up, the credential stand-ins hand out keys
-// the front accepts, the helpers work, and everything stops.
+// the front accepts, the test library works, and everything stops.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -481,7 +481,8 @@ describe("credential stand-ins", () => {
 		assert.equal(xmlField(r.text, "Code"), "ExpiredToken");
 		const fresh = await (await fetch(path)).json();
 		assert.notEqual(fresh.AccessKeyId, creds.AccessKeyId, "expired keys are replaced");
-		aws.imds.configure({ allowV1: false, credentialTtlSeconds: 21600 });
+		aws.reset();
+		assert.equal((await fetch(path)).status, 401, "reset() restores the options: IMDSv1 is off again");
 	});
 
 	test("ECS container endpoint: authorization token, credentials the front accepts", T, async () => {
@@ -494,7 +495,6 @@ describe("credential stand-ins", () => {
 		aws.ecs.inject({ status: 404 });
 		assert.equal((await fetch(aws.ecs.fullUri, { headers: { authorization: "Bearer ecs-secret" } })).status, 404);
 		assert.deepEqual(aws.counters().ecs, { credentials: 2, unauthorized: 1, notFound: 0 });
-		aws.ecs.configure({ authToken: undefined });
 	});
 
 	test("STS: AssumeRole (signed), AssumeRoleWithWebIdentity (unsigned), GetCallerIdentity", T, async () => {
@@ -529,11 +529,10 @@ describe("credential stand-ins", () => {
 		const failed = await signedFetch(aws.stsEndpoint + "/", { method: "POST", service: "sts", credentials: aws.credentials, headers: form, body: assume });
 		assert.equal(failed.status, 500);
 		assert.deepEqual(aws.counters().sts, { AssumeRole: 2, AssumeRoleWithWebIdentity: 2, GetCallerIdentity: 1, other: 0 });
-		aws.sts.configure({ webIdentityToken: undefined });
 	});
 });
 
-describe("helpers", () => {
+describe("test library", () => {
 	test("S3 event notifications are encoded as S3 encodes them", T, async () => {
 		const queue = await createQueue(aws, "notifications");
 		assert.equal(s3EventKey("AWSLogs/a b+c=d:é~.json.gz"), "AWSLogs/a+b%2Bc%3Dd%3A%C3%A9%7E.json.gz");

@@ -43,6 +43,7 @@ export class LocalSts {
 	constructor(world, options = {}) {
 		this.world = world;
 		this.options = { ...options };
+		this.initialOptions = { ...this.options };
 		this.injections = new Injections("sts");
 		this.counters = { AssumeRole: 0, AssumeRoleWithWebIdentity: 0, GetCallerIdentity: 0, other: 0 };
 		this.issued = [];
@@ -57,7 +58,9 @@ export class LocalSts {
 		this.injections.add({ ...rule, status: rule.status ?? 400 });
 	}
 
+	/** Back to the options it was made with; forgets injections and counters. */
 	reset() {
+		this.options = { ...this.initialOptions };
 		this.injections.clear();
 		for (const k of Object.keys(this.counters))
 			this.counters[k] = 0;
