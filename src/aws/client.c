@@ -279,8 +279,11 @@ target_region(
 		snprintf(t->region, sizeof(t->region), "%s", r);
 		return 0;
 	}
-	/* No region configured: a queue URL names its own. */
+	/* No region configured: a queue URL names its own; an unsigned request
+	 * to an explicit URL (metadata services) needs none. */
 	if (req->url && aws_endpoint_region_from_url(req->url, t->region, sizeof(t->region)) == 0)
+		return 0;
+	if (req->url && req->anonymous)
 		return 0;
 	return aws_error_set(err, req->service, req->operation, 0, "NoRegion", 0,
 	    "no AWS region configured: set AWS_REGION or the profile's region");

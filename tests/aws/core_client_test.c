@@ -353,7 +353,15 @@ START_TEST(queue_url_names_the_region)
 	ck_assert_str_eq(httpd_request(srv, 0)->target, req.url);
 	ck_assert_ptr_nonnull(strstr(httpd_header(srv, 0, "Authorization"), "/eu-north-1/sqs/"));
 	ck_assert_str_eq(httpd_header(srv, 0, "Host"), "sqs.eu-north-1.amazonaws.com");
+	/* An unsigned request to an explicit URL (a metadata service) needs no region. */
+	unsetenv("http_proxy");
+	req.url = httpd_url(srv, "/latest/api/token");
+	req.anonymous = 1;
+	ck_assert_int_eq(aws_call(cn, &req, &resp, &err), 0);
+	ck_assert_ptr_null(httpd_header(srv, 1, "Authorization"));
+	req.anonymous = 0;
 	/* A URL with a path and a path of its own is a mistake. */
+	req.url = "http://sqs.eu-north-1.amazonaws.com/123456789012/alerts";
 	req.path = "/x";
 	ck_assert_int_eq(aws_call(cn, &req, &resp, &err), -1);
 	ck_assert_str_eq(err.code, "InvalidRequest");

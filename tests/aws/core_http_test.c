@@ -417,6 +417,11 @@ START_TEST(wire_path_query_and_body)
 	ck_assert_int_eq(aws_call(f.conn, &req, &resp, &err), 0);
 	ck_assert_str_eq(httpd_request(srv, 0)->target,
 	    "/my.bucket/dir//a%20b%2Bc~%25d%3De/%C3%BC?e=&list-type=2&prefix=a%20b%2Fc");
+	/* Dot segments are part of S3 keys, not to be resolved. */
+	req.path = "a/./b/../c";
+	req.nquery = 0;
+	ck_assert_int_eq(aws_call(f.conn, &req, &resp, &err), 0);
+	ck_assert_str_eq(httpd_request(srv, 1)->target, "/my.bucket/a/./b/../c");
 	/* A 1 MiB PUT: exact body, no 100-continue round trip. */
 	req.method = "PUT";
 	req.query = NULL;
@@ -427,11 +432,11 @@ START_TEST(wire_path_query_and_body)
 	req.body = body;
 	req.body_len = n;
 	ck_assert_int_eq(aws_call(f.conn, &req, &resp, &err), 0);
-	ck_assert_str_eq(httpd_request(srv, 1)->method, "PUT");
-	ck_assert_uint_eq(httpd_request(srv, 1)->body.len, n);
-	ck_assert_int_eq(memcmp(httpd_request(srv, 1)->body.data, body, n), 0);
-	ck_assert_ptr_null(httpd_header(srv, 1, "Expect"));
-	ck_assert_str_eq(httpd_header(srv, 1, "Content-Type"), "application/octet-stream");
+	ck_assert_str_eq(httpd_request(srv, 2)->method, "PUT");
+	ck_assert_uint_eq(httpd_request(srv, 2)->body.len, n);
+	ck_assert_int_eq(memcmp(httpd_request(srv, 2)->body.data, body, n), 0);
+	ck_assert_ptr_null(httpd_header(srv, 2, "Expect"));
+	ck_assert_str_eq(httpd_header(srv, 2, "Content-Type"), "application/octet-stream");
 	aws_response_free(&resp);
 	close_client(&f);
 	free(body);

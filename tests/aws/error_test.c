@@ -5,6 +5,7 @@
  */
 #include <check.h>
 #include <dirent.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,6 +191,38 @@ START_TEST(code_classes)
 }
 END_TEST
 
+/* Garbage of every shape gives a well-formed error, never a crash. */
+START_TEST(random_bodies)
+{
+	static const char *const starts[] = {"{", "<", "<Error><Code>", "{\"__type\":", " ", ""};
+	static const char alphabet[] = "{}[]<>/\"\\:,#;=&x \n\t\x01\xc3\xa9\xff"
+	                               "0";
+	uint64_t r = 42;
+	char body[300], headers[128];
+
+	for (int i = 0; i < 3000; i++) {
+		size_t n = 0, len;
+		struct aws_error e;
+
+		r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+		n = (size_t)snprintf(body, sizeof(body), "%s", starts[(r >> 33) % 6]);
+		len = n + (r >> 40) % 200;
+		while (n < len) {
+			r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+			body[n++] = alphabet[(r >> 35) % (sizeof(alphabet) - 1)];
+		}
+		body[n] = '\0';
+		snprintf(
+		    headers, sizeof(headers), "x-amzn-query-error: %.*s\r\n", (int)(n % 40), body);
+		aws_error_from_response(&e, "sqs", "ReceiveMessage", 400 + (long)(r % 200), headers,
+		    strlen(headers), body, n);
+		ck_assert_int_ne(e.code[0], '\0');
+		ck_assert_uint_lt(strlen(e.code), sizeof(e.code));
+		ck_assert_uint_lt(strlen(e.message), sizeof(e.message));
+	}
+}
+END_TEST
+
 static Suite *
 error_suite(void)
 {
@@ -199,6 +232,7 @@ error_suite(void)
 	tcase_add_loop_test(tc, error_case, 0, ncases);
 	tcase_add_test(tc, error_str_and_set);
 	tcase_add_test(tc, code_classes);
+	tcase_add_test(tc, random_bodies);
 	suite_add_tcase(s, tc);
 	return s;
 }
