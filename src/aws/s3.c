@@ -202,7 +202,6 @@ get_head(struct get_state *st)
 static int
 get_check_resume(struct get_state *st)
 {
-	const struct s3_get_params *p = st->p;
 	long long start, end, total;
 	char v[128];
 
@@ -210,14 +209,12 @@ get_check_resume(struct get_state *st)
 	    s3_content_range(v, &start, &end, &total) == -1 || start != st->res->bytes ||
 	    (st->res->info.size >= 0 && total != st->res->info.size))
 		return aws_error_set(&st->why, "s3", "GetObject", st->resp->status,
-		    S3_ERR_RESUME_MISMATCH, 0,
-		    "s3://%s/%s: resumed answer does not continue at byte %lld", p->bucket, p->key,
+		    S3_ERR_RESUME_MISMATCH, 0, "resumed answer does not continue at byte %lld",
 		    st->res->bytes);
 	if (aws_response_header(st->resp, "ETag", v, sizeof(v)) == 0 &&
 	    strcmp(v, st->res->info.etag) != 0)
 		return aws_error_set(&st->why, "s3", "GetObject", st->resp->status,
-		    S3_ERR_OBJECT_CHANGED, 0,
-		    "s3://%s/%s changed while being read (ETag %s, was %s)", p->bucket, p->key, v,
+		    S3_ERR_OBJECT_CHANGED, 0, "changed while being read: ETag %s, was %s", v,
 		    st->res->info.etag);
 	return 0;
 }
@@ -308,6 +305,7 @@ get_failed(
 
 	if (st->why.code[0] != '\0') {
 		*err = st->why;
+		snprintf(err->request_id, sizeof(err->request_id), "%s", resp->request_id);
 		return GET_FAIL;
 	}
 	if (st->sink_failed)

@@ -41,8 +41,11 @@ sqs_queue_init(
 		q->region[0] = '\0';
 	if ((q->url = strdup(queue_url)) == NULL)
 		goto nomem;
-	if ((ep == NULL || ep->url[AWS_SVC_SQS] == NULL) &&
-	    asprintf(&q->endpoint, "%s://%s/", e.scheme, e.authority) == -1) {
+	/* The client resolves the endpoint when an override applies, and for FIPS
+	 * (the queue URL names the regular endpoint); else the URL's host. */
+	if (ep != NULL && (ep->url[AWS_SVC_SQS] != NULL || (ep->use_fips && q->region[0])))
+		return 0;
+	if (asprintf(&q->endpoint, "%s://%s/", e.scheme, e.authority) == -1) {
 		q->endpoint = NULL;
 		goto nomem;
 	}
@@ -287,6 +290,14 @@ sqs_receive_parse(const struct buf *body, struct sqs_messages *out, struct aws_e
 	return rc;
 }
 
+/* A response that failed to parse still names the request that got it. */
+static void
+keep_request_id(struct aws_error *err, const struct aws_response *resp)
+{
+	if (err->request_id[0] == '\0')
+		snprintf(err->request_id, sizeof(err->request_id), "%s", resp->request_id);
+}
+
 int
 sqs_receive(struct aws_conn *conn, const struct sqs_queue *q, const struct sqs_receive_params *p,
     struct sqs_messages *out, struct aws_error *err)
@@ -303,8 +314,8 @@ sqs_receive(struct aws_conn *conn, const struct sqs_queue *q, const struct sqs_r
 	rc = aws_call(conn, &r.req, &resp, err);
 	if (rc == 0)
 		rc = sqs_receive_parse(&resp.body, out, err);
-	if (rc == -1 && err->request_id[0] == '\0')
-		snprintf(err->request_id, sizeof(err->request_id), "%s", resp.request_id);
+	if (rc == -1)
+		keep_request_id(err, &resp);
 	aws_response_free(&resp);
 	sqs_request_free(&r);
 	return rc;
@@ -515,8 +526,8 @@ sqs_batch_call(struct aws_conn *conn, const char *operation, const struct sqs_qu
 	rc = aws_call(conn, &r.req, &resp, err);
 	if (rc == 0)
 		rc = sqs_batch_parse(operation, &resp.body, e, n, res, err);
-	if (rc == -1 && err->request_id[0] == '\0')
-		snprintf(err->request_id, sizeof(err->request_id), "%s", resp.request_id);
+	if (rc == -1)
+		keep_request_id(err, &resp);
 	aws_response_free(&resp);
 	sqs_request_free(&r);
 	return rc;
@@ -644,8 +655,8 @@ sqs_get_queue_attributes(struct aws_conn *conn, const struct sqs_queue *q, const
 	rc = aws_call(conn, &r.req, &resp, err);
 	if (rc == 0)
 		rc = sqs_attributes_parse(&resp.body, out, err);
-	if (rc == -1 && err->request_id[0] == '\0')
-		snprintf(err->request_id, sizeof(err->request_id), "%s", resp.request_id);
+	if (rc == -1)
+		keep_request_id(err, &resp);
 	aws_response_free(&resp);
 	sqs_request_free(&r);
 	return rc;

@@ -4,8 +4,9 @@
  * Every call is a POST of a JSON body naming the queue by its URL
  * ("QueueUrl"), with X-Amz-Target "AmazonSQS.<Operation>". The request goes
  * to the queue URL's own host unless an SQS endpoint override applies
- * (AWS_ENDPOINT_URL_SQS, ...), and is signed for the region named in the
- * queue URL's host (the client's region when the host names none).
+ * (AWS_ENDPOINT_URL_SQS, ...) or FIPS endpoints are asked for, and is signed
+ * for the region named in the queue URL's host (the client's region when the
+ * host names none, as for a local queue).
  *
  * ReceiveMessage is split into a request builder and a response parser so the
  * daemon can run the long poll on its own libcurl multi loop (aws_xfer_*);
@@ -37,8 +38,8 @@
 /* A queue, resolved once: where its requests go and how they are signed. */
 struct sqs_queue {
 	char *url;       /* owned; the queue URL, sent as QueueUrl */
-	char *endpoint;  /* owned; the URL's origin and "/", where requests go; NULL when an
-	                    SQS endpoint override applies (the client resolves it) */
+	char *endpoint;  /* owned; the URL's origin and "/", where requests go; NULL when
+	                    the client resolves the endpoint (an override, FIPS) */
 	char region[32]; /* the region the URL's host names; "" for the client's */
 };
 
@@ -114,7 +115,7 @@ struct sqs_attrs {
 };
 
 /* Checks queue_url and decides where its requests go: to the URL's own host,
- * unless client c (may be NULL) has an SQS endpoint override. */
+ * unless client c (may be NULL) has an SQS endpoint override or uses FIPS. */
 int sqs_queue_init(
     struct sqs_queue *q, const struct aws_client *c, const char *queue_url, struct aws_error *err);
 void sqs_queue_free(struct sqs_queue *q);

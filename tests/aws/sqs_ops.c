@@ -2,8 +2,8 @@
  * The SQS operations of the service case files (see svc_case.h).
  *
  * Inputs: the first input line describes the queue ("url=... override=URL
- * region=R": override is an SQS endpoint override of the client, region its
- * configured region); the lines after it are the operation's own.
+ * region=R fips=1": an SQS endpoint override of the client, its configured
+ * region, FIPS endpoints); the lines after it are the operation's own.
  */
 #include <check.h>
 #include <stdio.h>
@@ -42,6 +42,7 @@ open_queue(struct svc_ctx *ctx, struct sqs_queue *q)
 	svc_kvs_parse(line, &kv);
 	cfg.region = svc_kvs_get(&kv, "region") ? svc_kvs_get(&kv, "region") : "us-east-1";
 	cfg.endpoint_url_sqs = svc_kvs_get(&kv, "override");
+	cfg.use_fips = (int)svc_kvs_int(&kv, "fips", 0);
 	if ((c = aws_client_new(&cfg, NULL, &err)) == NULL) {
 		svc_put_error(ctx, &err);
 		svc_kvs_free(&kv);

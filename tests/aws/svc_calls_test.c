@@ -5,6 +5,7 @@
  * throttling, and per-entry batch results.
  */
 #include <check.h>
+#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,6 +118,56 @@ START_TEST(override_wins_and_region_comes_from_the_url)
 	    strstr(httpd_request(srv, 0)->body.data,
 	        "\"QueueUrl\":\"https://sqs.ap-northeast-1.amazonaws.com/123456789012/ct\"") !=
 	    NULL);
+	sqs_queue_free(&q);
+}
+END_TEST
+
+/* The daemon's way: build the request, run it on a libcurl multi handle,
+ * parse the body. */
+START_TEST(receive_through_a_multi_handle)
+{
+	struct sqs_receive_params p = {5, 0, 60};
+	struct sqs_request r;
+	struct sqs_messages m;
+	struct sqs_queue q;
+	struct aws_response resp;
+	struct aws_error err;
+	struct aws_xfer *x;
+	CURLM *multi = curl_multi_init();
+	CURLMsg *msg;
+	int running = 1, left, code = -1;
+
+	ck_assert_int_eq(sqs_queue_init(&q, cli, "http://127.0.0.1:1/000000000000/q", &err), 0);
+	ck_assert_int_eq(sqs_receive_request(&r, &q, &p, &err), 0);
+	x = aws_xfer_new(cli, &r.req, &err);
+	ck_assert_msg(x != NULL, "%s", err.message);
+	httpd_push(srv,
+	    &(struct httpd_reply){.body = "{\"Messages\":[{\"MessageId\":\"m1\","
+	                                  "\"ReceiptHandle\":\"rh1\",\"MD5OfBody\":\"" MD5_HELLO
+	                                  "\",\"Body\":\"hello\"}]}"});
+	curl_multi_add_handle(multi, aws_xfer_easy(x));
+	while (running > 0) {
+		ck_assert_int_eq(curl_multi_perform(multi, &running), CURLM_OK);
+		if (running > 0)
+			curl_multi_poll(multi, NULL, 0, 100, NULL);
+	}
+	while ((msg = curl_multi_info_read(multi, &left)) != NULL)
+		if (msg->msg == CURLMSG_DONE)
+			code = (int)msg->data.result;
+	curl_multi_remove_handle(multi, aws_xfer_easy(x));
+	aws_response_init(&resp);
+	ck_assert_msg(aws_xfer_finish(x, code, &resp, &err) == 0, "%s", err.message);
+	ck_assert_int_eq(sqs_receive_parse(&resp.body, &m, &err), 0);
+	ck_assert_int_eq(m.n, 1);
+	ck_assert_str_eq(m.v[0].receipt_handle, "rh1");
+	ck_assert_str_eq(httpd_header(srv, 0, "X-Amz-Target"), "AmazonSQS.ReceiveMessage");
+	ck_assert_msg(strstr(httpd_request(srv, 0)->body.data, "\"MaxNumberOfMessages\":5") != NULL,
+	    "%s", httpd_request(srv, 0)->body.data);
+	sqs_messages_free(&m);
+	aws_response_free(&resp);
+	aws_xfer_free(x);
+	curl_multi_cleanup(multi);
+	sqs_request_free(&r);
 	sqs_queue_free(&q);
 }
 END_TEST
@@ -323,6 +374,7 @@ calls_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, receive_goes_to_the_queue_host);
 	tcase_add_test(tc, override_wins_and_region_comes_from_the_url);
+	tcase_add_test(tc, receive_through_a_multi_handle);
 	tcase_add_test(tc, missing_queue_is_surfaced_once);
 	tcase_add_test(tc, throttling_is_retried);
 	tcase_add_test(tc, md5_mismatch_keeps_the_request_id);
