@@ -191,7 +191,9 @@ apply_env(struct loader *L)
 	for (size_t i = 0; i < conf_nopts; i++) {
 		const struct conf_opt *o = &conf_opts[i];
 
-		if (o->env == NULL || o->kind == K_RULES || (v = env_get(L->envp, o->env)) == NULL)
+		/* Defined but empty counts as unset, as task definitions often leave it. */
+		if (o->env == NULL || o->kind == K_RULES ||
+		    (v = env_get(L->envp, o->env)) == NULL || *v == '\0')
 			continue;
 		if (conf_opt_set_text(L->c, o, v, why, sizeof(why)) == -1)
 			return ct_error_set(
@@ -286,6 +288,9 @@ load_rules(struct loader *L, const config_t *cfg)
 {
 	struct ct_config *c = L->c;
 	const char *dir = env_get(L->envp, "CTALERTD_RULES_DIR");
+
+	if (dir && *dir == '\0')
+		dir = NULL;
 
 	if (cfg && dir == NULL && rules_load_config(&c->rules, cfg, c->file, L->err) == -1)
 		return -1;

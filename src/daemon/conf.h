@@ -17,7 +17,8 @@
  *   CTALERTD_QUEUE_URL, CTALERTD_TOPIC_ARN, CTALERTD_REGION,
  *   CTALERTD_BUCKETS (comma-separated), CTALERTD_EXPECTED_BUCKET_OWNER,
  *   CTALERTD_LOG_LEVEL, CTALERTD_WORKERS, CTALERTD_RULES_DIR
- * set the options of the same names and win over the file. A relative
+ * set the options of the same names and win over the file (a variable set
+ * to the empty string counts as unset). A relative
  * CTALERTD_RULES_DIR is taken from the working directory, a relative
  * rules_dir in the file from the file's directory.
  */
