@@ -40,6 +40,7 @@ struct inflater {
 	uint64_t out_total; /* bytes decompressed, buffered or sent */
 	uint64_t out_sent;  /* bytes handed to the sink */
 	int pending;        /* the last step filled the buffer: more may come */
+	int sink_failed;    /* err came from the sink, not from inflating */
 	unsigned char *out; /* owned; the output chunk */
 	size_t out_len;
 	z_stream zs; /* the zlib decompressor */
@@ -260,6 +261,7 @@ flush(struct inflater *z, struct ct_error *err)
 	z->out_sent += n;
 	if (z->sink(z->arg, (const char *)z->out, n, &z->err) == -1) {
 		z->state = ST_FAILED;
+		z->sink_failed = 1;
 		if (err)
 			*err = z->err;
 		return -1;
@@ -356,6 +358,7 @@ passthrough(struct inflater *z, const unsigned char *p, size_t n, struct ct_erro
 	z->out_sent += take;
 	if (take > 0 && z->sink(z->arg, (const char *)p, take, &z->err) == -1) {
 		z->state = ST_FAILED;
+		z->sink_failed = 1;
 		if (err)
 			*err = z->err;
 		return -1;
@@ -520,6 +523,7 @@ inflater_reset(struct inflater *z)
 	z->in_total = z->in_used = 0;
 	z->out_total = z->out_sent = 0;
 	z->pending = 0;
+	z->sink_failed = 0;
 	z->out_len = 0;
 	ct_error_clear(&z->err);
 }
@@ -528,6 +532,12 @@ enum inflate_format
 inflater_format(const struct inflater *z)
 {
 	return z->format;
+}
+
+int
+inflater_sink_failed(const struct inflater *z)
+{
+	return z->sink_failed;
 }
 
 enum inflate_backend

@@ -70,6 +70,9 @@ int inflater_feed(struct inflater *z, const void *p, size_t n, struct ct_error *
 /* The object ended: flushes the last output and fails if the data was truncated. */
 int inflater_finish(struct inflater *z, struct ct_error *err);
 
+/* After a failure: whether the error is the sink's own (else inflate's). */
+int inflater_sink_failed(const struct inflater *z);
+
 enum inflate_format inflater_format(const struct inflater *z);
 enum inflate_backend inflater_backend(const struct inflater *z); /* never DEFAULT */
 uint64_t inflater_bytes_in(const struct inflater *z);            /* fed so far */
