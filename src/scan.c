@@ -172,19 +172,26 @@ progress_clear(struct scan *sc)
 }
 
 /* On a terminal, once a run takes more than a second, redraws a status line
- * at most four times a second. */
+ * at most four times a second: files started, bytes read, records and their
+ * rate, the file being read included. */
 static void
-progress(struct scan *sc, uint64_t extra_bytes)
+progress(struct scan *sc, uint64_t file_bytes)
 {
+	struct objscan_stats st;
+	uint64_t records;
 	double t;
 
 	if (!sc->progress || seconds_since(&sc->last_progress) < 0.25 ||
 	    (t = seconds_since(&sc->start)) < 1.0)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &sc->last_progress);
-	fprintf(stderr, "\r\033[Kctalertd scan: %llu files, %.1f MB, %.0f records/s",
-	    (unsigned long long)sc->files, (double)(sc->bytes + extra_bytes) / 1e6,
-	    (double)sc->records / t);
+	objscan_stats(sc->os, &st);
+	records = sc->records + st.records;
+	fprintf(stderr,
+	    "\r\033[Kctalertd scan: %llu file%s, %.1f MB read, %llu records, %.0f records/s",
+	    (unsigned long long)sc->files + 1, sc->files ? "s" : "",
+	    (double)(sc->bytes + file_bytes) / 1e6, (unsigned long long)records,
+	    (double)records / t);
 	sc->progress_shown = 1;
 }
 
