@@ -17,7 +17,7 @@
 #include "match/match_int.h"
 
 struct bnode {           /* a node while building */
-	const char *key;     /* arena */
+	const char *key; /* arena */
 	uint32_t len;
 	u32vec kids;
 };
@@ -27,8 +27,8 @@ struct builder {
 	VEC(struct bnode) bn;
 	VEC(struct clause) cl;
 	VEC(struct sub) subs;
-	u32vec keys;         /* vids of the clause being added */
-	u32vec eager;        /* per clause: cost of its atoms that are not keys */
+	u32vec keys;  /* vids of the clause being added */
+	u32vec eager; /* per clause: cost of its atoms that are not keys */
 	enum match_envelope env;
 	struct ct_error *err;
 };
@@ -233,7 +233,7 @@ add_atom(struct builder *b, uint32_t node, const struct patom *a, uint32_t claus
 		return VEC_PUSH(f->exists, clause) < 0 ? nomem(b) : 0;
 	case A_ABSENT:
 		return 0; /* the clause is optional: judged in matcher_end */
-	default: {     /* anything-but */
+	default: {        /* anything-but */
 		struct abut ab = {a, clause};
 		if (a->kind == A_AB_EIC)
 			f->fold = 1;
@@ -415,8 +415,7 @@ collect(struct builder *b, uint32_t n, const char *prefix, size_t plen, int dept
 		memcpy(key + len - k->len, k->key, k->len);
 		if (VEC_PUSH(*out, e) < 0)
 			return nomem(b);
-		if (depth + 1 < ALIAS_DEPTH &&
-		    collect(b, e.node, key, len, depth + 1, out) < 0)
+		if (depth + 1 < ALIAS_DEPTH && collect(b, e.node, key, len, depth + 1, out) < 0)
 			return -1;
 	}
 	return 0;
@@ -448,8 +447,8 @@ child_table(struct builder *b, uint32_t n)
 		uint32_t j = (uint32_t)h & mn->cmask;
 		while (mn->ctab[j].key != NULL)
 			j = (j + 1) & mn->cmask;
-		mn->ctab[j] = (struct child_ent){h, ents.v[i].key, ents.v[i].len,
-		    &b->rs->nodes[ents.v[i].node]};
+		mn->ctab[j] = (struct child_ent){
+		    h, ents.v[i].key, ents.v[i].len, &b->rs->nodes[ents.v[i].node]};
 	}
 	free(ents.v);
 	return 0;
@@ -626,8 +625,8 @@ compile_rules(struct builder *b, const struct rule_def *defs, size_t n)
 }
 
 struct ruleset *
-ruleset_compile(const struct rule_def *defs, size_t n, enum match_envelope env,
-    struct ct_error *err)
+ruleset_compile(
+    const struct rule_def *defs, size_t n, enum match_envelope env, struct ct_error *err)
 {
 	struct ruleset *rs = calloc(1, sizeof(*rs));
 	struct builder b = {.rs = rs, .env = env, .err = err};

@@ -19,28 +19,28 @@
 
 #include "match/envelope.h"
 
-static const char *const envelope_keys[] = {"version", "id", "detail-type", "source", "account",
-    "time", "region", "detail"};
+static const char *const envelope_keys[] = {
+    "version", "id", "detail-type", "source", "account", "time", "region", "detail"};
 
 static const struct {
 	const char *from;
 	const char *to;
 } renamed[] = {
-	{"account", "recipientAccountId"},
-	{"region", "awsRegion"},
-	{"time", "eventTime"},
-	{"id", "eventID"},
+    {"account", "recipientAccountId"},
+    {"region", "awsRegion"},
+    {"time", "eventTime"},
+    {"id", "eventID"},
 };
 
 static const struct {
 	const char *event_type;
 	const char *detail_type;
 } detail_types[] = {
-	{"AwsApiCall", "AWS API Call via CloudTrail"},
-	{"AwsConsoleSignIn", "AWS Console Sign In via CloudTrail"},
-	{"AwsConsoleAction", "AWS Console Action via CloudTrail"},
-	{"AwsServiceEvent", "AWS Service Event via CloudTrail"},
-	{"AwsCloudTrailInsight", "AWS Insight via CloudTrail"},
+    {"AwsApiCall", "AWS API Call via CloudTrail"},
+    {"AwsConsoleSignIn", "AWS Console Sign In via CloudTrail"},
+    {"AwsConsoleAction", "AWS Console Action via CloudTrail"},
+    {"AwsServiceEvent", "AWS Service Event via CloudTrail"},
+    {"AwsCloudTrailInsight", "AWS Insight via CloudTrail"},
 };
 
 static size_t

@@ -33,8 +33,8 @@ int vec_grow(void **v, uint32_t *cap, uint32_t n, size_t elsz);
 #define VEC_PUSH(vec, x)                                                                           \
 	(((vec).n < (vec).cap ||                                                                   \
 	     vec_grow((void **)&(vec).v, &(vec).cap, (vec).n, sizeof(*(vec).v)) == 0)              \
-		? ((vec).v[(vec).n++] = (x), 0)                                                    \
-		: -1)
+	        ? ((vec).v[(vec).n++] = (x), 0)                                                    \
+	        : -1)
 
 /* Block allocator: everything allocated from it is freed at once. */
 struct arena {
@@ -42,7 +42,7 @@ struct arena {
 };
 void arena_init(struct arena *a);
 void arena_free(struct arena *a);
-void *arena_alloc(struct arena *a, size_t n);       /* zeroed, 8-byte aligned; NULL on ENOMEM */
+void *arena_alloc(struct arena *a, size_t n); /* zeroed, 8-byte aligned; NULL on ENOMEM */
 char *arena_strndup(struct arena *a, const char *s, size_t n); /* NUL-terminated copy */
 
 uint64_t mhash(const void *p, size_t n, uint64_t seed);
@@ -50,23 +50,23 @@ uint64_t mhash(const void *p, size_t n, uint64_t seed);
 /* ---- parsed patterns (pattern.c) ---- */
 
 enum atom_kind {
-	A_STRING,      /* exact string */
-	A_NUMBER,      /* exact number: literal text and, in range, its numeric value */
+	A_STRING, /* exact string */
+	A_NUMBER, /* exact number: literal text and, in range, its numeric value */
 	A_TRUE,
 	A_FALSE,
 	A_NULL,
 	A_PREFIX,
 	A_SUFFIX,
-	A_PREFIX_EIC,  /* prefix, equals-ignore-case */
+	A_PREFIX_EIC, /* prefix, equals-ignore-case */
 	A_SUFFIX_EIC,
-	A_EIC,         /* equals-ignore-case */
+	A_EIC, /* equals-ignore-case */
 	A_WILDCARD,
-	A_NUMERIC,     /* numeric range or = */
-	A_CIDR,        /* IP range (cidr, or an exact string that is an IP address) */
-	A_EXISTS,      /* exists: true */
-	A_ABSENT,      /* exists: false */
-	A_AB_STRINGS,  /* anything-but a set of strings */
-	A_AB_NUMBERS,  /* anything-but a set of numbers */
+	A_NUMERIC,    /* numeric range or = */
+	A_CIDR,       /* IP range (cidr, or an exact string that is an IP address) */
+	A_EXISTS,     /* exists: true */
+	A_ABSENT,     /* exists: false */
+	A_AB_STRINGS, /* anything-but a set of strings */
+	A_AB_NUMBERS, /* anything-but a set of numbers */
 	A_AB_PREFIX,
 	A_AB_SUFFIX,
 	A_AB_EIC,
@@ -74,7 +74,7 @@ enum atom_kind {
 };
 
 struct pstr {
-	char *s;       /* arena; NUL-terminated; for *_EIC kinds already case-folded */
+	char *s; /* arena; NUL-terminated; for *_EIC kinds already case-folded */
 	size_t len;
 };
 
@@ -88,26 +88,26 @@ struct glob {
 
 struct patom {
 	enum atom_kind kind;
-	struct pstr *v;      /* strings: one for simple kinds, a set for anything-but */
+	struct pstr *v; /* strings: one for simple kinds, a set for anything-but */
 	uint32_t nv;
-	struct glob *g;      /* A_WILDCARD: one; A_AB_WILDCARD: nv of them */
-	int64_t *q;          /* A_AB_NUMBERS: quantized numbers */
+	struct glob *g; /* A_WILDCARD: one; A_AB_WILDCARD: nv of them */
+	int64_t *q;     /* A_AB_NUMBERS: quantized numbers */
 	uint32_t nq;
-	int64_t lo, hi;      /* A_NUMERIC: quantized bounds (-1 / INT64_MAX when open-ended) */
+	int64_t lo, hi; /* A_NUMERIC: quantized bounds (-1 / INT64_MAX when open-ended) */
 	uint8_t lo_incl, hi_incl;
-	int64_t qnum;        /* A_NUMBER: quantized value when qvalid */
+	int64_t qnum; /* A_NUMBER: quantized value when qvalid */
 	uint8_t qvalid;
-	uint8_t ip_lo[16];   /* A_CIDR: first and last address of the range */
+	uint8_t ip_lo[16]; /* A_CIDR: first and last address of the range */
 	uint8_t ip_hi[16];
-	uint8_t ip6;         /* A_CIDR: 16-byte addresses, else 4 */
-	int bits;            /* A_CIDR: prefix length when the range is a clean block, else -1 */
+	uint8_t ip6; /* A_CIDR: 16-byte addresses, else 4 */
+	int bits;    /* A_CIDR: prefix length when the range is a clean block, else -1 */
 };
 
 struct pclause {
 	char *path;          /* dotted field path, arena */
 	struct patom *atoms; /* arena */
 	uint32_t n;
-	uint8_t optional;    /* has an exists:false atom: satisfied when the field is absent */
+	uint8_t optional; /* has an exists:false atom: satisfied when the field is absent */
 };
 
 struct pbranch {
@@ -116,7 +116,7 @@ struct pbranch {
 };
 
 struct ppattern {
-	struct pbranch *br;  /* arena */
+	struct pbranch *br; /* arena */
 	uint32_t nbr;
 };
 
@@ -144,20 +144,31 @@ int quantize_double(double d, int64_t *q);
 
 /* Kinds of keys in the value index. */
 enum vkey_tag {
-	K_STR = 's', K_LIT = 'l', K_NUM = 'n', K_TRUE = 't', K_FALSE = 'f', K_NULL = 'z',
-	K_EIC = 'i', K_PFX = 'p', K_SFX = 'x', K_PFXI = 'P', K_SFXI = 'X', K_IP4 = '4', K_IP6 = '6',
+	K_STR = 's',
+	K_LIT = 'l',
+	K_NUM = 'n',
+	K_TRUE = 't',
+	K_FALSE = 'f',
+	K_NULL = 'z',
+	K_EIC = 'i',
+	K_PFX = 'p',
+	K_SFX = 'x',
+	K_PFXI = 'P',
+	K_SFXI = 'X',
+	K_IP4 = '4',
+	K_IP6 = '6',
 };
 
-struct vent {            /* one key of the value index */
+struct vent { /* one key of the value index */
 	uint64_t hash;
-	const char *key;     /* arena; NULL: empty slot */
+	const char *key; /* arena; NULL: empty slot */
 	uint32_t len;
 	uint32_t node;
 	uint32_t tag;
-	uint32_t vid;        /* dense id: matchers stamp keys seen in a record */
-	uint32_t uses;       /* clauses with this key (how common it is) */
+	uint32_t vid;  /* dense id: matchers stamp keys seen in a record */
+	uint32_t uses; /* clauses with this key (how common it is) */
 	uint32_t npost;
-	uint32_t *post;      /* anchor clauses with this key (arena) */
+	uint32_t *post; /* anchor clauses with this key (arena) */
 };
 
 struct numrange {
@@ -171,13 +182,13 @@ struct wild {
 	uint32_t clause;
 };
 
-struct iprange {         /* a CIDR whose base address has host bits set */
+struct iprange { /* a CIDR whose base address has host bits set */
 	uint8_t lo[16], hi[16];
 	uint8_t ip6;
 	uint32_t clause;
 };
 
-struct abut {            /* an anything-but atom */
+struct abut { /* an anything-but atom */
 	const struct patom *a;
 	uint32_t clause;
 };
@@ -186,48 +197,48 @@ typedef VEC(uint32_t) u32vec;
 
 /* What a node of the field tree knows about values reported there. */
 struct field {
-	uint8_t has_exact;   /* any K_STR/K_LIT/K_NUM/K_TRUE/... key */
-	uint8_t has_eic;     /* any K_EIC key */
-	uint8_t fold;        /* some clause compares the case-folded value */
-	uint8_t has_ip;      /* some clause compares the value as an IP address */
+	uint8_t has_exact;           /* any K_STR/K_LIT/K_NUM/K_TRUE/... key */
+	uint8_t has_eic;             /* any K_EIC key */
+	uint8_t fold;                /* some clause compares the case-folded value */
+	uint8_t has_ip;              /* some clause compares the value as an IP address */
 	u32vec pfx, sfx, pfxi, sfxi; /* distinct key lengths, ascending */
-	u32vec ip4, ip6;     /* distinct prefix lengths of clean CIDR blocks */
-	VEC(struct numrange) num;   /* sorted by lo */
+	u32vec ip4, ip6;             /* distinct prefix lengths of clean CIDR blocks */
+	VEC(struct numrange) num;    /* sorted by lo */
 	VEC(struct wild) wild;
 	VEC(struct iprange) ipr;
 	VEC(struct abut) ab;
-	u32vec exists;       /* clauses satisfied by any value */
+	u32vec exists; /* clauses satisfied by any value */
 };
 
 enum capture {
 	CAPT_NONE,
-	CAPT_SOURCE,         /* eventSource: the envelope's "source" is derived from it */
-	CAPT_TYPE,           /* eventType: the envelope's "detail-type" */
+	CAPT_SOURCE, /* eventSource: the envelope's "source" is derived from it */
+	CAPT_TYPE,   /* eventType: the envelope's "detail-type" */
 };
 
 struct child_ent {
 	uint64_t hash;
-	const char *key;     /* NULL: empty slot */
+	const char *key; /* NULL: empty slot */
 	uint32_t len;
 	const struct match_node *node;
 };
 
 struct match_node {
 	uint32_t id;
-	uint32_t cmask;      /* child table size - 1 */
+	uint32_t cmask;         /* child table size - 1 */
 	struct child_ent *ctab; /* NULL when the node has no children */
-	struct field *f;     /* NULL when no clause is about this node */
-	uint8_t capture;     /* enum capture */
-	uint8_t wants;       /* report values here */
+	struct field *f;        /* NULL when no clause is about this node */
+	uint8_t capture;        /* enum capture */
+	uint8_t wants;          /* report values here */
 };
 
 struct clause {
 	uint32_t sub;
 	uint32_t node;
-	uint8_t optional;    /* has exists:false: also satisfied when the field is absent */
-	uint8_t anchor;      /* the clause of its sub whose hit makes the sub a candidate */
+	uint8_t optional; /* has exists:false: also satisfied when the field is absent */
+	uint8_t anchor;   /* the clause of its sub whose hit makes the sub a candidate */
 	uint32_t nkeys;
-	uint32_t *keys;      /* vids of its keys in the value index (arena) */
+	uint32_t *keys; /* vids of its keys in the value index (arena) */
 };
 
 /* One branch of one rule: clauses first..first+n-1. */
@@ -235,7 +246,7 @@ struct sub {
 	uint32_t rule;
 	uint32_t first;
 	uint32_t n;
-	uint32_t anchor;     /* a required clause, UINT32_MAX when all are optional */
+	uint32_t anchor; /* a required clause, UINT32_MAX when all are optional */
 };
 
 /* Virtual nodes of the CloudTrail envelope, fed in matcher_end. */
@@ -243,23 +254,23 @@ enum vnode { VN_SOURCE, VN_DTYPE, VN_VERSION, VN__COUNT };
 
 struct ruleset {
 	struct arena arena;
-	char **names;        /* arena; rule names */
+	char **names; /* arena; rule names */
 	size_t nrules;
 	struct match_node *nodes; /* owned array; nodes[0] is the record root */
 	uint32_t nnodes;
-	struct field *fields;     /* owned array, parallel to nodes */
-	uint32_t nfields;         /* allocated entries of fields (>= nnodes) */
-	struct vent *vtab;   /* owned; value index, open addressing */
+	struct field *fields; /* owned array, parallel to nodes */
+	uint32_t nfields;     /* allocated entries of fields (>= nnodes) */
+	struct vent *vtab;    /* owned; value index, open addressing */
 	uint32_t vmask;
 	uint32_t nvent;
 	struct clause *clauses; /* owned */
 	uint32_t nclauses;
-	struct sub *subs;    /* owned */
+	struct sub *subs; /* owned */
 	uint32_t nsubs;
-	uint32_t *always;    /* owned; subs without a required clause */
+	uint32_t *always; /* owned; subs without a required clause */
 	uint32_t nalways;
 	uint32_t vnode[VN__COUNT]; /* node ids, 0 when no rule refers to it */
-	size_t max_value;    /* longest string a pattern compares case-insensitively */
+	size_t max_value;          /* longest string a pattern compares case-insensitively */
 };
 
 static inline uint64_t

@@ -20,21 +20,21 @@
 
 struct matcher {
 	const struct ruleset *rs;
-	uint32_t gen;          /* the current record's stamp, never 0 */
-	uint32_t *clause_gen;  /* per clause: satisfied by a listed atom in this record */
-	uint32_t *vent_gen;    /* per key of the value index: seen in this record */
-	uint32_t *node_gen;    /* per node: some value was reported there */
-	uint32_t *rule_gen;    /* per rule: already in out */
-	uint32_t *cand;        /* subs whose anchor clause is satisfied */
+	uint32_t gen;         /* the current record's stamp, never 0 */
+	uint32_t *clause_gen; /* per clause: satisfied by a listed atom in this record */
+	uint32_t *vent_gen;   /* per key of the value index: seen in this record */
+	uint32_t *node_gen;   /* per node: some value was reported there */
+	uint32_t *rule_gen;   /* per rule: already in out */
+	uint32_t *cand;       /* subs whose anchor clause is satisfied */
 	uint32_t ncand;
-	size_t *out;           /* matched rules, ascending after matcher_end */
+	size_t *out; /* matched rules, ascending after matcher_end */
 	size_t nout;
-	char *fold;            /* scratch: the case-folded value */
+	char *fold; /* scratch: the case-folded value */
 	size_t foldcap;
-	char src[128];         /* captured eventSource */
+	char src[128]; /* captured eventSource */
 	size_t srclen;
 	uint32_t src_gen;
-	char type[64];         /* captured eventType */
+	char type[64]; /* captured eventType */
 	size_t typelen;
 	uint32_t type_gen;
 };
@@ -44,9 +44,9 @@ struct val {
 	enum match_type type;
 	const char *text;
 	size_t len;
-	const char *folded;    /* NULL until needed */
+	const char *folded; /* NULL until needed */
 	size_t flen;
-	int64_t q;             /* quantized number when qvalid */
+	int64_t q; /* quantized number when qvalid */
 	int qvalid;
 };
 
@@ -66,8 +66,8 @@ matcher_new(const struct ruleset *rs)
 	m->out = calloc(rs->nrules + 1, sizeof(size_t));
 	m->foldcap = 256;
 	m->fold = malloc(m->foldcap);
-	if (!m->clause_gen || !m->vent_gen || !m->cand || !m->node_gen ||
-	    !m->rule_gen || !m->out || !m->fold) {
+	if (!m->clause_gen || !m->vent_gen || !m->cand || !m->node_gen || !m->rule_gen || !m->out ||
+	    !m->fold) {
 		matcher_free(m);
 		return NULL;
 	}
@@ -169,7 +169,9 @@ match_ip(struct matcher *m, uint32_t node, const struct field *f, const struct v
 		uint32_t bits = lens->v[i];
 		for (int b = 0; b < n; b++) {
 			int keep = (int)bits - 8 * b;
-			key[b] = keep >= 8 ? ip[b] : keep <= 0 ? 0 : (uint8_t)(ip[b] & (0xff << (8 - keep)));
+			key[b] = keep >= 8   ? ip[b]
+			         : keep <= 0 ? 0
+			                     : (uint8_t)(ip[b] & (0xff << (8 - keep)));
 		}
 		key[n] = (uint8_t)bits;
 		lookup(m, node, n == 16 ? K_IP6 : K_IP4, (const char *)key, (size_t)n + 1);
@@ -270,8 +272,8 @@ excluded(struct matcher *m, const struct patom *a, struct val *v)
 static void
 match_value(struct matcher *m, uint32_t node, const struct field *f, struct val *v)
 {
-	static const uint32_t tags[] = {[MATCH_TRUE] = K_TRUE, [MATCH_FALSE] = K_FALSE,
-	    [MATCH_NULL] = K_NULL};
+	static const uint32_t tags[] = {
+	    [MATCH_TRUE] = K_TRUE, [MATCH_FALSE] = K_FALSE, [MATCH_NULL] = K_NULL};
 
 	if (v->type == MATCH_NUMBER && (f->has_exact || f->num.n > 0 || f->ab.n > 0))
 		v->qvalid = number_quantize(v->text, v->len, &v->q) == 0;
@@ -311,8 +313,8 @@ capture(struct matcher *m, int what, enum match_type type, const char *text, siz
 }
 
 void
-matcher_value(struct matcher *m, const struct match_node *n, enum match_type type,
-    const char *text, size_t len)
+matcher_value(struct matcher *m, const struct match_node *n, enum match_type type, const char *text,
+    size_t len)
 {
 	struct val v = {type, text, len, NULL, 0, 0, 0};
 

@@ -17,9 +17,9 @@
 #include "match/match_int.h"
 
 #define MAX_BRANCHES 1024 /* $or combinations per rule */
-#define MAX_DEPTH 64      /* nesting of objects in a pattern */
+#define MAX_DEPTH    64   /* nesting of objects in a pattern */
 
-struct bvec {             /* one branch while parsing */
+struct bvec { /* one branch while parsing */
 	struct pclause **v;
 	uint32_t n, cap;
 };
@@ -37,8 +37,8 @@ struct pctx {
 	int depth;
 };
 
-static int parse_object(struct pctx *c, yajl_val obj, const char *prefix, struct blist *rules,
-    int in_or);
+static int parse_object(
+    struct pctx *c, yajl_val obj, const char *prefix, struct blist *rules, int in_or);
 
 static int __attribute__((format(printf, 3, 4)))
 fail(struct pctx *c, const char *path, const char *fmt, ...)
@@ -49,10 +49,10 @@ fail(struct pctx *c, const char *path, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	return ct_error_set(c->err, CT_ERR_PATTERN, "rule \"%s\"%s%s%s: invalid event pattern%s%s%s: %s",
-	    c->name, c->origin ? " (" : "", c->origin ? c->origin : "", c->origin ? ")" : "",
-	    path && *path ? " at \"" : "", path && *path ? path : "", path && *path ? "\"" : "",
-	    what);
+	return ct_error_set(c->err, CT_ERR_PATTERN,
+	    "rule \"%s\"%s%s%s: invalid event pattern%s%s%s: %s", c->name, c->origin ? " (" : "",
+	    c->origin ? c->origin : "", c->origin ? ")" : "", path && *path ? " at \"" : "",
+	    path && *path ? path : "", path && *path ? "\"" : "", what);
 }
 
 static int
@@ -151,8 +151,8 @@ numeric_op_name(const char *op)
 }
 
 static int
-numeric_bound(struct pctx *c, const char *path, yajl_val arr, size_t i, const char *op, int64_t *q,
-    double *d)
+numeric_bound(
+    struct pctx *c, const char *path, yajl_val arr, size_t i, const char *op, int64_t *q, double *d)
 {
 	if (i >= arr->u.array.len || !YAJL_IS_NUMBER(arr->u.array.values[i]))
 		return fail(c, path, "Value of %s must be numeric", numeric_op_name(op));
@@ -220,7 +220,8 @@ parse_glob(struct pctx *c, const char *path, const char *s, struct glob *g)
 	for (size_t i = 0; i < len; i++) {
 		if (s[i] == '*') {
 			if (i + 1 < len && s[i + 1] == '*')
-				return fail(c, path, "Consecutive wildcard characters at pos %zu", i + 1);
+				return fail(
+				    c, path, "Consecutive wildcard characters at pos %zu", i + 1);
 			nseg++;
 		} else if (s[i] == '\\') {
 			if (i + 1 >= len || (s[i + 1] != '*' && s[i + 1] != '\\'))
@@ -310,8 +311,9 @@ parse_ab_object(struct pctx *c, const char *path, yajl_val obj, struct patom *at
 	else
 		return fail(c, path, "Unsupported anything-but pattern: %s", op);
 	if (!YAJL_IS_ARRAY(v) && !YAJL_IS_STRING(v) && !YAJL_IS_NUMBER(v))
-		return fail(c, path, "Value of anything-but must be an array or single string/number "
-				     "value.");
+		return fail(c, path,
+		    "Value of anything-but must be an array or single string/number "
+		    "value.");
 	n = YAJL_IS_ARRAY(v) ? v->u.array.len : 1;
 	if (n == 0)
 		return fail(c, path, "Empty arrays are not allowed");
@@ -321,8 +323,8 @@ parse_ab_object(struct pctx *c, const char *path, yajl_val obj, struct patom *at
 	if (at->v == NULL || at->g == NULL)
 		return nomem(c);
 	for (size_t i = 0; i < n; i++)
-		if (ab_string(c, path, at, (uint32_t)i, YAJL_IS_ARRAY(v) ? v->u.array.values[i] : v) <
-		    0)
+		if (ab_string(
+		        c, path, at, (uint32_t)i, YAJL_IS_ARRAY(v) ? v->u.array.values[i] : v) < 0)
 			return -1;
 	if (obj->u.object.len > 1)
 		return fail(c, path, "Only one key allowed in match expression");
@@ -351,8 +353,9 @@ parse_anything_but(struct pctx *c, const char *path, yajl_val v, struct patom *a
 	if (YAJL_IS_OBJECT(v))
 		return parse_ab_object(c, path, v, at);
 	if (!YAJL_IS_ARRAY(v) && !YAJL_IS_STRING(v) && !YAJL_IS_NUMBER(v))
-		return fail(c, path, "Value of anything-but must be an array or single string/number "
-				     "value.");
+		return fail(c, path,
+		    "Value of anything-but must be an array or single string/number "
+		    "value.");
 	n = YAJL_IS_ARRAY(v) ? v->u.array.len : 1;
 	at->v = arena_alloc(c->a, (n + 1) * sizeof(*at->v));
 	at->q = arena_alloc(c->a, (n + 1) * sizeof(*at->q));
@@ -362,8 +365,9 @@ parse_anything_but(struct pctx *c, const char *path, yajl_val v, struct patom *a
 		if (ab_value(c, path, at, YAJL_IS_ARRAY(v) ? v->u.array.values[i] : v) < 0)
 			return -1;
 	if ((at->nv > 0) == (at->nq > 0))
-		return fail(c, path, "Inside anything but list, either all values are number or "
-				     "string, mixed type is not supported");
+		return fail(c, path,
+		    "Inside anything but list, either all values are number or "
+		    "string, mixed type is not supported");
 	at->kind = at->nv > 0 ? A_AB_STRINGS : A_AB_NUMBERS;
 	return 0;
 }
@@ -401,7 +405,8 @@ parse_cidr(struct pctx *c, const char *path, const char *s, struct patom *at)
 	if (slash == NULL || strchr(slash + 1, '/') != NULL)
 		return fail(c, path, "Malformed CIDR, one '/' required");
 	bits = strtol(slash + 1, &end, 10);
-	if (!(isdigit((unsigned char)slash[1]) || (slash[1] == '-' && isdigit((unsigned char)slash[2]))) ||
+	if (!(isdigit((unsigned char)slash[1]) ||
+	        (slash[1] == '-' && isdigit((unsigned char)slash[2]))) ||
 	    *end != '\0')
 		return fail(c, path, "Malformed CIDR, mask bits must be an integer");
 	if (bits < 0)
@@ -495,7 +500,7 @@ parse_operator(struct pctx *c, const char *path, yajl_val obj, struct patom *at)
 		r = string_operand(c, path, v, op, at, A_CIDR);
 	else if (strcmp(op, "numeric") == 0)
 		r = YAJL_IS_ARRAY(v) ? parse_numeric(c, path, v, at)
-				     : fail(c, path, "Value of numeric must be an array.");
+		                     : fail(c, path, "Value of numeric must be an array.");
 	else if (strcmp(op, "anything-but") == 0)
 		r = parse_anything_but(c, path, v, at);
 	else if (strcmp(op, "exists") == 0) {
@@ -625,7 +630,8 @@ parse_or(struct pctx *c, yajl_val arr, const char *prefix, struct blist *rules)
 		yajl_val v = arr->u.array.values[i];
 
 		if (!YAJL_IS_OBJECT(v)) {
-			fail(c, prefix, "Only JSON object is allowed in array of $or relationship.");
+			fail(
+			    c, prefix, "Only JSON object is allowed in array of $or relationship.");
 			goto out;
 		}
 		if (blist_copy(&alt, &current) < 0 || (alt.n == 0 && blist_add(&alt, NULL) < 0)) {
@@ -657,10 +663,10 @@ static int
 is_reserved(const char *k)
 {
 	static const char *const reserved[] = {"equals", "equals-ignore-case", "prefix", "suffix",
-	    "anything-but", "exists", "wildcard", "numeric", "cidr", "=", "<", "<=", ">", ">=",
-	    "regex", "not-wildcard", "not-equals-ignore-case", "date-after", "date-on-or-after",
-	    "date-before", "date-on-or-before", "in-date-range", "ip-address-in-range",
-	    "ip-address-not-in-range"};
+	    "anything-but", "exists", "wildcard", "numeric", "cidr", "=", "<", "<=", ">",
+	    ">=", "regex", "not-wildcard", "not-equals-ignore-case", "date-after",
+	    "date-on-or-after", "date-before", "date-on-or-before", "in-date-range",
+	    "ip-address-in-range", "ip-address-not-in-range"};
 
 	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
 		if (strcmp(k, reserved[i]) == 0)
@@ -669,8 +675,8 @@ is_reserved(const char *k)
 }
 
 static int
-parse_field(struct pctx *c, const char *prefix, const char *key, yajl_val v, struct blist *rules,
-    int in_or)
+parse_field(
+    struct pctx *c, const char *prefix, const char *key, yajl_val v, struct blist *rules, int in_or)
 {
 	char *path;
 	struct pclause *cl;

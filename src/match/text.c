@@ -13,8 +13,8 @@
 static uint32_t
 lower2(uint32_t cp)
 {
-	if ((cp >= 0xc0 && cp <= 0xde && cp != 0xd7) || (cp >= 0x391 && cp <= 0x3a9 && cp != 0x3a2) ||
-	    (cp >= 0x410 && cp <= 0x42f))
+	if ((cp >= 0xc0 && cp <= 0xde && cp != 0xd7) ||
+	    (cp >= 0x391 && cp <= 0x3a9 && cp != 0x3a2) || (cp >= 0x410 && cp <= 0x42f))
 		return cp + 0x20;
 	if (cp >= 0x400 && cp <= 0x40f)
 		return cp + 0x50;
@@ -119,7 +119,8 @@ looks_ipv6(const char *s, size_t len)
 		char c = s[i];
 		if (c == ':')
 			colon = 1;
-		else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
+		else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+		             (c >= 'A' && c <= 'F')))
 			return 0;
 	}
 	return colon;

@@ -196,8 +196,10 @@ load_bare_pattern(struct rule_list *l, yajl_val obj, struct place *p, struct ct_
 		ct_error_prefix(err, "%s: rule named after the file", p->origin);
 		return -1;
 	}
-	if (json_write(&pattern, obj) == -1)
+	if (json_write(&pattern, obj) == -1) {
+		buf_free(&pattern);
 		return ct_error_set(err, CT_ERR_NOMEM, "out of memory");
+	}
 	s.pattern = pattern.data;
 	if ((r = rule_list_add(l, &s, err)) == -1)
 		rule_error(err, p);
@@ -271,16 +273,23 @@ load_tree(struct rule_list *l, yajl_val root, const char *path, const char *text
 	return r;
 }
 
-/* Reads a whole file of at most RULES_FILE_MAX bytes into b. */
 static int
-read_file(const char *path, struct buf *b, struct ct_error *err)
+file_too_large(const char *path, struct ct_error *err)
+{
+	return ct_error_set(err, CT_ERR_LIMIT, "%s: rule file larger than %d MiB", path,
+	    RULES_FILE_MAX / (1024 * 1024));
+}
+
+/* Opens path for reading if it is a regular file of at most RULES_FILE_MAX bytes. */
+static int
+open_rule_file(const char *path, struct ct_error *err)
 {
 	const char *why = NULL;
 	struct stat st;
-	ssize_t n;
 	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	/* O_NONBLOCK: a FIFO in the way must not hang the load. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
 		return ct_error_set(err, CT_ERR_IO, "%s: %s", path, strerror(errno));
 	if (fstat(fd, &st) == -1)
 		why = strerror(errno);
@@ -288,15 +297,28 @@ read_file(const char *path, struct buf *b, struct ct_error *err)
 		why = strerror(EISDIR);
 	else if (!S_ISREG(st.st_mode))
 		why = "not a regular file";
-	if (why) {
+	if (why || st.st_size > RULES_FILE_MAX) {
 		close(fd);
-		return ct_error_set(err, CT_ERR_IO, "%s: %s", path, why);
+		if (why)
+			return ct_error_set(err, CT_ERR_IO, "%s: %s", path, why);
+		return file_too_large(path, err);
 	}
+	return fd;
+}
+
+/* Reads a whole rule file into b. */
+static int
+read_file(const char *path, struct buf *b, struct ct_error *err)
+{
+	ssize_t n;
+	int fd;
+
+	if ((fd = open_rule_file(path, err)) == -1)
+		return -1;
 	do {
-		if (b->len >= RULES_FILE_MAX) {
+		if (b->len > RULES_FILE_MAX) { /* it grew while being read */
 			close(fd);
-			return ct_error_set(err, CT_ERR_LIMIT, "%s: rule file larger than %d MiB",
-			    path, RULES_FILE_MAX / (1024 * 1024));
+			return file_too_large(path, err);
 		}
 		if (buf_reserve(b, 65536) == -1) {
 			close(fd);
@@ -340,30 +362,7 @@ out:
 	return r;
 }
 
-static int
-name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int
-is_rule_file(const char *dir, const char *name)
-{
-	size_t n = strlen(name);
-	struct stat st;
-	char *path;
-	int ok;
-
-	if (name[0] == '.' || n <= 5 || strcmp(name + n - 5, ".json") != 0)
-		return 0;
-	if (asprintf(&path, "%s/%s", dir, name) == -1)
-		return -1;
-	ok = stat(path, &st) == 0 && S_ISREG(st.st_mode);
-	free(path);
-	return ok;
-}
-
-/* The names of the rule files of a directory. */
+/* The paths of the rule files below a directory. */
 struct names {
 	char **v; /* owned, each owned */
 	size_t n, cap;
@@ -377,8 +376,9 @@ names_free(struct names *ns)
 	free(ns->v);
 }
 
+/* Appends path, which the list then owns. */
 static int
-names_add(struct names *ns, const char *name)
+names_add(struct names *ns, char *path)
 {
 	if (ns->n == ns->cap) {
 		size_t cap = ns->cap ? ns->cap * 2 : 16;
@@ -389,32 +389,70 @@ names_add(struct names *ns, const char *name)
 		ns->v = v;
 		ns->cap = cap;
 	}
-	if ((ns->v[ns->n] = strdup(name)) == NULL)
-		return -1;
-	ns->n++;
+	ns->v[ns->n++] = path;
 	return 0;
 }
 
-/* The sorted names of the rule files in dir. */
+enum entry_kind { ENTRY_SKIP, ENTRY_RULES, ENTRY_DIR };
+
+/* Hidden entries, other names and special files are left alone; directories
+ * are entered (not links to them); a *.json that cannot be looked at is
+ * kept, so that loading it says why. */
+static enum entry_kind
+entry_kind(const char *path, const char *name)
+{
+	size_t n = strlen(name);
+	struct stat st;
+
+	if (name[0] == '.')
+		return ENTRY_SKIP;
+	if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return ENTRY_DIR;
+	if (n <= 5 || strcmp(name + n - 5, ".json") != 0)
+		return ENTRY_SKIP;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return ENTRY_SKIP;
+	return ENTRY_RULES;
+}
+
+/* Adds the rule files below dir to ns. */
 static int
-list_rule_files(const char *dir, struct names *ns, struct ct_error *err)
+collect(const char *dir, int depth, struct names *ns, struct ct_error *err)
 {
 	struct dirent *e;
 	DIR *d;
 	int r = 0;
 
+	if (depth > RULES_DIR_DEPTH_MAX)
+		return ct_error_set(err, CT_ERR_LIMIT,
+		    "%s: rules directories nested deeper than %d", dir, RULES_DIR_DEPTH_MAX);
 	if ((d = opendir(dir)) == NULL)
 		return ct_error_set(err, CT_ERR_IO, "%s: %s", dir, strerror(errno));
 	while (r == 0 && (e = readdir(d)) != NULL) {
-		int ok = is_rule_file(dir, e->d_name);
+		enum entry_kind kind;
+		char *path;
 
-		if (ok == -1 || (ok == 1 && names_add(ns, e->d_name) == -1))
+		if (asprintf(&path, "%s/%s", dir, e->d_name) == -1) {
 			r = ct_error_set(err, CT_ERR_NOMEM, "out of memory");
+			break;
+		}
+		kind = entry_kind(path, e->d_name);
+		if (kind == ENTRY_DIR)
+			r = collect(path, depth + 1, ns, err);
+		if (kind == ENTRY_RULES && names_add(ns, path) == 0)
+			continue;
+		if (kind == ENTRY_RULES)
+			r = ct_error_set(err, CT_ERR_NOMEM, "out of memory");
+		free(path);
 	}
 	closedir(d);
-	if (r == 0 && ns->n)
-		qsort(ns->v, ns->n, sizeof(*ns->v), name_cmp);
 	return r;
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 int
@@ -422,22 +460,20 @@ rules_load_dir(struct rule_list *l, const char *dir, struct ct_error *err)
 {
 	struct names ns = {NULL, 0, 0};
 	size_t dlen = strlen(dir);
+	char *top;
 	int r;
 
 	/* "rules.d/" and "rules.d" name the same files the same way. */
 	while (dlen > 1 && dir[dlen - 1] == '/')
 		dlen--;
-	r = list_rule_files(dir, &ns, err);
-	for (size_t i = 0; r == 0 && i < ns.n; i++) {
-		char *path;
-
-		if (asprintf(&path, "%.*s/%s", (int)dlen, dir, ns.v[i]) == -1) {
-			r = ct_error_set(err, CT_ERR_NOMEM, "out of memory");
-			break;
-		}
-		r = rules_load_json_file(l, path, err);
-		free(path);
-	}
+	if ((top = strndup(dir, dlen)) == NULL)
+		return ct_error_set(err, CT_ERR_NOMEM, "out of memory");
+	r = collect(top, 0, &ns, err);
+	if (r == 0 && ns.n)
+		qsort(ns.v, ns.n, sizeof(*ns.v), name_cmp);
+	for (size_t i = 0; r == 0 && i < ns.n; i++)
+		r = rules_load_json_file(l, ns.v[i], err);
 	names_free(&ns);
+	free(top);
 	return r;
 }

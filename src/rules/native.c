@@ -62,29 +62,32 @@ nomem(struct conv *c)
 	return ct_error_set(c->err, CT_ERR_NOMEM, "out of memory");
 }
 
-/* Checks that s is UTF-8 (JSON text must be). */
+/* Checks that s is UTF-8 (JSON text must be): no stray or overlong
+ * sequences, no surrogates, nothing above U+10FFFF. */
 static int
 utf8_valid(const unsigned char *s)
 {
-	while (*s) {
-		size_t n = *s < 0x80         ? 0
-		           : (*s >> 5) == 6  ? 1
-		           : (*s >> 4) == 14 ? 2
-		           : (*s >> 3) == 30 ? 3
-		                             : 9;
-		unsigned cp = n == 0 ? *s : n == 1 ? *s & 0x1f : n == 2 ? *s & 0x0f : *s & 0x07;
+	static const unsigned least[] = {0, 0x80, 0x800, 0x10000};
 
-		if (n == 9)
+	while (*s) {
+		int tail = *s < 0x80             ? 0
+		           : (*s & 0xe0) == 0xc0 ? 1
+		           : (*s & 0xf0) == 0xe0 ? 2
+		           : (*s & 0xf8) == 0xf0 ? 3
+		                                 : -1;
+		unsigned cp;
+
+		if (tail < 0)
 			return 0;
-		for (size_t i = 1; i <= n; i++) {
+		cp = *s & (0x7f >> (tail + (tail > 0))); /* the lead byte's payload */
+		for (int i = 1; i <= tail; i++) {
 			if ((s[i] & 0xc0) != 0x80)
 				return 0;
 			cp = cp << 6 | (s[i] & 0x3f);
 		}
-		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		if (cp < least[tail] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
 			return 0;
-		s += n + 1;
+		s += tail + 1;
 	}
 	return 1;
 }

@@ -164,8 +164,8 @@ rule_list_add(struct rule_list *l, const struct rule_spec *s, struct ct_error *e
 	if (rule_spec_check(s, err) == -1)
 		return -1;
 	if ((dup = rule_list_find(l, s->name)) != NULL)
-		return ct_error_set(err, CT_ERR_CONFIG, "duplicate rule name (first defined at %s)",
-		    dup->origin);
+		return ct_error_set(
+		    err, CT_ERR_CONFIG, "duplicate rule name (first defined at %s)", dup->origin);
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 16;
 		struct rule *v = realloc(l->v, cap * sizeof(*v));

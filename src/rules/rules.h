@@ -47,6 +47,8 @@ struct rule_list {
 
 /* A *.json rule file larger than this is refused (CT_ERR_LIMIT). */
 #define RULES_FILE_MAX (16 * 1024 * 1024)
+/* Rules directories nested deeper than this are refused (CT_ERR_LIMIT). */
+#define RULES_DIR_DEPTH_MAX 16
 
 void rule_list_init(struct rule_list *l);
 void rule_list_free(struct rule_list *l);
@@ -69,10 +71,11 @@ int rules_load_setting(struct rule_list *l, const struct config_setting_t *rules
 int rules_load_config(
     struct rule_list *l, const struct config_t *cfg, const char *file, struct ct_error *err);
 
-/* Reads every *.json file in dir (not below it; hidden files and anything that
- * is not a regular file are skipped), sorted by name (bytewise). A file holds
- * one rule object {"name","description","severity","pattern",...}, a list of
- * them, or a bare EventBridge pattern (then named after the file). */
+/* Reads every *.json file below dir, in byte order of their paths (so
+ * "a.json" < "a/b.json" < "b.json"). Hidden files and folders, other names,
+ * special files and links to folders are left alone. A file holds one rule
+ * object {"name","description","severity","pattern",...}, a list of them, or
+ * a bare EventBridge pattern (then named after the file). */
 int rules_load_dir(struct rule_list *l, const char *dir, struct ct_error *err);
 int rules_load_json_file(struct rule_list *l, const char *path, struct ct_error *err);
 

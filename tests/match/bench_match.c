@@ -19,7 +19,7 @@
 
 #include "match/match.h"
 
-#define NRULES 1000
+#define NRULES    1000
 #define NDISTINCT 1000
 
 static const char *const cis[] = {
@@ -64,12 +64,12 @@ static const char *const cis[] = {
 };
 
 static const char *const services[] = {"ec2", "s3", "iam", "sts", "kms", "lambda", "sns", "sqs",
-    "dynamodb", "logs", "monitoring", "cloudtrail", "config", "rds", "ecs", "ssm",
-    "secretsmanager", "elasticloadbalancing", "autoscaling", "route53"};
+    "dynamodb", "logs", "monitoring", "cloudtrail", "config", "rds", "ecs", "ssm", "secretsmanager",
+    "elasticloadbalancing", "autoscaling", "route53"};
 #define NSERVICES (sizeof(services) / sizeof(services[0]))
 
-static const char *const verbs[] = {"Describe", "Get", "List", "Create", "Delete", "Put",
-    "Update", "Assume", "Decrypt", "Start"};
+static const char *const verbs[] = {
+    "Describe", "Get", "List", "Create", "Delete", "Put", "Update", "Assume", "Decrypt", "Start"};
 
 static char *
 make_rule(size_t i)
@@ -80,11 +80,14 @@ make_rule(size_t i)
 	if (p == NULL)
 		abort();
 	if (i % 2 == 0)
-		snprintf(p, 512, "{\"eventSource\": [\"%s.amazonaws.com\"], \"eventName\": "
-				 "[\"%sThing%zu\"]}", svc, verbs[i % 10], i);
+		snprintf(p, 512,
+		    "{\"eventSource\": [\"%s.amazonaws.com\"], \"eventName\": "
+		    "[\"%sThing%zu\"]}",
+		    svc, verbs[i % 10], i);
 	else
-		snprintf(p, 512, "{\"source\": [\"aws.%s\"], \"detail-type\": [\"AWS API Call via "
-				 "CloudTrail\"], \"detail\": {\"eventName\": [\"%sThing%zu\"]}}",
+		snprintf(p, 512,
+		    "{\"source\": [\"aws.%s\"], \"detail-type\": [\"AWS API Call via "
+		    "CloudTrail\"], \"detail\": {\"eventName\": [\"%sThing%zu\"]}}",
 		    svc, verbs[i % 10], i);
 	return p;
 }
@@ -112,8 +115,8 @@ make_record(unsigned seed)
 	    "\"arn:aws:s3:::b%u\",\"type\":\"AWS::S3::Bucket\"}],\"eventType\":\"AwsApiCall\","
 	    "\"managementEvent\":true,\"recipientAccountId\":\"123456789012\",\"eventCategory\":"
 	    "\"Management\",\"tlsDetails\":{\"tlsVersion\":\"TLSv1.3\"}}",
-	    seed % 50 == 0 ? "Root" : "IAMUser", seed, seed % 100, seed % 60, svc,
-	    verbs[n % 10], n, seed % 256, (seed / 7) % 256, seed % 40, seed,
+	    seed % 50 == 0 ? "Root" : "IAMUser", seed, seed % 100, seed % 60, svc, verbs[n % 10], n,
+	    seed % 256, (seed / 7) % 256, seed % 40, seed,
 	    err ? "\"errorCode\":\"AccessDenied\",\"errorMessage\":\"denied\"," : "", seed, seed,
 	    seed % 3 ? "true" : "false", seed % 40);
 	return p;
@@ -138,8 +141,10 @@ walk(struct matcher *m, const struct match_node *n, yajl_val v)
 		else if (YAJL_IS_NUMBER(v))
 			matcher_value(m, n, MATCH_NUMBER, v->u.number.r, strlen(v->u.number.r));
 		else
-			matcher_value(m, n, YAJL_IS_TRUE(v) ? MATCH_TRUE
-						: YAJL_IS_FALSE(v) ? MATCH_FALSE : MATCH_NULL,
+			matcher_value(m, n,
+			    YAJL_IS_TRUE(v)    ? MATCH_TRUE
+			    : YAJL_IS_FALSE(v) ? MATCH_FALSE
+			                       : MATCH_NULL,
 			    "", 0);
 	}
 }

@@ -35,8 +35,10 @@ walk(struct matcher *m, const struct match_node *n, yajl_val v, int depth)
 		else if (YAJL_IS_NUMBER(v))
 			matcher_value(m, n, MATCH_NUMBER, v->u.number.r, strlen(v->u.number.r));
 		else
-			matcher_value(m, n, YAJL_IS_TRUE(v) ? MATCH_TRUE
-						: YAJL_IS_FALSE(v) ? MATCH_FALSE : MATCH_NULL,
+			matcher_value(m, n,
+			    YAJL_IS_TRUE(v)    ? MATCH_TRUE
+			    : YAJL_IS_FALSE(v) ? MATCH_FALSE
+			                       : MATCH_NULL,
 			    "x", 1);
 	}
 }
@@ -45,8 +47,9 @@ static void
 run(const char *text, enum match_envelope env)
 {
 	struct rule_def defs[2] = {
-	    {"fixed", "{\"source\": [\"aws.sns\"], \"detail\": {\"eventName\": [{\"prefix\": \"C\"}]}}",
-		NULL},
+	    {"fixed",
+	        "{\"source\": [\"aws.sns\"], \"detail\": {\"eventName\": [{\"prefix\": \"C\"}]}}",
+	        NULL},
 	    {"fuzz", text, "fuzz"},
 	};
 	struct ct_error err;

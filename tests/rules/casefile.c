@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <yajl/yajl_tree.h>
+
 const char *
 top_srcdir(void)
 {
@@ -216,6 +218,20 @@ casefile_materialize(const struct casefile *c)
 			make_parents(s->args);
 			if (mkdir(s->args, 0755) == -1)
 				return -1;
+		} else if (strcmp(s->name, "symlink") == 0) {
+			char *link = strdup(s->args), *target = strchr(link, ' ');
+			int r;
+
+			if (target == NULL) {
+				free(link);
+				return -1;
+			}
+			*target++ = '\0';
+			make_parents(link);
+			r = symlink(target, link);
+			free(link);
+			if (r == -1)
+				return -1;
 		} else if (strcmp(s->name, "file") == 0) {
 			make_parents(s->args);
 			if ((f = fopen(s->args, "wb")) == NULL)
@@ -264,4 +280,96 @@ error_code(const char *name)
 		if (strcmp(codes[i].name, name) == 0)
 			return (int)codes[i].code;
 	return -1;
+}
+
+/* Tells the matcher about a value the way the record stream does: only the
+ * fields some rule asked for, each scalar of an array on its own. */
+static void
+walk(struct matcher *m, const struct match_node *n, yajl_val v)
+{
+	size_t i;
+
+	switch (v->type) {
+	case yajl_t_object:
+		for (i = 0; i < v->u.object.len; i++) {
+			const char *k = v->u.object.keys[i];
+			const struct match_node *c = match_child(n, k, strlen(k));
+
+			if (c)
+				walk(m, c, v->u.object.values[i]);
+		}
+		return;
+	case yajl_t_array:
+		for (i = 0; i < v->u.array.len; i++)
+			walk(m, n, v->u.array.values[i]);
+		return;
+	default:
+		break;
+	}
+	if (!match_wants_value(n))
+		return;
+	if (v->type == yajl_t_string)
+		matcher_value(m, n, MATCH_STRING, v->u.string, strlen(v->u.string));
+	else if (v->type == yajl_t_number)
+		matcher_value(m, n, MATCH_NUMBER, v->u.number.r, strlen(v->u.number.r));
+	else if (v->type == yajl_t_true)
+		matcher_value(m, n, MATCH_TRUE, "true", 4);
+	else if (v->type == yajl_t_false)
+		matcher_value(m, n, MATCH_FALSE, "false", 5);
+	else
+		matcher_value(m, n, MATCH_NULL, "null", 4);
+}
+
+static int
+word_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char *
+sorted_words(const char *s)
+{
+	char *copy = strdup(s), *save = NULL, *w, **v = NULL;
+	struct buf out = BUF_INIT;
+	size_t n = 0;
+
+	for (w = strtok_r(copy, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save)) {
+		v = realloc(v, (n + 1) * sizeof(*v));
+		v[n++] = w;
+	}
+	if (n)
+		qsort(v, n, sizeof(*v), word_cmp);
+	for (size_t i = 0; i < n; i++)
+		buf_printf(&out, "%s%s", i ? " " : "", v[i]);
+	free(v);
+	free(copy);
+	return buf_detach(&out);
+}
+
+int
+match_record(const struct ruleset *rs, const char *record, struct buf *out)
+{
+	char why[256];
+	yajl_val v = yajl_tree_parse(record, why, sizeof(why));
+	struct matcher *m;
+	struct buf names = BUF_INIT;
+	const size_t *hits;
+	size_t n;
+	char *sorted;
+
+	if (v == NULL)
+		return -1;
+	m = matcher_new(rs);
+	matcher_begin(m);
+	walk(m, match_root(rs), v);
+	n = matcher_end(m, &hits);
+	for (size_t i = 0; i < n; i++)
+		buf_printf(&names, "%s ", ruleset_rule_name(rs, hits[i]));
+	sorted = sorted_words(names.data ? names.data : "");
+	buf_puts(out, sorted);
+	free(sorted);
+	buf_free(&names);
+	matcher_free(m);
+	yajl_tree_free(v);
+	return 0;
 }

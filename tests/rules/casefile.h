@@ -7,6 +7,7 @@
  *
  *   --- file PATH        writes the body to PATH (directories made as needed)
  *   --- mkdir PATH       makes a directory
+ *   --- symlink PATH TO  makes PATH a symbolic link to TO
  *   --- load KIND ARG    loads rules: config FILE | parsed FILE | setting FILE |
  *                        dir DIR | json FILE | pattern NAME (the body is the JSON)
  *   --- rules            the loaded rules, as rule_dump() writes them
@@ -59,6 +60,14 @@ int casefile_materialize(const struct casefile *c);
  *     description TEXT / topic_arn ARN / group_id ID   (when set)
  *     pattern JSON */
 void rule_dump(const struct rule_list *l, struct buf *out);
+
+/* Runs one record (JSON text) through a matcher of rs the way the record
+ * stream does, and writes the names of the rules it matched into out, sorted
+ * and space-separated. -1 if the record is not JSON. */
+int match_record(const struct ruleset *rs, const char *record, struct buf *out);
+
+/* The words of s sorted and joined by single spaces, as a new string. */
+char *sorted_words(const char *s);
 
 /* "CONFIG" -> CT_ERR_CONFIG, ...; -1 if unknown. */
 int error_code(const char *name);

@@ -6,9 +6,12 @@
 #include "config.h"
 
 #include <check.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <libconfig.h>
 
@@ -64,41 +67,101 @@ run_load(struct rule_list *l, const struct section *s, struct ct_error *err)
 	return r;
 }
 
+static char *
+error_verdict(const struct section *want_err, const struct ct_error *err)
+{
+	char *want = section_text(want_err), *msg = NULL;
+
+	if ((int)err->code != error_code(want_err->args) || strcmp(err->msg, want) != 0)
+		if (asprintf(&msg, "error\n  want %s: %s\n  got  %s: %s", want_err->args, want,
+		        ct_strerror(err->code), err->msg) == -1)
+			abort();
+	free(want);
+	return msg;
+}
+
+static char *
+rules_verdict(const struct section *want_rules, const struct rule_list *l)
+{
+	struct buf got = BUF_INIT;
+	char *msg = NULL;
+
+	rule_dump(l, &got);
+	if (strcmp(got.data ? got.data : "", want_rules->body) != 0)
+		if (asprintf(&msg, "rules\n--- want\n%s--- got\n%s", want_rules->body,
+		        got.data ? got.data : "") == -1)
+			abort();
+	buf_free(&got);
+	return msg;
+}
+
+static char *
+record_verdict(const struct ruleset *rs, const struct section *rec)
+{
+	struct buf got = BUF_INIT;
+	char *want = sorted_words(rec->args), *msg = NULL;
+
+	if (match_record(rs, rec->body, &got) == -1)
+		msg = strdup("a record is not JSON");
+	else if (strcmp(got.data ? got.data : "", want) != 0)
+		if (asprintf(&msg, "record matched [%s], expected [%s]:\n%s",
+		        got.data ? got.data : "", want, rec->body) == -1)
+			abort();
+	free(want);
+	buf_free(&got);
+	return msg;
+}
+
+/* Compiles what loaded: it fails as the case expects, or every record
+ * matches exactly the rules it names. */
+static char *
+compile_verdict(const struct casefile *c, const struct rule_list *l)
+{
+	const struct section *want_err = casefile_find(c, "error");
+	const struct section *env = casefile_find(c, "envelope");
+	struct ct_error err = {CT_OK, ""};
+	struct ruleset *rs;
+	char *msg = NULL;
+
+	rs = rules_compile(l,
+	    env && strcmp(env->args, "none") == 0 ? MATCH_ENVELOPE_NONE : MATCH_ENVELOPE_CLOUDTRAIL,
+	    &err);
+	if (rs == NULL && want_err)
+		return error_verdict(want_err, &err);
+	if (rs == NULL) {
+		if (asprintf(&msg, "compiling failed: %s", err.msg) == -1)
+			abort();
+		return msg;
+	}
+	if (want_err)
+		msg = strdup("loading and compiling succeeded but an error was expected");
+	for (size_t i = 0; i < c->n && msg == NULL; i++)
+		if (strcmp(c->v[i].name, "record") == 0)
+			msg = record_verdict(rs, &c->v[i]);
+	ruleset_free(rs);
+	return msg;
+}
+
 /* Compares what happened with what the case expects; NULL when they agree. */
 static char *
 verdict(const struct casefile *c, const struct rule_list *l, int failed, const struct ct_error *err)
 {
 	const struct section *want_err = casefile_find(c, "error");
 	const struct section *want_rules = casefile_find(c, "rules");
-	struct buf got = BUF_INIT;
-	char *want = NULL, *msg = NULL;
+	char *msg = NULL;
 
-	if (want_err == NULL && want_rules == NULL)
-		return strdup("the case expects nothing (no rules or error section)");
+	if (want_err == NULL && want_rules == NULL && casefile_find(c, "record") == NULL)
+		return strdup("the case expects nothing (no rules, error or record section)");
 	if (failed && want_err == NULL) {
 		if (asprintf(&msg, "unexpected error: %s", err->msg) == -1)
 			abort();
 		return msg;
 	}
-	if (failed) {
-		want = section_text(want_err);
-		if ((int)err->code != error_code(want_err->args) || strcmp(err->msg, want) != 0)
-			if (asprintf(&msg, "error\n  want %s: %s\n  got  %s: %s", want_err->args,
-			        want, ct_strerror(err->code), err->msg) == -1)
-				abort();
-	} else if (want_err) {
-		msg = strdup("loading succeeded but an error was expected");
-	} else {
-		rule_dump(l, &got);
-		want = strdup(want_rules->body);
-		if (strcmp(got.data ? got.data : "", want) != 0)
-			if (asprintf(&msg, "rules\n--- want\n%s--- got\n%s", want,
-			        got.data ? got.data : "") == -1)
-				abort();
-	}
-	free(want);
-	buf_free(&got);
-	return msg;
+	if (failed)
+		return error_verdict(want_err, err);
+	if (want_rules && (msg = rules_verdict(want_rules, l)) != NULL)
+		return msg;
+	return compile_verdict(c, l);
 }
 
 START_TEST(test_case)
@@ -166,6 +229,104 @@ START_TEST(test_many_rules)
 }
 END_TEST
 
+/* A rule file over RULES_FILE_MAX is refused without reading all of it. */
+START_TEST(test_file_too_large)
+{
+	struct rule_list l;
+	struct ct_error err;
+	char dir[512];
+	int oldcwd, fd, r;
+
+	ck_assert_int_eq(scratch_enter(dir, sizeof(dir), &oldcwd), 0);
+	fd = open("big.json", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(ftruncate(fd, RULES_FILE_MAX + 1), 0);
+	close(fd);
+	rule_list_init(&l);
+	r = rules_load_json_file(&l, "big.json", &err);
+	scratch_leave(dir, oldcwd);
+	ck_assert_int_eq(r, -1);
+	ck_assert_int_eq(err.code, CT_ERR_LIMIT);
+	ck_assert_str_eq(err.msg, "big.json: rule file larger than 16 MiB");
+	rule_list_free(&l);
+}
+END_TEST
+
+/* A rule file of exactly RULES_FILE_MAX bytes is still read. */
+START_TEST(test_file_at_limit)
+{
+	static char spaces[65536];
+	struct rule_list l;
+	struct ct_error err = {CT_OK, ""};
+	char dir[512];
+	int oldcwd, r;
+	FILE *f;
+
+	memset(spaces, ' ', sizeof(spaces));
+	ck_assert_int_eq(scratch_enter(dir, sizeof(dir), &oldcwd), 0);
+	ck_assert_ptr_nonnull(f = fopen("big.json", "w"));
+	fputs("[]", f);
+	for (size_t left = RULES_FILE_MAX - 2; left > 0;) {
+		size_t n = left < sizeof(spaces) ? left : sizeof(spaces);
+
+		fwrite(spaces, 1, n, f);
+		left -= n;
+	}
+	ck_assert_int_eq(fclose(f), 0);
+	rule_list_init(&l);
+	r = rules_load_json_file(&l, "big.json", &err);
+	scratch_leave(dir, oldcwd);
+	ck_assert_msg(r == 0, "%s", err.msg);
+	ck_assert_uint_eq(l.n, 0);
+	rule_list_free(&l);
+}
+END_TEST
+
+/* A FIFO named like a rule file is refused, not waited on. */
+START_TEST(test_fifo)
+{
+	struct rule_list l;
+	struct ct_error err;
+	char dir[512];
+	int oldcwd, r;
+
+	ck_assert_int_eq(scratch_enter(dir, sizeof(dir), &oldcwd), 0);
+	ck_assert_int_eq(mkfifo("pipe.json", 0600), 0);
+	rule_list_init(&l);
+	r = rules_load_json_file(&l, "pipe.json", &err);
+	scratch_leave(dir, oldcwd);
+	ck_assert_int_eq(r, -1);
+	ck_assert_int_eq(err.code, CT_ERR_IO);
+	ck_assert_str_eq(err.msg, "pipe.json: not a regular file");
+	rule_list_free(&l);
+}
+END_TEST
+
+/* rules_compile refuses two rules of one name even in a list not built by
+ * the loaders, and compiles an empty list. */
+START_TEST(test_compile_duplicate)
+{
+	struct rule_list l;
+	struct ct_error err;
+	struct ruleset *rs;
+
+	rule_list_init(&l);
+	ck_assert_ptr_nonnull(rs = rules_compile(&l, MATCH_ENVELOPE_CLOUDTRAIL, &err));
+	ck_assert_uint_eq(ruleset_size(rs), 0);
+	ruleset_free(rs);
+	ck_assert_int_eq(rules_add_pattern(&l, "a", "{\"x\":[1]}", "one.json", &err), 0);
+	ck_assert_int_eq(rules_add_pattern(&l, "b", "{\"x\":[2]}", "two.json", &err), 0);
+	ck_assert_int_eq(rules_add_pattern(&l, "c", "{\"x\":[3]}", "three.json", &err), 0);
+	free(l.v[2].name);
+	l.v[2].name = strdup("a");
+	ck_assert_ptr_null(rules_compile(&l, MATCH_ENVELOPE_CLOUDTRAIL, &err));
+	ck_assert_int_eq(err.code, CT_ERR_CONFIG);
+	ck_assert_str_eq(
+	    err.msg, "three.json: rule 'a': duplicate rule name (first defined at one.json)");
+	rule_list_free(&l);
+}
+END_TEST
+
 static Suite *
 rules_suite(void)
 {
@@ -182,6 +343,10 @@ rules_suite(void)
 	suite_add_tcase(s, tc);
 	tcase_add_test(api, test_list_reuse);
 	tcase_add_test(api, test_many_rules);
+	tcase_add_test(api, test_file_too_large);
+	tcase_add_test(api, test_file_at_limit);
+	tcase_add_test(api, test_fifo);
+	tcase_add_test(api, test_compile_duplicate);
 	suite_add_tcase(s, api);
 	return s;
 }
