@@ -789,37 +789,3 @@ match_pattern_validate(const char *name, const char *pattern, struct ct_error *e
 	arena_free(&a);
 	return r;
 }
-
-const struct match_node *
-match_root(const struct ruleset *rs)
-{
-	return &rs->nodes[0];
-}
-
-const struct match_node *
-match_child(const struct match_node *n, const char *key, size_t len)
-{
-	uint64_t w0 = 0, w1 = 0, h;
-	uint32_t i;
-
-	if (n == NULL || n->ctab == NULL)
-		return NULL;
-	if (len <= MH_SHORT) {
-		mh_words(key, len, &w0, &w1);
-		h = mh_final(w0, w1, len, MH_K0);
-	} else {
-		h = mhash(key, len, 0);
-	}
-	for (i = (uint32_t)h & n->cmask; n->ctab[i].key != NULL; i = (i + 1) & n->cmask) {
-		const struct child_ent *e = &n->ctab[i];
-		if (same_key(h, w0, w1, key, len, e->hash, e->w0, e->w1, e->key, e->len))
-			return e->node;
-	}
-	return NULL;
-}
-
-int
-match_wants_value(const struct match_node *n)
-{
-	return n != NULL && n->wants;
-}
