@@ -27,8 +27,9 @@ struct builder {
 	VEC(struct bnode) bn;
 	VEC(struct clause) cl;
 	VEC(struct sub) subs;
-	u32vec keys;  /* vids of the clause being added */
-	u32vec eager; /* per clause: cost of its atoms that are not keys */
+	u32vec keys;   /* vids of the clause being added */
+	u32vec eager;  /* per clause: cost of its atoms that are not keys */
+	u32vec natoms; /* per clause: its number of atoms */
 	enum match_envelope env;
 	struct ct_error *err;
 };
@@ -90,22 +91,20 @@ path_node(struct builder *b, const char *path, uint32_t *id)
 static int
 vindex_grow(struct ruleset *rs)
 {
-	uint32_t size = rs->vtab ? (rs->vmask + 1) * 2 : 64;
-	struct vent *t = calloc(size, sizeof(*t));
+	uint32_t size = rs->vslots ? (rs->vmask + 1) * 2 : 64;
+	struct vslot *t = calloc(size, sizeof(*t));
 
 	if (t == NULL)
 		return -1;
-	for (uint32_t i = 0; rs->vtab != NULL && i <= rs->vmask; i++) {
-		uint32_t j;
-		if (rs->vtab[i].key == NULL)
-			continue;
-		for (j = (uint32_t)rs->vtab[i].hash & (size - 1); t[j].key != NULL;
-		     j = (j + 1) & (size - 1))
-			;
-		t[j] = rs->vtab[i];
+	for (uint32_t v = 0; v < rs->nvent; v++) {
+		uint32_t j = (uint32_t)rs->vents[v].hash & (size - 1);
+		while (t[j].idx != 0)
+			j = (j + 1) & (size - 1);
+		t[j].check = (uint32_t)(rs->vents[v].hash >> 32);
+		t[j].idx = v + 1;
 	}
-	free(rs->vtab);
-	rs->vtab = t;
+	free(rs->vslots);
+	rs->vslots = t;
 	rs->vmask = size - 1;
 	return 0;
 }
@@ -116,27 +115,39 @@ vindex_add(struct builder *b, uint32_t node, uint32_t tag, const char *key, size
 {
 	struct ruleset *rs = b->rs;
 	uint64_t h;
-	uint32_t i;
-	struct vent *e;
+	uint32_t i, vid;
+	struct vent *e = NULL;
 
-	if ((rs->vtab == NULL || (rs->nvent + 1) * 2 > rs->vmask + 1) && vindex_grow(rs) < 0)
+	if ((rs->vslots == NULL || (rs->nvent + 1) * 2 > rs->vmask + 1) && vindex_grow(rs) < 0)
 		return nomem(b);
 	h = mhash(key, len, vindex_seed(node, tag));
-	for (i = (uint32_t)h & rs->vmask; (e = &rs->vtab[i])->key != NULL; i = (i + 1) & rs->vmask)
+	for (i = (uint32_t)h & rs->vmask; rs->vslots[i].idx != 0; i = (i + 1) & rs->vmask) {
+		e = &rs->vents[rs->vslots[i].idx - 1];
 		if (e->hash == h && e->node == node && e->tag == tag && e->len == len &&
 		    memcmp(e->key, key, len) == 0)
 			break;
-	if (e->key == NULL) {
+		e = NULL;
+	}
+	if (e == NULL) {
+		if (rs->nvent == rs->capvent &&
+		    vec_grow((void **)&rs->vents, &rs->capvent, rs->nvent, sizeof(*rs->vents)) < 0)
+			return nomem(b);
+		e = &rs->vents[rs->nvent];
+		memset(e, 0, sizeof(*e));
 		if ((e->key = arena_strndup(&rs->arena, key, len)) == NULL)
 			return nomem(b);
 		e->hash = h;
+		if (len <= MH_SHORT)
+			mh_words(key, len, &e->w0, &e->w1);
 		e->node = node;
 		e->tag = tag;
 		e->len = (uint32_t)len;
-		e->vid = rs->nvent++;
+		rs->vslots[i].check = (uint32_t)(h >> 32);
+		rs->vslots[i].idx = ++rs->nvent;
 	}
+	vid = (uint32_t)(e - rs->vents);
 	e->uses++;
-	return VEC_PUSH(b->keys, e->vid) < 0 ? nomem(b) : 0;
+	return VEC_PUSH(b->keys, vid) < 0 ? nomem(b) : 0;
 }
 
 static int
@@ -323,7 +334,7 @@ atom_cost(const struct patom *a)
 static int
 add_clause(struct builder *b, uint32_t sid, const struct pclause *pc, uint32_t node)
 {
-	struct clause c = {sid, node, pc->optional, 0, 0, NULL};
+	struct clause c = {sid, node, pc->optional, 0, 0, 0, NULL};
 	uint32_t cid = b->cl.n, eager = 0;
 
 	b->keys.n = 0;
@@ -332,7 +343,7 @@ add_clause(struct builder *b, uint32_t sid, const struct pclause *pc, uint32_t n
 			return -1;
 		eager |= atom_cost(&pc->atoms[j]);
 	}
-	if (VEC_PUSH(b->eager, eager) < 0)
+	if (VEC_PUSH(b->eager, eager) < 0 || VEC_PUSH(b->natoms, pc->n) < 0)
 		return nomem(b);
 	c.nkeys = b->keys.n;
 	c.keys = arena_alloc(&b->rs->arena, (c.nkeys + 1) * sizeof(*c.keys));
@@ -448,7 +459,9 @@ child_table(struct builder *b, uint32_t n)
 		while (mn->ctab[j].key != NULL)
 			j = (j + 1) & mn->cmask;
 		mn->ctab[j] = (struct child_ent){
-		    h, ents.v[i].key, ents.v[i].len, &b->rs->nodes[ents.v[i].node]};
+		    h, 0, 0, ents.v[i].key, ents.v[i].len, &b->rs->nodes[ents.v[i].node]};
+		if (ents.v[i].len <= MH_SHORT)
+			mh_words(ents.v[i].key, ents.v[i].len, &mn->ctab[j].w0, &mn->ctab[j].w1);
 	}
 	free(ents.v);
 	return 0;
@@ -500,13 +513,7 @@ static int
 choose_anchors(struct builder *b)
 {
 	struct ruleset *rs = b->rs;
-	uint32_t *slot = malloc((rs->nvent + 1) * sizeof(*slot));
 
-	if (slot == NULL)
-		return nomem(b);
-	for (uint32_t i = 0; rs->vtab != NULL && i <= rs->vmask; i++)
-		if (rs->vtab[i].key != NULL)
-			slot[rs->vtab[i].vid] = i;
 	for (uint32_t s = 0; s < b->subs.n; s++) {
 		struct sub *sub = &b->subs.v[s];
 		uint64_t best = UINT64_MAX;
@@ -516,7 +523,7 @@ choose_anchors(struct builder *b)
 			if (cl->optional)
 				continue;
 			for (uint32_t k = 0; k < cl->nkeys; k++)
-				cost += rs->vtab[slot[cl->keys[k]]].uses;
+				cost += rs->vents[cl->keys[k]].uses;
 			if (cost < best) {
 				best = cost;
 				sub->anchor = c;
@@ -526,24 +533,98 @@ choose_anchors(struct builder *b)
 			continue;
 		b->cl.v[sub->anchor].anchor = 1;
 		for (uint32_t k = 0; k < b->cl.v[sub->anchor].nkeys; k++)
-			rs->vtab[slot[b->cl.v[sub->anchor].keys[k]]].npost++;
+			rs->vents[b->cl.v[sub->anchor].keys[k]].npost++;
 	}
-	for (uint32_t i = 0; rs->vtab != NULL && i <= rs->vmask; i++) {
-		struct vent *e = &rs->vtab[i];
-		if (e->key == NULL || e->npost == 0)
+	for (uint32_t v = 0; v < rs->nvent; v++) {
+		struct vent *e = &rs->vents[v];
+		if (e->npost == 0)
 			continue;
-		if ((e->post = arena_alloc(&rs->arena, e->npost * sizeof(*e->post))) == NULL) {
-			free(slot);
+		if ((e->post = arena_alloc(&rs->arena, e->npost * sizeof(*e->post))) == NULL)
 			return nomem(b);
-		}
 		e->npost = 0;
 	}
 	for (uint32_t c = 0; c < b->cl.n; c++)
 		for (uint32_t k = 0; b->cl.v[c].anchor && k < b->cl.v[c].nkeys; k++) {
-			struct vent *e = &rs->vtab[slot[b->cl.v[c].keys[k]]];
+			struct vent *e = &rs->vents[b->cl.v[c].keys[k]];
 			e->post[e->npost++] = c;
 		}
-	free(slot);
+	return 0;
+}
+
+/* A clause whose only atom is an anything-but of values, other than an
+ * anchor, need not be stamped by every value that satisfies it: it is
+ * satisfied when its field got more values than it excludes, so only the
+ * excluded values (keys of the index) count against it. */
+static int
+countable(const struct builder *b, uint32_t cid, const struct patom *a)
+{
+	return !b->cl.v[cid].anchor && b->natoms.v[cid] == 1 &&
+	       (a->kind == A_AB_STRINGS || a->kind == A_AB_NUMBERS);
+}
+
+static int
+exclusion_key(struct builder *b, uint32_t node, const struct patom *a, uint32_t i, uint32_t *vid)
+{
+	b->keys.n = 0;
+	if (a->kind == A_AB_STRINGS) {
+		if (vindex_add(b, node, K_STR, a->v[i].s, a->v[i].len) < 0)
+			return -1;
+	} else if (vindex_add(b, node, K_NUM, (const char *)&a->q[i], sizeof(a->q[i])) < 0) {
+		return -1;
+	}
+	b->rs->vents[b->keys.v[0]].uses--; /* not a key any clause looks for */
+	*vid = b->keys.v[0];
+	return 0;
+}
+
+/* Moves countable clauses from the eager anything-but lists to the
+ * exclusion postings of their values (two passes: count, then fill). */
+static int
+count_exclusions(struct builder *b)
+{
+	struct ruleset *rs = b->rs;
+
+	for (int pass = 0; pass < 2; pass++) {
+		for (uint32_t n = 0; n < b->bn.n; n++) {
+			struct field *f = &rs->fields[n];
+			uint32_t kept = 0;
+			for (uint32_t i = 0; i < f->ab.n; i++) {
+				struct abut ab = f->ab.v[i];
+				uint32_t vid,
+				    cnt = ab.a->kind == A_AB_STRINGS ? ab.a->nv : ab.a->nq;
+				if (!countable(b, ab.clause, ab.a)) {
+					f->ab.v[kept++] = ab;
+					continue;
+				}
+				b->cl.v[ab.clause].counted = 1;
+				f->has_exact = 1;
+				for (uint32_t j = 0; j < cnt; j++) {
+					struct vent *e;
+					if (exclusion_key(b, n, ab.a, j, &vid) < 0)
+						return -1;
+					e = &rs->vents[vid];
+					if (pass == 0) {
+						e->nxpost++;
+					} else if (e->nxpost == 0 ||
+					           e->xpost[e->nxpost - 1] != ab.clause) {
+						e->xpost[e->nxpost++] = ab.clause;
+					}
+				}
+				if (pass == 0)
+					f->ab.v[kept++] = ab; /* moved in the second pass */
+			}
+			f->ab.n = kept;
+		}
+		for (uint32_t v = 0; pass == 0 && v < rs->nvent; v++) {
+			struct vent *e = &rs->vents[v];
+			if (e->nxpost == 0)
+				continue;
+			if ((e->xpost = arena_alloc(&rs->arena, e->nxpost * sizeof(*e->xpost))) ==
+			    NULL)
+				return nomem(b);
+			e->nxpost = 0;
+		}
+	}
 	return 0;
 }
 
@@ -575,7 +656,7 @@ finish(struct builder *b)
 		if (child_table(b, i) < 0)
 			return -1;
 	}
-	if (choose_anchors(b) < 0)
+	if (choose_anchors(b) < 0 || count_exclusions(b) < 0)
 		return -1;
 	for (uint32_t i = 0; i < b->subs.n; i++)
 		if (b->subs.v[i].anchor == UINT32_MAX)
@@ -600,6 +681,7 @@ builder_free(struct builder *b)
 	free(b->subs.v);
 	free(b->keys.v);
 	free(b->eager.v);
+	free(b->natoms.v);
 }
 
 static int
@@ -672,7 +754,8 @@ ruleset_free(struct ruleset *rs)
 		return;
 	for (uint32_t i = 0; rs->fields != NULL && i < rs->nfields; i++)
 		field_free(&rs->fields[i]);
-	free(rs->vtab);
+	free(rs->vents);
+	free(rs->vslots);
 	free(rs->fields);
 	free(rs->nodes);
 	free(rs->clauses);
@@ -705,33 +788,4 @@ match_pattern_validate(const char *name, const char *pattern, struct ct_error *e
 	r = pattern_parse(name, NULL, pattern, &a, &p, err);
 	arena_free(&a);
 	return r;
-}
-
-const struct match_node *
-match_root(const struct ruleset *rs)
-{
-	return &rs->nodes[0];
-}
-
-const struct match_node *
-match_child(const struct match_node *n, const char *key, size_t len)
-{
-	uint64_t h;
-	uint32_t i;
-
-	if (n == NULL || n->ctab == NULL)
-		return NULL;
-	h = mhash(key, len, 0);
-	for (i = (uint32_t)h & n->cmask; n->ctab[i].key != NULL; i = (i + 1) & n->cmask) {
-		const struct child_ent *e = &n->ctab[i];
-		if (e->hash == h && e->len == len && memcmp(e->key, key, len) == 0)
-			return e->node;
-	}
-	return NULL;
-}
-
-int
-match_wants_value(const struct match_node *n)
-{
-	return n != NULL && n->wants;
 }

@@ -5,11 +5,14 @@
  * disjunction of branches (one per combination of $or alternatives), each a
  * conjunction of clauses (a field path and the values that satisfy it).
  * compile.c indexes every clause of every rule under the node of the field
- * tree it is about: exact values, prefixes, suffixes and CIDR blocks in one
- * hash table keyed by (node, kind, bytes), the rest (numeric ranges,
- * wildcards, anything-but) in short per-node lists. matcher.c feeds each
- * reported value through its node's index and counts, per branch ("sub"),
- * how many of its clauses got a hit.
+ * tree it is about: exact values, prefixes, suffixes, case-folded values and
+ * CIDR blocks as keys of one hash table over (node, kind, bytes), the rest
+ * (numeric ranges, wildcards, anything-but, exists) in short per-node lists.
+ * Of each branch ("sub") one required clause, the one with the rarest keys,
+ * is its anchor: only anchors are listed under their keys. matcher.c stamps
+ * every key and listed clause a value satisfies; a satisfied anchor makes its
+ * sub a candidate, and matcher_end checks a candidate's other clauses
+ * against the stamps. So a value shared by many rules costs one stamp.
  */
 #ifndef CT_MATCH_MATCH_INT_H
 #define CT_MATCH_MATCH_INT_H
@@ -45,7 +48,82 @@ void arena_free(struct arena *a);
 void *arena_alloc(struct arena *a, size_t n); /* zeroed, 8-byte aligned; NULL on ENOMEM */
 char *arena_strndup(struct arena *a, const char *s, size_t n); /* NUL-terminated copy */
 
-uint64_t mhash(const void *p, size_t n, uint64_t seed);
+/* ---- hashing (inline: it is on the path of every key and value) ---- */
+
+static inline uint64_t
+mh_mix(uint64_t a, uint64_t b)
+{
+	__uint128_t r = (__uint128_t)a * b;
+
+	return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+
+static inline uint64_t
+mh_load64(const unsigned char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return v;
+}
+
+static inline uint64_t
+mh_load32(const unsigned char *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
+
+#define MH_K0    0xa0761d6478bd642full
+#define MH_K1    0xe7037ed1a0b428dbull
+#define MH_SHORT 16 /* keys up to this long are identified by (len, w0, w1) */
+
+/* Two words that, with the length, identify a string of up to MH_SHORT
+ * bytes (the loads overlap for lengths between 9 and 15). */
+static inline void
+mh_words(const char *p, size_t n, uint64_t *w0, uint64_t *w1)
+{
+	const unsigned char *s = (const unsigned char *)p;
+
+	if (n >= 8) {
+		*w0 = mh_load64(s);
+		*w1 = mh_load64(s + n - 8);
+	} else if (n >= 4) {
+		*w0 = mh_load32(s);
+		*w1 = mh_load32(s + n - 4);
+	} else if (n > 0) {
+		*w0 = ((uint64_t)s[0] << 16) | ((uint64_t)s[n / 2] << 8) | s[n - 1];
+		*w1 = 0;
+	} else {
+		*w0 = *w1 = 0;
+	}
+}
+
+static inline uint64_t
+mh_final(uint64_t w0, uint64_t w1, size_t n, uint64_t h)
+{
+	return mh_mix(MH_K1 ^ n, mh_mix(w0 ^ MH_K1, w1 ^ h));
+}
+
+/* A multiply-fold hash in the manner of wyhash: short strings cost a single
+ * 64x64->128 multiply per word pair. */
+static inline uint64_t
+mhash(const void *p, size_t n, uint64_t seed)
+{
+	const unsigned char *s = p;
+	uint64_t w0, w1, h = seed ^ MH_K0;
+	size_t i = n;
+
+	if (n <= MH_SHORT) {
+		mh_words(p, n, &w0, &w1);
+		return mh_final(w0, w1, n, h);
+	}
+	for (; i > 16; i -= 16, s += 16)
+		h = mh_mix(mh_load64(s) ^ MH_K1, mh_load64(s + 8) ^ h);
+	return mh_final(mh_load64(s + i - 16), mh_load64(s + i - 8), n, h);
+}
 
 /* ---- parsed patterns (pattern.c) ---- */
 
@@ -159,16 +237,23 @@ enum vkey_tag {
 	K_IP6 = '6',
 };
 
-struct vent { /* one key of the value index */
+struct vent { /* one key of the value index; its index is its vid */
 	uint64_t hash;
-	const char *key; /* arena; NULL: empty slot */
+	uint64_t w0, w1; /* mh_words of a short key */
+	const char *key; /* arena */
 	uint32_t len;
 	uint32_t node;
 	uint32_t tag;
-	uint32_t vid;  /* dense id: matchers stamp keys seen in a record */
 	uint32_t uses; /* clauses with this key (how common it is) */
 	uint32_t npost;
 	uint32_t *post; /* anchor clauses with this key (arena) */
+	uint32_t nxpost;
+	uint32_t *xpost; /* counted clauses that exclude this value (arena) */
+};
+
+struct vslot {          /* open addressing over vents, small to stay in cache */
+	uint32_t check; /* the hash's upper half */
+	uint32_t idx;   /* vid + 1; 0: empty */
 };
 
 struct numrange {
@@ -218,6 +303,7 @@ enum capture {
 
 struct child_ent {
 	uint64_t hash;
+	uint64_t w0, w1; /* mh_words of a short key */
 	const char *key; /* NULL: empty slot */
 	uint32_t len;
 	const struct match_node *node;
@@ -237,6 +323,8 @@ struct clause {
 	uint32_t node;
 	uint8_t optional; /* has exists:false: also satisfied when the field is absent */
 	uint8_t anchor;   /* the clause of its sub whose hit makes the sub a candidate */
+	uint8_t counted;  /* one anything-but of values, judged by counting: satisfied when
+	                     the field has more values than the ones it excludes */
 	uint32_t nkeys;
 	uint32_t *keys; /* vids of its keys in the value index (arena) */
 };
@@ -260,9 +348,11 @@ struct ruleset {
 	uint32_t nnodes;
 	struct field *fields; /* owned array, parallel to nodes */
 	uint32_t nfields;     /* allocated entries of fields (>= nnodes) */
-	struct vent *vtab;    /* owned; value index, open addressing */
-	uint32_t vmask;
+	struct vent *vents;   /* owned; the value index's keys, by vid */
 	uint32_t nvent;
+	uint32_t capvent;
+	struct vslot *vslots; /* owned; vmask + 1 slots */
+	uint32_t vmask;
 	struct clause *clauses; /* owned */
 	uint32_t nclauses;
 	struct sub *subs; /* owned */
@@ -279,20 +369,43 @@ vindex_seed(uint32_t node, uint32_t tag)
 	return (((uint64_t)node << 8) | tag) * 0x9e3779b97f4a7c15ull;
 }
 
-/* The postings of (node, tag, key), or NULL. */
+static inline int
+same_key(uint64_t h, uint64_t w0, uint64_t w1, const char *key, size_t len, uint64_t eh,
+    uint64_t ew0, uint64_t ew1, const char *ekey, uint32_t elen)
+{
+	if (h != eh || len != elen)
+		return 0;
+	if (len <= MH_SHORT)
+		return w0 == ew0 && w1 == ew1;
+	return memcmp(key, ekey, len) == 0;
+}
+
+/* The entry of (node, tag, key), or NULL. */
 static inline const struct vent *
 vindex_find(const struct ruleset *rs, uint32_t node, uint32_t tag, const char *key, size_t len)
 {
-	uint64_t h = mhash(key, len, vindex_seed(node, tag));
-	uint32_t i = (uint32_t)h & rs->vmask;
-	const struct vent *e;
+	uint64_t w0 = 0, w1 = 0, h;
+	uint32_t i, check;
 
-	if (rs->vtab == NULL)
+	if (len <= MH_SHORT) {
+		mh_words(key, len, &w0, &w1);
+		h = mh_final(w0, w1, len, vindex_seed(node, tag) ^ MH_K0);
+	} else {
+		h = mhash(key, len, vindex_seed(node, tag));
+	}
+	i = (uint32_t)h & rs->vmask;
+	check = (uint32_t)(h >> 32);
+	if (rs->vslots == NULL)
 		return NULL;
-	for (e = &rs->vtab[i]; e->key != NULL; e = &rs->vtab[i = (i + 1) & rs->vmask])
-		if (e->hash == h && e->node == node && e->tag == tag && e->len == len &&
-		    memcmp(e->key, key, len) == 0)
+	for (; rs->vslots[i].idx != 0; i = (i + 1) & rs->vmask) {
+		const struct vent *e;
+		if (rs->vslots[i].check != check)
+			continue;
+		e = &rs->vents[rs->vslots[i].idx - 1];
+		if (e->node == node && e->tag == tag &&
+		    same_key(h, w0, w1, key, len, e->hash, e->w0, e->w1, e->key, e->len))
 			return e;
+	}
 	return NULL;
 }
 

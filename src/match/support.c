@@ -95,33 +95,3 @@ arena_strndup(struct arena *a, const char *s, size_t n)
 		memcpy(p, s, n);
 	return p;
 }
-
-static inline uint64_t
-mix(uint64_t a, uint64_t b)
-{
-	__uint128_t r = (__uint128_t)a * b;
-
-	return (uint64_t)r ^ (uint64_t)(r >> 64);
-}
-
-/* A multiply-fold hash over 8-byte words; keys here are short. */
-uint64_t
-mhash(const void *p, size_t n, uint64_t seed)
-{
-	const unsigned char *s = p;
-	uint64_t h = seed ^ 0x243f6a8885a308d3ull ^ (n * 0x9e3779b97f4a7c15ull);
-	uint64_t w;
-
-	while (n >= 8) {
-		memcpy(&w, s, 8);
-		h = mix(h ^ w, 0xbf58476d1ce4e5b9ull) + 0x94d049bb133111ebull;
-		s += 8;
-		n -= 8;
-	}
-	if (n > 0) {
-		w = 0;
-		memcpy(&w, s, n);
-		h = mix(h ^ w, 0xbf58476d1ce4e5b9ull) + 0x94d049bb133111ebull;
-	}
-	return mix(h, 0x2545f4914f6cdd1dull);
-}
