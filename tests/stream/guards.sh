@@ -26,7 +26,8 @@ work=$(mktemp -d) || exit 99
 trap 'rm -rf "$work"' EXIT
 
 valgrind=
-if command -v valgrind >/dev/null 2>&1 && ! grep -q AddressSanitizer "$CTALERTD"; then
+# (a sanitizer build cannot run under valgrind)
+if command -v valgrind >/dev/null 2>&1 && ! grep -q "^CT_CFLAGS = .*-fsanitize=address" "$top_builddir/Makefile"; then
 	valgrind="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect"
 fi
 
