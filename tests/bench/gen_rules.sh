@@ -1,15 +1,16 @@
 #!/bin/sh
-# gen_rules.sh N: writes N rules as one JSON rule file (a list) on standard
-# output, the same ones every time. The first is the tutorial's; the others
+# gen_rules.sh N DIR: writes N rules into DIR, one JSON rule file each (as a
+# rules.d holds them), the same ones every time. The first is the tutorial's; the others
 # are of the kinds people write: exact API calls, prefixes, ARN wildcards,
 # CIDR ranges, nested request parameters, anything-but, error codes.
-n=${1:?usage: gen_rules.sh N}
-awk -v n="$n" 'BEGIN {
+n=${1:?usage: gen_rules.sh N DIR}
+dir=${2:?usage: gen_rules.sh N DIR}
+mkdir -p "$dir"
+awk -v n="$n" -v dir="$dir" 'BEGIN {
 	split("sns s3 iam kms ec2 lambda sts cloudtrail config rds dynamodb logs ssm secretsmanager ecr ecs eks route53 sqs monitoring", svc, " ")
 	split("Create Delete Update Put Attach Detach Modify Disable Enable Stop Start Revoke Authorize Tag Untag Restore", verb, " ")
 	split("User Role Policy Bucket Key Trail Topic Queue Table Function Cluster Instance Snapshot Group Secret Parameter Alarm Vpc Subnet Route", noun, " ")
 	split("us-east-1 us-west-2 eu-west-1 eu-central-1 ap-southeast-2", region, " ")
-	print "["
 	for (i = 0; i < n; i++) {
 		s = svc[i % 20 + 1]; v = verb[int(i / 20) % 16 + 1]; o = noun[int(i / 7) % 20 + 1]
 		k = i % 8
@@ -31,7 +32,8 @@ awk -v n="$n" 'BEGIN {
 			p = sprintf("{\"awsRegion\":[\"%s\"],\"eventName\":[\"%s%s%d\"],\"readOnly\":[false]}", region[i % 5 + 1], v, o, i)
 		else
 			p = sprintf("{\"eventSource\":[\"%s.amazonaws.com\"],\"eventName\":[{\"anything-but\":[\"Decrypt\",\"GetObject\",\"AssumeRole\",\"%s%s\"]}],\"userIdentity\":{\"sessionContext\":{\"attributes\":{\"mfaAuthenticated\":[\"false\"]}}},\"requestParameters\":{\"roleArn\":[{\"suffix\":\"/%s%d\"}]}}", s, v, o, o, i)
-		printf "  {\"name\":\"bench-%04d\",\"pattern\":%s}%s\n", i, p, (i < n - 1 ? "," : "")
+		f = sprintf("%s/bench-%04d.json", dir, i)
+		printf "{\"name\":\"bench-%04d\",\"pattern\":%s}\n", i, p >f
+		close(f)
 	}
-	print "]"
 }'
