@@ -607,7 +607,13 @@ parse_args(struct args *a, int argc, char **argv)
 			usage(stdout);
 			return 0;
 		case 'V':
-			printf("ctalertd %s\n", PACKAGE_VERSION);
+			printf(
+			    "ctalertd %s\n"
+			    "Copyright (C) 2026 the ctalertd authors.\n"
+			    "License: ISC <https://opensource.org/licenses/ISC>.\n"
+			    "This is free software: you are free to change and redistribute it.\n"
+			    "There is NO WARRANTY, to the extent permitted by law.\n",
+			    PACKAGE_VERSION);
 			return 0;
 		case ':':
 			return usage_error("option '%s' requires an argument", argv[optind - 1]);

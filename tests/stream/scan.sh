@@ -71,7 +71,8 @@ expect "scan --help exits 0" 0 "$(wc -l <out)"
 has "scan --help: usage line" out "Usage: ctalertd scan [OPTION]... PATH..."
 has "scan --help: exit status documented" out "Exit status is 0 if a record matched"
 scan --version
-expect "scan --version" 0 1
+expect "scan --version" 0 5
+if head -n 1 out | grep -qE '^ctalertd [0-9]+\.[0-9]+'; then ok "scan --version: name and version"; else not_ok "scan --version: name and version"; fi
 scan --bogus "$log"
 expect "unknown option: status 2" 2 0
 has "unknown option: says so" err "ctalertd scan: unrecognized option '--bogus'"
