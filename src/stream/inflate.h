@@ -11,7 +11,9 @@
  * Guards end the object with an error that names the compressed byte offset:
  * corrupt or truncated data, a checksum mismatch, data after the end of a
  * zlib stream, and a decompression bomb (more output than max_output, or more
- * than max_ratio bytes out per byte in once the output passes 1 MiB).
+ * than max_ratio bytes out per byte in once the output passes 1 MiB). What was
+ * inflated before the fault is handed to the sink first (up to max_output), so
+ * which records are seen does not depend on how full the output chunk was.
  *
  * Two decompressors: ISA-L's isal_inflate when the build has it (several times
  * faster) and zlib. Both are compiled in and selectable per inflater, so one
