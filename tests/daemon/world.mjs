@@ -1,12 +1,12 @@
 // A small world for the daemon's integration tests: a trail bucket, the queue
 // S3 notifies, an alert topic with an observer queue, a configuration file
 // pointing ctalertd at them, and CloudTrail records to put in log objects.
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import { createBucket, createObserverQueue, createQueue, createTopic, putObject,
-	cloudTrailLog, cloudTrailKey, s3EventNotification, sendMessage, startProgram } from "../harness/lib.mjs";
+	cloudTrailLog, cloudTrailKey, receiveAll, s3EventNotification, sendMessage, startProgram } from "../harness/lib.mjs";
 
 export const CTALERTD = process.env.CTALERTD;
 export const srcdir = process.env.top_srcdir ?? new URL("../..", import.meta.url).pathname;
@@ -102,4 +102,55 @@ export function startDaemon(aws, world, { args = [], env = {} } = {}) {
 /** Parsed JSON log lines of a run's stderr. */
 export function logLines(stderr) {
 	return stderr.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+}
+
+/**
+ * Writes the world's configuration again with writeConfig's options, and
+ * `workers` (default 2) and `maxInflight` (max_inflight_messages) when given.
+ */
+export function rewriteConfig(world, { workers, maxInflight, ...options } = {}) {
+	writeConfig(world.conf, { queue: world.queue.url, bucket: world.bucket, topic: world.topic, ...options });
+	let text = readFileSync(world.conf, "utf8");
+	if (workers !== undefined)
+		text = text.replace(/^workers = 2;$/m, `workers = ${workers};`);
+	if (maxInflight !== undefined)
+		text += `max_inflight_messages = ${maxInflight};\n`;
+	writeFileSync(world.conf, text);
+}
+
+/** Polls `fn` (may be async) until it returns something truthy; returns that. Throws after timeoutMs. */
+export async function waitUntil(fn, { timeoutMs = 10000, intervalMs = 100, what = "a condition" } = {}) {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const v = await fn();
+		if (v)
+			return v;
+		if (Date.now() >= deadline)
+			throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+		await new Promise((r) => setTimeout(r, intervalMs));
+	}
+}
+
+/** Alert bodies (raw delivery) counted by eventID: Map eventID -> number of alerts. */
+export function alertCounts(messages, counts = new Map()) {
+	for (const m of messages) {
+		const id = JSON.parse(m.Body).eventID;
+		counts.set(id, (counts.get(id) ?? 0) + 1);
+	}
+	return counts;
+}
+
+/**
+ * Reads the observer queue until every eventID in `ids` was seen (then for
+ * `settleMs` more, to catch duplicates) or timeoutMs passed; returns the
+ * counts by eventID (ids not seen are absent).
+ */
+export async function collectAlerts(aws, world, ids, { timeoutMs = 20000, settleMs = 0, counts = new Map() } = {}) {
+	const deadline = Date.now() + timeoutMs;
+	const missing = () => ids.some((id) => !counts.has(id));
+	while (missing() && Date.now() < deadline)
+		alertCounts(await receiveAll(aws, world.observer.url, { timeoutMs: 1000 }), counts);
+	if (settleMs > 0)
+		alertCounts(await receiveAll(aws, world.observer.url, { timeoutMs: settleMs }), counts);
+	return counts;
 }
