@@ -106,13 +106,16 @@ export function logLines(stderr) {
 
 /**
  * Writes the world's configuration again with writeConfig's options, and
- * `workers` (default 2) and `maxInflight` (max_inflight_messages) when given.
+ * `workers` (default 2), `maxInflight` (max_inflight_messages) and
+ * `waitTime` (receive.wait_time_seconds, default 1) when given.
  */
-export function rewriteConfig(world, { workers, maxInflight, ...options } = {}) {
+export function rewriteConfig(world, { workers, maxInflight, waitTime, ...options } = {}) {
 	writeConfig(world.conf, { queue: world.queue.url, bucket: world.bucket, topic: world.topic, ...options });
 	let text = readFileSync(world.conf, "utf8");
 	if (workers !== undefined)
 		text = text.replace(/^workers = 2;$/m, `workers = ${workers};`);
+	if (waitTime !== undefined)
+		text = text.replace(/^receive = { wait_time_seconds = 1;/m, `receive = { wait_time_seconds = ${waitTime};`);
 	if (maxInflight !== undefined)
 		text += `max_inflight_messages = ${maxInflight};\n`;
 	writeFileSync(world.conf, text);
@@ -153,4 +156,9 @@ export async function collectAlerts(aws, world, ids, { timeoutMs = 20000, settle
 	if (settleMs > 0)
 		alertCounts(await receiveAll(aws, world.observer.url, { timeoutMs: settleMs }), counts);
 	return counts;
+}
+
+/** The sequence number of the newest request in the local AWS's log (0 when none): entries after a moment have seq > it. */
+export function lastSeq(aws) {
+	return aws.requestLog.entries.at(-1)?.seq ?? 0;
 }
