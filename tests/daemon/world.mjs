@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
+import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { createBucket, createObserverQueue, createQueue, createTopic, putObject,
 	cloudTrailLog, cloudTrailKey, receiveAll, s3EventNotification, sendMessage, startProgram } from "../harness/lib.mjs";
 
@@ -161,4 +162,16 @@ export async function collectAlerts(aws, world, ids, { timeoutMs = 20000, settle
 /** The sequence number of the newest request in the local AWS's log (0 when none): entries after a moment have seq > it. */
 export function lastSeq(aws) {
 	return aws.requestLog.entries.at(-1)?.seq ?? 0;
+}
+
+/**
+ * How many messages a receive would get now, without taking them (they stay
+ * visible: VisibilityTimeout 0). fauxqs counts a message whose visibility
+ * lapsed as in flight until a receive looks at it, so queueDepth alone
+ * cannot tell whether a message shows again.
+ */
+export async function peekVisible(aws, queueUrl) {
+	const out = await aws.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10,
+		VisibilityTimeout: 0, WaitTimeSeconds: 0 }));
+	return out.Messages?.length ?? 0;
 }
