@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
-import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
+import { ReceiveMessageCommand, SendMessageBatchCommand } from "@aws-sdk/client-sqs";
 import { createBucket, createObserverQueue, createQueue, createTopic, putObject,
 	cloudTrailLog, cloudTrailKey, receiveAll, s3EventNotification, sendMessage, startProgram } from "../harness/lib.mjs";
 
@@ -174,4 +174,26 @@ export async function peekVisible(aws, queueUrl) {
 	const out = await aws.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10,
 		VisibilityTimeout: 0, WaitTimeSeconds: 0 }));
 	return out.Messages?.length ?? 0;
+}
+
+/**
+ * Uploads one log object per entry of `logs` (arrays of records), a few at
+ * a time, and announces each in its own message, ten messages per
+ * SendMessageBatch. Returns the objects ({bucket, key, size, etag}).
+ */
+export async function announceMany(aws, world, logs, { concurrency = 16 } = {}) {
+	const objs = new Array(logs.length);
+	let next = 0;
+	const upload = async () => {
+		for (let i; (i = next++) < logs.length;)
+			objs[i] = await putObject(aws, world.bucket, cloudTrailKey(), cloudTrailLog(logs[i]), { contentType: "application/x-gzip" });
+	};
+	await Promise.all(Array.from({ length: concurrency }, upload));
+	for (let i = 0; i < objs.length; i += 10) {
+		const entries = objs.slice(i, i + 10).map((o, k) => ({ Id: String(k), MessageBody: s3EventNotification(o) }));
+		const out = await aws.sqs.send(new SendMessageBatchCommand({ QueueUrl: world.queue.url, Entries: entries }));
+		if ((out.Failed ?? []).length > 0)
+			throw new Error(`SendMessageBatch failed: ${JSON.stringify(out.Failed)}`);
+	}
+	return objs;
 }
