@@ -5,9 +5,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
-import { ReceiveMessageCommand, SendMessageBatchCommand } from "@aws-sdk/client-sqs";
+import { sqsSdk } from "../harness/deps.mjs";
 import { createBucket, createObserverQueue, createQueue, createTopic, putObject,
 	cloudTrailLog, cloudTrailKey, receiveAll, s3EventNotification, sendMessage, startProgram } from "../harness/lib.mjs";
+
+const { ReceiveMessageCommand, SendMessageBatchCommand } = sqsSdk;
 
 export const CTALERTD = process.env.CTALERTD;
 export const srcdir = process.env.top_srcdir ?? new URL("../..", import.meta.url).pathname;
