@@ -64,7 +64,8 @@ fetch_worker_new(void *shared, int index)
 		return NULL;
 	w->shared = shared;
 	w->index = index;
-	if (w->shared->dry_run == NULL && (w->conn = aws_conn_new(w->shared->client)) == NULL) {
+	/* A dry run reads objects too: only publishing is left out. */
+	if ((w->conn = aws_conn_new(w->shared->client)) == NULL) {
 		free(w);
 		return NULL;
 	}
