@@ -1,11 +1,12 @@
 // A small world for the daemon's integration tests: a trail bucket, the queue
 // S3 notifies, an alert topic with an observer queue, a configuration file
 // pointing ctalertd at them, and CloudTrail records to put in log objects.
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import http from "node:http";
+import assert from "node:assert/strict";
 import { snsSdk } from "../harness/deps.mjs";
 import { createBucket, createObserverQueue, createQueue, createTopic, putObject,
 	cloudTrailLog, cloudTrailKey, s3EventNotification, sendMessage, startProgram } from "../harness/lib.mjs";
@@ -111,6 +112,17 @@ export function logLines(stderr) {
 /** Uploads a log object of `records` without announcing it; returns {bucket, key, size, etag}. */
 export function putLog(aws, world, records, { key = cloudTrailKey(), body, bucket = world.bucket } = {}) {
 	return putObject(aws, bucket, key, body ?? cloudTrailLog(records), { contentType: "application/x-gzip" });
+}
+
+/**
+ * Adds settings to a group of the world's configuration file ("alerts",
+ * "source", "receive", "poison", ...): editConfig(world, "alerts", "email_text = true;").
+ */
+export function editConfig(world, group, settings) {
+	const text = readFileSync(world.conf, "utf8");
+	const re = new RegExp(`^${group} = \\{`, "m");
+	assert.ok(re.test(text), `no group ${group} in ${world.conf}`);
+	writeFileSync(world.conf, text.replace(re, `${group} = { ${settings}`));
 }
 
 /** The log lines at one level ("error", "warning", "notice", "info", "debug"). */
