@@ -12,7 +12,7 @@ import { startLocalAws } from "../harness/local-aws.mjs";
 import { createObserverQueue, createQueue, createTopic, queueDepth, receiveAll, s3EventNotification,
 	sendMessage } from "../harness/lib.mjs";
 import { alertBodies, announce, createTopicRecord, editConfig, linesAt, logLines, makeWorld, publishedEntries, putLog, record,
-	runOnce, startRecorder, subscribeQueue } from "./world.mjs";
+	runOnce, startDaemon, startRecorder, subscribeQueue } from "./world.mjs";
 
 let aws;
 let recorder;
@@ -310,4 +310,34 @@ test("PublishBatch partial failure: only the failed entries are sent again; ever
 	assert.equal(sent.length, 14 + 3);
 	assert.deepEqual(await queueDepth(aws, world.queue.url), { visible: 0, inFlight: 0, delayed: 0 });
 	assert.deepEqual(linesAt(logLines(run.stderr), "error"), []);
+});
+
+test("an entry SNS keeps failing fails the object; the message comes back and only that alert goes out again", async () => {
+	const world = await makeWorld(aws, { receive: "visibility_timeout = 3; heartbeat = 1;" });
+	const hits = Array.from({ length: 12 }, () => createTopicRecord());
+	await announce(aws, world, hits);
+	// Entry a4 of the first batch fails in every round the publisher tries.
+	const fault = aws.faults.add({ service: "sns", operation: "PublishBatch", kind: "batch-partial", failIds: ["a4"], count: 4 });
+	recorder.requests.length = 0;
+	aws.requestLog.clear();
+	const daemon = startDaemon(aws, world, { env: { AWS_ENDPOINT_URL_SNS: recorder.url } });
+	let got = [];
+	try {
+		got = alertBodies(await receiveAll(aws, world.observer.url, { expect: 12, timeoutMs: 20000 }));
+		await new Promise((r) => setTimeout(r, 1000));
+	} finally {
+		var run = await daemon.stop("SIGTERM", 15000);
+	}
+	assert.equal(run.code, 0, run.stderr);
+	assert.equal(aws.faults.fired(fault), 4);
+	got.push(...alertBodies(await receiveAll(aws, world.observer.url, { timeoutMs: 1000 })));
+	assert.deepEqual(got.map((a) => a.eventID).sort(), hits.map((h) => h.eventID).sort(), "each alert exactly once");
+	const lines = logLines(run.stderr);
+	assert.ok(lines.some((l) => l.level === "warning" && /given back for 3 s/.test(l.msg)), "the message was given back");
+	// The second time round the eleven accepted alerts are not sent again.
+	const sent = publishedEntries(recorder);
+	const failedMessage = sent.find((e) => e.batch === 0 && e.id === "a4").message;
+	assert.equal(sent.filter((e) => e.message === failedMessage).length, 5, "four rounds, then once more");
+	assert.equal(sent.length, 12 + 3 + 1);
+	assert.deepEqual(await queueDepth(aws, world.queue.url), { visible: 0, inFlight: 0, delayed: 0 });
 });
