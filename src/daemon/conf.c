@@ -1,0 +1,457 @@
+/*
+ * conf: loading and checking the daemon's configuration. See conf.h.
+ *
+ * The order is: defaults (from the option table), the file, the
+ * environment, then the checks that relate options to each other, then the
+ * rules. Each option remembers where its value came from, so an error about
+ * two options can point at the one the operator wrote.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon/conf_int.h"
+#include "daemon/units.h"
+
+extern char **environ;
+
+/* Where one option's value came from. */
+struct origin {
+	const char *file; /* borrowed from libconfig; NULL unless from a file */
+	unsigned line;
+	const char *env; /* the variable, when the environment set it */
+};
+
+struct loader {
+	struct ct_config *c;
+	struct ct_error *err;
+	char *const *envp;
+	struct origin *from; /* one per conf_opts[] entry */
+};
+
+static const char *
+env_get(char *const *envp, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (envp == NULL)
+		return getenv(name);
+	for (; *envp; envp++)
+		if (strncmp(*envp, name, n) == 0 && (*envp)[n] == '=')
+			return *envp + n + 1;
+	return NULL;
+}
+
+/* "FILE:LINE", "CTALERTD_X" or "default" for option i. */
+static const char *
+where(const struct loader *L, size_t i, char *buf, size_t len)
+{
+	const struct origin *o = &L->from[i];
+
+	if (o->env)
+		snprintf(buf, len, "%s", o->env);
+	else if (o->file)
+		snprintf(buf, len, "%s:%u", o->file, o->line);
+	else
+		snprintf(buf, len, "default");
+	return buf;
+}
+
+static size_t
+opt_index(const struct conf_opt *o)
+{
+	return (size_t)(o - conf_opts);
+}
+
+/* The edit distance of two short names, for "did you mean". */
+static size_t
+distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), row[64];
+
+	if (la >= 63 || lb >= 63)
+		return 99;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0], tmp;
+
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			tmp = row[j];
+			row[j] = a[i - 1] == b[j - 1]
+			             ? diag
+			             : 1 + (diag < row[j - 1]
+			                           ? (diag < row[j] ? diag : row[j])
+			                           : (row[j - 1] < row[j] ? row[j - 1] : row[j]));
+			diag = tmp;
+		}
+	}
+	return row[lb];
+}
+
+/* The known option an unknown name was probably meant to be: the closest
+ * by edit distance (at most 2), else one in the same group whose name
+ * begins with the unknown one's last part ("visibility"). */
+static const char *
+suggest(const char *name)
+{
+	const char *best = NULL, *dot = strrchr(name, '.');
+	size_t bestd = 3, plen = dot ? (size_t)(dot - name + 1) : 0;
+
+	for (size_t i = 0; i < conf_nopts; i++) {
+		size_t d = distance(name, conf_opts[i].name);
+
+		if (d < bestd) {
+			bestd = d;
+			best = conf_opts[i].name;
+		}
+	}
+	for (size_t i = 0; i < conf_nopts && best == NULL; i++) {
+		const char *o = conf_opts[i].name;
+
+		if (strlen(name) - plen >= 4 && strncmp(o, name, strlen(name)) == 0 &&
+		    strchr(o + plen, '.') == NULL)
+			best = o;
+	}
+	return best;
+}
+
+static int
+unknown(struct loader *L, const config_setting_t *s, const char *name)
+{
+	const char *near = suggest(name);
+
+	return ct_error_set(L->err, CT_ERR_CONFIG, "%s:%u: unknown option '%s'%s%s%s",
+	    config_setting_source_file(s), config_setting_source_line(s), name,
+	    near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+}
+
+static int
+walk(struct loader *L, const config_setting_t *group, const char *prefix)
+{
+	char name[256], why[512];
+
+	for (int i = 0; i < config_setting_length(group); i++) {
+		const config_setting_t *s = config_setting_get_elem(group, (unsigned)i);
+		const struct conf_opt *o;
+
+		snprintf(name, sizeof(name), "%s%s%s", prefix, *prefix ? "." : "",
+		    config_setting_name(s));
+		if ((o = conf_opt_find(name)) == NULL)
+			return unknown(L, s, name);
+		if (o->kind == K_RULES)
+			continue;
+		if (o->kind == K_GROUP && config_setting_type(s) != CONFIG_TYPE_GROUP)
+			return ct_error_set(L->err, CT_ERR_CONFIG,
+			    "%s:%u: %s: expected a group { ... }", config_setting_source_file(s),
+			    config_setting_source_line(s), name);
+		if (o->kind == K_GROUP) {
+			if (walk(L, s, name) == -1)
+				return -1;
+			continue;
+		}
+		if (conf_opt_set_setting(L->c, o, s, why, sizeof(why)) == -1)
+			return ct_error_set(L->err, CT_ERR_CONFIG, "%s:%u: %s: %s",
+			    config_setting_source_file(s), config_setting_source_line(s), name,
+			    why);
+		L->from[opt_index(o)] = (struct origin){
+		    config_setting_source_file(s), config_setting_source_line(s), NULL};
+	}
+	return 0;
+}
+
+static int
+set_defaults(struct loader *L)
+{
+	char why[256];
+
+	for (size_t i = 0; i < conf_nopts; i++) {
+		const struct conf_opt *o = &conf_opts[i];
+
+		if (o->def && conf_opt_set_text(L->c, o, o->def, why, sizeof(why)) == -1)
+			return ct_error_set(
+			    L->err, CT_ERR_INTERNAL, "default of %s: %s", o->name, why);
+	}
+	return 0;
+}
+
+static int
+apply_env(struct loader *L)
+{
+	char why[512];
+	const char *v;
+
+	for (size_t i = 0; i < conf_nopts; i++) {
+		const struct conf_opt *o = &conf_opts[i];
+
+		/* Defined but empty counts as unset, as task definitions often leave it. */
+		if (o->env == NULL || o->kind == K_RULES ||
+		    (v = env_get(L->envp, o->env)) == NULL || *v == '\0')
+			continue;
+		if (conf_opt_set_text(L->c, o, v, why, sizeof(why)) == -1)
+			return ct_error_set(
+			    L->err, CT_ERR_CONFIG, "%s (%s): %s", o->env, o->name, why);
+		L->from[i] = (struct origin){NULL, 0, o->env};
+	}
+	return 0;
+}
+
+/* Reads the file into cfg; 0 with *read = 0 when the default file is absent. */
+static int
+read_file(struct loader *L, const char *path, config_t *cfg, int *read)
+{
+	const char *file = path ? path : CONF_DEFAULT_FILE;
+	char *dir, *copy;
+	FILE *f;
+
+	*read = 0;
+	if (path && strcmp(path, CONF_NO_FILE) == 0)
+		return 0;
+	if ((f = fopen(file, "r")) == NULL) {
+		if (path == NULL && errno == ENOENT)
+			return 0;
+		return ct_error_set(L->err, CT_ERR_IO, "%s: %s", file, strerror(errno));
+	}
+	fclose(f);
+	if ((L->c->file = strdup(file)) == NULL || (copy = strdup(file)) == NULL)
+		return ct_error_set(L->err, CT_ERR_NOMEM, "%s: out of memory", file);
+	dir = dirname(copy);
+	config_set_include_dir(cfg, dir);
+	if (config_read_file(cfg, file) == CONFIG_FALSE) {
+		const char *at = config_error_file(cfg);
+
+		free(copy);
+		if (config_error_type(cfg) == CONFIG_ERR_FILE_IO)
+			return ct_error_set(L->err, CT_ERR_IO, "%s: cannot read", at ? at : file);
+		return ct_error_set(L->err, CT_ERR_CONFIG, "%s:%d: %s", at ? at : file,
+		    config_error_line(cfg), config_error_text(cfg));
+	}
+	free(copy); /* libconfig keeps its own copy of the include folder */
+	*read = 1;
+	return 0;
+}
+
+/* "A (value) VERB B (value, where)" about two durations, led by the one the
+ * operator wrote: when A is a default and B is not, B leads with INVERSE. */
+static int
+order_error(struct loader *L, const char *a, const char *b, const char *verb, const char *inverse)
+{
+	const struct conf_opt *oa = conf_opt_find(a), *ob = conf_opt_find(b), *t;
+	char wa[300], wb[300], va[32], vb[32];
+
+	if (L->from[opt_index(oa)].file == NULL && L->from[opt_index(oa)].env == NULL &&
+	    (L->from[opt_index(ob)].file != NULL || L->from[opt_index(ob)].env != NULL)) {
+		t = oa, oa = ob, ob = t;
+		verb = inverse;
+	}
+	units_format_duration(*(uint64_t *)((char *)L->c + oa->off), va, sizeof(va));
+	units_format_duration(*(uint64_t *)((char *)L->c + ob->off), vb, sizeof(vb));
+	where(L, opt_index(oa), wa, sizeof(wa));
+	where(L, opt_index(ob), wb, sizeof(wb));
+	return ct_error_set(L->err, CT_ERR_CONFIG, "%s: %s (%s) %s %s (%s, %s)", wa, oa->name, va,
+	    verb, ob->name, vb, wb);
+}
+
+static int
+cross_check(struct loader *L)
+{
+	const struct ct_config *c = L->c;
+	const char *file = c->file ? c->file : "ctalertd.conf";
+
+	if (c->queue_url == NULL)
+		return ct_error_set(L->err, CT_ERR_CONFIG,
+		    "queue_url is not set: name the SQS queue in %s or CTALERTD_QUEUE_URL", file);
+	if (c->source.n_buckets == 0)
+		return ct_error_set(L->err, CT_ERR_CONFIG,
+		    "source.buckets is not set: list the buckets CloudTrail writes to in %s or "
+		    "CTALERTD_BUCKETS",
+		    file);
+	if (c->receive.heartbeat >= c->receive.visibility_timeout)
+		return order_error(L, "receive.heartbeat", "receive.visibility_timeout",
+		    "must be shorter than", "must be longer than");
+	if (c->receive.max_visibility_extension < c->receive.visibility_timeout)
+		return order_error(L, "receive.max_visibility_extension",
+		    "receive.visibility_timeout", "must not be shorter than",
+		    "must not be longer than");
+	return 0;
+}
+
+static int
+load_rules(struct loader *L, const config_t *cfg)
+{
+	struct ct_config *c = L->c;
+	const char *dir = env_get(L->envp, "CTALERTD_RULES_DIR");
+
+	if (dir && *dir == '\0')
+		dir = NULL;
+
+	if (cfg && dir == NULL && rules_load_config(&c->rules, cfg, c->file, L->err) == -1)
+		return -1;
+	if (cfg && dir &&
+	    rules_load_setting(&c->rules, config_lookup(cfg, "rules"), c->file, L->err) == -1)
+		return -1;
+	if (dir && rules_load_dir(&c->rules, dir, L->err) == -1) {
+		ct_error_prefix(L->err, "CTALERTD_RULES_DIR (rules_dir)");
+		return -1;
+	}
+	if (c->rules.n == 0)
+		return ct_error_set(L->err, CT_ERR_CONFIG,
+		    "no rules: add a rules list or a rules_dir to %s, or set CTALERTD_RULES_DIR",
+		    c->file ? c->file : "ctalertd.conf");
+	return 0;
+}
+
+/* Every rule needs a topic; a rule's own topic and group must be valid. */
+static int
+check_rules(struct loader *L)
+{
+	const struct ct_config *c = L->c;
+	const char *why;
+
+	for (size_t i = 0; i < c->rules.n; i++) {
+		const struct rule *r = &c->rules.v[i];
+
+		if (r->topic_arn == NULL && c->alerts.topic_arn == NULL)
+			return ct_error_set(L->err, CT_ERR_CONFIG,
+			    "%s: rule '%s' has no topic_arn and alerts.topic_arn is not set (nor "
+			    "CTALERTD_TOPIC_ARN)",
+			    r->origin, r->name);
+		if (r->topic_arn && (why = conf_check_topic_arn(r->topic_arn)) != NULL)
+			return ct_error_set(L->err, CT_ERR_CONFIG,
+			    "%s: rule '%s': topic_arn \"%s\" %s", r->origin, r->name, r->topic_arn,
+			    why);
+		if (r->group_id && (why = conf_check_group_id(r->group_id)) != NULL)
+			return ct_error_set(L->err, CT_ERR_CONFIG,
+			    "%s: rule '%s': group_id \"%s\" %s", r->origin, r->name, r->group_id,
+			    why);
+	}
+	return 0;
+}
+
+/* The views other modules take of the settings. */
+static void
+derive(struct ct_config *c)
+{
+	c->source.policy = (struct source_policy){c->source.buckets, c->source.n_buckets,
+	    c->source.include, c->source.n_include, c->source.exclude, c->source.n_exclude,
+	    c->source.skip_digest, c->source.max_object_size};
+	c->alerts.options = (struct alert_options){c->alerts.topic_arn, c->alerts.subject_prefix,
+	    c->alerts.group_id, c->alerts.email_text, 0};
+}
+
+static int
+load(struct loader *L, const char *path)
+{
+	config_t cfg;
+	int read, r = -1;
+
+	config_init(&cfg);
+	if (set_defaults(L) == 0 && read_file(L, path, &cfg, &read) == 0 &&
+	    (!read || walk(L, config_root_setting(&cfg), "") == 0) && apply_env(L) == 0 &&
+	    cross_check(L) == 0 && load_rules(L, read ? &cfg : NULL) == 0 && check_rules(L) == 0 &&
+	    (L->c->ruleset = rules_compile(&L->c->rules, MATCH_ENVELOPE_CLOUDTRAIL, L->err)) !=
+	        NULL)
+		r = 0;
+	config_destroy(&cfg);
+	return r;
+}
+
+struct ct_config *
+conf_load(const char *path, char *const *envp, struct ct_error *err)
+{
+	struct loader L = {NULL, err, envp, NULL};
+
+	if ((L.c = calloc(1, sizeof(*L.c))) == NULL ||
+	    (L.from = calloc(conf_nopts, sizeof(*L.from))) == NULL) {
+		free(L.c);
+		ct_error_set(err, CT_ERR_NOMEM, "out of memory loading the configuration");
+		return NULL;
+	}
+	rule_list_init(&L.c->rules);
+	if (load(&L, path) == -1) {
+		conf_free(L.c);
+		L.c = NULL;
+	} else {
+		derive(L.c);
+	}
+	free(L.from);
+	return L.c;
+}
+
+void
+conf_free(struct ct_config *c)
+{
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < conf_nopts; i++)
+		conf_opt_clear(c, &conf_opts[i]);
+	rule_list_free(&c->rules);
+	ruleset_free(c->ruleset);
+	free(c->file);
+	free(c);
+}
+
+/* The part of name after its last '.', and its parent's length. */
+static const char *
+leaf(const char *name, size_t *parent_len)
+{
+	const char *dot = strrchr(name, '.');
+
+	*parent_len = dot ? (size_t)(dot - name) : 0;
+	return dot ? dot + 1 : name;
+}
+
+static void
+print_rules(const struct ct_config *c, struct buf *out)
+{
+	buf_printf(out, "# rules: %zu\n", c->rules.n);
+	for (size_t i = 0; i < c->rules.n; i++)
+		buf_printf(out, "#   %s (%s)%s%s\n", c->rules.v[i].name, c->rules.v[i].origin,
+		    c->rules.v[i].topic_arn ? " -> " : "",
+		    c->rules.v[i].topic_arn ? c->rules.v[i].topic_arn : "");
+}
+
+void
+conf_print(const struct ct_config *c, struct buf *out)
+{
+	const char *open[8];
+	size_t depth = 0, plen;
+
+	for (size_t i = 0; i < conf_nopts; i++) {
+		const struct conf_opt *o = &conf_opts[i];
+		const char *name = leaf(o->name, &plen);
+
+		while (depth > 0 && (plen != strlen(open[depth - 1]) ||
+		                        strncmp(o->name, open[depth - 1], plen) != 0)) {
+			depth--;
+			buf_printf(out, "%*s};\n", (int)depth * 2, "");
+		}
+		if (o->kind == K_RULES) {
+			if (strcmp(o->name, "rules") == 0)
+				print_rules(c, out);
+			continue;
+		}
+		buf_printf(out, "%*s", (int)depth * 2, "");
+		if (o->kind == K_GROUP) {
+			buf_printf(out, "%s = {\n", name);
+			open[depth++] = o->name;
+			continue;
+		}
+		buf_printf(out, "%s = ", name);
+		if (conf_opt_format(c, o, out)) {
+			buf_puts(out, ";\n");
+		} else {
+			out->len -= strlen(name) + 3;
+			buf_printf(out, "# %s: not set\n", name);
+		}
+	}
+	while (depth-- > 0)
+		buf_printf(out, "%*s};\n", (int)depth * 2, "");
+}

@@ -1,0 +1,270 @@
+/*
+ * The configuration. Cases in tests/daemon/cases/conf/ *.case:
+ *   --- conf         ctalertd.conf (without it, no file is read at all)
+ *   --- env          NAME=value lines: the whole environment the loader sees
+ *   --- file PATH    any other file the case needs (rules.d/x.json, ...)
+ *   --- expect       conf_print()'s output, or "error: <message>"
+ * Each case runs in a scratch folder, so messages name "ctalertd.conf".
+ * Then the shipped sample, etc/ctalertd.conf: it loads, it documents every
+ * option, and each default it shows ("#name = value;") is the real one.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "caselib.h"
+#include "daemon/conf.h"
+
+static char **paths;
+static size_t npaths;
+
+static int
+rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+static void
+write_file(const char *path, const struct buf *text)
+{
+	char dir[1024], *slash;
+	FILE *f;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	for (slash = strchr(dir, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		mkdir(dir, 0700);
+		*slash = '/';
+	}
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fwrite(text->data, 1, text->len, f);
+	fputc('\n', f);
+	fclose(f);
+}
+
+/* The env section as a NULL-terminated array pointing into text. */
+static char **
+make_env(struct buf *text)
+{
+	char **env = calloc(64, sizeof(*env));
+	size_t n = 0;
+
+	for (char *line = text->len ? text->data : NULL; line && n < 63;) {
+		char *nl = strchr(line, '\n');
+
+		if (nl)
+			*nl = '\0';
+		if (*line)
+			env[n++] = line;
+		line = nl ? nl + 1 : NULL;
+	}
+	return env;
+}
+
+/* Loads the case's configuration in a scratch folder; prints it or the error. */
+static void
+run_case(const struct case_file *cf, struct buf *got)
+{
+	char tmp[] = "/tmp/ctalertd-conf-XXXXXX", cwd[4096];
+	struct buf text = BUF_INIT, envtext = BUF_INIT;
+	const struct buf *env = case_section(cf, "env");
+	struct ct_config *c;
+	struct ct_error err;
+	char **envp;
+
+	ck_assert_ptr_nonnull(getcwd(cwd, sizeof(cwd)));
+	ck_assert_ptr_nonnull(mkdtemp(tmp));
+	ck_assert_int_eq(chdir(tmp), 0);
+	for (size_t i = 0; i < cf->n; i++) {
+		if (strncmp(cf->v[i].name, "file ", 5) == 0 || strcmp(cf->v[i].name, "conf") == 0) {
+			case_expand(&cf->v[i].text, &text);
+			write_file(
+			    cf->v[i].name[0] == 'c' ? "ctalertd.conf" : cf->v[i].name + 5, &text);
+		}
+	}
+	if (env)
+		case_expand(env, &envtext);
+	envp = make_env(&envtext);
+	ct_error_clear(&err);
+	c = conf_load(case_section(cf, "conf") ? "ctalertd.conf" : CONF_NO_FILE, envp, &err);
+	if (c) {
+		conf_print(c, got);
+		conf_free(c);
+	} else {
+		ck_assert_int_ne(err.code, CT_OK);
+		buf_printf(got, "error: %s\n", err.msg);
+	}
+	free(envp);
+	ck_assert_int_eq(chdir(cwd), 0);
+	nftw(tmp, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	buf_free(&text);
+	buf_free(&envtext);
+}
+
+START_TEST(test_case)
+{
+	struct buf want = BUF_INIT, got = BUF_INIT;
+	struct case_file cf;
+
+	case_load(paths[_i], &cf);
+	ck_assert_msg(case_section(&cf, "expect") != NULL, "%s: no expect", cf.path);
+	run_case(&cf, &got);
+	case_expand(case_section(&cf, "expect"), &want);
+	case_compare(&cf, want.data, got.data ? got.data : "");
+	buf_free(&want);
+	buf_free(&got);
+	case_free(&cf);
+}
+END_TEST
+
+static char *
+read_sample(const char *name)
+{
+	const char *top = getenv("top_srcdir");
+	char path[4096];
+	struct buf b = BUF_INIT;
+	char chunk[4096];
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/etc/%s", top ? top : ".", name);
+	ck_assert_msg((f = fopen(path, "r")) != NULL, "%s: cannot open", path);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_append(&b, chunk, n);
+	fclose(f);
+	return buf_detach(&b);
+}
+
+/* A scratch folder with the rule pack beside it, as installed (rules_dir
+ * "rules.d"); tmp is a mkdtemp() template. */
+static void
+sample_dir(char *tmp)
+{
+	const char *top = getenv("top_srcdir");
+	char link[4096], pack[4096];
+
+	ck_assert_ptr_nonnull(mkdtemp(tmp));
+	snprintf(link, sizeof(link), "%s/rules.d", tmp);
+	snprintf(pack, sizeof(pack), "%s/etc/rules.d", top ? top : ".");
+	ck_assert_int_eq(symlink(pack, link), 0);
+}
+
+static struct ct_config *
+load_sample(const char *dir, const char *text, struct buf *printed)
+{
+	char path[4096];
+	struct ct_error err;
+	struct ct_config *c;
+	struct buf b = BUF_INIT;
+	char *env[] = {NULL};
+
+	snprintf(path, sizeof(path), "%s/ctalertd.conf", dir);
+	buf_puts(&b, text);
+	write_file(path, &b);
+	c = conf_load(path, env, &err);
+	ck_assert_msg(c != NULL, "the sample does not load: %s", err.msg);
+	buf_reset(printed);
+	conf_print(c, printed);
+	buf_free(&b);
+	return c;
+}
+
+/* Every "#name = value;" line (a documented default) uncommented. */
+static char *
+uncomment_defaults(const char *text)
+{
+	struct buf out = BUF_INIT;
+	const char *line = text;
+
+	while (*line) {
+		const char *nl = strchr(line, '\n'), *p = line;
+		size_t len = nl ? (size_t)(nl - line + 1) : strlen(line);
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (p[0] == '#' && p[1] >= 'a' && p[1] <= 'z' && strstr(p, " = ") != NULL &&
+		    memchr(p, ';', len - (size_t)(p - line)) != NULL) {
+			buf_append(&out, line, (size_t)(p - line));
+			buf_append(&out, p + 1, len - (size_t)(p - line) - 1);
+		} else {
+			buf_append(&out, line, len);
+		}
+		line += len;
+	}
+	return buf_detach(&out);
+}
+
+/* The sample loads, and spelling out its documented defaults changes nothing. */
+START_TEST(test_sample_defaults_are_real)
+{
+	char *text = read_sample("ctalertd.conf"), *spelled = uncomment_defaults(text);
+	struct buf a = BUF_INIT, b = BUF_INIT;
+	char dir[] = "/tmp/ctalertd-sample-XXXXXX";
+	struct ct_config *c1, *c2;
+
+	ck_assert_msg(strcmp(text, spelled) != 0, "the sample shows no defaults");
+	sample_dir(dir);
+	c1 = load_sample(dir, text, &a);
+	c2 = load_sample(dir, spelled, &b);
+	nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	if (strcmp(a.data, b.data) != 0)
+		fprintf(stderr, "--- the sample\n%s--- with every default spelled out\n%s", a.data,
+		    b.data);
+	ck_assert_msg(strcmp(a.data, b.data) == 0,
+	    "etc/ctalertd.conf: a documented default differs "
+	    "from the real one (both printed above)");
+	ck_assert_uint_gt(c1->rules.n, 0);
+	conf_free(c1);
+	conf_free(c2);
+	buf_free(&a);
+	buf_free(&b);
+	free(text);
+	free(spelled);
+}
+END_TEST
+
+/* Every option appears in the sample as "name =" (set, or as "#name ="). */
+START_TEST(test_sample_documents_every_option)
+{
+	char *text = read_sample("ctalertd.conf");
+	const char *name;
+
+	for (size_t i = 0; (name = conf_option_name(i)) != NULL; i++) {
+		const char *leaf = strrchr(name, '.') ? strrchr(name, '.') + 1 : name;
+		char pattern[128];
+
+		snprintf(pattern, sizeof(pattern), "%s = ", leaf);
+		ck_assert_msg(
+		    strstr(text, pattern) != NULL, "etc/ctalertd.conf: %s is not documented", name);
+	}
+	free(text);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("conf");
+	TCase *tc = tcase_create("cases");
+	SRunner *sr;
+	int failed;
+
+	paths = case_list("conf", &npaths);
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, test_case, 0, (int)npaths);
+	tcase_add_test(tc, test_sample_defaults_are_real);
+	tcase_add_test(tc, test_sample_documents_every_option);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	case_list_free(paths, npaths);
+	return failed ? 1 : 0;
+}
