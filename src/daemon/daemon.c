@@ -13,7 +13,6 @@
 #include <ev.h>
 #include <inttypes.h>
 #include <signal.h>
-#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -402,14 +401,6 @@ notify_loop(void *arg)
 	ev_async_send(d->loop, &d->wake);
 }
 
-/* The workers' pool hands its callbacks its argument, the shared worker
- * state inside the daemon, not the daemon itself. */
-static void
-notify_loop_from_workers(void *arg)
-{
-	notify_loop((char *)arg - offsetof(struct daemon, shared));
-}
-
 /* ---- timers ---------------------------------------------------------- */
 
 static void
@@ -571,7 +562,7 @@ on_usr1(struct ev_loop *loop, ev_signal *w, int revents)
 /* ---- life ------------------------------------------------------------ */
 
 static const struct pool_ops worker_ops = {
-	fetch_worker_new, fetch_worker_run, fetch_worker_free, notify_loop_from_workers,
+	fetch_worker_new, fetch_worker_run, fetch_worker_free, notify_loop,
 };
 
 static void
