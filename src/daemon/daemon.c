@@ -13,6 +13,7 @@
 #include <ev.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -561,8 +562,18 @@ on_usr1(struct ev_loop *loop, ev_signal *w, int revents)
 
 /* ---- life ------------------------------------------------------------ */
 
+/* The pool hands every callback its one argument, the workers' shared
+ * state; the loop to wake is in the daemon around it. */
+static void
+notify_loop_from_worker(void *arg)
+{
+	struct fetch_shared *s = arg;
+
+	notify_loop((char *)s - offsetof(struct daemon, shared));
+}
+
 static const struct pool_ops worker_ops = {
-	fetch_worker_new, fetch_worker_run, fetch_worker_free, notify_loop,
+	fetch_worker_new, fetch_worker_run, fetch_worker_free, notify_loop_from_worker,
 };
 
 static void
