@@ -17,7 +17,8 @@ import { parseArgs } from "node:util";
 import { startLocalAws } from "../harness/local-aws.mjs";
 import { cloudTrailKey, createQueue, queueDepth, receiveAll, s3EventNotification, sendMessage,
 	startProgram } from "../harness/lib.mjs";
-import { CTALERTD, createTopicRecord, makeWorld, putLog, record, writeConfig } from "./world.mjs";
+import { CTALERTD, createTopicRecord, makeWorld, record, writeConfig } from "./world.mjs";
+import { putLog } from "./shapes_world.mjs";
 
 const { values: opt } = parseArgs({
 	options: {

@@ -11,8 +11,8 @@ import { createHash, randomBytes } from "node:crypto";
 import { startLocalAws } from "../harness/local-aws.mjs";
 import { createObserverQueue, createQueue, createTopic, queueDepth, receiveAll, s3EventNotification,
 	sendMessage } from "../harness/lib.mjs";
-import { alertBodies, announce, createTopicRecord, editConfig, linesAt, logLines, makeWorld, publishedEntries, putLog, record,
-	runOnce, startDaemon, startRecorder, subscribeQueue } from "./world.mjs";
+import { announce, createTopicRecord, logLines, makeWorld, record, runOnce, startDaemon } from "./world.mjs";
+import { alertBodies, editConfig, linesAt, publishedEntries, putLog, startRecorder, subscribeQueue } from "./shapes_world.mjs";
 
 let aws;
 let recorder;

@@ -10,8 +10,8 @@ import { randomBytes } from "node:crypto";
 import { startLocalAws } from "../harness/local-aws.mjs";
 import { cloudTrailKey, cloudTrailNotification, createBucket, createQueue, createTopic, eventBridgeObjectCreated,
 	queueDepth, receiveAll, s3EventNotification, s3TestEvent, sendMessage, snsEnvelope } from "../harness/lib.mjs";
-import { alertBodies, createTopicRecord, linesAt, logLines, makeWorld, publish, putLog, record, runOnce,
-	subscribeQueue } from "./world.mjs";
+import { createTopicRecord, logLines, makeWorld, record, runOnce } from "./world.mjs";
+import { alertBodies, linesAt, publish, putLog, subscribeQueue } from "./shapes_world.mjs";
 
 let aws;
 before(async () => { aws = await startLocalAws(); });
@@ -258,4 +258,30 @@ test("an object over source.max_object_size is refused: unread when announced wi
 		assert.equal(e.bucket, world.bucket);
 	}
 	await assertQueueEmpty(world);
+});
+
+test("source.expected_bucket_owner goes with every GetObject; a bucket of another owner is refused by S3", async () => {
+	aws.requestLog.clear();
+	const world = await makeWorld(aws, { source: "expected_bucket_owner = \"000000000000\";", poison: POISON_DELETE });
+	const items = await logs(world, 2);
+	await sendMessage(aws, world.queue.url, s3EventNotification(items.map((i) => i.obj)));
+	const run = await runOnce(aws, world);
+	assert.equal(run.code, 0, run.stderr);
+	assertAlertedOn(await alertsByEvent(world, 2), items);
+	assert.equal(getObjects().length, 2);
+	assert.ok(getObjects().every((e) => e.headers["x-amz-expected-bucket-owner"] === "000000000000" && e.status === 200));
+
+	// The bucket now belongs to another account (deleted and re-created by it).
+	aws.requestLog.clear();
+	aws.setBucketOwner(world.bucket, "111122223333");
+	const [taken] = await logs(world, 1);
+	const id = await sendMessage(aws, world.queue.url, s3EventNotification(taken.obj));
+	const again = await runOnce(aws, world);
+	assert.equal(again.code, 0, again.stderr);
+	assert.deepEqual(getObjects().map((e) => [e.status, e.error]), [[403, "AccessDenied"]]);
+	const e = linesAt(logLines(again.stderr), "error").find((l) => l.message_id === id && l.key === taken.obj.key);
+	assert.ok(e && /AccessDenied/.test(e.msg) && e.bucket === world.bucket, again.stderr);
+	assert.equal((await receiveAll(aws, world.observer.url, { timeoutMs: 1000 })).length, 0, "nothing read, nothing alerted");
+	await assertQueueEmpty(world);
+	aws.setBucketOwner(world.bucket, aws.accountId);
 });

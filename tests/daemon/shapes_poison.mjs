@@ -12,8 +12,8 @@ import { gzipSync } from "node:zlib";
 import { startLocalAws } from "../harness/local-aws.mjs";
 import { cloudTrailKey, createBucket, createQueue, putObject, queueDepth, receiveAll, s3EventNotification,
 	sendMessage } from "../harness/lib.mjs";
-import { alertBodies, createTopicRecord, logLines, makeWorld, putLog, record, startDaemon,
-	startRecorder } from "./world.mjs";
+import { createTopicRecord, logLines, makeWorld, record, startDaemon } from "./world.mjs";
+import { alertBodies, putLog, startRecorder } from "./shapes_world.mjs";
 
 let aws;
 let recorder;
