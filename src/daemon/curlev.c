@@ -53,14 +53,13 @@ static void
 on_io(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct sockwatch *sw = (struct sockwatch *)w;
-	struct curlev *c = sw->c; /* socket_cb may free sw during the action */
 	int action = (revents & EV_READ ? CURL_CSELECT_IN : 0) |
 	    (revents & EV_WRITE ? CURL_CSELECT_OUT : 0);
 	int still;
 
 	(void)loop;
-	curl_multi_socket_action(c->multi, w->fd, action, &still);
-	check_done(c);
+	curl_multi_socket_action(sw->c->multi, w->fd, action, &still);
+	check_done(sw->c);
 }
 
 static void
