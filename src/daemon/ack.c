@@ -244,6 +244,11 @@ ack_flush(struct acker *a)
 	struct ack_batch *open[2] = {NULL, NULL};
 	struct ack_entry *e, *next, *rev = NULL;
 
+	/* While a call is under way, entries gather for the next one: that is
+	 * what batches deletes across messages finished one by one. The call's
+	 * end wakes the loop, which flushes again. */
+	if (a->queued == NULL || pool_busy(a->pool) > 0)
+		return;
 	/* Oldest first, so entries go out in the order they were decided. */
 	for (e = a->queued; e; e = next) {
 		next = e->next;

@@ -2,7 +2,7 @@
  * ack: the last step of a message: deleted, or given back to the queue.
  *
  * The loop queues what it decided (ack_enqueue) and, once per loop turn,
- * ack_flush() packs the queue into batches of up to ten entries of one kind
+ * when no call is under way, ack_flush() packs the queue into batches of up to ten entries of one kind
  * (DeleteMessageBatch, ChangeMessageVisibilityBatch) run on a thread of their
  * own, so a slow SQS never stalls the loop and the visibility heartbeat is
  * never queued behind object work. Each entry comes back with its own
@@ -44,7 +44,8 @@ void acker_free(struct acker *a);
 /* Queues one entry (copies the strings). -1 when out of memory. */
 int ack_enqueue(struct acker *a, enum ack_op op, const char *message_id,
     const char *receipt_handle, int visibility, void *owner);
-/* Sends what is queued. */
+/* Sends what is queued, unless a call is under way: then it waits for the
+ * next flush after that call's end (the notify callback says when). */
 void ack_flush(struct acker *a);
 /* Finished entries, one at a time; the caller frees each with ack_entry_free. */
 struct ack_entry *ack_take_done(struct acker *a);

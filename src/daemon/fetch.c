@@ -66,8 +66,9 @@ fetch_worker_new(void *shared, int index)
 		return NULL;
 	w->shared = shared;
 	w->index = index;
-	if (w->shared->dry_run == NULL && ((w->conn = aws_conn_new(w->shared->client)) == NULL ||
-	    (w->pub_conn = aws_conn_new(w->shared->client)) == NULL)) {
+	/* A dry run reads objects too: only publishing is left out. */
+	if ((w->conn = aws_conn_new(w->shared->client)) == NULL ||
+	    (w->shared->dry_run == NULL && (w->pub_conn = aws_conn_new(w->shared->client)) == NULL)) {
 		aws_conn_free(w->conn);
 		free(w);
 		return NULL;

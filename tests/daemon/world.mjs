@@ -1,12 +1,15 @@
 // A small world for the daemon's integration tests: a trail bucket, the queue
 // S3 notifies, an alert topic with an observer queue, a configuration file
 // pointing ctalertd at them, and CloudTrail records to put in log objects.
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
+import { sqsSdk } from "../harness/deps.mjs";
 import { createBucket, createObserverQueue, createQueue, createTopic, putObject,
-	cloudTrailLog, cloudTrailKey, s3EventNotification, sendMessage, startProgram } from "../harness/lib.mjs";
+	cloudTrailLog, cloudTrailKey, receiveAll, s3EventNotification, sendMessage, startProgram } from "../harness/lib.mjs";
+
+const { ReceiveMessageCommand, SendMessageBatchCommand } = sqsSdk;
 
 export const CTALERTD = process.env.CTALERTD;
 export const srcdir = process.env.top_srcdir ?? new URL("../..", import.meta.url).pathname;
@@ -102,4 +105,97 @@ export function startDaemon(aws, world, { args = [], env = {} } = {}) {
 /** Parsed JSON log lines of a run's stderr. */
 export function logLines(stderr) {
 	return stderr.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+}
+
+/**
+ * Writes the world's configuration again with writeConfig's options, and
+ * `workers` (default 2), `maxInflight` (max_inflight_messages) and
+ * `waitTime` (receive.wait_time_seconds, default 1) when given.
+ */
+export function rewriteConfig(world, { workers, maxInflight, waitTime, ...options } = {}) {
+	writeConfig(world.conf, { queue: world.queue.url, bucket: world.bucket, topic: world.topic, ...options });
+	let text = readFileSync(world.conf, "utf8");
+	if (workers !== undefined)
+		text = text.replace(/^workers = 2;$/m, `workers = ${workers};`);
+	if (waitTime !== undefined)
+		text = text.replace(/^receive = { wait_time_seconds = 1;/m, `receive = { wait_time_seconds = ${waitTime};`);
+	if (maxInflight !== undefined)
+		text += `max_inflight_messages = ${maxInflight};\n`;
+	writeFileSync(world.conf, text);
+}
+
+/** Polls `fn` (may be async) until it returns something truthy; returns that. Throws after timeoutMs. */
+export async function waitUntil(fn, { timeoutMs = 10000, intervalMs = 100, what = "a condition" } = {}) {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const v = await fn();
+		if (v)
+			return v;
+		if (Date.now() >= deadline)
+			throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+		await new Promise((r) => setTimeout(r, intervalMs));
+	}
+}
+
+/** Alert bodies (raw delivery) counted by eventID: Map eventID -> number of alerts. */
+export function alertCounts(messages, counts = new Map()) {
+	for (const m of messages) {
+		const id = JSON.parse(m.Body).eventID;
+		counts.set(id, (counts.get(id) ?? 0) + 1);
+	}
+	return counts;
+}
+
+/**
+ * Reads the observer queue until every eventID in `ids` was seen (then for
+ * `settleMs` more, to catch duplicates) or timeoutMs passed; returns the
+ * counts by eventID (ids not seen are absent).
+ */
+export async function collectAlerts(aws, world, ids, { timeoutMs = 20000, settleMs = 0, counts = new Map() } = {}) {
+	const deadline = Date.now() + timeoutMs;
+	const missing = () => ids.some((id) => !counts.has(id));
+	while (missing() && Date.now() < deadline)
+		alertCounts(await receiveAll(aws, world.observer.url, { timeoutMs: 1000 }), counts);
+	if (settleMs > 0)
+		alertCounts(await receiveAll(aws, world.observer.url, { timeoutMs: settleMs }), counts);
+	return counts;
+}
+
+/** The sequence number of the newest request in the local AWS's log (0 when none): entries after a moment have seq > it. */
+export function lastSeq(aws) {
+	return aws.requestLog.entries.at(-1)?.seq ?? 0;
+}
+
+/**
+ * How many messages a receive would get now, without taking them (they stay
+ * visible: VisibilityTimeout 0). fauxqs counts a message whose visibility
+ * lapsed as in flight until a receive looks at it, so queueDepth alone
+ * cannot tell whether a message shows again.
+ */
+export async function peekVisible(aws, queueUrl) {
+	const out = await aws.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10,
+		VisibilityTimeout: 0, WaitTimeSeconds: 0 }));
+	return out.Messages?.length ?? 0;
+}
+
+/**
+ * Uploads one log object per entry of `logs` (arrays of records), a few at
+ * a time, and announces each in its own message, ten messages per
+ * SendMessageBatch. Returns the objects ({bucket, key, size, etag}).
+ */
+export async function announceMany(aws, world, logs, { concurrency = 16 } = {}) {
+	const objs = new Array(logs.length);
+	let next = 0;
+	const upload = async () => {
+		for (let i; (i = next++) < logs.length;)
+			objs[i] = await putObject(aws, world.bucket, cloudTrailKey(), cloudTrailLog(logs[i]), { contentType: "application/x-gzip" });
+	};
+	await Promise.all(Array.from({ length: concurrency }, upload));
+	for (let i = 0; i < objs.length; i += 10) {
+		const entries = objs.slice(i, i + 10).map((o, k) => ({ Id: String(k), MessageBody: s3EventNotification(o) }));
+		const out = await aws.sqs.send(new SendMessageBatchCommand({ QueueUrl: world.queue.url, Entries: entries }));
+		if ((out.Failed ?? []).length > 0)
+			throw new Error(`SendMessageBatch failed: ${JSON.stringify(out.Failed)}`);
+	}
+	return objs;
 }

@@ -1,0 +1,77 @@
+// `ctalertd check`: a checklist of what the daemon can reach with its
+// credentials. Every item ok: exit 0. A missing topic, a missing queue or a
+// bucket owned by another account: that line FAIL, exit 1. A bad
+// configuration: exit 2 naming file and line.
+import { after, before, beforeEach, test } from "node:test";
+import assert from "node:assert/strict";
+import { startLocalAws } from "../harness/local-aws.mjs";
+import { runProgram } from "../harness/lib.mjs";
+import { CTALERTD, makeWorld, writeConfig } from "./world.mjs";
+
+let aws;
+before(async () => { aws = await startLocalAws(); });
+after(async () => { await aws.stop(); });
+beforeEach(() => aws.reset());
+
+function check(world) {
+	return runProgram(aws, CTALERTD, ["check", "-c", world.conf], { timeoutMs: 30000 });
+}
+
+/** The checklist lines: {ok, what, detail}. */
+function items(stdout) {
+	return stdout.split("\n").map((l) => /^\[(?: ok |FAIL)\] /.exec(l) && l).filter(Boolean)
+		.map((l) => ({ ok: l.startsWith("[ ok ]"), text: l.slice(7) }));
+}
+
+test("every item ok: exit 0", async () => {
+	const world = await makeWorld(aws, { source: 'expected_bucket_owner = "000000000000";' });
+	const run = await check(world);
+	assert.equal(run.code, 0, run.stdout + run.stderr);
+	const lines = items(run.stdout);
+	assert.ok(lines.every((l) => l.ok), run.stdout);
+	const texts = lines.map((l) => l.text);
+	assert.match(texts[0], /ctalertd\.conf: 1 rules compiled$/);
+	assert.ok(texts.some((t) => /^credentials: arn:aws:.* \(account 000000000000\)$/.test(t)), run.stdout);
+	assert.ok(texts.some((t) => t.startsWith(`queue ${world.queue.url}: 0 messages waiting`)), run.stdout);
+	assert.ok(texts.some((t) => t.startsWith(`topic ${world.topic}: `)), run.stdout);
+	assert.ok(texts.some((t) => t.startsWith(`bucket ${world.bucket}: reachable`) && t.includes("owned by 000000000000")), run.stdout);
+	assert.match(run.stdout, /^5 passed, 0 failed$/m);
+	for (const op of ["GetCallerIdentity", "GetQueueAttributes", "GetTopicAttributes", "HeadBucket"])
+		assert.equal(aws.requestLog.count({ operation: op, status: 200 }), 1, `${op} not asked`);
+});
+
+test("a missing topic and a missing queue fail their lines: exit 1", async () => {
+	const world = await makeWorld(aws);
+	const topic = `${world.topic}-gone`;
+	const queue = `${world.queue.url}-gone`;
+	writeConfig(world.conf, { queue, bucket: world.bucket, topic });
+	const run = await check(world);
+	assert.equal(run.code, 1, run.stdout + run.stderr);
+	const lines = items(run.stdout);
+	const failed = lines.filter((l) => !l.ok).map((l) => l.text);
+	assert.equal(failed.length, 2, run.stdout);
+	assert.match(failed.find((t) => t.startsWith(`topic ${topic}: `)) ?? "", /NotFound/);
+	assert.match(failed.find((t) => t.startsWith(`queue ${queue}: `)) ?? "", /NonExistentQueue|QueueDoesNotExist/);
+	assert.ok(lines.some((l) => l.ok && l.text.startsWith(`bucket ${world.bucket}`)), run.stdout);
+	assert.match(run.stdout, /^3 passed, 2 failed$/m);
+});
+
+test("a bucket owned by another account fails its line: exit 1", async () => {
+	const world = await makeWorld(aws, { source: 'expected_bucket_owner = "000000000000";' });
+	aws.setBucketOwner(world.bucket, "111122223333");
+	const run = await check(world);
+	assert.equal(run.code, 1, run.stdout + run.stderr);
+	const failed = items(run.stdout).filter((l) => !l.ok).map((l) => l.text);
+	assert.equal(failed.length, 1, run.stdout);
+	assert.match(failed[0], new RegExp(`^bucket ${world.bucket}: .*(AccessDenied|403)`));
+	const head = aws.requestLog.match({ operation: "HeadBucket" });
+	assert.equal(head[0]?.headers["x-amz-expected-bucket-owner"], "000000000000");
+});
+
+test("a bad configuration: exit 2, naming the file and line", async () => {
+	const world = await makeWorld(aws, { extra: 'shutdown_grace = "forever";' });
+	const run = await check(world);
+	assert.equal(run.code, 2, run.stdout + run.stderr);
+	assert.match(run.stdout, /^\[FAIL\] configuration: .*ctalertd\.conf:\d+: /m);
+	assert.equal(aws.requestLog.entries.filter((e) => !e.harness).length, 0, "asked AWS with a bad configuration");
+});

@@ -1,0 +1,91 @@
+// The visibility heartbeat: a log object that takes far longer to read than
+// the queue's visibility timeout is processed exactly once, because ctalertd
+// keeps extending the message's visibility while it works; a second daemon
+// polling the same queue all along never sees the message.
+import { after, before, beforeEach, test } from "node:test";
+import assert from "node:assert/strict";
+import { startLocalAws } from "../harness/local-aws.mjs";
+import { queueDepth, receiveAll } from "../harness/lib.mjs";
+import { announce, createTopicRecord, logLines, makeWorld, record, runOnce, startDaemon,
+	waitUntil } from "./world.mjs";
+
+let aws;
+before(async () => { aws = await startLocalAws(); });
+after(async () => { await aws.stop(); });
+beforeEach(() => aws.reset());
+
+const SLOW_S = 10;
+
+test("a slow object outlives its visibility timeout and is processed exactly once", async () => {
+	const world = await makeWorld(aws, {
+		queueAttributes: { VisibilityTimeout: "3" },
+		receive: "visibility_timeout = 3; heartbeat = 1;",
+	});
+	const hit = createTopicRecord();
+	const recs = [...Array.from({ length: 30 }, () => record()), hit, record()];
+	const obj = await announce(aws, world, recs);
+	const slow = aws.faults.add({ service: "s3", operation: "GetObject", kind: "slow",
+		bytesPerSecond: Math.ceil(obj.size / SLOW_S) });
+
+	const first = runOnce(aws, world, { timeoutMs: 40000 });
+	await waitUntil(() => aws.requestLog.count({ operation: "GetObject" }) === 1,
+		{ timeoutMs: 10000, what: "the first daemon's GetObject" });
+	const t0 = Date.now();
+	const second = startDaemon(aws, world);
+	await second.waitForOutput(/started: queue/, 10000);
+
+	const run = await first;
+	const elapsed = Date.now() - t0;
+	assert.equal(run.code, 0, run.stderr);
+	assert.ok(elapsed >= (SLOW_S - 3) * 1000, `the object took ${elapsed} ms, not ~${SLOW_S} s`);
+	assert.equal(aws.faults.fired(slow), 1);
+
+	// The second daemon polled the whole time and never got the message.
+	const before = aws.requestLog.count({ operation: "ReceiveMessage" });
+	second.kill("SIGUSR1");
+	await second.waitForOutput(/counters: messages received \d+/, 5000);
+	const stopped = await second.stop("SIGTERM", 10000);
+	assert.equal(stopped.code, 0, stopped.stderr);
+	const counters = /counters: messages received (\d+)/.exec(stopped.stderr);
+	assert.equal(counters[1], "0", "the second daemon received the message");
+	assert.ok(before >= 4, `only ${before} ReceiveMessage calls: the second daemon was not polling`);
+
+	assert.equal(aws.requestLog.count({ operation: "GetObject" }), 1, "the object was fetched twice");
+	const extensions = aws.requestLog.match({ operation: "ChangeMessageVisibilityBatch" });
+	assert.ok(extensions.length >= SLOW_S / 3, `only ${extensions.length} visibility extensions in ${elapsed} ms`);
+	assert.ok(extensions.every((e) => e.status === 200), "a visibility extension failed");
+	assert.equal(aws.requestLog.count({ operation: "DeleteMessageBatch" }), 1);
+
+	const alerts = await receiveAll(aws, world.observer.url, { timeoutMs: 3000 });
+	assert.equal(alerts.length, 1);
+	assert.equal(JSON.parse(alerts[0].Body).eventID, hit.eventID);
+	assert.deepEqual(await queueDepth(aws, world.queue.url), { visible: 0, inFlight: 0, delayed: 0 });
+	assert.ok(logLines(run.stderr).some((l) => l.message_id === obj.messageId), "the message id is logged");
+});
+
+test("the heartbeat stops at max_visibility_extension", async () => {
+	// With the extension capped at 4 s the message shows again while the
+	// first daemon still reads it: SQS redelivers it, which is what the cap
+	// is for (a stuck worker must not hide a message for ever).
+	const world = await makeWorld(aws, {
+		queueAttributes: { VisibilityTimeout: "2" },
+		receive: "visibility_timeout = 2; heartbeat = 1; max_visibility_extension = 4;",
+	});
+	const hit = createTopicRecord();
+	const obj = await announce(aws, world, [...Array.from({ length: 30 }, () => record()), hit]);
+	aws.faults.add({ service: "s3", operation: "GetObject", kind: "slow", bytesPerSecond: Math.ceil(obj.size / 8) });
+
+	const daemon = startDaemon(aws, world);
+	const alerts = await receiveAll(aws, world.observer.url, { expect: 1, timeoutMs: 20000 });
+	await waitUntil(async () => (await queueDepth(aws, world.queue.url)).inFlight === 0,
+		{ timeoutMs: 10000, what: "the message to be deleted" });
+	const run = await daemon.stop("SIGTERM", 10000);
+	assert.equal(run.code, 0, run.stderr);
+	const received = logLines(run.stderr).filter((l) => /shown again while still in hand/.test(l.msg));
+	assert.ok(received.length >= 1, "the message never came back after the cap:\n" + run.stderr);
+	const extensions = aws.requestLog.match({ operation: "ChangeMessageVisibilityBatch" });
+	assert.ok(extensions.length <= 4, `${extensions.length} extensions despite a 4 s cap`);
+	assert.equal(alerts.length, 1);
+	assert.equal(aws.requestLog.count({ operation: "GetObject" }), 1, "the redelivered message was fetched again");
+	assert.deepEqual(await queueDepth(aws, world.queue.url), { visible: 0, inFlight: 0, delayed: 0 });
+});
