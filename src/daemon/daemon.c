@@ -105,8 +105,11 @@ static void
 decide(struct daemon *d, struct inflight_msg *m)
 {
 	const struct ct_config *c = cfg(d);
+	/* A failed message waits no longer the first time than one whose
+	 * consumer died would: min(30 s, visibility timeout), doubling. */
+	int base = c->receive.visibility_timeout < 30 ? (int)c->receive.visibility_timeout : 30;
 	struct inflight_policy pol = {c->poison.max_receive_count,
-	    c->poison.action == POISON_DELETE, 30, 900};
+	    c->poison.action == POISON_DELETE, base, 900};
 	struct ack_decision dec = inflight_decide(m, &pol);
 	struct log_field f[] = {{"MESSAGE_ID", m->message_id}, {NULL, NULL}};
 	enum ack_op op = dec.kind == ACK_DELETE ? ACK_OP_DELETE : ACK_OP_VISIBILITY;

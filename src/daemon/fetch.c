@@ -28,7 +28,9 @@
 struct fetch_worker {
 	struct fetch_shared *shared;  /* borrowed */
 	int index;
-	struct aws_conn *conn;        /* owned: this thread's connection */
+	struct aws_conn *conn;        /* owned: this thread's S3 connection */
+	struct aws_conn *pub_conn;    /* owned: its SNS connection (batches go out from
+	                                 the S3 body callback, while conn is busy) */
 	struct snapshot *snap;        /* the configuration scan was built for (a reference) */
 	struct objscan *scan;         /* owned */
 	struct publisher pub;
@@ -65,11 +67,13 @@ fetch_worker_new(void *shared, int index)
 	w->shared = shared;
 	w->index = index;
 	/* A dry run reads objects too: only publishing is left out. */
-	if ((w->conn = aws_conn_new(w->shared->client)) == NULL) {
+	if ((w->conn = aws_conn_new(w->shared->client)) == NULL ||
+	    (w->shared->dry_run == NULL && (w->pub_conn = aws_conn_new(w->shared->client)) == NULL)) {
+		aws_conn_free(w->conn);
 		free(w);
 		return NULL;
 	}
-	publisher_init(&w->pub, w->conn, w->shared->dedup, w->shared->dry_run);
+	publisher_init(&w->pub, w->pub_conn, w->shared->dedup, w->shared->dry_run);
 	return w;
 }
 
@@ -85,6 +89,7 @@ fetch_worker_free(void *p)
 	if (w->snap)
 		snapshot_unref(w->snap);
 	aws_conn_free(w->conn);
+	aws_conn_free(w->pub_conn);
 	free(w);
 }
 

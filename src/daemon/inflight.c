@@ -144,7 +144,11 @@ inflight_decide(const struct inflight_msg *m, const struct inflight_policy *p)
 		d.poisoned = 1;
 		if (m->receive_count >= p->max_receive_count) {
 			d.kind = p->poison_delete ? ACK_DELETE : ACK_DLQ;
-			d.visibility = 0;
+			/* Back at once on the last receive, for the redrive policy to
+			 * take it; received again after that, the queue has no DLQ
+			 * (or a larger maxReceiveCount): never spin on it. */
+			if (d.kind == ACK_DLQ && m->receive_count > p->max_receive_count)
+				d.visibility = inflight_backoff(p, m->receive_count);
 		} else {
 			/* Not final yet: S3 may still be catching up (NoSuchKey right
 			 * after the notification) or a permission may be fixed. */

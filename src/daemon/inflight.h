@@ -9,8 +9,11 @@
  *   every object done (or skipped)      -> delete
  *   any transient failure               -> give back after a backoff
  *   a permanent failure, receives left  -> give back after a (longer) backoff
- *   a permanent failure, last receive   -> leave for the dead-letter queue,
- *                                          or delete, as configured
+ *   a permanent failure, last receive   -> leave for the dead-letter queue
+ *                                          (back at once), or delete, as
+ *                                          configured
+ *   received again past the last one    -> no dead-letter queue took it:
+ *                                          back after the (longer) backoff
  *
  * Transient wins over permanent: a message that also failed for a passing
  * reason is tried again rather than judged poison.
@@ -35,7 +38,8 @@ enum ack_kind {
 	ACK_NONE,       /* not decided yet: objects still running */
 	ACK_DELETE,     /* DeleteMessage */
 	ACK_RETURN,     /* ChangeMessageVisibility to ack_decision.visibility */
-	ACK_DLQ,        /* give back now (visibility 0): the next receive moves it to the DLQ */
+	ACK_DLQ,        /* give back (visibility 0 on the last receive): the next receive
+	                   moves it to the DLQ */
 };
 
 struct ack_decision {
