@@ -63,12 +63,13 @@ usage(FILE *f)
 	    "Usage: ctalertd scan [OPTION]... PATH...\n"
 	    "Match CloudTrail log files against EventBridge event patterns and print one\n"
 	    "JSON line per match: {\"rule\": NAME, \"source\": PATH, \"record\": {...}}.\n"
-	    "PATH may be a file (gzip, zlib or plain JSON), a directory (read recursively;\n"
-	    "CloudTrail-Digest directories are skipped) or - for standard input.\n"
+	    "PATH may be a file (gzip, zlib or plain JSON), a directory (its *.json,\n"
+	    "*.jsonl and *.ndjson files, gzipped or not, recursively; CloudTrail-Digest\n"
+	    "directories and symbolic links are skipped) or - for standard input.\n"
 	    "\n"
 	    "Rules (may be combined; default: the rules in %s):\n"
 	    "      --config=FILE          the rules of a ctalertd configuration file\n"
-	    "  -r, --rules=DIR            every *.json rule file below DIR\n"
+	    "  -r, --rules=PATH           every *.json rule file below PATH, or the file PATH\n"
 	    "  -p, --pattern=[NAME=]JSON  an EventBridge event pattern (repeatable)\n"
 	    "      --envelope=KIND        cloudtrail (default): patterns may use the EventBridge\n"
 	    "                             \"AWS API Call via CloudTrail\" envelope; none: every\n"
@@ -171,19 +172,26 @@ progress_clear(struct scan *sc)
 }
 
 /* On a terminal, once a run takes more than a second, redraws a status line
- * at most four times a second. */
+ * at most four times a second: files started, bytes read, records and their
+ * rate, the file being read included. */
 static void
-progress(struct scan *sc, uint64_t extra_bytes)
+progress(struct scan *sc, uint64_t file_bytes)
 {
+	struct objscan_stats st;
+	uint64_t records;
 	double t;
 
 	if (!sc->progress || seconds_since(&sc->last_progress) < 0.25 ||
 	    (t = seconds_since(&sc->start)) < 1.0)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &sc->last_progress);
-	fprintf(stderr, "\r\033[Kctalertd scan: %llu files, %.1f MB, %.0f records/s",
-	    (unsigned long long)sc->files, (double)(sc->bytes + extra_bytes) / 1e6,
-	    (double)sc->records / t);
+	objscan_stats(sc->os, &st);
+	records = sc->records + st.records;
+	fprintf(stderr,
+	    "\r\033[Kctalertd scan: %llu file%s, %.1f MB read, %llu records, %.0f records/s",
+	    (unsigned long long)sc->files + 1, sc->files ? "s" : "",
+	    (double)(sc->bytes + file_bytes) / 1e6, (unsigned long long)records,
+	    (double)records / t);
 	sc->progress_shown = 1;
 }
 
@@ -307,6 +315,25 @@ scan_fd(struct scan *sc, int fd, const char *path)
 
 static void scan_path(struct scan *sc, const char *path, int top);
 
+/* In a directory, only log files count: *.json, *.jsonl, *.ndjson, each
+ * perhaps .gz; a README or a digest directory next to the logs does not. */
+static int
+is_log_name(const char *name)
+{
+	static const char *const ext[] = {".json", ".jsonl", ".ndjson"};
+	size_t n = strlen(name);
+
+	if (n > 3 && strcmp(name + n - 3, ".gz") == 0)
+		n -= 3;
+	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+		size_t e = strlen(ext[i]);
+
+		if (n > e && strncmp(name + n - e, ext[i], e) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 static int
 not_dot(const struct dirent *d)
 {
@@ -356,7 +383,7 @@ scan_path(struct scan *sc, const char *path, int top)
 		scan_dir(sc, path);
 		return;
 	}
-	if (!top && !S_ISREG(st.st_mode))
+	if (!top && (!S_ISREG(st.st_mode) || !is_log_name(strrchr(path, '/') + 1)))
 		return;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
 		file_error(sc, "%s: %s", path, strerror(errno));
@@ -401,6 +428,17 @@ add_pattern(struct rule_list *l, const char *arg, size_t i, size_t n, struct ct_
 	return r;
 }
 
+/* --rules takes a directory of *.json rule files, or one such file. */
+static int
+load_rules_path(struct rule_list *l, const char *path, struct ct_error *err)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+		return rules_load_json_file(l, path, err);
+	return rules_load_dir(l, path, err);
+}
+
 static struct ruleset *
 load_rules(const struct args *a, struct ct_error *err)
 {
@@ -412,7 +450,7 @@ load_rules(const struct args *a, struct ct_error *err)
 	if (a->config && rules_load_config_file(&l, a->config, err) == -1)
 		goto out;
 	for (size_t i = 0; i < a->ndirs; i++)
-		if (rules_load_dir(&l, a->dirs[i], err) == -1)
+		if (load_rules_path(&l, a->dirs[i], err) == -1)
 			goto out;
 	for (size_t i = 0; i < a->npatterns; i++)
 		if (add_pattern(&l, a->patterns[i], i, a->npatterns, err) == -1)
@@ -569,7 +607,13 @@ parse_args(struct args *a, int argc, char **argv)
 			usage(stdout);
 			return 0;
 		case 'V':
-			printf("ctalertd %s\n", PACKAGE_VERSION);
+			printf(
+			    "ctalertd %s\n"
+			    "Copyright (C) 2026 the ctalertd authors.\n"
+			    "License: ISC <https://opensource.org/licenses/ISC>.\n"
+			    "This is free software: you are free to change and redistribute it.\n"
+			    "There is NO WARRANTY, to the extent permitted by law.\n",
+			    PACKAGE_VERSION);
 			return 0;
 		case ':':
 			return usage_error("option '%s' requires an argument", argv[optind - 1]);

@@ -27,8 +27,9 @@ struct builder {
 	VEC(struct bnode) bn;
 	VEC(struct clause) cl;
 	VEC(struct sub) subs;
-	u32vec keys;  /* vids of the clause being added */
-	u32vec eager; /* per clause: cost of its atoms that are not keys */
+	u32vec keys;   /* vids of the clause being added */
+	u32vec eager;  /* per clause: cost of its atoms that are not keys */
+	u32vec natoms; /* per clause: its number of atoms */
 	enum match_envelope env;
 	struct ct_error *err;
 };
@@ -333,7 +334,7 @@ atom_cost(const struct patom *a)
 static int
 add_clause(struct builder *b, uint32_t sid, const struct pclause *pc, uint32_t node)
 {
-	struct clause c = {sid, node, pc->optional, 0, 0, NULL};
+	struct clause c = {sid, node, pc->optional, 0, 0, 0, NULL};
 	uint32_t cid = b->cl.n, eager = 0;
 
 	b->keys.n = 0;
@@ -342,7 +343,7 @@ add_clause(struct builder *b, uint32_t sid, const struct pclause *pc, uint32_t n
 			return -1;
 		eager |= atom_cost(&pc->atoms[j]);
 	}
-	if (VEC_PUSH(b->eager, eager) < 0)
+	if (VEC_PUSH(b->eager, eager) < 0 || VEC_PUSH(b->natoms, pc->n) < 0)
 		return nomem(b);
 	c.nkeys = b->keys.n;
 	c.keys = arena_alloc(&b->rs->arena, (c.nkeys + 1) * sizeof(*c.keys));
@@ -550,6 +551,83 @@ choose_anchors(struct builder *b)
 	return 0;
 }
 
+/* A clause whose only atom is an anything-but of values, other than an
+ * anchor, need not be stamped by every value that satisfies it: it is
+ * satisfied when its field got more values than it excludes, so only the
+ * excluded values (keys of the index) count against it. */
+static int
+countable(const struct builder *b, uint32_t cid, const struct patom *a)
+{
+	return !b->cl.v[cid].anchor && b->natoms.v[cid] == 1 &&
+	       (a->kind == A_AB_STRINGS || a->kind == A_AB_NUMBERS);
+}
+
+static int
+exclusion_key(struct builder *b, uint32_t node, const struct patom *a, uint32_t i, uint32_t *vid)
+{
+	b->keys.n = 0;
+	if (a->kind == A_AB_STRINGS) {
+		if (vindex_add(b, node, K_STR, a->v[i].s, a->v[i].len) < 0)
+			return -1;
+	} else if (vindex_add(b, node, K_NUM, (const char *)&a->q[i], sizeof(a->q[i])) < 0) {
+		return -1;
+	}
+	b->rs->vents[b->keys.v[0]].uses--; /* not a key any clause looks for */
+	*vid = b->keys.v[0];
+	return 0;
+}
+
+/* Moves countable clauses from the eager anything-but lists to the
+ * exclusion postings of their values (two passes: count, then fill). */
+static int
+count_exclusions(struct builder *b)
+{
+	struct ruleset *rs = b->rs;
+
+	for (int pass = 0; pass < 2; pass++) {
+		for (uint32_t n = 0; n < b->bn.n; n++) {
+			struct field *f = &rs->fields[n];
+			uint32_t kept = 0;
+			for (uint32_t i = 0; i < f->ab.n; i++) {
+				struct abut ab = f->ab.v[i];
+				uint32_t vid,
+				    cnt = ab.a->kind == A_AB_STRINGS ? ab.a->nv : ab.a->nq;
+				if (!countable(b, ab.clause, ab.a)) {
+					f->ab.v[kept++] = ab;
+					continue;
+				}
+				b->cl.v[ab.clause].counted = 1;
+				f->has_exact = 1;
+				for (uint32_t j = 0; j < cnt; j++) {
+					struct vent *e;
+					if (exclusion_key(b, n, ab.a, j, &vid) < 0)
+						return -1;
+					e = &rs->vents[vid];
+					if (pass == 0) {
+						e->nxpost++;
+					} else if (e->nxpost == 0 ||
+					           e->xpost[e->nxpost - 1] != ab.clause) {
+						e->xpost[e->nxpost++] = ab.clause;
+					}
+				}
+				if (pass == 0)
+					f->ab.v[kept++] = ab; /* moved in the second pass */
+			}
+			f->ab.n = kept;
+		}
+		for (uint32_t v = 0; pass == 0 && v < rs->nvent; v++) {
+			struct vent *e = &rs->vents[v];
+			if (e->nxpost == 0)
+				continue;
+			if ((e->xpost = arena_alloc(&rs->arena, e->nxpost * sizeof(*e->xpost))) ==
+			    NULL)
+				return nomem(b);
+			e->nxpost = 0;
+		}
+	}
+	return 0;
+}
+
 static int
 finish(struct builder *b)
 {
@@ -578,7 +656,7 @@ finish(struct builder *b)
 		if (child_table(b, i) < 0)
 			return -1;
 	}
-	if (choose_anchors(b) < 0)
+	if (choose_anchors(b) < 0 || count_exclusions(b) < 0)
 		return -1;
 	for (uint32_t i = 0; i < b->subs.n; i++)
 		if (b->subs.v[i].anchor == UINT32_MAX)
@@ -603,6 +681,7 @@ builder_free(struct builder *b)
 	free(b->subs.v);
 	free(b->keys.v);
 	free(b->eager.v);
+	free(b->natoms.v);
 }
 
 static int
@@ -709,38 +788,4 @@ match_pattern_validate(const char *name, const char *pattern, struct ct_error *e
 	r = pattern_parse(name, NULL, pattern, &a, &p, err);
 	arena_free(&a);
 	return r;
-}
-
-const struct match_node *
-match_root(const struct ruleset *rs)
-{
-	return &rs->nodes[0];
-}
-
-const struct match_node *
-match_child(const struct match_node *n, const char *key, size_t len)
-{
-	uint64_t w0 = 0, w1 = 0, h;
-	uint32_t i;
-
-	if (n == NULL || n->ctab == NULL)
-		return NULL;
-	if (len <= MH_SHORT) {
-		mh_words(key, len, &w0, &w1);
-		h = mh_final(w0, w1, len, MH_K0);
-	} else {
-		h = mhash(key, len, 0);
-	}
-	for (i = (uint32_t)h & n->cmask; n->ctab[i].key != NULL; i = (i + 1) & n->cmask) {
-		const struct child_ent *e = &n->ctab[i];
-		if (same_key(h, w0, w1, key, len, e->hash, e->w0, e->w1, e->key, e->len))
-			return e->node;
-	}
-	return NULL;
-}
-
-int
-match_wants_value(const struct match_node *n)
-{
-	return n != NULL && n->wants;
 }

@@ -15,6 +15,21 @@
  * arrays (arrays of arrays flatten). An object or an empty array at a wanted
  * node reports nothing: for patterns that is the same as absent.
  *
+ * Semantics are EventBridge's (event-ruler where its documentation is
+ * silent): strings compare decoded; numbers compare as written and, within
+ * +-5e9, by value to six decimals; an event array matches when an element
+ * does; anything-but needs a value but matches null and values of other
+ * types. Unlike EventBridge, clauses on fields inside an array of objects
+ * may be satisfied by different elements of that array (the stream reports
+ * no element boundaries).
+ *
+ * Cost: match_child is one hash probe; a value costs a few probes of one
+ * index of all rules (one per distinct prefix or suffix length at its
+ * field) plus that field's ranges, wildcards and anything-but patterns;
+ * matcher_end only looks at rules whose rarest clause was satisfied. No
+ * allocation happens per record once the matcher has seen its longest
+ * case-insensitive value.
+ *
  * Threading: a struct ruleset is immutable after compilation and shared by
  * every thread; each thread owns its struct matcher.
  */

@@ -247,6 +247,8 @@ struct vent { /* one key of the value index; its index is its vid */
 	uint32_t uses; /* clauses with this key (how common it is) */
 	uint32_t npost;
 	uint32_t *post; /* anchor clauses with this key (arena) */
+	uint32_t nxpost;
+	uint32_t *xpost; /* counted clauses that exclude this value (arena) */
 };
 
 struct vslot {          /* open addressing over vents, small to stay in cache */
@@ -321,6 +323,8 @@ struct clause {
 	uint32_t node;
 	uint8_t optional; /* has exists:false: also satisfied when the field is absent */
 	uint8_t anchor;   /* the clause of its sub whose hit makes the sub a candidate */
+	uint8_t counted;  /* one anything-but of values, judged by counting: satisfied when
+	                     the field has more values than the ones it excludes */
 	uint32_t nkeys;
 	uint32_t *keys; /* vids of its keys in the value index (arena) */
 };

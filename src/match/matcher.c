@@ -24,6 +24,9 @@ struct matcher {
 	uint32_t *clause_gen; /* per clause: satisfied by a listed atom in this record */
 	uint32_t *vent_gen;   /* per key of the value index: seen in this record */
 	uint32_t *node_gen;   /* per node: some value was reported there */
+	uint32_t *node_cnt;   /* per node: values reported (valid when node_gen is current) */
+	uint32_t *excl_gen;   /* per clause: excl is of this record */
+	uint32_t *excl;       /* per counted clause: values it excluded */
 	uint32_t *rule_gen;   /* per rule: already in out */
 	uint32_t *cand;       /* subs whose anchor clause is satisfied */
 	uint32_t ncand;
@@ -50,6 +53,44 @@ struct val {
 	int qvalid;
 };
 
+/* ---- the field tree, as the record stream walks it ---- */
+
+const struct match_node *
+match_root(const struct ruleset *rs)
+{
+	return &rs->nodes[0];
+}
+
+const struct match_node *
+match_child(const struct match_node *n, const char *key, size_t len)
+{
+	uint64_t w0 = 0, w1 = 0, h;
+	uint32_t i;
+
+	if (n == NULL || n->ctab == NULL)
+		return NULL;
+	if (len <= MH_SHORT) {
+		mh_words(key, len, &w0, &w1);
+		h = mh_final(w0, w1, len, MH_K0);
+	} else {
+		h = mhash(key, len, 0);
+	}
+	for (i = (uint32_t)h & n->cmask; n->ctab[i].key != NULL; i = (i + 1) & n->cmask) {
+		const struct child_ent *e = &n->ctab[i];
+		if (same_key(h, w0, w1, key, len, e->hash, e->w0, e->w1, e->key, e->len))
+			return e->node;
+	}
+	return NULL;
+}
+
+int
+match_wants_value(const struct match_node *n)
+{
+	return n != NULL && n->wants;
+}
+
+/* ---- records ---- */
+
 struct matcher *
 matcher_new(const struct ruleset *rs)
 {
@@ -62,12 +103,15 @@ matcher_new(const struct ruleset *rs)
 	m->vent_gen = calloc(rs->nvent + 1, sizeof(uint32_t));
 	m->cand = calloc(rs->nsubs + 1, sizeof(uint32_t));
 	m->node_gen = calloc(rs->nnodes + 1, sizeof(uint32_t));
+	m->node_cnt = calloc(rs->nnodes + 1, sizeof(uint32_t));
+	m->excl_gen = calloc(rs->nclauses + 1, sizeof(uint32_t));
+	m->excl = calloc(rs->nclauses + 1, sizeof(uint32_t));
 	m->rule_gen = calloc(rs->nrules + 1, sizeof(uint32_t));
 	m->out = calloc(rs->nrules + 1, sizeof(size_t));
 	m->foldcap = 256;
 	m->fold = malloc(m->foldcap);
-	if (!m->clause_gen || !m->vent_gen || !m->cand || !m->node_gen || !m->rule_gen || !m->out ||
-	    !m->fold) {
+	if (!m->clause_gen || !m->vent_gen || !m->cand || !m->node_gen || !m->node_cnt ||
+	    !m->excl_gen || !m->excl || !m->rule_gen || !m->out || !m->fold) {
 		matcher_free(m);
 		return NULL;
 	}
@@ -83,6 +127,9 @@ matcher_free(struct matcher *m)
 	free(m->vent_gen);
 	free(m->cand);
 	free(m->node_gen);
+	free(m->node_cnt);
+	free(m->excl_gen);
+	free(m->excl);
 	free(m->rule_gen);
 	free(m->out);
 	free(m->fold);
@@ -98,6 +145,7 @@ matcher_begin(struct matcher *m)
 		memset(m->clause_gen, 0, rs->nclauses * sizeof(uint32_t));
 		memset(m->vent_gen, 0, rs->nvent * sizeof(uint32_t));
 		memset(m->node_gen, 0, rs->nnodes * sizeof(uint32_t));
+		memset(m->excl_gen, 0, rs->nclauses * sizeof(uint32_t));
 		memset(m->rule_gen, 0, rs->nrules * sizeof(uint32_t));
 		m->src_gen = m->type_gen = 0;
 		m->gen = 1;
@@ -126,6 +174,14 @@ lookup(struct matcher *m, uint32_t node, uint32_t tag, const char *key, size_t l
 	m->vent_gen[e - m->rs->vents] = m->gen;
 	for (uint32_t i = 0; i < e->npost; i++)
 		hit(m, e->post[i]);
+	for (uint32_t i = 0; i < e->nxpost; i++) {
+		uint32_t c = e->xpost[i];
+		if (m->excl_gen[c] != m->gen) {
+			m->excl_gen[c] = m->gen;
+			m->excl[c] = 0;
+		}
+		m->excl[c]++;
+	}
 }
 
 static void
@@ -318,7 +374,11 @@ matcher_value(struct matcher *m, const struct match_node *n, enum match_type typ
 {
 	struct val v = {type, text, len, NULL, 0, 0, 0};
 
-	m->node_gen[n->id] = m->gen;
+	if (m->node_gen[n->id] != m->gen) {
+		m->node_gen[n->id] = m->gen;
+		m->node_cnt[n->id] = 0;
+	}
+	m->node_cnt[n->id]++;
 	if (n->capture != CAPT_NONE)
 		capture(m, n->capture, type, text, len);
 	if (n->f != NULL)
@@ -354,6 +414,9 @@ satisfied(const struct matcher *m, uint32_t cid)
 	for (uint32_t k = 0; k < c->nkeys; k++)
 		if (m->vent_gen[c->keys[k]] == m->gen)
 			return 1;
+	if (c->counted && m->node_gen[c->node] == m->gen &&
+	    m->node_cnt[c->node] > (m->excl_gen[cid] == m->gen ? m->excl[cid] : 0))
+		return 1;
 	/* exists: false holds when no value was reported for the field */
 	return c->optional && m->node_gen[c->node] != m->gen;
 }

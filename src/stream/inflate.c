@@ -40,6 +40,7 @@ struct inflater {
 	uint64_t out_total; /* bytes decompressed, buffered or sent */
 	uint64_t out_sent;  /* bytes handed to the sink */
 	int pending;        /* the last step filled the buffer: more may come */
+	int sink_failed;    /* err came from the sink, not from inflating */
 	unsigned char *out; /* owned; the output chunk */
 	size_t out_len;
 	z_stream zs; /* the zlib decompressor */
@@ -49,7 +50,7 @@ struct inflater {
 	struct ct_error err; /* the error once ST_FAILED */
 };
 
-/* What one call to a decompressor did. */
+/* What one call to a decompressor did (already counted in the inflater). */
 struct step {
 	size_t used;     /* input bytes taken */
 	size_t produced; /* output bytes written */
@@ -64,6 +65,17 @@ fail(struct inflater *z, struct ct_error *err, enum ct_err code, const char *fmt
 {
 	va_list ap;
 
+	/* What was inflated before the fault is handed on first: the records in
+	 * it are as good as any, and whether they were seen must not depend on
+	 * how full the output chunk happened to be. A complaint of the sink about
+	 * them gives way to the fault itself. */
+	if (z->out_len > 0 && z->state != ST_FAILED) {
+		struct ct_error ignored;
+
+		z->out_sent += z->out_len;
+		z->sink(z->arg, (const char *)z->out, z->out_len, &ignored);
+		z->out_len = 0;
+	}
 	va_start(ap, fmt);
 	ct_error_vset(&z->err, code, fmt, ap);
 	va_end(ap);
@@ -118,6 +130,8 @@ zlib_step(
 	s->produced = room - z->zs.avail_out;
 	s->end = r == Z_STREAM_END;
 	z->in_used += s->used;
+	z->out_len += s->produced;
+	z->out_total += s->produced;
 	switch (r) {
 	case Z_OK:
 	case Z_BUF_ERROR:
@@ -181,6 +195,8 @@ isal_step(
 	s->used = give - st->avail_in;
 	s->produced = room - st->avail_out;
 	s->end = st->block_state == ISAL_BLOCK_FINISH;
+	z->out_len += s->produced;
+	z->out_total += s->produced;
 	if (r != ISAL_DECOMP_OK && r != ISAL_END_INPUT && r != ISAL_OUT_OVERFLOW) {
 		z->in_used += s->used;
 		return corrupt(z, err, isal_words(r));
@@ -245,6 +261,7 @@ flush(struct inflater *z, struct ct_error *err)
 	z->out_sent += n;
 	if (z->sink(z->arg, (const char *)z->out, n, &z->err) == -1) {
 		z->state = ST_FAILED;
+		z->sink_failed = 1;
 		if (err)
 			*err = z->err;
 		return -1;
@@ -256,10 +273,15 @@ flush(struct inflater *z, struct ct_error *err)
 static int
 check_limits(struct inflater *z, struct ct_error *err)
 {
-	if (z->o.max_output && z->out_total > z->o.max_output)
+	if (z->o.max_output && z->out_total > z->o.max_output) {
+		uint64_t over = z->out_total - z->o.max_output;
+
+		z->out_len -=
+		    over < z->out_len ? (size_t)over : z->out_len; /* none past the limit */
 		return fail(z, err, CT_ERR_LIMIT,
 		    "decompressed size over the limit of %llu bytes at compressed byte %llu",
 		    (unsigned long long)z->o.max_output, (unsigned long long)z->in_used);
+	}
 	if (z->o.max_ratio && z->out_total > INFLATE_RATIO_FLOOR &&
 	    z->out_total / z->o.max_ratio > z->in_used)
 		return fail(z, err, CT_ERR_LIMIT,
@@ -309,8 +331,6 @@ decompress(struct inflater *z, const unsigned char *p, size_t n, struct ct_error
 			return -1;
 		p += s.used;
 		n -= s.used;
-		z->out_len += s.produced;
-		z->out_total += s.produced;
 		z->pending = z->out_len == z->o.chunk;
 		if (check_limits(z, err) == -1)
 			return -1;
@@ -327,20 +347,25 @@ decompress(struct inflater *z, const unsigned char *p, size_t n, struct ct_error
 static int
 passthrough(struct inflater *z, const unsigned char *p, size_t n, struct ct_error *err)
 {
+	size_t take = n;
+
 	if (n == 0)
 		return 0;
-	z->in_used += n;
-	z->out_total += n;
-	if (z->o.max_output && z->out_total > z->o.max_output)
-		return fail(z, err, CT_ERR_LIMIT, "size over the limit of %llu bytes at byte %llu",
-		    (unsigned long long)z->o.max_output, (unsigned long long)z->o.max_output);
-	z->out_sent += n;
-	if (z->sink(z->arg, (const char *)p, n, &z->err) == -1) {
+	if (z->o.max_output && z->out_total + n > z->o.max_output)
+		take = (size_t)(z->o.max_output - z->out_total); /* what fits, then the error */
+	z->in_used += take;
+	z->out_total += take;
+	z->out_sent += take;
+	if (take > 0 && z->sink(z->arg, (const char *)p, take, &z->err) == -1) {
 		z->state = ST_FAILED;
+		z->sink_failed = 1;
 		if (err)
 			*err = z->err;
 		return -1;
 	}
+	if (take < n)
+		return fail(z, err, CT_ERR_LIMIT, "size over the limit of %llu bytes at byte %llu",
+		    (unsigned long long)z->o.max_output, (unsigned long long)z->o.max_output);
 	return 0;
 }
 
@@ -498,6 +523,7 @@ inflater_reset(struct inflater *z)
 	z->in_total = z->in_used = 0;
 	z->out_total = z->out_sent = 0;
 	z->pending = 0;
+	z->sink_failed = 0;
 	z->out_len = 0;
 	ct_error_clear(&z->err);
 }
@@ -506,6 +532,12 @@ enum inflate_format
 inflater_format(const struct inflater *z)
 {
 	return z->format;
+}
+
+int
+inflater_sink_failed(const struct inflater *z)
+{
+	return z->sink_failed;
 }
 
 enum inflate_backend

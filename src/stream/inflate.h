@@ -11,7 +11,9 @@
  * Guards end the object with an error that names the compressed byte offset:
  * corrupt or truncated data, a checksum mismatch, data after the end of a
  * zlib stream, and a decompression bomb (more output than max_output, or more
- * than max_ratio bytes out per byte in once the output passes 1 MiB).
+ * than max_ratio bytes out per byte in once the output passes 1 MiB). What was
+ * inflated before the fault is handed to the sink first (up to max_output), so
+ * which records are seen does not depend on how full the output chunk was.
  *
  * Two decompressors: ISA-L's isal_inflate when the build has it (several times
  * faster) and zlib. Both are compiled in and selectable per inflater, so one
@@ -69,6 +71,9 @@ int inflater_feed(struct inflater *z, const void *p, size_t n, struct ct_error *
 
 /* The object ended: flushes the last output and fails if the data was truncated. */
 int inflater_finish(struct inflater *z, struct ct_error *err);
+
+/* After a failure: whether the error is the sink's own (else inflate's). */
+int inflater_sink_failed(const struct inflater *z);
 
 enum inflate_format inflater_format(const struct inflater *z);
 enum inflate_backend inflater_backend(const struct inflater *z); /* never DEFAULT */

@@ -14,7 +14,6 @@ struct objscan {
 	struct inflater *z;       /* owned */
 	struct records *r;        /* owned */
 	const char *source;       /* borrowed */
-	int json_failed;          /* the error came from the record parser, named already */
 };
 
 static int
@@ -22,11 +21,7 @@ to_records(void *arg, const char *p, size_t n, struct ct_error *err)
 {
 	struct objscan *s = arg;
 
-	if (records_feed(s->r, p, n, err) == -1) {
-		s->json_failed = 1;
-		return -1;
-	}
-	return 0;
+	return records_feed(s->r, p, n, err);
 }
 
 void
@@ -78,15 +73,15 @@ int
 objscan_reset(struct objscan *s, const char *source, struct ct_error *err)
 {
 	s->source = source ? source : "-";
-	s->json_failed = 0;
 	inflater_reset(s->z);
 	return records_reset(s->r, s->source, err);
 }
 
+/* Errors of the record parser name the object already; inflate's do not. */
 static int
 failed(struct objscan *s, struct ct_error *err)
 {
-	if (!s->json_failed)
+	if (!inflater_sink_failed(s->z))
 		ct_error_prefix(err, "%s", s->source);
 	return -1;
 }
@@ -104,11 +99,7 @@ objscan_finish(struct objscan *s, struct ct_error *err)
 {
 	if (inflater_finish(s->z, err) == -1)
 		return failed(s, err);
-	if (records_finish(s->r, err) == -1) {
-		s->json_failed = 1;
-		return -1;
-	}
-	return 0;
+	return records_finish(s->r, err);
 }
 
 void

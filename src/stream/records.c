@@ -16,6 +16,7 @@
 #include <string.h>
 #include <yajl/yajl_parse.h>
 
+#include "stream/utf8.h"
 #include "util/buf.h"
 
 /* One open container inside a record: whose keys or elements it holds. */
@@ -183,47 +184,6 @@ record_begin(struct records *r)
 		r->stack[r->depth] = (struct frame){root, match_wants_value(root)};
 	matcher_begin(r->m);
 	return 1;
-}
-
-/* Strict UTF-8 (no overlong forms, surrogates or code points past U+10FFFF).
- * yajl checks only the shape of multi-byte sequences, so the text of a record
- * is checked again before anyone sees it. Returns the length of the valid prefix. */
-static size_t
-utf8_valid_prefix(const unsigned char *s, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		unsigned c = s[i];
-		size_t k;
-		unsigned lo = 0x80, hi = 0xbf;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			k = 1;
-		else if (c >= 0xe0 && c <= 0xef) {
-			k = 2;
-			lo = c == 0xe0 ? 0xa0 : 0x80;
-			hi = c == 0xed ? 0x9f : 0xbf;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			k = 3;
-			lo = c == 0xf0 ? 0x90 : 0x80;
-			hi = c == 0xf4 ? 0x8f : 0xbf;
-		} else
-			return i;
-		if (k >= n - i)
-			return i;
-		if (s[i + 1] < lo || s[i + 1] > hi)
-			return i;
-		for (size_t j = 2; j <= k; j++)
-			if ((s[i + j] & 0xc0) != 0x80)
-				return i;
-		i += k + 1;
-	}
-	return n;
 }
 
 static int

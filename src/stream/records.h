@@ -15,6 +15,10 @@
  * on. A string or number longer than the cap ends the object (the parser would
  * have to hold it whole).
  *
+ * yajl validates UTF-8 only by the shape of its sequences; the text of a record
+ * that matched is checked strictly (no overlong forms, surrogates) before it
+ * is handed on, and is an error for that record if it fails.
+ *
  * Errors name the source and the byte offset, counted in decompressed bytes
  * from 0. Errors in the shape of the document (not JSON, invalid UTF-8, no
  * Records array, Records not an array, nesting deeper than max_depth) end the

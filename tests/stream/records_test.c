@@ -12,6 +12,7 @@
 
 #include "match/match.h"
 #include "stream/records.h"
+#include "stream/utf8.h"
 #include "util/buf.h"
 
 /* What a run saw, as text: one line per match or record error. */
@@ -452,6 +453,39 @@ START_TEST(stats_and_reuse)
 }
 END_TEST
 
+START_TEST(utf8_table)
+{
+	static const struct {
+		const char *s;
+		size_t valid; /* length of the valid prefix */
+	} t[] = {
+	    {"plain ascii", 11},
+	    {"\xc2\x80", 2},
+	    {"\xc1\xbf", 0},
+	    {"a\x80", 1},
+	    {"\xe0\xa0\x80", 3},
+	    {"\xe0\x9f\x80", 0},
+	    {"\xed\x9f\xbf", 3},
+	    {"\xed\xa0\x80", 0},
+	    {"\xef\xbf\xbf", 3},
+	    {"\xf0\x90\x80\x80", 4},
+	    {"\xf0\x8f\xbf\xbf", 0},
+	    {"\xf4\x8f\xbf\xbf", 4},
+	    {"\xf4\x90\x80\x80", 0},
+	    {"\xf5\x80\x80\x80", 0},
+	    {"ok\xe2\x82", 2},
+	    {"ok\xe2\x82\xac!", 6},
+	    {"\xe2\x28\xa1", 0},
+	    {"\xff", 0},
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		ck_assert_msg(
+		    utf8_valid_prefix((const unsigned char *)t[i].s, strlen(t[i].s)) == t[i].valid,
+		    "case %zu", i);
+}
+END_TEST
+
 START_TEST(format_names)
 {
 	enum records_format f;
@@ -490,6 +524,7 @@ main(void)
 	tcase_add_test(tc, spanning_records);
 	tcase_add_test(tc, match_callback_stops);
 	tcase_add_test(tc, stats_and_reuse);
+	tcase_add_test(tc, utf8_table);
 	tcase_add_test(tc, format_names);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
