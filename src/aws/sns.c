@@ -148,24 +148,13 @@ structure_ok(const char *message)
 	return ok;
 }
 
-static int
-batch_id_ok(const char *id)
-{
-	size_t i;
-
-	for (i = 0; id[i] != '\0'; i++)
-		if (!isalnum((unsigned char)id[i]) && id[i] != '-' && id[i] != '_')
-			return 0;
-	return i > 0 && i <= SNS_BATCH_ID_MAX;
-}
-
 int
 sns_message_validate(const char *op, const struct sns_message *m, int batch, struct aws_error *err)
 {
 	char who[128];
 	size_t size;
 
-	if (batch && (m->id == NULL || !batch_id_ok(m->id)))
+	if (batch && (m->id == NULL || !aws_batch_id_ok(m->id, SNS_BATCH_ID_MAX)))
 		return invalid(err, op, "InvalidBatchEntryId",
 		    "entry id \"%.100s\" is not 1-%d letters, digits, '-' or '_'",
 		    m->id ? m->id : "", SNS_BATCH_ID_MAX);
@@ -501,7 +490,7 @@ sns_publish_batch_parse(const struct buf *body, const struct sns_message *m, siz
 #define ATTRS_ENTRY "GetTopicAttributesResponse/GetTopicAttributesResult/Attributes/entry"
 
 struct attrs_state {
-	struct sns_topic_attrs *out;
+	struct aws_attrs *out;
 	char *key, *value; /* owned, of the entry being read */
 	int nomem, root_seen;
 };
@@ -509,21 +498,11 @@ struct attrs_state {
 static void
 attrs_commit(struct attrs_state *st)
 {
-	struct sns_topic_attr *v;
-
-	if (st->key == NULL || st->value == NULL || st->nomem) {
-		free(st->key);
-		free(st->value);
-	} else if ((v = reallocarray(st->out->v, st->out->n + 1, sizeof(*v))) == NULL) {
+	if (st->key != NULL && st->value != NULL && !st->nomem &&
+	    aws_attrs_add(st->out, st->key, st->value) == -1)
 		st->nomem = 1;
-		free(st->key);
-		free(st->value);
-	} else {
-		st->out->v = v;
-		v[st->out->n].name = st->key;
-		v[st->out->n].value = st->value;
-		st->out->n++;
-	}
+	free(st->key);
+	free(st->value);
 	st->key = st->value = NULL;
 }
 
@@ -548,34 +527,9 @@ attrs_end(void *arg, const char *path, const char *text)
 	}
 }
 
-void
-sns_topic_attrs_free(struct sns_topic_attrs *a)
-{
-	size_t i;
-
-	for (i = 0; i < a->n; i++) {
-		free(a->v[i].name);
-		free(a->v[i].value);
-	}
-	free(a->v);
-	a->v = NULL;
-	a->n = 0;
-}
-
-const char *
-sns_topic_attrs_get(const struct sns_topic_attrs *a, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < a->n; i++)
-		if (strcmp(a->v[i].name, name) == 0)
-			return a->v[i].value;
-	return NULL;
-}
-
 int
 sns_topic_attributes_parse(
-    const struct buf *body, struct sns_topic_attrs *out, struct aws_error *err)
+    const struct buf *body, struct aws_attrs *out, struct aws_error *err)
 {
 	struct attrs_state st;
 	int rc;
@@ -594,7 +548,7 @@ sns_topic_attributes_parse(
 		rc = aws_error_set(err, "sns", "GetTopicAttributes", 0, AWS_ERR_MALFORMED, 0,
 		    "response is not a GetTopicAttributesResponse");
 	if (rc == -1)
-		sns_topic_attrs_free(out);
+		aws_attrs_free(out);
 	return rc;
 }
 
@@ -650,13 +604,6 @@ sns_send(struct aws_conn *conn, const char *op, const char *topic_arn, const str
 	return aws_call(conn, &req, resp, err);
 }
 
-static void
-keep_request_id(struct aws_error *err, const struct aws_response *resp)
-{
-	if (err->request_id[0] == '\0')
-		snprintf(err->request_id, sizeof(err->request_id), "%s", resp->request_id);
-}
-
 static int
 nomem(struct aws_error *err, const char *op, const char *topic_arn)
 {
@@ -682,7 +629,7 @@ sns_publish(struct aws_conn *conn, const char *topic_arn, const struct sns_messa
 	aws_response_init(&resp);
 	rc = sns_send(conn, "Publish", topic_arn, &form, &resp, err);
 	if (rc == 0 && (rc = sns_publish_parse(&resp.body, out, err)) == -1)
-		keep_request_id(err, &resp);
+		aws_response_keep_request_id(&resp, err);
 	aws_response_free(&resp);
 	buf_free(&form);
 	return rc;
@@ -706,14 +653,14 @@ sns_publish_batch(struct aws_conn *conn, const char *topic_arn, const struct sns
 	aws_response_init(&resp);
 	rc = sns_send(conn, "PublishBatch", topic_arn, &form, &resp, err);
 	if (rc == 0 && (rc = sns_publish_batch_parse(&resp.body, m, n, res, err)) == -1)
-		keep_request_id(err, &resp);
+		aws_response_keep_request_id(&resp, err);
 	aws_response_free(&resp);
 	buf_free(&form);
 	return rc;
 }
 
 int
-sns_get_topic_attributes(struct aws_conn *conn, const char *topic_arn, struct sns_topic_attrs *out,
+sns_get_topic_attributes(struct aws_conn *conn, const char *topic_arn, struct aws_attrs *out,
     struct aws_error *err)
 {
 	struct aws_response resp;
@@ -729,7 +676,7 @@ sns_get_topic_attributes(struct aws_conn *conn, const char *topic_arn, struct sn
 	aws_response_init(&resp);
 	rc = sns_send(conn, "GetTopicAttributes", topic_arn, &form, &resp, err);
 	if (rc == 0 && (rc = sns_topic_attributes_parse(&resp.body, out, err)) == -1)
-		keep_request_id(err, &resp);
+		aws_response_keep_request_id(&resp, err);
 	aws_response_free(&resp);
 	buf_free(&form);
 	return rc;
