@@ -3,7 +3,9 @@
  *
  * The record is parsed once (a yajl tree; records are small) for the few
  * fields the alert repeats; the record itself is embedded verbatim, so the
- * subscriber sees exactly what CloudTrail wrote.
+ * subscriber sees exactly what CloudTrail wrote. yajl lets overlong UTF-8
+ * forms and surrogates through, which SNS would refuse: a record holding
+ * them goes in as a string, repaired, like a record that is not JSON.
  *
  * Fitting into SNS: everything but the record is bounded (every field is
  * capped), so only the record can push the message over the limit. Then the
@@ -417,7 +419,8 @@ alert_build(struct alert *a, const char *record, size_t len, const struct rule *
 	c = (struct body){rule, &f, bucket, key, record, len, opt->email_text};
 	if (build_envelope(a, topic, record, len, rule, opt, &f) == -1) {
 		ct_error_set(err, CT_ERR_NOMEM, "alert for rule \"%s\": out of memory", rule->name);
-	} else if (fit_message(a, &m, &c, root != NULL, limit, err) == 0) {
+	} else if (fit_message(a, &m, &c, root != NULL && utf8_valid(record, len), limit, err) ==
+	           0) {
 		a->message_len = m.len;
 		a->message = buf_detach(&m);
 		a->size = alert_size(a, a->message_len);

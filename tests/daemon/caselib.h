@@ -52,6 +52,11 @@ void case_expand(const struct buf *in, struct buf *out);
  * ignored), printing both. */
 void case_compare(const struct case_file *cf, const char *want, const char *got);
 
+/* Replaces b's content by a random mutation of it: bytes flipped, dropped,
+ * duplicated, or JSON's and URL-encoding's special characters inserted.
+ * *seed drives a fixed pseudo-random sequence, so failures reproduce. */
+void case_mutate(struct buf *b, unsigned long long *seed);
+
 /* Appends s as a double-quoted C-style string (\xHH for bytes outside
  * printable ASCII), for printing keys and names unambiguously. */
 void case_quote(struct buf *out, const char *s, size_t n);

@@ -67,6 +67,39 @@ START_TEST(test_case)
 }
 END_TEST
 
+/* Every case's input, mutated many times: each result is a notification
+ * that holds up, or a CT_ERR_NOTIFY; never a crash (ASan, valgrind). */
+START_TEST(test_mutations)
+{
+	unsigned long long seed = 0x5eed0000ULL + (unsigned long long)_i;
+	struct buf input = BUF_INIT, m = BUF_INIT;
+	struct notification n;
+	struct ct_error err;
+	struct case_file cf;
+
+	case_load(paths[_i], &cf);
+	case_expand(case_section(&cf, "input"), &input);
+	for (int round = 0; round < 300 && input.len < 100000; round++) {
+		buf_reset(&m);
+		buf_append(&m, input.data, input.len);
+		case_mutate(&m, &seed);
+		if (notify_decode(m.data, m.len, &n, &err) == -1) {
+			ck_assert_msg(
+			    err.code == CT_ERR_NOTIFY, "%s: round %d: %s", cf.path, round, err.msg);
+			continue;
+		}
+		for (size_t i = 0; i < n.n_objects; i++) {
+			ck_assert(notify_bucket_valid(n.objects[i].bucket));
+			ck_assert(*n.objects[i].key && strlen(n.objects[i].key) <= NOTIFY_MAX_KEY);
+		}
+		notification_free(&n);
+	}
+	buf_free(&input);
+	buf_free(&m);
+	case_free(&cf);
+}
+END_TEST
+
 /* The key decoder alone, on every byte after a '%'. */
 START_TEST(test_key_decode_all_escapes)
 {
@@ -101,6 +134,7 @@ main(void)
 	paths = case_list("notify", &npaths);
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, test_case, 0, (int)npaths);
+	tcase_add_loop_test(tc, test_mutations, 0, (int)npaths);
 	tcase_add_test(tc, test_key_decode_all_escapes);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
