@@ -63,8 +63,9 @@ usage(FILE *f)
 	    "Usage: ctalertd scan [OPTION]... PATH...\n"
 	    "Match CloudTrail log files against EventBridge event patterns and print one\n"
 	    "JSON line per match: {\"rule\": NAME, \"source\": PATH, \"record\": {...}}.\n"
-	    "PATH may be a file (gzip, zlib or plain JSON), a directory (read recursively;\n"
-	    "CloudTrail-Digest directories are skipped) or - for standard input.\n"
+	    "PATH may be a file (gzip, zlib or plain JSON), a directory (its *.json,\n"
+	    "*.jsonl and *.ndjson files, gzipped or not, recursively; CloudTrail-Digest\n"
+	    "directories and symbolic links are skipped) or - for standard input.\n"
 	    "\n"
 	    "Rules (may be combined; default: the rules in %s):\n"
 	    "      --config=FILE          the rules of a ctalertd configuration file\n"
@@ -307,6 +308,25 @@ scan_fd(struct scan *sc, int fd, const char *path)
 
 static void scan_path(struct scan *sc, const char *path, int top);
 
+/* In a directory, only log files count: *.json, *.jsonl, *.ndjson, each
+ * perhaps .gz; a README or a digest directory next to the logs does not. */
+static int
+is_log_name(const char *name)
+{
+	static const char *const ext[] = {".json", ".jsonl", ".ndjson"};
+	size_t n = strlen(name);
+
+	if (n > 3 && strcmp(name + n - 3, ".gz") == 0)
+		n -= 3;
+	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+		size_t e = strlen(ext[i]);
+
+		if (n > e && strncmp(name + n - e, ext[i], e) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 static int
 not_dot(const struct dirent *d)
 {
@@ -356,7 +376,7 @@ scan_path(struct scan *sc, const char *path, int top)
 		scan_dir(sc, path);
 		return;
 	}
-	if (!top && !S_ISREG(st.st_mode))
+	if (!top && (!S_ISREG(st.st_mode) || !is_log_name(strrchr(path, '/') + 1)))
 		return;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
 		file_error(sc, "%s: %s", path, strerror(errno));

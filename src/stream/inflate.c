@@ -49,7 +49,7 @@ struct inflater {
 	struct ct_error err; /* the error once ST_FAILED */
 };
 
-/* What one call to a decompressor did. */
+/* What one call to a decompressor did (already counted in the inflater). */
 struct step {
 	size_t used;     /* input bytes taken */
 	size_t produced; /* output bytes written */
@@ -64,6 +64,17 @@ fail(struct inflater *z, struct ct_error *err, enum ct_err code, const char *fmt
 {
 	va_list ap;
 
+	/* What was inflated before the fault is handed on first: the records in
+	 * it are as good as any, and whether they were seen must not depend on
+	 * how full the output chunk happened to be. A complaint of the sink about
+	 * them gives way to the fault itself. */
+	if (z->out_len > 0 && z->state != ST_FAILED) {
+		struct ct_error ignored;
+
+		z->out_sent += z->out_len;
+		z->sink(z->arg, (const char *)z->out, z->out_len, &ignored);
+		z->out_len = 0;
+	}
 	va_start(ap, fmt);
 	ct_error_vset(&z->err, code, fmt, ap);
 	va_end(ap);
@@ -118,6 +129,8 @@ zlib_step(
 	s->produced = room - z->zs.avail_out;
 	s->end = r == Z_STREAM_END;
 	z->in_used += s->used;
+	z->out_len += s->produced;
+	z->out_total += s->produced;
 	switch (r) {
 	case Z_OK:
 	case Z_BUF_ERROR:
@@ -181,6 +194,8 @@ isal_step(
 	s->used = give - st->avail_in;
 	s->produced = room - st->avail_out;
 	s->end = st->block_state == ISAL_BLOCK_FINISH;
+	z->out_len += s->produced;
+	z->out_total += s->produced;
 	if (r != ISAL_DECOMP_OK && r != ISAL_END_INPUT && r != ISAL_OUT_OVERFLOW) {
 		z->in_used += s->used;
 		return corrupt(z, err, isal_words(r));
@@ -256,10 +271,15 @@ flush(struct inflater *z, struct ct_error *err)
 static int
 check_limits(struct inflater *z, struct ct_error *err)
 {
-	if (z->o.max_output && z->out_total > z->o.max_output)
+	if (z->o.max_output && z->out_total > z->o.max_output) {
+		uint64_t over = z->out_total - z->o.max_output;
+
+		z->out_len -=
+		    over < z->out_len ? (size_t)over : z->out_len; /* none past the limit */
 		return fail(z, err, CT_ERR_LIMIT,
 		    "decompressed size over the limit of %llu bytes at compressed byte %llu",
 		    (unsigned long long)z->o.max_output, (unsigned long long)z->in_used);
+	}
 	if (z->o.max_ratio && z->out_total > INFLATE_RATIO_FLOOR &&
 	    z->out_total / z->o.max_ratio > z->in_used)
 		return fail(z, err, CT_ERR_LIMIT,
@@ -309,8 +329,6 @@ decompress(struct inflater *z, const unsigned char *p, size_t n, struct ct_error
 			return -1;
 		p += s.used;
 		n -= s.used;
-		z->out_len += s.produced;
-		z->out_total += s.produced;
 		z->pending = z->out_len == z->o.chunk;
 		if (check_limits(z, err) == -1)
 			return -1;
@@ -327,20 +345,24 @@ decompress(struct inflater *z, const unsigned char *p, size_t n, struct ct_error
 static int
 passthrough(struct inflater *z, const unsigned char *p, size_t n, struct ct_error *err)
 {
+	size_t take = n;
+
 	if (n == 0)
 		return 0;
-	z->in_used += n;
-	z->out_total += n;
-	if (z->o.max_output && z->out_total > z->o.max_output)
-		return fail(z, err, CT_ERR_LIMIT, "size over the limit of %llu bytes at byte %llu",
-		    (unsigned long long)z->o.max_output, (unsigned long long)z->o.max_output);
-	z->out_sent += n;
-	if (z->sink(z->arg, (const char *)p, n, &z->err) == -1) {
+	if (z->o.max_output && z->out_total + n > z->o.max_output)
+		take = (size_t)(z->o.max_output - z->out_total); /* what fits, then the error */
+	z->in_used += take;
+	z->out_total += take;
+	z->out_sent += take;
+	if (take > 0 && z->sink(z->arg, (const char *)p, take, &z->err) == -1) {
 		z->state = ST_FAILED;
 		if (err)
 			*err = z->err;
 		return -1;
 	}
+	if (take < n)
+		return fail(z, err, CT_ERR_LIMIT, "size over the limit of %llu bytes at byte %llu",
+		    (unsigned long long)z->o.max_output, (unsigned long long)z->o.max_output);
 	return 0;
 }
 
