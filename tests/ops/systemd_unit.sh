@@ -58,7 +58,7 @@ check "the rating tells a bare unit from the real one (${weak:-?})" $?
 # What the daemon and the operations guide rely on (whole lines, as
 # extended regular expressions).
 for line in 'Type=notify' 'WatchdogSec=[1-9][0-9]*s?' 'Restart=on-failure' \
-	'ExecReload=/bin/kill -HUP \$MAINPID' 'DynamicUser=yes' 'ConfigurationDirectory=ctalertd' \
+	'ExecReload=kill -HUP \$MAINPID' 'DynamicUser=yes' 'ConfigurationDirectory=ctalertd' \
 	'NoNewPrivileges=yes' 'CapabilityBoundingSet=' 'ProtectSystem=strict' 'ProtectHome=yes' \
 	'PrivateTmp=yes' 'PrivateDevices=yes' 'RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX' \
 	'SystemCallFilter=@system-service' 'MemoryDenyWriteExecute=yes' 'RestartPreventExitStatus=2' \
