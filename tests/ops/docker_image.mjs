@@ -74,7 +74,8 @@ test("the image builds, runs as non-root and alerts against the local AWS", { sk
 	await t.test("configured from the environment alone, as an ECS task", async () => {
 		const world = await makeWorld(aws, { name: `img${process.pid}e` });
 		const name = `ctalertd-image-test-${process.pid}-env`;
-		const started = await podman([...podmanRunArgs(), "-d", "--name", name, "--timeout", "600",
+		// Read-only root, as the ECS example runs it.
+		const started = await podman([...podmanRunArgs(), "-d", "--read-only", "--name", name, "--timeout", "600",
 			...awsEnv(), "-e", `CTALERTD_QUEUE_URL=${world.queue.url}`, "-e", `CTALERTD_BUCKETS=${world.bucket}`,
 			"-e", `CTALERTD_TOPIC_ARN=${world.topic}`, "-e", "CTALERTD_WORKERS=2", tag], { timeoutMs: 120000 });
 		assert.equal(started.code, 0, started.stderr);
