@@ -101,7 +101,7 @@ test("a running daemon's metrics match what it did", { skip: !withMetrics && "bu
 	await sendMessage(aws, world.queue.url, s3EventNotification([{ bucket: world.bucket, key: "AWSLogs/000000000000/CloudTrail/missing.json.gz", size: 10 }]));
 
 	const alerts = await receiveAll(aws, world.observer.url, { expect: 4, timeoutMs: 20000 });
-	assert.equal(alerts.length, 4);
+	assert.equal(alerts.length, 4, daemon.output().stderr.slice(-4000));
 	m = await scrapeUntil(url, (f) => value(f, "ctalertd_messages_deleted_total") === 1 &&
 		value(f, "ctalertd_messages_returned_total") === 1, "one message deleted and one given back");
 	assert.equal(aws.faults.fired(throttle), 1);
