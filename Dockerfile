@@ -21,7 +21,7 @@ RUN apt-get update && \
     rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
-RUN autoreconf -fi && \
+RUN mkdir -p m4 && autoreconf -fi && \
     mkdir /build && cd /build && \
     /src/configure --prefix=/usr --sysconfdir=/etc --localstatedir=/var && \
     make -j"$(nproc)" && \
