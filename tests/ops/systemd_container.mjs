@@ -74,6 +74,12 @@ test("ctalertd under systemd: READY, alert, reload, stop, journal", { skip, time
 	await until(async () => /^(running|degraded)$/.test((await systemctl("is-system-running")).stdout.trim()),
 		"systemd to boot", 60000, 250);
 	await copyIn(`${dest}/.`, "/");
+	// Under a prefix systemd does not search (make distcheck's), link the unit.
+	const unit = (await must("find", [dest, "-name", "ctalertd.service", "-path", "*/systemd/system/*"])).stdout.trim();
+	assert.ok(unit, "make install put no ctalertd.service under */systemd/system/");
+	const unitPath = unit.slice(dest.length);
+	if (!/^\/(usr\/local\/lib|usr\/lib|lib|etc)\/systemd\/system\//.test(unitPath))
+		await must("podman", ["exec", name, "systemctl", "link", unitPath]);
 
 	// The AWS side, the configuration and the credentials (a drop-in, as an
 	// operator would add with `systemctl edit`).
