@@ -644,6 +644,7 @@ daemon_new(struct ct_config *c, const struct daemon_options *opt, struct ct_erro
 	}
 	watchers_init(d);
 	metrics_attach_counters(&d->counters);
+	metrics_gauges(0, 0, (size_t)pool_size(d->pool)); /* right from the first scrape */
 	if (c->metrics_listen && metrics_serve(c->metrics_listen, err) == -1)
 		goto fail;
 	return d;
