@@ -31,6 +31,8 @@ struct aws_client {
 	struct aws_retry retry;           /* standard mode state and quota */
 	struct sigv4_key_cache *keys;     /* derived signing keys */
 	long skew;                        /* atomic: seconds added to our clock to sign */
+	void (*on_error)(void *arg, const struct aws_error *e); /* each failed attempt */
+	void *on_error_arg;
 };
 
 struct aws_conn {
@@ -146,6 +148,10 @@ aws_client_new(
 		return NULL;
 	}
 	c->creds = creds;
+	if (cfg) {
+		c->on_error = cfg->on_error;
+		c->on_error_arg = cfg->on_error_arg;
+	}
 	if (client_settings_from(c, cfg ? cfg : &none, err) == -1) {
 		aws_client_free(c);
 		return NULL;
@@ -560,6 +566,8 @@ aws_call(struct aws_conn *conn, const struct aws_request *req, struct aws_respon
 			break;
 		rc = aws_http_finish(
 		    conn->h, curl_easy_perform(conn->h), &x, req->service, req->operation, err);
+		if (rc != 0 && c->on_error)
+			c->on_error(c->on_error_arg, err);
 		if (rc == 0) {
 			aws_retry_success(&c->retry, &st);
 			break;
@@ -641,6 +649,8 @@ aws_xfer_finish(struct aws_xfer *x, int curl_code, struct aws_response *resp, st
 	aws_error_clear(err);
 	rc = aws_http_finish(
 	    x->h, (CURLcode)curl_code, &x->x, x->req.service, x->req.operation, err);
+	if (rc != 0 && x->c->on_error)
+		x->c->on_error(x->c->on_error_arg, err);
 	if (rc == -1 && maybe_fix_clock(x->c, &x->resp, err))
 		err->retryable = 1; /* the next attempt signs with the corrected clock */
 	aws_response_free(resp);

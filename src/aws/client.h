@@ -51,6 +51,8 @@ struct aws_client_config {
 	int max_attempts;              /* standard retry mode attempts; 0: 3 (AWS_MAX_ATTEMPTS) */
 	unsigned retry_seed;           /* 0: random; tests fix it for deterministic jitter */
 	long retry_base_ms;            /* backoff base; 0: 100 */
+	void (*on_error)(void *arg, const struct aws_error *e); /* each failed attempt; may be NULL */
+	void *on_error_arg;
 	const struct aws_profile_settings *file; /* the shared config file's values for
 	                                            the profile; NULL: read them from
 	                                            AWS_CONFIG_FILE or ~/.aws/config */

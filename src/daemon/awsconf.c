@@ -6,6 +6,7 @@
 #include "aws/creds.h"
 #include "aws/endpoint.h"
 #include "aws/profile.h"
+#include "daemon/metrics.h"
 
 struct aws_client *
 conf_aws_client(const struct ct_config *c, struct ct_error *err)
@@ -44,6 +45,7 @@ conf_aws_client(const struct ct_config *c, struct ct_error *err)
 	ac.endpoint_url_sts = c->aws.endpoint_url_sts;
 	ac.ca_bundle = c->aws.ca_bundle;
 	ac.max_attempts = c->aws.max_attempts;
+	ac.on_error = metrics_aws_error_observer;
 	aws_error_clear(&aerr);
 	client = aws_client_new(&ac, NULL, &aerr);
 	aws_profile_set_free(profiles); /* the client copied what it keeps */

@@ -24,6 +24,7 @@
 #include "daemon/curlev.h"
 #include "daemon/daemon.h"
 #include "daemon/dedup.h"
+#include "daemon/metrics.h"
 #include "daemon/notify.h"
 #include "daemon/poll.h"
 #include "daemon/service.h"
@@ -265,6 +266,8 @@ take_message(struct daemon *d, const struct sqs_message *sm)
 	int dup;
 
 	atomic_fetch_add(&d->counters.messages_received, 1);
+	if (sm->sent_timestamp_ms > 0)
+		metrics_lag(ev_time() - (double)sm->sent_timestamp_ms / 1000.);
 	m = inflight_add(&d->inflight, sm->message_id, sm->receipt_handle, (int)sm->receive_count,
 	    sm->sent_timestamp_ms, mono_now(d), (int)c->receive.visibility_timeout, &dup);
 	if (m == NULL) {
@@ -375,6 +378,7 @@ pump(struct daemon *d)
 		poller_start(d->poller, max, c->receive.wait_time_seconds,
 		    (int)c->receive.visibility_timeout);
 	}
+	metrics_gauges(d->inflight.count, pool_running(d->pool), (size_t)pool_size(d->pool));
 	maybe_finish(d);
 }
 
@@ -523,6 +527,9 @@ on_reload(struct ev_loop *loop, ev_signal *w, int revents)
 	}
 	if (strcmp(nc->queue_url, cfg(d)->queue_url) != 0)
 		log_warnx("reload: queue_url changed; the new queue is used after a restart only");
+	if ((nc->metrics_listen == NULL) != (cfg(d)->metrics_listen == NULL) ||
+	    (nc->metrics_listen && strcmp(nc->metrics_listen, cfg(d)->metrics_listen) != 0))
+		log_warnx("reload: metrics.listen changed; the new address is used after a restart only");
 	if ((ns = snapshot_new(nc)) == NULL) {
 		conf_free(nc);
 		log_err("reload refused: out of memory");
@@ -650,6 +657,10 @@ daemon_new(struct ct_config *c, const struct daemon_options *opt, struct ct_erro
 		goto fail;
 	}
 	watchers_init(d);
+	metrics_attach_counters(&d->counters);
+	metrics_gauges(0, 0, (size_t)pool_size(d->pool)); /* right from the first scrape */
+	if (c->metrics_listen && metrics_serve(c->metrics_listen, err) == -1)
+		goto fail;
 	return d;
 fail:
 	daemon_free(d);
@@ -719,6 +730,8 @@ daemon_free(struct daemon *d)
 {
 	if (d == NULL)
 		return;
+	metrics_stop();
+	metrics_attach_counters(NULL);
 	poller_free(d->poller);
 	if (d->pool) {
 		atomic_store(&d->abort_work, 1);

@@ -21,6 +21,7 @@
 #include "aws/client.h"
 #include "aws/s3.h"
 #include "daemon/daemon.h"
+#include "daemon/metrics.h"
 #include "daemon/publish.h"
 #include "stream/objscan.h"
 #include "util/log.h"
@@ -118,6 +119,7 @@ on_match(void *arg, const struct record_ref *rec, const size_t *rules, size_t n,
 		struct alert a;
 		struct ct_error aerr;
 
+		metrics_rule_match(rule->name, 1);
 		if (alert_build(&a, rec->text, rec->len, rule, w->job->bucket, w->job->key,
 		    &cfg->alerts.options, &aerr) == -1)
 			return ct_error_set(err, aerr.code, "%s: record %llu, rule %s: %s", w->source,
@@ -328,5 +330,6 @@ fetch_worker_run(void *state, struct pool_job *pj)
 	atomic_fetch_add(&w->shared->counters->alerts_duplicate, w->pub.stats.duplicates - before_dup);
 	atomic_fetch_add(&w->shared->counters->alerts_failed, w->pub.stats.failed - before_fail);
 	j->seconds = now_s() - t0;
+	metrics_observe_object(j->seconds);
 	w->job = NULL;
 }

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "aws/client.h"
+#include "daemon/metrics.h"
 #include "util/log.h"
 
 #define PUBLISH_ROUNDS_DEFAULT 4
@@ -53,9 +54,20 @@ to_message(const struct alert *a, struct sns_message *m, struct sns_attr *attrs,
 	m->nattrs = a->n_attrs;
 }
 
+/* The rule an alert is for, from its "rule" attribute (metrics). */
+static const char *
+rule_of(const struct alert *a)
+{
+	for (size_t i = 0; i < a->n_attrs; i++)
+		if (strcmp(a->attrs[i].name, "rule") == 0)
+			return a->attrs[i].value;
+	return NULL;
+}
+
 static void
 accepted(struct publisher *p, struct alert *a)
 {
+	metrics_rule_alert(rule_of(a), 1);
 	if (p->dedup)
 		dedup_remember(p->dedup, &a->key);
 	p->stats.published++;
@@ -144,6 +156,9 @@ publisher_flush(struct publisher *p, struct aws_error *err)
 		 * transiently and comes back; the cache keeps the accepted ones
 		 * from being sent twice. */
 		err->transient = 1;
+		for (size_t i = 0; i < p->n; i++)
+			if (p->batch[i].message != NULL) /* not accepted */
+				metrics_rule_alert(rule_of(&p->batch[i]), 0);
 		publisher_discard(p);
 		return -1;
 	}

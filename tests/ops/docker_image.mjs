@@ -1,0 +1,126 @@
+// The container image: built from the Dockerfile with podman (base image
+// made with debootstrap, no registry), it holds the program, its runtime
+// libraries and the rule pack and nothing to build with, runs as a non-root
+// user, and against the local AWS delivers an alert configured from the
+// environment alone (as an ECS task) and from a mounted file, logging JSON
+// lines on standard error. The image size is printed. Skips only when
+// podman cannot run here.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startLocalAws } from "../harness/local-aws.mjs";
+import { queueDepth, receiveAll } from "../harness/lib.mjs";
+import { announce, createTopicRecord, makeWorld, record } from "../daemon/world.mjs";
+import { image, must, podman, podmanRunArgs, podmanUnusable, removeAll, run, srcdir, track, until } from "./container.mjs";
+
+const tag = `localhost/ctalertd-test:${process.pid}`;
+const skip = (await podmanUnusable()) ?? false;
+if (skip) console.log(`# SKIP ${skip}`);
+
+let aws;
+let tmp;
+let built = false;
+before(async () => {
+	if (skip) return;
+	aws = await startLocalAws();
+	tmp = mkdtempSync(join(tmpdir(), "ctalertd-image-"));
+});
+after(async () => {
+	await removeAll();
+	if (built) await podman(["rmi", "-f", tag], { timeoutMs: 60000 });
+	// The build stage's leftovers (the layer cache of its packages stays).
+	await podman(["image", "prune", "-f", "--filter", "label=org.ctalertd.stage=build"], { timeoutMs: 60000 });
+	if (aws) await aws.stop();
+	if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+/** The daemon's environment from the local AWS, as -e options. */
+function awsEnv() {
+	return Object.entries(aws.env()).filter(([k]) => k.startsWith("AWS_")).flatMap(([k, v]) => ["-e", `${k}=${v}`]);
+}
+
+test("the image builds, runs as non-root and alerts against the local AWS", { skip, timeout: 1500000 }, async (t) => {
+	await image("base");
+	const t0 = Date.now();
+	const b = await run("podman", ["build", "--isolation", "chroot", "--network", "host", "--pull=never",
+		"-t", tag, "-f", join(srcdir, "Dockerfile"), srcdir], { timeoutMs: 1200000 });
+	assert.equal(b.code, 0, `${b.stdout.slice(-4000)}\n${b.stderr.slice(-4000)}`);
+	built = true;
+	console.log(`# built in ${Math.round((Date.now() - t0) / 1000)} s`);
+
+	await t.test("only the program, its libraries and the rules, as a non-root user", async () => {
+		const info = JSON.parse((await must("podman", ["image", "inspect", tag])).stdout)[0];
+		const mb = info.Size / 1e6;
+		console.log(`# image size: ${mb.toFixed(1)} MB (${info.Size} bytes)`);
+		assert.ok(mb < 150, `the image is ${mb.toFixed(1)} MB`);
+		assert.equal(info.Config.User, "10001:10001");
+		assert.deepEqual(info.Config.Entrypoint, ["/usr/bin/ctalertd"]);
+		assert.ok(info.Config.Env.includes("CTALERTD_RULES_DIR=/etc/ctalertd/rules.d"));
+		const r = await must("podman", [...podmanRunArgs(), "--rm", "--entrypoint", "sh", tag, "-c",
+			"id -u; id -g; ldd /usr/bin/ctalertd | grep -c 'not found' || true; " +
+			"for t in gcc cc make autoconf; do command -v $t; done; ls /etc/ctalertd/rules.d | wc -l; " +
+			"test -e /etc/ctalertd/ctalertd.conf && echo has-conf || echo no-conf"]);
+		const [uid, gid, missing, ...rest] = r.stdout.trim().split("\n");
+		assert.equal(uid, "10001");
+		assert.equal(gid, "10001");
+		assert.equal(missing, "0", "every library the program links is there");
+		assert.equal(rest.length, 2, `build tools left in the image: ${rest.slice(0, -2).join(" ")}`);
+		assert.ok(Number(rest[0]) >= 1, "the rule pack is there");
+		assert.equal(rest[1], "no-conf", "no configuration file: the environment or a mount decides");
+	});
+
+	await t.test("configured from the environment alone, as an ECS task", async () => {
+		const world = await makeWorld(aws, { name: `img${process.pid}e` });
+		const name = `ctalertd-image-test-${process.pid}-env`;
+		// Read-only root, as the ECS example runs it.
+		const started = await podman([...podmanRunArgs(), "-d", "--read-only", "--name", name, "--timeout", "600",
+			...awsEnv(), "-e", `CTALERTD_QUEUE_URL=${world.queue.url}`, "-e", `CTALERTD_BUCKETS=${world.bucket}`,
+			"-e", `CTALERTD_TOPIC_ARN=${world.topic}`, "-e", "CTALERTD_WORKERS=2", tag], { timeoutMs: 120000 });
+		assert.equal(started.code, 0, started.stderr);
+		track(name);
+		const hit = createTopicRecord();
+		await announce(aws, world, [record(), hit]);
+		const alerts = await receiveAll(aws, world.observer.url, { expect: 1, timeoutMs: 30000 });
+		assert.equal(alerts.length, 1);
+		assert.ok(alerts[0].Body.includes(hit.eventID));
+		await until(async () => (await queueDepth(aws, world.queue.url)).inFlight === 0, "the message deleted", 15000);
+
+		const stop = await podman(["stop", "-t", "40", name], { timeoutMs: 90000 });
+		assert.equal(stop.code, 0, stop.stderr);
+		const code = (await must("podman", ["inspect", "--format", "{{.State.ExitCode}}", name])).stdout.trim();
+		assert.equal(code, "0", "a clean stop on SIGTERM");
+		const logs = await must("podman", ["logs", name]);
+		const lines = logs.stderr.split("\n").filter(Boolean);
+		assert.ok(lines.length >= 2, logs.stderr);
+		for (const l of lines) {
+			const j = JSON.parse(l); // every line is one JSON object
+			assert.ok(j.time && j.level && typeof j.msg === "string", l);
+		}
+		const match = lines.map((l) => JSON.parse(l)).find((j) => j.rule === "sns-create-topic");
+		assert.ok(match, "the match logged with its fields");
+		assert.equal(match.event_id, hit.eventID);
+		assert.equal(match.bucket, world.bucket);
+	});
+
+	await t.test("configured from a mounted file", async () => {
+		const world = await makeWorld(aws, { name: `img${process.pid}f` });
+		// The daemon runs as another user: the file must be readable by it.
+		const conf = join(tmp, "ctalertd.conf");
+		writeFileSync(conf, `queue_url = "${world.queue.url}";\nsource = { buckets = ["${world.bucket}"]; };\n` +
+			`alerts = { topic_arn = "${world.topic}"; };\nrules = ( { name = "mounted-rule"; ` +
+			`pattern = { eventSource = ["ec2.amazonaws.com"]; eventName = ["DescribeRegions"]; }; } );\n`);
+		chmodSync(conf, 0o644);
+		const hit = record({ eventName: "DescribeRegions" });
+		await announce(aws, world, [hit, createTopicRecord()]);
+		const name = `ctalertd-image-test-${process.pid}-file`;
+		track(name);
+		const r = await podman([...podmanRunArgs(), "--name", name, "--timeout", "300", ...awsEnv(),
+			"-v", `${conf}:/etc/ctalertd/ctalertd.conf:ro`, tag, "run", "--once"], { timeoutMs: 180000 });
+		assert.equal(r.code, 0, r.stderr);
+		const alerts = await receiveAll(aws, world.observer.url, { expect: 2, timeoutMs: 20000 });
+		const rules = alerts.map((a) => JSON.parse(a.Body)).map((a) => a.rule.name ?? a.rule).sort();
+		assert.deepEqual(rules, ["mounted-rule", "sns-create-topic"], "the file's rule and the image's rule pack");
+	});
+});
