@@ -44,6 +44,7 @@ buf_reserve(struct buf *b, size_t extra)
 		return -1;
 	b->data = p;
 	b->cap = cap;
+	b->data[b->len] = '\0'; /* the promise of buf.h, even before the first append */
 	return 0;
 }
 

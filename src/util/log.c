@@ -27,6 +27,7 @@ static const char *const level_names[] = {
 	[LOG_INFO] = "info", [LOG_DEBUG] = "debug",
 };
 
+#ifdef HAVE_SYSTEMD
 /* True when stderr is the stream journald handed us (JOURNAL_STREAM=dev:ino). */
 static int
 stderr_is_journal(void)
@@ -41,6 +42,7 @@ stderr_is_journal(void)
 		return 0;
 	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
 }
+#endif
 
 void
 log_init(const char *progname, enum log_target target, int level)
