@@ -14,6 +14,9 @@ import { createObserverQueue, createQueue, createTopic, queueDepth, receiveAll, 
 import { announce, createTopicRecord, logLines, makeWorld, record, runOnce, startDaemon } from "./world.mjs";
 import { alertBodies, editConfig, linesAt, publishedEntries, putLog, startRecorder, subscribeQueue } from "./shapes_world.mjs";
 
+/* No test may hang a test run: each is cut off after two minutes. */
+const LIMIT = { timeout: 120000 };
+
 let aws;
 let recorder;
 before(async () => {
@@ -60,7 +63,7 @@ function dedupId(eventID, rule) {
 	return createHash("sha256").update(`${eventID}\0${rule}`).digest("hex").slice(0, 32);
 }
 
-test("body, Subject and MessageAttributes as a subscriber without raw delivery sees them", async () => {
+test("body, Subject and MessageAttributes as a subscriber without raw delivery sees them", LIMIT, async () => {
 	const world = await makeWorld(aws, { raw: false });
 	const hit = createTopicRecord({ awsRegion: "eu-west-3", recipientAccountId: "111122223333", sourceIPAddress: "203.0.113.9" });
 	const service = createTopicRecord({ userIdentity: { type: "AWSService", invokedBy: "cloudformation.amazonaws.com" },
@@ -107,7 +110,7 @@ test("body, Subject and MessageAttributes as a subscriber without raw delivery s
 	}
 });
 
-test("a long subject is cut below 100 characters; odd characters become '?'", async () => {
+test("a long subject is cut below 100 characters; odd characters become '?'", LIMIT, async () => {
 	const long = "r".repeat(60);
 	const world = await makeWorld(aws, { rules: `{ name = "${long}"; pattern = { eventName = ["CreateTopic"]; }; }` });
 	const hit = createTopicRecord({ eventName: "CreateTopic", userIdentity: { type: "IAMUser",
@@ -122,7 +125,7 @@ test("a long subject is cut below 100 characters; odd characters become '?'", as
 	assert.equal((await receiveAll(aws, world.observer.url, { expect: 1, timeoutMs: 5000 })).length, 1);
 });
 
-test("alerts.email_text publishes with MessageStructure=json: an email summary and the JSON default", async () => {
+test("alerts.email_text publishes with MessageStructure=json: an email summary and the JSON default", LIMIT, async () => {
 	const world = await makeWorld(aws);
 	editConfig(world, "alerts", "email_text = true;");
 	const hit = createTopicRecord();
@@ -150,7 +153,7 @@ test("alerts.email_text publishes with MessageStructure=json: an email summary a
 	assert.equal(alert.eventID, hit.eventID);
 });
 
-test("a rule with its own topic_arn publishes there, the others to alerts.topic_arn", async () => {
+test("a rule with its own topic_arn publishes there, the others to alerts.topic_arn", LIMIT, async () => {
 	const name = "t" + randomBytes(4).toString("hex");
 	const special = await createTopic(aws, `${name}-special`);
 	const specialObs = await createObserverQueue(aws, special, `${name}-special-obs`, { raw: true });
@@ -173,7 +176,7 @@ test("a rule with its own topic_arn publishes there, the others to alerts.topic_
 	assert.deepEqual(sent.map((e) => e.topic).sort(), [world.topic, special, special].sort());
 });
 
-test("a FIFO topic gets MessageGroupId and MessageDeduplicationId = hash(eventID, rule), the same in every process", async () => {
+test("a FIFO topic gets MessageGroupId and MessageDeduplicationId = hash(eventID, rule), the same in every process", LIMIT, async () => {
 	const rules = `{ name = "sns-create-topic"; pattern = { eventSource = ["sns.amazonaws.com"]; eventName = ["CreateTopic"]; }; },
 		{ name = "grouped"; group_id = "team-a"; pattern = { eventSource = ["sns.amazonaws.com"]; }; }`;
 	const world = await makeWorld(aws, { topicAttributes: { FifoTopic: "true" }, rules });
@@ -210,7 +213,7 @@ test("a FIFO topic gets MessageGroupId and MessageDeduplicationId = hash(eventID
 	}
 });
 
-test("a record too large for SNS is truncated with a flag, never dropped", async () => {
+test("a record too large for SNS is truncated with a flag, never dropped", LIMIT, async () => {
 	const world = await makeWorld(aws);
 	const huge = createTopicRecord({ requestParameters: { name: "exfil", tags: randomBytes(240 * 1024).toString("base64") } });
 	const small = createTopicRecord();
@@ -238,7 +241,7 @@ test("a record too large for SNS is truncated with a flag, never dropped", async
 	assert.deepEqual(ok.record, small);
 });
 
-test("many matches in one object go out in PublishBatch calls of at most 10 entries and 256 KiB", async () => {
+test("many matches in one object go out in PublishBatch calls of at most 10 entries and 256 KiB", LIMIT, async () => {
 	const world = await makeWorld(aws);
 	const hits = Array.from({ length: 23 }, () => createTopicRecord());
 	const fat = Array.from({ length: 6 }, () => createTopicRecord({ requestParameters: { name: "x", pad: randomBytes(60 * 1024).toString("base64") } }));
@@ -269,7 +272,7 @@ test("many matches in one object go out in PublishBatch calls of at most 10 entr
 	assert.equal(aws.requestLog.count({ operation: "PublishBatch" }), calls.size);
 });
 
-test("batches fill and go out while a large object is still arriving", async () => {
+test("batches fill and go out while a large object is still arriving", LIMIT, async () => {
 	const world = await makeWorld(aws);
 	const recs = Array.from({ length: 6000 }, () => record());
 	const hits = Array.from({ length: 25 }, () => createTopicRecord());
@@ -286,7 +289,7 @@ test("batches fill and go out while a large object is still arriving", async () 
 	assert.deepEqual(linesAt(logLines(run.stderr), "warning").filter((l) => l.message_id), []);
 });
 
-test("PublishBatch partial failure: only the failed entries are sent again; every alert arrives once", async () => {
+test("PublishBatch partial failure: only the failed entries are sent again; every alert arrives once", LIMIT, async () => {
 	const world = await makeWorld(aws);
 	const hits = Array.from({ length: 14 }, () => createTopicRecord());
 	await announce(aws, world, hits);
@@ -312,7 +315,7 @@ test("PublishBatch partial failure: only the failed entries are sent again; ever
 	assert.deepEqual(linesAt(logLines(run.stderr), "error"), []);
 });
 
-test("an entry SNS keeps failing fails the object; the message comes back and only that alert goes out again", async () => {
+test("an entry SNS keeps failing fails the object; the message comes back and only that alert goes out again", LIMIT, async () => {
 	const world = await makeWorld(aws, { receive: "visibility_timeout = 3; heartbeat = 1;" });
 	const hits = Array.from({ length: 12 }, () => createTopicRecord());
 	await announce(aws, world, hits);

@@ -13,6 +13,9 @@ import { cloudTrailKey, cloudTrailNotification, createBucket, createQueue, creat
 import { createTopicRecord, logLines, makeWorld, record, runOnce } from "./world.mjs";
 import { alertBodies, linesAt, publish, putLog, subscribeQueue } from "./shapes_world.mjs";
 
+/* No test may hang a test run: each is cut off after two minutes. */
+const LIMIT = { timeout: 120000 };
+
 let aws;
 before(async () => { aws = await startLocalAws(); });
 after(async () => { await aws.stop(); });
@@ -58,7 +61,7 @@ function getObjects(criteria = {}) {
 	return aws.requestLog.match({ operation: "GetObject", ...criteria });
 }
 
-test("an S3 event notification naming several objects: each is scanned, the message deleted", async () => {
+test("an S3 event notification naming several objects: each is scanned, the message deleted", LIMIT, async () => {
 	aws.requestLog.clear();
 	const world = await makeWorld(aws);
 	const items = await logs(world, 3);
@@ -74,7 +77,7 @@ test("an S3 event notification naming several objects: each is scanned, the mess
 	assert.deepEqual(linesAt(logLines(run.stderr), "error"), []);
 });
 
-test("s3:TestEvent, bare or in an SNS envelope, is deleted and logged at debug, never fetched", async () => {
+test("s3:TestEvent, bare or in an SNS envelope, is deleted and logged at debug, never fetched", LIMIT, async () => {
 	aws.requestLog.clear();
 	const world = await makeWorld(aws);
 	const ids = [
@@ -95,7 +98,7 @@ test("s3:TestEvent, bare or in an SNS envelope, is deleted and logged at debug, 
 	assert.equal((await receiveAll(aws, world.observer.url, { timeoutMs: 1000 })).length, 0);
 });
 
-test("every shape, bare and through SNS with and without raw delivery", async () => {
+test("every shape, bare and through SNS with and without raw delivery", LIMIT, async () => {
 	aws.requestLog.clear();
 	const world = await makeWorld(aws);
 	const raw = await createTopic(aws, `${world.name}-via-raw`);
@@ -127,7 +130,7 @@ test("every shape, bare and through SNS with and without raw delivery", async ()
 	assert.deepEqual(linesAt(logLines(run.stderr), "warning").filter((l) => l.message_id), []);
 });
 
-test("URL-encoded keys in S3 events are decoded; CloudTrail's keys are taken as they are", async () => {
+test("URL-encoded keys in S3 events are decoded; CloudTrail's keys are taken as they are", LIMIT, async () => {
 	aws.requestLog.clear();
 	const world = await makeWorld(aws);
 	const dir = "AWSLogs/000000000000/CloudTrail/us-east-1/2026/11/24/";
@@ -147,7 +150,7 @@ test("URL-encoded keys in S3 events are decoded; CloudTrail's keys are taken as 
 	await assertQueueEmpty(world);
 });
 
-test("a notification naming another bucket is refused, logged and never fetched", async () => {
+test("a notification naming another bucket is refused, logged and never fetched", LIMIT, async () => {
 	aws.requestLog.clear();
 	const world = await makeWorld(aws, { poison: POISON_DELETE });
 	const other = await createBucket(aws, `${world.name}-other`);
@@ -175,7 +178,7 @@ test("a notification naming another bucket is refused, logged and never fetched"
 	await assertQueueEmpty(world);
 });
 
-test("digest files are skipped unread, Insight files are scanned", async () => {
+test("digest files are skipped unread, Insight files are scanned", LIMIT, async () => {
 	aws.requestLog.clear();
 	const insightRule = `{ name = "insight"; severity = "high"; pattern = { eventCategory = ["Insight"]; }; }`;
 	const world = await makeWorld(aws, { rules: insightRule });
@@ -208,7 +211,7 @@ test("digest files are skipped unread, Insight files are scanned", async () => {
 	await assertQueueEmpty(world);
 });
 
-test("include and exclude patterns choose the keys read", async () => {
+test("include and exclude patterns choose the keys read", LIMIT, async () => {
 	aws.requestLog.clear();
 	const world = await makeWorld(aws, {
 		source: "include = [\"AWSLogs/*/CloudTrail/*\", \"extra/*.json.gz\"]; exclude = [\"*_CloudTrail_ap-*\"];",
@@ -232,7 +235,7 @@ test("include and exclude patterns choose the keys read", async () => {
 	await assertQueueEmpty(world);
 });
 
-test("an object over source.max_object_size is refused: unread when announced with its size", async () => {
+test("an object over source.max_object_size is refused: unread when announced with its size", LIMIT, async () => {
 	aws.requestLog.clear();
 	const world = await makeWorld(aws, { source: "max_object_size = \"4KiB\";", poison: POISON_DELETE });
 	const [small] = await logs(world, 1);
@@ -260,7 +263,7 @@ test("an object over source.max_object_size is refused: unread when announced wi
 	await assertQueueEmpty(world);
 });
 
-test("source.expected_bucket_owner goes with every GetObject; a bucket of another owner is refused by S3", async () => {
+test("source.expected_bucket_owner goes with every GetObject; a bucket of another owner is refused by S3", LIMIT, async () => {
 	aws.requestLog.clear();
 	const world = await makeWorld(aws, { source: "expected_bucket_owner = \"000000000000\";", poison: POISON_DELETE });
 	const items = await logs(world, 2);

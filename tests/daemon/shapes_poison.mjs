@@ -15,6 +15,9 @@ import { cloudTrailKey, createBucket, createQueue, putObject, queueDepth, receiv
 import { createTopicRecord, logLines, makeWorld, record, startDaemon } from "./world.mjs";
 import { alertBodies, putLog, startRecorder } from "./shapes_world.mjs";
 
+/* No test may hang a test run: each is cut off after two minutes. */
+const LIMIT = { timeout: 120000 };
+
 let aws;
 let recorder;
 before(async () => {
@@ -118,7 +121,7 @@ function receiveRate() {
 	return { calls: r.length, span };
 }
 
-test("with a redrive policy and action \"dlq\", each poison message ends in the dead-letter queue", async () => {
+test("with a redrive policy and action \"dlq\", each poison message ends in the dead-letter queue", LIMIT, async () => {
 	const dlq = await createQueue(aws, `dlq-${Date.now()}`);
 	const { world, poison, good } = await poisonWorld({
 		action: "dlq",
@@ -155,7 +158,7 @@ test("with a redrive policy and action \"dlq\", each poison message ends in the 
 	assert.ok(calls <= span * 2 + 8, `${calls} receives in ${span} s: no tight loop`);
 });
 
-test("with action \"delete\", each poison message is deleted on its last receive", async () => {
+test("with action \"delete\", each poison message is deleted on its last receive", LIMIT, async () => {
 	const dlq = await createQueue(aws, `dlq-${Date.now()}`);
 	const { world, poison, good } = await poisonWorld({
 		action: "delete",
@@ -183,7 +186,7 @@ test("with action \"delete\", each poison message is deleted on its last receive
 	assert.equal(aws.requestLog.count({ operation: "DeleteMessageBatch", error: null }), aws.requestLog.count({ operation: "DeleteMessageBatch" }));
 });
 
-test("without a dead-letter queue a poison message is never deleted and never spins", async () => {
+test("without a dead-letter queue a poison message is never deleted and never spins", LIMIT, async () => {
 	const { world, poison } = await poisonWorld({ action: "dlq" });
 	const daemon = startRelayed(world);
 	try {
