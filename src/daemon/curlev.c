@@ -52,14 +52,16 @@ check_done(struct curlev *c)
 static void
 on_io(struct ev_loop *loop, ev_io *w, int revents)
 {
-	struct sockwatch *sw = (struct sockwatch *)w;
+	/* socket_cb may free the watcher during the action (the socket closed):
+	 * take what is needed from it first. */
+	struct curlev *c = ((struct sockwatch *)w)->c;
 	int action = (revents & EV_READ ? CURL_CSELECT_IN : 0) |
 	    (revents & EV_WRITE ? CURL_CSELECT_OUT : 0);
 	int still;
 
 	(void)loop;
-	curl_multi_socket_action(sw->c->multi, w->fd, action, &still);
-	check_done(sw->c);
+	curl_multi_socket_action(c->multi, w->fd, action, &still);
+	check_done(c);
 }
 
 static void
