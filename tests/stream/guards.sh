@@ -40,7 +40,8 @@ total=$(( $(ls "$cases"/*.case | wc -l) * runs ))
 echo "1..$total"
 
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $*"; }
+failed=0
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
 field() { sed -n "s/^$1: //p" "$2"; }
 
 # check TITLE BACKEND ARGS...: one run of one case in $dir.
@@ -102,3 +103,4 @@ for c in "$cases"/*.case; do
 		sed 's/^/# /' "$dir/verr" | head -n 30
 	fi
 done
+exit $((failed > 0))
