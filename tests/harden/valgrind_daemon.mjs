@@ -2,8 +2,9 @@
 // through a queue holding an alerting object and every kind of bad message
 // (a truncated object, a missing one, a foreign bucket, a body that is not
 // JSON, S3's test event), and a long-running daemon through an alert, a
-// reload (SIGHUP) with a new rule, a second alert and SIGTERM. valgrind must
-// report no error and no leak, and ctalertd must still do its job.
+// reload (SIGHUP) with a new rule, a second alert and SIGTERM, and
+// `ctalertd check` passing and failing. valgrind must report no error and no
+// leak, and ctalertd must still do its job.
 // Skipped without valgrind or when ctalertd is built with sanitizers.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -40,7 +41,7 @@ const RULE_LIST_BUCKETS = `{
 function underValgrind(world, args) {
 	return startProgram(aws, "valgrind", ["-q", "--leak-check=full", "--error-exitcode=99",
 		"--show-leak-kinds=definite,indirect,possible", `--log-file=${join(world.dir, "valgrind.%p.log")}`,
-		CTALERTD, ...args, "-c", world.conf, "--log-target", "json"]);
+		CTALERTD, ...args, "-c", world.conf]);
 }
 
 /** valgrind's reports: one file per process it ran, empty when it found nothing. */
@@ -75,7 +76,7 @@ test("run --once: an alert and every kind of bad message, valgrind clean", { ski
 	await sendMessage(aws, world.queue.url, "{ this is not JSON");
 	await sendMessage(aws, world.queue.url, s3TestEvent(world.bucket));
 
-	const run = await underValgrind(world, ["run", "--once"]).wait(RUN_MS);
+	const run = await underValgrind(world, ["run", "--once", "--log-target", "json"]).wait(RUN_MS);
 	assertClean(world, run);
 	assert.equal(run.code, 0, run.stderr);
 
@@ -92,7 +93,7 @@ test("a running daemon: alert, SIGHUP with a new rule, alert, SIGTERM, valgrind 
 	const world = await makeWorld(aws);
 	const first = createTopicRecord();
 	await announce(aws, world, [record(), first]);
-	const daemon = underValgrind(world, ["run"]);
+	const daemon = underValgrind(world, ["run", "--log-target", "json"]);
 	try {
 		assert.deepEqual((await alertsFor(world, 1)).map((a) => a.eventID), [first.eventID]);
 
@@ -110,4 +111,18 @@ test("a running daemon: alert, SIGHUP with a new rule, alert, SIGTERM, valgrind 
 		assertClean(world, run);
 		assert.equal(run.code, 0, run.stderr);
 	}
+});
+
+test("check: a reachable world, then a queue that does not exist, valgrind clean", { skip, timeout: 2 * STEP_MS + 60000 }, async () => {
+	const world = await makeWorld(aws);
+	let run = await underValgrind(world, ["check"]).wait(STEP_MS);
+	assert.equal(run.code, 0, run.stdout + run.stderr);
+	assertClean(world, run);
+
+	const gone = await makeWorld(aws);
+	const conf = readFileSync(gone.conf, "utf8");
+	writeFileSync(gone.conf, conf.replace(/^queue_url = "([^"]*)";$/m, 'queue_url = "$1-gone";'));
+	run = await underValgrind(gone, ["check"]).wait(STEP_MS);
+	assert.equal(run.code, 1, run.stdout + run.stderr);
+	assertClean(gone, run);
 });
