@@ -501,7 +501,7 @@ sns_publish_batch_parse(const struct buf *body, const struct sns_message *m, siz
 #define ATTRS_ENTRY "GetTopicAttributesResponse/GetTopicAttributesResult/Attributes/entry"
 
 struct attrs_state {
-	struct sns_topic_attrs *out;
+	struct aws_attrs *out;
 	char *key, *value; /* owned, of the entry being read */
 	int nomem, root_seen;
 };
@@ -509,21 +509,11 @@ struct attrs_state {
 static void
 attrs_commit(struct attrs_state *st)
 {
-	struct sns_topic_attr *v;
-
-	if (st->key == NULL || st->value == NULL || st->nomem) {
-		free(st->key);
-		free(st->value);
-	} else if ((v = reallocarray(st->out->v, st->out->n + 1, sizeof(*v))) == NULL) {
+	if (st->key != NULL && st->value != NULL && !st->nomem &&
+	    aws_attrs_add(st->out, st->key, st->value) == -1)
 		st->nomem = 1;
-		free(st->key);
-		free(st->value);
-	} else {
-		st->out->v = v;
-		v[st->out->n].name = st->key;
-		v[st->out->n].value = st->value;
-		st->out->n++;
-	}
+	free(st->key);
+	free(st->value);
 	st->key = st->value = NULL;
 }
 
@@ -548,34 +538,9 @@ attrs_end(void *arg, const char *path, const char *text)
 	}
 }
 
-void
-sns_topic_attrs_free(struct sns_topic_attrs *a)
-{
-	size_t i;
-
-	for (i = 0; i < a->n; i++) {
-		free(a->v[i].name);
-		free(a->v[i].value);
-	}
-	free(a->v);
-	a->v = NULL;
-	a->n = 0;
-}
-
-const char *
-sns_topic_attrs_get(const struct sns_topic_attrs *a, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < a->n; i++)
-		if (strcmp(a->v[i].name, name) == 0)
-			return a->v[i].value;
-	return NULL;
-}
-
 int
 sns_topic_attributes_parse(
-    const struct buf *body, struct sns_topic_attrs *out, struct aws_error *err)
+    const struct buf *body, struct aws_attrs *out, struct aws_error *err)
 {
 	struct attrs_state st;
 	int rc;
@@ -594,7 +559,7 @@ sns_topic_attributes_parse(
 		rc = aws_error_set(err, "sns", "GetTopicAttributes", 0, AWS_ERR_MALFORMED, 0,
 		    "response is not a GetTopicAttributesResponse");
 	if (rc == -1)
-		sns_topic_attrs_free(out);
+		aws_attrs_free(out);
 	return rc;
 }
 
@@ -713,7 +678,7 @@ sns_publish_batch(struct aws_conn *conn, const char *topic_arn, const struct sns
 }
 
 int
-sns_get_topic_attributes(struct aws_conn *conn, const char *topic_arn, struct sns_topic_attrs *out,
+sns_get_topic_attributes(struct aws_conn *conn, const char *topic_arn, struct aws_attrs *out,
     struct aws_error *err)
 {
 	struct aws_response resp;

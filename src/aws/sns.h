@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 
+#include "aws/attrs.h"
 #include "aws/client.h"
 #include "aws/error.h"
 #include "util/buf.h"
@@ -75,16 +76,6 @@ struct sns_batch_result {
 	size_t nfailed;                               /* entries whose status is not SNS_ENTRY_OK */
 };
 
-struct sns_topic_attr {
-	char *name;  /* owned */
-	char *value; /* owned */
-};
-
-struct sns_topic_attrs {
-	struct sns_topic_attr *v; /* owned array */
-	size_t n;
-};
-
 /* Bytes m counts against the payload limits: the message plus each
  * attribute's name, type and value. */
 size_t sns_message_size(const struct sns_message *m);
@@ -102,11 +93,9 @@ int sns_publish(struct aws_conn *conn, const char *topic_arn, const struct sns_m
  * when the call failed or the batch is invalid (AWS's codes: nothing sent). */
 int sns_publish_batch(struct aws_conn *conn, const char *topic_arn, const struct sns_message *m,
     size_t n, struct sns_batch_result *res, struct aws_error *err);
+/* GetTopicAttributes; out is freed with aws_attrs_free. */
 int sns_get_topic_attributes(struct aws_conn *conn, const char *topic_arn,
-    struct sns_topic_attrs *out, struct aws_error *err);
-/* The value of attribute name, or NULL. Borrowed from a. */
-const char *sns_topic_attrs_get(const struct sns_topic_attrs *a, const char *name);
-void sns_topic_attrs_free(struct sns_topic_attrs *a);
+    struct aws_attrs *out, struct aws_error *err);
 
 /* The pieces, for tests: form bodies and response parsers. */
 int sns_publish_body(struct buf *b, const char *topic_arn, const struct sns_message *m);
@@ -118,7 +107,7 @@ int sns_publish_parse(
 int sns_publish_batch_parse(const struct buf *body, const struct sns_message *m, size_t n,
     struct sns_batch_result *res, struct aws_error *err);
 int sns_topic_attributes_parse(
-    const struct buf *body, struct sns_topic_attrs *out, struct aws_error *err);
+    const struct buf *body, struct aws_attrs *out, struct aws_error *err);
 
 /* The region of an SNS topic ARN (arn:PARTITION:sns:REGION:ACCOUNT:NAME):
  * 0 and the region in out, or -1 when topic_arn is not one. */

@@ -567,57 +567,25 @@ sqs_attributes_request(struct sqs_request *r, const struct sqs_queue *q, const c
 	return sqs_request_finish(r, err);
 }
 
-void
-sqs_attrs_free(struct sqs_attrs *a)
-{
-	size_t i;
-
-	for (i = 0; i < a->n; i++) {
-		free(a->v[i].name);
-		free(a->v[i].value);
-	}
-	free(a->v);
-	a->v = NULL;
-	a->n = 0;
-}
-
-const char *
-sqs_attrs_get(const struct sqs_attrs *a, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < a->n; i++)
-		if (strcmp(a->v[i].name, name) == 0)
-			return a->v[i].value;
-	return NULL;
-}
-
 static int
-attrs_copy(yajl_val obj, struct sqs_attrs *out, struct aws_error *err)
+attrs_copy(yajl_val obj, struct aws_attrs *out, struct aws_error *err)
 {
 	size_t i, n = obj->u.object.len;
 
-	if (n > 0 && (out->v = calloc(n, sizeof(*out->v))) == NULL)
-		goto nomem;
 	for (i = 0; i < n; i++) {
 		yajl_val v = obj->u.object.values[i];
 
 		if (!YAJL_IS_STRING(v))
 			return malformed(err, "GetQueueAttributes", "attribute is not a string", i);
-		out->n = i + 1;
-		out->v[i].name = strdup(obj->u.object.keys[i]);
-		out->v[i].value = strdup(v->u.string);
-		if (out->v[i].name == NULL || out->v[i].value == NULL)
-			goto nomem;
+		if (aws_attrs_add(out, obj->u.object.keys[i], v->u.string) == -1)
+			return aws_error_set(err, "sqs", "GetQueueAttributes", 0, "OutOfMemory", 0,
+			    "out of memory copying %zu queue attributes", n);
 	}
 	return 0;
-nomem:
-	return aws_error_set(err, "sqs", "GetQueueAttributes", 0, "OutOfMemory", 0,
-	    "out of memory copying %zu queue attributes", n);
 }
 
 int
-sqs_attributes_parse(const struct buf *body, struct sqs_attrs *out, struct aws_error *err)
+sqs_attributes_parse(const struct buf *body, struct aws_attrs *out, struct aws_error *err)
 {
 	yajl_val root, attrs;
 	int rc = 0;
@@ -635,13 +603,13 @@ sqs_attributes_parse(const struct buf *body, struct sqs_attrs *out, struct aws_e
 	}
 	yajl_tree_free(root);
 	if (rc == -1)
-		sqs_attrs_free(out);
+		aws_attrs_free(out);
 	return rc;
 }
 
 int
 sqs_get_queue_attributes(struct aws_conn *conn, const struct sqs_queue *q, const char *const *names,
-    size_t n, struct sqs_attrs *out, struct aws_error *err)
+    size_t n, struct aws_attrs *out, struct aws_error *err)
 {
 	struct sqs_request r;
 	struct aws_response resp;

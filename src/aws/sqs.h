@@ -22,6 +22,7 @@
 
 #include <stddef.h>
 
+#include "aws/attrs.h"
 #include "aws/client.h"
 #include "aws/error.h"
 #include "util/buf.h"
@@ -103,17 +104,6 @@ struct sqs_batch_result {
 	size_t nfailed;                               /* entries whose status is not SQS_ENTRY_OK */
 };
 
-/* Queue attributes as returned (all values are strings in SQS). */
-struct sqs_attr {
-	char *name;  /* owned */
-	char *value; /* owned */
-};
-
-struct sqs_attrs {
-	struct sqs_attr *v; /* owned array */
-	size_t n;
-};
-
 /* Checks queue_url and decides where its requests go: to the URL's own host,
  * unless client c (may be NULL) has an SQS endpoint override or uses FIPS. */
 int sqs_queue_init(
@@ -151,14 +141,12 @@ int sqs_batch_request(struct sqs_request *r, const struct sqs_queue *q, const ch
 int sqs_batch_parse(const char *operation, const struct buf *body, const struct sqs_batch_entry *e,
     size_t n, struct sqs_batch_result *res, struct aws_error *err);
 
-/* GetQueueAttributes for names (NULL/0: "All"). */
+/* GetQueueAttributes for names (NULL/0: "All"); all values are strings in
+ * SQS. out is freed with aws_attrs_free. */
 int sqs_get_queue_attributes(struct aws_conn *conn, const struct sqs_queue *q,
-    const char *const *names, size_t n, struct sqs_attrs *out, struct aws_error *err);
+    const char *const *names, size_t n, struct aws_attrs *out, struct aws_error *err);
 int sqs_attributes_request(struct sqs_request *r, const struct sqs_queue *q,
     const char *const *names, size_t n, struct aws_error *err);
-int sqs_attributes_parse(const struct buf *body, struct sqs_attrs *out, struct aws_error *err);
-/* The value of attribute name, or NULL. Borrowed from a. */
-const char *sqs_attrs_get(const struct sqs_attrs *a, const char *name);
-void sqs_attrs_free(struct sqs_attrs *a);
+int sqs_attributes_parse(const struct buf *body, struct aws_attrs *out, struct aws_error *err);
 
 #endif

@@ -63,7 +63,7 @@ check_queue(struct checklist *cl, struct aws_client *client, struct aws_conn *co
 	int r;
 	static const char *const names[] = {"ApproximateNumberOfMessages", "VisibilityTimeout",
 	    "RedrivePolicy"};
-	struct sqs_attrs a = {NULL, 0};
+	struct aws_attrs a = {NULL, 0};
 	struct aws_error err;
 	char what[1200], why[1024];
 	const char *rp;
@@ -80,19 +80,19 @@ check_queue(struct checklist *cl, struct aws_client *client, struct aws_conn *co
 		item(cl, 0, what, aws_error_str(&err, why, sizeof(why)));
 		return;
 	}
-	rp = sqs_attrs_get(&a, "RedrivePolicy");
+	rp = aws_attrs_get(&a, "RedrivePolicy");
 	snprintf(why, sizeof(why), "%s messages waiting, visibility timeout %s s, %s",
-	    sqs_attrs_get(&a, "ApproximateNumberOfMessages") ?: "?",
-	    sqs_attrs_get(&a, "VisibilityTimeout") ?: "?",
+	    aws_attrs_get(&a, "ApproximateNumberOfMessages") ?: "?",
+	    aws_attrs_get(&a, "VisibilityTimeout") ?: "?",
 	    rp ? "dead-letter queue set" : "no dead-letter queue");
 	item(cl, 1, what, why);
-	sqs_attrs_free(&a);
+	aws_attrs_free(&a);
 }
 
 static void
 check_topic(struct checklist *cl, struct aws_conn *conn, const char *arn)
 {
-	struct sns_topic_attrs a = {NULL, 0};
+	struct aws_attrs a = {NULL, 0};
 	struct aws_error err;
 	char what[1200], why[1024];
 
@@ -103,9 +103,9 @@ check_topic(struct checklist *cl, struct aws_conn *conn, const char *arn)
 		return;
 	}
 	snprintf(why, sizeof(why), "%s confirmed subscriptions",
-	    sns_topic_attrs_get(&a, "SubscriptionsConfirmed") ?: "?");
+	    aws_attrs_get(&a, "SubscriptionsConfirmed") ?: "?");
 	item(cl, 1, what, why);
-	sns_topic_attrs_free(&a);
+	aws_attrs_free(&a);
 }
 
 static void

@@ -648,7 +648,7 @@ check_queue(struct daemon *d)
 {
 	static const char *const names[] = {"VisibilityTimeout", "RedrivePolicy"};
 	struct aws_conn *conn = aws_conn_new(d->client);
-	struct sqs_attrs attrs = {NULL, 0};
+	struct aws_attrs attrs = {NULL, 0};
 	struct sqs_queue q;
 	struct aws_error err;
 	const char *rp;
@@ -668,12 +668,12 @@ check_queue(struct daemon *d)
 		log_err("queue %s: %s", cfg(d)->queue_url, aws_error_str(&err, why, sizeof(why)));
 		return -1;
 	}
-	if ((rp = sqs_attrs_get(&attrs, "RedrivePolicy")) == NULL)
+	if ((rp = aws_attrs_get(&attrs, "RedrivePolicy")) == NULL)
 		log_warnx("queue %s has no dead-letter queue: a poison message is given back with"
 		    " growing delays until it expires", cfg(d)->queue_url);
 	else
 		log_info("queue %s redrive policy: %s", cfg(d)->queue_url, rp);
-	sqs_attrs_free(&attrs);
+	aws_attrs_free(&attrs);
 	return 0;
 }
 

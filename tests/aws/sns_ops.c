@@ -218,7 +218,7 @@ static void
 op_attributes_parse(struct svc_ctx *ctx)
 {
 	struct buf body = svc_section_buf(ctx->c, "response");
-	struct sns_topic_attrs a;
+	struct aws_attrs a;
 	struct aws_error err;
 	size_t i;
 
@@ -231,8 +231,8 @@ op_attributes_parse(struct svc_ctx *ctx)
 		buf_printf(&ctx->out, "%s=%s\n", a.v[i].name, a.v[i].value);
 	if (a.n > 0)
 		buf_printf(
-		    &ctx->out, "lookup %s=%s\n", a.v[0].name, sns_topic_attrs_get(&a, a.v[0].name));
-	sns_topic_attrs_free(&a);
+		    &ctx->out, "lookup %s=%s\n", a.v[0].name, aws_attrs_get(&a, a.v[0].name));
+	aws_attrs_free(&a);
 }
 
 static void

@@ -201,7 +201,7 @@ END_TEST
 START_TEST(throttling_is_retried)
 {
 	struct sqs_queue q;
-	struct sqs_attrs a;
+	struct aws_attrs a;
 	struct aws_error err;
 
 	ck_assert_int_eq(sqs_queue_init(&q, cli, "http://127.0.0.1:1/000000000000/q", &err), 0);
@@ -213,10 +213,10 @@ START_TEST(throttling_is_retried)
 	    srv, &(struct httpd_reply){.body = "{\"Attributes\":{\"VisibilityTimeout\":\"30\"}}"});
 	ck_assert_msg(
 	    sqs_get_queue_attributes(conn, &q, NULL, 0, &a, &err) == 0, "%s", err.message);
-	ck_assert_str_eq(sqs_attrs_get(&a, "VisibilityTimeout"), "30");
-	ck_assert_ptr_null(sqs_attrs_get(&a, "DelaySeconds"));
+	ck_assert_str_eq(aws_attrs_get(&a, "VisibilityTimeout"), "30");
+	ck_assert_ptr_null(aws_attrs_get(&a, "DelaySeconds"));
 	ck_assert_int_eq(httpd_nrequests(srv), 2);
-	sqs_attrs_free(&a);
+	aws_attrs_free(&a);
 	sqs_queue_free(&q);
 }
 END_TEST
@@ -345,7 +345,7 @@ END_TEST
 
 START_TEST(topic_attributes)
 {
-	struct sns_topic_attrs a;
+	struct aws_attrs a;
 	struct aws_error err;
 
 	httpd_push(
@@ -356,11 +356,11 @@ START_TEST(topic_attributes)
 	                                       "</GetTopicAttributesResult>"
 	                                       "</GetTopicAttributesResponse>"});
 	ck_assert_msg(sns_get_topic_attributes(conn, TOPIC, &a, &err) == 0, "%s", err.message);
-	ck_assert_str_eq(sns_topic_attrs_get(&a, "FifoTopic"), "true");
+	ck_assert_str_eq(aws_attrs_get(&a, "FifoTopic"), "true");
 	ck_assert_str_eq(httpd_request(srv, 0)->body.data,
 	    "Action=GetTopicAttributes&Version=2010-03-31&TopicArn=arn%3Aaws%3Asns%3Aeu-west-1%3A"
 	    "123456789012%3Act-alerts");
-	sns_topic_attrs_free(&a);
+	aws_attrs_free(&a);
 }
 END_TEST
 

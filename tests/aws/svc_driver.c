@@ -160,7 +160,7 @@ cmd_sqs_attrs(struct driver *d)
 	const char *names[16];
 	char *list = strdup(svc_kvs_get(&d->args, "names") ? svc_kvs_get(&d->args, "names") : "");
 	char *p, *save = NULL;
-	struct sqs_attrs a;
+	struct aws_attrs a;
 	struct sqs_queue q;
 	struct aws_error err;
 	size_t i, n = 0;
@@ -176,7 +176,7 @@ cmd_sqs_attrs(struct driver *d)
 		for (i = 0; i < a.n; i++)
 			put_str(&d->out, a.v[i].name, a.v[i].value);
 		buf_puts(&d->out, "}}");
-		sqs_attrs_free(&a);
+		aws_attrs_free(&a);
 	}
 	sqs_queue_free(&q);
 	free(list);
@@ -336,7 +336,7 @@ cmd_sns_batch(struct driver *d)
 static int
 cmd_sns_attrs(struct driver *d)
 {
-	struct sns_topic_attrs a;
+	struct aws_attrs a;
 	struct aws_error err;
 	size_t i;
 
@@ -346,7 +346,7 @@ cmd_sns_attrs(struct driver *d)
 	for (i = 0; i < a.n; i++)
 		put_str(&d->out, a.v[i].name, a.v[i].value);
 	buf_puts(&d->out, "}}");
-	sns_topic_attrs_free(&a);
+	aws_attrs_free(&a);
 	return 0;
 }
 
