@@ -4,6 +4,7 @@
  */
 #include "aws/client.h"
 
+#include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <stdio.h>
@@ -241,6 +242,24 @@ aws_response_header(const struct aws_response *r, const char *name, char *out, s
 {
 	return aws_http_header_find(r->headers.data, r->headers.len, name, out, outlen) < 0 ? -1
 	                                                                                    : 0;
+}
+
+void
+aws_response_keep_request_id(const struct aws_response *r, struct aws_error *err)
+{
+	if (err->request_id[0] == '\0')
+		snprintf(err->request_id, sizeof(err->request_id), "%s", r->request_id);
+}
+
+int
+aws_batch_id_ok(const char *id, size_t max)
+{
+	size_t i;
+
+	for (i = 0; id[i] != '\0'; i++)
+		if (!isalnum((unsigned char)id[i]) && id[i] != '-' && id[i] != '_')
+			return 0;
+	return i > 0 && i <= max;
 }
 
 int

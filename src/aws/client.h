@@ -112,6 +112,9 @@ void aws_response_init(struct aws_response *r);
 void aws_response_free(struct aws_response *r);
 /* Case-insensitive header lookup; copies the trimmed value into out. */
 int aws_response_header(const struct aws_response *r, const char *name, char *out, size_t outlen);
+/* Gives err the request id of r unless it has one: a 2xx answer that did not
+ * parse still names the request. */
+void aws_response_keep_request_id(const struct aws_response *r, struct aws_error *err);
 
 /* Runs the request with retries. 0 on a 2xx answer, -1 with err filled otherwise
  * (resp still holds status and headers of the last attempt).
@@ -137,6 +140,10 @@ long aws_client_clock_skew(const struct aws_client *c);
 const struct aws_endpoint_settings *aws_client_endpoints(const struct aws_client *c);
 /* The retry state shared by the client's requests; borrowed. */
 struct aws_retry *aws_client_retry(struct aws_client *c);
+
+/* A batch entry id as SQS and SNS take them: 1 to max letters, digits, '-'
+ * or '_'. */
+int aws_batch_id_ok(const char *id, size_t max);
 
 /* Appends "key=value" form-encoded (after a '&' unless b is empty) for
  * query-protocol bodies (SNS, STS): AWS's strict encoding, space as %20. */

@@ -148,24 +148,13 @@ structure_ok(const char *message)
 	return ok;
 }
 
-static int
-batch_id_ok(const char *id)
-{
-	size_t i;
-
-	for (i = 0; id[i] != '\0'; i++)
-		if (!isalnum((unsigned char)id[i]) && id[i] != '-' && id[i] != '_')
-			return 0;
-	return i > 0 && i <= SNS_BATCH_ID_MAX;
-}
-
 int
 sns_message_validate(const char *op, const struct sns_message *m, int batch, struct aws_error *err)
 {
 	char who[128];
 	size_t size;
 
-	if (batch && (m->id == NULL || !batch_id_ok(m->id)))
+	if (batch && (m->id == NULL || !aws_batch_id_ok(m->id, SNS_BATCH_ID_MAX)))
 		return invalid(err, op, "InvalidBatchEntryId",
 		    "entry id \"%.100s\" is not 1-%d letters, digits, '-' or '_'",
 		    m->id ? m->id : "", SNS_BATCH_ID_MAX);
@@ -615,13 +604,6 @@ sns_send(struct aws_conn *conn, const char *op, const char *topic_arn, const str
 	return aws_call(conn, &req, resp, err);
 }
 
-static void
-keep_request_id(struct aws_error *err, const struct aws_response *resp)
-{
-	if (err->request_id[0] == '\0')
-		snprintf(err->request_id, sizeof(err->request_id), "%s", resp->request_id);
-}
-
 static int
 nomem(struct aws_error *err, const char *op, const char *topic_arn)
 {
@@ -647,7 +629,7 @@ sns_publish(struct aws_conn *conn, const char *topic_arn, const struct sns_messa
 	aws_response_init(&resp);
 	rc = sns_send(conn, "Publish", topic_arn, &form, &resp, err);
 	if (rc == 0 && (rc = sns_publish_parse(&resp.body, out, err)) == -1)
-		keep_request_id(err, &resp);
+		aws_response_keep_request_id(&resp, err);
 	aws_response_free(&resp);
 	buf_free(&form);
 	return rc;
@@ -671,7 +653,7 @@ sns_publish_batch(struct aws_conn *conn, const char *topic_arn, const struct sns
 	aws_response_init(&resp);
 	rc = sns_send(conn, "PublishBatch", topic_arn, &form, &resp, err);
 	if (rc == 0 && (rc = sns_publish_batch_parse(&resp.body, m, n, res, err)) == -1)
-		keep_request_id(err, &resp);
+		aws_response_keep_request_id(&resp, err);
 	aws_response_free(&resp);
 	buf_free(&form);
 	return rc;
@@ -694,7 +676,7 @@ sns_get_topic_attributes(struct aws_conn *conn, const char *topic_arn, struct aw
 	aws_response_init(&resp);
 	rc = sns_send(conn, "GetTopicAttributes", topic_arn, &form, &resp, err);
 	if (rc == 0 && (rc = sns_topic_attributes_parse(&resp.body, out, err)) == -1)
-		keep_request_id(err, &resp);
+		aws_response_keep_request_id(&resp, err);
 	aws_response_free(&resp);
 	buf_free(&form);
 	return rc;

@@ -290,14 +290,6 @@ sqs_receive_parse(const struct buf *body, struct sqs_messages *out, struct aws_e
 	return rc;
 }
 
-/* A response that failed to parse still names the request that got it. */
-static void
-keep_request_id(struct aws_error *err, const struct aws_response *resp)
-{
-	if (err->request_id[0] == '\0')
-		snprintf(err->request_id, sizeof(err->request_id), "%s", resp->request_id);
-}
-
 int
 sqs_receive(struct aws_conn *conn, const struct sqs_queue *q, const struct sqs_receive_params *p,
     struct sqs_messages *out, struct aws_error *err)
@@ -315,7 +307,7 @@ sqs_receive(struct aws_conn *conn, const struct sqs_queue *q, const struct sqs_r
 	if (rc == 0)
 		rc = sqs_receive_parse(&resp.body, out, err);
 	if (rc == -1)
-		keep_request_id(err, &resp);
+		aws_response_keep_request_id(&resp, err);
 	aws_response_free(&resp);
 	sqs_request_free(&r);
 	return rc;
@@ -329,17 +321,6 @@ batch_operation(const char *operation)
 	if (operation != NULL && strcmp(operation, "ChangeMessageVisibilityBatch") == 0)
 		return "ChangeMessageVisibilityBatch";
 	return NULL;
-}
-
-static int
-batch_id_ok(const char *id)
-{
-	size_t i;
-
-	for (i = 0; id[i] != '\0'; i++)
-		if (!isalnum((unsigned char)id[i]) && id[i] != '-' && id[i] != '_')
-			return 0;
-	return i > 0 && i <= SQS_BATCH_ID_MAX;
 }
 
 int
@@ -359,7 +340,7 @@ sqs_batch_validate(
 		return aws_error_set(err, "sqs", op, 0, "TooManyEntriesInBatchRequest", 0,
 		    "the batch holds %zu entries, at most %d are allowed", n, SQS_BATCH_MAX);
 	for (i = 0; i < n; i++) {
-		if (e[i].id == NULL || !batch_id_ok(e[i].id))
+		if (e[i].id == NULL || !aws_batch_id_ok(e[i].id, SQS_BATCH_ID_MAX))
 			return aws_error_set(err, "sqs", op, 0, "InvalidBatchEntryId", 0,
 			    "entry %zu: id \"%.100s\" is not 1-%d letters, digits, '-' or '_'", i,
 			    e[i].id ? e[i].id : "", SQS_BATCH_ID_MAX);
@@ -527,7 +508,7 @@ sqs_batch_call(struct aws_conn *conn, const char *operation, const struct sqs_qu
 	if (rc == 0)
 		rc = sqs_batch_parse(operation, &resp.body, e, n, res, err);
 	if (rc == -1)
-		keep_request_id(err, &resp);
+		aws_response_keep_request_id(&resp, err);
 	aws_response_free(&resp);
 	sqs_request_free(&r);
 	return rc;
@@ -624,7 +605,7 @@ sqs_get_queue_attributes(struct aws_conn *conn, const struct sqs_queue *q, const
 	if (rc == 0)
 		rc = sqs_attributes_parse(&resp.body, out, err);
 	if (rc == -1)
-		keep_request_id(err, &resp);
+		aws_response_keep_request_id(&resp, err);
 	aws_response_free(&resp);
 	sqs_request_free(&r);
 	return rc;
