@@ -16,6 +16,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "aws/creds_provider.h"
+#include "aws/json.h"
 #include "util/buf.h"
 
 #define TOKEN_FILE_MAX (64 * 1024)
@@ -164,6 +165,10 @@ aws_creds_parse_json(const char *body, size_t len, const char *service, const ch
 	if (text == NULL)
 		return aws_error_set(err, service, "GetCredentials", 0, "OutOfMemory", 0,
 		    "%s: out of memory", source);
+	if (!aws_json_depth_ok(text, strlen(text))) {
+		free(text);
+		return shape_error(err, service, source, "nests too deeply");
+	}
 	/* No error buffer: yajl's message would quote the document. */
 	root = yajl_tree_parse(text, NULL, 0);
 	free(text);

@@ -11,8 +11,8 @@
  * would exhaust the stack. Count the nesting first (outside strings); AWS
  * answers never come near the limit.
  */
-static int
-json_depth_ok(const char *s, size_t n)
+int
+aws_json_depth_ok(const char *s, size_t n)
 {
 	size_t i;
 	int depth = 0, in_str = 0;
@@ -32,7 +32,7 @@ json_depth_ok(const char *s, size_t n)
 		else if (c == '{' || c == '[') {
 			if (++depth > AWS_JSON_MAX_DEPTH)
 				return 0;
-		} else if (c == '}' || c == ']')
+		} else if ((c == '}' || c == ']') && depth > 0)
 			depth--;
 	}
 	return 1;
@@ -56,7 +56,7 @@ aws_json_parse(
 		    "response body holds a NUL byte at offset %zu", strlen(body->data));
 		return NULL;
 	}
-	if (!json_depth_ok(body->data, body->len)) {
+	if (!aws_json_depth_ok(body->data, body->len)) {
 		aws_error_set(err, service, operation, 0, AWS_ERR_MALFORMED, 0,
 		    "response body nests deeper than %d levels", AWS_JSON_MAX_DEPTH);
 		return NULL;

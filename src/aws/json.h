@@ -28,6 +28,11 @@
 yajl_val aws_json_parse(
     const struct buf *body, const char *service, const char *operation, struct aws_error *err);
 
+/* 1 when text nests arrays and objects at most AWS_JSON_MAX_DEPTH deep
+ * (outside strings), else 0. Any text is checked before yajl_tree_parse,
+ * whose trees are built and freed recursively. */
+int aws_json_depth_ok(const char *text, size_t len);
+
 /* The member key of object obj when it has type t (yajl_t_true matches both
  * booleans, yajl_t_any every type); NULL if obj is not an object, key is absent or of another type.
  */

@@ -522,6 +522,28 @@ START_TEST(parse_json_documents)
 }
 END_TEST
 
+/* A credentials endpoint that answers a million nested arrays gets an error,
+ * not a stack overflow in yajl's recursive tree. */
+START_TEST(parse_json_deep_nesting)
+{
+	const size_t depth = 1000000;
+	char *body = malloc(2 * depth + 8);
+	struct aws_credentials *c = NULL;
+	struct aws_error err;
+
+	ck_assert_ptr_nonnull(body);
+	memcpy(body, "{\"a\":", 5);
+	memset(body + 5, '[', depth);
+	memset(body + 5 + depth, ']', depth);
+	strcpy(body + 5 + 2 * depth, "}");
+	ck_assert_int_eq(aws_creds_parse_json(body, strlen(body), "imds", "imds", &c, &err), -1);
+	ck_assert_str_eq(err.code, "CredentialsError");
+	ck_assert_msg(strstr(err.message, "nests too deeply"), "%s", err.message);
+	ck_assert_ptr_null(c);
+	free(body);
+}
+END_TEST
+
 START_TEST(token_files)
 {
 	static const char *const secrets[] = {"tok-secret-1", NULL};
@@ -581,6 +603,7 @@ creds_suite(void)
 	tcase_add_test(unit, ecs_allowed_urls);
 	tcase_add_test(unit, parse_times);
 	tcase_add_test(unit, parse_json_documents);
+	tcase_add_test(unit, parse_json_deep_nesting);
 	tcase_add_test(unit, token_files);
 	tcase_add_test(unit, env_true_values);
 	suite_add_tcase(s, unit);
