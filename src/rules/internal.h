@@ -47,8 +47,14 @@ struct json_marks {
 	size_t cap;
 };
 
+/* Nesting json_check accepts: far more than a rule needs (patterns nest at
+ * most 64 objects), far less than would exhaust the stack in yajl's
+ * recursive trees. */
+#define RULES_JSON_MAX_DEPTH 256
+
 /* Strict JSON syntax check of text[0..len) (no comments, one value, valid
- * UTF-8). On failure: CT_ERR_JSON "invalid JSON at byte N (line L): why".
+ * UTF-8, at most RULES_JSON_MAX_DEPTH deep). On failure: CT_ERR_JSON
+ * "invalid JSON at byte N (line L): why".
  * When marks is not NULL it receives the offsets of the elements of a
  * top-level array. */
 int json_check(const char *text, size_t len, struct json_marks *marks, struct ct_error *err);

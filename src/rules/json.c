@@ -16,6 +16,7 @@ struct check_ctx {
 	int depth;     /* containers open */
 	int top_array; /* the outermost value is an array */
 	int nomem;
+	int too_deep;  /* stopped at RULES_JSON_MAX_DEPTH */
 };
 
 static int
@@ -86,7 +87,10 @@ on_open(struct check_ctx *c, int is_array)
 		c->top_array = is_array;
 	if (!mark(c))
 		return 0;
-	c->depth++;
+	if (++c->depth > RULES_JSON_MAX_DEPTH) {
+		c->too_deep = 1;
+		return 0;
+	}
 	return 1;
 }
 
@@ -143,6 +147,10 @@ check_error(struct check_ctx *c, const char *text, size_t len, size_t off, struc
 
 	if (c->nomem)
 		return ct_error_set(err, CT_ERR_NOMEM, "out of memory");
+	if (c->too_deep)
+		return ct_error_set(err, CT_ERR_JSON,
+		    "invalid JSON at byte %zu (line %u): nested deeper than %d levels", off,
+		    json_line(text, len, off), RULES_JSON_MAX_DEPTH);
 	if ((why = yajl_get_error(c->h, 0, NULL, 0)) == NULL)
 		return ct_error_set(err, CT_ERR_NOMEM, "out of memory");
 	wlen = strlen((char *)why);
