@@ -105,15 +105,6 @@ aws_creds_parse_time(const char *s, time_t *out)
 	return 0;
 }
 
-static const char *
-str_at(yajl_val root, const char *key)
-{
-	const char *path[] = {key, NULL};
-	yajl_val v = yajl_tree_get(root, path, yajl_t_string);
-
-	return v ? YAJL_GET_STRING(v) : NULL;
-}
-
 static int
 shape_error(struct aws_error *err, const char *service, const char *source, const char *what)
 {
@@ -125,21 +116,22 @@ static int
 build(yajl_val root, const char *service, const char *source, struct aws_credentials **out,
     struct aws_error *err)
 {
-	const char *code = str_at(root, "Code"), *akid, *secret, *token, *exp;
+	const char *code = aws_json_string(root, "Code"), *akid, *secret, *token, *exp;
 	time_t expiration = 0;
 
 	if (code != NULL && strcmp(code, "Success") != 0)
 		return aws_error_set(err, service, "GetCredentials", 0, AWS_CREDS_ERROR, 1,
 		    "%s: credentials response has Code \"%.64s\"", source, code);
-	if ((code = str_at(root, "code")) != NULL) { /* the container endpoint's error shape */
-		const char *msg = str_at(root, "message");
+	/* the container endpoint's error shape */
+	if ((code = aws_json_string(root, "code")) != NULL) {
+		const char *msg = aws_json_string(root, "message");
 		return aws_error_set(err, service, "GetCredentials", 0, AWS_CREDS_ERROR, 0,
 		    "%s: %.64s: %.200s", source, code, msg ? msg : "(no message)");
 	}
-	akid = str_at(root, "AccessKeyId");
-	secret = str_at(root, "SecretAccessKey");
-	token = str_at(root, "Token");
-	exp = str_at(root, "Expiration");
+	akid = aws_json_string(root, "AccessKeyId");
+	secret = aws_json_string(root, "SecretAccessKey");
+	token = aws_json_string(root, "Token");
+	exp = aws_json_string(root, "Expiration");
 	if (akid == NULL || *akid == '\0')
 		return shape_error(err, service, source, "has no AccessKeyId");
 	if (secret == NULL || *secret == '\0')

@@ -10,6 +10,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "aws/http.h"
+#include "aws/json.h"
 #include "aws/xml.h"
 
 /* Error codes the standard retry mode treats as throttling. */
@@ -180,15 +181,6 @@ raw_message(struct aws_error *e, const char *body, size_t len)
 	e->message[n] = '\0';
 }
 
-static const char *
-json_string(yajl_val root, const char *key)
-{
-	const char *path[] = {key, NULL};
-	yajl_val v = yajl_tree_get(root, path, yajl_t_string);
-
-	return v ? YAJL_GET_STRING(v) : NULL;
-}
-
 /* {"__type": "...", "message": "..."}: 0 when it looked like one. */
 static int
 parse_json_error(struct aws_error *e, const char *body, size_t len)
@@ -208,11 +200,11 @@ parse_json_error(struct aws_error *e, const char *body, size_t len)
 		yajl_tree_free(root);
 		return -1;
 	}
-	if ((s = json_string(root, "__type")) != NULL || (s = json_string(root, "code")) != NULL ||
-	    (s = json_string(root, "Code")) != NULL)
+	if ((s = aws_json_string(root, "__type")) != NULL || (s = aws_json_string(root, "code")) != NULL ||
+	    (s = aws_json_string(root, "Code")) != NULL)
 		snprintf(e->code, sizeof(e->code), "%s", s);
 	for (size_t i = 0; i < 3 && e->message[0] == '\0'; i++)
-		if ((s = json_string(root, msg_keys[i])) != NULL)
+		if ((s = aws_json_string(root, msg_keys[i])) != NULL)
 			snprintf(e->message, sizeof(e->message), "%s", s);
 	yajl_tree_free(root);
 	sanitize_code(e->code);
