@@ -168,8 +168,11 @@ utf8_valid(const char *s, size_t n)
 }
 
 void
-utf8_scrub(char *s, size_t n, char repl)
+text_scrub(char *s, size_t n, char repl)
 {
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			s[i] = repl;
 	for (size_t i = 0; i < n; i++) {
 		i += utf8_valid_prefix((const unsigned char *)s + i, n - i);
 		if (i < n)
