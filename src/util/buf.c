@@ -102,8 +102,7 @@ buf_printf(struct buf *b, const char *fmt, ...)
 int
 buf_json_string(struct buf *b, const char *s, size_t n)
 {
-	if (buf_reserve(b, n + 2) == -1 || buf_putc(b, '"') == -1 ||
-	    buf_json_escape(b, s, n) == -1)
+	if (buf_reserve(b, n + 2) == -1 || buf_putc(b, '"') == -1 || buf_json_escape(b, s, n) == -1)
 		return -1;
 	return buf_putc(b, '"');
 }
