@@ -200,7 +200,8 @@ parse_json_error(struct aws_error *e, const char *body, size_t len)
 		yajl_tree_free(root);
 		return -1;
 	}
-	if ((s = aws_json_string(root, "__type")) != NULL || (s = aws_json_string(root, "code")) != NULL ||
+	if ((s = aws_json_string(root, "__type")) != NULL ||
+	    (s = aws_json_string(root, "code")) != NULL ||
 	    (s = aws_json_string(root, "Code")) != NULL)
 		snprintf(e->code, sizeof(e->code), "%s", s);
 	for (size_t i = 0; i < 3 && e->message[0] == '\0'; i++)

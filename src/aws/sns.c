@@ -528,8 +528,7 @@ attrs_end(void *arg, const char *path, const char *text)
 }
 
 int
-sns_topic_attributes_parse(
-    const struct buf *body, struct aws_attrs *out, struct aws_error *err)
+sns_topic_attributes_parse(const struct buf *body, struct aws_attrs *out, struct aws_error *err)
 {
 	struct attrs_state st;
 	int rc;
@@ -660,8 +659,8 @@ sns_publish_batch(struct aws_conn *conn, const char *topic_arn, const struct sns
 }
 
 int
-sns_get_topic_attributes(struct aws_conn *conn, const char *topic_arn, struct aws_attrs *out,
-    struct aws_error *err)
+sns_get_topic_attributes(
+    struct aws_conn *conn, const char *topic_arn, struct aws_attrs *out, struct aws_error *err)
 {
 	struct aws_response resp;
 	struct buf form = BUF_INIT;

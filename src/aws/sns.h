@@ -94,8 +94,8 @@ int sns_publish(struct aws_conn *conn, const char *topic_arn, const struct sns_m
 int sns_publish_batch(struct aws_conn *conn, const char *topic_arn, const struct sns_message *m,
     size_t n, struct sns_batch_result *res, struct aws_error *err);
 /* GetTopicAttributes; out is freed with aws_attrs_free. */
-int sns_get_topic_attributes(struct aws_conn *conn, const char *topic_arn,
-    struct aws_attrs *out, struct aws_error *err);
+int sns_get_topic_attributes(
+    struct aws_conn *conn, const char *topic_arn, struct aws_attrs *out, struct aws_error *err);
 
 /* The pieces, for tests: form bodies and response parsers. */
 int sns_publish_body(struct buf *b, const char *topic_arn, const struct sns_message *m);

@@ -260,10 +260,7 @@ attr_value(const char *v)
 		n = utf8_floor(v, n, ALERT_ATTR_MAX);
 	if ((out = strndup(v, n)) == NULL)
 		return NULL;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)out[i] < 0x20 || out[i] == 0x7f)
-			out[i] = '?';
-	utf8_scrub(out, n, '?');
+	text_scrub(out, n, '?');
 	return out;
 }
 

@@ -359,10 +359,7 @@ shown(const char *v, char *out, size_t outlen)
 		n = utf8_floor(v, n, outlen - 1);
 	memcpy(out, v, n);
 	out[n] = '\0';
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)out[i] < 0x20 || out[i] == 0x7f)
-			out[i] = '?';
-	utf8_scrub(out, n, '?');
+	text_scrub(out, n, '?');
 	return out;
 }
 

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "stream/utf8.h"
+
 /* Nesting depth of text, or limit + 1 once exceeded; *comment is set when
  * a '/' appears outside strings (yajl's tree parser accepts comments, which
  * JSON has not). */
@@ -159,120 +161,43 @@ json_kind(yajl_val v)
 	return "null";
 }
 
-/* Length of the sequence starting with lead byte c, 0 if c cannot start one. */
-static size_t
-utf8_seqlen(unsigned char c)
-{
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		return 2;
-	if (c >= 0xe0 && c <= 0xef)
-		return 3;
-	if (c >= 0xf0 && c <= 0xf4)
-		return 4;
-	return 0;
-}
-
-/* The length of the well-formed sequence at p (avail bytes there), or 0. */
-static size_t
-utf8_seq(const unsigned char *p, size_t avail)
-{
-	size_t k = utf8_seqlen(p[0]);
-
-	if (k == 0 || k > avail)
-		return 0;
-	for (size_t j = 1; j < k; j++)
-		if ((p[j] & 0xc0) != 0x80)
-			return 0;
-	/* overlong 3- and 4-byte forms, surrogates, beyond U+10FFFF */
-	if (k == 3 && ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0)))
-		return 0;
-	if (k == 4 && ((p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] >= 0x90)))
-		return 0;
-	return k;
-}
-
 int
 utf8_valid(const char *s, size_t n)
 {
-	const unsigned char *p = (const unsigned char *)s;
-
-	for (size_t i = 0, k; i < n; i += k)
-		if ((k = utf8_seq(p + i, n - i)) == 0)
-			return 0;
-	return 1;
+	return utf8_valid_prefix((const unsigned char *)s, n) == n;
 }
 
 void
-utf8_scrub(char *s, size_t n, char repl)
+text_scrub(char *s, size_t n, char repl)
 {
-	unsigned char *p = (unsigned char *)s;
-
-	for (size_t i = 0, k; i < n; i += k)
-		if ((k = utf8_seq(p + i, n - i)) == 0) {
-			p[i] = (unsigned char)repl;
-			k = 1;
-		}
-}
-
-/* The escape for an ASCII byte that needs one, or NULL. */
-static const char *
-json_escape(unsigned char c, char tmp[7])
-{
-	switch (c) {
-	case '"':
-		return "\\\"";
-	case '\\':
-		return "\\\\";
-	case '\n':
-		return "\\n";
-	case '\r':
-		return "\\r";
-	case '\t':
-		return "\\t";
-	case '\b':
-		return "\\b";
-	case '\f':
-		return "\\f";
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			s[i] = repl;
+	for (size_t i = 0; i < n; i++) {
+		i += utf8_valid_prefix((const unsigned char *)s + i, n - i);
+		if (i < n)
+			s[i] = repl;
 	}
-	if (c >= 0x20)
-		return NULL;
-	snprintf(tmp, 7, "\\u%04x", c);
-	return tmp;
 }
 
 int
 json_put_string(struct buf *b, const char *s, size_t n)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, run = 0, k;
-	const char *esc;
-	char tmp[7];
+	size_t i = 0, k;
 
 	if (buf_reserve(b, n + 2) == -1 || buf_putc(b, '"') == -1)
 		return -1;
 	while (i < n) {
-		if (p[i] < 0x80) {
-			if ((esc = json_escape(p[i], tmp)) == NULL) {
-				i++;
-				continue;
-			}
-			k = 1;
-		} else if ((k = utf8_seq(p + i, n - i)) != 0) {
-			i += k;
-			continue;
-		} else {
-			esc = "\\ufffd";
-			k = 1;
-		}
-		if (buf_append(b, s + run, i - run) == -1 || buf_puts(b, esc) == -1)
+		/* a well-formed run, escaped, then a byte that is not: U+FFFD */
+		k = utf8_valid_prefix((const unsigned char *)s + i, n - i);
+		if (buf_json_escape(b, s + i, k) == -1)
 			return -1;
-		i += k;
-		run = i;
+		if ((i += k) < n) {
+			if (buf_puts(b, "\\ufffd") == -1)
+				return -1;
+			i++;
+		}
 	}
-	if (buf_append(b, s + run, n - run) == -1)
-		return -1;
 	return buf_putc(b, '"');
 }
 

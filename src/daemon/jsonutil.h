@@ -48,9 +48,10 @@ int json_put_string(struct buf *b, const char *s, size_t n);
 /* 1 when s[0..n) is well-formed UTF-8 (no overlongs, surrogates or > U+10FFFF). */
 int utf8_valid(const char *s, size_t n);
 
-/* Replaces every byte of s[0..n) that is not part of well-formed UTF-8 by
- * repl (an ASCII byte), in place. */
-void utf8_scrub(char *s, size_t n, char repl);
+/* Replaces every control character (below 0x20, and DEL) of s[0..n) and
+ * every byte that is not part of well-formed UTF-8 by repl (an ASCII byte),
+ * in place: text fit to quote in a message or an SNS attribute. */
+void text_scrub(char *s, size_t n, char repl);
 
 /* The largest cut <= at (at <= len) that does not split a UTF-8 sequence of
  * s[0..len) in two. */

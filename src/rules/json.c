@@ -16,7 +16,7 @@ struct check_ctx {
 	int depth;     /* containers open */
 	int top_array; /* the outermost value is an array */
 	int nomem;
-	int too_deep;  /* stopped at RULES_JSON_MAX_DEPTH */
+	int too_deep; /* stopped at RULES_JSON_MAX_DEPTH */
 };
 
 static int

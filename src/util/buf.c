@@ -103,11 +103,17 @@ buf_printf(struct buf *b, const char *fmt, ...)
 int
 buf_json_string(struct buf *b, const char *s, size_t n)
 {
+	if (buf_reserve(b, n + 2) == -1 || buf_putc(b, '"') == -1 || buf_json_escape(b, s, n) == -1)
+		return -1;
+	return buf_putc(b, '"');
+}
+
+int
+buf_json_escape(struct buf *b, const char *s, size_t n)
+{
 	static const char hex[] = "0123456789abcdef";
 	size_t i, run = 0;
 
-	if (buf_reserve(b, n + 2) == -1 || buf_putc(b, '"') == -1)
-		return -1;
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		char esc[7];
@@ -136,9 +142,7 @@ buf_json_string(struct buf *b, const char *s, size_t n)
 		if (buf_append(b, esc, elen) == -1)
 			return -1;
 	}
-	if (buf_append(b, s + run, n - run) == -1)
-		return -1;
-	return buf_putc(b, '"');
+	return buf_append(b, s + run, n - run);
 }
 
 char *
