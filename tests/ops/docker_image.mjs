@@ -41,11 +41,11 @@ function awsEnv() {
 	return Object.entries(aws.env()).filter(([k]) => k.startsWith("AWS_")).flatMap(([k, v]) => ["-e", `${k}=${v}`]);
 }
 
-test("the image builds, runs as non-root and alerts against the local AWS", { skip, timeout: 1500000 }, async (t) => {
+test("the image builds, runs as non-root and alerts against the local AWS", { skip, timeout: 900000 }, async (t) => {
 	await image("base");
 	const t0 = Date.now();
 	const b = await run("podman", ["build", "--isolation", "chroot", "--network", "host", "--pull=never",
-		"-t", tag, "-f", join(srcdir, "Dockerfile"), srcdir], { timeoutMs: 1200000 });
+		"-t", tag, "-f", join(srcdir, "Dockerfile"), srcdir], { timeoutMs: 600000 });
 	assert.equal(b.code, 0, `${b.stdout.slice(-4000)}\n${b.stderr.slice(-4000)}`);
 	built = true;
 	console.log(`# built in ${Math.round((Date.now() - t0) / 1000)} s`);
