@@ -36,8 +36,8 @@ function addFaults(stubborn) {
 		f({ service: "sqs", operation: "ReceiveMessage", kind: "throttle", count: 1, skip: 3 }),
 		f({ service: "sqs", operation: "ReceiveMessage", kind: "reset-before", afterUpstream: true, count: 1, skip: 4 }),
 		f({ service: "sqs", operation: "DeleteMessageBatch", kind: "throttle", count: 2 }),
-		f({ service: "sqs", operation: "DeleteMessageBatch", kind: "batch-partial", failCount: 1, skip: 3 }),
-		f({ service: "sqs", operation: "DeleteMessageBatch", kind: "error500", count: 1, skip: 5 }),
+		f({ service: "sqs", operation: "DeleteMessageBatch", kind: "batch-partial", failCount: 1, skip: 1 }),
+		f({ service: "sqs", operation: "DeleteMessageBatch", kind: "error500", count: 1, skip: 2 }),
 		// S3: one object fails more often than the client retries.
 		f({ service: "s3", operation: "GetObject", key: stubborn, kind: "error500", count: 3 }),
 		f({ service: "s3", operation: "GetObject", kind: "throttle", count: 1 }),
