@@ -95,7 +95,11 @@ test("faults during a run: every alert delivered, every message deleted", async 
 	assert.deepEqual(await queueDepth(aws, world.queue.url), { visible: 0, inFlight: 0, delayed: 0 });
 
 	const logs2 = logLines(run.stderr);
-	assert.ok(logs2.some((l) => /^receiving from .* failed, next try in/.test(l.msg)), "no receive backoff logged");
+	// Three failed receives in a row: the waits between them grow.
+	const waits = logs2.map((l) => /^receiving from .* failed, next try in ([\d.]+) s/.exec(l.msg)).filter(Boolean)
+		.map((m) => Number(m[1]));
+	assert.ok(waits.length >= 3, "no receive backoff logged");
+	assert.ok(waits[1] >= waits[0] && waits[2] >= waits[1] && waits[2] > waits[0], `receive backoffs ${waits}`);
 	// The stubborn object went back with a backoff and came again.
 	const back = logs2.find((l) => l.message_id === stubborn.messageId && /given back for \d+ s/.test(l.msg));
 	assert.ok(back, "the stubborn message was not given back");
