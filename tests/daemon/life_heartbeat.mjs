@@ -18,8 +18,9 @@ const SLOW_S = 10;
 
 test("a slow object outlives its visibility timeout and is processed exactly once", async () => {
 	const world = await makeWorld(aws, {
-		queueAttributes: { VisibilityTimeout: "3" },
-		receive: "visibility_timeout = 3; heartbeat = 1;",
+		// Extended when 4 s are left (twice the heartbeat): 2 s of slack.
+		queueAttributes: { VisibilityTimeout: "5" },
+		receive: "visibility_timeout = 5; heartbeat = 2;",
 	});
 	const hit = createTopicRecord();
 	const recs = [...Array.from({ length: 30 }, () => record()), hit, record()];
@@ -54,7 +55,7 @@ test("a slow object outlives its visibility timeout and is processed exactly onc
 
 	assert.equal(aws.requestLog.count({ operation: "GetObject" }), 1, "the object was fetched twice");
 	const extensions = aws.requestLog.match({ operation: "ChangeMessageVisibilityBatch" });
-	assert.ok(extensions.length >= SLOW_S / 3, `only ${extensions.length} visibility extensions in ${elapsed} ms`);
+	assert.ok(extensions.length >= 3, `only ${extensions.length} visibility extensions in ${elapsed} ms`);
 	assert.ok(extensions.every((e) => e.status === 200), "a visibility extension failed");
 	assert.equal(aws.requestLog.count({ operation: "DeleteMessageBatch" }), 1);
 
