@@ -36,8 +36,9 @@ struct aws_client {
 };
 
 struct aws_conn {
-	struct aws_client *c; /* borrowed */
-	CURL *h;              /* owned; reused for keep-alive */
+	struct aws_client *c;     /* borrowed */
+	CURL *h;                  /* owned; reused for keep-alive */
+	const atomic_int *cancel; /* borrowed; non-zero: stop (aws_conn_set_cancel) */
 };
 
 /* What one request resolves to before any attempt. */
@@ -218,6 +219,39 @@ aws_conn_new(struct aws_client *c)
 		return NULL;
 	}
 	return conn;
+}
+
+void
+aws_conn_set_cancel(struct aws_conn *conn, const atomic_int *flag)
+{
+	conn->cancel = flag;
+}
+
+static int
+cancelled(const struct aws_conn *conn)
+{
+	return conn->cancel != NULL && atomic_load(conn->cancel) != 0;
+}
+
+/* libcurl calls this at least once a second while a transfer runs. */
+static int
+xferinfo_cb(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return cancelled(arg) ? 1 : 0;
+}
+
+static void
+watch_cancel(struct aws_conn *conn)
+{
+	if (conn->cancel == NULL)
+		return;
+	curl_easy_setopt(conn->h, CURLOPT_XFERINFOFUNCTION, xferinfo_cb);
+	curl_easy_setopt(conn->h, CURLOPT_XFERINFODATA, conn);
+	curl_easy_setopt(conn->h, CURLOPT_NOPROGRESS, 0L);
 }
 
 void
@@ -564,12 +598,18 @@ aws_call(struct aws_conn *conn, const struct aws_request *req, struct aws_respon
 		/* Credentials and signing failures are final: providers retry themselves. */
 		if ((rc = attempt_prepare(c, conn->h, req, &t, &x, err)) == -1)
 			break;
+		watch_cancel(conn);
 		rc = aws_http_finish(
 		    conn->h, curl_easy_perform(conn->h), &x, req->service, req->operation, err);
 		if (rc != 0 && c->on_error)
 			c->on_error(c->on_error_arg, err);
 		if (rc == 0) {
 			aws_retry_success(&c->retry, &st);
+			break;
+		}
+		if (cancelled(conn)) {
+			aws_error_set(err, req->service, req->operation, 0, "Aborted", 0,
+			    "stopped: ctalertd is shutting down");
 			break;
 		}
 		if (resp->delivered > 0)

@@ -21,6 +21,7 @@
 #ifndef CT_AWS_CLIENT_H
 #define CT_AWS_CLIENT_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -72,6 +73,10 @@ void aws_client_set_creds(struct aws_client *c, struct aws_creds_provider *creds
 
 struct aws_conn *aws_conn_new(struct aws_client *c);
 void aws_conn_free(struct aws_conn *conn);
+/* Makes the conn's calls stoppable: once *flag (borrowed, NULL: never) is
+ * non-zero, a transfer under way stops within about a second, even when no
+ * byte arrives, and the call fails with code "Aborted", without retrying. */
+void aws_conn_set_cancel(struct aws_conn *conn, const atomic_int *flag);
 
 /* Called with each piece of a response body; return 0 to go on, -1 to abort
  * (the call then fails with code "Aborted"). */

@@ -74,6 +74,11 @@ fetch_worker_new(void *shared, int index)
 		free(w);
 		return NULL;
 	}
+	/* When the shutdown grace is over, a stalled GetObject or PublishBatch
+	 * must not hold the exit up: the object is abandoned and given back. */
+	aws_conn_set_cancel(w->conn, w->shared->abort_work);
+	if (w->pub_conn)
+		aws_conn_set_cancel(w->pub_conn, w->shared->abort_work);
 	publisher_init(&w->pub, w->pub_conn, w->shared->dedup, w->shared->dry_run);
 	return w;
 }
@@ -248,7 +253,7 @@ scan_object(struct fetch_worker *w)
 	aws_error_clear(&err);
 	memset(&res, 0, sizeof(res));
 	if (s3_get_object(w->conn, &p, &res, &err) == -1) {
-		if (w->aborted)
+		if (w->aborted || atomic_load(w->shared->abort_work))
 			fail_job(w, OUTCOME_ABANDONED, "", "shutdown grace period over");
 		else if (w->refused)
 			fail_job(w, OUTCOME_PERMANENT, "", w->refuse_why);
@@ -262,7 +267,9 @@ scan_object(struct fetch_worker *w)
 		return;
 	}
 	if (objscan_finish(w->scan, &cerr) == -1) {
-		if (w->publish_failed)
+		if (w->publish_failed && atomic_load(w->shared->abort_work))
+			fail_job(w, OUTCOME_ABANDONED, "", "shutdown grace period over");
+		else if (w->publish_failed)
 			fail_job(w, OUTCOME_TRANSIENT, "publishing alerts: ",
 			    aws_error_str(&w->pub_err, why, sizeof(why)));
 		else
@@ -270,8 +277,11 @@ scan_object(struct fetch_worker *w)
 		return;
 	}
 	if (publisher_flush(&w->pub, &w->pub_err) == -1) {
-		fail_job(w, OUTCOME_TRANSIENT, "publishing alerts: ",
-		    aws_error_str(&w->pub_err, why, sizeof(why)));
+		if (atomic_load(w->shared->abort_work))
+			fail_job(w, OUTCOME_ABANDONED, "", "shutdown grace period over");
+		else
+			fail_job(w, OUTCOME_TRANSIENT, "publishing alerts: ",
+			    aws_error_str(&w->pub_err, why, sizeof(why)));
 		return;
 	}
 	j->outcome = OUTCOME_DONE;

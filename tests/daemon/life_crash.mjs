@@ -16,8 +16,10 @@ beforeEach(() => aws.reset());
 
 test("kill -9 mid-object: after the visibility timeout the next run delivers every alert", async () => {
 	const world = await makeWorld(aws, {
-		queueAttributes: { VisibilityTimeout: "3" },
-		receive: "visibility_timeout = 3; heartbeat = 1;",
+		// Extended when 4 s are left (twice the heartbeat), so at least 2 s
+		// are left at any moment.
+		queueAttributes: { VisibilityTimeout: "8" },
+		receive: "visibility_timeout = 8; heartbeat = 2;",
 	});
 	// Two objects, 25 CreateTopic calls each among ordinary records: the
 	// first ten matches of an object fill a PublishBatch long before its end.
@@ -41,12 +43,11 @@ test("kill -9 mid-object: after the visibility timeout the next run delivers eve
 	daemon.kill("SIGKILL");
 	const killed = await daemon.wait(5000);
 	assert.equal(killed.signal, "SIGKILL");
+	// Still hidden right after the crash: the last extension has not lapsed.
+	assert.equal(await peekVisible(aws, world.queue.url), 0, "visible right after the crash");
 	assert.equal(aws.requestLog.count({ operation: "DeleteMessageBatch" }), 0, "deleted before the end");
 	const early = await collectAlerts(aws, world, ids, { timeoutMs: 2000 });
 	assert.ok(early.size >= 10 && early.size < ids.length, `${early.size} alerts before the crash`);
-
-	// Still hidden right after the crash: the last extension has not lapsed.
-	assert.equal(await peekVisible(aws, world.queue.url), 0, "visible right after the crash");
 
 	const next = startDaemon(aws, world);
 	const counts = await collectAlerts(aws, world, ids, { timeoutMs: 30000, settleMs: 1000, counts: early });

@@ -36,8 +36,8 @@ function addFaults(stubborn) {
 		f({ service: "sqs", operation: "ReceiveMessage", kind: "throttle", count: 1, skip: 3 }),
 		f({ service: "sqs", operation: "ReceiveMessage", kind: "reset-before", afterUpstream: true, count: 1, skip: 4 }),
 		f({ service: "sqs", operation: "DeleteMessageBatch", kind: "throttle", count: 2 }),
-		f({ service: "sqs", operation: "DeleteMessageBatch", kind: "batch-partial", failCount: 1, skip: 3 }),
-		f({ service: "sqs", operation: "DeleteMessageBatch", kind: "error500", count: 1, skip: 5 }),
+		f({ service: "sqs", operation: "DeleteMessageBatch", kind: "batch-partial", failCount: 1, skip: 1 }),
+		f({ service: "sqs", operation: "DeleteMessageBatch", kind: "error500", count: 1, skip: 2 }),
 		// S3: one object fails more often than the client retries.
 		f({ service: "s3", operation: "GetObject", key: stubborn, kind: "error500", count: 3 }),
 		f({ service: "s3", operation: "GetObject", kind: "throttle", count: 1 }),
@@ -95,7 +95,11 @@ test("faults during a run: every alert delivered, every message deleted", async 
 	assert.deepEqual(await queueDepth(aws, world.queue.url), { visible: 0, inFlight: 0, delayed: 0 });
 
 	const logs2 = logLines(run.stderr);
-	assert.ok(logs2.some((l) => /^receiving from .* failed, next try in/.test(l.msg)), "no receive backoff logged");
+	// Three failed receives in a row: the waits between them grow.
+	const waits = logs2.map((l) => /^receiving from .* failed, next try in ([\d.]+) s/.exec(l.msg)).filter(Boolean)
+		.map((m) => Number(m[1]));
+	assert.ok(waits.length >= 3, "no receive backoff logged");
+	assert.ok(waits[1] >= waits[0] && waits[2] >= waits[1] && waits[2] > waits[0], `receive backoffs ${waits}`);
 	// The stubborn object went back with a backoff and came again.
 	const back = logs2.find((l) => l.message_id === stubborn.messageId && /given back for \d+ s/.test(l.msg));
 	assert.ok(back, "the stubborn message was not given back");

@@ -6,7 +6,7 @@ import { after, before, beforeEach, test } from "node:test";
 import assert from "node:assert/strict";
 import { startLocalAws } from "../harness/local-aws.mjs";
 import { queueDepth, receiveAll } from "../harness/lib.mjs";
-import { announce, createTopicRecord, logLines, makeWorld, record, runOnce, startDaemon,
+import { announce, createTopicRecord, lastSeq, logLines, makeWorld, record, runOnce, startDaemon,
 	waitUntil } from "./world.mjs";
 
 let aws;
@@ -18,8 +18,9 @@ const SLOW_S = 10;
 
 test("a slow object outlives its visibility timeout and is processed exactly once", async () => {
 	const world = await makeWorld(aws, {
-		queueAttributes: { VisibilityTimeout: "3" },
-		receive: "visibility_timeout = 3; heartbeat = 1;",
+		// Extended when 4 s are left (twice the heartbeat): 2 s of slack.
+		queueAttributes: { VisibilityTimeout: "5" },
+		receive: "visibility_timeout = 5; heartbeat = 2;",
 	});
 	const hit = createTopicRecord();
 	const recs = [...Array.from({ length: 30 }, () => record()), hit, record()];
@@ -31,6 +32,7 @@ test("a slow object outlives its visibility timeout and is processed exactly onc
 	await waitUntil(() => aws.requestLog.count({ operation: "GetObject" }) === 1,
 		{ timeoutMs: 10000, what: "the first daemon's GetObject" });
 	const t0 = Date.now();
+	const seq0 = lastSeq(aws);
 	const second = startDaemon(aws, world);
 	await second.waitForOutput(/started: queue/, 10000);
 
@@ -41,18 +43,19 @@ test("a slow object outlives its visibility timeout and is processed exactly onc
 	assert.equal(aws.faults.fired(slow), 1);
 
 	// The second daemon polled the whole time and never got the message.
-	const before = aws.requestLog.count({ operation: "ReceiveMessage" });
+	// The first daemon polls once more at most (--once stops after an empty poll).
+	const polls = aws.requestLog.match({ operation: "ReceiveMessage" }).filter((e) => e.seq > seq0).length;
 	second.kill("SIGUSR1");
 	await second.waitForOutput(/counters: messages received \d+/, 5000);
 	const stopped = await second.stop("SIGTERM", 10000);
 	assert.equal(stopped.code, 0, stopped.stderr);
 	const counters = /counters: messages received (\d+)/.exec(stopped.stderr);
 	assert.equal(counters[1], "0", "the second daemon received the message");
-	assert.ok(before >= 4, `only ${before} ReceiveMessage calls: the second daemon was not polling`);
+	assert.ok(polls >= 6, `only ${polls} ReceiveMessage calls: the second daemon was not polling`);
 
 	assert.equal(aws.requestLog.count({ operation: "GetObject" }), 1, "the object was fetched twice");
 	const extensions = aws.requestLog.match({ operation: "ChangeMessageVisibilityBatch" });
-	assert.ok(extensions.length >= SLOW_S / 3, `only ${extensions.length} visibility extensions in ${elapsed} ms`);
+	assert.ok(extensions.length >= 3, `only ${extensions.length} visibility extensions in ${elapsed} ms`);
 	assert.ok(extensions.every((e) => e.status === 200), "a visibility extension failed");
 	assert.equal(aws.requestLog.count({ operation: "DeleteMessageBatch" }), 1);
 

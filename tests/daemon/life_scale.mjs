@@ -78,3 +78,26 @@ test("deletes gather while a delete call is under way: batched across messages",
 	assert.ok(deletes.length <= 8, `${deletes.length} DeleteMessageBatch calls for 20 messages`);
 	assert.deepEqual(await queueDepth(aws, world.queue.url), { visible: 0, inFlight: 0, delayed: 0 });
 });
+
+test("max_inflight_messages bounds the messages held at once", async () => {
+	aws.requestLog.clear();
+	const world = await makeWorld(aws);
+	rewriteConfig(world, { workers: 1, maxInflight: 2 });
+	await announceMany(aws, world, Array.from({ length: 6 }, () => [record()]));
+	aws.faults.add({ service: "s3", operation: "GetObject", kind: "slow", delayMs: 400, count: "always" });
+	const daemon = startDaemon(aws, world);
+	let most = 0;
+	try {
+		await waitUntil(async () => {
+			const d = await queueDepth(aws, world.queue.url);
+			most = Math.max(most, d.inFlight);
+			return d.visible === 0 && d.inFlight === 0;
+		}, { timeoutMs: 20000, intervalMs: 50, what: "the queue to empty" });
+	} finally {
+		const run = await daemon.stop("SIGTERM", 10000);
+		assert.equal(run.code, 0, run.stderr);
+	}
+	console.log(`# most in flight: ${most}`);
+	assert.ok(most >= 1 && most <= 2, `${most} messages in flight with max_inflight_messages = 2`);
+	assert.equal(aws.requestLog.count({ operation: "GetObject", status: 200 }), 6);
+});

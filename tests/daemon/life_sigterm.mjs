@@ -100,3 +100,31 @@ test("SIGINT stops an idle daemon at once, exit 0", async () => {
 	assert.equal(run.code, 0, run.stderr);
 	assert.ok(Date.now() - t0 < 3000, "waited for the long poll to end");
 });
+
+for (const [what, fault] of [
+	["an S3 answer that never starts", { service: "s3", operation: "GetObject", kind: "slow", delayMs: 25000 }],
+	["an SNS answer that never starts", { service: "sns", operation: "PublishBatch", kind: "slow", delayMs: 25000 }],
+]) {
+	test(`SIGTERM: ${what} does not hold the exit past the grace period`, async () => {
+		const world = await makeWorld(aws, { receive: "visibility_timeout = 120; heartbeat = 10;", extra: "shutdown_grace = 1;" });
+		const obj = await announceHits(world, 1);
+		const stall = aws.faults.add(fault);
+		const daemon = startDaemon(aws, world);
+		await waitUntil(() => aws.faults.fired(stall) === 1, { what: "the stalled request" });
+		const termAt = Date.now();
+		daemon.kill("SIGTERM");
+		const run = await daemon.wait(40000);
+		const took = Date.now() - termAt;
+		assert.equal(run.code, 0, run.stderr);
+		assert.ok(took < 4000, `took ${took} ms to stop with a 1 s grace`);
+		assert.ok(logLines(run.stderr).some((l) => /given back for 0 s: .*shutdown grace period over/.test(l.msg)), run.stderr);
+		assert.deepEqual(await queueDepth(aws, world.queue.url), { visible: 1, inFlight: 0, delayed: 0 });
+
+		aws.faults.clear();
+		const next = await runOnce(aws, world, { timeoutMs: 30000 });
+		assert.equal(next.code, 0, next.stderr);
+		const counts = await collectAlerts(aws, world, obj.ids, { timeoutMs: 5000 });
+		assert.deepEqual([...counts.keys()], obj.ids, "the alert was lost");
+		assert.deepEqual(await queueDepth(aws, world.queue.url), { visible: 0, inFlight: 0, delayed: 0 });
+	});
+}
