@@ -29,9 +29,8 @@
 struct fetch_worker {
 	struct fetch_shared *shared;  /* borrowed */
 	int index;
-	struct aws_conn *conn;        /* owned: this thread's S3 connection */
-	struct aws_conn *pub_conn;    /* owned: its SNS connection (batches go out from
-	                                 the S3 body callback, while conn is busy) */
+	struct aws_conn *conn;        /* owned: this thread's connection to S3 */
+	struct aws_conn *pub_conn;    /* owned: to SNS, used while conn is inside GetObject */
 	struct snapshot *snap;        /* the configuration scan was built for (a reference) */
 	struct objscan *scan;         /* owned */
 	struct publisher pub;
@@ -67,9 +66,12 @@ fetch_worker_new(void *shared, int index)
 		return NULL;
 	w->shared = shared;
 	w->index = index;
-	/* A dry run reads objects too: only publishing is left out. */
+	/* A dry run reads objects too: only publishing is left out. Alerts are
+	 * published from GetObject's body callback, when a batch fills: a
+	 * connection cannot start a call while its own transfer runs, so SNS
+	 * gets a connection of its own. */
 	if ((w->conn = aws_conn_new(w->shared->client)) == NULL ||
-	    (w->shared->dry_run == NULL && (w->pub_conn = aws_conn_new(w->shared->client)) == NULL)) {
+	    (w->pub_conn = aws_conn_new(w->shared->client)) == NULL) {
 		aws_conn_free(w->conn);
 		free(w);
 		return NULL;
@@ -77,8 +79,7 @@ fetch_worker_new(void *shared, int index)
 	/* When the shutdown grace is over, a stalled GetObject or PublishBatch
 	 * must not hold the exit up: the object is abandoned and given back. */
 	aws_conn_set_cancel(w->conn, w->shared->abort_work);
-	if (w->pub_conn)
-		aws_conn_set_cancel(w->pub_conn, w->shared->abort_work);
+	aws_conn_set_cancel(w->pub_conn, w->shared->abort_work);
 	publisher_init(&w->pub, w->pub_conn, w->shared->dedup, w->shared->dry_run);
 	return w;
 }

@@ -12,11 +12,14 @@ import { join } from "node:path";
 import { startLocalAws } from "../harness/local-aws.mjs";
 import { queueDepth } from "../harness/lib.mjs";
 import { announce, announceMany, collectAlerts, createTopicRecord, logLines, makeWorld, record,
-	startDaemon, waitUntil } from "./world.mjs";
+	startDaemon, stopTracked, track, waitUntil } from "./world.mjs";
 
 let aws;
 before(async () => { aws = await startLocalAws(); });
-after(async () => { await aws.stop(); });
+after(async () => {
+	await stopTracked();
+	await aws.stop();
+});
 
 const OBJECTS = 30;
 
@@ -71,7 +74,7 @@ test("faults during a run: every alert delivered, every message deleted", async 
 	const faults = addFaults(stubborn.key);
 
 	const t0 = Date.now();
-	const daemon = startDaemon(aws, world);
+	const daemon = track(startDaemon(aws, world));
 	let counts;
 	try {
 		counts = await collectAlerts(aws, world, ids, { timeoutMs: 50000 });

@@ -7,11 +7,14 @@ import assert from "node:assert/strict";
 import { startLocalAws } from "../harness/local-aws.mjs";
 import { queueDepth, receiveAll } from "../harness/lib.mjs";
 import { announce, createTopicRecord, lastSeq, logLines, makeWorld, record, runOnce, startDaemon,
-	waitUntil } from "./world.mjs";
+	stopTracked, track, waitUntil } from "./world.mjs";
 
 let aws;
 before(async () => { aws = await startLocalAws(); });
-after(async () => { await aws.stop(); });
+after(async () => {
+	await stopTracked();
+	await aws.stop();
+});
 beforeEach(() => aws.reset());
 
 const SLOW_S = 10;
@@ -33,7 +36,7 @@ test("a slow object outlives its visibility timeout and is processed exactly onc
 		{ timeoutMs: 10000, what: "the first daemon's GetObject" });
 	const t0 = Date.now();
 	const seq0 = lastSeq(aws);
-	const second = startDaemon(aws, world);
+	const second = track(startDaemon(aws, world));
 	await second.waitForOutput(/started: queue/, 10000);
 
 	const run = await first;
@@ -78,7 +81,7 @@ test("the heartbeat stops at max_visibility_extension", async () => {
 	const obj = await announce(aws, world, [...Array.from({ length: 30 }, () => record()), hit]);
 	aws.faults.add({ service: "s3", operation: "GetObject", kind: "slow", bytesPerSecond: Math.ceil(obj.size / 8) });
 
-	const daemon = startDaemon(aws, world);
+	const daemon = track(startDaemon(aws, world));
 	const alerts = await receiveAll(aws, world.observer.url, { expect: 1, timeoutMs: 20000 });
 	await waitUntil(async () => (await queueDepth(aws, world.queue.url)).inFlight === 0,
 		{ timeoutMs: 10000, what: "the message to be deleted" });

@@ -6,11 +6,14 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { startLocalAws } from "../harness/local-aws.mjs";
-import { lastSeq, makeWorld, rewriteConfig, startDaemon, waitUntil } from "./world.mjs";
+import { lastSeq, makeWorld, rewriteConfig, startDaemon, stopTracked, track, waitUntil } from "./world.mjs";
 
 let aws;
 before(async () => { aws = await startLocalAws(); });
-after(async () => { await aws.stop(); });
+after(async () => {
+	await stopTracked();
+	await aws.stop();
+});
 
 const IDLE_MS = 10000;
 const CPU_BOUND_S = 0.05; // 0.5% of one core over ten seconds
@@ -27,7 +30,7 @@ test("an idle daemon sleeps in long polls", { skip: process.platform !== "linux"
 	const ticks = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
 	const world = await makeWorld(aws);
 	rewriteConfig(world, { waitTime: 20, workers: 4 });
-	const daemon = startDaemon(aws, world);
+	const daemon = track(startDaemon(aws, world));
 	try {
 		await daemon.waitForOutput(/started: queue/, 10000);
 		await waitUntil(() => aws.requestLog.count({ operation: "ReceiveMessage" }) >= 1, { what: "the first long poll" });

@@ -10,8 +10,8 @@ import { readFileSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { startLocalAws } from "../harness/local-aws.mjs";
 import { receiveAll, startProgram } from "../harness/lib.mjs";
-import { announce, CTALERTD, createTopicRecord, logLines, makeWorld, record, startDaemon, waitUntil,
-	writeConfig } from "./world.mjs";
+import { announce, createTopicRecord, CTALERTD, logLines, makeWorld, record, startDaemon,
+	stopTracked, track, waitUntil, writeConfig } from "./world.mjs";
 
 const builddir = process.env.top_builddir ?? dirname(CTALERTD);
 const LISTENER = join(builddir, "tests/daemon/life_notify_listen");
@@ -30,13 +30,26 @@ const RULE_LIST_BUCKETS = `{
 
 let aws;
 before(async () => { aws = await startLocalAws(); });
-after(async () => { await aws.stop(); });
+after(async () => {
+	await stopTracked();
+	for (const l of listeners)
+		l.stop();
+	await aws.stop();
+});
 beforeEach(() => aws.reset());
+
+const listeners = new Set();
 
 /** A notification socket in dir: {path, messages: [{at, pid, text}], waitFor(re, ms), stop()}. */
 async function listen(dir) {
 	const path = join(dir, "notify.sock");
 	const child = spawn(LISTENER, [path], { stdio: ["pipe", "pipe", "inherit"] });
+	const stop = () => {
+		listeners.delete(handle);
+		child.stdin.end();
+	};
+	const handle = { stop };
+	listeners.add(handle);
 	const messages = [];
 	const waiters = new Set();
 	let buffered = "";
@@ -86,9 +99,7 @@ async function listen(dir) {
 				check();
 			});
 		},
-		stop() {
-			child.stdin.end();
-		},
+		stop,
 	};
 }
 
@@ -96,7 +107,7 @@ test("READY=1 after the queue answered; STATUS= with counters; STOPPING=1 on SIG
 	const world = await makeWorld(aws);
 	const sock = await listen(world.dir);
 	aws.faults.add({ service: "sqs", operation: "GetQueueAttributes", kind: "slow", delayMs: 2000 });
-	const daemon = startDaemon(aws, world, { env: { NOTIFY_SOCKET: sock.path } });
+	const daemon = track(startDaemon(aws, world, { env: { NOTIFY_SOCKET: sock.path } }));
 	try {
 		const asked = await waitUntil(() => aws.requestLog.match({ operation: "GetQueueAttributes" })[0],
 			{ what: "GetQueueAttributes" });
@@ -130,7 +141,7 @@ test("READY=1 after the queue answered; STATUS= with counters; STOPPING=1 on SIG
 test("SIGHUP: a bad configuration keeps the rules in force; a new rule applies", async () => {
 	const world = await makeWorld(aws);
 	const sock = await listen(world.dir);
-	const daemon = startDaemon(aws, world, { env: { NOTIFY_SOCKET: sock.path } });
+	const daemon = track(startDaemon(aws, world, { env: { NOTIFY_SOCKET: sock.path } }));
 	try {
 		await sock.waitFor(/^READY=1$/, 10000);
 
@@ -186,7 +197,7 @@ test("SIGHUP: a bad configuration keeps the rules in force; a new rule applies",
 
 test("SIGUSR1 logs the counters", async () => {
 	const world = await makeWorld(aws);
-	const daemon = startDaemon(aws, world);
+	const daemon = track(startDaemon(aws, world));
 	try {
 		await daemon.waitForOutput(/started: queue/, 10000);
 		await announce(aws, world, [record(), createTopicRecord(), record(), record()]);
@@ -208,9 +219,9 @@ test("WATCHDOG=1 when the watchdog is on for this process, not for another", asy
 	const sock = await listen(world.dir);
 	// systemd names the watched process in WATCHDOG_PID: a shell that execs
 	// ctalertd keeps its pid, so the variable can name it.
-	const wrap = (pid) => startProgram(aws, "/bin/sh",
+	const wrap = (pid) => track(startProgram(aws, "/bin/sh",
 		["-c", `WATCHDOG_PID=${pid}; export WATCHDOG_PID; exec "$0" "$@"`, CTALERTD, "run", "-c", world.conf, "--log-target", "json"],
-		{ env: { NOTIFY_SOCKET: sock.path, WATCHDOG_USEC: "1000000" } });
+		{ env: { NOTIFY_SOCKET: sock.path, WATCHDOG_USEC: "1000000" } }));
 	const daemon = wrap("$$");
 	try {
 		await sock.waitFor(/^READY=1$/, 10000);

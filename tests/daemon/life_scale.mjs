@@ -5,12 +5,15 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { startLocalAws } from "../harness/local-aws.mjs";
 import { queueDepth } from "../harness/lib.mjs";
-import { announceMany, collectAlerts, createTopicRecord, logLines, makeWorld, record, rewriteConfig, runOnce,
-	startDaemon, waitUntil } from "./world.mjs";
+import { announceMany, collectAlerts, createTopicRecord, logLines, makeWorld, record,
+	rewriteConfig, runOnce, startDaemon, stopTracked, track, waitUntil } from "./world.mjs";
 
 let aws;
 before(async () => { aws = await startLocalAws(); });
-after(async () => { await aws.stop(); });
+after(async () => {
+	await stopTracked();
+	await aws.stop();
+});
 
 const OBJECTS = 300;
 
@@ -32,7 +35,7 @@ test("three daemons on one queue: 300 objects, every alert, every message delete
 	aws.requestLog.clear();
 
 	const t0 = Date.now();
-	const daemons = [0, 1, 2].map(() => startDaemon(aws, world));
+	const daemons = [0, 1, 2].map(() => track(startDaemon(aws, world)));
 	const counts = await collectAlerts(aws, world, ids, { timeoutMs: 45000 });
 	await waitUntil(async () => {
 		const d = await queueDepth(aws, world.queue.url);
@@ -85,7 +88,7 @@ test("max_inflight_messages bounds the messages held at once", async () => {
 	rewriteConfig(world, { workers: 1, maxInflight: 2 });
 	await announceMany(aws, world, Array.from({ length: 6 }, () => [record()]));
 	aws.faults.add({ service: "s3", operation: "GetObject", kind: "slow", delayMs: 400, count: "always" });
-	const daemon = startDaemon(aws, world);
+	const daemon = track(startDaemon(aws, world));
 	let most = 0;
 	try {
 		await waitUntil(async () => {

@@ -6,12 +6,15 @@ import { after, before, beforeEach, test } from "node:test";
 import assert from "node:assert/strict";
 import { startLocalAws } from "../harness/local-aws.mjs";
 import { queueDepth } from "../harness/lib.mjs";
-import { announce, collectAlerts, createTopicRecord, logLines, makeWorld, record, rewriteConfig,
-	lastSeq, runOnce, startDaemon, waitUntil } from "./world.mjs";
+import { announce, collectAlerts, createTopicRecord, lastSeq, logLines, makeWorld, record,
+	rewriteConfig, runOnce, startDaemon, stopTracked, track, waitUntil } from "./world.mjs";
 
 let aws;
 before(async () => { aws = await startLocalAws(); });
-after(async () => { await aws.stop(); });
+after(async () => {
+	await stopTracked();
+	await aws.stop();
+});
 beforeEach(() => aws.reset());
 
 /** A log object of ordinary records around `hits` CreateTopic calls; returns its ids too. */
@@ -26,7 +29,7 @@ test("SIGTERM lets an object being read finish within the grace period", async (
 	const obj = await announceHits(world, 2);
 	aws.faults.add({ service: "s3", operation: "GetObject", kind: "slow", bytesPerSecond: Math.ceil(obj.size / 4) });
 
-	const daemon = startDaemon(aws, world);
+	const daemon = track(startDaemon(aws, world));
 	await waitUntil(() => aws.requestLog.count({ operation: "GetObject" }) === 1, { what: "GetObject" });
 	const termAt = Date.now();
 	const termSeq = lastSeq(aws);
@@ -57,7 +60,7 @@ test("SIGTERM with a short grace gives unfinished messages back at once; the nex
 	const slow = aws.faults.add({ service: "s3", operation: "GetObject", kind: "slow", count: "always",
 		bytesPerSecond: Math.ceil(objs[0].size / 20) });
 
-	const daemon = startDaemon(aws, world);
+	const daemon = track(startDaemon(aws, world));
 	await waitUntil(() => aws.requestLog.count({ operation: "GetObject" }) === 2, { what: "two GetObjects" });
 	await new Promise((r) => setTimeout(r, 500));
 	const termAt = Date.now();
@@ -92,7 +95,7 @@ test("SIGTERM with a short grace gives unfinished messages back at once; the nex
 test("SIGINT stops an idle daemon at once, exit 0", async () => {
 	const world = await makeWorld(aws);
 	rewriteConfig(world, { waitTime: 20 });
-	const daemon = startDaemon(aws, world);
+	const daemon = track(startDaemon(aws, world));
 	await daemon.waitForOutput(/started: queue/, 10000);
 	await waitUntil(() => aws.requestLog.count({ operation: "ReceiveMessage" }) >= 1, { what: "a long poll" });
 	const t0 = Date.now();
@@ -109,7 +112,7 @@ for (const [what, fault] of [
 		const world = await makeWorld(aws, { receive: "visibility_timeout = 120; heartbeat = 10;", extra: "shutdown_grace = 1;" });
 		const obj = await announceHits(world, 1);
 		const stall = aws.faults.add(fault);
-		const daemon = startDaemon(aws, world);
+		const daemon = track(startDaemon(aws, world));
 		await waitUntil(() => aws.faults.fired(stall) === 1, { what: "the stalled request" });
 		const termAt = Date.now();
 		daemon.kill("SIGTERM");

@@ -199,3 +199,21 @@ export async function announceMany(aws, world, logs, { concurrency = 16 } = {}) 
 	}
 	return objs;
 }
+
+const tracked = new Set();
+
+/**
+ * Remembers a started program (a startProgram/startDaemon handle) so that
+ * stopTracked() ends it when its test failed before stopping it: a program
+ * left running keeps the test process alive. Returns the handle.
+ */
+export function track(handle) {
+	tracked.add(handle);
+	handle.child.on("exit", () => tracked.delete(handle));
+	return handle;
+}
+
+/** Kills every tracked program still running; for after(). */
+export async function stopTracked() {
+	await Promise.all([...tracked].map((h) => h.stop("SIGKILL", 5000)));
+}
