@@ -331,12 +331,13 @@ static int
 room_for_messages(struct daemon *d)
 {
 	long room = (long)cfg(d)->max_inflight_messages - (long)d->inflight.count;
-	long queued = (long)pool_busy(d->pool) - pool_size(d->pool);
+	long idle = (long)pool_size(d->pool) - (long)pool_busy(d->pool);
 
-	/* Objects waiting for a worker mean the pool is full: receiving more
-	 * would only leave messages to wait, invisible, in our queue. */
-	if (queued > 0)
-		return 0;
+	/* Ask only for what idle workers can start on now: a message received
+	 * for a busy pool would wait, invisible, in our queue while another
+	 * instance could have had it. */
+	if (idle < room)
+		room = idle;
 	return room > 0 ? (int)room : 0;
 }
 

@@ -155,7 +155,9 @@ test("with a redrive policy and action \"dlq\", each poison message ends in the 
 		assert.ok(aws.requestLog.count({ operation: "GetObject", key: p.key }) <= MAX_RECEIVES, `${p.what}: fetched at most twice`);
 	assert.equal(aws.requestLog.count({ operation: "GetObject", bucket: `${world.name}-other` }), 0);
 	const { calls, span } = receiveRate();
-	assert.ok(calls <= span * 2 + 8, `${calls} receives in ${span} s: no tight loop`);
+	// Each receive asks only for what idle workers can take, so a message can
+	// cost a receive of its own: the bound is per message, not per batch.
+	assert.ok(calls <= span * 2 + 8 + poison.length * MAX_RECEIVES, `${calls} receives in ${span} s: no tight loop`);
 });
 
 test("with action \"delete\", each poison message is deleted on its last receive", LIMIT, async () => {
@@ -211,5 +213,7 @@ test("without a dead-letter queue a poison message is never deleted and never sp
 	assert.equal(back.filter((e) => e.VisibilityTimeout === 0).length, poison.length);
 	assert.ok(back.filter((e) => e.VisibilityTimeout > VISIBILITY).length >= poison.length, "then longer delays");
 	const { calls, span } = receiveRate();
-	assert.ok(calls <= span * 2 + 8, `${calls} receives in ${span} s: no tight loop`);
+	// Each receive asks only for what idle workers can take, so a message can
+	// cost a receive of its own: the bound is per message, not per batch.
+	assert.ok(calls <= span * 2 + 8 + poison.length * MAX_RECEIVES, `${calls} receives in ${span} s: no tight loop`);
 });
