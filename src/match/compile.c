@@ -5,9 +5,11 @@
  * Each branch of each rule becomes a "sub" with its clauses. A clause is
  * registered at the node of its field: exact values, prefixes, suffixes,
  * case-folded values and clean CIDR blocks as keys of one hash table over
- * (node, kind, bytes) whose postings are clause ids; prefixes and suffixes
- * also record their length, so a value is looked up once per distinct
- * length. Numeric ranges, wildcards and anything-but stay in per-node lists.
+ * (node, kind, bytes) whose postings are clause ids. Prefixes and suffixes
+ * also go into the field's sorted affix sets, which a value searches once,
+ * and so do wildcards, under the literal they begin or end with. Numeric
+ * ranges, the other wildcards and anything-but of patterns stay in per-node
+ * lists; exists and anything-but of values need no per-value work at all.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -27,9 +29,10 @@ struct builder {
 	VEC(struct bnode) bn;
 	VEC(struct clause) cl;
 	VEC(struct sub) subs;
-	u32vec keys;   /* vids of the clause being added */
-	u32vec eager;  /* per clause: cost of its atoms that are not keys */
-	u32vec natoms; /* per clause: its number of atoms */
+	u32vec keys;       /* vids of the clause being added */
+	u32vec xkeys;      /* vids the clause being added excludes */
+	VEC(double) eager; /* per clause: how often its atoms that are not keys hold */
+	u32vec named;      /* per clause: its atoms that name values without a key */
 	enum match_envelope env;
 	struct ct_error *err;
 };
@@ -86,68 +89,18 @@ path_node(struct builder *b, const char *path, uint32_t *id)
 	return 0;
 }
 
-/* ---- the value index ---- */
-
-static int
-vindex_grow(struct ruleset *rs)
-{
-	uint32_t size = rs->vslots ? (rs->vmask + 1) * 2 : 64;
-	struct vslot *t = calloc(size, sizeof(*t));
-
-	if (t == NULL)
-		return -1;
-	for (uint32_t v = 0; v < rs->nvent; v++) {
-		uint32_t j = (uint32_t)rs->vents[v].hash & (size - 1);
-		while (t[j].idx != 0)
-			j = (j + 1) & (size - 1);
-		t[j].check = (uint32_t)(rs->vents[v].hash >> 32);
-		t[j].idx = v + 1;
-	}
-	free(rs->vslots);
-	rs->vslots = t;
-	rs->vmask = size - 1;
-	return 0;
-}
+/* ---- keys and affixes ---- */
 
 /* Registers a key for the clause being added (its vid goes to b->keys). */
 static int
 vindex_add(struct builder *b, uint32_t node, uint32_t tag, const char *key, size_t len)
 {
-	struct ruleset *rs = b->rs;
-	uint64_t h;
-	uint32_t i, vid;
-	struct vent *e = NULL;
+	uint32_t vid;
 
-	if ((rs->vslots == NULL || (rs->nvent + 1) * 2 > rs->vmask + 1) && vindex_grow(rs) < 0)
+	if (vindex_insert(b->rs, node, tag, key, len, &vid) < 0 || VEC_PUSH(b->keys, vid) < 0)
 		return nomem(b);
-	h = mhash(key, len, vindex_seed(node, tag));
-	for (i = (uint32_t)h & rs->vmask; rs->vslots[i].idx != 0; i = (i + 1) & rs->vmask) {
-		e = &rs->vents[rs->vslots[i].idx - 1];
-		if (e->hash == h && e->node == node && e->tag == tag && e->len == len &&
-		    memcmp(e->key, key, len) == 0)
-			break;
-		e = NULL;
-	}
-	if (e == NULL) {
-		if (rs->nvent == rs->capvent &&
-		    vec_grow((void **)&rs->vents, &rs->capvent, rs->nvent, sizeof(*rs->vents)) < 0)
-			return nomem(b);
-		e = &rs->vents[rs->nvent];
-		memset(e, 0, sizeof(*e));
-		if ((e->key = arena_strndup(&rs->arena, key, len)) == NULL)
-			return nomem(b);
-		e->hash = h;
-		if (len <= MH_SHORT)
-			mh_words(key, len, &e->w0, &e->w1);
-		e->node = node;
-		e->tag = tag;
-		e->len = (uint32_t)len;
-		rs->vslots[i].check = (uint32_t)(h >> 32);
-		rs->vslots[i].idx = ++rs->nvent;
-	}
-	vid = (uint32_t)(e - rs->vents);
-	e->uses++;
-	return VEC_PUSH(b->keys, vid) < 0 ? nomem(b) : 0;
+	b->rs->fields[node].uses++;
+	return 0;
 }
 
 static int
@@ -160,11 +113,32 @@ lenset_add(struct builder *b, u32vec *s, uint32_t len)
 }
 
 static int
-add_affix(struct builder *b, uint32_t node, uint32_t tag, u32vec *lens, const struct pstr *v)
+is_suffix_kind(enum affix_kind k)
 {
-	if (lenset_add(b, lens, (uint32_t)v->len) < 0)
+	return k == AFX_SFX || k == AFX_SFXI;
+}
+
+/* An entry of the field's affix set k for key vid. */
+static int
+affix_key(
+    struct builder *b, uint32_t node, enum affix_kind k, const char *s, size_t len, uint32_t vid)
+{
+	static const struct wild none;
+
+	if (affix_add(&b->rs->arena, &b->rs->fields[node], k, s, len, vid, none) < 0)
+		return nomem(b);
+	return 0;
+}
+
+static const uint32_t affix_tags[AFX__COUNT] = {K_PFX, K_SFX, K_PFXI, K_SFXI};
+
+/* A prefix or suffix the clause being added looks for. */
+static int
+add_affix(struct builder *b, uint32_t node, enum affix_kind k, const struct pstr *v)
+{
+	if (vindex_add(b, node, affix_tags[k], v->s, v->len) < 0)
 		return -1;
-	return vindex_add(b, node, tag, v->s, v->len);
+	return affix_key(b, node, k, v->s, v->len, b->keys.v[b->keys.n - 1]);
 }
 
 static int
@@ -218,15 +192,15 @@ add_atom(struct builder *b, uint32_t node, const struct patom *a, uint32_t claus
 	case A_NULL:
 		return add_exact(b, node, a);
 	case A_PREFIX:
-		return add_affix(b, node, K_PFX, &f->pfx, &a->v[0]);
+		return add_affix(b, node, AFX_PFX, &a->v[0]);
 	case A_SUFFIX:
-		return add_affix(b, node, K_SFX, &f->sfx, &a->v[0]);
+		return add_affix(b, node, AFX_SFX, &a->v[0]);
 	case A_PREFIX_EIC:
 		f->fold = 1;
-		return add_affix(b, node, K_PFXI, &f->pfxi, &a->v[0]);
+		return add_affix(b, node, AFX_PFXI, &a->v[0]);
 	case A_SUFFIX_EIC:
 		f->fold = 1;
-		return add_affix(b, node, K_SFXI, &f->sfxi, &a->v[0]);
+		return add_affix(b, node, AFX_SFXI, &a->v[0]);
 	case A_EIC:
 		f->fold = f->has_eic = 1;
 		return vindex_add(b, node, K_EIC, a->v[0].s, a->v[0].len);
@@ -234,22 +208,130 @@ add_atom(struct builder *b, uint32_t node, const struct patom *a, uint32_t claus
 		return add_cidr(b, node, a, clause);
 	case A_WILDCARD: {
 		struct wild w = {a->g, clause};
-		return VEC_PUSH(f->wild, w) < 0 ? nomem(b) : 0;
+		if (a->g->nseg == 1) { /* no star: an exact string */
+			f->has_exact = 1;
+			return vindex_add(b, node, K_STR, a->g->seg[0].s, a->g->seg[0].len);
+		}
+		return VEC_PUSH(f->wild, w) < 0 ? nomem(b) : 0; /* gated in finish() */
 	}
 	case A_NUMERIC: {
 		struct numrange r = {a->lo, a->hi, clause, a->lo_incl, a->hi_incl};
 		return VEC_PUSH(f->num, r) < 0 ? nomem(b) : 0;
 	}
 	case A_EXISTS:
-		return VEC_PUSH(f->exists, clause) < 0 ? nomem(b) : 0;
 	case A_ABSENT:
-		return 0; /* the clause is optional: judged in matcher_end */
-	default: {        /* anything-but */
+		return 0; /* judged in matcher_end from the field's presence */
+	default: {        /* anything-but, tried on every value */
 		struct abut ab = {a, clause};
 		if (a->kind == A_AB_EIC)
 			f->fold = 1;
 		return VEC_PUSH(f->ab, ab) < 0 ? nomem(b) : 0;
 	}
+	}
+}
+
+/* ---- anything-but of values, counted ---- */
+
+static int
+is_anything_but(enum atom_kind k)
+{
+	return k >= A_AB_STRINGS;
+}
+
+/* Whether the values an anything-but atom excludes can be told by keys of
+ * the index that no two of its values share: then the clause holds when the
+ * field has more values than keys of it were hit (see satisfied()). */
+static int
+is_countable(enum atom_kind k)
+{
+	return k == A_AB_STRINGS || k == A_AB_NUMBERS || k == A_AB_EIC || k == A_AB_PREFIX ||
+	       k == A_AB_SUFFIX;
+}
+
+/* Registers a key the clause being added excludes (not one it looks for). */
+static int
+exclusion_key(struct builder *b, uint32_t node, uint32_t tag, const char *key, size_t len)
+{
+	uint32_t at = b->keys.n, vid;
+
+	if (vindex_add(b, node, tag, key, len) < 0)
+		return -1;
+	vid = b->keys.v[at];
+	b->keys.n = at;
+	b->rs->vents[vid].uses--;
+	b->rs->fields[node].uses--;
+	return VEC_PUSH(b->xkeys, vid) < 0 ? nomem(b) : 0;
+}
+
+static int
+cmp_pstr(const void *x, const void *y)
+{
+	const struct pstr *a = x, *b = y;
+	int c = memcmp(a->s, b->s, a->len < b->len ? a->len : b->len);
+
+	return c != 0 ? c : (a->len > b->len) - (a->len < b->len);
+}
+
+/* Anything-but prefixes (suffixes): only those no other one begins (ends),
+ * so that no value is excluded twice. */
+static int
+exclude_affixes(struct builder *b, uint32_t node, const struct patom *a, enum affix_kind k)
+{
+	struct pstr *v = arena_alloc(&b->rs->arena, a->nv * sizeof(*v)), *last = NULL;
+
+	if (v == NULL)
+		return nomem(b);
+	for (uint32_t i = 0; i < a->nv; i++) {
+		v[i].len = a->v[i].len;
+		v[i].s = is_suffix_kind(k) ? arena_strrev(&b->rs->arena, a->v[i].s, v[i].len)
+		                           : a->v[i].s;
+		if (v[i].s == NULL)
+			return nomem(b);
+	}
+	qsort(v, a->nv, sizeof(*v), cmp_pstr);
+	for (uint32_t i = 0; i < a->nv; i++) {
+		const char *fwd = v[i].s;
+		if (last != NULL && last->len <= v[i].len &&
+		    memcmp(last->s, v[i].s, last->len) == 0)
+			continue;
+		last = &v[i];
+		if (is_suffix_kind(k) &&
+		    (fwd = arena_strrev(&b->rs->arena, v[i].s, v[i].len)) == NULL)
+			return nomem(b);
+		if (exclusion_key(b, node, affix_tags[k], fwd, v[i].len) < 0 ||
+		    affix_key(b, node, k, fwd, v[i].len, b->xkeys.v[b->xkeys.n - 1]) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+add_exclusions(struct builder *b, uint32_t node, const struct patom *a)
+{
+	struct field *f = &b->rs->fields[node];
+
+	switch (a->kind) {
+	case A_AB_STRINGS:
+		f->has_exact = 1;
+		for (uint32_t i = 0; i < a->nv; i++)
+			if (exclusion_key(b, node, K_STR, a->v[i].s, a->v[i].len) < 0)
+				return -1;
+		return 0;
+	case A_AB_NUMBERS:
+		f->has_exact = 1;
+		for (uint32_t i = 0; i < a->nq; i++)
+			if (exclusion_key(b, node, K_NUM, (const char *)&a->q[i], sizeof(a->q[i])) <
+			    0)
+				return -1;
+		return 0;
+	case A_AB_EIC: /* already case-folded */
+		f->fold = f->has_eic = 1;
+		for (uint32_t i = 0; i < a->nv; i++)
+			if (exclusion_key(b, node, K_EIC, a->v[i].s, a->v[i].len) < 0)
+				return -1;
+		return 0;
+	default:
+		return exclude_affixes(b, node, a, a->kind == A_AB_PREFIX ? AFX_PFX : AFX_SFX);
 	}
 }
 
@@ -307,9 +389,29 @@ fields_reserve(struct builder *b)
 	return 0;
 }
 
-/* How often an atom that is not a key is expected to hit: anything-but and
- * exists hit nearly every record, ranges and wildcards some. */
-static uint32_t
+/* Whether some piece of a wildcard is literal text. */
+static int
+has_literal(const struct glob *g)
+{
+	for (uint32_t i = 0; i < g->nseg; i++)
+		if (g->seg[i].len > 0)
+			return 1;
+	return 0;
+}
+
+/* Whether an atom names values as a key does: a wildcard with literal
+ * pieces or a range of addresses, counted as one use of the field. */
+static int
+is_named(const struct patom *a)
+{
+	return (a->kind == A_WILDCARD && a->g->nseg > 1 && has_literal(a->g)) ||
+	       (a->kind == A_CIDR && a->bits < 0);
+}
+
+/* How often an atom that is not a key is expected to hold (see
+ * choose_anchor): exists and anything-but on nearly every record, a numeric
+ * range on many; what names values, as a key of its field would. */
+static double
 atom_cost(const struct patom *a)
 {
 	switch (a->kind) {
@@ -320,37 +422,77 @@ atom_cost(const struct patom *a)
 	case A_AB_SUFFIX:
 	case A_AB_EIC:
 	case A_AB_WILDCARD:
-		return 1u << 24;
+		return 1.0;
 	case A_NUMERIC:
+		return 0.5;
 	case A_WILDCARD:
-		return 1u << 16;
-	case A_CIDR:
-		return a->bits < 0 ? 1u << 16 : 0;
+		return has_literal(a->g) ? 0 : 1.0;
 	default:
 		return 0;
 	}
 }
 
 static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* A copy of v[0..*n) in the arena, sorted and without repeats when unique. */
+static uint32_t *
+vids_copy(struct builder *b, u32vec *v, int unique, uint32_t *n)
+{
+	uint32_t *out = arena_alloc(&b->rs->arena, (v->n + 1) * sizeof(*out)), k = 0;
+
+	if (out == NULL)
+		return NULL;
+	if (unique && v->n > 1)
+		qsort(v->v, v->n, sizeof(*v->v), cmp_u32);
+	for (uint32_t i = 0; i < v->n; i++)
+		if (!unique || k == 0 || out[k - 1] != v->v[i])
+			out[k++] = v->v[i];
+	*n = k;
+	return out;
+}
+
+static int
 add_clause(struct builder *b, uint32_t sid, const struct pclause *pc, uint32_t node)
 {
-	struct clause c = {sid, node, pc->optional, 0, 0, 0, NULL};
-	uint32_t cid = b->cl.n, eager = 0;
+	struct clause c = {.sub = sid, .node = node, .optional = pc->optional};
+	uint32_t cid = b->cl.n, nab = 0, named = 0;
+	double eager = 0;
 
-	b->keys.n = 0;
 	for (uint32_t j = 0; j < pc->n; j++) {
-		if (add_atom(b, node, &pc->atoms[j], cid) < 0)
-			return -1;
-		eager |= atom_cost(&pc->atoms[j]);
+		nab += is_anything_but(pc->atoms[j].kind);
+		c.exists |= pc->atoms[j].kind == A_EXISTS;
 	}
-	if (VEC_PUSH(b->eager, eager) < 0 || VEC_PUSH(b->natoms, pc->n) < 0)
+	b->keys.n = b->xkeys.n = 0;
+	for (uint32_t j = 0; j < pc->n; j++) {
+		const struct patom *a = &pc->atoms[j];
+		int r;
+		if (nab == 1 && is_countable(a->kind)) {
+			c.counted = 1;
+			r = add_exclusions(b, node, a);
+		} else {
+			r = add_atom(b, node, a, cid);
+		}
+		if (r < 0)
+			return -1;
+		eager += atom_cost(a);
+		if (is_named(a)) {
+			named++;
+			b->rs->fields[node].uses++;
+			b->rs->fields[node].card++;
+		}
+	}
+	if (VEC_PUSH(b->eager, eager) < 0 || VEC_PUSH(b->named, named) < 0)
 		return nomem(b);
-	c.nkeys = b->keys.n;
-	c.keys = arena_alloc(&b->rs->arena, (c.nkeys + 1) * sizeof(*c.keys));
-	if (c.keys == NULL || VEC_PUSH(b->cl, c) < 0)
+	c.keys = vids_copy(b, &b->keys, 0, &c.nkeys);
+	c.xkeys = vids_copy(b, &b->xkeys, 1, &c.nxkeys);
+	if (c.keys == NULL || c.xkeys == NULL || VEC_PUSH(b->cl, c) < 0)
 		return nomem(b);
-	if (c.nkeys > 0)
-		memcpy(c.keys, b->keys.v, c.nkeys * sizeof(*c.keys));
 	return 0;
 }
 
@@ -358,7 +500,7 @@ static int
 add_branch(struct builder *b, uint32_t rule, const struct pbranch *br, int envelope)
 {
 	uint32_t nodes[br->n > 0 ? br->n : 1];
-	struct sub s = {rule, b->cl.n, 0, UINT32_MAX};
+	struct sub s = {.rule = rule, .first = b->cl.n, .anchor = UINT32_MAX};
 
 	for (uint32_t i = 0; i < br->n; i++) {
 		if (clause_node(b, br->cl[i], envelope, &nodes[i]) < 0)
@@ -445,34 +587,29 @@ child_table(struct builder *b, uint32_t n)
 		free(ents.v);
 		return -1;
 	}
-	while (size < ents.n * 2)
+	while (size < ents.n * 4)
 		size *= 2;
 	mn->ctab = arena_alloc(&b->rs->arena, size * sizeof(*mn->ctab));
-	if (mn->ctab == NULL) {
+	mn->ctag = arena_alloc(&b->rs->arena, size);
+	if (mn->ctab == NULL || mn->ctag == NULL) {
 		free(ents.v);
 		return nomem(b);
 	}
 	mn->cmask = size - 1;
 	for (uint32_t i = 0; i < ents.n; i++) {
-		uint64_t h = mhash(ents.v[i].key, ents.v[i].len, 0);
-		uint32_t j = (uint32_t)h & mn->cmask;
-		while (mn->ctab[j].key != NULL)
-			j = (j + 1) & mn->cmask;
-		mn->ctab[j] = (struct child_ent){
-		    h, 0, 0, ents.v[i].key, ents.v[i].len, &b->rs->nodes[ents.v[i].node]};
-		if (ents.v[i].len <= MH_SHORT)
-			mh_words(ents.v[i].key, ents.v[i].len, &mn->ctab[j].w0, &mn->ctab[j].w1);
+		struct child_ent e = {
+		    0, 0, ents.v[i].key, ents.v[i].len, &b->rs->nodes[ents.v[i].node]};
+		uint64_t h;
+		uint32_t j;
+		mh_words(e.key, e.len, &e.w0, &e.w1);
+		h = child_hash(e.w0, e.w1, e.len);
+		for (j = (uint32_t)h & mn->cmask; mn->ctag[j] != 0; j = (j + 1) & mn->cmask)
+			;
+		mn->ctag[j] = child_tag(h);
+		mn->ctab[j] = e;
 	}
 	free(ents.v);
 	return 0;
-}
-
-static int
-cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 static int
@@ -483,16 +620,27 @@ cmp_range(const void *a, const void *b)
 	return x->lo < y->lo ? -1 : x->lo > y->lo;
 }
 
-static void
-sort_field(struct field *f)
+static int
+build_field(struct builder *b, uint32_t node)
 {
-	u32vec *sets[] = {&f->pfx, &f->sfx, &f->pfxi, &f->sfxi, &f->ip4, &f->ip6};
+	struct ruleset *rs = b->rs;
+	struct field *f = &rs->fields[node];
 
-	for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++)
-		if (sets[i]->n > 1)
-			qsort(sets[i]->v, sets[i]->n, sizeof(uint32_t), cmp_u32);
+	if (wildcards_gate(&rs->arena, f) < 0)
+		return nomem(b);
+	for (int k = 0; k < AFX__COUNT; k++) {
+		if (affixset_build(f, (enum affix_kind)k) < 0)
+			return nomem(b);
+		if (is_suffix_kind((enum affix_kind)k) && f->afx[k].maxlen > rs->max_suffix)
+			rs->max_suffix = f->afx[k].maxlen;
+	}
+	if (f->ip4.n > 1)
+		qsort(f->ip4.v, f->ip4.n, sizeof(uint32_t), cmp_u32);
+	if (f->ip6.n > 1)
+		qsort(f->ip6.v, f->ip6.n, sizeof(uint32_t), cmp_u32);
 	if (f->num.n > 1)
 		qsort(f->num.v, f->num.n, sizeof(*f->num.v), cmp_range);
+	return 0;
 }
 
 static int
@@ -506,35 +654,115 @@ add_captures(struct builder *b, uint32_t *src, uint32_t *type)
 	return fields_reserve(b);
 }
 
-/* The anchor of a sub is its required clause with the rarest values: only
- * its keys' postings name it, so a value common to many rules (a
- * detail-type, an account) costs one stamp instead of a walk over them. */
+/* The anchor of a sub is the required clause that holds least often: only
+ * its keys' postings name the sub, so a value common to many rules (a
+ * detail-type, an account) costs one stamp instead of a walk over them.
+ *
+ * How often a field has a value the rules name is estimated from the rules
+ * themselves, as the larger of two shares: of the mentions of the field that
+ * name it (with MENTION_PRIOR mentions of other values), and of the distinct
+ * values the rules give the field (with DISTINCT_PRIOR more). A field with
+ * few values (readOnly, userIdentity.type, accounts, regions) has common
+ * ones, however the rules favour one; one whose values are spread over many
+ * rules (eventName, ARNs) or that few rules mention (a bucket name) has rare
+ * ones.
+ *
+ * An anchor that holds whenever its field has values (exists, anything-but)
+ * makes its sub a candidate when the field gets its first value. */
+#define MENTION_PRIOR  20.0
+#define DISTINCT_PRIOR 4.0
+
+static double
+name_share(const struct field *f, uint32_t uses)
+{
+	double mention = uses / (f->uses + MENTION_PRIOR),
+	       distinct = 1 / (f->card + DISTINCT_PRIOR);
+
+	return mention > distinct ? mention : distinct;
+}
+
+static double
+clause_cost(struct builder *b, uint32_t c)
+{
+	const struct clause *cl = &b->cl.v[c];
+	const struct field *f = &b->rs->fields[cl->node];
+	double cost = b->eager.v[c] + b->named.v[c] * name_share(f, 1);
+
+	for (uint32_t k = 0; k < cl->nkeys; k++)
+		cost += name_share(f, b->rs->vents[cl->keys[k]].uses);
+	return cost;
+}
+
+/* The clauses of sub other than skip, in the order a candidate checks them:
+ * the least likely to hold first, so that most candidates fail at once. */
+static int
+check_order(struct builder *b, struct sub *sub, uint32_t skip)
+{
+	double cost[sub->n > 0 ? sub->n : 1];
+
+	sub->check = arena_alloc(&b->rs->arena, (sub->n + 1) * sizeof(*sub->check));
+	if (sub->check == NULL)
+		return nomem(b);
+	for (uint32_t c = sub->first; c < sub->first + sub->n; c++) {
+		/* optional clauses last: they hold whenever their field is absent */
+		double x = b->cl.v[c].optional ? 2.0 : clause_cost(b, c);
+		uint32_t at = sub->ncheck;
+		if (c == skip)
+			continue;
+		sub->ncheck++;
+		for (; at > 0 && cost[at - 1] > x; at--) {
+			cost[at] = cost[at - 1];
+			sub->check[at] = sub->check[at - 1];
+		}
+		cost[at] = x;
+		sub->check[at] = (struct check){c, b->cl.v[c].node};
+	}
+	return 0;
+}
+
+static int
+choose_anchor(struct builder *b, uint32_t s)
+{
+	struct sub *sub = &b->subs.v[s];
+	double best = 0;
+	struct clause *cl;
+
+	for (uint32_t c = sub->first; c < sub->first + sub->n; c++) {
+		double cost;
+		if (b->cl.v[c].optional)
+			continue;
+		cost = clause_cost(b, c);
+		if (sub->anchor == UINT32_MAX || cost < best) {
+			best = cost;
+			sub->anchor = c;
+		}
+	}
+	if (sub->anchor == UINT32_MAX)
+		return check_order(b, sub, UINT32_MAX);
+	cl = &b->cl.v[sub->anchor];
+	if (cl->exists || cl->counted) {
+		struct field *f = &b->rs->fields[cl->node];
+		if (VEC_PUSH(f->presence, s) < 0)
+			return nomem(b);
+		return check_order(b, sub, UINT32_MAX);
+	}
+	cl->anchor = 1;
+	for (uint32_t k = 0; k < cl->nkeys; k++)
+		b->rs->vents[cl->keys[k]].npost++;
+	return check_order(b, sub, sub->anchor);
+}
+
 static int
 choose_anchors(struct builder *b)
 {
 	struct ruleset *rs = b->rs;
 
-	for (uint32_t s = 0; s < b->subs.n; s++) {
-		struct sub *sub = &b->subs.v[s];
-		uint64_t best = UINT64_MAX;
-		for (uint32_t c = sub->first; c < sub->first + sub->n; c++) {
-			const struct clause *cl = &b->cl.v[c];
-			uint64_t cost = b->eager.v[c];
-			if (cl->optional)
-				continue;
-			for (uint32_t k = 0; k < cl->nkeys; k++)
-				cost += rs->vents[cl->keys[k]].uses;
-			if (cost < best) {
-				best = cost;
-				sub->anchor = c;
-			}
-		}
-		if (sub->anchor == UINT32_MAX)
-			continue;
-		b->cl.v[sub->anchor].anchor = 1;
-		for (uint32_t k = 0; k < b->cl.v[sub->anchor].nkeys; k++)
-			rs->vents[b->cl.v[sub->anchor].keys[k]].npost++;
-	}
+	for (uint32_t v = 0; v < rs->nvent; v++)
+		rs->fields[rs->vents[v].node].card += rs->vents[v].uses > 0;
+
+	for (uint32_t s = 0; s < b->subs.n; s++)
+		if (choose_anchor(b, s) < 0)
+			return -1;
 	for (uint32_t v = 0; v < rs->nvent; v++) {
 		struct vent *e = &rs->vents[v];
 		if (e->npost == 0)
@@ -548,83 +776,6 @@ choose_anchors(struct builder *b)
 			struct vent *e = &rs->vents[b->cl.v[c].keys[k]];
 			e->post[e->npost++] = c;
 		}
-	return 0;
-}
-
-/* A clause whose only atom is an anything-but of values, other than an
- * anchor, need not be stamped by every value that satisfies it: it is
- * satisfied when its field got more values than it excludes, so only the
- * excluded values (keys of the index) count against it. */
-static int
-countable(const struct builder *b, uint32_t cid, const struct patom *a)
-{
-	return !b->cl.v[cid].anchor && b->natoms.v[cid] == 1 &&
-	       (a->kind == A_AB_STRINGS || a->kind == A_AB_NUMBERS);
-}
-
-static int
-exclusion_key(struct builder *b, uint32_t node, const struct patom *a, uint32_t i, uint32_t *vid)
-{
-	b->keys.n = 0;
-	if (a->kind == A_AB_STRINGS) {
-		if (vindex_add(b, node, K_STR, a->v[i].s, a->v[i].len) < 0)
-			return -1;
-	} else if (vindex_add(b, node, K_NUM, (const char *)&a->q[i], sizeof(a->q[i])) < 0) {
-		return -1;
-	}
-	b->rs->vents[b->keys.v[0]].uses--; /* not a key any clause looks for */
-	*vid = b->keys.v[0];
-	return 0;
-}
-
-/* Moves countable clauses from the eager anything-but lists to the
- * exclusion postings of their values (two passes: count, then fill). */
-static int
-count_exclusions(struct builder *b)
-{
-	struct ruleset *rs = b->rs;
-
-	for (int pass = 0; pass < 2; pass++) {
-		for (uint32_t n = 0; n < b->bn.n; n++) {
-			struct field *f = &rs->fields[n];
-			uint32_t kept = 0;
-			for (uint32_t i = 0; i < f->ab.n; i++) {
-				struct abut ab = f->ab.v[i];
-				uint32_t vid,
-				    cnt = ab.a->kind == A_AB_STRINGS ? ab.a->nv : ab.a->nq;
-				if (!countable(b, ab.clause, ab.a)) {
-					f->ab.v[kept++] = ab;
-					continue;
-				}
-				b->cl.v[ab.clause].counted = 1;
-				f->has_exact = 1;
-				for (uint32_t j = 0; j < cnt; j++) {
-					struct vent *e;
-					if (exclusion_key(b, n, ab.a, j, &vid) < 0)
-						return -1;
-					e = &rs->vents[vid];
-					if (pass == 0) {
-						e->nxpost++;
-					} else if (e->nxpost == 0 ||
-					           e->xpost[e->nxpost - 1] != ab.clause) {
-						e->xpost[e->nxpost++] = ab.clause;
-					}
-				}
-				if (pass == 0)
-					f->ab.v[kept++] = ab; /* moved in the second pass */
-			}
-			f->ab.n = kept;
-		}
-		for (uint32_t v = 0; pass == 0 && v < rs->nvent; v++) {
-			struct vent *e = &rs->vents[v];
-			if (e->nxpost == 0)
-				continue;
-			if ((e->xpost = arena_alloc(&rs->arena, e->nxpost * sizeof(*e->xpost))) ==
-			    NULL)
-				return nomem(b);
-			e->nxpost = 0;
-		}
-	}
 	return 0;
 }
 
@@ -651,13 +802,17 @@ finish(struct builder *b)
 	for (uint32_t i = 0; i < b->bn.n; i++) {
 		if (rs->nodes[i].wants) {
 			rs->nodes[i].f = &rs->fields[i];
-			sort_field(&rs->fields[i]);
+			if (build_field(b, i) < 0)
+				return -1;
 		}
 		if (child_table(b, i) < 0)
 			return -1;
 	}
-	if (choose_anchors(b) < 0 || count_exclusions(b) < 0)
+	rs->nnodes = b->bn.n;
+	if (choose_anchors(b) < 0)
 		return -1;
+	if (vindex_split(rs) < 0)
+		return nomem(b);
 	for (uint32_t i = 0; i < b->subs.n; i++)
 		if (b->subs.v[i].anchor == UINT32_MAX)
 			rs->always[rs->nalways++] = i;
@@ -667,7 +822,6 @@ finish(struct builder *b)
 	rs->nsubs = b->subs.n;
 	b->cl.v = NULL;
 	b->subs.v = NULL;
-	rs->nnodes = b->bn.n;
 	return 0;
 }
 
@@ -680,8 +834,9 @@ builder_free(struct builder *b)
 	free(b->cl.v);
 	free(b->subs.v);
 	free(b->keys.v);
+	free(b->xkeys.v);
 	free(b->eager.v);
-	free(b->natoms.v);
+	free(b->named.v);
 }
 
 static int
@@ -734,17 +889,22 @@ ruleset_compile(
 static void
 field_free(struct field *f)
 {
-	free(f->pfx.v);
-	free(f->sfx.v);
-	free(f->pfxi.v);
-	free(f->sfxi.v);
+	for (int k = 0; k < AFX__COUNT; k++) {
+		affixset_free(&f->afx[k]);
+		free(f->items[k].v);
+	}
 	free(f->ip4.v);
 	free(f->ip6.v);
 	free(f->num.v);
 	free(f->wild.v);
+	free(f->gwild.v);
+	free(f->grams.v);
+	free(f->gbits);
 	free(f->ipr.v);
 	free(f->ab.v);
-	free(f->exists.v);
+	free(f->presence.v);
+	free(f->vslots);
+	free(f->vbloom);
 }
 
 void

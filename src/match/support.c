@@ -95,3 +95,13 @@ arena_strndup(struct arena *a, const char *s, size_t n)
 		memcpy(p, s, n);
 	return p;
 }
+
+char *
+arena_strrev(struct arena *a, const char *s, size_t n)
+{
+	char *p = arena_alloc(a, n + 1);
+
+	for (size_t i = 0; p != NULL && i < n; i++)
+		p[i] = s[n - 1 - i];
+	return p;
+}
