@@ -4,14 +4,14 @@
  * Three stages. pattern.c turns one rule's JSON into a parsed pattern: a
  * disjunction of branches (one per combination of $or alternatives), each a
  * conjunction of clauses (a field path and the values that satisfy it).
- * compile.c indexes every clause of every rule under the node of the field
- * tree it is about: exact values, case-folded values and CIDR blocks as keys
+ * compile.c and clause.c index every clause of every rule under the node of
+ * the field tree it is about: exact values, case-folded values and CIDR blocks as keys
  * of one hash table over (node, kind, bytes); prefixes and suffixes as keys
  * too, found through per-field sorted sets (affix.c) that also gate the
  * wildcards by their literal start or end; the rest (numeric ranges,
  * ungated wildcards, some anything-but) in short per-node lists.
- * Of each branch ("sub") one required clause, the one with the rarest keys,
- * is its anchor: only anchors are listed under their keys. matcher.c stamps
+ * Of each branch ("sub") one required clause, the one least likely to hold,
+ * is its anchor (anchor.c): only anchors are listed under their keys. matcher.c stamps
  * every key and listed clause a value satisfies; a satisfied anchor makes its
  * sub a candidate, and matcher_end checks a candidate's other clauses
  * against the stamps. So a value shared by many rules costs one stamp.
@@ -34,6 +34,9 @@
 		uint32_t n;                                                                        \
 		uint32_t cap;                                                                      \
 	}
+
+/* qsort comparison of uint32_t. */
+int cmp_u32(const void *a, const void *b);
 
 /* Makes room for one more element; 0 or -1 when out of memory. */
 int vec_grow(void **v, uint32_t *cap, uint32_t n, size_t elsz);

@@ -19,6 +19,14 @@ struct arena_block {
 };
 
 int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int
 vec_grow(void **v, uint32_t *cap, uint32_t n, size_t elsz)
 {
 	uint32_t ncap = *cap ? *cap * 2 : 8;
