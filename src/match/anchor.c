@@ -69,7 +69,8 @@ check_order(struct builder *b, struct sub *sub, uint32_t skip)
 			sub->check[at] = sub->check[at - 1];
 		}
 		cost[at] = x;
-		sub->check[at] = (struct check){c, b->cl.v[c].node};
+		sub->check[at] = (struct check){
+		    c, b->cl.v[c].node, b->cl.v[c].nkeys > 0 ? b->cl.v[c].keys[0] : UINT32_MAX};
 	}
 	return 0;
 }

@@ -266,6 +266,11 @@ build_field(struct builder *b, uint32_t node)
 		qsort(f->ip6.v, f->ip6.n, sizeof(uint32_t), cmp_u32);
 	if (f->num.n > 1)
 		qsort(f->num.v, f->num.n, sizeof(*f->num.v), cmp_range);
+	/* a value that is more than a lookup or two is worth remembering */
+	f->memo = f->afx[AFX_PFX].n > 0 || f->afx[AFX_SFX].n > 0 || f->afx[AFX_PFXI].n > 0 ||
+	          f->afx[AFX_SFXI].n > 0 || f->gbits != NULL || f->wild.n > 0 || f->has_ip ||
+	          f->fold || f->ab.n > 0;
+	rs->nmemo += f->memo;
 	return 0;
 }
 

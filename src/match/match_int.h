@@ -5,18 +5,20 @@
  * disjunction of branches (one per combination of $or alternatives), each a
  * conjunction of clauses (a field path and the values that satisfy it).
  * compile.c and clause.c index every clause of every rule under the node of
- * the field tree it is about: exact values, case-folded values and CIDR blocks as keys
- * of one hash table over (node, kind, bytes); prefixes and suffixes as keys
- * too, found through per-field sorted sets (affix.c) that also gate the
- * wildcards by their literal start or end; the rest (numeric ranges,
- * ungated wildcards, some anything-but) in short per-node lists.
- * Of each branch ("sub") one required clause, the one least likely to hold,
- * is its anchor (anchor.c): only anchors are listed under their keys. matcher.c stamps
- * every key and listed clause a value satisfies; a satisfied anchor makes its
- * sub a candidate, and matcher_end checks a candidate's other clauses
- * against the stamps. So a value shared by many rules costs one stamp.
- * Clauses that need only the field's presence (exists, an anything-but of
- * values) are judged in matcher_end from counts, not per value.
+ * the field tree it is about: exact values, case-folded values and CIDR
+ * blocks as keys of one hash table over (node, kind, bytes) (vindex.c);
+ * prefixes and suffixes as keys too, found through per-field sorted sets
+ * (affix.c) that also gate the wildcards by their literal start or end, or
+ * behind a gram of their pieces (wildcard.c); the rest (numeric ranges,
+ * ungated wildcards, some anything-but) in short per-node lists. Of each
+ * branch ("sub") one required clause, the one least likely to hold, is its
+ * anchor (anchor.c): only anchors are listed under their keys. matcher.c
+ * stamps every key and listed clause a value satisfies; a satisfied anchor
+ * makes its sub a candidate, and matcher_end checks a candidate's other
+ * clauses against the stamps. So a value shared by many rules costs one
+ * stamp. Clauses that need only the field's presence (exists, an
+ * anything-but of values) are judged in matcher_end from counts, not per
+ * value.
  */
 #ifndef CT_MATCH_MATCH_INT_H
 #define CT_MATCH_MATCH_INT_H
@@ -321,6 +323,7 @@ struct field {
 	uint8_t has_eic;      /* any K_EIC key */
 	uint8_t fold;         /* some clause compares the case-folded value */
 	uint8_t has_ip;       /* some clause compares the value as an IP address */
+	uint8_t memo;         /* more than plain lookups: remember string values */
 	uint64_t *vbloom;     /* owned; a filter of the keys at this node, 8+ bits a key */
 	uint32_t vbshift;     /* a hash's bit in it is hash >> vbshift */
 	struct vslot *vslots; /* owned; the keys at this node, vmask + 1 slots */
@@ -400,6 +403,7 @@ struct clause {
 struct check {
 	uint32_t clause;
 	uint32_t node; /* the clause's, at hand: most candidates fail on an absent field */
+	uint32_t key;  /* its first key, at hand too; UINT32_MAX when it has none */
 };
 
 /* One branch of one rule: clauses first..first+n-1. */
@@ -439,6 +443,7 @@ struct ruleset {
 	uint32_t vnode[VN__COUNT]; /* node ids, 0 when no rule refers to it */
 	size_t max_value;          /* longest string a pattern compares case-insensitively */
 	size_t max_suffix;         /* longest entry of any suffix set */
+	uint32_t nmemo;            /* fields whose string values are remembered */
 };
 
 /* ---- affix sets (affix.c) ---- */
@@ -468,6 +473,39 @@ uint32_t affix_find(const struct affixset *set, const char *s, size_t len, size_
 int wildcards_gate(struct arena *a, struct field *f);
 /* The entry of gram g in f's gram gates, or NULL. */
 const struct gram *gram_find(const struct field *f, uint32_t g);
+
+/* ---- the value memo (memo.c) ---- */
+
+#define MEMO_BYTES   160         /* longer values are not remembered */
+#define MEMO_EFFECTS 7           /* nor ones that do more */
+#define MEMO_CLAUSE  0x80000000u /* an effect that is a clause, not a key */
+#define MEMO_NONE    0xff        /* n of a value that did more: not replayed */
+#define MEMO_SETS    512         /* two entries each */
+
+/* A string value at a node and what it did there. */
+struct memo_entry {
+	uint64_t hash; /* of node and bytes; 0: empty */
+	uint32_t node;
+	uint16_t len;
+	uint8_t n;                  /* effects, or MEMO_NONE */
+	uint8_t recent;             /* the way of its set used last */
+	uint32_t eff[MEMO_EFFECTS]; /* keys it has (vids) and clauses it satisfied */
+	char bytes[MEMO_BYTES];
+};
+
+struct memo {
+	struct memo_entry *e; /* owned; 2 * (mask + 1) */
+	uint32_t mask;
+};
+
+int memo_init(struct memo *c, uint32_t sets); /* sets: a power of two */
+void memo_free(struct memo *c);
+uint64_t memo_hash(uint32_t node, const char *s, size_t len); /* never 0 */
+/* The entry of exactly these bytes at node, or NULL. */
+struct memo_entry *memo_find(struct memo *c, uint64_t h, uint32_t node, const char *s, size_t len);
+/* An entry for them, in place of the one of their set used less lately,
+ * with no effects yet. len <= MEMO_BYTES. */
+struct memo_entry *memo_claim(struct memo *c, uint64_t h, uint32_t node, const char *s, size_t len);
 
 /* ---- the value index (vindex.c) ---- */
 

@@ -24,6 +24,16 @@ struct seen {
 	uint32_t cnt; /* valid when gen is current */
 };
 
+/* How well the memo serves a node: over MEMO_ROUND values, at least a
+ * quarter must be replays, or the node does without it for MEMO_REST. */
+#define MEMO_ROUND 4096
+#define MEMO_REST  65536
+
+struct memostat {
+	uint32_t tries, hits;
+	uint32_t rest; /* values left to go without the memo */
+};
+
 struct matcher {
 	const struct ruleset *rs;
 	uint32_t gen;         /* the current record's stamp, never 0 */
@@ -37,8 +47,12 @@ struct matcher {
 	size_t nout;
 	char *fold; /* scratch: the case-folded value */
 	size_t foldcap;
-	char *rev;     /* scratch: the end of a value backwards, max_suffix bytes */
-	char src[128]; /* captured eventSource */
+	char *rev;              /* scratch: the end of a value backwards, max_suffix bytes */
+	struct memo memo;       /* values of fields with memo set; e NULL when none */
+	struct memostat *mstat; /* per node */
+	struct memo_entry *rec; /* the entry being recorded, or NULL */
+	int rec_ok;             /* it is complete so far */
+	char src[128];          /* captured eventSource */
 	size_t srclen;
 	uint32_t src_gen;
 	char type[64]; /* captured eventType */
@@ -113,6 +127,11 @@ matcher_new(const struct ruleset *rs)
 	m->foldcap = 256;
 	m->fold = malloc(m->foldcap);
 	m->rev = malloc(rs->max_suffix + 1);
+	if (rs->nmemo > 0 && ((m->mstat = calloc(rs->nnodes, sizeof(*m->mstat))) == NULL ||
+	                         memo_init(&m->memo, MEMO_SETS) < 0)) {
+		matcher_free(m);
+		return NULL;
+	}
 	if (!m->clause_gen || !m->vent || !m->cand || !m->node || !m->rule_gen || !m->out ||
 	    !m->fold || !m->rev) {
 		matcher_free(m);
@@ -134,6 +153,8 @@ matcher_free(struct matcher *m)
 	free(m->out);
 	free(m->fold);
 	free(m->rev);
+	free(m->mstat);
+	memo_free(&m->memo);
 	free(m);
 }
 
@@ -154,14 +175,41 @@ matcher_begin(struct matcher *m)
 	m->nout = 0;
 }
 
+/* While a value is recorded for the memo, what it does. */
 static inline void
-hit(struct matcher *m, uint32_t cid)
+record(struct matcher *m, uint32_t effect)
+{
+	if (m->rec->n < MEMO_EFFECTS)
+		m->rec->eff[m->rec->n++] = effect;
+	else
+		m->rec_ok = 0;
+}
+
+static inline void
+stamp(struct matcher *m, uint32_t cid)
 {
 	if (m->clause_gen[cid] == m->gen)
 		return;
 	m->clause_gen[cid] = m->gen;
 	if (m->rs->clauses[cid].anchor)
 		m->cand[m->ncand++] = m->rs->clauses[cid].sub;
+}
+
+/* The value satisfies clause cid. */
+static inline void
+hit(struct matcher *m, uint32_t cid)
+{
+	if (m->rec != NULL)
+		record(m, cid | MEMO_CLAUSE);
+	stamp(m, cid);
+}
+
+/* While recording, a clause already satisfied is still tried: the record
+ * must hold all that the value does, whatever the record before it did. */
+static inline int
+done(const struct matcher *m, uint32_t cid)
+{
+	return m->rec == NULL && m->clause_gen[cid] == m->gen;
 }
 
 static inline void
@@ -174,15 +222,23 @@ count(struct seen *c, uint32_t gen)
 	c->cnt++;
 }
 
-/* The value has key vid of the index. */
 static inline void
-hit_key(struct matcher *m, uint32_t vid)
+key_stamp(struct matcher *m, uint32_t vid)
 {
 	const struct vent *e = &m->rs->vents[vid];
 
 	count(&m->vent[vid], m->gen);
 	for (uint32_t i = 0; i < e->npost; i++)
-		hit(m, e->post[i]);
+		stamp(m, e->post[i]);
+}
+
+/* The value has key vid of the index. */
+static inline void
+hit_key(struct matcher *m, uint32_t vid)
+{
+	if (m->rec != NULL)
+		record(m, vid);
+	key_stamp(m, vid);
 }
 
 static inline void
@@ -206,7 +262,7 @@ try_wildcards(
 
 	for (uint32_t j = first; j < first + n; j++) {
 		const struct wild *w = &f->gwild.v[j];
-		if (m->clause_gen[w->clause] == m->gen)
+		if (done(m, w->clause))
 			continue;
 		if (w->g != g) {
 			g = w->g;
@@ -291,6 +347,7 @@ fold_value(struct matcher *m, struct val *v)
 		if (p == NULL) {
 			v->folded = v->text; /* keeps working, case-sensitively */
 			v->flen = v->len;
+			m->rec_ok = 0; /* and that is not what the value does */
 			return;
 		}
 		m->fold = p;
@@ -422,12 +479,69 @@ excluded(struct matcher *m, const struct patom *a, struct val *v)
 	return 0;
 }
 
+/* The anything-but atoms tried on every value. */
+static void
+match_ab(struct matcher *m, const struct field *f, struct val *v)
+{
+	for (uint32_t i = 0; i < f->ab.n; i++)
+		if (!done(m, f->ab.v[i].clause) && !excluded(m, f->ab.v[i].a, v))
+			hit(m, f->ab.v[i].clause);
+}
+
+static void
+replay(struct matcher *m, const struct memo_entry *e)
+{
+	for (uint32_t i = 0; i < e->n; i++) {
+		if (e->eff[i] & MEMO_CLAUSE)
+			stamp(m, e->eff[i] & ~MEMO_CLAUSE);
+		else
+			key_stamp(m, e->eff[i]);
+	}
+}
+
+/* A string value, replayed from the memo when it is there; else matched and,
+ * when the node is served well, recorded. */
+static void
+match_remembered(struct matcher *m, uint32_t node, const struct field *f, struct val *v)
+{
+	struct memostat *st = &m->mstat[node];
+	uint64_t h = memo_hash(node, v->text, v->len);
+	struct memo_entry *e = memo_find(&m->memo, h, node, v->text, v->len);
+
+	if (++st->tries == MEMO_ROUND) {
+		if (st->hits < MEMO_ROUND / 4)
+			st->rest = MEMO_REST;
+		st->tries = st->hits = 0;
+	}
+	if (e != NULL && e->n != MEMO_NONE) {
+		st->hits++;
+		replay(m, e);
+		return;
+	}
+	if (e == NULL) {
+		m->rec = memo_claim(&m->memo, h, node, v->text, v->len);
+		m->rec_ok = 1;
+	}
+	match_string(m, node, f, v);
+	match_ab(m, f, v);
+	if (m->rec != NULL && !m->rec_ok)
+		m->rec->n = MEMO_NONE;
+	m->rec = NULL;
+}
+
 static void
 match_value(struct matcher *m, uint32_t node, const struct field *f, struct val *v)
 {
 	static const uint32_t tags[] = {
 	    [MATCH_TRUE] = K_TRUE, [MATCH_FALSE] = K_FALSE, [MATCH_NULL] = K_NULL};
 
+	if (v->type == MATCH_STRING && f->memo && m->mstat != NULL && v->len <= MEMO_BYTES) {
+		if (m->mstat[node].rest == 0) {
+			match_remembered(m, node, f, v);
+			return;
+		}
+		m->mstat[node].rest--;
+	}
 	if (v->type == MATCH_NUMBER && (f->has_exact || f->num.n > 0 || f->ab.n > 0))
 		v->qvalid = number_quantize(v->text, v->len, &v->q) == 0;
 	switch (v->type) {
@@ -442,9 +556,7 @@ match_value(struct matcher *m, uint32_t node, const struct field *f, struct val 
 			lookup(m, f, node, tags[v->type], "", 0);
 		break;
 	}
-	for (uint32_t i = 0; i < f->ab.n; i++)
-		if (m->clause_gen[f->ab.v[i].clause] != m->gen && !excluded(m, f->ab.v[i].a, v))
-			hit(m, f->ab.v[i].clause);
+	match_ab(m, f, v);
 }
 
 static void
@@ -525,6 +637,8 @@ satisfied(const struct matcher *m, const struct check *chk)
 	 * holds of one with values was stamped by them. */
 	if (m->node[chk->node].gen != m->gen)
 		return m->rs->clauses[cid].optional;
+	if (chk->key != UINT32_MAX && m->vent[chk->key].gen == m->gen)
+		return 1;
 	c = &m->rs->clauses[cid];
 	if (m->clause_gen[cid] == m->gen)
 		return 1;
