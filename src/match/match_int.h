@@ -4,15 +4,21 @@
  * Three stages. pattern.c turns one rule's JSON into a parsed pattern: a
  * disjunction of branches (one per combination of $or alternatives), each a
  * conjunction of clauses (a field path and the values that satisfy it).
- * compile.c indexes every clause of every rule under the node of the field
- * tree it is about: exact values, prefixes, suffixes, case-folded values and
- * CIDR blocks as keys of one hash table over (node, kind, bytes), the rest
- * (numeric ranges, wildcards, anything-but, exists) in short per-node lists.
- * Of each branch ("sub") one required clause, the one with the rarest keys,
- * is its anchor: only anchors are listed under their keys. matcher.c stamps
- * every key and listed clause a value satisfies; a satisfied anchor makes its
- * sub a candidate, and matcher_end checks a candidate's other clauses
- * against the stamps. So a value shared by many rules costs one stamp.
+ * compile.c and clause.c index every clause of every rule under the node of
+ * the field tree it is about: exact values, case-folded values and CIDR
+ * blocks as keys of one hash table over (node, kind, bytes) (vindex.c);
+ * prefixes and suffixes as keys too, found through per-field sorted sets
+ * (affix.c) that also gate the wildcards by their literal start or end, or
+ * behind a gram of their pieces (wildcard.c); the rest (numeric ranges,
+ * ungated wildcards, some anything-but) in short per-node lists. Of each
+ * branch ("sub") one required clause, the one least likely to hold, is its
+ * anchor (anchor.c): only anchors are listed under their keys. matcher.c
+ * stamps every key and listed clause a value satisfies; a satisfied anchor
+ * makes its sub a candidate, and matcher_end checks a candidate's other
+ * clauses against the stamps. So a value shared by many rules costs one
+ * stamp. Clauses that need only the field's presence (exists, an
+ * anything-but of values) are judged in matcher_end from counts, not per
+ * value.
  */
 #ifndef CT_MATCH_MATCH_INT_H
 #define CT_MATCH_MATCH_INT_H
@@ -31,6 +37,9 @@
 		uint32_t cap;                                                                      \
 	}
 
+/* qsort comparison of uint32_t. */
+int cmp_u32(const void *a, const void *b);
+
 /* Makes room for one more element; 0 or -1 when out of memory. */
 int vec_grow(void **v, uint32_t *cap, uint32_t n, size_t elsz);
 #define VEC_PUSH(vec, x)                                                                           \
@@ -47,6 +56,7 @@ void arena_init(struct arena *a);
 void arena_free(struct arena *a);
 void *arena_alloc(struct arena *a, size_t n); /* zeroed, 8-byte aligned; NULL on ENOMEM */
 char *arena_strndup(struct arena *a, const char *s, size_t n); /* NUL-terminated copy */
+char *arena_strrev(struct arena *a, const char *s, size_t n);  /* the same, written backwards */
 
 /* ---- hashing (inline: it is on the path of every key and value) ---- */
 
@@ -81,7 +91,10 @@ mh_load32(const unsigned char *p)
 #define MH_SHORT 16 /* keys up to this long are identified by (len, w0, w1) */
 
 /* Two words that, with the length, identify a string of up to MH_SHORT
- * bytes (the loads overlap for lengths between 9 and 15). */
+ * bytes (the loads overlap for lengths between 9 and 15); of a longer one,
+ * its first and last 8 bytes. Hashes of keys are made from them alone with
+ * one multiply: keys that differ only in between are told apart by their
+ * bytes. */
 static inline void
 mh_words(const char *p, size_t n, uint64_t *w0, uint64_t *w1)
 {
@@ -99,30 +112,6 @@ mh_words(const char *p, size_t n, uint64_t *w0, uint64_t *w1)
 	} else {
 		*w0 = *w1 = 0;
 	}
-}
-
-static inline uint64_t
-mh_final(uint64_t w0, uint64_t w1, size_t n, uint64_t h)
-{
-	return mh_mix(MH_K1 ^ n, mh_mix(w0 ^ MH_K1, w1 ^ h));
-}
-
-/* A multiply-fold hash in the manner of wyhash: short strings cost a single
- * 64x64->128 multiply per word pair. */
-static inline uint64_t
-mhash(const void *p, size_t n, uint64_t seed)
-{
-	const unsigned char *s = p;
-	uint64_t w0, w1, h = seed ^ MH_K0;
-	size_t i = n;
-
-	if (n <= MH_SHORT) {
-		mh_words(p, n, &w0, &w1);
-		return mh_final(w0, w1, n, h);
-	}
-	for (; i > 16; i -= 16, s += 16)
-		h = mh_mix(mh_load64(s) ^ MH_K1, mh_load64(s + 8) ^ h);
-	return mh_final(mh_load64(s + i - 16), mh_load64(s + i - 8), n, h);
 }
 
 /* ---- parsed patterns (pattern.c) ---- */
@@ -239,7 +228,7 @@ enum vkey_tag {
 
 struct vent { /* one key of the value index; its index is its vid */
 	uint64_t hash;
-	uint64_t w0, w1; /* mh_words of a short key */
+	uint64_t w0, w1; /* mh_words of the key */
 	const char *key; /* arena */
 	uint32_t len;
 	uint32_t node;
@@ -247,8 +236,6 @@ struct vent { /* one key of the value index; its index is its vid */
 	uint32_t uses; /* clauses with this key (how common it is) */
 	uint32_t npost;
 	uint32_t *post; /* anchor clauses with this key (arena) */
-	uint32_t nxpost;
-	uint32_t *xpost; /* counted clauses that exclude this value (arena) */
 };
 
 struct vslot {          /* open addressing over vents, small to stay in cache */
@@ -267,6 +254,38 @@ struct wild {
 	uint32_t clause;
 };
 
+#define AFFIX_NONE UINT32_MAX
+
+/* A prefix (or, in a suffix set, a suffix written backwards) that clauses
+ * look for at a field: a key of the value index, a gate of wildcards that
+ * begin (end) with it, or both. */
+struct affix {
+	uint64_t head; /* 8 bytes after the set's common prefix, big-endian, zero-padded */
+	const char *s; /* arena */
+	uint32_t len;
+	uint32_t parent; /* the longest other entry that begins this one, or AFFIX_NONE */
+	uint32_t vid;    /* its key in the value index, or AFFIX_NONE */
+	uint32_t wfirst; /* gated wildcards: the field's gwild.v[wfirst .. wfirst + nwild) */
+	uint32_t nwild;
+};
+
+/* The affixes of one kind at one field, sorted by their bytes: the entries
+ * that begin a value are the one found by a binary search and its parents. */
+struct affixset {
+	struct affix *v; /* owned */
+	uint32_t n;
+	uint32_t maxlen; /* longest entry */
+	uint32_t common; /* bytes every entry begins with */
+};
+
+/* An affix entry while compiling. */
+struct affix_item {
+	const char *s; /* arena; already reversed for suffix sets */
+	uint32_t len;
+	uint32_t vid;  /* AFFIX_NONE for a wildcard gate */
+	struct wild w; /* the gated wildcard when vid is AFFIX_NONE */
+};
+
 struct iprange { /* a CIDR whose base address has host bits set */
 	uint8_t lo[16], hi[16];
 	uint8_t ip6;
@@ -280,19 +299,50 @@ struct abut { /* an anything-but atom */
 
 typedef VEC(uint32_t) u32vec;
 
+enum affix_kind { AFX_PFX, AFX_SFX, AFX_PFXI, AFX_SFXI, AFX__COUNT };
+
+#define GRAM_LEN  4  /* bytes of a gram */
+#define GRAM_BITS 12 /* a field's gram filter has 1 << GRAM_BITS bits */
+
+/* Wildcards whose literal pieces contain this gram (the rarest of theirs). */
+struct gram {
+	uint32_t gram;   /* GRAM_LEN bytes as loaded from memory */
+	uint32_t wfirst; /* the field's gwild.v[wfirst .. wfirst + nwild) */
+	uint32_t nwild;
+};
+
+static inline uint32_t
+gram_hash(uint32_t g)
+{
+	return (g * 0x9e3779b1u) >> (32 - GRAM_BITS);
+}
+
 /* What a node of the field tree knows about values reported there. */
 struct field {
-	uint8_t has_exact;           /* any K_STR/K_LIT/K_NUM/K_TRUE/... key */
-	uint8_t has_eic;             /* any K_EIC key */
-	uint8_t fold;                /* some clause compares the case-folded value */
-	uint8_t has_ip;              /* some clause compares the value as an IP address */
-	u32vec pfx, sfx, pfxi, sfxi; /* distinct key lengths, ascending */
-	u32vec ip4, ip6;             /* distinct prefix lengths of clean CIDR blocks */
-	VEC(struct numrange) num;    /* sorted by lo */
-	VEC(struct wild) wild;
+	uint8_t has_exact;    /* any K_STR/K_LIT/K_NUM/K_TRUE/... key */
+	uint8_t has_eic;      /* any K_EIC key */
+	uint8_t fold;         /* some clause compares the case-folded value */
+	uint8_t has_ip;       /* some clause compares the value as an IP address */
+	uint8_t memo;         /* more than plain lookups: remember string values */
+	uint64_t *vbloom;     /* owned; a filter of the keys at this node, 8+ bits a key */
+	uint32_t vbshift;     /* a hash's bit in it is hash >> vbshift */
+	struct vslot *vslots; /* owned; the keys at this node, vmask + 1 slots */
+	uint32_t vmask;
+	struct affixset afx[AFX__COUNT]; /* prefixes, suffixes and their case-folded kinds */
+	u32vec ip4, ip6;                 /* distinct prefix lengths of clean CIDR blocks */
+	VEC(struct numrange) num;        /* sorted by lo */
+	VEC(struct wild) wild;           /* wildcards without a gate, tried on every value */
+	VEC(struct wild)
+	gwild;                  /* wildcards behind gates, grouped by gate; equal
+	                           patterns share one glob and stand together */
+	VEC(struct gram) grams; /* gates inside wildcards, sorted by gram */
+	uint64_t *gbits;        /* owned; the grams' filter, NULL when none */
 	VEC(struct iprange) ipr;
-	VEC(struct abut) ab;
-	u32vec exists; /* clauses satisfied by any value */
+	VEC(struct abut) ab;                      /* anything-but atoms tried on every value */
+	u32vec presence;                          /* subs anchored on the field having any value */
+	VEC(struct affix_item) items[AFX__COUNT]; /* while compiling: the affix entries */
+	uint32_t uses; /* while compiling: keys and named values clauses give the field */
+	uint32_t card; /* while compiling: distinct ones of them */
 };
 
 enum capture {
@@ -301,10 +351,11 @@ enum capture {
 	CAPT_TYPE,   /* eventType: the envelope's "detail-type" */
 };
 
+/* A child of a node: its key is identified by (len, w0, w1) up to MH_SHORT
+ * bytes, longer ones also by the bytes between. */
 struct child_ent {
-	uint64_t hash;
-	uint64_t w0, w1; /* mh_words of a short key */
-	const char *key; /* NULL: empty slot */
+	uint64_t w0, w1; /* mh_words of the key */
+	const char *key; /* arena */
 	uint32_t len;
 	const struct match_node *node;
 };
@@ -312,21 +363,47 @@ struct child_ent {
 struct match_node {
 	uint32_t id;
 	uint32_t cmask;         /* child table size - 1 */
-	struct child_ent *ctab; /* NULL when the node has no children */
+	uint8_t *ctag;          /* per slot: a byte of the key's hash, 0 when empty */
+	struct child_ent *ctab; /* parallel to ctag; NULL when the node has no children */
 	struct field *f;        /* NULL when no clause is about this node */
 	uint8_t capture;        /* enum capture */
 	uint8_t wants;          /* report values here */
 };
 
+/* The hash of a child key from its mh_words: one multiply for any length
+ * (keys differing only inside share it, and are told apart by their bytes). */
+static inline uint64_t
+child_hash(uint64_t w0, uint64_t w1, size_t len)
+{
+	return mh_mix(w0 ^ MH_K0, w1 ^ MH_K1 ^ ((uint64_t)len << 32));
+}
+
+static inline uint8_t
+child_tag(uint64_t h)
+{
+	uint8_t t = (uint8_t)(h >> 56);
+
+	return t != 0 ? t : 1;
+}
+
 struct clause {
 	uint32_t sub;
 	uint32_t node;
 	uint8_t optional; /* has exists:false: also satisfied when the field is absent */
+	uint8_t exists;   /* has exists:true: satisfied when the field has any value */
 	uint8_t anchor;   /* the clause of its sub whose hit makes the sub a candidate */
-	uint8_t counted;  /* one anything-but of values, judged by counting: satisfied when
-	                     the field has more values than the ones it excludes */
+	uint8_t counted;  /* has one anything-but of values, judged by counting: satisfied
+	                     when the field has more values than the ones it excludes */
 	uint32_t nkeys;
 	uint32_t *keys; /* vids of its keys in the value index (arena) */
+	uint32_t nxkeys;
+	uint32_t *xkeys; /* counted: vids of the values it excludes, no two overlapping (arena) */
+};
+
+struct check {
+	uint32_t clause;
+	uint32_t node; /* the clause's, at hand: most candidates fail on an absent field */
+	uint32_t key;  /* its first key, at hand too; UINT32_MAX when it has none */
 };
 
 /* One branch of one rule: clauses first..first+n-1. */
@@ -335,6 +412,10 @@ struct sub {
 	uint32_t first;
 	uint32_t n;
 	uint32_t anchor; /* a required clause, UINT32_MAX when all are optional */
+	uint32_t ncheck;
+	struct check *check; /* the clauses to check for a candidate, the least likely to
+	                        hold first; without the anchor when being a candidate
+	                        proves it (arena) */
 };
 
 /* Virtual nodes of the CloudTrail envelope, fed in matcher_end. */
@@ -351,7 +432,7 @@ struct ruleset {
 	struct vent *vents;   /* owned; the value index's keys, by vid */
 	uint32_t nvent;
 	uint32_t capvent;
-	struct vslot *vslots; /* owned; vmask + 1 slots */
+	struct vslot *vslots; /* owned; vmask + 1 slots of all keys while compiling */
 	uint32_t vmask;
 	struct clause *clauses; /* owned */
 	uint32_t nclauses;
@@ -361,7 +442,80 @@ struct ruleset {
 	uint32_t nalways;
 	uint32_t vnode[VN__COUNT]; /* node ids, 0 when no rule refers to it */
 	size_t max_value;          /* longest string a pattern compares case-insensitively */
+	size_t max_suffix;         /* longest entry of any suffix set */
+	uint32_t nmemo;            /* fields whose string values are remembered */
 };
+
+/* ---- affix sets (affix.c) ---- */
+
+/* Adds an entry to f's affix set k while compiling: key vid, or (vid
+ * AFFIX_NONE) a gate of wildcard w. s is written forwards. */
+int affix_add(struct arena *a, struct field *f, enum affix_kind k, const char *s, size_t len,
+    uint32_t vid, struct wild w);
+
+/* Sorts f->items[kind] into f->afx[kind], one entry per distinct string,
+ * appending the wildcards each gates to f->gwild; frees the items. 0, or -1
+ * when out of memory. */
+int affixset_build(struct field *f, enum affix_kind kind);
+void affixset_free(struct affixset *set);
+/* The last entry not after s[0..len) in byte order, or AFFIX_NONE; *shared is
+ * how many bytes it has in common with s. The entries that begin s are it
+ * and its parents no longer than *shared. */
+uint32_t affix_find(const struct affixset *set, const char *s, size_t len, size_t *shared);
+
+/* ---- wildcards (wildcard.c) ---- */
+
+/* Puts each wildcard of f->wild behind a gate that a matching value must pass:
+ * its first or last literal piece (an entry of the prefix or suffix set) or a
+ * gram of its pieces that few of f's other wildcards share. Equal patterns
+ * share one glob. Only wildcards with no usable literal stay in f->wild.
+ * Runs before affixset_build. 0, or -1 when out of memory. */
+int wildcards_gate(struct arena *a, struct field *f);
+/* The entry of gram g in f's gram gates, or NULL. */
+const struct gram *gram_find(const struct field *f, uint32_t g);
+
+/* ---- the value memo (memo.c) ---- */
+
+#define MEMO_BYTES   160         /* longer values are not remembered */
+#define MEMO_EFFECTS 7           /* nor ones that do more */
+#define MEMO_CLAUSE  0x80000000u /* an effect that is a clause, not a key */
+#define MEMO_NONE    0xff        /* n of a value that did more: not replayed */
+#define MEMO_SETS    512         /* two entries each */
+
+/* A string value at a node and what it did there. */
+struct memo_entry {
+	uint64_t hash; /* of node and bytes; 0: empty */
+	uint32_t node;
+	uint16_t len;
+	uint8_t n;                  /* effects, or MEMO_NONE */
+	uint8_t recent;             /* the way of its set used last */
+	uint32_t eff[MEMO_EFFECTS]; /* keys it has (vids) and clauses it satisfied */
+	char bytes[MEMO_BYTES];
+};
+
+struct memo {
+	struct memo_entry *e; /* owned; 2 * (mask + 1) */
+	uint32_t mask;
+};
+
+int memo_init(struct memo *c, uint32_t sets); /* sets: a power of two */
+void memo_free(struct memo *c);
+uint64_t memo_hash(uint32_t node, const char *s, size_t len); /* never 0 */
+/* The entry of exactly these bytes at node, or NULL. */
+struct memo_entry *memo_find(struct memo *c, uint64_t h, uint32_t node, const char *s, size_t len);
+/* An entry for them, in place of the one of their set used less lately,
+ * with no effects yet. len <= MEMO_BYTES. */
+struct memo_entry *memo_claim(struct memo *c, uint64_t h, uint32_t node, const char *s, size_t len);
+
+/* ---- the value index (vindex.c) ---- */
+
+/* Finds or adds key (node, tag, bytes), counting one more use; *vid is its
+ * id. 0, or -1 when out of memory. */
+int vindex_insert(
+    struct ruleset *rs, uint32_t node, uint32_t tag, const char *key, size_t len, uint32_t *vid);
+/* Once every key is in: gives each field the slots of its own keys and
+ * drops the table of all of them. 0, or -1 when out of memory. */
+int vindex_split(struct ruleset *rs);
 
 static inline uint64_t
 vindex_seed(uint32_t node, uint32_t tag)
@@ -369,41 +523,46 @@ vindex_seed(uint32_t node, uint32_t tag)
 	return (((uint64_t)node << 8) | tag) * 0x9e3779b97f4a7c15ull;
 }
 
-static inline int
-same_key(uint64_t h, uint64_t w0, uint64_t w1, const char *key, size_t len, uint64_t eh,
-    uint64_t ew0, uint64_t ew1, const char *ekey, uint32_t elen)
+/* The hash of key (node, tag, bytes) from its mh_words. */
+static inline uint64_t
+vindex_hash(uint32_t node, uint32_t tag, uint64_t w0, uint64_t w1, size_t len)
 {
-	if (h != eh || len != elen)
-		return 0;
-	if (len <= MH_SHORT)
-		return w0 == ew0 && w1 == ew1;
-	return memcmp(key, ekey, len) == 0;
+	return mh_mix(w0 ^ MH_K0 ^ vindex_seed(node, tag), w1 ^ MH_K1 ^ ((uint64_t)len << 32));
 }
 
-/* The entry of (node, tag, key), or NULL. */
-static inline const struct vent *
-vindex_find(const struct ruleset *rs, uint32_t node, uint32_t tag, const char *key, size_t len)
+/* Whether a key with hash h may be at field f (its vbloom has h's bit). */
+static inline int
+vindex_maybe(const struct field *f, uint64_t h)
 {
-	uint64_t w0 = 0, w1 = 0, h;
+	uint64_t bit = h >> f->vbshift;
+
+	return f->vbloom != NULL && (f->vbloom[bit >> 6] & (1ull << (bit & 63))) != 0;
+}
+
+/* The entry of (node, tag, key), or NULL. f is the node's field: its own
+ * slots stay in cache when the field has few keys, and its bloom lets most
+ * values, which are none of its keys, leave without a probe. */
+static inline const struct vent *
+vindex_find(const struct ruleset *rs, const struct field *f, uint32_t node, uint32_t tag,
+    const char *key, size_t len)
+{
+	uint64_t w0, w1, h;
 	uint32_t i, check;
 
-	if (len <= MH_SHORT) {
-		mh_words(key, len, &w0, &w1);
-		h = mh_final(w0, w1, len, vindex_seed(node, tag) ^ MH_K0);
-	} else {
-		h = mhash(key, len, vindex_seed(node, tag));
-	}
-	i = (uint32_t)h & rs->vmask;
-	check = (uint32_t)(h >> 32);
-	if (rs->vslots == NULL)
+	mh_words(key, len, &w0, &w1);
+	h = vindex_hash(node, tag, w0, w1, len);
+	if (!vindex_maybe(f, h))
 		return NULL;
-	for (; rs->vslots[i].idx != 0; i = (i + 1) & rs->vmask) {
+	i = (uint32_t)h & f->vmask;
+	check = (uint32_t)(h >> 32);
+	for (; f->vslots[i].idx != 0; i = (i + 1) & f->vmask) {
 		const struct vent *e;
-		if (rs->vslots[i].check != check)
+		if (f->vslots[i].check != check)
 			continue;
-		e = &rs->vents[rs->vslots[i].idx - 1];
-		if (e->node == node && e->tag == tag &&
-		    same_key(h, w0, w1, key, len, e->hash, e->w0, e->w1, e->key, e->len))
+		e = &rs->vents[f->vslots[i].idx - 1];
+		if (e->len == len && e->w0 == w0 && e->w1 == w1 && e->node == node &&
+		    e->tag == tag &&
+		    (len <= MH_SHORT || memcmp(key + 8, e->key + 8, len - MH_SHORT) == 0))
 			return e;
 	}
 	return NULL;

@@ -18,15 +18,28 @@
 #include "match/envelope.h"
 #include "match/match_int.h"
 
+/* How many times something happened in the record of generation gen. */
+struct seen {
+	uint32_t gen;
+	uint32_t cnt; /* valid when gen is current */
+};
+
+/* How well the memo serves a node: over MEMO_ROUND values, at least a
+ * quarter must be replays, or the node does without it for MEMO_REST. */
+#define MEMO_ROUND 4096
+#define MEMO_REST  65536
+
+struct memostat {
+	uint32_t tries, hits;
+	uint32_t rest; /* values left to go without the memo */
+};
+
 struct matcher {
 	const struct ruleset *rs;
 	uint32_t gen;         /* the current record's stamp, never 0 */
 	uint32_t *clause_gen; /* per clause: satisfied by a listed atom in this record */
-	uint32_t *vent_gen;   /* per key of the value index: seen in this record */
-	uint32_t *node_gen;   /* per node: some value was reported there */
-	uint32_t *node_cnt;   /* per node: values reported (valid when node_gen is current) */
-	uint32_t *excl_gen;   /* per clause: excl is of this record */
-	uint32_t *excl;       /* per counted clause: values it excluded */
+	struct seen *vent;    /* per key of the value index: values that had it */
+	struct seen *node;    /* per node: values reported there */
 	uint32_t *rule_gen;   /* per rule: already in out */
 	uint32_t *cand;       /* subs whose anchor clause is satisfied */
 	uint32_t ncand;
@@ -34,7 +47,12 @@ struct matcher {
 	size_t nout;
 	char *fold; /* scratch: the case-folded value */
 	size_t foldcap;
-	char src[128]; /* captured eventSource */
+	char *rev;              /* scratch: the end of a value backwards, max_suffix bytes */
+	struct memo memo;       /* values of fields with memo set; e NULL when none */
+	struct memostat *mstat; /* per node */
+	struct memo_entry *rec; /* the entry being recorded, or NULL */
+	int rec_ok;             /* it is complete so far */
+	char src[128];          /* captured eventSource */
 	size_t srclen;
 	uint32_t src_gen;
 	char type[64]; /* captured eventType */
@@ -61,23 +79,24 @@ match_root(const struct ruleset *rs)
 	return &rs->nodes[0];
 }
 
+/* One hash of the key; probes read a byte per slot (at most a quarter of the
+ * slots are used) and look at the entry only when its tag agrees. */
 const struct match_node *
 match_child(const struct match_node *n, const char *key, size_t len)
 {
-	uint64_t w0 = 0, w1 = 0, h;
+	uint64_t w0, w1, h;
 	uint32_t i;
+	uint8_t tag;
 
 	if (n == NULL || n->ctab == NULL)
 		return NULL;
-	if (len <= MH_SHORT) {
-		mh_words(key, len, &w0, &w1);
-		h = mh_final(w0, w1, len, MH_K0);
-	} else {
-		h = mhash(key, len, 0);
-	}
-	for (i = (uint32_t)h & n->cmask; n->ctab[i].key != NULL; i = (i + 1) & n->cmask) {
+	mh_words(key, len, &w0, &w1);
+	h = child_hash(w0, w1, len);
+	tag = child_tag(h);
+	for (i = (uint32_t)h & n->cmask; n->ctag[i] != 0; i = (i + 1) & n->cmask) {
 		const struct child_ent *e = &n->ctab[i];
-		if (same_key(h, w0, w1, key, len, e->hash, e->w0, e->w1, e->key, e->len))
+		if (n->ctag[i] == tag && e->len == len && e->w0 == w0 && e->w1 == w1 &&
+		    (len <= MH_SHORT || memcmp(key + 8, e->key + 8, len - MH_SHORT) == 0))
 			return e->node;
 	}
 	return NULL;
@@ -100,18 +119,21 @@ matcher_new(const struct ruleset *rs)
 		return NULL;
 	m->rs = rs;
 	m->clause_gen = calloc(rs->nclauses + 1, sizeof(uint32_t));
-	m->vent_gen = calloc(rs->nvent + 1, sizeof(uint32_t));
+	m->vent = calloc(rs->nvent + 1, sizeof(struct seen));
 	m->cand = calloc(rs->nsubs + 1, sizeof(uint32_t));
-	m->node_gen = calloc(rs->nnodes + 1, sizeof(uint32_t));
-	m->node_cnt = calloc(rs->nnodes + 1, sizeof(uint32_t));
-	m->excl_gen = calloc(rs->nclauses + 1, sizeof(uint32_t));
-	m->excl = calloc(rs->nclauses + 1, sizeof(uint32_t));
+	m->node = calloc(rs->nnodes + 1, sizeof(struct seen));
 	m->rule_gen = calloc(rs->nrules + 1, sizeof(uint32_t));
 	m->out = calloc(rs->nrules + 1, sizeof(size_t));
 	m->foldcap = 256;
 	m->fold = malloc(m->foldcap);
-	if (!m->clause_gen || !m->vent_gen || !m->cand || !m->node_gen || !m->node_cnt ||
-	    !m->excl_gen || !m->excl || !m->rule_gen || !m->out || !m->fold) {
+	m->rev = malloc(rs->max_suffix + 1);
+	if (rs->nmemo > 0 && ((m->mstat = calloc(rs->nnodes, sizeof(*m->mstat))) == NULL ||
+	                         memo_init(&m->memo, MEMO_SETS) < 0)) {
+		matcher_free(m);
+		return NULL;
+	}
+	if (!m->clause_gen || !m->vent || !m->cand || !m->node || !m->rule_gen || !m->out ||
+	    !m->fold || !m->rev) {
 		matcher_free(m);
 		return NULL;
 	}
@@ -124,15 +146,15 @@ matcher_free(struct matcher *m)
 	if (m == NULL)
 		return;
 	free(m->clause_gen);
-	free(m->vent_gen);
+	free(m->vent);
 	free(m->cand);
-	free(m->node_gen);
-	free(m->node_cnt);
-	free(m->excl_gen);
-	free(m->excl);
+	free(m->node);
 	free(m->rule_gen);
 	free(m->out);
 	free(m->fold);
+	free(m->rev);
+	free(m->mstat);
+	memo_free(&m->memo);
 	free(m);
 }
 
@@ -143,9 +165,8 @@ matcher_begin(struct matcher *m)
 
 	if (++m->gen == 0) { /* wrapped: forget every stamp */
 		memset(m->clause_gen, 0, rs->nclauses * sizeof(uint32_t));
-		memset(m->vent_gen, 0, rs->nvent * sizeof(uint32_t));
-		memset(m->node_gen, 0, rs->nnodes * sizeof(uint32_t));
-		memset(m->excl_gen, 0, rs->nclauses * sizeof(uint32_t));
+		memset(m->vent, 0, rs->nvent * sizeof(struct seen));
+		memset(m->node, 0, rs->nnodes * sizeof(struct seen));
 		memset(m->rule_gen, 0, rs->nrules * sizeof(uint32_t));
 		m->src_gen = m->type_gen = 0;
 		m->gen = 1;
@@ -154,8 +175,18 @@ matcher_begin(struct matcher *m)
 	m->nout = 0;
 }
 
+/* While a value is recorded for the memo, what it does. */
 static inline void
-hit(struct matcher *m, uint32_t cid)
+record(struct matcher *m, uint32_t effect)
+{
+	if (m->rec->n < MEMO_EFFECTS)
+		m->rec->eff[m->rec->n++] = effect;
+	else
+		m->rec_ok = 0;
+}
+
+static inline void
+stamp(struct matcher *m, uint32_t cid)
 {
 	if (m->clause_gen[cid] == m->gen)
 		return;
@@ -164,32 +195,145 @@ hit(struct matcher *m, uint32_t cid)
 		m->cand[m->ncand++] = m->rs->clauses[cid].sub;
 }
 
+/* The value satisfies clause cid. */
 static inline void
-lookup(struct matcher *m, uint32_t node, uint32_t tag, const char *key, size_t len)
+hit(struct matcher *m, uint32_t cid)
 {
-	const struct vent *e = vindex_find(m->rs, node, tag, key, len);
+	if (m->rec != NULL)
+		record(m, cid | MEMO_CLAUSE);
+	stamp(m, cid);
+}
 
-	if (e == NULL)
-		return;
-	m->vent_gen[e - m->rs->vents] = m->gen;
+/* While recording, a clause already satisfied is still tried: the record
+ * must hold all that the value does, whatever the record before it did. */
+static inline int
+done(const struct matcher *m, uint32_t cid)
+{
+	return m->rec == NULL && m->clause_gen[cid] == m->gen;
+}
+
+static inline void
+count(struct seen *c, uint32_t gen)
+{
+	if (c->gen != gen) {
+		c->gen = gen;
+		c->cnt = 0;
+	}
+	c->cnt++;
+}
+
+static inline void
+key_stamp(struct matcher *m, uint32_t vid)
+{
+	const struct vent *e = &m->rs->vents[vid];
+
+	count(&m->vent[vid], m->gen);
 	for (uint32_t i = 0; i < e->npost; i++)
-		hit(m, e->post[i]);
-	for (uint32_t i = 0; i < e->nxpost; i++) {
-		uint32_t c = e->xpost[i];
-		if (m->excl_gen[c] != m->gen) {
-			m->excl_gen[c] = m->gen;
-			m->excl[c] = 0;
+		stamp(m, e->post[i]);
+}
+
+/* The value has key vid of the index. */
+static inline void
+hit_key(struct matcher *m, uint32_t vid)
+{
+	if (m->rec != NULL)
+		record(m, vid);
+	key_stamp(m, vid);
+}
+
+static inline void
+lookup(struct matcher *m, const struct field *f, uint32_t node, uint32_t tag, const char *key,
+    size_t len)
+{
+	const struct vent *e = vindex_find(m->rs, f, node, tag, key, len);
+
+	if (e != NULL)
+		hit_key(m, (uint32_t)(e - m->rs->vents));
+}
+
+/* Wildcards gwild[first .. first + n) that a gate let the value through
+ * to; equal patterns stand together and are tried once. */
+static void
+try_wildcards(
+    struct matcher *m, const struct field *f, uint32_t first, uint32_t n, const struct val *v)
+{
+	const struct glob *g = NULL;
+	int ok = 0;
+
+	for (uint32_t j = first; j < first + n; j++) {
+		const struct wild *w = &f->gwild.v[j];
+		if (done(m, w->clause))
+			continue;
+		if (w->g != g) {
+			g = w->g;
+			ok = glob_match(g, v->text, v->len);
 		}
-		m->excl[c]++;
+		if (ok)
+			hit(m, w->clause);
 	}
 }
 
+/* Every entry of an affix set that begins key (the value, or its end
+ * backwards): its key, and the wildcards it gates. */
 static void
-affixes(struct matcher *m, uint32_t node, const u32vec *lens, uint32_t tag, const char *s,
-    size_t len, int suffix)
+affixes(struct matcher *m, const struct field *f, const struct affixset *set, const char *key,
+    size_t klen, const struct val *v)
 {
-	for (uint32_t i = 0; i < lens->n && lens->v[i] <= len; i++)
-		lookup(m, node, tag, suffix ? s + len - lens->v[i] : s, lens->v[i]);
+	size_t shared = 0;
+	uint32_t i = affix_find(set, key, klen, &shared);
+
+	for (; i != AFFIX_NONE; i = set->v[i].parent) {
+		const struct affix *a = &set->v[i];
+		if (a->len > shared)
+			continue;
+		if (a->vid != AFFIX_NONE)
+			hit_key(m, a->vid);
+		if (a->nwild > 0)
+			try_wildcards(m, f, a->wfirst, a->nwild, v);
+	}
+}
+
+static inline void
+gram_probe(struct matcher *m, const struct field *f, uint32_t g, const struct val *v)
+{
+	uint32_t h = gram_hash(g);
+	const struct gram *e;
+
+	if ((f->gbits[h >> 6] & (1ull << (h & 63))) != 0 && (e = gram_find(f, g)) != NULL)
+		try_wildcards(m, f, e->wfirst, e->nwild, v);
+}
+
+/* The wildcards behind the grams the value contains: every position is
+ * tried against the field's filter, five of them per load. */
+static void
+grams(struct matcher *m, const struct field *f, const struct val *v)
+{
+	size_t i = 0;
+	uint32_t g;
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	for (; i + 8 <= v->len; i += 5) {
+		uint64_t w;
+		memcpy(&w, v->text + i, 8);
+		for (int j = 0; j < 5; j++)
+			gram_probe(m, f, (uint32_t)(w >> (8 * j)), v);
+	}
+#endif
+	for (; i + GRAM_LEN <= v->len; i++) {
+		memcpy(&g, v->text + i, GRAM_LEN);
+		gram_probe(m, f, g, v);
+	}
+}
+
+/* The last bytes of s, up to the longest suffix any set holds, backwards. */
+static size_t
+reverse_end(struct matcher *m, const char *s, size_t len)
+{
+	size_t n = len < m->rs->max_suffix ? len : m->rs->max_suffix;
+
+	for (size_t i = 0; i < n; i++)
+		m->rev[i] = s[len - 1 - i];
+	return n;
 }
 
 static void
@@ -203,6 +347,7 @@ fold_value(struct matcher *m, struct val *v)
 		if (p == NULL) {
 			v->folded = v->text; /* keeps working, case-sensitively */
 			v->flen = v->len;
+			m->rec_ok = 0; /* and that is not what the value does */
 			return;
 		}
 		m->fold = p;
@@ -230,7 +375,7 @@ match_ip(struct matcher *m, uint32_t node, const struct field *f, const struct v
 			                     : (uint8_t)(ip[b] & (0xff << (8 - keep)));
 		}
 		key[n] = (uint8_t)bits;
-		lookup(m, node, n == 16 ? K_IP6 : K_IP4, (const char *)key, (size_t)n + 1);
+		lookup(m, f, node, n == 16 ? K_IP6 : K_IP4, (const char *)key, (size_t)n + 1);
 	}
 	for (uint32_t i = 0; i < f->ipr.n; i++) {
 		const struct iprange *r = &f->ipr.v[i];
@@ -243,17 +388,26 @@ match_ip(struct matcher *m, uint32_t node, const struct field *f, const struct v
 static void
 match_string(struct matcher *m, uint32_t node, const struct field *f, struct val *v)
 {
+	const struct affixset *afx = f->afx;
+
 	if (f->has_exact)
-		lookup(m, node, K_STR, v->text, v->len);
-	affixes(m, node, &f->pfx, K_PFX, v->text, v->len, 0);
-	affixes(m, node, &f->sfx, K_SFX, v->text, v->len, 1);
+		lookup(m, f, node, K_STR, v->text, v->len);
+	if (afx[AFX_PFX].n > 0)
+		affixes(m, f, &afx[AFX_PFX], v->text, v->len, v);
+	if (afx[AFX_SFX].n > 0)
+		affixes(m, f, &afx[AFX_SFX], m->rev, reverse_end(m, v->text, v->len), v);
 	if (f->fold) {
 		fold_value(m, v);
 		if (f->has_eic)
-			lookup(m, node, K_EIC, v->folded, v->flen);
-		affixes(m, node, &f->pfxi, K_PFXI, v->folded, v->flen, 0);
-		affixes(m, node, &f->sfxi, K_SFXI, v->folded, v->flen, 1);
+			lookup(m, f, node, K_EIC, v->folded, v->flen);
+		if (afx[AFX_PFXI].n > 0)
+			affixes(m, f, &afx[AFX_PFXI], v->folded, v->flen, v);
+		if (afx[AFX_SFXI].n > 0)
+			affixes(
+			    m, f, &afx[AFX_SFXI], m->rev, reverse_end(m, v->folded, v->flen), v);
 	}
+	if (f->gbits != NULL)
+		grams(m, f, v);
 	for (uint32_t i = 0; i < f->wild.n; i++)
 		if (glob_match(f->wild.v[i].g, v->text, v->len))
 			hit(m, f->wild.v[i].clause);
@@ -265,9 +419,9 @@ static void
 match_number(struct matcher *m, uint32_t node, const struct field *f, struct val *v)
 {
 	if (f->has_exact) {
-		lookup(m, node, K_LIT, v->text, v->len);
+		lookup(m, f, node, K_LIT, v->text, v->len);
 		if (v->qvalid)
-			lookup(m, node, K_NUM, (const char *)&v->q, sizeof(v->q));
+			lookup(m, f, node, K_NUM, (const char *)&v->q, sizeof(v->q));
 	}
 	if (!v->qvalid)
 		return;
@@ -325,12 +479,69 @@ excluded(struct matcher *m, const struct patom *a, struct val *v)
 	return 0;
 }
 
+/* The anything-but atoms tried on every value. */
+static void
+match_ab(struct matcher *m, const struct field *f, struct val *v)
+{
+	for (uint32_t i = 0; i < f->ab.n; i++)
+		if (!done(m, f->ab.v[i].clause) && !excluded(m, f->ab.v[i].a, v))
+			hit(m, f->ab.v[i].clause);
+}
+
+static void
+replay(struct matcher *m, const struct memo_entry *e)
+{
+	for (uint32_t i = 0; i < e->n; i++) {
+		if (e->eff[i] & MEMO_CLAUSE)
+			stamp(m, e->eff[i] & ~MEMO_CLAUSE);
+		else
+			key_stamp(m, e->eff[i]);
+	}
+}
+
+/* A string value, replayed from the memo when it is there; else matched and,
+ * when the node is served well, recorded. */
+static void
+match_remembered(struct matcher *m, uint32_t node, const struct field *f, struct val *v)
+{
+	struct memostat *st = &m->mstat[node];
+	uint64_t h = memo_hash(node, v->text, v->len);
+	struct memo_entry *e = memo_find(&m->memo, h, node, v->text, v->len);
+
+	if (++st->tries == MEMO_ROUND) {
+		if (st->hits < MEMO_ROUND / 4)
+			st->rest = MEMO_REST;
+		st->tries = st->hits = 0;
+	}
+	if (e != NULL && e->n != MEMO_NONE) {
+		st->hits++;
+		replay(m, e);
+		return;
+	}
+	if (e == NULL) {
+		m->rec = memo_claim(&m->memo, h, node, v->text, v->len);
+		m->rec_ok = 1;
+	}
+	match_string(m, node, f, v);
+	match_ab(m, f, v);
+	if (m->rec != NULL && !m->rec_ok)
+		m->rec->n = MEMO_NONE;
+	m->rec = NULL;
+}
+
 static void
 match_value(struct matcher *m, uint32_t node, const struct field *f, struct val *v)
 {
 	static const uint32_t tags[] = {
 	    [MATCH_TRUE] = K_TRUE, [MATCH_FALSE] = K_FALSE, [MATCH_NULL] = K_NULL};
 
+	if (v->type == MATCH_STRING && f->memo && m->mstat != NULL && v->len <= MEMO_BYTES) {
+		if (m->mstat[node].rest == 0) {
+			match_remembered(m, node, f, v);
+			return;
+		}
+		m->mstat[node].rest--;
+	}
 	if (v->type == MATCH_NUMBER && (f->has_exact || f->num.n > 0 || f->ab.n > 0))
 		v->qvalid = number_quantize(v->text, v->len, &v->q) == 0;
 	switch (v->type) {
@@ -342,14 +553,10 @@ match_value(struct matcher *m, uint32_t node, const struct field *f, struct val 
 		break;
 	default:
 		if (f->has_exact)
-			lookup(m, node, tags[v->type], "", 0);
+			lookup(m, f, node, tags[v->type], "", 0);
 		break;
 	}
-	for (uint32_t i = 0; i < f->exists.n; i++)
-		hit(m, f->exists.v[i]);
-	for (uint32_t i = 0; i < f->ab.n; i++)
-		if (m->clause_gen[f->ab.v[i].clause] != m->gen && !excluded(m, f->ab.v[i].a, v))
-			hit(m, f->ab.v[i].clause);
+	match_ab(m, f, v);
 }
 
 static void
@@ -373,12 +580,15 @@ matcher_value(struct matcher *m, const struct match_node *n, enum match_type typ
     size_t len)
 {
 	struct val v = {type, text, len, NULL, 0, 0, 0};
+	struct seen *seen = &m->node[n->id];
 
-	if (m->node_gen[n->id] != m->gen) {
-		m->node_gen[n->id] = m->gen;
-		m->node_cnt[n->id] = 0;
+	if (seen->gen != m->gen) { /* the field's first value */
+		seen->gen = m->gen;
+		seen->cnt = 0;
+		for (uint32_t i = 0; n->f != NULL && i < n->f->presence.n; i++)
+			m->cand[m->ncand++] = n->f->presence.v[i];
 	}
-	m->node_cnt[n->id]++;
+	seen->cnt++;
 	if (n->capture != CAPT_NONE)
 		capture(m, n->capture, type, text, len);
 	if (n->f != NULL)
@@ -404,21 +614,38 @@ derive(struct matcher *m)
 		matcher_value(m, &rs->nodes[rs->vnode[VN_VERSION]], MATCH_STRING, "0", 1);
 }
 
+/* Whether a counted clause's field had a value it does not exclude: more
+ * values than hits of the keys it excludes (no value hits two of them). */
 static int
-satisfied(const struct matcher *m, uint32_t cid)
+not_all_excluded(const struct matcher *m, const struct clause *c)
 {
-	const struct clause *c = &m->rs->clauses[cid];
+	uint32_t excluded = 0;
 
+	for (uint32_t k = 0; k < c->nxkeys; k++)
+		if (m->vent[c->xkeys[k]].gen == m->gen)
+			excluded += m->vent[c->xkeys[k]].cnt;
+	return m->node[c->node].cnt > excluded;
+}
+
+static inline int
+satisfied(const struct matcher *m, const struct check *chk)
+{
+	uint32_t cid = chk->clause;
+	const struct clause *c;
+
+	/* Nothing holds of a field without values but exists: false; what
+	 * holds of one with values was stamped by them. */
+	if (m->node[chk->node].gen != m->gen)
+		return m->rs->clauses[cid].optional;
+	if (chk->key != UINT32_MAX && m->vent[chk->key].gen == m->gen)
+		return 1;
+	c = &m->rs->clauses[cid];
 	if (m->clause_gen[cid] == m->gen)
 		return 1;
 	for (uint32_t k = 0; k < c->nkeys; k++)
-		if (m->vent_gen[c->keys[k]] == m->gen)
+		if (m->vent[c->keys[k]].gen == m->gen)
 			return 1;
-	if (c->counted && m->node_gen[c->node] == m->gen &&
-	    m->node_cnt[c->node] > (m->excl_gen[cid] == m->gen ? m->excl[cid] : 0))
-		return 1;
-	/* exists: false holds when no value was reported for the field */
-	return c->optional && m->node_gen[c->node] != m->gen;
+	return c->exists || (c->counted && not_all_excluded(m, c));
 }
 
 static void
@@ -428,8 +655,8 @@ judge(struct matcher *m, uint32_t s)
 
 	if (m->rule_gen[sub->rule] == m->gen)
 		return;
-	for (uint32_t c = sub->first; c < sub->first + sub->n; c++)
-		if (c != sub->anchor && !satisfied(m, c))
+	for (uint32_t i = 0; i < sub->ncheck; i++)
+		if (!satisfied(m, &sub->check[i]))
 			return;
 	m->rule_gen[sub->rule] = m->gen;
 	m->out[m->nout++] = sub->rule;

@@ -19,6 +19,14 @@ struct arena_block {
 };
 
 int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int
 vec_grow(void **v, uint32_t *cap, uint32_t n, size_t elsz)
 {
 	uint32_t ncap = *cap ? *cap * 2 : 8;
@@ -93,5 +101,15 @@ arena_strndup(struct arena *a, const char *s, size_t n)
 
 	if (p != NULL && n > 0)
 		memcpy(p, s, n);
+	return p;
+}
+
+char *
+arena_strrev(struct arena *a, const char *s, size_t n)
+{
+	char *p = arena_alloc(a, n + 1);
+
+	for (size_t i = 0; p != NULL && i < n; i++)
+		p[i] = s[n - 1 - i];
 	return p;
 }

@@ -91,25 +91,29 @@ glob_match(const struct glob *g, const char *s, size_t len)
 	return 1;
 }
 
-/* AWS only tries strings of these shapes as addresses. */
+/* Dotted-quad IPv4 as inet_pton(3) reads it: four decimal parts of at most
+ * 255, no leading zeros. By hand: it runs on every value of a field that a
+ * rule compares as an address. */
 static int
-looks_ipv4(const char *s, size_t len)
+parse_ipv4(const char *s, size_t len, uint8_t out[4])
 {
-	int dots = 0, digits = 0;
+	size_t i = 0;
 
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] >= '0' && s[i] <= '9') {
-			digits++;
-		} else if (s[i] == '.' && digits > 0) {
-			dots++;
-			digits = 0;
-		} else {
+	for (int part = 0; part < 4; part++) {
+		size_t start;
+		unsigned v = 0;
+		if (part > 0 && (i >= len || s[i++] != '.'))
 			return 0;
-		}
+		for (start = i; i < len && i - start < 3 && s[i] >= '0' && s[i] <= '9'; i++)
+			v = v * 10 + (unsigned)(s[i] - '0');
+		if (i == start || v > 255 || (s[start] == '0' && i - start > 1))
+			return 0;
+		out[part] = (uint8_t)v;
 	}
-	return dots == 3 && digits > 0;
+	return i == len;
 }
 
+/* AWS only tries strings of this shape as IPv6 addresses. */
 static int
 looks_ipv6(const char *s, size_t len)
 {
@@ -133,13 +137,13 @@ ip_parse(const char *s, size_t len, uint8_t out[16])
 
 	if (len == 0 || len >= sizeof(buf))
 		return 0;
+	if (s[0] >= '0' && s[0] <= '9' && parse_ipv4(s, len, out))
+		return 4;
+	if (!looks_ipv6(s, len))
+		return 0;
 	memcpy(buf, s, len);
 	buf[len] = '\0';
-	if (looks_ipv4(s, len))
-		return inet_pton(AF_INET, buf, out) == 1 ? 4 : 0;
-	if (looks_ipv6(s, len))
-		return inet_pton(AF_INET6, buf, out) == 1 ? 16 : 0;
-	return 0;
+	return inet_pton(AF_INET6, buf, out) == 1 ? 16 : 0;
 }
 
 int

@@ -42,21 +42,29 @@ check_unique(const struct rule_list *l, struct ct_error *err)
 	return r;
 }
 
+/* The first rule whose pattern the matcher refuses, its complaint prefixed
+ * by where the rule was defined; 0 when every pattern is valid alone. */
+static int
+find_invalid(const struct rule_list *l, struct ct_error *err)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		if (match_pattern_validate(l->v[i].name, l->v[i].pattern, err) == -1) {
+			ct_error_prefix(err, "%s", l->v[i].origin);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 struct ruleset *
 rules_compile(const struct rule_list *l, enum match_envelope env, struct ct_error *err)
 {
 	struct rule_def *defs;
 	struct ruleset *rs;
+	struct ct_error why;
 
 	if (check_unique(l, err) == -1)
 		return NULL;
-	/* One by one first, so a complaint can be put next to its rule's origin. */
-	for (size_t i = 0; i < l->n; i++) {
-		if (match_pattern_validate(l->v[i].name, l->v[i].pattern, err) == -1) {
-			ct_error_prefix(err, "%s", l->v[i].origin);
-			return NULL;
-		}
-	}
 	if ((defs = calloc(l->n ? l->n : 1, sizeof(*defs))) == NULL) {
 		ct_error_set(err, CT_ERR_NOMEM, "out of memory");
 		return NULL;
@@ -66,7 +74,11 @@ rules_compile(const struct rule_list *l, enum match_envelope env, struct ct_erro
 		defs[i].pattern = l->v[i].pattern;
 		defs[i].origin = l->v[i].origin;
 	}
-	rs = ruleset_compile(defs, l->n, env, err);
+	rs = ruleset_compile(defs, l->n, env, &why);
 	free(defs);
+	/* Each pattern is parsed once; only when one fails are they checked one
+	 * by one, so that the complaint stands next to its rule's origin. */
+	if (rs == NULL && find_invalid(l, err) == 0 && err != NULL)
+		*err = why;
 	return rs;
 }

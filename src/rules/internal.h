@@ -59,8 +59,16 @@ struct json_marks {
  * top-level array. */
 int json_check(const char *text, size_t len, struct json_marks *marks, struct ct_error *err);
 void json_marks_free(struct json_marks *m);
+/* Where json_line_at got to, lines counted on from there; {0, 1} at first. */
+struct json_cursor {
+	size_t off;    /* a byte offset */
+	unsigned line; /* its 1-based line */
+};
 /* 1-based line of byte offset off in text. */
 unsigned json_line(const char *text, size_t len, size_t off);
+/* The same, counting on from *at, which it moves to off (it starts over when
+ * off is before it): increasing offsets cost one pass over text in all. */
+unsigned json_line_at(const char *text, size_t len, size_t off, struct json_cursor *at);
 /* Appends v as compact JSON; numbers keep their text as written. */
 int json_write(struct buf *b, yajl_val v);
 /* Checks that text is JSON and an object: CT_ERR_JSON or CT_ERR_CONFIG. */

@@ -128,14 +128,32 @@ static const yajl_callbacks check_callbacks = {
 };
 
 unsigned
+json_line_at(const char *text, size_t len, size_t off, struct json_cursor *at)
+{
+	const char *p, *end;
+
+	if (off > len)
+		off = len;
+	if (off < at->off) {
+		at->off = 0;
+		at->line = 1;
+	}
+	p = text + at->off;
+	end = text + off;
+	while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		at->line++;
+		p++;
+	}
+	at->off = off;
+	return at->line;
+}
+
+unsigned
 json_line(const char *text, size_t len, size_t off)
 {
-	unsigned line = 1;
+	struct json_cursor at = {0, 1};
 
-	for (size_t i = 0; i < off && i < len; i++)
-		if (text[i] == '\n')
-			line++;
-	return line;
+	return json_line_at(text, len, off, &at);
 }
 
 static int

@@ -212,14 +212,15 @@ load_list(struct rule_list *l, yajl_val arr, const char *path, const char *text,
     const struct json_marks *marks, struct ct_error *err)
 {
 	struct buf origin = BUF_INIT;
+	struct json_cursor at = {0, 1}; /* the elements' offsets increase */
 	int r = 0;
 
 	for (size_t i = 0; i < arr->u.array.len && r == 0; i++) {
 		struct place p = {NULL, NULL, i + 1};
 
 		buf_reset(&origin);
-		if (buf_printf(&origin, "%s:%u", path, json_line(text, len, marks->elem[i])) ==
-		    -1) {
+		if (buf_printf(&origin, "%s:%u", path,
+		        json_line_at(text, len, marks->elem[i], &at)) == -1) {
 			r = ct_error_set(err, CT_ERR_NOMEM, "out of memory");
 			break;
 		}

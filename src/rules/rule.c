@@ -4,6 +4,7 @@
  */
 #include "rules/internal.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -18,6 +19,8 @@ rule_list_init(struct rule_list *l)
 {
 	l->v = NULL;
 	l->n = l->cap = 0;
+	l->byname = NULL;
+	l->bymask = 0;
 }
 
 static void
@@ -38,16 +41,63 @@ rule_list_free(struct rule_list *l)
 	for (size_t i = 0; i < l->n; i++)
 		rule_free(&l->v[i]);
 	free(l->v);
+	free(l->byname);
 	rule_list_init(l);
+}
+
+/* FNV-1a: names are short. */
+static size_t
+name_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+	return (size_t)(h ^ (h >> 32));
+}
+
+/* The slot of name in l->byname: its rule's, or the empty one it would take. */
+static size_t
+name_slot(const struct rule_list *l, const char *name)
+{
+	size_t i = name_hash(name) & l->bymask;
+
+	while (l->byname[i] != 0 && strcmp(l->v[l->byname[i] - 1].name, name) != 0)
+		i = (i + 1) & l->bymask;
+	return i;
+}
+
+/* Room in the index for one more rule: at most half the slots are used, so
+ * that loading many rules does not compare each name with all the others. */
+static int
+index_reserve(struct rule_list *l)
+{
+	size_t size = l->byname ? l->bymask + 1 : 64, *old = l->byname;
+
+	if (old != NULL && 2 * (l->n + 1) <= size)
+		return 0;
+	while (2 * (l->n + 1) > size)
+		size *= 2;
+	if ((l->byname = calloc(size, sizeof(*l->byname))) == NULL) {
+		l->byname = old;
+		return -1;
+	}
+	free(old);
+	l->bymask = size - 1;
+	for (size_t i = 0; i < l->n; i++)
+		l->byname[name_slot(l, l->v[i].name)] = i + 1;
+	return 0;
 }
 
 const struct rule *
 rule_list_find(const struct rule_list *l, const char *name)
 {
-	for (size_t i = 0; i < l->n; i++)
-		if (strcmp(l->v[i].name, name) == 0)
-			return &l->v[i];
-	return NULL;
+	size_t i;
+
+	if (l->byname == NULL)
+		return NULL;
+	i = name_slot(l, name);
+	return l->byname[i] != 0 ? &l->v[l->byname[i] - 1] : NULL;
 }
 
 int
@@ -166,6 +216,8 @@ rule_list_add(struct rule_list *l, const struct rule_spec *s, struct ct_error *e
 	if ((dup = rule_list_find(l, s->name)) != NULL)
 		return ct_error_set(
 		    err, CT_ERR_CONFIG, "duplicate rule name (first defined at %s)", dup->origin);
+	if (index_reserve(l) == -1)
+		return ct_error_set(err, CT_ERR_NOMEM, "out of memory");
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 16;
 		struct rule *v = realloc(l->v, cap * sizeof(*v));
@@ -186,6 +238,7 @@ rule_list_add(struct rule_list *l, const struct rule_spec *s, struct ct_error *e
 		rule_free(&r);
 		return ct_error_set(err, CT_ERR_NOMEM, "out of memory");
 	}
+	l->byname[name_slot(l, r.name)] = l->n + 1;
 	l->v[l->n++] = r;
 	return 0;
 }

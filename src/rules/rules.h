@@ -43,6 +43,8 @@ struct rule_list {
 	struct rule *v; /* owned array */
 	size_t n;
 	size_t cap;
+	size_t *byname; /* owned; v's indices + 1 by the hash of their names, 0 empty */
+	size_t bymask;  /* slots of byname - 1 */
 };
 
 /* A *.json rule file larger than this is refused (CT_ERR_LIMIT). */
@@ -52,7 +54,8 @@ struct rule_list {
 
 void rule_list_init(struct rule_list *l);
 void rule_list_free(struct rule_list *l);
-/* The rule called name, or NULL. */
+/* The rule called name, or NULL. (Rules are found by a hash of their names:
+ * change a name only through the loaders.) */
 const struct rule *rule_list_find(const struct rule_list *l, const char *name);
 
 /* Adds one rule from a JSON pattern (--pattern); origin names it in errors. */

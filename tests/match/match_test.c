@@ -48,6 +48,8 @@ struct tcase {
 
 static struct tcase *cases;
 static size_t ncases;
+static size_t *leaders; /* cases whose rules no valid case before them has */
+static size_t nleaders;
 
 static char *
 xstrdup(const char *s)
@@ -286,24 +288,14 @@ walk(struct matcher *m, const struct match_node *n, yajl_val v)
 	}
 }
 
-/* The names of the matched rules, space-separated, "-" for none. */
+/* Ends the record in m: the names of the matched rules, space-separated,
+ * "-" for none. */
 static void
-run_event(const struct tcase *c, const struct ruleset *rs, char *out, size_t cap)
+names_of(struct matcher *m, const struct ruleset *rs, char *out, size_t cap)
 {
-	char ebuf[256];
-	yajl_val ev = yajl_tree_parse(c->event, ebuf, sizeof(ebuf));
-	struct matcher *m = matcher_new(rs);
 	const size_t *hits;
-	size_t n;
+	size_t n = matcher_end(m, &hits);
 
-	ck_assert_msg(ev != NULL, "%s: event is not JSON: %s", c->where, ebuf);
-	ck_assert_ptr_nonnull(m);
-	/* Twice: the second record must not see anything of the first. */
-	for (int round = 0; round < 2; round++) {
-		matcher_begin(m);
-		walk(m, match_root(rs), ev);
-		n = matcher_end(m, &hits);
-	}
 	out[0] = '\0';
 	for (size_t i = 0; i < n; i++) {
 		ck_assert(i == 0 || hits[i - 1] < hits[i]);
@@ -313,8 +305,42 @@ run_event(const struct tcase *c, const struct ruleset *rs, char *out, size_t cap
 	}
 	if (n == 0)
 		snprintf(out, cap, "-");
+}
+
+/* The names of the rules the case's event matches (see names_of). */
+static void
+run_event(const struct tcase *c, const struct ruleset *rs, char *out, size_t cap)
+{
+	char ebuf[256];
+	yajl_val ev = yajl_tree_parse(c->event, ebuf, sizeof(ebuf));
+	struct matcher *m = matcher_new(rs);
+	const size_t *hits;
+
+	ck_assert_msg(ev != NULL, "%s: event is not JSON: %s", c->where, ebuf);
+	ck_assert_ptr_nonnull(m);
+	/* Twice: the second record must not see anything of the first. */
+	for (int round = 0; round < 2; round++) {
+		matcher_begin(m);
+		walk(m, match_root(rs), ev);
+		if (round == 0)
+			matcher_end(m, &hits);
+	}
+	names_of(m, rs, out, cap);
 	matcher_free(m);
 	yajl_tree_free(ev);
+}
+
+/* Whether what matched (as names_of says) is what c expects. */
+static void
+check_expect(const struct tcase *c, const char *got, const char *how)
+{
+	if (c->expect == EXPECT_LIST)
+		ck_assert_msg(strcmp(got, c->want) == 0, "%s: matched \"%s\", expected \"%s\"%s",
+		    c->where, got, c->want, how);
+	else
+		ck_assert_msg((strcmp(got, "-") != 0) == (c->expect == EXPECT_MATCH),
+		    "%s: matched \"%s\", expected match: %s%s", c->where, got,
+		    c->expect == EXPECT_MATCH ? "true" : "false", how);
 }
 
 START_TEST(test_case)
@@ -353,13 +379,70 @@ START_TEST(test_case)
 		    "%s: %s", c->where, err.msg);
 	ck_assert_msg(c->event != NULL, "%s: no event", c->where);
 	run_event(c, rs, got, sizeof(got));
-	if (c->expect == EXPECT_LIST)
-		ck_assert_msg(strcmp(got, c->want) == 0, "%s: matched \"%s\", expected \"%s\"",
-		    c->where, got, c->want);
-	else
-		ck_assert_msg((strcmp(got, "-") != 0) == (c->expect == EXPECT_MATCH),
-		    "%s: matched \"%s\", expected match: %s", c->where, got,
-		    c->expect == EXPECT_MATCH ? "true" : "false");
+	check_expect(c, got, "");
+	ruleset_free(rs);
+}
+END_TEST
+
+static int
+same_rules(const struct tcase *a, const struct tcase *b)
+{
+	if (a->nrules != b->nrules || a->env != b->env)
+		return 0;
+	for (size_t i = 0; i < a->nrules; i++)
+		if (strcmp(a->names[i], b->names[i]) != 0 ||
+		    strcmp(a->patterns[i], b->patterns[i]) != 0)
+			return 0;
+	return 1;
+}
+
+static void
+find_leaders(void)
+{
+	if ((leaders = calloc(ncases, sizeof(*leaders))) == NULL)
+		abort();
+	for (size_t i = 0; i < ncases; i++) {
+		size_t j = 0;
+		if (cases[i].expect == EXPECT_INVALID)
+			continue;
+		while (j < i &&
+		       (cases[j].expect == EXPECT_INVALID || !same_rules(&cases[j], &cases[i])))
+			j++;
+		if (j == i)
+			leaders[nleaders++] = i;
+	}
+}
+
+/* The cases again, all events of one set of rules through one matcher, three
+ * times over: what a record finds must not depend on the records before it
+ * (stamps of other records, values remembered from them). */
+START_TEST(test_case_shared)
+{
+	size_t first = leaders[_i];
+	const struct tcase *c = &cases[first];
+	struct rule_def defs[MAX_RULES];
+	struct ct_error err;
+	struct ruleset *rs;
+	struct matcher *m;
+	char got[1024];
+
+	for (size_t i = 0; i < c->nrules; i++)
+		defs[i] = (struct rule_def){c->names[i], c->patterns[i], c->origin};
+	ck_assert_ptr_nonnull(rs = ruleset_compile(defs, c->nrules, c->env, &err));
+	ck_assert_ptr_nonnull(m = matcher_new(rs));
+	for (int round = 0; round < 3; round++)
+		for (size_t j = first; j < ncases; j++) {
+			yajl_val ev;
+			if (cases[j].expect == EXPECT_INVALID || !same_rules(&cases[j], c))
+				continue;
+			ck_assert_ptr_nonnull(ev = yajl_tree_parse(cases[j].event, NULL, 0));
+			matcher_begin(m);
+			walk(m, match_root(rs), ev);
+			names_of(m, rs, got, sizeof(got));
+			check_expect(&cases[j], got, " (one matcher for all)");
+			yajl_tree_free(ev);
+		}
+	matcher_free(m);
 	ruleset_free(rs);
 }
 END_TEST
@@ -448,6 +531,100 @@ START_TEST(test_long_values)
 }
 END_TEST
 
+/* Values of one record fed to m at node n: the number of rules matched. */
+static size_t
+feed(struct matcher *m, const struct match_node *n, const char *const *values)
+{
+	const size_t *hits;
+
+	matcher_begin(m);
+	for (; *values != NULL; values++)
+		matcher_value(m, n, MATCH_STRING, *values, strlen(*values));
+	return matcher_end(m, &hits);
+}
+
+/* What a value does is remembered from a record where another value had
+ * already done the same: it must be all of it, replayed alone later. */
+START_TEST(test_memo_complete)
+{
+	static const char *const pattern[] = {
+	    "{\"f\": [{\"wildcard\": \"x*\"}, {\"wildcard\": \"*y\"}]}",
+	    "{\"f\": [{\"anything-but\": {\"wildcard\": \"z*\"}}]}",
+	    "{\"f\": [{\"wildcard\": \"*kali*\"}, {\"wildcard\": \"*parrot*\"}]}",
+	};
+	static const char *const both[][3] = {
+	    {"x1", "xy", NULL}, {"a", "b", NULL}, {"kali-linux", "kali parrot", NULL}};
+	static const char *const alone[][2] = {{"xy", NULL}, {"b", NULL}, {"kali parrot", NULL}};
+	static const char *const none[][2] = {{"qq", NULL}, {"zq", NULL}, {"debian", NULL}};
+
+	for (size_t i = 0; i < sizeof(pattern) / sizeof(pattern[0]); i++) {
+		struct ruleset *rs = compile1(pattern[i], MATCH_ENVELOPE_NONE);
+		const struct match_node *f = match_child(match_root(rs), "f", 1);
+		struct matcher *m = matcher_new(rs);
+
+		for (int round = 0; round < 3; round++) {
+			ck_assert_uint_eq(feed(m, f, both[i]), 1);
+			ck_assert_msg(feed(m, f, alone[i]) == 1, "pattern %zu round %d", i, round);
+			ck_assert_uint_eq(feed(m, f, none[i]), 0);
+		}
+		matcher_free(m);
+		ruleset_free(rs);
+	}
+}
+END_TEST
+
+/* Many values, repeated, some too long to remember or doing too much: each
+ * record matches what the rules say, whatever came before. */
+START_TEST(test_memo_many)
+{
+	struct rule_def d[10] = {{"a", "{\"f\": [{\"prefix\": \"a\"}]}", NULL},
+	    {"b", "{\"f\": [{\"suffix\": \"9\"}]}", NULL},
+	    {"c", "{\"f\": [{\"wildcard\": \"*mid*\"}]}", NULL}};
+	char names[7][8], pats[7][64], v[400];
+	struct ct_error err;
+	struct ruleset *rs;
+	const struct match_node *f;
+	struct matcher *m;
+
+	/* rules p1..p7: prefixes p, pp, ... ppppppp (a value can have all 7) */
+	for (int k = 0; k < 7; k++) {
+		snprintf(names[k], sizeof(names[k]), "p%d", k + 1);
+		snprintf(pats[k], sizeof(pats[k]), "{\"f\": [{\"prefix\": \"%.*s\"}]}", k + 1,
+		    "ppppppp");
+		d[3 + k] = (struct rule_def){names[k], pats[k], NULL};
+	}
+	ck_assert_ptr_nonnull(rs = ruleset_compile(d, 10, MATCH_ENVELOPE_NONE, &err));
+	f = match_child(match_root(rs), "f", 1);
+	ck_assert_ptr_nonnull(m = matcher_new(rs));
+	for (unsigned i = 0; i < 100000; i++) {
+		/* a few thousand values over and over, then distinct ones (the memo
+		 * gives up on the field for a while), then the few again */
+		unsigned x = i >= 15000 && i < 30000 ? i : (i * 7919u) % 3000;
+		const char *const vals[] = {v, NULL};
+		size_t want = 0, len;
+		if (x % 5 == 0) /* up to 9 rules: more than a memo entry holds */
+			len = (size_t)snprintf(
+			    v, sizeof(v), "%.*s%umid%u", (int)(x % 8), "pppppppp", x, x / 5 % 10);
+		else
+			len = (size_t)snprintf(
+			    v, sizeof(v), "%c%u%s%u", "amxp"[x % 4], x, x % 3 ? "" : "mid", x % 10);
+		if (x % 11 == 0) { /* longer than any memo entry */
+			memset(v + len, 'q', 200);
+			snprintf(v + len + 200, sizeof(v) - len - 200, "%u", x % 10);
+			len = strlen(v);
+		}
+		want += v[0] == 'a';
+		want += v[len - 1] == '9';
+		want += strstr(v, "mid") != NULL;
+		for (size_t k = 0; k < 7 && k < len && v[k] == 'p'; k++)
+			want++;
+		ck_assert_msg(feed(m, f, vals) == want, "value %u \"%s\"", i, v);
+	}
+	matcher_free(m);
+	ruleset_free(rs);
+}
+END_TEST
+
 /* Errors name the rule and where it came from. */
 START_TEST(test_error_names_rule)
 {
@@ -472,6 +649,8 @@ api_tcase(void)
 	tcase_add_test(tc, test_empty_ruleset);
 	tcase_add_test(tc, test_tree);
 	tcase_add_test(tc, test_long_values);
+	tcase_add_test(tc, test_memo_complete);
+	tcase_add_test(tc, test_memo_many);
 	tcase_add_test(tc, test_error_names_rule);
 	return tc;
 }
@@ -489,7 +668,9 @@ main(void)
 		fprintf(stderr, "no cases found\n");
 		return 99;
 	}
+	find_leaders();
 	tcase_add_loop_test(tc, test_case, 0, (int)ncases);
+	tcase_add_loop_test(tc, test_case_shared, 0, (int)nleaders);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, api_tcase());
 	sr = srunner_create(s);
@@ -505,5 +686,6 @@ main(void)
 		free(cases[i].want);
 	}
 	free(cases);
+	free(leaders);
 	return failed ? 1 : 0;
 }

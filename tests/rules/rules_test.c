@@ -302,6 +302,47 @@ START_TEST(test_fifo)
 }
 END_TEST
 
+/* A list file of 5,000 rules, each on its own line padded with blanks (5 MB):
+ * their line numbers are counted in one pass over the file. Counting each
+ * from the start of the file reads 12.5 billion bytes here. */
+#define LIST_RULES 5000
+#define LIST_PAD   1000
+
+START_TEST(test_list_file_scale)
+{
+	static char pad[LIST_PAD + 1];
+	struct rule_list l;
+	struct ct_error err = {CT_OK, ""};
+	struct ruleset *rs;
+	char dir[512];
+	int oldcwd, r;
+	FILE *f;
+
+	memset(pad, ' ', LIST_PAD);
+	ck_assert_int_eq(scratch_enter(dir, sizeof(dir), &oldcwd), 0);
+	ck_assert_ptr_nonnull(f = fopen("many.json", "w"));
+	fputs("[\n", f);
+	for (int i = 0; i < LIST_RULES; i++)
+		fprintf(f,
+		    "{\"name\": \"rule-%04d\", \"pattern\": {\"eventName\": [\"Call%d\"]}}%s%s\n",
+		    i, i, i + 1 < LIST_RULES ? "," : "", pad);
+	fputs("]\n", f);
+	ck_assert_int_eq(fclose(f), 0);
+	rule_list_init(&l);
+	r = rules_load_json_file(&l, "many.json", &err);
+	scratch_leave(dir, oldcwd);
+	ck_assert_msg(r == 0, "%s", err.msg);
+	ck_assert_uint_eq(l.n, LIST_RULES);
+	ck_assert_str_eq(l.v[0].origin, "many.json:2");
+	ck_assert_str_eq(l.v[LIST_RULES - 1].name, "rule-4999");
+	ck_assert_str_eq(l.v[LIST_RULES - 1].origin, "many.json:5001");
+	ck_assert_ptr_nonnull(rs = rules_compile(&l, MATCH_ENVELOPE_CLOUDTRAIL, &err));
+	ck_assert_uint_eq(ruleset_size(rs), LIST_RULES);
+	ruleset_free(rs);
+	rule_list_free(&l);
+}
+END_TEST
+
 /* rules_compile refuses two rules of one name even in a list not built by
  * the loaders, and compiles an empty list. */
 START_TEST(test_compile_duplicate)
@@ -333,6 +374,7 @@ rules_suite(void)
 	Suite *s = suite_create("rules");
 	TCase *tc = tcase_create("cases");
 	TCase *api = tcase_create("api");
+	TCase *scale = tcase_create("scale");
 	char *dir;
 
 	if (asprintf(&dir, "%s/tests/rules/cases", top_srcdir()) == -1)
@@ -348,6 +390,10 @@ rules_suite(void)
 	tcase_add_test(api, test_fifo);
 	tcase_add_test(api, test_compile_duplicate);
 	suite_add_tcase(s, api);
+	/* bounded: a load that is quadratic in the rules does not finish */
+	tcase_set_timeout(scale, 20);
+	tcase_add_test(scale, test_list_file_scale);
+	suite_add_tcase(s, scale);
 	return s;
 }
 

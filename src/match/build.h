@@ -1,0 +1,48 @@
+/*
+ * build: the state of ruleset_compile, shared by the files that fill a
+ * ruleset: compile.c (the field tree, rules and branches, finishing),
+ * clause.c (a clause's atoms as keys, gates and lists) and anchor.c (which
+ * clause of each branch makes it a candidate).
+ */
+#ifndef CT_MATCH_BUILD_H
+#define CT_MATCH_BUILD_H
+
+#include "match/match_int.h"
+
+struct bnode {           /* a node while building */
+	const char *key; /* arena */
+	uint32_t len;
+	u32vec kids;
+};
+
+struct builder {
+	struct ruleset *rs;
+	VEC(struct bnode) bn;
+	VEC(struct clause) cl;
+	VEC(struct sub) subs;
+	u32vec keys;       /* vids of the clause being added */
+	u32vec xkeys;      /* vids the clause being added excludes */
+	VEC(double) eager; /* per clause: how often its atoms that are not keys hold */
+	u32vec named;      /* per clause: its atoms that name values without a key */
+	enum match_envelope env;
+	struct ct_error *err;
+};
+
+/* Sets b->err to "out of memory"; returns -1. */
+int build_nomem(struct builder *b);
+
+/* Adds a clause of branch sid about node: its atoms become keys of the value
+ * index, entries of the field's affix sets and lists, or exclusions. */
+int clause_add(struct builder *b, uint32_t sid, const struct pclause *pc, uint32_t node);
+
+/* Chooses every branch's anchor and the order its other clauses are checked
+ * in, and fills the postings of the keys. */
+int anchors_choose(struct builder *b);
+
+static inline int
+is_suffix_kind(enum affix_kind k)
+{
+	return k == AFX_SFX || k == AFX_SFXI;
+}
+
+#endif
