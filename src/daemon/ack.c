@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "aws/client.h"
@@ -23,6 +24,8 @@ struct acker {
 	struct sqs_queue queue;     /* owned: the queue, resolved once */
 	struct aws_client *client;  /* borrowed */
 	struct ack_entry *queued;   /* waiting for ack_flush, newest first */
+	size_t nqueued;             /* entries in queued */
+	double queued_since;        /* monotonic seconds when the oldest was queued */
 	struct ack_entry *done;     /* finished, not yet taken */
 	size_t pending;             /* queued + under way */
 	void (*notify)(void *arg);
@@ -232,8 +235,15 @@ ack_enqueue(struct acker *a, enum ack_op op, const char *message_id, const char 
 		ack_entry_free(e);
 		return -1;
 	}
+	if (a->queued == NULL) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		a->queued_since = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	}
 	e->next = a->queued;
 	a->queued = e;
+	a->nqueued++;
 	a->pending++;
 	return 0;
 }
@@ -256,6 +266,7 @@ ack_flush(struct acker *a)
 		rev = e;
 	}
 	a->queued = NULL;
+	a->nqueued = 0;
 	for (e = rev; e; e = next) {
 		struct ack_batch **bp = &open[e->op];
 
@@ -302,6 +313,21 @@ ack_take_done(struct acker *a)
 		a->pending--;
 	}
 	return e;
+}
+
+double
+ack_wait(struct acker *a, double window)
+{
+	struct timespec ts;
+	double now;
+
+	if (a->queued == NULL)
+		return -1;
+	if (a->nqueued >= SQS_BATCH_MAX)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return window - (now - a->queued_since) > 0 ? window - (now - a->queued_since) : 0;
 }
 
 size_t

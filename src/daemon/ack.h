@@ -47,6 +47,10 @@ int ack_enqueue(struct acker *a, enum ack_op op, const char *message_id,
 /* Sends what is queued, unless a call is under way: then it waits for the
  * next flush after that call's end (the notify callback says when). */
 void ack_flush(struct acker *a);
+/* Seconds until what is queued should go out, so that entries decided
+ * within window seconds of the oldest share a call: 0 now (a full batch, or
+ * the window is over), -1 when nothing is queued. */
+double ack_wait(struct acker *a, double window);
 /* Finished entries, one at a time; the caller frees each with ack_entry_free. */
 struct ack_entry *ack_take_done(struct acker *a);
 void ack_entry_free(struct ack_entry *e);

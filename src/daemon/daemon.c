@@ -57,6 +57,7 @@ struct daemon {
 	ev_timer status;               /* STATUS= */
 	ev_timer watchdog;             /* WATCHDOG=1 */
 	ev_timer grace;                /* shutdown grace */
+	ev_timer ack_window;           /* acks decided close together share a call */
 	ev_signal sigterm, sigint, sighup, sigusr1;
 };
 
@@ -357,6 +358,37 @@ maybe_finish(struct daemon *d)
 	}
 }
 
+/* Deletes and visibility changes decided within ACK_WINDOW_S of each other
+ * go out in one batch call: SQS bills per request, and messages of one
+ * receive usually end within milliseconds of each other. */
+#define ACK_WINDOW_S 0.1
+
+static void
+on_ack_window(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)w;
+	(void)revents; /* on_prepare flushes before the loop sleeps again */
+}
+
+static void
+flush_acks(struct daemon *d)
+{
+	double wait = ack_wait(d->acker, ACK_WINDOW_S);
+
+	if (wait < 0)
+		return;
+	if (wait == 0 || d->stopping || atomic_load(&d->abort_work)) {
+		ev_timer_stop(d->loop, &d->ack_window);
+		ack_flush(d->acker);
+		return;
+	}
+	if (!ev_is_active(&d->ack_window)) {
+		ev_timer_set(&d->ack_window, wait, 0.);
+		ev_timer_start(d->loop, &d->ack_window);
+	}
+}
+
 static void
 pump(struct daemon *d)
 {
@@ -371,7 +403,7 @@ pump(struct daemon *d)
 		ack_done(d, e);
 		ack_entry_free(e);
 	}
-	ack_flush(d->acker);
+	flush_acks(d);
 	if (!d->stopping && !(d->opt.once && d->empty_polls > 0) &&
 	    (room = room_for_messages(d)) > 0) {
 		int max = room < c->receive.max_messages ? room : c->receive.max_messages;
@@ -600,6 +632,7 @@ watchers_init(struct daemon *d)
 	ev_timer_init(&d->status, on_status, 0., 5.);
 	d->status.data = d;
 	ev_timer_start(d->loop, &d->status);
+	ev_timer_init(&d->ack_window, on_ack_window, 0., 0.);
 	ev_timer_init(&d->grace, on_grace, 0., 0.);
 	d->grace.data = d;
 	if (wd > 0) {
