@@ -72,6 +72,8 @@ check_order(struct builder *b, struct sub *sub, uint32_t skip)
 		sub->check[at] = (struct check){
 		    c, b->cl.v[c].node, b->cl.v[c].nkeys > 0 ? b->cl.v[c].keys[0] : UINT32_MAX};
 	}
+	if (sub->ncheck > 0)
+		sub->check0 = sub->check[0];
 	return 0;
 }
 

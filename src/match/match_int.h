@@ -114,6 +114,17 @@ mh_words(const char *p, size_t n, uint64_t *w0, uint64_t *w1)
 	}
 }
 
+/* Whether two strings of len > MH_SHORT bytes that agree in their first and
+ * last 8 (their mh_words) agree in between too: 8 bytes a compare. */
+static inline int
+mh_same_middle(const char *a, const char *b, size_t len)
+{
+	for (size_t i = 8; i < len - 8; i += 8)
+		if (mh_load64((const unsigned char *)a + i) != mh_load64((const unsigned char *)b + i))
+			return 0;
+	return 1;
+}
+
 /* ---- parsed patterns (pattern.c) ---- */
 
 enum atom_kind {
@@ -413,6 +424,7 @@ struct sub {
 	uint32_t n;
 	uint32_t anchor; /* a required clause, UINT32_MAX when all are optional */
 	uint32_t ncheck;
+	struct check check0; /* check[0], in the same cache line: most candidates fail on it */
 	struct check *check; /* the clauses to check for a candidate, the least likely to
 	                        hold first; without the anchor when being a candidate
 	                        proves it (arena) */
@@ -484,17 +496,17 @@ const struct gram *gram_find(const struct field *f, uint32_t g);
 
 /* A string value at a node and what it did there. */
 struct memo_entry {
-	uint64_t hash; /* of node and bytes; 0: empty */
 	uint32_t node;
 	uint16_t len;
 	uint8_t n;                  /* effects, or MEMO_NONE */
-	uint8_t recent;             /* the way of its set used last */
 	uint32_t eff[MEMO_EFFECTS]; /* keys it has (vids) and clauses it satisfied */
 	char bytes[MEMO_BYTES];
 };
 
 struct memo {
-	struct memo_entry *e; /* owned; 2 * (mask + 1) */
+	struct memo_entry *e; /* owned; 2 * (mask + 1), two ways a set */
+	uint64_t *tag;        /* owned; e[i]'s hash of node and bytes, 0 when empty */
+	uint8_t *older;       /* owned; per set: its first way was used less lately */
 	uint32_t mask;
 };
 
@@ -562,7 +574,7 @@ vindex_find(const struct ruleset *rs, const struct field *f, uint32_t node, uint
 		e = &rs->vents[f->vslots[i].idx - 1];
 		if (e->len == len && e->w0 == w0 && e->w1 == w1 && e->node == node &&
 		    e->tag == tag &&
-		    (len <= MH_SHORT || memcmp(key + 8, e->key + 8, len - MH_SHORT) == 0))
+		    (len <= MH_SHORT || mh_same_middle(key, e->key, len)))
 			return e;
 	}
 	return NULL;

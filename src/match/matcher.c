@@ -96,7 +96,7 @@ match_child(const struct match_node *n, const char *key, size_t len)
 	for (i = (uint32_t)h & n->cmask; n->ctag[i] != 0; i = (i + 1) & n->cmask) {
 		const struct child_ent *e = &n->ctab[i];
 		if (n->ctag[i] == tag && e->len == len && e->w0 == w0 && e->w1 == w1 &&
-		    (len <= MH_SHORT || memcmp(key + 8, e->key + 8, len - MH_SHORT) == 0))
+		    (len <= MH_SHORT || mh_same_middle(key, e->key, len)))
 			return e->node;
 	}
 	return NULL;
@@ -655,7 +655,9 @@ judge(struct matcher *m, uint32_t s)
 
 	if (m->rule_gen[sub->rule] == m->gen)
 		return;
-	for (uint32_t i = 0; i < sub->ncheck; i++)
+	if (sub->ncheck > 0 && !satisfied(m, &sub->check0))
+		return;
+	for (uint32_t i = 1; i < sub->ncheck; i++)
 		if (!satisfied(m, &sub->check[i]))
 			return;
 	m->rule_gen[sub->rule] = m->gen;
