@@ -21,6 +21,10 @@
  * rules (eventName, ARNs) or that few rules mention (a bucket name) has rare
  * ones.
  *
+ * That is scaled by the share of records that have the field at all, which
+ * is all of them but for the few fields CloudTrail gives only some records
+ * (envelope_presence): errorCode names a failed call, rarer than any service.
+ *
  * An anchor that holds whenever its field has values (exists, anything-but)
  * makes its sub a candidate when the field gets its first value. */
 #define MENTION_PRIOR  20.0
@@ -40,11 +44,15 @@ clause_cost(struct builder *b, uint32_t c)
 {
 	const struct clause *cl = &b->cl.v[c];
 	const struct field *f = &b->rs->fields[cl->node];
-	double cost = b->eager.v[c] + b->named.v[c] * name_share(f, 1);
+	uint32_t named = b->named.v[c];
+	double cost = b->eager.v[c];
+
+	if (named > 0) /* wildcards and ranges, as keys used as often as they are written */
+		cost += named * name_share(f, b->named_uses.v[c] / named);
 
 	for (uint32_t k = 0; k < cl->nkeys; k++)
 		cost += name_share(f, b->rs->vents[cl->keys[k]].uses);
-	return cost;
+	return cost * b->bn.v[cl->node].presence;
 }
 
 /* The clauses of sub other than skip, in the order a candidate checks them:

@@ -345,7 +345,8 @@ clause_add(struct builder *b, uint32_t sid, const struct pclause *pc, uint32_t n
 			b->rs->fields[node].card++;
 		}
 	}
-	if (VEC_PUSH(b->eager, eager) < 0 || VEC_PUSH(b->named, named) < 0)
+	if (VEC_PUSH(b->eager, eager) < 0 || VEC_PUSH(b->named, named) < 0 ||
+	    VEC_PUSH(b->named_uses, named) < 0)
 		return build_nomem(b);
 	c.keys = vids_copy(b, &b->keys, 0, &c.nkeys);
 	c.xkeys = vids_copy(b, &b->xkeys, 1, &c.nxkeys);

@@ -25,7 +25,7 @@ build_nomem(struct builder *b)
 static int
 new_node(struct builder *b, const char *key, size_t len, uint32_t *id)
 {
-	struct bnode n = {arena_strndup(&b->rs->arena, key, len), (uint32_t)len, {NULL, 0, 0}};
+	struct bnode n = {arena_strndup(&b->rs->arena, key, len), (uint32_t)len, {NULL, 0, 0}, 1.0};
 
 	if (n.key == NULL || VEC_PUSH(b->bn, n) < 0)
 		return build_nomem(b);
@@ -91,7 +91,10 @@ clause_node(struct builder *b, const struct pclause *pc, int envelope, uint32_t 
 			break;
 		}
 	}
-	return path_node(b, path, node);
+	if (path_node(b, path, node) < 0)
+		return -1;
+	b->bn.v[*node].presence = envelope_presence(path);
+	return 0;
 }
 
 static int
@@ -252,7 +255,7 @@ build_field(struct builder *b, uint32_t node)
 	struct ruleset *rs = b->rs;
 	struct field *f = &rs->fields[node];
 
-	if (wildcards_gate(&rs->arena, f) < 0)
+	if (wildcards_gate(&rs->arena, f, b->named_uses.v) < 0)
 		return build_nomem(b);
 	for (int k = 0; k < AFX__COUNT; k++) {
 		if (affixset_build(f, (enum affix_kind)k) < 0)
@@ -343,6 +346,7 @@ builder_free(struct builder *b)
 	free(b->xkeys.v);
 	free(b->eager.v);
 	free(b->named.v);
+	free(b->named_uses.v);
 }
 
 static int

@@ -120,7 +120,8 @@ static inline int
 mh_same_middle(const char *a, const char *b, size_t len)
 {
 	for (size_t i = 8; i < len - 8; i += 8)
-		if (mh_load64((const unsigned char *)a + i) != mh_load64((const unsigned char *)b + i))
+		if (mh_load64((const unsigned char *)a + i) !=
+		    mh_load64((const unsigned char *)b + i))
 			return 0;
 	return 1;
 }
@@ -480,9 +481,10 @@ uint32_t affix_find(const struct affixset *set, const char *s, size_t len, size_
 /* Puts each wildcard of f->wild behind a gate that a matching value must pass:
  * its first or last literal piece (an entry of the prefix or suffix set) or a
  * gram of its pieces that few of f's other wildcards share. Equal patterns
- * share one glob. Only wildcards with no usable literal stay in f->wild.
- * Runs before affixset_build. 0, or -1 when out of memory. */
-int wildcards_gate(struct arena *a, struct field *f);
+ * share one glob; for each, uses[clause] gains the number of others written
+ * the same. Only wildcards with no usable literal stay in f->wild. Runs
+ * before affixset_build. 0, or -1 when out of memory. */
+int wildcards_gate(struct arena *a, struct field *f, uint32_t *uses);
 /* The entry of gram g in f's gram gates, or NULL. */
 const struct gram *gram_find(const struct field *f, uint32_t g);
 
@@ -573,8 +575,7 @@ vindex_find(const struct ruleset *rs, const struct field *f, uint32_t node, uint
 			continue;
 		e = &rs->vents[f->vslots[i].idx - 1];
 		if (e->len == len && e->w0 == w0 && e->w1 == w1 && e->node == node &&
-		    e->tag == tag &&
-		    (len <= MH_SHORT || mh_same_middle(key, e->key, len)))
+		    e->tag == tag && (len <= MH_SHORT || mh_same_middle(key, e->key, len)))
 			return e;
 	}
 	return NULL;
