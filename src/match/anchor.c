@@ -107,6 +107,7 @@ choose_anchor(struct builder *b, uint32_t s)
 	cl = &b->cl.v[sub->anchor];
 	if (cl->exists || cl->counted) {
 		struct field *f = &b->rs->fields[cl->node];
+		f->steps |= FS_PRESENCE;
 		if (VEC_PUSH(f->presence, s) < 0)
 			return build_nomem(b);
 		return check_order(b, sub, UINT32_MAX);

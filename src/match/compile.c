@@ -269,10 +269,14 @@ build_field(struct builder *b, uint32_t node)
 		qsort(f->ip6.v, f->ip6.n, sizeof(uint32_t), cmp_u32);
 	if (f->num.n > 1)
 		qsort(f->num.v, f->num.n, sizeof(*f->num.v), cmp_range);
+	f->steps = (f->has_exact ? FS_EXACT : 0) | (f->afx[AFX_PFX].n ? FS_PFX : 0) |
+	           (f->afx[AFX_SFX].n ? FS_SFX : 0) | (f->fold ? FS_FOLD : 0) |
+	           (f->has_eic ? FS_EIC : 0) | (f->afx[AFX_PFXI].n ? FS_PFXI : 0) |
+	           (f->afx[AFX_SFXI].n ? FS_SFXI : 0) | (f->gbits ? FS_GRAMS : 0) |
+	           (f->wild.n ? FS_WILD : 0) | (f->has_ip ? FS_IP : 0) | (f->num.n ? FS_NUM : 0) |
+	           (f->ab.n ? FS_AB : 0);
 	/* a value that is more than a lookup or two is worth remembering */
-	f->memo = f->afx[AFX_PFX].n > 0 || f->afx[AFX_SFX].n > 0 || f->afx[AFX_PFXI].n > 0 ||
-	          f->afx[AFX_SFXI].n > 0 || f->gbits != NULL || f->wild.n > 0 || f->has_ip ||
-	          f->fold || f->ab.n > 0;
+	f->memo = (f->steps & ~(FS_EXACT | FS_NUM)) != 0;
 	rs->nmemo += f->memo;
 	return 0;
 }

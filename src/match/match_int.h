@@ -330,16 +330,35 @@ gram_hash(uint32_t g)
 }
 
 /* What a node of the field tree knows about values reported there. */
+/* The steps a value at a field goes through (struct field's steps). */
+enum field_step {
+	FS_EXACT = 1 << 0,    /* look up K_STR, K_LIT, K_NUM, K_TRUE, ... keys */
+	FS_PFX = 1 << 1,      /* afx[AFX_PFX] */
+	FS_SFX = 1 << 2,      /* afx[AFX_SFX] */
+	FS_FOLD = 1 << 3,     /* case-fold strings, then: */
+	FS_EIC = 1 << 4,      /* look up K_EIC */
+	FS_PFXI = 1 << 5,     /* afx[AFX_PFXI] */
+	FS_SFXI = 1 << 6,     /* afx[AFX_SFXI] */
+	FS_GRAMS = 1 << 7,    /* gram gates */
+	FS_WILD = 1 << 8,     /* ungated wildcards */
+	FS_IP = 1 << 9,       /* addresses */
+	FS_NUM = 1 << 10,     /* numeric ranges */
+	FS_AB = 1 << 11,      /* anything-but tried on every value */
+	FS_PRESENCE = 1 << 12 /* subs anchored on the field's presence */
+};
+
 struct field {
-	uint8_t has_exact;    /* any K_STR/K_LIT/K_NUM/K_TRUE/... key */
-	uint8_t has_eic;      /* any K_EIC key */
-	uint8_t fold;         /* some clause compares the case-folded value */
-	uint8_t has_ip;       /* some clause compares the value as an IP address */
-	uint8_t memo;         /* more than plain lookups: remember string values */
+	/* first, what every value needs: one cache line */
+	uint32_t steps;       /* enum field_step */
+	uint32_t vbshift;     /* a hash's bit in vbloom is hash >> vbshift */
 	uint64_t *vbloom;     /* owned; a filter of the keys at this node, 8+ bits a key */
-	uint32_t vbshift;     /* a hash's bit in it is hash >> vbshift */
 	struct vslot *vslots; /* owned; the keys at this node, vmask + 1 slots */
 	uint32_t vmask;
+	uint8_t memo;                    /* more than plain lookups: remember string values */
+	uint8_t has_exact;               /* any K_STR/K_LIT/K_NUM/K_TRUE/... key */
+	uint8_t has_eic;                 /* any K_EIC key */
+	uint8_t fold;                    /* some clause compares the case-folded value */
+	uint8_t has_ip;                  /* some clause compares the value as an IP address */
 	struct affixset afx[AFX__COUNT]; /* prefixes, suffixes and their case-folded kinds */
 	u32vec ip4, ip6;                 /* distinct prefix lengths of clean CIDR blocks */
 	VEC(struct numrange) num;        /* sorted by lo */

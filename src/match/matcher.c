@@ -389,36 +389,37 @@ static void
 match_string(struct matcher *m, uint32_t node, const struct field *f, struct val *v)
 {
 	const struct affixset *afx = f->afx;
+	uint32_t steps = f->steps;
 
-	if (f->has_exact)
+	if (steps & FS_EXACT)
 		lookup(m, f, node, K_STR, v->text, v->len);
-	if (afx[AFX_PFX].n > 0)
+	if (steps & FS_PFX)
 		affixes(m, f, &afx[AFX_PFX], v->text, v->len, v);
-	if (afx[AFX_SFX].n > 0)
+	if (steps & FS_SFX)
 		affixes(m, f, &afx[AFX_SFX], m->rev, reverse_end(m, v->text, v->len), v);
-	if (f->fold) {
+	if (steps & FS_FOLD) {
 		fold_value(m, v);
-		if (f->has_eic)
+		if (steps & FS_EIC)
 			lookup(m, f, node, K_EIC, v->folded, v->flen);
-		if (afx[AFX_PFXI].n > 0)
+		if (steps & FS_PFXI)
 			affixes(m, f, &afx[AFX_PFXI], v->folded, v->flen, v);
-		if (afx[AFX_SFXI].n > 0)
+		if (steps & FS_SFXI)
 			affixes(
 			    m, f, &afx[AFX_SFXI], m->rev, reverse_end(m, v->folded, v->flen), v);
 	}
-	if (f->gbits != NULL)
+	if (steps & FS_GRAMS)
 		grams(m, f, v);
-	for (uint32_t i = 0; i < f->wild.n; i++)
+	for (uint32_t i = 0; (steps & FS_WILD) && i < f->wild.n; i++)
 		if (glob_match(f->wild.v[i].g, v->text, v->len))
 			hit(m, f->wild.v[i].clause);
-	if (f->has_ip)
+	if (steps & FS_IP)
 		match_ip(m, node, f, v);
 }
 
 static void
 match_number(struct matcher *m, uint32_t node, const struct field *f, struct val *v)
 {
-	if (f->has_exact) {
+	if (f->steps & FS_EXACT) {
 		lookup(m, f, node, K_LIT, v->text, v->len);
 		if (v->qvalid)
 			lookup(m, f, node, K_NUM, (const char *)&v->q, sizeof(v->q));
@@ -523,7 +524,8 @@ match_remembered(struct matcher *m, uint32_t node, const struct field *f, struct
 		m->rec_ok = 1;
 	}
 	match_string(m, node, f, v);
-	match_ab(m, f, v);
+	if (f->steps & FS_AB)
+		match_ab(m, f, v);
 	if (m->rec != NULL && !m->rec_ok)
 		m->rec->n = MEMO_NONE;
 	m->rec = NULL;
@@ -542,7 +544,7 @@ match_value(struct matcher *m, uint32_t node, const struct field *f, struct val 
 		}
 		m->mstat[node].rest--;
 	}
-	if (v->type == MATCH_NUMBER && (f->has_exact || f->num.n > 0 || f->ab.n > 0))
+	if (v->type == MATCH_NUMBER && (f->steps & (FS_EXACT | FS_NUM | FS_AB)))
 		v->qvalid = number_quantize(v->text, v->len, &v->q) == 0;
 	switch (v->type) {
 	case MATCH_STRING:
@@ -552,11 +554,12 @@ match_value(struct matcher *m, uint32_t node, const struct field *f, struct val 
 		match_number(m, node, f, v);
 		break;
 	default:
-		if (f->has_exact)
+		if (f->steps & FS_EXACT)
 			lookup(m, f, node, tags[v->type], "", 0);
 		break;
 	}
-	match_ab(m, f, v);
+	if (f->steps & FS_AB)
+		match_ab(m, f, v);
 }
 
 static void
@@ -585,8 +588,9 @@ matcher_value(struct matcher *m, const struct match_node *n, enum match_type typ
 	if (seen->gen != m->gen) { /* the field's first value */
 		seen->gen = m->gen;
 		seen->cnt = 0;
-		for (uint32_t i = 0; n->f != NULL && i < n->f->presence.n; i++)
-			m->cand[m->ncand++] = n->f->presence.v[i];
+		if (n->f != NULL && (n->f->steps & FS_PRESENCE))
+			for (uint32_t i = 0; i < n->f->presence.n; i++)
+				m->cand[m->ncand++] = n->f->presence.v[i];
 	}
 	seen->cnt++;
 	if (n->capture != CAPT_NONE)
