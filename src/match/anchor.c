@@ -118,6 +118,20 @@ choose_anchor(struct builder *b, uint32_t s)
 	return check_order(b, sub, sub->anchor);
 }
 
+/* The key a candidate sub cannot do without: that of its first check, when
+ * that clause is one key and nothing else. Candidates are sifted by it in
+ * bulk before they are judged one by one. */
+static uint32_t
+sift_key(const struct builder *b, const struct sub *sub)
+{
+	const struct clause *c;
+
+	if (sub->ncheck == 0)
+		return UINT32_MAX;
+	c = &b->cl.v[sub->check0.clause];
+	return c->keyonly && c->nkeys == 1 ? c->keys[0] : UINT32_MAX;
+}
+
 int
 anchors_choose(struct builder *b)
 {
@@ -133,13 +147,16 @@ anchors_choose(struct builder *b)
 		struct vent *e = &rs->vents[v];
 		if (e->npost == 0)
 			continue;
-		if ((e->post = arena_alloc(&rs->arena, e->npost * sizeof(*e->post))) == NULL)
+		e->post = arena_alloc(&rs->arena, e->npost * sizeof(*e->post));
+		e->postkey = arena_alloc(&rs->arena, e->npost * sizeof(*e->postkey));
+		if (e->post == NULL || e->postkey == NULL)
 			return build_nomem(b);
 		e->npost = 0;
 	}
 	for (uint32_t c = 0; c < b->cl.n; c++)
 		for (uint32_t k = 0; b->cl.v[c].anchor && k < b->cl.v[c].nkeys; k++) {
 			struct vent *e = &rs->vents[b->cl.v[c].keys[k]];
+			e->postkey[e->npost] = sift_key(b, &b->subs.v[b->cl.v[c].sub]);
 			e->post[e->npost++] = c;
 		}
 	return 0;

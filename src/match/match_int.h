@@ -247,7 +247,9 @@ struct vent { /* one key of the value index; its index is its vid */
 	uint32_t tag;
 	uint32_t uses; /* clauses with this key (how common it is) */
 	uint32_t npost;
-	uint32_t *post; /* anchor clauses with this key (arena) */
+	uint32_t *postkey; /* per posting: the one key its sub's first check needs, which the
+	                      candidate is sifted by; UINT32_MAX when none (arena) */
+	uint32_t *post;    /* anchor clauses with this key (arena) */
 };
 
 struct vslot {          /* open addressing over vents, small to stay in cache */
@@ -425,6 +427,7 @@ struct clause {
 	uint8_t anchor;   /* the clause of its sub whose hit makes the sub a candidate */
 	uint8_t counted;  /* has one anything-but of values, judged by counting: satisfied
 	                     when the field has more values than the ones it excludes */
+	uint8_t keyonly;  /* nothing but keys: holds exactly when one of them was hit */
 	uint32_t nkeys;
 	uint32_t *keys; /* vids of its keys in the value index (arena) */
 	uint32_t nxkeys;

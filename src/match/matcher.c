@@ -43,6 +43,8 @@ struct matcher {
 	uint32_t *rule_gen;   /* per rule: already in out */
 	uint32_t *cand;       /* subs whose anchor clause is satisfied */
 	uint32_t ncand;
+	uint32_t *defer; /* keys with postings hit in this record, once each */
+	uint32_t ndefer;
 	size_t *out; /* matched rules, ascending after matcher_end */
 	size_t nout;
 	char *fold; /* scratch: the case-folded value */
@@ -121,6 +123,7 @@ matcher_new(const struct ruleset *rs)
 	m->clause_gen = calloc(rs->nclauses + 1, sizeof(uint32_t));
 	m->vent = calloc(rs->nvent + 1, sizeof(struct seen));
 	m->cand = calloc(rs->nsubs + 1, sizeof(uint32_t));
+	m->defer = calloc(rs->nvent + 1, sizeof(uint32_t));
 	m->node = calloc(rs->nnodes + 1, sizeof(struct seen));
 	m->rule_gen = calloc(rs->nrules + 1, sizeof(uint32_t));
 	m->out = calloc(rs->nrules + 1, sizeof(size_t));
@@ -132,8 +135,8 @@ matcher_new(const struct ruleset *rs)
 		matcher_free(m);
 		return NULL;
 	}
-	if (!m->clause_gen || !m->vent || !m->cand || !m->node || !m->rule_gen || !m->out ||
-	    !m->fold || !m->rev) {
+	if (!m->clause_gen || !m->vent || !m->cand || !m->defer || !m->node || !m->rule_gen ||
+	    !m->out || !m->fold || !m->rev) {
 		matcher_free(m);
 		return NULL;
 	}
@@ -148,6 +151,7 @@ matcher_free(struct matcher *m)
 	free(m->clause_gen);
 	free(m->vent);
 	free(m->cand);
+	free(m->defer);
 	free(m->node);
 	free(m->rule_gen);
 	free(m->out);
@@ -172,6 +176,7 @@ matcher_begin(struct matcher *m)
 		m->gen = 1;
 	}
 	m->ncand = 0;
+	m->ndefer = 0;
 	m->nout = 0;
 }
 
@@ -212,24 +217,19 @@ done(const struct matcher *m, uint32_t cid)
 	return m->rec == NULL && m->clause_gen[cid] == m->gen;
 }
 
-static inline void
-count(struct seen *c, uint32_t gen)
-{
-	if (c->gen != gen) {
-		c->gen = gen;
-		c->cnt = 0;
-	}
-	c->cnt++;
-}
-
+/* A key's postings wait for the end of the record (see sift()). */
 static inline void
 key_stamp(struct matcher *m, uint32_t vid)
 {
-	const struct vent *e = &m->rs->vents[vid];
+	struct seen *c = &m->vent[vid];
 
-	count(&m->vent[vid], m->gen);
-	for (uint32_t i = 0; i < e->npost; i++)
-		stamp(m, e->post[i]);
+	if (c->gen != m->gen) {
+		c->gen = m->gen;
+		c->cnt = 0;
+		if (m->rs->vents[vid].npost > 0)
+			m->defer[m->ndefer++] = vid;
+	}
+	c->cnt++;
 }
 
 /* The value has key vid of the index. */
@@ -668,10 +668,28 @@ judge(struct matcher *m, uint32_t s)
 	m->out[m->nout++] = sub->rule;
 }
 
+/* The anchors the record's keys satisfied, their subs made candidates: but
+ * not those whose first check needs a key the record did not have. A key
+ * shared by many rules (a service, an error code) mostly leads to rules
+ * that differ in another key; they are told apart here a word apiece. */
+static void
+sift(struct matcher *m)
+{
+	for (uint32_t d = 0; d < m->ndefer; d++) {
+		const struct vent *e = &m->rs->vents[m->defer[d]];
+		for (uint32_t i = 0; i < e->npost; i++) {
+			uint32_t k = e->postkey[i];
+			if (k == UINT32_MAX || m->vent[k].gen == m->gen)
+				stamp(m, e->post[i]);
+		}
+	}
+}
+
 size_t
 matcher_end(struct matcher *m, const size_t **rules)
 {
 	derive(m);
+	sift(m);
 	for (uint32_t i = 0; i < m->ncand; i++)
 		judge(m, m->cand[i]);
 	for (uint32_t i = 0; i < m->rs->nalways; i++)
