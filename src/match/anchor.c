@@ -21,6 +21,10 @@
  * rules (eventName, ARNs) or that few rules mention (a bucket name) has rare
  * ones.
  *
+ * That is scaled by the share of records that have the field at all, which
+ * is all of them but for the few fields CloudTrail gives only some records
+ * (envelope_presence): errorCode names a failed call, rarer than any service.
+ *
  * An anchor that holds whenever its field has values (exists, anything-but)
  * makes its sub a candidate when the field gets its first value. */
 #define MENTION_PRIOR  20.0
@@ -40,11 +44,15 @@ clause_cost(struct builder *b, uint32_t c)
 {
 	const struct clause *cl = &b->cl.v[c];
 	const struct field *f = &b->rs->fields[cl->node];
-	double cost = b->eager.v[c] + b->named.v[c] * name_share(f, 1);
+	uint32_t named = b->named.v[c];
+	double cost = b->eager.v[c];
+
+	if (named > 0) /* wildcards and ranges, as keys used as often as they are written */
+		cost += named * name_share(f, b->named_uses.v[c] / named);
 
 	for (uint32_t k = 0; k < cl->nkeys; k++)
 		cost += name_share(f, b->rs->vents[cl->keys[k]].uses);
-	return cost;
+	return cost * b->bn.v[cl->node].presence;
 }
 
 /* The clauses of sub other than skip, in the order a candidate checks them:
@@ -72,6 +80,8 @@ check_order(struct builder *b, struct sub *sub, uint32_t skip)
 		sub->check[at] = (struct check){
 		    c, b->cl.v[c].node, b->cl.v[c].nkeys > 0 ? b->cl.v[c].keys[0] : UINT32_MAX};
 	}
+	if (sub->ncheck > 0)
+		sub->check0 = sub->check[0];
 	return 0;
 }
 
@@ -97,6 +107,7 @@ choose_anchor(struct builder *b, uint32_t s)
 	cl = &b->cl.v[sub->anchor];
 	if (cl->exists || cl->counted) {
 		struct field *f = &b->rs->fields[cl->node];
+		f->steps |= FS_PRESENCE;
 		if (VEC_PUSH(f->presence, s) < 0)
 			return build_nomem(b);
 		return check_order(b, sub, UINT32_MAX);
@@ -105,6 +116,20 @@ choose_anchor(struct builder *b, uint32_t s)
 	for (uint32_t k = 0; k < cl->nkeys; k++)
 		b->rs->vents[cl->keys[k]].npost++;
 	return check_order(b, sub, sub->anchor);
+}
+
+/* The key a candidate sub cannot do without: that of its first check, when
+ * that clause is one key and nothing else. Candidates are sifted by it in
+ * bulk before they are judged one by one. */
+static uint32_t
+sift_key(const struct builder *b, const struct sub *sub)
+{
+	const struct clause *c;
+
+	if (sub->ncheck == 0)
+		return UINT32_MAX;
+	c = &b->cl.v[sub->check0.clause];
+	return c->keyonly && c->nkeys == 1 ? c->keys[0] : UINT32_MAX;
 }
 
 int
@@ -122,13 +147,16 @@ anchors_choose(struct builder *b)
 		struct vent *e = &rs->vents[v];
 		if (e->npost == 0)
 			continue;
-		if ((e->post = arena_alloc(&rs->arena, e->npost * sizeof(*e->post))) == NULL)
+		e->post = arena_alloc(&rs->arena, e->npost * sizeof(*e->post));
+		e->postkey = arena_alloc(&rs->arena, e->npost * sizeof(*e->postkey));
+		if (e->post == NULL || e->postkey == NULL)
 			return build_nomem(b);
 		e->npost = 0;
 	}
 	for (uint32_t c = 0; c < b->cl.n; c++)
 		for (uint32_t k = 0; b->cl.v[c].anchor && k < b->cl.v[c].nkeys; k++) {
 			struct vent *e = &rs->vents[b->cl.v[c].keys[k]];
+			e->postkey[e->npost] = sift_key(b, &b->subs.v[b->cl.v[c].sub]);
 			e->post[e->npost++] = c;
 		}
 	return 0;

@@ -13,6 +13,7 @@ struct bnode {           /* a node while building */
 	const char *key; /* arena */
 	uint32_t len;
 	u32vec kids;
+	double presence; /* share of records with a value here (envelope_presence) */
 };
 
 struct builder {
@@ -24,6 +25,7 @@ struct builder {
 	u32vec xkeys;      /* vids the clause being added excludes */
 	VEC(double) eager; /* per clause: how often its atoms that are not keys hold */
 	u32vec named;      /* per clause: its atoms that name values without a key */
+	u32vec named_uses; /* per clause: clauses naming the same, summed over those atoms */
 	enum match_envelope env;
 	struct ct_error *err;
 };

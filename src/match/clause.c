@@ -255,6 +255,31 @@ add_exclusions(struct builder *b, uint32_t node, const struct patom *a)
 
 /* ---- the clause ---- */
 
+/* Whether an atom becomes keys of the index and nothing else. */
+static int
+is_key(const struct patom *a)
+{
+	switch (a->kind) {
+	case A_STRING:
+	case A_NUMBER:
+	case A_TRUE:
+	case A_FALSE:
+	case A_NULL:
+	case A_PREFIX:
+	case A_SUFFIX:
+	case A_PREFIX_EIC:
+	case A_SUFFIX_EIC:
+	case A_EIC:
+		return 1;
+	case A_CIDR:
+		return a->bits >= 0;
+	case A_WILDCARD:
+		return a->g->nseg == 1;
+	default:
+		return 0;
+	}
+}
+
 /* Whether some piece of a wildcard is literal text. */
 static int
 has_literal(const struct glob *g)
@@ -322,9 +347,11 @@ clause_add(struct builder *b, uint32_t sid, const struct pclause *pc, uint32_t n
 	uint32_t cid = b->cl.n, nab = 0, named = 0;
 	double eager = 0;
 
+	c.keyonly = !pc->optional;
 	for (uint32_t j = 0; j < pc->n; j++) {
 		nab += is_anything_but(pc->atoms[j].kind);
 		c.exists |= pc->atoms[j].kind == A_EXISTS;
+		c.keyonly &= is_key(&pc->atoms[j]);
 	}
 	b->keys.n = b->xkeys.n = 0;
 	for (uint32_t j = 0; j < pc->n; j++) {
@@ -345,7 +372,8 @@ clause_add(struct builder *b, uint32_t sid, const struct pclause *pc, uint32_t n
 			b->rs->fields[node].card++;
 		}
 	}
-	if (VEC_PUSH(b->eager, eager) < 0 || VEC_PUSH(b->named, named) < 0)
+	if (VEC_PUSH(b->eager, eager) < 0 || VEC_PUSH(b->named, named) < 0 ||
+	    VEC_PUSH(b->named_uses, named) < 0)
 		return build_nomem(b);
 	c.keys = vids_copy(b, &b->keys, 0, &c.nkeys);
 	c.xkeys = vids_copy(b, &b->xkeys, 1, &c.nxkeys);

@@ -25,7 +25,7 @@ build_nomem(struct builder *b)
 static int
 new_node(struct builder *b, const char *key, size_t len, uint32_t *id)
 {
-	struct bnode n = {arena_strndup(&b->rs->arena, key, len), (uint32_t)len, {NULL, 0, 0}};
+	struct bnode n = {arena_strndup(&b->rs->arena, key, len), (uint32_t)len, {NULL, 0, 0}, 1.0};
 
 	if (n.key == NULL || VEC_PUSH(b->bn, n) < 0)
 		return build_nomem(b);
@@ -91,7 +91,10 @@ clause_node(struct builder *b, const struct pclause *pc, int envelope, uint32_t 
 			break;
 		}
 	}
-	return path_node(b, path, node);
+	if (path_node(b, path, node) < 0)
+		return -1;
+	b->bn.v[*node].presence = envelope_presence(path);
+	return 0;
 }
 
 static int
@@ -252,7 +255,7 @@ build_field(struct builder *b, uint32_t node)
 	struct ruleset *rs = b->rs;
 	struct field *f = &rs->fields[node];
 
-	if (wildcards_gate(&rs->arena, f) < 0)
+	if (wildcards_gate(&rs->arena, f, b->named_uses.v) < 0)
 		return build_nomem(b);
 	for (int k = 0; k < AFX__COUNT; k++) {
 		if (affixset_build(f, (enum affix_kind)k) < 0)
@@ -266,10 +269,14 @@ build_field(struct builder *b, uint32_t node)
 		qsort(f->ip6.v, f->ip6.n, sizeof(uint32_t), cmp_u32);
 	if (f->num.n > 1)
 		qsort(f->num.v, f->num.n, sizeof(*f->num.v), cmp_range);
+	f->steps = (f->has_exact ? FS_EXACT : 0) | (f->afx[AFX_PFX].n ? FS_PFX : 0) |
+	           (f->afx[AFX_SFX].n ? FS_SFX : 0) | (f->fold ? FS_FOLD : 0) |
+	           (f->has_eic ? FS_EIC : 0) | (f->afx[AFX_PFXI].n ? FS_PFXI : 0) |
+	           (f->afx[AFX_SFXI].n ? FS_SFXI : 0) | (f->gbits ? FS_GRAMS : 0) |
+	           (f->wild.n ? FS_WILD : 0) | (f->has_ip ? FS_IP : 0) | (f->num.n ? FS_NUM : 0) |
+	           (f->ab.n ? FS_AB : 0);
 	/* a value that is more than a lookup or two is worth remembering */
-	f->memo = f->afx[AFX_PFX].n > 0 || f->afx[AFX_SFX].n > 0 || f->afx[AFX_PFXI].n > 0 ||
-	          f->afx[AFX_SFXI].n > 0 || f->gbits != NULL || f->wild.n > 0 || f->has_ip ||
-	          f->fold || f->ab.n > 0;
+	f->memo = (f->steps & ~(FS_EXACT | FS_NUM)) != 0;
 	rs->nmemo += f->memo;
 	return 0;
 }
@@ -343,6 +350,7 @@ builder_free(struct builder *b)
 	free(b->xkeys.v);
 	free(b->eager.v);
 	free(b->named.v);
+	free(b->named_uses.v);
 }
 
 static int

@@ -95,6 +95,14 @@ envelope_map(const char *path, const char **record_path, int *vnode)
 	return ENV_VIRTUAL;
 }
 
+double
+envelope_presence(const char *record_path)
+{
+	if (strcmp(record_path, "errorCode") == 0 || strcmp(record_path, "errorMessage") == 0)
+		return 0.05;
+	return 1.0;
+}
+
 size_t
 envelope_source(const char *event_source, size_t len, char *out, size_t cap)
 {

@@ -20,6 +20,11 @@ enum { ENV_VN_SOURCE, ENV_VN_DTYPE, ENV_VN_VERSION };
 int envelope_is_envelope_path(const char *path);
 enum envelope_map envelope_map(const char *path, const char **record_path, int *vnode);
 
+/* About how many CloudTrail records carry a field (a dotted record path), as
+ * a share: most carry every field rules name, but errorCode and errorMessage
+ * only failed calls. For choosing anchors; never for matching. */
+double envelope_presence(const char *record_path);
+
 /* "sns.amazonaws.com" -> "aws.sns" into out; its length, 0 if none fits. */
 size_t envelope_source(const char *event_source, size_t len, char *out, size_t cap);
 /* "AwsApiCall" -> "AWS API Call via CloudTrail"; NULL for an unknown type. */

@@ -114,6 +114,18 @@ mh_words(const char *p, size_t n, uint64_t *w0, uint64_t *w1)
 	}
 }
 
+/* Whether two strings of len > MH_SHORT bytes that agree in their first and
+ * last 8 (their mh_words) agree in between too: 8 bytes a compare. */
+static inline int
+mh_same_middle(const char *a, const char *b, size_t len)
+{
+	for (size_t i = 8; i < len - 8; i += 8)
+		if (mh_load64((const unsigned char *)a + i) !=
+		    mh_load64((const unsigned char *)b + i))
+			return 0;
+	return 1;
+}
+
 /* ---- parsed patterns (pattern.c) ---- */
 
 enum atom_kind {
@@ -235,7 +247,9 @@ struct vent { /* one key of the value index; its index is its vid */
 	uint32_t tag;
 	uint32_t uses; /* clauses with this key (how common it is) */
 	uint32_t npost;
-	uint32_t *post; /* anchor clauses with this key (arena) */
+	uint32_t *postkey; /* per posting: the one key its sub's first check needs, which the
+	                      candidate is sifted by; UINT32_MAX when none (arena) */
+	uint32_t *post;    /* anchor clauses with this key (arena) */
 };
 
 struct vslot {          /* open addressing over vents, small to stay in cache */
@@ -318,16 +332,35 @@ gram_hash(uint32_t g)
 }
 
 /* What a node of the field tree knows about values reported there. */
+/* The steps a value at a field goes through (struct field's steps). */
+enum field_step {
+	FS_EXACT = 1 << 0,    /* look up K_STR, K_LIT, K_NUM, K_TRUE, ... keys */
+	FS_PFX = 1 << 1,      /* afx[AFX_PFX] */
+	FS_SFX = 1 << 2,      /* afx[AFX_SFX] */
+	FS_FOLD = 1 << 3,     /* case-fold strings, then: */
+	FS_EIC = 1 << 4,      /* look up K_EIC */
+	FS_PFXI = 1 << 5,     /* afx[AFX_PFXI] */
+	FS_SFXI = 1 << 6,     /* afx[AFX_SFXI] */
+	FS_GRAMS = 1 << 7,    /* gram gates */
+	FS_WILD = 1 << 8,     /* ungated wildcards */
+	FS_IP = 1 << 9,       /* addresses */
+	FS_NUM = 1 << 10,     /* numeric ranges */
+	FS_AB = 1 << 11,      /* anything-but tried on every value */
+	FS_PRESENCE = 1 << 12 /* subs anchored on the field's presence */
+};
+
 struct field {
-	uint8_t has_exact;    /* any K_STR/K_LIT/K_NUM/K_TRUE/... key */
-	uint8_t has_eic;      /* any K_EIC key */
-	uint8_t fold;         /* some clause compares the case-folded value */
-	uint8_t has_ip;       /* some clause compares the value as an IP address */
-	uint8_t memo;         /* more than plain lookups: remember string values */
+	/* first, what every value needs: one cache line */
+	uint32_t steps;       /* enum field_step */
+	uint32_t vbshift;     /* a hash's bit in vbloom is hash >> vbshift */
 	uint64_t *vbloom;     /* owned; a filter of the keys at this node, 8+ bits a key */
-	uint32_t vbshift;     /* a hash's bit in it is hash >> vbshift */
 	struct vslot *vslots; /* owned; the keys at this node, vmask + 1 slots */
 	uint32_t vmask;
+	uint8_t memo;                    /* more than plain lookups: remember string values */
+	uint8_t has_exact;               /* any K_STR/K_LIT/K_NUM/K_TRUE/... key */
+	uint8_t has_eic;                 /* any K_EIC key */
+	uint8_t fold;                    /* some clause compares the case-folded value */
+	uint8_t has_ip;                  /* some clause compares the value as an IP address */
 	struct affixset afx[AFX__COUNT]; /* prefixes, suffixes and their case-folded kinds */
 	u32vec ip4, ip6;                 /* distinct prefix lengths of clean CIDR blocks */
 	VEC(struct numrange) num;        /* sorted by lo */
@@ -394,6 +427,7 @@ struct clause {
 	uint8_t anchor;   /* the clause of its sub whose hit makes the sub a candidate */
 	uint8_t counted;  /* has one anything-but of values, judged by counting: satisfied
 	                     when the field has more values than the ones it excludes */
+	uint8_t keyonly;  /* nothing but keys: holds exactly when one of them was hit */
 	uint32_t nkeys;
 	uint32_t *keys; /* vids of its keys in the value index (arena) */
 	uint32_t nxkeys;
@@ -413,6 +447,7 @@ struct sub {
 	uint32_t n;
 	uint32_t anchor; /* a required clause, UINT32_MAX when all are optional */
 	uint32_t ncheck;
+	struct check check0; /* check[0], in the same cache line: most candidates fail on it */
 	struct check *check; /* the clauses to check for a candidate, the least likely to
 	                        hold first; without the anchor when being a candidate
 	                        proves it (arena) */
@@ -468,9 +503,10 @@ uint32_t affix_find(const struct affixset *set, const char *s, size_t len, size_
 /* Puts each wildcard of f->wild behind a gate that a matching value must pass:
  * its first or last literal piece (an entry of the prefix or suffix set) or a
  * gram of its pieces that few of f's other wildcards share. Equal patterns
- * share one glob. Only wildcards with no usable literal stay in f->wild.
- * Runs before affixset_build. 0, or -1 when out of memory. */
-int wildcards_gate(struct arena *a, struct field *f);
+ * share one glob; for each, uses[clause] gains the number of others written
+ * the same. Only wildcards with no usable literal stay in f->wild. Runs
+ * before affixset_build. 0, or -1 when out of memory. */
+int wildcards_gate(struct arena *a, struct field *f, uint32_t *uses);
 /* The entry of gram g in f's gram gates, or NULL. */
 const struct gram *gram_find(const struct field *f, uint32_t g);
 
@@ -484,17 +520,17 @@ const struct gram *gram_find(const struct field *f, uint32_t g);
 
 /* A string value at a node and what it did there. */
 struct memo_entry {
-	uint64_t hash; /* of node and bytes; 0: empty */
 	uint32_t node;
 	uint16_t len;
 	uint8_t n;                  /* effects, or MEMO_NONE */
-	uint8_t recent;             /* the way of its set used last */
 	uint32_t eff[MEMO_EFFECTS]; /* keys it has (vids) and clauses it satisfied */
 	char bytes[MEMO_BYTES];
 };
 
 struct memo {
-	struct memo_entry *e; /* owned; 2 * (mask + 1) */
+	struct memo_entry *e; /* owned; 2 * (mask + 1), two ways a set */
+	uint64_t *tag;        /* owned; e[i]'s hash of node and bytes, 0 when empty */
+	uint8_t *older;       /* owned; per set: its first way was used less lately */
 	uint32_t mask;
 };
 
@@ -561,8 +597,7 @@ vindex_find(const struct ruleset *rs, const struct field *f, uint32_t node, uint
 			continue;
 		e = &rs->vents[f->vslots[i].idx - 1];
 		if (e->len == len && e->w0 == w0 && e->w1 == w1 && e->node == node &&
-		    e->tag == tag &&
-		    (len <= MH_SHORT || memcmp(key + 8, e->key + 8, len - MH_SHORT) == 0))
+		    e->tag == tag && (len <= MH_SHORT || mh_same_middle(key, e->key, len)))
 			return e;
 	}
 	return NULL;

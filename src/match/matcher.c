@@ -43,6 +43,8 @@ struct matcher {
 	uint32_t *rule_gen;   /* per rule: already in out */
 	uint32_t *cand;       /* subs whose anchor clause is satisfied */
 	uint32_t ncand;
+	uint32_t *defer; /* keys with postings hit in this record, once each */
+	uint32_t ndefer;
 	size_t *out; /* matched rules, ascending after matcher_end */
 	size_t nout;
 	char *fold; /* scratch: the case-folded value */
@@ -96,7 +98,7 @@ match_child(const struct match_node *n, const char *key, size_t len)
 	for (i = (uint32_t)h & n->cmask; n->ctag[i] != 0; i = (i + 1) & n->cmask) {
 		const struct child_ent *e = &n->ctab[i];
 		if (n->ctag[i] == tag && e->len == len && e->w0 == w0 && e->w1 == w1 &&
-		    (len <= MH_SHORT || memcmp(key + 8, e->key + 8, len - MH_SHORT) == 0))
+		    (len <= MH_SHORT || mh_same_middle(key, e->key, len)))
 			return e->node;
 	}
 	return NULL;
@@ -121,6 +123,7 @@ matcher_new(const struct ruleset *rs)
 	m->clause_gen = calloc(rs->nclauses + 1, sizeof(uint32_t));
 	m->vent = calloc(rs->nvent + 1, sizeof(struct seen));
 	m->cand = calloc(rs->nsubs + 1, sizeof(uint32_t));
+	m->defer = calloc(rs->nvent + 1, sizeof(uint32_t));
 	m->node = calloc(rs->nnodes + 1, sizeof(struct seen));
 	m->rule_gen = calloc(rs->nrules + 1, sizeof(uint32_t));
 	m->out = calloc(rs->nrules + 1, sizeof(size_t));
@@ -132,8 +135,8 @@ matcher_new(const struct ruleset *rs)
 		matcher_free(m);
 		return NULL;
 	}
-	if (!m->clause_gen || !m->vent || !m->cand || !m->node || !m->rule_gen || !m->out ||
-	    !m->fold || !m->rev) {
+	if (!m->clause_gen || !m->vent || !m->cand || !m->defer || !m->node || !m->rule_gen ||
+	    !m->out || !m->fold || !m->rev) {
 		matcher_free(m);
 		return NULL;
 	}
@@ -148,6 +151,7 @@ matcher_free(struct matcher *m)
 	free(m->clause_gen);
 	free(m->vent);
 	free(m->cand);
+	free(m->defer);
 	free(m->node);
 	free(m->rule_gen);
 	free(m->out);
@@ -172,6 +176,7 @@ matcher_begin(struct matcher *m)
 		m->gen = 1;
 	}
 	m->ncand = 0;
+	m->ndefer = 0;
 	m->nout = 0;
 }
 
@@ -212,24 +217,19 @@ done(const struct matcher *m, uint32_t cid)
 	return m->rec == NULL && m->clause_gen[cid] == m->gen;
 }
 
-static inline void
-count(struct seen *c, uint32_t gen)
-{
-	if (c->gen != gen) {
-		c->gen = gen;
-		c->cnt = 0;
-	}
-	c->cnt++;
-}
-
+/* A key's postings wait for the end of the record (see sift()). */
 static inline void
 key_stamp(struct matcher *m, uint32_t vid)
 {
-	const struct vent *e = &m->rs->vents[vid];
+	struct seen *c = &m->vent[vid];
 
-	count(&m->vent[vid], m->gen);
-	for (uint32_t i = 0; i < e->npost; i++)
-		stamp(m, e->post[i]);
+	if (c->gen != m->gen) {
+		c->gen = m->gen;
+		c->cnt = 0;
+		if (m->rs->vents[vid].npost > 0)
+			m->defer[m->ndefer++] = vid;
+	}
+	c->cnt++;
 }
 
 /* The value has key vid of the index. */
@@ -389,36 +389,37 @@ static void
 match_string(struct matcher *m, uint32_t node, const struct field *f, struct val *v)
 {
 	const struct affixset *afx = f->afx;
+	uint32_t steps = f->steps;
 
-	if (f->has_exact)
+	if (steps & FS_EXACT)
 		lookup(m, f, node, K_STR, v->text, v->len);
-	if (afx[AFX_PFX].n > 0)
+	if (steps & FS_PFX)
 		affixes(m, f, &afx[AFX_PFX], v->text, v->len, v);
-	if (afx[AFX_SFX].n > 0)
+	if (steps & FS_SFX)
 		affixes(m, f, &afx[AFX_SFX], m->rev, reverse_end(m, v->text, v->len), v);
-	if (f->fold) {
+	if (steps & FS_FOLD) {
 		fold_value(m, v);
-		if (f->has_eic)
+		if (steps & FS_EIC)
 			lookup(m, f, node, K_EIC, v->folded, v->flen);
-		if (afx[AFX_PFXI].n > 0)
+		if (steps & FS_PFXI)
 			affixes(m, f, &afx[AFX_PFXI], v->folded, v->flen, v);
-		if (afx[AFX_SFXI].n > 0)
+		if (steps & FS_SFXI)
 			affixes(
 			    m, f, &afx[AFX_SFXI], m->rev, reverse_end(m, v->folded, v->flen), v);
 	}
-	if (f->gbits != NULL)
+	if (steps & FS_GRAMS)
 		grams(m, f, v);
-	for (uint32_t i = 0; i < f->wild.n; i++)
+	for (uint32_t i = 0; (steps & FS_WILD) && i < f->wild.n; i++)
 		if (glob_match(f->wild.v[i].g, v->text, v->len))
 			hit(m, f->wild.v[i].clause);
-	if (f->has_ip)
+	if (steps & FS_IP)
 		match_ip(m, node, f, v);
 }
 
 static void
 match_number(struct matcher *m, uint32_t node, const struct field *f, struct val *v)
 {
-	if (f->has_exact) {
+	if (f->steps & FS_EXACT) {
 		lookup(m, f, node, K_LIT, v->text, v->len);
 		if (v->qvalid)
 			lookup(m, f, node, K_NUM, (const char *)&v->q, sizeof(v->q));
@@ -523,7 +524,8 @@ match_remembered(struct matcher *m, uint32_t node, const struct field *f, struct
 		m->rec_ok = 1;
 	}
 	match_string(m, node, f, v);
-	match_ab(m, f, v);
+	if (f->steps & FS_AB)
+		match_ab(m, f, v);
 	if (m->rec != NULL && !m->rec_ok)
 		m->rec->n = MEMO_NONE;
 	m->rec = NULL;
@@ -542,7 +544,7 @@ match_value(struct matcher *m, uint32_t node, const struct field *f, struct val 
 		}
 		m->mstat[node].rest--;
 	}
-	if (v->type == MATCH_NUMBER && (f->has_exact || f->num.n > 0 || f->ab.n > 0))
+	if (v->type == MATCH_NUMBER && (f->steps & (FS_EXACT | FS_NUM | FS_AB)))
 		v->qvalid = number_quantize(v->text, v->len, &v->q) == 0;
 	switch (v->type) {
 	case MATCH_STRING:
@@ -552,11 +554,12 @@ match_value(struct matcher *m, uint32_t node, const struct field *f, struct val 
 		match_number(m, node, f, v);
 		break;
 	default:
-		if (f->has_exact)
+		if (f->steps & FS_EXACT)
 			lookup(m, f, node, tags[v->type], "", 0);
 		break;
 	}
-	match_ab(m, f, v);
+	if (f->steps & FS_AB)
+		match_ab(m, f, v);
 }
 
 static void
@@ -585,8 +588,9 @@ matcher_value(struct matcher *m, const struct match_node *n, enum match_type typ
 	if (seen->gen != m->gen) { /* the field's first value */
 		seen->gen = m->gen;
 		seen->cnt = 0;
-		for (uint32_t i = 0; n->f != NULL && i < n->f->presence.n; i++)
-			m->cand[m->ncand++] = n->f->presence.v[i];
+		if (n->f != NULL && (n->f->steps & FS_PRESENCE))
+			for (uint32_t i = 0; i < n->f->presence.n; i++)
+				m->cand[m->ncand++] = n->f->presence.v[i];
 	}
 	seen->cnt++;
 	if (n->capture != CAPT_NONE)
@@ -655,17 +659,37 @@ judge(struct matcher *m, uint32_t s)
 
 	if (m->rule_gen[sub->rule] == m->gen)
 		return;
-	for (uint32_t i = 0; i < sub->ncheck; i++)
+	if (sub->ncheck > 0 && !satisfied(m, &sub->check0))
+		return;
+	for (uint32_t i = 1; i < sub->ncheck; i++)
 		if (!satisfied(m, &sub->check[i]))
 			return;
 	m->rule_gen[sub->rule] = m->gen;
 	m->out[m->nout++] = sub->rule;
 }
 
+/* The anchors the record's keys satisfied, their subs made candidates: but
+ * not those whose first check needs a key the record did not have. A key
+ * shared by many rules (a service, an error code) mostly leads to rules
+ * that differ in another key; they are told apart here a word apiece. */
+static void
+sift(struct matcher *m)
+{
+	for (uint32_t d = 0; d < m->ndefer; d++) {
+		const struct vent *e = &m->rs->vents[m->defer[d]];
+		for (uint32_t i = 0; i < e->npost; i++) {
+			uint32_t k = e->postkey[i];
+			if (k == UINT32_MAX || m->vent[k].gen == m->gen)
+				stamp(m, e->post[i]);
+		}
+	}
+}
+
 size_t
 matcher_end(struct matcher *m, const size_t **rules)
 {
 	derive(m);
+	sift(m);
 	for (uint32_t i = 0; i < m->ncand; i++)
 		judge(m, m->cand[i]);
 	for (uint32_t i = 0; i < m->rs->nalways; i++)

@@ -78,17 +78,23 @@ cmp_gramref(const void *x, const void *y)
 }
 
 /* Sorts f->wild so that equal patterns stand together and share the glob of
- * the first; fills pats with the distinct ones. Returns their number. */
+ * the first; fills pats with the distinct ones and counts the others written
+ * alike into uses. Returns their number. */
 static uint32_t
-distinct_patterns(struct field *f, struct pat *pats)
+distinct_patterns(struct field *f, struct pat *pats, uint32_t *uses)
 {
-	uint32_t np = 0;
+	uint32_t np = 0, run = 0;
 
 	qsort(f->wild.v, f->wild.n, sizeof(*f->wild.v), cmp_wild);
-	for (uint32_t i = 0; i < f->wild.n; i++) {
-		if (np > 0 && cmp_glob(pats[np - 1].g, f->wild.v[i].g) == 0)
+	for (uint32_t i = 0; i <= f->wild.n; i++) {
+		if (i < f->wild.n && np > 0 && cmp_glob(pats[np - 1].g, f->wild.v[i].g) == 0) {
 			f->wild.v[i].g = pats[np - 1].g;
-		else
+			continue;
+		}
+		for (uint32_t k = run; k < i; k++) /* the run of equal patterns that ended */
+			uses[f->wild.v[k].clause] += i - run - 1;
+		run = i;
+		if (i < f->wild.n)
 			pats[np++] = (struct pat){.g = f->wild.v[i].g};
 	}
 	return np;
@@ -303,7 +309,7 @@ place(struct arena *a, struct field *f, const struct pat *pats, uint32_t np)
 }
 
 int
-wildcards_gate(struct arena *a, struct field *f)
+wildcards_gate(struct arena *a, struct field *f, uint32_t *uses)
 {
 	struct pat *pats;
 	uint32_t np;
@@ -313,7 +319,7 @@ wildcards_gate(struct arena *a, struct field *f)
 		return 0;
 	if ((pats = malloc(f->wild.n * sizeof(*pats))) == NULL)
 		return -1;
-	np = distinct_patterns(f, pats);
+	np = distinct_patterns(f, pats, uses);
 	if (count_pieces(pats, np, 0) == 0 && count_pieces(pats, np, 1) == 0 &&
 	    rarest_grams(pats, np) == 0) {
 		for (uint32_t p = 0; p < np; p++)

@@ -281,9 +281,10 @@ file_too_large(const char *path, struct ct_error *err)
 	    RULES_FILE_MAX / (1024 * 1024));
 }
 
-/* Opens path for reading if it is a regular file of at most RULES_FILE_MAX bytes. */
+/* Opens path for reading if it is a regular file of at most RULES_FILE_MAX
+ * bytes; *size is its size. */
 static int
-open_rule_file(const char *path, struct ct_error *err)
+open_rule_file(const char *path, size_t *size, struct ct_error *err)
 {
 	const char *why = NULL;
 	struct stat st;
@@ -304,31 +305,35 @@ open_rule_file(const char *path, struct ct_error *err)
 			return ct_error_set(err, CT_ERR_IO, "%s: %s", path, why);
 		return file_too_large(path, err);
 	}
+	*size = (size_t)st.st_size;
 	return fd;
 }
 
-/* Reads a whole rule file into b. */
+/* Reads a whole rule file into b: a read of its size and one byte more,
+ * which comes back short at the end of a regular file. */
 static int
 read_file(const char *path, struct buf *b, struct ct_error *err)
 {
+	size_t want = 0;
 	ssize_t n;
 	int fd;
 
-	if ((fd = open_rule_file(path, err)) == -1)
+	if ((fd = open_rule_file(path, &want, err)) == -1)
 		return -1;
+	want = want < 65536 ? want + 1 : 65536;
 	do {
 		if (b->len > RULES_FILE_MAX) { /* it grew while being read */
 			close(fd);
 			return file_too_large(path, err);
 		}
-		if (buf_reserve(b, 65536) == -1) {
+		if (buf_reserve(b, want) == -1) {
 			close(fd);
 			return ct_error_set(err, CT_ERR_NOMEM, "out of memory");
 		}
-		n = read(fd, b->data + b->len, 65536);
+		n = read(fd, b->data + b->len, want);
 		if (n > 0)
 			b->len += (size_t)n;
-	} while (n > 0 || (n == -1 && errno == EINTR));
+	} while (n == (ssize_t)want || (n == -1 && errno == EINTR));
 	close(fd);
 	b->data[b->len] = '\0';
 	if (n == -1)
@@ -400,13 +405,17 @@ enum entry_kind { ENTRY_SKIP, ENTRY_RULES, ENTRY_DIR };
  * are entered (not links to them); a *.json that cannot be looked at is
  * kept, so that loading it says why. */
 static enum entry_kind
-entry_kind(const char *path, const char *name)
+entry_kind(const char *path, const char *name, unsigned char type)
 {
 	size_t n = strlen(name);
 	struct stat st;
 
 	if (name[0] == '.')
 		return ENTRY_SKIP;
+	if (type == DT_DIR)
+		return ENTRY_DIR;
+	if (type == DT_REG) /* what the directory says spares looking */
+		return n > 5 && strcmp(name + n - 5, ".json") == 0 ? ENTRY_RULES : ENTRY_SKIP;
 	if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		return ENTRY_DIR;
 	if (n <= 5 || strcmp(name + n - 5, ".json") != 0)
@@ -437,7 +446,7 @@ collect(const char *dir, int depth, struct names *ns, struct ct_error *err)
 			r = ct_error_set(err, CT_ERR_NOMEM, "out of memory");
 			break;
 		}
-		kind = entry_kind(path, e->d_name);
+		kind = entry_kind(path, e->d_name, e->d_type);
 		if (kind == ENTRY_DIR)
 			r = collect(path, depth + 1, ns, err);
 		if (kind == ENTRY_RULES && names_add(ns, path) == 0)

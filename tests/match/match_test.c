@@ -460,6 +460,18 @@ compile1(const char *pattern, enum match_envelope env)
 	return rs;
 }
 
+/* Values of one record fed to m at node n: the number of rules matched. */
+static size_t
+feed(struct matcher *m, const struct match_node *n, const char *const *values)
+{
+	const size_t *hits;
+
+	matcher_begin(m);
+	for (; *values != NULL; values++)
+		matcher_value(m, n, MATCH_STRING, *values, strlen(*values));
+	return matcher_end(m, &hits);
+}
+
 START_TEST(test_empty_ruleset)
 {
 	struct ct_error err;
@@ -500,6 +512,46 @@ START_TEST(test_tree)
 }
 END_TEST
 
+/* Keys and values longer than 16 bytes that differ only in their middle (a
+ * hash of their first and last 8 bytes cannot tell them apart). */
+START_TEST(test_long_keys)
+{
+	struct rule_def d[3] = {
+	    {"one", "{\"abcdefgh-one-12345678\": [\"aaaaaaaa-x-bbbbbbbb\"]}", NULL},
+	    {"two", "{\"abcdefgh-two-12345678\": [\"aaaaaaaa-x-bbbbbbbb\"]}", NULL},
+	    {"three",
+	        "{\"abcdefgh-one-12345678\": [\"aaaaaaaa-y-bbbbbbbb\", "
+	        "\"aaaaaaaa-y-bbbbbbbbaaaaaaaa-y-bbbbbbbb\"]}",
+	        NULL}};
+	static const char *const x[] = {"aaaaaaaa-x-bbbbbbbb", NULL},
+	                         *const y[] = {"aaaaaaaa-y-bbbbbbbb", NULL},
+	                         *const z[] = {"aaaaaaaa-z-bbbbbbbb", NULL},
+	                         *const yy[] = {"aaaaaaaa-y-bbbbbbbbaaaaaaaa-y-bbbbbbbb", NULL},
+	                         *const yz[] = {"aaaaaaaa-y-bbbbbbbbaaaaaaaa-z-bbbbbbbb", NULL};
+	struct ct_error err;
+	struct ruleset *rs = ruleset_compile(d, 3, MATCH_ENVELOPE_NONE, &err);
+	const struct match_node *one, *two;
+	struct matcher *m;
+
+	ck_assert_ptr_nonnull(rs);
+	one = match_child(match_root(rs), "abcdefgh-one-12345678", 21);
+	two = match_child(match_root(rs), "abcdefgh-two-12345678", 21);
+	ck_assert_ptr_nonnull(one);
+	ck_assert_ptr_nonnull(two);
+	ck_assert_ptr_ne(one, two);
+	ck_assert_ptr_null(match_child(match_root(rs), "abcdefgh-six-12345678", 21));
+	ck_assert_ptr_nonnull(m = matcher_new(rs));
+	ck_assert_uint_eq(feed(m, one, x), 1);
+	ck_assert_uint_eq(feed(m, one, y), 1);
+	ck_assert_uint_eq(feed(m, one, z), 0);
+	ck_assert_uint_eq(feed(m, one, yy), 1);
+	ck_assert_uint_eq(feed(m, one, yz), 0);
+	ck_assert_uint_eq(feed(m, two, y), 0);
+	matcher_free(m);
+	ruleset_free(rs);
+}
+END_TEST
+
 /* Long values grow the scratch buffer once; results stay right after. */
 START_TEST(test_long_values)
 {
@@ -530,18 +582,6 @@ START_TEST(test_long_values)
 	ruleset_free(rs);
 }
 END_TEST
-
-/* Values of one record fed to m at node n: the number of rules matched. */
-static size_t
-feed(struct matcher *m, const struct match_node *n, const char *const *values)
-{
-	const size_t *hits;
-
-	matcher_begin(m);
-	for (; *values != NULL; values++)
-		matcher_value(m, n, MATCH_STRING, *values, strlen(*values));
-	return matcher_end(m, &hits);
-}
 
 /* What a value does is remembered from a record where another value had
  * already done the same: it must be all of it, replayed alone later. */
@@ -649,6 +689,7 @@ api_tcase(void)
 	tcase_add_test(tc, test_empty_ruleset);
 	tcase_add_test(tc, test_tree);
 	tcase_add_test(tc, test_long_values);
+	tcase_add_test(tc, test_long_keys);
 	tcase_add_test(tc, test_memo_complete);
 	tcase_add_test(tc, test_memo_many);
 	tcase_add_test(tc, test_error_names_rule);
