@@ -108,6 +108,7 @@ choose_anchor(struct builder *b, uint32_t s)
 	if (cl->exists || cl->counted) {
 		struct field *f = &b->rs->fields[cl->node];
 		f->steps |= FS_PRESENCE;
+		b->rs->nodes[cl->node].steps |= FS_PRESENCE;
 		if (VEC_PUSH(f->presence, s) < 0)
 			return build_nomem(b);
 		return check_order(b, sub, UINT32_MAX);

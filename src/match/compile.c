@@ -276,8 +276,10 @@ build_field(struct builder *b, uint32_t node)
 	           (f->wild.n ? FS_WILD : 0) | (f->has_ip ? FS_IP : 0) | (f->num.n ? FS_NUM : 0) |
 	           (f->ab.n ? FS_AB : 0);
 	/* a value that is more than a lookup or two is worth remembering */
-	f->memo = (f->steps & ~(FS_EXACT | FS_NUM)) != 0;
-	rs->nmemo += f->memo;
+	if ((f->steps & ~(FS_EXACT | FS_NUM)) != 0)
+		f->steps |= FS_MEMO;
+	rs->nmemo += (f->steps & FS_MEMO) != 0;
+	rs->nodes[node].steps = f->steps;
 	return 0;
 }
 
@@ -300,7 +302,9 @@ finish(struct builder *b)
 
 	if (add_captures(b, &src, &type) < 0)
 		return -1;
-	rs->nodes = calloc(b->bn.n, sizeof(*rs->nodes));
+	rs->nodes = aligned_alloc(64, (b->bn.n + 1) * sizeof(*rs->nodes));
+	if (rs->nodes != NULL)
+		memset(rs->nodes, 0, (b->bn.n + 1) * sizeof(*rs->nodes));
 	rs->always = calloc(b->subs.n + 1, sizeof(*rs->always));
 	if (rs->nodes == NULL || rs->always == NULL)
 		return build_nomem(b);
@@ -417,8 +421,6 @@ field_free(struct field *f)
 	free(f->ipr.v);
 	free(f->ab.v);
 	free(f->presence.v);
-	free(f->vslots);
-	free(f->vbloom);
 }
 
 void
@@ -431,7 +433,10 @@ ruleset_free(struct ruleset *rs)
 	free(rs->vents);
 	free(rs->vslots);
 	free(rs->fields);
+	for (uint32_t i = 0; rs->nodes != NULL && i < rs->nnodes; i++)
+		free(rs->nodes[i].kslots);
 	free(rs->nodes);
+	free(rs->posted);
 	free(rs->clauses);
 	free(rs->subs);
 	free(rs->always);

@@ -23,12 +23,15 @@
  * may be satisfied by different elements of that array (the stream reports
  * no element boundaries).
  *
- * Cost: match_child is one hash probe; a value costs a few probes of one
- * index of all rules (one per distinct prefix or suffix length at its
- * field) plus that field's ranges, wildcards and anything-but patterns;
- * matcher_end only looks at rules whose rarest clause was satisfied. No
- * allocation happens per record once the matcher has seen its longest
- * case-insensitive value.
+ * Cost: match_child is one hash probe. A value costs a probe of its node's
+ * keys, a binary search of the field's prefixes and of its suffixes, and
+ * tries only the wildcards whose literal start, end or rarest gram it has,
+ * plus the field's numeric ranges; exists and most anything-but cost
+ * nothing per value. A string value that did more than a lookup is
+ * remembered, and replayed when it comes again. matcher_end only looks at
+ * rules whose least likely clause held, after sifting them by the key their
+ * next check needs. No allocation happens per record once the matcher has
+ * seen its longest case-insensitive value.
  *
  * Threading: a struct ruleset is immutable after compilation and shared by
  * every thread; each thread owns its struct matcher.

@@ -252,9 +252,17 @@ struct vent { /* one key of the value index; its index is its vid */
 	uint32_t *post;    /* anchor clauses with this key (arena) */
 };
 
-struct vslot {          /* open addressing over vents, small to stay in cache */
+struct vslot {          /* open addressing over vents while compiling */
 	uint32_t check; /* the hash's upper half */
 	uint32_t idx;   /* vid + 1; 0: empty */
+};
+
+#define KSLOT_VIDS (1u << 24) /* keys a ruleset may have */
+
+struct kslot { /* a key in its node's table: all a lookup compares, at hand */
+	uint64_t w0, w1; /* mh_words of the key */
+	uint32_t len;
+	uint32_t tagvid; /* tag << 24 | (vid + 1); 0: empty */
 };
 
 struct numrange {
@@ -345,8 +353,9 @@ enum field_step {
 	FS_WILD = 1 << 8,     /* ungated wildcards */
 	FS_IP = 1 << 9,       /* addresses */
 	FS_NUM = 1 << 10,     /* numeric ranges */
-	FS_AB = 1 << 11,      /* anything-but tried on every value */
-	FS_PRESENCE = 1 << 12 /* subs anchored on the field's presence */
+	FS_AB = 1 << 11,       /* anything-but tried on every value */
+	FS_PRESENCE = 1 << 12, /* subs anchored on the field's presence */
+	FS_MEMO = 1 << 13      /* more than plain lookups: remember string values */
 };
 
 struct field {
@@ -393,8 +402,14 @@ struct child_ent {
 	const struct match_node *node;
 };
 
+/* A node of the field tree: one cache line, all that a key or a plain value
+ * needs. */
 struct match_node {
-	uint32_t id;
+	_Alignas(64) uint32_t id;
+	uint32_t steps;         /* enum field_step of its field; 0 when none */
+	uint64_t vbloom;        /* a bit per key at this node: hash >> 58 */
+	struct kslot *kslots;   /* owned; the keys at this node, vmask + 1 slots */
+	uint32_t vmask;
 	uint32_t cmask;         /* child table size - 1 */
 	uint8_t *ctag;          /* per slot: a byte of the key's hash, 0 when empty */
 	struct child_ent *ctab; /* parallel to ctag; NULL when the node has no children */
@@ -467,6 +482,7 @@ struct ruleset {
 	struct vent *vents;   /* owned; the value index's keys, by vid */
 	uint32_t nvent;
 	uint32_t capvent;
+	uint64_t *posted; /* owned; a bit per key: it has postings */
 	struct vslot *vslots; /* owned; vmask + 1 slots of all keys while compiling */
 	uint32_t vmask;
 	struct clause *clauses; /* owned */
@@ -549,8 +565,9 @@ struct memo_entry *memo_claim(struct memo *c, uint64_t h, uint32_t node, const c
  * id. 0, or -1 when out of memory. */
 int vindex_insert(
     struct ruleset *rs, uint32_t node, uint32_t tag, const char *key, size_t len, uint32_t *vid);
-/* Once every key is in: gives each field the slots of its own keys and
- * drops the table of all of them. 0, or -1 when out of memory. */
+/* Once every key is in: gives each node the slots of its own keys, marks
+ * the keys with postings, and drops the table of all of them. 0, or -1 when
+ * out of memory. */
 int vindex_split(struct ruleset *rs);
 
 static inline uint64_t
@@ -566,41 +583,28 @@ vindex_hash(uint32_t node, uint32_t tag, uint64_t w0, uint64_t w1, size_t len)
 	return mh_mix(w0 ^ MH_K0 ^ vindex_seed(node, tag), w1 ^ MH_K1 ^ ((uint64_t)len << 32));
 }
 
-/* Whether a key with hash h may be at field f (its vbloom has h's bit). */
-static inline int
-vindex_maybe(const struct field *f, uint64_t h)
-{
-	uint64_t bit = h >> f->vbshift;
-
-	return f->vbloom != NULL && (f->vbloom[bit >> 6] & (1ull << (bit & 63))) != 0;
-}
-
-/* The entry of (node, tag, key), or NULL. f is the node's field: its own
- * slots stay in cache when the field has few keys, and its bloom lets most
- * values, which are none of its keys, leave without a probe. */
-static inline const struct vent *
-vindex_find(const struct ruleset *rs, const struct field *f, uint32_t node, uint32_t tag,
-    const char *key, size_t len)
+/* The vid of (node, tag, key), or UINT32_MAX. The node's own slots stay in
+ * cache when it has few keys, and its bloom lets most values that are none
+ * of its keys leave without a probe. */
+static inline uint32_t
+vindex_find(const struct ruleset *rs, const struct match_node *n, uint32_t tag, const char *key,
+    size_t len)
 {
 	uint64_t w0, w1, h;
-	uint32_t i, check;
+	uint32_t i;
 
 	mh_words(key, len, &w0, &w1);
-	h = vindex_hash(node, tag, w0, w1, len);
-	if (!vindex_maybe(f, h))
-		return NULL;
-	i = (uint32_t)h & f->vmask;
-	check = (uint32_t)(h >> 32);
-	for (; f->vslots[i].idx != 0; i = (i + 1) & f->vmask) {
-		const struct vent *e;
-		if (f->vslots[i].check != check)
-			continue;
-		e = &rs->vents[f->vslots[i].idx - 1];
-		if (e->len == len && e->w0 == w0 && e->w1 == w1 && e->node == node &&
-		    e->tag == tag && (len <= MH_SHORT || mh_same_middle(key, e->key, len)))
-			return e;
+	h = vindex_hash(n->id, tag, w0, w1, len);
+	if ((n->vbloom & (1ull << (h >> 58))) == 0)
+		return UINT32_MAX;
+	for (i = (uint32_t)h & n->vmask; n->kslots[i].tagvid != 0; i = (i + 1) & n->vmask) {
+		const struct kslot *k = &n->kslots[i];
+		uint32_t vid = (k->tagvid & (KSLOT_VIDS - 1)) - 1;
+		if (k->w0 == w0 && k->w1 == w1 && k->len == len && k->tagvid >> 24 == tag &&
+		    (len <= MH_SHORT || mh_same_middle(key, rs->vents[vid].key, len)))
+			return vid;
 	}
-	return NULL;
+	return UINT32_MAX;
 }
 
 #endif

@@ -226,7 +226,7 @@ key_stamp(struct matcher *m, uint32_t vid)
 	if (c->gen != m->gen) {
 		c->gen = m->gen;
 		c->cnt = 0;
-		if (m->rs->vents[vid].npost > 0)
+		if (m->rs->posted[vid / 64] & (1ull << (vid % 64)))
 			m->defer[m->ndefer++] = vid;
 	}
 	c->cnt++;
@@ -242,13 +242,12 @@ hit_key(struct matcher *m, uint32_t vid)
 }
 
 static inline void
-lookup(struct matcher *m, const struct field *f, uint32_t node, uint32_t tag, const char *key,
-    size_t len)
+lookup(struct matcher *m, const struct match_node *n, uint32_t tag, const char *key, size_t len)
 {
-	const struct vent *e = vindex_find(m->rs, f, node, tag, key, len);
+	uint32_t vid = vindex_find(m->rs, n, tag, key, len);
 
-	if (e != NULL)
-		hit_key(m, (uint32_t)(e - m->rs->vents));
+	if (vid != UINT32_MAX)
+		hit_key(m, vid);
 }
 
 /* Wildcards gwild[first .. first + n) that a gate let the value through
@@ -358,7 +357,8 @@ fold_value(struct matcher *m, struct val *v)
 }
 
 static void
-match_ip(struct matcher *m, uint32_t node, const struct field *f, const struct val *v)
+match_ip(struct matcher *m, const struct match_node *node, const struct field *f,
+    const struct val *v)
 {
 	uint8_t ip[16], key[17];
 	int n = ip_parse(v->text, v->len, ip);
@@ -375,7 +375,7 @@ match_ip(struct matcher *m, uint32_t node, const struct field *f, const struct v
 			                     : (uint8_t)(ip[b] & (0xff << (8 - keep)));
 		}
 		key[n] = (uint8_t)bits;
-		lookup(m, f, node, n == 16 ? K_IP6 : K_IP4, (const char *)key, (size_t)n + 1);
+		lookup(m, node, n == 16 ? K_IP6 : K_IP4, (const char *)key, (size_t)n + 1);
 	}
 	for (uint32_t i = 0; i < f->ipr.n; i++) {
 		const struct iprange *r = &f->ipr.v[i];
@@ -386,13 +386,14 @@ match_ip(struct matcher *m, uint32_t node, const struct field *f, const struct v
 }
 
 static void
-match_string(struct matcher *m, uint32_t node, const struct field *f, struct val *v)
+match_string(struct matcher *m, const struct match_node *node, struct val *v)
 {
+	const struct field *f = node->f;
 	const struct affixset *afx = f->afx;
-	uint32_t steps = f->steps;
+	uint32_t steps = node->steps;
 
 	if (steps & FS_EXACT)
-		lookup(m, f, node, K_STR, v->text, v->len);
+		lookup(m, node, K_STR, v->text, v->len);
 	if (steps & FS_PFX)
 		affixes(m, f, &afx[AFX_PFX], v->text, v->len, v);
 	if (steps & FS_SFX)
@@ -400,7 +401,7 @@ match_string(struct matcher *m, uint32_t node, const struct field *f, struct val
 	if (steps & FS_FOLD) {
 		fold_value(m, v);
 		if (steps & FS_EIC)
-			lookup(m, f, node, K_EIC, v->folded, v->flen);
+			lookup(m, node, K_EIC, v->folded, v->flen);
 		if (steps & FS_PFXI)
 			affixes(m, f, &afx[AFX_PFXI], v->folded, v->flen, v);
 		if (steps & FS_SFXI)
@@ -417,12 +418,14 @@ match_string(struct matcher *m, uint32_t node, const struct field *f, struct val
 }
 
 static void
-match_number(struct matcher *m, uint32_t node, const struct field *f, struct val *v)
+match_number(struct matcher *m, const struct match_node *node, struct val *v)
 {
-	if (f->steps & FS_EXACT) {
-		lookup(m, f, node, K_LIT, v->text, v->len);
+	const struct field *f = node->f;
+
+	if (node->steps & FS_EXACT) {
+		lookup(m, node, K_LIT, v->text, v->len);
 		if (v->qvalid)
-			lookup(m, f, node, K_NUM, (const char *)&v->q, sizeof(v->q));
+			lookup(m, node, K_NUM, (const char *)&v->q, sizeof(v->q));
 	}
 	if (!v->qvalid)
 		return;
@@ -503,11 +506,11 @@ replay(struct matcher *m, const struct memo_entry *e)
 /* A string value, replayed from the memo when it is there; else matched and,
  * when the node is served well, recorded. */
 static void
-match_remembered(struct matcher *m, uint32_t node, const struct field *f, struct val *v)
+match_remembered(struct matcher *m, const struct match_node *node, struct val *v)
 {
-	struct memostat *st = &m->mstat[node];
-	uint64_t h = memo_hash(node, v->text, v->len);
-	struct memo_entry *e = memo_find(&m->memo, h, node, v->text, v->len);
+	struct memostat *st = &m->mstat[node->id];
+	uint64_t h = memo_hash(node->id, v->text, v->len);
+	struct memo_entry *e = memo_find(&m->memo, h, node->id, v->text, v->len);
 
 	if (++st->tries == MEMO_ROUND) {
 		if (st->hits < MEMO_ROUND / 4)
@@ -520,46 +523,48 @@ match_remembered(struct matcher *m, uint32_t node, const struct field *f, struct
 		return;
 	}
 	if (e == NULL) {
-		m->rec = memo_claim(&m->memo, h, node, v->text, v->len);
+		m->rec = memo_claim(&m->memo, h, node->id, v->text, v->len);
 		m->rec_ok = 1;
 	}
-	match_string(m, node, f, v);
-	if (f->steps & FS_AB)
-		match_ab(m, f, v);
+	match_string(m, node, v);
+	if (node->steps & FS_AB)
+		match_ab(m, node->f, v);
 	if (m->rec != NULL && !m->rec_ok)
 		m->rec->n = MEMO_NONE;
 	m->rec = NULL;
 }
 
 static void
-match_value(struct matcher *m, uint32_t node, const struct field *f, struct val *v)
+match_value(struct matcher *m, const struct match_node *node, struct val *v)
 {
 	static const uint32_t tags[] = {
 	    [MATCH_TRUE] = K_TRUE, [MATCH_FALSE] = K_FALSE, [MATCH_NULL] = K_NULL};
+	uint32_t steps = node->steps;
 
-	if (v->type == MATCH_STRING && f->memo && m->mstat != NULL && v->len <= MEMO_BYTES) {
-		if (m->mstat[node].rest == 0) {
-			match_remembered(m, node, f, v);
+	if (v->type == MATCH_STRING && (steps & FS_MEMO) && m->mstat != NULL &&
+	    v->len <= MEMO_BYTES) {
+		if (m->mstat[node->id].rest == 0) {
+			match_remembered(m, node, v);
 			return;
 		}
-		m->mstat[node].rest--;
+		m->mstat[node->id].rest--;
 	}
-	if (v->type == MATCH_NUMBER && (f->steps & (FS_EXACT | FS_NUM | FS_AB)))
+	if (v->type == MATCH_NUMBER && (steps & (FS_EXACT | FS_NUM | FS_AB)))
 		v->qvalid = number_quantize(v->text, v->len, &v->q) == 0;
 	switch (v->type) {
 	case MATCH_STRING:
-		match_string(m, node, f, v);
+		match_string(m, node, v);
 		break;
 	case MATCH_NUMBER:
-		match_number(m, node, f, v);
+		match_number(m, node, v);
 		break;
 	default:
-		if (f->steps & FS_EXACT)
-			lookup(m, f, node, tags[v->type], "", 0);
+		if (steps & FS_EXACT)
+			lookup(m, node, tags[v->type], "", 0);
 		break;
 	}
-	if (f->steps & FS_AB)
-		match_ab(m, f, v);
+	if (steps & FS_AB)
+		match_ab(m, node->f, v);
 }
 
 static void
@@ -588,15 +593,15 @@ matcher_value(struct matcher *m, const struct match_node *n, enum match_type typ
 	if (seen->gen != m->gen) { /* the field's first value */
 		seen->gen = m->gen;
 		seen->cnt = 0;
-		if (n->f != NULL && (n->f->steps & FS_PRESENCE))
+		if (n->steps & FS_PRESENCE)
 			for (uint32_t i = 0; i < n->f->presence.n; i++)
 				m->cand[m->ncand++] = n->f->presence.v[i];
 	}
 	seen->cnt++;
 	if (n->capture != CAPT_NONE)
 		capture(m, n->capture, type, text, len);
-	if (n->f != NULL)
-		match_value(m, n->id, n->f, &v);
+	if (n->steps != 0)
+		match_value(m, n, &v);
 }
 
 /* The envelope's derived fields, from what was captured. */

@@ -64,6 +64,8 @@ vindex_insert(
 
 	if ((rs->vslots == NULL || (rs->nvent + 1) * 2 > rs->vmask + 1) && vindex_grow(rs) < 0)
 		return -1;
+	if (rs->nvent + 1 >= KSLOT_VIDS)
+		return -1; /* sixteen million keys */
 	mh_words(key, len, &w0, &w1);
 	h = vindex_hash(node, tag, w0, w1, len);
 	for (i = (uint32_t)h & rs->vmask; rs->vslots[i].idx != 0; i = (i + 1) & rs->vmask) {
@@ -85,37 +87,37 @@ vindex_split(struct ruleset *rs)
 {
 	uint32_t *count = calloc(rs->nnodes + 1, sizeof(*count));
 
-	if (count == NULL)
+	rs->posted = calloc(rs->nvent / 64 + 1, sizeof(uint64_t));
+	if (count == NULL || rs->posted == NULL) {
+		free(count);
 		return -1;
-	for (uint32_t v = 0; v < rs->nvent; v++)
+	}
+	for (uint32_t v = 0; v < rs->nvent; v++) {
 		count[rs->vents[v].node]++;
+		if (rs->vents[v].npost > 0)
+			rs->posted[v / 64] |= 1ull << (v % 64);
+	}
 	for (uint32_t n = 0; n < rs->nnodes; n++) {
-		struct field *f = &rs->fields[n];
-		uint32_t size = 4, bits = 64, shift = 58;
+		struct match_node *mn = &rs->nodes[n];
+		uint32_t size = 4;
 		if (count[n] == 0)
 			continue;
 		while (size < 2 * count[n])
 			size *= 2;
-		for (; bits < 8 * count[n]; bits *= 2)
-			shift--;
-		f->vslots = calloc(size, sizeof(*f->vslots));
-		f->vbloom = calloc(bits / 64, sizeof(uint64_t));
-		if (f->vslots == NULL || f->vbloom == NULL) {
+		if ((mn->kslots = calloc(size, sizeof(*mn->kslots))) == NULL) {
 			free(count);
 			return -1;
 		}
-		f->vmask = size - 1;
-		f->vbshift = shift;
+		mn->vmask = size - 1;
 	}
 	for (uint32_t v = 0; v < rs->nvent; v++) {
-		struct field *f = &rs->fields[rs->vents[v].node];
-		uint64_t h = rs->vents[v].hash, bit = h >> f->vbshift;
-		uint32_t j = (uint32_t)h & f->vmask;
-		while (f->vslots[j].idx != 0)
-			j = (j + 1) & f->vmask;
-		f->vslots[j].check = (uint32_t)(h >> 32);
-		f->vslots[j].idx = v + 1;
-		f->vbloom[bit >> 6] |= 1ull << (bit & 63);
+		const struct vent *e = &rs->vents[v];
+		struct match_node *mn = &rs->nodes[e->node];
+		uint32_t j = (uint32_t)e->hash & mn->vmask;
+		while (mn->kslots[j].tagvid != 0)
+			j = (j + 1) & mn->vmask;
+		mn->kslots[j] = (struct kslot){e->w0, e->w1, e->len, e->tag << 24 | (v + 1)};
+		mn->vbloom |= 1ull << (e->hash >> 58);
 	}
 	free(count);
 	free(rs->vslots);

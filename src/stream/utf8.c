@@ -6,6 +6,18 @@
 #include <stdint.h>
 #include <string.h>
 
+#define HIGH_BITS 0x8080808080808080ull
+
+/* Whether the 32 bytes at p are all ASCII. */
+static int
+ascii32(const unsigned char *p)
+{
+	uint64_t w[4];
+
+	memcpy(w, p, sizeof(w));
+	return ((w[0] | w[1] | w[2] | w[3]) & HIGH_BITS) == 0;
+}
+
 size_t
 utf8_valid_prefix(const unsigned char *s, size_t n)
 {
@@ -17,11 +29,16 @@ utf8_valid_prefix(const unsigned char *s, size_t n)
 		unsigned lo = 0x80, hi = 0xbf;
 		uint64_t w;
 
-		/* Records are mostly ASCII: eight bytes at a time. */
-		if (i + 8 <= n && (memcpy(&w, s + i, 8), (w & 0x8080808080808080ull) == 0)) {
+		/* Records are mostly ASCII: 32 bytes, then 8, at a time. */
+		while (i + 32 <= n && ascii32(s + i))
+			i += 32;
+		if (i + 8 <= n && (memcpy(&w, s + i, 8), (w & HIGH_BITS) == 0)) {
 			i += 8;
 			continue;
 		}
+		if (i >= n)
+			break;
+		c = s[i];
 		if (c < 0x80) {
 			i++;
 			continue;

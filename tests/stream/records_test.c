@@ -480,10 +480,18 @@ START_TEST(utf8_table)
 	    /* past eight ASCII bytes, read a word at a time */
 	    {"0123456789abcdefghij", 20},
 	    {"01234567\xc2\x80xyz", 13},
-	    {"0123456\xe2\x82\xac" "89abcdefgh", 20},
+	    {"0123456\xe2\x82\xac"
+	     "89abcdefgh",
+	        20},
 	    {"0123456789abcd\xff", 14},
 	    {"0123456789abcdef\xed\xa0\x80", 16},
 	    {"0123456789abcdef\xf0\x90\x80", 16},
+	    /* past 32, read four words at a time */
+	    {"0123456789abcdef0123456789abcdef0123456789", 42},
+	    {"0123456789abcdef0123456789abcd\xc3\xa9"
+	     "0123456789",
+	        42},
+	    {"0123456789abcdef0123456789abcdef0123\xff", 36},
 	};
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
