@@ -7,9 +7,9 @@
 #include "aws/attrs.h"
 
 int
-aws_attrs_add(struct aws_attrs *a, const char *name, const char *value)
+ctaws_attrs_add(struct ctaws_attrs *a, const char *name, const char *value)
 {
-	struct aws_attr *v;
+	struct ctaws_attr *v;
 	char *n, *val;
 
 	if ((v = reallocarray(a->v, a->n + 1, sizeof(*v))) == NULL)
@@ -29,7 +29,7 @@ aws_attrs_add(struct aws_attrs *a, const char *name, const char *value)
 }
 
 const char *
-aws_attrs_get(const struct aws_attrs *a, const char *name)
+ctaws_attrs_get(const struct ctaws_attrs *a, const char *name)
 {
 	size_t i;
 
@@ -40,7 +40,7 @@ aws_attrs_get(const struct aws_attrs *a, const char *name)
 }
 
 void
-aws_attrs_free(struct aws_attrs *a)
+ctaws_attrs_free(struct ctaws_attrs *a)
 {
 	size_t i;
 

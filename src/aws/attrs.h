@@ -8,22 +8,22 @@
 
 #include <stddef.h>
 
-struct aws_attr {
+struct ctaws_attr {
 	char *name;  /* owned */
 	char *value; /* owned */
 };
 
-struct aws_attrs {
-	struct aws_attr *v; /* owned array */
+struct ctaws_attrs {
+	struct ctaws_attr *v; /* owned array */
 	size_t n;
 };
 
 /* Appends copies of name and value: 0, or -1 when memory ran out (a is
  * unchanged then). */
-int aws_attrs_add(struct aws_attrs *a, const char *name, const char *value);
+int ctaws_attrs_add(struct ctaws_attrs *a, const char *name, const char *value);
 /* The value of attribute name, or NULL. Borrowed from a. */
-const char *aws_attrs_get(const struct aws_attrs *a, const char *name);
+const char *ctaws_attrs_get(const struct ctaws_attrs *a, const char *name);
 /* Frees every attribute; a is empty afterwards. */
-void aws_attrs_free(struct aws_attrs *a);
+void ctaws_attrs_free(struct ctaws_attrs *a);
 
 #endif

@@ -22,28 +22,28 @@
 #define DEFAULT_LOW_SPEED_TIME_S   30
 #define MAX_HEADERS                32
 
-struct aws_client {
-	char region[32];                  /* "" when none is configured */
-	struct aws_endpoint_settings ep;  /* endpoint choices */
-	struct aws_http_settings http;    /* TLS and timeouts */
-	char *ca_bundle;                  /* owned; NULL: the system's */
-	struct aws_creds_provider *creds; /* owned; NULL: unsigned requests only */
-	struct aws_retry retry;           /* standard mode state and quota */
-	struct sigv4_key_cache *keys;     /* derived signing keys */
-	long skew;                        /* atomic: seconds added to our clock to sign */
-	void (*on_error)(void *arg, const struct aws_error *e); /* each failed attempt */
+struct ctaws_client {
+	char region[32];                    /* "" when none is configured */
+	struct ctaws_endpoint_settings ep;  /* endpoint choices */
+	struct ctaws_http_settings http;    /* TLS and timeouts */
+	char *ca_bundle;                    /* owned; NULL: the system's */
+	struct ctaws_creds_provider *creds; /* owned; NULL: unsigned requests only */
+	struct ctaws_retry retry;           /* standard mode state and quota */
+	struct sigv4_key_cache *keys;       /* derived signing keys */
+	long skew;                          /* atomic: seconds added to our clock to sign */
+	void (*on_error)(void *arg, const struct ctaws_error *e); /* each failed attempt */
 	void *on_error_arg;
 };
 
-struct aws_conn {
-	struct aws_client *c;     /* borrowed */
+struct ctaws_conn {
+	struct ctaws_client *c;   /* borrowed */
 	CURL *h;                  /* owned; reused for keep-alive */
-	const atomic_int *cancel; /* borrowed; non-zero: stop (aws_conn_set_cancel) */
+	const atomic_int *cancel; /* borrowed; non-zero: stop (ctaws_conn_set_cancel) */
 };
 
 /* What one request resolves to before any attempt. */
 struct target {
-	struct aws_endpoint ep;
+	struct ctaws_endpoint ep;
 	char region[32];
 	char service[16]; /* signing name */
 	struct buf path;  /* encoded path as sent */
@@ -73,17 +73,17 @@ pick(const char *cfg, const char *env, const char *file)
 }
 
 static int
-client_settings(struct aws_client *c, const struct aws_client_config *cfg,
-    const struct aws_profile_settings *f, struct aws_error *err)
+client_settings(struct ctaws_client *c, const struct ctaws_client_config *cfg,
+    const struct ctaws_profile_settings *f, struct ctaws_error *err)
 {
-	const char *svc[AWS_SVC__COUNT] = {cfg->endpoint_url_sqs, cfg->endpoint_url_s3,
+	const char *svc[CTAWS_SVC__COUNT] = {cfg->endpoint_url_sqs, cfg->endpoint_url_s3,
 	    cfg->endpoint_url_sns, cfg->endpoint_url_sts};
 	const char *v;
 	int attempts = cfg->max_attempts;
 
 	v = pick(cfg->region, first_env("AWS_REGION", "AWS_DEFAULT_REGION"), f ? f->region : NULL);
-	if (v && !aws_region_valid(v))
-		return aws_error_set(err, NULL, NULL, 0, "InvalidRegion", 0,
+	if (v && !ctaws_region_valid(v))
+		return ctaws_error_set(err, NULL, NULL, 0, "InvalidRegion", 0,
 		    "region \"%.40s\" is not a valid AWS region name", v);
 	snprintf(c->region, sizeof(c->region), "%s", v ? v : "");
 	if (attempts <= 0 &&
@@ -93,20 +93,20 @@ client_settings(struct aws_client *c, const struct aws_client_config *cfg,
 		errno = 0;
 		attempts = (int)strtol(v, &end, 10);
 		if (errno || *end || attempts < 1 || attempts > 100)
-			return aws_error_set(err, NULL, NULL, 0, "InvalidConfiguration", 0,
+			return ctaws_error_set(err, NULL, NULL, 0, "InvalidConfiguration", 0,
 			    "max_attempts \"%.20s\" is not a number from 1 to 100", v);
 	}
-	aws_retry_init(&c->retry, attempts, cfg->retry_base_ms, cfg->retry_seed);
+	ctaws_retry_init(&c->retry, attempts, cfg->retry_base_ms, cfg->retry_seed);
 	if ((v = pick(cfg->ca_bundle, getenv("AWS_CA_BUNDLE"), f ? f->ca_bundle : NULL)) &&
 	    (c->ca_bundle = strdup(v)) == NULL)
-		return aws_error_set(err, NULL, NULL, 0, "OutOfMemory", 0, "out of memory");
+		return ctaws_error_set(err, NULL, NULL, 0, "OutOfMemory", 0, "out of memory");
 	c->http.ca_bundle = c->ca_bundle;
 	c->http.connect_timeout_ms =
 	    cfg->connect_timeout_ms > 0 ? cfg->connect_timeout_ms : DEFAULT_CONNECT_TIMEOUT_MS;
 	c->http.low_speed_time_s =
 	    cfg->low_speed_time_s > 0 ? cfg->low_speed_time_s : DEFAULT_LOW_SPEED_TIME_S;
 	c->http.request_timeout_ms = cfg->request_timeout_ms > 0 ? cfg->request_timeout_ms : 0;
-	return aws_endpoint_settings_load(
+	return ctaws_endpoint_settings_load(
 	    &c->ep, cfg->endpoint_url, svc, cfg->use_fips, cfg->s3_force_path_style, f, err);
 }
 
@@ -114,38 +114,38 @@ client_settings(struct aws_client *c, const struct aws_client_config *cfg,
  * caller gave them (the strings are copied, so the file can go). */
 static int
 client_settings_from(
-    struct aws_client *c, const struct aws_client_config *cfg, struct aws_error *err)
+    struct ctaws_client *c, const struct ctaws_client_config *cfg, struct ctaws_error *err)
 {
-	struct aws_profile_settings file;
-	struct aws_profile_set *set;
+	struct ctaws_profile_settings file;
+	struct ctaws_profile_set *set;
 	int rc;
 
 	if (cfg->file)
 		return client_settings(c, cfg, cfg->file, err);
-	if ((set = aws_profile_set_load(NULL, NULL, err)) == NULL)
+	if ((set = ctaws_profile_set_load(NULL, NULL, err)) == NULL)
 		return -1;
-	aws_profile_settings_fill(set, cfg->profile, &file);
+	ctaws_profile_settings_fill(set, cfg->profile, &file);
 	rc = client_settings(c, cfg, &file, err);
-	aws_profile_set_free(set);
+	ctaws_profile_set_free(set);
 	return rc;
 }
 
-struct aws_client *
-aws_client_new(
-    const struct aws_client_config *cfg, struct aws_creds_provider *creds, struct aws_error *err)
+struct ctaws_client *
+ctaws_client_new(const struct ctaws_client_config *cfg, struct ctaws_creds_provider *creds,
+    struct ctaws_error *err)
 {
-	static const struct aws_client_config none;
-	struct aws_client *c;
+	static const struct ctaws_client_config none;
+	struct ctaws_client *c;
 
-	if (aws_http_global_init() == -1) {
-		aws_creds_provider_free(creds);
-		aws_error_set(err, NULL, NULL, 0, "HttpError", 0, "libcurl failed to initialise");
+	if (ctaws_http_global_init() == -1) {
+		ctaws_creds_provider_free(creds);
+		ctaws_error_set(err, NULL, NULL, 0, "HttpError", 0, "libcurl failed to initialise");
 		return NULL;
 	}
 	if ((c = calloc(1, sizeof(*c))) == NULL || (c->keys = sigv4_key_cache_new()) == NULL) {
 		free(c);
-		aws_creds_provider_free(creds);
-		aws_error_set(err, NULL, NULL, 0, "OutOfMemory", 0, "out of memory");
+		ctaws_creds_provider_free(creds);
+		ctaws_error_set(err, NULL, NULL, 0, "OutOfMemory", 0, "out of memory");
 		return NULL;
 	}
 	c->creds = creds;
@@ -154,62 +154,62 @@ aws_client_new(
 		c->on_error_arg = cfg->on_error_arg;
 	}
 	if (client_settings_from(c, cfg ? cfg : &none, err) == -1) {
-		aws_client_free(c);
+		ctaws_client_free(c);
 		return NULL;
 	}
 	return c;
 }
 
 void
-aws_client_free(struct aws_client *c)
+ctaws_client_free(struct ctaws_client *c)
 {
 	if (c == NULL)
 		return;
-	aws_creds_provider_free(c->creds);
-	aws_endpoint_settings_free(&c->ep);
-	aws_retry_destroy(&c->retry);
+	ctaws_creds_provider_free(c->creds);
+	ctaws_endpoint_settings_free(&c->ep);
+	ctaws_retry_destroy(&c->retry);
 	sigv4_key_cache_free(c->keys);
 	free(c->ca_bundle);
 	free(c);
 }
 
 const char *
-aws_client_region(const struct aws_client *c)
+ctaws_client_region(const struct ctaws_client *c)
 {
 	return c->region[0] ? c->region : NULL;
 }
 
 void
-aws_client_set_creds(struct aws_client *c, struct aws_creds_provider *creds)
+ctaws_client_set_creds(struct ctaws_client *c, struct ctaws_creds_provider *creds)
 {
-	struct aws_creds_provider *old = c->creds;
+	struct ctaws_creds_provider *old = c->creds;
 
 	c->creds = creds;
-	aws_creds_provider_free(old);
+	ctaws_creds_provider_free(old);
 }
 
 long
-aws_client_clock_skew(const struct aws_client *c)
+ctaws_client_clock_skew(const struct ctaws_client *c)
 {
 	return __atomic_load_n(&c->skew, __ATOMIC_RELAXED);
 }
 
-const struct aws_endpoint_settings *
-aws_client_endpoints(const struct aws_client *c)
+const struct ctaws_endpoint_settings *
+ctaws_client_endpoints(const struct ctaws_client *c)
 {
 	return &c->ep;
 }
 
-struct aws_retry *
-aws_client_retry(struct aws_client *c)
+struct ctaws_retry *
+ctaws_client_retry(struct ctaws_client *c)
 {
 	return &c->retry;
 }
 
-struct aws_conn *
-aws_conn_new(struct aws_client *c)
+struct ctaws_conn *
+ctaws_conn_new(struct ctaws_client *c)
 {
-	struct aws_conn *conn;
+	struct ctaws_conn *conn;
 
 	if ((conn = calloc(1, sizeof(*conn))) == NULL)
 		return NULL;
@@ -222,13 +222,13 @@ aws_conn_new(struct aws_client *c)
 }
 
 void
-aws_conn_set_cancel(struct aws_conn *conn, const atomic_int *flag)
+ctaws_conn_set_cancel(struct ctaws_conn *conn, const atomic_int *flag)
 {
 	conn->cancel = flag;
 }
 
 static int
-cancelled(const struct aws_conn *conn)
+cancelled(const struct ctaws_conn *conn)
 {
 	return conn->cancel != NULL && atomic_load(conn->cancel) != 0;
 }
@@ -245,7 +245,7 @@ xferinfo_cb(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
 }
 
 static void
-watch_cancel(struct aws_conn *conn)
+watch_cancel(struct ctaws_conn *conn)
 {
 	if (conn->cancel == NULL)
 		return;
@@ -255,7 +255,7 @@ watch_cancel(struct aws_conn *conn)
 }
 
 void
-aws_conn_free(struct aws_conn *conn)
+ctaws_conn_free(struct ctaws_conn *conn)
 {
 	if (conn == NULL)
 		return;
@@ -264,35 +264,35 @@ aws_conn_free(struct aws_conn *conn)
 }
 
 void
-aws_response_init(struct aws_response *r)
+ctaws_response_init(struct ctaws_response *r)
 {
 	memset(r, 0, sizeof(*r));
 }
 
 void
-aws_response_free(struct aws_response *r)
+ctaws_response_free(struct ctaws_response *r)
 {
 	buf_free(&r->body);
 	buf_free(&r->headers);
-	aws_response_init(r);
+	ctaws_response_init(r);
 }
 
 int
-aws_response_header(const struct aws_response *r, const char *name, char *out, size_t outlen)
+ctaws_response_header(const struct ctaws_response *r, const char *name, char *out, size_t outlen)
 {
-	return aws_http_header_find(r->headers.data, r->headers.len, name, out, outlen) < 0 ? -1
-	                                                                                    : 0;
+	return ctaws_http_header_find(r->headers.data, r->headers.len, name, out, outlen) < 0 ? -1
+	                                                                                      : 0;
 }
 
 void
-aws_response_keep_request_id(const struct aws_response *r, struct aws_error *err)
+ctaws_response_keep_request_id(const struct ctaws_response *r, struct ctaws_error *err)
 {
 	if (err->request_id[0] == '\0')
 		snprintf(err->request_id, sizeof(err->request_id), "%s", r->request_id);
 }
 
 int
-aws_batch_id_ok(const char *id, size_t max)
+ctaws_batch_id_ok(const char *id, size_t max)
 {
 	size_t i;
 
@@ -303,7 +303,7 @@ aws_batch_id_ok(const char *id, size_t max)
 }
 
 int
-aws_form_add(struct buf *b, const char *key, const char *value)
+ctaws_form_add(struct buf *b, const char *key, const char *value)
 {
 	if (b->len && buf_putc(b, '&') == -1)
 		return -1;
@@ -320,19 +320,20 @@ target_free(struct target *t)
 }
 
 static int
-bad_request(struct aws_error *err, const struct aws_request *req, const char *why)
+bad_request(struct ctaws_error *err, const struct ctaws_request *req, const char *why)
 {
-	return aws_error_set(err, req->service, req->operation, 0, "InvalidRequest", 0, "%s", why);
+	return ctaws_error_set(
+	    err, req->service, req->operation, 0, "InvalidRequest", 0, "%s", why);
 }
 
 static int
-target_region(
-    struct aws_client *c, const struct aws_request *req, struct target *t, struct aws_error *err)
+target_region(struct ctaws_client *c, const struct ctaws_request *req, struct target *t,
+    struct ctaws_error *err)
 {
-	const char *r = req->region && *req->region ? req->region : aws_client_region(c);
+	const char *r = req->region && *req->region ? req->region : ctaws_client_region(c);
 
-	if (r && !aws_region_valid(r))
-		return aws_error_set(err, req->service, req->operation, 0, "InvalidRegion", 0,
+	if (r && !ctaws_region_valid(r))
+		return ctaws_error_set(err, req->service, req->operation, 0, "InvalidRegion", 0,
 		    "region \"%.40s\" is not a valid AWS region name", r);
 	if (r) {
 		snprintf(t->region, sizeof(t->region), "%s", r);
@@ -340,17 +341,17 @@ target_region(
 	}
 	/* No region configured: a queue URL names its own; an unsigned request
 	 * to an explicit URL (metadata services) needs none. */
-	if (req->url && aws_endpoint_region_from_url(req->url, t->region, sizeof(t->region)) == 0)
+	if (req->url && ctaws_endpoint_region_from_url(req->url, t->region, sizeof(t->region)) == 0)
 		return 0;
 	if (req->url && req->anonymous)
 		return 0;
-	return aws_error_set(err, req->service, req->operation, 0, "NoRegion", 0,
+	return ctaws_error_set(err, req->service, req->operation, 0, "NoRegion", 0,
 	    "no AWS region configured: set AWS_REGION or the profile's region");
 }
 
 /* The encoded path below the endpoint. */
 static int
-target_path(const struct aws_request *req, struct target *t)
+target_path(const struct ctaws_request *req, struct target *t)
 {
 	const char *p = req->path;
 
@@ -373,7 +374,7 @@ target_path(const struct aws_request *req, struct target *t)
 }
 
 static int
-target_url(const struct aws_request *req, struct target *t)
+target_url(const struct ctaws_request *req, struct target *t)
 {
 	if (buf_printf(&t->url, "%s://%s%s", t->ep.scheme, t->ep.authority, t->path.data) == -1)
 		return -1;
@@ -385,21 +386,21 @@ target_url(const struct aws_request *req, struct target *t)
 }
 
 static int
-target_resolve(
-    struct aws_client *c, const struct aws_request *req, struct target *t, struct aws_error *err)
+target_resolve(struct ctaws_client *c, const struct ctaws_request *req, struct target *t,
+    struct ctaws_error *err)
 {
 	char path[2048], query[16];
-	int svc = aws_service_from_name(req->service);
+	int svc = ctaws_service_from_name(req->service);
 
 	memset(t, 0, sizeof(*t));
 	if (req->service == NULL || req->method == NULL)
 		return bad_request(err, req, "request without service or method");
 	snprintf(t->service, sizeof(t->service), "%s", req->service);
-	t->s3 = svc == AWS_SVC_S3;
+	t->s3 = svc == CTAWS_SVC_S3;
 	if (target_region(c, req, t, err) == -1)
 		return -1;
 	if (req->url) {
-		if (aws_endpoint_parse_url(
+		if (ctaws_endpoint_parse_url(
 		        req->url, &t->ep, path, sizeof(path), query, sizeof(query), err) == -1)
 			return -1;
 		if (query[0] || req->path || req->bucket)
@@ -410,7 +411,7 @@ target_resolve(
 	} else {
 		if (svc < 0)
 			return bad_request(err, req, "no endpoint known for this service");
-		if (aws_endpoint_resolve(&c->ep, svc, t->region, req->bucket, &t->ep, err) == -1)
+		if (ctaws_endpoint_resolve(&c->ep, svc, t->region, req->bucket, &t->ep, err) == -1)
 			return -1;
 		if (target_path(req, t) == -1)
 			goto nomem;
@@ -425,12 +426,12 @@ target_resolve(
 	return 0;
 nomem:
 	target_free(t);
-	return aws_error_set(
+	return ctaws_error_set(
 	    err, req->service, req->operation, 0, "OutOfMemory", 0, "out of memory");
 }
 
 static int
-header_ok(const struct aws_kv *h)
+header_ok(const struct ctaws_kv *h)
 {
 	return h->key && h->value && h->key[0] && strpbrk(h->key, "\r\n: ") == NULL &&
 	       strpbrk(h->value, "\r\n") == NULL;
@@ -438,10 +439,10 @@ header_ok(const struct aws_kv *h)
 
 /* Signs (unless anonymous) and sets the exchange's headers. */
 static int
-sign_into(struct aws_client *c, const struct aws_request *req, const struct target *t,
-    struct aws_credentials *cr, struct aws_http_exchange *x, struct aws_error *err)
+sign_into(struct ctaws_client *c, const struct ctaws_request *req, const struct target *t,
+    struct ctaws_credentials *cr, struct ctaws_http_exchange *x, struct ctaws_error *err)
 {
-	struct aws_kv hdrs[MAX_HEADERS + 1];
+	struct ctaws_kv hdrs[MAX_HEADERS + 1];
 	struct sigv4_request sr;
 	struct sigv4_result res;
 	size_t n = 0;
@@ -449,49 +450,49 @@ sign_into(struct aws_client *c, const struct aws_request *req, const struct targ
 
 	if (req->nheaders > MAX_HEADERS)
 		return bad_request(err, req, "too many request headers");
-	hdrs[n++] = (struct aws_kv){"Host", t->ep.authority};
+	hdrs[n++] = (struct ctaws_kv){"Host", t->ep.authority};
 	for (size_t i = 0; i < req->nheaders; i++) {
 		if (!header_ok(&req->headers[i]))
 			return bad_request(err, req, "a request header has a bad name or value");
 		hdrs[n++] = req->headers[i];
 	}
 	for (size_t i = 0; i < n && rc == 0; i++)
-		rc = aws_http_add_header(x, hdrs[i].key, hdrs[i].value);
+		rc = ctaws_http_add_header(x, hdrs[i].key, hdrs[i].value);
 	if (rc == 0 && cr) {
 		sr = (struct sigv4_request){req->method, t->path.data, req->query, req->nquery,
 		    hdrs, n, t->payload_hash, t->region, t->service,
-		    time(NULL) + aws_client_clock_skew(c), t->s3};
+		    time(NULL) + ctaws_client_clock_skew(c), t->s3};
 		if (sigv4_sign(&sr, cr, c->keys, &res, err) == -1) {
 			err->service = req->service;
 			err->operation = req->operation;
 			return -1;
 		}
-		rc = aws_http_add_header(x, "X-Amz-Date", res.amz_date);
+		rc = ctaws_http_add_header(x, "X-Amz-Date", res.amz_date);
 		if (rc == 0 && res.security_token)
-			rc = aws_http_add_header(x, "X-Amz-Security-Token", res.security_token);
+			rc = ctaws_http_add_header(x, "X-Amz-Security-Token", res.security_token);
 		if (rc == 0 && res.content_sha256[0])
-			rc = aws_http_add_header(x, "X-Amz-Content-Sha256", res.content_sha256);
+			rc = ctaws_http_add_header(x, "X-Amz-Content-Sha256", res.content_sha256);
 		if (rc == 0)
-			rc = aws_http_add_header(x, "Authorization", res.authorization);
+			rc = ctaws_http_add_header(x, "Authorization", res.authorization);
 	}
 	if (rc == -1)
-		return aws_error_set(
+		return ctaws_error_set(
 		    err, req->service, req->operation, 0, "OutOfMemory", 0, "out of memory");
 	return 0;
 }
 
 /* Gets credentials (a new reference in *out, NULL for anonymous requests). */
 static int
-get_creds(struct aws_client *c, const struct aws_request *req, struct aws_credentials **out,
-    struct aws_error *err)
+get_creds(struct ctaws_client *c, const struct ctaws_request *req, struct ctaws_credentials **out,
+    struct ctaws_error *err)
 {
 	*out = NULL;
 	if (req->anonymous)
 		return 0;
 	if (c->creds == NULL)
-		return aws_error_set(err, req->service, req->operation, 0, "CredentialsNotFound", 0,
-		    "no credentials provider to sign with");
-	if (aws_creds_get(c->creds, out, err) == -1) {
+		return ctaws_error_set(err, req->service, req->operation, 0, "CredentialsNotFound",
+		    0, "no credentials provider to sign with");
+	if (ctaws_creds_get(c->creds, out, err) == -1) {
 		if (err->service == NULL)
 			err->service = req->service;
 		if (err->operation == NULL)
@@ -503,18 +504,18 @@ get_creds(struct aws_client *c, const struct aws_request *req, struct aws_creden
 
 /* Sets up x on h for one attempt of req. */
 static int
-attempt_prepare(struct aws_client *c, CURL *h, const struct aws_request *req,
-    const struct target *t, struct aws_http_exchange *x, struct aws_error *err)
+attempt_prepare(struct ctaws_client *c, CURL *h, const struct ctaws_request *req,
+    const struct target *t, struct ctaws_http_exchange *x, struct ctaws_error *err)
 {
-	struct aws_http_settings hs = c->http;
-	struct aws_credentials *cr;
+	struct ctaws_http_settings hs = c->http;
+	struct ctaws_credentials *cr;
 	int rc;
 
 	if (get_creds(c, req, &cr, err) == -1)
 		return -1;
-	aws_http_exchange_free(x);
+	ctaws_http_exchange_free(x);
 	rc = sign_into(c, req, t, cr, x, err);
-	aws_credentials_release(cr);
+	ctaws_credentials_release(cr);
 	if (rc == -1)
 		return -1;
 	x->body = req->body;
@@ -525,7 +526,7 @@ attempt_prepare(struct aws_client *c, CURL *h, const struct aws_request *req,
 		hs.request_timeout_ms = req->timeout_ms;
 	else if (req->sink)
 		hs.request_timeout_ms = 0; /* streams are bounded by the low-speed limit */
-	if (aws_http_prepare(h, &hs, req->method, t->url.data, x, err) == -1) {
+	if (ctaws_http_prepare(h, &hs, req->method, t->url.data, x, err) == -1) {
 		err->service = req->service;
 		err->operation = req->operation;
 		return -1;
@@ -535,14 +536,15 @@ attempt_prepare(struct aws_client *c, CURL *h, const struct aws_request *req,
 
 /* After a failed attempt: corrects the signing clock when AWS says it is off. */
 static int
-maybe_fix_clock(struct aws_client *c, const struct aws_response *resp, const struct aws_error *err)
+maybe_fix_clock(
+    struct ctaws_client *c, const struct ctaws_response *resp, const struct ctaws_error *err)
 {
 	char date[64];
 	long skew;
 
-	if (aws_response_header(resp, "Date", date, sizeof(date)) == -1)
+	if (ctaws_response_header(resp, "Date", date, sizeof(date)) == -1)
 		return 0;
-	if (!aws_retry_clock_skew(err, date, time(NULL), &skew))
+	if (!ctaws_retry_clock_skew(err, date, time(NULL), &skew))
 		return 0;
 	__atomic_store_n(&c->skew, skew, __ATOMIC_RELAXED);
 	log_warnx("%s %s: %s: our clock is %+ld s off the service's Date header; signing with "
@@ -553,7 +555,7 @@ maybe_fix_clock(struct aws_client *c, const struct aws_response *resp, const str
 }
 
 static void
-log_retry(const struct aws_error *err, int attempt, int max_attempts, long delay)
+log_retry(const struct ctaws_error *err, int attempt, int max_attempts, long delay)
 {
 	char status[16];
 	const struct log_field f[] = {{"SERVICE", err->service}, {"OPERATION", err->operation},
@@ -576,22 +578,22 @@ sleep_ms(long ms)
 }
 
 int
-aws_call(struct aws_conn *conn, const struct aws_request *req, struct aws_response *resp,
-    struct aws_error *err)
+ctaws_call(struct ctaws_conn *conn, const struct ctaws_request *req, struct ctaws_response *resp,
+    struct ctaws_error *err)
 {
-	struct aws_client *c = conn->c;
-	struct aws_retry_state st;
-	struct aws_http_exchange x;
+	struct ctaws_client *c = conn->c;
+	struct ctaws_retry_state st;
+	struct ctaws_http_exchange x;
 	struct target t;
 	long delay;
 	int rc;
 
-	aws_error_clear(err);
+	ctaws_error_clear(err);
 	resp->attempts = 0;
 	if (target_resolve(c, req, &t, err) == -1)
 		return -1;
-	aws_http_exchange_init(&x, resp);
-	aws_retry_state_init(&st);
+	ctaws_http_exchange_init(&x, resp);
+	ctaws_retry_state_init(&st);
 	for (;;) {
 		st.attempt++;
 		resp->attempts++;
@@ -599,16 +601,16 @@ aws_call(struct aws_conn *conn, const struct aws_request *req, struct aws_respon
 		if ((rc = attempt_prepare(c, conn->h, req, &t, &x, err)) == -1)
 			break;
 		watch_cancel(conn);
-		rc = aws_http_finish(
+		rc = ctaws_http_finish(
 		    conn->h, curl_easy_perform(conn->h), &x, req->service, req->operation, err);
 		if (rc != 0 && c->on_error)
 			c->on_error(c->on_error_arg, err);
 		if (rc == 0) {
-			aws_retry_success(&c->retry, &st);
+			ctaws_retry_success(&c->retry, &st);
 			break;
 		}
 		if (cancelled(conn)) {
-			aws_error_set(err, req->service, req->operation, 0, "Aborted", 0,
+			ctaws_error_set(err, req->service, req->operation, 0, "Aborted", 0,
 			    "stopped: ctalertd is shutting down");
 			break;
 		}
@@ -619,47 +621,47 @@ aws_call(struct aws_conn *conn, const struct aws_request *req, struct aws_respon
 			st.attempt--; /* the corrected attempt does not count */
 			continue;
 		}
-		if (req->no_retry || !aws_retry_next(&c->retry, &st, err, &delay))
+		if (req->no_retry || !ctaws_retry_next(&c->retry, &st, err, &delay))
 			break;
 		log_retry(err, st.attempt, c->retry.max_attempts, delay);
 		sleep_ms(delay);
 	}
-	aws_http_exchange_free(&x);
+	ctaws_http_exchange_free(&x);
 	target_free(&t);
 	return rc;
 }
 
 /* One request driven by the caller's libcurl multi handle. */
-struct aws_xfer {
-	struct aws_client *c;   /* borrowed */
-	CURL *h;                /* owned */
-	struct aws_request req; /* copy; strings borrowed except body */
+struct ctaws_xfer {
+	struct ctaws_client *c;   /* borrowed */
+	CURL *h;                  /* owned */
+	struct ctaws_request req; /* copy; strings borrowed except body */
 	struct target t;
-	struct aws_http_exchange x;
-	struct aws_response resp; /* filled while the transfer runs */
-	char *body;               /* owned copy of the request body */
+	struct ctaws_http_exchange x;
+	struct ctaws_response resp; /* filled while the transfer runs */
+	char *body;                 /* owned copy of the request body */
 };
 
-struct aws_xfer *
-aws_xfer_new(struct aws_client *c, const struct aws_request *req, struct aws_error *err)
+struct ctaws_xfer *
+ctaws_xfer_new(struct ctaws_client *c, const struct ctaws_request *req, struct ctaws_error *err)
 {
-	struct aws_xfer *x;
+	struct ctaws_xfer *x;
 
-	aws_error_clear(err);
+	ctaws_error_clear(err);
 	if ((x = calloc(1, sizeof(*x))) == NULL || (x->h = curl_easy_init()) == NULL) {
 		free(x);
-		aws_error_set(
+		ctaws_error_set(
 		    err, req->service, req->operation, 0, "OutOfMemory", 0, "out of memory");
 		return NULL;
 	}
 	x->c = c;
 	x->req = *req;
-	aws_response_init(&x->resp);
-	aws_http_exchange_init(&x->x, &x->resp);
+	ctaws_response_init(&x->resp);
+	ctaws_http_exchange_init(&x->x, &x->resp);
 	if (req->body && req->body_len) {
 		if ((x->body = malloc(req->body_len)) == NULL) {
-			aws_xfer_free(x);
-			aws_error_set(err, req->service, req->operation, 0, "OutOfMemory", 0,
+			ctaws_xfer_free(x);
+			ctaws_error_set(err, req->service, req->operation, 0, "OutOfMemory", 0,
 			    "out of memory");
 			return NULL;
 		}
@@ -668,7 +670,7 @@ aws_xfer_new(struct aws_client *c, const struct aws_request *req, struct aws_err
 	}
 	if (target_resolve(c, &x->req, &x->t, err) == -1 ||
 	    attempt_prepare(c, x->h, &x->req, &x->t, &x->x, err) == -1) {
-		aws_xfer_free(x);
+		ctaws_xfer_free(x);
 		return NULL;
 	}
 	x->resp.attempts = 1;
@@ -676,38 +678,39 @@ aws_xfer_new(struct aws_client *c, const struct aws_request *req, struct aws_err
 }
 
 void *
-aws_xfer_easy(struct aws_xfer *x)
+ctaws_xfer_easy(struct ctaws_xfer *x)
 {
 	return x->h;
 }
 
 int
-aws_xfer_finish(struct aws_xfer *x, int curl_code, struct aws_response *resp, struct aws_error *err)
+ctaws_xfer_finish(
+    struct ctaws_xfer *x, int curl_code, struct ctaws_response *resp, struct ctaws_error *err)
 {
 	int rc;
 
-	aws_error_clear(err);
-	rc = aws_http_finish(
+	ctaws_error_clear(err);
+	rc = ctaws_http_finish(
 	    x->h, (CURLcode)curl_code, &x->x, x->req.service, x->req.operation, err);
 	if (rc != 0 && x->c->on_error)
 		x->c->on_error(x->c->on_error_arg, err);
 	if (rc == -1 && maybe_fix_clock(x->c, &x->resp, err))
 		err->retryable = 1; /* the next attempt signs with the corrected clock */
-	aws_response_free(resp);
+	ctaws_response_free(resp);
 	*resp = x->resp;
-	aws_response_init(&x->resp);
+	ctaws_response_init(&x->resp);
 	return rc;
 }
 
 void
-aws_xfer_free(struct aws_xfer *x)
+ctaws_xfer_free(struct ctaws_xfer *x)
 {
 	if (x == NULL)
 		return;
 	curl_easy_cleanup(x->h);
-	aws_http_exchange_free(&x->x);
+	ctaws_http_exchange_free(&x->x);
 	target_free(&x->t);
-	aws_response_free(&x->resp);
+	ctaws_response_free(&x->resp);
 	free(x->body);
 	free(x);
 }

@@ -17,11 +17,11 @@ free_secret(char *s)
 	}
 }
 
-struct aws_credentials *
-aws_credentials_new(
+struct ctaws_credentials *
+ctaws_credentials_new(
     const char *akid, const char *secret, const char *token, time_t expiration, const char *source)
 {
-	struct aws_credentials *c;
+	struct ctaws_credentials *c;
 
 	if (akid == NULL || secret == NULL || (c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
@@ -33,14 +33,14 @@ aws_credentials_new(
 	c->refs = 1;
 	if (c->access_key_id == NULL || c->secret_access_key == NULL ||
 	    (token && *token && c->session_token == NULL)) {
-		aws_credentials_release(c);
+		ctaws_credentials_release(c);
 		return NULL;
 	}
 	return c;
 }
 
-struct aws_credentials *
-aws_credentials_ref(struct aws_credentials *c)
+struct ctaws_credentials *
+ctaws_credentials_ref(struct ctaws_credentials *c)
 {
 	if (c)
 		__atomic_add_fetch(&c->refs, 1, __ATOMIC_RELAXED);
@@ -48,7 +48,7 @@ aws_credentials_ref(struct aws_credentials *c)
 }
 
 void
-aws_credentials_release(struct aws_credentials *c)
+ctaws_credentials_release(struct ctaws_credentials *c)
 {
 	if (c == NULL || __atomic_sub_fetch(&c->refs, 1, __ATOMIC_ACQ_REL) > 0)
 		return;
@@ -59,7 +59,7 @@ aws_credentials_release(struct aws_credentials *c)
 }
 
 void
-aws_creds_provider_free(struct aws_creds_provider *p)
+ctaws_creds_provider_free(struct ctaws_creds_provider *p)
 {
 	if (p)
 		p->ops->destroy(p);
@@ -67,39 +67,39 @@ aws_creds_provider_free(struct aws_creds_provider *p)
 
 /* The static provider: always the same credentials. */
 struct creds_static {
-	struct aws_creds_provider base;
-	struct aws_credentials *creds; /* owned reference */
+	struct ctaws_creds_provider base;
+	struct ctaws_credentials *creds; /* owned reference */
 };
 
 static int
-static_get(struct aws_creds_provider *p, struct aws_credentials **out, struct aws_error *err)
+static_get(struct ctaws_creds_provider *p, struct ctaws_credentials **out, struct ctaws_error *err)
 {
 	struct creds_static *s = (struct creds_static *)p;
 
 	(void)err;
-	*out = aws_credentials_ref(s->creds);
+	*out = ctaws_credentials_ref(s->creds);
 	return 0;
 }
 
 static void
-static_destroy(struct aws_creds_provider *p)
+static_destroy(struct ctaws_creds_provider *p)
 {
 	struct creds_static *s = (struct creds_static *)p;
 
-	aws_credentials_release(s->creds);
+	ctaws_credentials_release(s->creds);
 	free(s);
 }
 
-static const struct aws_creds_provider_ops static_ops = {static_get, static_destroy};
+static const struct ctaws_creds_provider_ops static_ops = {static_get, static_destroy};
 
-struct aws_creds_provider *
-aws_creds_static_new(const char *akid, const char *secret, const char *token)
+struct ctaws_creds_provider *
+ctaws_creds_static_new(const char *akid, const char *secret, const char *token)
 {
 	struct creds_static *s;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
-	if ((s->creds = aws_credentials_new(akid, secret, token, 0, "static")) == NULL) {
+	if ((s->creds = ctaws_credentials_new(akid, secret, token, 0, "static")) == NULL) {
 		free(s);
 		return NULL;
 	}

@@ -16,62 +16,66 @@
 
 #include "aws/error.h"
 
-struct aws_credentials {
-	char *access_key_id;      /* owned */
-	char *secret_access_key;  /* owned; never logged */
-	char *session_token;      /* owned; NULL for long-term keys; never logged */
-	time_t expiration;        /* 0 = does not expire */
-	const char *source;       /* static: "environment", "profile default", "ecs", ... */
-	int refs;                 /* atomic reference count */
+struct ctaws_credentials {
+	char *access_key_id;     /* owned */
+	char *secret_access_key; /* owned; never logged */
+	char *session_token;     /* owned; NULL for long-term keys; never logged */
+	time_t expiration;       /* 0 = does not expire */
+	const char *source;      /* static: "environment", "profile default", "ecs", ... */
+	int refs;                /* atomic reference count */
 };
 
 /* Makes credentials with one reference. session_token may be NULL. */
-struct aws_credentials *aws_credentials_new(const char *akid, const char *secret,
-    const char *token, time_t expiration, const char *source);
-struct aws_credentials *aws_credentials_ref(struct aws_credentials *c);
-void aws_credentials_release(struct aws_credentials *c);
+struct ctaws_credentials *ctaws_credentials_new(
+    const char *akid, const char *secret, const char *token, time_t expiration, const char *source);
+struct ctaws_credentials *ctaws_credentials_ref(struct ctaws_credentials *c);
+void ctaws_credentials_release(struct ctaws_credentials *c);
 
-struct aws_creds_provider;
+struct ctaws_creds_provider;
 
-struct aws_creds_provider_ops {
+struct ctaws_creds_provider_ops {
 	/* Returns 0 and a new reference in *out, or -1 with err filled.
 	 * err->code "CredentialsNotFound" means "this provider has nothing, ask the
 	 * next one"; any other code is a real failure. Must be thread-safe. */
-	int (*get)(struct aws_creds_provider *p, struct aws_credentials **out, struct aws_error *err);
-	void (*destroy)(struct aws_creds_provider *p);
+	int (*get)(struct ctaws_creds_provider *p, struct ctaws_credentials **out,
+	    struct ctaws_error *err);
+	void (*destroy)(struct ctaws_creds_provider *p);
 };
 
-struct aws_creds_provider {
-	const struct aws_creds_provider_ops *ops;
+struct ctaws_creds_provider {
+	const struct ctaws_creds_provider_ops *ops;
 	const char *name; /* static, for messages: "environment", "imds", ... */
 };
 
 static inline int
-aws_creds_get(struct aws_creds_provider *p, struct aws_credentials **out, struct aws_error *err)
+ctaws_creds_get(
+    struct ctaws_creds_provider *p, struct ctaws_credentials **out, struct ctaws_error *err)
 {
 	return p->ops->get(p, out, err);
 }
 
-void aws_creds_provider_free(struct aws_creds_provider *p); /* NULL is fine */
+void ctaws_creds_provider_free(struct ctaws_creds_provider *p); /* NULL is fine */
 
-struct aws_client; /* aws/client.h; providers that call STS or HTTP borrow one */
+struct ctaws_client; /* aws/client.h; providers that call STS or HTTP borrow one */
 
 /* Where providers look; every field may be NULL/0 to mean "from the process
  * environment", which is what the daemon uses. Tests fill it explicitly. */
-struct aws_creds_options {
-	const char *profile;                 /* AWS_PROFILE, else "default" */
-	const char *shared_credentials_file; /* AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials */
-	const char *config_file;             /* AWS_CONFIG_FILE, else ~/.aws/config */
-	int imds_v1_fallback;                /* allow IMDSv1 when the token PUT fails */
-	const char *region;                  /* for STS calls */
+struct ctaws_creds_options {
+	const char *profile; /* AWS_PROFILE, else "default" */
+	const char
+	    *shared_credentials_file; /* AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials */
+	const char *config_file;      /* AWS_CONFIG_FILE, else ~/.aws/config */
+	int imds_v1_fallback;         /* allow IMDSv1 when the token PUT fails */
+	const char *region;           /* for STS calls */
 };
 
 /* The standard chain, in the order every AWS SDK uses, wrapped in a cache.
  * http_client carries endpoints/TLS settings for STS and metadata calls; borrowed. */
-struct aws_creds_provider *aws_creds_default_chain(const struct aws_creds_options *opt,
-    struct aws_client *http_client, struct aws_error *err);
+struct ctaws_creds_provider *ctaws_creds_default_chain(const struct ctaws_creds_options *opt,
+    struct ctaws_client *http_client, struct ctaws_error *err);
 
 /* Static credentials (tests, `check`). */
-struct aws_creds_provider *aws_creds_static_new(const char *akid, const char *secret, const char *token);
+struct ctaws_creds_provider *ctaws_creds_static_new(
+    const char *akid, const char *secret, const char *token);
 
 #endif

@@ -26,18 +26,18 @@
 #include "util/log.h"
 
 struct cache {
-	struct aws_creds_provider base;
-	struct aws_creds_provider *source; /* owned */
-	struct aws_creds_cache_opts opt;   /* defaults filled in */
+	struct ctaws_creds_provider base;
+	struct ctaws_creds_provider *source; /* owned */
+	struct ctaws_creds_cache_opts opt;   /* defaults filled in */
 	pthread_mutex_t mu;
-	pthread_cond_t cv;           /* signalled when a refresh ends */
-	struct aws_credentials *cur; /* owned reference, NULL before the first success */
-	long long refresh_at;        /* ms: replace cur from then on */
-	long long retry_at;          /* ms: no new attempt before (after failures) */
-	int failures;                /* refreshes failed in a row */
-	int refreshing;              /* a caller is asking the source right now */
-	struct aws_error last_err;   /* the last failure, for callers in backoff */
-	unsigned seed;               /* rand_r state for the jitter */
+	pthread_cond_t cv;             /* signalled when a refresh ends */
+	struct ctaws_credentials *cur; /* owned reference, NULL before the first success */
+	long long refresh_at;          /* ms: replace cur from then on */
+	long long retry_at;            /* ms: no new attempt before (after failures) */
+	int failures;                  /* refreshes failed in a row */
+	int refreshing;                /* a caller is asking the source right now */
+	struct ctaws_error last_err;   /* the last failure, for callers in backoff */
+	unsigned seed;                 /* rand_r state for the jitter */
 };
 
 static long long
@@ -50,13 +50,13 @@ real_now_ms(void)
 }
 
 static int
-valid_at(const struct aws_credentials *c, long long now)
+valid_at(const struct ctaws_credentials *c, long long now)
 {
 	return c != NULL && (c->expiration == 0 || now < (long long)c->expiration * 1000);
 }
 
 static long long
-next_refresh(struct cache *k, const struct aws_credentials *c, long long now)
+next_refresh(struct cache *k, const struct ctaws_credentials *c, long long now)
 {
 	long long exp, at, gap;
 	long jitter = 0;
@@ -89,13 +89,13 @@ backoff_ms(struct cache *k)
 
 /* Stores the outcome of a refresh; called with the lock held. */
 static void
-settle(struct cache *k, int rc, struct aws_credentials *fresh, const struct aws_error *e)
+settle(struct cache *k, int rc, struct ctaws_credentials *fresh, const struct ctaws_error *e)
 {
 	long long now = k->opt.now_ms();
 	char when[48];
 
 	if (rc == 0) {
-		aws_credentials_release(k->cur);
+		ctaws_credentials_release(k->cur);
 		k->cur = fresh;
 		k->refresh_at = next_refresh(k, fresh, now);
 		k->failures = 0;
@@ -123,21 +123,21 @@ settle(struct cache *k, int rc, struct aws_credentials *fresh, const struct aws_
 static void
 refresh(struct cache *k)
 {
-	struct aws_credentials *fresh = NULL;
-	struct aws_error e;
+	struct ctaws_credentials *fresh = NULL;
+	struct ctaws_error e;
 	long long now;
 	int rc;
 
 	k->refreshing = 1;
 	pthread_mutex_unlock(&k->mu);
-	aws_error_clear(&e);
-	rc = aws_creds_get(k->source, &fresh, &e);
+	ctaws_error_clear(&e);
+	rc = ctaws_creds_get(k->source, &fresh, &e);
 	pthread_mutex_lock(&k->mu);
 	now = k->opt.now_ms();
 	if (rc == 0 && !valid_at(fresh, now)) {
-		aws_error_set(&e, "credentials", "refresh", 0, AWS_CREDS_ERROR, 1,
+		ctaws_error_set(&e, "credentials", "refresh", 0, CTAWS_CREDS_ERROR, 1,
 		    "%s returned credentials that have already expired", k->source->name);
-		aws_credentials_release(fresh);
+		ctaws_credentials_release(fresh);
 		fresh = NULL;
 		rc = -1;
 	}
@@ -147,7 +147,7 @@ refresh(struct cache *k)
 }
 
 static int
-cache_get(struct aws_creds_provider *p, struct aws_credentials **out, struct aws_error *err)
+cache_get(struct ctaws_creds_provider *p, struct ctaws_credentials **out, struct ctaws_error *err)
 {
 	struct cache *k = (struct cache *)p;
 	int attempted = 0;
@@ -172,32 +172,32 @@ cache_get(struct aws_creds_provider *p, struct aws_credentials **out, struct aws
 		refresh(k);
 		attempted = 1;
 	}
-	*out = aws_credentials_ref(k->cur);
+	*out = ctaws_credentials_ref(k->cur);
 	pthread_mutex_unlock(&k->mu);
 	return 0;
 }
 
 static void
-cache_destroy(struct aws_creds_provider *p)
+cache_destroy(struct ctaws_creds_provider *p)
 {
 	struct cache *k = (struct cache *)p;
 
-	aws_creds_provider_free(k->source);
-	aws_credentials_release(k->cur);
+	ctaws_creds_provider_free(k->source);
+	ctaws_credentials_release(k->cur);
 	pthread_mutex_destroy(&k->mu);
 	pthread_cond_destroy(&k->cv);
 	free(k);
 }
 
-static const struct aws_creds_provider_ops cache_ops = {cache_get, cache_destroy};
+static const struct ctaws_creds_provider_ops cache_ops = {cache_get, cache_destroy};
 
-struct aws_creds_provider *
-aws_creds_cache_new(struct aws_creds_provider *source, const struct aws_creds_cache_opts *opt)
+struct ctaws_creds_provider *
+ctaws_creds_cache_new(struct ctaws_creds_provider *source, const struct ctaws_creds_cache_opts *opt)
 {
 	struct cache *k;
 
 	if (source == NULL || (k = calloc(1, sizeof(*k))) == NULL) {
-		aws_creds_provider_free(source);
+		ctaws_creds_provider_free(source);
 		return NULL;
 	}
 	if (opt)

@@ -15,59 +15,59 @@
 #include "util/buf.h"
 
 struct chain {
-	struct aws_creds_provider base;
-	struct aws_creds_provider **providers; /* owned, and each of them */
+	struct ctaws_creds_provider base;
+	struct ctaws_creds_provider **providers; /* owned, and each of them */
 	size_t n;
 };
 
 static int
-chain_get(struct aws_creds_provider *p, struct aws_credentials **out, struct aws_error *err)
+chain_get(struct ctaws_creds_provider *p, struct ctaws_credentials **out, struct ctaws_error *err)
 {
 	struct chain *c = (struct chain *)p;
 	struct buf why = BUF_INIT;
-	struct aws_error e;
+	struct ctaws_error e;
 
 	for (size_t i = 0; i < c->n; i++) {
-		aws_error_clear(&e);
-		if (aws_creds_get(c->providers[i], out, &e) == 0) {
+		ctaws_error_clear(&e);
+		if (ctaws_creds_get(c->providers[i], out, &e) == 0) {
 			buf_free(&why);
 			return 0;
 		}
-		if (strcmp(e.code, AWS_CREDS_NOT_FOUND) != 0) {
+		if (strcmp(e.code, CTAWS_CREDS_NOT_FOUND) != 0) {
 			*err = e;
 			buf_free(&why);
 			return -1;
 		}
 		buf_printf(&why, "%s%s", why.len ? "; " : "", e.message);
 	}
-	aws_error_set(err, "credentials", "chain", 0, AWS_CREDS_NOT_FOUND, 0,
+	ctaws_error_set(err, "credentials", "chain", 0, CTAWS_CREDS_NOT_FOUND, 0,
 	    "no AWS credentials found (%s)", why.data ? why.data : "no providers");
 	buf_free(&why);
 	return -1;
 }
 
 static void
-chain_destroy(struct aws_creds_provider *p)
+chain_destroy(struct ctaws_creds_provider *p)
 {
 	struct chain *c = (struct chain *)p;
 
 	for (size_t i = 0; i < c->n; i++)
-		aws_creds_provider_free(c->providers[i]);
+		ctaws_creds_provider_free(c->providers[i]);
 	free(c->providers);
 	free(c);
 }
 
-static const struct aws_creds_provider_ops chain_ops = {chain_get, chain_destroy};
+static const struct ctaws_creds_provider_ops chain_ops = {chain_get, chain_destroy};
 
-struct aws_creds_provider *
-aws_creds_chain_new(struct aws_creds_provider *const *providers, size_t n)
+struct ctaws_creds_provider *
+ctaws_creds_chain_new(struct ctaws_creds_provider *const *providers, size_t n)
 {
 	struct chain *c = calloc(1, sizeof(*c));
 
 	if (c == NULL || (c->providers = calloc(n ? n : 1, sizeof(*c->providers))) == NULL) {
 		free(c);
 		for (size_t i = 0; i < n; i++)
-			aws_creds_provider_free(providers[i]);
+			ctaws_creds_provider_free(providers[i]);
 		return NULL;
 	}
 	memcpy(c->providers, providers, n * sizeof(*providers));

@@ -14,14 +14,14 @@
 
 #include "aws/creds_provider.h"
 
-struct aws_creds_provider *
-aws_creds_default_chain(
-    const struct aws_creds_options *opt, struct aws_client *http_client, struct aws_error *err)
+struct ctaws_creds_provider *
+ctaws_creds_default_chain(const struct ctaws_creds_options *opt, struct ctaws_client *http_client,
+    struct ctaws_error *err)
 {
-	static const struct aws_creds_options none;
-	struct aws_creds_profile_opts po;
-	struct aws_creds_imds_opts io;
-	struct aws_creds_provider *p[5], *chain;
+	static const struct ctaws_creds_options none;
+	struct ctaws_creds_profile_opts po;
+	struct ctaws_creds_imds_opts io;
+	struct ctaws_creds_provider *p[5], *chain;
 	size_t n = 0;
 
 	if (opt == NULL)
@@ -37,23 +37,23 @@ aws_creds_default_chain(
 	io.config_file = opt->config_file;
 	io.v1_fallback = opt->imds_v1_fallback;
 
-	p[n++] = aws_creds_env_new();
-	p[n++] = aws_creds_profile_new(&po, http_client);
-	p[n++] = aws_creds_web_identity_new(http_client, NULL, NULL, NULL);
-	p[n++] = aws_creds_ecs_new(NULL);
-	p[n++] = aws_creds_imds_new(&io);
+	p[n++] = ctaws_creds_env_new();
+	p[n++] = ctaws_creds_profile_new(&po, http_client);
+	p[n++] = ctaws_creds_web_identity_new(http_client, NULL, NULL, NULL);
+	p[n++] = ctaws_creds_ecs_new(NULL);
+	p[n++] = ctaws_creds_imds_new(&io);
 	for (size_t i = 0; i < n; i++) {
 		if (p[i] == NULL) {
 			for (size_t j = 0; j < n; j++)
-				aws_creds_provider_free(p[j]);
-			aws_error_set(err, "credentials", "chain", 0, "OutOfMemory", 0,
+				ctaws_creds_provider_free(p[j]);
+			ctaws_error_set(err, "credentials", "chain", 0, "OutOfMemory", 0,
 			    "out of memory building the credentials chain");
 			return NULL;
 		}
 	}
-	chain = aws_creds_chain_new(p, n);
-	if (chain == NULL || (chain = aws_creds_cache_new(chain, NULL)) == NULL) {
-		aws_error_set(err, "credentials", "chain", 0, "OutOfMemory", 0,
+	chain = ctaws_creds_chain_new(p, n);
+	if (chain == NULL || (chain = ctaws_creds_cache_new(chain, NULL)) == NULL) {
+		ctaws_error_set(err, "credentials", "chain", 0, "OutOfMemory", 0,
 		    "out of memory building the credentials chain");
 		return NULL;
 	}

@@ -26,8 +26,8 @@
 #define ECS_HOST "http://169.254.170.2"
 
 struct ecs {
-	struct aws_creds_provider base;
-	struct aws_creds_ecs_opts opt; /* relative_base owned */
+	struct ctaws_creds_provider base;
+	struct ctaws_creds_ecs_opts opt; /* relative_base owned */
 };
 
 static const char *
@@ -88,7 +88,7 @@ host_allowed(const char *host)
 }
 
 int
-aws_creds_ecs_url_allowed(const char *url, struct aws_error *err)
+ctaws_creds_ecs_url_allowed(const char *url, struct ctaws_error *err)
 {
 	const char *auth, *end, *at, *h, *he;
 	char host[256];
@@ -97,7 +97,7 @@ aws_creds_ecs_url_allowed(const char *url, struct aws_error *err)
 	if (strncasecmp(url, "https://", 8) == 0)
 		return 0;
 	if (strncasecmp(url, "http://", 7) != 0)
-		return aws_error_set(err, "ecs", "GetCredentials", 0, AWS_CREDS_ERROR, 0,
+		return ctaws_error_set(err, "ecs", "GetCredentials", 0, CTAWS_CREDS_ERROR, 0,
 		    "AWS_CONTAINER_CREDENTIALS_FULL_URI is not an http or https URL");
 	auth = url + 7;
 	end = auth + strcspn(auth, "/?#");
@@ -111,13 +111,13 @@ aws_creds_ecs_url_allowed(const char *url, struct aws_error *err)
 	if (he == NULL)
 		he = end;
 	if (he == h || (size_t)(he - h) >= sizeof(host))
-		return aws_error_set(err, "ecs", "GetCredentials", 0, AWS_CREDS_ERROR, 0,
+		return ctaws_error_set(err, "ecs", "GetCredentials", 0, CTAWS_CREDS_ERROR, 0,
 		    "AWS_CONTAINER_CREDENTIALS_FULL_URI has no valid host");
 	memcpy(host, h, (size_t)(he - h));
 	host[he - h] = '\0';
 	if ((ok = host_allowed(host)) == 1)
 		return 0;
-	return aws_error_set(err, "ecs", "GetCredentials", 0, AWS_CREDS_ERROR, 0,
+	return ctaws_error_set(err, "ecs", "GetCredentials", 0, CTAWS_CREDS_ERROR, 0,
 	    "AWS_CONTAINER_CREDENTIALS_FULL_URI host %s: %s", host,
 	    ok == -1 ? "its host does not resolve"
 	             : "plain http is only allowed to loopback, 169.254.170.2, 169.254.170.23 or "
@@ -126,7 +126,7 @@ aws_creds_ecs_url_allowed(const char *url, struct aws_error *err)
 
 /* The URL to ask, or NULL with err filled (not found / not allowed). */
 static char *
-endpoint_url(struct ecs *e, struct aws_error *err)
+endpoint_url(struct ecs *e, struct ctaws_error *err)
 {
 	const char *rel = env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
 	const char *full = env("AWS_CONTAINER_CREDENTIALS_FULL_URI");
@@ -137,40 +137,40 @@ endpoint_url(struct ecs *e, struct aws_error *err)
 		    0)
 			url = NULL;
 	} else if (full != NULL) {
-		if (aws_creds_ecs_url_allowed(full, err) == -1)
+		if (ctaws_creds_ecs_url_allowed(full, err) == -1)
 			return NULL;
 		url = strdup(full);
 	} else {
-		aws_error_set(err, "ecs", "GetCredentials", 0, AWS_CREDS_NOT_FOUND, 0,
+		ctaws_error_set(err, "ecs", "GetCredentials", 0, CTAWS_CREDS_NOT_FOUND, 0,
 		    "ecs: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and _FULL_URI are not set");
 		return NULL;
 	}
 	if (url == NULL)
-		aws_error_set(
+		ctaws_error_set(
 		    err, "ecs", "GetCredentials", 0, "OutOfMemory", 0, "ecs: out of memory");
 	return url;
 }
 
 /* The Authorization value: *tok NULL when none is configured. */
 static int
-auth_token(char **tok, struct aws_error *err)
+auth_token(char **tok, struct ctaws_error *err)
 {
 	const char *file = env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
 	const char *val = env("AWS_CONTAINER_AUTHORIZATION_TOKEN");
 
 	*tok = NULL;
 	if (file != NULL) {
-		*tok = aws_creds_read_token_file(
+		*tok = ctaws_creds_read_token_file(
 		    file, "ecs", "the container authorization token file", err);
 		return *tok ? 0 : -1;
 	}
 	if (val == NULL)
 		return 0;
 	if (strpbrk(val, "\r\n") != NULL)
-		return aws_error_set(err, "ecs", "GetCredentials", 0, AWS_CREDS_ERROR, 0,
+		return ctaws_error_set(err, "ecs", "GetCredentials", 0, CTAWS_CREDS_ERROR, 0,
 		    "AWS_CONTAINER_AUTHORIZATION_TOKEN holds a line break");
 	if ((*tok = strdup(val)) == NULL)
-		return aws_error_set(
+		return ctaws_error_set(
 		    err, "ecs", "GetCredentials", 0, "OutOfMemory", 0, "ecs: out of memory");
 	return 0;
 }
@@ -185,13 +185,13 @@ free_secret(char *s)
 }
 
 static int
-ecs_get(struct aws_creds_provider *p, struct aws_credentials **out, struct aws_error *err)
+ecs_get(struct ctaws_creds_provider *p, struct ctaws_credentials **out, struct ctaws_error *err)
 {
 	struct ecs *e = (struct ecs *)p;
-	struct aws_kv hdr[2] = {{"Accept", "application/json"}, {"Authorization", NULL}};
-	struct aws_creds_http h = {"ecs", "GetCredentials", "GET", NULL, hdr, 1,
+	struct ctaws_kv hdr[2] = {{"Accept", "application/json"}, {"Authorization", NULL}};
+	struct ctaws_creds_http h = {"ecs", "GetCredentials", "GET", NULL, hdr, 1,
 	    e->opt.connect_timeout_ms, e->opt.timeout_ms, e->opt.max_attempts};
-	struct aws_response resp;
+	struct ctaws_response resp;
 	char *url, *tok;
 	int rc;
 
@@ -206,18 +206,18 @@ ecs_get(struct aws_creds_provider *p, struct aws_credentials **out, struct aws_e
 		h.nheaders = 2;
 	}
 	h.url = url;
-	aws_response_init(&resp);
-	rc = aws_creds_http_call(&h, &resp, err);
+	ctaws_response_init(&resp);
+	rc = ctaws_creds_http_call(&h, &resp, err);
 	if (rc == 0)
-		rc = aws_creds_parse_json(resp.body.data, resp.body.len, "ecs", "ecs", out, err);
-	aws_creds_response_free(&resp);
+		rc = ctaws_creds_parse_json(resp.body.data, resp.body.len, "ecs", "ecs", out, err);
+	ctaws_creds_response_free(&resp);
 	free_secret(tok);
 	free(url);
 	return rc;
 }
 
 static void
-ecs_destroy(struct aws_creds_provider *p)
+ecs_destroy(struct ctaws_creds_provider *p)
 {
 	struct ecs *e = (struct ecs *)p;
 
@@ -225,10 +225,10 @@ ecs_destroy(struct aws_creds_provider *p)
 	free(e);
 }
 
-static const struct aws_creds_provider_ops ecs_ops = {ecs_get, ecs_destroy};
+static const struct ctaws_creds_provider_ops ecs_ops = {ecs_get, ecs_destroy};
 
-struct aws_creds_provider *
-aws_creds_ecs_new(const struct aws_creds_ecs_opts *opt)
+struct ctaws_creds_provider *
+ctaws_creds_ecs_new(const struct ctaws_creds_ecs_opts *opt)
 {
 	struct ecs *e = calloc(1, sizeof(*e));
 

@@ -18,40 +18,40 @@ env(const char *name)
 }
 
 static int
-env_get(struct aws_creds_provider *p, struct aws_credentials **out, struct aws_error *err)
+env_get(struct ctaws_creds_provider *p, struct ctaws_credentials **out, struct ctaws_error *err)
 {
 	const char *akid = env("AWS_ACCESS_KEY_ID"), *secret = env("AWS_SECRET_ACCESS_KEY");
 	const char *token = env("AWS_SESSION_TOKEN");
 
 	if (akid == NULL && secret == NULL)
-		return aws_error_set(err, "credentials", "environment", 0, AWS_CREDS_NOT_FOUND, 0,
-		    "environment: AWS_ACCESS_KEY_ID is not set");
+		return ctaws_error_set(err, "credentials", "environment", 0, CTAWS_CREDS_NOT_FOUND,
+		    0, "environment: AWS_ACCESS_KEY_ID is not set");
 	if (akid == NULL || secret == NULL)
-		return aws_error_set(err, "credentials", "environment", 0, AWS_CREDS_ERROR, 0,
+		return ctaws_error_set(err, "credentials", "environment", 0, CTAWS_CREDS_ERROR, 0,
 		    "environment: %s is set but %s is not",
 		    akid ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY",
 		    akid ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID");
 	if (token == NULL)
 		token = env("AWS_SECURITY_TOKEN"); /* the older name the SDKs still read */
-	*out = aws_credentials_new(akid, secret, token, 0, "environment");
+	*out = ctaws_credentials_new(akid, secret, token, 0, "environment");
 	if (*out == NULL)
-		return aws_error_set(err, "credentials", "environment", 0, "OutOfMemory", 0,
+		return ctaws_error_set(err, "credentials", "environment", 0, "OutOfMemory", 0,
 		    "environment: out of memory");
 	return 0;
 }
 
 static void
-env_destroy(struct aws_creds_provider *p)
+env_destroy(struct ctaws_creds_provider *p)
 {
 	free(p);
 }
 
-static const struct aws_creds_provider_ops env_ops = {env_get, env_destroy};
+static const struct ctaws_creds_provider_ops env_ops = {env_get, env_destroy};
 
-struct aws_creds_provider *
-aws_creds_env_new(void)
+struct ctaws_creds_provider *
+ctaws_creds_env_new(void)
 {
-	struct aws_creds_provider *p = calloc(1, sizeof(*p));
+	struct ctaws_creds_provider *p = calloc(1, sizeof(*p));
 
 	if (p == NULL)
 		return NULL;

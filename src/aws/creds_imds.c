@@ -34,40 +34,40 @@
 #define TOKEN_MARGIN_S  60 /* a token this close to its end is renewed first */
 
 struct imds {
-	struct aws_creds_provider base;
-	struct aws_creds_imds_opts opt; /* defaults filled in; strings not kept */
-	char *endpoint;                 /* owned, without a trailing '/' */
-	struct aws_error config_err;    /* a bad endpoint setting, reported by get */
-	int disabled;                   /* AWS_EC2_METADATA_DISABLED=true */
-	pthread_mutex_t mu;             /* guards what follows */
-	char *token;                    /* owned; NULL: none yet */
-	time_t token_until;             /* renew from then on */
-	struct aws_credentials *last;   /* last good set (reference) for static stability */
+	struct ctaws_creds_provider base;
+	struct ctaws_creds_imds_opts opt; /* defaults filled in; strings not kept */
+	char *endpoint;                   /* owned, without a trailing '/' */
+	struct ctaws_error config_err;    /* a bad endpoint setting, reported by get */
+	int disabled;                     /* AWS_EC2_METADATA_DISABLED=true */
+	pthread_mutex_t mu;               /* guards what follows */
+	char *token;                      /* owned; NULL: none yet */
+	time_t token_until;               /* renew from then on */
+	struct ctaws_credentials *last;   /* last good set (reference) for static stability */
 	unsigned seed;
 };
 
 /* One metadata call. token may be NULL (IMDSv1 or the token PUT itself). */
 static int
 imds_call(struct imds *m, const char *method, const char *path, const char *token,
-    struct aws_response *resp, struct aws_error *err)
+    struct ctaws_response *resp, struct ctaws_error *err)
 {
 	char url[1024], ttl[16];
-	struct aws_kv hdr[1];
-	struct aws_creds_http h = {"imds", "GetCredentials", method, url, hdr, 0,
+	struct ctaws_kv hdr[1];
+	struct ctaws_creds_http h = {"imds", "GetCredentials", method, url, hdr, 0,
 	    m->opt.connect_timeout_ms, m->opt.timeout_ms, m->opt.max_attempts};
 
 	snprintf(url, sizeof(url), "%s%s", m->endpoint, path);
 	if (strcmp(method, "PUT") == 0) {
 		snprintf(ttl, sizeof(ttl), "%d", m->opt.token_ttl_s);
-		hdr[0] = (struct aws_kv){"x-aws-ec2-metadata-token-ttl-seconds", ttl};
+		hdr[0] = (struct ctaws_kv){"x-aws-ec2-metadata-token-ttl-seconds", ttl};
 		h.nheaders = 1;
 		h.operation = "GetToken";
 	} else if (token != NULL) {
-		hdr[0] = (struct aws_kv){"x-aws-ec2-metadata-token", token};
+		hdr[0] = (struct ctaws_kv){"x-aws-ec2-metadata-token", token};
 		h.nheaders = 1;
 	}
-	aws_response_init(resp);
-	return aws_creds_http_call(&h, resp, err);
+	ctaws_response_init(resp);
+	return ctaws_creds_http_call(&h, resp, err);
 }
 
 static void
@@ -83,9 +83,9 @@ drop_token(struct imds *m)
 
 /* A session token in *tok (owned by the caller), or *tok NULL for IMDSv1. */
 static int
-get_token(struct imds *m, char **tok, struct aws_error *err)
+get_token(struct imds *m, char **tok, struct ctaws_error *err)
 {
-	struct aws_response resp;
+	struct ctaws_response resp;
 	time_t now = m->opt.now();
 	size_t n;
 	int rc;
@@ -98,26 +98,26 @@ get_token(struct imds *m, char **tok, struct aws_error *err)
 	rc = imds_call(m, "PUT", "/latest/api/token", NULL, &resp, err);
 	if (rc == -1) {
 		long st = resp.status;
-		aws_creds_response_free(&resp);
+		ctaws_creds_response_free(&resp);
 		if (st == 0)
-			return aws_error_set(err, "imds", "GetToken", 0, AWS_CREDS_NOT_FOUND, 1,
+			return ctaws_error_set(err, "imds", "GetToken", 0, CTAWS_CREDS_NOT_FOUND, 1,
 			    "imds: no instance metadata service at %s (%s)", m->endpoint,
 			    err->code);
 		if (st == 403)
-			return aws_error_set(err, "imds", "GetToken", st, AWS_CREDS_NOT_FOUND, 0,
-			    "imds: the instance metadata service is disabled (HTTP 403)");
+			return ctaws_error_set(err, "imds", "GetToken", st, CTAWS_CREDS_NOT_FOUND,
+			    0, "imds: the instance metadata service is disabled (HTTP 403)");
 		if ((st == 404 || st == 405) && m->opt.v1_fallback)
 			return 0;
-		return aws_error_set(err, "imds", "GetToken", st, AWS_CREDS_ERROR, st >= 500,
+		return ctaws_error_set(err, "imds", "GetToken", st, CTAWS_CREDS_ERROR, st >= 500,
 		    "imds: session token request failed with HTTP %ld%s", st,
 		    st == 404 || st == 405 ? " and IMDSv1 fallback is off" : "");
 	}
 	n = strcspn(resp.body.data ? resp.body.data : "", "\r\n");
 	*tok = n > 0 ? strndup(resp.body.data, n) : NULL;
-	aws_creds_response_free(&resp);
+	ctaws_creds_response_free(&resp);
 	if (*tok == NULL)
-		return aws_error_set(
-		    err, "imds", "GetToken", 200, AWS_CREDS_ERROR, 1, "imds: empty session token");
+		return ctaws_error_set(err, "imds", "GetToken", 200, CTAWS_CREDS_ERROR, 1,
+		    "imds: empty session token");
 	pthread_mutex_lock(&m->mu);
 	free(m->token);
 	m->token = strdup(*tok);
@@ -128,25 +128,26 @@ get_token(struct imds *m, char **tok, struct aws_error *err)
 
 /* A failed GET as an error; 401 is returned as 1 (token went stale). */
 static int
-get_failed(struct aws_response *resp, const char *what, int not_found_on_404, struct aws_error *err)
+get_failed(
+    struct ctaws_response *resp, const char *what, int not_found_on_404, struct ctaws_error *err)
 {
 	long st = resp->status;
 
-	aws_creds_response_free(resp);
+	ctaws_creds_response_free(resp);
 	if (st == 401)
 		return 1;
 	if (st == 0)
 		return -1; /* err from the call: network error or timeout */
-	return aws_error_set(err, "imds", "GetCredentials", st,
-	    st == 404 && not_found_on_404 ? AWS_CREDS_NOT_FOUND : AWS_CREDS_ERROR, st >= 500,
+	return ctaws_error_set(err, "imds", "GetCredentials", st,
+	    st == 404 && not_found_on_404 ? CTAWS_CREDS_NOT_FOUND : CTAWS_CREDS_ERROR, st >= 500,
 	    "imds: %s: HTTP %ld", what, st);
 }
 
 /* The role name and its credentials; 1 when the token went stale. */
 static int
-fetch_with(struct imds *m, const char *tok, struct aws_credentials **out, struct aws_error *err)
+fetch_with(struct imds *m, const char *tok, struct ctaws_credentials **out, struct ctaws_error *err)
 {
-	struct aws_response resp;
+	struct ctaws_response resp;
 	char path[512], role[256];
 	size_t n;
 	int rc;
@@ -155,23 +156,23 @@ fetch_with(struct imds *m, const char *tok, struct aws_credentials **out, struct
 		return get_failed(&resp, "no IAM role attached to this instance", 1, err);
 	n = strcspn(resp.body.data ? resp.body.data : "", "\r\n");
 	if (n == 0 || n >= sizeof(role)) {
-		aws_creds_response_free(&resp);
-		return aws_error_set(err, "imds", "GetCredentials", 200, AWS_CREDS_NOT_FOUND, 0,
+		ctaws_creds_response_free(&resp);
+		return ctaws_error_set(err, "imds", "GetCredentials", 200, CTAWS_CREDS_NOT_FOUND, 0,
 		    "imds: no IAM role attached to this instance");
 	}
 	memcpy(role, resp.body.data, n);
 	role[n] = '\0';
-	aws_creds_response_free(&resp);
+	ctaws_creds_response_free(&resp);
 	snprintf(path, sizeof(path), "%s%s", IMDS_CREDS_PATH, role);
 	if (imds_call(m, "GET", path, tok, &resp, err) == -1)
 		return get_failed(&resp, "credentials of the instance role", 0, err);
-	rc = aws_creds_parse_json(resp.body.data, resp.body.len, "imds", "imds", out, err);
-	aws_creds_response_free(&resp);
+	rc = ctaws_creds_parse_json(resp.body.data, resp.body.len, "imds", "imds", out, err);
+	ctaws_creds_response_free(&resp);
 	return rc;
 }
 
 static int
-fetch(struct imds *m, struct aws_credentials **out, struct aws_error *err)
+fetch(struct imds *m, struct ctaws_credentials **out, struct ctaws_error *err)
 {
 	char *tok;
 	int rc = 1;
@@ -187,14 +188,14 @@ fetch(struct imds *m, struct aws_credentials **out, struct aws_error *err)
 			drop_token(m);
 	}
 	if (rc == 1)
-		return aws_error_set(err, "imds", "GetCredentials", 401, AWS_CREDS_ERROR, 1,
+		return ctaws_error_set(err, "imds", "GetCredentials", 401, CTAWS_CREDS_ERROR, 1,
 		    "imds: the session token was refused twice (HTTP 401)");
 	return rc;
 }
 
 /* A copy of c that expires 5 to 10 minutes from now (static stability). */
-static struct aws_credentials *
-extended(struct imds *m, const struct aws_credentials *c, time_t now)
+static struct ctaws_credentials *
+extended(struct imds *m, const struct ctaws_credentials *c, time_t now)
 {
 	char when[32];
 	struct tm tm;
@@ -207,19 +208,19 @@ extended(struct imds *m, const struct aws_credentials *c, time_t now)
 	log_warnx("imds: using expired instance credentials until %s: the credential service "
 	          "may be impaired and AWS decides whether they are still accepted",
 	    when);
-	return aws_credentials_new(
+	return ctaws_credentials_new(
 	    c->access_key_id, c->secret_access_key, c->session_token, until, "imds");
 }
 
 static int
-imds_get(struct aws_creds_provider *p, struct aws_credentials **out, struct aws_error *err)
+imds_get(struct ctaws_creds_provider *p, struct ctaws_credentials **out, struct ctaws_error *err)
 {
 	struct imds *m = (struct imds *)p;
-	struct aws_credentials *got = NULL, *last;
+	struct ctaws_credentials *got = NULL, *last;
 	time_t now = m->opt.now();
 
 	if (m->disabled)
-		return aws_error_set(err, "imds", "GetCredentials", 0, AWS_CREDS_NOT_FOUND, 0,
+		return ctaws_error_set(err, "imds", "GetCredentials", 0, CTAWS_CREDS_NOT_FOUND, 0,
 		    "imds: AWS_EC2_METADATA_DISABLED is true");
 	if (m->config_err.code[0] != '\0') {
 		*err = m->config_err;
@@ -227,20 +228,20 @@ imds_get(struct aws_creds_provider *p, struct aws_credentials **out, struct aws_
 	}
 	if (fetch(m, &got, err) == 0) {
 		pthread_mutex_lock(&m->mu);
-		aws_credentials_release(m->last);
-		m->last = aws_credentials_ref(got);
+		ctaws_credentials_release(m->last);
+		m->last = ctaws_credentials_ref(got);
 		pthread_mutex_unlock(&m->mu);
 		if (got->expiration != 0 && got->expiration <= now) {
 			*out = extended(m, got, now);
-			aws_credentials_release(got);
+			ctaws_credentials_release(got);
 		} else
 			*out = got;
 		return *out ? 0
-		            : aws_error_set(err, "imds", "GetCredentials", 0, "OutOfMemory", 0,
+		            : ctaws_error_set(err, "imds", "GetCredentials", 0, "OutOfMemory", 0,
 		                  "imds: out of memory");
 	}
 	pthread_mutex_lock(&m->mu);
-	last = m->last ? aws_credentials_ref(m->last) : NULL;
+	last = m->last ? ctaws_credentials_ref(m->last) : NULL;
 	pthread_mutex_unlock(&m->mu);
 	if (last == NULL)
 		return -1;
@@ -249,25 +250,25 @@ imds_get(struct aws_creds_provider *p, struct aws_credentials **out, struct aws_
 	    err->code, err->message);
 	if (last->expiration != 0 && last->expiration <= now + 60) {
 		*out = extended(m, last, now);
-		aws_credentials_release(last);
+		ctaws_credentials_release(last);
 	} else
 		*out = last;
 	return *out ? 0 : -1;
 }
 
 static void
-imds_destroy(struct aws_creds_provider *p)
+imds_destroy(struct ctaws_creds_provider *p)
 {
 	struct imds *m = (struct imds *)p;
 
 	drop_token(m);
-	aws_credentials_release(m->last);
+	ctaws_credentials_release(m->last);
 	pthread_mutex_destroy(&m->mu);
 	free(m->endpoint);
 	free(m);
 }
 
-static const struct aws_creds_provider_ops imds_ops = {imds_get, imds_destroy};
+static const struct ctaws_creds_provider_ops imds_ops = {imds_get, imds_destroy};
 
 static time_t
 real_now(void)
@@ -277,22 +278,23 @@ real_now(void)
 
 static const char *
 setting(
-    const char *envname, const struct aws_profile_set *set, const char *profile, const char *key)
+    const char *envname, const struct ctaws_profile_set *set, const char *profile, const char *key)
 {
 	const char *v = getenv(envname);
 
 	if (v != NULL && *v != '\0')
 		return v;
-	return aws_profile_get(set, profile, key);
+	return ctaws_profile_get(set, profile, key);
 }
 
 /* The endpoint from the options, the environment, the config file or the mode. */
 static void
-resolve_endpoint(struct imds *m, const struct aws_creds_imds_opts *opt)
+resolve_endpoint(struct imds *m, const struct ctaws_creds_imds_opts *opt)
 {
-	struct aws_error ignored;
-	struct aws_profile_set *set = aws_profile_set_load(opt->config_file, "/dev/null", &ignored);
-	const char *profile = opt->profile ? opt->profile : aws_profile_name_from_env();
+	struct ctaws_error ignored;
+	struct ctaws_profile_set *set =
+	    ctaws_profile_set_load(opt->config_file, "/dev/null", &ignored);
+	const char *profile = opt->profile ? opt->profile : ctaws_profile_name_from_env();
 	const char *ep = opt->endpoint, *mode = opt->endpoint_mode;
 	size_t n;
 
@@ -307,20 +309,20 @@ resolve_endpoint(struct imds *m, const struct aws_creds_imds_opts *opt)
 	else if (ep == NULL && strcasecmp(mode, "IPv6") == 0)
 		ep = IMDS_V6;
 	if (ep == NULL)
-		aws_error_set(&m->config_err, "imds", "GetCredentials", 0, AWS_CREDS_ERROR, 0,
+		ctaws_error_set(&m->config_err, "imds", "GetCredentials", 0, CTAWS_CREDS_ERROR, 0,
 		    "imds: endpoint mode \"%.32s\" is neither IPv4 nor IPv6", mode);
 	else if ((m->endpoint = strdup(ep)) != NULL) {
 		n = strlen(m->endpoint);
 		while (n > 0 && m->endpoint[n - 1] == '/')
 			m->endpoint[--n] = '\0';
 	}
-	aws_profile_set_free(set);
+	ctaws_profile_set_free(set);
 }
 
-struct aws_creds_provider *
-aws_creds_imds_new(const struct aws_creds_imds_opts *opt)
+struct ctaws_creds_provider *
+ctaws_creds_imds_new(const struct ctaws_creds_imds_opts *opt)
 {
-	static const struct aws_creds_imds_opts none;
+	static const struct ctaws_creds_imds_opts none;
 	struct imds *m = calloc(1, sizeof(*m));
 
 	if (m == NULL)
@@ -337,8 +339,8 @@ aws_creds_imds_new(const struct aws_creds_imds_opts *opt)
 		m->opt.max_attempts = 2;
 	if (m->opt.now == NULL)
 		m->opt.now = real_now;
-	aws_error_clear(&m->config_err);
-	m->disabled = aws_creds_env_true("AWS_EC2_METADATA_DISABLED");
+	ctaws_error_clear(&m->config_err);
+	m->disabled = ctaws_creds_env_true("AWS_EC2_METADATA_DISABLED");
 	resolve_endpoint(m, opt ? opt : &none);
 	if (m->endpoint == NULL && m->config_err.code[0] == '\0') {
 		free(m);

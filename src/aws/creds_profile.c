@@ -36,25 +36,25 @@
 #define MAX_CHAIN 16 /* profiles in one source_profile chain */
 
 struct profile_provider {
-	struct aws_creds_provider base;
-	struct aws_creds_profile_opts opt; /* strings owned */
-	struct aws_client *http;           /* borrowed */
+	struct ctaws_creds_provider base;
+	struct ctaws_creds_profile_opts opt; /* strings owned */
+	struct ctaws_client *http;           /* borrowed */
 };
 
 /* One resolution: the files and the profiles visited so far. */
 struct resolve {
 	struct profile_provider *pp;
-	const struct aws_profile_set *set;
+	const struct ctaws_profile_set *set;
 	const char *top; /* the profile asked for */
 	const char *visited[MAX_CHAIN];
 	int nvisited;
-	struct aws_error *err;
+	struct ctaws_error *err;
 };
 
 /* An STS AssumeRole provider; the client owns the source provider. */
 struct assume_role {
-	struct aws_creds_provider base;
-	struct aws_client *sts;                      /* owned */
+	struct ctaws_creds_provider base;
+	struct ctaws_client *sts;                    /* owned */
 	char *role_arn, *session_name, *external_id; /* owned */
 	int duration_s;                              /* 0: STS's default */
 };
@@ -71,39 +71,39 @@ perr(struct resolve *r, const char *code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return aws_error_set(r->err, "credentials", "profile", 0, code, 0, "%s", msg);
+	return ctaws_error_set(r->err, "credentials", "profile", 0, code, 0, "%s", msg);
 }
 
 static int
-ar_get(struct aws_creds_provider *p, struct aws_credentials **out, struct aws_error *err)
+ar_get(struct ctaws_creds_provider *p, struct ctaws_credentials **out, struct ctaws_error *err)
 {
 	struct assume_role *a = (struct assume_role *)p;
-	struct aws_conn *conn = aws_conn_new(a->sts);
+	struct ctaws_conn *conn = ctaws_conn_new(a->sts);
 	int rc;
 
 	if (conn == NULL)
-		return aws_error_set(err, "sts", "AssumeRole", 0, "OutOfMemory", 0,
+		return ctaws_error_set(err, "sts", "AssumeRole", 0, "OutOfMemory", 0,
 		    "assume role: cannot make a connection handle");
 	rc = sts_assume_role(
 	    conn, a->role_arn, a->session_name, a->external_id, a->duration_s, out, err);
-	aws_conn_free(conn);
+	ctaws_conn_free(conn);
 	return rc;
 }
 
 static void
-ar_destroy(struct aws_creds_provider *p)
+ar_destroy(struct ctaws_creds_provider *p)
 {
 	struct assume_role *a = (struct assume_role *)p;
 
 	if (a->sts)
-		aws_client_free(a->sts);
+		ctaws_client_free(a->sts);
 	free(a->role_arn);
 	free(a->session_name);
 	free(a->external_id);
 	free(a);
 }
 
-static const struct aws_creds_provider_ops ar_ops = {ar_get, ar_destroy};
+static const struct ctaws_creds_provider_ops ar_ops = {ar_get, ar_destroy};
 
 /* The region STS is asked in: the option, the profile's, the client's, else us-east-1. */
 static const char *
@@ -112,9 +112,9 @@ sts_region(struct resolve *r)
 	const char *reg = r->pp->opt.region;
 
 	if (reg == NULL)
-		reg = aws_profile_region(r->set, r->top);
+		reg = ctaws_profile_region(r->set, r->top);
 	if (reg == NULL && r->pp->http != NULL)
-		reg = aws_client_region(r->pp->http);
+		reg = ctaws_client_region(r->pp->http);
 	return reg ? reg : "us-east-1";
 }
 
@@ -130,7 +130,7 @@ parse_duration(struct resolve *r, const char *name, const char *v, int *out)
 	errno = 0;
 	d = strtol(v, &end, 10);
 	if (errno || end == v || *end != '\0' || d < 900 || d > 43200)
-		return perr(r, AWS_CREDS_ERROR,
+		return perr(r, CTAWS_CREDS_ERROR,
 		    "profile %s: duration_seconds \"%.32s\" is not a number of seconds from 900 to "
 		    "43200",
 		    name, v);
@@ -139,16 +139,16 @@ parse_duration(struct resolve *r, const char *name, const char *v, int *out)
 }
 
 /* Wraps source (taken) in an AssumeRole provider for profile name. */
-static struct aws_creds_provider *
+static struct ctaws_creds_provider *
 assume_role_new(
-    struct resolve *r, const char *name, const char *role, struct aws_creds_provider *source)
+    struct resolve *r, const char *name, const char *role, struct ctaws_creds_provider *source)
 {
-	const struct aws_endpoint_settings *ep;
-	struct aws_profile_settings file;
-	struct aws_client_config cfg;
+	const struct ctaws_endpoint_settings *ep;
+	struct ctaws_profile_settings file;
+	struct ctaws_client_config cfg;
 	struct assume_role *a = calloc(1, sizeof(*a));
-	const char *session = aws_profile_get(r->set, name, "role_session_name");
-	const char *ext = aws_profile_get(r->set, name, "external_id");
+	const char *session = ctaws_profile_get(r->set, name, "role_session_name");
+	const char *ext = ctaws_profile_get(r->set, name, "external_id");
 	char gen[64];
 
 	if (a == NULL)
@@ -156,10 +156,10 @@ assume_role_new(
 	a->base.ops = &ar_ops;
 	a->base.name = "assume role";
 	if (parse_duration(
-	        r, name, aws_profile_get(r->set, name, "duration_seconds"), &a->duration_s) == -1)
+	        r, name, ctaws_profile_get(r->set, name, "duration_seconds"), &a->duration_s) == -1)
 		goto fail;
 	if (r->pp->http == NULL) {
-		perr(r, AWS_CREDS_ERROR,
+		perr(r, CTAWS_CREDS_ERROR,
 		    "profile %s: role %s needs STS, but no HTTP client was given", name, role);
 		goto fail;
 	}
@@ -171,14 +171,14 @@ assume_role_new(
 	/* STS is reached the way the program's own client reaches it: its STS
 	 * endpoint and FIPS choice, then the profile's own endpoint settings. */
 	memset(&cfg, 0, sizeof(cfg));
-	aws_profile_settings_fill(r->set, r->top, &file);
-	ep = aws_client_endpoints(r->pp->http);
+	ctaws_profile_settings_fill(r->set, r->top, &file);
+	ep = ctaws_client_endpoints(r->pp->http);
 	cfg.region = sts_region(r);
 	cfg.profile = r->top;
 	cfg.file = &file;
-	cfg.endpoint_url_sts = ep->url[AWS_SVC_STS];
+	cfg.endpoint_url_sts = ep->url[CTAWS_SVC_STS];
 	cfg.use_fips = ep->use_fips;
-	if ((a->sts = aws_client_new(&cfg, source, r->err)) == NULL) {
+	if ((a->sts = ctaws_client_new(&cfg, source, r->err)) == NULL) {
 		source = NULL; /* the client took it */
 		goto fail;
 	}
@@ -186,29 +186,29 @@ assume_role_new(
 nomem:
 	perr(r, "OutOfMemory", "profile %s: out of memory", name);
 fail:
-	aws_creds_provider_free(source);
+	ctaws_creds_provider_free(source);
 	if (a)
 		ar_destroy(&a->base);
 	return NULL;
 }
 
-static struct aws_creds_provider *
+static struct ctaws_creds_provider *
 credential_source(struct resolve *r, const char *name, const char *src)
 {
-	struct aws_creds_imds_opts io;
-	struct aws_creds_provider *p = NULL;
+	struct ctaws_creds_imds_opts io;
+	struct ctaws_creds_provider *p = NULL;
 
 	if (strcmp(src, "Environment") == 0)
-		p = aws_creds_env_new();
+		p = ctaws_creds_env_new();
 	else if (strcmp(src, "EcsContainer") == 0)
-		p = aws_creds_ecs_new(NULL);
+		p = ctaws_creds_ecs_new(NULL);
 	else if (strcmp(src, "Ec2InstanceMetadata") == 0) {
 		memset(&io, 0, sizeof(io));
 		io.profile = r->top;
 		io.v1_fallback = r->pp->opt.imds_v1_fallback;
-		p = aws_creds_imds_new(&io);
+		p = ctaws_creds_imds_new(&io);
 	} else {
-		perr(r, AWS_CREDS_ERROR,
+		perr(r, CTAWS_CREDS_ERROR,
 		    "profile %s: credential_source \"%.64s\" is not Environment, "
 		    "Ec2InstanceMetadata or EcsContainer",
 		    name, src);
@@ -219,23 +219,23 @@ credential_source(struct resolve *r, const char *name, const char *src)
 	return p;
 }
 
-static struct aws_creds_provider *build(struct resolve *r, const char *name, int is_source);
+static struct ctaws_creds_provider *build(struct resolve *r, const char *name, int is_source);
 
 /* aws_session_token, or the older aws_security_token the SDKs still read. */
 static const char *
 session_token(struct resolve *r, const char *name)
 {
-	const char *t = aws_profile_get(r->set, name, "aws_session_token");
+	const char *t = ctaws_profile_get(r->set, name, "aws_session_token");
 
-	return t ? t : aws_profile_get(r->set, name, "aws_security_token");
+	return t ? t : ctaws_profile_get(r->set, name, "aws_security_token");
 }
 
-static struct aws_creds_provider *
+static struct ctaws_creds_provider *
 static_provider(struct resolve *r, const char *name)
 {
-	struct aws_creds_provider *p =
-	    aws_creds_static_new(aws_profile_get(r->set, name, "aws_access_key_id"),
-	        aws_profile_get(r->set, name, "aws_secret_access_key"), session_token(r, name));
+	struct ctaws_creds_provider *p =
+	    ctaws_creds_static_new(ctaws_profile_get(r->set, name, "aws_access_key_id"),
+	        ctaws_profile_get(r->set, name, "aws_secret_access_key"), session_token(r, name));
 
 	if (p == NULL)
 		perr(r, "OutOfMemory", "profile %s: out of memory", name);
@@ -243,11 +243,11 @@ static_provider(struct resolve *r, const char *name)
 }
 
 /* The provider that signs AssumeRole for profile name. */
-static struct aws_creds_provider *
+static struct ctaws_creds_provider *
 role_source(struct resolve *r, const char *name, const char *src, const char *csrc, int has_static)
 {
 	if (src != NULL && csrc != NULL) {
-		perr(r, AWS_CREDS_ERROR,
+		perr(r, CTAWS_CREDS_ERROR,
 		    "profile %s: source_profile and credential_source are both set", name);
 		return NULL;
 	}
@@ -256,37 +256,37 @@ role_source(struct resolve *r, const char *name, const char *src, const char *cs
 	if (strcmp(src, name) != 0)
 		return build(r, src, 1);
 	if (!has_static) {
-		perr(r, AWS_CREDS_ERROR,
+		perr(r, CTAWS_CREDS_ERROR,
 		    "profile %s: names itself as source_profile but has no static keys", name);
 		return NULL;
 	}
 	return static_provider(r, name);
 }
 
-static struct aws_creds_provider *
+static struct ctaws_creds_provider *
 role_provider(struct resolve *r, const char *name, const char *role, int has_static)
 {
-	const char *src = aws_profile_get(r->set, name, "source_profile");
-	const char *csrc = aws_profile_get(r->set, name, "credential_source");
-	const char *wif = aws_profile_get(r->set, name, "web_identity_token_file");
-	struct aws_creds_provider *source, *p;
+	const char *src = ctaws_profile_get(r->set, name, "source_profile");
+	const char *csrc = ctaws_profile_get(r->set, name, "credential_source");
+	const char *wif = ctaws_profile_get(r->set, name, "web_identity_token_file");
+	struct ctaws_creds_provider *source, *p;
 
-	if (aws_profile_get(r->set, name, "mfa_serial") != NULL) {
-		perr(r, AWS_CREDS_ERROR,
+	if (ctaws_profile_get(r->set, name, "mfa_serial") != NULL) {
+		perr(r, CTAWS_CREDS_ERROR,
 		    "profile %s: mfa_serial needs an interactive MFA code; ctalertd cannot ask for "
 		    "one",
 		    name);
 		return NULL;
 	}
 	if (src == NULL && csrc == NULL && wif != NULL) {
-		p = aws_creds_web_identity_new(
-		    r->pp->http, role, wif, aws_profile_get(r->set, name, "role_session_name"));
+		p = ctaws_creds_web_identity_new(
+		    r->pp->http, role, wif, ctaws_profile_get(r->set, name, "role_session_name"));
 		if (p == NULL)
 			perr(r, "OutOfMemory", "profile %s: out of memory", name);
 		return p;
 	}
 	if (src == NULL && csrc == NULL) {
-		perr(r, AWS_CREDS_ERROR,
+		perr(r, CTAWS_CREDS_ERROR,
 		    "profile %s: role_arn needs source_profile, credential_source or "
 		    "web_identity_token_file",
 		    name);
@@ -298,24 +298,24 @@ role_provider(struct resolve *r, const char *name, const char *role, int has_sta
 }
 
 /* What a profile has when it has nothing usable. */
-static struct aws_creds_provider *
+static struct ctaws_creds_provider *
 no_credentials(
     struct resolve *r, const char *name, int is_source, const char *akid, const char *secret)
 {
 	if (akid != NULL || secret != NULL)
-		perr(r, AWS_CREDS_ERROR, "profile %s: %s", name,
+		perr(r, CTAWS_CREDS_ERROR, "profile %s: %s", name,
 		    akid ? "has aws_access_key_id but no aws_secret_access_key"
 		         : "has aws_secret_access_key but no aws_access_key_id");
-	else if (aws_profile_get(r->set, name, "credential_process") != NULL)
-		perr(r, AWS_CREDS_ERROR,
+	else if (ctaws_profile_get(r->set, name, "credential_process") != NULL)
+		perr(r, CTAWS_CREDS_ERROR,
 		    "profile %s: credential_process is not supported by ctalertd", name);
-	else if (aws_profile_get(r->set, name, "sso_session") != NULL ||
-	         aws_profile_get(r->set, name, "sso_start_url") != NULL)
-		perr(r, AWS_CREDS_ERROR,
+	else if (ctaws_profile_get(r->set, name, "sso_session") != NULL ||
+	         ctaws_profile_get(r->set, name, "sso_start_url") != NULL)
+		perr(r, CTAWS_CREDS_ERROR,
 		    "profile %s: SSO profiles are not supported by ctalertd; use a role or keys",
 		    name);
 	else
-		perr(r, is_source ? AWS_CREDS_ERROR : AWS_CREDS_NOT_FOUND,
+		perr(r, is_source ? CTAWS_CREDS_ERROR : CTAWS_CREDS_NOT_FOUND,
 		    "profile %s: no credentials in it", name);
 	return NULL;
 }
@@ -330,27 +330,27 @@ visited(struct resolve *r, const char *name)
 }
 
 /* The provider for profile name; is_source when another profile's source. */
-static struct aws_creds_provider *
+static struct ctaws_creds_provider *
 build(struct resolve *r, const char *name, int is_source)
 {
-	const char *akid = aws_profile_get(r->set, name, "aws_access_key_id");
-	const char *secret = aws_profile_get(r->set, name, "aws_secret_access_key");
-	const char *role = aws_profile_get(r->set, name, "role_arn");
+	const char *akid = ctaws_profile_get(r->set, name, "aws_access_key_id");
+	const char *secret = ctaws_profile_get(r->set, name, "aws_secret_access_key");
+	const char *role = ctaws_profile_get(r->set, name, "role_arn");
 	int has_static = akid && *akid && secret && *secret;
 
 	if (visited(r, name)) {
-		perr(r, AWS_CREDS_ERROR, "profile %s: source_profile chain loops back to %s",
+		perr(r, CTAWS_CREDS_ERROR, "profile %s: source_profile chain loops back to %s",
 		    r->top, name);
 		return NULL;
 	}
 	if (r->nvisited == MAX_CHAIN) {
-		perr(r, AWS_CREDS_ERROR, "profile %s: source_profile chain longer than %d profiles",
-		    r->top, MAX_CHAIN);
+		perr(r, CTAWS_CREDS_ERROR,
+		    "profile %s: source_profile chain longer than %d profiles", r->top, MAX_CHAIN);
 		return NULL;
 	}
 	r->visited[r->nvisited++] = name;
-	if (!aws_profile_exists(r->set, name)) {
-		perr(r, AWS_CREDS_ERROR, "profile %s: source_profile %s does not exist",
+	if (!ctaws_profile_exists(r->set, name)) {
+		perr(r, CTAWS_CREDS_ERROR, "profile %s: source_profile %s does not exist",
 		    r->nvisited > 1 ? r->visited[r->nvisited - 2] : r->top, name);
 		return NULL;
 	}
@@ -377,61 +377,61 @@ profile_name(const struct profile_provider *pp, int *explicit)
 }
 
 static int
-resolve_top(struct resolve *r, struct aws_credentials **out)
+resolve_top(struct resolve *r, struct ctaws_credentials **out)
 {
-	const char *akid = aws_profile_get(r->set, r->top, "aws_access_key_id");
-	const char *secret = aws_profile_get(r->set, r->top, "aws_secret_access_key");
+	const char *akid = ctaws_profile_get(r->set, r->top, "aws_access_key_id");
+	const char *secret = ctaws_profile_get(r->set, r->top, "aws_secret_access_key");
 	const char *token = session_token(r, r->top);
-	struct aws_creds_provider *p;
+	struct ctaws_creds_provider *p;
 	int rc;
 
 	if (akid && *akid && secret && *secret &&
-	    aws_profile_get(r->set, r->top, "role_arn") == NULL) {
-		*out =
-		    aws_credentials_new(akid, secret, token && *token ? token : NULL, 0, "profile");
+	    ctaws_profile_get(r->set, r->top, "role_arn") == NULL) {
+		*out = ctaws_credentials_new(
+		    akid, secret, token && *token ? token : NULL, 0, "profile");
 		return *out ? 0 : perr(r, "OutOfMemory", "profile %s: out of memory", r->top);
 	}
 	if ((p = build(r, r->top, 0)) == NULL)
 		return -1;
-	rc = aws_creds_get(p, out, r->err);
-	aws_creds_provider_free(p);
+	rc = ctaws_creds_get(p, out, r->err);
+	ctaws_creds_provider_free(p);
 	/* The profile is configured: a source that has nothing (credential_source
 	 * = Environment without keys) fails it instead of passing the chain on. */
-	if (rc == -1 && strcmp(r->err->code, AWS_CREDS_NOT_FOUND) == 0) {
+	if (rc == -1 && strcmp(r->err->code, CTAWS_CREDS_NOT_FOUND) == 0) {
 		char msg[sizeof(r->err->message)];
 		snprintf(msg, sizeof(msg), "%s", r->err->message);
-		perr(r, AWS_CREDS_ERROR, "profile %s: %s", r->top, msg);
+		perr(r, CTAWS_CREDS_ERROR, "profile %s: %s", r->top, msg);
 	}
 	return rc;
 }
 
 static int
-pp_get(struct aws_creds_provider *p, struct aws_credentials **out, struct aws_error *err)
+pp_get(struct ctaws_creds_provider *p, struct ctaws_credentials **out, struct ctaws_error *err)
 {
 	struct profile_provider *pp = (struct profile_provider *)p;
 	struct resolve r;
-	struct aws_profile_set *set;
+	struct ctaws_profile_set *set;
 	int explicit, rc;
 
 	memset(&r, 0, sizeof(r));
 	r.pp = pp;
 	r.err = err;
 	r.top = profile_name(pp, &explicit);
-	set = aws_profile_set_load(pp->opt.config_file, pp->opt.credentials_file, err);
+	set = ctaws_profile_set_load(pp->opt.config_file, pp->opt.credentials_file, err);
 	if (set == NULL)
 		return -1;
 	r.set = set;
-	if (!aws_profile_exists(set, r.top))
-		rc = perr(&r, explicit ? AWS_CREDS_ERROR : AWS_CREDS_NOT_FOUND,
+	if (!ctaws_profile_exists(set, r.top))
+		rc = perr(&r, explicit ? CTAWS_CREDS_ERROR : CTAWS_CREDS_NOT_FOUND,
 		    "profile %s: not found in the shared config or credentials file", r.top);
 	else
 		rc = resolve_top(&r, out);
-	aws_profile_set_free(set);
+	ctaws_profile_set_free(set);
 	return rc;
 }
 
 static void
-pp_destroy(struct aws_creds_provider *p)
+pp_destroy(struct ctaws_creds_provider *p)
 {
 	struct profile_provider *pp = (struct profile_provider *)p;
 
@@ -442,7 +442,7 @@ pp_destroy(struct aws_creds_provider *p)
 	free(pp);
 }
 
-static const struct aws_creds_provider_ops pp_ops = {pp_get, pp_destroy};
+static const struct ctaws_creds_provider_ops pp_ops = {pp_get, pp_destroy};
 
 static int
 dup_field(const char **f)
@@ -453,8 +453,9 @@ dup_field(const char **f)
 	return *f ? 0 : -1;
 }
 
-struct aws_creds_provider *
-aws_creds_profile_new(const struct aws_creds_profile_opts *opt, struct aws_client *http_client)
+struct ctaws_creds_provider *
+ctaws_creds_profile_new(
+    const struct ctaws_creds_profile_opts *opt, struct ctaws_client *http_client)
 {
 	struct profile_provider *pp = calloc(1, sizeof(*pp));
 

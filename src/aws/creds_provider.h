@@ -1,5 +1,5 @@
 /*
- * aws/creds_provider: the constructors behind aws_creds_default_chain, and
+ * aws/creds_provider: the constructors behind ctaws_creds_default_chain, and
  * what the providers share. Each provider lives in its own file; all of them
  * answer "CredentialsNotFound" when they are not configured at all, so the
  * chain asks the next one, and any other code when they are configured but
@@ -16,19 +16,19 @@
 #include "aws/creds.h"
 #include "aws/profile.h"
 
-#define AWS_CREDS_NOT_FOUND "CredentialsNotFound"
-#define AWS_CREDS_ERROR     "CredentialsError"
+#define CTAWS_CREDS_NOT_FOUND "CredentialsNotFound"
+#define CTAWS_CREDS_ERROR     "CredentialsError"
 
 /* creds_env.c: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN,
  * read on every call. One key without the other is an error. */
-struct aws_creds_provider *aws_creds_env_new(void);
+struct ctaws_creds_provider *ctaws_creds_env_new(void);
 
 /* creds_profile.c: a profile of the shared files, read on every call: static
  * keys, role_arn with source_profile (chains followed, cycles refused) or
  * credential_source (Environment, Ec2InstanceMetadata, EcsContainer), and
  * role_arn with web_identity_token_file. credential_process, SSO and MFA
  * profiles are reported as unsupported. */
-struct aws_creds_profile_opts {
+struct ctaws_creds_profile_opts {
 	const char *profile;     /* NULL: AWS_PROFILE, else "default" */
 	const char *config_file; /* NULL: AWS_CONFIG_FILE, else ~/.aws/config */
 	const char
@@ -38,14 +38,14 @@ struct aws_creds_profile_opts {
 };
 /* http_client (borrowed) carries the STS endpoint settings; NULL makes every
  * role profile fail with an error saying so. */
-struct aws_creds_provider *aws_creds_profile_new(
-    const struct aws_creds_profile_opts *opt, struct aws_client *http_client);
+struct ctaws_creds_provider *ctaws_creds_profile_new(
+    const struct ctaws_creds_profile_opts *opt, struct ctaws_client *http_client);
 
 /* creds_web_identity.c: STS AssumeRoleWithWebIdentity with a token read from
  * a file on every call (EKS rotates it). role_arn NULL: from
  * AWS_WEB_IDENTITY_TOKEN_FILE, AWS_ROLE_ARN and AWS_ROLE_SESSION_NAME (not
  * found when the token file variable is unset). session_name NULL: generated. */
-struct aws_creds_provider *aws_creds_web_identity_new(struct aws_client *http_client,
+struct ctaws_creds_provider *ctaws_creds_web_identity_new(struct ctaws_client *http_client,
     const char *role_arn, const char *token_file, const char *session_name);
 
 /* creds_ecs.c: the container credentials endpoint.
@@ -54,23 +54,23 @@ struct aws_creds_provider *aws_creds_web_identity_new(struct aws_client *http_cl
  * 169.254.170.2, 169.254.170.23 or fd00:ec2::23), with the Authorization
  * header from AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (read on every call)
  * or AWS_CONTAINER_AUTHORIZATION_TOKEN. */
-struct aws_creds_ecs_opts {
+struct ctaws_creds_ecs_opts {
 	const char *relative_base; /* NULL: "http://169.254.170.2" (tests point it elsewhere) */
 	long connect_timeout_ms;   /* 0: 2000 */
 	long timeout_ms;           /* whole request; 0: 5000 */
 	int max_attempts;          /* 0: 3 */
 };
-struct aws_creds_provider *aws_creds_ecs_new(const struct aws_creds_ecs_opts *opt);
+struct ctaws_creds_provider *ctaws_creds_ecs_new(const struct ctaws_creds_ecs_opts *opt);
 /* 0 when a FULL_URI may be asked (and sent the token), else -1 with err
  * saying why; the message names the host, never the whole URL. */
-int aws_creds_ecs_url_allowed(const char *url, struct aws_error *err);
+int ctaws_creds_ecs_url_allowed(const char *url, struct ctaws_error *err);
 
 /* creds_imds.c: the EC2 instance role through IMDSv2: a session token (PUT,
  * TTL 21600 s, reused until shortly before it ends), the role name, then the
  * role's credentials JSON. Static stability: when the service hands out
  * expired credentials or cannot be reached, the last good set is served with
  * an expiry 5 to 10 minutes ahead, and a warning is logged. */
-struct aws_creds_imds_opts {
+struct ctaws_creds_imds_opts {
 	const char *endpoint; /* NULL: AWS_EC2_METADATA_SERVICE_ENDPOINT, config, else by mode */
 	const char
 	    *endpoint_mode;      /* NULL: AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE, config, "IPv4" */
@@ -83,20 +83,20 @@ struct aws_creds_imds_opts {
 	int max_attempts;        /* 0: 2 */
 	time_t (*now)(void);     /* clock; NULL: time() */
 };
-struct aws_creds_provider *aws_creds_imds_new(const struct aws_creds_imds_opts *opt);
+struct ctaws_creds_provider *ctaws_creds_imds_new(const struct ctaws_creds_imds_opts *opt);
 
 /* creds_chain.c: asks each provider in turn; the first that has credentials
  * wins, the first real failure ends the search. Takes ownership of the array's
  * providers (not the array). */
-struct aws_creds_provider *aws_creds_chain_new(
-    struct aws_creds_provider *const *providers, size_t n);
+struct ctaws_creds_provider *ctaws_creds_chain_new(
+    struct ctaws_creds_provider *const *providers, size_t n);
 
 /* creds_cache.c: holds the source's credentials and refreshes them ahead of
  * expiry. One caller refreshes (without the lock) while the others keep using
  * the still-valid set; a failed refresh keeps that set and backs off; once it
  * has expired and refreshing fails, callers get the error. Takes ownership of
  * source. */
-struct aws_creds_cache_opts {
+struct ctaws_creds_cache_opts {
 	int refresh_window_s;      /* refresh this long before expiry; 0: 300 */
 	int jitter_s;              /* up to this much earlier still, at random; 0: 60, -1: none */
 	int static_ttl_s;          /* ask again for credentials that never expire; 0: 900 */
@@ -105,37 +105,37 @@ struct aws_creds_cache_opts {
 	long long (*now_ms)(void); /* wall clock in ms; NULL: the real one */
 	unsigned seed;             /* jitter seed; 0: from the clock */
 };
-struct aws_creds_provider *aws_creds_cache_new(
-    struct aws_creds_provider *source, const struct aws_creds_cache_opts *opt);
+struct ctaws_creds_provider *ctaws_creds_cache_new(
+    struct ctaws_creds_provider *source, const struct ctaws_creds_cache_opts *opt);
 
 /* creds_util.c: what the providers share. */
 
 /* ISO 8601 UTC times as AWS writes them: 2024-05-01T12:00:00Z, with optional
  * fractional seconds and a Z, +HH:MM or +HHMM offset. Returns 0 or -1. */
-int aws_creds_parse_time(const char *s, time_t *out);
+int ctaws_creds_parse_time(const char *s, time_t *out);
 
 /* Credentials from a JSON document {AccessKeyId, SecretAccessKey, Token,
  * Expiration} (IMDS and container endpoints). A "Code" other than "Success",
  * or an error document {code, message}, is an error. Never quotes the body. */
-int aws_creds_parse_json(const char *body, size_t len, const char *service, const char *source,
-    struct aws_credentials **out, struct aws_error *err);
+int ctaws_creds_parse_json(const char *body, size_t len, const char *service, const char *source,
+    struct ctaws_credentials **out, struct ctaws_error *err);
 
 /* A file's first line, trimmed (tokens: web identity, ECS authorization).
  * Returns a malloc'd string or NULL with err filled; what names the file. */
-char *aws_creds_read_token_file(
-    const char *path, const char *service, const char *what, struct aws_error *err);
+char *ctaws_creds_read_token_file(
+    const char *path, const char *service, const char *what, struct ctaws_error *err);
 
 /* 1 for "true" in any case, as the SDKs read boolean variables. */
-int aws_creds_env_true(const char *name);
+int ctaws_creds_env_true(const char *name);
 
 /* One unsigned request to a credentials endpoint (IMDS, the container
  * endpoint) on a short-lived client of its own with short timeouts. */
-struct aws_creds_http {
+struct ctaws_creds_http {
 	const char *service;   /* "imds", "ecs": static, for errors */
 	const char *operation; /* static, for errors */
 	const char *method;
 	const char *url;
-	const struct aws_kv *headers; /* may hold a token: never logged */
+	const struct ctaws_kv *headers; /* may hold a token: never logged */
 	size_t nheaders;
 	long connect_timeout_ms;
 	long timeout_ms;
@@ -143,9 +143,9 @@ struct aws_creds_http {
 };
 /* 0 on a 2xx answer (body in resp), else -1 with err filled and resp->status
  * set (0 when nothing answered). resp must be initialised by the caller. */
-int aws_creds_http_call(
-    const struct aws_creds_http *h, struct aws_response *resp, struct aws_error *err);
+int ctaws_creds_http_call(
+    const struct ctaws_creds_http *h, struct ctaws_response *resp, struct ctaws_error *err);
 /* Wipes and frees a response that may hold credentials. */
-void aws_creds_response_free(struct aws_response *resp);
+void ctaws_creds_response_free(struct ctaws_response *resp);
 
 #endif

@@ -71,7 +71,7 @@ parse_offset(const char *p, long *off)
 }
 
 int
-aws_creds_parse_time(const char *s, time_t *out)
+ctaws_creds_parse_time(const char *s, time_t *out)
 {
 	struct tm tm;
 	const char *p = s;
@@ -106,58 +106,58 @@ aws_creds_parse_time(const char *s, time_t *out)
 }
 
 static int
-shape_error(struct aws_error *err, const char *service, const char *source, const char *what)
+shape_error(struct ctaws_error *err, const char *service, const char *source, const char *what)
 {
-	return aws_error_set(err, service, "GetCredentials", 0, AWS_CREDS_ERROR, 0,
+	return ctaws_error_set(err, service, "GetCredentials", 0, CTAWS_CREDS_ERROR, 0,
 	    "%s: credentials response %s", source, what);
 }
 
 static int
-build(yajl_val root, const char *service, const char *source, struct aws_credentials **out,
-    struct aws_error *err)
+build(yajl_val root, const char *service, const char *source, struct ctaws_credentials **out,
+    struct ctaws_error *err)
 {
-	const char *code = aws_json_string(root, "Code"), *akid, *secret, *token, *exp;
+	const char *code = ctaws_json_string(root, "Code"), *akid, *secret, *token, *exp;
 	time_t expiration = 0;
 
 	if (code != NULL && strcmp(code, "Success") != 0)
-		return aws_error_set(err, service, "GetCredentials", 0, AWS_CREDS_ERROR, 1,
+		return ctaws_error_set(err, service, "GetCredentials", 0, CTAWS_CREDS_ERROR, 1,
 		    "%s: credentials response has Code \"%.64s\"", source, code);
 	/* the container endpoint's error shape */
-	if ((code = aws_json_string(root, "code")) != NULL) {
-		const char *msg = aws_json_string(root, "message");
-		return aws_error_set(err, service, "GetCredentials", 0, AWS_CREDS_ERROR, 0,
+	if ((code = ctaws_json_string(root, "code")) != NULL) {
+		const char *msg = ctaws_json_string(root, "message");
+		return ctaws_error_set(err, service, "GetCredentials", 0, CTAWS_CREDS_ERROR, 0,
 		    "%s: %.64s: %.200s", source, code, msg ? msg : "(no message)");
 	}
-	akid = aws_json_string(root, "AccessKeyId");
-	secret = aws_json_string(root, "SecretAccessKey");
-	token = aws_json_string(root, "Token");
-	exp = aws_json_string(root, "Expiration");
+	akid = ctaws_json_string(root, "AccessKeyId");
+	secret = ctaws_json_string(root, "SecretAccessKey");
+	token = ctaws_json_string(root, "Token");
+	exp = ctaws_json_string(root, "Expiration");
 	if (akid == NULL || *akid == '\0')
 		return shape_error(err, service, source, "has no AccessKeyId");
 	if (secret == NULL || *secret == '\0')
 		return shape_error(err, service, source, "has no SecretAccessKey");
-	if (exp != NULL && aws_creds_parse_time(exp, &expiration) == -1)
+	if (exp != NULL && ctaws_creds_parse_time(exp, &expiration) == -1)
 		return shape_error(
 		    err, service, source, "has an Expiration that is not an ISO 8601 time");
-	if ((*out = aws_credentials_new(
+	if ((*out = ctaws_credentials_new(
 	         akid, secret, token && *token ? token : NULL, expiration, source)) == NULL)
-		return aws_error_set(err, service, "GetCredentials", 0, "OutOfMemory", 0,
+		return ctaws_error_set(err, service, "GetCredentials", 0, "OutOfMemory", 0,
 		    "%s: out of memory", source);
 	return 0;
 }
 
 int
-aws_creds_parse_json(const char *body, size_t len, const char *service, const char *source,
-    struct aws_credentials **out, struct aws_error *err)
+ctaws_creds_parse_json(const char *body, size_t len, const char *service, const char *source,
+    struct ctaws_credentials **out, struct ctaws_error *err)
 {
 	char *text = strndup(body ? body : "", len);
 	yajl_val root;
 	int rc;
 
 	if (text == NULL)
-		return aws_error_set(err, service, "GetCredentials", 0, "OutOfMemory", 0,
+		return ctaws_error_set(err, service, "GetCredentials", 0, "OutOfMemory", 0,
 		    "%s: out of memory", source);
-	if (!aws_json_depth_ok(text, strlen(text))) {
+	if (!ctaws_json_depth_ok(text, strlen(text))) {
 		free(text);
 		return shape_error(err, service, source, "nests too deeply");
 	}
@@ -175,8 +175,8 @@ aws_creds_parse_json(const char *body, size_t len, const char *service, const ch
 }
 
 char *
-aws_creds_read_token_file(
-    const char *path, const char *service, const char *what, struct aws_error *err)
+ctaws_creds_read_token_file(
+    const char *path, const char *service, const char *what, struct ctaws_error *err)
 {
 	char chunk[4096];
 	struct buf b = BUF_INIT;
@@ -185,14 +185,14 @@ aws_creds_read_token_file(
 	char *tok;
 
 	if (f == NULL) {
-		aws_error_set(err, service, "ReadToken", 0, AWS_CREDS_ERROR, 0,
+		ctaws_error_set(err, service, "ReadToken", 0, CTAWS_CREDS_ERROR, 0,
 		    "cannot read %s %s: %s", what, path, strerror(errno));
 		return NULL;
 	}
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && b.len <= TOKEN_FILE_MAX)
 		buf_append(&b, chunk, n);
 	if (ferror(f) || b.len > TOKEN_FILE_MAX) {
-		aws_error_set(err, service, "ReadToken", 0, AWS_CREDS_ERROR, 0,
+		ctaws_error_set(err, service, "ReadToken", 0, CTAWS_CREDS_ERROR, 0,
 		    "cannot read %s %s: %s", what, path,
 		    ferror(f) ? strerror(errno) : "file too large");
 		fclose(f);
@@ -207,20 +207,20 @@ aws_creds_read_token_file(
 		end--;
 	if (start == end || memchr(b.data + start, '\n', end - start) ||
 	    memchr(b.data + start, '\r', end - start)) {
-		aws_error_set(err, service, "ReadToken", 0, AWS_CREDS_ERROR, 0, "%s %s %s", what,
-		    path, start == end ? "is empty" : "holds more than one line");
+		ctaws_error_set(err, service, "ReadToken", 0, CTAWS_CREDS_ERROR, 0, "%s %s %s",
+		    what, path, start == end ? "is empty" : "holds more than one line");
 		buf_free(&b);
 		return NULL;
 	}
 	tok = strndup(b.data + start, end - start);
 	buf_free(&b);
 	if (tok == NULL)
-		aws_error_set(err, service, "ReadToken", 0, "OutOfMemory", 0, "out of memory");
+		ctaws_error_set(err, service, "ReadToken", 0, "OutOfMemory", 0, "out of memory");
 	return tok;
 }
 
 int
-aws_creds_env_true(const char *name)
+ctaws_creds_env_true(const char *name)
 {
 	const char *v = getenv(name);
 
@@ -228,13 +228,13 @@ aws_creds_env_true(const char *name)
 }
 
 int
-aws_creds_http_call(
-    const struct aws_creds_http *h, struct aws_response *resp, struct aws_error *err)
+ctaws_creds_http_call(
+    const struct ctaws_creds_http *h, struct ctaws_response *resp, struct ctaws_error *err)
 {
-	struct aws_client_config cfg;
-	struct aws_request req;
-	struct aws_client *client;
-	struct aws_conn *conn;
+	struct ctaws_client_config cfg;
+	struct ctaws_request req;
+	struct ctaws_client *client;
+	struct ctaws_conn *conn;
 	int rc;
 
 	memset(&cfg, 0, sizeof(cfg));
@@ -242,11 +242,11 @@ aws_creds_http_call(
 	cfg.connect_timeout_ms = h->connect_timeout_ms;
 	cfg.request_timeout_ms = h->timeout_ms;
 	cfg.max_attempts = h->max_attempts;
-	if ((client = aws_client_new(&cfg, NULL, err)) == NULL)
+	if ((client = ctaws_client_new(&cfg, NULL, err)) == NULL)
 		return -1;
-	if ((conn = aws_conn_new(client)) == NULL) {
-		aws_client_free(client);
-		return aws_error_set(err, h->service, h->operation, 0, "OutOfMemory", 0,
+	if ((conn = ctaws_conn_new(client)) == NULL) {
+		ctaws_client_free(client);
+		return ctaws_error_set(err, h->service, h->operation, 0, "OutOfMemory", 0,
 		    "%s: cannot make a connection handle", h->service);
 	}
 	memset(&req, 0, sizeof(req));
@@ -257,16 +257,16 @@ aws_creds_http_call(
 	req.headers = h->headers;
 	req.nheaders = h->nheaders;
 	req.anonymous = 1;
-	rc = aws_call(conn, &req, resp, err);
-	aws_conn_free(conn);
-	aws_client_free(client);
+	rc = ctaws_call(conn, &req, resp, err);
+	ctaws_conn_free(conn);
+	ctaws_client_free(client);
 	return rc;
 }
 
 void
-aws_creds_response_free(struct aws_response *resp)
+ctaws_creds_response_free(struct ctaws_response *resp)
 {
 	if (resp->body.data)
 		explicit_bzero(resp->body.data, resp->body.cap);
-	aws_response_free(resp);
+	ctaws_response_free(resp);
 }

@@ -17,11 +17,11 @@
 #include "aws/sts.h"
 
 struct web_identity {
-	struct aws_creds_provider base;
-	struct aws_client *http; /* borrowed */
-	char *role_arn;          /* owned; NULL: from the environment */
-	char *token_file;        /* owned */
-	char *session_name;      /* owned; NULL: generated per call */
+	struct ctaws_creds_provider base;
+	struct ctaws_client *http; /* borrowed */
+	char *role_arn;            /* owned; NULL: from the environment */
+	char *token_file;          /* owned */
+	char *session_name;        /* owned; NULL: generated per call */
 };
 
 static const char *
@@ -33,12 +33,12 @@ env(const char *name)
 }
 
 static int
-wi_get(struct aws_creds_provider *p, struct aws_credentials **out, struct aws_error *err)
+wi_get(struct ctaws_creds_provider *p, struct ctaws_credentials **out, struct ctaws_error *err)
 {
 	struct web_identity *w = (struct web_identity *)p;
 	const char *role = w->role_arn, *file = w->token_file, *session = w->session_name;
 	char gen[64], *token;
-	struct aws_conn *conn;
+	struct ctaws_conn *conn;
 	int rc;
 
 	if (role == NULL) {
@@ -46,34 +46,35 @@ wi_get(struct aws_creds_provider *p, struct aws_credentials **out, struct aws_er
 		role = env("AWS_ROLE_ARN");
 		session = env("AWS_ROLE_SESSION_NAME");
 		if (file == NULL)
-			return aws_error_set(err, "sts", "AssumeRoleWithWebIdentity", 0,
-			    AWS_CREDS_NOT_FOUND, 0,
+			return ctaws_error_set(err, "sts", "AssumeRoleWithWebIdentity", 0,
+			    CTAWS_CREDS_NOT_FOUND, 0,
 			    "web identity: AWS_WEB_IDENTITY_TOKEN_FILE is not set");
 		if (role == NULL)
-			return aws_error_set(err, "sts", "AssumeRoleWithWebIdentity", 0,
-			    AWS_CREDS_ERROR, 0,
+			return ctaws_error_set(err, "sts", "AssumeRoleWithWebIdentity", 0,
+			    CTAWS_CREDS_ERROR, 0,
 			    "web identity: AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is "
 			    "not");
 	}
 	if (file == NULL)
-		return aws_error_set(err, "sts", "AssumeRoleWithWebIdentity", 0, AWS_CREDS_ERROR, 0,
-		    "web identity: role %s has no token file", role);
+		return ctaws_error_set(err, "sts", "AssumeRoleWithWebIdentity", 0,
+		    CTAWS_CREDS_ERROR, 0, "web identity: role %s has no token file", role);
 	if (session == NULL) {
 		snprintf(gen, sizeof(gen), "ctalertd-%lld", (long long)time(NULL));
 		session = gen;
 	}
 	if (w->http == NULL)
-		return aws_error_set(err, "sts", "AssumeRoleWithWebIdentity", 0, AWS_CREDS_ERROR, 0,
+		return ctaws_error_set(err, "sts", "AssumeRoleWithWebIdentity", 0,
+		    CTAWS_CREDS_ERROR, 0,
 		    "web identity: role %s needs STS, but no HTTP client was given", role);
-	if ((token = aws_creds_read_token_file(file, "sts", "web identity token file", err)) ==
+	if ((token = ctaws_creds_read_token_file(file, "sts", "web identity token file", err)) ==
 	    NULL)
 		return -1;
-	if ((conn = aws_conn_new(w->http)) == NULL) {
-		rc = aws_error_set(err, "sts", "AssumeRoleWithWebIdentity", 0, "OutOfMemory", 0,
+	if ((conn = ctaws_conn_new(w->http)) == NULL) {
+		rc = ctaws_error_set(err, "sts", "AssumeRoleWithWebIdentity", 0, "OutOfMemory", 0,
 		    "web identity: cannot make a connection handle");
 	} else {
 		rc = sts_assume_role_with_web_identity(conn, role, session, token, 0, out, err);
-		aws_conn_free(conn);
+		ctaws_conn_free(conn);
 	}
 	explicit_bzero(token, strlen(token));
 	free(token);
@@ -81,7 +82,7 @@ wi_get(struct aws_creds_provider *p, struct aws_credentials **out, struct aws_er
 }
 
 static void
-wi_destroy(struct aws_creds_provider *p)
+wi_destroy(struct ctaws_creds_provider *p)
 {
 	struct web_identity *w = (struct web_identity *)p;
 
@@ -91,7 +92,7 @@ wi_destroy(struct aws_creds_provider *p)
 	free(w);
 }
 
-static const struct aws_creds_provider_ops wi_ops = {wi_get, wi_destroy};
+static const struct ctaws_creds_provider_ops wi_ops = {wi_get, wi_destroy};
 
 static int
 dup_opt(char **dst, const char *src)
@@ -102,8 +103,8 @@ dup_opt(char **dst, const char *src)
 	return *dst ? 0 : -1;
 }
 
-struct aws_creds_provider *
-aws_creds_web_identity_new(struct aws_client *http_client, const char *role_arn,
+struct ctaws_creds_provider *
+ctaws_creds_web_identity_new(struct ctaws_client *http_client, const char *role_arn,
     const char *token_file, const char *session_name)
 {
 	struct web_identity *w = calloc(1, sizeof(*w));

@@ -9,9 +9,9 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *const service_names[AWS_SVC__COUNT] = {"sqs", "s3", "sns", "sts"};
+static const char *const service_names[CTAWS_SVC__COUNT] = {"sqs", "s3", "sns", "sts"};
 /* The <SERVICE> part of AWS_ENDPOINT_URL_<SERVICE>. */
-static const char *const service_env[AWS_SVC__COUNT] = {
+static const char *const service_env[CTAWS_SVC__COUNT] = {
     "AWS_ENDPOINT_URL_SQS", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_SNS", "AWS_ENDPOINT_URL_STS"};
 
 /* Partitions by region prefix; the aws partition is the default. */
@@ -42,28 +42,28 @@ partition_of(const char *region)
 }
 
 const char *
-aws_region_partition(const char *region)
+ctaws_region_partition(const char *region)
 {
 	return partition_of(region)->name;
 }
 
 const char *
-aws_service_name(enum aws_service svc)
+ctaws_service_name(enum ctaws_service svc)
 {
-	return (unsigned)svc < AWS_SVC__COUNT ? service_names[svc] : "unknown";
+	return (unsigned)svc < CTAWS_SVC__COUNT ? service_names[svc] : "unknown";
 }
 
 int
-aws_service_from_name(const char *name)
+ctaws_service_from_name(const char *name)
 {
-	for (int i = 0; i < AWS_SVC__COUNT; i++)
+	for (int i = 0; i < CTAWS_SVC__COUNT; i++)
 		if (name && strcmp(name, service_names[i]) == 0)
 			return i;
 	return -1;
 }
 
 int
-aws_region_valid(const char *region)
+ctaws_region_valid(const char *region)
 {
 	size_t n = region ? strlen(region) : 0;
 
@@ -90,8 +90,8 @@ nonempty(const char *s)
 
 /* The override for one service, highest precedence first. */
 static const char *
-pick_url(enum aws_service svc, const char *explicit_all, const char *const explicit_svc[],
-    const struct aws_profile_settings *file, int ignore_configured)
+pick_url(enum ctaws_service svc, const char *explicit_all, const char *const explicit_svc[],
+    const struct ctaws_profile_settings *file, int ignore_configured)
 {
 	const char *u;
 
@@ -111,9 +111,9 @@ pick_url(enum aws_service svc, const char *explicit_all, const char *const expli
 }
 
 int
-aws_endpoint_settings_load(struct aws_endpoint_settings *s, const char *explicit_all,
-    const char *const explicit_svc[AWS_SVC__COUNT], int use_fips, int path_style,
-    const struct aws_profile_settings *file, struct aws_error *err)
+ctaws_endpoint_settings_load(struct ctaws_endpoint_settings *s, const char *explicit_all,
+    const char *const explicit_svc[CTAWS_SVC__COUNT], int use_fips, int path_style,
+    const struct ctaws_profile_settings *file, struct ctaws_error *err)
 {
 	const char *env_ignore = getenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
 	const char *env_fips = getenv("AWS_USE_FIPS_ENDPOINT");
@@ -127,35 +127,36 @@ aws_endpoint_settings_load(struct aws_endpoint_settings *s, const char *explicit
 	    (env_fips && *env_fips ? is_true(env_fips) : file && is_true(file->use_fips_endpoint));
 	s->s3_path_style = path_style || (file && file->s3_addressing_style &&
 	                                     strcmp(file->s3_addressing_style, "path") == 0);
-	for (int i = 0; i < AWS_SVC__COUNT; i++) {
+	for (int i = 0; i < CTAWS_SVC__COUNT; i++) {
 		const char *u = pick_url(i, explicit_all, explicit_svc, file, ignore);
-		struct aws_endpoint check;
+		struct ctaws_endpoint check;
 
 		if (u == NULL)
 			continue;
-		if (aws_endpoint_parse_url(u, &check, NULL, 0, NULL, 0, err) == -1) {
-			aws_endpoint_settings_free(s);
+		if (ctaws_endpoint_parse_url(u, &check, NULL, 0, NULL, 0, err) == -1) {
+			ctaws_endpoint_settings_free(s);
 			return -1;
 		}
 		if ((s->url[i] = strdup(u)) == NULL) {
-			aws_endpoint_settings_free(s);
-			return aws_error_set(err, NULL, NULL, 0, "OutOfMemory", 0, "out of memory");
+			ctaws_endpoint_settings_free(s);
+			return ctaws_error_set(
+			    err, NULL, NULL, 0, "OutOfMemory", 0, "out of memory");
 		}
 	}
 	return 0;
 }
 
 void
-aws_endpoint_settings_free(struct aws_endpoint_settings *s)
+ctaws_endpoint_settings_free(struct ctaws_endpoint_settings *s)
 {
-	for (int i = 0; i < AWS_SVC__COUNT; i++) {
+	for (int i = 0; i < CTAWS_SVC__COUNT; i++) {
 		free(s->url[i]);
 		s->url[i] = NULL;
 	}
 }
 
 int
-aws_s3_bucket_virtual_ok(const char *b)
+ctaws_s3_bucket_virtual_ok(const char *b)
 {
 	size_t n = b ? strlen(b) : 0;
 
@@ -187,7 +188,7 @@ copy_part(CURLU *u, CURLUPart part, char *out, size_t outlen, const char *dflt)
 }
 
 static void
-make_authority(struct aws_endpoint *e)
+make_authority(struct ctaws_endpoint *e)
 {
 	int v6 = strchr(e->host, ':') != NULL;
 	int dflt = e->port == 0 || (strcmp(e->scheme, "https") == 0 && e->port == 443) ||
@@ -204,7 +205,7 @@ make_authority(struct aws_endpoint *e)
 
 static int
 parse_parts(
-    CURLU *u, struct aws_endpoint *out, char *path, size_t pathlen, char *query, size_t querylen)
+    CURLU *u, struct ctaws_endpoint *out, char *path, size_t pathlen, char *query, size_t querylen)
 {
 	char port[16], p[sizeof(out->base_path)];
 
@@ -237,20 +238,20 @@ parse_parts(
 }
 
 int
-aws_endpoint_parse_url(const char *url, struct aws_endpoint *out, char *path, size_t pathlen,
-    char *query, size_t querylen, struct aws_error *err)
+ctaws_endpoint_parse_url(const char *url, struct ctaws_endpoint *out, char *path, size_t pathlen,
+    char *query, size_t querylen, struct ctaws_error *err)
 {
 	CURLU *u;
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
 	if ((u = curl_url()) == NULL)
-		return aws_error_set(err, NULL, NULL, 0, "OutOfMemory", 0, "out of memory");
+		return ctaws_error_set(err, NULL, NULL, 0, "OutOfMemory", 0, "out of memory");
 	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK)
 		rc = parse_parts(u, out, path, pathlen, query, querylen);
 	curl_url_cleanup(u);
 	if (rc == -1)
-		return aws_error_set(err, NULL, NULL, 0, "InvalidEndpoint", 0,
+		return ctaws_error_set(err, NULL, NULL, 0, "InvalidEndpoint", 0,
 		    "endpoint URL \"%.200s\" is not an absolute http(s) URL", url);
 	out->custom = 1;
 	return 0;
@@ -258,16 +259,16 @@ aws_endpoint_parse_url(const char *url, struct aws_endpoint *out, char *path, si
 
 /* AWS's own host name for svc, following the endpoint rules of each SDK. */
 static void
-aws_host(enum aws_service svc, const char *region, int fips, char *out, size_t outlen)
+ctaws_host(enum ctaws_service svc, const char *region, int fips, char *out, size_t outlen)
 {
 	const struct partition *p = partition_of(region);
 	int gov = strcmp(p->name, "aws-us-gov") == 0;
 	const char *name = service_names[svc];
 
 	if (fips && gov &&
-	    (svc == AWS_SVC_SQS || svc == AWS_SVC_STS ||
-	        (svc == AWS_SVC_SNS && (strcmp(region, "us-gov-east-1") == 0 ||
-	                                   strcmp(region, "us-gov-west-1") == 0)))) {
+	    (svc == CTAWS_SVC_SQS || svc == CTAWS_SVC_STS ||
+	        (svc == CTAWS_SVC_SNS && (strcmp(region, "us-gov-east-1") == 0 ||
+	                                     strcmp(region, "us-gov-west-1") == 0)))) {
 		snprintf(out, outlen, "%s.%s.amazonaws.com", name, region);
 		return;
 	}
@@ -275,35 +276,35 @@ aws_host(enum aws_service svc, const char *region, int fips, char *out, size_t o
 }
 
 int
-aws_endpoint_resolve(const struct aws_endpoint_settings *s, enum aws_service svc,
-    const char *region, const char *bucket, struct aws_endpoint *out, struct aws_error *err)
+ctaws_endpoint_resolve(const struct ctaws_endpoint_settings *s, enum ctaws_service svc,
+    const char *region, const char *bucket, struct ctaws_endpoint *out, struct ctaws_error *err)
 {
 	char host[160];
 
-	if ((unsigned)svc >= AWS_SVC__COUNT)
-		return aws_error_set(err, NULL, NULL, 0, "InvalidRequest", 0, "unknown service");
+	if ((unsigned)svc >= CTAWS_SVC__COUNT)
+		return ctaws_error_set(err, NULL, NULL, 0, "InvalidRequest", 0, "unknown service");
 	if (s->url[svc]) {
-		if (aws_endpoint_parse_url(s->url[svc], out, NULL, 0, NULL, 0, err) == -1)
+		if (ctaws_endpoint_parse_url(s->url[svc], out, NULL, 0, NULL, 0, err) == -1)
 			return -1;
-		out->bucket_in_path = svc == AWS_SVC_S3 && bucket && *bucket;
+		out->bucket_in_path = svc == CTAWS_SVC_S3 && bucket && *bucket;
 		return 0;
 	}
 	memset(out, 0, sizeof(*out));
-	if (!aws_region_valid(region))
-		return aws_error_set(err, aws_service_name(svc), NULL, 0, "InvalidRegion", 0,
+	if (!ctaws_region_valid(region))
+		return ctaws_error_set(err, ctaws_service_name(svc), NULL, 0, "InvalidRegion", 0,
 		    "region \"%.40s\" is not a valid AWS region name; set AWS_REGION",
 		    region ? region : "");
-	aws_host(svc, region, s->use_fips, host, sizeof(host));
+	ctaws_host(svc, region, s->use_fips, host, sizeof(host));
 	snprintf(out->scheme, sizeof(out->scheme), "https");
-	if (svc == AWS_SVC_S3 && bucket && *bucket && !s->s3_path_style &&
-	    aws_s3_bucket_virtual_ok(bucket)) {
+	if (svc == CTAWS_SVC_S3 && bucket && *bucket && !s->s3_path_style &&
+	    ctaws_s3_bucket_virtual_ok(bucket)) {
 		if ((size_t)snprintf(out->host, sizeof(out->host), "%s.%s", bucket, host) >=
 		    sizeof(out->host))
-			return aws_error_set(
+			return ctaws_error_set(
 			    err, "s3", NULL, 0, "InvalidRequest", 0, "bucket name too long");
 	} else {
 		snprintf(out->host, sizeof(out->host), "%s", host);
-		out->bucket_in_path = svc == AWS_SVC_S3 && bucket && *bucket;
+		out->bucket_in_path = svc == CTAWS_SVC_S3 && bucket && *bucket;
 	}
 	make_authority(out);
 	return 0;
@@ -319,19 +320,19 @@ take_region(const char *p, size_t n, char *out, size_t outlen)
 		return -1;
 	memcpy(r, p, n);
 	r[n] = '\0';
-	if (!aws_region_valid(r))
+	if (!ctaws_region_valid(r))
 		return -1;
 	memcpy(out, r, n + 1);
 	return 0;
 }
 
 int
-aws_endpoint_region_from_url(const char *url, char *out, size_t outlen)
+ctaws_endpoint_region_from_url(const char *url, char *out, size_t outlen)
 {
-	struct aws_endpoint e;
+	struct ctaws_endpoint e;
 	const char *h, *dot;
 
-	if (aws_endpoint_parse_url(url, &e, NULL, 0, NULL, 0, NULL) == -1)
+	if (ctaws_endpoint_parse_url(url, &e, NULL, 0, NULL, 0, NULL) == -1)
 		return -1;
 	h = e.host;
 	if (strcmp(h, "queue.amazonaws.com") == 0)

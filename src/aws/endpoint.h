@@ -25,30 +25,31 @@
 
 #include "aws/error.h"
 
-enum aws_service { AWS_SVC_SQS, AWS_SVC_S3, AWS_SVC_SNS, AWS_SVC_STS, AWS_SVC__COUNT };
+enum ctaws_service { CTAWS_SVC_SQS, CTAWS_SVC_S3, CTAWS_SVC_SNS, CTAWS_SVC_STS, CTAWS_SVC__COUNT };
 
 /* What the shared config file says for the profile in use; every field is
  * borrowed and may be NULL. Filled by the shared-file parser. */
-struct aws_profile_settings {
-	const char *region;                               /* region */
-	const char *endpoint_url;                         /* endpoint_url */
-	const char *service_endpoint_url[AWS_SVC__COUNT]; /* services section: <svc> endpoint_url */
-	const char *use_fips_endpoint;                    /* use_fips_endpoint: "true"/"false" */
-	const char *max_attempts;                         /* max_attempts */
-	const char *ca_bundle;                            /* ca_bundle */
-	const char *ignore_configured_endpoint_urls;      /* "true"/"false" */
+struct ctaws_profile_settings {
+	const char *region;       /* region */
+	const char *endpoint_url; /* endpoint_url */
+	const char
+	    *service_endpoint_url[CTAWS_SVC__COUNT]; /* services section: <svc> endpoint_url */
+	const char *use_fips_endpoint;               /* use_fips_endpoint: "true"/"false" */
+	const char *max_attempts;                    /* max_attempts */
+	const char *ca_bundle;                       /* ca_bundle */
+	const char *ignore_configured_endpoint_urls; /* "true"/"false" */
 	const char *s3_addressing_style; /* s3 = addressing_style: "path", "virtual", "auto" */
 };
 
 /* Endpoint choices common to every request of a client. */
-struct aws_endpoint_settings {
-	int use_fips;              /* FIPS endpoints (AWS endpoints only) */
-	int s3_path_style;         /* always address S3 buckets in the path */
-	char *url[AWS_SVC__COUNT]; /* owned; custom endpoint per service, NULL for AWS's */
+struct ctaws_endpoint_settings {
+	int use_fips;                /* FIPS endpoints (AWS endpoints only) */
+	int s3_path_style;           /* always address S3 buckets in the path */
+	char *url[CTAWS_SVC__COUNT]; /* owned; custom endpoint per service, NULL for AWS's */
 };
 
 /* One resolved endpoint. */
-struct aws_endpoint {
+struct ctaws_endpoint {
 	char scheme[8];      /* "https" or "http" */
 	char host[256];      /* DNS name or IP literal (IPv6 without brackets) */
 	long port;           /* 0: the scheme's default */
@@ -58,37 +59,37 @@ struct aws_endpoint {
 	int custom;          /* from an override, not AWS's rules */
 };
 
-const char *aws_service_name(enum aws_service svc); /* "sqs", ... */
-int aws_service_from_name(const char *name);        /* -1 when unknown */
+const char *ctaws_service_name(enum ctaws_service svc); /* "sqs", ... */
+int ctaws_service_from_name(const char *name);          /* -1 when unknown */
 
 /* Merges overrides (see above). explicit_all and explicit_svc[] come from the
  * program's configuration (NULL when unset); use_fips / path_style likewise
  * (AWS_USE_FIPS_ENDPOINT and the profile also turn FIPS on). file may be
  * NULL. Returns 0, or -1 with err filled (a malformed URL). */
-int aws_endpoint_settings_load(struct aws_endpoint_settings *s, const char *explicit_all,
-    const char *const explicit_svc[AWS_SVC__COUNT], int use_fips, int path_style,
-    const struct aws_profile_settings *file, struct aws_error *err);
-void aws_endpoint_settings_free(struct aws_endpoint_settings *s);
+int ctaws_endpoint_settings_load(struct ctaws_endpoint_settings *s, const char *explicit_all,
+    const char *const explicit_svc[CTAWS_SVC__COUNT], int use_fips, int path_style,
+    const struct ctaws_profile_settings *file, struct ctaws_error *err);
+void ctaws_endpoint_settings_free(struct ctaws_endpoint_settings *s);
 
 /* The endpoint of svc in region, for bucket (S3, may be NULL). */
-int aws_endpoint_resolve(const struct aws_endpoint_settings *s, enum aws_service svc,
-    const char *region, const char *bucket, struct aws_endpoint *out, struct aws_error *err);
+int ctaws_endpoint_resolve(const struct ctaws_endpoint_settings *s, enum ctaws_service svc,
+    const char *region, const char *bucket, struct ctaws_endpoint *out, struct ctaws_error *err);
 
 /* Splits an absolute http(s) URL: endpoint fields in out; the path (encoded,
  * as in the URL, "/" when empty) and the raw query ("" when none) copied into
  * path/query when not NULL. */
-int aws_endpoint_parse_url(const char *url, struct aws_endpoint *out, char *path, size_t pathlen,
-    char *query, size_t querylen, struct aws_error *err);
+int ctaws_endpoint_parse_url(const char *url, struct ctaws_endpoint *out, char *path,
+    size_t pathlen, char *query, size_t querylen, struct ctaws_error *err);
 
 /* "aws", "aws-cn" or "aws-us-gov". */
-const char *aws_region_partition(const char *region);
+const char *ctaws_region_partition(const char *region);
 /* 1 when region is a plausible region name (lower-case letters, digits, '-'). */
-int aws_region_valid(const char *region);
+int ctaws_region_valid(const char *region);
 /* The region an SQS queue URL names (sqs.REGION.amazonaws.com[.cn],
  * REGION.queue.amazonaws.com, queue.amazonaws.com = us-east-1, VPC endpoint
  * names); 0 when found, -1 when the URL names none (custom endpoints). */
-int aws_endpoint_region_from_url(const char *url, char *out, size_t outlen);
+int ctaws_endpoint_region_from_url(const char *url, char *out, size_t outlen);
 /* 1 when bucket can be the first label of a virtual-hosted S3 name. */
-int aws_s3_bucket_virtual_ok(const char *bucket);
+int ctaws_s3_bucket_virtual_ok(const char *bucket);
 
 #endif

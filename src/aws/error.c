@@ -70,47 +70,47 @@ in_list(const char *const *list, const char *code)
 }
 
 int
-aws_error_code_is_throttling(const char *code)
+ctaws_error_code_is_throttling(const char *code)
 {
 	return in_list(throttling_codes, code);
 }
 
 int
-aws_error_code_is_transient(const char *code)
+ctaws_error_code_is_transient(const char *code)
 {
 	return in_list(transient_codes, code);
 }
 
 int
-aws_error_code_is_clock_skew(const char *code)
+ctaws_error_code_is_clock_skew(const char *code)
 {
 	return in_list(clock_skew_codes, code);
 }
 
 void
-aws_error_classify(struct aws_error *e)
+ctaws_error_classify(struct ctaws_error *e)
 {
 	long s = e->http_status;
 
-	e->throttling = aws_error_code_is_throttling(e->code) || s == 429;
-	e->retryable = e->throttling || aws_error_code_is_transient(e->code) || s == 500 ||
+	e->throttling = ctaws_error_code_is_throttling(e->code) || s == 429;
+	e->retryable = e->throttling || ctaws_error_code_is_transient(e->code) || s == 500 ||
 	               s == 502 || s == 503 || s == 504;
 	/* Worth another go later: the service may recover, credentials may be
 	 * refreshed, the clock may be corrected. */
-	e->transient = e->retryable || aws_error_code_is_clock_skew(e->code) ||
+	e->transient = e->retryable || ctaws_error_code_is_clock_skew(e->code) ||
 	               strcmp(e->code, "ExpiredToken") == 0 ||
 	               strcmp(e->code, "ExpiredTokenException") == 0;
 }
 
 void
-aws_error_clear(struct aws_error *e)
+ctaws_error_clear(struct ctaws_error *e)
 {
 	if (e)
 		memset(e, 0, sizeof(*e));
 }
 
 int
-aws_error_set(struct aws_error *e, const char *service, const char *operation, long http_status,
+ctaws_error_set(struct ctaws_error *e, const char *service, const char *operation, long http_status,
     const char *code, int retryable, const char *fmt, ...)
 {
 	va_list ap;
@@ -126,13 +126,13 @@ aws_error_set(struct aws_error *e, const char *service, const char *operation, l
 	vsnprintf(e->message, sizeof(e->message), fmt, ap);
 	va_end(ap);
 	e->retryable = retryable;
-	e->throttling = aws_error_code_is_throttling(e->code) || http_status == 429;
+	e->throttling = ctaws_error_code_is_throttling(e->code) || http_status == 429;
 	e->transient = retryable;
 	return -1;
 }
 
 const char *
-aws_error_str(const struct aws_error *e, char *out, unsigned long outlen)
+ctaws_error_str(const struct ctaws_error *e, char *out, unsigned long outlen)
 {
 	struct buf b = BUF_INIT;
 
@@ -167,7 +167,7 @@ sanitize_code(char *code)
 
 /* An answer that is not AWS's (a proxy's HTML page, ...): show its start. */
 static void
-raw_message(struct aws_error *e, const char *body, size_t len)
+raw_message(struct ctaws_error *e, const char *body, size_t len)
 {
 	static const char prefix[] = "unrecognised error body: ";
 	size_t n = sizeof(prefix) - 1, i;
@@ -183,7 +183,7 @@ raw_message(struct aws_error *e, const char *body, size_t len)
 
 /* {"__type": "...", "message": "..."}: 0 when it looked like one. */
 static int
-parse_json_error(struct aws_error *e, const char *body, size_t len)
+parse_json_error(struct ctaws_error *e, const char *body, size_t len)
 {
 	static const char *const msg_keys[] = {"message", "Message", "errorMessage"};
 	char *copy;
@@ -200,12 +200,12 @@ parse_json_error(struct aws_error *e, const char *body, size_t len)
 		yajl_tree_free(root);
 		return -1;
 	}
-	if ((s = aws_json_string(root, "__type")) != NULL ||
-	    (s = aws_json_string(root, "code")) != NULL ||
-	    (s = aws_json_string(root, "Code")) != NULL)
+	if ((s = ctaws_json_string(root, "__type")) != NULL ||
+	    (s = ctaws_json_string(root, "code")) != NULL ||
+	    (s = ctaws_json_string(root, "Code")) != NULL)
 		snprintf(e->code, sizeof(e->code), "%s", s);
 	for (size_t i = 0; i < 3 && e->message[0] == '\0'; i++)
-		if ((s = aws_json_string(root, msg_keys[i])) != NULL)
+		if ((s = ctaws_json_string(root, msg_keys[i])) != NULL)
 			snprintf(e->message, sizeof(e->message), "%s", s);
 	yajl_tree_free(root);
 	sanitize_code(e->code);
@@ -213,18 +213,18 @@ parse_json_error(struct aws_error *e, const char *body, size_t len)
 }
 
 static int
-parse_xml_error(struct aws_error *e, const char *body, size_t len)
+parse_xml_error(struct ctaws_error *e, const char *body, size_t len)
 {
 	char request_id[sizeof(e->request_id)];
-	struct aws_xml_field f[] = {
+	struct ctaws_xml_field f[] = {
 	    {"Error/Code", e->code, sizeof(e->code), 0},
 	    {"Error/Message", e->message, sizeof(e->message), 0},
 	    {"RequestId", request_id, sizeof(request_id), 0},
 	};
-	struct aws_error xerr;
+	struct ctaws_error xerr;
 
 	/* A truncated body still gives what closed before the cut. */
-	(void)aws_xml_extract(body, len, f, 3, &xerr);
+	(void)ctaws_xml_extract(body, len, f, 3, &xerr);
 	if (!f[0].found || e->code[0] == '\0') {
 		e->code[0] = e->message[0] = '\0';
 		return -1;
@@ -288,7 +288,7 @@ skip_space(const char *body, size_t len)
 }
 
 int
-aws_error_from_response(struct aws_error *e, const char *service, const char *operation,
+ctaws_error_from_response(struct ctaws_error *e, const char *service, const char *operation,
     long http_status, const char *headers, unsigned long headers_len, const char *body,
     unsigned long body_len)
 {
@@ -296,12 +296,12 @@ aws_error_from_response(struct aws_error *e, const char *service, const char *op
 	size_t lead = body ? skip_space(body, body_len) : 0;
 	int parsed = -1;
 
-	aws_error_set(e, service, operation, http_status, NULL, 0, "%s", "");
+	ctaws_error_set(e, service, operation, http_status, NULL, 0, "%s", "");
 	if (headers)
-		(void)(aws_http_header_find(headers, headers_len, "x-amzn-RequestId", e->request_id,
-		           sizeof(e->request_id)) >= 0 ||
-		       aws_http_header_find(headers, headers_len, "x-amz-request-id", e->request_id,
-		           sizeof(e->request_id)) >= 0);
+		(void)(ctaws_http_header_find(headers, headers_len, "x-amzn-RequestId",
+		           e->request_id, sizeof(e->request_id)) >= 0 ||
+		       ctaws_http_header_find(headers, headers_len, "x-amz-request-id",
+		           e->request_id, sizeof(e->request_id)) >= 0);
 	if (lead < body_len && body[lead] == '{')
 		parsed = parse_json_error(e, body + lead, body_len - lead);
 	else if (lead < body_len && body[lead] == '<')
@@ -309,8 +309,9 @@ aws_error_from_response(struct aws_error *e, const char *service, const char *op
 	/* Query-compatible JSON services (SQS) name the legacy code in a header;
 	 * REST-JSON services put the type in x-amzn-ErrorType. */
 	if (e->code[0] == '\0' && headers &&
-	    (aws_http_header_find(headers, headers_len, "x-amzn-query-error", hv, sizeof(hv)) > 0 ||
-	        aws_http_header_find(headers, headers_len, "x-amzn-ErrorType", hv, sizeof(hv)) >
+	    (ctaws_http_header_find(headers, headers_len, "x-amzn-query-error", hv, sizeof(hv)) >
+	            0 ||
+	        ctaws_http_header_find(headers, headers_len, "x-amzn-ErrorType", hv, sizeof(hv)) >
 	            0)) {
 		hv[strcspn(hv, ";")] = '\0';
 		snprintf(e->code, sizeof(e->code), "%s", hv);
@@ -326,12 +327,13 @@ aws_error_from_response(struct aws_error *e, const char *service, const char *op
 		if (parsed == -1 && lead < body_len)
 			raw_message(e, body + lead, body_len - lead);
 	}
-	aws_error_classify(e);
+	ctaws_error_classify(e);
 	/* A query-compatible legacy code may be the one that says "throttled". */
 	if (!e->throttling && headers &&
-	    aws_http_header_find(headers, headers_len, "x-amzn-query-error", hv, sizeof(hv)) > 0) {
+	    ctaws_http_header_find(headers, headers_len, "x-amzn-query-error", hv, sizeof(hv)) >
+	        0) {
 		hv[strcspn(hv, ";")] = '\0';
-		if (aws_error_code_is_throttling(hv))
+		if (ctaws_error_code_is_throttling(hv))
 			e->throttling = e->retryable = e->transient = 1;
 	}
 	return -1;

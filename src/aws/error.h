@@ -2,41 +2,41 @@
  * aws/error: the one typed error of the AWS layer.
  *
  * Every failed AWS request, whatever the service or protocol, ends up as one
- * struct aws_error. It never contains credentials or signatures.
+ * struct ctaws_error. It never contains credentials or signatures.
  */
 #ifndef CT_AWS_ERROR_H
 #define CT_AWS_ERROR_H
 
-struct aws_error {
-	const char *service;     /* "sqs", "s3", "sns", "sts", "imds", "ecs"; static string */
-	const char *operation;   /* "ReceiveMessage", "GetObject", ...; static string */
-	long http_status;        /* 0 when no response arrived */
-	char code[96];           /* AWS error code ("ThrottlingException", "NoSuchKey"), or
-	                            "NetworkError", "Timeout", "CredentialsError", ... */
-	char message[512];       /* AWS's message or ours */
-	char request_id[96];     /* x-amz-request-id / x-amzn-RequestId, "" if none */
-	int retryable;           /* the standard retry mode would retry it */
-	int throttling;          /* a throttling error (costs more retry quota) */
-	int transient;           /* worth trying again later even after retries ran out */
+struct ctaws_error {
+	const char *service;   /* "sqs", "s3", "sns", "sts", "imds", "ecs"; static string */
+	const char *operation; /* "ReceiveMessage", "GetObject", ...; static string */
+	long http_status;      /* 0 when no response arrived */
+	char code[96];         /* AWS error code ("ThrottlingException", "NoSuchKey"), or
+	                          "NetworkError", "Timeout", "CredentialsError", ... */
+	char message[512];     /* AWS's message or ours */
+	char request_id[96];   /* x-amz-request-id / x-amzn-RequestId, "" if none */
+	int retryable;         /* the standard retry mode would retry it */
+	int throttling;        /* a throttling error (costs more retry quota) */
+	int transient;         /* worth trying again later even after retries ran out */
 };
 
-void aws_error_clear(struct aws_error *e);
+void ctaws_error_clear(struct ctaws_error *e);
 
 /* Fills e and returns -1. */
-int aws_error_set(struct aws_error *e, const char *service, const char *operation,
+int ctaws_error_set(struct ctaws_error *e, const char *service, const char *operation,
     long http_status, const char *code, int retryable, const char *fmt, ...)
     __attribute__((format(printf, 7, 8)));
 
 /* "sqs ReceiveMessage: HTTP 403 AccessDenied: message (request id X)" */
-const char *aws_error_str(const struct aws_error *e, char *out, unsigned long outlen);
+const char *ctaws_error_str(const struct ctaws_error *e, char *out, unsigned long outlen);
 
 /* Classifies an AWS error code as the standard retry mode does. */
-int aws_error_code_is_throttling(const char *code);
-int aws_error_code_is_transient(const char *code);
-int aws_error_code_is_clock_skew(const char *code);
+int ctaws_error_code_is_throttling(const char *code);
+int ctaws_error_code_is_transient(const char *code);
+int ctaws_error_code_is_clock_skew(const char *code);
 
 /* Sets retryable, throttling and transient from code and http_status. */
-void aws_error_classify(struct aws_error *e);
+void ctaws_error_classify(struct ctaws_error *e);
 
 /*
  * Turns a non-2xx response into e and returns -1. headers are the raw
@@ -46,7 +46,7 @@ void aws_error_classify(struct aws_error *e);
  * (<Error><Code> for S3, <ErrorResponse><Error><Code> for SNS and STS) and
  * bodiless answers (HEAD), whose code is derived from the status.
  */
-int aws_error_from_response(struct aws_error *e, const char *service, const char *operation,
+int ctaws_error_from_response(struct ctaws_error *e, const char *service, const char *operation,
     long http_status, const char *headers, unsigned long headers_len, const char *body,
     unsigned long body_len);
 

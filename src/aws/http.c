@@ -23,28 +23,28 @@ http_init_once(void)
 }
 
 int
-aws_http_global_init(void)
+ctaws_http_global_init(void)
 {
 	pthread_once(&http_once, http_init_once);
 	return http_init_rc;
 }
 
 void
-aws_http_exchange_init(struct aws_http_exchange *x, struct aws_response *resp)
+ctaws_http_exchange_init(struct ctaws_http_exchange *x, struct ctaws_response *resp)
 {
 	memset(x, 0, sizeof(*x));
 	x->resp = resp;
 }
 
 void
-aws_http_exchange_free(struct aws_http_exchange *x)
+ctaws_http_exchange_free(struct ctaws_http_exchange *x)
 {
 	curl_slist_free_all(x->headers);
 	x->headers = NULL;
 }
 
 int
-aws_http_add_header(struct aws_http_exchange *x, const char *name, const char *value)
+ctaws_http_add_header(struct ctaws_http_exchange *x, const char *name, const char *value)
 {
 	struct curl_slist *l;
 	struct buf line = BUF_INIT;
@@ -61,7 +61,7 @@ aws_http_add_header(struct aws_http_exchange *x, const char *name, const char *v
 }
 
 static int
-add_raw(struct aws_http_exchange *x, const char *line)
+add_raw(struct ctaws_http_exchange *x, const char *line)
 {
 	struct curl_slist *l = curl_slist_append(x->headers, line);
 
@@ -74,7 +74,7 @@ add_raw(struct aws_http_exchange *x, const char *line)
 static size_t
 read_cb(char *dst, size_t size, size_t nmemb, void *arg)
 {
-	struct aws_http_exchange *x = arg;
+	struct ctaws_http_exchange *x = arg;
 	size_t n = size * nmemb, left = x->body_len - x->body_off;
 
 	if (n > left)
@@ -87,7 +87,7 @@ read_cb(char *dst, size_t size, size_t nmemb, void *arg)
 static int
 seek_cb(void *arg, curl_off_t off, int origin)
 {
-	struct aws_http_exchange *x = arg;
+	struct ctaws_http_exchange *x = arg;
 
 	if (origin != SEEK_SET || off < 0 || (size_t)off > x->body_len)
 		return CURL_SEEKFUNC_CANTSEEK;
@@ -104,7 +104,7 @@ status_is_2xx(long status)
 static size_t
 header_cb(char *data, size_t size, size_t nmemb, void *arg)
 {
-	struct aws_http_exchange *x = arg;
+	struct ctaws_http_exchange *x = arg;
 	size_t n = size * nmemb;
 
 	/* A status line starts a new header block (after 100 Continue, ...). */
@@ -115,7 +115,7 @@ header_cb(char *data, size_t size, size_t nmemb, void *arg)
 		x->resp->status = sp ? strtol(sp + 1, NULL, 10) : 0;
 		return n;
 	}
-	if (x->resp->headers.len + n > AWS_HTTP_ERROR_BODY_MAX)
+	if (x->resp->headers.len + n > CTAWS_HTTP_ERROR_BODY_MAX)
 		return n; /* absurd header volume: keep what we have */
 	return buf_append(&x->resp->headers, data, n) == 0 ? n : 0;
 }
@@ -123,8 +123,8 @@ header_cb(char *data, size_t size, size_t nmemb, void *arg)
 static size_t
 write_cb(char *data, size_t size, size_t nmemb, void *arg)
 {
-	struct aws_http_exchange *x = arg;
-	struct aws_response *r = x->resp;
+	struct ctaws_http_exchange *x = arg;
+	struct ctaws_response *r = x->resp;
 	size_t n = size * nmemb, keep = n;
 
 	if (status_is_2xx(r->status) && x->sink) {
@@ -136,19 +136,20 @@ write_cb(char *data, size_t size, size_t nmemb, void *arg)
 		return n;
 	}
 	if (status_is_2xx(r->status)) {
-		if (r->body.len + n > AWS_HTTP_COLLECT_MAX) {
+		if (r->body.len + n > CTAWS_HTTP_COLLECT_MAX) {
 			x->body_overflow = 1;
 			return 0;
 		}
-	} else if (r->body.len + n > AWS_HTTP_ERROR_BODY_MAX) {
-		keep = r->body.len < AWS_HTTP_ERROR_BODY_MAX ? AWS_HTTP_ERROR_BODY_MAX - r->body.len
-		                                             : 0;
+	} else if (r->body.len + n > CTAWS_HTTP_ERROR_BODY_MAX) {
+		keep = r->body.len < CTAWS_HTTP_ERROR_BODY_MAX
+		           ? CTAWS_HTTP_ERROR_BODY_MAX - r->body.len
+		           : 0;
 	}
 	return buf_append(&r->body, data, keep) == 0 ? n : 0;
 }
 
 static void
-set_method(CURL *h, const char *method, struct aws_http_exchange *x)
+set_method(CURL *h, const char *method, struct ctaws_http_exchange *x)
 {
 	if (strcmp(method, "GET") == 0) {
 		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
@@ -169,7 +170,7 @@ set_method(CURL *h, const char *method, struct aws_http_exchange *x)
 }
 
 static void
-set_transport(CURL *h, const struct aws_http_settings *s)
+set_transport(CURL *h, const struct ctaws_http_settings *s)
 {
 #if LIBCURL_VERSION_NUM >= 0x075500
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -196,7 +197,7 @@ set_transport(CURL *h, const struct aws_http_settings *s)
 }
 
 static void
-remember_host(struct aws_http_exchange *x, const char *url)
+remember_host(struct ctaws_http_exchange *x, const char *url)
 {
 	const char *p = strstr(url, "://");
 	size_t n;
@@ -210,8 +211,8 @@ remember_host(struct aws_http_exchange *x, const char *url)
 }
 
 int
-aws_http_prepare(CURL *h, const struct aws_http_settings *s, const char *method, const char *url,
-    struct aws_http_exchange *x, struct aws_error *err)
+ctaws_http_prepare(CURL *h, const struct ctaws_http_settings *s, const char *method,
+    const char *url, struct ctaws_http_exchange *x, struct ctaws_error *err)
 {
 	curl_easy_reset(h);
 	buf_reset(&x->resp->headers);
@@ -224,10 +225,10 @@ aws_http_prepare(CURL *h, const struct aws_http_settings *s, const char *method,
 	remember_host(x, url);
 	/* No "Expect: 100-continue" round trip, no catch-all Accept header. */
 	if (add_raw(x, "Expect:") == -1 || add_raw(x, "Accept:") == -1)
-		return aws_error_set(err, NULL, NULL, 0, "OutOfMemory", 0, "out of memory");
+		return ctaws_error_set(err, NULL, NULL, 0, "OutOfMemory", 0, "out of memory");
 	set_transport(h, s);
 	if (curl_easy_setopt(h, CURLOPT_URL, url) != CURLE_OK)
-		return aws_error_set(
+		return ctaws_error_set(
 		    err, NULL, NULL, 0, "InvalidRequest", 0, "bad URL for %s", x->host);
 	set_method(h, method, x);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, x->headers);
@@ -244,7 +245,7 @@ aws_http_prepare(CURL *h, const struct aws_http_settings *s, const char *method,
 }
 
 long
-aws_http_header_find(
+ctaws_http_header_find(
     const char *headers, size_t headers_len, const char *name, char *out, size_t outlen)
 {
 	const char *p = headers, *end = headers + headers_len;
@@ -280,20 +281,20 @@ aws_http_header_find(
 }
 
 static void
-find_request_id(struct aws_response *r)
+find_request_id(struct ctaws_response *r)
 {
 	static const char *const names[] = {"x-amzn-RequestId", "x-amz-request-id", "x-amz-id-2"};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (aws_http_header_find(r->headers.data, r->headers.len, names[i], r->request_id,
+		if (ctaws_http_header_find(r->headers.data, r->headers.len, names[i], r->request_id,
 		        sizeof(r->request_id)) > 0)
 			return;
 	r->request_id[0] = '\0';
 }
 
 static int
-network_error(CURLcode rc, struct aws_http_exchange *x, const char *service, const char *operation,
-    struct aws_error *err)
+network_error(CURLcode rc, struct ctaws_http_exchange *x, const char *service,
+    const char *operation, struct ctaws_error *err)
 {
 	const char *why = x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc);
 	const char *code = "NetworkError";
@@ -336,21 +337,21 @@ network_error(CURLcode rc, struct aws_http_exchange *x, const char *service, con
 		retryable = 0;
 	}
 	if (rc == CURLE_WRITE_ERROR && x->sink_aborted)
-		return aws_error_set(err, service, operation, 0, "Aborted", 0,
+		return ctaws_error_set(err, service, operation, 0, "Aborted", 0,
 		    "response body from %s refused by its consumer", x->host);
 	if (rc == CURLE_WRITE_ERROR && x->body_overflow)
-		return aws_error_set(err, service, operation, 0, "ResponseTooLarge", 0,
-		    "response body from %s larger than %lu bytes", x->host, AWS_HTTP_COLLECT_MAX);
-	aws_error_set(err, service, operation, 0, code, retryable, "%s: %s", x->host, why);
+		return ctaws_error_set(err, service, operation, 0, "ResponseTooLarge", 0,
+		    "response body from %s larger than %lu bytes", x->host, CTAWS_HTTP_COLLECT_MAX);
+	ctaws_error_set(err, service, operation, 0, code, retryable, "%s: %s", x->host, why);
 	err->http_status = x->resp->status;
 	return -1;
 }
 
 int
-aws_http_finish(CURL *h, CURLcode rc, struct aws_http_exchange *x, const char *service,
-    const char *operation, struct aws_error *err)
+ctaws_http_finish(CURL *h, CURLcode rc, struct ctaws_http_exchange *x, const char *service,
+    const char *operation, struct ctaws_error *err)
 {
-	struct aws_response *r = x->resp;
+	struct ctaws_response *r = x->resp;
 	long status = 0;
 
 	if (curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK && status)
@@ -363,7 +364,7 @@ aws_http_finish(CURL *h, CURLcode rc, struct aws_http_exchange *x, const char *s
 	}
 	if (status_is_2xx(r->status))
 		return 0;
-	return aws_error_from_response(err, service, operation, r->status, r->headers.data,
+	return ctaws_error_from_response(err, service, operation, r->status, r->headers.data,
 	    r->headers.len, r->body.data, r->body.len);
 }
 
@@ -377,7 +378,7 @@ month_index(const char *m)
 }
 
 int
-aws_parse_time(const char *s, time_t *out)
+ctaws_parse_time(const char *s, time_t *out)
 {
 	struct tm tm;
 	char mon[4];

@@ -12,7 +12,7 @@
  * answers never come near the limit.
  */
 int
-aws_json_depth_ok(const char *s, size_t n)
+ctaws_json_depth_ok(const char *s, size_t n)
 {
 	size_t i;
 	int depth = 0, in_str = 0;
@@ -30,7 +30,7 @@ aws_json_depth_ok(const char *s, size_t n)
 		if (c == '"')
 			in_str = 1;
 		else if (c == '{' || c == '[') {
-			if (++depth > AWS_JSON_MAX_DEPTH)
+			if (++depth > CTAWS_JSON_MAX_DEPTH)
 				return 0;
 		} else if ((c == '}' || c == ']') && depth > 0)
 			depth--;
@@ -39,39 +39,39 @@ aws_json_depth_ok(const char *s, size_t n)
 }
 
 yajl_val
-aws_json_parse(
-    const struct buf *body, const char *service, const char *operation, struct aws_error *err)
+ctaws_json_parse(
+    const struct buf *body, const char *service, const char *operation, struct ctaws_error *err)
 {
 	char ebuf[256];
 	yajl_val v;
 	char *nl;
 
 	if (body->data == NULL || body->len == 0) {
-		aws_error_set(err, service, operation, 0, AWS_ERR_MALFORMED, 0,
+		ctaws_error_set(err, service, operation, 0, CTAWS_ERR_MALFORMED, 0,
 		    "empty response body where a JSON object was expected");
 		return NULL;
 	}
 	if (strlen(body->data) != body->len) {
-		aws_error_set(err, service, operation, 0, AWS_ERR_MALFORMED, 0,
+		ctaws_error_set(err, service, operation, 0, CTAWS_ERR_MALFORMED, 0,
 		    "response body holds a NUL byte at offset %zu", strlen(body->data));
 		return NULL;
 	}
-	if (!aws_json_depth_ok(body->data, body->len)) {
-		aws_error_set(err, service, operation, 0, AWS_ERR_MALFORMED, 0,
-		    "response body nests deeper than %d levels", AWS_JSON_MAX_DEPTH);
+	if (!ctaws_json_depth_ok(body->data, body->len)) {
+		ctaws_error_set(err, service, operation, 0, CTAWS_ERR_MALFORMED, 0,
+		    "response body nests deeper than %d levels", CTAWS_JSON_MAX_DEPTH);
 		return NULL;
 	}
 	ebuf[0] = '\0';
 	if ((v = yajl_tree_parse(body->data, ebuf, sizeof(ebuf))) == NULL) {
 		if ((nl = strchr(ebuf, '\n')) != NULL)
 			*nl = '\0';
-		aws_error_set(err, service, operation, 0, AWS_ERR_MALFORMED, 0,
+		ctaws_error_set(err, service, operation, 0, CTAWS_ERR_MALFORMED, 0,
 		    "response body is not valid JSON: %s", ebuf[0] ? ebuf : "parse error");
 		return NULL;
 	}
 	if (!YAJL_IS_OBJECT(v)) {
 		yajl_tree_free(v);
-		aws_error_set(err, service, operation, 0, AWS_ERR_MALFORMED, 0,
+		ctaws_error_set(err, service, operation, 0, CTAWS_ERR_MALFORMED, 0,
 		    "response body is JSON but not an object");
 		return NULL;
 	}
@@ -79,7 +79,7 @@ aws_json_parse(
 }
 
 yajl_val
-aws_json_member(yajl_val obj, const char *key, yajl_type t)
+ctaws_json_member(yajl_val obj, const char *key, yajl_type t)
 {
 	size_t i;
 
@@ -101,17 +101,17 @@ aws_json_member(yajl_val obj, const char *key, yajl_type t)
 }
 
 const char *
-aws_json_string(yajl_val obj, const char *key)
+ctaws_json_string(yajl_val obj, const char *key)
 {
-	yajl_val v = aws_json_member(obj, key, yajl_t_string);
+	yajl_val v = ctaws_json_member(obj, key, yajl_t_string);
 
 	return v ? v->u.string : NULL;
 }
 
 int
-aws_json_bool(yajl_val obj, const char *key, int dflt)
+ctaws_json_bool(yajl_val obj, const char *key, int dflt)
 {
-	yajl_val v = aws_json_member(obj, key, yajl_t_true);
+	yajl_val v = ctaws_json_member(obj, key, yajl_t_true);
 
 	if (v == NULL)
 		return dflt;
@@ -119,7 +119,7 @@ aws_json_bool(yajl_val obj, const char *key, int dflt)
 }
 
 int
-aws_json_put_key(struct buf *b, const char *key)
+ctaws_json_put_key(struct buf *b, const char *key)
 {
 	if (b->len > 0 && b->data[b->len - 1] != '{' && buf_putc(b, ',') == -1)
 		return -1;
@@ -129,27 +129,27 @@ aws_json_put_key(struct buf *b, const char *key)
 }
 
 int
-aws_json_put_string(struct buf *b, const char *key, const char *value)
+ctaws_json_put_string(struct buf *b, const char *key, const char *value)
 {
-	if (aws_json_put_key(b, key) == -1)
+	if (ctaws_json_put_key(b, key) == -1)
 		return -1;
 	return buf_json_string(b, value, strlen(value));
 }
 
 int
-aws_json_put_int(struct buf *b, const char *key, long long value)
+ctaws_json_put_int(struct buf *b, const char *key, long long value)
 {
-	if (aws_json_put_key(b, key) == -1)
+	if (ctaws_json_put_key(b, key) == -1)
 		return -1;
 	return buf_printf(b, "%lld", value);
 }
 
 int
-aws_json_put_strings(struct buf *b, const char *key, const char *const *v, size_t n)
+ctaws_json_put_strings(struct buf *b, const char *key, const char *const *v, size_t n)
 {
 	size_t i;
 
-	if (aws_json_put_key(b, key) == -1 || buf_putc(b, '[') == -1)
+	if (ctaws_json_put_key(b, key) == -1 || buf_putc(b, '[') == -1)
 		return -1;
 	for (i = 0; i < n; i++) {
 		if (i > 0 && buf_putc(b, ',') == -1)

@@ -29,7 +29,7 @@ struct prop {
 };
 
 struct section {
-	enum aws_profile_section_kind kind;
+	enum ctaws_profile_section_kind kind;
 	char *name;         /* owned, without prefix */
 	int prefixed;       /* config "[profile default]" (wins over "[default]") */
 	struct prop *props; /* owned array */
@@ -42,13 +42,13 @@ struct pfile {
 };
 
 /* files[0] is the credentials file, files[1] the config file: lookup order. */
-struct aws_profile_set {
+struct ctaws_profile_set {
 	struct pfile files[2];
 };
 
 /* Where the parser stands between lines. */
 struct parse {
-	enum aws_profile_file_kind kind;
+	enum ctaws_profile_file_kind kind;
 	const char *name; /* file name for messages */
 	int line;         /* 1-based */
 	struct pfile *f;
@@ -56,7 +56,7 @@ struct parse {
 	long sec;         /* current section index, -1 when in an ignored one */
 	long prop;        /* current property index, -1 when none */
 	int prop_ignored; /* the current property was dropped: so are its continuations */
-	struct aws_error *err;
+	struct ctaws_error *err;
 };
 
 static int
@@ -103,14 +103,14 @@ ltrim(const char **p, size_t *n)
 static int
 fatal(struct parse *ps, const char *what)
 {
-	return aws_error_set(ps->err, "profile", "load", 0, "InvalidProfileFile", 0,
+	return ctaws_error_set(ps->err, "profile", "load", 0, "InvalidProfileFile", 0,
 	    "%s line %d: %s", ps->name, ps->line, what);
 }
 
 static int
 nomem(struct parse *ps)
 {
-	return aws_error_set(
+	return ctaws_error_set(
 	    ps->err, "profile", "load", 0, "OutOfMemory", 0, "%s: out of memory", ps->name);
 }
 
@@ -139,7 +139,8 @@ pfile_clear(struct pfile *f)
 }
 
 static struct section *
-find_section(const struct pfile *f, enum aws_profile_section_kind kind, const char *name, size_t n)
+find_section(
+    const struct pfile *f, enum ctaws_profile_section_kind kind, const char *name, size_t n)
 {
 	for (size_t i = 0; i < f->nsecs; i++)
 		if (f->secs[i].kind == kind && strlen(f->secs[i].name) == n &&
@@ -187,13 +188,13 @@ fail:
 
 /* Opens (or reopens, merging) a section; returns its index or -1 on no memory. */
 static long
-open_section(
-    struct parse *ps, enum aws_profile_section_kind kind, const char *name, size_t n, int prefixed)
+open_section(struct parse *ps, enum ctaws_profile_section_kind kind, const char *name, size_t n,
+    int prefixed)
 {
 	struct pfile *f = ps->f;
 	struct section *s = find_section(f, kind, name, n), *grown;
 
-	if (s != NULL && kind == AWS_SECTION_PROFILE && ps->kind == AWS_PROFILE_FILE_CONFIG) {
+	if (s != NULL && kind == CTAWS_SECTION_PROFILE && ps->kind == CTAWS_PROFILE_FILE_CONFIG) {
 		if (s->prefixed && !prefixed) /* "[default]" after "[profile default]" */
 			return -2;
 		if (!s->prefixed && prefixed) { /* "[profile default]" replaces "[default]" */
@@ -220,15 +221,15 @@ open_section(
 
 /* "profile x" / "services x" / "sso-session x": consumes the prefix and its whitespace. */
 static int
-section_prefix(const char **p, size_t *n, enum aws_profile_section_kind *kind)
+section_prefix(const char **p, size_t *n, enum ctaws_profile_section_kind *kind)
 {
 	static const struct {
 		const char *word;
-		enum aws_profile_section_kind kind;
+		enum ctaws_profile_section_kind kind;
 	} prefixes[] = {
-	    {"profile", AWS_SECTION_PROFILE},
-	    {"services", AWS_SECTION_SERVICES},
-	    {"sso-session", AWS_SECTION_SSO_SESSION},
+	    {"profile", CTAWS_SECTION_PROFILE},
+	    {"services", CTAWS_SECTION_SERVICES},
+	    {"sso-session", CTAWS_SECTION_SSO_SESSION},
 	};
 
 	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
@@ -255,7 +256,7 @@ ignore_section(struct parse *ps, const char *why)
 static int
 parse_section(struct parse *ps, const char *p, size_t n)
 {
-	enum aws_profile_section_kind kind = AWS_SECTION_PROFILE;
+	enum ctaws_profile_section_kind kind = CTAWS_SECTION_PROFILE;
 	const char *name;
 	size_t nl = 0, i;
 	int prefixed;
@@ -282,16 +283,16 @@ parse_section(struct parse *ps, const char *p, size_t n)
 		ignore_section(ps, "invalid section name");
 		return 0;
 	}
-	if (ps->kind == AWS_PROFILE_FILE_CREDENTIALS && prefixed) {
+	if (ps->kind == CTAWS_PROFILE_FILE_CREDENTIALS && prefixed) {
 		ignore_section(ps, "credentials file sections take no prefix");
 		return 0;
 	}
-	if (ps->kind == AWS_PROFILE_FILE_CONFIG && !prefixed &&
+	if (ps->kind == CTAWS_PROFILE_FILE_CONFIG && !prefixed &&
 	    !(nl == 7 && !memcmp(name, "default", 7))) {
 		ignore_section(ps, "config file profiles need the \"profile \" prefix");
 		return 0;
 	}
-	idx = open_section(ps, kind, name, nl, prefixed && kind == AWS_SECTION_PROFILE);
+	idx = open_section(ps, kind, name, nl, prefixed && kind == CTAWS_SECTION_PROFILE);
 	if (idx == -1)
 		return nomem(ps);
 	ps->sec = idx; /* -2: a "[default]" shadowed by "[profile default]": ignored */
@@ -393,14 +394,14 @@ parse_line(struct parse *ps, const char *p, size_t n)
 	return parse_property(ps, p, n);
 }
 
-struct aws_profile_set *
-aws_profile_set_new(void)
+struct ctaws_profile_set *
+ctaws_profile_set_new(void)
 {
-	return calloc(1, sizeof(struct aws_profile_set));
+	return calloc(1, sizeof(struct ctaws_profile_set));
 }
 
 void
-aws_profile_set_free(struct aws_profile_set *s)
+ctaws_profile_set_free(struct ctaws_profile_set *s)
 {
 	if (s == NULL)
 		return;
@@ -410,13 +411,13 @@ aws_profile_set_free(struct aws_profile_set *s)
 }
 
 int
-aws_profile_set_parse(struct aws_profile_set *s, enum aws_profile_file_kind kind, const char *name,
-    const char *text, size_t len, struct aws_error *err)
+ctaws_profile_set_parse(struct ctaws_profile_set *s, enum ctaws_profile_file_kind kind,
+    const char *name, const char *text, size_t len, struct ctaws_error *err)
 {
 	struct pfile f = {NULL, 0};
 	struct parse ps = {kind, name, 0, &f, 0, -1, -1, 0, err};
 	const char *p = text, *end = text + len, *nl;
-	struct pfile *slot = &s->files[kind == AWS_PROFILE_FILE_CONFIG ? 1 : 0];
+	struct pfile *slot = &s->files[kind == CTAWS_PROFILE_FILE_CONFIG ? 1 : 0];
 
 	while (p < end) {
 		nl = memchr(p, '\n', (size_t)(end - p));
@@ -436,7 +437,7 @@ aws_profile_set_parse(struct aws_profile_set *s, enum aws_profile_file_kind kind
 
 /* Reads a whole file into b. A missing file leaves b empty and returns 0. */
 static int
-read_file(const char *path, struct buf *b, struct aws_error *err)
+read_file(const char *path, struct buf *b, struct ctaws_error *err)
 {
 	char chunk[8192];
 	struct stat st;
@@ -461,19 +462,19 @@ read_file(const char *path, struct buf *b, struct aws_error *err)
 			goto ioerr;
 		if (b->len + (size_t)r > PROFILE_FILE_MAX) {
 			close(fd);
-			return aws_error_set(err, "profile", "load", 0, "InvalidProfileFile", 0,
+			return ctaws_error_set(err, "profile", "load", 0, "InvalidProfileFile", 0,
 			    "%s: larger than %d bytes", path, PROFILE_FILE_MAX);
 		}
 		if (buf_append(b, chunk, (size_t)r) == -1) {
 			close(fd);
-			return aws_error_set(
+			return ctaws_error_set(
 			    err, "profile", "load", 0, "OutOfMemory", 0, "%s: out of memory", path);
 		}
 	}
 	close(fd);
 	return 0;
 ioerr:
-	aws_error_set(err, "profile", "load", 0, "InvalidProfileFile", 0, "cannot read %s: %s",
+	ctaws_error_set(err, "profile", "load", 0, "InvalidProfileFile", 0, "cannot read %s: %s",
 	    path, strerror(errno));
 	if (fd != -1)
 		close(fd);
@@ -481,15 +482,15 @@ ioerr:
 }
 
 static int
-load_one(struct aws_profile_set *s, enum aws_profile_file_kind kind, const char *path,
-    struct aws_error *err)
+load_one(struct ctaws_profile_set *s, enum ctaws_profile_file_kind kind, const char *path,
+    struct ctaws_error *err)
 {
 	struct buf b = BUF_INIT;
 	int rc;
 
 	if (read_file(path, &b, err) == -1)
 		return buf_free(&b), -1;
-	rc = aws_profile_set_parse(s, kind, path, b.data ? b.data : "", b.len, err);
+	rc = ctaws_profile_set_parse(s, kind, path, b.data ? b.data : "", b.len, err);
 	buf_free(&b);
 	return rc;
 }
@@ -509,22 +510,23 @@ file_path(const char *given, int (*locate)(char *, size_t), char *buf, size_t le
 	return buf;
 }
 
-struct aws_profile_set *
-aws_profile_set_load(const char *config_path, const char *credentials_path, struct aws_error *err)
+struct ctaws_profile_set *
+ctaws_profile_set_load(
+    const char *config_path, const char *credentials_path, struct ctaws_error *err)
 {
 	char cbuf[4096], kbuf[4096];
-	const char *cpath = file_path(config_path, aws_profile_config_path, cbuf, sizeof(cbuf));
+	const char *cpath = file_path(config_path, ctaws_profile_config_path, cbuf, sizeof(cbuf));
 	const char *kpath =
-	    file_path(credentials_path, aws_profile_credentials_path, kbuf, sizeof(kbuf));
-	struct aws_profile_set *s;
+	    file_path(credentials_path, ctaws_profile_credentials_path, kbuf, sizeof(kbuf));
+	struct ctaws_profile_set *s;
 
-	if ((s = aws_profile_set_new()) == NULL) {
-		aws_error_set(err, "profile", "load", 0, "OutOfMemory", 0, "out of memory");
+	if ((s = ctaws_profile_set_new()) == NULL) {
+		ctaws_error_set(err, "profile", "load", 0, "OutOfMemory", 0, "out of memory");
 		return NULL;
 	}
-	if ((cpath && load_one(s, AWS_PROFILE_FILE_CONFIG, cpath, err) == -1) ||
-	    (kpath && load_one(s, AWS_PROFILE_FILE_CREDENTIALS, kpath, err) == -1)) {
-		aws_profile_set_free(s);
+	if ((cpath && load_one(s, CTAWS_PROFILE_FILE_CONFIG, cpath, err) == -1) ||
+	    (kpath && load_one(s, CTAWS_PROFILE_FILE_CREDENTIALS, kpath, err) == -1)) {
+		ctaws_profile_set_free(s);
 		return NULL;
 	}
 	return s;
@@ -543,7 +545,7 @@ home_dir(void)
 }
 
 int
-aws_profile_expand_home(const char *path, char *out, size_t outlen)
+ctaws_profile_expand_home(const char *path, char *out, size_t outlen)
 {
 	const char *home;
 	int n;
@@ -562,23 +564,23 @@ path_from(const char *envname, const char *fallback, char *out, size_t outlen)
 {
 	const char *v = getenv(envname);
 
-	return aws_profile_expand_home(v != NULL && *v != '\0' ? v : fallback, out, outlen);
+	return ctaws_profile_expand_home(v != NULL && *v != '\0' ? v : fallback, out, outlen);
 }
 
 int
-aws_profile_config_path(char *out, size_t outlen)
+ctaws_profile_config_path(char *out, size_t outlen)
 {
 	return path_from("AWS_CONFIG_FILE", "~/.aws/config", out, outlen);
 }
 
 int
-aws_profile_credentials_path(char *out, size_t outlen)
+ctaws_profile_credentials_path(char *out, size_t outlen)
 {
 	return path_from("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials", out, outlen);
 }
 
 const char *
-aws_profile_name_from_env(void)
+ctaws_profile_name_from_env(void)
 {
 	const char *v = getenv("AWS_PROFILE");
 
@@ -586,7 +588,7 @@ aws_profile_name_from_env(void)
 }
 
 static const struct prop *
-lookup(const struct aws_profile_set *s, enum aws_profile_section_kind kind, const char *section,
+lookup(const struct ctaws_profile_set *s, enum ctaws_profile_section_kind kind, const char *section,
     const char *key)
 {
 	const struct section *sec;
@@ -603,18 +605,18 @@ lookup(const struct aws_profile_set *s, enum aws_profile_section_kind kind, cons
 }
 
 int
-aws_profile_exists(const struct aws_profile_set *s, const char *profile)
+ctaws_profile_exists(const struct ctaws_profile_set *s, const char *profile)
 {
 	if (s == NULL || profile == NULL)
 		return 0;
 	for (int i = 0; i < 2; i++)
-		if (find_section(&s->files[i], AWS_SECTION_PROFILE, profile, strlen(profile)))
+		if (find_section(&s->files[i], CTAWS_SECTION_PROFILE, profile, strlen(profile)))
 			return 1;
 	return 0;
 }
 
 const char *
-aws_profile_section_get(const struct aws_profile_set *s, enum aws_profile_section_kind kind,
+ctaws_profile_section_get(const struct ctaws_profile_set *s, enum ctaws_profile_section_kind kind,
     const char *section, const char *key)
 {
 	const struct prop *p = lookup(s, kind, section, key);
@@ -623,8 +625,8 @@ aws_profile_section_get(const struct aws_profile_set *s, enum aws_profile_sectio
 }
 
 const char *
-aws_profile_section_sub_get(const struct aws_profile_set *s, enum aws_profile_section_kind kind,
-    const char *section, const char *key, const char *sub)
+ctaws_profile_section_sub_get(const struct ctaws_profile_set *s,
+    enum ctaws_profile_section_kind kind, const char *section, const char *key, const char *sub)
 {
 	const struct prop *p = lookup(s, kind, section, key), *sp;
 
@@ -635,52 +637,52 @@ aws_profile_section_sub_get(const struct aws_profile_set *s, enum aws_profile_se
 }
 
 const char *
-aws_profile_get(const struct aws_profile_set *s, const char *profile, const char *key)
+ctaws_profile_get(const struct ctaws_profile_set *s, const char *profile, const char *key)
 {
-	return aws_profile_section_get(s, AWS_SECTION_PROFILE, profile, key);
+	return ctaws_profile_section_get(s, CTAWS_SECTION_PROFILE, profile, key);
 }
 
 const char *
-aws_profile_region(const struct aws_profile_set *s, const char *profile)
+ctaws_profile_region(const struct ctaws_profile_set *s, const char *profile)
 {
-	return aws_profile_get(s, profile, "region");
+	return ctaws_profile_get(s, profile, "region");
 }
 
 const char *
-aws_profile_endpoint_url(const struct aws_profile_set *s, const char *profile)
+ctaws_profile_endpoint_url(const struct ctaws_profile_set *s, const char *profile)
 {
-	return aws_profile_get(s, profile, "endpoint_url");
+	return ctaws_profile_get(s, profile, "endpoint_url");
 }
 
 const char *
-aws_profile_service_endpoint_url(
-    const struct aws_profile_set *s, const char *profile, const char *service_id)
+ctaws_profile_service_endpoint_url(
+    const struct ctaws_profile_set *s, const char *profile, const char *service_id)
 {
-	const char *services = aws_profile_get(s, profile, "services");
+	const char *services = ctaws_profile_get(s, profile, "services");
 
 	if (services == NULL)
 		return NULL;
-	return aws_profile_section_sub_get(
-	    s, AWS_SECTION_SERVICES, services, service_id, "endpoint_url");
+	return ctaws_profile_section_sub_get(
+	    s, CTAWS_SECTION_SERVICES, services, service_id, "endpoint_url");
 }
 
 void
-aws_profile_settings_fill(
-    const struct aws_profile_set *s, const char *profile, struct aws_profile_settings *out)
+ctaws_profile_settings_fill(
+    const struct ctaws_profile_set *s, const char *profile, struct ctaws_profile_settings *out)
 {
 	if (profile == NULL)
-		profile = aws_profile_name_from_env();
+		profile = ctaws_profile_name_from_env();
 	memset(out, 0, sizeof(*out));
-	out->region = aws_profile_region(s, profile);
-	out->endpoint_url = aws_profile_endpoint_url(s, profile);
-	for (int i = 0; i < AWS_SVC__COUNT; i++)
+	out->region = ctaws_profile_region(s, profile);
+	out->endpoint_url = ctaws_profile_endpoint_url(s, profile);
+	for (int i = 0; i < CTAWS_SVC__COUNT; i++)
 		out->service_endpoint_url[i] =
-		    aws_profile_service_endpoint_url(s, profile, aws_service_name(i));
-	out->use_fips_endpoint = aws_profile_get(s, profile, "use_fips_endpoint");
-	out->max_attempts = aws_profile_get(s, profile, "max_attempts");
-	out->ca_bundle = aws_profile_get(s, profile, "ca_bundle");
+		    ctaws_profile_service_endpoint_url(s, profile, ctaws_service_name(i));
+	out->use_fips_endpoint = ctaws_profile_get(s, profile, "use_fips_endpoint");
+	out->max_attempts = ctaws_profile_get(s, profile, "max_attempts");
+	out->ca_bundle = ctaws_profile_get(s, profile, "ca_bundle");
 	out->ignore_configured_endpoint_urls =
-	    aws_profile_get(s, profile, "ignore_configured_endpoint_urls");
-	out->s3_addressing_style =
-	    aws_profile_section_sub_get(s, AWS_SECTION_PROFILE, profile, "s3", "addressing_style");
+	    ctaws_profile_get(s, profile, "ignore_configured_endpoint_urls");
+	out->s3_addressing_style = ctaws_profile_section_sub_get(
+	    s, CTAWS_SECTION_PROFILE, profile, "s3", "addressing_style");
 }

@@ -37,69 +37,70 @@
 #include "aws/endpoint.h"
 #include "aws/error.h"
 
-enum aws_profile_file_kind {
-	AWS_PROFILE_FILE_CONFIG,      /* prefixes "profile ", "services ", "sso-session " */
-	AWS_PROFILE_FILE_CREDENTIALS, /* bare profile names only */
+enum ctaws_profile_file_kind {
+	CTAWS_PROFILE_FILE_CONFIG,      /* prefixes "profile ", "services ", "sso-session " */
+	CTAWS_PROFILE_FILE_CREDENTIALS, /* bare profile names only */
 };
 
-enum aws_profile_section_kind {
-	AWS_SECTION_PROFILE,     /* [default], [profile x], credentials [x] */
-	AWS_SECTION_SERVICES,    /* [services x] */
-	AWS_SECTION_SSO_SESSION, /* [sso-session x] */
+enum ctaws_profile_section_kind {
+	CTAWS_SECTION_PROFILE,     /* [default], [profile x], credentials [x] */
+	CTAWS_SECTION_SERVICES,    /* [services x] */
+	CTAWS_SECTION_SSO_SESSION, /* [sso-session x] */
 };
 
 /* Both files, parsed; immutable once loaded, so it can be shared by threads. */
-struct aws_profile_set;
+struct ctaws_profile_set;
 
 /* Reads both files (paths NULL: from the environment, see above). Returns NULL
  * with err filled (code "InvalidProfileFile": unreadable or malformed). */
-struct aws_profile_set *aws_profile_set_load(
-    const char *config_path, const char *credentials_path, struct aws_error *err);
+struct ctaws_profile_set *ctaws_profile_set_load(
+    const char *config_path, const char *credentials_path, struct ctaws_error *err);
 
-/* An empty set, to which aws_profile_set_parse adds files. */
-struct aws_profile_set *aws_profile_set_new(void);
+/* An empty set, to which ctaws_profile_set_parse adds files. */
+struct ctaws_profile_set *ctaws_profile_set_new(void);
 /* Parses text as one file of the given kind; name is used in error messages.
  * Returns 0, or -1 with err filled (the set is unchanged then). */
-int aws_profile_set_parse(struct aws_profile_set *s, enum aws_profile_file_kind kind,
-    const char *name, const char *text, size_t len, struct aws_error *err);
-void aws_profile_set_free(struct aws_profile_set *s); /* NULL is fine */
+int ctaws_profile_set_parse(struct ctaws_profile_set *s, enum ctaws_profile_file_kind kind,
+    const char *name, const char *text, size_t len, struct ctaws_error *err);
+void ctaws_profile_set_free(struct ctaws_profile_set *s); /* NULL is fine */
 
 /* Where the files are: AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE or the
  * defaults under $HOME, "~/" expanded. Returns 0, -1 if the path does not fit
  * or no home directory is known. */
-int aws_profile_config_path(char *out, size_t outlen);
-int aws_profile_credentials_path(char *out, size_t outlen);
+int ctaws_profile_config_path(char *out, size_t outlen);
+int ctaws_profile_credentials_path(char *out, size_t outlen);
 /* Expands a leading "~/" of path into out. */
-int aws_profile_expand_home(const char *path, char *out, size_t outlen);
+int ctaws_profile_expand_home(const char *path, char *out, size_t outlen);
 
 /* The profile to use when none is given: AWS_PROFILE, else "default". */
-const char *aws_profile_name_from_env(void);
+const char *ctaws_profile_name_from_env(void);
 
 /* Lookups. Returned strings are borrowed from the set. */
-int aws_profile_exists(const struct aws_profile_set *s, const char *profile);
+int ctaws_profile_exists(const struct ctaws_profile_set *s, const char *profile);
 /* A profile's property (credentials file first, then config), or NULL. */
-const char *aws_profile_get(const struct aws_profile_set *s, const char *profile, const char *key);
+const char *ctaws_profile_get(
+    const struct ctaws_profile_set *s, const char *profile, const char *key);
 /* Any section's property, or NULL. */
-const char *aws_profile_section_get(const struct aws_profile_set *s,
-    enum aws_profile_section_kind kind, const char *section, const char *key);
+const char *ctaws_profile_section_get(const struct ctaws_profile_set *s,
+    enum ctaws_profile_section_kind kind, const char *section, const char *key);
 /* A sub-property ("sqs =\n  endpoint_url = U": key "sqs", sub "endpoint_url"). */
-const char *aws_profile_section_sub_get(const struct aws_profile_set *s,
-    enum aws_profile_section_kind kind, const char *section, const char *key, const char *sub);
+const char *ctaws_profile_section_sub_get(const struct ctaws_profile_set *s,
+    enum ctaws_profile_section_kind kind, const char *section, const char *key, const char *sub);
 
 /* What endpoint resolution asks: the profile's "region", its "endpoint_url",
  * and the endpoint_url of service_id ("sqs", "s3", "sns", "sts") in the
  * [services NAME] section its "services" key names. NULL when not set. */
-const char *aws_profile_region(const struct aws_profile_set *s, const char *profile);
-const char *aws_profile_endpoint_url(const struct aws_profile_set *s, const char *profile);
-const char *aws_profile_service_endpoint_url(
-    const struct aws_profile_set *s, const char *profile, const char *service_id);
+const char *ctaws_profile_region(const struct ctaws_profile_set *s, const char *profile);
+const char *ctaws_profile_endpoint_url(const struct ctaws_profile_set *s, const char *profile);
+const char *ctaws_profile_service_endpoint_url(
+    const struct ctaws_profile_set *s, const char *profile, const char *service_id);
 
-/* Fills what struct aws_client_config's file takes for profile (NULL: AWS_PROFILE
+/* Fills what struct ctaws_client_config's file takes for profile (NULL: AWS_PROFILE
  * or "default"): region, endpoint_url, each service's endpoint_url,
  * use_fips_endpoint, max_attempts, ca_bundle, ignore_configured_endpoint_urls
  * and the "s3" property's addressing_style. Strings are borrowed from s, which
- * must outlive every use of out (aws_client_new copies what it keeps). */
-void aws_profile_settings_fill(
-    const struct aws_profile_set *s, const char *profile, struct aws_profile_settings *out);
+ * must outlive every use of out (ctaws_client_new copies what it keeps). */
+void ctaws_profile_settings_fill(
+    const struct ctaws_profile_set *s, const char *profile, struct ctaws_profile_settings *out);
 
 #endif

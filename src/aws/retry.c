@@ -22,14 +22,14 @@ next_u64(uint64_t *s)
 }
 
 void
-aws_retry_init(struct aws_retry *r, int max_attempts, long base_ms, unsigned seed)
+ctaws_retry_init(struct ctaws_retry *r, int max_attempts, long base_ms, unsigned seed)
 {
 	memset(r, 0, sizeof(*r));
 	pthread_mutex_init(&r->mu, NULL);
-	r->tokens = AWS_RETRY_QUOTA_MAX;
-	r->max_attempts = max_attempts > 0 ? max_attempts : AWS_RETRY_MAX_ATTEMPTS;
-	r->base_ms = base_ms > 0 ? base_ms : AWS_RETRY_BASE_MS;
-	r->cap_ms = AWS_RETRY_CAP_MS;
+	r->tokens = CTAWS_RETRY_QUOTA_MAX;
+	r->max_attempts = max_attempts > 0 ? max_attempts : CTAWS_RETRY_MAX_ATTEMPTS;
+	r->base_ms = base_ms > 0 ? base_ms : CTAWS_RETRY_BASE_MS;
+	r->cap_ms = CTAWS_RETRY_CAP_MS;
 	if (seed == 0) {
 		struct timespec ts;
 
@@ -41,13 +41,13 @@ aws_retry_init(struct aws_retry *r, int max_attempts, long base_ms, unsigned see
 }
 
 void
-aws_retry_destroy(struct aws_retry *r)
+ctaws_retry_destroy(struct ctaws_retry *r)
 {
 	pthread_mutex_destroy(&r->mu);
 }
 
 int
-aws_retry_tokens(struct aws_retry *r)
+ctaws_retry_tokens(struct ctaws_retry *r)
 {
 	int t;
 
@@ -58,13 +58,13 @@ aws_retry_tokens(struct aws_retry *r)
 }
 
 void
-aws_retry_state_init(struct aws_retry_state *st)
+ctaws_retry_state_init(struct ctaws_retry_state *st)
 {
 	memset(st, 0, sizeof(*st));
 }
 
 long
-aws_retry_backoff_ms(struct aws_retry *r, int attempt)
+ctaws_retry_backoff_ms(struct ctaws_retry *r, int attempt)
 {
 	long ceiling = r->base_ms;
 	uint64_t x;
@@ -81,16 +81,16 @@ aws_retry_backoff_ms(struct aws_retry *r, int attempt)
 }
 
 static int
-no_response_failure(const struct aws_error *err)
+no_response_failure(const struct ctaws_error *err)
 {
 	return strcmp(err->code, "Timeout") == 0 || strcmp(err->code, "NetworkError") == 0;
 }
 
 int
-aws_retry_next(
-    struct aws_retry *r, struct aws_retry_state *st, const struct aws_error *err, long *delay_ms)
+ctaws_retry_next(struct ctaws_retry *r, struct ctaws_retry_state *st, const struct ctaws_error *err,
+    long *delay_ms)
 {
-	int cost = no_response_failure(err) ? AWS_RETRY_TIMEOUT_COST : AWS_RETRY_COST;
+	int cost = no_response_failure(err) ? CTAWS_RETRY_TIMEOUT_COST : CTAWS_RETRY_COST;
 
 	*delay_ms = 0;
 	if (!err->retryable || st->attempt >= r->max_attempts)
@@ -103,33 +103,33 @@ aws_retry_next(
 	r->tokens -= cost;
 	pthread_mutex_unlock(&r->mu);
 	st->last_cost = cost;
-	*delay_ms = aws_retry_backoff_ms(r, st->attempt);
+	*delay_ms = ctaws_retry_backoff_ms(r, st->attempt);
 	return 1;
 }
 
 void
-aws_retry_success(struct aws_retry *r, const struct aws_retry_state *st)
+ctaws_retry_success(struct ctaws_retry *r, const struct ctaws_retry_state *st)
 {
 	pthread_mutex_lock(&r->mu);
-	r->tokens += st->last_cost ? st->last_cost : AWS_RETRY_NO_RETRY_INCREMENT;
-	if (r->tokens > AWS_RETRY_QUOTA_MAX)
-		r->tokens = AWS_RETRY_QUOTA_MAX;
+	r->tokens += st->last_cost ? st->last_cost : CTAWS_RETRY_NO_RETRY_INCREMENT;
+	if (r->tokens > CTAWS_RETRY_QUOTA_MAX)
+		r->tokens = CTAWS_RETRY_QUOTA_MAX;
 	pthread_mutex_unlock(&r->mu);
 }
 
 int
-aws_retry_clock_skew(
-    const struct aws_error *err, const char *date_header, time_t local_now, long *skew)
+ctaws_retry_clock_skew(
+    const struct ctaws_error *err, const char *date_header, time_t local_now, long *skew)
 {
 	time_t server;
 	long d;
 
 	*skew = 0;
-	if (!aws_error_code_is_clock_skew(err->code) || date_header == NULL ||
-	    aws_parse_time(date_header, &server) == -1)
+	if (!ctaws_error_code_is_clock_skew(err->code) || date_header == NULL ||
+	    ctaws_parse_time(date_header, &server) == -1)
 		return 0;
 	d = (long)(server - local_now);
-	if (labs(d) < AWS_CLOCK_SKEW_MIN_S)
+	if (labs(d) < CTAWS_CLOCK_SKEW_MIN_S)
 		return 0;
 	*skew = d;
 	return 1;

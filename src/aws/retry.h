@@ -26,17 +26,17 @@
 
 #include "aws/error.h"
 
-#define AWS_RETRY_QUOTA_MAX          500
-#define AWS_RETRY_COST               5
-#define AWS_RETRY_TIMEOUT_COST       10
-#define AWS_RETRY_NO_RETRY_INCREMENT 1
-#define AWS_RETRY_BASE_MS            100
-#define AWS_RETRY_CAP_MS             20000
-#define AWS_RETRY_MAX_ATTEMPTS       3
-#define AWS_CLOCK_SKEW_MIN_S         240
+#define CTAWS_RETRY_QUOTA_MAX          500
+#define CTAWS_RETRY_COST               5
+#define CTAWS_RETRY_TIMEOUT_COST       10
+#define CTAWS_RETRY_NO_RETRY_INCREMENT 1
+#define CTAWS_RETRY_BASE_MS            100
+#define CTAWS_RETRY_CAP_MS             20000
+#define CTAWS_RETRY_MAX_ATTEMPTS       3
+#define CTAWS_CLOCK_SKEW_MIN_S         240
 
 /* Shared by every request of a client; thread-safe. */
-struct aws_retry {
+struct ctaws_retry {
 	pthread_mutex_t mu;
 	int tokens;       /* retry quota left */
 	int max_attempts; /* attempts per request, >= 1 */
@@ -46,33 +46,33 @@ struct aws_retry {
 };
 
 /* Per request. */
-struct aws_retry_state {
+struct ctaws_retry_state {
 	int attempt;      /* attempts made so far */
 	int last_cost;    /* tokens the last retry took; 0 when none */
 	int skew_retried; /* the clock-skew retry was used */
 };
 
 /* seed 0: seeded from the clock and the process id. */
-void aws_retry_init(struct aws_retry *r, int max_attempts, long base_ms, unsigned seed);
-void aws_retry_destroy(struct aws_retry *r);
-int aws_retry_tokens(struct aws_retry *r); /* quota left, for tests and metrics */
+void ctaws_retry_init(struct ctaws_retry *r, int max_attempts, long base_ms, unsigned seed);
+void ctaws_retry_destroy(struct ctaws_retry *r);
+int ctaws_retry_tokens(struct ctaws_retry *r); /* quota left, for tests and metrics */
 
-void aws_retry_state_init(struct aws_retry_state *st);
+void ctaws_retry_state_init(struct ctaws_retry_state *st);
 
 /* After a failed attempt (st->attempt already counts it): 1 and the delay
  * before the next attempt in *delay_ms, or 0 when the request must fail now. */
-int aws_retry_next(
-    struct aws_retry *r, struct aws_retry_state *st, const struct aws_error *err, long *delay_ms);
+int ctaws_retry_next(struct ctaws_retry *r, struct ctaws_retry_state *st,
+    const struct ctaws_error *err, long *delay_ms);
 /* After a successful attempt: refunds the quota. */
-void aws_retry_success(struct aws_retry *r, const struct aws_retry_state *st);
+void ctaws_retry_success(struct ctaws_retry *r, const struct ctaws_retry_state *st);
 
 /* The backoff before attempt+1 (attempt >= 1), drawing from r's generator. */
-long aws_retry_backoff_ms(struct aws_retry *r, int attempt);
+long ctaws_retry_backoff_ms(struct ctaws_retry *r, int attempt);
 
 /* Clock skew: 1 and the correction (server minus local, seconds) in *skew
  * when err is a clock-skew error and date_header (an HTTP Date) is more than
- * AWS_CLOCK_SKEW_MIN_S away from local_now; 0 otherwise. */
-int aws_retry_clock_skew(
-    const struct aws_error *err, const char *date_header, time_t local_now, long *skew);
+ * CTAWS_CLOCK_SKEW_MIN_S away from local_now; 0 otherwise. */
+int ctaws_retry_clock_skew(
+    const struct ctaws_error *err, const char *date_header, time_t local_now, long *skew);
 
 #endif

@@ -90,7 +90,7 @@ body_region(const struct buf *body, char *out, size_t outlen)
 
 int
 s3_redirect_region(
-    const struct aws_response *resp, const struct aws_error *err, char *out, size_t outlen)
+    const struct ctaws_response *resp, const struct ctaws_error *err, char *out, size_t outlen)
 {
 	static const char *const codes[] = {
 	    "PermanentRedirect",
@@ -106,7 +106,7 @@ s3_redirect_region(
 		redirect = strcmp(err->code, codes[i]) == 0;
 	if (!redirect)
 		return -1;
-	if (aws_response_header(resp, "x-amz-bucket-region", region, sizeof(region)) == 0 &&
+	if (ctaws_response_header(resp, "x-amz-bucket-region", region, sizeof(region)) == 0 &&
 	    region_ok(region, strlen(region)) && strlen(region) < outlen) {
 		strcpy(out, region);
 		return 0;
@@ -152,7 +152,7 @@ s3_content_range(const char *value, long long *start, long long *end, long long 
 }
 
 void
-s3_object_info_from(const struct aws_response *resp, struct s3_object_info *info)
+s3_object_info_from(const struct ctaws_response *resp, struct s3_object_info *info)
 {
 	char v[128];
 	long long start, end, total, len;
@@ -160,16 +160,16 @@ s3_object_info_from(const struct aws_response *resp, struct s3_object_info *info
 
 	memset(info, 0, sizeof(*info));
 	info->size = -1;
-	if (aws_response_header(resp, "Content-Range", v, sizeof(v)) == 0 &&
+	if (ctaws_response_header(resp, "Content-Range", v, sizeof(v)) == 0 &&
 	    s3_content_range(v, &start, &end, &total) == 0)
 		info->size = total;
-	else if (aws_response_header(resp, "Content-Length", v, sizeof(v)) == 0 &&
+	else if (ctaws_response_header(resp, "Content-Length", v, sizeof(v)) == 0 &&
 	         parse_ll(v, &p, &len) == 0 && *p == '\0')
 		info->size = len;
-	aws_response_header(resp, "ETag", info->etag, sizeof(info->etag));
-	aws_response_header(
+	ctaws_response_header(resp, "ETag", info->etag, sizeof(info->etag));
+	ctaws_response_header(
 	    resp, "Content-Encoding", info->content_encoding, sizeof(info->content_encoding));
-	aws_response_header(resp, "Content-Type", info->content_type, sizeof(info->content_type));
+	ctaws_response_header(resp, "Content-Type", info->content_type, sizeof(info->content_type));
 }
 
 /* ---- GetObject ----------------------------------------------------------- */
@@ -177,12 +177,12 @@ s3_object_info_from(const struct aws_response *resp, struct s3_object_info *info
 struct get_state {
 	const struct s3_get_params *p;
 	struct s3_get_result *res;
-	struct aws_response *resp; /* the running attempt's answer (its headers) */
-	long long attempt_bytes;   /* body bytes this attempt delivered */
-	int started;               /* this attempt's headers were checked */
-	int head_done;             /* on_head was called */
-	int sink_failed;           /* the caller's sink or on_head said stop */
-	struct aws_error why;      /* why get_sink stopped a transfer by itself */
+	struct ctaws_response *resp; /* the running attempt's answer (its headers) */
+	long long attempt_bytes;     /* body bytes this attempt delivered */
+	int started;                 /* this attempt's headers were checked */
+	int head_done;               /* on_head was called */
+	int sink_failed;             /* the caller's sink or on_head said stop */
+	struct ctaws_error why;      /* why get_sink stopped a transfer by itself */
 };
 
 static int
@@ -205,15 +205,15 @@ get_check_resume(struct get_state *st)
 	long long start, end, total;
 	char v[128];
 
-	if (aws_response_header(st->resp, "Content-Range", v, sizeof(v)) == -1 ||
+	if (ctaws_response_header(st->resp, "Content-Range", v, sizeof(v)) == -1 ||
 	    s3_content_range(v, &start, &end, &total) == -1 || start != st->res->bytes ||
 	    (st->res->info.size >= 0 && total != st->res->info.size))
-		return aws_error_set(&st->why, "s3", "GetObject", st->resp->status,
+		return ctaws_error_set(&st->why, "s3", "GetObject", st->resp->status,
 		    S3_ERR_RESUME_MISMATCH, 0, "resumed answer does not continue at byte %lld",
 		    st->res->bytes);
-	if (aws_response_header(st->resp, "ETag", v, sizeof(v)) == 0 &&
+	if (ctaws_response_header(st->resp, "ETag", v, sizeof(v)) == 0 &&
 	    strcmp(v, st->res->info.etag) != 0)
-		return aws_error_set(&st->why, "s3", "GetObject", st->resp->status,
+		return ctaws_error_set(&st->why, "s3", "GetObject", st->resp->status,
 		    S3_ERR_OBJECT_CHANGED, 0, "changed while being read: ETag %s, was %s", v,
 		    st->res->info.etag);
 	return 0;
@@ -242,18 +242,18 @@ get_sink(void *arg, const void *data, size_t len)
 	return 0;
 }
 
-/* One request (aws_call retries it until a body byte arrives) for what is
+/* One request (ctaws_call retries it until a body byte arrives) for what is
  * left of the object. */
 static int
-get_attempt(struct aws_conn *conn, struct get_state *st, const char *region,
-    struct aws_response *resp, struct aws_error *err)
+get_attempt(struct ctaws_conn *conn, struct get_state *st, const char *region,
+    struct ctaws_response *resp, struct ctaws_error *err)
 {
 	const struct s3_get_params *p = st->p;
-	struct aws_kv hdr[3];
+	struct ctaws_kv hdr[3];
 	char range[48];
 	size_t n = 0;
 	int rc;
-	struct aws_request req = {
+	struct ctaws_request req = {
 	    .service = "s3",
 	    .operation = "GetObject",
 	    .method = "GET",
@@ -266,18 +266,18 @@ get_attempt(struct aws_conn *conn, struct get_state *st, const char *region,
 	};
 
 	if (p->expected_owner != NULL)
-		hdr[n++] = (struct aws_kv){"x-amz-expected-bucket-owner", p->expected_owner};
+		hdr[n++] = (struct ctaws_kv){"x-amz-expected-bucket-owner", p->expected_owner};
 	if (st->res->bytes > 0) {
 		snprintf(range, sizeof(range), "bytes=%lld-", st->res->bytes);
-		hdr[n++] = (struct aws_kv){"Range", range};
-		hdr[n++] = (struct aws_kv){"If-Match", st->res->info.etag};
+		hdr[n++] = (struct ctaws_kv){"Range", range};
+		hdr[n++] = (struct ctaws_kv){"If-Match", st->res->info.etag};
 	}
 	req.nheaders = n;
 	st->resp = resp;
 	st->started = 0;
 	st->attempt_bytes = 0;
-	aws_error_clear(&st->why);
-	rc = aws_call(conn, &req, resp, err);
+	ctaws_error_clear(&st->why);
+	rc = ctaws_call(conn, &req, resp, err);
 	st->res->requests += resp->attempts;
 	return rc;
 }
@@ -295,10 +295,10 @@ struct get_loop {
 };
 
 /* After a failed request: follow a redirect, resume after a drop in the
- * body, or give up (aws_call already retried what failed before the body). */
+ * body, or give up (ctaws_call already retried what failed before the body). */
 static enum get_next
 get_failed(
-    struct get_state *st, struct get_loop *lp, struct aws_response *resp, struct aws_error *err)
+    struct get_state *st, struct get_loop *lp, struct ctaws_response *resp, struct ctaws_error *err)
 {
 	const struct s3_get_params *p = st->p;
 	char region[32];
@@ -317,7 +317,7 @@ get_failed(
 		return GET_AGAIN;
 	}
 	if (resp->status == 412 && st->res->bytes > 0) {
-		aws_error_set(err, "s3", "GetObject", 412, S3_ERR_OBJECT_CHANGED, 0,
+		ctaws_error_set(err, "s3", "GetObject", 412, S3_ERR_OBJECT_CHANGED, 0,
 		    "changed while being read: ETag %s no longer matches after %lld bytes",
 		    st->res->info.etag, st->res->bytes);
 		snprintf(err->request_id, sizeof(err->request_id), "%s", resp->request_id);
@@ -334,16 +334,16 @@ get_failed(
 }
 
 static enum get_next
-get_done(struct get_state *st, struct get_loop *lp, struct aws_error *err)
+get_done(struct get_state *st, struct get_loop *lp, struct ctaws_error *err)
 {
 	if (!st->head_done && get_head(st) == -1) {
-		aws_error_set(err, "s3", "GetObject", st->resp->status, "Aborted", 0,
+		ctaws_error_set(err, "s3", "GetObject", st->resp->status, "Aborted", 0,
 		    "the caller stopped the transfer");
 		return GET_FAIL;
 	}
 	if (st->res->info.size >= 0 && st->res->bytes < st->res->info.size) {
 		/* The answer ended early without the transfer noticing. */
-		aws_error_set(err, "s3", "GetObject", st->resp->status, "IncompleteBody", 1,
+		ctaws_error_set(err, "s3", "GetObject", st->resp->status, "IncompleteBody", 1,
 		    "body ended after %lld of %lld bytes", st->res->bytes, st->res->info.size);
 		return get_failed(st, lp, st->resp, err);
 	}
@@ -353,7 +353,7 @@ get_done(struct get_state *st, struct get_loop *lp, struct aws_error *err)
 /* Puts "s3://bucket/key: " (or "bucket B: ") before err's message, so every
  * error names its object. */
 static void
-name_object(struct aws_error *err, const char *bucket, const char *key)
+name_object(struct ctaws_error *err, const char *bucket, const char *key)
 {
 	char msg[sizeof(err->message) + 1200];
 	size_t n;
@@ -370,19 +370,19 @@ name_object(struct aws_error *err, const char *bucket, const char *key)
 }
 
 int
-s3_get_object(struct aws_conn *conn, const struct s3_get_params *p, struct s3_get_result *res,
-    struct aws_error *err)
+s3_get_object(struct ctaws_conn *conn, const struct s3_get_params *p, struct s3_get_result *res,
+    struct ctaws_error *err)
 {
 	struct get_state st = {.p = p, .res = res};
 	struct get_loop lp = {.max_resumes = S3_RESUMES_DEFAULT};
-	struct aws_response resp;
+	struct ctaws_response resp;
 	enum get_next next;
 
 	memset(res, 0, sizeof(*res));
 	res->info.size = -1;
 	if (p->bucket == NULL || p->bucket[0] == '\0' || p->key == NULL || p->key[0] == '\0' ||
 	    p->sink == NULL)
-		return aws_error_set(err, "s3", "GetObject", 0, "InvalidArgument", 0,
+		return ctaws_error_set(err, "s3", "GetObject", 0, "InvalidArgument", 0,
 		    "GetObject needs a bucket, a key and a sink");
 	if (p->max_resumes != 0)
 		lp.max_resumes = p->max_resumes < 0 ? 0 : p->max_resumes;
@@ -391,12 +391,12 @@ s3_get_object(struct aws_conn *conn, const struct s3_get_params *p, struct s3_ge
 	else if (s3_bucket_region(p->bucket, lp.region, sizeof(lp.region)) == -1)
 		lp.region[0] = '\0';
 	do {
-		aws_response_init(&resp);
+		ctaws_response_init(&resp);
 		if (get_attempt(conn, &st, lp.region, &resp, err) == 0)
 			next = get_done(&st, &lp, err);
 		else
 			next = get_failed(&st, &lp, &resp, err);
-		aws_response_free(&resp);
+		ctaws_response_free(&resp);
 	} while (next == GET_AGAIN);
 	snprintf(res->region, sizeof(res->region), "%s", lp.region);
 	if (next == GET_FAIL) {
@@ -409,11 +409,11 @@ s3_get_object(struct aws_conn *conn, const struct s3_get_params *p, struct s3_ge
 /* ---- HeadBucket ---------------------------------------------------------- */
 
 int
-s3_head_bucket(struct aws_conn *conn, const char *bucket, const char *expected_owner, char *region,
-    size_t regionlen, struct aws_error *err)
+s3_head_bucket(struct ctaws_conn *conn, const char *bucket, const char *expected_owner,
+    char *region, size_t regionlen, struct ctaws_error *err)
 {
-	struct aws_kv hdr[1] = {{"x-amz-expected-bucket-owner", expected_owner}};
-	struct aws_request req = {
+	struct ctaws_kv hdr[1] = {{"x-amz-expected-bucket-owner", expected_owner}};
+	struct ctaws_request req = {
 	    .service = "s3",
 	    .operation = "HeadBucket",
 	    .method = "HEAD",
@@ -421,32 +421,32 @@ s3_head_bucket(struct aws_conn *conn, const char *bucket, const char *expected_o
 	    .headers = hdr,
 	    .nheaders = expected_owner ? 1 : 0,
 	};
-	struct aws_response resp;
+	struct ctaws_response resp;
 	char where[32] = "", next[32];
 	int rc, redirects = 0;
 
 	if (bucket == NULL || bucket[0] == '\0')
-		return aws_error_set(err, "s3", "HeadBucket", 0, "InvalidArgument", 0,
+		return ctaws_error_set(err, "s3", "HeadBucket", 0, "InvalidArgument", 0,
 		    "HeadBucket needs a bucket name");
 	if (s3_bucket_region(bucket, where, sizeof(where)) == 0)
 		req.region = where;
 	for (;;) {
-		aws_response_init(&resp);
-		rc = aws_call(conn, &req, &resp, err);
+		ctaws_response_init(&resp);
+		rc = ctaws_call(conn, &req, &resp, err);
 		if (rc == -1 && s3_redirect_region(&resp, err, next, sizeof(next)) == 0 &&
 		    strcmp(next, where) != 0 && redirects++ < S3_REDIRECTS_MAX) {
 			s3_bucket_region_set(bucket, next);
 			strcpy(where, next);
 			req.region = where;
-			aws_response_free(&resp);
+			ctaws_response_free(&resp);
 			continue;
 		}
 		break;
 	}
 	if (region != NULL && regionlen > 0 &&
-	    aws_response_header(&resp, "x-amz-bucket-region", region, regionlen) == -1)
+	    ctaws_response_header(&resp, "x-amz-bucket-region", region, regionlen) == -1)
 		region[0] = '\0';
-	aws_response_free(&resp);
+	ctaws_response_free(&resp);
 	if (rc == -1)
 		name_object(err, bucket, NULL);
 	return rc;

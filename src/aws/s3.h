@@ -2,7 +2,7 @@
  * aws/s3: GetObject streamed to a sink, and HeadBucket.
  *
  * GetObject never holds an object in memory: the body goes to the caller's
- * sink as it arrives. Failures before the body are retried by aws_call in the
+ * sink as it arrives. Failures before the body are retried by ctaws_call in the
  * standard mode. When the connection drops in the middle of the body, the
  * rest is asked for with "Range: bytes=N-" and "If-Match: <ETag>" instead of
  * starting over, so the sink sees every byte exactly once, in order. If
@@ -49,7 +49,7 @@ struct s3_get_params {
 	const char *region;         /* NULL: the bucket's known region, else the client's */
 	int max_resumes;            /* Range resumes after drops; 0: S3_RESUMES_DEFAULT, -1: none */
 	s3_head_cb on_head;         /* NULL: not told */
-	aws_body_sink sink;         /* receives the body */
+	ctaws_body_sink sink;       /* receives the body */
 	void *arg;                  /* for on_head and sink */
 };
 
@@ -63,14 +63,14 @@ struct s3_get_result {
 
 /* 0 when the whole body went to the sink; -1 with err otherwise (res says
  * how far it got). */
-int s3_get_object(struct aws_conn *conn, const struct s3_get_params *p, struct s3_get_result *res,
-    struct aws_error *err);
+int s3_get_object(struct ctaws_conn *conn, const struct s3_get_params *p, struct s3_get_result *res,
+    struct ctaws_error *err);
 
 /* HeadBucket: 0 when the bucket exists and is reachable with these
  * credentials (and belongs to expected_owner, if given); region (may be NULL)
  * receives the bucket's region from x-amz-bucket-region. */
-int s3_head_bucket(struct aws_conn *conn, const char *bucket, const char *expected_owner,
-    char *region, size_t regionlen, struct aws_error *err);
+int s3_head_bucket(struct ctaws_conn *conn, const char *bucket, const char *expected_owner,
+    char *region, size_t regionlen, struct ctaws_error *err);
 
 /* The pieces, for tests. */
 
@@ -79,13 +79,13 @@ int s3_head_bucket(struct aws_conn *conn, const char *bucket, const char *expect
  * IllegalLocationConstraintException naming a region (x-amz-bucket-region
  * header, else <Region> in the error body); -1 otherwise. */
 int s3_redirect_region(
-    const struct aws_response *resp, const struct aws_error *err, char *out, size_t outlen);
+    const struct ctaws_response *resp, const struct ctaws_error *err, char *out, size_t outlen);
 
 /* Parses "bytes START-END/TOTAL" (TOTAL may be "*": -1). 0 or -1. */
 int s3_content_range(const char *value, long long *start, long long *end, long long *total);
 
 /* Reads the object's metadata from a 200 or 206 answer's headers. */
-void s3_object_info_from(const struct aws_response *resp, struct s3_object_info *info);
+void s3_object_info_from(const struct ctaws_response *resp, struct s3_object_info *info);
 
 /* The region remembered for bucket (from an earlier redirect): 0 or -1. */
 int s3_bucket_region(const char *bucket, char *out, size_t outlen);

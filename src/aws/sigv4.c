@@ -100,7 +100,7 @@ encode_dup(const char *s)
 }
 
 int
-sigv4_canonical_query(struct buf *b, const struct aws_kv *q, size_t n)
+sigv4_canonical_query(struct buf *b, const struct ctaws_kv *q, size_t n)
 {
 	struct qparam *p;
 	size_t i;
@@ -239,7 +239,7 @@ struct added {
 };
 
 static void
-added_headers(const struct sigv4_request *r, const struct aws_credentials *cr, struct added *a)
+added_headers(const struct sigv4_request *r, const struct ctaws_credentials *cr, struct added *a)
 {
 	int have_sha = 0;
 
@@ -258,13 +258,13 @@ collect_headers(const struct sigv4_request *r, const struct added *a, size_t *np
 {
 	size_t n = 0, cap = r->nheaders + 3;
 	struct chdr *h = calloc(cap, sizeof(*h));
-	struct aws_kv extra[3] = {{"x-amz-date", a->date}, {"x-amz-security-token", a->token},
+	struct ctaws_kv extra[3] = {{"x-amz-date", a->date}, {"x-amz-security-token", a->token},
 	    {"x-amz-content-sha256", a->sha[0] ? a->sha : NULL}};
 
 	if (h == NULL)
 		return NULL;
 	for (size_t i = 0; i < r->nheaders + 3; i++) {
-		const struct aws_kv *kv =
+		const struct ctaws_kv *kv =
 		    i < r->nheaders ? &r->headers[i] : &extra[i - r->nheaders];
 		int ours = i >= r->nheaders;
 
@@ -319,7 +319,7 @@ canonical_headers(struct buf *b, struct buf *signed_hdrs, const struct chdr *h, 
 }
 
 int
-sigv4_canonical_request(const struct sigv4_request *r, const struct aws_credentials *cr,
+sigv4_canonical_request(const struct sigv4_request *r, const struct ctaws_credentials *cr,
     struct buf *out, struct buf *signed_headers)
 {
 	struct buf sh = BUF_INIT;
@@ -474,8 +474,8 @@ signing_key(struct sigv4_key_cache *kc, const char *secret, const char *date, co
 }
 
 int
-sigv4_sign(const struct sigv4_request *r, const struct aws_credentials *cr,
-    struct sigv4_key_cache *cache, struct sigv4_result *out, struct aws_error *err)
+sigv4_sign(const struct sigv4_request *r, const struct ctaws_credentials *cr,
+    struct sigv4_key_cache *cache, struct sigv4_result *out, struct ctaws_error *err)
 {
 	struct buf creq = BUF_INIT, sts = BUF_INIT, sh = BUF_INIT;
 	unsigned char key[32], sig[32];
@@ -485,11 +485,11 @@ sigv4_sign(const struct sigv4_request *r, const struct aws_credentials *cr,
 
 	memset(out, 0, sizeof(*out));
 	if (cr == NULL || cr->access_key_id == NULL || cr->secret_access_key == NULL)
-		return aws_error_set(
+		return ctaws_error_set(
 		    err, NULL, NULL, 0, "CredentialsError", 0, "no credentials to sign with");
 	if (sigv4_canonical_request(r, cr, &creq, &sh) == -1 ||
 	    sigv4_string_to_sign(r, creq.data, &sts) == -1) {
-		aws_error_set(err, NULL, NULL, 0, "OutOfMemory", 0, "out of memory signing");
+		ctaws_error_set(err, NULL, NULL, 0, "OutOfMemory", 0, "out of memory signing");
 		goto done;
 	}
 	scope_date(r, date);
@@ -505,7 +505,7 @@ sigv4_sign(const struct sigv4_request *r, const struct aws_credentials *cr,
 	    "AWS4-HMAC-SHA256 Credential=%s/%s/%s/%s/aws4_request, SignedHeaders=%s, Signature=%s",
 	    cr->access_key_id, date, r->region, r->service, sh.data ? sh.data : "", sighex);
 	if (n < 0 || (size_t)n >= sizeof(out->authorization)) {
-		aws_error_set(err, NULL, NULL, 0, "InvalidRequest", 0,
+		ctaws_error_set(err, NULL, NULL, 0, "InvalidRequest", 0,
 		    "too many signed headers for an Authorization header");
 		goto done;
 	}

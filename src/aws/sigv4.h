@@ -34,11 +34,11 @@
 #define SIGV4_AUTH_MAX         2048
 
 struct sigv4_request {
-	const char *method;         /* "GET", "POST", ... */
-	const char *path;           /* as sent: URI-encoded once, starting with '/' */
-	const struct aws_kv *query; /* unencoded, any order */
+	const char *method;           /* "GET", "POST", ... */
+	const char *path;             /* as sent: URI-encoded once, starting with '/' */
+	const struct ctaws_kv *query; /* unencoded, any order */
 	size_t nquery;
-	const struct aws_kv
+	const struct ctaws_kv
 	    *headers; /* headers to sign, "Host" included; hop-by-hop ones are skipped */
 	size_t nheaders;
 	const char *payload_hash; /* lowercase hex SHA-256 of the body, or UNSIGNED-PAYLOAD */
@@ -62,12 +62,12 @@ struct sigv4_key_cache *sigv4_key_cache_new(void);
 void sigv4_key_cache_free(struct sigv4_key_cache *kc);
 
 /* Signs r. cache may be NULL. Returns 0, or -1 with err filled. */
-int sigv4_sign(const struct sigv4_request *r, const struct aws_credentials *cr,
-    struct sigv4_key_cache *cache, struct sigv4_result *out, struct aws_error *err);
+int sigv4_sign(const struct sigv4_request *r, const struct ctaws_credentials *cr,
+    struct sigv4_key_cache *cache, struct sigv4_result *out, struct ctaws_error *err);
 
 /* The canonical request of r as signed with cr's session token (if any);
  * signed_headers (may be NULL) receives the "a;b;c" list. Appends to out. */
-int sigv4_canonical_request(const struct sigv4_request *r, const struct aws_credentials *cr,
+int sigv4_canonical_request(const struct sigv4_request *r, const struct ctaws_credentials *cr,
     struct buf *out, struct buf *signed_headers);
 /* The string to sign for a canonical request. Appends to out. */
 int sigv4_string_to_sign(
@@ -78,7 +78,7 @@ int sigv4_string_to_sign(
 int sigv4_uri_encode(struct buf *b, const char *s, size_t n, int keep_slash);
 /* Appends the canonical query string "a=1&b=x%20y": encoded, sorted by name
  * then value. Also the query string to send. */
-int sigv4_canonical_query(struct buf *b, const struct aws_kv *q, size_t n);
+int sigv4_canonical_query(struct buf *b, const struct ctaws_kv *q, size_t n);
 /* Lowercase hex SHA-256 of data into out[65]. */
 void sigv4_sha256_hex(const void *data, size_t len, char out[65]);
 /* "YYYYMMDDTHHMMSSZ" of t (UTC) into out[17]. */

@@ -15,11 +15,11 @@
 
 /* ---- validation ---------------------------------------------------------- */
 
-static int invalid(struct aws_error *err, const char *op, const char *code, const char *fmt, ...)
+static int invalid(struct ctaws_error *err, const char *op, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 static int
-invalid(struct aws_error *err, const char *op, const char *code, const char *fmt, ...)
+invalid(struct ctaws_error *err, const char *op, const char *code, const char *fmt, ...)
 {
 	char msg[400];
 	va_list ap;
@@ -27,7 +27,7 @@ invalid(struct aws_error *err, const char *op, const char *code, const char *fmt
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return aws_error_set(err, "sns", op, 0, code, 0, "%s", msg);
+	return ctaws_error_set(err, "sns", op, 0, code, 0, "%s", msg);
 }
 
 size_t
@@ -104,7 +104,8 @@ attr_type_ok(const char *t)
 }
 
 static int
-attrs_validate(const char *op, const struct sns_message *m, const char *who, struct aws_error *err)
+attrs_validate(
+    const char *op, const struct sns_message *m, const char *who, struct ctaws_error *err)
 {
 	size_t i, j;
 
@@ -137,24 +138,25 @@ static int
 structure_ok(const char *message)
 {
 	struct buf b = {(char *)message, strlen(message), 0};
-	struct aws_error e;
+	struct ctaws_error e;
 	yajl_val v;
 	int ok;
 
-	if ((v = aws_json_parse(&b, "sns", "Publish", &e)) == NULL)
+	if ((v = ctaws_json_parse(&b, "sns", "Publish", &e)) == NULL)
 		return 0;
-	ok = aws_json_string(v, "default") != NULL;
+	ok = ctaws_json_string(v, "default") != NULL;
 	yajl_tree_free(v);
 	return ok;
 }
 
 int
-sns_message_validate(const char *op, const struct sns_message *m, int batch, struct aws_error *err)
+sns_message_validate(
+    const char *op, const struct sns_message *m, int batch, struct ctaws_error *err)
 {
 	char who[128];
 	size_t size;
 
-	if (batch && (m->id == NULL || !aws_batch_id_ok(m->id, SNS_BATCH_ID_MAX)))
+	if (batch && (m->id == NULL || !ctaws_batch_id_ok(m->id, SNS_BATCH_ID_MAX)))
 		return invalid(err, op, "InvalidBatchEntryId",
 		    "entry id \"%.100s\" is not 1-%d letters, digits, '-' or '_'",
 		    m->id ? m->id : "", SNS_BATCH_ID_MAX);
@@ -184,7 +186,7 @@ sns_message_validate(const char *op, const struct sns_message *m, int batch, str
 }
 
 int
-sns_batch_validate(const struct sns_message *m, size_t n, struct aws_error *err)
+sns_batch_validate(const struct sns_message *m, size_t n, struct ctaws_error *err)
 {
 	const char *op = "PublishBatch";
 	size_t i, j, total = 0;
@@ -222,7 +224,7 @@ form_put(struct buf *b, const char *prefix, const char *name, const char *value)
 	if (value == NULL)
 		return 0;
 	snprintf(key, sizeof(key), "%.120s%.64s", prefix, name);
-	return aws_form_add(b, key, value);
+	return ctaws_form_add(b, key, value);
 }
 
 static int
@@ -310,12 +312,12 @@ struct walk {
 };
 
 static int
-walk_cb(void *arg, enum aws_xml_event ev, const char *path, const char *text, size_t len)
+walk_cb(void *arg, enum ctaws_xml_event ev, const char *path, const char *text, size_t len)
 {
 	struct walk *w = arg;
 
 	(void)len;
-	if (ev == AWS_XML_END)
+	if (ev == CTAWS_XML_END)
 		w->end(w->arg, path, text);
 	return 0;
 }
@@ -324,20 +326,21 @@ walk_cb(void *arg, enum aws_xml_event ev, const char *path, const char *text, si
  * ("PublishResponse/PublishResult/MessageId") and its own text. */
 static int
 xml_walk(const struct buf *body, const char *op, void (*end)(void *, const char *, const char *),
-    void *arg, struct aws_error *err)
+    void *arg, struct ctaws_error *err)
 {
 	struct walk w = {end, arg};
-	struct aws_xml *x;
+	struct ctaws_xml *x;
 	char msg[sizeof(err->message)];
 	int rc;
 
-	if ((x = aws_xml_new(walk_cb, &w)) == NULL)
-		return aws_error_set(err, "sns", op, 0, "OutOfMemory", 0, "out of memory for XML");
-	rc = aws_xml_feed(x, body->data ? body->data : "", body->len, 1, err);
-	aws_xml_free(x);
+	if ((x = ctaws_xml_new(walk_cb, &w)) == NULL)
+		return ctaws_error_set(
+		    err, "sns", op, 0, "OutOfMemory", 0, "out of memory for XML");
+	rc = ctaws_xml_feed(x, body->data ? body->data : "", body->len, 1, err);
+	ctaws_xml_free(x);
 	if (rc == -1) {
 		memcpy(msg, err->message, sizeof(msg));
-		aws_error_set(err, "sns", op, 0, AWS_ERR_MALFORMED, 0,
+		ctaws_error_set(err, "sns", op, 0, CTAWS_ERR_MALFORMED, 0,
 		    "response body is not the XML expected: %s", msg);
 	}
 	return rc;
@@ -364,7 +367,7 @@ publish_end(void *arg, const char *path, const char *text)
 }
 
 int
-sns_publish_parse(const struct buf *body, struct sns_publish_result *out, struct aws_error *err)
+sns_publish_parse(const struct buf *body, struct sns_publish_result *out, struct ctaws_error *err)
 {
 	struct publish_state st = {out, 0};
 
@@ -372,7 +375,7 @@ sns_publish_parse(const struct buf *body, struct sns_publish_result *out, struct
 	if (xml_walk(body, "Publish", publish_end, &st, err) == -1)
 		return -1;
 	if (!st.root_seen || out->message_id[0] == '\0')
-		return aws_error_set(err, "sns", "Publish", 0, AWS_ERR_MALFORMED, 0,
+		return ctaws_error_set(err, "sns", "Publish", 0, CTAWS_ERR_MALFORMED, 0,
 		    "response is not a PublishResponse with a MessageId");
 	return 0;
 }
@@ -403,8 +406,9 @@ batch_commit(struct batch_state *st, int ok)
 		r->status = ok ? SNS_ENTRY_OK : SNS_ENTRY_FAILED;
 		if (!ok && r->code[0] == '\0')
 			snprintf(r->code, sizeof(r->code), "UnknownError");
-		r->retryable = !ok && (!r->sender_fault || aws_error_code_is_throttling(r->code) ||
-		                          aws_error_code_is_transient(r->code));
+		r->retryable =
+		    !ok && (!r->sender_fault || ctaws_error_code_is_throttling(r->code) ||
+		               ctaws_error_code_is_transient(r->code));
 	}
 	memset(&st->cur, 0, sizeof(st->cur));
 	st->id[0] = '\0';
@@ -466,7 +470,7 @@ batch_result_init(struct sns_batch_result *res, size_t n)
 
 int
 sns_publish_batch_parse(const struct buf *body, const struct sns_message *m, size_t n,
-    struct sns_batch_result *res, struct aws_error *err)
+    struct sns_batch_result *res, struct ctaws_error *err)
 {
 	struct batch_state st;
 	size_t i;
@@ -479,7 +483,7 @@ sns_publish_batch_parse(const struct buf *body, const struct sns_message *m, siz
 	if (xml_walk(body, "PublishBatch", batch_end, &st, err) == -1)
 		return -1;
 	if (!st.root_seen)
-		return aws_error_set(err, "sns", "PublishBatch", 0, AWS_ERR_MALFORMED, 0,
+		return ctaws_error_set(err, "sns", "PublishBatch", 0, CTAWS_ERR_MALFORMED, 0,
 		    "response is not a PublishBatchResponse");
 	for (i = 0; i < res->n; i++)
 		if (res->entry[i].status != SNS_ENTRY_OK)
@@ -490,7 +494,7 @@ sns_publish_batch_parse(const struct buf *body, const struct sns_message *m, siz
 #define ATTRS_ENTRY "GetTopicAttributesResponse/GetTopicAttributesResult/Attributes/entry"
 
 struct attrs_state {
-	struct aws_attrs *out;
+	struct ctaws_attrs *out;
 	char *key, *value; /* owned, of the entry being read */
 	int nomem, root_seen;
 };
@@ -499,7 +503,7 @@ static void
 attrs_commit(struct attrs_state *st)
 {
 	if (st->key != NULL && st->value != NULL && !st->nomem &&
-	    aws_attrs_add(st->out, st->key, st->value) == -1)
+	    ctaws_attrs_add(st->out, st->key, st->value) == -1)
 		st->nomem = 1;
 	free(st->key);
 	free(st->value);
@@ -528,7 +532,7 @@ attrs_end(void *arg, const char *path, const char *text)
 }
 
 int
-sns_topic_attributes_parse(const struct buf *body, struct aws_attrs *out, struct aws_error *err)
+sns_topic_attributes_parse(const struct buf *body, struct ctaws_attrs *out, struct ctaws_error *err)
 {
 	struct attrs_state st;
 	int rc;
@@ -541,13 +545,13 @@ sns_topic_attributes_parse(const struct buf *body, struct aws_attrs *out, struct
 	free(st.key);
 	free(st.value);
 	if (rc == 0 && st.nomem)
-		rc = aws_error_set(err, "sns", "GetTopicAttributes", 0, "OutOfMemory", 0,
+		rc = ctaws_error_set(err, "sns", "GetTopicAttributes", 0, "OutOfMemory", 0,
 		    "out of memory copying topic attributes");
 	else if (rc == 0 && !st.root_seen)
-		rc = aws_error_set(err, "sns", "GetTopicAttributes", 0, AWS_ERR_MALFORMED, 0,
+		rc = ctaws_error_set(err, "sns", "GetTopicAttributes", 0, CTAWS_ERR_MALFORMED, 0,
 		    "response is not a GetTopicAttributesResponse");
 	if (rc == -1)
-		aws_attrs_free(out);
+		ctaws_attrs_free(out);
 	return rc;
 }
 
@@ -580,12 +584,12 @@ sns_topic_region(const char *topic_arn, char *out, size_t outlen)
 
 /* Sends form (a finished body) for topic_arn; 0 with resp's body to parse. */
 static int
-sns_send(struct aws_conn *conn, const char *op, const char *topic_arn, const struct buf *form,
-    struct aws_response *resp, struct aws_error *err)
+sns_send(struct ctaws_conn *conn, const char *op, const char *topic_arn, const struct buf *form,
+    struct ctaws_response *resp, struct ctaws_error *err)
 {
-	static const struct aws_kv headers[] = {{"Content-Type", SNS_CONTENT_TYPE}};
+	static const struct ctaws_kv headers[] = {{"Content-Type", SNS_CONTENT_TYPE}};
 	char region[64];
-	struct aws_request req = {
+	struct ctaws_request req = {
 	    .service = "sns",
 	    .operation = op,
 	    .method = "POST",
@@ -597,24 +601,24 @@ sns_send(struct aws_conn *conn, const char *op, const char *topic_arn, const str
 	};
 
 	if (sns_topic_region(topic_arn, region, sizeof(region)) == -1)
-		return aws_error_set(err, "sns", op, 0, "InvalidParameter", 0,
+		return ctaws_error_set(err, "sns", op, 0, "InvalidParameter", 0,
 		    "\"%.200s\" is not an SNS topic ARN", topic_arn ? topic_arn : "(none)");
 	req.region = region;
-	return aws_call(conn, &req, resp, err);
+	return ctaws_call(conn, &req, resp, err);
 }
 
 static int
-nomem(struct aws_error *err, const char *op, const char *topic_arn)
+nomem(struct ctaws_error *err, const char *op, const char *topic_arn)
 {
-	return aws_error_set(err, "sns", op, 0, "OutOfMemory", 0,
+	return ctaws_error_set(err, "sns", op, 0, "OutOfMemory", 0,
 	    "out of memory building a request for %.200s", topic_arn);
 }
 
 int
-sns_publish(struct aws_conn *conn, const char *topic_arn, const struct sns_message *m,
-    struct sns_publish_result *out, struct aws_error *err)
+sns_publish(struct ctaws_conn *conn, const char *topic_arn, const struct sns_message *m,
+    struct sns_publish_result *out, struct ctaws_error *err)
 {
-	struct aws_response resp;
+	struct ctaws_response resp;
 	struct buf form = BUF_INIT;
 	int rc;
 
@@ -625,20 +629,20 @@ sns_publish(struct aws_conn *conn, const char *topic_arn, const struct sns_messa
 		buf_free(&form);
 		return nomem(err, "Publish", topic_arn);
 	}
-	aws_response_init(&resp);
+	ctaws_response_init(&resp);
 	rc = sns_send(conn, "Publish", topic_arn, &form, &resp, err);
 	if (rc == 0 && (rc = sns_publish_parse(&resp.body, out, err)) == -1)
-		aws_response_keep_request_id(&resp, err);
-	aws_response_free(&resp);
+		ctaws_response_keep_request_id(&resp, err);
+	ctaws_response_free(&resp);
 	buf_free(&form);
 	return rc;
 }
 
 int
-sns_publish_batch(struct aws_conn *conn, const char *topic_arn, const struct sns_message *m,
-    size_t n, struct sns_batch_result *res, struct aws_error *err)
+sns_publish_batch(struct ctaws_conn *conn, const char *topic_arn, const struct sns_message *m,
+    size_t n, struct sns_batch_result *res, struct ctaws_error *err)
 {
-	struct aws_response resp;
+	struct ctaws_response resp;
 	struct buf form = BUF_INIT;
 	int rc;
 
@@ -649,20 +653,20 @@ sns_publish_batch(struct aws_conn *conn, const char *topic_arn, const struct sns
 		buf_free(&form);
 		return nomem(err, "PublishBatch", topic_arn);
 	}
-	aws_response_init(&resp);
+	ctaws_response_init(&resp);
 	rc = sns_send(conn, "PublishBatch", topic_arn, &form, &resp, err);
 	if (rc == 0 && (rc = sns_publish_batch_parse(&resp.body, m, n, res, err)) == -1)
-		aws_response_keep_request_id(&resp, err);
-	aws_response_free(&resp);
+		ctaws_response_keep_request_id(&resp, err);
+	ctaws_response_free(&resp);
 	buf_free(&form);
 	return rc;
 }
 
 int
-sns_get_topic_attributes(
-    struct aws_conn *conn, const char *topic_arn, struct aws_attrs *out, struct aws_error *err)
+sns_get_topic_attributes(struct ctaws_conn *conn, const char *topic_arn, struct ctaws_attrs *out,
+    struct ctaws_error *err)
 {
-	struct aws_response resp;
+	struct ctaws_response resp;
 	struct buf form = BUF_INIT;
 	int rc;
 
@@ -672,11 +676,11 @@ sns_get_topic_attributes(
 		buf_free(&form);
 		return nomem(err, "GetTopicAttributes", topic_arn);
 	}
-	aws_response_init(&resp);
+	ctaws_response_init(&resp);
 	rc = sns_send(conn, "GetTopicAttributes", topic_arn, &form, &resp, err);
 	if (rc == 0 && (rc = sns_topic_attributes_parse(&resp.body, out, err)) == -1)
-		aws_response_keep_request_id(&resp, err);
-	aws_response_free(&resp);
+		ctaws_response_keep_request_id(&resp, err);
+	ctaws_response_free(&resp);
 	buf_free(&form);
 	return rc;
 }

@@ -82,20 +82,20 @@ size_t sns_message_size(const struct sns_message *m);
 
 /* Checks one message (batch: also its id) against SNS's rules; nothing is sent. */
 int sns_message_validate(
-    const char *operation, const struct sns_message *m, int batch, struct aws_error *err);
+    const char *operation, const struct sns_message *m, int batch, struct ctaws_error *err);
 /* Checks a whole batch: count, distinct ids, total size, every entry. */
-int sns_batch_validate(const struct sns_message *m, size_t n, struct aws_error *err);
+int sns_batch_validate(const struct sns_message *m, size_t n, struct ctaws_error *err);
 
 /* Publish one message to topic_arn. */
-int sns_publish(struct aws_conn *conn, const char *topic_arn, const struct sns_message *m,
-    struct sns_publish_result *out, struct aws_error *err);
+int sns_publish(struct ctaws_conn *conn, const char *topic_arn, const struct sns_message *m,
+    struct sns_publish_result *out, struct ctaws_error *err);
 /* PublishBatch: 0 when SNS answered (see res for every entry), -1 with err
  * when the call failed or the batch is invalid (AWS's codes: nothing sent). */
-int sns_publish_batch(struct aws_conn *conn, const char *topic_arn, const struct sns_message *m,
-    size_t n, struct sns_batch_result *res, struct aws_error *err);
-/* GetTopicAttributes; out is freed with aws_attrs_free. */
-int sns_get_topic_attributes(
-    struct aws_conn *conn, const char *topic_arn, struct aws_attrs *out, struct aws_error *err);
+int sns_publish_batch(struct ctaws_conn *conn, const char *topic_arn, const struct sns_message *m,
+    size_t n, struct sns_batch_result *res, struct ctaws_error *err);
+/* GetTopicAttributes; out is freed with ctaws_attrs_free. */
+int sns_get_topic_attributes(struct ctaws_conn *conn, const char *topic_arn,
+    struct ctaws_attrs *out, struct ctaws_error *err);
 
 /* The pieces, for tests: form bodies and response parsers. */
 int sns_publish_body(struct buf *b, const char *topic_arn, const struct sns_message *m);
@@ -103,11 +103,11 @@ int sns_publish_batch_body(
     struct buf *b, const char *topic_arn, const struct sns_message *m, size_t n);
 int sns_topic_attributes_body(struct buf *b, const char *topic_arn);
 int sns_publish_parse(
-    const struct buf *body, struct sns_publish_result *out, struct aws_error *err);
+    const struct buf *body, struct sns_publish_result *out, struct ctaws_error *err);
 int sns_publish_batch_parse(const struct buf *body, const struct sns_message *m, size_t n,
-    struct sns_batch_result *res, struct aws_error *err);
+    struct sns_batch_result *res, struct ctaws_error *err);
 int sns_topic_attributes_parse(
-    const struct buf *body, struct aws_attrs *out, struct aws_error *err);
+    const struct buf *body, struct ctaws_attrs *out, struct ctaws_error *err);
 
 /* The region of an SNS topic ARN (arn:PARTITION:sns:REGION:ACCOUNT:NAME):
  * 0 and the region in out, or -1 when topic_arn is not one. */

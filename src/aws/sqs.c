@@ -21,29 +21,29 @@ static const char *const sqs_system_attrs[] = {
 };
 
 int
-sqs_queue_init(
-    struct sqs_queue *q, const struct aws_client *c, const char *queue_url, struct aws_error *err)
+sqs_queue_init(struct sqs_queue *q, const struct ctaws_client *c, const char *queue_url,
+    struct ctaws_error *err)
 {
-	const struct aws_endpoint_settings *ep = c ? aws_client_endpoints(c) : NULL;
-	struct aws_endpoint e;
+	const struct ctaws_endpoint_settings *ep = c ? ctaws_client_endpoints(c) : NULL;
+	struct ctaws_endpoint e;
 	char path[1024];
 
 	memset(q, 0, sizeof(*q));
 	if (queue_url == NULL ||
-	    aws_endpoint_parse_url(queue_url, &e, path, sizeof(path), NULL, 0, err) == -1)
-		return aws_error_set(err, "sqs", "QueueUrl", 0, "InvalidAddress", 0,
+	    ctaws_endpoint_parse_url(queue_url, &e, path, sizeof(path), NULL, 0, err) == -1)
+		return ctaws_error_set(err, "sqs", "QueueUrl", 0, "InvalidAddress", 0,
 		    "queue URL \"%.300s\" is not an http(s) URL with a host",
 		    queue_url ? queue_url : "(none)");
 	if (strcmp(path, "/") == 0)
-		return aws_error_set(err, "sqs", "QueueUrl", 0, "InvalidAddress", 0,
+		return ctaws_error_set(err, "sqs", "QueueUrl", 0, "InvalidAddress", 0,
 		    "queue URL \"%.300s\" names no queue (its path is empty)", queue_url);
-	if (aws_endpoint_region_from_url(queue_url, q->region, sizeof(q->region)) == -1)
+	if (ctaws_endpoint_region_from_url(queue_url, q->region, sizeof(q->region)) == -1)
 		q->region[0] = '\0';
 	if ((q->url = strdup(queue_url)) == NULL)
 		goto nomem;
 	/* The client resolves the endpoint when an override applies, and for FIPS
 	 * (the queue URL names the regular endpoint); else the URL's host. */
-	if (ep != NULL && (ep->url[AWS_SVC_SQS] != NULL || (ep->use_fips && q->region[0])))
+	if (ep != NULL && (ep->url[CTAWS_SVC_SQS] != NULL || (ep->use_fips && q->region[0])))
 		return 0;
 	if (asprintf(&q->endpoint, "%s://%s/", e.scheme, e.authority) == -1) {
 		q->endpoint = NULL;
@@ -52,7 +52,7 @@ sqs_queue_init(
 	return 0;
 nomem:
 	sqs_queue_free(q);
-	return aws_error_set(err, "sqs", "QueueUrl", 0, "OutOfMemory", 0,
+	return ctaws_error_set(err, "sqs", "QueueUrl", 0, "OutOfMemory", 0,
 	    "out of memory for queue %.300s", queue_url);
 }
 
@@ -73,18 +73,18 @@ sqs_request_free(struct sqs_request *r)
 /* Fills everything but the operation's own members; the body is left open
  * after "QueueUrl" for them. operation must be a static string. */
 static int
-sqs_request_init(
-    struct sqs_request *r, const char *operation, const struct sqs_queue *q, struct aws_error *err)
+sqs_request_init(struct sqs_request *r, const char *operation, const struct sqs_queue *q,
+    struct ctaws_error *err)
 {
 	memset(r, 0, sizeof(*r));
 	buf_init(&r->body);
 	if (q == NULL || q->url == NULL)
-		return aws_error_set(
+		return ctaws_error_set(
 		    err, "sqs", operation, 0, "InvalidAddress", 0, "no queue given");
 	snprintf(r->target, sizeof(r->target), "AmazonSQS.%s", operation);
-	r->headers[0] = (struct aws_kv){"Content-Type", SQS_CONTENT_TYPE};
-	r->headers[1] = (struct aws_kv){"X-Amz-Target", r->target};
-	r->req = (struct aws_request){
+	r->headers[0] = (struct ctaws_kv){"Content-Type", SQS_CONTENT_TYPE};
+	r->headers[1] = (struct ctaws_kv){"X-Amz-Target", r->target};
+	r->req = (struct ctaws_request){
 	    .service = "sqs",
 	    .operation = operation,
 	    .method = "POST",
@@ -95,9 +95,9 @@ sqs_request_init(
 	    .nheaders = 2,
 	};
 	if (buf_putc(&r->body, '{') == -1 ||
-	    aws_json_put_string(&r->body, "QueueUrl", q->url) == -1) {
+	    ctaws_json_put_string(&r->body, "QueueUrl", q->url) == -1) {
 		sqs_request_free(r);
-		return aws_error_set(err, "sqs", operation, 0, "OutOfMemory", 0,
+		return ctaws_error_set(err, "sqs", operation, 0, "OutOfMemory", 0,
 		    "out of memory building a request for %s", q->url);
 	}
 	return 0;
@@ -105,11 +105,11 @@ sqs_request_init(
 
 /* Closes the JSON body and points the request at it. */
 static int
-sqs_request_finish(struct sqs_request *r, struct aws_error *err)
+sqs_request_finish(struct sqs_request *r, struct ctaws_error *err)
 {
 	if (buf_putc(&r->body, '}') == -1) {
 		sqs_request_free(r);
-		return aws_error_set(err, "sqs", r->req.operation, 0, "OutOfMemory", 0,
+		return ctaws_error_set(err, "sqs", r->req.operation, 0, "OutOfMemory", 0,
 		    "out of memory building a request");
 	}
 	r->req.body = r->body.data;
@@ -118,17 +118,17 @@ sqs_request_finish(struct sqs_request *r, struct aws_error *err)
 }
 
 static int
-sqs_receive_check(const struct sqs_receive_params *p, struct aws_error *err)
+sqs_receive_check(const struct sqs_receive_params *p, struct ctaws_error *err)
 {
 	if (p->max_messages < 0 || p->max_messages > SQS_MAX_MESSAGES)
-		return aws_error_set(err, "sqs", "ReceiveMessage", 0, "InvalidParameterValue", 0,
+		return ctaws_error_set(err, "sqs", "ReceiveMessage", 0, "InvalidParameterValue", 0,
 		    "MaxNumberOfMessages %d is not between 1 and %d", p->max_messages,
 		    SQS_MAX_MESSAGES);
 	if (p->wait_time_s < -1 || p->wait_time_s > SQS_MAX_WAIT_S)
-		return aws_error_set(err, "sqs", "ReceiveMessage", 0, "InvalidParameterValue", 0,
+		return ctaws_error_set(err, "sqs", "ReceiveMessage", 0, "InvalidParameterValue", 0,
 		    "WaitTimeSeconds %d is not between 0 and %d", p->wait_time_s, SQS_MAX_WAIT_S);
 	if (p->visibility_timeout_s < -1 || p->visibility_timeout_s > SQS_MAX_VISIBILITY_S)
-		return aws_error_set(err, "sqs", "ReceiveMessage", 0, "InvalidParameterValue", 0,
+		return ctaws_error_set(err, "sqs", "ReceiveMessage", 0, "InvalidParameterValue", 0,
 		    "VisibilityTimeout %d is not between 0 and %d", p->visibility_timeout_s,
 		    SQS_MAX_VISIBILITY_S);
 	return 0;
@@ -136,7 +136,7 @@ sqs_receive_check(const struct sqs_receive_params *p, struct aws_error *err)
 
 int
 sqs_receive_request(struct sqs_request *r, const struct sqs_queue *q,
-    const struct sqs_receive_params *p, struct aws_error *err)
+    const struct sqs_receive_params *p, struct ctaws_error *err)
 {
 	struct buf *b = &r->body;
 	int rc = 0;
@@ -147,17 +147,17 @@ sqs_receive_request(struct sqs_request *r, const struct sqs_queue *q,
 	}
 	if (sqs_request_init(r, "ReceiveMessage", q, err) == -1)
 		return -1;
-	rc |= aws_json_put_int(
+	rc |= ctaws_json_put_int(
 	    b, "MaxNumberOfMessages", p->max_messages ? p->max_messages : SQS_MAX_MESSAGES);
 	if (p->wait_time_s >= 0)
-		rc |= aws_json_put_int(b, "WaitTimeSeconds", p->wait_time_s);
+		rc |= ctaws_json_put_int(b, "WaitTimeSeconds", p->wait_time_s);
 	if (p->visibility_timeout_s >= 0)
-		rc |= aws_json_put_int(b, "VisibilityTimeout", p->visibility_timeout_s);
-	rc |= aws_json_put_strings(b, "MessageSystemAttributeNames", sqs_system_attrs,
+		rc |= ctaws_json_put_int(b, "VisibilityTimeout", p->visibility_timeout_s);
+	rc |= ctaws_json_put_strings(b, "MessageSystemAttributeNames", sqs_system_attrs,
 	    sizeof(sqs_system_attrs) / sizeof(sqs_system_attrs[0]));
 	if (rc != 0) {
 		sqs_request_free(r);
-		return aws_error_set(err, "sqs", "ReceiveMessage", 0, "OutOfMemory", 0,
+		return ctaws_error_set(err, "sqs", "ReceiveMessage", 0, "OutOfMemory", 0,
 		    "out of memory building a request for %s", q->url);
 	}
 	return sqs_request_finish(r, err);
@@ -200,7 +200,7 @@ md5_hex(const void *data, size_t len, char out[33])
 static long long
 attr_number(yajl_val attrs, const char *name)
 {
-	const char *s = aws_json_string(attrs, name);
+	const char *s = ctaws_json_string(attrs, name);
 	char *end;
 	long long v;
 
@@ -212,14 +212,14 @@ attr_number(yajl_val attrs, const char *name)
 }
 
 static int
-malformed(struct aws_error *err, const char *operation, const char *what, size_t i)
+malformed(struct ctaws_error *err, const char *operation, const char *what, size_t i)
 {
-	return aws_error_set(
-	    err, "sqs", operation, 0, AWS_ERR_MALFORMED, 0, "response entry %zu: %s", i, what);
+	return ctaws_error_set(
+	    err, "sqs", operation, 0, CTAWS_ERR_MALFORMED, 0, "response entry %zu: %s", i, what);
 }
 
 static int
-sqs_message_parse(yajl_val v, size_t i, struct sqs_message *m, struct aws_error *err)
+sqs_message_parse(yajl_val v, size_t i, struct sqs_message *m, struct ctaws_error *err)
 {
 	const char *id, *rh, *body, *md5;
 	yajl_val attrs;
@@ -227,19 +227,19 @@ sqs_message_parse(yajl_val v, size_t i, struct sqs_message *m, struct aws_error 
 
 	if (!YAJL_IS_OBJECT(v))
 		return malformed(err, "ReceiveMessage", "message is not an object", i);
-	id = aws_json_string(v, "MessageId");
-	rh = aws_json_string(v, "ReceiptHandle");
-	body = aws_json_string(v, "Body");
-	md5 = aws_json_string(v, "MD5OfBody");
+	id = ctaws_json_string(v, "MessageId");
+	rh = ctaws_json_string(v, "ReceiptHandle");
+	body = ctaws_json_string(v, "Body");
+	md5 = ctaws_json_string(v, "MD5OfBody");
 	if (id == NULL || rh == NULL || body == NULL || md5 == NULL)
 		return malformed(err, "ReceiveMessage",
 		    "message lacks a MessageId, ReceiptHandle, Body or MD5OfBody string", i);
 	m->body_len = strlen(body);
 	if (md5_hex(body, m->body_len, calc) == -1)
-		return aws_error_set(err, "sqs", "ReceiveMessage", 0, "InternalError", 0,
+		return ctaws_error_set(err, "sqs", "ReceiveMessage", 0, "InternalError", 0,
 		    "MD5 is not available to check message %s", id);
 	if (strlen(md5) != 32 || strcasecmp(md5, calc) != 0)
-		return aws_error_set(err, "sqs", "ReceiveMessage", 0, SQS_ERR_MD5_MISMATCH, 1,
+		return ctaws_error_set(err, "sqs", "ReceiveMessage", 0, SQS_ERR_MD5_MISMATCH, 1,
 		    "message %s: body of %zu bytes has MD5 %s but SQS sent MD5OfBody %.40s", id,
 		    m->body_len, calc, md5);
 	memcpy(m->md5_of_body, calc, sizeof(calc));
@@ -247,9 +247,9 @@ sqs_message_parse(yajl_val v, size_t i, struct sqs_message *m, struct aws_error 
 	m->receipt_handle = strdup(rh);
 	m->body = strdup(body);
 	if (m->message_id == NULL || m->receipt_handle == NULL || m->body == NULL)
-		return aws_error_set(err, "sqs", "ReceiveMessage", 0, "OutOfMemory", 0,
+		return ctaws_error_set(err, "sqs", "ReceiveMessage", 0, "OutOfMemory", 0,
 		    "out of memory copying message %s", id);
-	attrs = aws_json_member(v, "Attributes", yajl_t_object);
+	attrs = ctaws_json_member(v, "Attributes", yajl_t_object);
 	m->receive_count = (long)attr_number(attrs, "ApproximateReceiveCount");
 	m->sent_timestamp_ms = attr_number(attrs, "SentTimestamp");
 	m->first_receive_ms = attr_number(attrs, "ApproximateFirstReceiveTimestamp");
@@ -257,7 +257,7 @@ sqs_message_parse(yajl_val v, size_t i, struct sqs_message *m, struct aws_error 
 }
 
 int
-sqs_receive_parse(const struct buf *body, struct sqs_messages *out, struct aws_error *err)
+sqs_receive_parse(const struct buf *body, struct sqs_messages *out, struct ctaws_error *err)
 {
 	yajl_val root, msgs;
 	size_t i, n;
@@ -265,9 +265,9 @@ sqs_receive_parse(const struct buf *body, struct sqs_messages *out, struct aws_e
 
 	out->v = NULL;
 	out->n = 0;
-	if ((root = aws_json_parse(body, "sqs", "ReceiveMessage", err)) == NULL)
+	if ((root = ctaws_json_parse(body, "sqs", "ReceiveMessage", err)) == NULL)
 		return -1;
-	msgs = aws_json_member(root, "Messages", yajl_t_any);
+	msgs = ctaws_json_member(root, "Messages", yajl_t_any);
 	if (msgs != NULL && YAJL_IS_NULL(msgs))
 		msgs = NULL;
 	if (msgs != NULL && !YAJL_IS_ARRAY(msgs)) {
@@ -277,7 +277,7 @@ sqs_receive_parse(const struct buf *body, struct sqs_messages *out, struct aws_e
 	n = msgs ? msgs->u.array.len : 0;
 	if (n > 0 && (out->v = calloc(n, sizeof(*out->v))) == NULL) {
 		yajl_tree_free(root);
-		return aws_error_set(err, "sqs", "ReceiveMessage", 0, "OutOfMemory", 0,
+		return ctaws_error_set(err, "sqs", "ReceiveMessage", 0, "OutOfMemory", 0,
 		    "out of memory for %zu messages", n);
 	}
 	for (i = 0; i < n && rc == 0; i++) {
@@ -291,24 +291,24 @@ sqs_receive_parse(const struct buf *body, struct sqs_messages *out, struct aws_e
 }
 
 int
-sqs_receive(struct aws_conn *conn, const struct sqs_queue *q, const struct sqs_receive_params *p,
-    struct sqs_messages *out, struct aws_error *err)
+sqs_receive(struct ctaws_conn *conn, const struct sqs_queue *q, const struct sqs_receive_params *p,
+    struct sqs_messages *out, struct ctaws_error *err)
 {
 	struct sqs_request r;
-	struct aws_response resp;
+	struct ctaws_response resp;
 	int rc;
 
 	out->v = NULL;
 	out->n = 0;
 	if (sqs_receive_request(&r, q, p, err) == -1)
 		return -1;
-	aws_response_init(&resp);
-	rc = aws_call(conn, &r.req, &resp, err);
+	ctaws_response_init(&resp);
+	rc = ctaws_call(conn, &r.req, &resp, err);
 	if (rc == 0)
 		rc = sqs_receive_parse(&resp.body, out, err);
 	if (rc == -1)
-		aws_response_keep_request_id(&resp, err);
-	aws_response_free(&resp);
+		ctaws_response_keep_request_id(&resp, err);
+	ctaws_response_free(&resp);
 	sqs_request_free(&r);
 	return rc;
 }
@@ -325,37 +325,38 @@ batch_operation(const char *operation)
 
 int
 sqs_batch_validate(
-    const char *operation, const struct sqs_batch_entry *e, size_t n, struct aws_error *err)
+    const char *operation, const struct sqs_batch_entry *e, size_t n, struct ctaws_error *err)
 {
 	const char *op = batch_operation(operation);
 	size_t i, j;
 
 	if (op == NULL)
-		return aws_error_set(err, "sqs", "Batch", 0, "InvalidAction", 0,
+		return ctaws_error_set(err, "sqs", "Batch", 0, "InvalidAction", 0,
 		    "\"%s\" is not an SQS batch operation", operation ? operation : "(none)");
 	if (n == 0)
-		return aws_error_set(
+		return ctaws_error_set(
 		    err, "sqs", op, 0, "EmptyBatchRequest", 0, "the batch holds no entries");
 	if (n > SQS_BATCH_MAX)
-		return aws_error_set(err, "sqs", op, 0, "TooManyEntriesInBatchRequest", 0,
+		return ctaws_error_set(err, "sqs", op, 0, "TooManyEntriesInBatchRequest", 0,
 		    "the batch holds %zu entries, at most %d are allowed", n, SQS_BATCH_MAX);
 	for (i = 0; i < n; i++) {
-		if (e[i].id == NULL || !aws_batch_id_ok(e[i].id, SQS_BATCH_ID_MAX))
-			return aws_error_set(err, "sqs", op, 0, "InvalidBatchEntryId", 0,
+		if (e[i].id == NULL || !ctaws_batch_id_ok(e[i].id, SQS_BATCH_ID_MAX))
+			return ctaws_error_set(err, "sqs", op, 0, "InvalidBatchEntryId", 0,
 			    "entry %zu: id \"%.100s\" is not 1-%d letters, digits, '-' or '_'", i,
 			    e[i].id ? e[i].id : "", SQS_BATCH_ID_MAX);
 		if (e[i].receipt_handle == NULL || e[i].receipt_handle[0] == '\0')
-			return aws_error_set(err, "sqs", op, 0, "MissingParameter", 0,
+			return ctaws_error_set(err, "sqs", op, 0, "MissingParameter", 0,
 			    "entry %s has no receipt handle", e[i].id);
 		if (op[0] == 'C' && (e[i].visibility_timeout_s < 0 ||
 		                        e[i].visibility_timeout_s > SQS_MAX_VISIBILITY_S))
-			return aws_error_set(err, "sqs", op, 0, "InvalidParameterValue", 0,
+			return ctaws_error_set(err, "sqs", op, 0, "InvalidParameterValue", 0,
 			    "entry %s: VisibilityTimeout %d is not between 0 and %d", e[i].id,
 			    e[i].visibility_timeout_s, SQS_MAX_VISIBILITY_S);
 		for (j = 0; j < i; j++)
 			if (strcmp(e[i].id, e[j].id) == 0)
-				return aws_error_set(err, "sqs", op, 0, "BatchEntryIdsNotDistinct",
-				    0, "entries %zu and %zu share the id \"%s\"", j, i, e[i].id);
+				return ctaws_error_set(err, "sqs", op, 0,
+				    "BatchEntryIdsNotDistinct", 0,
+				    "entries %zu and %zu share the id \"%s\"", j, i, e[i].id);
 	}
 	return 0;
 }
@@ -365,15 +366,15 @@ batch_entries_put(struct buf *b, const char *op, const struct sqs_batch_entry *e
 {
 	size_t i;
 
-	if (aws_json_put_key(b, "Entries") == -1 || buf_putc(b, '[') == -1)
+	if (ctaws_json_put_key(b, "Entries") == -1 || buf_putc(b, '[') == -1)
 		return -1;
 	for (i = 0; i < n; i++) {
 		if ((i > 0 && buf_putc(b, ',') == -1) || buf_putc(b, '{') == -1 ||
-		    aws_json_put_string(b, "Id", e[i].id) == -1 ||
-		    aws_json_put_string(b, "ReceiptHandle", e[i].receipt_handle) == -1)
+		    ctaws_json_put_string(b, "Id", e[i].id) == -1 ||
+		    ctaws_json_put_string(b, "ReceiptHandle", e[i].receipt_handle) == -1)
 			return -1;
 		if (op[0] == 'C' &&
-		    aws_json_put_int(b, "VisibilityTimeout", e[i].visibility_timeout_s) == -1)
+		    ctaws_json_put_int(b, "VisibilityTimeout", e[i].visibility_timeout_s) == -1)
 			return -1;
 		if (buf_putc(b, '}') == -1)
 			return -1;
@@ -383,7 +384,7 @@ batch_entries_put(struct buf *b, const char *op, const struct sqs_batch_entry *e
 
 int
 sqs_batch_request(struct sqs_request *r, const struct sqs_queue *q, const char *operation,
-    const struct sqs_batch_entry *e, size_t n, struct aws_error *err)
+    const struct sqs_batch_entry *e, size_t n, struct ctaws_error *err)
 {
 	const char *op = batch_operation(operation);
 
@@ -394,7 +395,7 @@ sqs_batch_request(struct sqs_request *r, const struct sqs_queue *q, const char *
 		return -1;
 	if (batch_entries_put(&r->body, op, e, n) == -1) {
 		sqs_request_free(r);
-		return aws_error_set(err, "sqs", op, 0, "OutOfMemory", 0,
+		return ctaws_error_set(err, "sqs", op, 0, "OutOfMemory", 0,
 		    "out of memory building a request for %s", q->url);
 	}
 	return sqs_request_finish(r, err);
@@ -420,7 +421,7 @@ batch_result_init(struct sqs_batch_result *res, size_t n)
 static long
 batch_index(yajl_val item, const struct sqs_batch_entry *e, size_t n)
 {
-	const char *id = aws_json_string(item, "Id");
+	const char *id = ctaws_json_string(item, "Id");
 	size_t i;
 
 	for (i = 0; id != NULL && i < n; i++)
@@ -433,7 +434,7 @@ batch_index(yajl_val item, const struct sqs_batch_entry *e, size_t n)
 static int
 batch_list(yajl_val root, const char *key, yajl_val *out)
 {
-	yajl_val v = aws_json_member(root, key, yajl_t_any);
+	yajl_val v = ctaws_json_member(root, key, yajl_t_any);
 
 	*out = NULL;
 	if (v == NULL || YAJL_IS_NULL(v))
@@ -447,20 +448,20 @@ batch_list(yajl_val root, const char *key, yajl_val *out)
 static void
 batch_failed(struct sqs_entry_result *r, yajl_val item)
 {
-	const char *code = aws_json_string(item, "Code");
-	const char *msg = aws_json_string(item, "Message");
+	const char *code = ctaws_json_string(item, "Code");
+	const char *msg = ctaws_json_string(item, "Message");
 
 	r->status = SQS_ENTRY_FAILED;
-	r->sender_fault = aws_json_bool(item, "SenderFault", 0);
+	r->sender_fault = ctaws_json_bool(item, "SenderFault", 0);
 	snprintf(r->code, sizeof(r->code), "%s", code ? code : "UnknownError");
 	snprintf(r->message, sizeof(r->message), "%s", msg ? msg : "");
-	r->retryable = !r->sender_fault || aws_error_code_is_throttling(r->code) ||
-	               aws_error_code_is_transient(r->code);
+	r->retryable = !r->sender_fault || ctaws_error_code_is_throttling(r->code) ||
+	               ctaws_error_code_is_transient(r->code);
 }
 
 int
 sqs_batch_parse(const char *operation, const struct buf *body, const struct sqs_batch_entry *e,
-    size_t n, struct sqs_batch_result *res, struct aws_error *err)
+    size_t n, struct sqs_batch_result *res, struct ctaws_error *err)
 {
 	const char *op = batch_operation(operation);
 	yajl_val root, ok, failed;
@@ -470,9 +471,9 @@ sqs_batch_parse(const char *operation, const struct buf *body, const struct sqs_
 	batch_result_init(res, n > SQS_BATCH_MAX ? SQS_BATCH_MAX : n);
 	n = res->n;
 	if (op == NULL)
-		return aws_error_set(err, "sqs", "Batch", 0, "InvalidAction", 0,
+		return ctaws_error_set(err, "sqs", "Batch", 0, "InvalidAction", 0,
 		    "\"%s\" is not an SQS batch operation", operation ? operation : "(none)");
-	if ((root = aws_json_parse(body, "sqs", op, err)) == NULL)
+	if ((root = ctaws_json_parse(body, "sqs", op, err)) == NULL)
 		return -1;
 	if (batch_list(root, "Successful", &ok) == -1 ||
 	    batch_list(root, "Failed", &failed) == -1) {
@@ -493,44 +494,47 @@ sqs_batch_parse(const char *operation, const struct buf *body, const struct sqs_
 }
 
 static int
-sqs_batch_call(struct aws_conn *conn, const char *operation, const struct sqs_queue *q,
-    const struct sqs_batch_entry *e, size_t n, struct sqs_batch_result *res, struct aws_error *err)
+sqs_batch_call(struct ctaws_conn *conn, const char *operation, const struct sqs_queue *q,
+    const struct sqs_batch_entry *e, size_t n, struct sqs_batch_result *res,
+    struct ctaws_error *err)
 {
 	struct sqs_request r;
-	struct aws_response resp;
+	struct ctaws_response resp;
 	int rc;
 
 	batch_result_init(res, n > SQS_BATCH_MAX ? SQS_BATCH_MAX : n);
 	if (sqs_batch_request(&r, q, operation, e, n, err) == -1)
 		return -1;
-	aws_response_init(&resp);
-	rc = aws_call(conn, &r.req, &resp, err);
+	ctaws_response_init(&resp);
+	rc = ctaws_call(conn, &r.req, &resp, err);
 	if (rc == 0)
 		rc = sqs_batch_parse(operation, &resp.body, e, n, res, err);
 	if (rc == -1)
-		aws_response_keep_request_id(&resp, err);
-	aws_response_free(&resp);
+		ctaws_response_keep_request_id(&resp, err);
+	ctaws_response_free(&resp);
 	sqs_request_free(&r);
 	return rc;
 }
 
 int
-sqs_delete_batch(struct aws_conn *conn, const struct sqs_queue *q, const struct sqs_batch_entry *e,
-    size_t n, struct sqs_batch_result *res, struct aws_error *err)
+sqs_delete_batch(struct ctaws_conn *conn, const struct sqs_queue *q,
+    const struct sqs_batch_entry *e, size_t n, struct sqs_batch_result *res,
+    struct ctaws_error *err)
 {
 	return sqs_batch_call(conn, "DeleteMessageBatch", q, e, n, res, err);
 }
 
 int
-sqs_change_visibility_batch(struct aws_conn *conn, const struct sqs_queue *q,
-    const struct sqs_batch_entry *e, size_t n, struct sqs_batch_result *res, struct aws_error *err)
+sqs_change_visibility_batch(struct ctaws_conn *conn, const struct sqs_queue *q,
+    const struct sqs_batch_entry *e, size_t n, struct sqs_batch_result *res,
+    struct ctaws_error *err)
 {
 	return sqs_batch_call(conn, "ChangeMessageVisibilityBatch", q, e, n, res, err);
 }
 
 int
 sqs_attributes_request(struct sqs_request *r, const struct sqs_queue *q, const char *const *names,
-    size_t n, struct aws_error *err)
+    size_t n, struct ctaws_error *err)
 {
 	static const char *const all[] = {"All"};
 
@@ -540,16 +544,16 @@ sqs_attributes_request(struct sqs_request *r, const struct sqs_queue *q, const c
 		names = all;
 		n = 1;
 	}
-	if (aws_json_put_strings(&r->body, "AttributeNames", names, n) == -1) {
+	if (ctaws_json_put_strings(&r->body, "AttributeNames", names, n) == -1) {
 		sqs_request_free(r);
-		return aws_error_set(err, "sqs", "GetQueueAttributes", 0, "OutOfMemory", 0,
+		return ctaws_error_set(err, "sqs", "GetQueueAttributes", 0, "OutOfMemory", 0,
 		    "out of memory building a request for %s", q->url);
 	}
 	return sqs_request_finish(r, err);
 }
 
 static int
-attrs_copy(yajl_val obj, struct aws_attrs *out, struct aws_error *err)
+attrs_copy(yajl_val obj, struct ctaws_attrs *out, struct ctaws_error *err)
 {
 	size_t i, n = obj->u.object.len;
 
@@ -558,24 +562,24 @@ attrs_copy(yajl_val obj, struct aws_attrs *out, struct aws_error *err)
 
 		if (!YAJL_IS_STRING(v))
 			return malformed(err, "GetQueueAttributes", "attribute is not a string", i);
-		if (aws_attrs_add(out, obj->u.object.keys[i], v->u.string) == -1)
-			return aws_error_set(err, "sqs", "GetQueueAttributes", 0, "OutOfMemory", 0,
-			    "out of memory copying %zu queue attributes", n);
+		if (ctaws_attrs_add(out, obj->u.object.keys[i], v->u.string) == -1)
+			return ctaws_error_set(err, "sqs", "GetQueueAttributes", 0, "OutOfMemory",
+			    0, "out of memory copying %zu queue attributes", n);
 	}
 	return 0;
 }
 
 int
-sqs_attributes_parse(const struct buf *body, struct aws_attrs *out, struct aws_error *err)
+sqs_attributes_parse(const struct buf *body, struct ctaws_attrs *out, struct ctaws_error *err)
 {
 	yajl_val root, attrs;
 	int rc = 0;
 
 	out->v = NULL;
 	out->n = 0;
-	if ((root = aws_json_parse(body, "sqs", "GetQueueAttributes", err)) == NULL)
+	if ((root = ctaws_json_parse(body, "sqs", "GetQueueAttributes", err)) == NULL)
 		return -1;
-	attrs = aws_json_member(root, "Attributes", yajl_t_any);
+	attrs = ctaws_json_member(root, "Attributes", yajl_t_any);
 	if (attrs != NULL && !YAJL_IS_NULL(attrs)) {
 		if (!YAJL_IS_OBJECT(attrs))
 			rc = malformed(err, "GetQueueAttributes", "Attributes is not an object", 0);
@@ -584,29 +588,29 @@ sqs_attributes_parse(const struct buf *body, struct aws_attrs *out, struct aws_e
 	}
 	yajl_tree_free(root);
 	if (rc == -1)
-		aws_attrs_free(out);
+		ctaws_attrs_free(out);
 	return rc;
 }
 
 int
-sqs_get_queue_attributes(struct aws_conn *conn, const struct sqs_queue *q, const char *const *names,
-    size_t n, struct aws_attrs *out, struct aws_error *err)
+sqs_get_queue_attributes(struct ctaws_conn *conn, const struct sqs_queue *q,
+    const char *const *names, size_t n, struct ctaws_attrs *out, struct ctaws_error *err)
 {
 	struct sqs_request r;
-	struct aws_response resp;
+	struct ctaws_response resp;
 	int rc;
 
 	out->v = NULL;
 	out->n = 0;
 	if (sqs_attributes_request(&r, q, names, n, err) == -1)
 		return -1;
-	aws_response_init(&resp);
-	rc = aws_call(conn, &r.req, &resp, err);
+	ctaws_response_init(&resp);
+	rc = ctaws_call(conn, &r.req, &resp, err);
 	if (rc == 0)
 		rc = sqs_attributes_parse(&resp.body, out, err);
 	if (rc == -1)
-		aws_response_keep_request_id(&resp, err);
-	aws_response_free(&resp);
+		ctaws_response_keep_request_id(&resp, err);
+	ctaws_response_free(&resp);
 	sqs_request_free(&r);
 	return rc;
 }

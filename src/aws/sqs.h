@@ -10,7 +10,7 @@
  *
  * ReceiveMessage is split into a request builder and a response parser so the
  * daemon can run the long poll on its own libcurl multi loop (aws_xfer_*);
- * sqs_receive() is the same thing through aws_call(). Each received body's
+ * sqs_receive() is the same thing through ctaws_call(). Each received body's
  * MD5 is checked against MD5OfBody.
  *
  * The batch calls take up to SQS_BATCH_MAX entries with unique ids and report
@@ -44,14 +44,14 @@ struct sqs_queue {
 	char region[32]; /* the region the URL's host names; "" for the client's */
 };
 
-/* One SQS request, ready for aws_call() or aws_xfer_new(). req points into the
+/* One SQS request, ready for ctaws_call() or ctaws_xfer_new(). req points into the
  * other fields and into the queue: keep both where they are until the
- * transfer is over (aws_xfer_new copies the body, not the rest). */
+ * transfer is over (ctaws_xfer_new copies the body, not the rest). */
 struct sqs_request {
-	struct aws_request req;   /* what to send */
-	struct aws_kv headers[2]; /* Content-Type and X-Amz-Target */
-	char target[64];          /* "AmazonSQS.<Operation>" */
-	struct buf body;          /* owned JSON body */
+	struct ctaws_request req;   /* what to send */
+	struct ctaws_kv headers[2]; /* Content-Type and X-Amz-Target */
+	char target[64];            /* "AmazonSQS.<Operation>" */
+	struct buf body;            /* owned JSON body */
 };
 
 struct sqs_receive_params {
@@ -106,8 +106,8 @@ struct sqs_batch_result {
 
 /* Checks queue_url and decides where its requests go: to the URL's own host,
  * unless client c (may be NULL) has an SQS endpoint override or uses FIPS. */
-int sqs_queue_init(
-    struct sqs_queue *q, const struct aws_client *c, const char *queue_url, struct aws_error *err);
+int sqs_queue_init(struct sqs_queue *q, const struct ctaws_client *c, const char *queue_url,
+    struct ctaws_error *err);
 void sqs_queue_free(struct sqs_queue *q);
 
 void sqs_request_free(struct sqs_request *r);
@@ -115,38 +115,40 @@ void sqs_request_free(struct sqs_request *r);
 /* ReceiveMessage, asking for the ApproximateReceiveCount, SentTimestamp and
  * ApproximateFirstReceiveTimestamp system attributes. */
 int sqs_receive_request(struct sqs_request *r, const struct sqs_queue *q,
-    const struct sqs_receive_params *p, struct aws_error *err);
+    const struct sqs_receive_params *p, struct ctaws_error *err);
 /* Parses a 2xx ReceiveMessage body into out (emptied first). On error out is
  * empty and err says which message was wrong (code SQS_ERR_MD5_MISMATCH or
- * AWS_ERR_MALFORMED). */
-int sqs_receive_parse(const struct buf *body, struct sqs_messages *out, struct aws_error *err);
-int sqs_receive(struct aws_conn *conn, const struct sqs_queue *q,
-    const struct sqs_receive_params *p, struct sqs_messages *out, struct aws_error *err);
+ * CTAWS_ERR_MALFORMED). */
+int sqs_receive_parse(const struct buf *body, struct sqs_messages *out, struct ctaws_error *err);
+int sqs_receive(struct ctaws_conn *conn, const struct sqs_queue *q,
+    const struct sqs_receive_params *p, struct sqs_messages *out, struct ctaws_error *err);
 void sqs_messages_free(struct sqs_messages *m);
 
 /* The batch calls: 0 when SQS answered (look at res for each entry), -1 with
  * err when the whole call failed or the entries are invalid (too many, none,
  * duplicate or malformed ids: AWS's own codes, nothing sent). */
-int sqs_delete_batch(struct aws_conn *conn, const struct sqs_queue *q,
-    const struct sqs_batch_entry *e, size_t n, struct sqs_batch_result *res, struct aws_error *err);
-int sqs_change_visibility_batch(struct aws_conn *conn, const struct sqs_queue *q,
-    const struct sqs_batch_entry *e, size_t n, struct sqs_batch_result *res, struct aws_error *err);
+int sqs_delete_batch(struct ctaws_conn *conn, const struct sqs_queue *q,
+    const struct sqs_batch_entry *e, size_t n, struct sqs_batch_result *res,
+    struct ctaws_error *err);
+int sqs_change_visibility_batch(struct ctaws_conn *conn, const struct sqs_queue *q,
+    const struct sqs_batch_entry *e, size_t n, struct sqs_batch_result *res,
+    struct ctaws_error *err);
 
 /* The pieces of the batch calls, for tests and event loops. operation is
  * "DeleteMessageBatch" or "ChangeMessageVisibilityBatch". */
 int sqs_batch_validate(
-    const char *operation, const struct sqs_batch_entry *e, size_t n, struct aws_error *err);
+    const char *operation, const struct sqs_batch_entry *e, size_t n, struct ctaws_error *err);
 int sqs_batch_request(struct sqs_request *r, const struct sqs_queue *q, const char *operation,
-    const struct sqs_batch_entry *e, size_t n, struct aws_error *err);
+    const struct sqs_batch_entry *e, size_t n, struct ctaws_error *err);
 int sqs_batch_parse(const char *operation, const struct buf *body, const struct sqs_batch_entry *e,
-    size_t n, struct sqs_batch_result *res, struct aws_error *err);
+    size_t n, struct sqs_batch_result *res, struct ctaws_error *err);
 
 /* GetQueueAttributes for names (NULL/0: "All"); all values are strings in
- * SQS. out is freed with aws_attrs_free. */
-int sqs_get_queue_attributes(struct aws_conn *conn, const struct sqs_queue *q,
-    const char *const *names, size_t n, struct aws_attrs *out, struct aws_error *err);
+ * SQS. out is freed with ctaws_attrs_free. */
+int sqs_get_queue_attributes(struct ctaws_conn *conn, const struct sqs_queue *q,
+    const char *const *names, size_t n, struct ctaws_attrs *out, struct ctaws_error *err);
 int sqs_attributes_request(struct sqs_request *r, const struct sqs_queue *q,
-    const char *const *names, size_t n, struct aws_error *err);
-int sqs_attributes_parse(const struct buf *body, struct aws_attrs *out, struct aws_error *err);
+    const char *const *names, size_t n, struct ctaws_error *err);
+int sqs_attributes_parse(const struct buf *body, struct ctaws_attrs *out, struct ctaws_error *err);
 
 #endif

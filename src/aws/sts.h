@@ -14,14 +14,16 @@ struct sts_identity {
 };
 
 /* AssumeRole signed with the conn's client credentials. */
-int sts_assume_role(struct aws_conn *conn, const char *role_arn, const char *session_name,
-    const char *external_id, int duration_s, struct aws_credentials **out, struct aws_error *err);
+int sts_assume_role(struct ctaws_conn *conn, const char *role_arn, const char *session_name,
+    const char *external_id, int duration_s, struct ctaws_credentials **out,
+    struct ctaws_error *err);
 
 /* AssumeRoleWithWebIdentity: unsigned, the token is the proof. */
-int sts_assume_role_with_web_identity(struct aws_conn *conn, const char *role_arn,
-    const char *session_name, const char *token, int duration_s,
-    struct aws_credentials **out, struct aws_error *err);
+int sts_assume_role_with_web_identity(struct ctaws_conn *conn, const char *role_arn,
+    const char *session_name, const char *token, int duration_s, struct ctaws_credentials **out,
+    struct ctaws_error *err);
 
-int sts_get_caller_identity(struct aws_conn *conn, struct sts_identity *out, struct aws_error *err);
+int sts_get_caller_identity(
+    struct ctaws_conn *conn, struct sts_identity *out, struct ctaws_error *err);
 
 #endif

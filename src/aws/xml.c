@@ -11,9 +11,9 @@
 
 #define XML_DEPTH_MAX 64
 
-struct aws_xml {
+struct ctaws_xml {
 	XML_Parser p;
-	aws_xml_cb cb;
+	ctaws_xml_cb cb;
 	void *arg;
 	struct buf path; /* "A/B/C" of the open elements */
 	struct buf text; /* character data of the innermost open element */
@@ -23,7 +23,7 @@ struct aws_xml {
 };
 
 static void
-xml_stop(struct aws_xml *x, const char *code, const char *why)
+xml_stop(struct ctaws_xml *x, const char *code, const char *why)
 {
 	if (x->why == NULL) {
 		x->code = code;
@@ -35,7 +35,7 @@ xml_stop(struct aws_xml *x, const char *code, const char *why)
 static void XMLCALL
 on_start(void *ud, const XML_Char *name, const XML_Char **attrs)
 {
-	struct aws_xml *x = ud;
+	struct ctaws_xml *x = ud;
 	const char *local = strrchr(name, ':');
 
 	(void)attrs;
@@ -51,20 +51,20 @@ on_start(void *ud, const XML_Char *name, const XML_Char **attrs)
 		return;
 	}
 	buf_reset(&x->text);
-	if (x->cb(x->arg, AWS_XML_START, x->path.data, "", 0) == -1)
+	if (x->cb(x->arg, CTAWS_XML_START, x->path.data, "", 0) == -1)
 		xml_stop(x, "XmlAborted", "stopped by the caller");
 }
 
 static void XMLCALL
 on_end(void *ud, const XML_Char *name)
 {
-	struct aws_xml *x = ud;
+	struct ctaws_xml *x = ud;
 	char *slash;
 
 	(void)name;
 	if (x->why)
 		return;
-	if (x->cb(x->arg, AWS_XML_END, x->path.data, x->text.data ? x->text.data : "",
+	if (x->cb(x->arg, CTAWS_XML_END, x->path.data, x->text.data ? x->text.data : "",
 	        x->text.len) == -1) {
 		xml_stop(x, "XmlAborted", "stopped by the caller");
 		return;
@@ -79,11 +79,11 @@ on_end(void *ud, const XML_Char *name)
 static void XMLCALL
 on_text(void *ud, const XML_Char *s, int len)
 {
-	struct aws_xml *x = ud;
+	struct ctaws_xml *x = ud;
 
 	if (x->why || x->depth == 0)
 		return;
-	if (x->text.len + (size_t)len > AWS_XML_TEXT_MAX) {
+	if (x->text.len + (size_t)len > CTAWS_XML_TEXT_MAX) {
 		xml_stop(x, "XmlParseError", "element text too long");
 		return;
 	}
@@ -99,15 +99,15 @@ on_doctype(void *ud, const XML_Char *name, const XML_Char *sysid, const XML_Char
 	xml_stop(ud, "XmlParseError", "DOCTYPE declarations are not accepted");
 }
 
-struct aws_xml *
-aws_xml_new(aws_xml_cb cb, void *arg)
+struct ctaws_xml *
+ctaws_xml_new(ctaws_xml_cb cb, void *arg)
 {
-	struct aws_xml *x;
+	struct ctaws_xml *x;
 
 	if ((x = calloc(1, sizeof(*x))) == NULL)
 		return NULL;
 	if ((x->p = XML_ParserCreate("UTF-8")) == NULL || buf_reserve(&x->path, 128) == -1) {
-		aws_xml_free(x);
+		ctaws_xml_free(x);
 		return NULL;
 	}
 	x->path.data[0] = '\0';
@@ -122,7 +122,7 @@ aws_xml_new(aws_xml_cb cb, void *arg)
 }
 
 void
-aws_xml_free(struct aws_xml *x)
+ctaws_xml_free(struct ctaws_xml *x)
 {
 	if (x == NULL)
 		return;
@@ -134,7 +134,8 @@ aws_xml_free(struct aws_xml *x)
 }
 
 int
-aws_xml_feed(struct aws_xml *x, const void *data, size_t len, int final, struct aws_error *err)
+ctaws_xml_feed(
+    struct ctaws_xml *x, const void *data, size_t len, int final, struct ctaws_error *err)
 {
 	while (len > 0 || final) {
 		int n = len > (1 << 30) ? 1 << 30 : (int)len;
@@ -142,9 +143,9 @@ aws_xml_feed(struct aws_xml *x, const void *data, size_t len, int final, struct 
 
 		if (XML_Parse(x->p, data, n, last) != XML_STATUS_OK) {
 			if (x->why)
-				return aws_error_set(
+				return ctaws_error_set(
 				    err, NULL, NULL, 0, x->code, 0, "XML: %s", x->why);
-			return aws_error_set(err, NULL, NULL, 0, "XmlParseError", 0,
+			return ctaws_error_set(err, NULL, NULL, 0, "XmlParseError", 0,
 			    "XML: %s at line %lu, column %lu",
 			    XML_ErrorString(XML_GetErrorCode(x->p)),
 			    (unsigned long)XML_GetCurrentLineNumber(x->p),
@@ -159,7 +160,7 @@ aws_xml_feed(struct aws_xml *x, const void *data, size_t len, int final, struct 
 }
 
 int
-aws_xml_path_match(const char *path, const char *pattern)
+ctaws_xml_path_match(const char *path, const char *pattern)
 {
 	size_t plen = strlen(path), qlen;
 
@@ -172,21 +173,21 @@ aws_xml_path_match(const char *path, const char *pattern)
 }
 
 struct extract {
-	struct aws_xml_field *f;
+	struct ctaws_xml_field *f;
 	size_t n;
 };
 
 static int
-extract_cb(void *arg, enum aws_xml_event ev, const char *path, const char *text, size_t len)
+extract_cb(void *arg, enum ctaws_xml_event ev, const char *path, const char *text, size_t len)
 {
 	struct extract *ex = arg;
 
-	if (ev != AWS_XML_END)
+	if (ev != CTAWS_XML_END)
 		return 0;
 	for (size_t i = 0; i < ex->n; i++) {
-		struct aws_xml_field *f = &ex->f[i];
+		struct ctaws_xml_field *f = &ex->f[i];
 
-		if (f->found || !aws_xml_path_match(path, f->path))
+		if (f->found || !ctaws_xml_path_match(path, f->path))
 			continue;
 		f->found = 1;
 		if (f->outlen == 0)
@@ -200,11 +201,11 @@ extract_cb(void *arg, enum aws_xml_event ev, const char *path, const char *text,
 }
 
 int
-aws_xml_extract(const void *doc, size_t len, struct aws_xml_field *fields, size_t nfields,
-    struct aws_error *err)
+ctaws_xml_extract(const void *doc, size_t len, struct ctaws_xml_field *fields, size_t nfields,
+    struct ctaws_error *err)
 {
 	struct extract ex = {fields, nfields};
-	struct aws_xml *x;
+	struct ctaws_xml *x;
 	int rc;
 
 	for (size_t i = 0; i < nfields; i++) {
@@ -212,9 +213,9 @@ aws_xml_extract(const void *doc, size_t len, struct aws_xml_field *fields, size_
 		if (fields[i].outlen)
 			fields[i].out[0] = '\0';
 	}
-	if ((x = aws_xml_new(extract_cb, &ex)) == NULL)
-		return aws_error_set(err, NULL, NULL, 0, "OutOfMemory", 0, "out of memory");
-	rc = aws_xml_feed(x, doc, len, 1, err);
-	aws_xml_free(x);
+	if ((x = ctaws_xml_new(extract_cb, &ex)) == NULL)
+		return ctaws_error_set(err, NULL, NULL, 0, "OutOfMemory", 0, "out of memory");
+	rc = ctaws_xml_feed(x, doc, len, 1, err);
+	ctaws_xml_free(x);
 	return rc;
 }

@@ -21,39 +21,40 @@
 
 #include "aws/error.h"
 
-enum aws_xml_event {
-	AWS_XML_START, /* an element opened; text is "" */
-	AWS_XML_END,   /* an element closed; text is its own character data */
+enum ctaws_xml_event {
+	CTAWS_XML_START, /* an element opened; text is "" */
+	CTAWS_XML_END,   /* an element closed; text is its own character data */
 };
 
-#define AWS_XML_TEXT_MAX (1024 * 1024) /* longest element text accepted */
+#define CTAWS_XML_TEXT_MAX (1024 * 1024) /* longest element text accepted */
 
 /* Called for each event; return 0 to go on, -1 to stop (the feed fails with
  * code "XmlAborted" unless the callback set err itself). */
-typedef int (*aws_xml_cb)(
-    void *arg, enum aws_xml_event ev, const char *path, const char *text, size_t len);
+typedef int (*ctaws_xml_cb)(
+    void *arg, enum ctaws_xml_event ev, const char *path, const char *text, size_t len);
 
-struct aws_xml;
+struct ctaws_xml;
 
-struct aws_xml *aws_xml_new(aws_xml_cb cb, void *arg);
-void aws_xml_free(struct aws_xml *x);
+struct ctaws_xml *ctaws_xml_new(ctaws_xml_cb cb, void *arg);
+void ctaws_xml_free(struct ctaws_xml *x);
 /* Feeds the next piece of the document; final is 1 with the last piece (which
  * may be empty). On malformed XML fails with code "XmlParseError" and a
  * message naming the line and column. */
-int aws_xml_feed(struct aws_xml *x, const void *data, size_t len, int final, struct aws_error *err);
+int ctaws_xml_feed(
+    struct ctaws_xml *x, const void *data, size_t len, int final, struct ctaws_error *err);
 
 /* 1 when path matches pattern (see above). */
-int aws_xml_path_match(const char *path, const char *pattern);
+int ctaws_xml_path_match(const char *path, const char *pattern);
 
 /* The common case: the first value of each of a few paths in a whole document. */
-struct aws_xml_field {
+struct ctaws_xml_field {
 	const char *path; /* pattern */
 	char *out;        /* borrowed; receives the NUL-terminated text, truncated to outlen */
 	size_t outlen;
 	int found; /* set to 1 when the element was seen */
 };
 
-int aws_xml_extract(const void *doc, size_t len, struct aws_xml_field *fields, size_t nfields,
-    struct aws_error *err);
+int ctaws_xml_extract(const void *doc, size_t len, struct ctaws_xml_field *fields, size_t nfields,
+    struct ctaws_error *err);
 
 #endif

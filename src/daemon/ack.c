@@ -13,28 +13,28 @@
 
 /* One batch call: up to SQS_BATCH_MAX entries of one kind. */
 struct ack_batch {
-	struct pool_job link;       /* first: the pool hands this pointer back */
+	struct pool_job link; /* first: the pool hands this pointer back */
 	enum ack_op op;
 	struct ack_entry *entry[SQS_BATCH_MAX];
 	size_t n;
 };
 
 struct acker {
-	struct pool *pool;          /* one thread: the batches */
-	struct sqs_queue queue;     /* owned: the queue, resolved once */
-	struct aws_client *client;  /* borrowed */
-	struct ack_entry *queued;   /* waiting for ack_flush, newest first */
-	size_t nqueued;             /* entries in queued */
-	double queued_since;        /* monotonic seconds when the oldest was queued */
-	struct ack_entry *done;     /* finished, not yet taken */
-	size_t pending;             /* queued + under way */
+	struct pool *pool;           /* one thread: the batches */
+	struct sqs_queue queue;      /* owned: the queue, resolved once */
+	struct ctaws_client *client; /* borrowed */
+	struct ack_entry *queued;    /* waiting for ack_flush, newest first */
+	size_t nqueued;              /* entries in queued */
+	double queued_since;         /* monotonic seconds when the oldest was queued */
+	struct ack_entry *done;      /* finished, not yet taken */
+	size_t pending;              /* queued + under way */
 	void (*notify)(void *arg);
 	void *notify_arg;
 };
 
 struct ack_thread {
 	struct acker *a;
-	struct aws_conn *conn;
+	struct ctaws_conn *conn;
 };
 
 static void *
@@ -46,7 +46,7 @@ ack_thread_init(void *arg, int index)
 	if (t == NULL)
 		return NULL;
 	t->a = arg;
-	t->conn = aws_conn_new(t->a->client);
+	t->conn = ctaws_conn_new(t->a->client);
 	return t;
 }
 
@@ -56,7 +56,7 @@ ack_thread_fini(void *state)
 	struct ack_thread *t = state;
 
 	if (t) {
-		aws_conn_free(t->conn);
+		ctaws_conn_free(t->conn);
 		free(t);
 	}
 }
@@ -64,7 +64,7 @@ ack_thread_fini(void *state)
 /* One call for the entries of b whose index is in idx[0..n). */
 static void
 send_batch(struct ack_thread *t, struct ack_batch *b, const size_t *idx, size_t n,
-    struct sqs_batch_result *res, struct aws_error *err, int *failed_call)
+    struct sqs_batch_result *res, struct ctaws_error *err, int *failed_call)
 {
 	struct sqs_batch_entry e[SQS_BATCH_MAX];
 	char ids[SQS_BATCH_MAX][8];
@@ -92,7 +92,7 @@ ack_run(void *state, struct pool_job *job)
 	struct ack_batch *b = (struct ack_batch *)job;
 	size_t idx[SQS_BATCH_MAX], n = b->n;
 	struct sqs_batch_result res;
-	struct aws_error err;
+	struct ctaws_error err;
 	char why[512];
 
 	for (size_t i = 0; i < n; i++)
@@ -110,14 +110,14 @@ ack_run(void *state, struct pool_job *job)
 				    "no connection to SQS");
 			return;
 		}
-		aws_error_clear(&err);
+		ctaws_error_clear(&err);
 		memset(&res, 0, sizeof(res));
 		send_batch(t, b, idx, n, &res, &err, &failed_call);
 		for (size_t i = 0; i < n; i++) {
 			struct ack_entry *ae = b->entry[idx[i]];
 
 			if (failed_call) {
-				aws_error_str(&err, why, sizeof(why));
+				ctaws_error_str(&err, why, sizeof(why));
 				snprintf(ae->error, sizeof(ae->error), "%s", why);
 				snprintf(ae->code, sizeof(ae->code), "%s", err.code);
 				if (err.retryable || err.transient)
@@ -151,10 +151,10 @@ ack_notify(void *arg)
 static const struct pool_ops ack_ops = {ack_thread_init, ack_run, ack_thread_fini, ack_notify};
 
 struct acker *
-acker_new(struct aws_client *client, const char *queue_url, void (*notify)(void *arg), void *arg)
+acker_new(struct ctaws_client *client, const char *queue_url, void (*notify)(void *arg), void *arg)
 {
 	struct acker *a = calloc(1, sizeof(*a));
-	struct aws_error err;
+	struct ctaws_error err;
 
 	if (a == NULL)
 		return NULL;

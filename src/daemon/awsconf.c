@@ -8,32 +8,33 @@
 #include "aws/profile.h"
 #include "daemon/metrics.h"
 
-struct aws_client *
+struct ctaws_client *
 conf_aws_client(const struct ct_config *c, struct ct_error *err)
 {
-	struct aws_client_config ac;
-	struct aws_creds_options co;
-	struct aws_creds_provider *creds;
-	struct aws_client *client;
-	struct aws_profile_settings file;
-	struct aws_profile_set *profiles;
-	struct aws_error aerr;
+	struct ctaws_client_config ac;
+	struct ctaws_creds_options co;
+	struct ctaws_creds_provider *creds;
+	struct ctaws_client *client;
+	struct ctaws_profile_settings file;
+	struct ctaws_profile_set *profiles;
+	struct ctaws_error aerr;
 	char region[32], why[1024];
 
 	/* ~/.aws/config and credentials (or AWS_CONFIG_FILE, ...): their region,
 	 * endpoint_url and services sections apply as in every AWS SDK. */
-	aws_error_clear(&aerr);
-	if ((profiles = aws_profile_set_load(NULL, NULL, &aerr)) == NULL) {
+	ctaws_error_clear(&aerr);
+	if ((profiles = ctaws_profile_set_load(NULL, NULL, &aerr)) == NULL) {
 		ct_error_set(err, CT_ERR_CONFIG, "AWS shared config: %s",
-		    aws_error_str(&aerr, why, sizeof(why)));
+		    ctaws_error_str(&aerr, why, sizeof(why)));
 		return NULL;
 	}
 	memset(&file, 0, sizeof(file));
-	aws_profile_settings_fill(profiles, c->aws.profile, &file);
+	ctaws_profile_settings_fill(profiles, c->aws.profile, &file);
 	memset(&ac, 0, sizeof(ac));
 	ac.file = &file;
 	ac.region = c->region;
-	if (ac.region == NULL && aws_endpoint_region_from_url(c->queue_url, region, sizeof(region)) == 0)
+	if (ac.region == NULL &&
+	    ctaws_endpoint_region_from_url(c->queue_url, region, sizeof(region)) == 0)
 		ac.region = region;
 	ac.profile = c->aws.profile;
 	ac.use_fips = c->aws.use_fips;
@@ -46,22 +47,23 @@ conf_aws_client(const struct ct_config *c, struct ct_error *err)
 	ac.ca_bundle = c->aws.ca_bundle;
 	ac.max_attempts = c->aws.max_attempts;
 	ac.on_error = metrics_aws_error_observer;
-	aws_error_clear(&aerr);
-	client = aws_client_new(&ac, NULL, &aerr);
-	aws_profile_set_free(profiles); /* the client copied what it keeps */
+	ctaws_error_clear(&aerr);
+	client = ctaws_client_new(&ac, NULL, &aerr);
+	ctaws_profile_set_free(profiles); /* the client copied what it keeps */
 	if (client == NULL) {
-		ct_error_set(err, CT_ERR_CONFIG, "AWS client: %s", aws_error_str(&aerr, why, sizeof(why)));
+		ct_error_set(
+		    err, CT_ERR_CONFIG, "AWS client: %s", ctaws_error_str(&aerr, why, sizeof(why)));
 		return NULL;
 	}
 	memset(&co, 0, sizeof(co));
 	co.profile = c->aws.profile;
-	co.region = aws_client_region(client);
-	if ((creds = aws_creds_default_chain(&co, client, &aerr)) == NULL) {
+	co.region = ctaws_client_region(client);
+	if ((creds = ctaws_creds_default_chain(&co, client, &aerr)) == NULL) {
 		ct_error_set(err, CT_ERR_CONFIG, "AWS credentials: %s",
-		    aws_error_str(&aerr, why, sizeof(why)));
-		aws_client_free(client);
+		    ctaws_error_str(&aerr, why, sizeof(why)));
+		ctaws_client_free(client);
 		return NULL;
 	}
-	aws_client_set_creds(client, creds);
+	ctaws_client_set_creds(client, creds);
 	return client;
 }

@@ -12,8 +12,8 @@
 #include "daemon/conf.h"
 #include "util/error.h"
 
-struct aws_client;
+struct ctaws_client;
 
-struct aws_client *conf_aws_client(const struct ct_config *c, struct ct_error *err);
+struct ctaws_client *conf_aws_client(const struct ct_config *c, struct ct_error *err);
 
 #endif

@@ -40,84 +40,84 @@ item(struct checklist *cl, int ok, const char *what, const char *detail)
 }
 
 static void
-check_identity(struct checklist *cl, struct aws_conn *conn)
+check_identity(struct checklist *cl, struct ctaws_conn *conn)
 {
 	struct sts_identity id;
-	struct aws_error err;
+	struct ctaws_error err;
 	char why[1024];
 
-	aws_error_clear(&err);
+	ctaws_error_clear(&err);
 	if (sts_get_caller_identity(conn, &id, &err) == 0) {
 		snprintf(why, sizeof(why), "%s (account %s)", id.arn, id.account);
 		item(cl, 1, "credentials", why);
 	} else {
-		item(cl, 0, "credentials", aws_error_str(&err, why, sizeof(why)));
+		item(cl, 0, "credentials", ctaws_error_str(&err, why, sizeof(why)));
 	}
 }
 
 static void
-check_queue(struct checklist *cl, struct aws_client *client, struct aws_conn *conn,
+check_queue(struct checklist *cl, struct ctaws_client *client, struct ctaws_conn *conn,
     const struct ct_config *c)
 {
 	struct sqs_queue q;
 	int r;
-	static const char *const names[] = {"ApproximateNumberOfMessages", "VisibilityTimeout",
-	    "RedrivePolicy"};
-	struct aws_attrs a = {NULL, 0};
-	struct aws_error err;
+	static const char *const names[] = {
+	    "ApproximateNumberOfMessages", "VisibilityTimeout", "RedrivePolicy"};
+	struct ctaws_attrs a = {NULL, 0};
+	struct ctaws_error err;
 	char what[1200], why[1024];
 	const char *rp;
 
 	snprintf(what, sizeof(what), "queue %s", c->queue_url);
-	aws_error_clear(&err);
+	ctaws_error_clear(&err);
 	if (sqs_queue_init(&q, client, c->queue_url, &err) == -1) {
-		item(cl, 0, what, aws_error_str(&err, why, sizeof(why)));
+		item(cl, 0, what, ctaws_error_str(&err, why, sizeof(why)));
 		return;
 	}
 	r = sqs_get_queue_attributes(conn, &q, names, 3, &a, &err);
 	sqs_queue_free(&q);
 	if (r == -1) {
-		item(cl, 0, what, aws_error_str(&err, why, sizeof(why)));
+		item(cl, 0, what, ctaws_error_str(&err, why, sizeof(why)));
 		return;
 	}
-	rp = aws_attrs_get(&a, "RedrivePolicy");
+	rp = ctaws_attrs_get(&a, "RedrivePolicy");
 	snprintf(why, sizeof(why), "%s messages waiting, visibility timeout %s s, %s",
-	    aws_attrs_get(&a, "ApproximateNumberOfMessages") ?: "?",
-	    aws_attrs_get(&a, "VisibilityTimeout") ?: "?",
+	    ctaws_attrs_get(&a, "ApproximateNumberOfMessages") ?: "?",
+	    ctaws_attrs_get(&a, "VisibilityTimeout") ?: "?",
 	    rp ? "dead-letter queue set" : "no dead-letter queue");
 	item(cl, 1, what, why);
-	aws_attrs_free(&a);
+	ctaws_attrs_free(&a);
 }
 
 static void
-check_topic(struct checklist *cl, struct aws_conn *conn, const char *arn)
+check_topic(struct checklist *cl, struct ctaws_conn *conn, const char *arn)
 {
-	struct aws_attrs a = {NULL, 0};
-	struct aws_error err;
+	struct ctaws_attrs a = {NULL, 0};
+	struct ctaws_error err;
 	char what[1200], why[1024];
 
 	snprintf(what, sizeof(what), "topic %s", arn);
-	aws_error_clear(&err);
+	ctaws_error_clear(&err);
 	if (sns_get_topic_attributes(conn, arn, &a, &err) == -1) {
-		item(cl, 0, what, aws_error_str(&err, why, sizeof(why)));
+		item(cl, 0, what, ctaws_error_str(&err, why, sizeof(why)));
 		return;
 	}
 	snprintf(why, sizeof(why), "%s confirmed subscriptions",
-	    aws_attrs_get(&a, "SubscriptionsConfirmed") ?: "?");
+	    ctaws_attrs_get(&a, "SubscriptionsConfirmed") ?: "?");
 	item(cl, 1, what, why);
-	aws_attrs_free(&a);
+	ctaws_attrs_free(&a);
 }
 
 static void
-check_bucket(struct checklist *cl, struct aws_conn *conn, const char *bucket, const char *owner)
+check_bucket(struct checklist *cl, struct ctaws_conn *conn, const char *bucket, const char *owner)
 {
-	struct aws_error err;
+	struct ctaws_error err;
 	char what[600], why[1024], region[32] = "";
 
 	snprintf(what, sizeof(what), "bucket %s", bucket);
-	aws_error_clear(&err);
+	ctaws_error_clear(&err);
 	if (s3_head_bucket(conn, bucket, owner, region, sizeof(region), &err) == -1) {
-		item(cl, 0, what, aws_error_str(&err, why, sizeof(why)));
+		item(cl, 0, what, ctaws_error_str(&err, why, sizeof(why)));
 		return;
 	}
 	snprintf(why, sizeof(why), "reachable%s%s%s%s", region[0] ? " in " : "", region,
@@ -127,7 +127,7 @@ check_bucket(struct checklist *cl, struct aws_conn *conn, const char *bucket, co
 
 /* Each distinct topic once: the default and every rule's own. */
 static void
-check_topics(struct checklist *cl, struct aws_conn *conn, const struct ct_config *c)
+check_topics(struct checklist *cl, struct ctaws_conn *conn, const struct ct_config *c)
 {
 	for (size_t i = 0; i <= c->rules.n; i++) {
 		const char *arn = i < c->rules.n ? c->rules.v[i].topic_arn : c->alerts.topic_arn;
@@ -139,7 +139,8 @@ check_topics(struct checklist *cl, struct aws_conn *conn, const struct ct_config
 			seen = c->rules.v[k].topic_arn && strcmp(c->rules.v[k].topic_arn, arn) == 0;
 		if (i == c->rules.n)
 			for (size_t k = 0; k < c->rules.n && !seen; k++)
-				seen = c->rules.v[k].topic_arn && strcmp(c->rules.v[k].topic_arn, arn) == 0;
+				seen = c->rules.v[k].topic_arn &&
+				       strcmp(c->rules.v[k].topic_arn, arn) == 0;
 		if (!seen)
 			check_topic(cl, conn, arn);
 	}
@@ -153,8 +154,8 @@ cmd_check(int argc, char **argv)
 	struct checklist cl = {0, 0};
 	const char *path = NULL;
 	struct ct_config *c;
-	struct aws_client *client;
-	struct aws_conn *conn;
+	struct ctaws_client *client;
+	struct ctaws_conn *conn;
 	struct ct_error err;
 	char line[64];
 	int ch;
@@ -162,14 +163,19 @@ cmd_check(int argc, char **argv)
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 'c': path = optarg; break;
+		case 'c':
+			path = optarg;
+			break;
 		case 'h':
 			printf("Usage: ctalertd check [-c FILE]\n"
-			       "Validate the configuration and check, with the daemon's credentials, the\n"
-			       "caller identity, the queue, every alert topic and every source bucket.\n\n"
+			       "Validate the configuration and check, with the daemon's "
+			       "credentials, the\n"
+			       "caller identity, the queue, every alert topic and every source "
+			       "bucket.\n\n"
 			       "  -c, --config=FILE  configuration file (default %s)\n"
 			       "  -h, --help         display this help and exit\n\n"
-			       "Exit status: 0 when every check passed, 1 otherwise, 2 for a bad configuration.\n",
+			       "Exit status: 0 when every check passed, 1 otherwise, 2 for a bad "
+			       "configuration.\n",
 			    CONF_DEFAULT_FILE);
 			return 0;
 		default:
@@ -185,17 +191,19 @@ cmd_check(int argc, char **argv)
 	snprintf(line, sizeof(line), "%zu rules compiled", c->rules.n);
 	item(&cl, 1, c->file ? c->file : "configuration (environment)", line);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	if ((client = conf_aws_client(c, &err)) == NULL || (conn = aws_conn_new(client)) == NULL) {
+	if ((client = conf_aws_client(c, &err)) == NULL ||
+	    (conn = ctaws_conn_new(client)) == NULL) {
 		item(&cl, 0, "AWS client", client ? "out of memory" : err.msg);
 	} else {
 		check_identity(&cl, conn);
 		check_queue(&cl, client, conn, c);
 		check_topics(&cl, conn, c);
 		for (size_t i = 0; i < c->source.n_buckets; i++)
-			check_bucket(&cl, conn, c->source.buckets[i], c->source.expected_bucket_owner);
-		aws_conn_free(conn);
+			check_bucket(
+			    &cl, conn, c->source.buckets[i], c->source.expected_bucket_owner);
+		ctaws_conn_free(conn);
 	}
-	aws_client_free(client);
+	ctaws_client_free(client);
 	conf_free(c);
 	curl_global_cleanup();
 	printf("%d passed, %d failed\n", cl.passed, cl.failed);

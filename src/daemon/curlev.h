@@ -3,7 +3,7 @@
  *
  * The event loop's own HTTP transfers (the SQS long polls) run here, so a
  * 20-second poll costs no thread and no CPU while it waits. Each transfer is
- * a CURL easy handle prepared elsewhere (aws_xfer_easy); when it ends, its
+ * a CURL easy handle prepared elsewhere (ctaws_xfer_easy); when it ends, its
  * done callback runs on the loop with libcurl's result code.
  */
 #ifndef CT_DAEMON_CURLEV_H
@@ -17,7 +17,7 @@ typedef void (*curlev_done_cb)(void *arg, CURL *easy, CURLcode result);
 struct curlev;
 
 struct curlev *curlev_new(struct ev_loop *loop);
-void curlev_free(struct curlev *c);  /* cancels what is still running, without callbacks */
+void curlev_free(struct curlev *c); /* cancels what is still running, without callbacks */
 
 /* Starts easy (borrowed: the caller frees it after the callback or after
  * curlev_cancel). Returns 0, or -1 if libcurl refused it. */

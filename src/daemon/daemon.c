@@ -35,29 +35,29 @@
 enum { PURPOSE_FINAL = 1, PURPOSE_HEARTBEAT = 2 };
 
 struct daemon {
-	struct ev_loop *loop;          /* owned */
-	struct snapshot *snap;         /* the configuration in force (a reference) */
+	struct ev_loop *loop;  /* owned */
+	struct snapshot *snap; /* the configuration in force (a reference) */
 	struct daemon_options opt;
-	struct aws_client *client;     /* owned */
-	struct curlev *cv;             /* owned: the loop's HTTP transfers */
-	struct poller *poller;         /* owned */
-	struct pool *pool;             /* owned: the workers */
-	struct acker *acker;           /* owned */
-	struct dedup *dedup;           /* owned; NULL when the cache is off */
-	struct fetch_shared shared;    /* what workers share */
-	struct inflight inflight;      /* messages held */
+	struct ctaws_client *client; /* owned */
+	struct curlev *cv;           /* owned: the loop's HTTP transfers */
+	struct poller *poller;       /* owned */
+	struct pool *pool;           /* owned: the workers */
+	struct acker *acker;         /* owned */
+	struct dedup *dedup;         /* owned; NULL when the cache is off */
+	struct fetch_shared shared;  /* what workers share */
+	struct inflight inflight;    /* messages held */
 	struct counters counters;
-	atomic_int abort_work;         /* workers: drop what you are doing */
-	int stopping;                  /* SIGTERM/SIGINT seen: no more receives */
+	atomic_int abort_work; /* workers: drop what you are doing */
+	int stopping;          /* SIGTERM/SIGINT seen: no more receives */
 	int exit_status;
-	int empty_polls;               /* --once: receives that came back empty in a row */
-	ev_async wake;                 /* a worker or the acker finished something */
-	ev_prepare prepare;            /* pump before the loop sleeps */
-	ev_timer heartbeat;            /* visibility extensions */
-	ev_timer status;               /* STATUS= */
-	ev_timer watchdog;             /* WATCHDOG=1 */
-	ev_timer grace;                /* shutdown grace */
-	ev_timer ack_window;           /* acks decided close together share a call */
+	int empty_polls;     /* --once: receives that came back empty in a row */
+	ev_async wake;       /* a worker or the acker finished something */
+	ev_prepare prepare;  /* pump before the loop sleeps */
+	ev_timer heartbeat;  /* visibility extensions */
+	ev_timer status;     /* STATUS= */
+	ev_timer watchdog;   /* WATCHDOG=1 */
+	ev_timer grace;      /* shutdown grace */
+	ev_timer ack_window; /* acks decided close together share a call */
 	ev_signal sigterm, sigint, sighup, sigusr1;
 };
 
@@ -110,8 +110,8 @@ decide(struct daemon *d, struct inflight_msg *m)
 	/* A failed message waits no longer the first time than one whose
 	 * consumer died would: min(30 s, visibility timeout), doubling. */
 	int base = c->receive.visibility_timeout < 30 ? (int)c->receive.visibility_timeout : 30;
-	struct inflight_policy pol = {c->poison.max_receive_count,
-	    c->poison.action == POISON_DELETE, base, 900};
+	struct inflight_policy pol = {
+	    c->poison.max_receive_count, c->poison.action == POISON_DELETE, base, 900};
 	struct ack_decision dec = inflight_decide(m, &pol);
 	struct log_field f[] = {{"MESSAGE_ID", m->message_id}, {NULL, NULL}};
 	enum ack_op op = dec.kind == ACK_DELETE ? ACK_OP_DELETE : ACK_OP_VISIBILITY;
@@ -120,14 +120,16 @@ decide(struct daemon *d, struct inflight_msg *m)
 		return;
 	if (dec.poisoned) {
 		if (dec.kind == ACK_RETURN)
-			log_fields(LOG_WARNING, f, "message %s failed (receive %d of %d), back in %d s: %s",
-			    m->message_id, m->receive_count, c->poison.max_receive_count,
-			    dec.visibility, m->first_error);
+			log_fields(LOG_WARNING, f,
+			    "message %s failed (receive %d of %d), back in %d s: %s", m->message_id,
+			    m->receive_count, c->poison.max_receive_count, dec.visibility,
+			    m->first_error);
 		else {
 			atomic_fetch_add(&d->counters.messages_poisoned, 1);
 			log_fields(LOG_ERR, f, "message %s is poison after %d receives, %s: %s",
 			    m->message_id, m->receive_count,
-			    dec.kind == ACK_DELETE ? "deleting it" : "leaving it for the dead-letter queue",
+			    dec.kind == ACK_DELETE ? "deleting it"
+			                           : "leaving it for the dead-letter queue",
 			    m->first_error);
 		}
 	} else if (dec.kind == ACK_RETURN && m->first_error[0]) {
@@ -140,7 +142,7 @@ decide(struct daemon *d, struct inflight_msg *m)
 		return;
 	}
 	if (ack_enqueue(d->acker, op, m->message_id, m->receipt_handle, dec.visibility,
-	    (void *)(intptr_t)PURPOSE_FINAL) == -1) {
+	        (void *)(intptr_t)PURPOSE_FINAL) == -1) {
 		log_fields(LOG_ERR, f, "message %s: out of memory queueing its ack", m->message_id);
 		inflight_remove(&d->inflight, m);
 		return;
@@ -205,12 +207,13 @@ static void
 object_done(struct daemon *d, struct object_job *j)
 {
 	struct inflight_msg *m = inflight_find(&d->inflight, j->message_id);
-	struct log_field f[] = {{"MESSAGE_ID", j->message_id}, {"BUCKET", j->bucket},
-	    {"KEY", j->key}, {NULL, NULL}};
+	struct log_field f[] = {
+	    {"MESSAGE_ID", j->message_id}, {"BUCKET", j->bucket}, {"KEY", j->key}, {NULL, NULL}};
 
 	if (j->outcome == OUTCOME_DONE) {
 		atomic_fetch_add(&d->counters.objects_done, 1);
-		log_fields(LOG_INFO, f, "s3://%s/%s scanned in %.2f s", j->bucket, j->key, j->seconds);
+		log_fields(
+		    LOG_INFO, f, "s3://%s/%s scanned in %.2f s", j->bucket, j->key, j->seconds);
 	} else if (j->outcome != OUTCOME_ABANDONED) {
 		atomic_fetch_add(&d->counters.objects_failed, 1);
 		log_fields(j->outcome == OUTCOME_PERMANENT ? LOG_ERR : LOG_WARNING, f, "%s%s",
@@ -247,7 +250,8 @@ start_objects(struct daemon *d, struct inflight_msg *m, const struct notificatio
 		case SOURCE_REFUSE: {
 			char msg[1500];
 
-			snprintf(msg, sizeof(msg), "s3://%s/%s refused: %s", o->bucket, o->key, why);
+			snprintf(
+			    msg, sizeof(msg), "s3://%s/%s refused: %s", o->bucket, o->key, why);
 			log_fields(LOG_ERR, f, "message %s: %s", m->message_id, msg);
 			inflight_object_done(m, OUTCOME_PERMANENT, msg);
 			break;
@@ -273,8 +277,10 @@ take_message(struct daemon *d, const struct sqs_message *sm)
 	    sm->sent_timestamp_ms, mono_now(d), (int)c->receive.visibility_timeout, &dup);
 	if (m == NULL) {
 		if (dup)
-			log_fields(LOG_INFO, f, "message %s shown again while still in hand; kept its"
-			    " newest receipt handle", sm->message_id);
+			log_fields(LOG_INFO, f,
+			    "message %s shown again while still in hand; kept its"
+			    " newest receipt handle",
+			    sm->message_id);
 		else
 			log_fields(LOG_ERR, f, "message %s: out of memory", sm->message_id);
 		return;
@@ -308,14 +314,14 @@ on_received(void *arg, struct sqs_messages *msgs)
 }
 
 static void
-on_receive_failed(void *arg, const struct aws_error *err, double backoff_s)
+on_receive_failed(void *arg, const struct ctaws_error *err, double backoff_s)
 {
 	struct daemon *d = arg;
 	char why[1024];
 
 	atomic_fetch_add(&d->counters.receive_errors, 1);
 	log_warnx("receiving from %s failed, next try in %.1f s: %s", cfg(d)->queue_url, backoff_s,
-	    aws_error_str(err, why, sizeof(why)));
+	    ctaws_error_str(err, why, sizeof(why)));
 }
 
 static void
@@ -345,8 +351,7 @@ room_for_messages(struct daemon *d)
 static void
 maybe_finish(struct daemon *d)
 {
-	int idle = d->inflight.count == 0 && ack_pending(d->acker) == 0 &&
-	    pool_busy(d->pool) == 0;
+	int idle = d->inflight.count == 0 && ack_pending(d->acker) == 0 && pool_busy(d->pool) == 0;
 
 	if (d->stopping && idle) {
 		ev_break(d->loop, EVBREAK_ALL);
@@ -454,12 +459,12 @@ on_heartbeat(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)revents;
 	if (d->opt.dry_run)
 		return;
-	n = inflight_due_for_extension(&d->inflight, mono_now(d), margin,
-	    (int)c->receive.max_visibility_extension, due, 64);
+	n = inflight_due_for_extension(
+	    &d->inflight, mono_now(d), margin, (int)c->receive.max_visibility_extension, due, 64);
 	for (size_t i = 0; i < n; i++) {
 		struct inflight_msg *m = due[i];
 		long left = (long)c->receive.max_visibility_extension -
-		    (long)(mono_now(d) - m->received_at);
+		            (long)(mono_now(d) - m->received_at);
 		int vis = (int)c->receive.visibility_timeout;
 
 		if (vis > left)
@@ -515,8 +520,8 @@ on_grace(struct ev_loop *loop, ev_timer *w, int revents)
 
 	(void)loop;
 	(void)revents;
-	log_warnx("shutdown grace period over: giving back %zu unfinished messages",
-	    d->inflight.count);
+	log_warnx(
+	    "shutdown grace period over: giving back %zu unfinished messages", d->inflight.count);
 	atomic_store(&d->abort_work, 1);
 }
 
@@ -534,8 +539,8 @@ on_stop(struct ev_loop *loop, ev_signal *w, int revents)
 	}
 	d->stopping = 1;
 	service_stopping();
-	log_info("%s: stopping; %zu messages in hand, up to %llu s to finish",
-	    strsignal(w->signum), d->inflight.count, (unsigned long long)cfg(d)->shutdown_grace);
+	log_info("%s: stopping; %zu messages in hand, up to %llu s to finish", strsignal(w->signum),
+	    d->inflight.count, (unsigned long long)cfg(d)->shutdown_grace);
 	poller_cancel(d->poller);
 	ev_timer_set(&d->grace, (double)cfg(d)->shutdown_grace, 0.);
 	ev_timer_start(d->loop, &d->grace);
@@ -562,7 +567,8 @@ on_reload(struct ev_loop *loop, ev_signal *w, int revents)
 		log_warnx("reload: queue_url changed; the new queue is used after a restart only");
 	if ((nc->metrics_listen == NULL) != (cfg(d)->metrics_listen == NULL) ||
 	    (nc->metrics_listen && strcmp(nc->metrics_listen, cfg(d)->metrics_listen) != 0))
-		log_warnx("reload: metrics.listen changed; the new address is used after a restart only");
+		log_warnx(
+		    "reload: metrics.listen changed; the new address is used after a restart only");
 	if ((ns = snapshot_new(nc)) == NULL) {
 		conf_free(nc);
 		log_err("reload refused: out of memory");
@@ -585,11 +591,13 @@ on_usr1(struct ev_loop *loop, ev_signal *w, int revents)
 	(void)loop;
 	(void)revents;
 	log_notice("counters: messages received %" PRIuFAST64 ", deleted %" PRIuFAST64
-	    ", returned %" PRIuFAST64 ", poisoned %" PRIuFAST64 ", visibility extended %" PRIuFAST64
-	    ", receive errors %" PRIuFAST64 "; objects done %" PRIuFAST64 ", skipped %" PRIuFAST64
-	    ", failed %" PRIuFAST64 ", bytes %" PRIuFAST64 "; records %" PRIuFAST64
-	    ", record errors %" PRIuFAST64 ", matches %" PRIuFAST64 "; alerts published %" PRIuFAST64
-	    ", duplicates %" PRIuFAST64 ", failed %" PRIuFAST64 "; in flight %zu, busy workers %zu",
+	           ", returned %" PRIuFAST64 ", poisoned %" PRIuFAST64
+	           ", visibility extended %" PRIuFAST64 ", receive errors %" PRIuFAST64
+	           "; objects done %" PRIuFAST64 ", skipped %" PRIuFAST64 ", failed %" PRIuFAST64
+	           ", bytes %" PRIuFAST64 "; records %" PRIuFAST64 ", record errors %" PRIuFAST64
+	           ", matches %" PRIuFAST64 "; alerts published %" PRIuFAST64
+	           ", duplicates %" PRIuFAST64 ", failed %" PRIuFAST64
+	           "; in flight %zu, busy workers %zu",
 	    atomic_load(&k->messages_received), atomic_load(&k->messages_deleted),
 	    atomic_load(&k->messages_returned), atomic_load(&k->messages_poisoned),
 	    atomic_load(&k->visibility_extended), atomic_load(&k->receive_errors),
@@ -613,7 +621,10 @@ notify_loop_from_worker(void *arg)
 }
 
 static const struct pool_ops worker_ops = {
-	fetch_worker_new, fetch_worker_run, fetch_worker_free, notify_loop_from_worker,
+    fetch_worker_new,
+    fetch_worker_run,
+    fetch_worker_free,
+    notify_loop_from_worker,
 };
 
 static void
@@ -683,7 +694,8 @@ daemon_new(struct ct_config *c, const struct daemon_options *opt, struct ct_erro
 	d->shared.abort_work = &d->abort_work;
 	d->shared.dry_run = opt->dry_run;
 	d->cv = curlev_new(d->loop);
-	d->poller = d->cv ? poller_new(d->loop, d->cv, d->client, c->queue_url, &poll_ops, d) : NULL;
+	d->poller =
+	    d->cv ? poller_new(d->loop, d->cv, d->client, c->queue_url, &poll_ops, d) : NULL;
 	d->acker = acker_new(d->client, c->queue_url, notify_loop, d);
 	d->pool = pool_new(c->workers, &worker_ops, &d->shared);
 	if (d->poller == NULL || d->acker == NULL || d->pool == NULL) {
@@ -706,33 +718,34 @@ static int
 check_queue(struct daemon *d)
 {
 	static const char *const names[] = {"VisibilityTimeout", "RedrivePolicy"};
-	struct aws_conn *conn = aws_conn_new(d->client);
-	struct aws_attrs attrs = {NULL, 0};
+	struct ctaws_conn *conn = ctaws_conn_new(d->client);
+	struct ctaws_attrs attrs = {NULL, 0};
 	struct sqs_queue q;
-	struct aws_error err;
+	struct ctaws_error err;
 	const char *rp;
 	char why[1024];
 	int r;
 
 	if (conn == NULL)
 		return -1;
-	aws_error_clear(&err);
+	ctaws_error_clear(&err);
 	r = sqs_queue_init(&q, d->client, cfg(d)->queue_url, &err);
 	if (r == 0) {
 		r = sqs_get_queue_attributes(conn, &q, names, 2, &attrs, &err);
 		sqs_queue_free(&q);
 	}
-	aws_conn_free(conn);
+	ctaws_conn_free(conn);
 	if (r == -1) {
-		log_err("queue %s: %s", cfg(d)->queue_url, aws_error_str(&err, why, sizeof(why)));
+		log_err("queue %s: %s", cfg(d)->queue_url, ctaws_error_str(&err, why, sizeof(why)));
 		return -1;
 	}
-	if ((rp = aws_attrs_get(&attrs, "RedrivePolicy")) == NULL)
+	if ((rp = ctaws_attrs_get(&attrs, "RedrivePolicy")) == NULL)
 		log_warnx("queue %s has no dead-letter queue: a poison message is given back with"
-		    " growing delays until it expires", cfg(d)->queue_url);
+		          " growing delays until it expires",
+		    cfg(d)->queue_url);
 	else
 		log_info("queue %s redrive policy: %s", cfg(d)->queue_url, rp);
-	aws_attrs_free(&attrs);
+	ctaws_attrs_free(&attrs);
 	return 0;
 }
 
@@ -747,8 +760,9 @@ daemon_run(struct daemon *d)
 	service_ready();
 	ev_run(d->loop, 0);
 	log_info("stopped: %" PRIuFAST64 " messages, %" PRIuFAST64 " objects, %" PRIuFAST64
-	    " alerts", atomic_load(&d->counters.messages_received),
-	    atomic_load(&d->counters.objects_done), atomic_load(&d->counters.alerts_published));
+	         " alerts",
+	    atomic_load(&d->counters.messages_received), atomic_load(&d->counters.objects_done),
+	    atomic_load(&d->counters.alerts_published));
 	return d->exit_status;
 }
 
@@ -775,7 +789,7 @@ daemon_free(struct daemon *d)
 	curlev_free(d->cv);
 	inflight_clear(&d->inflight);
 	dedup_free(d->dedup);
-	aws_client_free(d->client);
+	ctaws_client_free(d->client);
 	if (d->snap)
 		snapshot_unref(d->snap);
 	free(d);

@@ -32,7 +32,7 @@
  * a reload makes a new one, and the old one goes when its last job ends. */
 struct snapshot {
 	atomic_int refs;
-	struct ct_config *cfg;  /* owned */
+	struct ct_config *cfg; /* owned */
 };
 
 struct snapshot *snapshot_new(struct ct_config *cfg); /* takes cfg; one reference */
@@ -61,35 +61,35 @@ struct counters {
 
 /* One object to scan: made by the loop, run by a worker, handed back. */
 struct object_job {
-	struct pool_job link;        /* first: the pool hands back this pointer */
-	struct snapshot *snap;       /* a reference: the configuration it runs under */
-	char *message_id;            /* owned */
-	char *bucket;                /* owned */
-	char *key;                   /* owned */
-	int64_t size;                /* from the notification, -1 if unknown */
-	enum outcome outcome;        /* set by the worker */
-	char error[768];             /* set by the worker when not done */
-	double seconds;              /* time the worker spent on it */
+	struct pool_job link;  /* first: the pool hands back this pointer */
+	struct snapshot *snap; /* a reference: the configuration it runs under */
+	char *message_id;      /* owned */
+	char *bucket;          /* owned */
+	char *key;             /* owned */
+	int64_t size;          /* from the notification, -1 if unknown */
+	enum outcome outcome;  /* set by the worker */
+	char error[768];       /* set by the worker when not done */
+	double seconds;        /* time the worker spent on it */
 };
 
 struct daemon_options {
-	const char *config_path;     /* NULL: the default file, or the environment alone */
-	int once;                    /* exit once the queue stays empty for one long poll */
-	FILE *dry_run;               /* non-NULL: print alerts there, publish and delete nothing */
+	const char *config_path; /* NULL: the default file, or the environment alone */
+	int once;                /* exit once the queue stays empty for one long poll */
+	FILE *dry_run;           /* non-NULL: print alerts there, publish and delete nothing */
 };
 
 struct daemon;
 
 /* Loads nothing itself: cfg is taken (it becomes the first snapshot). */
-struct daemon *daemon_new(struct ct_config *cfg, const struct daemon_options *opt,
-    struct ct_error *err);
+struct daemon *daemon_new(
+    struct ct_config *cfg, const struct daemon_options *opt, struct ct_error *err);
 /* Checks the queue, signals READY and runs until stopped; returns the exit status. */
 int daemon_run(struct daemon *d);
 void daemon_free(struct daemon *d);
 
 /* fetch.c: the worker side. */
 struct fetch_shared {
-	struct aws_client *client;   /* borrowed; thread-safe */
+	struct ctaws_client *client; /* borrowed; thread-safe */
 	struct dedup *dedup;         /* borrowed; thread-safe, may be NULL */
 	struct counters *counters;   /* borrowed */
 	atomic_int *abort_work;      /* set when the shutdown grace is over */

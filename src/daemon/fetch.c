@@ -27,21 +27,21 @@
 #include "util/log.h"
 
 struct fetch_worker {
-	struct fetch_shared *shared;  /* borrowed */
+	struct fetch_shared *shared; /* borrowed */
 	int index;
-	struct aws_conn *conn;        /* owned: this thread's connection to S3 */
-	struct aws_conn *pub_conn;    /* owned: to SNS, used while conn is inside GetObject */
-	struct snapshot *snap;        /* the configuration scan was built for (a reference) */
-	struct objscan *scan;         /* owned */
+	struct ctaws_conn *conn;     /* owned: this thread's connection to S3 */
+	struct ctaws_conn *pub_conn; /* owned: to SNS, used while conn is inside GetObject */
+	struct snapshot *snap;       /* the configuration scan was built for (a reference) */
+	struct objscan *scan;        /* owned */
 	struct publisher pub;
 	/* The current job, for the callbacks. */
 	struct object_job *job;
-	char source[1100];            /* "s3://bucket/key" */
-	int publish_failed;           /* an alert could not be published */
-	struct aws_error pub_err;
-	int refused;                  /* on_head refused the object */
+	char source[1100];  /* "s3://bucket/key" */
+	int publish_failed; /* an alert could not be published */
+	struct ctaws_error pub_err;
+	int refused; /* on_head refused the object */
 	char refuse_why[SOURCE_REASON_MAX];
-	int aborted;                  /* the shutdown grace ran out */
+	int aborted; /* the shutdown grace ran out */
 };
 
 void
@@ -70,16 +70,16 @@ fetch_worker_new(void *shared, int index)
 	 * published from GetObject's body callback, when a batch fills: a
 	 * connection cannot start a call while its own transfer runs, so SNS
 	 * gets a connection of its own. */
-	if ((w->conn = aws_conn_new(w->shared->client)) == NULL ||
-	    (w->pub_conn = aws_conn_new(w->shared->client)) == NULL) {
-		aws_conn_free(w->conn);
+	if ((w->conn = ctaws_conn_new(w->shared->client)) == NULL ||
+	    (w->pub_conn = ctaws_conn_new(w->shared->client)) == NULL) {
+		ctaws_conn_free(w->conn);
 		free(w);
 		return NULL;
 	}
 	/* When the shutdown grace is over, a stalled GetObject or PublishBatch
 	 * must not hold the exit up: the object is abandoned and given back. */
-	aws_conn_set_cancel(w->conn, w->shared->abort_work);
-	aws_conn_set_cancel(w->pub_conn, w->shared->abort_work);
+	ctaws_conn_set_cancel(w->conn, w->shared->abort_work);
+	ctaws_conn_set_cancel(w->pub_conn, w->shared->abort_work);
 	publisher_init(&w->pub, w->pub_conn, w->shared->dedup, w->shared->dry_run);
 	return w;
 }
@@ -95,8 +95,8 @@ fetch_worker_free(void *p)
 	objscan_free(w->scan);
 	if (w->snap)
 		snapshot_unref(w->snap);
-	aws_conn_free(w->conn);
-	aws_conn_free(w->pub_conn);
+	ctaws_conn_free(w->conn);
+	ctaws_conn_free(w->pub_conn);
 	free(w);
 }
 
@@ -113,8 +113,8 @@ log_record_error(void *arg, const struct record_ref *rec, const struct ct_error 
 }
 
 static int
-on_match(void *arg, const struct record_ref *rec, const size_t *rules, size_t n,
-    struct ct_error *err)
+on_match(
+    void *arg, const struct record_ref *rec, const size_t *rules, size_t n, struct ct_error *err)
 {
 	struct fetch_worker *w = arg;
 	const struct ct_config *cfg = w->snap->cfg;
@@ -127,9 +127,9 @@ on_match(void *arg, const struct record_ref *rec, const size_t *rules, size_t n,
 
 		metrics_rule_match(rule->name, 1);
 		if (alert_build(&a, rec->text, rec->len, rule, w->job->bucket, w->job->key,
-		    &cfg->alerts.options, &aerr) == -1)
-			return ct_error_set(err, aerr.code, "%s: record %llu, rule %s: %s", w->source,
-			    (unsigned long long)rec->index, rule->name, aerr.msg);
+		        &cfg->alerts.options, &aerr) == -1)
+			return ct_error_set(err, aerr.code, "%s: record %llu, rule %s: %s",
+			    w->source, (unsigned long long)rec->index, rule->name, aerr.msg);
 		{
 			struct log_field f[] = {{"MESSAGE_ID", w->job->message_id},
 			    {"BUCKET", w->job->bucket}, {"KEY", w->job->key}, {"RULE", rule->name},
@@ -205,7 +205,7 @@ on_body(void *arg, const void *data, size_t len)
 
 /* A failed GetObject, in the words of the message's fate. */
 static enum outcome
-classify_s3(const struct aws_error *e)
+classify_s3(const struct ctaws_error *e)
 {
 	static const char *const permanent[] = {"NoSuchKey", "NoSuchBucket", "AccessDenied",
 	    "InvalidObjectState", "InvalidBucketName", "KeyTooLongError", "InvalidRequest", NULL};
@@ -241,7 +241,7 @@ scan_object(struct fetch_worker *w)
 	const struct ct_config *cfg = w->snap->cfg;
 	struct s3_get_params p = {0};
 	struct s3_get_result res;
-	struct aws_error err;
+	struct ctaws_error err;
 	struct ct_error cerr;
 	char why[1024];
 
@@ -251,7 +251,7 @@ scan_object(struct fetch_worker *w)
 	p.on_head = on_head;
 	p.sink = on_body;
 	p.arg = w;
-	aws_error_clear(&err);
+	ctaws_error_clear(&err);
 	memset(&res, 0, sizeof(res));
 	if (s3_get_object(w->conn, &p, &res, &err) == -1) {
 		if (w->aborted || atomic_load(w->shared->abort_work))
@@ -259,20 +259,20 @@ scan_object(struct fetch_worker *w)
 		else if (w->refused)
 			fail_job(w, OUTCOME_PERMANENT, "", w->refuse_why);
 		else if (w->publish_failed)
-			fail_job(w, OUTCOME_TRANSIENT, "publishing alerts: ",
-			    aws_error_str(&w->pub_err, why, sizeof(why)));
+			fail_job(w, OUTCOME_TRANSIENT,
+			    "publishing alerts: ", ctaws_error_str(&w->pub_err, why, sizeof(why)));
 		else if (j->error[0])
 			j->outcome = OUTCOME_PERMANENT; /* the scanner refused the content */
 		else
-			fail_job(w, classify_s3(&err), "", aws_error_str(&err, why, sizeof(why)));
+			fail_job(w, classify_s3(&err), "", ctaws_error_str(&err, why, sizeof(why)));
 		return;
 	}
 	if (objscan_finish(w->scan, &cerr) == -1) {
 		if (w->publish_failed && atomic_load(w->shared->abort_work))
 			fail_job(w, OUTCOME_ABANDONED, "", "shutdown grace period over");
 		else if (w->publish_failed)
-			fail_job(w, OUTCOME_TRANSIENT, "publishing alerts: ",
-			    aws_error_str(&w->pub_err, why, sizeof(why)));
+			fail_job(w, OUTCOME_TRANSIENT,
+			    "publishing alerts: ", ctaws_error_str(&w->pub_err, why, sizeof(why)));
 		else
 			fail_job(w, OUTCOME_PERMANENT, NULL, cerr.msg);
 		return;
@@ -281,8 +281,8 @@ scan_object(struct fetch_worker *w)
 		if (atomic_load(w->shared->abort_work))
 			fail_job(w, OUTCOME_ABANDONED, "", "shutdown grace period over");
 		else
-			fail_job(w, OUTCOME_TRANSIENT, "publishing alerts: ",
-			    aws_error_str(&w->pub_err, why, sizeof(why)));
+			fail_job(w, OUTCOME_TRANSIENT,
+			    "publishing alerts: ", ctaws_error_str(&w->pub_err, why, sizeof(why)));
 		return;
 	}
 	j->outcome = OUTCOME_DONE;
@@ -323,7 +323,7 @@ fetch_worker_run(void *state, struct pool_job *pj)
 	w->job = j;
 	snprintf(w->source, sizeof(w->source), "s3://%s/%s", j->bucket, j->key);
 	w->publish_failed = w->refused = w->aborted = 0;
-	aws_error_clear(&w->pub_err);
+	ctaws_error_clear(&w->pub_err);
 	if (prepare_scan(w, j->snap, &err) == -1 || objscan_reset(w->scan, w->source, &err) == -1) {
 		j->outcome = OUTCOME_TRANSIENT;
 		snprintf(j->error, sizeof(j->error), "%s: %s", w->source, err.msg);
@@ -337,8 +337,10 @@ fetch_worker_run(void *state, struct pool_job *pj)
 	publisher_discard(&w->pub);
 	objscan_stats(w->scan, &st);
 	atomic_fetch_add(&w->shared->counters->records, st.records);
-	atomic_fetch_add(&w->shared->counters->alerts_published, w->pub.stats.published - before_pub);
-	atomic_fetch_add(&w->shared->counters->alerts_duplicate, w->pub.stats.duplicates - before_dup);
+	atomic_fetch_add(
+	    &w->shared->counters->alerts_published, w->pub.stats.published - before_pub);
+	atomic_fetch_add(
+	    &w->shared->counters->alerts_duplicate, w->pub.stats.duplicates - before_dup);
 	atomic_fetch_add(&w->shared->counters->alerts_failed, w->pub.stats.failed - before_fail);
 	j->seconds = now_s() - t0;
 	metrics_observe_object(j->seconds);

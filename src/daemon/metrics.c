@@ -72,7 +72,7 @@ static struct histogram lag_hist = {"ctalertd_queue_lag_seconds",
     sizeof(lag_bounds) / sizeof(lag_bounds[0]), PTHREAD_MUTEX_INITIALIZER, lag_hits, 0, 0};
 
 static struct table rules = {PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0, 1};
-static struct table aws_errors = {PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0, 3};
+static struct table ctaws_errors = {PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0, 3};
 
 static _Atomic(const struct counters *) attached;
 static atomic_size_t gauge_inflight, gauge_busy, gauge_workers;
@@ -215,11 +215,11 @@ metrics_aws_error(const char *service, const char *operation, const char *code)
 {
 	const char *labels[3] = {service, operation, code && code[0] ? code : NULL};
 
-	table_add(&aws_errors, labels, 0, 1);
+	table_add(&ctaws_errors, labels, 0, 1);
 }
 
 void
-metrics_aws_error_observer(void *arg, const struct aws_error *e)
+metrics_aws_error_observer(void *arg, const struct ctaws_error *e)
 {
 	(void)arg;
 	metrics_aws_error(e->service, e->operation, e->code);
@@ -251,7 +251,7 @@ void
 metrics_reset(void)
 {
 	table_clear(&rules);
-	table_clear(&aws_errors);
+	table_clear(&ctaws_errors);
 	histogram_clear(&object_hist);
 	histogram_clear(&lag_hist);
 	metrics_gauges(0, 0, 0);
@@ -456,16 +456,16 @@ render_histogram(struct buf *b, struct histogram *h)
 int
 metrics_render(struct buf *out)
 {
-	static const char *const aws_labels[] = {"service", "operation", "code", NULL};
+	static const char *const ctaws_labels[] = {"service", "operation", "code", NULL};
 	const struct counters *k = atomic_load(&attached);
 
 	if (family(out, "ctalertd_build_info", "gauge", "Always 1; the version as a label.") ||
 	    buf_printf(out, "ctalertd_build_info{version=\"%s\"} 1\n", PACKAGE_VERSION) ||
 	    render_messages(out, k) || render_objects(out, k) || render_rules(out, k) ||
-	    table_family(out, &aws_errors, "ctalertd_aws_errors_total",
+	    table_family(out, &ctaws_errors, "ctalertd_aws_errors_total",
 	        "Failed AWS request attempts (retried ones too), by service, operation and error "
 	        "code.",
-	        aws_labels, 0) ||
+	        ctaws_labels, 0) ||
 	    render_gauges(out) || render_histogram(out, &object_hist) ||
 	    render_histogram(out, &lag_hist))
 		return -1;

@@ -42,7 +42,7 @@
 #define METRICS_MAX_SERIES 512 /* label sets per labelled family */
 
 struct counters;
-struct aws_error;
+struct ctaws_error;
 
 /* The daemon's totals (borrowed; NULL detaches). Read at each render. */
 void metrics_attach_counters(const struct counters *k);
@@ -62,7 +62,7 @@ void metrics_rule_alert(const char *rule, int ok);
 /* One failed AWS request attempt; a NULL field counts as "unknown". */
 void metrics_aws_error(const char *service, const char *operation, const char *code);
 /* The same, in the shape of the AWS client's error observer (arg unused). */
-void metrics_aws_error_observer(void *arg, const struct aws_error *e);
+void metrics_aws_error_observer(void *arg, const struct ctaws_error *e);
 
 /* Appends every family in the text exposition format; -1 when out of memory. */
 int metrics_render(struct buf *out);

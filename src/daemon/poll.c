@@ -11,15 +11,15 @@
 struct poller {
 	struct ev_loop *loop;        /* borrowed */
 	struct curlev *cv;           /* borrowed */
-	struct aws_client *client;   /* borrowed */
+	struct ctaws_client *client; /* borrowed */
 	struct sqs_queue queue;      /* owned: the queue, resolved once */
 	const struct poll_ops *ops;
 	void *arg;
-	struct sqs_request req;      /* the outstanding request's storage */
-	struct aws_xfer *xfer;       /* the outstanding receive, NULL when none */
-	ev_timer backoff;            /* runs after a failure */
-	int failures;                /* consecutive */
-	unsigned seed;               /* jitter */
+	struct sqs_request req;  /* the outstanding request's storage */
+	struct ctaws_xfer *xfer; /* the outstanding receive, NULL when none */
+	ev_timer backoff;        /* runs after a failure */
+	int failures;            /* consecutive */
+	unsigned seed;           /* jitter */
 };
 
 static void
@@ -33,11 +33,11 @@ on_backoff(struct ev_loop *loop, ev_timer *w, int revents)
 }
 
 struct poller *
-poller_new(struct ev_loop *loop, struct curlev *cv, struct aws_client *client,
+poller_new(struct ev_loop *loop, struct curlev *cv, struct ctaws_client *client,
     const char *queue_url, const struct poll_ops *ops, void *arg)
 {
 	struct poller *p = calloc(1, sizeof(*p));
-	struct aws_error err;
+	struct ctaws_error err;
 
 	if (p == NULL)
 		return NULL;
@@ -60,7 +60,7 @@ poller_new(struct ev_loop *loop, struct curlev *cv, struct aws_client *client,
 static void
 end_xfer(struct poller *p)
 {
-	aws_xfer_free(p->xfer);
+	ctaws_xfer_free(p->xfer);
 	p->xfer = NULL;
 	sqs_request_free(&p->req);
 }
@@ -70,7 +70,7 @@ poller_cancel(struct poller *p)
 {
 	if (p->xfer == NULL)
 		return;
-	curlev_cancel(p->cv, aws_xfer_easy(p->xfer));
+	curlev_cancel(p->cv, ctaws_xfer_easy(p->xfer));
 	end_xfer(p);
 }
 
@@ -99,7 +99,7 @@ backoff_seconds(struct poller *p)
 }
 
 static void
-fail(struct poller *p, const struct aws_error *err)
+fail(struct poller *p, const struct ctaws_error *err)
 {
 	double wait;
 
@@ -114,18 +114,18 @@ static void
 on_done(void *arg, CURL *easy, CURLcode result)
 {
 	struct poller *p = arg;
-	struct aws_response resp;
+	struct ctaws_response resp;
 	struct sqs_messages msgs = {NULL, 0};
-	struct aws_error err;
+	struct ctaws_error err;
 	int r;
 
 	(void)easy;
-	aws_error_clear(&err);
-	aws_response_init(&resp);
-	r = aws_xfer_finish(p->xfer, (int)result, &resp, &err);
+	ctaws_error_clear(&err);
+	ctaws_response_init(&resp);
+	r = ctaws_xfer_finish(p->xfer, (int)result, &resp, &err);
 	if (r == 0)
 		r = sqs_receive_parse(&resp.body, &msgs, &err);
-	aws_response_free(&resp);
+	ctaws_response_free(&resp);
 	end_xfer(p);
 	if (r == -1) {
 		fail(p, &err);
@@ -140,23 +140,23 @@ int
 poller_start(struct poller *p, int max_messages, int wait_s, int visibility_s)
 {
 	struct sqs_receive_params rp = {max_messages, wait_s, visibility_s};
-	struct aws_error err;
+	struct ctaws_error err;
 
 	if (p->xfer || ev_is_active(&p->backoff))
 		return 0;
-	aws_error_clear(&err);
+	ctaws_error_clear(&err);
 	if (sqs_receive_request(&p->req, &p->queue, &rp, &err) == -1) {
 		fail(p, &err);
 		return -1;
 	}
-	if ((p->xfer = aws_xfer_new(p->client, &p->req.req, &err)) == NULL) {
+	if ((p->xfer = ctaws_xfer_new(p->client, &p->req.req, &err)) == NULL) {
 		sqs_request_free(&p->req);
 		fail(p, &err);
 		return -1;
 	}
-	if (curlev_add(p->cv, aws_xfer_easy(p->xfer), on_done, p) == -1) {
+	if (curlev_add(p->cv, ctaws_xfer_easy(p->xfer), on_done, p) == -1) {
 		end_xfer(p);
-		aws_error_set(&err, "sqs", "ReceiveMessage", 0, "InternalError", 1,
+		ctaws_error_set(&err, "sqs", "ReceiveMessage", 0, "InternalError", 1,
 		    "libcurl refused the transfer");
 		fail(p, &err);
 		return -1;

@@ -16,22 +16,22 @@
 #include "aws/sqs.h"
 
 struct curlev;
-struct aws_client;
+struct ctaws_client;
 
 struct poll_ops {
 	/* Messages arrived; the callee takes the contents of msgs (may be empty). */
 	void (*received)(void *arg, struct sqs_messages *msgs);
 	/* The receive failed; a backoff has started. */
-	void (*failed)(void *arg, const struct aws_error *err, double backoff_s);
+	void (*failed)(void *arg, const struct ctaws_error *err, double backoff_s);
 	/* The backoff is over: the loop may poll again. */
 	void (*wake)(void *arg);
 };
 
 struct poller;
 
-struct poller *poller_new(struct ev_loop *loop, struct curlev *cv, struct aws_client *client,
+struct poller *poller_new(struct ev_loop *loop, struct curlev *cv, struct ctaws_client *client,
     const char *queue_url, const struct poll_ops *ops, void *arg);
-void poller_free(struct poller *p);   /* cancels an outstanding receive */
+void poller_free(struct poller *p); /* cancels an outstanding receive */
 
 /* Starts a receive unless one is outstanding or a backoff runs: 1 started, 0 not, -1 error. */
 int poller_start(struct poller *p, int max_messages, int wait_s, int visibility_s);

@@ -15,7 +15,7 @@
 static pthread_mutex_t dry_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void
-publisher_init(struct publisher *p, struct aws_conn *conn, struct dedup *dedup, FILE *dry_run)
+publisher_init(struct publisher *p, struct ctaws_conn *conn, struct dedup *dedup, FILE *dry_run)
 {
 	memset(p, 0, sizeof(*p));
 	p->conn = conn;
@@ -93,7 +93,7 @@ flush_dry_run(struct publisher *p)
 /* One PublishBatch of the alerts at idx[0..n); leaves in idx the ones to send
  * again and returns how many, or -1 when an entry can never be published. */
 static long
-send_round(struct publisher *p, size_t *idx, size_t n, struct aws_error *err)
+send_round(struct publisher *p, size_t *idx, size_t n, struct ctaws_error *err)
 {
 	struct sns_message m[SNS_BATCH_MAX] = {{0}};
 	struct sns_attr attrs[SNS_BATCH_MAX][ALERT_MAX_ATTRS];
@@ -117,9 +117,9 @@ send_round(struct publisher *p, size_t *idx, size_t n, struct aws_error *err)
 			accepted(p, &p->batch[idx[i]]);
 			continue;
 		}
-		aws_error_set(err, "sns", "PublishBatch", 200, r->code[0] ? r->code : "Unreported",
-		    r->retryable, "alert \"%s\": %s", p->batch[idx[i]].subject,
-		    r->message[0] ? r->message : "not reported by SNS");
+		ctaws_error_set(err, "sns", "PublishBatch", 200,
+		    r->code[0] ? r->code : "Unreported", r->retryable, "alert \"%s\": %s",
+		    p->batch[idx[i]].subject, r->message[0] ? r->message : "not reported by SNS");
 		if (!r->retryable)
 			fatal = 1;
 		idx[again++] = idx[i];
@@ -130,7 +130,7 @@ send_round(struct publisher *p, size_t *idx, size_t n, struct aws_error *err)
 }
 
 int
-publisher_flush(struct publisher *p, struct aws_error *err)
+publisher_flush(struct publisher *p, struct ctaws_error *err)
 {
 	size_t idx[SNS_BATCH_MAX], n = p->n;
 	long left = 0;
@@ -168,15 +168,16 @@ publisher_flush(struct publisher *p, struct aws_error *err)
 }
 
 int
-publisher_add(struct publisher *p, struct alert *a, struct aws_error *err)
+publisher_add(struct publisher *p, struct alert *a, struct ctaws_error *err)
 {
 	if (p->dedup && dedup_seen(p->dedup, &a->key)) {
 		p->stats.duplicates++;
 		alert_free(a);
 		return 0;
 	}
-	if (p->n > 0 && (p->n == SNS_BATCH_MAX || strcmp(p->batch[0].topic_arn, a->topic_arn) != 0 ||
-	    p->bytes + a->size > SNS_BATCH_MAX_BYTES)) {
+	if (p->n > 0 &&
+	    (p->n == SNS_BATCH_MAX || strcmp(p->batch[0].topic_arn, a->topic_arn) != 0 ||
+	        p->bytes + a->size > SNS_BATCH_MAX_BYTES)) {
 		if (publisher_flush(p, err) == -1) {
 			alert_free(a);
 			return -1;

@@ -25,35 +25,36 @@
 #include "daemon/alert.h"
 #include "daemon/dedup.h"
 
-struct aws_conn;
+struct ctaws_conn;
 
 struct publish_stats {
-	uint64_t published;   /* accepted by SNS (or written, in dry-run mode) */
-	uint64_t duplicates;  /* skipped: already published by this process */
-	uint64_t failed;      /* given up on (the object fails) */
-	uint64_t retried;     /* entries sent again */
-	uint64_t batches;     /* PublishBatch calls */
+	uint64_t published;  /* accepted by SNS (or written, in dry-run mode) */
+	uint64_t duplicates; /* skipped: already published by this process */
+	uint64_t failed;     /* given up on (the object fails) */
+	uint64_t retried;    /* entries sent again */
+	uint64_t batches;    /* PublishBatch calls */
 };
 
 struct publisher {
-	struct aws_conn *conn;              /* borrowed; NULL in dry-run mode */
-	struct dedup *dedup;                /* borrowed, shared by every worker; may be NULL */
-	FILE *dry_run;                      /* borrowed; non-NULL: print instead of publishing */
-	int max_rounds;                     /* sends of one entry before giving up */
-	struct alert batch[SNS_BATCH_MAX];  /* owned: waiting alerts, all for one topic */
-	size_t n;                           /* alerts in batch */
-	size_t bytes;                       /* their SNS size */
+	struct ctaws_conn *conn;           /* borrowed; NULL in dry-run mode */
+	struct dedup *dedup;               /* borrowed, shared by every worker; may be NULL */
+	FILE *dry_run;                     /* borrowed; non-NULL: print instead of publishing */
+	int max_rounds;                    /* sends of one entry before giving up */
+	struct alert batch[SNS_BATCH_MAX]; /* owned: waiting alerts, all for one topic */
+	size_t n;                          /* alerts in batch */
+	size_t bytes;                      /* their SNS size */
 	struct publish_stats stats;
 };
 
-void publisher_init(struct publisher *p, struct aws_conn *conn, struct dedup *dedup, FILE *dry_run);
+void publisher_init(
+    struct publisher *p, struct ctaws_conn *conn, struct dedup *dedup, FILE *dry_run);
 /* Drops alerts still waiting (after a failure, the object is retried whole). */
 void publisher_discard(struct publisher *p);
 
 /* Takes the alert (*a is emptied). May publish a batch first; -1 with err when
  * that batch could not be published entirely. */
-int publisher_add(struct publisher *p, struct alert *a, struct aws_error *err);
+int publisher_add(struct publisher *p, struct alert *a, struct ctaws_error *err);
 /* Publishes whatever waits. */
-int publisher_flush(struct publisher *p, struct aws_error *err);
+int publisher_flush(struct publisher *p, struct ctaws_error *err);
 
 #endif

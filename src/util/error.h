@@ -5,7 +5,7 @@
  * (or NULL) on failure, filling a caller-provided struct ct_error with a code
  * and a message that names the thing it is about: a file and byte offset, a
  * rule, a config line, a bucket/key, a message id. Messages never carry
- * secrets. The AWS layer keeps its richer struct aws_error (service, status,
+ * secrets. The AWS layer keeps its richer struct ctaws_error (service, status,
  * request id, ...) and folds into CT_ERR_AWS here.
  */
 #ifndef CT_UTIL_ERROR_H
@@ -33,8 +33,8 @@ enum ct_err {
 #define CT_ERROR_MSG_MAX 1024
 
 struct ct_error {
-	enum ct_err code;              /* CT_OK while nothing failed */
-	char msg[CT_ERROR_MSG_MAX];    /* human-readable, names the object */
+	enum ct_err code;           /* CT_OK while nothing failed */
+	char msg[CT_ERROR_MSG_MAX]; /* human-readable, names the object */
 };
 
 /* Words for a code, e.g. "corrupt compressed data". */
@@ -50,6 +50,7 @@ int ct_error_vset(struct ct_error *e, enum ct_err code, const char *fmt, va_list
     __attribute__((format(printf, 3, 0)));
 
 /* Puts "prefix: " before the message already in e (e.g. a file name). */
-void ct_error_prefix(struct ct_error *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void ct_error_prefix(struct ct_error *e, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -11,8 +11,8 @@
 #include "core_httpd.h"
 
 static struct httpd *srv;
-static struct aws_client *cli;
-static struct aws_conn *conn;
+static struct ctaws_client *cli;
+static struct ctaws_conn *conn;
 
 static const char assume_ok[] =
     "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\n"
@@ -32,8 +32,8 @@ static const char assume_ok[] =
 static void
 setup(void)
 {
-	struct aws_client_config cfg = {0};
-	struct aws_error err;
+	struct ctaws_client_config cfg = {0};
+	struct ctaws_error err;
 	char url[64];
 
 	unsetenv("AWS_ENDPOINT_URL");
@@ -46,24 +46,24 @@ setup(void)
 	cfg.endpoint_url_sts = url;
 	cfg.retry_seed = 3;
 	cfg.retry_base_ms = 1;
-	cli = aws_client_new(
-	    &cfg, aws_creds_static_new("AKIDBASE", "base-secret", "base-token"), &err);
+	cli = ctaws_client_new(
+	    &cfg, ctaws_creds_static_new("AKIDBASE", "base-secret", "base-token"), &err);
 	ck_assert_msg(cli != NULL, "%s", err.message);
-	conn = aws_conn_new(cli);
+	conn = ctaws_conn_new(cli);
 }
 
 static void
 teardown(void)
 {
-	aws_conn_free(conn);
-	aws_client_free(cli);
+	ctaws_conn_free(conn);
+	ctaws_client_free(cli);
 	httpd_stop(srv);
 }
 
 START_TEST(assume_role)
 {
-	struct aws_credentials *cr = NULL;
-	struct aws_error err;
+	struct ctaws_credentials *cr = NULL;
+	struct ctaws_error err;
 	const char *auth;
 
 	httpd_push(srv, &(struct httpd_reply){.body = assume_ok});
@@ -85,7 +85,7 @@ START_TEST(assume_role)
 	ck_assert_ptr_nonnull(strstr(auth, "Credential=AKIDBASE/"));
 	ck_assert_ptr_nonnull(strstr(auth, "/eu-west-1/sts/aws4_request"));
 	ck_assert_str_eq(httpd_header(srv, 0, "X-Amz-Security-Token"), "base-token");
-	aws_credentials_release(cr);
+	ctaws_credentials_release(cr);
 }
 END_TEST
 
@@ -96,8 +96,8 @@ START_TEST(web_identity_is_unsigned)
 	    "<AccessKeyId>ASIAWEB</AccessKeyId><SecretAccessKey>s</SecretAccessKey>"
 	    "<SessionToken>t</SessionToken><Expiration>2030-01-02T03:04:05.123Z</Expiration>"
 	    "</Credentials></AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>";
-	struct aws_credentials *cr = NULL;
-	struct aws_error err;
+	struct ctaws_credentials *cr = NULL;
+	struct ctaws_error err;
 
 	httpd_push(srv, &(struct httpd_reply){.body = ok});
 	ck_assert_int_eq(sts_assume_role_with_web_identity(
@@ -112,7 +112,7 @@ START_TEST(web_identity_is_unsigned)
 	ck_assert_ptr_nonnull(
 	    strstr(httpd_request(srv, 0)->body.data, "&WebIdentityToken=eyJ.token.sig"));
 	ck_assert_ptr_null(strstr(httpd_request(srv, 0)->body.data, "DurationSeconds"));
-	aws_credentials_release(cr);
+	ctaws_credentials_release(cr);
 }
 END_TEST
 
@@ -124,7 +124,7 @@ START_TEST(caller_identity)
 	    "<UserId>AIDAEXAMPLE</UserId><Account>123456789012</Account>"
 	    "</GetCallerIdentityResult></GetCallerIdentityResponse>";
 	struct sts_identity id;
-	struct aws_error err;
+	struct ctaws_error err;
 
 	httpd_push(srv, &(struct httpd_reply){.body = ok});
 	ck_assert_int_eq(sts_get_caller_identity(conn, &id, &err), 0);
@@ -143,8 +143,8 @@ START_TEST(sts_error_is_typed)
 	    "<Type>Sender</Type><Code>AccessDenied</Code><Message>User is not authorized to "
 	    "perform: "
 	    "sts:AssumeRole</Message></Error><RequestId>deny-1</RequestId></ErrorResponse>";
-	struct aws_credentials *cr = (struct aws_credentials *)1;
-	struct aws_error err;
+	struct ctaws_credentials *cr = (struct ctaws_credentials *)1;
+	struct ctaws_error err;
 
 	httpd_push(srv, &(struct httpd_reply){.status = 403, .body = denied});
 	ck_assert_int_eq(
@@ -160,8 +160,8 @@ END_TEST
 
 START_TEST(incomplete_answer)
 {
-	struct aws_credentials *cr = NULL;
-	struct aws_error err;
+	struct ctaws_credentials *cr = NULL;
+	struct ctaws_error err;
 	struct sts_identity id;
 
 	httpd_push(srv, &(struct httpd_reply){

@@ -12,13 +12,13 @@
 #include "core_httpd.h"
 
 static struct httpd *srv;
-static struct aws_client *cli;
+static struct ctaws_client *cli;
 
 static void
 setup(void)
 {
-	struct aws_client_config cfg = {0};
-	struct aws_error err;
+	struct ctaws_client_config cfg = {0};
+	struct ctaws_error err;
 	char url[64];
 
 	unsetenv("AWS_ENDPOINT_URL");
@@ -29,26 +29,26 @@ setup(void)
 	snprintf(url, sizeof(url), "%s", httpd_url(srv, ""));
 	cfg.region = "us-west-2";
 	cfg.endpoint_url = url;
-	cli = aws_client_new(&cfg, aws_creds_static_new("AKIDX", "sx", NULL), &err);
+	cli = ctaws_client_new(&cfg, ctaws_creds_static_new("AKIDX", "sx", NULL), &err);
 	ck_assert_msg(cli != NULL, "%s", err.message);
 }
 
 static void
 teardown(void)
 {
-	aws_client_free(cli);
+	ctaws_client_free(cli);
 	httpd_stop(srv);
 }
 
 /* Runs the transfers to completion; their curl codes in codes[]. */
 static void
-run(struct aws_xfer **x, int n, int *codes)
+run(struct ctaws_xfer **x, int n, int *codes)
 {
 	CURLM *m = curl_multi_init();
 	int running = 1, done = 0;
 
 	for (int i = 0; i < n; i++)
-		curl_multi_add_handle(m, aws_xfer_easy(x[i]));
+		curl_multi_add_handle(m, ctaws_xfer_easy(x[i]));
 	for (int rounds = 0; done < n && rounds < 1000; rounds++) {
 		CURLMsg *msg;
 		int left;
@@ -58,7 +58,7 @@ run(struct aws_xfer **x, int n, int *codes)
 			if (msg->msg != CURLMSG_DONE)
 				continue;
 			for (int i = 0; i < n; i++)
-				if (aws_xfer_easy(x[i]) == msg->easy_handle)
+				if (ctaws_xfer_easy(x[i]) == msg->easy_handle)
 					codes[i] = msg->data.result;
 			curl_multi_remove_handle(m, msg->easy_handle);
 			done++;
@@ -70,12 +70,12 @@ run(struct aws_xfer **x, int n, int *codes)
 	curl_multi_cleanup(m);
 }
 
-static struct aws_request
+static struct ctaws_request
 receive(char *body)
 {
-	static const struct aws_kv h[] = {{"Content-Type", "application/x-amz-json-1.0"},
+	static const struct ctaws_kv h[] = {{"Content-Type", "application/x-amz-json-1.0"},
 	    {"X-Amz-Target", "AmazonSQS.ReceiveMessage"}};
-	struct aws_request r = {0};
+	struct ctaws_request r = {0};
 
 	r.service = "sqs";
 	r.operation = "ReceiveMessage";
@@ -90,63 +90,63 @@ receive(char *body)
 START_TEST(long_poll_success)
 {
 	char body[] = "{\"QueueUrl\":\"q\",\"WaitTimeSeconds\":20}";
-	struct aws_request req = receive(body);
-	struct aws_response resp;
-	struct aws_error err;
-	struct aws_xfer *x;
+	struct ctaws_request req = receive(body);
+	struct ctaws_response resp;
+	struct ctaws_error err;
+	struct ctaws_xfer *x;
 	int code = -1;
 
 	httpd_push(srv, &(struct httpd_reply){.delay_ms = 200,
 	                    .body = "{\"Messages\":[]}",
 	                    .headers = "x-amzn-RequestId: lp-1\r\n"});
-	x = aws_xfer_new(cli, &req, &err);
+	x = ctaws_xfer_new(cli, &req, &err);
 	ck_assert_msg(x != NULL, "%s", err.message);
 	memset(body, 'X', strlen(body)); /* the xfer keeps its own copy */
 	run(&x, 1, &code);
-	aws_response_init(&resp);
-	ck_assert_int_eq(aws_xfer_finish(x, code, &resp, &err), 0);
+	ctaws_response_init(&resp);
+	ck_assert_int_eq(ctaws_xfer_finish(x, code, &resp, &err), 0);
 	ck_assert_int_eq(resp.status, 200);
 	ck_assert_str_eq(resp.body.data, "{\"Messages\":[]}");
 	ck_assert_str_eq(resp.request_id, "lp-1");
 	ck_assert_str_eq(
 	    httpd_request(srv, 0)->body.data, "{\"QueueUrl\":\"q\",\"WaitTimeSeconds\":20}");
 	ck_assert_ptr_nonnull(strstr(httpd_header(srv, 0, "Authorization"), "/us-west-2/sqs/"));
-	aws_response_free(&resp);
-	aws_xfer_free(x);
+	ctaws_response_free(&resp);
+	ctaws_xfer_free(x);
 }
 END_TEST
 
 START_TEST(concurrent_transfers)
 {
 	char b1[] = "{\"n\":1}", b2[] = "{\"n\":2}";
-	struct aws_request r1 = receive(b1), r2 = receive(b2);
-	struct aws_xfer *x[2];
-	struct aws_response resp;
-	struct aws_error err;
+	struct ctaws_request r1 = receive(b1), r2 = receive(b2);
+	struct ctaws_xfer *x[2];
+	struct ctaws_response resp;
+	struct ctaws_error err;
 	int codes[2] = {-1, -1};
 
 	httpd_push(srv, &(struct httpd_reply){.body = "{}"});
 	httpd_push(srv, &(struct httpd_reply){.body = "{}"});
-	x[0] = aws_xfer_new(cli, &r1, &err);
-	x[1] = aws_xfer_new(cli, &r2, &err);
+	x[0] = ctaws_xfer_new(cli, &r1, &err);
+	x[1] = ctaws_xfer_new(cli, &r2, &err);
 	run(x, 2, codes);
-	aws_response_init(&resp);
+	ctaws_response_init(&resp);
 	for (int i = 0; i < 2; i++) {
-		ck_assert_int_eq(aws_xfer_finish(x[i], codes[i], &resp, &err), 0);
-		aws_xfer_free(x[i]);
+		ck_assert_int_eq(ctaws_xfer_finish(x[i], codes[i], &resp, &err), 0);
+		ctaws_xfer_free(x[i]);
 	}
 	ck_assert_int_eq(httpd_nrequests(srv), 2);
-	aws_response_free(&resp);
+	ctaws_response_free(&resp);
 }
 END_TEST
 
 START_TEST(error_and_clock_skew)
 {
 	char body[] = "{}";
-	struct aws_request req = receive(body);
-	struct aws_response resp;
-	struct aws_error err;
-	struct aws_xfer *x;
+	struct ctaws_request req = receive(body);
+	struct ctaws_response resp;
+	struct ctaws_error err;
+	struct ctaws_xfer *x;
 	int code = -1;
 	char first[32];
 
@@ -154,64 +154,64 @@ START_TEST(error_and_clock_skew)
 	                    .date_offset_s = -1800,
 	                    .body = "{\"__type\":\"com.amazonaws.sqs#InvalidSignatureException\","
 	                            "\"message\":\"Signature expired\"}"});
-	x = aws_xfer_new(cli, &req, &err);
+	x = ctaws_xfer_new(cli, &req, &err);
 	run(&x, 1, &code);
-	aws_response_init(&resp);
-	ck_assert_int_eq(aws_xfer_finish(x, code, &resp, &err), -1);
+	ctaws_response_init(&resp);
+	ck_assert_int_eq(ctaws_xfer_finish(x, code, &resp, &err), -1);
 	ck_assert_str_eq(err.code, "InvalidSignatureException");
 	/* The clock was corrected, so trying again is worth it. */
 	ck_assert_int_eq(err.retryable, 1);
-	ck_assert_int_le(aws_client_clock_skew(cli), -1790);
-	aws_xfer_free(x);
+	ck_assert_int_le(ctaws_client_clock_skew(cli), -1790);
+	ctaws_xfer_free(x);
 	snprintf(first, sizeof(first), "%s", httpd_header(srv, 0, "X-Amz-Date"));
-	x = aws_xfer_new(cli, &req, &err);
+	x = ctaws_xfer_new(cli, &req, &err);
 	run(&x, 1, &code);
-	ck_assert_int_eq(aws_xfer_finish(x, code, &resp, &err), 0);
+	ck_assert_int_eq(ctaws_xfer_finish(x, code, &resp, &err), 0);
 	ck_assert_str_lt(httpd_header(srv, 1, "X-Amz-Date"), first);
-	aws_xfer_free(x);
-	aws_response_free(&resp);
+	ctaws_xfer_free(x);
+	ctaws_response_free(&resp);
 }
 END_TEST
 
 START_TEST(timeout_and_network_errors)
 {
 	char body[] = "{}";
-	struct aws_request req = receive(body);
-	struct aws_response resp;
-	struct aws_error err;
-	struct aws_xfer *x;
+	struct ctaws_request req = receive(body);
+	struct ctaws_response resp;
+	struct ctaws_error err;
+	struct ctaws_xfer *x;
 	int code = -1;
 
 	req.timeout_ms = 200;
 	httpd_push(srv, &(struct httpd_reply){.delay_ms = 2000});
-	x = aws_xfer_new(cli, &req, &err);
+	x = ctaws_xfer_new(cli, &req, &err);
 	run(&x, 1, &code);
-	aws_response_init(&resp);
-	ck_assert_int_eq(aws_xfer_finish(x, code, &resp, &err), -1);
+	ctaws_response_init(&resp);
+	ck_assert_int_eq(ctaws_xfer_finish(x, code, &resp, &err), -1);
 	ck_assert_str_eq(err.code, "Timeout");
 	ck_assert_int_eq(err.retryable, 1);
 	ck_assert_int_eq(resp.attempts, 1);
-	aws_xfer_free(x);
-	aws_response_free(&resp);
+	ctaws_xfer_free(x);
+	ctaws_response_free(&resp);
 }
 END_TEST
 
 START_TEST(setup_errors)
 {
-	struct aws_request req = {0};
-	struct aws_error err;
+	struct ctaws_request req = {0};
+	struct ctaws_error err;
 
 	req.service = "sqs";
 	req.operation = "ReceiveMessage";
 	req.method = "POST";
 	req.region = "not a region";
-	ck_assert_ptr_null(aws_xfer_new(cli, &req, &err));
+	ck_assert_ptr_null(ctaws_xfer_new(cli, &req, &err));
 	ck_assert_str_eq(err.code, "InvalidRegion");
 	req.region = NULL;
 	req.url = "ftp://x/";
-	ck_assert_ptr_null(aws_xfer_new(cli, &req, &err));
+	ck_assert_ptr_null(ctaws_xfer_new(cli, &req, &err));
 	ck_assert_str_eq(err.code, "InvalidEndpoint");
-	aws_xfer_free(NULL);
+	ctaws_xfer_free(NULL);
 }
 END_TEST
 

@@ -25,11 +25,11 @@ static const char publish_batch[] =
 
 /* Records events as "S path" / "E path=text" lines. */
 static int
-record(void *arg, enum aws_xml_event ev, const char *path, const char *text, size_t len)
+record(void *arg, enum ctaws_xml_event ev, const char *path, const char *text, size_t len)
 {
 	struct buf *b = arg;
 
-	if (ev == AWS_XML_START)
+	if (ev == CTAWS_XML_START)
 		return buf_printf(b, "S %s\n", path);
 	if (strspn(text, " \n") == len) /* indentation only */
 		return buf_printf(b, "E %s\n", path);
@@ -39,17 +39,17 @@ record(void *arg, enum aws_xml_event ev, const char *path, const char *text, siz
 static void
 parse_in_pieces(const char *doc, size_t piece, struct buf *out)
 {
-	struct aws_xml *x = aws_xml_new(record, out);
-	struct aws_error err;
+	struct ctaws_xml *x = ctaws_xml_new(record, out);
+	struct ctaws_error err;
 	size_t n = strlen(doc);
 
 	for (size_t off = 0; off < n; off += piece) {
 		size_t len = n - off < piece ? n - off : piece;
 
-		ck_assert_msg(aws_xml_feed(x, doc + off, len, 0, &err) == 0, "%s", err.message);
+		ck_assert_msg(ctaws_xml_feed(x, doc + off, len, 0, &err) == 0, "%s", err.message);
 	}
-	ck_assert_msg(aws_xml_feed(x, "", 0, 1, &err) == 0, "%s", err.message);
-	aws_xml_free(x);
+	ck_assert_msg(ctaws_xml_feed(x, "", 0, 1, &err) == 0, "%s", err.message);
+	ctaws_xml_free(x);
 }
 
 START_TEST(events_do_not_depend_on_piece_size)
@@ -77,15 +77,15 @@ END_TEST
 START_TEST(extract_by_suffix_and_anchor)
 {
 	char id[16], msg[64], rid[32], none[8];
-	struct aws_xml_field f[] = {
+	struct ctaws_xml_field f[] = {
 	    {"Failed/member/Code", id, sizeof(id), 0},
 	    {"member/Message", msg, sizeof(msg), 0},
 	    {"/PublishBatchResponse/ResponseMetadata/RequestId", rid, sizeof(rid), 0},
 	    {"/RequestId", none, sizeof(none), 0},
 	};
-	struct aws_error err;
+	struct ctaws_error err;
 
-	ck_assert_int_eq(aws_xml_extract(publish_batch, strlen(publish_batch), f, 4, &err), 0);
+	ck_assert_int_eq(ctaws_xml_extract(publish_batch, strlen(publish_batch), f, 4, &err), 0);
 	ck_assert_str_eq(id, "InternalError"); /* the first match */
 	ck_assert_str_eq(msg, "a & b <c>");
 	ck_assert_str_eq(rid, "req-1");
@@ -96,12 +96,12 @@ END_TEST
 
 START_TEST(path_matching)
 {
-	ck_assert(aws_xml_path_match("A/Error/Code", "Error/Code"));
-	ck_assert(aws_xml_path_match("Error/Code", "Error/Code"));
-	ck_assert(!aws_xml_path_match("A/XError/Code", "Error/Code"));
-	ck_assert(!aws_xml_path_match("Code", "Error/Code"));
-	ck_assert(aws_xml_path_match("Error/Code", "/Error/Code"));
-	ck_assert(!aws_xml_path_match("A/Error/Code", "/Error/Code"));
+	ck_assert(ctaws_xml_path_match("A/Error/Code", "Error/Code"));
+	ck_assert(ctaws_xml_path_match("Error/Code", "Error/Code"));
+	ck_assert(!ctaws_xml_path_match("A/XError/Code", "Error/Code"));
+	ck_assert(!ctaws_xml_path_match("Code", "Error/Code"));
+	ck_assert(ctaws_xml_path_match("Error/Code", "/Error/Code"));
+	ck_assert(!ctaws_xml_path_match("A/Error/Code", "/Error/Code"));
 }
 END_TEST
 
@@ -110,10 +110,10 @@ START_TEST(namespace_prefixes_are_dropped_and_values_truncated)
 	static const char doc[] =
 	    "<a:Root xmlns:a=\"urn:x\"><a:Value>0123456789</a:Value></a:Root>";
 	char v[5];
-	struct aws_xml_field f[] = {{"Root/Value", v, sizeof(v), 0}};
-	struct aws_error err;
+	struct ctaws_xml_field f[] = {{"Root/Value", v, sizeof(v), 0}};
+	struct ctaws_error err;
 
-	ck_assert_int_eq(aws_xml_extract(doc, strlen(doc), f, 1, &err), 0);
+	ck_assert_int_eq(ctaws_xml_extract(doc, strlen(doc), f, 1, &err), 0);
 	ck_assert_str_eq(v, "0123");
 }
 END_TEST
@@ -133,10 +133,11 @@ static const struct {
 START_TEST(malformed_and_hostile_documents)
 {
 	char v[8];
-	struct aws_xml_field f[] = {{"a", v, sizeof(v), 0}};
-	struct aws_error err;
+	struct ctaws_xml_field f[] = {{"a", v, sizeof(v), 0}};
+	struct ctaws_error err;
 
-	ck_assert_int_eq(aws_xml_extract(refused[_i].doc, strlen(refused[_i].doc), f, 1, &err), -1);
+	ck_assert_int_eq(
+	    ctaws_xml_extract(refused[_i].doc, strlen(refused[_i].doc), f, 1, &err), -1);
 	ck_assert_str_eq(err.code, refused[_i].code);
 	ck_assert_int_ne(err.message[0], '\0');
 }
@@ -145,40 +146,40 @@ END_TEST
 START_TEST(deep_nesting_and_long_text_are_refused)
 {
 	struct buf doc = BUF_INIT;
-	struct aws_error err;
+	struct ctaws_error err;
 	char v[4];
-	struct aws_xml_field f[] = {{"x", v, sizeof(v), 0}};
+	struct ctaws_xml_field f[] = {{"x", v, sizeof(v), 0}};
 
 	for (int i = 0; i < 100; i++)
 		buf_puts(&doc, "<x>");
-	ck_assert_int_eq(aws_xml_extract(doc.data, doc.len, f, 1, &err), -1);
+	ck_assert_int_eq(ctaws_xml_extract(doc.data, doc.len, f, 1, &err), -1);
 	ck_assert_ptr_nonnull(strstr(err.message, "nested"));
 	buf_reset(&doc);
 	buf_puts(&doc, "<x>");
-	for (int i = 0; i < AWS_XML_TEXT_MAX / 64 + 1; i++)
+	for (int i = 0; i < CTAWS_XML_TEXT_MAX / 64 + 1; i++)
 		buf_puts(&doc, "0123456789012345678901234567890123456789012345678901234567890123");
 	buf_puts(&doc, "</x>");
-	ck_assert_int_eq(aws_xml_extract(doc.data, doc.len, f, 1, &err), -1);
+	ck_assert_int_eq(ctaws_xml_extract(doc.data, doc.len, f, 1, &err), -1);
 	ck_assert_ptr_nonnull(strstr(err.message, "too long"));
 	buf_free(&doc);
 }
 END_TEST
 
 static int
-stop_at_b(void *arg, enum aws_xml_event ev, const char *path, const char *text, size_t len)
+stop_at_b(void *arg, enum ctaws_xml_event ev, const char *path, const char *text, size_t len)
 {
 	(void)arg, (void)text, (void)len;
-	return ev == AWS_XML_START && strcmp(path, "a/b") == 0 ? -1 : 0;
+	return ev == CTAWS_XML_START && strcmp(path, "a/b") == 0 ? -1 : 0;
 }
 
 START_TEST(callback_can_stop)
 {
-	struct aws_xml *x = aws_xml_new(stop_at_b, NULL);
-	struct aws_error err;
+	struct ctaws_xml *x = ctaws_xml_new(stop_at_b, NULL);
+	struct ctaws_error err;
 
-	ck_assert_int_eq(aws_xml_feed(x, "<a><b/></a>", 11, 1, &err), -1);
+	ck_assert_int_eq(ctaws_xml_feed(x, "<a><b/></a>", 11, 1, &err), -1);
 	ck_assert_str_eq(err.code, "XmlAborted");
-	aws_xml_free(x);
+	ctaws_xml_free(x);
 }
 END_TEST
 

@@ -42,7 +42,7 @@ advance_ms(long long ms)
 
 /* The scripted source. */
 struct source {
-	struct aws_creds_provider base;
+	struct ctaws_creds_provider base;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	int calls;        /* how often get was called */
@@ -56,7 +56,7 @@ static struct source src;
 static unsigned seed = 41;
 
 static int
-source_get(struct aws_creds_provider *p, struct aws_credentials **out, struct aws_error *err)
+source_get(struct ctaws_creds_provider *p, struct ctaws_credentials **out, struct ctaws_error *err)
 {
 	struct source *s = (struct source *)p;
 	char akid[32];
@@ -72,26 +72,26 @@ source_get(struct aws_creds_provider *p, struct aws_credentials **out, struct aw
 	fail = s->fail;
 	pthread_mutex_unlock(&s->mu);
 	if (fail)
-		return aws_error_set(err, "imds", "GetCredentials", 503, "ServiceUnavailable", 1,
+		return ctaws_error_set(err, "imds", "GetCredentials", 503, "ServiceUnavailable", 1,
 		    "metadata service busy");
 	snprintf(akid, sizeof(akid), "AKIA%d", n);
-	*out = aws_credentials_new(akid, "cachesecret", "cachetoken",
+	*out = ctaws_credentials_new(akid, "cachesecret", "cachetoken",
 	    s->life_s ? (time_t)(fake_now() / 1000 + s->life_s) : 0, "test");
 	return 0;
 }
 
 static void
-source_destroy(struct aws_creds_provider *p)
+source_destroy(struct ctaws_creds_provider *p)
 {
 	(void)p;
 }
 
-static const struct aws_creds_provider_ops source_ops = {source_get, source_destroy};
+static const struct ctaws_creds_provider_ops source_ops = {source_get, source_destroy};
 
-static struct aws_creds_provider *
+static struct ctaws_creds_provider *
 cache_new(long long life_s, int jitter_s)
 {
-	struct aws_creds_cache_opts o;
+	struct ctaws_creds_cache_opts o;
 
 	memset(&src, 0, sizeof(src));
 	src.base.ops = &source_ops;
@@ -104,7 +104,7 @@ cache_new(long long life_s, int jitter_s)
 	o.jitter_s = jitter_s;
 	o.seed = ++seed; /* deterministic, but a new draw per cache */
 	set_now(T0);
-	return aws_creds_cache_new(&src.base, &o);
+	return ctaws_creds_cache_new(&src.base, &o);
 }
 
 static int
@@ -128,21 +128,21 @@ set_fail(int f)
 
 /* Gets credentials and returns their access key id's number (AKIA<n>). */
 static int
-get_n(struct aws_creds_provider *k)
+get_n(struct ctaws_creds_provider *k)
 {
-	struct aws_credentials *c = NULL;
-	struct aws_error err;
+	struct ctaws_credentials *c = NULL;
+	struct ctaws_error err;
 	int n;
 
-	ck_assert_msg(aws_creds_get(k, &c, &err) == 0, "get failed: %s", err.message);
+	ck_assert_msg(ctaws_creds_get(k, &c, &err) == 0, "get failed: %s", err.message);
 	n = atoi(c->access_key_id + 4);
-	aws_credentials_release(c);
+	ctaws_credentials_release(c);
 	return n;
 }
 
 START_TEST(cache_reuses_until_the_window)
 {
-	struct aws_creds_provider *k = cache_new(3600, -1);
+	struct ctaws_creds_provider *k = cache_new(3600, -1);
 
 	ck_assert_int_eq(get_n(k), 1);
 	ck_assert_int_eq(get_n(k), 1);
@@ -154,7 +154,7 @@ START_TEST(cache_reuses_until_the_window)
 	ck_assert_int_eq(calls(), 2);
 	ck_assert_int_eq(get_n(k), 2);
 	ck_assert_int_eq(calls(), 2);
-	aws_creds_provider_free(k);
+	ctaws_creds_provider_free(k);
 }
 END_TEST
 
@@ -164,7 +164,7 @@ START_TEST(cache_jitter_refreshes_earlier)
 	int earliest = 0, latest = 0;
 
 	for (int round = 0; round < 20; round++) {
-		struct aws_creds_provider *k = cache_new(3600, 60);
+		struct ctaws_creds_provider *k = cache_new(3600, 60);
 		int s;
 		ck_assert_int_eq(get_n(k), 1);
 		for (s = 3600 - 370; s <= 3600 - 299; s++) {
@@ -178,7 +178,7 @@ START_TEST(cache_jitter_refreshes_earlier)
 			earliest++;
 		else
 			latest++;
-		aws_creds_provider_free(k);
+		ctaws_creds_provider_free(k);
 	}
 	/* 20 draws from a minute of jitter land on both halves of it. */
 	ck_assert_int_gt(earliest, 0);
@@ -191,7 +191,7 @@ END_TEST
 START_TEST(cache_failure_keeps_valid_creds)
 {
 	static const char *const secrets[] = {"cachesecret", "cachetoken", NULL};
-	struct aws_creds_provider *k = cache_new(3600, -1);
+	struct ctaws_creds_provider *k = cache_new(3600, -1);
 	char *logs;
 
 	ck_assert_int_eq(get_n(k), 1);
@@ -213,7 +213,7 @@ START_TEST(cache_failure_keeps_valid_creds)
 	set_fail(0);
 	advance_ms(2000);
 	ck_assert_int_eq(get_n(k), 4);
-	aws_creds_provider_free(k);
+	ctaws_creds_provider_free(k);
 	tmp_cleanup();
 }
 END_TEST
@@ -222,7 +222,7 @@ END_TEST
  * the cap. */
 START_TEST(cache_backoff_grows_to_the_cap)
 {
-	struct aws_creds_provider *k = cache_new(7200, -1);
+	struct ctaws_creds_provider *k = cache_new(7200, -1);
 	long long d = 1000;
 
 	ck_assert_int_eq(get_n(k), 1);
@@ -243,7 +243,7 @@ START_TEST(cache_backoff_grows_to_the_cap)
 		d = d * 2 > 60000 ? 60000 : d * 2;
 	}
 	free(capture_end());
-	aws_creds_provider_free(k);
+	ctaws_creds_provider_free(k);
 	tmp_cleanup();
 }
 END_TEST
@@ -252,45 +252,45 @@ END_TEST
  * while backing off it gets it again without the source being asked. */
 START_TEST(cache_expired_and_failing_is_an_error)
 {
-	struct aws_creds_provider *k = cache_new(600, -1);
-	struct aws_credentials *c = NULL;
-	struct aws_error err;
+	struct ctaws_creds_provider *k = cache_new(600, -1);
+	struct ctaws_credentials *c = NULL;
+	struct ctaws_error err;
 
 	ck_assert_int_eq(get_n(k), 1);
 	set_fail(1);
 	set_now(T0 + 601);
-	ck_assert_int_eq(aws_creds_get(k, &c, &err), -1);
+	ck_assert_int_eq(ctaws_creds_get(k, &c, &err), -1);
 	ck_assert_str_eq(err.code, "ServiceUnavailable");
 	ck_assert_int_eq(err.http_status, 503);
 	ck_assert_int_eq(calls(), 2);
-	ck_assert_int_eq(aws_creds_get(k, &c, &err), -1);
+	ck_assert_int_eq(ctaws_creds_get(k, &c, &err), -1);
 	ck_assert_str_eq(err.code, "ServiceUnavailable");
 	ck_assert_int_eq(calls(), 2);
 	advance_ms(1001);
 	set_fail(0);
 	ck_assert_int_eq(get_n(k), 3);
-	aws_creds_provider_free(k);
+	ctaws_creds_provider_free(k);
 }
 END_TEST
 
 /* The first call with a failing source is an error too. */
 START_TEST(cache_first_failure)
 {
-	struct aws_creds_provider *k = cache_new(3600, -1);
-	struct aws_credentials *c = NULL;
-	struct aws_error err;
+	struct ctaws_creds_provider *k = cache_new(3600, -1);
+	struct ctaws_credentials *c = NULL;
+	struct ctaws_error err;
 
 	set_fail(1);
-	ck_assert_int_eq(aws_creds_get(k, &c, &err), -1);
+	ck_assert_int_eq(ctaws_creds_get(k, &c, &err), -1);
 	ck_assert_str_eq(err.code, "ServiceUnavailable");
-	aws_creds_provider_free(k);
+	ctaws_creds_provider_free(k);
 }
 END_TEST
 
 /* Credentials that never expire are asked for again every 15 minutes. */
 START_TEST(cache_static_creds_reread)
 {
-	struct aws_creds_provider *k = cache_new(0, -1);
+	struct ctaws_creds_provider *k = cache_new(0, -1);
 
 	ck_assert_int_eq(get_n(k), 1);
 	set_now(T0 + 899);
@@ -303,7 +303,7 @@ START_TEST(cache_static_creds_reread)
 	capture_start();
 	ck_assert_int_eq(get_n(k), 2);
 	free(capture_end());
-	aws_creds_provider_free(k);
+	ctaws_creds_provider_free(k);
 	tmp_cleanup();
 }
 END_TEST
@@ -311,21 +311,21 @@ END_TEST
 /* A source handing out expired credentials is a failure. */
 START_TEST(cache_refuses_expired_creds)
 {
-	struct aws_creds_provider *k = cache_new(-10, -1);
-	struct aws_credentials *c = NULL;
-	struct aws_error err;
+	struct ctaws_creds_provider *k = cache_new(-10, -1);
+	struct ctaws_credentials *c = NULL;
+	struct ctaws_error err;
 
-	ck_assert_int_eq(aws_creds_get(k, &c, &err), -1);
+	ck_assert_int_eq(ctaws_creds_get(k, &c, &err), -1);
 	ck_assert_str_eq(err.code, "CredentialsError");
 	ck_assert_ptr_nonnull(strstr(err.message, "already expired"));
-	aws_creds_provider_free(k);
+	ctaws_creds_provider_free(k);
 }
 END_TEST
 
 /* Short-lived credentials are not refreshed on every call. */
 START_TEST(cache_short_lived_creds)
 {
-	struct aws_creds_provider *k = cache_new(240, -1); /* already inside the window */
+	struct ctaws_creds_provider *k = cache_new(240, -1); /* already inside the window */
 
 	ck_assert_int_eq(get_n(k), 1);
 	set_now(T0 + 59);
@@ -333,12 +333,12 @@ START_TEST(cache_short_lived_creds)
 	ck_assert_int_eq(calls(), 1);
 	set_now(T0 + 60);
 	ck_assert_int_eq(get_n(k), 2);
-	aws_creds_provider_free(k);
+	ctaws_creds_provider_free(k);
 }
 END_TEST
 
 struct getter {
-	struct aws_creds_provider *k;
+	struct ctaws_creds_provider *k;
 	int n;        /* the AKIA number it got */
 	long long ms; /* how long the call took, real time */
 	int rc;
@@ -357,15 +357,15 @@ static void *
 getter_run(void *arg)
 {
 	struct getter *g = arg;
-	struct aws_credentials *c = NULL;
-	struct aws_error err;
+	struct ctaws_credentials *c = NULL;
+	struct ctaws_error err;
 	long long t = real_ms();
 
-	g->rc = aws_creds_get(g->k, &c, &err);
+	g->rc = ctaws_creds_get(g->k, &c, &err);
 	g->ms = real_ms() - t;
 	if (g->rc == 0) {
 		g->n = atoi(c->access_key_id + 4);
-		aws_credentials_release(c);
+		ctaws_credentials_release(c);
 	}
 	return NULL;
 }
@@ -392,7 +392,7 @@ release_hold(void)
  * the still-valid set at once, and nobody else asks the source. */
 START_TEST(cache_others_do_not_wait_for_a_slow_refresh)
 {
-	struct aws_creds_provider *k = cache_new(3600, -1);
+	struct ctaws_creds_provider *k = cache_new(3600, -1);
 	struct getter refresher = {k, 0, 0, 0}, others[6];
 	pthread_t rt, ot[6];
 
@@ -417,7 +417,7 @@ START_TEST(cache_others_do_not_wait_for_a_slow_refresh)
 	ck_assert_int_eq(refresher.n, 2);
 	ck_assert_int_eq(get_n(k), 2);
 	ck_assert_int_eq(calls(), 2);
-	aws_creds_provider_free(k);
+	ctaws_creds_provider_free(k);
 }
 END_TEST
 
@@ -425,7 +425,7 @@ END_TEST
  * and all get its result: the source is asked once. */
 START_TEST(cache_waiters_share_one_refresh)
 {
-	struct aws_creds_provider *k = cache_new(3600, -1);
+	struct ctaws_creds_provider *k = cache_new(3600, -1);
 	struct getter g[6];
 	pthread_t t[6];
 
@@ -443,7 +443,7 @@ START_TEST(cache_waiters_share_one_refresh)
 		ck_assert_int_eq(g[i].n, 1);
 	}
 	ck_assert_int_eq(calls(), 1);
-	aws_creds_provider_free(k);
+	ctaws_creds_provider_free(k);
 }
 END_TEST
 

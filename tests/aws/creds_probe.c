@@ -26,7 +26,7 @@
 #include "util/log.h"
 
 static void
-print_result(int rc, const struct aws_credentials *c, const struct aws_error *err)
+print_result(int rc, const struct ctaws_credentials *c, const struct ctaws_error *err)
 {
 	struct buf b = BUF_INIT;
 
@@ -57,26 +57,26 @@ print_result(int rc, const struct aws_credentials *c, const struct aws_error *er
 
 /* The client STS calls go through: region and endpoints from the environment
  * and the shared config file, as the daemon makes its own. */
-static struct aws_client *
+static struct ctaws_client *
 http_client(void)
 {
-	struct aws_client_config cfg;
-	struct aws_profile_settings file;
-	struct aws_profile_set *set;
-	struct aws_client *c;
-	struct aws_error err;
+	struct ctaws_client_config cfg;
+	struct ctaws_profile_settings file;
+	struct ctaws_profile_set *set;
+	struct ctaws_client *c;
+	struct ctaws_error err;
 
-	if ((set = aws_profile_set_load(NULL, NULL, &err)) == NULL) {
+	if ((set = ctaws_profile_set_load(NULL, NULL, &err)) == NULL) {
 		fprintf(stderr, "creds_probe: %s\n", err.message);
 		exit(2);
 	}
-	aws_profile_settings_fill(set, NULL, &file);
+	ctaws_profile_settings_fill(set, NULL, &file);
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.file = &file;
 	cfg.connect_timeout_ms = 2000;
 	cfg.request_timeout_ms = 10000;
-	c = aws_client_new(&cfg, NULL, &err);
-	aws_profile_set_free(set);
+	c = ctaws_client_new(&cfg, NULL, &err);
+	ctaws_profile_set_free(set);
 	if (c == NULL) {
 		fprintf(stderr, "creds_probe: %s\n", err.message);
 		exit(2);
@@ -84,33 +84,33 @@ http_client(void)
 	return c;
 }
 
-static struct aws_creds_provider *
-make(const char *kind, int v1, const char *ecs_base, struct aws_client *http)
+static struct ctaws_creds_provider *
+make(const char *kind, int v1, const char *ecs_base, struct ctaws_client *http)
 {
-	struct aws_creds_ecs_opts eo = {ecs_base, 0, 0, 0};
-	struct aws_creds_imds_opts io;
-	struct aws_creds_options opt;
-	struct aws_error err;
-	struct aws_creds_provider *p;
+	struct ctaws_creds_ecs_opts eo = {ecs_base, 0, 0, 0};
+	struct ctaws_creds_imds_opts io;
+	struct ctaws_creds_options opt;
+	struct ctaws_error err;
+	struct ctaws_creds_provider *p;
 
 	memset(&io, 0, sizeof(io));
 	io.v1_fallback = v1;
 	memset(&opt, 0, sizeof(opt));
 	opt.imds_v1_fallback = v1;
 	if (strcmp(kind, "env") == 0)
-		return aws_creds_env_new();
+		return ctaws_creds_env_new();
 	if (strcmp(kind, "profile") == 0) {
-		struct aws_creds_profile_opts po = {NULL, NULL, NULL, NULL, v1};
-		return aws_creds_profile_new(&po, http);
+		struct ctaws_creds_profile_opts po = {NULL, NULL, NULL, NULL, v1};
+		return ctaws_creds_profile_new(&po, http);
 	}
 	if (strcmp(kind, "web-identity") == 0)
-		return aws_creds_web_identity_new(http, NULL, NULL, NULL);
+		return ctaws_creds_web_identity_new(http, NULL, NULL, NULL);
 	if (strcmp(kind, "ecs") == 0)
-		return aws_creds_ecs_new(&eo);
+		return ctaws_creds_ecs_new(&eo);
 	if (strcmp(kind, "imds") == 0)
-		return aws_creds_imds_new(&io);
+		return ctaws_creds_imds_new(&io);
 	if (strcmp(kind, "default") == 0) {
-		if ((p = aws_creds_default_chain(&opt, http, &err)) == NULL)
+		if ((p = ctaws_creds_default_chain(&opt, http, &err)) == NULL)
 			fprintf(stderr, "creds_probe: %s\n", err.message);
 		return p;
 	}
@@ -122,10 +122,10 @@ int
 main(int argc, char **argv)
 {
 	const char *ecs_base = NULL;
-	struct aws_creds_provider *p;
-	struct aws_credentials *c;
-	struct aws_client *http;
-	struct aws_error err;
+	struct ctaws_creds_provider *p;
+	struct ctaws_credentials *c;
+	struct ctaws_client *http;
+	struct ctaws_error err;
 	char line[256];
 	int v1 = 0, cache = 0, rc;
 
@@ -148,19 +148,19 @@ main(int argc, char **argv)
 	if ((p = make(argv[1], v1, ecs_base, http)) == NULL)
 		return 2;
 	if (cache)
-		p = aws_creds_cache_new(p, NULL);
+		p = ctaws_creds_cache_new(p, NULL);
 	while (fgets(line, sizeof(line), stdin) != NULL) {
 		if (strncmp(line, "quit", 4) == 0)
 			break;
 		if (strncmp(line, "get", 3) != 0)
 			continue;
 		c = NULL;
-		aws_error_clear(&err);
-		rc = aws_creds_get(p, &c, &err);
+		ctaws_error_clear(&err);
+		rc = ctaws_creds_get(p, &c, &err);
 		print_result(rc, c, &err);
-		aws_credentials_release(c);
+		ctaws_credentials_release(c);
 	}
-	aws_creds_provider_free(p);
-	aws_client_free(http);
+	ctaws_creds_provider_free(p);
+	ctaws_client_free(http);
 	return 0;
 }

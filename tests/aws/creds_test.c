@@ -60,8 +60,8 @@ collect_secrets(const char *text, const char **out, int n, int max, char **owned
 }
 
 static void
-expect_result(const char *casename, const char *expect, int rc, struct aws_credentials *c,
-    const struct aws_error *err)
+expect_result(const char *casename, const char *expect, int rc, struct ctaws_credentials *c,
+    const struct ctaws_error *err)
 {
 	char *lines = strdup(expect), *line, *save = NULL, *p, *w[4];
 
@@ -98,11 +98,11 @@ START_TEST(creds_profile_case)
 {
 	const char *secrets[64], *cfg, *cred, *prov;
 	char *owned[3] = {NULL, NULL, NULL}, cpath[600], kpath[600], *logs;
-	struct aws_creds_profile_opts po;
-	struct aws_creds_options opt;
-	struct aws_creds_provider *p;
-	struct aws_credentials *c = NULL;
-	struct aws_error err;
+	struct ctaws_creds_profile_opts po;
+	struct ctaws_creds_options opt;
+	struct ctaws_creds_provider *p;
+	struct ctaws_credentials *c = NULL;
+	struct ctaws_error err;
 	struct test_case tc;
 	int n = 0, rc;
 
@@ -125,19 +125,19 @@ START_TEST(creds_profile_case)
 	memset(&opt, 0, sizeof(opt));
 	capture_start();
 	if (prov && strncmp(prov, "default-chain", 13) == 0)
-		p = aws_creds_default_chain(&opt, NULL, &err);
+		p = ctaws_creds_default_chain(&opt, NULL, &err);
 	else
-		p = aws_creds_profile_new(&po, NULL);
+		p = ctaws_creds_profile_new(&po, NULL);
 	ck_assert_ptr_nonnull(p);
-	aws_error_clear(&err);
-	rc = aws_creds_get(p, &c, &err);
+	ctaws_error_clear(&err);
+	rc = ctaws_creds_get(p, &c, &err);
 	logs = capture_end();
 	expect_result(tc.path, case_section(&tc, "expect"), rc, c, &err);
 	assert_no_secret("error message", err.message, secrets);
 	assert_no_secret("log output", logs, secrets);
 	free(logs);
-	aws_credentials_release(c);
-	aws_creds_provider_free(p);
+	ctaws_credentials_release(c);
+	ctaws_creds_provider_free(p);
 	for (int i = 0; i < 3; i++)
 		free(owned[i]);
 	case_free(&tc);
@@ -147,103 +147,103 @@ END_TEST
 
 START_TEST(env_not_set_is_not_found)
 {
-	struct aws_creds_provider *p = aws_creds_env_new();
-	struct aws_credentials *c = NULL;
-	struct aws_error err;
+	struct ctaws_creds_provider *p = ctaws_creds_env_new();
+	struct ctaws_credentials *c = NULL;
+	struct ctaws_error err;
 
 	env_clear_aws();
-	ck_assert_int_eq(aws_creds_get(p, &c, &err), -1);
+	ck_assert_int_eq(ctaws_creds_get(p, &c, &err), -1);
 	ck_assert_str_eq(err.code, "CredentialsNotFound");
 	setenv("AWS_ACCESS_KEY_ID", "", 1); /* empty is unset */
-	ck_assert_int_eq(aws_creds_get(p, &c, &err), -1);
+	ck_assert_int_eq(ctaws_creds_get(p, &c, &err), -1);
 	ck_assert_str_eq(err.code, "CredentialsNotFound");
-	aws_creds_provider_free(p);
+	ctaws_creds_provider_free(p);
 }
 END_TEST
 
 START_TEST(env_keys_and_token)
 {
-	struct aws_creds_provider *p = aws_creds_env_new();
-	struct aws_credentials *c = NULL;
-	struct aws_error err;
+	struct ctaws_creds_provider *p = ctaws_creds_env_new();
+	struct ctaws_credentials *c = NULL;
+	struct ctaws_error err;
 
 	env_clear_aws();
 	setenv("AWS_ACCESS_KEY_ID", "AKIAENV", 1);
 	setenv("AWS_SECRET_ACCESS_KEY", "envsecret", 1);
-	ck_assert_int_eq(aws_creds_get(p, &c, &err), 0);
+	ck_assert_int_eq(ctaws_creds_get(p, &c, &err), 0);
 	ck_assert_str_eq(c->access_key_id, "AKIAENV");
 	ck_assert_str_eq(c->secret_access_key, "envsecret");
 	ck_assert_ptr_null(c->session_token);
 	ck_assert_int_eq(c->expiration, 0);
 	ck_assert_str_eq(c->source, "environment");
-	aws_credentials_release(c);
+	ctaws_credentials_release(c);
 	setenv("AWS_SECURITY_TOKEN", "oldname", 1);
-	ck_assert_int_eq(aws_creds_get(p, &c, &err), 0);
+	ck_assert_int_eq(ctaws_creds_get(p, &c, &err), 0);
 	ck_assert_str_eq(c->session_token, "oldname");
-	aws_credentials_release(c);
+	ctaws_credentials_release(c);
 	setenv("AWS_SESSION_TOKEN", "envtoken", 1);
-	ck_assert_int_eq(aws_creds_get(p, &c, &err), 0);
+	ck_assert_int_eq(ctaws_creds_get(p, &c, &err), 0);
 	ck_assert_str_eq(c->session_token, "envtoken");
-	aws_credentials_release(c);
-	aws_creds_provider_free(p);
+	ctaws_credentials_release(c);
+	ctaws_creds_provider_free(p);
 }
 END_TEST
 
 START_TEST(env_partial_is_an_error)
 {
 	static const char *const secrets[] = {"lonelysecret", NULL};
-	struct aws_creds_provider *p = aws_creds_env_new();
-	struct aws_credentials *c = NULL;
-	struct aws_error err;
+	struct ctaws_creds_provider *p = ctaws_creds_env_new();
+	struct ctaws_credentials *c = NULL;
+	struct ctaws_error err;
 
 	env_clear_aws();
 	setenv("AWS_SECRET_ACCESS_KEY", "lonelysecret", 1);
-	ck_assert_int_eq(aws_creds_get(p, &c, &err), -1);
+	ck_assert_int_eq(ctaws_creds_get(p, &c, &err), -1);
 	ck_assert_str_eq(err.code, "CredentialsError");
 	ck_assert_ptr_nonnull(strstr(err.message, "AWS_ACCESS_KEY_ID is not"));
 	assert_no_secret("env error", err.message, secrets);
 	unsetenv("AWS_SECRET_ACCESS_KEY");
 	setenv("AWS_ACCESS_KEY_ID", "AKIAONLY", 1);
-	ck_assert_int_eq(aws_creds_get(p, &c, &err), -1);
+	ck_assert_int_eq(ctaws_creds_get(p, &c, &err), -1);
 	ck_assert_ptr_nonnull(strstr(err.message, "AWS_SECRET_ACCESS_KEY is not"));
-	aws_creds_provider_free(p);
+	ctaws_creds_provider_free(p);
 }
 END_TEST
 
 /* A scripted provider for the chain. */
 struct script {
-	struct aws_creds_provider base;
+	struct ctaws_creds_provider base;
 	const char *code; /* NULL: succeed */
 	int calls;
 };
 
 static int
-script_get(struct aws_creds_provider *p, struct aws_credentials **out, struct aws_error *err)
+script_get(struct ctaws_creds_provider *p, struct ctaws_credentials **out, struct ctaws_error *err)
 {
 	struct script *s = (struct script *)p;
 
 	s->calls++;
 	if (s->code)
-		return aws_error_set(
+		return ctaws_error_set(
 		    err, "test", "get", 0, s->code, 0, "%s says %s", p->name, s->code);
-	*out = aws_credentials_new(p->name, "s", NULL, 0, "test");
+	*out = ctaws_credentials_new(p->name, "s", NULL, 0, "test");
 	return 0;
 }
 
 static int script_destroyed;
 
 static void
-script_destroy(struct aws_creds_provider *p)
+script_destroy(struct ctaws_creds_provider *p)
 {
 	script_destroyed++;
 	(void)p;
 }
 
-static const struct aws_creds_provider_ops script_ops = {script_get, script_destroy};
+static const struct ctaws_creds_provider_ops script_ops = {script_get, script_destroy};
 
 static struct script scripts[4];
 
-static struct aws_creds_provider *
+static struct ctaws_creds_provider *
 script(int i, const char *name, const char *code)
 {
 	scripts[i] = (struct script){{&script_ops, name}, code, 0};
@@ -252,52 +252,52 @@ script(int i, const char *name, const char *code)
 
 START_TEST(chain_first_found_wins)
 {
-	struct aws_creds_provider *ps[3] = {
+	struct ctaws_creds_provider *ps[3] = {
 	    script(0, "a", "CredentialsNotFound"), script(1, "b", NULL), script(2, "c", NULL)};
-	struct aws_creds_provider *chain = aws_creds_chain_new(ps, 3);
-	struct aws_credentials *c = NULL;
-	struct aws_error err;
+	struct ctaws_creds_provider *chain = ctaws_creds_chain_new(ps, 3);
+	struct ctaws_credentials *c = NULL;
+	struct ctaws_error err;
 
-	ck_assert_int_eq(aws_creds_get(chain, &c, &err), 0);
+	ck_assert_int_eq(ctaws_creds_get(chain, &c, &err), 0);
 	ck_assert_str_eq(c->access_key_id, "b");
 	ck_assert_int_eq(scripts[0].calls, 1);
 	ck_assert_int_eq(scripts[2].calls, 0);
-	aws_credentials_release(c);
+	ctaws_credentials_release(c);
 	script_destroyed = 0;
-	aws_creds_provider_free(chain);
+	ctaws_creds_provider_free(chain);
 	ck_assert_int_eq(script_destroyed, 3);
 }
 END_TEST
 
 START_TEST(chain_configured_failure_stops)
 {
-	struct aws_creds_provider *ps[3] = {script(0, "a", "CredentialsNotFound"),
+	struct ctaws_creds_provider *ps[3] = {script(0, "a", "CredentialsNotFound"),
 	    script(1, "b", "AccessDenied"), script(2, "c", NULL)};
-	struct aws_creds_provider *chain = aws_creds_chain_new(ps, 3);
-	struct aws_credentials *c = NULL;
-	struct aws_error err;
+	struct ctaws_creds_provider *chain = ctaws_creds_chain_new(ps, 3);
+	struct ctaws_credentials *c = NULL;
+	struct ctaws_error err;
 
-	ck_assert_int_eq(aws_creds_get(chain, &c, &err), -1);
+	ck_assert_int_eq(ctaws_creds_get(chain, &c, &err), -1);
 	ck_assert_str_eq(err.code, "AccessDenied");
 	ck_assert_str_eq(err.message, "b says AccessDenied");
 	ck_assert_int_eq(scripts[2].calls, 0);
-	aws_creds_provider_free(chain);
+	ctaws_creds_provider_free(chain);
 }
 END_TEST
 
 START_TEST(chain_nothing_found_lists_why)
 {
-	struct aws_creds_provider *ps[2] = {
+	struct ctaws_creds_provider *ps[2] = {
 	    script(0, "a", "CredentialsNotFound"), script(1, "b", "CredentialsNotFound")};
-	struct aws_creds_provider *chain = aws_creds_chain_new(ps, 2);
-	struct aws_credentials *c = NULL;
-	struct aws_error err;
+	struct ctaws_creds_provider *chain = ctaws_creds_chain_new(ps, 2);
+	struct ctaws_credentials *c = NULL;
+	struct ctaws_error err;
 
-	ck_assert_int_eq(aws_creds_get(chain, &c, &err), -1);
+	ck_assert_int_eq(ctaws_creds_get(chain, &c, &err), -1);
 	ck_assert_str_eq(err.code, "CredentialsNotFound");
 	ck_assert_str_eq(err.message,
 	    "no AWS credentials found (a says CredentialsNotFound; b says CredentialsNotFound)");
-	aws_creds_provider_free(chain);
+	ctaws_creds_provider_free(chain);
 }
 END_TEST
 
@@ -305,9 +305,9 @@ END_TEST
  * neither, every provider says why it has nothing. */
 START_TEST(default_chain_env_beats_profile)
 {
-	struct aws_creds_provider *p;
-	struct aws_credentials *c = NULL;
-	struct aws_error err;
+	struct ctaws_creds_provider *p;
+	struct ctaws_credentials *c = NULL;
+	struct ctaws_error err;
 
 	env_clear_aws();
 	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
@@ -317,41 +317,41 @@ START_TEST(default_chain_env_beats_profile)
 	    1);
 	setenv("AWS_ACCESS_KEY_ID", "AKIAENV", 1);
 	setenv("AWS_SECRET_ACCESS_KEY", "envsecret", 1);
-	p = aws_creds_default_chain(NULL, NULL, &err);
+	p = ctaws_creds_default_chain(NULL, NULL, &err);
 	ck_assert_ptr_nonnull(p);
-	ck_assert_int_eq(aws_creds_get(p, &c, &err), 0);
+	ck_assert_int_eq(ctaws_creds_get(p, &c, &err), 0);
 	ck_assert_str_eq(c->access_key_id, "AKIAENV");
-	aws_credentials_release(c);
-	aws_creds_provider_free(p);
+	ctaws_credentials_release(c);
+	ctaws_creds_provider_free(p);
 	unsetenv("AWS_ACCESS_KEY_ID");
 	unsetenv("AWS_SECRET_ACCESS_KEY");
-	p = aws_creds_default_chain(NULL, NULL, &err);
-	ck_assert_int_eq(aws_creds_get(p, &c, &err), 0);
+	p = ctaws_creds_default_chain(NULL, NULL, &err);
+	ck_assert_int_eq(ctaws_creds_get(p, &c, &err), 0);
 	ck_assert_str_eq(c->access_key_id, "AKIAPROFILE");
 	ck_assert_str_eq(c->source, "profile");
-	aws_credentials_release(c);
-	aws_creds_provider_free(p);
+	ctaws_credentials_release(c);
+	ctaws_creds_provider_free(p);
 	tmp_cleanup();
 }
 END_TEST
 
 START_TEST(default_chain_nothing)
 {
-	struct aws_creds_provider *p;
-	struct aws_credentials *c = NULL;
-	struct aws_error err;
+	struct ctaws_creds_provider *p;
+	struct ctaws_credentials *c = NULL;
+	struct ctaws_error err;
 
 	env_clear_aws();
 	setenv("AWS_EC2_METADATA_DISABLED", "TRUE", 1);
-	p = aws_creds_default_chain(NULL, NULL, &err);
-	ck_assert_int_eq(aws_creds_get(p, &c, &err), -1);
+	p = ctaws_creds_default_chain(NULL, NULL, &err);
+	ck_assert_int_eq(ctaws_creds_get(p, &c, &err), -1);
 	ck_assert_str_eq(err.code, "CredentialsNotFound");
 	ck_assert_ptr_nonnull(strstr(err.message, "AWS_ACCESS_KEY_ID is not set"));
 	ck_assert_ptr_nonnull(strstr(err.message, "profile default: not found"));
 	ck_assert_ptr_nonnull(strstr(err.message, "AWS_WEB_IDENTITY_TOKEN_FILE is not set"));
 	ck_assert_ptr_nonnull(strstr(err.message, "_RELATIVE_URI and _FULL_URI are not set"));
 	ck_assert_ptr_nonnull(strstr(err.message, "AWS_EC2_METADATA_DISABLED is true"));
-	aws_creds_provider_free(p);
+	ctaws_creds_provider_free(p);
 }
 END_TEST
 
@@ -359,25 +359,25 @@ END_TEST
  * chain stops there with their error instead of going on to IMDS. */
 START_TEST(default_chain_configured_but_broken)
 {
-	struct aws_creds_provider *p;
-	struct aws_credentials *c = NULL;
-	struct aws_error err;
+	struct ctaws_creds_provider *p;
+	struct ctaws_credentials *c = NULL;
+	struct ctaws_error err;
 
 	env_clear_aws();
 	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
 	setenv("AWS_WEB_IDENTITY_TOKEN_FILE", "/nonexistent/token", 1);
-	p = aws_creds_default_chain(NULL, NULL, &err);
-	ck_assert_int_eq(aws_creds_get(p, &c, &err), -1);
+	p = ctaws_creds_default_chain(NULL, NULL, &err);
+	ck_assert_int_eq(ctaws_creds_get(p, &c, &err), -1);
 	ck_assert_str_eq(err.code, "CredentialsError");
 	ck_assert_ptr_nonnull(strstr(err.message, "AWS_ROLE_ARN is not"));
-	aws_creds_provider_free(p);
+	ctaws_creds_provider_free(p);
 	unsetenv("AWS_WEB_IDENTITY_TOKEN_FILE");
 	setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://192.0.2.1/creds", 1);
-	p = aws_creds_default_chain(NULL, NULL, &err);
-	ck_assert_int_eq(aws_creds_get(p, &c, &err), -1);
+	p = ctaws_creds_default_chain(NULL, NULL, &err);
+	ck_assert_int_eq(ctaws_creds_get(p, &c, &err), -1);
 	ck_assert_str_eq(err.code, "CredentialsError");
 	ck_assert_ptr_nonnull(strstr(err.message, "only allowed to loopback"));
-	aws_creds_provider_free(p);
+	ctaws_creds_provider_free(p);
 }
 END_TEST
 
@@ -410,11 +410,11 @@ START_TEST(ecs_allowed_urls)
 	    {"127.0.0.1/creds", 0},
 	};
 	static const char *const secrets[] = {"pw@", NULL};
-	struct aws_error err;
+	struct ctaws_error err;
 
 	for (size_t i = 0; i < sizeof(ucs) / sizeof(ucs[0]); i++) {
-		aws_error_clear(&err);
-		int rc = aws_creds_ecs_url_allowed(ucs[i].url, &err);
+		ctaws_error_clear(&err);
+		int rc = ctaws_creds_ecs_url_allowed(ucs[i].url, &err);
 		ck_assert_msg(rc == (ucs[i].ok ? 0 : -1), "%s: %s", ucs[i].url, err.message);
 		if (!ucs[i].ok) {
 			ck_assert_str_eq(err.code, "CredentialsError");
@@ -455,14 +455,14 @@ START_TEST(parse_times)
 	time_t t;
 
 	for (size_t i = 0; i < sizeof(tcs) / sizeof(tcs[0]); i++) {
-		int rc = aws_creds_parse_time(tcs[i].text, &t);
+		int rc = ctaws_creds_parse_time(tcs[i].text, &t);
 		if (tcs[i].want == -1)
 			ck_assert_msg(rc == -1, "\"%s\" should be rejected", tcs[i].text);
 		else
 			ck_assert_msg(rc == 0 && (long long)t == tcs[i].want, "\"%s\": got %lld",
 			    tcs[i].text, rc ? -1LL : (long long)t);
 	}
-	ck_assert_int_eq(aws_creds_parse_time(NULL, &t), -1);
+	ck_assert_int_eq(ctaws_creds_parse_time(NULL, &t), -1);
 }
 END_TEST
 
@@ -496,17 +496,17 @@ START_TEST(parse_json_documents)
 	    {"<html>jsonsecret</html>", "CredentialsError", "is not valid JSON"},
 	};
 	static const char *const secrets[] = {"jsonsecret", "jsontoken", NULL};
-	struct aws_credentials *c;
-	struct aws_error err;
+	struct ctaws_credentials *c;
+	struct ctaws_error err;
 
 	for (size_t i = 0; i < sizeof(jcs) / sizeof(jcs[0]); i++) {
 		const struct json_case *j = &jcs[i];
-		int rc = aws_creds_parse_json(j->body, strlen(j->body), "imds", "imds", &c, &err);
+		int rc = ctaws_creds_parse_json(j->body, strlen(j->body), "imds", "imds", &c, &err);
 		if (j->code == NULL) {
 			ck_assert_msg(rc == 0, "case %zu: %s", i, err.message);
 			ck_assert_str_eq(c->access_key_id, j->text);
 			ck_assert_str_eq(c->secret_access_key, "jsonsecret");
-			aws_credentials_release(c);
+			ctaws_credentials_release(c);
 			continue;
 		}
 		ck_assert_msg(rc == -1, "case %zu should fail", i);
@@ -515,10 +515,10 @@ START_TEST(parse_json_documents)
 		assert_no_secret("json error", err.message, secrets);
 	}
 	ck_assert_int_eq(
-	    aws_creds_parse_json(jcs[0].body, strlen(jcs[0].body), "imds", "imds", &c, &err), 0);
+	    ctaws_creds_parse_json(jcs[0].body, strlen(jcs[0].body), "imds", "imds", &c, &err), 0);
 	ck_assert_str_eq(c->session_token, "jsontoken");
 	ck_assert_int_eq(c->expiration, 1714564800);
-	aws_credentials_release(c);
+	ctaws_credentials_release(c);
 }
 END_TEST
 
@@ -528,15 +528,15 @@ START_TEST(parse_json_deep_nesting)
 {
 	const size_t depth = 1000000;
 	char *body = malloc(2 * depth + 8);
-	struct aws_credentials *c = NULL;
-	struct aws_error err;
+	struct ctaws_credentials *c = NULL;
+	struct ctaws_error err;
 
 	ck_assert_ptr_nonnull(body);
 	memcpy(body, "{\"a\":", 5);
 	memset(body + 5, '[', depth);
 	memset(body + 5 + depth, ']', depth);
 	strcpy(body + 5 + 2 * depth, "}");
-	ck_assert_int_eq(aws_creds_parse_json(body, strlen(body), "imds", "imds", &c, &err), -1);
+	ck_assert_int_eq(ctaws_creds_parse_json(body, strlen(body), "imds", "imds", &c, &err), -1);
 	ck_assert_str_eq(err.code, "CredentialsError");
 	ck_assert_msg(strstr(err.message, "nests too deeply"), "%s", err.message);
 	ck_assert_ptr_null(c);
@@ -547,22 +547,22 @@ END_TEST
 START_TEST(token_files)
 {
 	static const char *const secrets[] = {"tok-secret-1", NULL};
-	struct aws_error err;
+	struct ctaws_error err;
 	char *t;
 
-	t = aws_creds_read_token_file(
+	t = ctaws_creds_read_token_file(
 	    tmp_write("t1", "  tok-secret-1\n\n"), "sts", "token file", &err);
 	ck_assert_str_eq(t, "tok-secret-1");
 	free(t);
-	t = aws_creds_read_token_file(
+	t = ctaws_creds_read_token_file(
 	    tmp_write("t2", "tok-secret-1\nsecond\n"), "sts", "token file", &err);
 	ck_assert_ptr_null(t);
 	ck_assert_ptr_nonnull(strstr(err.message, "more than one line"));
 	assert_no_secret("token error", err.message, secrets);
-	t = aws_creds_read_token_file(tmp_write("t3", " \n"), "sts", "token file", &err);
+	t = ctaws_creds_read_token_file(tmp_write("t3", " \n"), "sts", "token file", &err);
 	ck_assert_ptr_null(t);
 	ck_assert_ptr_nonnull(strstr(err.message, "is empty"));
-	t = aws_creds_read_token_file("/nonexistent/tok", "sts", "web identity token file", &err);
+	t = ctaws_creds_read_token_file("/nonexistent/tok", "sts", "web identity token file", &err);
 	ck_assert_ptr_null(t);
 	ck_assert_str_eq(err.code, "CredentialsError");
 	ck_assert_ptr_nonnull(strstr(err.message, "/nonexistent/tok"));
@@ -573,11 +573,11 @@ END_TEST
 START_TEST(env_true_values)
 {
 	setenv("X_FLAG", "True", 1);
-	ck_assert_int_eq(aws_creds_env_true("X_FLAG"), 1);
+	ck_assert_int_eq(ctaws_creds_env_true("X_FLAG"), 1);
 	setenv("X_FLAG", "1", 1);
-	ck_assert_int_eq(aws_creds_env_true("X_FLAG"), 0);
+	ck_assert_int_eq(ctaws_creds_env_true("X_FLAG"), 0);
 	unsetenv("X_FLAG");
-	ck_assert_int_eq(aws_creds_env_true("X_FLAG"), 0);
+	ck_assert_int_eq(ctaws_creds_env_true("X_FLAG"), 0);
 }
 END_TEST
 

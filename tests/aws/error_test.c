@@ -96,7 +96,7 @@ read_case(const char *path, struct error_case *c)
 }
 
 static void
-check_field(const char *path, const struct aws_error *e, const char *key, const char *want)
+check_field(const char *path, const struct ctaws_error *e, const char *key, const char *want)
 {
 	char got[1024];
 
@@ -122,12 +122,12 @@ START_TEST(error_case)
 {
 	const char *path = case_files[_i];
 	struct error_case c;
-	struct aws_error e;
+	struct ctaws_error e;
 	char *line, *save = NULL;
 	int checked = 0;
 
 	read_case(path, &c);
-	ck_assert_int_eq(aws_error_from_response(&e, c.service, c.operation, c.status,
+	ck_assert_int_eq(ctaws_error_from_response(&e, c.service, c.operation, c.status,
 	                     c.headers.data, c.headers.len, c.body.data, c.body.len),
 	    -1);
 	ck_assert_str_eq(e.service, c.service);
@@ -151,21 +151,21 @@ END_TEST
 
 START_TEST(error_str_and_set)
 {
-	struct aws_error e;
+	struct ctaws_error e;
 	char s[256];
 
 	ck_assert_int_eq(
-	    aws_error_set(&e, "s3", "GetObject", 0, "Timeout", 1, "took %d s", 30), -1);
-	ck_assert_str_eq(aws_error_str(&e, s, sizeof(s)), "s3 GetObject: Timeout: took 30 s");
+	    ctaws_error_set(&e, "s3", "GetObject", 0, "Timeout", 1, "took %d s", 30), -1);
+	ck_assert_str_eq(ctaws_error_str(&e, s, sizeof(s)), "s3 GetObject: Timeout: took 30 s");
 	ck_assert_int_eq(e.retryable, 1);
 	ck_assert_int_eq(e.transient, 1);
-	ck_assert_int_eq(aws_error_set(&e, NULL, NULL, 0, "OutOfMemory", 0, "x"), -1);
-	ck_assert_str_eq(aws_error_str(&e, s, sizeof(s)), "OutOfMemory: x");
-	aws_error_str(&e, s, 4);
+	ck_assert_int_eq(ctaws_error_set(&e, NULL, NULL, 0, "OutOfMemory", 0, "x"), -1);
+	ck_assert_str_eq(ctaws_error_str(&e, s, sizeof(s)), "OutOfMemory: x");
+	ctaws_error_str(&e, s, 4);
 	ck_assert_str_eq(s, "Out");
-	aws_error_clear(&e);
+	ctaws_error_clear(&e);
 	ck_assert_str_eq(e.code, "");
-	ck_assert_int_eq(aws_error_set(NULL, "x", "y", 1, "c", 0, "m"), -1);
+	ck_assert_int_eq(ctaws_error_set(NULL, "x", "y", 1, "c", 0, "m"), -1);
 }
 END_TEST
 
@@ -180,14 +180,14 @@ START_TEST(code_classes)
 	    "InvalidSignatureException", "RequestExpired", "RequestInTheFuture", NULL};
 
 	for (const char *const *c = throttling; *c; c++)
-		ck_assert_msg(aws_error_code_is_throttling(*c), "%s", *c);
+		ck_assert_msg(ctaws_error_code_is_throttling(*c), "%s", *c);
 	for (const char *const *c = skew; *c; c++)
-		ck_assert_msg(aws_error_code_is_clock_skew(*c), "%s", *c);
-	ck_assert(aws_error_code_is_transient("RequestTimeout"));
-	ck_assert(aws_error_code_is_transient("RequestTimeoutException"));
-	ck_assert(!aws_error_code_is_throttling("AccessDenied"));
-	ck_assert(!aws_error_code_is_transient("NoSuchKey"));
-	ck_assert(!aws_error_code_is_clock_skew(NULL));
+		ck_assert_msg(ctaws_error_code_is_clock_skew(*c), "%s", *c);
+	ck_assert(ctaws_error_code_is_transient("RequestTimeout"));
+	ck_assert(ctaws_error_code_is_transient("RequestTimeoutException"));
+	ck_assert(!ctaws_error_code_is_throttling("AccessDenied"));
+	ck_assert(!ctaws_error_code_is_transient("NoSuchKey"));
+	ck_assert(!ctaws_error_code_is_clock_skew(NULL));
 }
 END_TEST
 
@@ -202,7 +202,7 @@ START_TEST(random_bodies)
 
 	for (int i = 0; i < 3000; i++) {
 		size_t n = 0, len;
-		struct aws_error e;
+		struct ctaws_error e;
 
 		r = r * 6364136223846793005ULL + 1442695040888963407ULL;
 		n = (size_t)snprintf(body, sizeof(body), "%s", starts[(r >> 33) % 6]);
@@ -214,8 +214,8 @@ START_TEST(random_bodies)
 		body[n] = '\0';
 		snprintf(
 		    headers, sizeof(headers), "x-amzn-query-error: %.*s\r\n", (int)(n % 40), body);
-		aws_error_from_response(&e, "sqs", "ReceiveMessage", 400 + (long)(r % 200), headers,
-		    strlen(headers), body, n);
+		ctaws_error_from_response(&e, "sqs", "ReceiveMessage", 400 + (long)(r % 200),
+		    headers, strlen(headers), body, n);
 		ck_assert_int_ne(e.code[0], '\0');
 		ck_assert_uint_lt(strlen(e.code), sizeof(e.code));
 		ck_assert_uint_lt(strlen(e.message), sizeof(e.message));

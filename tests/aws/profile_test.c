@@ -4,13 +4,13 @@
  * Data-driven: each .case file of tests/aws/cases/profile holds a config and/or a
  * credentials file and the lookups expected from them ("expect" lines):
  *
- *   get PROFILE KEY VALUE            aws_profile_get
- *   section KIND NAME KEY VALUE      aws_profile_section_get (profile|services|sso-session)
- *   sub KIND NAME KEY SUB VALUE      aws_profile_section_sub_get
- *   region PROFILE VALUE             aws_profile_region
- *   endpoint PROFILE VALUE           aws_profile_endpoint_url
- *   service PROFILE SERVICE VALUE    aws_profile_service_endpoint_url
- *   exists PROFILE 0|1               aws_profile_exists
+ *   get PROFILE KEY VALUE            ctaws_profile_get
+ *   section KIND NAME KEY VALUE      ctaws_profile_section_get (profile|services|sso-session)
+ *   sub KIND NAME KEY SUB VALUE      ctaws_profile_section_sub_get
+ *   region PROFILE VALUE             ctaws_profile_region
+ *   endpoint PROFILE VALUE           ctaws_profile_endpoint_url
+ *   service PROFILE SERVICE VALUE    ctaws_profile_service_endpoint_url
+ *   exists PROFILE 0|1               ctaws_profile_exists
  *   error TEXT                       loading fails with a message containing TEXT
  *
  * VALUE is the rest of the line, "\n" for a newline, "<none>" for no value.
@@ -46,15 +46,15 @@ word(char **p)
 	return w;
 }
 
-static enum aws_profile_section_kind
+static enum ctaws_profile_section_kind
 kind_of(const char *s)
 {
 	if (strcmp(s, "services") == 0)
-		return AWS_SECTION_SERVICES;
+		return CTAWS_SECTION_SERVICES;
 	if (strcmp(s, "sso-session") == 0)
-		return AWS_SECTION_SSO_SESSION;
+		return CTAWS_SECTION_SSO_SESSION;
 	ck_assert_str_eq(s, "profile");
-	return AWS_SECTION_PROFILE;
+	return CTAWS_SECTION_PROFILE;
 }
 
 static void
@@ -72,32 +72,32 @@ expect_value(const char *where, const char *got, char *want_text)
 }
 
 static void
-check_line(const struct aws_profile_set *s, const char *casename, char *line)
+check_line(const struct ctaws_profile_set *s, const char *casename, char *line)
 {
 	char where[1200], *p = line, *cmd = word(&p), *a, *b, *c, *d;
 
 	snprintf(where, sizeof(where), "%s: %s %s", casename, cmd, p);
 	if (strcmp(cmd, "get") == 0) {
 		a = word(&p), b = word(&p);
-		expect_value(where, aws_profile_get(s, a, b), p);
+		expect_value(where, ctaws_profile_get(s, a, b), p);
 	} else if (strcmp(cmd, "section") == 0) {
 		a = word(&p), b = word(&p), c = word(&p);
-		expect_value(where, aws_profile_section_get(s, kind_of(a), b, c), p);
+		expect_value(where, ctaws_profile_section_get(s, kind_of(a), b, c), p);
 	} else if (strcmp(cmd, "sub") == 0) {
 		a = word(&p), b = word(&p), c = word(&p), d = word(&p);
-		expect_value(where, aws_profile_section_sub_get(s, kind_of(a), b, c, d), p);
+		expect_value(where, ctaws_profile_section_sub_get(s, kind_of(a), b, c, d), p);
 	} else if (strcmp(cmd, "region") == 0) {
 		a = word(&p);
-		expect_value(where, aws_profile_region(s, a), p);
+		expect_value(where, ctaws_profile_region(s, a), p);
 	} else if (strcmp(cmd, "endpoint") == 0) {
 		a = word(&p);
-		expect_value(where, aws_profile_endpoint_url(s, a), p);
+		expect_value(where, ctaws_profile_endpoint_url(s, a), p);
 	} else if (strcmp(cmd, "service") == 0) {
 		a = word(&p), b = word(&p);
-		expect_value(where, aws_profile_service_endpoint_url(s, a, b), p);
+		expect_value(where, ctaws_profile_service_endpoint_url(s, a, b), p);
 	} else if (strcmp(cmd, "exists") == 0) {
 		a = word(&p);
-		ck_assert_msg(aws_profile_exists(s, a) == atoi(p), "%s", where);
+		ck_assert_msg(ctaws_profile_exists(s, a) == atoi(p), "%s", where);
 	} else
 		ck_abort_msg("%s: unknown expect command", where);
 }
@@ -107,8 +107,8 @@ START_TEST(profile_case)
 	struct test_case c;
 	const char *cfg, *cred, *expect, *errline = NULL;
 	char *lines, *line, *save = NULL, cpath[600], kpath[600];
-	struct aws_profile_set *s;
-	struct aws_error err;
+	struct ctaws_profile_set *s;
+	struct ctaws_error err;
 
 	case_load(&c, cases[_i]);
 	env_clear_aws();
@@ -120,8 +120,8 @@ START_TEST(profile_case)
 	snprintf(cpath, sizeof(cpath), "%s", cfg ? tmp_write("config", cfg) : "/nonexistent/c");
 	snprintf(
 	    kpath, sizeof(kpath), "%s", cred ? tmp_write("credentials", cred) : "/nonexistent/k");
-	aws_error_clear(&err);
-	s = aws_profile_set_load(cpath, kpath, &err);
+	ctaws_error_clear(&err);
+	s = ctaws_profile_set_load(cpath, kpath, &err);
 	lines = strdup(expect);
 	for (line = strtok_r(lines, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
 		if (strncmp(line, "error ", 6) == 0)
@@ -140,7 +140,7 @@ START_TEST(profile_case)
 				check_line(s, c.path, line);
 	}
 	free(lines);
-	aws_profile_set_free(s);
+	ctaws_profile_set_free(s);
 	case_free(&c);
 	tmp_cleanup();
 }
@@ -151,17 +151,17 @@ START_TEST(profile_crlf)
 {
 	static const char text[] = "[default]\r\nregion = eu-west-1\r\n[profile x]\r\n"
 	                           "s3 =\r\n  endpoint_url = http://h\r\n";
-	struct aws_profile_set *s = aws_profile_set_new();
-	struct aws_error err;
+	struct ctaws_profile_set *s = ctaws_profile_set_new();
+	struct ctaws_error err;
 
-	ck_assert_int_eq(
-	    aws_profile_set_parse(s, AWS_PROFILE_FILE_CONFIG, "crlf", text, sizeof(text) - 1, &err),
+	ck_assert_int_eq(ctaws_profile_set_parse(
+	                     s, CTAWS_PROFILE_FILE_CONFIG, "crlf", text, sizeof(text) - 1, &err),
 	    0);
-	ck_assert_str_eq(aws_profile_region(s, "default"), "eu-west-1");
+	ck_assert_str_eq(ctaws_profile_region(s, "default"), "eu-west-1");
 	ck_assert_str_eq(
-	    aws_profile_section_sub_get(s, AWS_SECTION_PROFILE, "x", "s3", "endpoint_url"),
+	    ctaws_profile_section_sub_get(s, CTAWS_SECTION_PROFILE, "x", "s3", "endpoint_url"),
 	    "http://h");
-	aws_profile_set_free(s);
+	ctaws_profile_set_free(s);
 }
 END_TEST
 
@@ -170,36 +170,39 @@ START_TEST(profile_failed_parse_keeps_set)
 {
 	static const char good[] = "[default]\nregion = us-east-2\n";
 	static const char bad[] = "[default]\nregion\n";
-	struct aws_profile_set *s = aws_profile_set_new();
-	struct aws_error err;
+	struct ctaws_profile_set *s = ctaws_profile_set_new();
+	struct ctaws_error err;
 
 	ck_assert_int_eq(
-	    aws_profile_set_parse(s, AWS_PROFILE_FILE_CONFIG, "good", good, strlen(good), &err), 0);
+	    ctaws_profile_set_parse(s, CTAWS_PROFILE_FILE_CONFIG, "good", good, strlen(good), &err),
+	    0);
 	ck_assert_int_eq(
-	    aws_profile_set_parse(s, AWS_PROFILE_FILE_CONFIG, "bad", bad, strlen(bad), &err), -1);
+	    ctaws_profile_set_parse(s, CTAWS_PROFILE_FILE_CONFIG, "bad", bad, strlen(bad), &err),
+	    -1);
 	ck_assert_str_eq(err.code, "InvalidProfileFile");
 	ck_assert_ptr_nonnull(strstr(err.message, "bad line 2"));
-	ck_assert_str_eq(aws_profile_region(s, "default"), "us-east-2");
-	aws_profile_set_free(s);
+	ck_assert_str_eq(ctaws_profile_region(s, "default"), "us-east-2");
+	ctaws_profile_set_free(s);
 }
 END_TEST
 
 START_TEST(profile_missing_files_are_empty)
 {
-	struct aws_error err;
-	struct aws_profile_set *s = aws_profile_set_load("/nonexistent/a", "/nonexistent/b", &err);
+	struct ctaws_error err;
+	struct ctaws_profile_set *s =
+	    ctaws_profile_set_load("/nonexistent/a", "/nonexistent/b", &err);
 
 	ck_assert_ptr_nonnull(s);
-	ck_assert_int_eq(aws_profile_exists(s, "default"), 0);
-	ck_assert_ptr_null(aws_profile_region(s, "default"));
-	aws_profile_set_free(s);
+	ck_assert_int_eq(ctaws_profile_exists(s, "default"), 0);
+	ck_assert_ptr_null(ctaws_profile_region(s, "default"));
+	ctaws_profile_set_free(s);
 }
 END_TEST
 
 START_TEST(profile_directory_is_an_error)
 {
-	struct aws_error err;
-	struct aws_profile_set *s = aws_profile_set_load(tmp_dir(), "/nonexistent/b", &err);
+	struct ctaws_error err;
+	struct ctaws_profile_set *s = ctaws_profile_set_load(tmp_dir(), "/nonexistent/b", &err);
 
 	ck_assert_ptr_null(s);
 	ck_assert_str_eq(err.code, "InvalidProfileFile");
@@ -214,8 +217,8 @@ END_TEST
 START_TEST(profile_unreadable_is_an_error)
 {
 	char *path = tmp_write("credentials", "[default]\naws_access_key_id = A\n");
-	struct aws_profile_set *s;
-	struct aws_error err;
+	struct ctaws_profile_set *s;
+	struct ctaws_error err;
 	int status;
 	pid_t pid;
 
@@ -224,7 +227,7 @@ START_TEST(profile_unreadable_is_an_error)
 	if ((pid = fork()) == 0) {
 		if (geteuid() == 0 && setuid(65534) != 0)
 			_exit(2);
-		s = aws_profile_set_load("/nonexistent/c", path, &err);
+		s = ctaws_profile_set_load("/nonexistent/c", path, &err);
 		_exit(s == NULL && strcmp(err.code, "InvalidProfileFile") == 0 &&
 		              strstr(err.message, path) && strstr(err.message, "Permission denied")
 		          ? 0
@@ -242,8 +245,8 @@ END_TEST
  * files: loading succeeds, empty, so the other providers can be asked. */
 START_TEST(profile_no_home_is_empty)
 {
-	struct aws_profile_set *s;
-	struct aws_error err;
+	struct ctaws_profile_set *s;
+	struct ctaws_error err;
 	int status;
 	pid_t pid;
 
@@ -253,9 +256,9 @@ START_TEST(profile_no_home_is_empty)
 		unsetenv("AWS_SHARED_CREDENTIALS_FILE");
 		if (geteuid() == 0 && setuid(54321) != 0) /* no passwd entry */
 			_exit(2);
-		s = aws_profile_set_load(NULL, NULL, &err);
-		status = s != NULL && !aws_profile_exists(s, "default") ? 0 : 1;
-		aws_profile_set_free(s);
+		s = ctaws_profile_set_load(NULL, NULL, &err);
+		status = s != NULL && !ctaws_profile_exists(s, "default") ? 0 : 1;
+		ctaws_profile_set_free(s);
 		_exit(status);
 	}
 	ck_assert_int_gt(pid, 0);
@@ -271,40 +274,40 @@ START_TEST(profile_paths_from_environment)
 	setenv("HOME", "/home/u", 1);
 	unsetenv("AWS_CONFIG_FILE");
 	unsetenv("AWS_SHARED_CREDENTIALS_FILE");
-	ck_assert_int_eq(aws_profile_config_path(out, sizeof(out)), 0);
+	ck_assert_int_eq(ctaws_profile_config_path(out, sizeof(out)), 0);
 	ck_assert_str_eq(out, "/home/u/.aws/config");
-	ck_assert_int_eq(aws_profile_credentials_path(out, sizeof(out)), 0);
+	ck_assert_int_eq(ctaws_profile_credentials_path(out, sizeof(out)), 0);
 	ck_assert_str_eq(out, "/home/u/.aws/credentials");
 	setenv("AWS_CONFIG_FILE", "~/cfg/aws", 1);
 	setenv("AWS_SHARED_CREDENTIALS_FILE", "/etc/ctalertd/creds", 1);
-	ck_assert_int_eq(aws_profile_config_path(out, sizeof(out)), 0);
+	ck_assert_int_eq(ctaws_profile_config_path(out, sizeof(out)), 0);
 	ck_assert_str_eq(out, "/home/u/cfg/aws");
-	ck_assert_int_eq(aws_profile_credentials_path(out, sizeof(out)), 0);
+	ck_assert_int_eq(ctaws_profile_credentials_path(out, sizeof(out)), 0);
 	ck_assert_str_eq(out, "/etc/ctalertd/creds");
-	ck_assert_int_eq(aws_profile_expand_home("~", out, sizeof(out)), 0);
+	ck_assert_int_eq(ctaws_profile_expand_home("~", out, sizeof(out)), 0);
 	ck_assert_str_eq(out, "/home/u");
-	ck_assert_int_eq(aws_profile_expand_home("~other/x", out, sizeof(out)), 0);
+	ck_assert_int_eq(ctaws_profile_expand_home("~other/x", out, sizeof(out)), 0);
 	ck_assert_str_eq(out, "~other/x");
-	ck_assert_int_eq(aws_profile_expand_home("~/x", out, 5), -1);
+	ck_assert_int_eq(ctaws_profile_expand_home("~/x", out, 5), -1);
 	unsetenv("AWS_PROFILE");
-	ck_assert_str_eq(aws_profile_name_from_env(), "default");
+	ck_assert_str_eq(ctaws_profile_name_from_env(), "default");
 	setenv("AWS_PROFILE", "prod", 1);
-	ck_assert_str_eq(aws_profile_name_from_env(), "prod");
+	ck_assert_str_eq(ctaws_profile_name_from_env(), "prod");
 }
 END_TEST
 
 /* The files are found through the environment when no path is given. */
 START_TEST(profile_load_from_environment)
 {
-	struct aws_profile_set *s;
-	struct aws_error err;
+	struct ctaws_profile_set *s;
+	struct ctaws_error err;
 
 	setenv("AWS_CONFIG_FILE", tmp_write("cfg", "[profile p]\nregion = ap-south-1\n"), 1);
 	setenv("AWS_SHARED_CREDENTIALS_FILE", tmp_write("cred", "[p]\nregion = sa-east-1\n"), 1);
-	s = aws_profile_set_load(NULL, NULL, &err);
+	s = ctaws_profile_set_load(NULL, NULL, &err);
 	ck_assert_ptr_nonnull(s);
-	ck_assert_str_eq(aws_profile_region(s, "p"), "sa-east-1");
-	aws_profile_set_free(s);
+	ck_assert_str_eq(ctaws_profile_region(s, "p"), "sa-east-1");
+	ctaws_profile_set_free(s);
 	tmp_cleanup();
 }
 END_TEST
@@ -313,15 +316,15 @@ START_TEST(profile_too_large)
 {
 	char *path = tmp_write("big", "");
 	FILE *f = fopen(path, "w");
-	struct aws_profile_set *s;
-	struct aws_error err;
+	struct ctaws_profile_set *s;
+	struct ctaws_error err;
 
 	ck_assert_ptr_nonnull(f);
 	fputs("[default]\n", f);
 	for (int i = 0; i < 5 * 1024 * 1024 / 32; i++)
 		fputs("# padding padding padding pad\n", f);
 	fclose(f);
-	s = aws_profile_set_load(path, "/nonexistent/k", &err);
+	s = ctaws_profile_set_load(path, "/nonexistent/k", &err);
 	ck_assert_ptr_null(s);
 	ck_assert_ptr_nonnull(strstr(err.message, "larger than"));
 	tmp_cleanup();
@@ -346,29 +349,30 @@ START_TEST(profile_settings_for_the_client)
 	                          "  endpoint_url = http://127.0.0.1:9324\n"
 	                          "sts =\n"
 	                          "  endpoint_url = http://127.0.0.1:7000\n";
-	struct aws_profile_set *s = aws_profile_set_new();
-	struct aws_profile_settings f;
-	struct aws_error err;
+	struct ctaws_profile_set *s = ctaws_profile_set_new();
+	struct ctaws_profile_settings f;
+	struct ctaws_error err;
 
 	ck_assert_int_eq(
-	    aws_profile_set_parse(s, AWS_PROFILE_FILE_CONFIG, "cfg", cfg, strlen(cfg), &err), 0);
+	    ctaws_profile_set_parse(s, CTAWS_PROFILE_FILE_CONFIG, "cfg", cfg, strlen(cfg), &err),
+	    0);
 	setenv("AWS_PROFILE", "dev", 1);
-	aws_profile_settings_fill(s, NULL, &f);
+	ctaws_profile_settings_fill(s, NULL, &f);
 	ck_assert_str_eq(f.region, "eu-west-3");
 	ck_assert_str_eq(f.endpoint_url, "http://127.0.0.1:4566");
-	ck_assert_str_eq(f.service_endpoint_url[AWS_SVC_SQS], "http://127.0.0.1:9324");
-	ck_assert_str_eq(f.service_endpoint_url[AWS_SVC_STS], "http://127.0.0.1:7000");
-	ck_assert_ptr_null(f.service_endpoint_url[AWS_SVC_S3]);
-	ck_assert_ptr_null(f.service_endpoint_url[AWS_SVC_SNS]);
+	ck_assert_str_eq(f.service_endpoint_url[CTAWS_SVC_SQS], "http://127.0.0.1:9324");
+	ck_assert_str_eq(f.service_endpoint_url[CTAWS_SVC_STS], "http://127.0.0.1:7000");
+	ck_assert_ptr_null(f.service_endpoint_url[CTAWS_SVC_S3]);
+	ck_assert_ptr_null(f.service_endpoint_url[CTAWS_SVC_SNS]);
 	ck_assert_str_eq(f.use_fips_endpoint, "true");
 	ck_assert_str_eq(f.max_attempts, "5");
 	ck_assert_str_eq(f.ca_bundle, "/etc/ssl/dev.pem");
 	ck_assert_str_eq(f.ignore_configured_endpoint_urls, "false");
 	ck_assert_str_eq(f.s3_addressing_style, "path");
-	aws_profile_settings_fill(s, "default", &f);
+	ctaws_profile_settings_fill(s, "default", &f);
 	ck_assert_ptr_null(f.region);
-	ck_assert_ptr_null(f.service_endpoint_url[AWS_SVC_SQS]);
-	aws_profile_set_free(s);
+	ck_assert_ptr_null(f.service_endpoint_url[CTAWS_SVC_SQS]);
+	ctaws_profile_set_free(s);
 }
 END_TEST
 

@@ -10,44 +10,44 @@
 #include "aws/http.h"
 #include "aws/retry.h"
 
-static struct aws_error
+static struct ctaws_error
 error_of(const char *code, long status)
 {
-	struct aws_error e;
+	struct ctaws_error e;
 
-	aws_error_set(&e, "sqs", "ReceiveMessage", status, code, 0, "m");
-	aws_error_classify(&e);
+	ctaws_error_set(&e, "sqs", "ReceiveMessage", status, code, 0, "m");
+	ctaws_error_classify(&e);
 	return e;
 }
 
 START_TEST(same_seed_same_delays)
 {
-	struct aws_retry a, b, c;
+	struct ctaws_retry a, b, c;
 	int differ = 0;
 
-	aws_retry_init(&a, 3, 0, 1234);
-	aws_retry_init(&b, 3, 0, 1234);
-	aws_retry_init(&c, 3, 0, 4321);
+	ctaws_retry_init(&a, 3, 0, 1234);
+	ctaws_retry_init(&b, 3, 0, 1234);
+	ctaws_retry_init(&c, 3, 0, 4321);
 	for (int i = 1; i <= 50; i++) {
-		long x = aws_retry_backoff_ms(&a, 1 + i % 8);
+		long x = ctaws_retry_backoff_ms(&a, 1 + i % 8);
 
-		ck_assert_int_eq(x, aws_retry_backoff_ms(&b, 1 + i % 8));
-		differ += x != aws_retry_backoff_ms(&c, 1 + i % 8);
+		ck_assert_int_eq(x, ctaws_retry_backoff_ms(&b, 1 + i % 8));
+		differ += x != ctaws_retry_backoff_ms(&c, 1 + i % 8);
 	}
 	ck_assert_int_gt(differ, 40);
-	aws_retry_destroy(&a);
-	aws_retry_destroy(&b);
-	aws_retry_destroy(&c);
+	ctaws_retry_destroy(&a);
+	ctaws_retry_destroy(&b);
+	ctaws_retry_destroy(&c);
 }
 END_TEST
 
 START_TEST(full_jitter_bounds)
 {
-	struct aws_retry r;
+	struct ctaws_retry r;
 
-	aws_retry_init(&r, 3, 0, 99);
-	ck_assert_int_eq(r.base_ms, AWS_RETRY_BASE_MS);
-	ck_assert_int_eq(r.cap_ms, AWS_RETRY_CAP_MS);
+	ctaws_retry_init(&r, 3, 0, 99);
+	ck_assert_int_eq(r.base_ms, CTAWS_RETRY_BASE_MS);
+	ck_assert_int_eq(r.cap_ms, CTAWS_RETRY_CAP_MS);
 	for (int attempt = 1; attempt <= 16; attempt++) {
 		long ceiling = 100L << (attempt - 1), max = 0;
 		double sum = 0;
@@ -55,7 +55,7 @@ START_TEST(full_jitter_bounds)
 		if (ceiling > 20000)
 			ceiling = 20000;
 		for (int i = 0; i < 400; i++) {
-			long d = aws_retry_backoff_ms(&r, attempt);
+			long d = ctaws_retry_backoff_ms(&r, attempt);
 
 			ck_assert_int_ge(d, 0);
 			ck_assert_int_lt(d, ceiling);
@@ -69,37 +69,37 @@ START_TEST(full_jitter_bounds)
 		    "attempt %d: mean %.1f of ceiling %ld", attempt, sum / 400, ceiling);
 		ck_assert_int_gt(max, ceiling * 9 / 10);
 	}
-	aws_retry_destroy(&r);
+	ctaws_retry_destroy(&r);
 }
 END_TEST
 
 START_TEST(attempt_limit)
 {
-	struct aws_retry r;
-	struct aws_retry_state st;
-	struct aws_error e = error_of("InternalError", 500);
+	struct ctaws_retry r;
+	struct ctaws_retry_state st;
+	struct ctaws_error e = error_of("InternalError", 500);
 	long delay;
 
-	aws_retry_init(&r, 3, 0, 1);
-	aws_retry_state_init(&st);
+	ctaws_retry_init(&r, 3, 0, 1);
+	ctaws_retry_state_init(&st);
 	st.attempt = 1;
-	ck_assert_int_eq(aws_retry_next(&r, &st, &e, &delay), 1);
+	ck_assert_int_eq(ctaws_retry_next(&r, &st, &e, &delay), 1);
 	ck_assert_int_lt(delay, 100);
 	st.attempt = 2;
-	ck_assert_int_eq(aws_retry_next(&r, &st, &e, &delay), 1);
+	ck_assert_int_eq(ctaws_retry_next(&r, &st, &e, &delay), 1);
 	ck_assert_int_lt(delay, 200);
 	st.attempt = 3;
-	ck_assert_int_eq(aws_retry_next(&r, &st, &e, &delay), 0);
-	ck_assert_int_eq(aws_retry_tokens(&r), 490);
-	aws_retry_destroy(&r);
+	ck_assert_int_eq(ctaws_retry_next(&r, &st, &e, &delay), 0);
+	ck_assert_int_eq(ctaws_retry_tokens(&r), 490);
+	ctaws_retry_destroy(&r);
 	/* max_attempts 0 means the default, 3; 1 means never retry. */
-	aws_retry_init(&r, 1, 0, 1);
+	ctaws_retry_init(&r, 1, 0, 1);
 	st.attempt = 1;
-	ck_assert_int_eq(aws_retry_next(&r, &st, &e, &delay), 0);
-	aws_retry_destroy(&r);
-	aws_retry_init(&r, 0, 0, 1);
+	ck_assert_int_eq(ctaws_retry_next(&r, &st, &e, &delay), 0);
+	ctaws_retry_destroy(&r);
+	ctaws_retry_init(&r, 0, 0, 1);
 	ck_assert_int_eq(r.max_attempts, 3);
-	aws_retry_destroy(&r);
+	ctaws_retry_destroy(&r);
 }
 END_TEST
 
@@ -130,61 +130,61 @@ static const struct {
 
 START_TEST(which_errors_retry_and_their_cost)
 {
-	struct aws_retry r;
-	struct aws_retry_state st;
-	struct aws_error e = error_of(verdicts[_i].code, verdicts[_i].status);
+	struct ctaws_retry r;
+	struct ctaws_retry_state st;
+	struct ctaws_error e = error_of(verdicts[_i].code, verdicts[_i].status);
 	long delay;
 
 	if (verdicts[_i].status == 0) /* no answer: classified by the HTTP layer */
-		aws_error_set(&e, "s3", "GetObject", 0, verdicts[_i].code, 1, "no answer");
-	aws_retry_init(&r, 3, 0, 5);
-	aws_retry_state_init(&st);
+		ctaws_error_set(&e, "s3", "GetObject", 0, verdicts[_i].code, 1, "no answer");
+	ctaws_retry_init(&r, 3, 0, 5);
+	ctaws_retry_state_init(&st);
 	st.attempt = 1;
-	ck_assert_int_eq(aws_retry_next(&r, &st, &e, &delay), verdicts[_i].retry);
-	ck_assert_int_eq(aws_retry_tokens(&r), 500 - verdicts[_i].cost);
+	ck_assert_int_eq(ctaws_retry_next(&r, &st, &e, &delay), verdicts[_i].retry);
+	ck_assert_int_eq(ctaws_retry_tokens(&r), 500 - verdicts[_i].cost);
 	ck_assert_int_eq(st.last_cost, verdicts[_i].cost);
-	aws_retry_destroy(&r);
+	ctaws_retry_destroy(&r);
 }
 END_TEST
 
 START_TEST(quota_runs_dry_and_refills)
 {
-	struct aws_retry r;
-	struct aws_retry_state st;
-	struct aws_error e = error_of("ServiceUnavailable", 503);
-	struct aws_error t;
+	struct ctaws_retry r;
+	struct ctaws_retry_state st;
+	struct ctaws_error e = error_of("ServiceUnavailable", 503);
+	struct ctaws_error t;
 	long delay;
 	int granted = 0;
 
-	aws_error_set(&t, "sqs", "ReceiveMessage", 0, "Timeout", 1, "slow");
-	aws_retry_init(&r, 3, 0, 5);
+	ctaws_error_set(&t, "sqs", "ReceiveMessage", 0, "Timeout", 1, "slow");
+	ctaws_retry_init(&r, 3, 0, 5);
 	/* An outage: every first attempt fails; retries stop when the quota is gone. */
 	for (int i = 0; i < 200; i++) {
-		aws_retry_state_init(&st);
+		ctaws_retry_state_init(&st);
 		st.attempt = 1;
-		granted += aws_retry_next(&r, &st, &e, &delay);
+		granted += ctaws_retry_next(&r, &st, &e, &delay);
 	}
 	ck_assert_int_eq(granted, 100);
-	ck_assert_int_eq(aws_retry_tokens(&r), 0);
+	ck_assert_int_eq(ctaws_retry_tokens(&r), 0);
 	/* Successes without retries refill one token each... */
-	aws_retry_state_init(&st);
+	ctaws_retry_state_init(&st);
 	for (int i = 0; i < 12; i++)
-		aws_retry_success(&r, &st);
-	ck_assert_int_eq(aws_retry_tokens(&r), 12);
+		ctaws_retry_success(&r, &st);
+	ck_assert_int_eq(ctaws_retry_tokens(&r), 12);
 	/* ...a timeout retry needs 10... */
 	st.attempt = 1;
-	ck_assert_int_eq(aws_retry_next(&r, &st, &t, &delay), 1);
-	ck_assert_int_eq(aws_retry_tokens(&r), 2);
-	ck_assert_int_eq(aws_retry_next(&r, &st, &e, &delay), 0);
+	ck_assert_int_eq(ctaws_retry_next(&r, &st, &t, &delay), 1);
+	ck_assert_int_eq(ctaws_retry_tokens(&r), 2);
+	ck_assert_int_eq(ctaws_retry_next(&r, &st, &e, &delay), 0);
 	/* ...and a request that succeeded after a retry gives its cost back. */
-	aws_retry_success(&r, &st);
-	ck_assert_int_eq(aws_retry_tokens(&r), 12);
+	ctaws_retry_success(&r, &st);
+	ck_assert_int_eq(ctaws_retry_tokens(&r), 12);
 	/* Never above the maximum. */
-	aws_retry_state_init(&st);
+	ctaws_retry_state_init(&st);
 	for (int i = 0; i < 1000; i++)
-		aws_retry_success(&r, &st);
-	ck_assert_int_eq(aws_retry_tokens(&r), AWS_RETRY_QUOTA_MAX);
-	aws_retry_destroy(&r);
+		ctaws_retry_success(&r, &st);
+	ck_assert_int_eq(ctaws_retry_tokens(&r), CTAWS_RETRY_QUOTA_MAX);
+	ctaws_retry_destroy(&r);
 }
 END_TEST
 
@@ -193,28 +193,31 @@ at(const char *iso)
 {
 	time_t t;
 
-	ck_assert_int_eq(aws_parse_time(iso, &t), 0);
+	ck_assert_int_eq(ctaws_parse_time(iso, &t), 0);
 	return t;
 }
 
 START_TEST(clock_skew_detection)
 {
-	struct aws_error skew = error_of("RequestTimeTooSkewed", 403);
-	struct aws_error sig = error_of("InvalidSignatureException", 400);
-	struct aws_error other = error_of("AccessDenied", 403);
+	struct ctaws_error skew = error_of("RequestTimeTooSkewed", 403);
+	struct ctaws_error sig = error_of("InvalidSignatureException", 400);
+	struct ctaws_error other = error_of("AccessDenied", 403);
 	time_t now = at("2024-03-10T12:00:00Z");
 	long d;
 
-	ck_assert_int_eq(aws_retry_clock_skew(&skew, "Sun, 10 Mar 2024 12:20:00 GMT", now, &d), 1);
+	ck_assert_int_eq(
+	    ctaws_retry_clock_skew(&skew, "Sun, 10 Mar 2024 12:20:00 GMT", now, &d), 1);
 	ck_assert_int_eq(d, 1200);
-	ck_assert_int_eq(aws_retry_clock_skew(&sig, "Sun, 10 Mar 2024 11:00:00 GMT", now, &d), 1);
+	ck_assert_int_eq(ctaws_retry_clock_skew(&sig, "Sun, 10 Mar 2024 11:00:00 GMT", now, &d), 1);
 	ck_assert_int_eq(d, -3600);
 	/* Within 4 minutes: our clock is fine, the error is something else. */
-	ck_assert_int_eq(aws_retry_clock_skew(&skew, "Sun, 10 Mar 2024 12:03:59 GMT", now, &d), 0);
+	ck_assert_int_eq(
+	    ctaws_retry_clock_skew(&skew, "Sun, 10 Mar 2024 12:03:59 GMT", now, &d), 0);
 	ck_assert_int_eq(d, 0);
-	ck_assert_int_eq(aws_retry_clock_skew(&other, "Sun, 10 Mar 2024 13:00:00 GMT", now, &d), 0);
-	ck_assert_int_eq(aws_retry_clock_skew(&skew, "yesterday", now, &d), 0);
-	ck_assert_int_eq(aws_retry_clock_skew(&skew, NULL, now, &d), 0);
+	ck_assert_int_eq(
+	    ctaws_retry_clock_skew(&other, "Sun, 10 Mar 2024 13:00:00 GMT", now, &d), 0);
+	ck_assert_int_eq(ctaws_retry_clock_skew(&skew, "yesterday", now, &d), 0);
+	ck_assert_int_eq(ctaws_retry_clock_skew(&skew, NULL, now, &d), 0);
 }
 END_TEST
 
@@ -226,13 +229,13 @@ START_TEST(time_parsing)
 	ck_assert_int_eq(at("2015-08-30T12:36:00Z"), 1440938160);
 	ck_assert_int_eq(at("2015-08-30T12:36:00.123Z"), 1440938160);
 	ck_assert_int_eq(at("2015-08-30T12:36:00+00:00"), 1440938160);
-	ck_assert_int_eq(aws_parse_time("Sun, 30 Aug 2015 12:36:00 GMT", &t), 0);
+	ck_assert_int_eq(ctaws_parse_time("Sun, 30 Aug 2015 12:36:00 GMT", &t), 0);
 	ck_assert_int_eq(t, 1440938160);
-	ck_assert_int_eq(aws_parse_time("2015-08-30T12:36:00+02:00", &t), -1);
-	ck_assert_int_eq(aws_parse_time("2015-13-30T12:36:00Z", &t), -1);
-	ck_assert_int_eq(aws_parse_time("Sun, 30 Foo 2015 12:36:00 GMT", &t), -1);
-	ck_assert_int_eq(aws_parse_time("Sun, 30 Aug 2015 12:36:00 GMT trailing", &t), -1);
-	ck_assert_int_eq(aws_parse_time("", &t), -1);
+	ck_assert_int_eq(ctaws_parse_time("2015-08-30T12:36:00+02:00", &t), -1);
+	ck_assert_int_eq(ctaws_parse_time("2015-13-30T12:36:00Z", &t), -1);
+	ck_assert_int_eq(ctaws_parse_time("Sun, 30 Foo 2015 12:36:00 GMT", &t), -1);
+	ck_assert_int_eq(ctaws_parse_time("Sun, 30 Aug 2015 12:36:00 GMT trailing", &t), -1);
+	ck_assert_int_eq(ctaws_parse_time("", &t), -1);
 }
 END_TEST
 

@@ -13,8 +13,8 @@
 #include "core_httpd.h"
 
 static struct httpd *srv;
-static struct aws_client *cli;
-static struct aws_conn *conn;
+static struct ctaws_client *cli;
+static struct ctaws_conn *conn;
 
 #define ETAG "\"0123456789abcdef0123456789abcdef\""
 
@@ -54,8 +54,8 @@ static char object[1000];
 static void
 setup(void)
 {
-	struct aws_client_config cfg = {0};
-	struct aws_error err;
+	struct ctaws_client_config cfg = {0};
+	struct ctaws_error err;
 	size_t i;
 
 	unsetenv("AWS_ENDPOINT_URL");
@@ -69,16 +69,16 @@ setup(void)
 	cfg.endpoint_url = httpd_url(srv, "");
 	cfg.retry_seed = 7;
 	cfg.retry_base_ms = 2;
-	cli = aws_client_new(&cfg, aws_creds_static_new("AKIDEXAMPLE", "secret", NULL), &err);
+	cli = ctaws_client_new(&cfg, ctaws_creds_static_new("AKIDEXAMPLE", "secret", NULL), &err);
 	ck_assert_msg(cli != NULL, "%s", err.message);
-	conn = aws_conn_new(cli);
+	conn = ctaws_conn_new(cli);
 }
 
 static void
 teardown(void)
 {
-	aws_conn_free(conn);
-	aws_client_free(cli);
+	ctaws_conn_free(conn);
+	ctaws_client_free(cli);
 	httpd_stop(srv);
 }
 
@@ -102,7 +102,7 @@ START_TEST(whole_object_with_metadata_first)
 	struct seen s;
 	struct s3_get_params p = params("ct-logs", "AWSLogs/a b+c~d%e=f//g/é.json.gz", &s);
 	struct s3_get_result res;
-	struct aws_error err;
+	struct ctaws_error err;
 
 	p.expected_owner = "123456789012";
 	httpd_push(srv, &(struct httpd_reply){.body = object,
@@ -133,7 +133,7 @@ START_TEST(drop_mid_body_resumes_with_range)
 	struct seen s;
 	struct s3_get_params p = params("b", "k", &s);
 	struct s3_get_result res;
-	struct aws_error err;
+	struct ctaws_error err;
 
 	httpd_push(srv, &(struct httpd_reply){.body = object,
 	                    .body_len = sizeof(object),
@@ -161,7 +161,7 @@ START_TEST(object_changed_while_resuming)
 	struct seen s;
 	struct s3_get_params p = params("b", "k", &s);
 	struct s3_get_result res;
-	struct aws_error err;
+	struct ctaws_error err;
 
 	httpd_push(srv, &(struct httpd_reply){.body = object,
 	                    .body_len = sizeof(object),
@@ -190,7 +190,7 @@ START_TEST(resume_answer_must_continue_where_it_stopped)
 	struct seen s;
 	struct s3_get_params p = params("b", "k", &s);
 	struct s3_get_result res;
-	struct aws_error err;
+	struct ctaws_error err;
 
 	httpd_push(srv, &(struct httpd_reply){.body = object,
 	                    .body_len = sizeof(object),
@@ -213,7 +213,7 @@ START_TEST(resumes_are_bounded)
 	struct seen s;
 	struct s3_get_params p = params("b", "k", &s);
 	struct s3_get_result res;
-	struct aws_error err;
+	struct ctaws_error err;
 
 	p.max_resumes = 1;
 	httpd_push(srv, &(struct httpd_reply){.body = object,
@@ -240,7 +240,7 @@ START_TEST(no_etag_no_resume)
 	struct seen s;
 	struct s3_get_params p = params("b", "k", &s);
 	struct s3_get_result res;
-	struct aws_error err;
+	struct ctaws_error err;
 
 	httpd_push(
 	    srv, &(struct httpd_reply){.body = object, .body_len = sizeof(object), .drop_at = 100});
@@ -256,7 +256,7 @@ START_TEST(errors_before_the_body_are_retried)
 	struct seen s;
 	struct s3_get_params p = params("b", "k", &s);
 	struct s3_get_result res;
-	struct aws_error err;
+	struct ctaws_error err;
 
 	httpd_push(
 	    srv, &(struct httpd_reply){.status = 503,
@@ -278,7 +278,7 @@ START_TEST(not_found_is_final_and_names_the_object)
 	struct seen s;
 	struct s3_get_params p = params("b", "missing/key", &s);
 	struct s3_get_result res;
-	struct aws_error err;
+	struct ctaws_error err;
 
 	httpd_push(srv, &(struct httpd_reply){.status = 404,
 	                    .headers = "x-amz-request-id: R404\r\n",
@@ -310,7 +310,7 @@ START_TEST(redirect_to_the_bucket_region_is_followed_and_kept)
 	struct seen s;
 	struct s3_get_params p = params("moved-bucket", "k", &s);
 	struct s3_get_result res;
-	struct aws_error err;
+	struct ctaws_error err;
 
 	httpd_push(
 	    srv, &(struct httpd_reply){.status = 301,
@@ -340,7 +340,7 @@ START_TEST(authorization_header_malformed_names_the_region)
 	struct seen s;
 	struct s3_get_params p = params("other-region-bucket", "k", &s);
 	struct s3_get_result res;
-	struct aws_error err;
+	struct ctaws_error err;
 
 	httpd_push(srv, &(struct httpd_reply){.status = 400,
 	                    .body = "<Error><Code>AuthorizationHeaderMalformed</Code><Message>the "
@@ -359,7 +359,7 @@ START_TEST(redirects_are_bounded)
 	struct seen s;
 	struct s3_get_params p = params("ping-pong", "k", &s);
 	struct s3_get_result res;
-	struct aws_error err;
+	struct ctaws_error err;
 	int i;
 
 	for (i = 0; i < 4; i++)
@@ -378,7 +378,7 @@ START_TEST(sink_abort_stops_without_retry)
 	struct seen s;
 	struct s3_get_params p = params("b", "k", &s);
 	struct s3_get_result res;
-	struct aws_error err;
+	struct ctaws_error err;
 
 	s.stop_after = 1;
 	httpd_push(
@@ -396,7 +396,7 @@ START_TEST(head_abort_stops_before_the_body)
 	struct seen s;
 	struct s3_get_params p = params("b", "k", &s);
 	struct s3_get_result res;
-	struct aws_error err;
+	struct ctaws_error err;
 
 	s.stop_head = 1;
 	httpd_push(
@@ -415,7 +415,7 @@ START_TEST(empty_object_still_reports_metadata)
 	struct seen s;
 	struct s3_get_params p = params("b", "empty", &s);
 	struct s3_get_result res;
-	struct aws_error err;
+	struct ctaws_error err;
 
 	httpd_push(
 	    srv, &(struct httpd_reply){.headers = "ETag: \"d41d8cd98f00b204e9800998ecf8427e\""
@@ -433,7 +433,7 @@ START_TEST(get_needs_bucket_key_and_sink)
 	struct seen s;
 	struct s3_get_params p = params("b", "", &s);
 	struct s3_get_result res;
-	struct aws_error err;
+	struct ctaws_error err;
 
 	ck_assert_int_eq(s3_get_object(conn, &p, &res, &err), -1);
 	ck_assert_str_eq(err.code, "InvalidArgument");
@@ -443,7 +443,7 @@ END_TEST
 
 START_TEST(head_bucket_reports_region)
 {
-	struct aws_error err;
+	struct ctaws_error err;
 	char region[32];
 
 	httpd_push(srv, &(struct httpd_reply){.headers = "x-amz-bucket-region: eu-north-1\r\n"});
@@ -459,7 +459,7 @@ END_TEST
 
 START_TEST(head_bucket_errors)
 {
-	struct aws_error err;
+	struct ctaws_error err;
 	char region[32];
 
 	httpd_push(srv, &(struct httpd_reply){.status = 404});

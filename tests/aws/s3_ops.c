@@ -11,7 +11,7 @@
 
 /* A response from the case: input "status=N code=C", headers, response. */
 static void
-make_response(struct svc_ctx *ctx, struct aws_response *r, struct aws_error *err)
+make_response(struct svc_ctx *ctx, struct ctaws_response *r, struct ctaws_error *err)
 {
 	const char *h = svc_case_get(ctx->c, "headers");
 	const char *body = svc_case_get(ctx->c, "response");
@@ -19,13 +19,14 @@ make_response(struct svc_ctx *ctx, struct aws_response *r, struct aws_error *err
 	struct svc_kvs kv;
 	size_t i;
 
-	aws_response_init(r);
-	aws_error_clear(err);
+	ctaws_response_init(r);
+	ctaws_error_clear(err);
 	svc_line(svc_case_get(ctx->c, "input"), 0, line, sizeof(line));
 	svc_kvs_parse(line, &kv);
 	r->status = svc_kvs_int(&kv, "status", 200);
 	if (svc_kvs_get(&kv, "code"))
-		aws_error_set(err, "s3", "GetObject", r->status, svc_kvs_get(&kv, "code"), 0, "x");
+		ctaws_error_set(
+		    err, "s3", "GetObject", r->status, svc_kvs_get(&kv, "code"), 0, "x");
 	for (i = 0; h && svc_line(h, i, line, sizeof(line)) == 0; i++)
 		buf_printf(&r->headers, "%s\r\n", line);
 	if (body)
@@ -36,8 +37,8 @@ make_response(struct svc_ctx *ctx, struct aws_response *r, struct aws_error *err
 static void
 op_redirect_region(struct svc_ctx *ctx)
 {
-	struct aws_response r;
-	struct aws_error err;
+	struct ctaws_response r;
+	struct ctaws_error err;
 	char region[32];
 
 	make_response(ctx, &r, &err);
@@ -45,21 +46,21 @@ op_redirect_region(struct svc_ctx *ctx)
 		buf_printf(&ctx->out, "%s\n", region);
 	else
 		buf_puts(&ctx->out, "none\n");
-	aws_response_free(&r);
+	ctaws_response_free(&r);
 }
 
 static void
 op_object_info(struct svc_ctx *ctx)
 {
 	struct s3_object_info info;
-	struct aws_response r;
-	struct aws_error err;
+	struct ctaws_response r;
+	struct ctaws_error err;
 
 	make_response(ctx, &r, &err);
 	s3_object_info_from(&r, &info);
 	buf_printf(&ctx->out, "size=%lld etag=%s encoding=%s type=%s\n", info.size, info.etag,
 	    info.content_encoding, info.content_type);
-	aws_response_free(&r);
+	ctaws_response_free(&r);
 }
 
 static void

@@ -65,10 +65,10 @@ struct gen {
 	const char *method;
 	char host[256];
 	struct buf path;
-	struct aws_kv query[MAXQ];
+	struct ctaws_kv query[MAXQ];
 	struct buf qstore[2 * MAXQ];
 	size_t nquery;
-	struct aws_kv headers[MAXH];
+	struct ctaws_kv headers[MAXH];
 	struct buf hstore[2 * MAXH];
 	size_t nheaders;
 	struct buf body;
@@ -264,14 +264,14 @@ gen_query_protocol(struct gen *g, const char *service)
 	g->has_body = 1;
 	random_text(&v, 10);
 	if (strcmp(service, "sns") == 0) {
-		aws_form_add(&g->body, "Action", "Publish");
-		aws_form_add(&g->body, "Version", "2010-03-31");
-		aws_form_add(&g->body, "TopicArn", "arn:aws:sns:us-east-1:123456789012:alerts");
-		aws_form_add(&g->body, "Message", v.data);
+		ctaws_form_add(&g->body, "Action", "Publish");
+		ctaws_form_add(&g->body, "Version", "2010-03-31");
+		ctaws_form_add(&g->body, "TopicArn", "arn:aws:sns:us-east-1:123456789012:alerts");
+		ctaws_form_add(&g->body, "Message", v.data);
 	} else {
-		aws_form_add(&g->body, "Action", pick(2) ? "AssumeRole" : "GetCallerIdentity");
-		aws_form_add(&g->body, "Version", "2011-06-15");
-		aws_form_add(&g->body, "RoleSessionName", v.data);
+		ctaws_form_add(&g->body, "Action", pick(2) ? "AssumeRole" : "GetCallerIdentity");
+		ctaws_form_add(&g->body, "Version", "2011-06-15");
+		ctaws_form_add(&g->body, "RoleSessionName", v.data);
 	}
 	buf_free(&v);
 }
@@ -314,23 +314,23 @@ json_query(struct buf *o, const struct gen *g)
 static int
 emit(struct gen *g, int n)
 {
-	struct aws_credentials *cr;
+	struct ctaws_credentials *cr;
 	struct sigv4_request r;
 	struct sigv4_result res;
 	struct buf creq = BUF_INIT, sts = BUF_INIT, o = BUF_INIT;
-	struct aws_error err;
+	struct ctaws_error err;
 	char hash[65];
 	int rc = 0;
 
 	/* Host first, as the client sends it. */
 	memmove(g->headers + 1, g->headers, g->nheaders * sizeof(g->headers[0]));
-	g->headers[0] = (struct aws_kv){"host", g->host};
+	g->headers[0] = (struct ctaws_kv){"host", g->host};
 	g->nheaders++;
 	if (g->unsigned_payload)
 		snprintf(hash, sizeof(hash), "%s", SIGV4_UNSIGNED_PAYLOAD);
 	else
 		sigv4_sha256_hex(g->body.data ? g->body.data : "", g->body.len, hash);
-	cr = aws_credentials_new(g->akid, g->secret, g->token, 0, "test");
+	cr = ctaws_credentials_new(g->akid, g->secret, g->token, 0, "test");
 	r = (struct sigv4_request){g->method, g->path.data, g->query, g->nquery, g->headers,
 	    g->nheaders, hash, g->region, g->service, g->time, strcmp(g->service, "s3") == 0};
 	if (sigv4_sign(&r, cr, NULL, &res, &err) == -1 ||
@@ -370,7 +370,7 @@ emit(struct gen *g, int n)
 	buf_puts(&o, "}\n");
 	fwrite(o.data, 1, o.len, stdout);
 done:
-	aws_credentials_release(cr);
+	ctaws_credentials_release(cr);
 	buf_free(&creq);
 	buf_free(&sts);
 	buf_free(&o);

@@ -16,14 +16,15 @@ static const char *const doc_secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 
 START_TEST(documented_example)
 {
-	static const struct aws_kv q[] = {{"Version", "2010-05-08"}, {"Action", "ListUsers"}};
-	static const struct aws_kv h[] = {{"Host", "iam.amazonaws.com"},
+	static const struct ctaws_kv q[] = {{"Version", "2010-05-08"}, {"Action", "ListUsers"}};
+	static const struct ctaws_kv h[] = {{"Host", "iam.amazonaws.com"},
 	    {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}};
-	struct aws_credentials *cr = aws_credentials_new("AKIDEXAMPLE", doc_secret, NULL, 0, "t");
+	struct ctaws_credentials *cr =
+	    ctaws_credentials_new("AKIDEXAMPLE", doc_secret, NULL, 0, "t");
 	struct sigv4_request r = {
 	    "GET", "/", q, 2, h, 2, SIGV4_EMPTY_SHA256, "us-east-1", "iam", DOC_TIME, 0};
 	struct sigv4_result res;
-	struct aws_error err;
+	struct ctaws_error err;
 	struct buf creq = BUF_INIT, sts = BUF_INIT;
 	struct sigv4_key_cache *kc = sigv4_key_cache_new();
 
@@ -52,20 +53,20 @@ START_TEST(documented_example)
 	buf_free(&creq);
 	buf_free(&sts);
 	sigv4_key_cache_free(kc);
-	aws_credentials_release(cr);
+	ctaws_credentials_release(cr);
 }
 END_TEST
 
 START_TEST(key_cache_separates_secrets_regions_services)
 {
-	static const struct aws_kv h[] = {{"Host", "x"}};
+	static const struct ctaws_kv h[] = {{"Host", "x"}};
 	struct sigv4_key_cache *kc = sigv4_key_cache_new();
-	struct aws_credentials *a = aws_credentials_new("AK", "secret-a", NULL, 0, "t");
-	struct aws_credentials *b = aws_credentials_new("AK", "secret-b", NULL, 0, "t");
+	struct ctaws_credentials *a = ctaws_credentials_new("AK", "secret-a", NULL, 0, "t");
+	struct ctaws_credentials *b = ctaws_credentials_new("AK", "secret-b", NULL, 0, "t");
 	struct sigv4_request r = {
 	    "GET", "/", NULL, 0, h, 1, SIGV4_EMPTY_SHA256, "us-east-1", "s3", DOC_TIME, 1};
 	struct sigv4_result cached, fresh;
-	struct aws_error err;
+	struct ctaws_error err;
 	const char *regions[] = {"us-east-1", "eu-west-1"}, *services[] = {"s3", "sqs"};
 
 	/* Fill the cache past its size with other combinations, then compare
@@ -88,8 +89,8 @@ START_TEST(key_cache_separates_secrets_regions_services)
 						    cached.authorization, fresh.authorization);
 					}
 	sigv4_key_cache_free(kc);
-	aws_credentials_release(a);
-	aws_credentials_release(b);
+	ctaws_credentials_release(a);
+	ctaws_credentials_release(b);
 }
 END_TEST
 
@@ -121,7 +122,7 @@ END_TEST
 
 START_TEST(query_sorted_by_encoded_name_then_value)
 {
-	static const struct aws_kv q[] = {{"b", "2"}, {"a", "z"}, {"a", ""}, {"A", "x y"},
+	static const struct ctaws_kv q[] = {{"b", "2"}, {"a", "z"}, {"a", ""}, {"A", "x y"},
 	    {"[", "1"}, {"a-b", "1"}, {"~", "t"}, {"a", "a"}, {"ü", "+"}};
 	struct buf b = BUF_INIT;
 
@@ -151,7 +152,7 @@ static const struct {
 
 START_TEST(path_canonicalisation)
 {
-	static const struct aws_kv h[] = {{"Host", "h"}};
+	static const struct ctaws_kv h[] = {{"Host", "h"}};
 	struct sigv4_request r = {"GET", paths[_i].path, NULL, 0, h, 1, SIGV4_EMPTY_SHA256,
 	    "us-east-1", paths[_i].s3 ? "s3" : "sqs", DOC_TIME, paths[_i].s3};
 	struct buf b = BUF_INIT;
@@ -167,7 +168,7 @@ END_TEST
 
 START_TEST(headers_folded_sorted_merged_and_filtered)
 {
-	static const struct aws_kv h[] = {
+	static const struct ctaws_kv h[] = {
 	    {"Host", "example.com"},
 	    {"X-Amz-Meta-A", "  two   spaces\tand tab  "},
 	    {"x-amz-meta-a", "second"},
@@ -177,7 +178,7 @@ START_TEST(headers_folded_sorted_merged_and_filtered)
 	    {"Content-Type", "text/plain"},
 	    {"X-Amz-Date", "ignored: the signer sets its own"},
 	};
-	struct aws_credentials *cr = aws_credentials_new("AK", "S", "TOKEN", 0, "t");
+	struct ctaws_credentials *cr = ctaws_credentials_new("AK", "S", "TOKEN", 0, "t");
 	struct sigv4_request r = {"PUT", "/k", NULL, 0, h, sizeof(h) / sizeof(h[0]), "abc",
 	    "us-east-1", "s3", DOC_TIME, 1};
 	struct buf b = BUF_INIT, sh = BUF_INIT;
@@ -193,35 +194,35 @@ START_TEST(headers_folded_sorted_merged_and_filtered)
 	                          "x-amz-security-token");
 	buf_free(&b);
 	buf_free(&sh);
-	aws_credentials_release(cr);
+	ctaws_credentials_release(cr);
 }
 END_TEST
 
 START_TEST(s3_unsigned_payload_and_token)
 {
-	static const struct aws_kv h[] = {{"Host", "b.s3.eu-west-1.amazonaws.com"}};
-	struct aws_credentials *cr = aws_credentials_new("AK", "S", "TOK", 0, "t");
+	static const struct ctaws_kv h[] = {{"Host", "b.s3.eu-west-1.amazonaws.com"}};
+	struct ctaws_credentials *cr = ctaws_credentials_new("AK", "S", "TOK", 0, "t");
 	struct sigv4_request r = {
 	    "GET", "/key", NULL, 0, h, 1, SIGV4_UNSIGNED_PAYLOAD, "eu-west-1", "s3", DOC_TIME, 1};
 	struct sigv4_result res;
-	struct aws_error err;
+	struct ctaws_error err;
 
 	ck_assert_int_eq(sigv4_sign(&r, cr, NULL, &res, &err), 0);
 	ck_assert_str_eq(res.content_sha256, "UNSIGNED-PAYLOAD");
 	ck_assert_str_eq(res.security_token, "TOK");
 	ck_assert_ptr_nonnull(strstr(res.authorization,
 	    "SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-security-token, "));
-	aws_credentials_release(cr);
+	ctaws_credentials_release(cr);
 }
 END_TEST
 
 START_TEST(no_credentials_is_an_error)
 {
-	static const struct aws_kv h[] = {{"Host", "h"}};
+	static const struct ctaws_kv h[] = {{"Host", "h"}};
 	struct sigv4_request r = {
 	    "GET", "/", NULL, 0, h, 1, SIGV4_EMPTY_SHA256, "us-east-1", "s3", DOC_TIME, 1};
 	struct sigv4_result res;
-	struct aws_error err;
+	struct ctaws_error err;
 
 	ck_assert_int_eq(sigv4_sign(&r, NULL, NULL, &res, &err), -1);
 	ck_assert_str_eq(err.code, "CredentialsError");

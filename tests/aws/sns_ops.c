@@ -143,7 +143,7 @@ static void
 op_validate(struct svc_ctx *ctx)
 {
 	struct msgs *ms = calloc(1, sizeof(*ms));
-	struct aws_error err;
+	struct ctaws_error err;
 	struct svc_kvs kv;
 	char line[256] = "";
 	int rc;
@@ -172,7 +172,7 @@ op_publish_parse(struct svc_ctx *ctx)
 {
 	struct buf body = svc_section_buf(ctx->c, "response");
 	struct sns_publish_result r;
-	struct aws_error err;
+	struct ctaws_error err;
 
 	if (sns_publish_parse(&body, &r, &err) == -1)
 		svc_put_error(ctx, &err);
@@ -189,7 +189,7 @@ op_batch_parse(struct svc_ctx *ctx)
 	struct buf body = svc_section_buf(ctx->c, "response");
 	struct msgs *ms = calloc(1, sizeof(*ms));
 	struct sns_batch_result res;
-	struct aws_error err;
+	struct ctaws_error err;
 	size_t i;
 
 	read_msgs(ctx, 0, ms);
@@ -218,8 +218,8 @@ static void
 op_attributes_parse(struct svc_ctx *ctx)
 {
 	struct buf body = svc_section_buf(ctx->c, "response");
-	struct aws_attrs a;
-	struct aws_error err;
+	struct ctaws_attrs a;
+	struct ctaws_error err;
 	size_t i;
 
 	if (sns_topic_attributes_parse(&body, &a, &err) == -1) {
@@ -231,8 +231,8 @@ op_attributes_parse(struct svc_ctx *ctx)
 		buf_printf(&ctx->out, "%s=%s\n", a.v[i].name, a.v[i].value);
 	if (a.n > 0)
 		buf_printf(
-		    &ctx->out, "lookup %s=%s\n", a.v[0].name, aws_attrs_get(&a, a.v[0].name));
-	aws_attrs_free(&a);
+		    &ctx->out, "lookup %s=%s\n", a.v[0].name, ctaws_attrs_get(&a, a.v[0].name));
+	ctaws_attrs_free(&a);
 }
 
 static void

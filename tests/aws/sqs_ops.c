@@ -16,7 +16,7 @@
 static void
 put_request(struct svc_ctx *ctx, const struct sqs_request *r)
 {
-	const struct aws_request *q = &r->req;
+	const struct ctaws_request *q = &r->req;
 	size_t i;
 
 	buf_printf(&ctx->out, "%s %s %s path=%s region=%s\n", q->operation, q->method,
@@ -31,9 +31,9 @@ put_request(struct svc_ctx *ctx, const struct sqs_request *r)
 static int
 open_queue(struct svc_ctx *ctx, struct sqs_queue *q)
 {
-	struct aws_client_config cfg = {0};
-	struct aws_client *c;
-	struct aws_error err;
+	struct ctaws_client_config cfg = {0};
+	struct ctaws_client *c;
+	struct ctaws_error err;
 	struct svc_kvs kv;
 	char line[4096];
 	int rc;
@@ -43,14 +43,14 @@ open_queue(struct svc_ctx *ctx, struct sqs_queue *q)
 	cfg.region = svc_kvs_get(&kv, "region") ? svc_kvs_get(&kv, "region") : "us-east-1";
 	cfg.endpoint_url_sqs = svc_kvs_get(&kv, "override");
 	cfg.use_fips = (int)svc_kvs_int(&kv, "fips", 0);
-	if ((c = aws_client_new(&cfg, NULL, &err)) == NULL) {
+	if ((c = ctaws_client_new(&cfg, NULL, &err)) == NULL) {
 		svc_put_error(ctx, &err);
 		svc_kvs_free(&kv);
 		return -1;
 	}
 	if ((rc = sqs_queue_init(q, c, svc_kvs_get(&kv, "url"), &err)) == -1)
 		svc_put_error(ctx, &err);
-	aws_client_free(c);
+	ctaws_client_free(c);
 	svc_kvs_free(&kv);
 	return rc;
 }
@@ -73,7 +73,7 @@ op_receive_request(struct svc_ctx *ctx)
 	struct sqs_receive_params p;
 	struct sqs_request r;
 	struct sqs_queue q;
-	struct aws_error err;
+	struct ctaws_error err;
 	struct svc_kvs kv;
 	char line[1024] = "";
 
@@ -99,7 +99,7 @@ op_receive_parse(struct svc_ctx *ctx)
 {
 	struct buf body = svc_section_buf(ctx->c, "response");
 	struct sqs_messages m;
-	struct aws_error err;
+	struct ctaws_error err;
 	size_t i;
 
 	if (sqs_receive_parse(&body, &m, &err) == -1) {
@@ -155,7 +155,7 @@ op_batch_request(struct svc_ctx *ctx)
 	struct svc_kvs kv[16], opkv;
 	struct sqs_request r;
 	struct sqs_queue q;
-	struct aws_error err;
+	struct ctaws_error err;
 	char line[256] = "";
 	size_t n;
 
@@ -184,7 +184,7 @@ op_batch_parse(struct svc_ctx *ctx)
 	struct sqs_batch_entry e[16];
 	struct sqs_batch_result res;
 	struct svc_kvs kv[16], opkv;
-	struct aws_error err;
+	struct ctaws_error err;
 	char line[256] = "";
 	size_t i, n;
 
@@ -215,7 +215,7 @@ op_attributes_request(struct svc_ctx *ctx)
 	const char *names[16];
 	struct sqs_request r;
 	struct sqs_queue q;
-	struct aws_error err;
+	struct ctaws_error err;
 	char line[1024] = "", *p, *save = NULL;
 	size_t n = 0;
 
@@ -237,8 +237,8 @@ static void
 op_attributes_parse(struct svc_ctx *ctx)
 {
 	struct buf body = svc_section_buf(ctx->c, "response");
-	struct aws_attrs a;
-	struct aws_error err;
+	struct ctaws_attrs a;
+	struct ctaws_error err;
 	size_t i;
 
 	if (sqs_attributes_parse(&body, &a, &err) == -1) {
@@ -250,8 +250,8 @@ op_attributes_parse(struct svc_ctx *ctx)
 		buf_printf(&ctx->out, "%s=%s\n", a.v[i].name, a.v[i].value);
 	if (a.n > 0)
 		buf_printf(
-		    &ctx->out, "lookup %s=%s\n", a.v[0].name, aws_attrs_get(&a, a.v[0].name));
-	aws_attrs_free(&a);
+		    &ctx->out, "lookup %s=%s\n", a.v[0].name, ctaws_attrs_get(&a, a.v[0].name));
+	ctaws_attrs_free(&a);
 }
 
 const struct svc_op sqs_ops[] = {

@@ -15,25 +15,25 @@
 #include "core_httpd.h"
 
 static struct httpd *srv;
-static struct aws_client *cli;   /* endpoint override: the scripted server */
-static struct aws_client *plain; /* no override */
-static struct aws_conn *conn, *plain_conn;
+static struct ctaws_client *cli;   /* endpoint override: the scripted server */
+static struct ctaws_client *plain; /* no override */
+static struct ctaws_conn *conn, *plain_conn;
 
 #define TOPIC     "arn:aws:sns:eu-west-1:123456789012:ct-alerts"
 #define MD5_HELLO "5d41402abc4b2a76b9719d911017c592" /* "hello" */
 
-static struct aws_client *
+static struct ctaws_client *
 client(const char *endpoint)
 {
-	struct aws_client_config cfg = {0};
-	struct aws_error err;
-	struct aws_client *c;
+	struct ctaws_client_config cfg = {0};
+	struct ctaws_error err;
+	struct ctaws_client *c;
 
 	cfg.region = "us-east-1";
 	cfg.endpoint_url = endpoint;
 	cfg.retry_seed = 3;
 	cfg.retry_base_ms = 2;
-	c = aws_client_new(&cfg, aws_creds_static_new("AKIDEXAMPLE", "secret", NULL), &err);
+	c = ctaws_client_new(&cfg, ctaws_creds_static_new("AKIDEXAMPLE", "secret", NULL), &err);
 	ck_assert_msg(c != NULL, "%s", err.message);
 	return c;
 }
@@ -51,17 +51,17 @@ setup(void)
 	ck_assert_ptr_nonnull(srv);
 	cli = client(httpd_url(srv, ""));
 	plain = client(NULL);
-	conn = aws_conn_new(cli);
-	plain_conn = aws_conn_new(plain);
+	conn = ctaws_conn_new(cli);
+	plain_conn = ctaws_conn_new(plain);
 }
 
 static void
 teardown(void)
 {
-	aws_conn_free(conn);
-	aws_conn_free(plain_conn);
-	aws_client_free(cli);
-	aws_client_free(plain);
+	ctaws_conn_free(conn);
+	ctaws_conn_free(plain_conn);
+	ctaws_client_free(cli);
+	ctaws_client_free(plain);
 	httpd_stop(srv);
 }
 
@@ -80,7 +80,7 @@ START_TEST(receive_goes_to_the_queue_host)
 {
 	struct sqs_queue q;
 	struct sqs_messages m;
-	struct aws_error err;
+	struct ctaws_error err;
 
 	ck_assert_int_eq(sqs_queue_init(&q, plain, httpd_url(srv, "/000000000000/ct"), &err), 0);
 	httpd_push(srv,
@@ -104,7 +104,7 @@ START_TEST(override_wins_and_region_comes_from_the_url)
 {
 	struct sqs_queue q;
 	struct sqs_messages m;
-	struct aws_error err;
+	struct ctaws_error err;
 
 	ck_assert_int_eq(sqs_queue_init(&q, cli,
 	                     "https://sqs.ap-northeast-1.amazonaws.com/123456789012/ct", &err),
@@ -130,22 +130,22 @@ START_TEST(receive_through_a_multi_handle)
 	struct sqs_request r;
 	struct sqs_messages m;
 	struct sqs_queue q;
-	struct aws_response resp;
-	struct aws_error err;
-	struct aws_xfer *x;
+	struct ctaws_response resp;
+	struct ctaws_error err;
+	struct ctaws_xfer *x;
 	CURLM *multi = curl_multi_init();
 	CURLMsg *msg;
 	int running = 1, left, code = -1;
 
 	ck_assert_int_eq(sqs_queue_init(&q, cli, "http://127.0.0.1:1/000000000000/q", &err), 0);
 	ck_assert_int_eq(sqs_receive_request(&r, &q, &p, &err), 0);
-	x = aws_xfer_new(cli, &r.req, &err);
+	x = ctaws_xfer_new(cli, &r.req, &err);
 	ck_assert_msg(x != NULL, "%s", err.message);
 	httpd_push(srv,
 	    &(struct httpd_reply){.body = "{\"Messages\":[{\"MessageId\":\"m1\","
 	                                  "\"ReceiptHandle\":\"rh1\",\"MD5OfBody\":\"" MD5_HELLO
 	                                  "\",\"Body\":\"hello\"}]}"});
-	curl_multi_add_handle(multi, aws_xfer_easy(x));
+	curl_multi_add_handle(multi, ctaws_xfer_easy(x));
 	while (running > 0) {
 		ck_assert_int_eq(curl_multi_perform(multi, &running), CURLM_OK);
 		if (running > 0)
@@ -154,9 +154,9 @@ START_TEST(receive_through_a_multi_handle)
 	while ((msg = curl_multi_info_read(multi, &left)) != NULL)
 		if (msg->msg == CURLMSG_DONE)
 			code = (int)msg->data.result;
-	curl_multi_remove_handle(multi, aws_xfer_easy(x));
-	aws_response_init(&resp);
-	ck_assert_msg(aws_xfer_finish(x, code, &resp, &err) == 0, "%s", err.message);
+	curl_multi_remove_handle(multi, ctaws_xfer_easy(x));
+	ctaws_response_init(&resp);
+	ck_assert_msg(ctaws_xfer_finish(x, code, &resp, &err) == 0, "%s", err.message);
 	ck_assert_int_eq(sqs_receive_parse(&resp.body, &m, &err), 0);
 	ck_assert_int_eq(m.n, 1);
 	ck_assert_str_eq(m.v[0].receipt_handle, "rh1");
@@ -164,8 +164,8 @@ START_TEST(receive_through_a_multi_handle)
 	ck_assert_msg(strstr(httpd_request(srv, 0)->body.data, "\"MaxNumberOfMessages\":5") != NULL,
 	    "%s", httpd_request(srv, 0)->body.data);
 	sqs_messages_free(&m);
-	aws_response_free(&resp);
-	aws_xfer_free(x);
+	ctaws_response_free(&resp);
+	ctaws_xfer_free(x);
 	curl_multi_cleanup(multi);
 	sqs_request_free(&r);
 	sqs_queue_free(&q);
@@ -176,7 +176,7 @@ START_TEST(missing_queue_is_surfaced_once)
 {
 	struct sqs_queue q;
 	struct sqs_messages m;
-	struct aws_error err;
+	struct ctaws_error err;
 
 	ck_assert_int_eq(sqs_queue_init(&q, cli, "http://127.0.0.1:1/000000000000/gone", &err), 0);
 	httpd_push(srv, &(struct httpd_reply){.status = 400,
@@ -201,8 +201,8 @@ END_TEST
 START_TEST(throttling_is_retried)
 {
 	struct sqs_queue q;
-	struct aws_attrs a;
-	struct aws_error err;
+	struct ctaws_attrs a;
+	struct ctaws_error err;
 
 	ck_assert_int_eq(sqs_queue_init(&q, cli, "http://127.0.0.1:1/000000000000/q", &err), 0);
 	httpd_push(
@@ -213,10 +213,10 @@ START_TEST(throttling_is_retried)
 	    srv, &(struct httpd_reply){.body = "{\"Attributes\":{\"VisibilityTimeout\":\"30\"}}"});
 	ck_assert_msg(
 	    sqs_get_queue_attributes(conn, &q, NULL, 0, &a, &err) == 0, "%s", err.message);
-	ck_assert_str_eq(aws_attrs_get(&a, "VisibilityTimeout"), "30");
-	ck_assert_ptr_null(aws_attrs_get(&a, "DelaySeconds"));
+	ck_assert_str_eq(ctaws_attrs_get(&a, "VisibilityTimeout"), "30");
+	ck_assert_ptr_null(ctaws_attrs_get(&a, "DelaySeconds"));
 	ck_assert_int_eq(httpd_nrequests(srv), 2);
-	aws_attrs_free(&a);
+	ctaws_attrs_free(&a);
 	sqs_queue_free(&q);
 }
 END_TEST
@@ -225,7 +225,7 @@ START_TEST(md5_mismatch_keeps_the_request_id)
 {
 	struct sqs_queue q;
 	struct sqs_messages m;
-	struct aws_error err;
+	struct ctaws_error err;
 
 	ck_assert_int_eq(sqs_queue_init(&q, cli, "http://127.0.0.1:1/000000000000/q", &err), 0);
 	httpd_push(srv, &(struct httpd_reply){.headers = "x-amzn-RequestId: rid-md5\r\n",
@@ -244,7 +244,7 @@ START_TEST(delete_batch_reports_each_entry)
 	struct sqs_batch_entry e[3] = {{"a", "rh-a", 0}, {"b", "rh-b", 0}, {"c", "rh-c", 0}};
 	struct sqs_batch_result res;
 	struct sqs_queue q;
-	struct aws_error err;
+	struct ctaws_error err;
 
 	ck_assert_int_eq(sqs_queue_init(&q, cli, "http://127.0.0.1:1/000000000000/q", &err), 0);
 	httpd_push(
@@ -275,7 +275,7 @@ START_TEST(publish_signs_for_the_topic_region)
 	struct sns_message m = {
 	    .message = "alert & more", .subject = "CT", .attrs = attrs, .nattrs = 1};
 	struct sns_publish_result r;
-	struct aws_error err;
+	struct ctaws_error err;
 
 	httpd_push(srv, &(struct httpd_reply){.body = "<PublishResponse><PublishResult><MessageId>"
 	                                              "mid-1</MessageId></PublishResult>"
@@ -298,7 +298,7 @@ START_TEST(publish_errors_are_typed)
 {
 	struct sns_message m = {.message = "x"};
 	struct sns_publish_result r;
-	struct aws_error err;
+	struct ctaws_error err;
 
 	httpd_push(srv, &(struct httpd_reply){.status = 404,
 	                    .body = "<ErrorResponse><Error><Type>Sender</Type><Code>NotFound</Code>"
@@ -322,7 +322,7 @@ START_TEST(publish_batch_reports_each_entry)
 {
 	struct sns_message m[2] = {{.id = "one", .message = "1"}, {.id = "two", .message = "2"}};
 	struct sns_batch_result res;
-	struct aws_error err;
+	struct ctaws_error err;
 
 	httpd_push(srv, &(struct httpd_reply){.status = 500,
 	                    .body = "<ErrorResponse><Error><Code>InternalError</Code></Error>"
@@ -345,8 +345,8 @@ END_TEST
 
 START_TEST(topic_attributes)
 {
-	struct aws_attrs a;
-	struct aws_error err;
+	struct ctaws_attrs a;
+	struct ctaws_error err;
 
 	httpd_push(
 	    srv, &(struct httpd_reply){.body = "<GetTopicAttributesResponse>"
@@ -356,11 +356,11 @@ START_TEST(topic_attributes)
 	                                       "</GetTopicAttributesResult>"
 	                                       "</GetTopicAttributesResponse>"});
 	ck_assert_msg(sns_get_topic_attributes(conn, TOPIC, &a, &err) == 0, "%s", err.message);
-	ck_assert_str_eq(aws_attrs_get(&a, "FifoTopic"), "true");
+	ck_assert_str_eq(ctaws_attrs_get(&a, "FifoTopic"), "true");
 	ck_assert_str_eq(httpd_request(srv, 0)->body.data,
 	    "Action=GetTopicAttributes&Version=2010-03-31&TopicArn=arn%3Aaws%3Asns%3Aeu-west-1%3A"
 	    "123456789012%3Act-alerts");
-	aws_attrs_free(&a);
+	ctaws_attrs_free(&a);
 }
 END_TEST
 

@@ -246,7 +246,7 @@ svc_kvs_int(const struct svc_kvs *kv, const char *key, long dflt)
 }
 
 void
-svc_put_error(struct svc_ctx *ctx, const struct aws_error *err)
+svc_put_error(struct svc_ctx *ctx, const struct ctaws_error *err)
 {
 	buf_printf(&ctx->out, "error %s retryable=%d status=%ld\n", err->code, err->retryable,
 	    err->http_status);

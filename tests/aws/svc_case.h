@@ -78,7 +78,7 @@ const char *svc_kvs_get(const struct svc_kvs *kv, const char *key);
 long svc_kvs_int(const struct svc_kvs *kv, const char *key, long dflt);
 
 /* Prints "error CODE retryable=R status=S" and keeps the message. */
-void svc_put_error(struct svc_ctx *ctx, const struct aws_error *err);
+void svc_put_error(struct svc_ctx *ctx, const struct ctaws_error *err);
 /* A section's text as a struct buf (borrowed, not to be freed). */
 struct buf svc_section_buf(const struct svc_case *c, const char *name);
 

@@ -31,8 +31,8 @@
 #define ENTRIES_MAX 16
 
 struct driver {
-	struct aws_client *client;
-	struct aws_conn *conn;
+	struct ctaws_client *client;
+	struct ctaws_conn *conn;
 	struct svc_kvs args;               /* from the command line */
 	struct svc_kvs lines[ENTRIES_MAX]; /* from stdin */
 	size_t nlines;
@@ -53,7 +53,7 @@ put_num(struct buf *b, const char *key, long long v)
 }
 
 static int
-fail(struct driver *d, const struct aws_error *err)
+fail(struct driver *d, const struct ctaws_error *err)
 {
 	buf_reset(&d->out);
 	buf_puts(&d->out, "{\"error\":{");
@@ -69,7 +69,7 @@ fail(struct driver *d, const struct aws_error *err)
 }
 
 static int
-queue(struct driver *d, struct sqs_queue *q, struct aws_error *err)
+queue(struct driver *d, struct sqs_queue *q, struct ctaws_error *err)
 {
 	return sqs_queue_init(q, d->client, svc_kvs_get(&d->args, "queue"), err);
 }
@@ -80,7 +80,7 @@ cmd_sqs_receive(struct driver *d)
 	struct sqs_receive_params p;
 	struct sqs_messages m;
 	struct sqs_queue q;
-	struct aws_error err;
+	struct ctaws_error err;
 	size_t i;
 
 	p.max_messages = (int)svc_kvs_int(&d->args, "max", 10);
@@ -130,7 +130,7 @@ cmd_sqs_batch(struct driver *d, int visibility)
 	struct sqs_batch_entry e[ENTRIES_MAX];
 	struct sqs_batch_result res;
 	struct sqs_queue q;
-	struct aws_error err;
+	struct ctaws_error err;
 	size_t i;
 	int rc;
 
@@ -160,9 +160,9 @@ cmd_sqs_attrs(struct driver *d)
 	const char *names[16];
 	char *list = strdup(svc_kvs_get(&d->args, "names") ? svc_kvs_get(&d->args, "names") : "");
 	char *p, *save = NULL;
-	struct aws_attrs a;
+	struct ctaws_attrs a;
 	struct sqs_queue q;
-	struct aws_error err;
+	struct ctaws_error err;
 	size_t i, n = 0;
 	int rc = 0;
 
@@ -176,7 +176,7 @@ cmd_sqs_attrs(struct driver *d)
 		for (i = 0; i < a.n; i++)
 			put_str(&d->out, a.v[i].name, a.v[i].value);
 		buf_puts(&d->out, "}}");
-		aws_attrs_free(&a);
+		ctaws_attrs_free(&a);
 	}
 	sqs_queue_free(&q);
 	free(list);
@@ -219,7 +219,7 @@ cmd_s3_get(struct driver *d)
 	struct get_out g = {0};
 	struct s3_get_params p = {0};
 	struct s3_get_result res;
-	struct aws_error err;
+	struct ctaws_error err;
 	int rc;
 
 	if (path == NULL || (g.f = fopen(path, "wb")) == NULL)
@@ -255,7 +255,7 @@ cmd_s3_get(struct driver *d)
 static int
 cmd_s3_head(struct driver *d)
 {
-	struct aws_error err;
+	struct ctaws_error err;
 	char region[32];
 
 	if (s3_head_bucket(d->conn, svc_kvs_get(&d->args, "bucket"), svc_kvs_get(&d->args, "owner"),
@@ -299,7 +299,7 @@ cmd_sns_publish(struct driver *d)
 	struct sns_attr attrs[8];
 	struct sns_message m;
 	struct sns_publish_result r;
-	struct aws_error err;
+	struct ctaws_error err;
 
 	read_message(&d->args, &m, attrs);
 	if (sns_publish(d->conn, svc_kvs_get(&d->args, "topic"), &m, &r, &err) == -1)
@@ -317,7 +317,7 @@ cmd_sns_batch(struct driver *d)
 	struct sns_attr attrs[ENTRIES_MAX][8];
 	struct sns_message m[ENTRIES_MAX];
 	struct sns_batch_result res;
-	struct aws_error err;
+	struct ctaws_error err;
 	size_t i;
 
 	for (i = 0; i < d->nlines; i++)
@@ -336,8 +336,8 @@ cmd_sns_batch(struct driver *d)
 static int
 cmd_sns_attrs(struct driver *d)
 {
-	struct aws_attrs a;
-	struct aws_error err;
+	struct ctaws_attrs a;
+	struct ctaws_error err;
 	size_t i;
 
 	if (sns_get_topic_attributes(d->conn, svc_kvs_get(&d->args, "topic"), &a, &err) == -1)
@@ -346,7 +346,7 @@ cmd_sns_attrs(struct driver *d)
 	for (i = 0; i < a.n; i++)
 		put_str(&d->out, a.v[i].name, a.v[i].value);
 	buf_puts(&d->out, "}}");
-	aws_attrs_free(&a);
+	ctaws_attrs_free(&a);
 	return 0;
 }
 
@@ -376,9 +376,9 @@ run(struct driver *d, const char *cmd)
 }
 
 static int
-setup(struct driver *d, int argc, char **argv, struct aws_error *err)
+setup(struct driver *d, int argc, char **argv, struct ctaws_error *err)
 {
-	struct aws_client_config cfg = {0};
+	struct ctaws_client_config cfg = {0};
 	struct buf words = BUF_INIT;
 	char *line = NULL;
 	size_t cap = 0;
@@ -395,13 +395,13 @@ setup(struct driver *d, int argc, char **argv, struct aws_error *err)
 		}
 	free(line);
 	cfg.low_speed_time_s = 10;
-	d->client = aws_client_new(&cfg,
-	    aws_creds_static_new(getenv("AWS_ACCESS_KEY_ID"), getenv("AWS_SECRET_ACCESS_KEY"),
+	d->client = ctaws_client_new(&cfg,
+	    ctaws_creds_static_new(getenv("AWS_ACCESS_KEY_ID"), getenv("AWS_SECRET_ACCESS_KEY"),
 	        getenv("AWS_SESSION_TOKEN")),
 	    err);
 	if (d->client == NULL)
 		return -1;
-	d->conn = aws_conn_new(d->client);
+	d->conn = ctaws_conn_new(d->client);
 	return d->conn ? 0 : -1;
 }
 
@@ -409,7 +409,7 @@ int
 main(int argc, char **argv)
 {
 	struct driver d;
-	struct aws_error err;
+	struct ctaws_error err;
 	size_t i;
 	int rc;
 
@@ -426,8 +426,8 @@ main(int argc, char **argv)
 		rc = run(&d, argv[1]);
 	if (d.out.len > 0)
 		printf("%s\n", d.out.data);
-	aws_conn_free(d.conn);
-	aws_client_free(d.client);
+	ctaws_conn_free(d.conn);
+	ctaws_client_free(d.client);
 	svc_kvs_free(&d.args);
 	for (i = 0; i < d.nlines; i++)
 		svc_kvs_free(&d.lines[i]);

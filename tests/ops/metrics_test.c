@@ -5,7 +5,7 @@
  *   counter FIELD N          sets a field of the daemon's struct counters
  *   rule_match RULE N        metrics_rule_match
  *   rule_alert RULE ok|failed
- *   aws_error SERVICE OPERATION CODE   ("-" for a missing field)
+ *   ctaws_error SERVICE OPERATION CODE   ("-" for a missing field)
  *   object SECONDS           metrics_observe_object
  *   lag SECONDS              metrics_lag
  *   gauges INFLIGHT BUSY WORKERS
