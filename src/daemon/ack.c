@@ -1,3 +1,8 @@
+/*
+ * ack: the loop's queue of deletes and visibility changes, packed into
+ * batch calls run on one thread of their own; each entry comes back with
+ * its own result. See ack.h.
+ */
 #include "daemon/ack.h"
 
 #include <stdio.h>

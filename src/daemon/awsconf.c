@@ -1,3 +1,8 @@
+/*
+ * awsconf: builds the AWS client from a configuration: the shared config
+ * file's settings for the profile, the region, endpoint overrides, then the
+ * default credential chain. See awsconf.h.
+ */
 #include "daemon/awsconf.h"
 
 #include <string.h>

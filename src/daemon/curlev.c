@@ -1,12 +1,16 @@
+/*
+ * curlev: libcurl's socket and timer callbacks mapped onto libev watchers;
+ * finished transfers are collected after every socket action. See curlev.h.
+ */
 #include "daemon/curlev.h"
 
 #include <stdlib.h>
 
 struct curlev {
-	struct ev_loop *loop;  /* borrowed */
-	CURLM *multi;          /* owned */
-	ev_timer timer;        /* libcurl's timeout */
-	int running;           /* transfers added and not yet done */
+	struct ev_loop *loop; /* borrowed */
+	CURLM *multi;         /* owned */
+	ev_timer timer;       /* libcurl's timeout */
+	int running;          /* transfers added and not yet done */
 };
 
 /* One per socket libcurl wants watched; libcurl keeps it with
@@ -55,8 +59,8 @@ on_io(struct ev_loop *loop, ev_io *w, int revents)
 	/* socket_cb may free the watcher during the action (the socket closed):
 	 * take what is needed from it first. */
 	struct curlev *c = ((struct sockwatch *)w)->c;
-	int action = (revents & EV_READ ? CURL_CSELECT_IN : 0) |
-	    (revents & EV_WRITE ? CURL_CSELECT_OUT : 0);
+	int action =
+	    (revents & EV_READ ? CURL_CSELECT_IN : 0) | (revents & EV_WRITE ? CURL_CSELECT_OUT : 0);
 	int still;
 
 	(void)loop;

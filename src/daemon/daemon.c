@@ -147,7 +147,7 @@ decide(struct daemon *d, struct inflight_msg *m)
 		inflight_remove(&d->inflight, m);
 		return;
 	}
-	m->acking = op == ACK_OP_DELETE ? 2 : 1;
+	m->acking = true;
 }
 
 static void

@@ -1,3 +1,8 @@
+/*
+ * inflight: the table of messages in hand (a list: it holds at most
+ * max_inflight_messages) and the pure decision of each message's fate.
+ * See inflight.h.
+ */
 #include "daemon/inflight.h"
 
 #include <stdio.h>

@@ -23,6 +23,7 @@
 #ifndef CT_DAEMON_INFLIGHT_H
 #define CT_DAEMON_INFLIGHT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,52 +31,54 @@ enum outcome {
 	OUTCOME_DONE,      /* processed to the end, every alert accepted */
 	OUTCOME_SKIPPED,   /* deliberately not fetched (digest file, filter); counts as done */
 	OUTCOME_TRANSIENT, /* throttling, 5xx, network, credentials: try again later */
-	OUTCOME_PERMANENT, /* will fail the same way again: NoSuchKey, corrupt gzip, foreign bucket */
+	OUTCOME_PERMANENT, /* will fail the same way again: NoSuchKey, corrupt gzip, foreign bucket
+	                    */
 	OUTCOME_ABANDONED, /* interrupted by shutdown: give back at once */
 };
 
 enum ack_kind {
-	ACK_NONE,       /* not decided yet: objects still running */
-	ACK_DELETE,     /* DeleteMessage */
-	ACK_RETURN,     /* ChangeMessageVisibility to ack_decision.visibility */
-	ACK_DLQ,        /* give back (visibility 0 on the last receive): the next receive
-	                   moves it to the DLQ */
+	ACK_NONE,   /* not decided yet: objects still running */
+	ACK_DELETE, /* DeleteMessage */
+	ACK_RETURN, /* ChangeMessageVisibility to ack_decision.visibility */
+	ACK_DLQ,    /* give back (visibility 0 on the last receive): the next receive
+	               moves it to the DLQ */
 };
 
 struct ack_decision {
 	enum ack_kind kind;
-	int visibility;      /* seconds, for ACK_RETURN / ACK_DLQ */
-	int poisoned;        /* it failed permanently (logged as poison) */
+	int visibility; /* seconds, for ACK_RETURN / ACK_DLQ */
+	int poisoned;   /* it failed permanently (logged as poison) */
 };
 
 struct inflight_policy {
-	int max_receive_count;       /* receives before a permanent failure is final */
-	int poison_delete;           /* then delete it; else leave it for the dead-letter queue */
-	int retry_base_s;            /* first transient backoff; doubles per receive */
-	int retry_max_s;             /* backoff cap (<= 43200, SQS's limit) */
+	int max_receive_count; /* receives before a permanent failure is final */
+	int poison_delete;     /* then delete it; else leave it for the dead-letter queue */
+	int retry_base_s;      /* first transient backoff; doubles per receive */
+	int retry_max_s;       /* backoff cap (<= 43200, SQS's limit) */
 };
 
 struct inflight_msg {
-	char *message_id;            /* owned */
-	char *receipt_handle;        /* owned; replaced by each receive */
-	int receive_count;           /* ApproximateReceiveCount */
-	int64_t sent_ms;             /* SentTimestamp, epoch ms; 0 if unknown */
-	double received_at;          /* monotonic seconds at receive */
-	double visible_until;        /* monotonic seconds when SQS would show it again */
-	int extended_s;              /* visibility granted so far, seconds since receive */
-	int objects_total;           /* objects named by the message */
-	int objects_done;            /* ended, whatever the outcome */
-	int n_transient;             /* objects that ended transient */
-	int n_permanent;             /* objects that ended permanent */
-	int n_abandoned;             /* objects abandoned by shutdown */
-	int decode_failed;           /* the body itself was not a notification */
-	int acking;                  /* a delete/visibility change for it is under way */
-	char first_error[512];       /* the first failure, for the log line */
-	struct inflight_msg *next;   /* table list */
+	char *message_id;          /* owned */
+	char *receipt_handle;      /* owned; replaced by each receive */
+	int receive_count;         /* ApproximateReceiveCount */
+	int64_t sent_ms;           /* SentTimestamp, epoch ms; 0 if unknown */
+	double received_at;        /* monotonic seconds at receive */
+	double visible_until;      /* monotonic seconds when SQS would show it again */
+	int extended_s;            /* visibility granted so far, seconds since receive */
+	int objects_total;         /* objects named by the message */
+	int objects_done;          /* ended, whatever the outcome */
+	int n_transient;           /* objects that ended transient */
+	int n_permanent;           /* objects that ended permanent */
+	int n_abandoned;           /* objects abandoned by shutdown */
+	int decode_failed;         /* the body itself was not a notification */
+	bool acking;               /* its final delete or visibility change is under way:
+	                              no heartbeat extends it any more */
+	char first_error[512];     /* the first failure, for the log line */
+	struct inflight_msg *next; /* table list */
 };
 
 struct inflight {
-	struct inflight_msg *head;   /* owned list */
+	struct inflight_msg *head; /* owned list */
 	size_t count;
 };
 

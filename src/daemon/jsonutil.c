@@ -1,3 +1,8 @@
+/*
+ * jsonutil: the daemon's small-JSON helpers: a depth check before any tree
+ * is built, member and string lookups, and a JSON string writer. See
+ * jsonutil.h.
+ */
 #include "config.h"
 
 #include "daemon/jsonutil.h"

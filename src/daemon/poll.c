@@ -1,3 +1,8 @@
+/*
+ * poll: the one outstanding ReceiveMessage, driven by curlev on the loop;
+ * its answer is parsed and handed to the received callback, a failure
+ * starts the backoff timer. See poll.h.
+ */
 #include "daemon/poll.h"
 
 #include <stdint.h>

@@ -19,7 +19,9 @@ struct curlev;
 struct ctaws_client;
 
 struct poll_ops {
-	/* Messages arrived; the callee takes the contents of msgs (may be empty). */
+	/* Messages arrived (msgs may be empty). msgs is borrowed for the call: the
+	 * poller frees it when the callback returns, so the callee copies what it
+	 * keeps. */
 	void (*received)(void *arg, struct sqs_messages *msgs);
 	/* The receive failed; a backoff has started. */
 	void (*failed)(void *arg, const struct ctaws_error *err, double backoff_s);

@@ -1,3 +1,8 @@
+/*
+ * pool: N threads around one mutex-guarded FIFO of jobs and one of finished
+ * jobs; a thread makes its own state (init), runs jobs and wakes the loop
+ * (notify) after each. See pool.h.
+ */
 #include "daemon/pool.h"
 
 #include <pthread.h>
@@ -7,15 +12,15 @@ struct pool {
 	const struct pool_ops *ops;
 	void *arg;
 	pthread_mutex_t lock;
-	pthread_cond_t work;         /* a job was queued, or stopping */
-	struct pool_job *todo_head;  /* FIFO of submitted jobs */
+	pthread_cond_t work;        /* a job was queued, or stopping */
+	struct pool_job *todo_head; /* FIFO of submitted jobs */
 	struct pool_job *todo_tail;
-	struct pool_job *done_head;  /* FIFO of finished jobs */
+	struct pool_job *done_head; /* FIFO of finished jobs */
 	struct pool_job *done_tail;
-	size_t queued;               /* in todo */
-	size_t running;              /* taken by a thread, not yet done */
+	size_t queued;  /* in todo */
+	size_t running; /* taken by a thread, not yet done */
 	int stopping;
-	int nthreads;                /* started */
+	int nthreads; /* started */
 	pthread_t *threads;
 };
 

@@ -1,3 +1,8 @@
+/*
+ * publish: a worker's batch of alerts, sent with PublishBatch; entries SNS
+ * failed for a passing reason go again in later rounds, accepted ones are
+ * remembered in the duplicate cache. See publish.h.
+ */
 #include "daemon/publish.h"
 
 #include <pthread.h>

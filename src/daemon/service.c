@@ -1,3 +1,7 @@
+/*
+ * service: sd_notify messages (READY, RELOADING with MONOTONIC_USEC,
+ * STOPPING, STATUS, WATCHDOG); no-ops without libsystemd. See service.h.
+ */
 #include "config.h"
 
 #include "daemon/service.h"

@@ -1,22 +1,26 @@
+/*
+ * error: the words for each ct_error code and the setters that fill a
+ * struct ct_error. See error.h.
+ */
 #include "util/error.h"
 
 #include <stdio.h>
 #include <string.h>
 
 static const char *const words[CT_ERR__COUNT] = {
-	[CT_OK] = "success",
-	[CT_ERR_NOMEM] = "out of memory",
-	[CT_ERR_IO] = "input/output error",
-	[CT_ERR_USAGE] = "invalid usage",
-	[CT_ERR_CONFIG] = "invalid configuration",
-	[CT_ERR_PATTERN] = "invalid event pattern",
-	[CT_ERR_INFLATE] = "corrupt compressed data",
-	[CT_ERR_JSON] = "invalid JSON",
-	[CT_ERR_SHAPE] = "unexpected JSON shape",
-	[CT_ERR_LIMIT] = "limit exceeded",
-	[CT_ERR_NOTIFY] = "unknown notification",
-	[CT_ERR_AWS] = "AWS request failed",
-	[CT_ERR_INTERNAL] = "internal error",
+    [CT_OK] = "success",
+    [CT_ERR_NOMEM] = "out of memory",
+    [CT_ERR_IO] = "input/output error",
+    [CT_ERR_USAGE] = "invalid usage",
+    [CT_ERR_CONFIG] = "invalid configuration",
+    [CT_ERR_PATTERN] = "invalid event pattern",
+    [CT_ERR_INFLATE] = "corrupt compressed data",
+    [CT_ERR_JSON] = "invalid JSON",
+    [CT_ERR_SHAPE] = "unexpected JSON shape",
+    [CT_ERR_LIMIT] = "limit exceeded",
+    [CT_ERR_NOTIFY] = "unknown notification",
+    [CT_ERR_AWS] = "AWS request failed",
+    [CT_ERR_INTERNAL] = "internal error",
 };
 
 const char *

@@ -1,3 +1,8 @@
+/*
+ * log: formats one entry for the sink chosen at start-up (text, JSON line
+ * or native journald fields) and writes it with one system call, so lines
+ * from the loop and the workers never interleave. See log.h.
+ */
 #include "config.h"
 
 #include "util/log.h"
@@ -22,9 +27,14 @@ static enum log_target log_target = LOG_TARGET_TEXT;
 static int log_level = LOG_INFO;
 
 static const char *const level_names[] = {
-	[LOG_EMERG] = "emerg", [LOG_ALERT] = "alert", [LOG_CRIT] = "crit",
-	[LOG_ERR] = "error", [LOG_WARNING] = "warning", [LOG_NOTICE] = "notice",
-	[LOG_INFO] = "info", [LOG_DEBUG] = "debug",
+    [LOG_EMERG] = "emerg",
+    [LOG_ALERT] = "alert",
+    [LOG_CRIT] = "crit",
+    [LOG_ERR] = "error",
+    [LOG_WARNING] = "warning",
+    [LOG_NOTICE] = "notice",
+    [LOG_INFO] = "info",
+    [LOG_DEBUG] = "debug",
 };
 
 #ifdef HAVE_SYSTEMD
@@ -55,7 +65,7 @@ log_init(const char *progname, enum log_target target, int level)
 			target = LOG_TARGET_JOURNAL;
 		else
 #endif
-		target = isatty(STDERR_FILENO) ? LOG_TARGET_TEXT : LOG_TARGET_JSON;
+			target = isatty(STDERR_FILENO) ? LOG_TARGET_TEXT : LOG_TARGET_JSON;
 	}
 #ifndef HAVE_SYSTEMD
 	if (target == LOG_TARGET_JOURNAL)

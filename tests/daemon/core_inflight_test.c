@@ -110,7 +110,7 @@ START_TEST(test_table)
 	ck_assert_uint_eq(inflight_due_for_extension(&t, 141.0, 10, 3600, due, 4), 2);
 	/* Past the total extension limit nothing is extended any more. */
 	ck_assert_uint_eq(inflight_due_for_extension(&t, 141.0, 10, 40, due, 4), 0);
-	b->acking = 1;
+	b->acking = true;
 	ck_assert_uint_eq(inflight_due_for_extension(&t, 141.0, 10, 3600, due, 4), 1);
 
 	ck_assert_ptr_eq(inflight_find(&t, "m-2"), b);
