@@ -8,12 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "aws/client.h"
 #include "aws/sqs.h"
 #include "daemon/pool.h"
+#include "util/clock.h"
 #include "util/log.h"
 
 /* One batch call: up to SQS_BATCH_MAX entries of one kind. */
@@ -240,12 +240,8 @@ ack_enqueue(struct acker *a, enum ack_op op, const char *message_id, const char 
 		ack_entry_free(e);
 		return -1;
 	}
-	if (a->queued == NULL) {
-		struct timespec ts;
-
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		a->queued_since = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-	}
+	if (a->queued == NULL)
+		a->queued_since = clock_mono_s();
 	e->next = a->queued;
 	a->queued = e;
 	a->nqueued++;
@@ -323,15 +319,13 @@ ack_take_done(struct acker *a)
 double
 ack_wait(struct acker *a, double window)
 {
-	struct timespec ts;
 	double now;
 
 	if (a->queued == NULL)
 		return -1;
 	if (a->nqueued >= SQS_BATCH_MAX)
 		return 0;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	now = clock_mono_s();
 	return window - (now - a->queued_since) > 0 ? window - (now - a->queued_since) : 0;
 }
 

@@ -29,6 +29,7 @@
 #include "daemon/poll.h"
 #include "daemon/service.h"
 #include "daemon/source.h"
+#include "util/clock.h"
 #include "util/log.h"
 
 /* What an ack entry is for. */
@@ -95,12 +96,6 @@ cfg(const struct daemon *d)
 	return d->snap->cfg;
 }
 
-static double
-mono_now(struct daemon *d)
-{
-	return ev_now(d->loop);
-}
-
 /* ---- ack ------------------------------------------------------------- */
 
 static void
@@ -159,7 +154,7 @@ ack_done(struct daemon *d, struct ack_entry *e)
 
 	if (purpose == PURPOSE_HEARTBEAT) {
 		if (e->ok && m) {
-			m->visible_until = mono_now(d) + e->visibility;
+			m->visible_until = clock_mono_s() + e->visibility;
 			m->extended_s += e->visibility;
 			atomic_fetch_add(&d->counters.visibility_extended, 1);
 		} else if (!e->ok) {
@@ -272,9 +267,9 @@ take_message(struct daemon *d, const struct sqs_message *sm)
 
 	atomic_fetch_add(&d->counters.messages_received, 1);
 	if (sm->sent_timestamp_ms > 0)
-		metrics_lag(ev_time() - (double)sm->sent_timestamp_ms / 1000.);
+		metrics_lag(clock_wall_s() - (double)sm->sent_timestamp_ms / 1000.);
 	m = inflight_add(&d->inflight, sm->message_id, sm->receipt_handle, (int)sm->receive_count,
-	    sm->sent_timestamp_ms, mono_now(d), (int)c->receive.visibility_timeout, &dup);
+	    sm->sent_timestamp_ms, clock_mono_s(), (int)c->receive.visibility_timeout, &dup);
 	if (m == NULL) {
 		if (dup)
 			log_fields(LOG_INFO, f,
@@ -459,12 +454,12 @@ on_heartbeat(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)revents;
 	if (d->opt.dry_run)
 		return;
-	n = inflight_due_for_extension(
-	    &d->inflight, mono_now(d), margin, (int)c->receive.max_visibility_extension, due, 64);
+	n = inflight_due_for_extension(&d->inflight, clock_mono_s(), margin,
+	    (int)c->receive.max_visibility_extension, due, 64);
 	for (size_t i = 0; i < n; i++) {
 		struct inflight_msg *m = due[i];
 		long left = (long)c->receive.max_visibility_extension -
-		            (long)(mono_now(d) - m->received_at);
+		            (long)(clock_mono_s() - m->received_at);
 		int vis = (int)c->receive.visibility_timeout;
 
 		if (vis > left)
@@ -474,7 +469,7 @@ on_heartbeat(struct ev_loop *loop, ev_timer *w, int revents)
 		ack_enqueue(d->acker, ACK_OP_VISIBILITY, m->message_id, m->receipt_handle, vis,
 		    (void *)(intptr_t)PURPOSE_HEARTBEAT);
 		/* Not again until this one is answered or the margin comes round. */
-		m->visible_until = mono_now(d) + margin + 1;
+		m->visible_until = clock_mono_s() + margin + 1;
 	}
 }
 

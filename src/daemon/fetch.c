@@ -16,7 +16,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "aws/client.h"
 #include "aws/s3.h"
@@ -24,6 +23,7 @@
 #include "daemon/metrics.h"
 #include "daemon/publish.h"
 #include "stream/objscan.h"
+#include "util/clock.h"
 #include "util/log.h"
 
 struct fetch_worker {
@@ -288,15 +288,6 @@ scan_object(struct fetch_worker *w)
 	j->outcome = OUTCOME_DONE;
 }
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 void
 fetch_worker_run(void *state, struct pool_job *pj)
 {
@@ -305,7 +296,7 @@ fetch_worker_run(void *state, struct pool_job *pj)
 	struct objscan_stats st;
 	struct ct_error err;
 	uint64_t before_pub, before_dup, before_fail;
-	double t0 = now_s();
+	double t0 = clock_mono_s();
 
 	j->error[0] = '\0';
 	if (w == NULL) {
@@ -342,7 +333,7 @@ fetch_worker_run(void *state, struct pool_job *pj)
 	atomic_fetch_add(
 	    &w->shared->counters->alerts_duplicate, w->pub.stats.duplicates - before_dup);
 	atomic_fetch_add(&w->shared->counters->alerts_failed, w->pub.stats.failed - before_fail);
-	j->seconds = now_s() - t0;
+	j->seconds = clock_mono_s() - t0;
 	metrics_observe_object(j->seconds);
 	w->job = NULL;
 }

@@ -62,8 +62,8 @@ struct inflight_msg {
 	char *receipt_handle;      /* owned; replaced by each receive */
 	int receive_count;         /* ApproximateReceiveCount */
 	int64_t sent_ms;           /* SentTimestamp, epoch ms; 0 if unknown */
-	double received_at;        /* monotonic seconds at receive */
-	double visible_until;      /* monotonic seconds when SQS would show it again */
+	double received_at;        /* clock_mono_s() at receive */
+	double visible_until;      /* clock_mono_s() when SQS would show it again */
 	int extended_s;            /* visibility granted so far, seconds since receive */
 	int objects_total;         /* objects named by the message */
 	int objects_done;          /* ended, whatever the outcome */
