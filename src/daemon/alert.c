@@ -341,7 +341,9 @@ build_envelope(struct alert *a, const char *topic, const char *record, size_t le
 	if ((a->topic_arn = strdup(topic)) == NULL ||
 	    (a->subject = build_subject(opt, rule, f)) == NULL)
 		return -1;
-	if (id != NULL && (a->event_id = strdup(id)) == NULL)
+	if ((id != NULL && (a->event_id = strdup(id)) == NULL) ||
+	    (f->event_name != NULL && (a->event_name = strdup(f->event_name)) == NULL) ||
+	    (f->who != NULL && (a->principal = strdup(f->who)) == NULL))
 		return -1;
 	if (id == NULL && record_digest(record, len, digest) == 0)
 		id = digest;
@@ -441,5 +443,7 @@ alert_free(struct alert *a)
 		free(a->attrs[i].value);
 	free(a->group_id);
 	free(a->event_id);
+	free(a->event_name);
+	free(a->principal);
 	memset(a, 0, sizeof(*a));
 }

@@ -68,6 +68,9 @@ struct alert {
 	char dedup_id[DEDUP_HEX_LEN + 1]; /* FIFO MessageDeduplicationId */
 	struct dedup_key key;             /* the same pair for the duplicate cache */
 	char *event_id;                   /* owned; the record's eventID, NULL if none */
+	char *event_name;                 /* owned; the record's eventName, NULL if none */
+	char *principal;                  /* owned; who made the call, whole: userIdentity.arn,
+	                                     invokedBy, principalId or type; NULL if none */
 	size_t size;                      /* bytes SNS counts: message, subject, attributes */
 	int truncated;                    /* the record was cut to fit */
 };

@@ -26,6 +26,7 @@
 struct checklist {
 	int failed;
 	int passed;
+	const char *unchecked; /* set: AWS is not asked again, each item fails with this */
 };
 
 static void
@@ -39,6 +40,8 @@ item(struct checklist *cl, int ok, const char *what, const char *detail)
 		cl->failed++;
 }
 
+/* The credentials line. When no credentials could be had at all, it is the
+ * one line that explains why: the items after it are not asked for. */
 static void
 check_identity(struct checklist *cl, struct ctaws_conn *conn)
 {
@@ -52,7 +55,19 @@ check_identity(struct checklist *cl, struct ctaws_conn *conn)
 		item(cl, 1, "credentials", why);
 	} else {
 		item(cl, 0, "credentials", ctaws_error_str(&err, why, sizeof(why)));
+		if (strcmp(err.operation ? err.operation : "", "GetCallerIdentity") != 0)
+			cl->unchecked = "not checked: no credentials (see above)";
 	}
+}
+
+/* 1 (and a failed line) when AWS is not to be asked about what. */
+static int
+unchecked(struct checklist *cl, const char *what)
+{
+	if (cl->unchecked == NULL)
+		return 0;
+	item(cl, 0, what, cl->unchecked);
+	return 1;
 }
 
 static void
@@ -69,6 +84,8 @@ check_queue(struct checklist *cl, struct ctaws_client *client, struct ctaws_conn
 	const char *rp;
 
 	snprintf(what, sizeof(what), "queue %s", c->queue_url);
+	if (unchecked(cl, what))
+		return;
 	ctaws_error_clear(&err);
 	if (sqs_queue_init(&q, client, c->queue_url, &err) == -1) {
 		item(cl, 0, what, ctaws_error_str(&err, why, sizeof(why)));
@@ -97,6 +114,8 @@ check_topic(struct checklist *cl, struct ctaws_conn *conn, const char *arn)
 	char what[1200], why[1024];
 
 	snprintf(what, sizeof(what), "topic %s", arn);
+	if (unchecked(cl, what))
+		return;
 	ctaws_error_clear(&err);
 	if (sns_get_topic_attributes(conn, arn, &a, &err) == -1) {
 		item(cl, 0, what, ctaws_error_str(&err, why, sizeof(why)));
@@ -115,6 +134,8 @@ check_bucket(struct checklist *cl, struct ctaws_conn *conn, const char *bucket, 
 	char what[600], why[1024], region[32] = "";
 
 	snprintf(what, sizeof(what), "bucket %s", bucket);
+	if (unchecked(cl, what))
+		return;
 	ctaws_error_clear(&err);
 	if (s3_head_bucket(conn, bucket, owner, region, sizeof(region), &err) == -1) {
 		item(cl, 0, what, ctaws_error_str(&err, why, sizeof(why)));
@@ -151,7 +172,7 @@ cmd_check(int argc, char **argv)
 {
 	static const struct option longopts[] = {{"config", required_argument, NULL, 'c'},
 	    {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-	struct checklist cl = {0, 0};
+	struct checklist cl = {0, 0, NULL};
 	const char *path = NULL;
 	struct ct_config *c;
 	struct ctaws_client *client;

@@ -33,7 +33,7 @@
 #include "util/log.h"
 
 /* What an ack entry is for. */
-enum { PURPOSE_FINAL = 1, PURPOSE_HEARTBEAT = 2 };
+enum { PURPOSE_FINAL = 1, PURPOSE_HEARTBEAT = 2, PURPOSE_DRY_RUN = 3 };
 
 struct daemon {
 	struct ev_loop *loop;  /* owned */
@@ -46,11 +46,13 @@ struct daemon {
 	struct acker *acker;         /* owned */
 	struct dedup *dedup;         /* owned; NULL when the cache is off */
 	struct fetch_shared shared;  /* what workers share */
-	struct inflight inflight;    /* messages held */
+	struct inflight inflight;    /* messages in hand */
+	struct inflight held;        /* dry run: messages done with, given back at the end */
 	struct counters counters;
 	atomic_int abort_work; /* workers: drop what you are doing */
 	int stopping;          /* SIGTERM/SIGINT seen: no more receives */
 	int exit_status;
+	int failed_messages; /* failed, or their delete did (--once: exit status 3) */
 	int empty_polls;     /* --once: receives that came back empty in a row */
 	ev_async wake;       /* a worker or the acker finished something */
 	ev_prepare prepare;  /* pump before the loop sleeps */
@@ -98,8 +100,63 @@ cfg(const struct daemon *d)
 
 /* ---- ack ------------------------------------------------------------- */
 
+/* A failure the line telling a message's fate carries: the one whose end
+ * decided it. Failures of its other objects were logged as they ended, so
+ * each failure is logged once. */
+struct failure {
+	const char *bucket; /* borrowed; NULL when not an object's */
+	const char *key;    /* borrowed */
+	const char *text;   /* borrowed */
+};
+
+/* The message's fate, in one line, with the failure that decided it. */
 static void
-decide(struct daemon *d, struct inflight_msg *m)
+log_fate(struct daemon *d, const struct inflight_msg *m, const struct ack_decision *dec,
+    const struct failure *why)
+{
+	const struct ct_config *c = cfg(d);
+	struct log_field f[] = {{"MESSAGE_ID", m->message_id}, {"BUCKET", why ? why->bucket : NULL},
+	    {"KEY", why ? why->key : NULL}, {NULL, NULL}};
+	int failed = m->n_transient + m->n_permanent + m->n_abandoned;
+	const char *text = why ? why->text : m->decode_failed ? m->first_error : NULL;
+	char summary[96];
+
+	if (text == NULL && failed > 0) {
+		snprintf(summary, sizeof(summary),
+		    "%d of %d objects failed (each logged as it ended)", failed, m->objects_total);
+		text = summary;
+	}
+	if (text == NULL)
+		return;
+	if (!dec->poisoned)
+		log_fields(LOG_WARNING, f, "message %s given back for %d s: %s", m->message_id,
+		    dec->visibility, text);
+	else if (dec->kind == ACK_RETURN)
+		log_fields(LOG_ERR, f, "message %s failed (receive %d of %d), back in %d s: %s",
+		    m->message_id, m->receive_count, c->poison.max_receive_count, dec->visibility,
+		    text);
+	else
+		log_fields(LOG_ERR, f, "message %s is poison after %d receives, %s: %s",
+		    m->message_id, m->receive_count,
+		    dec->kind == ACK_DELETE ? "deleting it"
+		                            : "leaving it for the dead-letter queue",
+		    text);
+}
+
+/* Dry run: nothing is deleted; the message is held until the run ends,
+ * then given back at once (see give_back_held). */
+static void
+hold(struct daemon *d, struct inflight_msg *m)
+{
+	int dup;
+
+	inflight_add(&d->held, m->message_id, m->receipt_handle, m->receive_count, m->sent_ms,
+	    clock_mono_s(), 0, &dup);
+	inflight_remove(&d->inflight, m);
+}
+
+static void
+decide(struct daemon *d, struct inflight_msg *m, const struct failure *why)
 {
 	const struct ct_config *c = cfg(d);
 	/* A failed message waits no longer the first time than one whose
@@ -113,32 +170,19 @@ decide(struct daemon *d, struct inflight_msg *m)
 
 	if (dec.kind == ACK_NONE)
 		return;
-	if (dec.poisoned) {
-		if (dec.kind == ACK_RETURN)
-			log_fields(LOG_WARNING, f,
-			    "message %s failed (receive %d of %d), back in %d s: %s", m->message_id,
-			    m->receive_count, c->poison.max_receive_count, dec.visibility,
-			    m->first_error);
-		else {
-			atomic_fetch_add(&d->counters.messages_poisoned, 1);
-			log_fields(LOG_ERR, f, "message %s is poison after %d receives, %s: %s",
-			    m->message_id, m->receive_count,
-			    dec.kind == ACK_DELETE ? "deleting it"
-			                           : "leaving it for the dead-letter queue",
-			    m->first_error);
-		}
-	} else if (dec.kind == ACK_RETURN && m->first_error[0]) {
-		log_fields(LOG_WARNING, f, "message %s given back for %d s: %s", m->message_id,
-		    dec.visibility, m->first_error);
-	}
+	if (dec.poisoned && dec.kind != ACK_RETURN)
+		atomic_fetch_add(&d->counters.messages_poisoned, 1);
+	if (m->n_transient > 0 || m->n_permanent > 0 || m->decode_failed)
+		d->failed_messages++;
+	log_fate(d, m, &dec, why);
 	if (d->opt.dry_run) {
-		/* Dry run: nothing is deleted; the message shows again after its timeout. */
-		inflight_remove(&d->inflight, m);
+		hold(d, m);
 		return;
 	}
 	if (ack_enqueue(d->acker, op, m->message_id, m->receipt_handle, dec.visibility,
 	        (void *)(intptr_t)PURPOSE_FINAL) == -1) {
 		log_fields(LOG_ERR, f, "message %s: out of memory queueing its ack", m->message_id);
+		d->failed_messages++;
 		inflight_remove(&d->inflight, m);
 		return;
 	}
@@ -146,21 +190,31 @@ decide(struct daemon *d, struct inflight_msg *m)
 }
 
 static void
-ack_done(struct daemon *d, struct ack_entry *e)
+heartbeat_done(struct daemon *d, struct ack_entry *e)
 {
 	struct inflight_msg *m = inflight_find(&d->inflight, e->message_id);
 	struct log_field f[] = {{"MESSAGE_ID", e->message_id}, {NULL, NULL}};
+
+	if (e->ok && m) {
+		m->visible_until = clock_mono_s() + e->visibility;
+		m->extended_s += e->visibility;
+		atomic_fetch_add(&d->counters.visibility_extended, 1);
+	} else if (!e->ok) {
+		log_fields(LOG_WARNING, f, "message %s: extending visibility failed: %s",
+		    e->message_id, e->error);
+	}
+}
+
+static void
+ack_done(struct daemon *d, struct ack_entry *e)
+{
 	int purpose = (int)(intptr_t)e->owner;
+	struct inflight *table = purpose == PURPOSE_DRY_RUN ? &d->held : &d->inflight;
+	struct inflight_msg *m = inflight_find(table, e->message_id);
+	struct log_field f[] = {{"MESSAGE_ID", e->message_id}, {NULL, NULL}};
 
 	if (purpose == PURPOSE_HEARTBEAT) {
-		if (e->ok && m) {
-			m->visible_until = clock_mono_s() + e->visibility;
-			m->extended_s += e->visibility;
-			atomic_fetch_add(&d->counters.visibility_extended, 1);
-		} else if (!e->ok) {
-			log_fields(LOG_WARNING, f, "message %s: extending visibility failed: %s",
-			    e->message_id, e->error);
-		}
+		heartbeat_done(d, e);
 		return;
 	}
 	if (e->ok) {
@@ -173,11 +227,31 @@ ack_done(struct daemon *d, struct ack_entry *e)
 	} else {
 		/* It shows again when its visibility lapses and is processed again;
 		 * the duplicate cache keeps its alerts from going out twice. */
+		d->failed_messages++;
 		log_fields(LOG_WARNING, f, "message %s: %s failed: %s", e->message_id,
 		    e->op == ACK_OP_DELETE ? "delete" : "giving back", e->error);
 	}
 	if (m)
-		inflight_remove(&d->inflight, m);
+		inflight_remove(table, m);
+}
+
+/* Dry run over: every message it received goes back to the queue at once
+ * (visibility 0), so the real daemon need not wait out their timeouts. */
+static void
+give_back_held(struct daemon *d)
+{
+	struct inflight_msg *m, *next;
+
+	log_notice("dry run over: giving %zu message%s back to the queue", d->held.count,
+	    d->held.count == 1 ? "" : "s");
+	for (m = d->held.head; m; m = next) {
+		next = m->next;
+		if (ack_enqueue(d->acker, ACK_OP_VISIBILITY, m->message_id, m->receipt_handle, 0,
+		        (void *)(intptr_t)PURPOSE_DRY_RUN) == -1) {
+			log_err("message %s: out of memory giving it back", m->message_id);
+			inflight_remove(&d->held, m);
+		}
+	}
 }
 
 /* ---- objects ----------------------------------------------------------- */
@@ -198,12 +272,28 @@ submit_object(struct daemon *d, struct inflight_msg *m, const struct notify_obje
 	pool_submit(d->pool, &j->link);
 }
 
+/* An object failed and its message still waits for others: the failure's
+ * own line (the message's fate line comes when the last one ends). */
+static void
+log_object_failure(const char *message_id, enum outcome o, const struct failure *why)
+{
+	struct log_field f[] = {
+	    {"MESSAGE_ID", message_id}, {"BUCKET", why->bucket}, {"KEY", why->key}, {NULL, NULL}};
+
+	if (o == OUTCOME_ABANDONED) /* the shutdown line says it */
+		return;
+	log_fields(o == OUTCOME_PERMANENT ? LOG_ERR : LOG_WARNING, f, "message %s: %s%s",
+	    message_id, o == OUTCOME_PERMANENT ? "" : "will retry: ", why->text);
+}
+
 static void
 object_done(struct daemon *d, struct object_job *j)
 {
 	struct inflight_msg *m = inflight_find(&d->inflight, j->message_id);
 	struct log_field f[] = {
 	    {"MESSAGE_ID", j->message_id}, {"BUCKET", j->bucket}, {"KEY", j->key}, {NULL, NULL}};
+	struct failure why = {j->bucket, j->key, j->error};
+	int failed = j->outcome != OUTCOME_DONE && j->outcome != OUTCOME_SKIPPED;
 
 	if (j->outcome == OUTCOME_DONE) {
 		atomic_fetch_add(&d->counters.objects_done, 1);
@@ -211,18 +301,24 @@ object_done(struct daemon *d, struct object_job *j)
 		    LOG_INFO, f, "s3://%s/%s scanned in %.2f s", j->bucket, j->key, j->seconds);
 	} else if (j->outcome != OUTCOME_ABANDONED) {
 		atomic_fetch_add(&d->counters.objects_failed, 1);
-		log_fields(j->outcome == OUTCOME_PERMANENT ? LOG_ERR : LOG_WARNING, f, "%s%s",
-		    j->outcome == OUTCOME_PERMANENT ? "" : "will retry: ", j->error);
 	}
-	if (m && inflight_object_done(m, j->outcome, j->error[0] ? j->error : NULL))
-		decide(d, m);
+	if (m == NULL || !inflight_object_done(m, j->outcome, j->error[0] ? j->error : NULL)) {
+		if (failed)
+			log_object_failure(j->message_id, j->outcome, &why);
+	} else {
+		decide(d, m, failed ? &why : NULL);
+	}
 	object_job_free(j);
 }
 
 /* ---- receiving ------------------------------------------------------- */
 
+/* Objects refused before any fetch end at once; the last such failure is
+ * kept in *last (text in buf) for the message's fate line, earlier ones
+ * are logged as they happen. */
 static void
-start_objects(struct daemon *d, struct inflight_msg *m, const struct notification *n)
+start_objects(struct daemon *d, struct inflight_msg *m, const struct notification *n,
+    struct failure *last, char *buf, size_t buflen)
 {
 	const struct ct_config *c = cfg(d);
 	char why[SOURCE_REASON_MAX];
@@ -242,15 +338,13 @@ start_objects(struct daemon *d, struct inflight_msg *m, const struct notificatio
 			log_fields(LOG_DEBUG, f, "s3://%s/%s skipped: %s", o->bucket, o->key, why);
 			inflight_object_done(m, OUTCOME_SKIPPED, NULL);
 			break;
-		case SOURCE_REFUSE: {
-			char msg[1500];
-
-			snprintf(
-			    msg, sizeof(msg), "s3://%s/%s refused: %s", o->bucket, o->key, why);
-			log_fields(LOG_ERR, f, "message %s: %s", m->message_id, msg);
-			inflight_object_done(m, OUTCOME_PERMANENT, msg);
+		case SOURCE_REFUSE:
+			if (last->text)
+				log_object_failure(m->message_id, OUTCOME_PERMANENT, last);
+			snprintf(buf, buflen, "s3://%s/%s refused: %s", o->bucket, o->key, why);
+			inflight_object_done(m, OUTCOME_PERMANENT, buf);
+			*last = (struct failure){o->bucket, o->key, buf};
 			break;
-		}
 		}
 	}
 }
@@ -260,6 +354,8 @@ take_message(struct daemon *d, const struct sqs_message *sm)
 {
 	const struct ct_config *c = cfg(d);
 	struct log_field f[] = {{"MESSAGE_ID", sm->message_id}, {NULL, NULL}};
+	struct failure refused = {NULL, NULL, NULL};
+	char refused_text[1500];
 	struct notification n;
 	struct inflight_msg *m;
 	struct ct_error err;
@@ -283,19 +379,24 @@ take_message(struct daemon *d, const struct sqs_message *sm)
 	memset(&n, 0, sizeof(n));
 	if (notify_decode(sm->body, sm->body_len, &n, &err) == -1) {
 		m->decode_failed = 1;
-		snprintf(m->first_error, sizeof(m->first_error), "%.500s", err.msg);
-		log_fields(LOG_ERR, f, "message %s is not a notification ctalertd understands: %s",
-		    sm->message_id, err.msg);
-		decide(d, m);
+		snprintf(m->first_error, sizeof(m->first_error),
+		    "not a notification ctalertd understands: %.440s", err.msg);
+		decide(d, m, NULL);
 		return;
 	}
 	if (n.kind == NOTIFY_TEST_EVENT)
 		log_fields(LOG_DEBUG, f, "message %s: s3:TestEvent for bucket %s, deleting it",
 		    sm->message_id, n.test_bucket ? n.test_bucket : "?");
 	else
-		start_objects(d, m, &n);
-	notification_free(&n);
-	decide(d, m); /* decides only when no object is still running */
+		start_objects(d, m, &n, &refused, refused_text, sizeof(refused_text));
+	if (m->objects_done < m->objects_total) {
+		/* Objects still run: a refusal is not the end of the message. */
+		if (refused.text)
+			log_object_failure(m->message_id, OUTCOME_PERMANENT, &refused);
+	} else {
+		decide(d, m, refused.text ? &refused : NULL);
+	}
+	notification_free(&n); /* refused points into it */
 }
 
 static void
@@ -343,21 +444,6 @@ room_for_messages(struct daemon *d)
 	return room > 0 ? (int)room : 0;
 }
 
-static void
-maybe_finish(struct daemon *d)
-{
-	int idle = d->inflight.count == 0 && ack_pending(d->acker) == 0 && pool_busy(d->pool) == 0;
-
-	if (d->stopping && idle) {
-		ev_break(d->loop, EVBREAK_ALL);
-		return;
-	}
-	if (d->opt.once && idle && d->empty_polls > 0 && !poller_outstanding(d->poller)) {
-		log_info("queue empty for one long poll: done");
-		ev_break(d->loop, EVBREAK_ALL);
-	}
-}
-
 /* Deletes and visibility changes decided within ACK_WINDOW_S of each other
  * go out in one batch call: SQS bills per request, and messages of one
  * receive usually end within milliseconds of each other. */
@@ -387,6 +473,26 @@ flush_acks(struct daemon *d)
 		ev_timer_set(&d->ack_window, wait, 0.);
 		ev_timer_start(d->loop, &d->ack_window);
 	}
+}
+
+/* The run ends when nothing is in hand (and, with --once, the queue stayed
+ * empty for one long poll); a dry run first gives back what it held. */
+static void
+maybe_finish(struct daemon *d)
+{
+	int idle = d->inflight.count == 0 && ack_pending(d->acker) == 0 && pool_busy(d->pool) == 0;
+	int once_done = d->opt.once && d->empty_polls > 0 && !poller_outstanding(d->poller);
+
+	if (!idle || !(d->stopping || once_done))
+		return;
+	if (d->held.count > 0) {
+		give_back_held(d);
+		flush_acks(d);
+		return;
+	}
+	if (!d->stopping)
+		log_info("queue empty for one long poll: done");
+	ev_break(d->loop, EVBREAK_ALL);
 }
 
 static void
@@ -670,6 +776,7 @@ daemon_new(struct ct_config *c, const struct daemon_options *opt, struct ct_erro
 	}
 	d->opt = *opt;
 	inflight_init(&d->inflight);
+	inflight_init(&d->held);
 	signal(SIGPIPE, SIG_IGN);
 	if ((d->loop = ev_default_loop(EVFLAG_AUTO)) == NULL) {
 		ct_error_set(err, CT_ERR_INTERNAL, "cannot start the event loop");
@@ -758,6 +865,11 @@ daemon_run(struct daemon *d)
 	         " alerts",
 	    atomic_load(&d->counters.messages_received), atomic_load(&d->counters.objects_done),
 	    atomic_load(&d->counters.alerts_published));
+	if (d->exit_status == 0 && d->opt.once && d->failed_messages > 0) {
+		log_warnx(
+		    "%d message%s failed", d->failed_messages, d->failed_messages == 1 ? "" : "s");
+		return 3;
+	}
 	return d->exit_status;
 }
 
@@ -783,6 +895,7 @@ daemon_free(struct daemon *d)
 	acker_free(d->acker);
 	curlev_free(d->cv);
 	inflight_clear(&d->inflight);
+	inflight_clear(&d->held);
 	dedup_free(d->dedup);
 	ctaws_client_free(d->client);
 	if (d->snap)

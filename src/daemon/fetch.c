@@ -112,6 +112,21 @@ log_record_error(void *arg, const struct record_ref *rec, const struct ct_error 
 	log_fields(LOG_WARNING, f, "%s", err->msg);
 }
 
+/* One short line per match: the rule, what was called and by whom (whole),
+ * and the log object, each once; the same facts as structured fields. */
+static void
+log_match(struct fetch_worker *w, const struct rule *rule, const struct alert *a)
+{
+	const char *event = a->event_name ? a->event_name : "a record";
+	const char *who = a->principal ? a->principal : "an unknown principal";
+	struct log_field f[] = {{"RULE", rule->name}, {"EVENT_NAME", a->event_name},
+	    {"PRINCIPAL", a->principal}, {"BUCKET", w->job->bucket}, {"KEY", w->job->key},
+	    {"EVENT_ID", a->event_id}, {"MESSAGE_ID", w->job->message_id}, {NULL, NULL}};
+
+	log_fields(
+	    LOG_NOTICE, f, "matched rule %s: %s by %s in %s", rule->name, event, who, w->source);
+}
+
 static int
 on_match(
     void *arg, const struct record_ref *rec, const size_t *rules, size_t n, struct ct_error *err)
@@ -130,14 +145,7 @@ on_match(
 		        &cfg->alerts.options, &aerr) == -1)
 			return ct_error_set(err, aerr.code, "%s: record %llu, rule %s: %s",
 			    w->source, (unsigned long long)rec->index, rule->name, aerr.msg);
-		{
-			struct log_field f[] = {{"MESSAGE_ID", w->job->message_id},
-			    {"BUCKET", w->job->bucket}, {"KEY", w->job->key}, {"RULE", rule->name},
-			    {"EVENT_ID", a.event_id}, {NULL, NULL}};
-
-			log_fields(LOG_NOTICE, f, "%s matched rule %s: %s", w->source, rule->name,
-			    a.subject);
-		}
+		log_match(w, rule, &a);
 		if (publisher_add(&w->pub, &a, &w->pub_err) == -1) {
 			w->publish_failed = 1;
 			return ct_error_set(err, CT_ERR_AWS, "publishing alerts failed");

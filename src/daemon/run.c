@@ -24,14 +24,16 @@ run_usage(FILE *f)
 	    "  -c, --config=FILE      configuration file (default %s;\n"
 	    "                         without one, CTALERTD_* environment variables)\n"
 	    "      --once             stop once the queue stays empty for one long poll\n"
-	    "      --dry-run          print alerts on standard output; publish and delete nothing\n"
+	    "      --dry-run          print alerts on standard output; publish and delete\n"
+	    "                         nothing, and give every message back at the end\n"
 	    "      --log-level=LEVEL  error, warning, notice, info or debug (overrides log_level)\n"
 	    "      --log-target=T     auto, text, json or journal (overrides log_target)\n"
 	    "  -h, --help             display this help and exit\n\n"
 	    "Signals: TERM/INT stop after in-flight work (shutdown_grace), HUP reloads the\n"
 	    "configuration and rules, USR1 logs the counters.\n"
 	    "Exit status: 0 after a clean stop, 1 when the queue cannot be used, 2 for a bad\n"
-	    "configuration or usage.\n",
+	    "configuration or usage, 3 (--once) when a message failed: given back after a\n"
+	    "failure, judged poison, or its delete failed.\n",
 	    CONF_DEFAULT_FILE);
 }
 

@@ -132,7 +132,9 @@ emit_text(int prio, const struct log_field *f, const char *msg)
 		buf_printf(&b, "%s: ", level_names[prio]);
 	buf_puts(&b, msg);
 	for (; f && f->key; f++) {
-		if (f->value == NULL)
+		/* A person reads this line: a field the message already says
+		 * (the rule, the message id, the object) is not said twice. */
+		if (f->value == NULL || strstr(msg, f->value) != NULL)
 			continue;
 		buf_puts(&b, first ? " (" : " ");
 		for (const char *k = f->key; *k; k++)

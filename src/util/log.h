@@ -6,7 +6,8 @@
  *            journal entries with structured fields CTALERTD_<KEY>=value;
  *   json     stderr is a pipe or file (ECS awslogs, containers): one JSON
  *            object per line {"time","level","msg", "<key>": value, ...};
- *   text     stderr is a terminal: "ctalertd: warning: msg (key=value ...)".
+ *   text     stderr is a terminal: "ctalertd: warning: msg (key=value ...)",
+ *            leaving out fields whose value the message already says.
  * Every message names what it is about; structured fields repeat the names
  * (message id, bucket, key, rule, event id) so they can be queried.
  * All functions are thread-safe: each entry is written with one system call.

@@ -30,7 +30,13 @@ test("a CreateTopic call among ordinary records becomes one alert", async () => 
 	const depth = await queueDepth(aws, world.queue.url);
 	assert.deepEqual(depth, { visible: 0, inFlight: 0, delayed: 0 });
 	const logs = logLines(run.stderr);
-	assert.ok(logs.some((l) => l.rule === "sns-create-topic" && l.event_id === hit.eventID), "match logged with fields");
+	const match = logs.find((l) => l.rule === "sns-create-topic" && l.event_id === hit.eventID);
+	assert.ok(match, "match logged with fields");
+	// One short line: the rule, the call and the principal whole, the object; each once.
+	const source = `s3://${world.bucket}/${obj.key}`;
+	assert.equal(match.msg, `matched rule sns-create-topic: CreateTopic by ${hit.userIdentity.arn} in ${source}`);
+	assert.deepEqual([match.event_name, match.principal, match.bucket, match.key, match.message_id],
+		["CreateTopic", hit.userIdentity.arn, world.bucket, obj.key, obj.messageId]);
 	assert.equal(aws.requestLog.count({ operation: "GetObject" }), 1);
 	assert.equal(aws.requestLog.count({ operation: "DeleteMessageBatch" }), 1);
 });

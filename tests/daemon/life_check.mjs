@@ -75,3 +75,18 @@ test("a bad configuration: exit 2, naming the file and line", async () => {
 	assert.match(run.stdout, /^\[FAIL\] configuration: .*ctalertd\.conf:\d+: /m);
 	assert.equal(aws.requestLog.entries.filter((e) => !e.harness).length, 0, "asked AWS with a bad configuration");
 });
+
+test("no credentials: the chain's explanation is printed once, the rest is not asked", async () => {
+	const world = await makeWorld(aws);
+	const run = await runProgram(aws, CTALERTD, ["check", "-c", world.conf], { timeoutMs: 30000,
+		env: { AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "", AWS_EC2_METADATA_DISABLED: "true" } });
+	assert.equal(run.code, 1, run.stdout + run.stderr);
+	const lines = items(run.stdout);
+	const creds = lines.find((l) => l.text.startsWith("credentials: "));
+	assert.ok(creds && !creds.ok && /no AWS credentials found \(environment: AWS_ACCESS_KEY_ID is not set; /.test(creds.text), run.stdout);
+	assert.equal(run.stdout.split("AWS_ACCESS_KEY_ID is not set").length - 1, 1, `explained more than once:\n${run.stdout}`);
+	for (const what of [`queue ${world.queue.url}`, `topic ${world.topic}`, `bucket ${world.bucket}`])
+		assert.ok(lines.some((l) => !l.ok && l.text === `${what}: not checked: no credentials (see above)`), `${what}:\n${run.stdout}`);
+	assert.match(run.stdout, /^1 passed, 4 failed$/m);
+	assert.equal(aws.requestLog.entries.filter((e) => !e.harness).length, 0, "asked AWS without credentials");
+});

@@ -1,16 +1,18 @@
 // --dry-run: the alerts are printed on standard output, one JSON object per
-// line; nothing is published and no message is deleted or given back.
+// line; nothing is published and no message is deleted. When the run ends
+// every message it received is given back at once (visibility 0), so the
+// real daemon need not wait out the visibility timeout.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { startLocalAws } from "../harness/local-aws.mjs";
 import { queueDepth, receiveAll } from "../harness/lib.mjs";
-import { announce, createTopicRecord, makeWorld, record, runOnce } from "./world.mjs";
+import { announce, createTopicRecord, logLines, makeWorld, record, runOnce } from "./world.mjs";
 
 let aws;
 before(async () => { aws = await startLocalAws(); });
 after(async () => { await aws.stop(); });
 
-test("--dry-run prints alerts, publishes and deletes nothing", async () => {
+test("--dry-run prints alerts, publishes and deletes nothing, gives the message back", async () => {
 	const world = await makeWorld(aws);
 	const hits = [createTopicRecord(), createTopicRecord()];
 	const obj = await announce(aws, world, [record(), hits[0], record(), hits[1]]);
@@ -25,9 +27,19 @@ test("--dry-run prints alerts, publishes and deletes nothing", async () => {
 		assert.deepEqual(a.log, { bucket: world.bucket, key: obj.key });
 	}
 	assert.equal(aws.requestLog.count({ operation: "GetObject", status: 200 }), 1);
-	for (const op of ["PublishBatch", "Publish", "DeleteMessageBatch", "DeleteMessage", "ChangeMessageVisibilityBatch"])
+	for (const op of ["PublishBatch", "Publish", "DeleteMessageBatch", "DeleteMessage", "ChangeMessageVisibility"])
 		assert.equal(aws.requestLog.count({ operation: op }), 0, `${op} in a dry run`);
 	assert.equal((await receiveAll(aws, world.observer.url, { timeoutMs: 1500 })).length, 0, "an alert was published");
-	// Still in the queue (hidden until its visibility timeout lapses).
-	assert.deepEqual(await queueDepth(aws, world.queue.url), { visible: 0, inFlight: 1, delayed: 0 });
+	// Given back once, at the end, with visibility 0: visible again at once,
+	// not after the queue's 30 s visibility timeout.
+	const back = aws.requestLog.match({ operation: "ChangeMessageVisibilityBatch" });
+	assert.equal(back.length, 1, "the message was not given back");
+	assert.equal(back[0].status, 200);
+	assert.ok(logLines(run.stderr).some((l) => /^dry run over: giving 1 message back to the queue$/.test(l.msg)), run.stderr);
+	assert.deepEqual(await queueDepth(aws, world.queue.url), { visible: 1, inFlight: 0, delayed: 0 });
+	// The next run (a real one) has it at once and alerts.
+	const real = await runOnce(aws, world, { timeoutMs: 30000 });
+	assert.equal(real.code, 0, real.stderr);
+	assert.equal((await receiveAll(aws, world.observer.url, { expect: 2, timeoutMs: 5000 })).length, 2);
+	assert.deepEqual(await queueDepth(aws, world.queue.url), { visible: 0, inFlight: 0, delayed: 0 });
 });

@@ -161,7 +161,7 @@ test("a notification naming another bucket is refused, logged and never fetched"
 	await sendMessage(aws, world.queue.url, s3EventNotification(mine.obj));
 
 	const run = await runOnce(aws, world);
-	assert.equal(run.code, 0, run.stderr);
+	assert.equal(run.code, 3, `--once: a refused object is a failed message (exit 3)\n${run.stderr}`);
 	const by = await alertsByEvent(world, 1);
 	assertAlertedOn(by, [mine]);
 	assert.equal(by.size, 1);
@@ -249,7 +249,7 @@ test("an object over source.max_object_size is refused: unread when announced wi
 	await sendMessage(aws, world.queue.url, s3EventNotification([small.obj]));
 
 	const run = await runOnce(aws, world);
-	assert.equal(run.code, 0, run.stderr);
+	assert.equal(run.code, 3, `--once: a refused object is a failed message (exit 3)\n${run.stderr}`);
 	const by = await alertsByEvent(world, 1);
 	assertAlertedOn(by, [small]);
 	assert.equal(by.size, 1, "nothing from the refused objects");
@@ -280,7 +280,7 @@ test("source.expected_bucket_owner goes with every GetObject; a bucket of anothe
 	const [taken] = await logs(world, 1);
 	const id = await sendMessage(aws, world.queue.url, s3EventNotification(taken.obj));
 	const again = await runOnce(aws, world);
-	assert.equal(again.code, 0, again.stderr);
+	assert.equal(again.code, 3, `--once: an object S3 refused is a failed message (exit 3)\n${again.stderr}`);
 	assert.deepEqual(getObjects().map((e) => [e.status, e.error]), [[403, "AccessDenied"]]);
 	const e = linesAt(logLines(again.stderr), "error").find((l) => l.message_id === id && l.key === taken.obj.key);
 	assert.ok(e && /AccessDenied/.test(e.msg) && e.bucket === world.bucket, again.stderr);

@@ -78,7 +78,7 @@ test("run --once: an alert and every kind of bad message, valgrind clean", { ski
 
 	const run = await underValgrind(world, ["run", "--once", "--log-target", "json"]).wait(RUN_MS);
 	assertClean(world, run);
-	assert.equal(run.code, 0, run.stderr);
+	assert.equal(run.code, 3, `--once with poison messages exits 3\n${run.stderr}`);
 
 	const alerts = await alertsFor(world, 1);
 	assert.deepEqual(alerts.map((a) => a.eventID), [hit.eventID]);
