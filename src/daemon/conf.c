@@ -335,17 +335,6 @@ check_rules(struct loader *L)
 	return 0;
 }
 
-/* The views other modules take of the settings. */
-static void
-derive(struct ct_config *c)
-{
-	c->source.policy = (struct source_policy){c->source.buckets, c->source.n_buckets,
-	    c->source.include, c->source.n_include, c->source.exclude, c->source.n_exclude,
-	    c->source.skip_digest, c->source.max_object_size};
-	c->alerts.options = (struct alert_options){c->alerts.topic_arn, c->alerts.subject_prefix,
-	    c->alerts.group_id, c->alerts.email_text, 0};
-}
-
 static int
 load(struct loader *L, const char *path)
 {
@@ -379,7 +368,6 @@ conf_load(const char *path, char *const *envp, struct ct_error *err)
 		conf_free(L.c);
 		L.c = NULL;
 	} else {
-		derive(L.c);
 	}
 	free(L.from);
 	return L.c;

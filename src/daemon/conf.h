@@ -28,8 +28,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "daemon/alert.h"
-#include "daemon/source.h"
 #include "rules/rules.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -75,9 +73,8 @@ struct conf_source {
 	size_t n_include;
 	char **exclude; /* owned; key globs never fetched */
 	size_t n_exclude;
-	int skip_digest;             /* skip /CloudTrail-Digest/ keys; true */
-	uint64_t max_object_size;    /* bytes, 0: no limit; 4GiB */
-	struct source_policy policy; /* the above, as source_check() wants it */
+	int skip_digest;          /* skip /CloudTrail-Digest/ keys; true */
+	uint64_t max_object_size; /* bytes, 0: no limit; 4GiB */
 };
 
 struct conf_limits {
@@ -93,12 +90,11 @@ struct conf_poison {
 };
 
 struct conf_alerts {
-	char *topic_arn;              /* owned; default topic for rules without one, or NULL */
-	int email_text;               /* MessageStructure=json with an email summary */
-	char *group_id;               /* owned; FIFO MessageGroupId, NULL: the rule name */
-	char *subject_prefix;         /* owned; "ctalertd" */
-	int dedup_cache_size;         /* (eventID, rule) pairs remembered; 65536, 0: off */
-	struct alert_options options; /* the above, as alert_build() wants it */
+	char *topic_arn;      /* owned; default topic for rules without one, or NULL */
+	int email_text;       /* MessageStructure=json with an email summary */
+	char *group_id;       /* owned; FIFO MessageGroupId, NULL: the rule name */
+	char *subject_prefix; /* owned; "ctalertd" */
+	int dedup_cache_size; /* (eventID, rule) pairs remembered; 65536, 0: off */
 };
 
 struct ct_config {

@@ -21,6 +21,7 @@
 #include "daemon/dedup.h"
 #include "daemon/jsonutil.h"
 #include "daemon/notify.h"
+#include "daemon/source.h"
 #include "daemon/units.h"
 
 #define OFF(member) offsetof(struct ct_config, member)

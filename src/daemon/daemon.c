@@ -73,6 +73,11 @@ snapshot_new(struct ct_config *cfg)
 		return NULL;
 	atomic_init(&s->refs, 1);
 	s->cfg = cfg;
+	s->source = (struct source_policy){cfg->source.buckets, cfg->source.n_buckets,
+	    cfg->source.include, cfg->source.n_include, cfg->source.exclude, cfg->source.n_exclude,
+	    cfg->source.skip_digest, cfg->source.max_object_size};
+	s->alerts = (struct alert_options){cfg->alerts.topic_arn, cfg->alerts.subject_prefix,
+	    cfg->alerts.group_id, cfg->alerts.email_text, 0};
 	return s;
 }
 
@@ -320,7 +325,6 @@ static void
 start_objects(struct daemon *d, struct inflight_msg *m, const struct notification *n,
     struct failure *last, char *buf, size_t buflen)
 {
-	const struct ct_config *c = cfg(d);
 	char why[SOURCE_REASON_MAX];
 
 	m->objects_total = (int)n->n_objects;
@@ -329,7 +333,7 @@ start_objects(struct daemon *d, struct inflight_msg *m, const struct notificatio
 		struct log_field f[] = {{"MESSAGE_ID", m->message_id}, {"BUCKET", o->bucket},
 		    {"KEY", o->key}, {NULL, NULL}};
 
-		switch (source_check(&c->source.policy, o->bucket, o->key, o->size, why)) {
+		switch (source_check(&d->snap->source, o->bucket, o->key, o->size, why)) {
 		case SOURCE_FETCH:
 			submit_object(d, m, o);
 			break;

@@ -24,15 +24,19 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "daemon/alert.h"
 #include "daemon/conf.h"
 #include "daemon/inflight.h"
 #include "daemon/pool.h"
+#include "daemon/source.h"
 
 /* A configuration in force, shared by the loop and the jobs started under it;
  * a reload makes a new one, and the old one goes when its last job ends. */
 struct snapshot {
 	atomic_int refs;
-	struct ct_config *cfg; /* owned */
+	struct ct_config *cfg;       /* owned */
+	struct source_policy source; /* cfg's source settings, as source_check() takes them */
+	struct alert_options alerts; /* cfg's alert settings, as alert_build() takes them */
 };
 
 struct snapshot *snapshot_new(struct ct_config *cfg); /* takes cfg; one reference */

@@ -142,7 +142,7 @@ on_match(
 
 		metrics_rule_match(rule->name, 1);
 		if (alert_build(&a, rec->text, rec->len, rule, w->job->bucket, w->job->key,
-		        &cfg->alerts.options, &aerr) == -1)
+		        &w->snap->alerts, &aerr) == -1)
 			return ct_error_set(err, aerr.code, "%s: record %llu, rule %s: %s",
 			    w->source, (unsigned long long)rec->index, rule->name, aerr.msg);
 		log_match(w, rule, &a);
@@ -184,7 +184,7 @@ static int
 on_head(void *arg, const struct s3_object_info *info)
 {
 	struct fetch_worker *w = arg;
-	const struct source_policy *p = &w->snap->cfg->source.policy;
+	const struct source_policy *p = &w->snap->source;
 
 	if (info->size >= 0 && source_size_check(p, (uint64_t)info->size, w->refuse_why) != 0) {
 		w->refused = 1;
