@@ -1,5 +1,6 @@
 /*
- * daemon: the event loop that ties the rooms together.
+ * daemon: the wiring. The event loop, its timers and signals, and the calls
+ * that hand each event to its room (a message's life is message.c).
  *
  * One turn of the loop (pump) collects finished objects and acks, sends
  * what was decided, and starts a long poll when there is room for more
@@ -25,15 +26,10 @@
 #include "daemon/daemon.h"
 #include "daemon/dedup.h"
 #include "daemon/metrics.h"
-#include "daemon/notify.h"
+#include "daemon/message.h"
 #include "daemon/poll.h"
 #include "daemon/service.h"
-#include "daemon/source.h"
-#include "util/clock.h"
 #include "util/log.h"
-
-/* What an ack entry is for. */
-enum { PURPOSE_FINAL = 1, PURPOSE_HEARTBEAT = 2, PURPOSE_DRY_RUN = 3 };
 
 struct daemon {
 	struct ev_loop *loop;  /* owned */
@@ -46,13 +42,11 @@ struct daemon {
 	struct acker *acker;         /* owned */
 	struct dedup *dedup;         /* owned; NULL when the cache is off */
 	struct fetch_shared shared;  /* what workers share */
-	struct inflight inflight;    /* messages in hand */
-	struct inflight held;        /* dry run: messages done with, given back at the end */
+	struct messages messages;    /* the messages in hand, and their lives */
 	struct counters counters;
 	atomic_int abort_work; /* workers: drop what you are doing */
 	int stopping;          /* SIGTERM/SIGINT seen: no more receives */
 	int exit_status;
-	int failed_messages; /* failed, or their delete did (--once: exit status 3) */
 	int empty_polls;     /* --once: receives that came back empty in a row */
 	ev_async wake;       /* a worker or the acker finished something */
 	ev_prepare prepare;  /* pump before the loop sleeps */
@@ -103,306 +97,6 @@ cfg(const struct daemon *d)
 	return d->snap->cfg;
 }
 
-/* ---- ack ------------------------------------------------------------- */
-
-/* A failure the line telling a message's fate carries: the one whose end
- * decided it. Failures of its other objects were logged as they ended, so
- * each failure is logged once. */
-struct failure {
-	const char *bucket; /* borrowed; NULL when not an object's */
-	const char *key;    /* borrowed */
-	const char *text;   /* borrowed */
-};
-
-/* The message's fate, in one line, with the failure that decided it. */
-static void
-log_fate(struct daemon *d, const struct inflight_msg *m, const struct ack_decision *dec,
-    const struct failure *why)
-{
-	const struct ct_config *c = cfg(d);
-	struct log_field f[] = {{"MESSAGE_ID", m->message_id}, {"BUCKET", why ? why->bucket : NULL},
-	    {"KEY", why ? why->key : NULL}, {NULL, NULL}};
-	int failed = m->n_transient + m->n_permanent + m->n_abandoned;
-	const char *text = why ? why->text : m->decode_failed ? m->first_error : NULL;
-	char summary[96];
-
-	if (text == NULL && failed > 0) {
-		snprintf(summary, sizeof(summary),
-		    "%d of %d objects failed (each logged as it ended)", failed, m->objects_total);
-		text = summary;
-	}
-	if (text == NULL)
-		return;
-	if (!dec->poisoned)
-		log_fields(LOG_WARNING, f, "message %s given back for %d s: %s", m->message_id,
-		    dec->visibility, text);
-	else if (dec->kind == ACK_RETURN)
-		log_fields(LOG_ERR, f, "message %s failed (receive %d of %d), back in %d s: %s",
-		    m->message_id, m->receive_count, c->poison.max_receive_count, dec->visibility,
-		    text);
-	else
-		log_fields(LOG_ERR, f, "message %s is poison after %d receives, %s: %s",
-		    m->message_id, m->receive_count,
-		    dec->kind == ACK_DELETE ? "deleting it"
-		                            : "leaving it for the dead-letter queue",
-		    text);
-}
-
-/* Dry run: nothing is deleted; the message is held until the run ends,
- * then given back at once (see give_back_held). */
-static void
-hold(struct daemon *d, struct inflight_msg *m)
-{
-	int dup;
-
-	inflight_add(&d->held, m->message_id, m->receipt_handle, m->receive_count, m->sent_ms,
-	    clock_mono_s(), 0, &dup);
-	inflight_remove(&d->inflight, m);
-}
-
-static void
-decide(struct daemon *d, struct inflight_msg *m, const struct failure *why)
-{
-	const struct ct_config *c = cfg(d);
-	/* A failed message waits no longer the first time than one whose
-	 * consumer died would: min(30 s, visibility timeout), doubling. */
-	int base = c->receive.visibility_timeout < 30 ? (int)c->receive.visibility_timeout : 30;
-	struct inflight_policy pol = {
-	    c->poison.max_receive_count, c->poison.action == POISON_DELETE, base, 900};
-	struct ack_decision dec = inflight_decide(m, &pol);
-	struct log_field f[] = {{"MESSAGE_ID", m->message_id}, {NULL, NULL}};
-	enum ack_op op = dec.kind == ACK_DELETE ? ACK_OP_DELETE : ACK_OP_VISIBILITY;
-
-	if (dec.kind == ACK_NONE)
-		return;
-	if (dec.poisoned && dec.kind != ACK_RETURN)
-		atomic_fetch_add(&d->counters.messages_poisoned, 1);
-	if (m->n_transient > 0 || m->n_permanent > 0 || m->decode_failed)
-		d->failed_messages++;
-	log_fate(d, m, &dec, why);
-	if (d->opt.dry_run) {
-		hold(d, m);
-		return;
-	}
-	if (ack_enqueue(d->acker, op, m->message_id, m->receipt_handle, dec.visibility,
-	        (void *)(intptr_t)PURPOSE_FINAL) == -1) {
-		log_fields(LOG_ERR, f, "message %s: out of memory queueing its ack", m->message_id);
-		d->failed_messages++;
-		inflight_remove(&d->inflight, m);
-		return;
-	}
-	m->acking = true;
-}
-
-static void
-heartbeat_done(struct daemon *d, struct ack_entry *e)
-{
-	struct inflight_msg *m = inflight_find(&d->inflight, e->message_id);
-	struct log_field f[] = {{"MESSAGE_ID", e->message_id}, {NULL, NULL}};
-
-	if (e->ok && m) {
-		m->visible_until = clock_mono_s() + e->visibility;
-		m->extended_s += e->visibility;
-		atomic_fetch_add(&d->counters.visibility_extended, 1);
-	} else if (!e->ok) {
-		log_fields(LOG_WARNING, f, "message %s: extending visibility failed: %s",
-		    e->message_id, e->error);
-	}
-}
-
-static void
-ack_done(struct daemon *d, struct ack_entry *e)
-{
-	int purpose = (int)(intptr_t)e->owner;
-	struct inflight *table = purpose == PURPOSE_DRY_RUN ? &d->held : &d->inflight;
-	struct inflight_msg *m = inflight_find(table, e->message_id);
-	struct log_field f[] = {{"MESSAGE_ID", e->message_id}, {NULL, NULL}};
-
-	if (purpose == PURPOSE_HEARTBEAT) {
-		heartbeat_done(d, e);
-		return;
-	}
-	if (e->ok) {
-		if (e->op == ACK_OP_DELETE)
-			atomic_fetch_add(&d->counters.messages_deleted, 1);
-		else
-			atomic_fetch_add(&d->counters.messages_returned, 1);
-		log_fields(LOG_DEBUG, f, "message %s %s", e->message_id,
-		    e->op == ACK_OP_DELETE ? "deleted" : "given back");
-	} else {
-		/* It shows again when its visibility lapses and is processed again;
-		 * the duplicate cache keeps its alerts from going out twice. */
-		d->failed_messages++;
-		log_fields(LOG_WARNING, f, "message %s: %s failed: %s", e->message_id,
-		    e->op == ACK_OP_DELETE ? "delete" : "giving back", e->error);
-	}
-	if (m)
-		inflight_remove(table, m);
-}
-
-/* Dry run over: every message it received goes back to the queue at once
- * (visibility 0), so the real daemon need not wait out their timeouts. */
-static void
-give_back_held(struct daemon *d)
-{
-	struct inflight_msg *m, *next;
-
-	log_notice("dry run over: giving %zu message%s back to the queue", d->held.count,
-	    d->held.count == 1 ? "" : "s");
-	for (m = d->held.head; m; m = next) {
-		next = m->next;
-		if (ack_enqueue(d->acker, ACK_OP_VISIBILITY, m->message_id, m->receipt_handle, 0,
-		        (void *)(intptr_t)PURPOSE_DRY_RUN) == -1) {
-			log_err("message %s: out of memory giving it back", m->message_id);
-			inflight_remove(&d->held, m);
-		}
-	}
-}
-
-/* ---- objects ----------------------------------------------------------- */
-
-static void
-submit_object(struct daemon *d, struct inflight_msg *m, const struct notify_object *o)
-{
-	struct object_job *j = calloc(1, sizeof(*j));
-
-	if (j == NULL || (j->message_id = strdup(m->message_id)) == NULL ||
-	    (j->bucket = strdup(o->bucket)) == NULL || (j->key = strdup(o->key)) == NULL) {
-		object_job_free(j);
-		inflight_object_done(m, OUTCOME_TRANSIENT, "out of memory");
-		return;
-	}
-	j->size = o->size;
-	j->snap = snapshot_ref(d->snap);
-	pool_submit(d->pool, &j->link);
-}
-
-/* An object failed and its message still waits for others: the failure's
- * own line (the message's fate line comes when the last one ends). */
-static void
-log_object_failure(const char *message_id, enum outcome o, const struct failure *why)
-{
-	struct log_field f[] = {
-	    {"MESSAGE_ID", message_id}, {"BUCKET", why->bucket}, {"KEY", why->key}, {NULL, NULL}};
-
-	if (o == OUTCOME_ABANDONED) /* the shutdown line says it */
-		return;
-	log_fields(o == OUTCOME_PERMANENT ? LOG_ERR : LOG_WARNING, f, "message %s: %s%s",
-	    message_id, o == OUTCOME_PERMANENT ? "" : "will retry: ", why->text);
-}
-
-static void
-object_done(struct daemon *d, struct object_job *j)
-{
-	struct inflight_msg *m = inflight_find(&d->inflight, j->message_id);
-	struct log_field f[] = {
-	    {"MESSAGE_ID", j->message_id}, {"BUCKET", j->bucket}, {"KEY", j->key}, {NULL, NULL}};
-	struct failure why = {j->bucket, j->key, j->error};
-	int failed = j->outcome != OUTCOME_DONE && j->outcome != OUTCOME_SKIPPED;
-
-	if (j->outcome == OUTCOME_DONE) {
-		atomic_fetch_add(&d->counters.objects_done, 1);
-		log_fields(
-		    LOG_INFO, f, "s3://%s/%s scanned in %.2f s", j->bucket, j->key, j->seconds);
-	} else if (j->outcome != OUTCOME_ABANDONED) {
-		atomic_fetch_add(&d->counters.objects_failed, 1);
-	}
-	if (m == NULL || !inflight_object_done(m, j->outcome, j->error[0] ? j->error : NULL)) {
-		if (failed)
-			log_object_failure(j->message_id, j->outcome, &why);
-	} else {
-		decide(d, m, failed ? &why : NULL);
-	}
-	object_job_free(j);
-}
-
-/* ---- receiving ------------------------------------------------------- */
-
-/* Objects refused before any fetch end at once; the last such failure is
- * kept in *last (text in buf) for the message's fate line, earlier ones
- * are logged as they happen. */
-static void
-start_objects(struct daemon *d, struct inflight_msg *m, const struct notification *n,
-    struct failure *last, char *buf, size_t buflen)
-{
-	char why[SOURCE_REASON_MAX];
-
-	m->objects_total = (int)n->n_objects;
-	for (size_t i = 0; i < n->n_objects; i++) {
-		const struct notify_object *o = &n->objects[i];
-		struct log_field f[] = {{"MESSAGE_ID", m->message_id}, {"BUCKET", o->bucket},
-		    {"KEY", o->key}, {NULL, NULL}};
-
-		switch (source_check(&d->snap->source, o->bucket, o->key, o->size, why)) {
-		case SOURCE_FETCH:
-			submit_object(d, m, o);
-			break;
-		case SOURCE_SKIP:
-			atomic_fetch_add(&d->counters.objects_skipped, 1);
-			log_fields(LOG_DEBUG, f, "s3://%s/%s skipped: %s", o->bucket, o->key, why);
-			inflight_object_done(m, OUTCOME_SKIPPED, NULL);
-			break;
-		case SOURCE_REFUSE:
-			if (last->text)
-				log_object_failure(m->message_id, OUTCOME_PERMANENT, last);
-			snprintf(buf, buflen, "s3://%s/%s refused: %s", o->bucket, o->key, why);
-			inflight_object_done(m, OUTCOME_PERMANENT, buf);
-			*last = (struct failure){o->bucket, o->key, buf};
-			break;
-		}
-	}
-}
-
-static void
-take_message(struct daemon *d, const struct sqs_message *sm)
-{
-	const struct ct_config *c = cfg(d);
-	struct log_field f[] = {{"MESSAGE_ID", sm->message_id}, {NULL, NULL}};
-	struct failure refused = {NULL, NULL, NULL};
-	char refused_text[1500];
-	struct notification n;
-	struct inflight_msg *m;
-	struct ct_error err;
-	int dup;
-
-	atomic_fetch_add(&d->counters.messages_received, 1);
-	if (sm->sent_timestamp_ms > 0)
-		metrics_lag(clock_wall_s() - (double)sm->sent_timestamp_ms / 1000.);
-	m = inflight_add(&d->inflight, sm->message_id, sm->receipt_handle, (int)sm->receive_count,
-	    sm->sent_timestamp_ms, clock_mono_s(), (int)c->receive.visibility_timeout, &dup);
-	if (m == NULL) {
-		if (dup)
-			log_fields(LOG_INFO, f,
-			    "message %s shown again while still in hand; kept its"
-			    " newest receipt handle",
-			    sm->message_id);
-		else
-			log_fields(LOG_ERR, f, "message %s: out of memory", sm->message_id);
-		return;
-	}
-	memset(&n, 0, sizeof(n));
-	if (notify_decode(sm->body, sm->body_len, &n, &err) == -1) {
-		m->decode_failed = 1;
-		snprintf(m->first_error, sizeof(m->first_error),
-		    "not a notification ctalertd understands: %.440s", err.msg);
-		decide(d, m, NULL);
-		return;
-	}
-	if (n.kind == NOTIFY_TEST_EVENT)
-		log_fields(LOG_DEBUG, f, "message %s: s3:TestEvent for bucket %s, deleting it",
-		    sm->message_id, n.test_bucket ? n.test_bucket : "?");
-	else
-		start_objects(d, m, &n, &refused, refused_text, sizeof(refused_text));
-	if (m->objects_done < m->objects_total) {
-		/* Objects still run: a refusal is not the end of the message. */
-		if (refused.text)
-			log_object_failure(m->message_id, OUTCOME_PERMANENT, &refused);
-	} else {
-		decide(d, m, refused.text ? &refused : NULL);
-	}
-	notification_free(&n); /* refused points into it */
-}
-
 static void
 on_received(void *arg, struct sqs_messages *msgs)
 {
@@ -410,7 +104,7 @@ on_received(void *arg, struct sqs_messages *msgs)
 
 	d->empty_polls = msgs->n == 0 ? d->empty_polls + 1 : 0;
 	for (size_t i = 0; i < msgs->n; i++)
-		take_message(d, &msgs->v[i]);
+		message_received(&d->messages, &msgs->v[i]);
 }
 
 static void
@@ -437,7 +131,7 @@ static const struct poll_ops poll_ops = {on_received, on_receive_failed, on_rece
 static int
 room_for_messages(struct daemon *d)
 {
-	long room = (long)cfg(d)->max_inflight_messages - (long)d->inflight.count;
+	long room = (long)cfg(d)->max_inflight_messages - (long)d->messages.inflight.count;
 	long idle = (long)pool_size(d->pool) - (long)pool_busy(d->pool);
 
 	/* Ask only for what idle workers can start on now: a message received
@@ -484,13 +178,13 @@ flush_acks(struct daemon *d)
 static void
 maybe_finish(struct daemon *d)
 {
-	int idle = d->inflight.count == 0 && ack_pending(d->acker) == 0 && pool_busy(d->pool) == 0;
+	int idle = d->messages.inflight.count == 0 && ack_pending(d->acker) == 0 &&
+	           pool_busy(d->pool) == 0;
 	int once_done = d->opt.once && d->empty_polls > 0 && !poller_outstanding(d->poller);
 
 	if (!idle || !(d->stopping || once_done))
 		return;
-	if (d->held.count > 0) {
-		give_back_held(d);
+	if (messages_give_back(&d->messages) > 0) {
 		flush_acks(d);
 		return;
 	}
@@ -508,9 +202,9 @@ pump(struct daemon *d)
 	int room;
 
 	while ((pj = pool_take_done(d->pool)) != NULL)
-		object_done(d, (struct object_job *)pj);
+		message_object_done(&d->messages, (struct object_job *)pj);
 	while ((e = ack_take_done(d->acker)) != NULL) {
-		ack_done(d, e);
+		message_ack_done(&d->messages, e);
 		ack_entry_free(e);
 	}
 	flush_acks(d);
@@ -521,7 +215,8 @@ pump(struct daemon *d)
 		poller_start(d->poller, max, c->receive.wait_time_seconds,
 		    (int)c->receive.visibility_timeout);
 	}
-	metrics_gauges(d->inflight.count, pool_running(d->pool), (size_t)pool_size(d->pool));
+	metrics_gauges(
+	    d->messages.inflight.count, pool_running(d->pool), (size_t)pool_size(d->pool));
 	maybe_finish(d);
 }
 
@@ -555,32 +250,10 @@ static void
 on_heartbeat(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct daemon *d = w->data;
-	const struct ct_config *c = cfg(d);
-	struct inflight_msg *due[64];
-	int margin = (int)c->receive.heartbeat * 2;
-	size_t n;
 
 	(void)loop;
 	(void)revents;
-	if (d->opt.dry_run)
-		return;
-	n = inflight_due_for_extension(&d->inflight, clock_mono_s(), margin,
-	    (int)c->receive.max_visibility_extension, due, 64);
-	for (size_t i = 0; i < n; i++) {
-		struct inflight_msg *m = due[i];
-		long left = (long)c->receive.max_visibility_extension -
-		            (long)(clock_mono_s() - m->received_at);
-		int vis = (int)c->receive.visibility_timeout;
-
-		if (vis > left)
-			vis = (int)left;
-		if (vis <= 0)
-			continue;
-		ack_enqueue(d->acker, ACK_OP_VISIBILITY, m->message_id, m->receipt_handle, vis,
-		    (void *)(intptr_t)PURPOSE_HEARTBEAT);
-		/* Not again until this one is answered or the margin comes round. */
-		m->visible_until = clock_mono_s() + margin + 1;
-	}
+	messages_heartbeat(&d->messages);
 }
 
 static void
@@ -592,7 +265,8 @@ status_line(struct daemon *d, char *out, size_t len)
 	    "messages %" PRIuFAST64 ", objects %" PRIuFAST64 ", records %" PRIuFAST64
 	    ", alerts %" PRIuFAST64 ", in flight %zu",
 	    atomic_load(&k->messages_received), atomic_load(&k->objects_done),
-	    atomic_load(&k->records), atomic_load(&k->alerts_published), d->inflight.count);
+	    atomic_load(&k->records), atomic_load(&k->alerts_published),
+	    d->messages.inflight.count);
 }
 
 static void
@@ -625,8 +299,8 @@ on_grace(struct ev_loop *loop, ev_timer *w, int revents)
 
 	(void)loop;
 	(void)revents;
-	log_warnx(
-	    "shutdown grace period over: giving back %zu unfinished messages", d->inflight.count);
+	log_warnx("shutdown grace period over: giving back %zu unfinished messages",
+	    d->messages.inflight.count);
 	atomic_store(&d->abort_work, 1);
 }
 
@@ -645,7 +319,7 @@ on_stop(struct ev_loop *loop, ev_signal *w, int revents)
 	d->stopping = 1;
 	service_stopping();
 	log_info("%s: stopping; %zu messages in hand, up to %llu s to finish", strsignal(w->signum),
-	    d->inflight.count, (unsigned long long)cfg(d)->shutdown_grace);
+	    d->messages.inflight.count, (unsigned long long)cfg(d)->shutdown_grace);
 	poller_cancel(d->poller);
 	ev_timer_set(&d->grace, (double)cfg(d)->shutdown_grace, 0.);
 	ev_timer_start(d->loop, &d->grace);
@@ -710,7 +384,7 @@ on_usr1(struct ev_loop *loop, ev_signal *w, int revents)
 	    atomic_load(&k->objects_failed), atomic_load(&k->bytes_fetched),
 	    atomic_load(&k->records), atomic_load(&k->record_errors), atomic_load(&k->matches),
 	    atomic_load(&k->alerts_published), atomic_load(&k->alerts_duplicate),
-	    atomic_load(&k->alerts_failed), d->inflight.count, pool_running(d->pool));
+	    atomic_load(&k->alerts_failed), d->messages.inflight.count, pool_running(d->pool));
 }
 
 /* ---- life ------------------------------------------------------------ */
@@ -779,8 +453,6 @@ daemon_new(struct ct_config *c, const struct daemon_options *opt, struct ct_erro
 		return NULL;
 	}
 	d->opt = *opt;
-	inflight_init(&d->inflight);
-	inflight_init(&d->held);
 	signal(SIGPIPE, SIG_IGN);
 	if ((d->loop = ev_default_loop(EVFLAG_AUTO)) == NULL) {
 		ct_error_set(err, CT_ERR_INTERNAL, "cannot start the event loop");
@@ -808,6 +480,8 @@ daemon_new(struct ct_config *c, const struct daemon_options *opt, struct ct_erro
 		ct_error_set(err, CT_ERR_NOMEM, "cannot start %d workers", c->workers);
 		goto fail;
 	}
+	messages_init(
+	    &d->messages, &d->snap, d->pool, d->acker, &d->counters, opt->dry_run != NULL);
 	watchers_init(d);
 	metrics_attach_counters(&d->counters);
 	metrics_gauges(0, 0, (size_t)pool_size(d->pool)); /* right from the first scrape */
@@ -869,9 +543,9 @@ daemon_run(struct daemon *d)
 	         " alerts",
 	    atomic_load(&d->counters.messages_received), atomic_load(&d->counters.objects_done),
 	    atomic_load(&d->counters.alerts_published));
-	if (d->exit_status == 0 && d->opt.once && d->failed_messages > 0) {
+	if (d->exit_status == 0 && d->opt.once && d->messages.failed > 0) {
 		log_warnx(
-		    "%d message%s failed", d->failed_messages, d->failed_messages == 1 ? "" : "s");
+		    "%d message%s failed", d->messages.failed, d->messages.failed == 1 ? "" : "s");
 		return 3;
 	}
 	return d->exit_status;
@@ -898,8 +572,7 @@ daemon_free(struct daemon *d)
 	}
 	acker_free(d->acker);
 	curlev_free(d->cv);
-	inflight_clear(&d->inflight);
-	inflight_clear(&d->held);
+	messages_clear(&d->messages);
 	dedup_free(d->dedup);
 	ctaws_client_free(d->client);
 	if (d->snap)

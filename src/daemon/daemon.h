@@ -1,8 +1,11 @@
 /*
  * daemon: the running ctalertd, one struct for the whole process.
  *
- * The data path, one room per step:
+ * The data path, one room per step; message.c tells one message's life
+ * through them, top to bottom:
  *   poll.c      long-polls SQS from the event loop (libev + libcurl multi)
+ *   message.c   a message's life: received, decoded, objects handed out,
+ *               each object's end, its fate decided and logged, acked
  *   notify.c    decodes each message body into the objects it announces
  *   source.c    decides per object: fetch, skip or refuse
  *   fetch.c     a worker streams the object from S3 into the scanner
@@ -10,8 +13,8 @@
  *   alert.c     builds an alert per (record, rule)
  *   publish.c   publishes alerts to SNS in batches
  *   ack.c       deletes the message, or gives it back
- * daemon.c ties them together on the event loop; inflight.c keeps the
- * messages held and decides their fate.
+ *   inflight.c  the messages in hand and the pure decision of their fate
+ * daemon.c is the wiring: the loop, timers, signals, reload, start and stop.
  *
  * Threads: the event loop owns everything below except what is marked
  * "workers"; workers see only their job, their own state and the shared,
