@@ -40,3 +40,16 @@ test("a CreateTopic call among ordinary records becomes one alert", async () => 
 	assert.equal(aws.requestLog.count({ operation: "GetObject" }), 1);
 	assert.equal(aws.requestLog.count({ operation: "DeleteMessageBatch" }), 1);
 });
+
+test("on a terminal (text log) the match line says each fact once", async () => {
+	const world = await makeWorld(aws);
+	const hit = createTopicRecord();
+	const obj = await announce(aws, world, [record(), hit]);
+	const run = await runOnce(aws, world, { args: ["--log-target", "text"] });
+	assert.equal(run.code, 0, run.stderr);
+	const line = run.stderr.split("\n").find((l) => l.includes("matched rule"));
+	const source = `s3://${world.bucket}/${obj.key}`;
+	// The facts the message says are not repeated as fields; the rest are.
+	assert.equal(line, `ctalertd: matched rule sns-create-topic: CreateTopic by ${hit.userIdentity.arn} in ${source}` +
+		` (event_id=${hit.eventID} message_id=${obj.messageId})`);
+});
