@@ -26,6 +26,7 @@
 
 #include "commands.h"
 #include "match/match.h"
+#include "daemon/route.h"
 #include "rules/rules.h"
 #include "stream/objscan.h"
 #include "util/buf.h"
@@ -447,6 +448,7 @@ load_rules(const struct args *a, struct ct_error *err)
 	int given = a->config || a->ndirs || a->npatterns;
 
 	rule_list_init(&l);
+	route_declare(&l); /* rule files shared with the daemon name topics */
 	if (a->config && rules_load_config_file(&l, a->config, err) == -1)
 		goto out;
 	for (size_t i = 0; i < a->ndirs; i++)

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "daemon/jsonutil.h"
+#include "daemon/route.h"
 
 #define ALERT_SCHEMA    "ctalertd.alert/1"
 #define DESCRIPTION_MAX 4096 /* bytes of a rule description in an alert */
@@ -357,9 +358,9 @@ build_envelope(struct alert *a, const char *topic, const char *record, size_t le
 	add_attr(a, "account", f->account);
 	add_attr(a, "region", f->region);
 	if ((a->fifo = alert_topic_is_fifo(topic))) {
-		const char *g = rule->group_id  ? rule->group_id
-		                : opt->group_id ? opt->group_id
-		                                : rule->name;
+		const char *g = route_group(rule) ? route_group(rule)
+		                : opt->group_id   ? opt->group_id
+		                                  : rule->name;
 
 		if ((a->group_id = build_group(g)) == NULL)
 			return -1;
@@ -401,7 +402,7 @@ int
 alert_build(struct alert *a, const char *record, size_t len, const struct rule *rule,
     const char *bucket, const char *key, const struct alert_options *opt, struct ct_error *err)
 {
-	const char *topic = rule->topic_arn ? rule->topic_arn : opt->default_topic_arn;
+	const char *topic = route_topic(rule) ? route_topic(rule) : opt->default_topic_arn;
 	size_t limit = opt->max_size ? opt->max_size : ALERT_MAX_SIZE;
 	struct buf m = BUF_INIT;
 	struct fields f;

@@ -21,6 +21,7 @@
 #include "commands.h"
 #include "daemon/awsconf.h"
 #include "daemon/conf.h"
+#include "daemon/route.h"
 #include "util/log.h"
 
 struct checklist {
@@ -151,17 +152,19 @@ static void
 check_topics(struct checklist *cl, struct ctaws_conn *conn, const struct ct_config *c)
 {
 	for (size_t i = 0; i <= c->rules.n; i++) {
-		const char *arn = i < c->rules.n ? c->rules.v[i].topic_arn : c->alerts.topic_arn;
+		const char *arn =
+		    i < c->rules.n ? route_topic(&c->rules.v[i]) : c->alerts.topic_arn;
 		int seen = 0;
 
 		if (arn == NULL)
 			continue;
 		for (size_t k = 0; k < i && !seen; k++)
-			seen = c->rules.v[k].topic_arn && strcmp(c->rules.v[k].topic_arn, arn) == 0;
+			seen = route_topic(&c->rules.v[k]) &&
+			       strcmp(route_topic(&c->rules.v[k]), arn) == 0;
 		if (i == c->rules.n)
 			for (size_t k = 0; k < c->rules.n && !seen; k++)
-				seen = c->rules.v[k].topic_arn &&
-				       strcmp(c->rules.v[k].topic_arn, arn) == 0;
+				seen = route_topic(&c->rules.v[k]) &&
+				       strcmp(route_topic(&c->rules.v[k]), arn) == 0;
 		if (!seen)
 			check_topic(cl, conn, arn);
 	}

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "daemon/conf_int.h"
+#include "daemon/route.h"
 #include "daemon/units.h"
 
 extern char **environ;
@@ -308,29 +309,20 @@ load_rules(struct loader *L, const config_t *cfg)
 	return 0;
 }
 
-/* Every rule needs a topic; a rule's own topic and group must be valid. */
+/* Every rule needs a topic (its own topic and group were checked as they
+ * were loaded, see route.h). */
 static int
 check_rules(struct loader *L)
 {
 	const struct ct_config *c = L->c;
-	const char *why;
-
 	for (size_t i = 0; i < c->rules.n; i++) {
 		const struct rule *r = &c->rules.v[i];
 
-		if (r->topic_arn == NULL && c->alerts.topic_arn == NULL)
+		if (route_topic(r) == NULL && c->alerts.topic_arn == NULL)
 			return ct_error_set(L->err, CT_ERR_CONFIG,
 			    "%s: rule '%s' has no topic_arn and alerts.topic_arn is not set (nor "
 			    "CTALERTD_TOPIC_ARN)",
 			    r->origin, r->name);
-		if (r->topic_arn && (why = conf_check_topic_arn(r->topic_arn)) != NULL)
-			return ct_error_set(L->err, CT_ERR_CONFIG,
-			    "%s: rule '%s': topic_arn \"%s\" %s", r->origin, r->name, r->topic_arn,
-			    why);
-		if (r->group_id && (why = conf_check_group_id(r->group_id)) != NULL)
-			return ct_error_set(L->err, CT_ERR_CONFIG,
-			    "%s: rule '%s': group_id \"%s\" %s", r->origin, r->name, r->group_id,
-			    why);
 	}
 	return 0;
 }
@@ -364,6 +356,7 @@ conf_load(const char *path, char *const *envp, struct ct_error *err)
 		return NULL;
 	}
 	rule_list_init(&L.c->rules);
+	route_declare(&L.c->rules);
 	if (load(&L, path) == -1) {
 		conf_free(L.c);
 		L.c = NULL;
@@ -402,8 +395,8 @@ print_rules(const struct ct_config *c, struct buf *out)
 	buf_printf(out, "# rules: %zu\n", c->rules.n);
 	for (size_t i = 0; i < c->rules.n; i++)
 		buf_printf(out, "#   %s (%s)%s%s\n", c->rules.v[i].name, c->rules.v[i].origin,
-		    c->rules.v[i].topic_arn ? " -> " : "",
-		    c->rules.v[i].topic_arn ? c->rules.v[i].topic_arn : "");
+		    route_topic(&c->rules.v[i]) ? " -> " : "",
+		    route_topic(&c->rules.v[i]) ? route_topic(&c->rules.v[i]) : "");
 }
 
 void

@@ -24,16 +24,7 @@
 
 /* The settings a rule group may have, and what each must be. */
 enum field_kind { FIELD_STRING, FIELD_BOOL, FIELD_PATTERN };
-enum field_id {
-	F_NAME,
-	F_DESCRIPTION,
-	F_SEVERITY,
-	F_PATTERN,
-	F_TOPIC_ARN,
-	F_GROUP_ID,
-	F_ENABLED,
-	NFIELDS
-};
+enum field_id { F_NAME, F_DESCRIPTION, F_SEVERITY, F_PATTERN, F_ENABLED, NFIELDS };
 
 static const struct field {
 	const char *name;
@@ -43,11 +34,8 @@ static const struct field {
     [F_DESCRIPTION] = {"description", FIELD_STRING},
     [F_SEVERITY] = {"severity", FIELD_STRING},
     [F_PATTERN] = {"pattern", FIELD_PATTERN},
-    [F_TOPIC_ARN] = {"topic_arn", FIELD_STRING},
-    [F_GROUP_ID] = {"group_id", FIELD_STRING},
     [F_ENABLED] = {"enabled", FIELD_BOOL},
 };
-#define FIELD_LIST "name, description, severity, pattern, topic_arn, group_id or enabled"
 
 /* Where errors about one rule point. */
 struct place {
@@ -121,10 +109,29 @@ field_type_ok(enum field_kind kind, const config_setting_t *s)
 	}
 }
 
-/* Sorts the settings of a rule group into found[], one per known field. */
+/* A declared setting (see rule_list_declare): a string, into extra[]. */
 static int
-rule_fields(const config_setting_t *g, const config_setting_t **found, const struct place *p,
-    struct ct_error *err)
+rule_extra(const struct rule_list *l, const config_setting_t *m, const char **extra,
+    const struct place *p, struct ct_error *err)
+{
+	const char *name = config_setting_name(m);
+	int x = rule_extra_find(l, name);
+	char words[256];
+
+	if (x == -1)
+		return rule_fail(err, p, m, "unknown setting '%s' (expected %s)", name,
+		    rule_settings_words(l, words, sizeof(words)));
+	if (config_setting_type(m) != CONFIG_TYPE_STRING)
+		return rule_fail(err, p, m, "%s must be a string", name);
+	extra[x] = config_setting_get_string(m);
+	return 0;
+}
+
+/* Sorts the settings of a rule group into found[], one per known field,
+ * and extra[], one per declared setting. */
+static int
+rule_fields(const struct rule_list *l, const config_setting_t *g, const config_setting_t **found,
+    const char **extra, const struct place *p, struct ct_error *err)
 {
 	for (int i = 0; i < config_setting_length(g); i++) {
 		const config_setting_t *m = config_setting_get_elem(g, i);
@@ -134,9 +141,11 @@ rule_fields(const config_setting_t *g, const config_setting_t **found, const str
 		for (f = 0; f < NFIELDS; f++)
 			if (strcmp(name, fields[f].name) == 0)
 				break;
-		if (f == NFIELDS)
-			return rule_fail(
-			    err, p, m, "unknown setting '%s' (expected " FIELD_LIST ")", name);
+		if (f == NFIELDS) {
+			if (rule_extra(l, m, extra, p, err) == -1)
+				return -1;
+			continue;
+		}
 		if (!field_type_ok(fields[f].kind, m))
 			return rule_fail(
 			    err, p, m, "%s must be %s", name, kind_words(fields[f].kind));
@@ -187,7 +196,7 @@ load_rule(struct rule_list *l, const config_setting_t *g, struct place *p, struc
 	if ((name = config_setting_get_member(g, "name")) &&
 	    config_setting_type(name) == CONFIG_TYPE_STRING)
 		p->name = config_setting_get_string(name);
-	if (rule_fields(g, found, p, err) == -1)
+	if (rule_fields(l, g, found, s.extra, p, err) == -1)
 		return -1;
 	if (found[F_NAME] == NULL)
 		return rule_fail(err, p, g, "missing name = \"...\"");
@@ -205,12 +214,10 @@ load_rule(struct rule_list *l, const config_setting_t *g, struct place *p, struc
 	s.name = p->name;
 	s.description = field_string(found, F_DESCRIPTION);
 	s.severity = field_string(found, F_SEVERITY);
-	s.topic_arn = field_string(found, F_TOPIC_ARN);
-	s.group_id = field_string(found, F_GROUP_ID);
 	s.pattern = pattern.data;
 	s.origin = origin.data;
 	if (found[F_ENABLED] && !config_setting_get_bool(found[F_ENABLED]))
-		r = rule_spec_check(&s, err); /* disabled: checked, not added */
+		r = rule_spec_check(l, &s, err); /* disabled: checked, not added */
 	else
 		r = rule_list_add(l, &s, err);
 	if (r == -1)

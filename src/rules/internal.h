@@ -3,7 +3,7 @@
  *
  * Each loader (libconfig, JSON files, command line) collects a rule's settings
  * into a struct rule_spec and hands it to rule_list_add(), which checks what
- * every source has in common (name, severity, topic, group, duplicates). Its
+ * every source has in common (name, severity, declared settings, duplicates). Its
  * messages name no place: the loader puts "FILE:LINE: rule 'NAME': " before.
  */
 #ifndef CT_RULES_INTERNAL_H
@@ -21,21 +21,26 @@ struct config_setting_t;
 
 /* One rule as a loader found it. All strings are borrowed. */
 struct rule_spec {
-	const char *name;        /* required */
-	const char *description; /* NULL: none */
-	const char *severity;    /* NULL: "medium"; any letter case */
-	const char *topic_arn;   /* NULL: the default topic */
-	const char *group_id;    /* NULL: the rule name */
-	const char *pattern;     /* EventBridge JSON text, syntax already checked */
-	const char *origin;      /* where it was defined */
+	const char *name;                  /* required */
+	const char *description;           /* NULL: none */
+	const char *severity;              /* NULL: "medium"; any letter case */
+	const char *extra[RULE_EXTRA_MAX]; /* the list's declared settings, NULL: not set */
+	const char *pattern;               /* EventBridge JSON text, syntax already checked */
+	const char *origin;                /* where it was defined */
 };
 
 /* Checks s and appends a copy of it. Fails (CT_ERR_CONFIG) on a bad name,
- * severity, topic ARN or group id, or a name already in the list. */
+ * severity or declared setting, or a name already in the list. */
 int rule_list_add(struct rule_list *l, const struct rule_spec *s, struct ct_error *err);
 
 /* The checks of rule_list_add but the duplicate name (for disabled rules). */
-int rule_spec_check(const struct rule_spec *s, struct ct_error *err);
+int rule_spec_check(const struct rule_list *l, const struct rule_spec *s, struct ct_error *err);
+
+/* The index of the declared setting called name, or -1. */
+int rule_extra_find(const struct rule_list *l, const char *name);
+/* "name, description, severity, pattern, <declared>, ... or enabled", for
+ * a message about an unknown setting. */
+const char *rule_settings_words(const struct rule_list *l, char *out, size_t len);
 
 /* Checks a rule name alone (for messages before the rest is known). */
 int rule_name_check(const char *name, struct ct_error *err);

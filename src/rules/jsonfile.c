@@ -21,27 +21,15 @@
 #include <unistd.h>
 
 /* The members of a rule object, and what each must be. */
-enum member_id {
-	M_NAME,
-	M_DESCRIPTION,
-	M_SEVERITY,
-	M_PATTERN,
-	M_TOPIC_ARN,
-	M_GROUP_ID,
-	M_ENABLED,
-	NMEMBERS
-};
+enum member_id { M_NAME, M_DESCRIPTION, M_SEVERITY, M_PATTERN, M_ENABLED, NMEMBERS };
 
 static const char *const members[NMEMBERS] = {
     [M_NAME] = "name",
     [M_DESCRIPTION] = "description",
     [M_SEVERITY] = "severity",
     [M_PATTERN] = "pattern",
-    [M_TOPIC_ARN] = "topic_arn",
-    [M_GROUP_ID] = "group_id",
     [M_ENABLED] = "enabled",
 };
-#define MEMBER_LIST "name, description, severity, pattern, topic_arn, group_id or enabled"
 
 /* Where errors about one rule point. */
 struct place {
@@ -86,9 +74,30 @@ member_type_ok(enum member_id m, yajl_val v)
 	return YAJL_IS_STRING(v);
 }
 
-/* Sorts the members of a rule object into found[]. */
+/* A declared setting (see rule_list_declare): a string, into extra[]. */
 static int
-rule_members(yajl_val obj, yajl_val *found, const struct place *p, struct ct_error *err)
+rule_extra(const struct rule_list *l, const char *key, yajl_val v, const char **extra,
+    const struct place *p, struct ct_error *err)
+{
+	int x = rule_extra_find(l, key);
+	char words[256];
+
+	if (x == -1)
+		return rule_fail(err, p, "unknown member \"%s\" (expected %s)", key,
+		    rule_settings_words(l, words, sizeof(words)));
+	if (extra[x])
+		return rule_fail(err, p, "duplicate member \"%s\"", key);
+	if (!YAJL_IS_STRING(v))
+		return rule_fail(err, p, "\"%s\" must be a string", key);
+	extra[x] = v->u.string;
+	return 0;
+}
+
+/* Sorts the members of a rule object into found[], one per known member,
+ * and extra[], one per declared setting. */
+static int
+rule_members(const struct rule_list *l, yajl_val obj, yajl_val *found, const char **extra,
+    const struct place *p, struct ct_error *err)
 {
 	for (size_t i = 0; i < obj->u.object.len; i++) {
 		const char *key = obj->u.object.keys[i];
@@ -98,9 +107,11 @@ rule_members(yajl_val obj, yajl_val *found, const struct place *p, struct ct_err
 		for (m = 0; m < NMEMBERS; m++)
 			if (strcmp(key, members[m]) == 0)
 				break;
-		if (m == NMEMBERS)
-			return rule_fail(
-			    err, p, "unknown member \"%s\" (expected " MEMBER_LIST ")", key);
+		if (m == NMEMBERS) {
+			if (rule_extra(l, key, v, extra, p, err) == -1)
+				return -1;
+			continue;
+		}
 		if (found[m])
 			return rule_fail(err, p, "duplicate member \"%s\"", key);
 		if (!member_type_ok(m, v))
@@ -148,7 +159,7 @@ load_rule_object(struct rule_list *l, yajl_val obj, struct place *p, const char 
 		if (strcmp(obj->u.object.keys[i], "name") == 0 &&
 		    YAJL_IS_STRING(obj->u.object.values[i]))
 			p->name = obj->u.object.values[i]->u.string;
-	if (rule_members(obj, found, p, err) == -1)
+	if (rule_members(l, obj, found, s.extra, p, err) == -1)
 		return -1;
 	if (found[M_NAME] == NULL && (p->name = default_name) == NULL)
 		return rule_fail(err, p, "missing \"name\"");
@@ -159,12 +170,10 @@ load_rule_object(struct rule_list *l, yajl_val obj, struct place *p, const char 
 	s.name = p->name;
 	s.description = member_string(found, M_DESCRIPTION);
 	s.severity = member_string(found, M_SEVERITY);
-	s.topic_arn = member_string(found, M_TOPIC_ARN);
-	s.group_id = member_string(found, M_GROUP_ID);
 	s.pattern = pattern.data;
 	s.origin = p->origin;
 	if (YAJL_IS_FALSE(found[M_ENABLED]))
-		r = rule_spec_check(&s, err); /* disabled: checked, not added */
+		r = rule_spec_check(l, &s, err); /* disabled: checked, not added */
 	else
 		r = rule_list_add(l, &s, err);
 	if (r == -1)

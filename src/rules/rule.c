@@ -1,16 +1,16 @@
 /*
  * The rule list and what every rule source has in common: the checks of a
- * rule's name, severity, SNS topic and FIFO group, and duplicate names.
+ * rule's name, severity and declared settings, and duplicate names.
  */
 #include "rules/internal.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#define RULE_NAME_MAX 64  /* as EventBridge rule names */
-#define GROUP_ID_MAX  128 /* SNS MessageGroupId */
+#define RULE_NAME_MAX 64 /* as EventBridge rule names */
 
 static const char *const severities[] = {"low", "medium", "high", "critical"};
 
@@ -21,6 +21,36 @@ rule_list_init(struct rule_list *l)
 	l->n = l->cap = 0;
 	l->byname = NULL;
 	l->bymask = 0;
+	l->extras = NULL;
+	l->n_extras = 0;
+}
+
+void
+rule_list_declare(struct rule_list *l, const struct rule_extra *extras, size_t n)
+{
+	l->extras = extras;
+	l->n_extras = n < RULE_EXTRA_MAX ? n : RULE_EXTRA_MAX;
+}
+
+int
+rule_extra_find(const struct rule_list *l, const char *name)
+{
+	for (size_t i = 0; i < l->n_extras; i++)
+		if (strcmp(l->extras[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *
+rule_settings_words(const struct rule_list *l, char *out, size_t len)
+{
+	size_t n = (size_t)snprintf(out, len, "name, description, severity, pattern");
+
+	for (size_t i = 0; i < l->n_extras && n < len; i++)
+		n += (size_t)snprintf(out + n, len - n, ", %s", l->extras[i].name);
+	if (n < len)
+		snprintf(out + n, len - n, " or enabled");
+	return out;
 }
 
 static void
@@ -31,8 +61,8 @@ rule_free(struct rule *r)
 	free(r->severity);
 	free(r->pattern);
 	free(r->origin);
-	free(r->topic_arn);
-	free(r->group_id);
+	for (size_t i = 0; i < RULE_EXTRA_MAX; i++)
+		free(r->extra[i]);
 }
 
 void
@@ -126,51 +156,6 @@ severity_find(const char *s)
 	return NULL;
 }
 
-/* arn:PARTITION:sns:REGION:ACCOUNT:TOPIC, every part present. */
-static int
-topic_arn_check(const char *arn, struct ct_error *err)
-{
-	const char *part[6], *p = arn;
-	size_t n = 0, len[6];
-
-	for (;;) {
-		const char *end = strchr(p, ':');
-
-		if (n == 6)
-			break;
-		part[n] = p;
-		len[n] = end ? (size_t)(end - p) : strlen(p);
-		if (len[n] == 0)
-			break;
-		n++;
-		if (end == NULL)
-			break;
-		p = end + 1;
-	}
-	if (n != 6 || strchr(part[5], ':') || len[0] != 3 || strncmp(part[0], "arn", 3) != 0 ||
-	    len[2] != 3 || strncmp(part[2], "sns", 3) != 0)
-		return ct_error_set(err, CT_ERR_CONFIG,
-		    "topic_arn '%s' is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:TOPIC)",
-		    arn);
-	return 0;
-}
-
-/* SNS accepts 1 to 128 letters, digits and punctuation. */
-static int
-group_id_check(const char *id, struct ct_error *err)
-{
-	size_t len = strlen(id);
-
-	if (len == 0 || len > GROUP_ID_MAX)
-		return ct_error_set(
-		    err, CT_ERR_CONFIG, "group_id must have 1 to %d characters", GROUP_ID_MAX);
-	for (const char *p = id; *p; p++)
-		if (*p < 0x21 || *p > 0x7e)
-			return ct_error_set(err, CT_ERR_CONFIG,
-			    "group_id may hold only letters, digits and punctuation");
-	return 0;
-}
-
 static const char *
 spec_severity(const struct rule_spec *s)
 {
@@ -178,17 +163,16 @@ spec_severity(const struct rule_spec *s)
 }
 
 int
-rule_spec_check(const struct rule_spec *s, struct ct_error *err)
+rule_spec_check(const struct rule_list *l, const struct rule_spec *s, struct ct_error *err)
 {
 	if (rule_name_check(s->name, err) == -1)
 		return -1;
 	if (spec_severity(s) == NULL)
 		return ct_error_set(err, CT_ERR_CONFIG,
 		    "invalid severity '%s' (expected low, medium, high or critical)", s->severity);
-	if (s->topic_arn && topic_arn_check(s->topic_arn, err) == -1)
-		return -1;
-	if (s->group_id && group_id_check(s->group_id, err) == -1)
-		return -1;
+	for (size_t i = 0; i < l->n_extras; i++)
+		if (s->extra[i] && l->extras[i].check && l->extras[i].check(s->extra[i], err) == -1)
+			return -1;
 	return 0;
 }
 
@@ -211,7 +195,7 @@ rule_list_add(struct rule_list *l, const struct rule_spec *s, struct ct_error *e
 	struct rule r;
 	int failed = 0;
 
-	if (rule_spec_check(s, err) == -1)
+	if (rule_spec_check(l, s, err) == -1)
 		return -1;
 	if ((dup = rule_list_find(l, s->name)) != NULL)
 		return ct_error_set(
@@ -232,8 +216,8 @@ rule_list_add(struct rule_list *l, const struct rule_spec *s, struct ct_error *e
 	r.severity = dup_or_null(spec_severity(s), &failed);
 	r.pattern = dup_or_null(s->pattern, &failed);
 	r.origin = dup_or_null(s->origin ? s->origin : "", &failed);
-	r.topic_arn = dup_or_null(s->topic_arn, &failed);
-	r.group_id = dup_or_null(s->group_id, &failed);
+	for (size_t i = 0; i < RULE_EXTRA_MAX; i++)
+		r.extra[i] = i < l->n_extras ? dup_or_null(s->extra[i], &failed) : NULL;
 	if (failed) {
 		rule_free(&r);
 		return ct_error_set(err, CT_ERR_NOMEM, "out of memory");

@@ -1,13 +1,14 @@
 /*
  * rules: where rules come from, before the matcher compiles them.
  *
- * A rule is a name, a description, a severity, an EventBridge pattern, and
- * (for the daemon) where its alerts go. Rules are read from the libconfig
- * configuration (`rules = ( ... );`, each pattern written natively in
- * libconfig syntax or as an EventBridge JSON string), from `*.json` files in a
- * rules directory, or given on the command line. Whatever the source, the
- * pattern ends up as EventBridge JSON text and every rule remembers where it
- * was defined, so errors can name the file and line.
+ * A rule is a name, a description, a severity and an EventBridge pattern.
+ * Settings that belong to whoever uses the rules (the daemon's alert
+ * routing: a rule's topic and FIFO group) are declared by the list's owner
+ * (rule_list_declare) and carried as strings this layer does not interpret. Rules are read from the
+ * libconfig configuration (`rules = ( ... );`, each pattern written natively in libconfig syntax or
+ * as an EventBridge JSON string), from `*.json` files in a rules directory, or given on the command
+ * line. Whatever the source, the pattern ends up as EventBridge JSON text and every rule remembers
+ * where it was defined, so errors can name the file and line.
  *
  * Loading checks everything but the pattern's meaning: unknown or mistyped
  * settings, missing name or pattern, duplicate names, severities, JSON syntax.
@@ -29,14 +30,22 @@
 struct config_t;
 struct config_setting_t;
 
+/* A setting of a rule that belongs to the rules' user, not to this layer. */
+struct rule_extra {
+	const char *name;                                      /* as written in a rule */
+	int (*check)(const char *value, struct ct_error *err); /* NULL: any string */
+};
+
+#define RULE_EXTRA_MAX 4 /* declared settings a list may have */
+
 struct rule {
 	char *name;        /* owned; unique within a list; [A-Za-z0-9._-]{1,64} */
 	char *description; /* owned; may be NULL */
 	char *severity;    /* owned; "low", "medium", "high", "critical"; default "medium" */
 	char *pattern;     /* owned; EventBridge JSON text */
 	char *origin;      /* owned; "ctalertd.conf:42", "rules.d/cis.json" or "rules.d/x.json:7" */
-	char *topic_arn;   /* owned; per-rule SNS topic, NULL: the default topic */
-	char *group_id;    /* owned; FIFO MessageGroupId, NULL: the rule name */
+	char *extra[RULE_EXTRA_MAX]; /* owned; the declared settings' values by their
+	                                index in the declaration, NULL: not set */
 };
 
 struct rule_list {
@@ -45,6 +54,8 @@ struct rule_list {
 	size_t cap;
 	size_t *byname; /* owned; v's indices + 1 by the hash of their names, 0 empty */
 	size_t bymask;  /* slots of byname - 1 */
+	const struct rule_extra *extras; /* borrowed; the settings the owner declared */
+	size_t n_extras;
 };
 
 /* A *.json rule file larger than this is refused (CT_ERR_LIMIT). */
@@ -53,6 +64,11 @@ struct rule_list {
 #define RULES_DIR_DEPTH_MAX 16
 
 void rule_list_init(struct rule_list *l);
+/* Declares the settings (at most RULE_EXTRA_MAX, borrowed, outliving the
+ * list) the loaders accept beside a rule's own, before anything is loaded:
+ * each value is checked with its check, in the rule's name, and kept in
+ * rule.extra[] at its index in extras. A setting not declared is an error. */
+void rule_list_declare(struct rule_list *l, const struct rule_extra *extras, size_t n);
 void rule_list_free(struct rule_list *l);
 /* The rule called name, or NULL. (Rules are found by a hash of their names:
  * change a name only through the loaders.) */

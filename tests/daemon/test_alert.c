@@ -25,6 +25,7 @@
 
 #include "caselib.h"
 #include "daemon/alert.h"
+#include "daemon/route.h"
 #include "daemon/jsonutil.h"
 
 static char **paths;
@@ -74,8 +75,8 @@ load_input(const struct case_file *cf, struct input *in)
 	in->rule.name = lookup(t, "name");
 	in->rule.description = lookup(t, "description");
 	in->rule.severity = lookup(t, "severity");
-	in->rule.topic_arn = lookup(t, "topic_arn");
-	in->rule.group_id = lookup(t, "group_id");
+	in->rule.extra[ROUTE_TOPIC_ARN] = lookup(t, "topic_arn");
+	in->rule.extra[ROUTE_GROUP_ID] = lookup(t, "group_id");
 	t = in->text[1].data;
 	in->opt.default_topic_arn = lookup(t, "topic_arn");
 	in->opt.subject_prefix = lookup(t, "subject_prefix");

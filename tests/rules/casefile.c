@@ -253,10 +253,9 @@ rule_dump(const struct rule_list *l, struct buf *out)
 		buf_printf(out, "rule %s %s %s\n", r->name, r->severity, r->origin);
 		if (r->description)
 			buf_printf(out, "  description %s\n", r->description);
-		if (r->topic_arn)
-			buf_printf(out, "  topic_arn %s\n", r->topic_arn);
-		if (r->group_id)
-			buf_printf(out, "  group_id %s\n", r->group_id);
+		for (size_t x = 0; x < l->n_extras; x++)
+			if (r->extra[x])
+				buf_printf(out, "  %s %s\n", l->extras[x].name, r->extra[x]);
 		buf_printf(out, "  pattern %s\n", r->pattern);
 	}
 }
