@@ -6,7 +6,10 @@
  * and a message that names the thing it is about: a file and byte offset, a
  * rule, a config line, a bucket/key, a message id. Messages never carry
  * secrets. The AWS layer keeps its richer struct ctaws_error (service, status,
- * request id, ...) and folds into CT_ERR_AWS here.
+ * request id, ...) and folds into CT_ERR_AWS here. The fixed text buffers of
+ * the daemon's jobs and ack entries (object_job.error, ack_entry.error) only
+ * carry a message already worded this way from a worker to the event loop;
+ * what to do is decided by their outcome, never by their text.
  */
 #ifndef CT_UTIL_ERROR_H
 #define CT_UTIL_ERROR_H
