@@ -148,8 +148,12 @@ test("ctalertd under systemd: READY, alert, reload, stop, journal", { skip, time
 	await step("journalctl -o json shows the structured fields", {}, async () => {
 		const entry = await until(async () => (await journal()).find((e) => e.CTALERTD_RULE === "sns-create-topic"),
 			"the match in the journal", 15000);
-		for (const f of ["CTALERTD_MESSAGE_ID", "CTALERTD_BUCKET", "CTALERTD_KEY", "CTALERTD_EVENT_ID"])
+		for (const f of ["CTALERTD_MESSAGE_ID", "CTALERTD_BUCKET", "CTALERTD_KEY", "CTALERTD_EVENT_ID",
+			"CTALERTD_EVENT_NAME", "CTALERTD_PRINCIPAL"])
 			assert.ok(entry[f], `${f} missing from ${JSON.stringify(entry)}`);
+		// The same facts as the JSON form: the call and the principal whole.
+		assert.equal(entry.CTALERTD_EVENT_NAME, "CreateTopic");
+		assert.match(entry.MESSAGE, new RegExp(`^matched rule sns-create-topic: CreateTopic by ${entry.CTALERTD_PRINCIPAL} in s3://`));
 		assert.equal(entry.CTALERTD_BUCKET, bucket);
 		assert.equal(entry.SYSLOG_IDENTIFIER, "ctalertd");
 		assert.equal(entry._TRANSPORT, "journal", "logged natively, not through stderr");
