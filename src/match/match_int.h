@@ -204,6 +204,14 @@ struct ppattern {
 int pattern_parse(const char *name, const char *origin, const char *json, struct arena *a,
     struct ppattern *out, struct ct_error *err);
 
+/* ---- wildcard complexity (complexity.c) ---- */
+
+#define COMPLEXITY_LIMIT 10 /* EventBridge refuses a field whose wildcards count more */
+
+/* The most prefixes of the n distinct wildcards g that one value matches at
+ * once (see complexity.c); counting stops once it is over limit. */
+uint32_t wildcard_complexity(const struct glob *const *g, size_t n, uint32_t limit);
+
 /* ---- value helpers (text.c) ---- */
 
 /* Simple case folding (ASCII, Latin-1, Latin Extended-A, Greek, Cyrillic); out
