@@ -27,8 +27,15 @@ walk(struct matcher *m, const struct match_node *n, yajl_val v, int depth)
 			walk(m, match_child(n, k, strlen(k)), v->u.object.values[i], depth + 1);
 		}
 	} else if (YAJL_IS_ARRAY(v)) {
-		for (size_t i = 0; i < v->u.array.len; i++)
-			walk(m, n, v->u.array.values[i], depth + 1);
+		for (size_t i = 0; i < v->u.array.len; i++) {
+			yajl_val e = v->u.array.values[i];
+			uint32_t element = YAJL_IS_OBJECT(e) && match_is_scope(n)
+			                       ? matcher_element_begin(m, n)
+			                       : 0;
+			walk(m, n, e, depth + 1);
+			if (element != 0)
+				matcher_element_end(m, n, element);
+		}
 	} else if (match_wants_value(n)) {
 		if (YAJL_IS_STRING(v))
 			matcher_value(m, n, MATCH_STRING, v->u.string, strlen(v->u.string));

@@ -300,8 +300,15 @@ walk(struct matcher *m, const struct match_node *n, yajl_val v)
 		}
 		return;
 	case yajl_t_array:
-		for (i = 0; i < v->u.array.len; i++)
-			walk(m, n, v->u.array.values[i]);
+		for (i = 0; i < v->u.array.len; i++) {
+			yajl_val e = v->u.array.values[i];
+			uint32_t element = YAJL_IS_OBJECT(e) && match_is_scope(n)
+			                       ? matcher_element_begin(m, n)
+			                       : 0;
+			walk(m, n, e);
+			if (element != 0)
+				matcher_element_end(m, n, element);
+		}
 		return;
 	default:
 		break;
