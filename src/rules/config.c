@@ -23,7 +23,7 @@
 #include <libconfig.h>
 
 /* The settings a rule group may have, and what each must be. */
-enum field_kind { FIELD_STRING, FIELD_BOOL, FIELD_PATTERN };
+enum field_kind { FIELD_STRING, FIELD_BOOL, FIELD_PATTERN, FIELD_TESTS };
 enum field_id {
 	F_NAME,
 	F_DESCRIPTION,
@@ -32,6 +32,7 @@ enum field_id {
 	F_TOPIC_ARN,
 	F_GROUP_ID,
 	F_ENABLED,
+	F_TESTS,
 	NFIELDS
 };
 
@@ -46,8 +47,9 @@ static const struct field {
     [F_TOPIC_ARN] = {"topic_arn", FIELD_STRING},
     [F_GROUP_ID] = {"group_id", FIELD_STRING},
     [F_ENABLED] = {"enabled", FIELD_BOOL},
+    [F_TESTS] = {"tests", FIELD_TESTS},
 };
-#define FIELD_LIST "name, description, severity, pattern, topic_arn, group_id or enabled"
+#define FIELD_LIST "name, description, severity, pattern, topic_arn, group_id, enabled or tests"
 
 /* Where errors about one rule point. */
 struct place {
@@ -101,6 +103,8 @@ kind_words(enum field_kind kind)
 		return "a string";
 	case FIELD_BOOL:
 		return "true or false";
+	case FIELD_TESTS:
+		return "a list ( { record = \"{...}\"; match = true; }, ... )";
 	default:
 		return "a group { ... } or a JSON string";
 	}
@@ -116,6 +120,9 @@ field_type_ok(enum field_kind kind, const config_setting_t *s)
 		return type == CONFIG_TYPE_STRING;
 	case FIELD_BOOL:
 		return type == CONFIG_TYPE_BOOL;
+	case FIELD_TESTS:
+		return type == CONFIG_TYPE_LIST ||
+		       (type == CONFIG_TYPE_ARRAY && config_setting_length(s) == 0);
 	default:
 		return type == CONFIG_TYPE_GROUP || type == CONFIG_TYPE_STRING;
 	}
@@ -176,8 +183,8 @@ rule_pattern(
 static int
 load_rule(struct rule_list *l, const config_setting_t *g, struct place *p, struct ct_error *err)
 {
-	const config_setting_t *found[NFIELDS] = {NULL}, *name;
-	struct rule_spec s = {NULL};
+	const config_setting_t *found[NFIELDS] = {NULL}, *name, *where;
+	struct rule_spec s = {.kind = RULE_NATIVE};
 	struct buf pattern = BUF_INIT, origin = BUF_INIT;
 	int r = -1;
 
@@ -197,6 +204,11 @@ load_rule(struct rule_list *l, const config_setting_t *g, struct place *p, struc
 		return rule_fail(err, p, g, "missing pattern");
 	if (rule_pattern(found[F_PATTERN], &pattern, p, err) == -1)
 		goto out;
+	if (found[F_TESTS] &&
+	    rule_tests_from_setting(found[F_TESTS], &s.tests, &s.ntests, &where, err) == -1) {
+		rule_error(err, p, where);
+		goto out;
+	}
 	if (buf_printf(&origin, "%s:%u", setting_file(g, p->file), config_setting_source_line(g)) ==
 	    -1) {
 		ct_error_set(err, CT_ERR_NOMEM, "out of memory");
@@ -216,6 +228,7 @@ load_rule(struct rule_list *l, const config_setting_t *g, struct place *p, struc
 	if (r == -1)
 		rule_error(err, p, g);
 out:
+	rule_tests_free(s.tests, s.ntests);
 	buf_free(&pattern);
 	buf_free(&origin);
 	return r;

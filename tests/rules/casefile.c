@@ -258,6 +258,9 @@ rule_dump(const struct rule_list *l, struct buf *out)
 		if (r->group_id)
 			buf_printf(out, "  group_id %s\n", r->group_id);
 		buf_printf(out, "  pattern %s\n", r->pattern);
+		for (size_t t = 0; t < r->ntests; t++)
+			buf_printf(out, "  test %s %s %s\n", r->tests[t].name,
+			    r->tests[t].match ? "match" : "no-match", r->tests[t].record);
 	}
 }
 
