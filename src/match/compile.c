@@ -100,16 +100,6 @@ clause_node(struct builder *b, const struct pclause *pc, int envelope, uint32_t 
 }
 
 static int
-pattern_is_envelope(const struct ppattern *p)
-{
-	for (uint32_t i = 0; i < p->nbr; i++)
-		for (uint32_t j = 0; j < p->br[i].n; j++)
-			if (envelope_is_envelope_path(p->br[i].cl[j]->path))
-				return 1;
-	return 0;
-}
-
-static int
 fields_reserve(struct builder *b)
 {
 	struct ruleset *rs = b->rs;

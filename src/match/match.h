@@ -90,6 +90,14 @@ const char *ruleset_rule_name(const struct ruleset *rs, size_t rule);
 /* Validates one pattern alone (load-time checks, `ctalertd check`). */
 int match_pattern_validate(const char *name, const char *pattern, struct ct_error *err);
 
+/* The record fields a pattern reads, as dotted paths with the envelope
+ * mapped the way matching maps it ("detail.eventName" reads eventName,
+ * "source" eventSource), sorted, each once; fields.c. *fields is the
+ * caller's: match_fields_free(). */
+int match_pattern_fields(const char *name, const char *pattern, enum match_envelope env,
+    char ***fields, size_t *n, struct ct_error *err);
+void match_fields_free(char **fields, size_t n);
+
 /* The field tree (see above). */
 const struct match_node *match_root(const struct ruleset *rs);
 const struct match_node *match_child(const struct match_node *n, const char *key, size_t len);

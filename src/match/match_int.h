@@ -204,6 +204,10 @@ struct ppattern {
 int pattern_parse(const char *name, const char *origin, const char *json, struct arena *a,
     struct ppattern *out, struct ct_error *err);
 
+/* Whether a field of the pattern is one of the CloudTrail envelope's: then
+ * the pattern is read against the envelope (envelope.c). */
+int pattern_is_envelope(const struct ppattern *p);
+
 /* ---- wildcard complexity (complexity.c) ---- */
 
 #define COMPLEXITY_LIMIT 10 /* EventBridge refuses a field whose wildcards count more */

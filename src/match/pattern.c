@@ -14,6 +14,7 @@
 
 #include <yajl/yajl_tree.h>
 
+#include "match/envelope.h"
 #include "match/match_int.h"
 
 #define MAX_BRANCHES 1024 /* $or combinations per rule */
@@ -733,6 +734,16 @@ finish(struct pctx *c, struct blist *rules, struct ppattern *out)
 		if (b->n > 0)
 			memcpy(out->br[i].cl, b->v, b->n * sizeof(*b->v));
 	}
+	return 0;
+}
+
+int
+pattern_is_envelope(const struct ppattern *p)
+{
+	for (uint32_t i = 0; i < p->nbr; i++)
+		for (uint32_t j = 0; j < p->br[i].n; j++)
+			if (envelope_is_envelope_path(p->br[i].cl[j]->path))
+				return 1;
 	return 0;
 }
 
