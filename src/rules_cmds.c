@@ -256,29 +256,16 @@ test_all(const struct rule_list *l, const struct ruleset *rs)
 	return status;
 }
 
-int
-cmd_test(int argc, char **argv)
+static int
+test_body(const struct rules_args *a, const struct rule_list *l, struct ct_error *err)
 {
-	struct rules_args a = {.cmd = "test"};
-	struct rule_list l;
-	struct ruleset *rs = NULL;
-	struct ct_error err;
+	struct ruleset *rs = rules_compile(l, a->envelope, err);
 	int status;
 
-	log_init("ctalertd", LOG_TARGET_TEXT, LOG_INFO);
-	if ((status = parse_args(&a, argc, argv)) >= 0)
-		return status;
-	rule_list_init(&l);
-	if (load(&a, &l, &err) == -1 || (rs = rules_compile(&l, a.envelope, &err)) == NULL) {
-		log_err("%s", err.msg);
-		status = 2;
-	} else {
-		status = test_all(&l, rs);
-	}
-	if (fflush(stdout) == EOF)
-		status = 2;
+	if (rs == NULL)
+		return 2;
+	status = test_all(l, rs);
 	ruleset_free(rs);
-	rule_list_free(&l);
 	return status;
 }
 
@@ -302,10 +289,26 @@ list_rule(const struct rule *r, enum match_envelope env, struct ct_error *err)
 	return 0;
 }
 
-int
-cmd_rules(int argc, char **argv)
+static int
+rules_body(const struct rules_args *a, const struct rule_list *l, struct ct_error *err)
 {
-	struct rules_args a = {.cmd = "rules"};
+	for (size_t i = 0; i < l->n; i++)
+		if (list_rule(&l->v[i], a->envelope, err) == -1)
+			return 2;
+	return 0;
+}
+
+/* ---- both ---- */
+
+/* What a command does with the rules it loaded: its exit status; when it is
+ * 2 with err set, err says why. */
+typedef int (*rules_body_fn)(
+    const struct rules_args *a, const struct rule_list *l, struct ct_error *err);
+
+static int
+run_command(const char *cmd, int argc, char **argv, rules_body_fn body)
+{
+	struct rules_args a = {.cmd = cmd};
 	struct rule_list l;
 	struct ct_error err;
 	int status;
@@ -314,14 +317,24 @@ cmd_rules(int argc, char **argv)
 	if ((status = parse_args(&a, argc, argv)) >= 0)
 		return status;
 	rule_list_init(&l);
-	status = load(&a, &l, &err) == -1 ? 2 : 0;
-	for (size_t i = 0; status == 0 && i < l.n; i++)
-		if (list_rule(&l.v[i], a.envelope, &err) == -1)
-			status = 2;
-	if (status != 0)
+	ct_error_clear(&err);
+	status = load(&a, &l, &err) == -1 ? 2 : body(&a, &l, &err);
+	if (status == 2 && err.code != CT_OK)
 		log_err("%s", err.msg);
 	if (fflush(stdout) == EOF)
 		status = 2;
 	rule_list_free(&l);
 	return status;
+}
+
+int
+cmd_test(int argc, char **argv)
+{
+	return run_command("test", argc, argv, test_body);
+}
+
+int
+cmd_rules(int argc, char **argv)
+{
+	return run_command("rules", argc, argv, rules_body);
 }

@@ -12,6 +12,8 @@
 
 #include <yajl/yajl_tree.h>
 
+#include "../match/walk.h"
+
 const char *
 top_srcdir(void)
 {
@@ -285,51 +287,6 @@ error_code(const char *name)
 	return -1;
 }
 
-/* Tells the matcher about a value the way the record stream does: only the
- * fields some rule asked for, each scalar of an array on its own. */
-static void
-walk(struct matcher *m, const struct match_node *n, yajl_val v)
-{
-	size_t i;
-
-	switch (v->type) {
-	case yajl_t_object:
-		for (i = 0; i < v->u.object.len; i++) {
-			const char *k = v->u.object.keys[i];
-			const struct match_node *c = match_child(n, k, strlen(k));
-
-			if (c)
-				walk(m, c, v->u.object.values[i]);
-		}
-		return;
-	case yajl_t_array:
-		for (i = 0; i < v->u.array.len; i++) {
-			yajl_val e = v->u.array.values[i];
-			uint32_t element = YAJL_IS_OBJECT(e) && match_is_scope(n)
-			                       ? matcher_element_begin(m, n)
-			                       : 0;
-			walk(m, n, e);
-			if (element != 0)
-				matcher_element_end(m, n, element);
-		}
-		return;
-	default:
-		break;
-	}
-	if (!match_wants_value(n))
-		return;
-	if (v->type == yajl_t_string)
-		matcher_value(m, n, MATCH_STRING, v->u.string, strlen(v->u.string));
-	else if (v->type == yajl_t_number)
-		matcher_value(m, n, MATCH_NUMBER, v->u.number.r, strlen(v->u.number.r));
-	else if (v->type == yajl_t_true)
-		matcher_value(m, n, MATCH_TRUE, "true", 4);
-	else if (v->type == yajl_t_false)
-		matcher_value(m, n, MATCH_FALSE, "false", 5);
-	else
-		matcher_value(m, n, MATCH_NULL, "null", 4);
-}
-
 static int
 word_cmp(const void *a, const void *b)
 {
@@ -371,7 +328,7 @@ match_record(const struct ruleset *rs, const char *record, struct buf *out)
 		return -1;
 	m = matcher_new(rs);
 	matcher_begin(m);
-	walk(m, match_root(rs), v);
+	walk_value(m, match_root(rs), v);
 	n = matcher_end(m, &hits);
 	for (size_t i = 0; i < n; i++)
 		buf_printf(&names, "%s ", ruleset_rule_name(rs, hits[i]));
