@@ -39,7 +39,9 @@
  * remembered, and replayed when it comes again. matcher_end only looks at
  * rules whose least likely clause held, after sifting them by the key their
  * next check needs. No allocation happens per record once the matcher has
- * seen its longest case-insensitive value.
+ * seen its longest case-insensitive value. An array element at a node
+ * some rule's fields must share costs a check of those rules' clauses below
+ * it when the element ends; other elements and records cost nothing more.
  *
  * Threading: a struct ruleset is immutable after compilation and shared by
  * every thread; each thread owns its struct matcher.
