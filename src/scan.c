@@ -429,17 +429,6 @@ add_pattern(struct rule_list *l, const char *arg, size_t i, size_t n, struct ct_
 	return r;
 }
 
-/* --rules takes a directory of *.json rule files, or one such file. */
-static int
-load_rules_path(struct rule_list *l, const char *path, struct ct_error *err)
-{
-	struct stat st;
-
-	if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
-		return rules_load_json_file(l, path, err);
-	return rules_load_dir(l, path, err);
-}
-
 static struct ruleset *
 load_rules(const struct args *a, struct ct_error *err)
 {
@@ -452,7 +441,7 @@ load_rules(const struct args *a, struct ct_error *err)
 	if (a->config && rules_load_config_file(&l, a->config, err) == -1)
 		goto out;
 	for (size_t i = 0; i < a->ndirs; i++)
-		if (load_rules_path(&l, a->dirs[i], err) == -1)
+		if (rules_load_path(&l, a->dirs[i], err) == -1)
 			goto out;
 	for (size_t i = 0; i < a->npatterns; i++)
 		if (add_pattern(&l, a->patterns[i], i, a->npatterns, err) == -1)

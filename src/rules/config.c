@@ -23,8 +23,8 @@
 #include <libconfig.h>
 
 /* The settings a rule group may have, and what each must be. */
-enum field_kind { FIELD_STRING, FIELD_BOOL, FIELD_PATTERN };
-enum field_id { F_NAME, F_DESCRIPTION, F_SEVERITY, F_PATTERN, F_ENABLED, NFIELDS };
+enum field_kind { FIELD_STRING, FIELD_BOOL, FIELD_PATTERN, FIELD_TESTS };
+enum field_id { F_NAME, F_DESCRIPTION, F_SEVERITY, F_PATTERN, F_ENABLED, F_TESTS, NFIELDS };
 
 static const struct field {
 	const char *name;
@@ -35,6 +35,7 @@ static const struct field {
     [F_SEVERITY] = {"severity", FIELD_STRING},
     [F_PATTERN] = {"pattern", FIELD_PATTERN},
     [F_ENABLED] = {"enabled", FIELD_BOOL},
+    [F_TESTS] = {"tests", FIELD_TESTS},
 };
 
 /* Where errors about one rule point. */
@@ -89,6 +90,8 @@ kind_words(enum field_kind kind)
 		return "a string";
 	case FIELD_BOOL:
 		return "true or false";
+	case FIELD_TESTS:
+		return "a list ( { record = \"{...}\"; match = true; }, ... )";
 	default:
 		return "a group { ... } or a JSON string";
 	}
@@ -104,6 +107,9 @@ field_type_ok(enum field_kind kind, const config_setting_t *s)
 		return type == CONFIG_TYPE_STRING;
 	case FIELD_BOOL:
 		return type == CONFIG_TYPE_BOOL;
+	case FIELD_TESTS:
+		return type == CONFIG_TYPE_LIST ||
+		       (type == CONFIG_TYPE_ARRAY && config_setting_length(s) == 0);
 	default:
 		return type == CONFIG_TYPE_GROUP || type == CONFIG_TYPE_STRING;
 	}
@@ -185,8 +191,8 @@ rule_pattern(
 static int
 load_rule(struct rule_list *l, const config_setting_t *g, struct place *p, struct ct_error *err)
 {
-	const config_setting_t *found[NFIELDS] = {NULL}, *name;
-	struct rule_spec s = {NULL};
+	const config_setting_t *found[NFIELDS] = {NULL}, *name, *where;
+	struct rule_spec s = {.kind = RULE_NATIVE};
 	struct buf pattern = BUF_INIT, origin = BUF_INIT;
 	int r = -1;
 
@@ -206,6 +212,11 @@ load_rule(struct rule_list *l, const config_setting_t *g, struct place *p, struc
 		return rule_fail(err, p, g, "missing pattern");
 	if (rule_pattern(found[F_PATTERN], &pattern, p, err) == -1)
 		goto out;
+	if (found[F_TESTS] &&
+	    rule_tests_from_setting(found[F_TESTS], &s.tests, &s.ntests, &where, err) == -1) {
+		rule_error(err, p, where);
+		goto out;
+	}
 	if (buf_printf(&origin, "%s:%u", setting_file(g, p->file), config_setting_source_line(g)) ==
 	    -1) {
 		ct_error_set(err, CT_ERR_NOMEM, "out of memory");
@@ -223,6 +234,7 @@ load_rule(struct rule_list *l, const config_setting_t *g, struct place *p, struc
 	if (r == -1)
 		rule_error(err, p, g);
 out:
+	rule_tests_free(s.tests, s.ntests);
 	buf_free(&pattern);
 	buf_free(&origin);
 	return r;

@@ -27,6 +27,9 @@ struct rule_spec {
 	const char *extra[RULE_EXTRA_MAX]; /* the list's declared settings, NULL: not set */
 	const char *pattern;               /* EventBridge JSON text, syntax already checked */
 	const char *origin;                /* where it was defined */
+	enum rule_kind kind;
+	struct rule_test *tests; /* borrowed; copied into the rule */
+	size_t ntests;
 };
 
 /* Checks s and appends a copy of it. Fails (CT_ERR_CONFIG) on a bad name,
@@ -38,7 +41,7 @@ int rule_spec_check(const struct rule_list *l, const struct rule_spec *s, struct
 
 /* The index of the declared setting called name, or -1. */
 int rule_extra_find(const struct rule_list *l, const char *name);
-/* "name, description, severity, pattern, <declared>, ... or enabled", for
+/* "name, description, severity, pattern, <declared>, ..., enabled or tests", for
  * a message about an unknown setting. */
 const char *rule_settings_words(const struct rule_list *l, char *out, size_t len);
 
@@ -78,6 +81,20 @@ unsigned json_line_at(const char *text, size_t len, size_t off, struct json_curs
 int json_write(struct buf *b, yajl_val v);
 /* Checks that text is JSON and an object: CT_ERR_JSON or CT_ERR_CONFIG. */
 int json_check_pattern(const char *text, struct ct_error *err);
+
+/* A rule's tests (tests.c). From a JSON array of test objects {"name",
+ * "record", "match"}; from a libconfig list of groups { name; record (JSON
+ * text); match; }, *where then naming the offending setting. Messages name
+ * the test; the caller names the rule and place. */
+int rule_tests_from_json(yajl_val arr, struct rule_test **tests, size_t *n, struct ct_error *err);
+int rule_tests_from_setting(const struct config_setting_t *list, struct rule_test **tests,
+    size_t *n, const struct config_setting_t **where, struct ct_error *err);
+/* A copy of tests[0..n); NULL when out of memory (n > 0). */
+struct rule_test *rule_tests_copy(const struct rule_test *tests, size_t n);
+
+/* Whether a file name in a rules directory is a rule file: *.json, but not
+ * *.tests.json, which holds tests. */
+int rules_file_name(const char *name);
 
 /* Converts a pattern written natively in libconfig syntax to EventBridge JSON
  * (docs/rules.md). On failure err says what is wrong and *where names the

@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 /* The members of a rule object, and what each must be. */
-enum member_id { M_NAME, M_DESCRIPTION, M_SEVERITY, M_PATTERN, M_ENABLED, NMEMBERS };
+enum member_id { M_NAME, M_DESCRIPTION, M_SEVERITY, M_PATTERN, M_ENABLED, M_TESTS, NMEMBERS };
 
 static const char *const members[NMEMBERS] = {
     [M_NAME] = "name",
@@ -29,6 +29,7 @@ static const char *const members[NMEMBERS] = {
     [M_SEVERITY] = "severity",
     [M_PATTERN] = "pattern",
     [M_ENABLED] = "enabled",
+    [M_TESTS] = "tests",
 };
 
 /* Where errors about one rule point. */
@@ -71,6 +72,8 @@ member_type_ok(enum member_id m, yajl_val v)
 		return YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v);
 	if (m == M_PATTERN)
 		return YAJL_IS_OBJECT(v) || YAJL_IS_STRING(v);
+	if (m == M_TESTS)
+		return YAJL_IS_ARRAY(v);
 	return YAJL_IS_STRING(v);
 }
 
@@ -118,6 +121,7 @@ rule_members(const struct rule_list *l, yajl_val obj, yajl_val *found, const cha
 			return rule_fail(err, p, "\"%s\" must be %s", key,
 			    m == M_ENABLED   ? "true or false"
 			    : m == M_PATTERN ? "an object or a JSON string"
+			    : m == M_TESTS   ? "an array of tests"
 			                     : "a string");
 		found[m] = v;
 	}
@@ -167,6 +171,11 @@ load_rule_object(struct rule_list *l, yajl_val obj, struct place *p, const char 
 		return rule_error(err, p);
 	if (rule_pattern(found[M_PATTERN], &pattern, p, err) == -1)
 		goto out;
+	if (found[M_TESTS] &&
+	    rule_tests_from_json(found[M_TESTS], &s.tests, &s.ntests, err) == -1) {
+		rule_error(err, p);
+		goto out;
+	}
 	s.name = p->name;
 	s.description = member_string(found, M_DESCRIPTION);
 	s.severity = member_string(found, M_SEVERITY);
@@ -179,6 +188,7 @@ load_rule_object(struct rule_list *l, yajl_val obj, struct place *p, const char 
 	if (r == -1)
 		rule_error(err, p);
 out:
+	rule_tests_free(s.tests, s.ntests);
 	buf_free(&pattern);
 	return r;
 }
@@ -416,7 +426,6 @@ enum entry_kind { ENTRY_SKIP, ENTRY_RULES, ENTRY_DIR };
 static enum entry_kind
 entry_kind(const char *path, const char *name, unsigned char type)
 {
-	size_t n = strlen(name);
 	struct stat st;
 
 	if (name[0] == '.')
@@ -424,10 +433,10 @@ entry_kind(const char *path, const char *name, unsigned char type)
 	if (type == DT_DIR)
 		return ENTRY_DIR;
 	if (type == DT_REG) /* what the directory says spares looking */
-		return n > 5 && strcmp(name + n - 5, ".json") == 0 ? ENTRY_RULES : ENTRY_SKIP;
+		return rules_file_name(name) ? ENTRY_RULES : ENTRY_SKIP;
 	if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		return ENTRY_DIR;
-	if (n <= 5 || strcmp(name + n - 5, ".json") != 0)
+	if (!rules_file_name(name))
 		return ENTRY_SKIP;
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
 		return ENTRY_SKIP;

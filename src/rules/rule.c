@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #define RULE_NAME_MAX 64 /* as EventBridge rule names */
 
@@ -49,7 +50,7 @@ rule_settings_words(const struct rule_list *l, char *out, size_t len)
 	for (size_t i = 0; i < l->n_extras && n < len; i++)
 		n += (size_t)snprintf(out + n, len - n, ", %s", l->extras[i].name);
 	if (n < len)
-		snprintf(out + n, len - n, " or enabled");
+		snprintf(out + n, len - n, ", enabled or tests");
 	return out;
 }
 
@@ -63,6 +64,7 @@ rule_free(struct rule *r)
 	free(r->origin);
 	for (size_t i = 0; i < RULE_EXTRA_MAX; i++)
 		free(r->extra[i]);
+	rule_tests_free(r->tests, r->ntests);
 }
 
 void
@@ -218,6 +220,11 @@ rule_list_add(struct rule_list *l, const struct rule_spec *s, struct ct_error *e
 	r.origin = dup_or_null(s->origin ? s->origin : "", &failed);
 	for (size_t i = 0; i < RULE_EXTRA_MAX; i++)
 		r.extra[i] = i < l->n_extras ? dup_or_null(s->extra[i], &failed) : NULL;
+	r.kind = s->kind;
+	r.ntests = s->ntests;
+	r.tests = NULL;
+	if (s->ntests > 0 && (r.tests = rule_tests_copy(s->tests, s->ntests)) == NULL)
+		failed = 1;
 	if (failed) {
 		rule_free(&r);
 		return ct_error_set(err, CT_ERR_NOMEM, "out of memory");
@@ -238,4 +245,24 @@ rules_add_pattern(struct rule_list *l, const char *name, const char *pattern_jso
 		return -1;
 	}
 	return 0;
+}
+
+const char *
+rule_kind_name(enum rule_kind k)
+{
+	return k == RULE_NATIVE ? "native" : "EventBridge";
+}
+
+int
+rules_load_path(struct rule_list *l, const char *path, struct ct_error *err)
+{
+	size_t n = strlen(path);
+	struct stat st;
+
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+		if (n > 5 && strcmp(path + n - 5, ".conf") == 0)
+			return rules_load_config_file(l, path, err);
+		return rules_load_json_file(l, path, err);
+	}
+	return rules_load_dir(l, path, err);
 }

@@ -181,6 +181,31 @@ START_TEST(nested_fields_and_arrays)
 }
 END_TEST
 
+/* Fields a rule names inside an array of objects hold in one element: the
+ * stream tells the matcher where each element begins and ends, in arrays
+ * of arrays and nested arrays too, and in skipped or spanning text. */
+START_TEST(array_elements)
+{
+	static const char *const p[] = {
+	    "{\"resources\":{\"type\":[\"AWS::KMS::Key\"],\"ARN\":[\"k\"]}}",
+	    "{\"a\":{\"x\":[1],\"b\":{\"c\":[2],\"d\":[{\"exists\":false}]}}}", NULL};
+
+	expect(p, &cloudtrail,
+	    "{\"Records\":["
+	    "{\"resources\":[{\"ARN\":\"k\",\"type\":\"AWS::S3::Bucket\"},{\"type\":\"AWS::KMS::"
+	    "Key\",\"ARN\":\"j\"}]},"
+	    "{\"resources\":[{\"ARN\":\"j\",\"skip\":[{\"type\":1}]},[{\"ARN\":\"k\",\"type\":"
+	    "\"AWS::"
+	    "KMS::Key\"}]]},"
+	    "{\"a\":[{\"x\":1,\"b\":[{\"c\":2,\"d\":0}]},{\"x\":0,\"b\":[{\"c\":2}]}]},"
+	    "{\"a\":[{\"x\":1,\"b\":[{\"c\":2,\"d\":0},{\"c\":2,\"e\":0}]}]}]}",
+	    "match 1@100 [0] "
+	    "{\"resources\":[{\"ARN\":\"j\",\"skip\":[{\"type\":1}]},[{\"ARN\":\"k\","
+	    "\"type\":\"AWS::KMS::Key\"}]]}\n"
+	    "match 3@243 [1] {\"a\":[{\"x\":1,\"b\":[{\"c\":2,\"d\":0},{\"c\":2,\"e\":0}]}]}\n");
+}
+END_TEST
+
 /* Escapes are decoded before matching; the record text stays as written. */
 START_TEST(escapes_and_unicode)
 {
@@ -526,6 +551,7 @@ main(void)
 	tcase_add_test(tc, walk_records);
 	tcase_add_test(tc, skipped_subtrees);
 	tcase_add_test(tc, nested_fields_and_arrays);
+	tcase_add_test(tc, array_elements);
 	tcase_add_test(tc, escapes_and_unicode);
 	tcase_add_test(tc, records_not_objects);
 	tcase_add_test(tc, record_too_large);
