@@ -31,6 +31,7 @@
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/log.h"
+#include "util/json.h"
 
 #ifndef CT_RULES_DIR
 #define CT_RULES_DIR "/etc/ctalertd/rules.d"
@@ -226,9 +227,9 @@ on_match(
 			continue;
 		buf_reset(&sc->line);
 		if (buf_puts(&sc->line, "{\"rule\":") == -1 ||
-		    buf_json_string(&sc->line, name, strlen(name)) == -1 ||
+		    json_put_string(&sc->line, name, strlen(name)) == -1 ||
 		    buf_puts(&sc->line, ",\"source\":") == -1 ||
-		    buf_json_string(&sc->line, rec->source, strlen(rec->source)) == -1 ||
+		    json_put_string(&sc->line, rec->source, strlen(rec->source)) == -1 ||
 		    buf_puts(&sc->line, ",\"record\":") == -1 ||
 		    put_record(&sc->line, rec->text, rec->len) == -1 ||
 		    buf_puts(&sc->line, "}\n") == -1)

@@ -19,7 +19,8 @@
 
 #include "daemon/conf_int.h"
 #include "daemon/dedup.h"
-#include "daemon/jsonutil.h"
+#include "util/json.h"
+#include "util/utf8.h"
 #include "daemon/notify.h"
 #include "daemon/units.h"
 

@@ -356,7 +356,8 @@ rules_load_json_file(struct rule_list *l, const char *path, struct ct_error *err
 		ct_error_prefix(err, "%s", path);
 		goto out;
 	}
-	if ((root = yajl_tree_parse(text.data, why, sizeof(why))) == NULL) {
+	if ((root = json_parse(text.data, text.len, JSON_TREE_MAX_DEPTH, why, sizeof(why))) ==
+	    NULL) {
 		r = ct_error_set(err, CT_ERR_NOMEM, "%s: %s", path, why);
 		goto out;
 	}

@@ -2,6 +2,7 @@
 
 #include "util/log.h"
 #include "util/buf.h"
+#include "util/json.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -151,7 +152,7 @@ emit_json(int prio, const struct log_field *f, const char *msg)
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
 	buf_printf(&b, "{\"time\":\"%s.%03ldZ\",\"level\":\"%s\",\"msg\":", when,
 	    ts.tv_nsec / 1000000, level_names[prio]);
-	buf_json_string(&b, msg, strlen(msg));
+	json_put_string(&b, msg, strlen(msg));
 	for (; f && f->key; f++) {
 		if (f->value == NULL)
 			continue;
@@ -159,7 +160,7 @@ emit_json(int prio, const struct log_field *f, const char *msg)
 		for (const char *k = f->key; *k; k++)
 			buf_putc(&b, (char)(*k >= 'A' && *k <= 'Z' ? *k + 32 : *k));
 		buf_puts(&b, "\":");
-		buf_json_string(&b, f->value, strlen(f->value));
+		json_put_string(&b, f->value, strlen(f->value));
 	}
 	buf_puts(&b, "}\n");
 	if (b.data)
