@@ -32,6 +32,7 @@
 #include "util/error.h"
 #include "util/log.h"
 #include "util/json.h"
+#include "util/units.h"
 
 #ifndef CT_RULES_DIR
 #define CT_RULES_DIR "/etc/ctalertd/rules.d"
@@ -60,6 +61,10 @@ struct scan {
 static void
 usage(FILE *f)
 {
+	char record[32], inflated[32];
+
+	units_format_size(RECORDS_MAX_RECORD_DEFAULT, record, sizeof(record));
+	units_format_size(OBJSCAN_MAX_INFLATED_DEFAULT, inflated, sizeof(inflated));
 	fprintf(f,
 	    "Usage: ctalertd scan [OPTION]... PATH...\n"
 	    "Match CloudTrail log files against EventBridge event patterns and print one\n"
@@ -83,12 +88,15 @@ usage(FILE *f)
 	    "      --stats                print totals on standard error at the end\n"
 	    "      --no-progress          no progress line on the terminal\n"
 	    "\n"
-	    "Limits (SIZE takes K, M, G suffixes, powers of 1024):\n"
-	    "      --max-record-size=SIZE larger records are errors (default 1M)\n"
+	    "Limits (the defaults are the daemon's; SIZE is bytes, or a number with a unit:\n"
+	    "K, M, G, T or KiB, MiB, GiB, TiB (powers of 1024), KB, MB, GB, TB (powers of\n"
+	    "1000), as in ctalertd.conf):\n"
+	    "      --max-record-size=SIZE larger records are errors (default %s)\n"
 	    "      --max-depth=N          deeper JSON nesting is an error (default %d)\n"
-	    "      --max-inflated-size=SIZE  decompressed size per file (default 4G)\n"
-	    "      --max-ratio=N          decompressed bytes per compressed byte (default %d;\n"
-	    "                             0: no limit)\n"
+	    "      --max-inflated-size=SIZE  decompressed size per file (default %s; 0: no\n"
+	    "                             limit)\n"
+	    "      --max-ratio=N          decompressed bytes per compressed byte, once a file\n"
+	    "                             has inflated past 1 MiB (default %d; 0: no limit)\n"
 	    "      --inflate=BACKEND      isal or zlib (default: isal when built in; the\n"
 	    "                             environment variable CTALERTD_INFLATE also chooses)\n"
 	    "\n"
@@ -97,7 +105,8 @@ usage(FILE *f)
 	    "\n"
 	    "Exit status is 0 if a record matched, 1 if none did, 2 if an error occurred.\n"
 	    "Report bugs to: %s\n",
-	    CT_RULES_DIR, RECORDS_MAX_DEPTH_DEFAULT, OBJSCAN_MAX_RATIO_DEFAULT, PACKAGE_BUGREPORT);
+	    CT_RULES_DIR, record, RECORDS_MAX_DEPTH_DEFAULT, inflated, OBJSCAN_MAX_RATIO_DEFAULT,
+	    PACKAGE_BUGREPORT);
 }
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -113,45 +122,6 @@ usage_error(const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\nTry 'ctalertd scan --help' for more information.\n");
 	return 2;
-}
-
-/* "1048576", "512K", "1M", "4G" -> bytes. */
-static int
-parse_size(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-	unsigned shift = 0;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s || s[0] == '-')
-		return -1;
-	switch (*end) {
-	case 'k':
-	case 'K':
-		shift = 10;
-		end++;
-		break;
-	case 'm':
-	case 'M':
-		shift = 20;
-		end++;
-		break;
-	case 'g':
-	case 'G':
-		shift = 30;
-		end++;
-		break;
-	}
-	if (*end == 'i' && shift)
-		end++;
-	if ((*end == 'B' || *end == 'b') && shift)
-		end++;
-	if (*end != '\0' || (shift && v > (UINT64_MAX >> shift)))
-		return -1;
-	*out = (uint64_t)v << shift;
-	return 0;
 }
 
 static double
@@ -517,23 +487,37 @@ static const struct option long_options[] = {
     {NULL, 0, NULL, 0},
 };
 
-/* One option with an argument; returns 0, or 2 after a usage message. */
+/* One limit option: its name, and whether it takes a size or a count. */
+static const char *
+limit_name(int c, int *is_size)
+{
+	*is_size = c == OPT_MAX_RECORD || c == OPT_MAX_INFLATED;
+	return c == OPT_MAX_RECORD     ? "--max-record-size"
+	       : c == OPT_MAX_DEPTH    ? "--max-depth"
+	       : c == OPT_MAX_INFLATED ? "--max-inflated-size"
+	                               : "--max-ratio";
+}
+
+/* One limit option (util/units.h's grammar, as in ctalertd.conf); returns 0,
+ * or 2 after a usage message. */
 static int
 limit_option(struct args *a, int c, const char *arg)
 {
+	int is_size;
+	const char *name = limit_name(c, &is_size), *why;
 	uint64_t v;
 
-	if (parse_size(arg, &v) == -1)
-		return usage_error("invalid number '%s'", arg);
+	if ((is_size ? units_size(arg, &v, &why) : units_count(arg, &v, &why)) == -1)
+		return usage_error("invalid %s '%s': %s", name, arg, why);
 	switch (c) {
 	case OPT_MAX_RECORD:
 		if (v == 0 || v > (uint64_t)SIZE_MAX / 2)
-			return usage_error("invalid --max-record-size '%s'", arg);
+			return usage_error("invalid %s '%s' (1 byte or more)", name, arg);
 		a->so.max_record = (size_t)v;
 		break;
 	case OPT_MAX_DEPTH:
 		if (v < 3 || v > 100000)
-			return usage_error("invalid --max-depth '%s' (3 to 100000)", arg);
+			return usage_error("invalid %s '%s' (3 to 100000)", name, arg);
 		a->so.max_depth = (unsigned)v;
 		break;
 	case OPT_MAX_INFLATED:
@@ -541,7 +525,7 @@ limit_option(struct args *a, int c, const char *arg)
 		break;
 	case OPT_MAX_RATIO:
 		if (v > UINT_MAX)
-			return usage_error("invalid --max-ratio '%s'", arg);
+			return usage_error("invalid %s '%s' (at most %u)", name, arg, UINT_MAX);
 		a->so.max_ratio = (unsigned)v;
 		break;
 	}

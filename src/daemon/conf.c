@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "daemon/conf_int.h"
-#include "daemon/units.h"
+#include "util/units.h"
 
 extern char **environ;
 

@@ -82,6 +82,19 @@ expect "no PATH: status 2" 2 0
 has "no PATH: says so" err "no PATH given"
 scan -p "$tutorial" --max-record-size=lots "$log"
 expect "bad size: status 2" 2 0
+has "bad size: names the option and the value" err "invalid --max-record-size 'lots': expected a number"
+scan -p "$tutorial" --max-record-size=1X "$log"
+has "bad unit: the grammar of ctalertd.conf" err "invalid --max-record-size '1X': unknown unit (use B, K, M, G, T, KiB"
+scan -p "$tutorial" --max-record-size="1 MiB" --max-inflated-size=16GiB --max-ratio=100 "$log"
+expect "sizes spelled as in ctalertd.conf" 0 1
+scan -p "$tutorial" --max-record-size=1M --max-inflated-size=4G "$log"
+expect "sizes with K, M, G suffixes" 0 1
+scan -p "$tutorial" --max-depth=1K "$log"
+has "a count takes no unit" err "invalid --max-depth '1K': expected a whole number"
+"$CTALERTD" scan --help >out 2>err
+has "scan --help: the daemon's record limit" out "(default 1MiB)"
+has "scan --help: the daemon's inflated limit" out "(default 16GiB;"
+has "scan --help: the daemon's ratio limit" out "(default 100; 0: no limit)"
 scan -p "$tutorial" --format=xml "$log"
 expect "bad format: status 2" 2 0
 
