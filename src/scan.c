@@ -24,7 +24,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cmdline.h"
 #include "commands.h"
+#include "daemon/conf.h"
 #include "match/match.h"
 #include "rules/rules.h"
 #include "stream/objscan.h"
@@ -74,7 +76,8 @@ usage(FILE *f)
 	    "directories and symbolic links are skipped) or - for standard input.\n"
 	    "\n"
 	    "Rules (may be combined; default: the rules in %s):\n"
-	    "      --config=FILE          the rules of a ctalertd configuration file\n"
+	    "  -c, --config=FILE          the rules of a ctalertd configuration file, which is\n"
+	    "                             checked whole, as `ctalertd check` and `run` do\n"
 	    "  -r, --rules=PATH           every *.json rule file below PATH, or the file PATH\n"
 	    "  -p, --pattern=[NAME=]JSON  an EventBridge event pattern (repeatable)\n"
 	    "      --envelope=KIND        cloudtrail (default): patterns may use the EventBridge\n"
@@ -84,7 +87,7 @@ usage(FILE *f)
 	    "Input and output:\n"
 	    "      --format=FORMAT        records (default): {\"Records\": [...]} objects;\n"
 	    "                             ndjson: one JSON event per line\n"
-	    "  -c, --count                print per-rule match counts (NAME<TAB>COUNT) instead\n"
+	    "      --count                print per-rule match counts (NAME<TAB>COUNT) instead\n"
 	    "      --stats                print totals on standard error at the end\n"
 	    "      --no-progress          no progress line on the terminal\n"
 	    "\n"
@@ -109,20 +112,8 @@ usage(FILE *f)
 	    PACKAGE_BUGREPORT);
 }
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int
-usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "ctalertd scan: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry 'ctalertd scan --help' for more information.\n");
-	return 2;
-}
+/* A usage error of scan: the message, the --help hint, status 2. */
+#define usage_error(...) cmd_usage_error("scan", __VA_ARGS__)
 
 static double
 seconds_since(const struct timespec *t)
@@ -410,6 +401,22 @@ load_rules_path(struct rule_list *l, const char *path, struct ct_error *err)
 	return rules_load_dir(l, path, err);
 }
 
+/* --config: the file is loaded and checked whole, exactly as `ctalertd
+ * check` and `run` load it, and its rules are taken over into the empty l. */
+static int
+load_config_rules(struct rule_list *l, const char *path, struct ct_error *err)
+{
+	struct ct_config *c = conf_load(path, NULL, err);
+
+	if (c == NULL)
+		return -1;
+	rule_list_free(l);
+	*l = c->rules;
+	rule_list_init(&c->rules);
+	conf_free(c);
+	return 0;
+}
+
 static struct ruleset *
 load_rules(const struct args *a, struct ct_error *err)
 {
@@ -418,7 +425,7 @@ load_rules(const struct args *a, struct ct_error *err)
 	int given = a->config || a->ndirs || a->npatterns;
 
 	rule_list_init(&l);
-	if (a->config && rules_load_config_file(&l, a->config, err) == -1)
+	if (a->config && load_config_rules(&l, a->config, err) == -1)
 		goto out;
 	for (size_t i = 0; i < a->ndirs; i++)
 		if (load_rules_path(&l, a->dirs[i], err) == -1)
@@ -456,7 +463,7 @@ push(const char ***v, size_t *n, const char *s)
 }
 
 enum {
-	OPT_CONFIG = 256,
+	OPT_COUNT = 256,
 	OPT_ENVELOPE,
 	OPT_FORMAT,
 	OPT_STATS,
@@ -469,12 +476,12 @@ enum {
 };
 
 static const struct option long_options[] = {
-    {"config", required_argument, NULL, OPT_CONFIG},
+    {"config", required_argument, NULL, 'c'},
     {"rules", required_argument, NULL, 'r'},
     {"pattern", required_argument, NULL, 'p'},
     {"envelope", required_argument, NULL, OPT_ENVELOPE},
     {"format", required_argument, NULL, OPT_FORMAT},
-    {"count", no_argument, NULL, 'c'},
+    {"count", no_argument, NULL, OPT_COUNT},
     {"stats", no_argument, NULL, OPT_STATS},
     {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
     {"max-record-size", required_argument, NULL, OPT_MAX_RECORD},
@@ -536,7 +543,7 @@ static int
 one_option(struct args *a, int c, const char *arg)
 {
 	switch (c) {
-	case OPT_CONFIG:
+	case 'c':
 		a->config = arg;
 		return 0;
 	case 'r':
@@ -561,7 +568,7 @@ one_option(struct args *a, int c, const char *arg)
 			return usage_error(
 			    "invalid or unavailable --inflate '%s' (isal or zlib)", arg);
 		return 0;
-	case 'c':
+	case OPT_COUNT:
 		a->count_only = 1;
 		return 0;
 	case OPT_STATS:
@@ -579,14 +586,12 @@ one_option(struct args *a, int c, const char *arg)
 static int
 parse_args(struct args *a, int argc, char **argv)
 {
-	int c, r;
+	int c, r, started = 0;
 
 	objscan_opts_default(&a->so);
 	a->envelope = MATCH_ENVELOPE_CLOUDTRAIL;
 	a->progress = 1;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":r:p:chV", long_options, NULL)) != -1) {
+	while ((c = cmd_getopt("scan", argc, argv, "r:p:c:hV", long_options, &started)) != -1) {
 		switch (c) {
 		case 'h':
 			usage(stdout);
@@ -600,10 +605,8 @@ parse_args(struct args *a, int argc, char **argv)
 			    "There is NO WARRANTY, to the extent permitted by law.\n",
 			    PACKAGE_VERSION);
 			return 0;
-		case ':':
-			return usage_error("option '%s' requires an argument", argv[optind - 1]);
 		case '?':
-			return usage_error("unrecognized option '%s'", argv[optind - 1]);
+			return 2;
 		default:
 			if ((r = one_option(a, c, optarg)) != 0)
 				return r;
@@ -622,17 +625,21 @@ print_counts(const struct scan *sc)
 		    "%s\t%llu\n", ruleset_rule_name(sc->rs, i), (unsigned long long)sc->counts[i]);
 }
 
+/* The plural ending of a count of things: "1 file", "2 files". */
+#define S(n) ((n) == 1 ? "" : "s")
+
 static void
 print_stats(const struct scan *sc)
 {
 	double t = seconds_since(&sc->start);
 
 	fprintf(stderr,
-	    "ctalertd scan: %llu files, %llu bytes read, %llu bytes of JSON, %llu records, "
-	    "%llu matches, %llu errors, %.3f s, %.0f records/s\n",
-	    (unsigned long long)sc->files, (unsigned long long)sc->bytes,
-	    (unsigned long long)sc->json_bytes, (unsigned long long)sc->records,
-	    (unsigned long long)sc->matches, (unsigned long long)sc->errors, t,
+	    "ctalertd scan: %llu file%s, %llu byte%s read, %llu byte%s of JSON, %llu record%s, "
+	    "%llu match%s, %llu error%s, %.3f s, %.0f records/s\n",
+	    (unsigned long long)sc->files, S(sc->files), (unsigned long long)sc->bytes,
+	    S(sc->bytes), (unsigned long long)sc->json_bytes, S(sc->json_bytes),
+	    (unsigned long long)sc->records, S(sc->records), (unsigned long long)sc->matches,
+	    sc->matches == 1 ? "" : "es", (unsigned long long)sc->errors, S(sc->errors), t,
 	    t > 0 ? (double)sc->records / t : 0.0);
 }
 

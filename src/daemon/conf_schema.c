@@ -443,7 +443,7 @@ set_enum(struct ct_config *c, const struct conf_opt *o, const char *v, char *why
 	char tmp[101];
 
 	for (size_t i = 0; o->choices[i]; i++)
-		if (strcmp(o->choices[i], v) == 0) {
+		if (strcasecmp(o->choices[i], v) == 0) {
 			*FIELD(c, o, int) = o->values[i];
 			return 0;
 		}

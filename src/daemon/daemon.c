@@ -740,9 +740,7 @@ check_queue(struct daemon *d)
 		return -1;
 	}
 	if ((rp = ctaws_attrs_get(&attrs, "RedrivePolicy")) == NULL)
-		log_warnx("queue %s has no dead-letter queue: a poison message is given back with"
-		          " growing delays until it expires",
-		    cfg(d)->queue_url);
+		log_warnx("queue %s " CONF_NO_DLQ_WARNING, cfg(d)->queue_url);
 	else
 		log_info("queue %s redrive policy: %s", cfg(d)->queue_url, rp);
 	ctaws_attrs_free(&attrs);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -87,12 +88,12 @@ log_get_target(void)
 int
 log_level_parse(const char *name)
 {
-	if (strcmp(name, "warn") == 0)
+	if (strcasecmp(name, "warn") == 0)
 		return LOG_WARNING;
-	if (strcmp(name, "err") == 0)
+	if (strcasecmp(name, "err") == 0)
 		return LOG_ERR;
 	for (int i = LOG_ERR; i <= LOG_DEBUG; i++)
-		if (strcmp(name, level_names[i]) == 0)
+		if (strcasecmp(name, level_names[i]) == 0)
 			return i;
 	return -1;
 }
