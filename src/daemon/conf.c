@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "daemon/conf_int.h"
+#include "util/suggest.h"
 #include "util/units.h"
 
 extern char **environ;
@@ -103,50 +104,16 @@ opt_index(const struct conf_opt *o)
 	return (size_t)(o - conf_opts);
 }
 
-/* The edit distance of two short names, for "did you mean". */
-static size_t
-distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), row[64];
-
-	if (la >= 63 || lb >= 63)
-		return 99;
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0], tmp;
-
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			tmp = row[j];
-			row[j] = a[i - 1] == b[j - 1]
-			             ? diag
-			             : 1 + (diag < row[j - 1]
-			                           ? (diag < row[j] ? diag : row[j])
-			                           : (row[j - 1] < row[j] ? row[j - 1] : row[j]));
-			diag = tmp;
-		}
-	}
-	return row[lb];
-}
-
 /* The known option an unknown name was probably meant to be: the closest
  * by edit distance (at most 2), else one in the same group whose name
  * begins with the unknown one's last part ("visibility"). */
 static const char *
 suggest(const char *name)
 {
-	const char *best = NULL, *dot = strrchr(name, '.');
-	size_t bestd = 3, plen = dot ? (size_t)(dot - name + 1) : 0;
+	const char *best = suggest_name(name, conf_opts, conf_nopts, sizeof(conf_opts[0]));
+	const char *dot = strrchr(name, '.');
+	size_t plen = dot ? (size_t)(dot - name + 1) : 0;
 
-	for (size_t i = 0; i < conf_nopts; i++) {
-		size_t d = distance(name, conf_opts[i].name);
-
-		if (d < bestd) {
-			bestd = d;
-			best = conf_opts[i].name;
-		}
-	}
 	for (size_t i = 0; i < conf_nopts && best == NULL; i++) {
 		const char *o = conf_opts[i].name;
 
