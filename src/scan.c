@@ -626,7 +626,7 @@ print_counts(const struct scan *sc)
 }
 
 /* The plural ending of a count of things: "1 file", "2 files". */
-#define S(n) ((n) == 1 ? "" : "s")
+#define S(n) log_plural(n, "", "s")
 
 static void
 print_stats(const struct scan *sc)
@@ -639,7 +639,7 @@ print_stats(const struct scan *sc)
 	    (unsigned long long)sc->files, S(sc->files), (unsigned long long)sc->bytes,
 	    S(sc->bytes), (unsigned long long)sc->json_bytes, S(sc->json_bytes),
 	    (unsigned long long)sc->records, S(sc->records), (unsigned long long)sc->matches,
-	    sc->matches == 1 ? "" : "es", (unsigned long long)sc->errors, S(sc->errors), t,
+	    log_plural(sc->matches, "", "es"), (unsigned long long)sc->errors, S(sc->errors), t,
 	    t > 0 ? (double)sc->records / t : 0.0);
 }
 

@@ -56,13 +56,6 @@ config_error(void *arg, const char *msg)
 	item(arg, 0, "configuration", msg);
 }
 
-/* "1 rule", "2 rules". */
-static const char *
-plural(long n, const char *one, const char *many)
-{
-	return n == 1 ? one : many;
-}
-
 static void
 check_identity(struct checklist *cl, struct ctaws_conn *conn)
 {
@@ -238,11 +231,11 @@ cmd_check(int argc, char **argv)
 	log_init("ctalertd", LOG_TARGET_TEXT, LOG_WARNING);
 	if ((c = conf_load_report(path, NULL, config_error, &cl, &err)) == NULL) {
 		printf("%d %s: the configuration is refused\n", cl.failed,
-		    plural(cl.failed, "error", "errors"));
+		    log_plural(cl.failed, "error", "errors"));
 		return 2;
 	}
 	snprintf(line, sizeof(line), "%zu %s compiled", c->rules.n,
-	    plural((long)c->rules.n, "rule", "rules"));
+	    log_plural((long)c->rules.n, "rule", "rules"));
 	if (c->file)
 		snprintf(what, sizeof(what), "configuration %s", c->file);
 	else
@@ -267,7 +260,7 @@ cmd_check(int argc, char **argv)
 	curl_global_cleanup();
 	printf("%d passed, %d failed", cl.passed, cl.failed);
 	if (cl.warned)
-		printf(", %d %s", cl.warned, plural(cl.warned, "warning", "warnings"));
+		printf(", %d %s", cl.warned, log_plural(cl.warned, "warning", "warnings"));
 	printf("\n");
 	return cl.failed ? 1 : 0;
 }

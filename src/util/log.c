@@ -85,6 +85,12 @@ log_get_target(void)
 	return log_target;
 }
 
+const char *
+log_plural(unsigned long long n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
 int
 log_level_parse(const char *name)
 {
