@@ -12,6 +12,7 @@
  * Errors name the file and line of the offending setting and the rule.
  */
 #include "rules/internal.h"
+#include "util/suggest.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -135,12 +136,16 @@ rule_fields(const config_setting_t *g, const config_setting_t **found, const str
 {
 	for (int i = 0; i < config_setting_length(g); i++) {
 		const config_setting_t *m = config_setting_get_elem(g, i);
-		const char *name = config_setting_name(m);
+		const char *name = config_setting_name(m), *near;
 		size_t f;
 
 		for (f = 0; f < NFIELDS; f++)
 			if (strcmp(name, fields[f].name) == 0)
 				break;
+		if (f == NFIELDS && (near = suggest_name(name, fields, NFIELDS, sizeof(fields[0]))))
+			return rule_fail(err, p, m,
+			    "unknown setting '%s' (did you mean '%s'? expected " FIELD_LIST ")",
+			    name, near);
 		if (f == NFIELDS)
 			return rule_fail(
 			    err, p, m, "unknown setting '%s' (expected " FIELD_LIST ")", name);

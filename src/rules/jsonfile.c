@@ -9,6 +9,7 @@
  * Rules of a list are known by "FILE:LINE" of their opening brace.
  */
 #include "rules/internal.h"
+#include "util/suggest.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -95,13 +96,18 @@ static int
 rule_members(yajl_val obj, yajl_val *found, const struct place *p, struct ct_error *err)
 {
 	for (size_t i = 0; i < obj->u.object.len; i++) {
-		const char *key = obj->u.object.keys[i];
+		const char *key = obj->u.object.keys[i], *near;
 		yajl_val v = obj->u.object.values[i];
 		size_t m;
 
 		for (m = 0; m < NMEMBERS; m++)
 			if (strcmp(key, members[m]) == 0)
 				break;
+		if (m == NMEMBERS &&
+		    (near = suggest_name(key, members, NMEMBERS, sizeof(members[0]))))
+			return rule_fail(err, p,
+			    "unknown member \"%s\" (did you mean \"%s\"? expected " MEMBER_LIST ")",
+			    key, near);
 		if (m == NMEMBERS)
 			return rule_fail(
 			    err, p, "unknown member \"%s\" (expected " MEMBER_LIST ")", key);
@@ -367,7 +373,8 @@ rules_load_json_file(struct rule_list *l, const char *path, struct ct_error *err
 		ct_error_prefix(err, "%s", path);
 		goto out;
 	}
-	if ((root = yajl_tree_parse(text.data, why, sizeof(why))) == NULL) {
+	if ((root = json_parse(text.data, text.len, JSON_TREE_MAX_DEPTH, why, sizeof(why))) ==
+	    NULL) {
 		r = ct_error_set(err, CT_ERR_NOMEM, "%s: %s", path, why);
 		goto out;
 	}
