@@ -16,6 +16,7 @@
 
 #include "match/envelope.h"
 #include "match/match_int.h"
+#include "util/json.h"
 
 #define MAX_BRANCHES 1024 /* $or combinations per rule */
 #define MAX_DEPTH    64   /* nesting of objects in a pattern */
@@ -828,11 +829,9 @@ pattern_parse(const char *name, const char *origin, const char *json, struct are
 		ct_error_clear(err);
 	if (json == NULL)
 		return fail(&c, NULL, "no pattern given");
-	root = yajl_tree_parse(json, ebuf, sizeof(ebuf));
-	if (root == NULL) {
-		ebuf[strcspn(ebuf, "\n")] = '\0';
+	root = json_parse(json, strlen(json), JSON_TREE_MAX_DEPTH, ebuf, sizeof(ebuf));
+	if (root == NULL)
 		return fail(&c, NULL, "not valid JSON: %s", *ebuf ? ebuf : "parse error");
-	}
 	if (!YAJL_IS_OBJECT(root))
 		r = fail(&c, NULL, "Filter is not an object");
 	else

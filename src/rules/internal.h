@@ -16,6 +16,7 @@
 #include "rules/rules.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include "util/json.h"
 
 struct config_setting_t;
 
@@ -48,37 +49,6 @@ const char *rule_settings_words(const struct rule_list *l, char *out, size_t len
 /* Checks a rule name alone (for messages before the rest is known). */
 int rule_name_check(const char *name, struct ct_error *err);
 
-/* Offsets of the values found by json_check (see there). */
-struct json_marks {
-	size_t *elem; /* owned; byte offset of each top-level array element */
-	size_t n;
-	size_t cap;
-};
-
-/* Nesting json_check accepts: far more than a rule needs (patterns nest at
- * most 64 objects), far less than would exhaust the stack in yajl's
- * recursive trees. */
-#define RULES_JSON_MAX_DEPTH 256
-
-/* Strict JSON syntax check of text[0..len) (no comments, one value, valid
- * UTF-8, at most RULES_JSON_MAX_DEPTH deep). On failure: CT_ERR_JSON
- * "invalid JSON at byte N (line L): why".
- * When marks is not NULL it receives the offsets of the elements of a
- * top-level array. */
-int json_check(const char *text, size_t len, struct json_marks *marks, struct ct_error *err);
-void json_marks_free(struct json_marks *m);
-/* Where json_line_at got to, lines counted on from there; {0, 1} at first. */
-struct json_cursor {
-	size_t off;    /* a byte offset */
-	unsigned line; /* its 1-based line */
-};
-/* 1-based line of byte offset off in text. */
-unsigned json_line(const char *text, size_t len, size_t off);
-/* The same, counting on from *at, which it moves to off (it starts over when
- * off is before it): increasing offsets cost one pass over text in all. */
-unsigned json_line_at(const char *text, size_t len, size_t off, struct json_cursor *at);
-/* Appends v as compact JSON; numbers keep their text as written. */
-int json_write(struct buf *b, yajl_val v);
 /* Checks that text is JSON and an object: CT_ERR_JSON or CT_ERR_CONFIG. */
 int json_check_pattern(const char *text, struct ct_error *err);
 

@@ -9,6 +9,7 @@
  * Rules of a list are known by "FILE:LINE" of their opening brace.
  */
 #include "rules/internal.h"
+#include "util/suggest.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -83,8 +84,14 @@ rule_extra(const struct rule_list *l, const char *key, yajl_val v, const char **
     const struct place *p, struct ct_error *err)
 {
 	int x = rule_extra_find(l, key);
+	const char *near = NULL;
 	char words[256];
 
+	if (x == -1 && (near = suggest_name(key, members, NMEMBERS, sizeof(members[0]))) == NULL)
+		near = suggest_name(key, l->extras, l->n_extras, sizeof(l->extras[0]));
+	if (x == -1 && near)
+		return rule_fail(err, p, "unknown member \"%s\" (did you mean \"%s\"? expected %s)",
+		    key, near, rule_settings_words(l, words, sizeof(words)));
 	if (x == -1)
 		return rule_fail(err, p, "unknown member \"%s\" (expected %s)", key,
 		    rule_settings_words(l, words, sizeof(words)));
@@ -375,7 +382,8 @@ rules_load_json_file(struct rule_list *l, const char *path, struct ct_error *err
 		ct_error_prefix(err, "%s", path);
 		goto out;
 	}
-	if ((root = yajl_tree_parse(text.data, why, sizeof(why))) == NULL) {
+	if ((root = json_parse(text.data, text.len, JSON_TREE_MAX_DEPTH, why, sizeof(why))) ==
+	    NULL) {
 		r = ct_error_set(err, CT_ERR_NOMEM, "%s: %s", path, why);
 		goto out;
 	}

@@ -266,3 +266,23 @@ rules_load_path(struct rule_list *l, const char *path, struct ct_error *err)
 	}
 	return rules_load_dir(l, path, err);
 }
+
+/* The first byte of text that is not JSON white space. */
+static char
+json_first(const char *text)
+{
+	text += strspn(text, " \t\r\n");
+	return *text;
+}
+
+int
+json_check_pattern(const char *text, struct ct_error *err)
+{
+	if (json_check(text, strlen(text), NULL, err) == -1) {
+		ct_error_prefix(err, "pattern");
+		return -1;
+	}
+	if (json_first(text) != '{')
+		return ct_error_set(err, CT_ERR_CONFIG, "pattern must be a JSON object");
+	return 0;
+}

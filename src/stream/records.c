@@ -16,7 +16,7 @@
 #include <string.h>
 #include <yajl/yajl_parse.h>
 
-#include "stream/utf8.h"
+#include "util/utf8.h"
 #include "util/buf.h"
 
 /* One open container inside a record: whose keys or elements it holds. */

@@ -26,7 +26,8 @@
 #include "caselib.h"
 #include "daemon/alert.h"
 #include "daemon/route.h"
-#include "daemon/jsonutil.h"
+#include "util/json.h"
+#include "util/utf8.h"
 
 static char **paths;
 static size_t npaths;

@@ -12,7 +12,7 @@
 
 #include "match/match.h"
 #include "stream/records.h"
-#include "stream/utf8.h"
+#include "util/utf8.h"
 #include "util/buf.h"
 
 /* What a run saw, as text: one line per match or record error. */

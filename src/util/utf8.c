@@ -1,7 +1,8 @@
 /*
- * utf8: strict validation, RFC 3629.
+ * utf8: strict validation (RFC 3629), cuts that keep sequences whole, and
+ * scrubbing text for people to read.
  */
-#include "stream/utf8.h"
+#include "util/utf8.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -65,4 +66,33 @@ utf8_valid_prefix(const unsigned char *s, size_t n)
 		i += k + 1;
 	}
 	return n;
+}
+
+int
+utf8_valid(const char *s, size_t n)
+{
+	return utf8_valid_prefix((const unsigned char *)s, n) == n;
+}
+
+size_t
+utf8_floor(const char *s, size_t len, size_t at)
+{
+	if (at >= len)
+		return len;
+	while (at > 0 && ((unsigned char)s[at] & 0xc0) == 0x80)
+		at--;
+	return at;
+}
+
+void
+text_scrub(char *s, size_t n, char repl)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			s[i] = repl;
+	for (size_t i = 0; i < n; i++) {
+		i += utf8_valid_prefix((const unsigned char *)s + i, n - i);
+		if (i < n)
+			s[i] = repl;
+	}
 }

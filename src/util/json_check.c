@@ -1,8 +1,9 @@
 /*
- * JSON helpers of the rule loaders: a strict syntax check that says where the
- * text goes wrong, and a compact writer for parsed values.
+ * json_check: a strict syntax check of JSON that people write (rule files,
+ * patterns), saying at which byte and line it goes wrong, and where each
+ * element of a top-level array starts (so later messages can name its line).
  */
-#include "rules/internal.h"
+#include "util/json.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,6 @@ struct check_ctx {
 	int depth;     /* containers open */
 	int top_array; /* the outermost value is an array */
 	int nomem;
-	int too_deep; /* stopped at RULES_JSON_MAX_DEPTH */
 };
 
 static int
@@ -87,10 +87,7 @@ on_open(struct check_ctx *c, int is_array)
 		c->top_array = is_array;
 	if (!mark(c))
 		return 0;
-	if (++c->depth > RULES_JSON_MAX_DEPTH) {
-		c->too_deep = 1;
-		return 0;
-	}
+	c->depth++;
 	return 1;
 }
 
@@ -157,6 +154,14 @@ json_line(const char *text, size_t len, size_t off)
 }
 
 static int
+too_deep(const char *text, size_t len, size_t off, struct ct_error *err)
+{
+	return ct_error_set(err, CT_ERR_JSON,
+	    "invalid JSON at byte %zu (line %u): nested deeper than %d levels", off,
+	    json_line(text, len, off), JSON_TREE_MAX_DEPTH);
+}
+
+static int
 check_error(struct check_ctx *c, const char *text, size_t len, size_t off, struct ct_error *err)
 {
 	unsigned char *why;
@@ -165,10 +170,6 @@ check_error(struct check_ctx *c, const char *text, size_t len, size_t off, struc
 
 	if (c->nomem)
 		return ct_error_set(err, CT_ERR_NOMEM, "out of memory");
-	if (c->too_deep)
-		return ct_error_set(err, CT_ERR_JSON,
-		    "invalid JSON at byte %zu (line %u): nested deeper than %d levels", off,
-		    json_line(text, len, off), RULES_JSON_MAX_DEPTH);
 	if ((why = yajl_get_error(c->h, 0, NULL, 0)) == NULL)
 		return ct_error_set(err, CT_ERR_NOMEM, "out of memory");
 	wlen = strlen((char *)why);
@@ -184,16 +185,24 @@ int
 json_check(const char *text, size_t len, struct json_marks *marks, struct ct_error *err)
 {
 	struct check_ctx c = {.marks = marks};
+	/* Only the text before a too deep bracket is parsed: a syntax error
+	 * there is reported first, as it comes first. */
+	size_t deep = json_too_deep_at(text, len, JSON_TREE_MAX_DEPTH);
+	size_t n = deep == JSON_DEPTH_OK ? len : deep;
 	yajl_status st;
 	size_t off;
 	int r = 0;
 
 	if ((c.h = yajl_alloc(&check_callbacks, NULL, &c)) == NULL)
 		return ct_error_set(err, CT_ERR_NOMEM, "out of memory");
-	st = yajl_parse(c.h, (const unsigned char *)text, len);
+	st = yajl_parse(c.h, (const unsigned char *)text, n);
 	/* The lexer has consumed the byte it stopped at. */
 	off = yajl_get_bytes_consumed(c.h);
 	off = off ? off - 1 : 0;
+	if (st == yajl_status_ok && deep != JSON_DEPTH_OK) {
+		yajl_free(c.h);
+		return too_deep(text, len, deep, err);
+	}
 	if (st == yajl_status_ok) {
 		st = yajl_complete_parse(c.h);
 		off = len; /* only "premature EOF" is left to find */
@@ -210,65 +219,4 @@ json_marks_free(struct json_marks *m)
 	free(m->elem);
 	m->elem = NULL;
 	m->n = m->cap = 0;
-}
-
-int
-json_write(struct buf *b, yajl_val v)
-{
-	size_t i;
-
-	switch (v->type) {
-	case yajl_t_string:
-		return buf_json_string(b, v->u.string, strlen(v->u.string));
-	case yajl_t_number:
-		return buf_puts(b, v->u.number.r);
-	case yajl_t_true:
-		return buf_puts(b, "true");
-	case yajl_t_false:
-		return buf_puts(b, "false");
-	case yajl_t_null:
-		return buf_puts(b, "null");
-	case yajl_t_object:
-		if (buf_putc(b, '{') == -1)
-			return -1;
-		for (i = 0; i < v->u.object.len; i++) {
-			const char *k = v->u.object.keys[i];
-
-			if ((i && buf_putc(b, ',') == -1) ||
-			    buf_json_string(b, k, strlen(k)) == -1 || buf_putc(b, ':') == -1 ||
-			    json_write(b, v->u.object.values[i]) == -1)
-				return -1;
-		}
-		return buf_putc(b, '}');
-	case yajl_t_array:
-		if (buf_putc(b, '[') == -1)
-			return -1;
-		for (i = 0; i < v->u.array.len; i++)
-			if ((i && buf_putc(b, ',') == -1) ||
-			    json_write(b, v->u.array.values[i]) == -1)
-				return -1;
-		return buf_putc(b, ']');
-	default:
-		return -1;
-	}
-}
-
-/* The first byte of text that is not JSON white space. */
-static char
-json_first(const char *text)
-{
-	text += strspn(text, " \t\r\n");
-	return *text;
-}
-
-int
-json_check_pattern(const char *text, struct ct_error *err)
-{
-	if (json_check(text, strlen(text), NULL, err) == -1) {
-		ct_error_prefix(err, "pattern");
-		return -1;
-	}
-	if (json_first(text) != '{')
-		return ct_error_set(err, CT_ERR_CONFIG, "pattern must be a JSON object");
-	return 0;
 }

@@ -1,9 +1,9 @@
 /*
- * units: parsing and printing durations and sizes. See units.h.
+ * units: parsing and printing durations, sizes and counts. See units.h.
  */
 #include "config.h"
 
-#include "daemon/units.h"
+#include "util/units.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -28,6 +28,10 @@ static const struct unit size_units[] = {
     {"GiB", 1ULL << 30},
     {"MiB", 1ULL << 20},
     {"KiB", 1ULL << 10},
+    {"T", 1ULL << 40},
+    {"G", 1ULL << 30},
+    {"M", 1ULL << 20},
+    {"K", 1ULL << 10},
     {"TB", 1000000000000ULL},
     {"GB", 1000000000ULL},
     {"MB", 1000000ULL},
@@ -119,8 +123,20 @@ units_size(const char *s, uint64_t *bytes, const char **why)
 	for (size_t i = 0; i < sizeof(size_units) / sizeof(size_units[0]); i++)
 		if (strcasecmp(s, size_units[i].name) == 0)
 			return scale(v, size_units[i].factor, bytes, why);
-	*why = "unknown unit (use B, KiB, MiB, GiB, TiB, KB, MB, GB or TB)";
+	*why = "unknown unit (use B, K, M, G, T, KiB, MiB, GiB, TiB, KB, MB, GB or TB)";
 	return -1;
+}
+
+int
+units_count(const char *s, uint64_t *n, const char **why)
+{
+	if (digits(&s, n, why) == -1)
+		return -1;
+	if (*s != '\0') {
+		*why = "expected a whole number";
+		return -1;
+	}
+	return 0;
 }
 
 void
