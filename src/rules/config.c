@@ -12,7 +12,6 @@
  * Errors name the file and line of the offending setting and the rule.
  */
 #include "rules/internal.h"
-#include "util/suggest.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -123,17 +122,12 @@ rule_extra(const struct rule_list *l, const config_setting_t *m, const char **ex
 {
 	const char *name = config_setting_name(m);
 	int x = rule_extra_find(l, name);
-	const char *near = NULL;
-	char words[256];
+	char hint[320];
 
-	if (x == -1 && (near = suggest_name(name, fields, NFIELDS, sizeof(fields[0]))) == NULL)
-		near = suggest_name(name, l->extras, l->n_extras, sizeof(l->extras[0]));
-	if (x == -1 && near)
-		return rule_fail(err, p, m, "unknown setting '%s' (did you mean '%s'? expected %s)",
-		    name, near, rule_settings_words(l, words, sizeof(words)));
 	if (x == -1)
-		return rule_fail(err, p, m, "unknown setting '%s' (expected %s)", name,
-		    rule_settings_words(l, words, sizeof(words)));
+		return rule_fail(err, p, m, "unknown setting '%s' %s", name,
+		    rule_unknown_hint(
+		        l, name, fields, NFIELDS, sizeof(fields[0]), '\'', hint, sizeof(hint)));
 	if (config_setting_type(m) != CONFIG_TYPE_STRING)
 		return rule_fail(err, p, m, "%s must be a string", name);
 	extra[x] = config_setting_get_string(m);

@@ -42,9 +42,13 @@ int rule_spec_check(const struct rule_list *l, const struct rule_spec *s, struct
 
 /* The index of the declared setting called name, or -1. */
 int rule_extra_find(const struct rule_list *l, const char *name);
-/* "name, description, severity, pattern, <declared>, ..., enabled or tests", for
- * a message about an unknown setting. */
-const char *rule_settings_words(const struct rule_list *l, char *out, size_t len);
+/* What a message about an unknown setting called name ends with: "(did you
+ * mean 'X'? expected name, description, ..., enabled or tests)", X the
+ * nearest of the loader's own settings (table of n entries of stride bytes,
+ * each starting with its name) and the list's declared ones, quoted with q;
+ * without a near one, "(expected ...)". Written into out. */
+const char *rule_unknown_hint(const struct rule_list *l, const char *name, const void *own,
+    size_t n, size_t stride, char q, char *out, size_t len);
 
 /* Checks a rule name alone (for messages before the rest is known). */
 int rule_name_check(const char *name, struct ct_error *err);

@@ -9,7 +9,6 @@
  * Rules of a list are known by "FILE:LINE" of their opening brace.
  */
 #include "rules/internal.h"
-#include "util/suggest.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -84,17 +83,12 @@ rule_extra(const struct rule_list *l, const char *key, yajl_val v, const char **
     const struct place *p, struct ct_error *err)
 {
 	int x = rule_extra_find(l, key);
-	const char *near = NULL;
-	char words[256];
+	char hint[320];
 
-	if (x == -1 && (near = suggest_name(key, members, NMEMBERS, sizeof(members[0]))) == NULL)
-		near = suggest_name(key, l->extras, l->n_extras, sizeof(l->extras[0]));
-	if (x == -1 && near)
-		return rule_fail(err, p, "unknown member \"%s\" (did you mean \"%s\"? expected %s)",
-		    key, near, rule_settings_words(l, words, sizeof(words)));
 	if (x == -1)
-		return rule_fail(err, p, "unknown member \"%s\" (expected %s)", key,
-		    rule_settings_words(l, words, sizeof(words)));
+		return rule_fail(err, p, "unknown member \"%s\" %s", key,
+		    rule_unknown_hint(
+		        l, key, members, NMEMBERS, sizeof(members[0]), '"', hint, sizeof(hint)));
 	if (extra[x])
 		return rule_fail(err, p, "duplicate member \"%s\"", key);
 	if (!YAJL_IS_STRING(v))

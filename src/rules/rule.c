@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include "util/suggest.h"
 #include <sys/stat.h>
 
 #define RULE_NAME_MAX 64 /* as EventBridge rule names */
@@ -43,14 +45,24 @@ rule_extra_find(const struct rule_list *l, const char *name)
 }
 
 const char *
-rule_settings_words(const struct rule_list *l, char *out, size_t len)
+rule_unknown_hint(const struct rule_list *l, const char *name, const void *own, size_t n,
+    size_t stride, char q, char *out, size_t len)
 {
-	size_t n = (size_t)snprintf(out, len, "name, description, severity, pattern");
+	const char *near = suggest_name(name, own, n, stride);
+	size_t k;
 
-	for (size_t i = 0; i < l->n_extras && n < len; i++)
-		n += (size_t)snprintf(out + n, len - n, ", %s", l->extras[i].name);
-	if (n < len)
-		snprintf(out + n, len - n, ", enabled or tests");
+	if (near == NULL)
+		near = suggest_name(name, l->extras, l->n_extras, sizeof(l->extras[0]));
+	if (near)
+		k = (size_t)snprintf(out, len, "(did you mean %c%s%c? expected ", q, near, q);
+	else
+		k = (size_t)snprintf(out, len, "(expected ");
+	if (k < len)
+		k += (size_t)snprintf(out + k, len - k, "name, description, severity, pattern");
+	for (size_t i = 0; i < l->n_extras && k < len; i++)
+		k += (size_t)snprintf(out + k, len - k, ", %s", l->extras[i].name);
+	if (k < len)
+		snprintf(out + k, len - k, ", enabled or tests)");
 	return out;
 }
 
