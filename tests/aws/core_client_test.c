@@ -12,6 +12,7 @@
 #include "aws/client.h"
 #include "aws/retry.h"
 #include "core_httpd.h"
+#include "tests/lib/check_main.h"
 
 static struct httpd *srv;
 static struct ctaws_client *cli;
@@ -517,14 +518,4 @@ client_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner *sr = srunner_create(client_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+CT_CHECK_MAIN(client_suite)

@@ -9,6 +9,7 @@
 
 #include "aws/sts.h"
 #include "core_httpd.h"
+#include "tests/lib/check_main.h"
 
 static struct httpd *srv;
 static struct ctaws_client *cli;
@@ -203,14 +204,4 @@ sts_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner *sr = srunner_create(sts_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+CT_CHECK_MAIN(sts_suite)

@@ -8,6 +8,7 @@
 
 #include "aws/xml.h"
 #include "util/buf.h"
+#include "tests/lib/check_main.h"
 
 static const char publish_batch[] =
     "<?xml version=\"1.0\"?>\n"
@@ -201,14 +202,4 @@ xml_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner *sr = srunner_create(xml_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+CT_CHECK_MAIN(xml_suite)

@@ -17,6 +17,7 @@
 #include "aws/creds_provider.h"
 #include "creds_case.h"
 #include "util/log.h"
+#include "tests/lib/check_main.h"
 
 #define T0 1700000000LL /* seconds: the fake clock starts here */
 
@@ -453,6 +454,7 @@ cache_suite(void)
 	Suite *s = suite_create("creds_cache");
 	TCase *tc = tcase_create("cache");
 
+	log_init("creds_cache_test", LOG_TARGET_TEXT, LOG_DEBUG);
 	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, cache_reuses_until_the_window);
 	tcase_add_test(tc, cache_jitter_refreshes_earlier);
@@ -469,15 +471,4 @@ cache_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner *sr = srunner_create(cache_suite());
-	int failed;
-
-	log_init("creds_cache_test", LOG_TARGET_TEXT, LOG_DEBUG);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
-}
+CT_CHECK_MAIN(cache_suite)

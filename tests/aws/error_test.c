@@ -4,51 +4,18 @@
  * expected from it. New error shape, new case file.
  */
 #include <check.h>
-#include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "aws/error.h"
+#include "tests/lib/case.h"
 #include "util/buf.h"
+#include "tests/lib/check_main.h"
 
-#define MAX_CASES 128
-
-static char *case_files[MAX_CASES];
-static int ncases;
-
-static int
-by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void
-find_cases(void)
-{
-	const char *srcdir = getenv("top_srcdir");
-	char dir[1024];
-	struct dirent *de;
-	DIR *d;
-
-	snprintf(dir, sizeof(dir), "%s/tests/aws/cases", srcdir ? srcdir : ".");
-	if ((d = opendir(dir)) == NULL) {
-		fprintf(stderr, "error_test: cannot open %s\n", dir);
-		exit(99);
-	}
-	while ((de = readdir(d)) != NULL && ncases < MAX_CASES) {
-		size_t n = strlen(de->d_name);
-
-		if (strncmp(de->d_name, "error_", 6) != 0 || n < 5 ||
-		    strcmp(de->d_name + n - 4, ".txt") != 0)
-			continue;
-		case_files[ncases] = malloc(strlen(dir) + n + 2);
-		sprintf(case_files[ncases++], "%s/%s", dir, de->d_name);
-	}
-	closedir(d);
-	qsort(case_files, (size_t)ncases, sizeof(case_files[0]), by_name);
-}
+static char **case_files;
+static size_t ncases;
 
 struct error_case {
 	char service[16], operation[64];
@@ -229,6 +196,13 @@ error_suite(void)
 	Suite *s = suite_create("error");
 	TCase *tc = tcase_create("parse");
 
+	ncases = ct_case_list("tests/aws/cases", "error_*.txt", &case_files);
+	if (ncases < 20) {
+		fprintf(stderr,
+		    "error_test: %zu error cases in %s/tests/aws/cases, want at least 20\n", ncases,
+		    ct_top_srcdir());
+		return NULL;
+	}
 	tcase_add_loop_test(tc, error_case, 0, ncases);
 	tcase_add_test(tc, error_str_and_set);
 	tcase_add_test(tc, code_classes);
@@ -237,18 +211,4 @@ error_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner *sr;
-	int failed;
-
-	find_cases();
-	sr = srunner_create(error_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	for (int i = 0; i < ncases; i++)
-		free(case_files[i]);
-	return failed || ncases < 20 ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+CT_CHECK_MAIN(error_suite)

@@ -9,6 +9,7 @@
 
 #include "aws/http.h"
 #include "aws/retry.h"
+#include "tests/lib/check_main.h"
 
 static struct ctaws_error
 error_of(const char *code, long status)
@@ -257,14 +258,4 @@ retry_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner *sr = srunner_create(retry_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+CT_CHECK_MAIN(retry_suite)

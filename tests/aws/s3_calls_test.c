@@ -11,6 +11,7 @@
 
 #include "aws/s3.h"
 #include "core_httpd.h"
+#include "tests/lib/check_main.h"
 
 static struct httpd *srv;
 static struct ctaws_client *cli;
@@ -508,14 +509,4 @@ s3_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner *sr = srunner_create(s3_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+CT_CHECK_MAIN(s3_suite)

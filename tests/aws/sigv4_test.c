@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "aws/sigv4.h"
+#include "tests/lib/check_main.h"
 
 static const char *const doc_secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 
@@ -261,14 +262,4 @@ sigv4_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner *sr = srunner_create(sigv4_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+CT_CHECK_MAIN(sigv4_suite)

@@ -13,6 +13,7 @@
 #include "aws/sns.h"
 #include "aws/sqs.h"
 #include "core_httpd.h"
+#include "tests/lib/check_main.h"
 
 static struct httpd *srv;
 static struct ctaws_client *cli;   /* endpoint override: the scripted server */
@@ -387,14 +388,4 @@ calls_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner *sr = srunner_create(calls_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+CT_CHECK_MAIN(calls_suite)

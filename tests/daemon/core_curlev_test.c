@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "daemon/curlev.h"
+#include "tests/lib/check_main.h"
 
 enum { NCONN = 6 };
 
@@ -130,23 +131,17 @@ START_TEST(test_parallel_and_cancel)
 }
 END_TEST
 
-int
-main(void)
+static Suite *
+curlev_suite(void)
 {
 	Suite *s = suite_create("curlev");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_parallel_and_cancel);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	curl_global_cleanup();
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }
+
+CT_CHECK_MAIN_NOFORK(curlev_suite)

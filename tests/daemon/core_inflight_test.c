@@ -4,9 +4,13 @@
 #include <stdlib.h>
 
 #include "daemon/inflight.h"
+#include "tests/lib/check_main.h"
 
 static const struct inflight_policy policy = {
-	.max_receive_count = 5, .poison_delete = 0, .retry_base_s = 30, .retry_max_s = 900,
+    .max_receive_count = 5,
+    .poison_delete = 0,
+    .retry_base_s = 30,
+    .retry_max_s = 900,
 };
 
 struct decide_case {
@@ -18,24 +22,24 @@ struct decide_case {
 };
 
 static const struct decide_case cases[] = {
-	{"all done", 1, 2, 0, 0, 0, 0, 2, 0, ACK_DELETE, 0, 0},
-	{"still running", 1, 3, 0, 0, 0, 0, 2, 0, ACK_NONE, 0, 0},
-	{"running despite failure", 1, 3, 1, 0, 0, 0, 1, 0, ACK_NONE, 0, 0},
-	{"transient first receive", 1, 1, 1, 0, 0, 0, 1, 0, ACK_RETURN, 30, 0},
-	{"transient third receive", 3, 1, 1, 0, 0, 0, 1, 0, ACK_RETURN, 120, 0},
-	{"transient never poison", 9, 1, 1, 0, 0, 0, 1, 0, ACK_RETURN, 900, 0},
-	{"transient beats permanent", 5, 2, 1, 1, 0, 0, 2, 0, ACK_RETURN, 480, 0},
-	{"permanent early", 1, 1, 0, 1, 0, 0, 1, 0, ACK_RETURN, 30, 1},
-	{"permanent last to dlq", 5, 1, 0, 1, 0, 0, 1, 0, ACK_DLQ, 0, 1},
-	{"permanent last deleted", 5, 1, 0, 1, 0, 0, 1, 1, ACK_DELETE, 0, 1},
-	{"permanent past max: no DLQ took it", 7, 1, 0, 1, 0, 0, 1, 0, ACK_DLQ, 900, 1},
-	{"permanent just past max", 6, 1, 0, 1, 0, 0, 1, 0, ACK_DLQ, 900, 1},
-	{"permanent past max deleted", 7, 1, 0, 1, 0, 0, 1, 1, ACK_DELETE, 0, 1},
-	{"undecodable early", 2, 0, 0, 0, 0, 1, 0, 0, ACK_RETURN, 60, 1},
-	{"undecodable last", 5, 0, 0, 0, 0, 1, 0, 1, ACK_DELETE, 0, 1},
-	{"abandoned returns now", 1, 2, 0, 0, 1, 0, 2, 0, ACK_RETURN, 0, 0},
-	{"abandoned beats permanent", 5, 2, 0, 1, 1, 0, 2, 0, ACK_RETURN, 0, 0},
-	{"no objects (test event)", 1, 0, 0, 0, 0, 0, 0, 0, ACK_DELETE, 0, 0},
+    {"all done", 1, 2, 0, 0, 0, 0, 2, 0, ACK_DELETE, 0, 0},
+    {"still running", 1, 3, 0, 0, 0, 0, 2, 0, ACK_NONE, 0, 0},
+    {"running despite failure", 1, 3, 1, 0, 0, 0, 1, 0, ACK_NONE, 0, 0},
+    {"transient first receive", 1, 1, 1, 0, 0, 0, 1, 0, ACK_RETURN, 30, 0},
+    {"transient third receive", 3, 1, 1, 0, 0, 0, 1, 0, ACK_RETURN, 120, 0},
+    {"transient never poison", 9, 1, 1, 0, 0, 0, 1, 0, ACK_RETURN, 900, 0},
+    {"transient beats permanent", 5, 2, 1, 1, 0, 0, 2, 0, ACK_RETURN, 480, 0},
+    {"permanent early", 1, 1, 0, 1, 0, 0, 1, 0, ACK_RETURN, 30, 1},
+    {"permanent last to dlq", 5, 1, 0, 1, 0, 0, 1, 0, ACK_DLQ, 0, 1},
+    {"permanent last deleted", 5, 1, 0, 1, 0, 0, 1, 1, ACK_DELETE, 0, 1},
+    {"permanent past max: no DLQ took it", 7, 1, 0, 1, 0, 0, 1, 0, ACK_DLQ, 900, 1},
+    {"permanent just past max", 6, 1, 0, 1, 0, 0, 1, 0, ACK_DLQ, 900, 1},
+    {"permanent past max deleted", 7, 1, 0, 1, 0, 0, 1, 1, ACK_DELETE, 0, 1},
+    {"undecodable early", 2, 0, 0, 0, 0, 1, 0, 0, ACK_RETURN, 60, 1},
+    {"undecodable last", 5, 0, 0, 0, 0, 1, 0, 1, ACK_DELETE, 0, 1},
+    {"abandoned returns now", 1, 2, 0, 0, 1, 0, 2, 0, ACK_RETURN, 0, 0},
+    {"abandoned beats permanent", 5, 2, 0, 1, 1, 0, 2, 0, ACK_RETURN, 0, 0},
+    {"no objects (test event)", 1, 0, 0, 0, 0, 0, 0, 0, ACK_DELETE, 0, 0},
 };
 
 START_TEST(test_decide)
@@ -122,21 +126,17 @@ START_TEST(test_table)
 }
 END_TEST
 
-int
-main(void)
+static Suite *
+inflight_suite(void)
 {
 	Suite *s = suite_create("inflight");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_loop_test(tc, test_decide, 0, (int)(sizeof(cases) / sizeof(cases[0])));
 	tcase_add_test(tc, test_backoff);
 	tcase_add_test(tc, test_table);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }
+
+CT_CHECK_MAIN(inflight_suite)

@@ -7,11 +7,12 @@
 #include <unistd.h>
 
 #include "daemon/pool.h"
+#include "tests/lib/check_main.h"
 
 struct job {
 	struct pool_job link; /* first: the pool hands back this pointer */
 	int value;
-	int ran_by;           /* thread index that ran it */
+	int ran_by; /* thread index that ran it */
 	int runs;
 };
 
@@ -115,22 +116,17 @@ START_TEST(test_free_drains)
 }
 END_TEST
 
-int
-main(void)
+static Suite *
+pool_suite(void)
 {
 	Suite *s = suite_create("pool");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_all_jobs_once);
 	tcase_add_test(tc, test_free_drains);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }
+
+CT_CHECK_MAIN_NOFORK(pool_suite)

@@ -26,6 +26,7 @@
 #include "caselib.h"
 #include "daemon/alert.h"
 #include "daemon/jsonutil.h"
+#include "tests/lib/check_main.h"
 
 static char **paths;
 static size_t npaths;
@@ -58,17 +59,17 @@ terminate_lines(struct buf *b)
 }
 
 static void
-load_input(const struct case_file *cf, struct input *in)
+load_input(const struct ct_case *cf, struct input *in)
 {
-	const struct buf *r = case_section(cf, "rule"), *o = case_section(cf, "options");
-	const struct buf *log = case_section(cf, "log"), *rec = case_section(cf, "record");
+	const struct buf *r = ct_case_buf(cf, "rule"), *o = ct_case_buf(cf, "options");
+	const struct buf *log = ct_case_buf(cf, "log"), *rec = ct_case_buf(cf, "record");
 	char *t, *v;
 
 	memset(in, 0, sizeof(*in));
 	ck_assert_msg(r && o && log && rec, "%s: needs rule, options, log, record", cf->path);
-	case_expand(r, &in->text[0]);
-	case_expand(o, &in->text[1]);
-	case_expand(rec, &in->record);
+	ct_case_expand(r, &in->text[0]);
+	ct_case_expand(o, &in->text[1]);
+	ct_case_expand(rec, &in->record);
 	ck_assert_int_eq(sscanf(log->data, "%255s %2047s", in->bucket, in->key), 2);
 	t = in->text[0].data;
 	in->rule.name = lookup(t, "name");
@@ -242,20 +243,20 @@ render_envelope(const struct alert *a, struct buf *out)
 }
 
 static void
-compare_optional(const struct case_file *cf, const char *section, const char *got)
+compare_optional(const struct ct_case *cf, const char *section, const char *got)
 {
-	const struct buf *want = case_section(cf, section);
+	const struct buf *want = ct_case_buf(cf, section);
 	struct buf w = BUF_INIT;
 
 	if (want == NULL)
 		return;
-	case_expand(want, &w);
-	case_compare(cf, w.data, got);
+	ct_case_expand(want, &w);
+	ct_case_compare(cf->path, w.data, got);
 	buf_free(&w);
 }
 
 static void
-check_and_render(const struct case_file *cf, const struct alert *a, const struct input *in)
+check_and_render(const struct ct_case *cf, const struct alert *a, const struct input *in)
 {
 	struct buf env = BUF_INIT, body_text = BUF_INIT;
 	yajl_val msg, body;
@@ -274,11 +275,11 @@ check_and_render(const struct case_file *cf, const struct alert *a, const struct
 	check_body(cf->path, a, body, in);
 	render_envelope(a, &env);
 	pretty(&body_text, body, 0);
-	case_compare(cf, case_section(cf, "expect")->data, env.data);
+	ct_case_compare(cf->path, ct_case_buf(cf, "expect")->data, env.data);
 	compare_optional(cf, "body", body_text.data);
 	if (email)
 		compare_optional(cf, "email", email);
-	ck_assert_msg(email || case_section(cf, "email") == NULL, "%s: no email text", cf->path);
+	ck_assert_msg(email || ct_case_buf(cf, "email") == NULL, "%s: no email text", cf->path);
 	if (body != msg)
 		yajl_tree_free(body);
 	yajl_tree_free(msg);
@@ -288,15 +289,15 @@ check_and_render(const struct case_file *cf, const struct alert *a, const struct
 
 START_TEST(test_case)
 {
-	struct case_file cf;
+	struct ct_case cf;
 	struct ct_error err;
 	struct input in;
 	struct alert a;
 	struct buf got = BUF_INIT;
 
-	case_load(paths[_i], &cf);
+	ct_case_load(paths[_i], DAEMON_CASE, &cf);
 	load_input(&cf, &in);
-	ck_assert_msg(case_section(&cf, "expect") != NULL, "%s: no expect", cf.path);
+	ck_assert_msg(ct_case_buf(&cf, "expect") != NULL, "%s: no expect", cf.path);
 	ct_error_clear(&err);
 	if (alert_build(&a, in.record.data, in.record.len, &in.rule, in.bucket, in.key, &in.opt,
 	        &err) == 0) {
@@ -305,13 +306,13 @@ START_TEST(test_case)
 	} else {
 		ck_assert_ptr_null(a.message);
 		buf_printf(&got, "error: %s\n", err.msg);
-		case_compare(&cf, case_section(&cf, "expect")->data, got.data);
+		ct_case_compare(cf.path, ct_case_buf(&cf, "expect")->data, got.data);
 	}
 	buf_free(&got);
 	buf_free(&in.record);
 	buf_free(&in.text[0]);
 	buf_free(&in.text[1]);
-	case_free(&cf);
+	ct_case_free(&cf);
 }
 END_TEST
 
@@ -338,17 +339,17 @@ check_sendable(const char *path, const struct alert *a, const struct input *in)
 START_TEST(test_mutations)
 {
 	unsigned long long seed = 0xa1e47000ULL + (unsigned long long)_i;
-	struct case_file cf;
+	struct ct_case cf;
 	struct ct_error err;
 	struct input in;
 	struct alert a;
 	struct buf orig = BUF_INIT;
 
-	case_load(paths[_i], &cf);
+	ct_case_load(paths[_i], DAEMON_CASE, &cf);
 	load_input(&cf, &in);
 	buf_append(&orig, in.record.data, in.record.len);
 	for (int round = 0; round < 150 && orig.len < 20000; round++) {
-		if (strncmp(case_section(&cf, "expect")->data, "error:", 6) == 0)
+		if (strncmp(ct_case_buf(&cf, "expect")->data, "error:", 6) == 0)
 			break;
 		buf_reset(&in.record);
 		buf_append(&in.record, orig.data, orig.len);
@@ -364,27 +365,22 @@ START_TEST(test_mutations)
 	buf_free(&in.record);
 	buf_free(&in.text[0]);
 	buf_free(&in.text[1]);
-	case_free(&cf);
+	ct_case_free(&cf);
 }
 END_TEST
 
-int
-main(void)
+static Suite *
+alert_suite(void)
 {
 	Suite *s = suite_create("alert");
 	TCase *tc = tcase_create("cases");
-	SRunner *sr;
-	int failed;
 
 	paths = case_list("alert", &npaths);
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, test_case, 0, (int)npaths);
 	tcase_add_loop_test(tc, test_mutations, 0, (int)npaths);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	case_list_free(paths, npaths);
-	return failed ? 1 : 0;
+	return s;
 }
+
+CT_CHECK_MAIN(alert_suite)

@@ -20,6 +20,7 @@
 
 #include "caselib.h"
 #include "daemon/conf.h"
+#include "tests/lib/check_main.h"
 
 static char **paths;
 static size_t npaths;
@@ -69,11 +70,11 @@ make_env(struct buf *text)
 
 /* Loads the case's configuration in a scratch folder; prints it or the error. */
 static void
-run_case(const struct case_file *cf, struct buf *got)
+run_case(const struct ct_case *cf, struct buf *got)
 {
 	char tmp[] = "/tmp/ctalertd-conf-XXXXXX", cwd[4096];
 	struct buf text = BUF_INIT, envtext = BUF_INIT;
-	const struct buf *env = case_section(cf, "env");
+	const struct buf *env = ct_case_buf(cf, "env");
 	struct ct_config *c;
 	struct ct_error err;
 	char **envp;
@@ -82,17 +83,17 @@ run_case(const struct case_file *cf, struct buf *got)
 	ck_assert_ptr_nonnull(mkdtemp(tmp));
 	ck_assert_int_eq(chdir(tmp), 0);
 	for (size_t i = 0; i < cf->n; i++) {
-		if (strncmp(cf->v[i].name, "file ", 5) == 0 || strcmp(cf->v[i].name, "conf") == 0) {
-			case_expand(&cf->v[i].text, &text);
+		if (strcmp(cf->v[i].name, "file") == 0 || strcmp(cf->v[i].name, "conf") == 0) {
+			ct_case_expand(&cf->v[i].text, &text);
 			write_file(
-			    cf->v[i].name[0] == 'c' ? "ctalertd.conf" : cf->v[i].name + 5, &text);
+			    cf->v[i].name[0] == 'c' ? "ctalertd.conf" : cf->v[i].args, &text);
 		}
 	}
 	if (env)
-		case_expand(env, &envtext);
+		ct_case_expand(env, &envtext);
 	envp = make_env(&envtext);
 	ct_error_clear(&err);
-	c = conf_load(case_section(cf, "conf") ? "ctalertd.conf" : CONF_NO_FILE, envp, &err);
+	c = conf_load(ct_case_buf(cf, "conf") ? "ctalertd.conf" : CONF_NO_FILE, envp, &err);
 	if (c) {
 		conf_print(c, got);
 		conf_free(c);
@@ -110,16 +111,16 @@ run_case(const struct case_file *cf, struct buf *got)
 START_TEST(test_case)
 {
 	struct buf want = BUF_INIT, got = BUF_INIT;
-	struct case_file cf;
+	struct ct_case cf;
 
-	case_load(paths[_i], &cf);
-	ck_assert_msg(case_section(&cf, "expect") != NULL, "%s: no expect", cf.path);
+	ct_case_load(paths[_i], DAEMON_CASE, &cf);
+	ck_assert_msg(ct_case_buf(&cf, "expect") != NULL, "%s: no expect", cf.path);
 	run_case(&cf, &got);
-	case_expand(case_section(&cf, "expect"), &want);
-	case_compare(&cf, want.data, got.data ? got.data : "");
+	ct_case_expand(ct_case_buf(&cf, "expect"), &want);
+	ct_case_compare(cf.path, want.data, got.data ? got.data : "");
 	buf_free(&want);
 	buf_free(&got);
-	case_free(&cf);
+	ct_case_free(&cf);
 }
 END_TEST
 
@@ -247,13 +248,11 @@ START_TEST(test_sample_documents_every_option)
 }
 END_TEST
 
-int
-main(void)
+static Suite *
+conf_suite(void)
 {
 	Suite *s = suite_create("conf");
 	TCase *tc = tcase_create("cases");
-	SRunner *sr;
-	int failed;
 
 	paths = case_list("conf", &npaths);
 	tcase_set_timeout(tc, 60);
@@ -261,10 +260,7 @@ main(void)
 	tcase_add_test(tc, test_sample_defaults_are_real);
 	tcase_add_test(tc, test_sample_documents_every_option);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	case_list_free(paths, npaths);
-	return failed ? 1 : 0;
+	return s;
 }
+
+CT_CHECK_MAIN(conf_suite)

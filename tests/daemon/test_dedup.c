@@ -21,6 +21,7 @@
 
 #include "caselib.h"
 #include "daemon/dedup.h"
+#include "tests/lib/check_main.h"
 
 static char **paths;
 static size_t npaths;
@@ -72,19 +73,19 @@ START_TEST(test_case)
 {
 	struct buf script = BUF_INIT, got = BUF_INIT;
 	struct dedup *d = NULL;
-	struct case_file cf;
+	struct ct_case cf;
 	char *line, *save = NULL;
 
-	case_load(paths[_i], &cf);
-	ck_assert_msg(case_section(&cf, "script") != NULL, "%s: no script", cf.path);
-	case_expand(case_section(&cf, "script"), &script);
+	ct_case_load(paths[_i], DAEMON_CASE, &cf);
+	ck_assert_msg(ct_case_buf(&cf, "script") != NULL, "%s: no script", cf.path);
+	ct_case_expand(ct_case_buf(&cf, "script"), &script);
 	for (line = strtok_r(script.data, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
 		run_line(&d, cf.path, line, &got);
-	case_compare(&cf, case_section(&cf, "script")->data, got.data ? got.data : "");
+	ct_case_compare(cf.path, ct_case_buf(&cf, "script")->data, got.data ? got.data : "");
 	dedup_free(d);
 	buf_free(&script);
 	buf_free(&got);
-	case_free(&cf);
+	ct_case_free(&cf);
 }
 END_TEST
 
@@ -176,13 +177,11 @@ START_TEST(test_threads)
 }
 END_TEST
 
-int
-main(void)
+static Suite *
+dedup_suite(void)
 {
 	Suite *s = suite_create("dedup");
 	TCase *tc = tcase_create("cases");
-	SRunner *sr;
-	int failed;
 
 	paths = case_list("dedup", &npaths);
 	tcase_set_timeout(tc, 120);
@@ -191,10 +190,7 @@ main(void)
 	tcase_add_test(tc, test_disabled_and_limits);
 	tcase_add_test(tc, test_threads);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	case_list_free(paths, npaths);
-	return failed ? 1 : 0;
+	return s;
 }
+
+CT_CHECK_MAIN(dedup_suite)

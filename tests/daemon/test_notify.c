@@ -13,6 +13,7 @@
 
 #include "caselib.h"
 #include "daemon/notify.h"
+#include "tests/lib/check_main.h"
 
 static char **paths;
 static size_t npaths;
@@ -40,14 +41,14 @@ START_TEST(test_case)
 	struct buf input = BUF_INIT, expect = BUF_INIT, got = BUF_INIT;
 	struct notification n;
 	struct ct_error err;
-	struct case_file cf;
+	struct ct_case cf;
 	const struct buf *want;
 
-	case_load(paths[_i], &cf);
-	ck_assert_msg(case_section(&cf, "input") != NULL, "%s: no input", cf.path);
-	ck_assert_msg((want = case_section(&cf, "expect")) != NULL, "%s: no expect", cf.path);
-	case_expand(case_section(&cf, "input"), &input);
-	case_expand(want, &expect);
+	ct_case_load(paths[_i], DAEMON_CASE, &cf);
+	ck_assert_msg(ct_case_buf(&cf, "input") != NULL, "%s: no input", cf.path);
+	ck_assert_msg((want = ct_case_buf(&cf, "expect")) != NULL, "%s: no expect", cf.path);
+	ct_case_expand(ct_case_buf(&cf, "input"), &input);
+	ct_case_expand(want, &expect);
 	ct_error_clear(&err);
 	if (notify_decode(input.data, input.len, &n, &err) == 0) {
 		ck_assert_int_eq(err.code, CT_OK);
@@ -59,11 +60,11 @@ START_TEST(test_case)
 		ck_assert_ptr_null(n.objects);
 		buf_printf(&got, "error: %s\n", err.msg);
 	}
-	case_compare(&cf, expect.data, got.data ? got.data : "");
+	ct_case_compare(cf.path, expect.data, got.data ? got.data : "");
 	buf_free(&input);
 	buf_free(&expect);
 	buf_free(&got);
-	case_free(&cf);
+	ct_case_free(&cf);
 }
 END_TEST
 
@@ -75,10 +76,10 @@ START_TEST(test_mutations)
 	struct buf input = BUF_INIT, m = BUF_INIT;
 	struct notification n;
 	struct ct_error err;
-	struct case_file cf;
+	struct ct_case cf;
 
-	case_load(paths[_i], &cf);
-	case_expand(case_section(&cf, "input"), &input);
+	ct_case_load(paths[_i], DAEMON_CASE, &cf);
+	ct_case_expand(ct_case_buf(&cf, "input"), &input);
 	for (int round = 0; round < 300 && input.len < 100000; round++) {
 		buf_reset(&m);
 		buf_append(&m, input.data, input.len);
@@ -96,7 +97,7 @@ START_TEST(test_mutations)
 	}
 	buf_free(&input);
 	buf_free(&m);
-	case_free(&cf);
+	ct_case_free(&cf);
 }
 END_TEST
 
@@ -123,13 +124,11 @@ START_TEST(test_key_decode_all_escapes)
 }
 END_TEST
 
-int
-main(void)
+static Suite *
+notify_suite(void)
 {
 	Suite *s = suite_create("notify");
 	TCase *tc = tcase_create("cases");
-	SRunner *sr;
-	int failed;
 
 	paths = case_list("notify", &npaths);
 	tcase_set_timeout(tc, 60);
@@ -137,10 +136,7 @@ main(void)
 	tcase_add_loop_test(tc, test_mutations, 0, (int)npaths);
 	tcase_add_test(tc, test_key_decode_all_escapes);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	case_list_free(paths, npaths);
-	return failed ? 1 : 0;
+	return s;
 }
+
+CT_CHECK_MAIN(notify_suite)

@@ -16,6 +16,7 @@
 
 #include "caselib.h"
 #include "daemon/source.h"
+#include "tests/lib/check_main.h"
 
 static char **paths;
 static size_t npaths;
@@ -97,28 +98,28 @@ run_query(const struct source_policy *p, const char *path, const char *line, str
 START_TEST(test_case)
 {
 	struct buf policy = BUF_INIT, checks = BUF_INIT, got = BUF_INIT;
-	struct case_file cf;
+	struct ct_case cf;
 	struct policy pol;
 	char *line, *save = NULL;
 
-	case_load(paths[_i], &cf);
-	ck_assert_msg(case_section(&cf, "policy") && case_section(&cf, "checks"),
+	ct_case_load(paths[_i], DAEMON_CASE, &cf);
+	ck_assert_msg(ct_case_buf(&cf, "policy") && ct_case_buf(&cf, "checks"),
 	    "%s: needs policy and checks", cf.path);
-	case_expand(case_section(&cf, "policy"), &policy);
-	case_expand(case_section(&cf, "checks"), &checks);
+	ct_case_expand(ct_case_buf(&cf, "policy"), &policy);
+	ct_case_expand(ct_case_buf(&cf, "checks"), &checks);
 	parse_policy(cf.path, policy.data, &pol);
 	for (line = strtok_r(checks.data, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
 		if (strncmp(line, "=> ", 3) != 0)
 			run_query(&pol.p, cf.path, line, &got);
-	case_expand(case_section(&cf, "checks"), &checks);
-	case_compare(&cf, checks.data, got.data ? got.data : "");
+	ct_case_expand(ct_case_buf(&cf, "checks"), &checks);
+	ct_case_compare(cf.path, checks.data, got.data ? got.data : "");
 	strv_free(&pol.buckets);
 	strv_free(&pol.include);
 	strv_free(&pol.exclude);
 	buf_free(&policy);
 	buf_free(&checks);
 	buf_free(&got);
-	case_free(&cf);
+	ct_case_free(&cf);
 }
 END_TEST
 
@@ -152,23 +153,18 @@ START_TEST(test_size_check_at_fetch)
 }
 END_TEST
 
-int
-main(void)
+static Suite *
+source_suite(void)
 {
 	Suite *s = suite_create("source");
 	TCase *tc = tcase_create("cases");
-	SRunner *sr;
-	int failed;
 
 	paths = case_list("source", &npaths);
 	tcase_add_loop_test(tc, test_case, 0, (int)npaths);
 	tcase_add_test(tc, test_pattern_problems);
 	tcase_add_test(tc, test_size_check_at_fetch);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	case_list_free(paths, npaths);
-	return failed ? 1 : 0;
+	return s;
 }
+
+CT_CHECK_MAIN(source_suite)

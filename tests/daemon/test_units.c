@@ -18,6 +18,7 @@
 
 #include "caselib.h"
 #include "daemon/units.h"
+#include "tests/lib/check_main.h"
 
 static char **paths;
 static size_t npaths;
@@ -54,18 +55,18 @@ run_line(const char *path, char *line, struct buf *out)
 START_TEST(test_case)
 {
 	struct buf checks = BUF_INIT, got = BUF_INIT;
-	struct case_file cf;
+	struct ct_case cf;
 	char *line, *save = NULL;
 
-	case_load(paths[_i], &cf);
-	ck_assert_msg(case_section(&cf, "checks") != NULL, "%s: no checks", cf.path);
-	case_expand(case_section(&cf, "checks"), &checks);
+	ct_case_load(paths[_i], DAEMON_CASE, &cf);
+	ck_assert_msg(ct_case_buf(&cf, "checks") != NULL, "%s: no checks", cf.path);
+	ct_case_expand(ct_case_buf(&cf, "checks"), &checks);
 	for (line = strtok_r(checks.data, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
 		run_line(cf.path, line, &got);
-	case_compare(&cf, case_section(&cf, "checks")->data, got.data ? got.data : "");
+	ct_case_compare(cf.path, ct_case_buf(&cf, "checks")->data, got.data ? got.data : "");
 	buf_free(&checks);
 	buf_free(&got);
-	case_free(&cf);
+	ct_case_free(&cf);
 }
 END_TEST
 
@@ -91,22 +92,17 @@ START_TEST(test_round_trip)
 }
 END_TEST
 
-int
-main(void)
+static Suite *
+units_suite(void)
 {
 	Suite *s = suite_create("units");
 	TCase *tc = tcase_create("cases");
-	SRunner *sr;
-	int failed;
 
 	paths = case_list("units", &npaths);
 	tcase_add_loop_test(tc, test_case, 0, (int)npaths);
 	tcase_add_test(tc, test_round_trip);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	case_list_free(paths, npaths);
-	return failed ? 1 : 0;
+	return s;
 }
+
+CT_CHECK_MAIN(units_suite)

@@ -13,6 +13,7 @@
 
 #include "casefile.h"
 #include "rules/rules.h"
+#include "tests/lib/check_main.h"
 
 static struct rule_list pack;
 static char *pack_dir;  /* etc/rules.d */
@@ -27,8 +28,8 @@ load_pack(void)
 	struct ct_error err;
 
 	rule_list_init(&pack);
-	if (asprintf(&pack_dir, "%s/etc/rules.d", top_srcdir()) == -1 ||
-	    asprintf(&tests_dir, "%s/tests/rules/pack", top_srcdir()) == -1)
+	if (asprintf(&pack_dir, "%s/etc/rules.d", ct_top_srcdir()) == -1 ||
+	    asprintf(&tests_dir, "%s/tests/rules/pack", ct_top_srcdir()) == -1)
 		abort();
 	if (rules_load_dir(&pack, pack_dir, &err) == -1 ||
 	    (compiled[0] = rules_compile(&pack, MATCH_ENVELOPE_CLOUDTRAIL, &err)) == NULL ||
@@ -42,7 +43,7 @@ load_pack(void)
 
 		if (asprintf(&dir, "%s/%s", tests_dir, pack.v[i].name) == -1)
 			abort();
-		n = list_files(dir, ".json", &files);
+		n = ct_case_list(dir, "*.json", &files);
 		records = realloc(records, (nrecords + n) * sizeof(*records));
 		memcpy(records + nrecords, files, n * sizeof(*files));
 		nrecords += n;
@@ -103,7 +104,7 @@ START_TEST(test_pack_has_records)
 
 	if (asprintf(&dir, "%s/%s", tests_dir, r->name) == -1)
 		abort();
-	n = list_files(dir, ".json", &files);
+	n = ct_case_list(dir, "*.json", &files);
 	for (size_t i = 0; i < n; i++) {
 		const char *base = strrchr(files[i], '/') + 1;
 
@@ -114,7 +115,7 @@ START_TEST(test_pack_has_records)
 		else
 			ck_abort_msg("%s: neither fires*.json nor must-not*.json", files[i]);
 	}
-	free_list(files, n);
+	ct_case_list_free(files, n);
 	free(dir);
 	ck_assert_msg(fires > 0, "%s: no fires*.json record", r->name);
 	ck_assert_msg(misses > 0, "%s: no must-not*.json record", r->name);
@@ -125,7 +126,7 @@ END_TEST
 START_TEST(test_pack_no_stray_records)
 {
 	char **dirs;
-	size_t n = list_files(tests_dir, "", &dirs);
+	size_t n = ct_case_list(tests_dir, "*", &dirs);
 
 	ck_assert_uint_gt(n, 0);
 	for (size_t i = 0; i < n; i++) {
@@ -135,7 +136,7 @@ START_TEST(test_pack_no_stray_records)
 			ck_assert_msg(rule_list_find(&pack, strrchr(dirs[i], '/') + 1) != NULL,
 			    "%s: no such rule in %s", dirs[i], pack_dir);
 	}
-	free_list(dirs, n);
+	ct_case_list_free(dirs, n);
 }
 END_TEST
 
@@ -145,6 +146,11 @@ pack_suite(void)
 	Suite *s = suite_create("pack");
 	TCase *tc = tcase_create("pack");
 
+	load_pack();
+	if (pack.n == 0) {
+		fprintf(stderr, "%s: no rules\n", pack_dir);
+		return NULL;
+	}
 	tcase_add_loop_test(tc, test_pack_rules, 0, (int)pack.n);
 	tcase_add_loop_test(tc, test_pack_has_records, 0, (int)pack.n);
 	tcase_add_test(tc, test_pack_no_stray_records);
@@ -153,26 +159,4 @@ pack_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner *sr;
-	int failed;
-
-	load_pack();
-	if (pack.n == 0) {
-		fprintf(stderr, "%s: no rules\n", pack_dir);
-		return 1;
-	}
-	sr = srunner_create(pack_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	ruleset_free(compiled[0]);
-	ruleset_free(compiled[1]);
-	free_list(records, nrecords);
-	rule_list_free(&pack);
-	free(pack_dir);
-	free(tests_dir);
-	return failed ? 1 : 0;
-}
+CT_CHECK_MAIN(pack_suite)

@@ -12,6 +12,7 @@
 
 #include "stream/inflate.h"
 #include "util/buf.h"
+#include "tests/lib/check_main.h"
 
 static const enum inflate_backend backends[] = {INFLATE_BACKEND_ZLIB, INFLATE_BACKEND_ISAL};
 static enum inflate_backend backend;    /* the one this loop iteration tests */
@@ -421,14 +422,4 @@ inflate_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner *sr = srunner_create(inflate_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
-}
+CT_CHECK_MAIN(inflate_suite)

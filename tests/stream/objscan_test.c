@@ -12,6 +12,7 @@
 
 #include "stream/objscan.h"
 #include "util/buf.h"
+#include "tests/lib/check_main.h"
 
 static const char doc[] =
     "{\"Records\":[{\"eventSource\":\"sns.amazonaws.com\",\"eventName\":\"CreateTopic\"},"
@@ -166,20 +167,16 @@ START_TEST(errors_name_the_object)
 }
 END_TEST
 
-int
-main(void)
+static Suite *
+objscan_suite(void)
 {
 	Suite *s = suite_create("objscan");
 	TCase *tc = tcase_create("objscan");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, figures_and_reuse);
 	tcase_add_test(tc, errors_name_the_object);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return s;
 }
+
+CT_CHECK_MAIN(objscan_suite)

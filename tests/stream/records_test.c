@@ -14,6 +14,7 @@
 #include "stream/records.h"
 #include "stream/utf8.h"
 #include "util/buf.h"
+#include "tests/lib/check_main.h"
 
 /* What a run saw, as text: one line per match or record error. */
 struct seen {
@@ -514,13 +515,11 @@ START_TEST(format_names)
 }
 END_TEST
 
-int
-main(void)
+static Suite *
+records_suite(void)
 {
 	Suite *s = suite_create("records");
 	TCase *tc = tcase_create("records");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, walk_records);
@@ -542,9 +541,7 @@ main(void)
 	tcase_add_test(tc, utf8_table);
 	tcase_add_test(tc, format_names);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return s;
 }
+
+CT_CHECK_MAIN(records_suite)
