@@ -1,7 +1,18 @@
 /*
- * Error parsing, data-driven: each tests/aws/cases/error_*.txt holds a
- * response (service, operation, status, headers, body) and the typed error
- * expected from it. New error shape, new case file.
+ * Error parsing, data-driven: each tests/aws/cases/error/NAME.case holds a
+ * response and the typed error expected from it. New error shape, new case
+ * file:
+ *
+ *   # What the case is about.
+ *   --- response
+ *   service s3
+ *   operation HeadObject
+ *   status 404
+ *   --- headers            (optional: raw header lines)
+ *   x-amz-request-id: H404
+ *   --- expect             (FIELD VALUE lines: code, message, request_id,
+ *   code NotFound           retryable, throttling, transient)
+ *   --- body               (verbatim, to the end of the file)
  */
 #include <check.h>
 #include <stdint.h>
@@ -23,43 +34,42 @@ struct error_case {
 	struct buf headers, body, expect;
 };
 
-/* Reads one case file: "key value" lines until "body", then the body. */
+/* Reads one case file (see the top of this file). */
 static void
 read_case(const char *path, struct error_case *c)
 {
-	char line[2048];
-	FILE *f = fopen(path, "r");
-	int in_body = 0;
+	struct ct_case cf;
+	const char *resp, *headers, *expect, *body;
+	char *copy, *line, *save = NULL;
 
-	ck_assert_msg(f != NULL, "cannot open %s", path);
 	memset(c, 0, sizeof(*c));
-	while (fgets(line, sizeof(line), f)) {
-		if (in_body) {
-			buf_puts(&c->body, line);
-			continue;
-		}
-		line[strcspn(line, "\n")] = '\0';
-		if (line[0] == '#' || line[0] == '\0')
-			continue;
-		if (strcmp(line, "body") == 0)
-			in_body = 1;
-		else if (strncmp(line, "service ", 8) == 0)
+	ct_case_load(path, CT_CASE_COMMENTS | CT_CASE_UNIQUE | CT_CASE_TRIM_ONE, &cf);
+	resp = ct_case_get(&cf, "response");
+	expect = ct_case_get(&cf, "expect");
+	body = ct_case_get(&cf, "body");
+	ck_assert_msg(resp && expect && body, "%s: needs response, expect and body", path);
+	copy = strdup(resp);
+	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, "service ", 8) == 0)
 			snprintf(c->service, sizeof(c->service), "%.15s", line + 8);
 		else if (strncmp(line, "operation ", 10) == 0)
 			snprintf(c->operation, sizeof(c->operation), "%.63s", line + 10);
 		else if (strncmp(line, "status ", 7) == 0)
 			c->status = strtol(line + 7, NULL, 10);
-		else if (strncmp(line, "header ", 7) == 0)
-			buf_printf(&c->headers, "%s\r\n", line + 7);
-		else if (strncmp(line, "expect ", 7) == 0)
-			buf_printf(&c->expect, "%s\n", line + 7);
 		else
-			ck_abort_msg("%s: unknown line \"%s\"", path, line);
+			ck_abort_msg("%s: unknown response line \"%s\"", path, line);
 	}
-	fclose(f);
-	ck_assert_msg(in_body, "%s: no body line", path);
-	if (c->body.len && c->body.data[c->body.len - 1] == '\n')
-		c->body.data[--c->body.len] = '\0';
+	free(copy);
+	if ((headers = ct_case_get(&cf, "headers")) != NULL) {
+		copy = strdup(headers);
+		save = NULL;
+		for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+			buf_printf(&c->headers, "%s\r\n", line);
+		free(copy);
+	}
+	buf_printf(&c->expect, "%s\n", expect);
+	buf_append(&c->body, body, ct_case_buf(&cf, "body")->len);
+	ct_case_free(&cf);
 }
 
 static void
@@ -196,11 +206,11 @@ error_suite(void)
 	Suite *s = suite_create("error");
 	TCase *tc = tcase_create("parse");
 
-	ncases = ct_case_list("tests/aws/cases", "error_*.txt", &case_files);
+	ncases = ct_case_list("tests/aws/cases/error", "*.case", &case_files);
 	if (ncases < 20) {
 		fprintf(stderr,
-		    "error_test: %zu error cases in %s/tests/aws/cases, want at least 20\n", ncases,
-		    ct_top_srcdir());
+		    "error_test: %zu error cases in %s/tests/aws/cases/error, want at least 20\n",
+		    ncases, ct_top_srcdir());
 		return NULL;
 	}
 	tcase_add_loop_test(tc, error_case, 0, ncases);

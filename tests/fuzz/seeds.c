@@ -5,7 +5,9 @@
  *
  *   seeds OUTDIR PREFIX SECTION FILE...
  *
- * For each case FILE that has SECTION, writes OUTDIR/<file>.<section>.<n>
+ * SECTION may be several names joined by '+' ("headers+body"): their texts
+ * joined by a newline, a missing one counting as empty, as long as one is
+ * there. For each case FILE that has SECTION, writes OUTDIR/<file>.<section>.<n>
  * (n: the first number not taken yet): the
  * section's text, its %{...} macros expanded, after a first line given by
  * PREFIX: "-" none, "=WORD" the word, "@NAME" the first line of the case's
@@ -53,18 +55,44 @@ create_seed(const char *outdir, const char *base, const char *section, struct bu
 	}
 }
 
+/* The texts of the sections named in spec ("a+b"), joined by newlines, into
+ * out; -1 when the case has none of them. */
+static int
+join_sections(const struct ct_case *c, const char *spec, struct buf *out)
+{
+	char *names = strdup(spec), *name, *save = NULL;
+	int found = 0, i = 0;
+
+	for (name = strtok_r(names, "+", &save); name; name = strtok_r(NULL, "+", &save)) {
+		const struct buf *b = ct_case_buf(c, name);
+
+		if (i++ > 0)
+			buf_putc(out, '\n');
+		if (b != NULL) {
+			buf_append(out, b->data, b->len);
+			found = 1;
+		}
+	}
+	free(names);
+	buf_reserve(out, 0);
+	return found ? 0 : -1;
+}
+
 static int
 write_seed(const char *outdir, const struct ct_case *c, const char *prefix, const char *section)
 {
-	const struct buf *body = ct_case_buf(c, section);
+	struct buf joined = BUF_INIT;
+	const struct buf *body = join_sections(c, section, &joined) == 0 ? &joined : NULL;
 	const char *base = strrchr(c->path, '/');
 	struct buf path = BUF_INIT, text = BUF_INIT;
 	char *head;
 	FILE *f;
 	int rc = 0;
 
-	if (body == NULL || (head = prefix_line(c, prefix)) == NULL)
+	if (body == NULL || (head = prefix_line(c, prefix)) == NULL) {
+		buf_free(&joined);
 		return 0;
+	}
 	ct_case_expand(body, &text);
 	f = create_seed(outdir, base ? base + 1 : c->path, section, &path);
 	if (f == NULL || (head[0] && fprintf(f, "%s\n", head) < 0) ||
@@ -75,6 +103,7 @@ write_seed(const char *outdir, const struct ct_case *c, const char *prefix, cons
 	free(head);
 	buf_free(&path);
 	buf_free(&text);
+	buf_free(&joined);
 	return rc;
 }
 
