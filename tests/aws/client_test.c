@@ -494,28 +494,10 @@ START_TEST(credentials_and_providers)
 }
 END_TEST
 
-static Suite *
-client_suite(void)
-{
-	Suite *s = suite_create("aws_call");
-	TCase *tc = tcase_create("pipeline");
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 20);
-	tcase_add_test(tc, signed_post_reaches_server);
-	tcase_add_test(tc, json_error_is_typed_and_not_retried);
-	tcase_add_test(tc, throttling_then_success_refunds_quota);
-	tcase_add_test(tc, attempts_run_out);
-	tcase_add_test(tc, no_retry_flag);
-	tcase_add_test(tc, clock_skew_corrected_once);
-	tcase_add_test(tc, skew_error_without_skewed_date_is_final);
-	tcase_add_test(tc, region_precedence);
-	tcase_add_test(tc, max_attempts_settings);
-	tcase_add_test(tc, queue_url_names_the_region);
-	tcase_add_test(tc, credentials_and_providers);
-	tcase_add_test(tc, shared_config_file_settings);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-CT_CHECK_MAIN(client_suite)
+CT_CHECK_PROGRAM(.name = "aws_call", .timeout = 20, .fixture_setup = setup,
+    .fixture_teardown = teardown,
+    .once = CT_TESTS(signed_post_reaches_server, json_error_is_typed_and_not_retried,
+        throttling_then_success_refunds_quota, attempts_run_out, no_retry_flag,
+        clock_skew_corrected_once, skew_error_without_skewed_date_is_final, region_precedence,
+        max_attempts_settings, queue_url_names_the_region, credentials_and_providers,
+        shared_config_file_settings))

@@ -448,27 +448,9 @@ START_TEST(cache_waiters_share_one_refresh)
 }
 END_TEST
 
-static Suite *
-cache_suite(void)
-{
-	Suite *s = suite_create("creds_cache");
-	TCase *tc = tcase_create("cache");
-
-	log_init("creds_cache_test", LOG_TARGET_TEXT, LOG_DEBUG);
-	tcase_set_timeout(tc, 20);
-	tcase_add_test(tc, cache_reuses_until_the_window);
-	tcase_add_test(tc, cache_jitter_refreshes_earlier);
-	tcase_add_test(tc, cache_failure_keeps_valid_creds);
-	tcase_add_test(tc, cache_backoff_grows_to_the_cap);
-	tcase_add_test(tc, cache_expired_and_failing_is_an_error);
-	tcase_add_test(tc, cache_first_failure);
-	tcase_add_test(tc, cache_static_creds_reread);
-	tcase_add_test(tc, cache_refuses_expired_creds);
-	tcase_add_test(tc, cache_short_lived_creds);
-	tcase_add_test(tc, cache_others_do_not_wait_for_a_slow_refresh);
-	tcase_add_test(tc, cache_waiters_share_one_refresh);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-CT_CHECK_MAIN(cache_suite)
+CT_CHECK_PROGRAM(.name = "creds_cache", .timeout = 20, .log_debug = 1,
+    .once = CT_TESTS(cache_reuses_until_the_window, cache_jitter_refreshes_earlier,
+        cache_failure_keeps_valid_creds, cache_backoff_grows_to_the_cap,
+        cache_expired_and_failing_is_an_error, cache_first_failure, cache_static_creds_reread,
+        cache_refuses_expired_creds, cache_short_lived_creds,
+        cache_others_do_not_wait_for_a_slow_refresh, cache_waiters_share_one_refresh))

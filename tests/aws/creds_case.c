@@ -35,22 +35,6 @@ slurp(const char *path, size_t *len)
 	return buf_detach(&b);
 }
 
-size_t
-case_list(const char *dir, char ***paths)
-{
-	struct buf base = BUF_INIT;
-	size_t n;
-
-	buf_printf(&base, "tests/aws/cases/%s", dir);
-	if ((n = ct_case_list(base.data, "*.case", paths)) == 0) {
-		fprintf(stderr, "no case files in %s/%s (is top_srcdir set?)\n", ct_top_srcdir(),
-		    base.data);
-		exit(1);
-	}
-	buf_free(&base);
-	return n;
-}
-
 const char *
 tmp_dir(void)
 {

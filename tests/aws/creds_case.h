@@ -24,10 +24,8 @@
 
 #include "tests/lib/case.h"
 
-/* The sorted *.case files of top_srcdir/tests/aws/cases/DIR; returns how
- * many, and exits when there are none. The cases are read with
+/* The cases are read by tests/lib/check_main.h's CT_CHECK_PROGRAM and
  * ct_case_load(path, 0, &c): their sections' text is kept byte for byte. */
-size_t case_list(const char *dir, char ***paths);
 
 /* A fresh temporary directory (removed by tmp_cleanup) and files in it. */
 const char *tmp_dir(void);

@@ -30,9 +30,6 @@
 #include "util/log.h"
 #include "tests/lib/check_main.h"
 
-static char **cases;
-static size_t ncases;
-
 /* Values in text (files or environment) that must never be printed. */
 static int
 collect_secrets(const char *text, const char **out, int n, int max, char **owned)
@@ -107,7 +104,7 @@ START_TEST(creds_profile_case)
 	struct ct_case tc;
 	int n = 0, rc;
 
-	ct_case_load(cases[_i], 0, &tc);
+	ct_case_load(ct_case_path(_i), 0, &tc);
 	env_clear_aws();
 	env_apply(ct_case_get(&tc, "env"));
 	cfg = ct_case_get(&tc, "config");
@@ -582,34 +579,10 @@ START_TEST(env_true_values)
 }
 END_TEST
 
-static Suite *
-creds_suite(void)
-{
-	Suite *s = suite_create("creds");
-	TCase *tc = tcase_create("profile cases");
-	TCase *unit = tcase_create("unit");
-
-	log_init("creds_test", LOG_TARGET_TEXT, LOG_DEBUG);
-	ncases = case_list("creds_profile", &cases);
-	tcase_add_loop_test(tc, creds_profile_case, 0, (int)ncases);
-	suite_add_tcase(s, tc);
-	tcase_add_test(unit, env_not_set_is_not_found);
-	tcase_add_test(unit, env_keys_and_token);
-	tcase_add_test(unit, env_partial_is_an_error);
-	tcase_add_test(unit, chain_first_found_wins);
-	tcase_add_test(unit, chain_configured_failure_stops);
-	tcase_add_test(unit, chain_nothing_found_lists_why);
-	tcase_add_test(unit, default_chain_env_beats_profile);
-	tcase_add_test(unit, default_chain_nothing);
-	tcase_add_test(unit, default_chain_configured_but_broken);
-	tcase_add_test(unit, ecs_allowed_urls);
-	tcase_add_test(unit, parse_times);
-	tcase_add_test(unit, parse_json_documents);
-	tcase_add_test(unit, parse_json_deep_nesting);
-	tcase_add_test(unit, token_files);
-	tcase_add_test(unit, env_true_values);
-	suite_add_tcase(s, unit);
-	return s;
-}
-
-CT_CHECK_MAIN(creds_suite)
+CT_CHECK_PROGRAM(.name = "creds", .cases = "tests/aws/cases/creds_profile", .log_debug = 1,
+    .each_case = CT_TESTS(creds_profile_case),
+    .once = CT_TESTS(env_not_set_is_not_found, env_keys_and_token, env_partial_is_an_error,
+        chain_first_found_wins, chain_configured_failure_stops, chain_nothing_found_lists_why,
+        default_chain_env_beats_profile, default_chain_nothing, default_chain_configured_but_broken,
+        ecs_allowed_urls, parse_times, parse_json_documents, parse_json_deep_nesting, token_files,
+        env_true_values))

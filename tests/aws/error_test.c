@@ -25,9 +25,6 @@
 #include "util/buf.h"
 #include "tests/lib/check_main.h"
 
-static char **case_files;
-static size_t ncases;
-
 struct error_case {
 	char service[16], operation[64];
 	long status;
@@ -97,7 +94,7 @@ check_field(const char *path, const struct ctaws_error *e, const char *key, cons
 
 START_TEST(error_case)
 {
-	const char *path = case_files[_i];
+	const char *path = ct_case_path(_i);
 	struct error_case c;
 	struct ctaws_error e;
 	char *line, *save = NULL;
@@ -200,25 +197,6 @@ START_TEST(random_bodies)
 }
 END_TEST
 
-static Suite *
-error_suite(void)
-{
-	Suite *s = suite_create("error");
-	TCase *tc = tcase_create("parse");
-
-	ncases = ct_case_list("tests/aws/cases/error", "*.case", &case_files);
-	if (ncases < 20) {
-		fprintf(stderr,
-		    "error_test: %zu error cases in %s/tests/aws/cases/error, want at least 20\n",
-		    ncases, ct_top_srcdir());
-		return NULL;
-	}
-	tcase_add_loop_test(tc, error_case, 0, ncases);
-	tcase_add_test(tc, error_str_and_set);
-	tcase_add_test(tc, code_classes);
-	tcase_add_test(tc, random_bodies);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-CT_CHECK_MAIN(error_suite)
+CT_CHECK_PROGRAM(.name = "error", .cases = "tests/aws/cases/error", .min_cases = 20,
+    .each_case = CT_TESTS(error_case),
+    .once = CT_TESTS(error_str_and_set, code_classes, random_bodies))

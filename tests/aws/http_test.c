@@ -517,30 +517,10 @@ START_TEST(ca_bundle_is_used)
 }
 END_TEST
 
-static Suite *
-http_suite(void)
-{
-	Suite *s = suite_create("http");
-	TCase *tc = tcase_create("exchange");
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 20);
-	tcase_add_test(tc, keep_alive_reuses_one_connection);
-	tcase_add_test(tc, request_timeout);
-	tcase_add_test(tc, low_speed_abort_keeps_delivered_bytes);
-	tcase_add_test(tc, dropped_body_with_sink_is_not_retried);
-	tcase_add_test(tc, dropped_collected_body_is_retried);
-	tcase_add_test(tc, refused_connection);
-	tcase_add_test(tc, sink_refusal_aborts);
-	tcase_add_test(tc, error_body_never_reaches_the_sink);
-	tcase_add_test(tc, head_and_headers);
-	tcase_add_test(tc, error_body_is_capped);
-	tcase_add_test(tc, wire_path_query_and_body);
-	tcase_add_test(tc, bad_headers_are_refused);
-	tcase_add_test(tc, proxy_variables);
-	tcase_add_test(tc, ca_bundle_is_used);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-CT_CHECK_MAIN(http_suite)
+CT_CHECK_PROGRAM(.name = "http", .timeout = 20, .fixture_setup = setup,
+    .fixture_teardown = teardown,
+    .once = CT_TESTS(keep_alive_reuses_one_connection, request_timeout,
+        low_speed_abort_keeps_delivered_bytes, dropped_body_with_sink_is_not_retried,
+        dropped_collected_body_is_retried, refused_connection, sink_refusal_aborts,
+        error_body_never_reaches_the_sink, head_and_headers, error_body_is_capped,
+        wire_path_query_and_body, bad_headers_are_refused, proxy_variables, ca_bundle_is_used))

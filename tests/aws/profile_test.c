@@ -30,9 +30,6 @@
 #include "creds_case.h"
 #include "tests/lib/check_main.h"
 
-static char **cases;
-static size_t ncases;
-
 static char *
 word(char **p)
 {
@@ -111,7 +108,7 @@ START_TEST(profile_case)
 	struct ctaws_profile_set *s;
 	struct ctaws_error err;
 
-	ct_case_load(cases[_i], 0, &c);
+	ct_case_load(ct_case_path(_i), 0, &c);
 	env_clear_aws();
 	env_apply(ct_case_get(&c, "env"));
 	cfg = ct_case_get(&c, "config");
@@ -377,28 +374,9 @@ START_TEST(profile_settings_for_the_client)
 }
 END_TEST
 
-static Suite *
-profile_suite(void)
-{
-	Suite *s = suite_create("profile");
-	TCase *tc = tcase_create("cases");
-	TCase *unit = tcase_create("unit");
-
-	ncases = case_list("profile", &cases);
-	tcase_add_loop_test(tc, profile_case, 0, (int)ncases);
-	suite_add_tcase(s, tc);
-	tcase_add_test(unit, profile_crlf);
-	tcase_add_test(unit, profile_failed_parse_keeps_set);
-	tcase_add_test(unit, profile_missing_files_are_empty);
-	tcase_add_test(unit, profile_directory_is_an_error);
-	tcase_add_test(unit, profile_unreadable_is_an_error);
-	tcase_add_test(unit, profile_no_home_is_empty);
-	tcase_add_test(unit, profile_settings_for_the_client);
-	tcase_add_test(unit, profile_paths_from_environment);
-	tcase_add_test(unit, profile_load_from_environment);
-	tcase_add_test(unit, profile_too_large);
-	suite_add_tcase(s, unit);
-	return s;
-}
-
-CT_CHECK_MAIN(profile_suite)
+CT_CHECK_PROGRAM(.name = "profile", .cases = "tests/aws/cases/profile",
+    .each_case = CT_TESTS(profile_case),
+    .once = CT_TESTS(profile_crlf, profile_failed_parse_keeps_set, profile_missing_files_are_empty,
+        profile_directory_is_an_error, profile_unreadable_is_an_error, profile_no_home_is_empty,
+        profile_settings_for_the_client, profile_paths_from_environment,
+        profile_load_from_environment, profile_too_large))

@@ -240,22 +240,8 @@ START_TEST(time_parsing)
 }
 END_TEST
 
-static Suite *
-retry_suite(void)
-{
-	Suite *s = suite_create("retry");
-	TCase *tc = tcase_create("standard");
-
-	tcase_add_test(tc, same_seed_same_delays);
-	tcase_add_test(tc, full_jitter_bounds);
-	tcase_add_test(tc, attempt_limit);
-	tcase_add_loop_test(
-	    tc, which_errors_retry_and_their_cost, 0, sizeof(verdicts) / sizeof(verdicts[0]));
-	tcase_add_test(tc, quota_runs_dry_and_refills);
-	tcase_add_test(tc, clock_skew_detection);
-	tcase_add_test(tc, time_parsing);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-CT_CHECK_MAIN(retry_suite)
+CT_CHECK_PROGRAM(.name = "retry",
+    .loops = CT_LOOPS(
+        {which_errors_retry_and_their_cost, (int)(sizeof(verdicts) / sizeof(verdicts[0]))}),
+    .once = CT_TESTS(same_seed_same_delays, full_jitter_bounds, attempt_limit,
+        quota_runs_dry_and_refills, clock_skew_detection, time_parsing))

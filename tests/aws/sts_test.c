@@ -187,21 +187,6 @@ START_TEST(incomplete_answer)
 }
 END_TEST
 
-static Suite *
-sts_suite(void)
-{
-	Suite *s = suite_create("sts");
-	TCase *tc = tcase_create("calls");
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 20);
-	tcase_add_test(tc, assume_role);
-	tcase_add_test(tc, web_identity_is_unsigned);
-	tcase_add_test(tc, caller_identity);
-	tcase_add_test(tc, sts_error_is_typed);
-	tcase_add_test(tc, incomplete_answer);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-CT_CHECK_MAIN(sts_suite)
+CT_CHECK_PROGRAM(.name = "sts", .timeout = 20, .fixture_setup = setup, .fixture_teardown = teardown,
+    .once = CT_TESTS(assume_role, web_identity_is_unsigned, caller_identity, sts_error_is_typed,
+        incomplete_answer))

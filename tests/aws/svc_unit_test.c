@@ -10,9 +10,6 @@
 #include "svc_case.h"
 #include "tests/lib/check_main.h"
 
-static char **cases;
-static size_t ncases;
-
 static svc_op_fn
 find_op(const char *name)
 {
@@ -34,7 +31,8 @@ START_TEST(run_case)
 	char why[4200];
 	svc_op_fn fn;
 
-	ck_assert_msg(ct_case_read(cases[_i], SVC_CASE, &c, why, sizeof(why)) == 0, "%s", why);
+	ck_assert_msg(
+	    ct_case_read(ct_case_path(_i), SVC_CASE, &c, why, sizeof(why)) == 0, "%s", why);
 	opname = svc_case_get(&c, "op");
 	expect = svc_case_get(&c, "expect");
 	ck_assert_msg(opname && expect, "%s: needs an op and an expect section", c.path);
@@ -58,11 +56,11 @@ END_TEST
 
 START_TEST(cases_exist)
 {
-	ck_assert_msg(ncases > 0, "no case files found (is top_srcdir set?)");
+	ck_assert_msg(ct_case_count() > 0, "no case files found (is top_srcdir set?)");
 }
 END_TEST
 
-static void
+static int
 clear_env(void)
 {
 	static const char *const vars[] = {"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE",
@@ -71,21 +69,8 @@ clear_env(void)
 
 	for (const char *const *v = vars; *v; v++)
 		unsetenv(*v);
-	setenv("AWS_CONFIG_FILE", "/dev/null", 1);
+	return setenv("AWS_CONFIG_FILE", "/dev/null", 1);
 }
 
-static Suite *
-svc_unit_suite(void)
-{
-	Suite *s = suite_create("aws services: cases");
-	TCase *tc = tcase_create("cases");
-
-	clear_env();
-	ncases = ct_case_list("tests/aws/svc_cases", "*.case", &cases);
-	tcase_add_test(tc, cases_exist);
-	tcase_add_loop_test(tc, run_case, 0, ncases);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-CT_CHECK_MAIN(svc_unit_suite)
+CT_CHECK_PROGRAM(.name = "aws services: cases", .cases = "tests/aws/svc_cases", .setup = clear_env,
+    .each_case = CT_TESTS(run_case), .once = CT_TESTS(cases_exist))

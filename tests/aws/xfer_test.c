@@ -216,21 +216,7 @@ START_TEST(setup_errors)
 }
 END_TEST
 
-static Suite *
-xfer_suite(void)
-{
-	Suite *s = suite_create("xfer");
-	TCase *tc = tcase_create("multi");
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 20);
-	tcase_add_test(tc, long_poll_success);
-	tcase_add_test(tc, concurrent_transfers);
-	tcase_add_test(tc, error_and_clock_skew);
-	tcase_add_test(tc, timeout_and_network_errors);
-	tcase_add_test(tc, setup_errors);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-CT_CHECK_MAIN(xfer_suite)
+CT_CHECK_PROGRAM(.name = "xfer", .timeout = 20, .fixture_setup = setup,
+    .fixture_teardown = teardown,
+    .once = CT_TESTS(long_poll_success, concurrent_transfers, error_and_clock_skew,
+        timeout_and_network_errors, setup_errors))

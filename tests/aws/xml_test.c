@@ -184,22 +184,9 @@ START_TEST(callback_can_stop)
 }
 END_TEST
 
-static Suite *
-xml_suite(void)
-{
-	Suite *s = suite_create("xml");
-	TCase *tc = tcase_create("paths");
-
-	tcase_add_test(tc, events_do_not_depend_on_piece_size);
-	tcase_add_test(tc, extract_by_suffix_and_anchor);
-	tcase_add_test(tc, path_matching);
-	tcase_add_test(tc, namespace_prefixes_are_dropped_and_values_truncated);
-	tcase_add_loop_test(
-	    tc, malformed_and_hostile_documents, 0, sizeof(refused) / sizeof(refused[0]));
-	tcase_add_test(tc, deep_nesting_and_long_text_are_refused);
-	tcase_add_test(tc, callback_can_stop);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-CT_CHECK_MAIN(xml_suite)
+CT_CHECK_PROGRAM(.name = "xml",
+    .loops = CT_LOOPS(
+        {malformed_and_hostile_documents, (int)(sizeof(refused) / sizeof(refused[0]))}),
+    .once = CT_TESTS(events_do_not_depend_on_piece_size, extract_by_suffix_and_anchor,
+        path_matching, namespace_prefixes_are_dropped_and_values_truncated,
+        deep_nesting_and_long_text_are_refused, callback_can_stop))

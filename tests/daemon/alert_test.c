@@ -28,9 +28,6 @@
 #include "daemon/jsonutil.h"
 #include "tests/lib/check_main.h"
 
-static char **paths;
-static size_t npaths;
-
 struct input {
 	struct rule rule;
 	struct alert_options opt;
@@ -295,7 +292,7 @@ START_TEST(test_case)
 	struct alert a;
 	struct buf got = BUF_INIT;
 
-	ct_case_load(paths[_i], DAEMON_CASE, &cf);
+	ct_case_load(ct_case_path(_i), DAEMON_CASE, &cf);
 	load_input(&cf, &in);
 	ck_assert_msg(ct_case_buf(&cf, "expect") != NULL, "%s: no expect", cf.path);
 	ct_error_clear(&err);
@@ -345,7 +342,7 @@ START_TEST(test_mutations)
 	struct alert a;
 	struct buf orig = BUF_INIT;
 
-	ct_case_load(paths[_i], DAEMON_CASE, &cf);
+	ct_case_load(ct_case_path(_i), DAEMON_CASE, &cf);
 	load_input(&cf, &in);
 	buf_append(&orig, in.record.data, in.record.len);
 	for (int round = 0; round < 150 && orig.len < 20000; round++) {
@@ -369,18 +366,5 @@ START_TEST(test_mutations)
 }
 END_TEST
 
-static Suite *
-alert_suite(void)
-{
-	Suite *s = suite_create("alert");
-	TCase *tc = tcase_create("cases");
-
-	paths = case_list("alert", &npaths);
-	tcase_set_timeout(tc, 60);
-	tcase_add_loop_test(tc, test_case, 0, (int)npaths);
-	tcase_add_loop_test(tc, test_mutations, 0, (int)npaths);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-CT_CHECK_MAIN(alert_suite)
+CT_CHECK_PROGRAM(.name = "alert", .cases = "tests/daemon/cases/alert", .timeout = 60,
+    .each_case = CT_TESTS(test_case, test_mutations))

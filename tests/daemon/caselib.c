@@ -1,4 +1,4 @@
-/* caselib: the daemon's case folders, mutations and quoting (see caselib.h). */
+/* caselib: the mutations and quoting of the daemon's tests (see caselib.h). */
 #include "config.h"
 
 #include "caselib.h"
@@ -6,22 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-char **
-case_list(const char *module, size_t *n)
-{
-	struct buf dir = BUF_INIT;
-	char **v;
-
-	buf_printf(&dir, "tests/daemon/cases/%s", module);
-	if ((*n = ct_case_list(dir.data, "*.case", &v)) == 0) {
-		fprintf(stderr, "caselib: %s/%s: no *.case files (is top_srcdir set?)\n",
-		    ct_top_srcdir(), dir.data);
-		exit(99);
-	}
-	buf_free(&dir);
-	return v;
-}
 
 void
 case_quote(struct buf *out, const char *s, size_t n)

@@ -1,7 +1,6 @@
 /*
  * caselib: what the daemon's unit tests add to the shared case files
- * (tests/lib/case.h): where a module's cases are, and the mutations and
- * quoting the parser tests use.
+ * (tests/lib/case.h): the mutations and quoting the parser tests use.
  *
  * A case file is tests/daemon/cases/<module>/<name>.case: comment lines
  * ("# ...") saying what the case is about, then sections, each started by a
@@ -27,11 +26,6 @@
 
 /* How ct_case_load() reads the daemon's case files. */
 #define DAEMON_CASE (CT_CASE_COMMENTS | CT_CASE_UNIQUE | CT_CASE_TRIM_ONE)
-
-/* Paths of every *.case file below cases/<module> (sorted); exits 99 when
- * there are none. */
-char **case_list(const char *module, size_t *n);
-#define case_list_free ct_case_list_free
 
 /* Replaces b's content by a random mutation of it: bytes flipped, dropped,
  * duplicated, or JSON's and URL-encoding's special characters inserted.

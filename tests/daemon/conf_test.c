@@ -22,9 +22,6 @@
 #include "daemon/conf.h"
 #include "tests/lib/check_main.h"
 
-static char **paths;
-static size_t npaths;
-
 static int
 rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -113,7 +110,7 @@ START_TEST(test_case)
 	struct buf want = BUF_INIT, got = BUF_INIT;
 	struct ct_case cf;
 
-	ct_case_load(paths[_i], DAEMON_CASE, &cf);
+	ct_case_load(ct_case_path(_i), DAEMON_CASE, &cf);
 	ck_assert_msg(ct_case_buf(&cf, "expect") != NULL, "%s: no expect", cf.path);
 	run_case(&cf, &got);
 	ct_case_expand(ct_case_buf(&cf, "expect"), &want);
@@ -248,19 +245,6 @@ START_TEST(test_sample_documents_every_option)
 }
 END_TEST
 
-static Suite *
-conf_suite(void)
-{
-	Suite *s = suite_create("conf");
-	TCase *tc = tcase_create("cases");
-
-	paths = case_list("conf", &npaths);
-	tcase_set_timeout(tc, 60);
-	tcase_add_loop_test(tc, test_case, 0, (int)npaths);
-	tcase_add_test(tc, test_sample_defaults_are_real);
-	tcase_add_test(tc, test_sample_documents_every_option);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-CT_CHECK_MAIN(conf_suite)
+CT_CHECK_PROGRAM(.name = "conf", .cases = "tests/daemon/cases/conf", .timeout = 60,
+    .each_case = CT_TESTS(test_case),
+    .once = CT_TESTS(test_sample_defaults_are_real, test_sample_documents_every_option))

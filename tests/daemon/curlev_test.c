@@ -131,17 +131,11 @@ START_TEST(test_parallel_and_cancel)
 }
 END_TEST
 
-static Suite *
-curlev_suite(void)
+static int
+init_curl(void)
 {
-	Suite *s = suite_create("curlev");
-	TCase *tc = tcase_create("core");
-
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	tcase_set_timeout(tc, 30);
-	tcase_add_test(tc, test_parallel_and_cancel);
-	suite_add_tcase(s, tc);
-	return s;
+	return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
 }
 
-CT_CHECK_MAIN_NOFORK(curlev_suite)
+CT_CHECK_PROGRAM(.name = "curlev", .timeout = 30, .setup = init_curl, .fork = CK_NOFORK,
+    .once = CT_TESTS(test_parallel_and_cancel))

@@ -23,9 +23,6 @@
 #include "daemon/dedup.h"
 #include "tests/lib/check_main.h"
 
-static char **paths;
-static size_t npaths;
-
 static void
 key_of(const char *event, const char *rule, struct dedup_key *k)
 {
@@ -76,7 +73,7 @@ START_TEST(test_case)
 	struct ct_case cf;
 	char *line, *save = NULL;
 
-	ct_case_load(paths[_i], DAEMON_CASE, &cf);
+	ct_case_load(ct_case_path(_i), DAEMON_CASE, &cf);
 	ck_assert_msg(ct_case_buf(&cf, "script") != NULL, "%s: no script", cf.path);
 	ct_case_expand(ct_case_buf(&cf, "script"), &script);
 	for (line = strtok_r(script.data, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
@@ -177,20 +174,6 @@ START_TEST(test_threads)
 }
 END_TEST
 
-static Suite *
-dedup_suite(void)
-{
-	Suite *s = suite_create("dedup");
-	TCase *tc = tcase_create("cases");
-
-	paths = case_list("dedup", &npaths);
-	tcase_set_timeout(tc, 120);
-	tcase_add_loop_test(tc, test_case, 0, (int)npaths);
-	tcase_add_test(tc, test_ring_order);
-	tcase_add_test(tc, test_disabled_and_limits);
-	tcase_add_test(tc, test_threads);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-CT_CHECK_MAIN(dedup_suite)
+CT_CHECK_PROGRAM(.name = "dedup", .cases = "tests/daemon/cases/dedup", .timeout = 120,
+    .each_case = CT_TESTS(test_case),
+    .once = CT_TESTS(test_ring_order, test_disabled_and_limits, test_threads))

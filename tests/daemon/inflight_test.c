@@ -126,17 +126,6 @@ START_TEST(test_table)
 }
 END_TEST
 
-static Suite *
-inflight_suite(void)
-{
-	Suite *s = suite_create("inflight");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_loop_test(tc, test_decide, 0, (int)(sizeof(cases) / sizeof(cases[0])));
-	tcase_add_test(tc, test_backoff);
-	tcase_add_test(tc, test_table);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-CT_CHECK_MAIN(inflight_suite)
+CT_CHECK_PROGRAM(.name = "inflight",
+    .loops = CT_LOOPS({test_decide, (int)(sizeof(cases) / sizeof(cases[0]))}),
+    .once = CT_TESTS(test_backoff, test_table))

@@ -15,9 +15,6 @@
 #include "daemon/notify.h"
 #include "tests/lib/check_main.h"
 
-static char **paths;
-static size_t npaths;
-
 static void
 render(const struct notification *n, struct buf *out)
 {
@@ -44,7 +41,7 @@ START_TEST(test_case)
 	struct ct_case cf;
 	const struct buf *want;
 
-	ct_case_load(paths[_i], DAEMON_CASE, &cf);
+	ct_case_load(ct_case_path(_i), DAEMON_CASE, &cf);
 	ck_assert_msg(ct_case_buf(&cf, "input") != NULL, "%s: no input", cf.path);
 	ck_assert_msg((want = ct_case_buf(&cf, "expect")) != NULL, "%s: no expect", cf.path);
 	ct_case_expand(ct_case_buf(&cf, "input"), &input);
@@ -78,7 +75,7 @@ START_TEST(test_mutations)
 	struct ct_error err;
 	struct ct_case cf;
 
-	ct_case_load(paths[_i], DAEMON_CASE, &cf);
+	ct_case_load(ct_case_path(_i), DAEMON_CASE, &cf);
 	ct_case_expand(ct_case_buf(&cf, "input"), &input);
 	for (int round = 0; round < 300 && input.len < 100000; round++) {
 		buf_reset(&m);
@@ -124,19 +121,5 @@ START_TEST(test_key_decode_all_escapes)
 }
 END_TEST
 
-static Suite *
-notify_suite(void)
-{
-	Suite *s = suite_create("notify");
-	TCase *tc = tcase_create("cases");
-
-	paths = case_list("notify", &npaths);
-	tcase_set_timeout(tc, 60);
-	tcase_add_loop_test(tc, test_case, 0, (int)npaths);
-	tcase_add_loop_test(tc, test_mutations, 0, (int)npaths);
-	tcase_add_test(tc, test_key_decode_all_escapes);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-CT_CHECK_MAIN(notify_suite)
+CT_CHECK_PROGRAM(.name = "notify", .cases = "tests/daemon/cases/notify", .timeout = 60,
+    .each_case = CT_TESTS(test_case, test_mutations), .once = CT_TESTS(test_key_decode_all_escapes))

@@ -116,17 +116,5 @@ START_TEST(test_free_drains)
 }
 END_TEST
 
-static Suite *
-pool_suite(void)
-{
-	Suite *s = suite_create("pool");
-	TCase *tc = tcase_create("core");
-
-	tcase_set_timeout(tc, 30);
-	tcase_add_test(tc, test_all_jobs_once);
-	tcase_add_test(tc, test_free_drains);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-CT_CHECK_MAIN_NOFORK(pool_suite)
+CT_CHECK_PROGRAM(.name = "pool", .timeout = 30,
+    .once = CT_TESTS(test_all_jobs_once, test_free_drains), .fork = CK_NOFORK)

@@ -18,9 +18,6 @@
 #include "daemon/source.h"
 #include "tests/lib/check_main.h"
 
-static char **paths;
-static size_t npaths;
-
 struct strv {
 	char **v;
 	size_t n;
@@ -102,7 +99,7 @@ START_TEST(test_case)
 	struct policy pol;
 	char *line, *save = NULL;
 
-	ct_case_load(paths[_i], DAEMON_CASE, &cf);
+	ct_case_load(ct_case_path(_i), DAEMON_CASE, &cf);
 	ck_assert_msg(ct_case_buf(&cf, "policy") && ct_case_buf(&cf, "checks"),
 	    "%s: needs policy and checks", cf.path);
 	ct_case_expand(ct_case_buf(&cf, "policy"), &policy);
@@ -153,18 +150,6 @@ START_TEST(test_size_check_at_fetch)
 }
 END_TEST
 
-static Suite *
-source_suite(void)
-{
-	Suite *s = suite_create("source");
-	TCase *tc = tcase_create("cases");
-
-	paths = case_list("source", &npaths);
-	tcase_add_loop_test(tc, test_case, 0, (int)npaths);
-	tcase_add_test(tc, test_pattern_problems);
-	tcase_add_test(tc, test_size_check_at_fetch);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-CT_CHECK_MAIN(source_suite)
+CT_CHECK_PROGRAM(.name = "source", .cases = "tests/daemon/cases/source",
+    .each_case = CT_TESTS(test_case),
+    .once = CT_TESTS(test_pattern_problems, test_size_check_at_fetch))

@@ -20,9 +20,6 @@
 #include "daemon/units.h"
 #include "tests/lib/check_main.h"
 
-static char **paths;
-static size_t npaths;
-
 static void
 run_line(const char *path, char *line, struct buf *out)
 {
@@ -58,7 +55,7 @@ START_TEST(test_case)
 	struct ct_case cf;
 	char *line, *save = NULL;
 
-	ct_case_load(paths[_i], DAEMON_CASE, &cf);
+	ct_case_load(ct_case_path(_i), DAEMON_CASE, &cf);
 	ck_assert_msg(ct_case_buf(&cf, "checks") != NULL, "%s: no checks", cf.path);
 	ct_case_expand(ct_case_buf(&cf, "checks"), &checks);
 	for (line = strtok_r(checks.data, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
@@ -92,17 +89,5 @@ START_TEST(test_round_trip)
 }
 END_TEST
 
-static Suite *
-units_suite(void)
-{
-	Suite *s = suite_create("units");
-	TCase *tc = tcase_create("cases");
-
-	paths = case_list("units", &npaths);
-	tcase_add_loop_test(tc, test_case, 0, (int)npaths);
-	tcase_add_test(tc, test_round_trip);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-CT_CHECK_MAIN(units_suite)
+CT_CHECK_PROGRAM(.name = "units", .cases = "tests/daemon/cases/units",
+    .each_case = CT_TESTS(test_case), .once = CT_TESTS(test_round_trip))

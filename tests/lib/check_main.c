@@ -5,10 +5,75 @@
 #include "config.h"
 
 #include "check_main.h"
+#include "case.h"
+#include "util/log.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+static char **case_paths;
+static size_t case_count;
+
+const char *
+ct_case_path(int i)
+{
+	return i >= 0 && (size_t)i < case_count ? case_paths[i] : NULL;
+}
+
+size_t
+ct_case_count(void)
+{
+	return case_count;
+}
+
+static void
+add_tests(TCase *tc, const TTest *const *tests, int loop_end)
+{
+	for (; tests && *tests; tests++)
+		if (loop_end < 0)
+			tcase_add_test(tc, *tests);
+		else
+			tcase_add_loop_test(tc, *tests, 0, loop_end);
+}
+
+/* The program's case files; -1 when there are too few. */
+static int
+find_cases(const struct ct_check_program *p)
+{
+	size_t want = p->min_cases ? p->min_cases : 1;
+
+	case_count = ct_case_list(p->cases, "*.case", &case_paths);
+	if (case_count >= want)
+		return 0;
+	fprintf(stderr, "%s: %zu case files in %s/%s, want at least %zu (is top_srcdir set?)\n",
+	    p->name, case_count, ct_top_srcdir(), p->cases, want);
+	return -1;
+}
+
+int
+ct_check_program(const struct ct_check_program *p)
+{
+	Suite *s;
+	TCase *tc;
+
+	if (p->log_debug)
+		log_init(p->name, LOG_TARGET_TEXT, LOG_DEBUG);
+	if ((p->setup && p->setup() == -1) || (p->cases && find_cases(p) == -1))
+		return 99;
+	s = suite_create(p->name);
+	tc = tcase_create(p->name);
+	if (p->timeout > 0)
+		tcase_set_timeout(tc, p->timeout);
+	if (p->fixture_setup || p->fixture_teardown)
+		tcase_add_checked_fixture(tc, p->fixture_setup, p->fixture_teardown);
+	add_tests(tc, p->each_case, (int)case_count);
+	for (const struct ct_check_loop *l = p->loops; l && l->test; l++)
+		tcase_add_loop_test(tc, l->test, 0, l->n);
+	add_tests(tc, p->once, -1);
+	suite_add_tcase(s, tc);
+	return ct_check_run(s, p->fork);
+}
 
 int
 ct_check_run(Suite *s, enum fork_status fork)

@@ -29,11 +29,6 @@
 #include "tests/lib/case.h"
 #include "tests/lib/check_main.h"
 
-#define METRICS_CASES "tests/ops/cases/metrics"
-
-static char **cases;
-static size_t ncases;
-
 static const struct {
 	const char *name;
 	size_t offset;
@@ -172,7 +167,7 @@ START_TEST(test_case)
 	memset(&k, 0, sizeof(k));
 	metrics_reset();
 	metrics_attach_counters(&k);
-	ct_case_load(cases[_i], CT_CASE_COMMENTS | CT_CASE_UNIQUE | CT_CASE_TRIM_ONE, &cf);
+	ct_case_load(ct_case_path(_i), CT_CASE_COMMENTS | CT_CASE_UNIQUE | CT_CASE_TRIM_ONE, &cf);
 	ck_assert_msg(ct_case_buf(&cf, "ops") && (want = ct_case_buf(&cf, "expect")),
 	    "%s: needs ops and expect", cf.path);
 	buf_append(&ops, ct_case_buf(&cf, "ops")->data, ct_case_buf(&cf, "ops")->len);
@@ -341,25 +336,6 @@ START_TEST(test_serve_errors)
 }
 END_TEST
 
-static Suite *
-metrics_suite(void)
-{
-	Suite *s = suite_create("metrics");
-	TCase *tc = tcase_create("metrics");
-
-	if ((ncases = ct_case_list(METRICS_CASES, "*.case", &cases)) == 0) {
-		fprintf(stderr, "metrics_test: no cases in %s/%s (is top_srcdir set?)\n",
-		    ct_top_srcdir(), METRICS_CASES);
-		return NULL;
-	}
-	tcase_add_loop_test(tc, test_case, 0, (int)ncases);
-	tcase_add_test(tc, test_shape);
-	tcase_add_test(tc, test_threads);
-	tcase_add_test(tc, test_cap);
-	tcase_add_test(tc, test_serve_errors);
-	tcase_set_timeout(tc, 60);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-CT_CHECK_MAIN(metrics_suite)
+CT_CHECK_PROGRAM(.name = "metrics", .cases = "tests/ops/cases/metrics", .timeout = 60,
+    .each_case = CT_TESTS(test_case),
+    .once = CT_TESTS(test_shape, test_threads, test_cap, test_serve_errors))

@@ -167,16 +167,4 @@ START_TEST(errors_name_the_object)
 }
 END_TEST
 
-static Suite *
-objscan_suite(void)
-{
-	Suite *s = suite_create("objscan");
-	TCase *tc = tcase_create("objscan");
-
-	tcase_add_test(tc, figures_and_reuse);
-	tcase_add_test(tc, errors_name_the_object);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-CT_CHECK_MAIN(objscan_suite)
+CT_CHECK_PROGRAM(.name = "objscan", .once = CT_TESTS(figures_and_reuse, errors_name_the_object))
