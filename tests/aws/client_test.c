@@ -18,23 +18,6 @@ static struct httpd *srv;
 static struct ctaws_client *cli;
 static struct ctaws_conn *conn;
 
-static void
-clear_env(void)
-{
-	static const char *const vars[] = {"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL",
-	    "AWS_ENDPOINT_URL_SQS", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_SNS",
-	    "AWS_ENDPOINT_URL_STS", "AWS_USE_FIPS_ENDPOINT", "AWS_MAX_ATTEMPTS", "AWS_CA_BUNDLE",
-	    "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "HTTP_PROXY", "http_proxy", "HTTPS_PROXY",
-	    "https_proxy", "ALL_PROXY", "all_proxy", NULL};
-
-	for (const char *const *v = vars; *v; v++)
-		unsetenv(*v);
-	/* Never the machine's own ~/.aws files. */
-	setenv("AWS_CONFIG_FILE", "/nonexistent/aws-config", 1);
-	setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/aws-credentials", 1);
-	unsetenv("AWS_PROFILE");
-}
-
 static struct ctaws_client *
 make_client(const char *token, long low_speed_s, long timeout_ms)
 {
@@ -58,7 +41,7 @@ make_client(const char *token, long low_speed_s, long timeout_ms)
 static void
 setup(void)
 {
-	clear_env();
+	httpd_isolate_env();
 	srv = httpd_start();
 	ck_assert_ptr_nonnull(srv);
 	cli = make_client(NULL, 0, 0);
@@ -68,9 +51,7 @@ setup(void)
 static void
 teardown(void)
 {
-	ctaws_conn_free(conn);
-	ctaws_client_free(cli);
-	httpd_stop(srv);
+	httpd_fixture_free(conn, cli, srv);
 }
 
 static const struct ctaws_kv sqs_headers[] = {
@@ -269,7 +250,7 @@ START_TEST(region_precedence)
 	struct ctaws_error err;
 	struct ctaws_client *c;
 
-	clear_env();
+	httpd_isolate_env();
 	file.region = "ap-south-1";
 	cfg.file = &file;
 	c = ctaws_client_new(&cfg, NULL, &err);
@@ -290,7 +271,7 @@ START_TEST(region_precedence)
 	cfg.region = "Bad Region";
 	ck_assert_ptr_null(ctaws_client_new(&cfg, ctaws_creds_static_new("a", "b", NULL), &err));
 	ck_assert_str_eq(err.code, "InvalidRegion");
-	clear_env();
+	httpd_isolate_env();
 	c = ctaws_client_new(NULL, NULL, &err);
 	ck_assert_ptr_null(ctaws_client_region(c));
 	ctaws_client_free(c);
@@ -304,7 +285,7 @@ START_TEST(max_attempts_settings)
 	struct ctaws_error err;
 	struct ctaws_client *c;
 
-	clear_env();
+	httpd_isolate_env();
 	file.max_attempts = "7";
 	cfg.file = &file;
 	c = ctaws_client_new(&cfg, NULL, &err);
@@ -323,7 +304,7 @@ START_TEST(max_attempts_settings)
 	ck_assert_ptr_null(ctaws_client_new(&cfg, NULL, &err));
 	ck_assert_str_eq(err.code, "InvalidConfiguration");
 	ck_assert_ptr_nonnull(strstr(err.message, "many"));
-	clear_env();
+	httpd_isolate_env();
 }
 END_TEST
 
@@ -337,7 +318,7 @@ START_TEST(queue_url_names_the_region)
 	struct ctaws_conn *cn;
 	char proxy[64];
 
-	clear_env();
+	httpd_isolate_env();
 	cfg.retry_base_ms = 1;
 	c = ctaws_client_new(&cfg, ctaws_creds_static_new("AK", "SK", NULL), &err);
 	cn = ctaws_conn_new(c);
@@ -393,7 +374,7 @@ START_TEST(shared_config_file_settings)
 	struct ctaws_conn *cn;
 	char dir[] = "/tmp/ctalertd-core-XXXXXX", path[64], text[512];
 
-	clear_env();
+	httpd_isolate_env();
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/config", dir);
 	snprintf(text, sizeof(text),
@@ -430,7 +411,7 @@ START_TEST(shared_config_file_settings)
 	ck_assert_ptr_nonnull(strstr(err.message, path));
 	unlink(path);
 	rmdir(dir);
-	clear_env();
+	httpd_isolate_env();
 }
 END_TEST
 

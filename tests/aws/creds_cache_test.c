@@ -448,7 +448,7 @@ START_TEST(cache_waiters_share_one_refresh)
 }
 END_TEST
 
-CT_CHECK_PROGRAM(.name = "creds_cache", .timeout = 20, .log_debug = 1,
+CT_CHECK_PROGRAM(.name = "creds_cache", .timeout = 20, .setup = ct_log_debug,
     .once = CT_TESTS(cache_reuses_until_the_window, cache_jitter_refreshes_earlier,
         cache_failure_keeps_valid_creds, cache_backoff_grows_to_the_cap,
         cache_expired_and_failing_is_an_error, cache_first_failure, cache_static_creds_reread,

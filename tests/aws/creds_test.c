@@ -579,7 +579,7 @@ START_TEST(env_true_values)
 }
 END_TEST
 
-CT_CHECK_PROGRAM(.name = "creds", .cases = "tests/aws/cases/creds_profile", .log_debug = 1,
+CT_CHECK_PROGRAM(.name = "creds", .cases = "tests/aws/cases/creds_profile", .setup = ct_log_debug,
     .each_case = CT_TESTS(creds_profile_case),
     .once = CT_TESTS(env_not_set_is_not_found, env_keys_and_token, env_partial_is_an_error,
         chain_first_found_wins, chain_configured_failure_stops, chain_nothing_found_lists_why,

@@ -21,22 +21,6 @@
 
 static struct httpd *srv;
 
-static void
-clear_env(void)
-{
-	static const char *const vars[] = {"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL",
-	    "AWS_ENDPOINT_URL_SQS", "AWS_ENDPOINT_URL_S3", "AWS_CA_BUNDLE", "AWS_MAX_ATTEMPTS",
-	    "HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy",
-	    "NO_PROXY", "no_proxy", NULL};
-
-	for (const char *const *v = vars; *v; v++)
-		unsetenv(*v);
-	/* Never the machine's own ~/.aws files. */
-	setenv("AWS_CONFIG_FILE", "/nonexistent/aws-config", 1);
-	setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/aws-credentials", 1);
-	unsetenv("AWS_PROFILE");
-}
-
 struct fixture {
 	struct ctaws_client *c;
 	struct ctaws_conn *conn;
@@ -45,17 +29,16 @@ struct fixture {
 static void
 open_client(struct fixture *f, const char *endpoint, long low_speed_s, const char *ca)
 {
-	struct ctaws_client_config cfg = {0};
-	struct ctaws_error err;
 	char url[256];
+	struct ctaws_client_config cfg = {.region = "us-east-1",
+	    .endpoint_url = url,
+	    .retry_seed = 7,
+	    .retry_base_ms = 1,
+	    .low_speed_time_s = low_speed_s,
+	    .ca_bundle = ca};
+	struct ctaws_error err;
 
 	snprintf(url, sizeof(url), "%s", endpoint ? endpoint : httpd_url(srv, ""));
-	cfg.region = "us-east-1";
-	cfg.endpoint_url = url;
-	cfg.retry_seed = 7;
-	cfg.retry_base_ms = 1;
-	cfg.low_speed_time_s = low_speed_s;
-	cfg.ca_bundle = ca;
 	f->c = ctaws_client_new(&cfg, NULL, &err);
 	ck_assert_msg(f->c != NULL, "%s", err.message);
 	f->conn = ctaws_conn_new(f->c);
@@ -64,14 +47,13 @@ open_client(struct fixture *f, const char *endpoint, long low_speed_s, const cha
 static void
 close_client(struct fixture *f)
 {
-	ctaws_conn_free(f->conn);
-	ctaws_client_free(f->c);
+	httpd_fixture_free(f->conn, f->c, NULL);
 }
 
 static void
 setup(void)
 {
-	clear_env();
+	httpd_isolate_env();
 	srv = httpd_start();
 	ck_assert_ptr_nonnull(srv);
 }
@@ -80,7 +62,7 @@ static void
 teardown(void)
 {
 	httpd_stop(srv);
-	clear_env();
+	httpd_isolate_env();
 }
 
 static struct ctaws_request

@@ -59,9 +59,7 @@ setup(void)
 	struct ctaws_error err;
 	size_t i;
 
-	unsetenv("AWS_ENDPOINT_URL");
-	unsetenv("AWS_ENDPOINT_URL_S3");
-	setenv("AWS_CONFIG_FILE", "/dev/null", 1);
+	httpd_isolate_env();
 	for (i = 0; i < sizeof(object); i++)
 		object[i] = (char)('a' + i % 26);
 	srv = httpd_start();
@@ -78,9 +76,7 @@ setup(void)
 static void
 teardown(void)
 {
-	ctaws_conn_free(conn);
-	ctaws_client_free(cli);
-	httpd_stop(srv);
+	httpd_fixture_free(conn, cli, srv);
 }
 
 static struct s3_get_params

@@ -37,10 +37,7 @@ setup(void)
 	struct ctaws_error err;
 	char url[64];
 
-	unsetenv("AWS_ENDPOINT_URL");
-	setenv("AWS_CONFIG_FILE", "/nonexistent/aws-config", 1);
-	setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/aws-credentials", 1);
-	unsetenv("AWS_ENDPOINT_URL_STS");
+	httpd_isolate_env();
 	srv = httpd_start();
 	snprintf(url, sizeof(url), "%s", httpd_url(srv, ""));
 	cfg.region = "eu-west-1";
@@ -56,9 +53,7 @@ setup(void)
 static void
 teardown(void)
 {
-	ctaws_conn_free(conn);
-	ctaws_client_free(cli);
-	httpd_stop(srv);
+	httpd_fixture_free(conn, cli, srv);
 }
 
 START_TEST(assume_role)

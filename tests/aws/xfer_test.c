@@ -18,18 +18,13 @@ static struct ctaws_client *cli;
 static void
 setup(void)
 {
-	struct ctaws_client_config cfg = {0};
-	struct ctaws_error err;
 	char url[64];
+	struct ctaws_client_config cfg = {.region = "us-west-2", .endpoint_url = url};
+	struct ctaws_error err;
 
-	unsetenv("AWS_ENDPOINT_URL");
-	setenv("AWS_CONFIG_FILE", "/nonexistent/aws-config", 1);
-	setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/aws-credentials", 1);
-	unsetenv("AWS_ENDPOINT_URL_SQS");
+	httpd_isolate_env();
 	srv = httpd_start();
 	snprintf(url, sizeof(url), "%s", httpd_url(srv, ""));
-	cfg.region = "us-west-2";
-	cfg.endpoint_url = url;
 	cli = ctaws_client_new(&cfg, ctaws_creds_static_new("AKIDX", "sx", NULL), &err);
 	ck_assert_msg(cli != NULL, "%s", err.message);
 }
@@ -37,8 +32,7 @@ setup(void)
 static void
 teardown(void)
 {
-	ctaws_client_free(cli);
-	httpd_stop(srv);
+	httpd_fixture_free(NULL, cli, srv);
 }
 
 /* Runs the transfers to completion; their curl codes in codes[]. */
@@ -76,15 +70,14 @@ receive(char *body)
 {
 	static const struct ctaws_kv h[] = {{"Content-Type", "application/x-amz-json-1.0"},
 	    {"X-Amz-Target", "AmazonSQS.ReceiveMessage"}};
-	struct ctaws_request r = {0};
+	struct ctaws_request r = {.service = "sqs",
+	    .operation = "ReceiveMessage",
+	    .method = "POST",
+	    .headers = h,
+	    .nheaders = 2,
+	    .body = body,
+	    .body_len = strlen(body)};
 
-	r.service = "sqs";
-	r.operation = "ReceiveMessage";
-	r.method = "POST";
-	r.headers = h;
-	r.nheaders = 2;
-	r.body = body;
-	r.body_len = strlen(body);
 	return r;
 }
 

@@ -74,8 +74,7 @@ START_TEST(test_case)
 	char *line, *save = NULL;
 
 	ct_case_load(ct_case_path(_i), DAEMON_CASE, &cf);
-	ck_assert_msg(ct_case_buf(&cf, "script") != NULL, "%s: no script", cf.path);
-	ct_case_expand(ct_case_buf(&cf, "script"), &script);
+	ct_case_need(&cf, "script", &script);
 	for (line = strtok_r(script.data, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
 		run_line(&d, cf.path, line, &got);
 	ct_case_compare(cf.path, ct_case_buf(&cf, "script")->data, got.data ? got.data : "");

@@ -39,13 +39,10 @@ START_TEST(test_case)
 	struct notification n;
 	struct ct_error err;
 	struct ct_case cf;
-	const struct buf *want;
 
 	ct_case_load(ct_case_path(_i), DAEMON_CASE, &cf);
-	ck_assert_msg(ct_case_buf(&cf, "input") != NULL, "%s: no input", cf.path);
-	ck_assert_msg((want = ct_case_buf(&cf, "expect")) != NULL, "%s: no expect", cf.path);
-	ct_case_expand(ct_case_buf(&cf, "input"), &input);
-	ct_case_expand(want, &expect);
+	ct_case_need(&cf, "input", &input);
+	ct_case_need(&cf, "expect", &expect);
 	ct_error_clear(&err);
 	if (notify_decode(input.data, input.len, &n, &err) == 0) {
 		ck_assert_int_eq(err.code, CT_OK);

@@ -56,8 +56,7 @@ START_TEST(test_case)
 	char *line, *save = NULL;
 
 	ct_case_load(ct_case_path(_i), DAEMON_CASE, &cf);
-	ck_assert_msg(ct_case_buf(&cf, "checks") != NULL, "%s: no checks", cf.path);
-	ct_case_expand(ct_case_buf(&cf, "checks"), &checks);
+	ct_case_need(&cf, "checks", &checks);
 	for (line = strtok_r(checks.data, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
 		run_line(cf.path, line, &got);
 	ct_case_compare(cf.path, ct_case_buf(&cf, "checks")->data, got.data ? got.data : "");

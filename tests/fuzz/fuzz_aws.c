@@ -61,52 +61,44 @@ check_error(int rc, const struct ctaws_error *err)
 		abort();
 }
 
+/* The SQS (JSON) and SNS (XML) response parsers. */
 static void
-parse_sqs(enum parser p, const struct buf *body)
+parse_body(enum parser p, const struct buf *body)
 {
 	struct ctaws_error err;
 	struct sqs_messages m = {NULL, 0};
-	struct sqs_batch_result res;
-	struct ctaws_attrs attrs;
-	int rc;
-
-	memset(&err, 0, sizeof(err));
-	memset(&attrs, 0, sizeof(attrs));
-	if (p == SQS_RECEIVE) {
-		rc = sqs_receive_parse(body, &m, &err);
-		sqs_messages_free(&m);
-	} else if (p == SQS_BATCH) {
-		rc = sqs_batch_parse("DeleteMessageBatch", body, sqs_entries, 3, &res, &err);
-		if (rc == 0 && (res.n != 3 || res.nfailed > 3))
-			abort();
-	} else {
-		rc = sqs_attributes_parse(body, &attrs, &err);
-		ctaws_attrs_free(&attrs);
-	}
-	check_error(rc, &err);
-}
-
-static void
-parse_sns(enum parser p, const struct buf *body)
-{
-	struct ctaws_error err;
+	struct sqs_batch_result sqs_res;
+	struct sns_batch_result sns_res;
 	struct sns_publish_result one;
-	struct sns_batch_result res;
-	struct ctaws_attrs attrs;
+	struct ctaws_attrs attrs = {NULL, 0};
 	int rc;
 
 	memset(&err, 0, sizeof(err));
-	memset(&attrs, 0, sizeof(attrs));
-	if (p == SNS_PUBLISH) {
-		rc = sns_publish_parse(body, &one, &err);
-	} else if (p == SNS_BATCH) {
-		rc = sns_publish_batch_parse(body, sns_entries, 2, &res, &err);
-		if (rc == 0 && (res.n != 2 || res.nfailed > 2))
+	switch (p) {
+	case SQS_RECEIVE:
+		rc = sqs_receive_parse(body, &m, &err);
+		break;
+	case SQS_BATCH:
+		rc = sqs_batch_parse("DeleteMessageBatch", body, sqs_entries, 3, &sqs_res, &err);
+		if (rc == 0 && (sqs_res.n != 3 || sqs_res.nfailed > 3))
 			abort();
-	} else {
+		break;
+	case SQS_ATTRIBUTES:
+		rc = sqs_attributes_parse(body, &attrs, &err);
+		break;
+	case SNS_PUBLISH:
+		rc = sns_publish_parse(body, &one, &err);
+		break;
+	case SNS_BATCH:
+		rc = sns_publish_batch_parse(body, sns_entries, 2, &sns_res, &err);
+		if (rc == 0 && (sns_res.n != 2 || sns_res.nfailed > 2))
+			abort();
+		break;
+	default:
 		rc = sns_topic_attributes_parse(body, &attrs, &err);
-		ctaws_attrs_free(&attrs);
 	}
+	sqs_messages_free(&m);
+	ctaws_attrs_free(&attrs);
 	check_error(rc, &err);
 }
 
@@ -210,10 +202,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (which <= SNS_ATTRIBUTES) {
 		buf_append(&body, p, len);
 		buf_reserve(&body, 0);
-		if (which <= SQS_ATTRIBUTES)
-			parse_sqs(which, &body);
-		else
-			parse_sns(which, &body);
+		parse_body(which, &body);
 		buf_free(&body);
 	} else if (which == STS_CREDENTIALS) {
 		parse_sts(p, len);

@@ -6,7 +6,6 @@
 
 #include "check_main.h"
 #include "case.h"
-#include "util/log.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,8 +56,6 @@ ct_check_program(const struct ct_check_program *p)
 	Suite *s;
 	TCase *tc;
 
-	if (p->log_debug)
-		log_init(p->name, LOG_TARGET_TEXT, LOG_DEBUG);
 	if ((p->setup && p->setup() == -1) || (p->cases && find_cases(p) == -1))
 		return 99;
 	s = suite_create(p->name);
@@ -112,4 +109,13 @@ ct_case_compare(const char *path, const char *want, const char *got)
 	/* Check carries at most a few KiB of message: the texts go to stderr. */
 	fprintf(stderr, "%s:\n--- want\n%.*s\n--- got\n%.*s\n", path, (int)wn, want, (int)gn, got);
 	ck_abort_msg("%s: result differs from the case (both printed above)", path);
+}
+
+void
+ct_case_need(const struct ct_case *c, const char *name, struct buf *out)
+{
+	const struct buf *b = ct_case_buf(c, name);
+
+	ck_assert_msg(b != NULL, "%s: no %s section", c->path, name);
+	ct_case_expand(b, out);
 }

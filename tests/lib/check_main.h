@@ -22,6 +22,8 @@
 
 #include <check.h>
 
+#include "tests/lib/case.h"
+
 /* Runs every test of s (NULL: exit code 99) and frees it; fork is CK_FORK,
  * CK_NOFORK or CK_FORK_GETENV (the default of CT_CHECK_MAIN). Returns the
  * exit code. */
@@ -45,12 +47,15 @@ struct ct_check_program {
 	void (*fixture_setup)(void);       /* run around each test (checked fixture) */
 	void (*fixture_teardown)(void);
 	int (*setup)(void);    /* run first (environment, logging); -1: exit 99 */
-	int log_debug;         /* ctalertd's log lines to stderr, debug level and up */
 	enum fork_status fork; /* CK_NOFORK for threads shared with the process */
 };
 
 #define CT_TESTS(...) ((const TTest *const[]){__VA_ARGS__, NULL})
 #define CT_LOOPS(...) ((const struct ct_check_loop[]){__VA_ARGS__, {NULL, 0}})
+
+/* A setup for programs whose code logs: ctalertd's log lines go to stderr,
+ * from debug level up (.setup = ct_log_debug). */
+int ct_log_debug(void);
 
 /* Builds and runs p's suite; returns the exit code. */
 int ct_check_program(const struct ct_check_program *p);
@@ -65,6 +70,10 @@ size_t ct_case_count(void);
 		struct ct_check_program program = {__VA_ARGS__};                                   \
 		return ct_check_program(&program);                                                 \
 	}
+
+/* The section called name of c, its macros expanded, into out (reset first);
+ * fails the running test when c has no such section. */
+void ct_case_need(const struct ct_case *c, const char *name, struct buf *out);
 
 /* Fails the running test unless got equals want (trailing newlines ignored),
  * printing both under the case file's path. */

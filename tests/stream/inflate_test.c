@@ -10,6 +10,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "deflate.h"
 #include "stream/inflate.h"
 #include "util/buf.h"
 #include "tests/lib/check_main.h"
@@ -55,25 +56,6 @@ text(size_t n)
 	}
 	t[n] = '\0';
 	return t;
-}
-
-/* gzip (wbits 31) or zlib (15) of p, appended to b. */
-static void
-deflate_into(struct buf *b, const void *p, size_t n, int wbits)
-{
-	z_stream zs = {0};
-	size_t bound;
-
-	ck_assert_int_eq(deflateInit2(&zs, 6, Z_DEFLATED, wbits, 8, Z_DEFAULT_STRATEGY), Z_OK);
-	bound = deflateBound(&zs, (uLong)n) + 32;
-	ck_assert_int_eq(buf_reserve(b, bound), 0);
-	zs.next_in = (Bytef *)(uintptr_t)p;
-	zs.avail_in = (uInt)n;
-	zs.next_out = (Bytef *)b->data + b->len;
-	zs.avail_out = (uInt)bound;
-	ck_assert_int_eq(deflate(&zs, Z_FINISH), Z_STREAM_END);
-	b->len += zs.total_out;
-	deflateEnd(&zs);
 }
 
 /* Runs the whole of in through an inflater in pieces of step bytes. */

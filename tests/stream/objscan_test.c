@@ -10,6 +10,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "deflate.h"
 #include "stream/objscan.h"
 #include "util/buf.h"
 #include "tests/lib/check_main.h"
@@ -58,24 +59,6 @@ compile(void)
 	return rs;
 }
 
-static void
-gzip_into(struct buf *b, const char *p, size_t n)
-{
-	z_stream zs = {0};
-	size_t bound;
-
-	ck_assert_int_eq(deflateInit2(&zs, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY), Z_OK);
-	bound = deflateBound(&zs, (uLong)n) + 32;
-	ck_assert_int_eq(buf_reserve(b, bound), 0);
-	zs.next_in = (Bytef *)(uintptr_t)p;
-	zs.avail_in = (uInt)n;
-	zs.next_out = (Bytef *)b->data + b->len;
-	zs.avail_out = (uInt)bound;
-	ck_assert_int_eq(deflate(&zs, Z_FINISH), Z_STREAM_END);
-	b->len += zs.total_out;
-	deflateEnd(&zs);
-}
-
 START_TEST(figures_and_reuse)
 {
 	struct ruleset *rs = compile();
@@ -87,7 +70,7 @@ START_TEST(figures_and_reuse)
 	struct objscan *s;
 	struct buf gz = BUF_INIT;
 
-	gzip_into(&gz, doc, strlen(doc));
+	deflate_into(&gz, doc, strlen(doc), 31);
 	objscan_opts_default(&o);
 	o.backend = INFLATE_BACKEND_ZLIB;
 	ck_assert_ptr_nonnull(s = objscan_new(rs, &o, &cb, &err));
@@ -135,7 +118,7 @@ START_TEST(errors_name_the_object)
 
 	objscan_opts_default(&o);
 	ck_assert_ptr_nonnull(s = objscan_new(rs, &o, NULL, &err));
-	gzip_into(&gz, doc, strlen(doc));
+	deflate_into(&gz, doc, strlen(doc), 31);
 
 	ck_assert_int_eq(objscan_reset(s, "cut.gz", &err), 0);
 	ck_assert_int_eq(objscan_feed(s, gz.data, gz.len - 5, &err), 0);
@@ -149,7 +132,7 @@ START_TEST(errors_name_the_object)
 	ck_assert_msg(strncmp(err.msg, "notjson: invalid JSON at byte", 29) == 0, "%s", err.msg);
 
 	buf_reset(&gz);
-	gzip_into(&gz, "{\"Records\":[}", 13);
+	deflate_into(&gz, "{\"Records\":[}", 13, 31);
 	ck_assert_int_eq(objscan_reset(s, "gz-notjson", &err), 0);
 	ck_assert_int_eq(objscan_feed(s, gz.data, gz.len, &err), 0); /* inflated text is held */
 	ck_assert_int_eq(objscan_finish(s, &err), -1);
