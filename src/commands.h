@@ -8,5 +8,7 @@
 int cmd_scan(int argc, char **argv);   /* scan.c: match log files offline */
 int cmd_run(int argc, char **argv);    /* daemon/run.c: the daemon */
 int cmd_check(int argc, char **argv);  /* daemon/check.c: configuration and reachability checklist */
+int cmd_test(int argc, char **argv);   /* rules_cmds.c: run the rules' own tests */
+int cmd_rules(int argc, char **argv);  /* rules_cmds.c: list the rules and what they read */
 
 #endif

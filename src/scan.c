@@ -24,13 +24,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cmdline.h"
 #include "commands.h"
+#include "daemon/conf.h"
 #include "match/match.h"
 #include "rules/rules.h"
 #include "stream/objscan.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/log.h"
+#include "util/json.h"
+#include "util/units.h"
 
 #ifndef CT_RULES_DIR
 #define CT_RULES_DIR "/etc/ctalertd/rules.d"
@@ -59,6 +63,10 @@ struct scan {
 static void
 usage(FILE *f)
 {
+	char record[32], inflated[32];
+
+	units_format_size(RECORDS_MAX_RECORD_DEFAULT, record, sizeof(record));
+	units_format_size(OBJSCAN_MAX_INFLATED_DEFAULT, inflated, sizeof(inflated));
 	fprintf(f,
 	    "Usage: ctalertd scan [OPTION]... PATH...\n"
 	    "Match CloudTrail log files against EventBridge event patterns and print one\n"
@@ -68,7 +76,8 @@ usage(FILE *f)
 	    "directories and symbolic links are skipped) or - for standard input.\n"
 	    "\n"
 	    "Rules (may be combined; default: the rules in %s):\n"
-	    "      --config=FILE          the rules of a ctalertd configuration file\n"
+	    "  -c, --config=FILE          the rules of a ctalertd configuration file, which is\n"
+	    "                             checked whole, as `ctalertd check` and `run` do\n"
 	    "  -r, --rules=PATH           every *.json rule file below PATH, or the file PATH\n"
 	    "  -p, --pattern=[NAME=]JSON  an EventBridge event pattern (repeatable)\n"
 	    "      --envelope=KIND        cloudtrail (default): patterns may use the EventBridge\n"
@@ -78,16 +87,19 @@ usage(FILE *f)
 	    "Input and output:\n"
 	    "      --format=FORMAT        records (default): {\"Records\": [...]} objects;\n"
 	    "                             ndjson: one JSON event per line\n"
-	    "  -c, --count                print per-rule match counts (NAME<TAB>COUNT) instead\n"
+	    "      --count                print per-rule match counts (NAME<TAB>COUNT) instead\n"
 	    "      --stats                print totals on standard error at the end\n"
 	    "      --no-progress          no progress line on the terminal\n"
 	    "\n"
-	    "Limits (SIZE takes K, M, G suffixes, powers of 1024):\n"
-	    "      --max-record-size=SIZE larger records are errors (default 1M)\n"
+	    "Limits (the defaults are the daemon's; SIZE is bytes, or a number with a unit:\n"
+	    "K, M, G, T or KiB, MiB, GiB, TiB (powers of 1024), KB, MB, GB, TB (powers of\n"
+	    "1000), as in ctalertd.conf):\n"
+	    "      --max-record-size=SIZE larger records are errors (default %s)\n"
 	    "      --max-depth=N          deeper JSON nesting is an error (default %d)\n"
-	    "      --max-inflated-size=SIZE  decompressed size per file (default 4G)\n"
-	    "      --max-ratio=N          decompressed bytes per compressed byte (default %d;\n"
-	    "                             0: no limit)\n"
+	    "      --max-inflated-size=SIZE  decompressed size per file (default %s; 0: no\n"
+	    "                             limit)\n"
+	    "      --max-ratio=N          decompressed bytes per compressed byte, once a file\n"
+	    "                             has inflated past 1 MiB (default %d; 0: no limit)\n"
 	    "      --inflate=BACKEND      isal or zlib (default: isal when built in; the\n"
 	    "                             environment variable CTALERTD_INFLATE also chooses)\n"
 	    "\n"
@@ -96,62 +108,12 @@ usage(FILE *f)
 	    "\n"
 	    "Exit status is 0 if a record matched, 1 if none did, 2 if an error occurred.\n"
 	    "Report bugs to: %s\n",
-	    CT_RULES_DIR, RECORDS_MAX_DEPTH_DEFAULT, OBJSCAN_MAX_RATIO_DEFAULT, PACKAGE_BUGREPORT);
+	    CT_RULES_DIR, record, RECORDS_MAX_DEPTH_DEFAULT, inflated, OBJSCAN_MAX_RATIO_DEFAULT,
+	    PACKAGE_BUGREPORT);
 }
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int
-usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "ctalertd scan: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry 'ctalertd scan --help' for more information.\n");
-	return 2;
-}
-
-/* "1048576", "512K", "1M", "4G" -> bytes. */
-static int
-parse_size(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-	unsigned shift = 0;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s || s[0] == '-')
-		return -1;
-	switch (*end) {
-	case 'k':
-	case 'K':
-		shift = 10;
-		end++;
-		break;
-	case 'm':
-	case 'M':
-		shift = 20;
-		end++;
-		break;
-	case 'g':
-	case 'G':
-		shift = 30;
-		end++;
-		break;
-	}
-	if (*end == 'i' && shift)
-		end++;
-	if ((*end == 'B' || *end == 'b') && shift)
-		end++;
-	if (*end != '\0' || (shift && v > (UINT64_MAX >> shift)))
-		return -1;
-	*out = (uint64_t)v << shift;
-	return 0;
-}
+/* A usage error of scan: the message, the --help hint, status 2. */
+#define usage_error(...) cmd_usage_error("scan", __VA_ARGS__)
 
 static double
 seconds_since(const struct timespec *t)
@@ -226,9 +188,9 @@ on_match(
 			continue;
 		buf_reset(&sc->line);
 		if (buf_puts(&sc->line, "{\"rule\":") == -1 ||
-		    buf_json_string(&sc->line, name, strlen(name)) == -1 ||
+		    json_put_string(&sc->line, name, strlen(name)) == -1 ||
 		    buf_puts(&sc->line, ",\"source\":") == -1 ||
-		    buf_json_string(&sc->line, rec->source, strlen(rec->source)) == -1 ||
+		    json_put_string(&sc->line, rec->source, strlen(rec->source)) == -1 ||
 		    buf_puts(&sc->line, ",\"record\":") == -1 ||
 		    put_record(&sc->line, rec->text, rec->len) == -1 ||
 		    buf_puts(&sc->line, "}\n") == -1)
@@ -428,15 +390,20 @@ add_pattern(struct rule_list *l, const char *arg, size_t i, size_t n, struct ct_
 	return r;
 }
 
-/* --rules takes a directory of *.json rule files, or one such file. */
+/* --config: the file is loaded and checked whole, exactly as `ctalertd
+ * check` and `run` load it, and its rules are taken over into the empty l. */
 static int
-load_rules_path(struct rule_list *l, const char *path, struct ct_error *err)
+load_config_rules(struct rule_list *l, const char *path, struct ct_error *err)
 {
-	struct stat st;
+	struct ct_config *c = conf_load(path, NULL, err);
 
-	if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
-		return rules_load_json_file(l, path, err);
-	return rules_load_dir(l, path, err);
+	if (c == NULL)
+		return -1;
+	rule_list_free(l);
+	*l = c->rules;
+	rule_list_init(&c->rules);
+	conf_free(c);
+	return 0;
 }
 
 static struct ruleset *
@@ -447,10 +414,10 @@ load_rules(const struct args *a, struct ct_error *err)
 	int given = a->config || a->ndirs || a->npatterns;
 
 	rule_list_init(&l);
-	if (a->config && rules_load_config_file(&l, a->config, err) == -1)
+	if (a->config && load_config_rules(&l, a->config, err) == -1)
 		goto out;
 	for (size_t i = 0; i < a->ndirs; i++)
-		if (load_rules_path(&l, a->dirs[i], err) == -1)
+		if (rules_load_path(&l, a->dirs[i], err) == -1)
 			goto out;
 	for (size_t i = 0; i < a->npatterns; i++)
 		if (add_pattern(&l, a->patterns[i], i, a->npatterns, err) == -1)
@@ -485,7 +452,7 @@ push(const char ***v, size_t *n, const char *s)
 }
 
 enum {
-	OPT_CONFIG = 256,
+	OPT_COUNT = 256,
 	OPT_ENVELOPE,
 	OPT_FORMAT,
 	OPT_STATS,
@@ -498,12 +465,12 @@ enum {
 };
 
 static const struct option long_options[] = {
-    {"config", required_argument, NULL, OPT_CONFIG},
+    {"config", required_argument, NULL, 'c'},
     {"rules", required_argument, NULL, 'r'},
     {"pattern", required_argument, NULL, 'p'},
     {"envelope", required_argument, NULL, OPT_ENVELOPE},
     {"format", required_argument, NULL, OPT_FORMAT},
-    {"count", no_argument, NULL, 'c'},
+    {"count", no_argument, NULL, OPT_COUNT},
     {"stats", no_argument, NULL, OPT_STATS},
     {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
     {"max-record-size", required_argument, NULL, OPT_MAX_RECORD},
@@ -516,23 +483,37 @@ static const struct option long_options[] = {
     {NULL, 0, NULL, 0},
 };
 
-/* One option with an argument; returns 0, or 2 after a usage message. */
+/* One limit option: its name, and whether it takes a size or a count. */
+static const char *
+limit_name(int c, int *is_size)
+{
+	*is_size = c == OPT_MAX_RECORD || c == OPT_MAX_INFLATED;
+	return c == OPT_MAX_RECORD     ? "--max-record-size"
+	       : c == OPT_MAX_DEPTH    ? "--max-depth"
+	       : c == OPT_MAX_INFLATED ? "--max-inflated-size"
+	                               : "--max-ratio";
+}
+
+/* One limit option (util/units.h's grammar, as in ctalertd.conf); returns 0,
+ * or 2 after a usage message. */
 static int
 limit_option(struct args *a, int c, const char *arg)
 {
+	int is_size;
+	const char *name = limit_name(c, &is_size), *why;
 	uint64_t v;
 
-	if (parse_size(arg, &v) == -1)
-		return usage_error("invalid number '%s'", arg);
+	if ((is_size ? units_size(arg, &v, &why) : units_count(arg, &v, &why)) == -1)
+		return usage_error("invalid %s '%s': %s", name, arg, why);
 	switch (c) {
 	case OPT_MAX_RECORD:
 		if (v == 0 || v > (uint64_t)SIZE_MAX / 2)
-			return usage_error("invalid --max-record-size '%s'", arg);
+			return usage_error("invalid %s '%s' (1 byte or more)", name, arg);
 		a->so.max_record = (size_t)v;
 		break;
 	case OPT_MAX_DEPTH:
 		if (v < 3 || v > 100000)
-			return usage_error("invalid --max-depth '%s' (3 to 100000)", arg);
+			return usage_error("invalid %s '%s' (3 to 100000)", name, arg);
 		a->so.max_depth = (unsigned)v;
 		break;
 	case OPT_MAX_INFLATED:
@@ -540,7 +521,7 @@ limit_option(struct args *a, int c, const char *arg)
 		break;
 	case OPT_MAX_RATIO:
 		if (v > UINT_MAX)
-			return usage_error("invalid --max-ratio '%s'", arg);
+			return usage_error("invalid %s '%s' (at most %u)", name, arg, UINT_MAX);
 		a->so.max_ratio = (unsigned)v;
 		break;
 	}
@@ -551,7 +532,7 @@ static int
 one_option(struct args *a, int c, const char *arg)
 {
 	switch (c) {
-	case OPT_CONFIG:
+	case 'c':
 		a->config = arg;
 		return 0;
 	case 'r':
@@ -576,7 +557,7 @@ one_option(struct args *a, int c, const char *arg)
 			return usage_error(
 			    "invalid or unavailable --inflate '%s' (isal or zlib)", arg);
 		return 0;
-	case 'c':
+	case OPT_COUNT:
 		a->count_only = 1;
 		return 0;
 	case OPT_STATS:
@@ -594,14 +575,12 @@ one_option(struct args *a, int c, const char *arg)
 static int
 parse_args(struct args *a, int argc, char **argv)
 {
-	int c, r;
+	int c, r, started = 0;
 
 	objscan_opts_default(&a->so);
 	a->envelope = MATCH_ENVELOPE_CLOUDTRAIL;
 	a->progress = 1;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":r:p:chV", long_options, NULL)) != -1) {
+	while ((c = cmd_getopt("scan", argc, argv, "r:p:c:hV", long_options, &started)) != -1) {
 		switch (c) {
 		case 'h':
 			usage(stdout);
@@ -615,10 +594,8 @@ parse_args(struct args *a, int argc, char **argv)
 			    "There is NO WARRANTY, to the extent permitted by law.\n",
 			    PACKAGE_VERSION);
 			return 0;
-		case ':':
-			return usage_error("option '%s' requires an argument", argv[optind - 1]);
 		case '?':
-			return usage_error("unrecognized option '%s'", argv[optind - 1]);
+			return 2;
 		default:
 			if ((r = one_option(a, c, optarg)) != 0)
 				return r;
@@ -637,17 +614,21 @@ print_counts(const struct scan *sc)
 		    "%s\t%llu\n", ruleset_rule_name(sc->rs, i), (unsigned long long)sc->counts[i]);
 }
 
+/* The plural ending of a count of things: "1 file", "2 files". */
+#define S(n) log_plural(n, "", "s")
+
 static void
 print_stats(const struct scan *sc)
 {
 	double t = seconds_since(&sc->start);
 
 	fprintf(stderr,
-	    "ctalertd scan: %llu files, %llu bytes read, %llu bytes of JSON, %llu records, "
-	    "%llu matches, %llu errors, %.3f s, %.0f records/s\n",
-	    (unsigned long long)sc->files, (unsigned long long)sc->bytes,
-	    (unsigned long long)sc->json_bytes, (unsigned long long)sc->records,
-	    (unsigned long long)sc->matches, (unsigned long long)sc->errors, t,
+	    "ctalertd scan: %llu file%s, %llu byte%s read, %llu byte%s of JSON, %llu record%s, "
+	    "%llu match%s, %llu error%s, %.3f s, %.0f records/s\n",
+	    (unsigned long long)sc->files, S(sc->files), (unsigned long long)sc->bytes,
+	    S(sc->bytes), (unsigned long long)sc->json_bytes, S(sc->json_bytes),
+	    (unsigned long long)sc->records, S(sc->records), (unsigned long long)sc->matches,
+	    log_plural(sc->matches, "", "es"), (unsigned long long)sc->errors, S(sc->errors), t,
 	    t > 0 ? (double)sc->records / t : 0.0);
 }
 

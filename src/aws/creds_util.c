@@ -16,7 +16,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "aws/creds_provider.h"
-#include "aws/json.h"
+#include "util/json.h"
 #include "util/buf.h"
 
 #define TOKEN_FILE_MAX (64 * 1024)
@@ -116,22 +116,22 @@ static int
 build(yajl_val root, const char *service, const char *source, struct ctaws_credentials **out,
     struct ctaws_error *err)
 {
-	const char *code = ctaws_json_string(root, "Code"), *akid, *secret, *token, *exp;
+	const char *code = json_string(root, "Code"), *akid, *secret, *token, *exp;
 	time_t expiration = 0;
 
 	if (code != NULL && strcmp(code, "Success") != 0)
 		return ctaws_error_set(err, service, "GetCredentials", 0, CTAWS_CREDS_ERROR, 1,
 		    "%s: credentials response has Code \"%.64s\"", source, code);
 	/* the container endpoint's error shape */
-	if ((code = ctaws_json_string(root, "code")) != NULL) {
-		const char *msg = ctaws_json_string(root, "message");
+	if ((code = json_string(root, "code")) != NULL) {
+		const char *msg = json_string(root, "message");
 		return ctaws_error_set(err, service, "GetCredentials", 0, CTAWS_CREDS_ERROR, 0,
 		    "%s: %.64s: %.200s", source, code, msg ? msg : "(no message)");
 	}
-	akid = ctaws_json_string(root, "AccessKeyId");
-	secret = ctaws_json_string(root, "SecretAccessKey");
-	token = ctaws_json_string(root, "Token");
-	exp = ctaws_json_string(root, "Expiration");
+	akid = json_string(root, "AccessKeyId");
+	secret = json_string(root, "SecretAccessKey");
+	token = json_string(root, "Token");
+	exp = json_string(root, "Expiration");
 	if (akid == NULL || *akid == '\0')
 		return shape_error(err, service, source, "has no AccessKeyId");
 	if (secret == NULL || *secret == '\0')
@@ -150,21 +150,16 @@ int
 ctaws_creds_parse_json(const char *body, size_t len, const char *service, const char *source,
     struct ctaws_credentials **out, struct ctaws_error *err)
 {
-	char *text = strndup(body ? body : "", len);
+	const char *text = body ? body : "";
+	size_t n = strnlen(text, len);
+	char why[8];
 	yajl_val root;
 	int rc;
 
-	if (text == NULL)
-		return ctaws_error_set(err, service, "GetCredentials", 0, "OutOfMemory", 0,
-		    "%s: out of memory", source);
-	if (!ctaws_json_depth_ok(text, strlen(text))) {
-		free(text);
+	if (json_too_deep_at(text, n, CTAWS_JSON_MAX_DEPTH) != JSON_DEPTH_OK)
 		return shape_error(err, service, source, "nests too deeply");
-	}
-	/* No error buffer: yajl's message would quote the document. */
-	root = yajl_tree_parse(text, NULL, 0);
-	free(text);
-	if (root == NULL)
+	/* The reason is not shown: it could quote the document. */
+	if ((root = json_parse(text, n, CTAWS_JSON_MAX_DEPTH, why, sizeof(why))) == NULL)
 		return shape_error(err, service, source, "is not valid JSON");
 	if (!YAJL_IS_OBJECT(root))
 		rc = shape_error(err, service, source, "is not a JSON object");

@@ -10,7 +10,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "aws/http.h"
-#include "aws/json.h"
+#include "util/json.h"
 #include "aws/xml.h"
 
 /* Error codes the standard retry mode treats as throttling. */
@@ -186,26 +186,20 @@ static int
 parse_json_error(struct ctaws_error *e, const char *body, size_t len)
 {
 	static const char *const msg_keys[] = {"message", "Message", "errorMessage"};
-	char *copy;
+	char why[8];
 	const char *s;
 	yajl_val root;
 
-	if ((copy = malloc(len + 1)) == NULL)
-		return -1;
-	memcpy(copy, body, len);
-	copy[len] = '\0';
-	root = yajl_tree_parse(copy, NULL, 0);
-	free(copy);
+	root = json_parse(body, len, CTAWS_JSON_MAX_DEPTH, why, sizeof(why));
 	if (root == NULL || !YAJL_IS_OBJECT(root)) {
 		yajl_tree_free(root);
 		return -1;
 	}
-	if ((s = ctaws_json_string(root, "__type")) != NULL ||
-	    (s = ctaws_json_string(root, "code")) != NULL ||
-	    (s = ctaws_json_string(root, "Code")) != NULL)
+	if ((s = json_string(root, "__type")) != NULL || (s = json_string(root, "code")) != NULL ||
+	    (s = json_string(root, "Code")) != NULL)
 		snprintf(e->code, sizeof(e->code), "%s", s);
 	for (size_t i = 0; i < 3 && e->message[0] == '\0'; i++)
-		if ((s = ctaws_json_string(root, msg_keys[i])) != NULL)
+		if ((s = json_string(root, msg_keys[i])) != NULL)
 			snprintf(e->message, sizeof(e->message), "%s", s);
 	yajl_tree_free(root);
 	sanitize_code(e->code);

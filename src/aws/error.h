@@ -20,6 +20,12 @@ struct ctaws_error {
 	int transient;         /* worth trying again later even after retries ran out */
 };
 
+/* Error code for a 2xx answer whose body is not what the API defines. */
+#define CTAWS_ERR_MALFORMED "MalformedResponse"
+
+/* Deepest nesting accepted in a JSON answer; AWS answers are a few levels deep. */
+#define CTAWS_JSON_MAX_DEPTH 32
+
 void ctaws_error_clear(struct ctaws_error *e);
 
 /* Fills e and returns -1. */

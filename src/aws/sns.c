@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "aws/json.h"
+#include "util/json.h"
 #include "aws/sns.h"
 #include "aws/xml.h"
 
@@ -137,14 +137,14 @@ attrs_validate(
 static int
 structure_ok(const char *message)
 {
-	struct buf b = {(char *)message, strlen(message), 0};
-	struct ctaws_error e;
+	char why[8];
 	yajl_val v;
 	int ok;
 
-	if ((v = ctaws_json_parse(&b, "sns", "Publish", &e)) == NULL)
+	if ((v = json_parse(message, strlen(message), CTAWS_JSON_MAX_DEPTH, why, sizeof(why))) ==
+	    NULL)
 		return 0;
-	ok = ctaws_json_string(v, "default") != NULL;
+	ok = json_string(v, "default") != NULL;
 	yajl_tree_free(v);
 	return ok;
 }

@@ -9,8 +9,8 @@
 
 #include <openssl/evp.h>
 
-#include "aws/json.h"
 #include "aws/sqs.h"
+#include "util/json.h"
 
 #define SQS_CONTENT_TYPE "application/x-amz-json-1.0"
 
@@ -95,7 +95,7 @@ sqs_request_init(struct sqs_request *r, const char *operation, const struct sqs_
 	    .nheaders = 2,
 	};
 	if (buf_putc(&r->body, '{') == -1 ||
-	    ctaws_json_put_string(&r->body, "QueueUrl", q->url) == -1) {
+	    json_put_member_string(&r->body, "QueueUrl", q->url) == -1) {
 		sqs_request_free(r);
 		return ctaws_error_set(err, "sqs", operation, 0, "OutOfMemory", 0,
 		    "out of memory building a request for %s", q->url);
@@ -147,13 +147,13 @@ sqs_receive_request(struct sqs_request *r, const struct sqs_queue *q,
 	}
 	if (sqs_request_init(r, "ReceiveMessage", q, err) == -1)
 		return -1;
-	rc |= ctaws_json_put_int(
+	rc |= json_put_member_int(
 	    b, "MaxNumberOfMessages", p->max_messages ? p->max_messages : SQS_MAX_MESSAGES);
 	if (p->wait_time_s >= 0)
-		rc |= ctaws_json_put_int(b, "WaitTimeSeconds", p->wait_time_s);
+		rc |= json_put_member_int(b, "WaitTimeSeconds", p->wait_time_s);
 	if (p->visibility_timeout_s >= 0)
-		rc |= ctaws_json_put_int(b, "VisibilityTimeout", p->visibility_timeout_s);
-	rc |= ctaws_json_put_strings(b, "MessageSystemAttributeNames", sqs_system_attrs,
+		rc |= json_put_member_int(b, "VisibilityTimeout", p->visibility_timeout_s);
+	rc |= json_put_member_strings(b, "MessageSystemAttributeNames", sqs_system_attrs,
 	    sizeof(sqs_system_attrs) / sizeof(sqs_system_attrs[0]));
 	if (rc != 0) {
 		sqs_request_free(r);
@@ -196,11 +196,45 @@ md5_hex(const void *data, size_t len, char out[33])
 	return 0;
 }
 
+/* Parses a 2xx response body into a tree (owned: yajl_tree_free). NULL with
+ * err filled (code CTAWS_ERR_MALFORMED) when it is not a JSON object. */
+static yajl_val
+response_json(
+    const struct buf *body, const char *service, const char *operation, struct ctaws_error *err)
+{
+	char why[256];
+	yajl_val v;
+
+	if (body->data == NULL || body->len == 0) {
+		ctaws_error_set(err, service, operation, 0, CTAWS_ERR_MALFORMED, 0,
+		    "empty response body where a JSON object was expected");
+		return NULL;
+	}
+	if (json_too_deep_at(body->data, body->len, CTAWS_JSON_MAX_DEPTH) != JSON_DEPTH_OK) {
+		ctaws_error_set(err, service, operation, 0, CTAWS_ERR_MALFORMED, 0,
+		    "response body nests deeper than %d levels", CTAWS_JSON_MAX_DEPTH);
+		return NULL;
+	}
+	if ((v = json_parse(body->data, body->len, CTAWS_JSON_MAX_DEPTH, why, sizeof(why))) ==
+	    NULL) {
+		ctaws_error_set(err, service, operation, 0, CTAWS_ERR_MALFORMED, 0,
+		    "response body is not valid JSON: %s", why);
+		return NULL;
+	}
+	if (!YAJL_IS_OBJECT(v)) {
+		yajl_tree_free(v);
+		ctaws_error_set(err, service, operation, 0, CTAWS_ERR_MALFORMED, 0,
+		    "response body is JSON but not an object");
+		return NULL;
+	}
+	return v;
+}
+
 /* A decimal attribute value; 0 when absent or not a number (they only inform). */
 static long long
 attr_number(yajl_val attrs, const char *name)
 {
-	const char *s = ctaws_json_string(attrs, name);
+	const char *s = json_string(attrs, name);
 	char *end;
 	long long v;
 
@@ -227,10 +261,10 @@ sqs_message_parse(yajl_val v, size_t i, struct sqs_message *m, struct ctaws_erro
 
 	if (!YAJL_IS_OBJECT(v))
 		return malformed(err, "ReceiveMessage", "message is not an object", i);
-	id = ctaws_json_string(v, "MessageId");
-	rh = ctaws_json_string(v, "ReceiptHandle");
-	body = ctaws_json_string(v, "Body");
-	md5 = ctaws_json_string(v, "MD5OfBody");
+	id = json_string(v, "MessageId");
+	rh = json_string(v, "ReceiptHandle");
+	body = json_string(v, "Body");
+	md5 = json_string(v, "MD5OfBody");
 	if (id == NULL || rh == NULL || body == NULL || md5 == NULL)
 		return malformed(err, "ReceiveMessage",
 		    "message lacks a MessageId, ReceiptHandle, Body or MD5OfBody string", i);
@@ -249,7 +283,7 @@ sqs_message_parse(yajl_val v, size_t i, struct sqs_message *m, struct ctaws_erro
 	if (m->message_id == NULL || m->receipt_handle == NULL || m->body == NULL)
 		return ctaws_error_set(err, "sqs", "ReceiveMessage", 0, "OutOfMemory", 0,
 		    "out of memory copying message %s", id);
-	attrs = ctaws_json_member(v, "Attributes", yajl_t_object);
+	attrs = json_member(v, "Attributes");
 	m->receive_count = (long)attr_number(attrs, "ApproximateReceiveCount");
 	m->sent_timestamp_ms = attr_number(attrs, "SentTimestamp");
 	m->first_receive_ms = attr_number(attrs, "ApproximateFirstReceiveTimestamp");
@@ -265,9 +299,9 @@ sqs_receive_parse(const struct buf *body, struct sqs_messages *out, struct ctaws
 
 	out->v = NULL;
 	out->n = 0;
-	if ((root = ctaws_json_parse(body, "sqs", "ReceiveMessage", err)) == NULL)
+	if ((root = response_json(body, "sqs", "ReceiveMessage", err)) == NULL)
 		return -1;
-	msgs = ctaws_json_member(root, "Messages", yajl_t_any);
+	msgs = json_member(root, "Messages");
 	if (msgs != NULL && YAJL_IS_NULL(msgs))
 		msgs = NULL;
 	if (msgs != NULL && !YAJL_IS_ARRAY(msgs)) {
@@ -366,15 +400,15 @@ batch_entries_put(struct buf *b, const char *op, const struct sqs_batch_entry *e
 {
 	size_t i;
 
-	if (ctaws_json_put_key(b, "Entries") == -1 || buf_putc(b, '[') == -1)
+	if (json_put_key(b, "Entries") == -1 || buf_putc(b, '[') == -1)
 		return -1;
 	for (i = 0; i < n; i++) {
 		if ((i > 0 && buf_putc(b, ',') == -1) || buf_putc(b, '{') == -1 ||
-		    ctaws_json_put_string(b, "Id", e[i].id) == -1 ||
-		    ctaws_json_put_string(b, "ReceiptHandle", e[i].receipt_handle) == -1)
+		    json_put_member_string(b, "Id", e[i].id) == -1 ||
+		    json_put_member_string(b, "ReceiptHandle", e[i].receipt_handle) == -1)
 			return -1;
 		if (op[0] == 'C' &&
-		    ctaws_json_put_int(b, "VisibilityTimeout", e[i].visibility_timeout_s) == -1)
+		    json_put_member_int(b, "VisibilityTimeout", e[i].visibility_timeout_s) == -1)
 			return -1;
 		if (buf_putc(b, '}') == -1)
 			return -1;
@@ -421,7 +455,7 @@ batch_result_init(struct sqs_batch_result *res, size_t n)
 static long
 batch_index(yajl_val item, const struct sqs_batch_entry *e, size_t n)
 {
-	const char *id = ctaws_json_string(item, "Id");
+	const char *id = json_string(item, "Id");
 	size_t i;
 
 	for (i = 0; id != NULL && i < n; i++)
@@ -434,7 +468,7 @@ batch_index(yajl_val item, const struct sqs_batch_entry *e, size_t n)
 static int
 batch_list(yajl_val root, const char *key, yajl_val *out)
 {
-	yajl_val v = ctaws_json_member(root, key, yajl_t_any);
+	yajl_val v = json_member(root, key);
 
 	*out = NULL;
 	if (v == NULL || YAJL_IS_NULL(v))
@@ -448,11 +482,11 @@ batch_list(yajl_val root, const char *key, yajl_val *out)
 static void
 batch_failed(struct sqs_entry_result *r, yajl_val item)
 {
-	const char *code = ctaws_json_string(item, "Code");
-	const char *msg = ctaws_json_string(item, "Message");
+	const char *code = json_string(item, "Code");
+	const char *msg = json_string(item, "Message");
 
 	r->status = SQS_ENTRY_FAILED;
-	r->sender_fault = ctaws_json_bool(item, "SenderFault", 0);
+	r->sender_fault = json_bool(item, "SenderFault", 0);
 	snprintf(r->code, sizeof(r->code), "%s", code ? code : "UnknownError");
 	snprintf(r->message, sizeof(r->message), "%s", msg ? msg : "");
 	r->retryable = !r->sender_fault || ctaws_error_code_is_throttling(r->code) ||
@@ -473,7 +507,7 @@ sqs_batch_parse(const char *operation, const struct buf *body, const struct sqs_
 	if (op == NULL)
 		return ctaws_error_set(err, "sqs", "Batch", 0, "InvalidAction", 0,
 		    "\"%s\" is not an SQS batch operation", operation ? operation : "(none)");
-	if ((root = ctaws_json_parse(body, "sqs", op, err)) == NULL)
+	if ((root = response_json(body, "sqs", op, err)) == NULL)
 		return -1;
 	if (batch_list(root, "Successful", &ok) == -1 ||
 	    batch_list(root, "Failed", &failed) == -1) {
@@ -544,7 +578,7 @@ sqs_attributes_request(struct sqs_request *r, const struct sqs_queue *q, const c
 		names = all;
 		n = 1;
 	}
-	if (ctaws_json_put_strings(&r->body, "AttributeNames", names, n) == -1) {
+	if (json_put_member_strings(&r->body, "AttributeNames", names, n) == -1) {
 		sqs_request_free(r);
 		return ctaws_error_set(err, "sqs", "GetQueueAttributes", 0, "OutOfMemory", 0,
 		    "out of memory building a request for %s", q->url);
@@ -577,9 +611,9 @@ sqs_attributes_parse(const struct buf *body, struct ctaws_attrs *out, struct cta
 
 	out->v = NULL;
 	out->n = 0;
-	if ((root = ctaws_json_parse(body, "sqs", "GetQueueAttributes", err)) == NULL)
+	if ((root = response_json(body, "sqs", "GetQueueAttributes", err)) == NULL)
 		return -1;
-	attrs = ctaws_json_member(root, "Attributes", yajl_t_any);
+	attrs = json_member(root, "Attributes");
 	if (attrs != NULL && !YAJL_IS_NULL(attrs)) {
 		if (!YAJL_IS_OBJECT(attrs))
 			rc = malformed(err, "GetQueueAttributes", "Attributes is not an object", 0);

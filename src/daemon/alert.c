@@ -24,7 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/jsonutil.h"
+#include "util/json.h"
+#include "util/utf8.h"
 
 #define ALERT_SCHEMA    "ctalertd.alert/1"
 #define DESCRIPTION_MAX 4096 /* bytes of a rule description in an alert */

@@ -3,8 +3,10 @@
  *
  * Validates the configuration (every rule compiled), then asks AWS, with the
  * credentials the daemon would use, for each thing it depends on: who it is,
- * the queue, each alert topic and each source bucket. One line per item;
- * the exit status is 0 only when every item passed.
+ * the queue, each alert topic and each source bucket. One line per item
+ * (every configuration error its own); a warning ("[warn]") is what `run`
+ * would log as one and fails nothing. The exit status is 0 only when every
+ * item passed.
  */
 #include "config.h"
 
@@ -18,6 +20,7 @@
 #include "aws/sns.h"
 #include "aws/sqs.h"
 #include "aws/sts.h"
+#include "cmdline.h"
 #include "commands.h"
 #include "daemon/awsconf.h"
 #include "daemon/conf.h"
@@ -26,17 +29,31 @@
 struct checklist {
 	int failed;
 	int passed;
+	int warned;
 };
 
+/* One line: ok is 1 (passed), 0 (failed) or -1 (a warning). */
 static void
 item(struct checklist *cl, int ok, const char *what, const char *detail)
 {
-	printf("%s %s%s%s\n", ok ? "[ ok ]" : "[FAIL]", what, detail && *detail ? ": " : "",
-	    detail ? detail : "");
-	if (ok)
+	printf("%s %s%s%s\n",
+	    ok > 0 ? "[ ok ]"
+	    : ok   ? "[warn]"
+	           : "[FAIL]",
+	    what, detail && *detail ? ": " : "", detail ? detail : "");
+	if (ok > 0)
 		cl->passed++;
+	else if (ok)
+		cl->warned++;
 	else
 		cl->failed++;
+}
+
+/* conf_report_fn: each configuration error its own line. */
+static void
+config_error(void *arg, const char *msg)
+{
+	item(arg, 0, "configuration", msg);
 }
 
 static void
@@ -86,6 +103,10 @@ check_queue(struct checklist *cl, struct ctaws_client *client, struct ctaws_conn
 	    ctaws_attrs_get(&a, "VisibilityTimeout") ?: "?",
 	    rp ? "dead-letter queue set" : "no dead-letter queue");
 	item(cl, 1, what, why);
+	if (rp == NULL) {
+		snprintf(what, sizeof(what), "queue %s " CONF_NO_DLQ_WARNING, c->queue_url);
+		item(cl, -1, what, NULL);
+	}
 	ctaws_attrs_free(&a);
 }
 
@@ -108,6 +129,30 @@ check_topic(struct checklist *cl, struct ctaws_conn *conn, const char *arn)
 	ctaws_attrs_free(&a);
 }
 
+/* What a failed HeadBucket means for a source bucket (a HEAD answer has no
+ * body, so the status says it), then AWS's own words. */
+static const char *
+bucket_problem(const struct ctaws_error *err, const char *owner, char *out, size_t outlen)
+{
+	char aws[1024];
+	const char *what = err->http_status == 404
+	                       ? "no such bucket: check source.buckets (and the region)"
+	                   : err->http_status == 403
+	                       ? (owner ? "access denied: the credentials may not read it, or "
+	                                  "it is not owned by source.expected_bucket_owner"
+	                                : "access denied: the credentials may not read it")
+	                   : err->http_status == 301 || err->http_status == 400
+	                       ? "the bucket is in another region than the one asked"
+	                       : NULL;
+
+	ctaws_error_str(err, aws, sizeof(aws));
+	if (what == NULL)
+		snprintf(out, outlen, "%s", aws);
+	else
+		snprintf(out, outlen, "%s (%s)", what, aws);
+	return out;
+}
+
 static void
 check_bucket(struct checklist *cl, struct ctaws_conn *conn, const char *bucket, const char *owner)
 {
@@ -117,7 +162,7 @@ check_bucket(struct checklist *cl, struct ctaws_conn *conn, const char *bucket, 
 	snprintf(what, sizeof(what), "bucket %s", bucket);
 	ctaws_error_clear(&err);
 	if (s3_head_bucket(conn, bucket, owner, region, sizeof(region), &err) == -1) {
-		item(cl, 0, what, ctaws_error_str(&err, why, sizeof(why)));
+		item(cl, 0, what, bucket_problem(&err, owner, why, sizeof(why)));
 		return;
 	}
 	snprintf(why, sizeof(why), "reachable%s%s%s%s", region[0] ? " in " : "", region,
@@ -151,17 +196,16 @@ cmd_check(int argc, char **argv)
 {
 	static const struct option longopts[] = {{"config", required_argument, NULL, 'c'},
 	    {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-	struct checklist cl = {0, 0};
+	struct checklist cl = {0, 0, 0};
 	const char *path = NULL;
 	struct ct_config *c;
 	struct ctaws_client *client;
 	struct ctaws_conn *conn;
 	struct ct_error err;
-	char line[64];
-	int ch;
+	char line[64], what[4200];
+	int ch, started = 0;
 
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+	while ((ch = cmd_getopt("check", argc, argv, "c:h", longopts, &started)) != -1) {
 		switch (ch) {
 		case 'c':
 			path = optarg;
@@ -179,17 +223,25 @@ cmd_check(int argc, char **argv)
 			    CONF_DEFAULT_FILE);
 			return 0;
 		default:
-			fprintf(stderr, "Try 'ctalertd check --help' for more information.\n");
 			return 2;
 		}
 	}
+	if (optind < argc)
+		return cmd_usage_error("check", "unexpected argument '%s'", argv[optind]);
 	log_init("ctalertd", LOG_TARGET_TEXT, LOG_WARNING);
-	if ((c = conf_load(path, NULL, &err)) == NULL) {
-		item(&cl, 0, "configuration", err.msg);
+	if ((c = conf_load_report(path, NULL, config_error, &cl, &err)) == NULL) {
+		printf("%d %s: the configuration is refused\n", cl.failed,
+		    log_plural(cl.failed, "error", "errors"));
 		return 2;
 	}
-	snprintf(line, sizeof(line), "%zu rules compiled", c->rules.n);
-	item(&cl, 1, c->file ? c->file : "configuration (environment)", line);
+	snprintf(line, sizeof(line), "%zu %s compiled", c->rules.n,
+	    log_plural((long)c->rules.n, "rule", "rules"));
+	if (c->file)
+		snprintf(what, sizeof(what), "configuration %s", c->file);
+	else
+		snprintf(what, sizeof(what), "configuration from the environment (no %s)",
+		    path ? path : CONF_DEFAULT_FILE);
+	item(&cl, 1, what, line);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if ((client = conf_aws_client(c, &err)) == NULL ||
 	    (conn = ctaws_conn_new(client)) == NULL) {
@@ -206,6 +258,9 @@ cmd_check(int argc, char **argv)
 	ctaws_client_free(client);
 	conf_free(c);
 	curl_global_cleanup();
-	printf("%d passed, %d failed\n", cl.passed, cl.failed);
+	printf("%d passed, %d failed", cl.passed, cl.failed);
+	if (cl.warned)
+		printf(", %d %s", cl.warned, log_plural(cl.warned, "warning", "warnings"));
+	printf("\n");
 	return cl.failed ? 1 : 0;
 }

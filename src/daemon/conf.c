@@ -17,7 +17,8 @@
 #include <unistd.h>
 
 #include "daemon/conf_int.h"
-#include "daemon/units.h"
+#include "util/suggest.h"
+#include "util/units.h"
 
 extern char **environ;
 
@@ -30,10 +31,44 @@ struct origin {
 
 struct loader {
 	struct ct_config *c;
-	struct ct_error *err;
+	struct ct_error *err; /* the first error found */
 	char *const *envp;
-	struct origin *from; /* one per conf_opts[] entry */
+	struct origin *from;   /* one per conf_opts[] entry */
+	unsigned char *bad;    /* one per conf_opts[] entry: its value was refused */
+	conf_report_fn report; /* told of every error, or NULL */
+	void *report_arg;
+	unsigned errors; /* found so far */
 };
+
+/* Records one error: the first goes to L->err, every one to the reporter,
+ * so the loader can go on and find the next. Returns -1. */
+static int problem(struct loader *L, enum ct_err code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+problem(struct loader *L, enum ct_err code, const char *fmt, ...)
+{
+	struct ct_error e;
+	va_list ap;
+
+	va_start(ap, fmt);
+	ct_error_vset(&e, code, fmt, ap);
+	va_end(ap);
+	if (L->errors++ == 0 && L->err)
+		*L->err = e;
+	if (L->report)
+		L->report(L->report_arg, e.msg);
+	return -1;
+}
+
+/* Whether option name was refused (its value is then the default). */
+static int
+refused(const struct loader *L, const char *name)
+{
+	const struct conf_opt *o = conf_opt_find(name);
+
+	return o && L->bad[o - conf_opts];
+}
 
 static const char *
 env_get(char *const *envp, const char *name)
@@ -69,50 +104,16 @@ opt_index(const struct conf_opt *o)
 	return (size_t)(o - conf_opts);
 }
 
-/* The edit distance of two short names, for "did you mean". */
-static size_t
-distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), row[64];
-
-	if (la >= 63 || lb >= 63)
-		return 99;
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0], tmp;
-
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			tmp = row[j];
-			row[j] = a[i - 1] == b[j - 1]
-			             ? diag
-			             : 1 + (diag < row[j - 1]
-			                           ? (diag < row[j] ? diag : row[j])
-			                           : (row[j - 1] < row[j] ? row[j - 1] : row[j]));
-			diag = tmp;
-		}
-	}
-	return row[lb];
-}
-
 /* The known option an unknown name was probably meant to be: the closest
  * by edit distance (at most 2), else one in the same group whose name
  * begins with the unknown one's last part ("visibility"). */
 static const char *
 suggest(const char *name)
 {
-	const char *best = NULL, *dot = strrchr(name, '.');
-	size_t bestd = 3, plen = dot ? (size_t)(dot - name + 1) : 0;
+	const char *best = suggest_name(name, conf_opts, conf_nopts, sizeof(conf_opts[0]));
+	const char *dot = strrchr(name, '.');
+	size_t plen = dot ? (size_t)(dot - name + 1) : 0;
 
-	for (size_t i = 0; i < conf_nopts; i++) {
-		size_t d = distance(name, conf_opts[i].name);
-
-		if (d < bestd) {
-			bestd = d;
-			best = conf_opts[i].name;
-		}
-	}
 	for (size_t i = 0; i < conf_nopts && best == NULL; i++) {
 		const char *o = conf_opts[i].name;
 
@@ -128,15 +129,43 @@ unknown(struct loader *L, const config_setting_t *s, const char *name)
 {
 	const char *near = suggest(name);
 
-	return ct_error_set(L->err, CT_ERR_CONFIG, "%s:%u: unknown option '%s'%s%s%s",
+	return problem(L, CT_ERR_CONFIG, "%s:%u: unknown option '%s'%s%s%s",
 	    config_setting_source_file(s), config_setting_source_line(s), name,
 	    near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
 }
 
+/* One setting of the file; -1 (after problem()) when it is refused. */
+static int
+setting(struct loader *L, const config_setting_t *s, const char *name)
+{
+	const struct conf_opt *o = conf_opt_find(name);
+	char why[512];
+
+	if (o == NULL)
+		return unknown(L, s, name);
+	if (o->kind == K_RULES)
+		return 0;
+	if (o->kind == K_GROUP && config_setting_type(s) != CONFIG_TYPE_GROUP)
+		return problem(L, CT_ERR_CONFIG, "%s:%u: %s: expected a group { ... }",
+		    config_setting_source_file(s), config_setting_source_line(s), name);
+	if (o->kind == K_GROUP)
+		return 0;
+	if (conf_opt_set_setting(L->c, o, s, why, sizeof(why)) == -1) {
+		L->bad[opt_index(o)] = 1;
+		return problem(L, CT_ERR_CONFIG, "%s:%u: %s: %s", config_setting_source_file(s),
+		    config_setting_source_line(s), name, why);
+	}
+	L->from[opt_index(o)] =
+	    (struct origin){config_setting_source_file(s), config_setting_source_line(s), NULL};
+	return 0;
+}
+
+/* Every setting of group, each error reported: -1 when any was refused. */
 static int
 walk(struct loader *L, const config_setting_t *group, const char *prefix)
 {
-	char name[256], why[512];
+	char name[256];
+	int r = 0;
 
 	for (int i = 0; i < config_setting_length(group); i++) {
 		const config_setting_t *s = config_setting_get_elem(group, (unsigned)i);
@@ -144,27 +173,13 @@ walk(struct loader *L, const config_setting_t *group, const char *prefix)
 
 		snprintf(name, sizeof(name), "%s%s%s", prefix, *prefix ? "." : "",
 		    config_setting_name(s));
-		if ((o = conf_opt_find(name)) == NULL)
-			return unknown(L, s, name);
-		if (o->kind == K_RULES)
-			continue;
-		if (o->kind == K_GROUP && config_setting_type(s) != CONFIG_TYPE_GROUP)
-			return ct_error_set(L->err, CT_ERR_CONFIG,
-			    "%s:%u: %s: expected a group { ... }", config_setting_source_file(s),
-			    config_setting_source_line(s), name);
-		if (o->kind == K_GROUP) {
-			if (walk(L, s, name) == -1)
-				return -1;
-			continue;
-		}
-		if (conf_opt_set_setting(L->c, o, s, why, sizeof(why)) == -1)
-			return ct_error_set(L->err, CT_ERR_CONFIG, "%s:%u: %s: %s",
-			    config_setting_source_file(s), config_setting_source_line(s), name,
-			    why);
-		L->from[opt_index(o)] = (struct origin){
-		    config_setting_source_file(s), config_setting_source_line(s), NULL};
+		if (setting(L, s, name) == -1)
+			r = -1;
+		else if ((o = conf_opt_find(name)) != NULL && o->kind == K_GROUP &&
+		         walk(L, s, name) == -1)
+			r = -1;
 	}
-	return 0;
+	return r;
 }
 
 static int
@@ -187,6 +202,7 @@ apply_env(struct loader *L)
 {
 	char why[512];
 	const char *v;
+	int r = 0;
 
 	for (size_t i = 0; i < conf_nopts; i++) {
 		const struct conf_opt *o = &conf_opts[i];
@@ -195,12 +211,14 @@ apply_env(struct loader *L)
 		if (o->env == NULL || o->kind == K_RULES ||
 		    (v = env_get(L->envp, o->env)) == NULL || *v == '\0')
 			continue;
-		if (conf_opt_set_text(L->c, o, v, why, sizeof(why)) == -1)
-			return ct_error_set(
-			    L->err, CT_ERR_CONFIG, "%s (%s): %s", o->env, o->name, why);
+		if (conf_opt_set_text(L->c, o, v, why, sizeof(why)) == -1) {
+			L->bad[i] = 1;
+			r = problem(L, CT_ERR_CONFIG, "%s (%s): %s", o->env, o->name, why);
+			continue;
+		}
 		L->from[i] = (struct origin){NULL, 0, o->env};
 	}
-	return 0;
+	return r;
 }
 
 /* Reads the file into cfg; 0 with *read = 0 when the default file is absent. */
@@ -217,11 +235,11 @@ read_file(struct loader *L, const char *path, config_t *cfg, int *read)
 	if ((f = fopen(file, "r")) == NULL) {
 		if (path == NULL && errno == ENOENT)
 			return 0;
-		return ct_error_set(L->err, CT_ERR_IO, "%s: %s", file, strerror(errno));
+		return problem(L, CT_ERR_IO, "%s: %s", file, strerror(errno));
 	}
 	fclose(f);
 	if ((L->c->file = strdup(file)) == NULL || (copy = strdup(file)) == NULL)
-		return ct_error_set(L->err, CT_ERR_NOMEM, "%s: out of memory", file);
+		return problem(L, CT_ERR_NOMEM, "%s: out of memory", file);
 	dir = dirname(copy);
 	config_set_include_dir(cfg, dir);
 	if (config_read_file(cfg, file) == CONFIG_FALSE) {
@@ -229,8 +247,8 @@ read_file(struct loader *L, const char *path, config_t *cfg, int *read)
 
 		free(copy);
 		if (config_error_type(cfg) == CONFIG_ERR_FILE_IO)
-			return ct_error_set(L->err, CT_ERR_IO, "%s: cannot read", at ? at : file);
-		return ct_error_set(L->err, CT_ERR_CONFIG, "%s:%d: %s", at ? at : file,
+			return problem(L, CT_ERR_IO, "%s: cannot read", at ? at : file);
+		return problem(L, CT_ERR_CONFIG, "%s:%d: %s", at ? at : file,
 		    config_error_line(cfg), config_error_text(cfg));
 	}
 	free(copy); /* libconfig keeps its own copy of the include folder */
@@ -255,32 +273,49 @@ order_error(struct loader *L, const char *a, const char *b, const char *verb, co
 	units_format_duration(*(uint64_t *)((char *)L->c + ob->off), vb, sizeof(vb));
 	where(L, opt_index(oa), wa, sizeof(wa));
 	where(L, opt_index(ob), wb, sizeof(wb));
-	return ct_error_set(L->err, CT_ERR_CONFIG, "%s: %s (%s) %s %s (%s, %s)", wa, oa->name, va,
-	    verb, ob->name, vb, wb);
+	return problem(L, CT_ERR_CONFIG, "%s: %s (%s) %s %s (%s, %s)", wa, oa->name, va, verb,
+	    ob->name, vb, wb);
 }
 
+/* The checks between options, each reported; one whose option was
+ * refused already is skipped, so no error follows from another. */
 static int
 cross_check(struct loader *L)
 {
 	const struct ct_config *c = L->c;
 	const char *file = c->file ? c->file : "ctalertd.conf";
+	int r = 0;
 
-	if (c->queue_url == NULL)
-		return ct_error_set(L->err, CT_ERR_CONFIG,
+	if (c->queue_url == NULL && !refused(L, "queue_url"))
+		r = problem(L, CT_ERR_CONFIG,
 		    "queue_url is not set: name the SQS queue in %s or CTALERTD_QUEUE_URL", file);
-	if (c->source.n_buckets == 0)
-		return ct_error_set(L->err, CT_ERR_CONFIG,
+	if (c->source.n_buckets == 0 && !refused(L, "source.buckets"))
+		r = problem(L, CT_ERR_CONFIG,
 		    "source.buckets is not set: list the buckets CloudTrail writes to in %s or "
 		    "CTALERTD_BUCKETS",
 		    file);
-	if (c->receive.heartbeat >= c->receive.visibility_timeout)
-		return order_error(L, "receive.heartbeat", "receive.visibility_timeout",
+	if (refused(L, "receive.visibility_timeout"))
+		return -1;
+	if (c->receive.heartbeat >= c->receive.visibility_timeout &&
+	    !refused(L, "receive.heartbeat"))
+		r = order_error(L, "receive.heartbeat", "receive.visibility_timeout",
 		    "must be shorter than", "must be longer than");
-	if (c->receive.max_visibility_extension < c->receive.visibility_timeout)
-		return order_error(L, "receive.max_visibility_extension",
-		    "receive.visibility_timeout", "must not be shorter than",
-		    "must not be longer than");
-	return 0;
+	if (c->receive.max_visibility_extension < c->receive.visibility_timeout &&
+	    !refused(L, "receive.max_visibility_extension"))
+		r = order_error(L, "receive.max_visibility_extension", "receive.visibility_timeout",
+		    "must not be shorter than", "must not be longer than");
+	return r;
+}
+
+/* Runs one rules loader; its error becomes a problem(). */
+static int
+rules_step(struct loader *L, int r, struct ct_error *e, const char *prefix)
+{
+	if (r == 0)
+		return 0;
+	if (prefix)
+		ct_error_prefix(e, "%s", prefix);
+	return problem(L, e->code, "%s", e->msg);
 }
 
 static int
@@ -288,21 +323,22 @@ load_rules(struct loader *L, const config_t *cfg)
 {
 	struct ct_config *c = L->c;
 	const char *dir = env_get(L->envp, "CTALERTD_RULES_DIR");
+	struct ct_error e;
 
 	if (dir && *dir == '\0')
 		dir = NULL;
-
-	if (cfg && dir == NULL && rules_load_config(&c->rules, cfg, c->file, L->err) == -1)
+	if (cfg && dir == NULL &&
+	    rules_step(L, rules_load_config(&c->rules, cfg, c->file, &e), &e, NULL) == -1)
 		return -1;
 	if (cfg && dir &&
-	    rules_load_setting(&c->rules, config_lookup(cfg, "rules"), c->file, L->err) == -1)
+	    rules_step(L, rules_load_setting(&c->rules, config_lookup(cfg, "rules"), c->file, &e),
+	        &e, NULL) == -1)
 		return -1;
-	if (dir && rules_load_dir(&c->rules, dir, L->err) == -1) {
-		ct_error_prefix(L->err, "CTALERTD_RULES_DIR (rules_dir)");
+	if (dir && rules_step(L, rules_load_dir(&c->rules, dir, &e), &e,
+	               "CTALERTD_RULES_DIR (rules_dir)") == -1)
 		return -1;
-	}
 	if (c->rules.n == 0)
-		return ct_error_set(L->err, CT_ERR_CONFIG,
+		return problem(L, CT_ERR_CONFIG,
 		    "no rules: add a rules list or a rules_dir to %s, or set CTALERTD_RULES_DIR",
 		    c->file ? c->file : "ctalertd.conf");
 	return 0;
@@ -310,29 +346,41 @@ load_rules(struct loader *L, const config_t *cfg)
 
 /* Every rule needs a topic; a rule's own topic and group must be valid. */
 static int
-check_rules(struct loader *L)
+check_rule(struct loader *L, const struct rule *r)
 {
-	const struct ct_config *c = L->c;
 	const char *why;
 
-	for (size_t i = 0; i < c->rules.n; i++) {
-		const struct rule *r = &c->rules.v[i];
-
-		if (r->topic_arn == NULL && c->alerts.topic_arn == NULL)
-			return ct_error_set(L->err, CT_ERR_CONFIG,
-			    "%s: rule '%s' has no topic_arn and alerts.topic_arn is not set (nor "
-			    "CTALERTD_TOPIC_ARN)",
-			    r->origin, r->name);
-		if (r->topic_arn && (why = conf_check_topic_arn(r->topic_arn)) != NULL)
-			return ct_error_set(L->err, CT_ERR_CONFIG,
-			    "%s: rule '%s': topic_arn \"%s\" %s", r->origin, r->name, r->topic_arn,
-			    why);
-		if (r->group_id && (why = conf_check_group_id(r->group_id)) != NULL)
-			return ct_error_set(L->err, CT_ERR_CONFIG,
-			    "%s: rule '%s': group_id \"%s\" %s", r->origin, r->name, r->group_id,
-			    why);
-	}
+	if (r->topic_arn == NULL && L->c->alerts.topic_arn == NULL &&
+	    !refused(L, "alerts.topic_arn"))
+		return problem(L, CT_ERR_CONFIG,
+		    "%s: rule '%s' has no topic_arn and alerts.topic_arn is not set (nor "
+		    "CTALERTD_TOPIC_ARN)",
+		    r->origin, r->name);
+	if (r->topic_arn && (why = conf_check_topic_arn(r->topic_arn)) != NULL)
+		return problem(L, CT_ERR_CONFIG, "%s: rule '%s': topic_arn \"%s\" %s", r->origin,
+		    r->name, r->topic_arn, why);
+	if (r->group_id && (why = conf_check_group_id(r->group_id)) != NULL)
+		return problem(L, CT_ERR_CONFIG, "%s: rule '%s': group_id \"%s\" %s", r->origin,
+		    r->name, r->group_id, why);
 	return 0;
+}
+
+/* The rules loaded, checked and compiled; each error reported. */
+static int
+rules_all(struct loader *L, const config_t *cfg)
+{
+	struct ct_error e;
+	int r = 0;
+
+	if (load_rules(L, cfg) == -1)
+		return -1;
+	for (size_t i = 0; i < L->c->rules.n; i++)
+		if (check_rule(L, &L->c->rules.v[i]) == -1)
+			r = -1;
+	L->c->ruleset = rules_compile(&L->c->rules, MATCH_ENVELOPE_CLOUDTRAIL, &e);
+	if (L->c->ruleset == NULL)
+		r = problem(L, e.code, "%s", e.msg);
+	return r;
 }
 
 /* The views other modules take of the settings. */
@@ -346,32 +394,38 @@ derive(struct ct_config *c)
 	    c->alerts.group_id, c->alerts.email_text, 0};
 }
 
+/* Every step runs, so that every error is found in one pass; only an
+ * unreadable file stops it (then nothing else can be known). */
 static int
 load(struct loader *L, const char *path)
 {
 	config_t cfg;
-	int read, r = -1;
+	int read;
 
 	config_init(&cfg);
-	if (set_defaults(L) == 0 && read_file(L, path, &cfg, &read) == 0 &&
-	    (!read || walk(L, config_root_setting(&cfg), "") == 0) && apply_env(L) == 0 &&
-	    cross_check(L) == 0 && load_rules(L, read ? &cfg : NULL) == 0 && check_rules(L) == 0 &&
-	    (L->c->ruleset = rules_compile(&L->c->rules, MATCH_ENVELOPE_CLOUDTRAIL, L->err)) !=
-	        NULL)
-		r = 0;
+	if (set_defaults(L) == 0 && read_file(L, path, &cfg, &read) == 0) {
+		if (read)
+			walk(L, config_root_setting(&cfg), "");
+		apply_env(L);
+		cross_check(L);
+		rules_all(L, read ? &cfg : NULL);
+	}
 	config_destroy(&cfg);
-	return r;
+	return L->errors ? -1 : 0;
 }
 
 struct ct_config *
-conf_load(const char *path, char *const *envp, struct ct_error *err)
+conf_load_report(
+    const char *path, char *const *envp, conf_report_fn report, void *arg, struct ct_error *err)
 {
-	struct loader L = {NULL, err, envp, NULL};
+	struct loader L = {NULL, err, envp, NULL, NULL, report, arg, 0};
 
 	if ((L.c = calloc(1, sizeof(*L.c))) == NULL ||
-	    (L.from = calloc(conf_nopts, sizeof(*L.from))) == NULL) {
+	    (L.from = calloc(conf_nopts, sizeof(*L.from))) == NULL ||
+	    (L.bad = calloc(conf_nopts, 1)) == NULL) {
 		free(L.c);
-		ct_error_set(err, CT_ERR_NOMEM, "out of memory loading the configuration");
+		free(L.from);
+		problem(&L, CT_ERR_NOMEM, "out of memory loading the configuration");
 		return NULL;
 	}
 	rule_list_init(&L.c->rules);
@@ -382,7 +436,14 @@ conf_load(const char *path, char *const *envp, struct ct_error *err)
 		derive(L.c);
 	}
 	free(L.from);
+	free(L.bad);
 	return L.c;
+}
+
+struct ct_config *
+conf_load(const char *path, char *const *envp, struct ct_error *err)
+{
+	return conf_load_report(path, envp, NULL, NULL, err);
 }
 
 void

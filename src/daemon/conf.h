@@ -41,6 +41,12 @@
 #define CONF_DEFAULT_FILE CT_SYSCONFDIR "/ctalertd/ctalertd.conf"
 #define CONF_NO_FILE      "" /* conf_load(): read no file at all */
 
+/* What `run` logs and `check` warns of a queue without a redrive policy,
+ * after "queue URL ". */
+#define CONF_NO_DLQ_WARNING                                                                        \
+	"has no dead-letter queue: a poison message is given back with growing delays until "     \
+	"it expires"
+
 enum poison_action {
 	POISON_DLQ,    /* leave it: the queue's redrive policy moves it to the DLQ */
 	POISON_DELETE, /* delete it (logged with its body's first bytes) */
@@ -84,7 +90,7 @@ struct conf_limits {
 	uint64_t max_record_size;   /* bytes of one record; 1MiB */
 	int max_depth;              /* nesting of a record; 64 */
 	uint64_t max_inflated_size; /* bytes one object may inflate to; 16GiB */
-	int max_ratio;              /* inflated bytes per compressed byte; 1000 */
+	int max_ratio;              /* inflated bytes per compressed byte; 100 */
 };
 
 struct conf_poison {
@@ -127,6 +133,15 @@ struct ct_config {
  * "NAME=value" strings (NULL: the process environment). On failure returns
  * NULL with err naming where (CT_ERR_CONFIG, or CT_ERR_IO, CT_ERR_NOMEM). */
 struct ct_config *conf_load(const char *path, char *const *envp, struct ct_error *err);
+
+/* Told of each error the loader finds (msg borrowed for the call). */
+typedef void (*conf_report_fn)(void *arg, const char *msg);
+
+/* conf_load() that goes on past an error to find the next, and tells report
+ * of every one in order (err still holds the first): what `ctalertd check`
+ * shows, so one run lists everything to mend. An unreadable file stops it. */
+struct ct_config *conf_load_report(
+    const char *path, char *const *envp, conf_report_fn report, void *arg, struct ct_error *err);
 void conf_free(struct ct_config *c);
 
 /* The effective configuration in ctalertd.conf syntax: every option with

@@ -19,9 +19,11 @@
 
 #include "daemon/conf_int.h"
 #include "daemon/dedup.h"
-#include "daemon/jsonutil.h"
+#include "util/json.h"
+#include "util/utf8.h"
 #include "daemon/notify.h"
-#include "daemon/units.h"
+#include "stream/objscan.h"
+#include "util/units.h"
 
 #define OFF(member) offsetof(struct ct_config, member)
 
@@ -207,6 +209,10 @@ static const int target_values[] = {
 	{                                                                                          \
 		n, K_DURATION, OFF(m), 0, lo, hi, NULL, NULL, def, NULL, NULL                      \
 	}
+/* The text of a numeric macro: the limits' defaults are defined once, in
+ * stream/ (objscan.h, records.h), for `ctalertd scan` and the daemon. */
+#define SPELL_(x) #x
+#define SPELL(x)  SPELL_(x)
 #define SIZE(n, m, lo, hi, def)                                                                    \
 	{                                                                                          \
 		n, K_SIZE, OFF(m), 0, lo, hi, NULL, NULL, def, NULL, NULL                          \
@@ -261,10 +267,13 @@ const struct conf_opt conf_opts[] = {
     BOOL("source.skip_digest", source.skip_digest, "true"),
     SIZE("source.max_object_size", source.max_object_size, 0, 1LL << 50, "4GiB"),
     GROUP("limits"),
-    SIZE("limits.max_record_size", limits.max_record_size, KiB, GiB, "1MiB"),
-    INT("limits.max_depth", limits.max_depth, 2, 1000, "64", NULL),
-    SIZE("limits.max_inflated_size", limits.max_inflated_size, MiB, 1LL << 50, "16GiB"),
-    INT("limits.max_ratio", limits.max_ratio, 2, 1000000, "1000", NULL),
+    SIZE("limits.max_record_size", limits.max_record_size, KiB, GiB,
+        SPELL(RECORDS_MAX_RECORD_MIB) "MiB"),
+    INT("limits.max_depth", limits.max_depth, 2, 1000, SPELL(RECORDS_MAX_DEPTH_DEFAULT), NULL),
+    SIZE("limits.max_inflated_size", limits.max_inflated_size, MiB, 1LL << 50,
+        SPELL(OBJSCAN_MAX_INFLATED_GIB) "GiB"),
+    INT("limits.max_ratio", limits.max_ratio, 2, 1000000, SPELL(OBJSCAN_MAX_RATIO_DEFAULT),
+        NULL),
     GROUP("poison"),
     INT("poison.max_receive_count", poison.max_receive_count, 1, 1000, "5", NULL),
     ENUM("poison.action", poison.action, poison_words, poison_values, "dlq", NULL),
@@ -434,7 +443,7 @@ set_enum(struct ct_config *c, const struct conf_opt *o, const char *v, char *why
 	char tmp[101];
 
 	for (size_t i = 0; o->choices[i]; i++)
-		if (strcmp(o->choices[i], v) == 0) {
+		if (strcasecmp(o->choices[i], v) == 0) {
 			*FIELD(c, o, int) = o->values[i];
 			return 0;
 		}

@@ -539,8 +539,9 @@ on_stop(struct ev_loop *loop, ev_signal *w, int revents)
 	}
 	d->stopping = 1;
 	service_stopping();
-	log_info("%s: stopping; %zu messages in hand, up to %llu s to finish", strsignal(w->signum),
-	    d->inflight.count, (unsigned long long)cfg(d)->shutdown_grace);
+	log_info("%s: stopping; %zu %s in hand, up to %llu s to finish", strsignal(w->signum),
+	    d->inflight.count, log_plural(d->inflight.count, "message", "messages"),
+	    (unsigned long long)cfg(d)->shutdown_grace);
 	poller_cancel(d->poller);
 	ev_timer_set(&d->grace, (double)cfg(d)->shutdown_grace, 0.);
 	ev_timer_start(d->loop, &d->grace);
@@ -578,7 +579,8 @@ on_reload(struct ev_loop *loop, ev_signal *w, int revents)
 	snapshot_unref(d->snap);
 	d->snap = ns;
 	log_set_level(nc->log_level);
-	log_info("configuration reloaded: %zu rules", nc->rules.n);
+	log_info("configuration reloaded: %zu %s", nc->rules.n,
+	    log_plural(nc->rules.n, "rule", "rules"));
 	service_ready();
 }
 
@@ -740,9 +742,7 @@ check_queue(struct daemon *d)
 		return -1;
 	}
 	if ((rp = ctaws_attrs_get(&attrs, "RedrivePolicy")) == NULL)
-		log_warnx("queue %s has no dead-letter queue: a poison message is given back with"
-		          " growing delays until it expires",
-		    cfg(d)->queue_url);
+		log_warnx("queue %s " CONF_NO_DLQ_WARNING, cfg(d)->queue_url);
 	else
 		log_info("queue %s redrive policy: %s", cfg(d)->queue_url, rp);
 	ctaws_attrs_free(&attrs);
@@ -754,8 +754,9 @@ daemon_run(struct daemon *d)
 {
 	if (check_queue(d) == -1)
 		return 1;
-	log_info("ctalertd %s started: queue %s, %d workers, %zu rules%s", PACKAGE_VERSION,
-	    cfg(d)->queue_url, pool_size(d->pool), cfg(d)->rules.n,
+	log_info("ctalertd %s started: queue %s, %d %s, %zu %s%s", PACKAGE_VERSION,
+	    cfg(d)->queue_url, pool_size(d->pool), log_plural(pool_size(d->pool), "worker", "workers"),
+	    cfg(d)->rules.n, log_plural(cfg(d)->rules.n, "rule", "rules"),
 	    d->opt.dry_run ? " (dry run)" : "");
 	service_ready();
 	ev_run(d->loop, 0);

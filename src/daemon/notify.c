@@ -15,7 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/jsonutil.h"
+#include "util/json.h"
+#include "util/utf8.h"
 
 #define IGNORED_NAME_MAX 128 /* bytes of an ignored event's name kept for the log */
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmdline.h"
 #include "commands.h"
 #include "daemon/conf.h"
 #include "daemon/daemon.h"
@@ -66,37 +67,28 @@ cmd_run(int argc, char **argv)
 	struct ct_config *cfg;
 	struct daemon *d;
 	struct ct_error err;
+	int started = 0;
 
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+	while ((ch = cmd_getopt("run", argc, argv, "c:h", longopts, &started)) != -1) {
 		switch (ch) {
 		case 'c': opt.config_path = optarg; break;
 		case 'o': opt.once = 1; break;
 		case 'n': opt.dry_run = stdout; break;
 		case 'l':
-			if ((level = log_level_parse(optarg)) == -1) {
-				fprintf(stderr, "ctalertd: --log-level: unknown level '%s'\n", optarg);
-				return 2;
-			}
+			if ((level = log_level_parse(optarg)) == -1)
+				return cmd_usage_error("run", "--log-level: unknown level '%s'", optarg);
 			break;
 		case 't':
-			if (parse_target(optarg, &target) == -1) {
-				fprintf(stderr, "ctalertd: --log-target: unknown target '%s'\n", optarg);
-				return 2;
-			}
+			if (parse_target(optarg, &target) == -1)
+				return cmd_usage_error("run", "--log-target: unknown target '%s'", optarg);
 			target_set = 1;
 			break;
 		case 'h': run_usage(stdout); return 0;
-		default:
-			fprintf(stderr, "Try 'ctalertd run --help' for more information.\n");
-			return 2;
+		default: return 2;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "ctalertd: run: unexpected argument '%s'\n"
-		                "Try 'ctalertd run --help' for more information.\n", argv[optind]);
-		return 2;
-	}
+	if (optind < argc)
+		return cmd_usage_error("run", "unexpected argument '%s'", argv[optind]);
 	log_init("ctalertd", target, level == -1 ? LOG_INFO : level);
 	if ((cfg = conf_load(opt.config_path, NULL, &err)) == NULL) {
 		log_err("%s", err.msg);

@@ -69,8 +69,8 @@ check_order(struct builder *b, struct sub *sub, uint32_t skip)
 		/* optional clauses last: they hold whenever their field is absent */
 		double x = b->cl.v[c].optional ? 2.0 : clause_cost(b, c);
 		uint32_t at = sub->ncheck;
-		if (c == skip)
-			continue;
+		if (c == skip || b->cl.v[c].group != UINT32_MAX)
+			continue; /* a group's clauses are checked with their group */
 		sub->ncheck++;
 		for (; at > 0 && cost[at - 1] > x; at--) {
 			cost[at] = cost[at - 1];

@@ -12,6 +12,7 @@
 struct bnode {           /* a node while building */
 	const char *key; /* arena */
 	uint32_t len;
+	uint32_t parent; /* UINT32_MAX for the root and the envelope's virtual nodes */
 	u32vec kids;
 	double presence; /* share of records with a value here (envelope_presence) */
 };
@@ -21,11 +22,12 @@ struct builder {
 	VEC(struct bnode) bn;
 	VEC(struct clause) cl;
 	VEC(struct sub) subs;
-	u32vec keys;       /* vids of the clause being added */
-	u32vec xkeys;      /* vids the clause being added excludes */
-	VEC(double) eager; /* per clause: how often its atoms that are not keys hold */
-	u32vec named;      /* per clause: its atoms that name values without a key */
-	u32vec named_uses; /* per clause: clauses naming the same, summed over those atoms */
+	VEC(struct group) groups; /* parent set, check and kids filled by scopes_fill */
+	u32vec keys;              /* vids of the clause being added */
+	u32vec xkeys;             /* vids the clause being added excludes */
+	VEC(double) eager;        /* per clause: how often its atoms that are not keys hold */
+	u32vec named;             /* per clause: its atoms that name values without a key */
+	u32vec named_uses;        /* per clause: clauses naming the same, summed over those atoms */
 	enum match_envelope env;
 	struct ct_error *err;
 };
@@ -33,9 +35,23 @@ struct builder {
 /* Sets b->err to "out of memory"; returns -1. */
 int build_nomem(struct builder *b);
 
-/* Adds a clause of branch sid about node: its atoms become keys of the value
- * index, entries of the field's affix sets and lists, or exclusions. */
-int clause_add(struct builder *b, uint32_t sid, const struct pclause *pc, uint32_t node);
+/* Adds a clause of branch sid about node, in group (UINT32_MAX: none): its
+ * atoms become keys of the value index, entries of the field's affix sets
+ * and lists, or exclusions. */
+int clause_add(
+    struct builder *b, uint32_t sid, const struct pclause *pc, uint32_t node, uint32_t group);
+
+/* The groups of the branch about to be added as sub sid, whose n clauses are
+ * about nodes[] (UINT32_MAX: none): one per node that is a proper ancestor
+ * of two of them, but the root. group[i] is clause i's innermost group, or
+ * UINT32_MAX (scope.c). */
+int scopes_plan(
+    struct builder *b, uint32_t sid, uint32_t n, const uint32_t *nodes, uint32_t *group);
+/* Once the sub's clauses are in: each of its groups' checks and kids, and
+ * the sub's own top groups. */
+int scopes_fill(struct builder *b, struct sub *s, uint32_t first_group);
+/* At the end: the groups of each node, for matcher_element_end. */
+int scopes_index(struct builder *b);
 
 /* Chooses every branch's anchor and the order its other clauses are checked
  * in, and fills the postings of the keys. */

@@ -341,9 +341,9 @@ vids_copy(struct builder *b, u32vec *v, int unique, uint32_t *n)
 }
 
 int
-clause_add(struct builder *b, uint32_t sid, const struct pclause *pc, uint32_t node)
+clause_add(struct builder *b, uint32_t sid, const struct pclause *pc, uint32_t node, uint32_t group)
 {
-	struct clause c = {.sub = sid, .node = node, .optional = pc->optional};
+	struct clause c = {.sub = sid, .node = node, .optional = pc->optional, .group = group};
 	uint32_t cid = b->cl.n, nab = 0, named = 0;
 	double eager = 0;
 
@@ -357,7 +357,8 @@ clause_add(struct builder *b, uint32_t sid, const struct pclause *pc, uint32_t n
 	for (uint32_t j = 0; j < pc->n; j++) {
 		const struct patom *a = &pc->atoms[j];
 		int r;
-		if (nab == 1 && is_countable(a->kind)) {
+		/* counts are the record's; a clause in a group is judged per element */
+		if (nab == 1 && is_countable(a->kind) && group == UINT32_MAX) {
 			c.counted = 1;
 			r = add_exclusions(b, node, a);
 		} else {

@@ -25,7 +25,8 @@ build_nomem(struct builder *b)
 static int
 new_node(struct builder *b, const char *key, size_t len, uint32_t *id)
 {
-	struct bnode n = {arena_strndup(&b->rs->arena, key, len), (uint32_t)len, {NULL, 0, 0}, 1.0};
+	struct bnode n = {
+	    arena_strndup(&b->rs->arena, key, len), (uint32_t)len, UINT32_MAX, {NULL, 0, 0}, 1.0};
 
 	if (n.key == NULL || VEC_PUSH(b->bn, n) < 0)
 		return build_nomem(b);
@@ -47,6 +48,7 @@ child(struct builder *b, uint32_t parent, const char *key, size_t len, uint32_t 
 	}
 	if (new_node(b, key, len, id) < 0 || VEC_PUSH(b->bn.v[parent].kids, *id) < 0)
 		return build_nomem(b);
+	b->bn.v[*id].parent = parent;
 	return 0;
 }
 
@@ -98,16 +100,6 @@ clause_node(struct builder *b, const struct pclause *pc, int envelope, uint32_t 
 }
 
 static int
-pattern_is_envelope(const struct ppattern *p)
-{
-	for (uint32_t i = 0; i < p->nbr; i++)
-		for (uint32_t j = 0; j < p->br[i].n; j++)
-			if (envelope_is_envelope_path(p->br[i].cl[j]->path))
-				return 1;
-	return 0;
-}
-
-static int
 fields_reserve(struct builder *b)
 {
 	struct ruleset *rs = b->rs;
@@ -128,7 +120,8 @@ fields_reserve(struct builder *b)
 static int
 add_branch(struct builder *b, uint32_t rule, const struct pbranch *br, int envelope)
 {
-	uint32_t nodes[br->n > 0 ? br->n : 1];
+	uint32_t nodes[br->n > 0 ? br->n : 1], group[br->n > 0 ? br->n : 1];
+	uint32_t first_group = b->groups.n;
 	struct sub s = {.rule = rule, .first = b->cl.n, .anchor = UINT32_MAX};
 
 	for (uint32_t i = 0; i < br->n; i++) {
@@ -137,15 +130,17 @@ add_branch(struct builder *b, uint32_t rule, const struct pbranch *br, int envel
 		if (nodes[i] == UINT32_MAX && !br->cl[i]->optional)
 			return 0; /* a field the envelope never has: the branch cannot match */
 	}
-	if (fields_reserve(b) < 0)
+	if (fields_reserve(b) < 0 || scopes_plan(b, b->subs.n, br->n, nodes, group) < 0)
 		return -1;
 	for (uint32_t i = 0; i < br->n; i++) {
 		if (nodes[i] == UINT32_MAX)
 			continue; /* exists: false on a field the envelope never has */
-		if (clause_add(b, b->subs.n, br->cl[i], nodes[i]) < 0)
+		if (clause_add(b, b->subs.n, br->cl[i], nodes[i], group[i]) < 0)
 			return -1;
 		s.n++;
 	}
+	if (scopes_fill(b, &s, first_group) < 0)
+		return -1;
 	return VEC_PUSH(b->subs, s) < 0 ? build_nomem(b) : 0;
 }
 
@@ -330,6 +325,8 @@ finish(struct builder *b)
 		return -1;
 	if (vindex_split(rs) < 0)
 		return build_nomem(b);
+	if (scopes_index(b) < 0)
+		return -1;
 	for (uint32_t i = 0; i < b->subs.n; i++)
 		if (b->subs.v[i].anchor == UINT32_MAX)
 			rs->always[rs->nalways++] = i;
@@ -350,6 +347,7 @@ builder_free(struct builder *b)
 	free(b->bn.v);
 	free(b->cl.v);
 	free(b->subs.v);
+	free(b->groups.v);
 	free(b->keys.v);
 	free(b->xkeys.v);
 	free(b->eager.v);
@@ -440,6 +438,9 @@ ruleset_free(struct ruleset *rs)
 	free(rs->clauses);
 	free(rs->subs);
 	free(rs->always);
+	free(rs->groups);
+	free(rs->scopes);
+	free(rs->scope_list);
 	arena_free(&rs->arena);
 	free(rs);
 }

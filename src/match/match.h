@@ -15,13 +15,21 @@
  * arrays (arrays of arrays flatten). An object or an empty array at a wanted
  * node reports nothing: for patterns that is the same as absent.
  *
+ * Array elements. Where a rule names several fields inside the objects at
+ * a node (resources.type and resources.ARN), they must all hold in one
+ * element when that node holds an array of objects, as in EventBridge. At
+ * such a node match_is_scope() is true, and the stream reports each object
+ * that is an element of an array there (directly or in arrays of arrays)
+ * with matcher_element_begin() before its contents and
+ * matcher_element_end() after them. Elsewhere it reports none: a record
+ * without such arrays costs nothing more.
+ *
  * Semantics are EventBridge's (event-ruler where its documentation is
  * silent): strings compare decoded; numbers compare as written and, within
  * +-5e9, by value to six decimals; an event array matches when an element
  * does; anything-but needs a value but matches null and values of other
- * types. Unlike EventBridge, clauses on fields inside an array of objects
- * may be satisfied by different elements of that array (the stream reports
- * no element boundaries).
+ * types; the fields a pattern names inside an array of objects must be met
+ * by one element of it ("array consistency"), exists: false included.
  *
  * Cost: match_child is one hash probe. A value costs a probe of its node's
  * keys, a binary search of the field's prefixes and of its suffixes, and
@@ -31,7 +39,9 @@
  * remembered, and replayed when it comes again. matcher_end only looks at
  * rules whose least likely clause held, after sifting them by the key their
  * next check needs. No allocation happens per record once the matcher has
- * seen its longest case-insensitive value.
+ * seen its longest case-insensitive value. An array element at a node
+ * some rule's fields must share costs a check of those rules' clauses below
+ * it when the element ends; other elements and records cost nothing more.
  *
  * Threading: a struct ruleset is immutable after compilation and shared by
  * every thread; each thread owns its struct matcher.
@@ -40,25 +50,28 @@
 #define CT_MATCH_MATCH_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "util/error.h"
 
 /* One rule as handed to the compiler. All strings are borrowed for the call. */
 struct rule_def {
-	const char *name;      /* unique; names the rule in errors and output */
-	const char *pattern;   /* EventBridge event pattern as JSON text */
-	const char *origin;    /* where it was defined ("rules.d/x.json", "ctalertd.conf:42"); may be NULL */
+	const char *name;    /* unique; names the rule in errors and output */
+	const char *pattern; /* EventBridge event pattern as JSON text */
+	const char
+	    *origin; /* where it was defined ("rules.d/x.json", "ctalertd.conf:42"); may be NULL */
 };
 
 enum match_envelope {
-	MATCH_ENVELOPE_CLOUDTRAIL, /* patterns with source/detail-type/account/region/detail/... see the
-	                              EventBridge "AWS API Call via CloudTrail" event built from the record */
+	MATCH_ENVELOPE_CLOUDTRAIL, /* patterns with source/detail-type/account/region/detail/... see
+	                              the EventBridge "AWS API Call via CloudTrail" event built from
+	                              the record */
 	MATCH_ENVELOPE_NONE,       /* every pattern matches the record itself */
 };
 
 enum match_type {
-	MATCH_STRING,  /* text is the decoded string (UTF-8, not NUL-terminated) */
-	MATCH_NUMBER,  /* text is the JSON number literal as written */
+	MATCH_STRING, /* text is the decoded string (UTF-8, not NUL-terminated) */
+	MATCH_NUMBER, /* text is the JSON number literal as written */
 	MATCH_TRUE,
 	MATCH_FALSE,
 	MATCH_NULL,
@@ -70,8 +83,8 @@ struct match_node;
 
 /* Compiles every rule at once. On an invalid pattern returns NULL and err
  * names the rule and what is wrong, the way EventBridge would reject it. */
-struct ruleset *ruleset_compile(const struct rule_def *defs, size_t n, enum match_envelope env,
-    struct ct_error *err);
+struct ruleset *ruleset_compile(
+    const struct rule_def *defs, size_t n, enum match_envelope env, struct ct_error *err);
 void ruleset_free(struct ruleset *rs);
 size_t ruleset_size(const struct ruleset *rs);
 const char *ruleset_rule_name(const struct ruleset *rs, size_t rule);
@@ -79,10 +92,19 @@ const char *ruleset_rule_name(const struct ruleset *rs, size_t rule);
 /* Validates one pattern alone (load-time checks, `ctalertd check`). */
 int match_pattern_validate(const char *name, const char *pattern, struct ct_error *err);
 
+/* The record fields a pattern reads, as dotted paths with the envelope
+ * mapped the way matching maps it ("detail.eventName" reads eventName,
+ * "source" eventSource), sorted, each once; fields.c. *fields is the
+ * caller's: match_fields_free(). */
+int match_pattern_fields(const char *name, const char *pattern, enum match_envelope env,
+    char ***fields, size_t *n, struct ct_error *err);
+void match_fields_free(char **fields, size_t n);
+
 /* The field tree (see above). */
 const struct match_node *match_root(const struct ruleset *rs);
 const struct match_node *match_child(const struct match_node *n, const char *key, size_t len);
 int match_wants_value(const struct match_node *n);
+int match_is_scope(const struct match_node *n);
 
 struct matcher *matcher_new(const struct ruleset *rs);
 void matcher_free(struct matcher *m);
@@ -91,6 +113,10 @@ void matcher_free(struct matcher *m);
 void matcher_begin(struct matcher *m);
 void matcher_value(struct matcher *m, const struct match_node *n, enum match_type type,
     const char *text, size_t len);
+/* An object that is an element of an array at n (match_is_scope(n)) begins;
+ * the token goes to matcher_element_end when it ends. Elements nest. */
+uint32_t matcher_element_begin(struct matcher *m, const struct match_node *n);
+void matcher_element_end(struct matcher *m, const struct match_node *n, uint32_t token);
 /* Evaluates the record. Returns the number of rules that matched and points
  * *rules at their indices (ascending; valid until the next matcher_begin). */
 size_t matcher_end(struct matcher *m, const size_t **rules);

@@ -204,6 +204,18 @@ struct ppattern {
 int pattern_parse(const char *name, const char *origin, const char *json, struct arena *a,
     struct ppattern *out, struct ct_error *err);
 
+/* Whether a field of the pattern is one of the CloudTrail envelope's: then
+ * the pattern is read against the envelope (envelope.c). */
+int pattern_is_envelope(const struct ppattern *p);
+
+/* ---- wildcard complexity (complexity.c) ---- */
+
+#define COMPLEXITY_LIMIT 10 /* EventBridge refuses a field whose wildcards count more */
+
+/* The most prefixes of the n distinct wildcards g that one value matches at
+ * once (see complexity.c); counting stops once it is over limit. */
+uint32_t wildcard_complexity(const struct glob *const *g, size_t n, uint32_t limit);
+
 /* ---- value helpers (text.c) ---- */
 
 /* Simple case folding (ASCII, Latin-1, Latin Extended-A, Greek, Cyrillic); out
@@ -416,6 +428,7 @@ struct match_node {
 	struct field *f;        /* NULL when no clause is about this node */
 	uint8_t capture;        /* enum capture */
 	uint8_t wants;          /* report values here */
+	uint8_t scope;          /* groups are about it: report its array elements */
 };
 
 /* The hash of a child key from its mh_words: one multiply for any length
@@ -443,6 +456,7 @@ struct clause {
 	uint8_t counted;  /* has one anything-but of values, judged by counting: satisfied
 	                     when the field has more values than the ones it excludes */
 	uint8_t keyonly;  /* nothing but keys: holds exactly when one of them was hit */
+	uint32_t group;   /* the innermost group it is in, UINT32_MAX when none */
 	uint32_t nkeys;
 	uint32_t *keys; /* vids of its keys in the value index (arena) */
 	uint32_t nxkeys;
@@ -465,7 +479,28 @@ struct sub {
 	struct check check0; /* check[0], in the same cache line: most candidates fail on it */
 	struct check *check; /* the clauses to check for a candidate, the least likely to
 	                        hold first; without the anchor when being a candidate
-	                        proves it (arena) */
+	                        proves it, nor the clauses of groups (arena) */
+	uint32_t ngroups;
+	uint32_t *groups; /* its top groups: they must hold too (arena) */
+};
+
+/* Clauses of one branch about fields inside the objects at one node: when
+ * the node holds an array, they must all hold in one element of it, as
+ * EventBridge's array consistency has it. A group nests in the group of the
+ * nearest node above it that has one. */
+struct group {
+	uint32_t sub;
+	uint32_t node;   /* where the elements are */
+	uint32_t parent; /* the group it is in, UINT32_MAX when none */
+	uint32_t ncheck;
+	struct check *check; /* its own clauses, not its kids' (arena) */
+	uint32_t nkids;
+	uint32_t *kids; /* groups in it (arena) */
+};
+
+/* The groups at one node: the ruleset's scope_list[first .. first + n). */
+struct scope {
+	uint32_t first, n;
 };
 
 /* Virtual nodes of the CloudTrail envelope, fed in matcher_end. */
@@ -491,6 +526,10 @@ struct ruleset {
 	uint32_t nsubs;
 	uint32_t *always; /* owned; subs without a required clause */
 	uint32_t nalways;
+	struct group *groups; /* owned */
+	uint32_t ngroups;
+	struct scope *scopes; /* owned; per node, NULL when there are no groups */
+	uint32_t *scope_list; /* owned; group ids by node */
 	uint32_t vnode[VN__COUNT]; /* node ids, 0 when no rule refers to it */
 	size_t max_value;          /* longest string a pattern compares case-insensitively */
 	size_t max_suffix;         /* longest entry of any suffix set */

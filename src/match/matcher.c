@@ -11,6 +11,13 @@
  * clauses: when an anchor is satisfied its sub becomes a candidate.
  * matcher_end checks the candidates' other clauses against the stamps, and
  * those of the few subs without a required clause.
+ *
+ * Stamps hold the generation they were made in, and generations only grow:
+ * a record begins a new one, and so does each array element the stream
+ * reports (at nodes groups are about, see scope.c). So "in this record" is
+ * a stamp of rec_gen or later, and "in this element" one of the element's
+ * own generation or later; an element's groups are judged when it ends,
+ * before a later element stamps over it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -34,9 +41,16 @@ struct memostat {
 	uint32_t rest; /* values left to go without the memo */
 };
 
+/* Generations a matcher keeps free above the record's when it begins: a
+ * record may hold this many array elements before they share one. */
+#define GEN_RESERVE (1u << 24)
+
 struct matcher {
 	const struct ruleset *rs;
-	uint32_t gen;         /* the current record's stamp, never 0 */
+	uint32_t gen;         /* the current stamp, never 0 */
+	uint32_t rec_gen;     /* the current record's first */
+	uint32_t *group_gen;  /* per group: an element satisfied it */
+	uint32_t *scope_gen;  /* per node: an element of an array there began */
 	uint32_t *clause_gen; /* per clause: satisfied by a listed atom in this record */
 	struct seen *vent;    /* per key of the value index: values that had it */
 	struct seen *node;    /* per node: values reported there */
@@ -110,6 +124,12 @@ match_wants_value(const struct match_node *n)
 	return n != NULL && n->wants;
 }
 
+int
+match_is_scope(const struct match_node *n)
+{
+	return n != NULL && n->scope;
+}
+
 /* ---- records ---- */
 
 struct matcher *
@@ -127,6 +147,8 @@ matcher_new(const struct ruleset *rs)
 	m->node = calloc(rs->nnodes + 1, sizeof(struct seen));
 	m->rule_gen = calloc(rs->nrules + 1, sizeof(uint32_t));
 	m->out = calloc(rs->nrules + 1, sizeof(size_t));
+	m->group_gen = calloc(rs->ngroups + 1, sizeof(uint32_t));
+	m->scope_gen = calloc(rs->nnodes + 1, sizeof(uint32_t));
 	m->foldcap = 256;
 	m->fold = malloc(m->foldcap);
 	m->rev = malloc(rs->max_suffix + 1);
@@ -136,7 +158,7 @@ matcher_new(const struct ruleset *rs)
 		return NULL;
 	}
 	if (!m->clause_gen || !m->vent || !m->cand || !m->defer || !m->node || !m->rule_gen ||
-	    !m->out || !m->fold || !m->rev) {
+	    !m->out || !m->fold || !m->rev || !m->group_gen || !m->scope_gen) {
 		matcher_free(m);
 		return NULL;
 	}
@@ -155,6 +177,8 @@ matcher_free(struct matcher *m)
 	free(m->node);
 	free(m->rule_gen);
 	free(m->out);
+	free(m->group_gen);
+	free(m->scope_gen);
 	free(m->fold);
 	free(m->rev);
 	free(m->mstat);
@@ -167,14 +191,17 @@ matcher_begin(struct matcher *m)
 {
 	const struct ruleset *rs = m->rs;
 
-	if (++m->gen == 0) { /* wrapped: forget every stamp */
+	if (m->gen >= UINT32_MAX - GEN_RESERVE) { /* about to wrap: forget every stamp */
 		memset(m->clause_gen, 0, rs->nclauses * sizeof(uint32_t));
 		memset(m->vent, 0, rs->nvent * sizeof(struct seen));
 		memset(m->node, 0, rs->nnodes * sizeof(struct seen));
 		memset(m->rule_gen, 0, rs->nrules * sizeof(uint32_t));
+		memset(m->group_gen, 0, rs->ngroups * sizeof(uint32_t));
+		memset(m->scope_gen, 0, rs->nnodes * sizeof(uint32_t));
 		m->src_gen = m->type_gen = 0;
-		m->gen = 1;
+		m->gen = 0;
 	}
+	m->rec_gen = ++m->gen;
 	m->ncand = 0;
 	m->ndefer = 0;
 	m->nout = 0;
@@ -193,10 +220,12 @@ record(struct matcher *m, uint32_t effect)
 static inline void
 stamp(struct matcher *m, uint32_t cid)
 {
-	if (m->clause_gen[cid] == m->gen)
+	uint32_t old = m->clause_gen[cid];
+
+	if (old == m->gen)
 		return;
 	m->clause_gen[cid] = m->gen;
-	if (m->rs->clauses[cid].anchor)
+	if (old < m->rec_gen && m->rs->clauses[cid].anchor)
 		m->cand[m->ncand++] = m->rs->clauses[cid].sub;
 }
 
@@ -224,10 +253,12 @@ key_stamp(struct matcher *m, uint32_t vid)
 	struct seen *c = &m->vent[vid];
 
 	if (c->gen != m->gen) {
+		if (c->gen < m->rec_gen) { /* the record's first */
+			c->cnt = 0;
+			if (m->rs->posted[vid / 64] & (1ull << (vid % 64)))
+				m->defer[m->ndefer++] = vid;
+		}
 		c->gen = m->gen;
-		c->cnt = 0;
-		if (m->rs->posted[vid / 64] & (1ull << (vid % 64)))
-			m->defer[m->ndefer++] = vid;
 	}
 	c->cnt++;
 }
@@ -357,8 +388,8 @@ fold_value(struct matcher *m, struct val *v)
 }
 
 static void
-match_ip(struct matcher *m, const struct match_node *node, const struct field *f,
-    const struct val *v)
+match_ip(
+    struct matcher *m, const struct match_node *node, const struct field *f, const struct val *v)
 {
 	uint8_t ip[16], key[17];
 	int n = ip_parse(v->text, v->len, ip);
@@ -572,11 +603,11 @@ capture(struct matcher *m, int what, enum match_type type, const char *text, siz
 {
 	if (type != MATCH_STRING)
 		return;
-	if (what == CAPT_SOURCE && len <= sizeof(m->src) && m->src_gen != m->gen) {
+	if (what == CAPT_SOURCE && len <= sizeof(m->src) && m->src_gen < m->rec_gen) {
 		memcpy(m->src, text, len);
 		m->srclen = len;
 		m->src_gen = m->gen;
-	} else if (what == CAPT_TYPE && len <= sizeof(m->type) && m->type_gen != m->gen) {
+	} else if (what == CAPT_TYPE && len <= sizeof(m->type) && m->type_gen < m->rec_gen) {
 		memcpy(m->type, text, len);
 		m->typelen = len;
 		m->type_gen = m->gen;
@@ -590,12 +621,14 @@ matcher_value(struct matcher *m, const struct match_node *n, enum match_type typ
 	struct val v = {type, text, len, NULL, 0, 0, 0};
 	struct seen *seen = &m->node[n->id];
 
-	if (seen->gen != m->gen) { /* the field's first value */
+	if (seen->gen != m->gen) {
+		if (seen->gen < m->rec_gen) { /* the field's first value */
+			seen->cnt = 0;
+			if (n->steps & FS_PRESENCE)
+				for (uint32_t i = 0; i < n->f->presence.n; i++)
+					m->cand[m->ncand++] = n->f->presence.v[i];
+		}
 		seen->gen = m->gen;
-		seen->cnt = 0;
-		if (n->steps & FS_PRESENCE)
-			for (uint32_t i = 0; i < n->f->presence.n; i++)
-				m->cand[m->ncand++] = n->f->presence.v[i];
 	}
 	seen->cnt++;
 	if (n->capture != CAPT_NONE)
@@ -613,10 +646,10 @@ derive(struct matcher *m)
 	size_t len;
 	const char *dt;
 
-	if (rs->vnode[VN_SOURCE] != 0 && m->src_gen == m->gen &&
+	if (rs->vnode[VN_SOURCE] != 0 && m->src_gen >= m->rec_gen &&
 	    (len = envelope_source(m->src, m->srclen, buf, sizeof(buf))) > 0)
 		matcher_value(m, &rs->nodes[rs->vnode[VN_SOURCE]], MATCH_STRING, buf, len);
-	if (rs->vnode[VN_DTYPE] != 0 && m->type_gen == m->gen &&
+	if (rs->vnode[VN_DTYPE] != 0 && m->type_gen >= m->rec_gen &&
 	    (dt = envelope_detail_type(m->type, m->typelen)) != NULL)
 		matcher_value(m, &rs->nodes[rs->vnode[VN_DTYPE]], MATCH_STRING, dt, strlen(dt));
 	if (rs->vnode[VN_VERSION] != 0)
@@ -631,43 +664,98 @@ not_all_excluded(const struct matcher *m, const struct clause *c)
 	uint32_t excluded = 0;
 
 	for (uint32_t k = 0; k < c->nxkeys; k++)
-		if (m->vent[c->xkeys[k]].gen == m->gen)
+		if (m->vent[c->xkeys[k]].gen >= m->rec_gen)
 			excluded += m->vent[c->xkeys[k]].cnt;
 	return m->node[c->node].cnt > excluded;
 }
 
+/* Whether a clause held in what was stamped from generation since on: the
+ * record (rec_gen) or one array element. */
 static inline int
-satisfied(const struct matcher *m, const struct check *chk)
+satisfied(const struct matcher *m, const struct check *chk, uint32_t since)
 {
 	uint32_t cid = chk->clause;
 	const struct clause *c;
 
 	/* Nothing holds of a field without values but exists: false; what
 	 * holds of one with values was stamped by them. */
-	if (m->node[chk->node].gen != m->gen)
+	if (m->node[chk->node].gen < since)
 		return m->rs->clauses[cid].optional;
-	if (chk->key != UINT32_MAX && m->vent[chk->key].gen == m->gen)
+	if (chk->key != UINT32_MAX && m->vent[chk->key].gen >= since)
 		return 1;
 	c = &m->rs->clauses[cid];
-	if (m->clause_gen[cid] == m->gen)
+	if (m->clause_gen[cid] >= since)
 		return 1;
 	for (uint32_t k = 0; k < c->nkeys; k++)
-		if (m->vent[c->keys[k]].gen == m->gen)
+		if (m->vent[c->keys[k]].gen >= since)
 			return 1;
 	return c->exists || (c->counted && not_all_excluded(m, c));
+}
+
+static int group_holds(const struct matcher *m, uint32_t g, uint32_t since);
+
+/* Whether all of a group's clauses and kids held since then. */
+static int
+group_members_hold(const struct matcher *m, const struct group *g, uint32_t since)
+{
+	for (uint32_t i = 0; i < g->ncheck; i++)
+		if (!satisfied(m, &g->check[i], since))
+			return 0;
+	for (uint32_t i = 0; i < g->nkids; i++)
+		if (!group_holds(m, g->kids[i], since))
+			return 0;
+	return 1;
+}
+
+/* Where elements of an array at the group's node came, one of them must
+ * have satisfied it; else (an object there, or nothing) its members are
+ * judged as they are. */
+static int
+group_holds(const struct matcher *m, uint32_t g, uint32_t since)
+{
+	const struct group *gr = &m->rs->groups[g];
+
+	if (m->scope_gen[gr->node] >= since)
+		return m->group_gen[g] >= since;
+	return group_members_hold(m, gr, since);
+}
+
+uint32_t
+matcher_element_begin(struct matcher *m, const struct match_node *n)
+{
+	if (m->gen < UINT32_MAX) /* else elements share one, as they did before */
+		m->gen++;
+	m->scope_gen[n->id] = m->gen;
+	return m->gen;
+}
+
+void
+matcher_element_end(struct matcher *m, const struct match_node *n, uint32_t token)
+{
+	const struct scope *sc = &m->rs->scopes[n->id];
+
+	for (uint32_t i = sc->first; i < sc->first + sc->n; i++) {
+		uint32_t g = m->rs->scope_list[i];
+		if (group_members_hold(m, &m->rs->groups[g], token))
+			m->group_gen[g] = m->gen;
+	}
 }
 
 static void
 judge(struct matcher *m, uint32_t s)
 {
 	const struct sub *sub = &m->rs->subs[s];
+	uint32_t since = m->rec_gen;
 
-	if (m->rule_gen[sub->rule] == m->gen)
+	if (m->rule_gen[sub->rule] >= since)
 		return;
-	if (sub->ncheck > 0 && !satisfied(m, &sub->check0))
+	if (sub->ncheck > 0 && !satisfied(m, &sub->check0, since))
 		return;
 	for (uint32_t i = 1; i < sub->ncheck; i++)
-		if (!satisfied(m, &sub->check[i]))
+		if (!satisfied(m, &sub->check[i], since))
+			return;
+	for (uint32_t i = 0; i < sub->ngroups; i++)
+		if (!group_holds(m, sub->groups[i], since))
 			return;
 	m->rule_gen[sub->rule] = m->gen;
 	m->out[m->nout++] = sub->rule;
@@ -684,7 +772,7 @@ sift(struct matcher *m)
 		const struct vent *e = &m->rs->vents[m->defer[d]];
 		for (uint32_t i = 0; i < e->npost; i++) {
 			uint32_t k = e->postkey[i];
-			if (k == UINT32_MAX || m->vent[k].gen == m->gen)
+			if (k == UINT32_MAX || m->vent[k].gen >= m->rec_gen)
 				stamp(m, e->post[i]);
 		}
 	}

@@ -14,7 +14,9 @@
 
 #include <yajl/yajl_tree.h>
 
+#include "match/envelope.h"
 #include "match/match_int.h"
+#include "util/json.h"
 
 #define MAX_BRANCHES 1024 /* $or combinations per rule */
 #define MAX_DEPTH    64   /* nesting of objects in a pattern */
@@ -737,6 +739,82 @@ finish(struct pctx *c, struct blist *rules, struct ppattern *out)
 }
 
 int
+pattern_is_envelope(const struct ppattern *p)
+{
+	for (uint32_t i = 0; i < p->nbr; i++)
+		for (uint32_t j = 0; j < p->br[i].n; j++)
+			if (envelope_is_envelope_path(p->br[i].cl[j]->path))
+				return 1;
+	return 0;
+}
+
+/* ---- complexity ---- */
+
+static int
+same_glob(const struct glob *a, const struct glob *b)
+{
+	if (a->nseg != b->nseg)
+		return 0;
+	for (uint32_t i = 0; i < a->nseg; i++)
+		if (a->seg[i].len != b->seg[i].len ||
+		    memcmp(a->seg[i].s, b->seg[i].s, a->seg[i].len) != 0)
+			return 0;
+	return 1;
+}
+
+/* Adds the distinct wildcards of clause cl to g[0..*n). */
+static void
+gather_globs(const struct pclause *cl, const struct glob **g, size_t *n)
+{
+	for (uint32_t i = 0; i < cl->n; i++) {
+		size_t k = 0;
+		if (cl->atoms[i].kind != A_WILDCARD)
+			continue;
+		while (k < *n && !same_glob(g[k], cl->atoms[i].g))
+			k++;
+		if (k == *n)
+			g[(*n)++] = cl->atoms[i].g;
+	}
+}
+
+/* EventBridge judges the wildcards of each field together, over all the
+ * rule's $or branches (see complexity.c). */
+static int
+check_complexity(struct pctx *c, const struct ppattern *p)
+{
+	size_t cap = 0, n;
+	const struct glob **g;
+	int r = 0;
+
+	for (uint32_t i = 0; i < p->nbr; i++)
+		for (uint32_t j = 0; j < p->br[i].n; j++)
+			cap += p->br[i].cl[j]->n;
+	if ((g = malloc((cap + 1) * sizeof(*g))) == NULL)
+		return nomem(c);
+	for (uint32_t i = 0; i < p->nbr && r == 0; i++)
+		for (uint32_t j = 0; j < p->br[i].n && r == 0; j++) {
+			const char *path = p->br[i].cl[j]->path;
+			n = 0;
+			gather_globs(p->br[i].cl[j], g, &n);
+			if (n == 0)
+				continue; /* no wildcard here: nothing to judge */
+			n = 0;
+			for (uint32_t x = 0; x < p->nbr; x++)
+				for (uint32_t y = 0; y < p->br[x].n; y++)
+					if (strcmp(p->br[x].cl[y]->path, path) == 0)
+						gather_globs(p->br[x].cl[y], g, &n);
+			if (wildcard_complexity((const struct glob *const *)g, n,
+			        COMPLEXITY_LIMIT) > COMPLEXITY_LIMIT)
+				r = fail(c, path,
+				    "Rule is too complex - try using fewer wildcard characters or "
+				    "fewer repeating character sequences after a wildcard "
+				    "character");
+		}
+	free(g);
+	return r;
+}
+
+int
 pattern_parse(const char *name, const char *origin, const char *json, struct arena *a,
     struct ppattern *out, struct ct_error *err)
 {
@@ -751,17 +829,17 @@ pattern_parse(const char *name, const char *origin, const char *json, struct are
 		ct_error_clear(err);
 	if (json == NULL)
 		return fail(&c, NULL, "no pattern given");
-	root = yajl_tree_parse(json, ebuf, sizeof(ebuf));
-	if (root == NULL) {
-		ebuf[strcspn(ebuf, "\n")] = '\0';
+	root = json_parse(json, strlen(json), JSON_TREE_MAX_DEPTH, ebuf, sizeof(ebuf));
+	if (root == NULL)
 		return fail(&c, NULL, "not valid JSON: %s", *ebuf ? ebuf : "parse error");
-	}
 	if (!YAJL_IS_OBJECT(root))
 		r = fail(&c, NULL, "Filter is not an object");
 	else
 		r = parse_object(&c, root, "", &rules, 0);
 	if (r == 0)
 		r = finish(&c, &rules, out);
+	if (r == 0)
+		r = check_complexity(&c, out);
 	blist_free(&rules);
 	yajl_tree_free(root);
 	return r;

@@ -12,6 +12,7 @@
  * Errors name the file and line of the offending setting and the rule.
  */
 #include "rules/internal.h"
+#include "util/suggest.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -23,7 +24,7 @@
 #include <libconfig.h>
 
 /* The settings a rule group may have, and what each must be. */
-enum field_kind { FIELD_STRING, FIELD_BOOL, FIELD_PATTERN };
+enum field_kind { FIELD_STRING, FIELD_BOOL, FIELD_PATTERN, FIELD_TESTS };
 enum field_id {
 	F_NAME,
 	F_DESCRIPTION,
@@ -32,6 +33,7 @@ enum field_id {
 	F_TOPIC_ARN,
 	F_GROUP_ID,
 	F_ENABLED,
+	F_TESTS,
 	NFIELDS
 };
 
@@ -46,8 +48,9 @@ static const struct field {
     [F_TOPIC_ARN] = {"topic_arn", FIELD_STRING},
     [F_GROUP_ID] = {"group_id", FIELD_STRING},
     [F_ENABLED] = {"enabled", FIELD_BOOL},
+    [F_TESTS] = {"tests", FIELD_TESTS},
 };
-#define FIELD_LIST "name, description, severity, pattern, topic_arn, group_id or enabled"
+#define FIELD_LIST "name, description, severity, pattern, topic_arn, group_id, enabled or tests"
 
 /* Where errors about one rule point. */
 struct place {
@@ -101,6 +104,8 @@ kind_words(enum field_kind kind)
 		return "a string";
 	case FIELD_BOOL:
 		return "true or false";
+	case FIELD_TESTS:
+		return "a list ( { record = \"{...}\"; match = true; }, ... )";
 	default:
 		return "a group { ... } or a JSON string";
 	}
@@ -116,6 +121,9 @@ field_type_ok(enum field_kind kind, const config_setting_t *s)
 		return type == CONFIG_TYPE_STRING;
 	case FIELD_BOOL:
 		return type == CONFIG_TYPE_BOOL;
+	case FIELD_TESTS:
+		return type == CONFIG_TYPE_LIST ||
+		       (type == CONFIG_TYPE_ARRAY && config_setting_length(s) == 0);
 	default:
 		return type == CONFIG_TYPE_GROUP || type == CONFIG_TYPE_STRING;
 	}
@@ -128,12 +136,16 @@ rule_fields(const config_setting_t *g, const config_setting_t **found, const str
 {
 	for (int i = 0; i < config_setting_length(g); i++) {
 		const config_setting_t *m = config_setting_get_elem(g, i);
-		const char *name = config_setting_name(m);
+		const char *name = config_setting_name(m), *near;
 		size_t f;
 
 		for (f = 0; f < NFIELDS; f++)
 			if (strcmp(name, fields[f].name) == 0)
 				break;
+		if (f == NFIELDS && (near = suggest_name(name, fields, NFIELDS, sizeof(fields[0]))))
+			return rule_fail(err, p, m,
+			    "unknown setting '%s' (did you mean '%s'? expected " FIELD_LIST ")",
+			    name, near);
 		if (f == NFIELDS)
 			return rule_fail(
 			    err, p, m, "unknown setting '%s' (expected " FIELD_LIST ")", name);
@@ -176,8 +188,8 @@ rule_pattern(
 static int
 load_rule(struct rule_list *l, const config_setting_t *g, struct place *p, struct ct_error *err)
 {
-	const config_setting_t *found[NFIELDS] = {NULL}, *name;
-	struct rule_spec s = {NULL};
+	const config_setting_t *found[NFIELDS] = {NULL}, *name, *where;
+	struct rule_spec s = {.kind = RULE_NATIVE};
 	struct buf pattern = BUF_INIT, origin = BUF_INIT;
 	int r = -1;
 
@@ -197,6 +209,11 @@ load_rule(struct rule_list *l, const config_setting_t *g, struct place *p, struc
 		return rule_fail(err, p, g, "missing pattern");
 	if (rule_pattern(found[F_PATTERN], &pattern, p, err) == -1)
 		goto out;
+	if (found[F_TESTS] &&
+	    rule_tests_from_setting(found[F_TESTS], &s.tests, &s.ntests, &where, err) == -1) {
+		rule_error(err, p, where);
+		goto out;
+	}
 	if (buf_printf(&origin, "%s:%u", setting_file(g, p->file), config_setting_source_line(g)) ==
 	    -1) {
 		ct_error_set(err, CT_ERR_NOMEM, "out of memory");
@@ -216,6 +233,7 @@ load_rule(struct rule_list *l, const config_setting_t *g, struct place *p, struc
 	if (r == -1)
 		rule_error(err, p, g);
 out:
+	rule_tests_free(s.tests, s.ntests);
 	buf_free(&pattern);
 	buf_free(&origin);
 	return r;

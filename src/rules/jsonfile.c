@@ -9,6 +9,7 @@
  * Rules of a list are known by "FILE:LINE" of their opening brace.
  */
 #include "rules/internal.h"
+#include "util/suggest.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -29,6 +30,7 @@ enum member_id {
 	M_TOPIC_ARN,
 	M_GROUP_ID,
 	M_ENABLED,
+	M_TESTS,
 	NMEMBERS
 };
 
@@ -40,8 +42,9 @@ static const char *const members[NMEMBERS] = {
     [M_TOPIC_ARN] = "topic_arn",
     [M_GROUP_ID] = "group_id",
     [M_ENABLED] = "enabled",
+    [M_TESTS] = "tests",
 };
-#define MEMBER_LIST "name, description, severity, pattern, topic_arn, group_id or enabled"
+#define MEMBER_LIST "name, description, severity, pattern, topic_arn, group_id, enabled or tests"
 
 /* Where errors about one rule point. */
 struct place {
@@ -83,6 +86,8 @@ member_type_ok(enum member_id m, yajl_val v)
 		return YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v);
 	if (m == M_PATTERN)
 		return YAJL_IS_OBJECT(v) || YAJL_IS_STRING(v);
+	if (m == M_TESTS)
+		return YAJL_IS_ARRAY(v);
 	return YAJL_IS_STRING(v);
 }
 
@@ -91,13 +96,18 @@ static int
 rule_members(yajl_val obj, yajl_val *found, const struct place *p, struct ct_error *err)
 {
 	for (size_t i = 0; i < obj->u.object.len; i++) {
-		const char *key = obj->u.object.keys[i];
+		const char *key = obj->u.object.keys[i], *near;
 		yajl_val v = obj->u.object.values[i];
 		size_t m;
 
 		for (m = 0; m < NMEMBERS; m++)
 			if (strcmp(key, members[m]) == 0)
 				break;
+		if (m == NMEMBERS &&
+		    (near = suggest_name(key, members, NMEMBERS, sizeof(members[0]))))
+			return rule_fail(err, p,
+			    "unknown member \"%s\" (did you mean \"%s\"? expected " MEMBER_LIST ")",
+			    key, near);
 		if (m == NMEMBERS)
 			return rule_fail(
 			    err, p, "unknown member \"%s\" (expected " MEMBER_LIST ")", key);
@@ -107,6 +117,7 @@ rule_members(yajl_val obj, yajl_val *found, const struct place *p, struct ct_err
 			return rule_fail(err, p, "\"%s\" must be %s", key,
 			    m == M_ENABLED   ? "true or false"
 			    : m == M_PATTERN ? "an object or a JSON string"
+			    : m == M_TESTS   ? "an array of tests"
 			                     : "a string");
 		found[m] = v;
 	}
@@ -156,6 +167,11 @@ load_rule_object(struct rule_list *l, yajl_val obj, struct place *p, const char 
 		return rule_error(err, p);
 	if (rule_pattern(found[M_PATTERN], &pattern, p, err) == -1)
 		goto out;
+	if (found[M_TESTS] &&
+	    rule_tests_from_json(found[M_TESTS], &s.tests, &s.ntests, err) == -1) {
+		rule_error(err, p);
+		goto out;
+	}
 	s.name = p->name;
 	s.description = member_string(found, M_DESCRIPTION);
 	s.severity = member_string(found, M_SEVERITY);
@@ -170,6 +186,7 @@ load_rule_object(struct rule_list *l, yajl_val obj, struct place *p, const char 
 	if (r == -1)
 		rule_error(err, p);
 out:
+	rule_tests_free(s.tests, s.ntests);
 	buf_free(&pattern);
 	return r;
 }
@@ -356,7 +373,8 @@ rules_load_json_file(struct rule_list *l, const char *path, struct ct_error *err
 		ct_error_prefix(err, "%s", path);
 		goto out;
 	}
-	if ((root = yajl_tree_parse(text.data, why, sizeof(why))) == NULL) {
+	if ((root = json_parse(text.data, text.len, JSON_TREE_MAX_DEPTH, why, sizeof(why))) ==
+	    NULL) {
 		r = ct_error_set(err, CT_ERR_NOMEM, "%s: %s", path, why);
 		goto out;
 	}
@@ -407,7 +425,6 @@ enum entry_kind { ENTRY_SKIP, ENTRY_RULES, ENTRY_DIR };
 static enum entry_kind
 entry_kind(const char *path, const char *name, unsigned char type)
 {
-	size_t n = strlen(name);
 	struct stat st;
 
 	if (name[0] == '.')
@@ -415,10 +432,10 @@ entry_kind(const char *path, const char *name, unsigned char type)
 	if (type == DT_DIR)
 		return ENTRY_DIR;
 	if (type == DT_REG) /* what the directory says spares looking */
-		return n > 5 && strcmp(name + n - 5, ".json") == 0 ? ENTRY_RULES : ENTRY_SKIP;
+		return rules_file_name(name) ? ENTRY_RULES : ENTRY_SKIP;
 	if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		return ENTRY_DIR;
-	if (n <= 5 || strcmp(name + n - 5, ".json") != 0)
+	if (!rules_file_name(name))
 		return ENTRY_SKIP;
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
 		return ENTRY_SKIP;

@@ -27,6 +27,9 @@
 
 #include <libconfig.h>
 
+#include "util/utf8.h"
+#include "util/json.h"
+
 /* The keys written so far into one object, to refuse duplicates. */
 struct keys {
 	const char **v; /* borrowed from the settings */
@@ -62,34 +65,11 @@ nomem(struct conv *c)
 	return ct_error_set(c->err, CT_ERR_NOMEM, "out of memory");
 }
 
-/* Checks that s is UTF-8 (JSON text must be): no stray or overlong
- * sequences, no surrogates, nothing above U+10FFFF. */
+/* Whether the NUL-terminated s is UTF-8 (JSON text must be). */
 static int
-utf8_valid(const unsigned char *s)
+utf8_string(const char *s)
 {
-	static const unsigned least[] = {0, 0x80, 0x800, 0x10000};
-
-	while (*s) {
-		int tail = *s < 0x80             ? 0
-		           : (*s & 0xe0) == 0xc0 ? 1
-		           : (*s & 0xf0) == 0xe0 ? 2
-		           : (*s & 0xf8) == 0xf0 ? 3
-		                                 : -1;
-		unsigned cp;
-
-		if (tail < 0)
-			return 0;
-		cp = *s & (0x7f >> (tail + (tail > 0))); /* the lead byte's payload */
-		for (int i = 1; i <= tail; i++) {
-			if ((s[i] & 0xc0) != 0x80)
-				return 0;
-			cp = cp << 6 | (s[i] & 0x3f);
-		}
-		if (cp < least[tail] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		s += tail + 1;
-	}
-	return 1;
+	return utf8_valid(s, strlen(s));
 }
 
 /* The shortest text that reads back as d, and still reads as a float:
@@ -135,9 +115,9 @@ put_scalar(struct conv *c, const config_setting_t *s)
 		break;
 	case CONFIG_TYPE_STRING:
 		str = config_setting_get_string(s);
-		if (!utf8_valid((const unsigned char *)str))
+		if (!utf8_string(str))
 			return fail(c, s, "a string is not valid UTF-8");
-		r = buf_json_string(c->out, str, strlen(str));
+		r = json_put_string(c->out, str, strlen(str));
 		break;
 	default:
 		return fail(c, s, "unexpected setting type");
@@ -162,7 +142,7 @@ put_key(struct conv *c, struct keys *k, const config_setting_t *s, const char *k
 	}
 	k->v[k->n++] = key;
 	if ((k->n > 1 && buf_putc(c->out, ',') == -1) ||
-	    buf_json_string(c->out, key, strlen(key)) == -1 || buf_putc(c->out, ':') == -1)
+	    json_put_string(c->out, key, strlen(key)) == -1 || buf_putc(c->out, ':') == -1)
 		return nomem(c);
 	return 0;
 }
@@ -193,7 +173,7 @@ put_field(struct conv *c, struct keys *k, const config_setting_t *f)
 		    c, key ? key : f, "*fields: each element needs key = \"...\" (a string)");
 	if (value == NULL)
 		return fail(c, f, "*fields: key '%s' has no value", config_setting_get_string(key));
-	if (!utf8_valid((const unsigned char *)config_setting_get_string(key)))
+	if (!utf8_string(config_setting_get_string(key)))
 		return fail(c, key, "*fields: key is not valid UTF-8");
 	if (put_key(c, k, key, config_setting_get_string(key)) == -1)
 		return -1;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #define RULE_NAME_MAX 64  /* as EventBridge rule names */
 #define GROUP_ID_MAX  128 /* SNS MessageGroupId */
@@ -33,6 +34,7 @@ rule_free(struct rule *r)
 	free(r->origin);
 	free(r->topic_arn);
 	free(r->group_id);
+	rule_tests_free(r->tests, r->ntests);
 }
 
 void
@@ -234,6 +236,11 @@ rule_list_add(struct rule_list *l, const struct rule_spec *s, struct ct_error *e
 	r.origin = dup_or_null(s->origin ? s->origin : "", &failed);
 	r.topic_arn = dup_or_null(s->topic_arn, &failed);
 	r.group_id = dup_or_null(s->group_id, &failed);
+	r.kind = s->kind;
+	r.ntests = s->ntests;
+	r.tests = NULL;
+	if (s->ntests > 0 && (r.tests = rule_tests_copy(s->tests, s->ntests)) == NULL)
+		failed = 1;
 	if (failed) {
 		rule_free(&r);
 		return ct_error_set(err, CT_ERR_NOMEM, "out of memory");
@@ -253,5 +260,45 @@ rules_add_pattern(struct rule_list *l, const char *name, const char *pattern_jso
 		ct_error_prefix(err, "%s: rule '%s'", origin ? origin : "pattern", name);
 		return -1;
 	}
+	return 0;
+}
+
+const char *
+rule_kind_name(enum rule_kind k)
+{
+	return k == RULE_NATIVE ? "native" : "EventBridge";
+}
+
+int
+rules_load_path(struct rule_list *l, const char *path, struct ct_error *err)
+{
+	size_t n = strlen(path);
+	struct stat st;
+
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+		if (n > 5 && strcmp(path + n - 5, ".conf") == 0)
+			return rules_load_config_file(l, path, err);
+		return rules_load_json_file(l, path, err);
+	}
+	return rules_load_dir(l, path, err);
+}
+
+/* The first byte of text that is not JSON white space. */
+static char
+json_first(const char *text)
+{
+	text += strspn(text, " \t\r\n");
+	return *text;
+}
+
+int
+json_check_pattern(const char *text, struct ct_error *err)
+{
+	if (json_check(text, strlen(text), NULL, err) == -1) {
+		ct_error_prefix(err, "pattern");
+		return -1;
+	}
+	if (json_first(text) != '{')
+		return ct_error_set(err, CT_ERR_CONFIG, "pattern must be a JSON object");
 	return 0;
 }

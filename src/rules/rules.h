@@ -29,6 +29,20 @@
 struct config_t;
 struct config_setting_t;
 
+/* What a rule was written as. */
+enum rule_kind {
+	RULE_EVENTBRIDGE, /* an EventBridge pattern: a *.json rule file, --pattern */
+	RULE_NATIVE,      /* a group of the configuration's rules list */
+};
+
+/* One of a rule's own tests (docs/rules.md): a record, and whether the rule
+ * must match it. */
+struct rule_test {
+	char *name;   /* owned; as written, or "#N" (its place in the list, from 1) */
+	char *record; /* owned; the record as compact JSON text */
+	int match;    /* 1: the rule must match the record; 0: it must not */
+};
+
 struct rule {
 	char *name;        /* owned; unique within a list; [A-Za-z0-9._-]{1,64} */
 	char *description; /* owned; may be NULL */
@@ -37,6 +51,9 @@ struct rule {
 	char *origin;      /* owned; "ctalertd.conf:42", "rules.d/cis.json" or "rules.d/x.json:7" */
 	char *topic_arn;   /* owned; per-rule SNS topic, NULL: the default topic */
 	char *group_id;    /* owned; FIFO MessageGroupId, NULL: the rule name */
+	enum rule_kind kind;
+	struct rule_test *tests; /* owned; the rule's own tests, NULL when it has none */
+	size_t ntests;
 };
 
 struct rule_list {
@@ -85,6 +102,21 @@ int rules_load_json_file(struct rule_list *l, const char *path, struct ct_error 
 /* Reads the rules of a ctalertd.conf: rules_load_config() on the parsed file.
  * For `ctalertd scan --config`. */
 int rules_load_config_file(struct rule_list *l, const char *path, struct ct_error *err);
+
+/* Reads the rules PATH names: a directory of rule files, a *.json rule
+ * file, or (*.conf) a ctalertd configuration file. */
+int rules_load_path(struct rule_list *l, const char *path, struct ct_error *err);
+
+/* "EventBridge", "native". */
+const char *rule_kind_name(enum rule_kind k);
+
+/* Tests of a rule that carries none in its definition, from the file
+ * NAME.tests.json beside the file that defined it (a JSON array of tests,
+ * as the "tests" member of a rule object holds). *n is 0 when there is no
+ * such file. The tests are the caller's: rule_tests_free(). */
+int rule_tests_beside(
+    const struct rule *r, struct rule_test **tests, size_t *n, struct ct_error *err);
+void rule_tests_free(struct rule_test *tests, size_t n);
 
 /* Compiles the list; fails on duplicate names or invalid patterns (the
  * matcher's message, prefixed by the rule's origin). */

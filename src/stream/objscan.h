@@ -23,7 +23,20 @@
 #include "stream/records.h"
 #include "util/error.h"
 
-#define OBJSCAN_MAX_INFLATED_DEFAULT ((uint64_t)4 * 1024 * 1024 * 1024) /* 4 GiB */
+/*
+ * The default limits of one object: the one set, for `ctalertd scan` and for
+ * the daemon (limits.* in ctalertd.conf) alike, since both read the same
+ * objects. CloudTrail writes objects of a few KB to a few hundred MB of JSON
+ * that compress about 10 times:
+ * - 16 GiB inflated is far beyond any log object, yet ends an endless stream
+ *   (about 40 s of CPU at scan speed);
+ * - a ratio of 100 leaves ten times the room real logs need, where a deflate
+ *   bomb reaches 1032 (a limit of 1000 would stop almost none). It applies
+ *   only once an object has inflated past INFLATE_RATIO_FLOOR (1 MiB), so a
+ *   small object that compresses well is never refused.
+ */
+#define OBJSCAN_MAX_INFLATED_GIB     16 /* in GiB, so the configuration can spell it */
+#define OBJSCAN_MAX_INFLATED_DEFAULT ((uint64_t)OBJSCAN_MAX_INFLATED_GIB << 30)
 #define OBJSCAN_MAX_RATIO_DEFAULT    100
 
 struct objscan_opts {

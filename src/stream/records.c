@@ -16,13 +16,15 @@
 #include <string.h>
 #include <yajl/yajl_parse.h>
 
-#include "stream/utf8.h"
+#include "util/utf8.h"
 #include "util/buf.h"
 
 /* One open container inside a record: whose keys or elements it holds. */
 struct frame {
 	const struct match_node *node; /* never NULL: skipped containers get no frame */
 	int wants;                     /* match_wants_value(node) */
+	int array;                     /* it is an array: its objects are elements */
+	uint32_t element;              /* an element the matcher was told of: its token; else 0 */
 };
 
 struct records {
@@ -181,7 +183,7 @@ record_begin(struct records *r)
 		skip_container(r); /* no rule refers to any field */
 		r->next = NULL;
 	} else
-		r->stack[r->depth] = (struct frame){root, match_wants_value(root)};
+		r->stack[r->depth] = (struct frame){root, match_wants_value(root), 0, 0};
 	matcher_begin(r->m);
 	return 1;
 }
@@ -324,7 +326,10 @@ on_open(struct records *r, int is_map)
 			skip_container(r);
 			return 1;
 		}
-		r->stack[r->depth] = (struct frame){r->next, r->next_wants};
+		r->stack[r->depth] = (struct frame){r->next, r->next_wants, !is_map, 0};
+		/* an object in an array, where a rule needs its fields to hold together */
+		if (is_map && r->stack[r->depth - 1].array && match_is_scope(r->next))
+			r->stack[r->depth].element = matcher_element_begin(r->m, r->next);
 		return 1;
 	}
 	return outer_open(r, is_map);
@@ -347,6 +352,9 @@ on_close(struct records *r)
 	if (r->in_record) {
 		if (r->depth < r->rec_depth)
 			return record_end(r);
+		if (r->stack[r->depth + 1].element != 0)
+			matcher_element_end(
+			    r->m, r->stack[r->depth + 1].node, r->stack[r->depth + 1].element);
 		/* Back in an array, the next element goes where the array went. */
 		r->next = r->stack[r->depth].node;
 		r->next_wants = r->stack[r->depth].wants;

@@ -35,7 +35,10 @@
 #include "match/match.h"
 #include "util/error.h"
 
-#define RECORDS_MAX_RECORD_DEFAULT ((size_t)1024 * 1024)
+/* Default limits of one record, for `ctalertd scan` and the daemon alike:
+ * CloudTrail records are a few KB and nest about 10 deep. */
+#define RECORDS_MAX_RECORD_MIB     1 /* in MiB, so the configuration can spell it */
+#define RECORDS_MAX_RECORD_DEFAULT ((size_t)RECORDS_MAX_RECORD_MIB << 20)
 #define RECORDS_MAX_DEPTH_DEFAULT  64
 
 enum records_format {

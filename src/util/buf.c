@@ -1,3 +1,6 @@
+/*
+ * buf: growing, appending to and handing over byte buffers.
+ */
 #include "util/buf.h"
 
 #include <stdio.h>
@@ -98,51 +101,6 @@ buf_printf(struct buf *b, const char *fmt, ...)
 	r = buf_vprintf(b, fmt, ap);
 	va_end(ap);
 	return r;
-}
-
-int
-buf_json_string(struct buf *b, const char *s, size_t n)
-{
-	if (buf_reserve(b, n + 2) == -1 || buf_putc(b, '"') == -1 || buf_json_escape(b, s, n) == -1)
-		return -1;
-	return buf_putc(b, '"');
-}
-
-int
-buf_json_escape(struct buf *b, const char *s, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t i, run = 0;
-
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		char esc[7];
-		size_t elen = 2;
-
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		if (buf_append(b, s + run, i - run) == -1)
-			return -1;
-		run = i + 1;
-		esc[0] = '\\';
-		switch (c) {
-		case '"': esc[1] = '"'; break;
-		case '\\': esc[1] = '\\'; break;
-		case '\n': esc[1] = 'n'; break;
-		case '\r': esc[1] = 'r'; break;
-		case '\t': esc[1] = 't'; break;
-		case '\b': esc[1] = 'b'; break;
-		case '\f': esc[1] = 'f'; break;
-		default:
-			memcpy(esc, "\\u00", 4);
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 15];
-			elen = 6;
-		}
-		if (buf_append(b, esc, elen) == -1)
-			return -1;
-	}
-	return buf_append(b, s + run, n - run);
 }
 
 char *

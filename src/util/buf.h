@@ -29,8 +29,6 @@ int buf_puts(struct buf *b, const char *s);
 int buf_putc(struct buf *b, char c);
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
-int buf_json_string(struct buf *b, const char *s, size_t n); /* appends s as a quoted JSON string */
-int buf_json_escape(struct buf *b, const char *s, size_t n); /* the same without the quotes */
 char *buf_detach(struct buf *b);                    /* hands data to the caller (never NULL on success) */
 
 #endif

@@ -2,12 +2,14 @@
 
 #include "util/log.h"
 #include "util/buf.h"
+#include "util/json.h"
 
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -83,15 +85,21 @@ log_get_target(void)
 	return log_target;
 }
 
+const char *
+log_plural(unsigned long long n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
 int
 log_level_parse(const char *name)
 {
-	if (strcmp(name, "warn") == 0)
+	if (strcasecmp(name, "warn") == 0)
 		return LOG_WARNING;
-	if (strcmp(name, "err") == 0)
+	if (strcasecmp(name, "err") == 0)
 		return LOG_ERR;
 	for (int i = LOG_ERR; i <= LOG_DEBUG; i++)
-		if (strcmp(name, level_names[i]) == 0)
+		if (strcasecmp(name, level_names[i]) == 0)
 			return i;
 	return -1;
 }
@@ -151,7 +159,7 @@ emit_json(int prio, const struct log_field *f, const char *msg)
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
 	buf_printf(&b, "{\"time\":\"%s.%03ldZ\",\"level\":\"%s\",\"msg\":", when,
 	    ts.tv_nsec / 1000000, level_names[prio]);
-	buf_json_string(&b, msg, strlen(msg));
+	json_put_string(&b, msg, strlen(msg));
 	for (; f && f->key; f++) {
 		if (f->value == NULL)
 			continue;
@@ -159,7 +167,7 @@ emit_json(int prio, const struct log_field *f, const char *msg)
 		for (const char *k = f->key; *k; k++)
 			buf_putc(&b, (char)(*k >= 'A' && *k <= 'Z' ? *k + 32 : *k));
 		buf_puts(&b, "\":");
-		buf_json_string(&b, f->value, strlen(f->value));
+		json_put_string(&b, f->value, strlen(f->value));
 	}
 	buf_puts(&b, "}\n");
 	if (b.data)

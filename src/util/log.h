@@ -32,6 +32,8 @@ struct log_field {
 void log_init(const char *progname, enum log_target target, int level);
 void log_set_level(int level);          /* a syslog priority: LOG_ERR .. LOG_DEBUG */
 int log_get_level(void);
+/* one or many by n, for counts in messages: "1 rule", "2 rules". */
+const char *log_plural(unsigned long long n, const char *one, const char *many);
 int log_level_parse(const char *name);  /* "error", "warning", "info", "debug" -> priority, -1 if unknown */
 enum log_target log_get_target(void);
 

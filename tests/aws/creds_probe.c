@@ -24,6 +24,7 @@
 #include "aws/profile.h"
 #include "util/buf.h"
 #include "util/log.h"
+#include "util/json.h"
 
 static void
 print_result(int rc, const struct ctaws_credentials *c, const struct ctaws_error *err)
@@ -32,21 +33,21 @@ print_result(int rc, const struct ctaws_credentials *c, const struct ctaws_error
 
 	if (rc == 0) {
 		buf_puts(&b, "{\"ok\":true,\"akid\":");
-		buf_json_string(&b, c->access_key_id, strlen(c->access_key_id));
+		json_put_string(&b, c->access_key_id, strlen(c->access_key_id));
 		buf_puts(&b, ",\"secret\":");
-		buf_json_string(&b, c->secret_access_key, strlen(c->secret_access_key));
+		json_put_string(&b, c->secret_access_key, strlen(c->secret_access_key));
 		buf_puts(&b, ",\"token\":");
 		if (c->session_token)
-			buf_json_string(&b, c->session_token, strlen(c->session_token));
+			json_put_string(&b, c->session_token, strlen(c->session_token));
 		else
 			buf_puts(&b, "null");
 		buf_printf(&b, ",\"expiration\":%lld,\"source\":", (long long)c->expiration);
-		buf_json_string(&b, c->source, strlen(c->source));
+		json_put_string(&b, c->source, strlen(c->source));
 	} else {
 		buf_puts(&b, "{\"ok\":false,\"code\":");
-		buf_json_string(&b, err->code, strlen(err->code));
+		json_put_string(&b, err->code, strlen(err->code));
 		buf_puts(&b, ",\"message\":");
-		buf_json_string(&b, err->message, strlen(err->message));
+		json_put_string(&b, err->message, strlen(err->message));
 		buf_printf(&b, ",\"status\":%ld", err->http_status);
 	}
 	buf_puts(&b, "}\n");

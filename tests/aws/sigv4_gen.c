@@ -19,6 +19,7 @@
 
 #include "aws/client.h"
 #include "aws/sigv4.h"
+#include "util/json.h"
 
 #define MAXQ 12
 #define MAXH 12
@@ -245,7 +246,7 @@ gen_sqs(struct gen *g)
 	buf_reset(&v);
 	random_text(&v, 6);
 	buf_puts(&g->body, "{\"QueueUrl\":");
-	buf_json_string(&g->body, v.data, v.len);
+	json_put_string(&g->body, v.data, v.len);
 	buf_puts(&g->body, ",\"MaxNumberOfMessages\":10,\"WaitTimeSeconds\":20}");
 	buf_free(&v);
 }
@@ -279,9 +280,9 @@ gen_query_protocol(struct gen *g, const char *service)
 static void
 json_kv(struct buf *o, const char *k, const char *v)
 {
-	buf_json_string(o, k, strlen(k));
+	json_put_string(o, k, strlen(k));
 	buf_putc(o, ':');
-	buf_json_string(o, v, strlen(v));
+	json_put_string(o, v, strlen(v));
 }
 
 /* Query as a JSON object; repeated names become arrays. */
@@ -299,12 +300,12 @@ json_query(struct buf *o, const struct gen *g)
 			continue; /* already written with the first one */
 		buf_puts(o, first ? "" : ",");
 		first = 0;
-		buf_json_string(o, g->query[i].key, strlen(g->query[i].key));
+		json_put_string(o, g->query[i].key, strlen(g->query[i].key));
 		buf_puts(o, ":[");
 		for (j = i; j < g->nquery; j++)
 			if (strcmp(g->query[j].key, g->query[i].key) == 0) {
 				buf_puts(o, count++ ? "," : "");
-				buf_json_string(o, g->query[j].value, strlen(g->query[j].value));
+				json_put_string(o, g->query[j].value, strlen(g->query[j].value));
 			}
 		buf_putc(o, ']');
 	}
@@ -354,7 +355,7 @@ emit(struct gen *g, int n)
 	}
 	buf_puts(&o, "},\"body\":");
 	if (g->has_body)
-		buf_json_string(&o, g->body.data ? g->body.data : "", g->body.len);
+		json_put_string(&o, g->body.data ? g->body.data : "", g->body.len);
 	else
 		buf_puts(&o, "null");
 	buf_printf(&o, ",\"unsignedPayload\":%s,\"time\":%lld,",

@@ -12,6 +12,7 @@
 
 #include "aws/sqs.h"
 #include "svc_case.h"
+#include "util/json.h"
 
 static void
 put_request(struct svc_ctx *ctx, const struct sqs_request *r)
@@ -116,7 +117,7 @@ op_receive_parse(struct svc_ctx *ctx)
 		    s->message_id, s->receipt_handle, s->md5_of_body, s->receive_count,
 		    s->sent_timestamp_ms, s->first_receive_ms, s->body_len);
 		buf_puts(&ctx->out, "body ");
-		buf_json_string(&ctx->out, s->body, s->body_len);
+		json_put_string(&ctx->out, s->body, s->body_len);
 		buf_putc(&ctx->out, '\n');
 	}
 	sqs_messages_free(&m);

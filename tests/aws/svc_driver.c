@@ -27,6 +27,7 @@
 #include "aws/sns.h"
 #include "aws/sqs.h"
 #include "svc_case.h"
+#include "util/json.h"
 
 #define ENTRIES_MAX 16
 
@@ -43,7 +44,7 @@ static void
 put_str(struct buf *b, const char *key, const char *value)
 {
 	buf_printf(b, "%s\"%s\":", b->data[b->len - 1] == '{' ? "" : ",", key);
-	buf_json_string(b, value ? value : "", value ? strlen(value) : 0);
+	json_put_string(b, value ? value : "", value ? strlen(value) : 0);
 }
 
 static void

@@ -25,8 +25,9 @@
 
 #include "caselib.h"
 #include "daemon/alert.h"
-#include "daemon/jsonutil.h"
 #include "tests/lib/check_main.h"
+#include "util/json.h"
+#include "util/utf8.h"
 
 struct input {
 	struct rule rule;

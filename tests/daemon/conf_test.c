@@ -3,7 +3,8 @@
  *   --- conf         ctalertd.conf (without it, no file is read at all)
  *   --- env          NAME=value lines: the whole environment the loader sees
  *   --- file PATH    any other file the case needs (rules.d/x.json, ...)
- *   --- expect       conf_print()'s output, or "error: <message>"
+ *   --- expect       conf_print()'s output, or one "error: <message>" line for
+ *                    each error the loader finds, in order
  * Each case runs in a scratch folder, so messages name "ctalertd.conf".
  * Then the shipped sample, etc/ctalertd.conf: it loads, it documents every
  * option, and each default it shows ("#name = value;") is the real one.
@@ -65,15 +66,23 @@ make_env(struct buf *text)
 	return env;
 }
 
-/* Loads the case's configuration in a scratch folder; prints it or the error. */
+/* conf_report_fn: one "error: " line per error. */
+static void
+report(void *arg, const char *msg)
+{
+	buf_printf(arg, "error: %s\n", msg);
+}
+
+/* Loads the case's configuration in a scratch folder; prints it or the errors. */
 static void
 run_case(const struct ct_case *cf, struct buf *got)
 {
 	char tmp[] = "/tmp/ctalertd-conf-XXXXXX", cwd[4096];
 	struct buf text = BUF_INIT, envtext = BUF_INIT;
 	const struct buf *env = ct_case_buf(cf, "env");
+	struct buf errors = BUF_INIT;
 	struct ct_config *c;
-	struct ct_error err;
+	struct ct_error err, first;
 	char **envp;
 
 	ck_assert_ptr_nonnull(getcwd(cwd, sizeof(cwd)));
@@ -90,14 +99,25 @@ run_case(const struct ct_case *cf, struct buf *got)
 		ct_case_expand(env, &envtext);
 	envp = make_env(&envtext);
 	ct_error_clear(&err);
-	c = conf_load(ct_case_buf(cf, "conf") ? "ctalertd.conf" : CONF_NO_FILE, envp, &err);
+	c = conf_load_report(
+	    ct_case_buf(cf, "conf") ? "ctalertd.conf" : CONF_NO_FILE, envp, report, &errors, &err);
 	if (c) {
+		ck_assert_uint_eq(errors.len, 0);
 		conf_print(c, got);
 		conf_free(c);
 	} else {
 		ck_assert_int_ne(err.code, CT_OK);
-		buf_printf(got, "error: %s\n", err.msg);
+		buf_append(got, errors.data, errors.len);
+		/* conf_load() (what `run` uses) refuses it too, with the first error */
+		ct_error_clear(&first);
+		ck_assert_ptr_null(
+		    c = conf_load(
+		        ct_case_buf(cf, "conf") ? "ctalertd.conf" : CONF_NO_FILE, envp, &first));
+		ck_assert_str_eq(first.msg, err.msg);
+		ck_assert_msg(strncmp(errors.data + 7, err.msg, strlen(err.msg)) == 0,
+		    "%s: the first error reported is not err", cf->path);
 	}
+	buf_free(&errors);
 	free(envp);
 	ck_assert_int_eq(chdir(cwd), 0);
 	nftw(tmp, rm_entry, 8, FTW_DEPTH | FTW_PHYS);

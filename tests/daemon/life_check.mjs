@@ -1,11 +1,12 @@
 // `ctalertd check`: a checklist of what the daemon can reach with its
 // credentials. Every item ok: exit 0. A missing topic, a missing queue or a
 // bucket owned by another account: that line FAIL, exit 1. A bad
-// configuration: exit 2 naming file and line.
+// configuration: exit 2, every error its own line. A queue without a
+// dead-letter queue: a warning, as `run` logs it, that fails nothing.
 import { after, before, beforeEach, test } from "node:test";
 import assert from "node:assert/strict";
 import { startLocalAws } from "../harness/local-aws.mjs";
-import { runProgram } from "../harness/lib.mjs";
+import { createQueue, runProgram } from "../harness/lib.mjs";
 import { CTALERTD, makeWorld, writeConfig } from "./world.mjs";
 
 let aws;
@@ -30,12 +31,13 @@ test("every item ok: exit 0", async () => {
 	const lines = items(run.stdout);
 	assert.ok(lines.every((l) => l.ok), run.stdout);
 	const texts = lines.map((l) => l.text);
-	assert.match(texts[0], /ctalertd\.conf: 1 rules compiled$/);
+	assert.equal(texts[0], `configuration ${world.conf}: 1 rule compiled`, "names the file it read");
 	assert.ok(texts.some((t) => /^credentials: arn:aws:.* \(account 000000000000\)$/.test(t)), run.stdout);
 	assert.ok(texts.some((t) => t.startsWith(`queue ${world.queue.url}: 0 messages waiting`)), run.stdout);
 	assert.ok(texts.some((t) => t.startsWith(`topic ${world.topic}: `)), run.stdout);
 	assert.ok(texts.some((t) => t.startsWith(`bucket ${world.bucket}: reachable`) && t.includes("owned by 000000000000")), run.stdout);
-	assert.match(run.stdout, /^5 passed, 0 failed$/m);
+	assert.match(run.stdout, /^\[warn\] queue \S+ has no dead-letter queue: a poison message is given back/m);
+	assert.match(run.stdout, /^5 passed, 0 failed, 1 warning$/m);
 	for (const op of ["GetCallerIdentity", "GetQueueAttributes", "GetTopicAttributes", "HeadBucket"])
 		assert.equal(aws.requestLog.count({ operation: op, status: 200 }), 1, `${op} not asked`);
 });
@@ -66,6 +68,52 @@ test("a bucket owned by another account fails its line: exit 1", async () => {
 	assert.match(failed[0], new RegExp(`^bucket ${world.bucket}: .*(AccessDenied|403)`));
 	const head = aws.requestLog.match({ operation: "HeadBucket" });
 	assert.equal(head[0]?.headers["x-amz-expected-bucket-owner"], "000000000000");
+});
+
+test("a queue with a dead-letter queue: no warning", async () => {
+	const dlq = await createQueue(aws, `dlq-${Date.now()}`);
+	const world = await makeWorld(aws, {
+		queueAttributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: "5" }) },
+	});
+	const run = await check(world);
+	assert.equal(run.code, 0, run.stdout + run.stderr);
+	assert.ok(items(run.stdout).some((l) => l.ok && /dead-letter queue set$/.test(l.text)), run.stdout);
+	assert.doesNotMatch(run.stdout, /\[warn\]/);
+	assert.match(run.stdout, /^5 passed, 0 failed$/m);
+});
+
+test("a missing bucket: its line names the bucket and says what is wrong", async () => {
+	const world = await makeWorld(aws);
+	const gone = `${world.bucket}-gone`;
+	writeConfig(world.conf, { queue: world.queue.url, bucket: gone, topic: world.topic });
+	const run = await check(world);
+	assert.equal(run.code, 1, run.stdout + run.stderr);
+	const failed = items(run.stdout).filter((l) => !l.ok).map((l) => l.text);
+	assert.equal(failed.length, 1, run.stdout);
+	assert.match(failed[0], new RegExp(`^bucket ${gone}: no such bucket: check source\\.buckets .*404`));
+});
+
+test("every configuration error in one run, each on its own line", async () => {
+	const world = await makeWorld(aws, { extra: 'wrokers = 8;\nshutdown_grace = "forever";' });
+	const run = await check(world);
+	assert.equal(run.code, 2, run.stdout + run.stderr);
+	const failed = items(run.stdout).filter((l) => !l.ok).map((l) => l.text);
+	assert.equal(failed.length, 2, run.stdout);
+	assert.match(failed[0], /^configuration: .*ctalertd\.conf:\d+: unknown option 'wrokers' \(did you mean 'workers'\?\)$/);
+	assert.match(failed[1], /^configuration: .*ctalertd\.conf:\d+: shutdown_grace: /);
+	assert.match(run.stdout, /^2 errors: the configuration is refused$/m);
+});
+
+test("usage errors carry the ctalertd prefix and name the option", async () => {
+	const run = await runProgram(aws, CTALERTD, ["check", "-x"], { timeoutMs: 30000 });
+	assert.equal(run.code, 2);
+	assert.match(run.stderr, /^ctalertd check: unrecognized option '-x'$/m);
+	const extra = await runProgram(aws, CTALERTD, ["check", "stray"], { timeoutMs: 30000 });
+	assert.equal(extra.code, 2);
+	assert.match(extra.stderr, /^ctalertd check: unexpected argument 'stray'$/m);
+	const run2 = await runProgram(aws, CTALERTD, ["run", "--bogus"], { timeoutMs: 30000 });
+	assert.equal(run2.code, 2);
+	assert.match(run2.stderr, /^ctalertd run: unrecognized option '--bogus'$/m);
 });
 
 test("a bad configuration: exit 2, naming the file and line", async () => {

@@ -46,7 +46,7 @@ test("SIGTERM lets an object being read finish within the grace period", async (
 	assert.deepEqual([...counts.keys()].sort(), [...obj.ids].sort());
 	assert.deepEqual(await queueDepth(aws, world.queue.url), { visible: 0, inFlight: 0, delayed: 0 });
 	const logs = logLines(run.stderr);
-	assert.ok(logs.some((l) => /stopping; 1 messages in hand/.test(l.msg)), run.stderr);
+	assert.ok(logs.some((l) => /stopping; 1 message in hand/.test(l.msg)), run.stderr);
 	assert.ok(!logs.some((l) => /grace period over/.test(l.msg)), "the grace period ran out");
 });
 

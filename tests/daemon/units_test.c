@@ -3,6 +3,7 @@
  * "checks" section of lines the harness prints back with their results:
  *   duration TEXT => SECONDS | error: WHY
  *   size TEXT => BYTES | error: WHY
+ *   count TEXT => N | error: WHY
  *   show-duration SECONDS => TEXT
  *   show-size BYTES => TEXT
  * TEXT is the rest of the line up to " =>". Then a property: every value
@@ -17,8 +18,8 @@
 #include <string.h>
 
 #include "caselib.h"
-#include "daemon/units.h"
 #include "tests/lib/check_main.h"
+#include "util/units.h"
 
 static void
 run_line(const char *path, char *line, struct buf *out)
@@ -31,8 +32,11 @@ run_line(const char *path, char *line, struct buf *out)
 	ck_assert_msg(arrow && arg && arg < arrow, "%s: bad line: %s", path, line);
 	*arrow = '\0';
 	*arg++ = '\0';
-	if (strcmp(line, "duration") == 0 || strcmp(line, "size") == 0) {
-		r = line[0] == 'd' ? units_duration(arg, &v, &why) : units_size(arg, &v, &why);
+	if (strcmp(line, "duration") == 0 || strcmp(line, "size") == 0 ||
+	    strcmp(line, "count") == 0) {
+		r = line[0] == 'd'   ? units_duration(arg, &v, &why)
+		    : line[0] == 's' ? units_size(arg, &v, &why)
+		                     : units_count(arg, &v, &why);
 		if (r == 0)
 			buf_printf(out, "%s %s => %" PRIu64 "\n", line, arg, v);
 		else

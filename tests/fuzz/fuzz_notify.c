@@ -13,7 +13,7 @@
 
 #include "daemon/notify.h"
 #include "select.h"
-#include "stream/utf8.h"
+#include "util/utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

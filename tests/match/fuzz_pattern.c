@@ -13,35 +13,9 @@
 #include <yajl/yajl_tree.h>
 
 #include "match/match.h"
+#include "walk.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static void
-walk(struct matcher *m, const struct match_node *n, yajl_val v, int depth)
-{
-	if (n == NULL || depth > 64)
-		return;
-	if (YAJL_IS_OBJECT(v)) {
-		for (size_t i = 0; i < v->u.object.len; i++) {
-			const char *k = v->u.object.keys[i];
-			walk(m, match_child(n, k, strlen(k)), v->u.object.values[i], depth + 1);
-		}
-	} else if (YAJL_IS_ARRAY(v)) {
-		for (size_t i = 0; i < v->u.array.len; i++)
-			walk(m, n, v->u.array.values[i], depth + 1);
-	} else if (match_wants_value(n)) {
-		if (YAJL_IS_STRING(v))
-			matcher_value(m, n, MATCH_STRING, v->u.string, strlen(v->u.string));
-		else if (YAJL_IS_NUMBER(v))
-			matcher_value(m, n, MATCH_NUMBER, v->u.number.r, strlen(v->u.number.r));
-		else
-			matcher_value(m, n,
-			    YAJL_IS_TRUE(v)    ? MATCH_TRUE
-			    : YAJL_IS_FALSE(v) ? MATCH_FALSE
-			                       : MATCH_NULL,
-			    "x", 1);
-	}
-}
 
 static void
 run(const char *text, enum match_envelope env)
@@ -64,7 +38,7 @@ run(const char *text, enum match_envelope env)
 	ev = yajl_tree_parse(text, NULL, 0);
 	if (m != NULL && ev != NULL) {
 		matcher_begin(m);
-		walk(m, match_root(rs), ev, 0);
+		walk_value(m, match_root(rs), ev);
 		matcher_end(m, &hits);
 	}
 	yajl_tree_free(ev);

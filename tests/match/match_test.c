@@ -26,6 +26,7 @@
 
 #include "match/match.h"
 #include "tests/lib/check_main.h"
+#include "walk.h"
 
 #ifndef CASES_DIR
 #define CASES_DIR "tests/match/cases"
@@ -261,34 +262,6 @@ load_cases(void)
 	}
 }
 
-/* Feeds a JSON value the way the record stream does. */
-static void
-walk(struct matcher *m, const struct match_node *n, yajl_val v)
-{
-	if (YAJL_IS_OBJECT(v)) {
-		for (size_t i = 0; i < v->u.object.len; i++) {
-			const char *k = v->u.object.keys[i];
-			const struct match_node *c = match_child(n, k, strlen(k));
-			if (c != NULL)
-				walk(m, c, v->u.object.values[i]);
-		}
-	} else if (YAJL_IS_ARRAY(v)) {
-		for (size_t i = 0; i < v->u.array.len; i++)
-			walk(m, n, v->u.array.values[i]);
-	} else if (match_wants_value(n)) {
-		if (YAJL_IS_STRING(v))
-			matcher_value(m, n, MATCH_STRING, v->u.string, strlen(v->u.string));
-		else if (YAJL_IS_NUMBER(v))
-			matcher_value(m, n, MATCH_NUMBER, v->u.number.r, strlen(v->u.number.r));
-		else if (YAJL_IS_TRUE(v))
-			matcher_value(m, n, MATCH_TRUE, "true", 4);
-		else if (YAJL_IS_FALSE(v))
-			matcher_value(m, n, MATCH_FALSE, "false", 5);
-		else
-			matcher_value(m, n, MATCH_NULL, "null", 4);
-	}
-}
-
 /* Ends the record in m: the names of the matched rules, space-separated,
  * "-" for none. */
 static void
@@ -322,7 +295,7 @@ run_event(const struct tcase *c, const struct ruleset *rs, char *out, size_t cap
 	/* Twice: the second record must not see anything of the first. */
 	for (int round = 0; round < 2; round++) {
 		matcher_begin(m);
-		walk(m, match_root(rs), ev);
+		walk_value(m, match_root(rs), ev);
 		if (round == 0)
 			matcher_end(m, &hits);
 	}
@@ -438,7 +411,7 @@ START_TEST(test_case_shared)
 				continue;
 			ck_assert_ptr_nonnull(ev = yajl_tree_parse(cases[j].event, NULL, 0));
 			matcher_begin(m);
-			walk(m, match_root(rs), ev);
+			walk_value(m, match_root(rs), ev);
 			names_of(m, rs, got, sizeof(got));
 			check_expect(&cases[j], got, " (one matcher for all)");
 			yajl_tree_free(ev);

@@ -86,6 +86,42 @@ test("no item documents an option the loader does not know", () => {
 	assert.deepEqual(documented.filter((n) => !known.has(n)), []);
 });
 
+/** The long options a command's --help lists: ["--config", ...]. */
+function helpOptions(args) {
+	const help = execFileSync(process.env.CTALERTD ?? join(builddir, "ctalertd"), args, { encoding: "utf8" });
+	return [...new Set([...help.matchAll(/^ {2}(?:-[a-zA-Z], )? *(--[a-z-]+)/gm)].map((m) => m[1]))];
+}
+
+test("ctalertd(8) lists the options of every command", () => {
+	const source = readFileSync(page8, "utf8");
+	for (const args of [["scan", "--help"], ["run", "--help"], ["check", "--help"]]) {
+		const options = helpOptions(args);
+		assert.ok(options.length >= 2, `${args[0]}: ${options}`);
+		for (const o of options)
+			assert.ok(source.includes(`Fl ${o.slice(1).replace(/-/g, "\\-")}`), `${args[0]} ${o} is not in ctalertd(8)`);
+	}
+	assert.ok(helpOptions(["scan", "--help"]).includes("--max-ratio"));
+});
+
+test("ctalertd.conf(5) renders the rules syntax as it is written", { skip: !have("man") && "man is not installed" }, () => {
+	const m = spawnSync("man", ["-l", page5], { encoding: "utf8", env: { ...process.env, MANWIDTH: "80", MANPAGER: "cat", PAGER: "cat" } });
+	assert.equal(m.status, 0, m.stderr);
+	const text = m.stdout.replace(/.\x08/g, "");
+	assert.match(text, /^ +rules = \( \{ rule \}, \.\.\. \);$/m);
+});
+
+test("the paths of the docs are those of the README's installation", () => {
+	const readme = readFileSync(join(srcdir, "README.md"), "utf8");
+	assert.match(readme, /^\.\/configure --sysconfdir=\/etc && make && sudo make install$/m);
+	for (const page of [page8, page5]) {
+		const source = readFileSync(page, "utf8");
+		assert.ok(source.includes("/etc/ctalertd/ctalertd.conf"), page);
+		assert.match(source, /configured with\n\.Fl \\-sysconfdir Ns = Ns Pa \/etc/, `${page} says which build its paths are`);
+	}
+	const help = execFileSync(process.env.CTALERTD ?? join(builddir, "ctalertd"), ["run", "--help"], { encoding: "utf8" });
+	assert.match(help, /\(default \/\S*\/ctalertd\/ctalertd\.conf;/, "run --help names the file it reads");
+});
+
 test("ctalertd(8) names every command the program has", () => {
 	const help = execFileSync(process.env.CTALERTD ?? join(builddir, "ctalertd"), ["--help"], { encoding: "utf8" });
 	const commands = [...help.matchAll(/^ {2}([a-z]+) {2,}/gm)].map((m) => m[1]);

@@ -195,7 +195,7 @@ test("ctalertd under systemd: READY, alert, reload, stop, journal", { skip, time
 		assert.ok(alerts[0].Body.includes(hit.eventID));
 		assert.deepEqual(await queueDepth(aws, queue.url), { visible: 0, inFlight: 0, delayed: 0 });
 		const messages = (await journal()).map((e) => e.MESSAGE);
-		assert.ok(messages.some((m) => /stopping; 1 messages in hand/.test(m)), messages.join("\n"));
+		assert.ok(messages.some((m) => /stopping; 1 message in hand/.test(m)), messages.join("\n"));
 		assert.ok(messages.some((m) => /^stopped:/.test(m)), messages.join("\n"));
 	});
 });

@@ -14,6 +14,8 @@
 
 #include <yajl/yajl_tree.h>
 
+#include "../match/walk.h"
+
 int
 scratch_enter(char *dir, size_t size, int *oldcwd)
 {
@@ -106,6 +108,9 @@ rule_dump(const struct rule_list *l, struct buf *out)
 		if (r->group_id)
 			buf_printf(out, "  group_id %s\n", r->group_id);
 		buf_printf(out, "  pattern %s\n", r->pattern);
+		for (size_t t = 0; t < r->ntests; t++)
+			buf_printf(out, "  test %s %s %s\n", r->tests[t].name,
+			    r->tests[t].match ? "match" : "no-match", r->tests[t].record);
 	}
 }
 
@@ -128,44 +133,6 @@ error_code(const char *name)
 		if (strcmp(codes[i].name, name) == 0)
 			return (int)codes[i].code;
 	return -1;
-}
-
-/* Tells the matcher about a value the way the record stream does: only the
- * fields some rule asked for, each scalar of an array on its own. */
-static void
-walk(struct matcher *m, const struct match_node *n, yajl_val v)
-{
-	size_t i;
-
-	switch (v->type) {
-	case yajl_t_object:
-		for (i = 0; i < v->u.object.len; i++) {
-			const char *k = v->u.object.keys[i];
-			const struct match_node *c = match_child(n, k, strlen(k));
-
-			if (c)
-				walk(m, c, v->u.object.values[i]);
-		}
-		return;
-	case yajl_t_array:
-		for (i = 0; i < v->u.array.len; i++)
-			walk(m, n, v->u.array.values[i]);
-		return;
-	default:
-		break;
-	}
-	if (!match_wants_value(n))
-		return;
-	if (v->type == yajl_t_string)
-		matcher_value(m, n, MATCH_STRING, v->u.string, strlen(v->u.string));
-	else if (v->type == yajl_t_number)
-		matcher_value(m, n, MATCH_NUMBER, v->u.number.r, strlen(v->u.number.r));
-	else if (v->type == yajl_t_true)
-		matcher_value(m, n, MATCH_TRUE, "true", 4);
-	else if (v->type == yajl_t_false)
-		matcher_value(m, n, MATCH_FALSE, "false", 5);
-	else
-		matcher_value(m, n, MATCH_NULL, "null", 4);
 }
 
 static int
@@ -209,7 +176,7 @@ match_record(const struct ruleset *rs, const char *record, struct buf *out)
 		return -1;
 	m = matcher_new(rs);
 	matcher_begin(m);
-	walk(m, match_root(rs), v);
+	walk_value(m, match_root(rs), v);
 	n = matcher_end(m, &hits);
 	for (size_t i = 0; i < n; i++)
 		buf_printf(&names, "%s ", ruleset_rule_name(rs, hits[i]));

@@ -35,7 +35,8 @@ int casefile_materialize(const struct ct_case *c);
 /* The rules of l as text, one block per rule:
  *   rule NAME SEVERITY ORIGIN
  *     description TEXT / topic_arn ARN / group_id ID   (when set)
- *     pattern JSON */
+ *     pattern JSON
+ *     test NAME match|no-match RECORD                 (one a test) */
 void rule_dump(const struct rule_list *l, struct buf *out);
 
 /* Runs one record (JSON text) through a matcher of rs the way the record

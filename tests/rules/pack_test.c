@@ -1,7 +1,9 @@
 /*
  * The shipped rule pack, etc/rules.d: it loads, every rule says what it is
- * about, and every rule has records in tests/rules/pack/<rule>/ that fire it
- * (fires*.json) and near misses that must not (must-not*.json).
+ * about, and every rule carries tests (its "tests" member) with records that
+ * fire it and near misses that must not. Stricter than `ctalertd test`: a
+ * record that fires its rule fires no other, a near miss fires none, with
+ * the CloudTrail envelope and without it.
  */
 #include "config.h"
 
@@ -9,17 +11,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "casefile.h"
 #include "rules/rules.h"
 #include "tests/lib/check_main.h"
 
+/* One test of one rule of the pack. */
+struct pack_test {
+	const struct rule *rule;      /* borrowed from pack */
+	const struct rule_test *test; /* borrowed from its rule */
+};
+
 static struct rule_list pack;
-static char *pack_dir;  /* etc/rules.d */
-static char *tests_dir; /* tests/rules/pack */
-static char **records;  /* tests/rules/pack/<rule>/<record>.json */
-static size_t nrecords;
+static char *pack_dir; /* etc/rules.d */
+static struct pack_test *tests;
+static size_t ntests;
 static struct ruleset *compiled[2]; /* with the CloudTrail envelope, and with none */
 
 static void
@@ -28,8 +34,7 @@ load_pack(void)
 	struct ct_error err;
 
 	rule_list_init(&pack);
-	if (asprintf(&pack_dir, "%s/etc/rules.d", ct_top_srcdir()) == -1 ||
-	    asprintf(&tests_dir, "%s/tests/rules/pack", ct_top_srcdir()) == -1)
+	if (asprintf(&pack_dir, "%s/etc/rules.d", ct_top_srcdir()) == -1)
 		abort();
 	if (rules_load_dir(&pack, pack_dir, &err) == -1 ||
 	    (compiled[0] = rules_compile(&pack, MATCH_ENVELOPE_CLOUDTRAIL, &err)) == NULL ||
@@ -38,47 +43,31 @@ load_pack(void)
 		exit(1);
 	}
 	for (size_t i = 0; i < pack.n; i++) {
-		char *dir, **files;
-		size_t n;
-
-		if (asprintf(&dir, "%s/%s", tests_dir, pack.v[i].name) == -1)
+		tests = realloc(tests, (ntests + pack.v[i].ntests + 1) * sizeof(*tests));
+		if (tests == NULL)
 			abort();
-		n = ct_case_list(dir, "*.json", &files);
-		records = realloc(records, (nrecords + n) * sizeof(*records));
-		memcpy(records + nrecords, files, n * sizeof(*files));
-		nrecords += n;
-		free(files);
-		free(dir);
+		for (size_t t = 0; t < pack.v[i].ntests; t++)
+			tests[ntests++] = (struct pack_test){&pack.v[i], &pack.v[i].tests[t]};
 	}
 }
 
-/* A record fires exactly the rule of its folder, or (must-not) no rule at all,
- * whether patterns see the CloudTrail envelope or not. */
+/* A record fires exactly the rule it tests, or (match false) no rule at
+ * all, whether patterns see the CloudTrail envelope or not. */
 START_TEST(test_pack_record)
 {
-	const char *path = records[_i];
-	const char *base = strrchr(path, '/') + 1;
-	char *rule = strndup(
-	    path + strlen(tests_dir) + 1, (size_t)(base - 1 - path - strlen(tests_dir) - 1));
-	char *text = NULL;
-	size_t len;
-	FILE *f = fopen(path, "r");
+	const struct pack_test *pt = &tests[_i];
 
-	ck_assert_msg(f != NULL, "%s: cannot open", path);
-	ck_assert_int_ne(getdelim(&text, &len, '\0', f), -1);
-	fclose(f);
 	for (int e = 0; e < 2; e++) {
 		struct buf got = BUF_INIT;
-		const char *want = strncmp(base, "fires", 5) == 0 ? rule : "";
+		const char *want = pt->test->match ? pt->rule->name : "";
 
-		ck_assert_msg(match_record(compiled[e], text, &got) == 0, "%s: not JSON", path);
+		ck_assert_msg(match_record(compiled[e], pt->test->record, &got) == 0,
+		    "%s: test '%s': not JSON", pt->rule->name, pt->test->name);
 		ck_assert_msg(strcmp(got.data ? got.data : "", want) == 0,
-		    "%s (envelope %s): matched [%s], expected [%s]", path,
-		    e ? "none" : "cloudtrail", got.data ? got.data : "", want);
+		    "%s: test '%s' (envelope %s): matched [%s], expected [%s]", pt->rule->name,
+		    pt->test->name, e ? "none" : "cloudtrail", got.data ? got.data : "", want);
 		buf_free(&got);
 	}
-	free(text);
-	free(rule);
 }
 END_TEST
 
@@ -95,48 +84,27 @@ START_TEST(test_pack_rules)
 }
 END_TEST
 
-/* Every rule has records that fire it and records that must not. */
+/* Every rule has records that fire it and records that must not, named
+ * fires* and must-not* so that a reader of the file knows which is which. */
 START_TEST(test_pack_has_records)
 {
 	const struct rule *r = &pack.v[_i];
-	char *dir, **files;
-	size_t n, fires = 0, misses = 0;
+	size_t fires = 0, misses = 0;
 
-	if (asprintf(&dir, "%s/%s", tests_dir, r->name) == -1)
-		abort();
-	n = ct_case_list(dir, "*.json", &files);
-	for (size_t i = 0; i < n; i++) {
-		const char *base = strrchr(files[i], '/') + 1;
+	for (size_t i = 0; i < r->ntests; i++) {
+		const struct rule_test *t = &r->tests[i];
 
-		if (strncmp(base, "fires", 5) == 0)
+		if (t->match && strncmp(t->name, "fires", 5) == 0)
 			fires++;
-		else if (strncmp(base, "must-not", 8) == 0)
+		else if (!t->match && strncmp(t->name, "must-not", 8) == 0)
 			misses++;
 		else
-			ck_abort_msg("%s: neither fires*.json nor must-not*.json", files[i]);
+			ck_abort_msg("%s: test '%s' (match %s) is neither fires* with match true "
+			             "nor must-not* with match false",
+			    r->name, t->name, t->match ? "true" : "false");
 	}
-	ct_case_list_free(files, n);
-	free(dir);
-	ck_assert_msg(fires > 0, "%s: no fires*.json record", r->name);
-	ck_assert_msg(misses > 0, "%s: no must-not*.json record", r->name);
-}
-END_TEST
-
-/* Every folder of records belongs to a rule of the pack. */
-START_TEST(test_pack_no_stray_records)
-{
-	char **dirs;
-	size_t n = ct_case_list(tests_dir, "*", &dirs);
-
-	ck_assert_uint_gt(n, 0);
-	for (size_t i = 0; i < n; i++) {
-		struct stat st;
-
-		if (stat(dirs[i], &st) == 0 && S_ISDIR(st.st_mode))
-			ck_assert_msg(rule_list_find(&pack, strrchr(dirs[i], '/') + 1) != NULL,
-			    "%s: no such rule in %s", dirs[i], pack_dir);
-	}
-	ct_case_list_free(dirs, n);
+	ck_assert_msg(fires > 0, "%s: no test that fires it", r->name);
+	ck_assert_msg(misses > 0, "%s: no must-not test", r->name);
 }
 END_TEST
 
@@ -153,8 +121,7 @@ pack_suite(void)
 	}
 	tcase_add_loop_test(tc, test_pack_rules, 0, (int)pack.n);
 	tcase_add_loop_test(tc, test_pack_has_records, 0, (int)pack.n);
-	tcase_add_test(tc, test_pack_no_stray_records);
-	tcase_add_loop_test(tc, test_pack_record, 0, (int)nrecords);
+	tcase_add_loop_test(tc, test_pack_record, 0, (int)ntests);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -12,7 +12,7 @@
 
 #include "match/match.h"
 #include "stream/records.h"
-#include "stream/utf8.h"
+#include "util/utf8.h"
 #include "util/buf.h"
 #include "tests/lib/check_main.h"
 
@@ -179,6 +179,31 @@ START_TEST(nested_fields_and_arrays)
 	    "match 1@119 [1] {\"resources\":[{\"ARN\":\"k\",\"type\":\"AWS::S3::Bucket\"},"
 	    "{\"type\":\"AWS::KMS::Key\"}]}\n"
 	    "match 2@197 [3] {\"n\":100.5,\"tags\":[]}\n");
+}
+END_TEST
+
+/* Fields a rule names inside an array of objects hold in one element: the
+ * stream tells the matcher where each element begins and ends, in arrays
+ * of arrays and nested arrays too, and in skipped or spanning text. */
+START_TEST(array_elements)
+{
+	static const char *const p[] = {
+	    "{\"resources\":{\"type\":[\"AWS::KMS::Key\"],\"ARN\":[\"k\"]}}",
+	    "{\"a\":{\"x\":[1],\"b\":{\"c\":[2],\"d\":[{\"exists\":false}]}}}", NULL};
+
+	expect(p, &cloudtrail,
+	    "{\"Records\":["
+	    "{\"resources\":[{\"ARN\":\"k\",\"type\":\"AWS::S3::Bucket\"},{\"type\":\"AWS::KMS::"
+	    "Key\",\"ARN\":\"j\"}]},"
+	    "{\"resources\":[{\"ARN\":\"j\",\"skip\":[{\"type\":1}]},[{\"ARN\":\"k\",\"type\":"
+	    "\"AWS::"
+	    "KMS::Key\"}]]},"
+	    "{\"a\":[{\"x\":1,\"b\":[{\"c\":2,\"d\":0}]},{\"x\":0,\"b\":[{\"c\":2}]}]},"
+	    "{\"a\":[{\"x\":1,\"b\":[{\"c\":2,\"d\":0},{\"c\":2,\"e\":0}]}]}]}",
+	    "match 1@100 [0] "
+	    "{\"resources\":[{\"ARN\":\"j\",\"skip\":[{\"type\":1}]},[{\"ARN\":\"k\","
+	    "\"type\":\"AWS::KMS::Key\"}]]}\n"
+	    "match 3@243 [1] {\"a\":[{\"x\":1,\"b\":[{\"c\":2,\"d\":0},{\"c\":2,\"e\":0}]}]}\n");
 }
 END_TEST
 
@@ -516,7 +541,7 @@ START_TEST(format_names)
 END_TEST
 
 CT_CHECK_PROGRAM(.name = "records", .timeout = 60,
-    .once = CT_TESTS(walk_records, skipped_subtrees, nested_fields_and_arrays, escapes_and_unicode,
-        records_not_objects, record_too_large, shape_errors, json_errors, strict_utf8, too_deep,
-        huge_token, ndjson_lines, ndjson_deep_line_recovers, spanning_records, match_callback_stops,
-        stats_and_reuse, utf8_table, format_names))
+    .once = CT_TESTS(walk_records, skipped_subtrees, nested_fields_and_arrays, array_elements,
+        escapes_and_unicode, records_not_objects, record_too_large, shape_errors, json_errors,
+        strict_utf8, too_deep, huge_token, ndjson_lines, ndjson_deep_line_recovers,
+        spanning_records, match_callback_stops, stats_and_reuse, utf8_table, format_names))

@@ -77,11 +77,33 @@ scan --bogus "$log"
 expect "unknown option: status 2" 2 0
 has "unknown option: says so" err "ctalertd scan: unrecognized option '--bogus'"
 has "unknown option: points to --help" err "Try 'ctalertd scan --help' for more information."
+scan -m1 "$log"
+expect "an unknown short option in a cluster: status 2" 2 0
+has "an unknown short option is named, not its neighbour" err "ctalertd scan: unrecognized option '-m'"
+scan -p
+has "a missing argument names the option" err "ctalertd scan: option '-p' requires an argument"
+scan --pattern
+has "a missing argument names the long option" err "ctalertd scan: option '--pattern' requires an argument"
+scan --no-progress=yes "$log"
+has "an argument to a flag is refused by name" err "ctalertd scan: option '--no-progress' does not take an argument"
 scan -p "$tutorial"
 expect "no PATH: status 2" 2 0
 has "no PATH: says so" err "no PATH given"
 scan -p "$tutorial" --max-record-size=lots "$log"
 expect "bad size: status 2" 2 0
+has "bad size: names the option and the value" err "invalid --max-record-size 'lots': expected a number"
+scan -p "$tutorial" --max-record-size=1X "$log"
+has "bad unit: the grammar of ctalertd.conf" err "invalid --max-record-size '1X': unknown unit (use B, K, M, G, T, KiB"
+scan -p "$tutorial" --max-record-size="1 MiB" --max-inflated-size=16GiB --max-ratio=100 "$log"
+expect "sizes spelled as in ctalertd.conf" 0 1
+scan -p "$tutorial" --max-record-size=1M --max-inflated-size=4G "$log"
+expect "sizes with K, M, G suffixes" 0 1
+scan -p "$tutorial" --max-depth=1K "$log"
+has "a count takes no unit" err "invalid --max-depth '1K': expected a whole number"
+"$CTALERTD" scan --help >out 2>err
+has "scan --help: the daemon's record limit" out "(default 1MiB)"
+has "scan --help: the daemon's inflated limit" out "(default 16GiB;"
+has "scan --help: the daemon's ratio limit" out "(default 100; 0: no limit)"
 scan -p "$tutorial" --format=xml "$log"
 expect "bad format: status 2" 2 0
 
@@ -160,6 +182,9 @@ scan --rules rules "$log"
 expect "--rules DIR" 0 1
 has "--rules: rule named from the file" out '"rule":"sns-create-topic"'
 cat >ctalertd.conf <<'EOF'
+queue_url = "https://sqs.us-east-1.amazonaws.com/111122223333/ctalertd-logs";
+source = { buckets = ["ct-logs-111122223333"]; };
+alerts = { topic_arn = "arn:aws:sns:us-east-1:111122223333:ctalertd-alerts"; };
 rules = (
   { name = "tutorial"; pattern = { eventSource = [ "sns.amazonaws.com" ]; eventName = [ "CreateTopic" ]; }; }
 );
@@ -167,6 +192,13 @@ EOF
 scan --config ctalertd.conf "$log"
 expect "--config FILE" 0 1
 has "--config: rule name" out '"rule":"tutorial"'
+scan -c ctalertd.conf "$log"
+expect "-c is --config, as in run and check" 0 1
+echo 'wrokers = 8;' >>ctalertd.conf
+scan --config ctalertd.conf "$log"
+expect "--config: the file is checked whole, as check and run do" 2 0
+has "--config: a typo outside the rules is named" err "ctalertd.conf:7: unknown option 'wrokers' (did you mean 'workers'?)"
+has "--config: errors carry the ctalertd: prefix" err "ctalertd: "
 scan -p '{"eventName":[]}' "$log"
 expect "invalid pattern: status 2" 2 0
 has "invalid pattern: names the rule" err "pattern"
@@ -188,7 +220,7 @@ expect "a match and an error: status 2" 2 1
 
 # --stats
 scan -p "$tutorial" --stats "$log"
-has "--stats: totals" err "1 files, 32494 bytes read, 242606 bytes of JSON, 181 records, 1 matches, 0 errors"
+has "--stats: totals" err "1 file, 32494 bytes read, 242606 bytes of JSON, 181 records, 1 match, 0 errors"
 
 echo "1..$n"
 exit $((failed > 0))

@@ -1,0 +1,100 @@
+/*
+ * fields: the record fields a pattern reads, for people reading rules
+ * (`ctalertd rules`): the paths of its clauses, mapped through the
+ * CloudTrail envelope as the compiler maps them.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "match/envelope.h"
+#include "match/match_int.h"
+
+/* The record field a clause's path reads, or NULL when none does. */
+static const char *
+record_field(const char *path, int envelope)
+{
+	const char *rec = path;
+	int vn = 0;
+
+	if (!envelope)
+		return path;
+	switch (envelope_map(path, &rec, &vn)) {
+	case ENV_RECORD:
+		return rec;
+	case ENV_VIRTUAL: /* derived from a field of the record, or a constant */
+		return vn == ENV_VN_SOURCE  ? "eventSource"
+		       : vn == ENV_VN_DTYPE ? "eventType"
+		                            : NULL;
+	default:
+		return NULL;
+	}
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void
+match_fields_free(char **fields, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(fields[i]);
+	free(fields);
+}
+
+/* The distinct fields of p into v[0..*n), sorted; v has room for all. */
+static int
+collect_fields(const struct ppattern *p, int envelope, char **v, size_t *n)
+{
+	size_t k = 0;
+
+	for (uint32_t i = 0; i < p->nbr; i++)
+		for (uint32_t j = 0; j < p->br[i].n; j++) {
+			const char *f = record_field(p->br[i].cl[j]->path, envelope);
+			if (f != NULL && (v[k] = strdup(f)) == NULL) {
+				while (k > 0)
+					free(v[--k]);
+				return -1;
+			}
+			k += f != NULL;
+		}
+	qsort(v, k, sizeof(*v), cmp_str);
+	*n = 0;
+	for (size_t i = 0; i < k; i++) {
+		if (*n > 0 && strcmp(v[*n - 1], v[i]) == 0)
+			free(v[i]);
+		else
+			v[(*n)++] = v[i];
+	}
+	return 0;
+}
+
+int
+match_pattern_fields(const char *name, const char *pattern, enum match_envelope env, char ***fields,
+    size_t *n, struct ct_error *err)
+{
+	struct arena a;
+	struct ppattern p;
+	size_t cap = 0;
+	int r = -1;
+
+	*fields = NULL;
+	*n = 0;
+	arena_init(&a);
+	if (pattern_parse(name, NULL, pattern, &a, &p, err) == 0) {
+		for (uint32_t i = 0; i < p.nbr; i++)
+			cap += p.br[i].n;
+		if ((*fields = calloc(cap + 1, sizeof(**fields))) == NULL ||
+		    collect_fields(&p, env == MATCH_ENVELOPE_CLOUDTRAIL && pattern_is_envelope(&p),
+		        *fields, n) < 0) {
+			free(*fields);
+			*fields = NULL;
+			ct_error_set(err, CT_ERR_NOMEM, "rule \"%s\": out of memory", name);
+		} else
+			r = 0;
+	}
+	arena_free(&a);
+	return r;
+}

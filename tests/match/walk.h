@@ -1,0 +1,19 @@
+/*
+ * walk: a parsed JSON record fed to a matcher the way the record stream
+ * (src/stream/records.c) feeds it, for the tests and the fuzz target that
+ * hold records as yajl trees.
+ */
+#ifndef CT_TESTS_MATCH_WALK_H
+#define CT_TESTS_MATCH_WALK_H
+
+#include <yajl/yajl_tree.h>
+
+#include "match/match.h"
+
+/* Feeds v, found at node n (NULL: no rule asks for it), to m: only the
+ * fields some rule refers to, each scalar of an array on its own, and the
+ * objects of arrays at nodes match_is_scope() names as elements. Nesting
+ * deeper than 64 levels is left alone. */
+void walk_value(struct matcher *m, const struct match_node *n, yajl_val v);
+
+#endif
