@@ -41,9 +41,8 @@ form_start(struct buf *b, const char *action)
 	       ctaws_form_add(b, "Version", STS_VERSION);
 }
 
-/* The <Credentials> of an AssumeRole* answer. */
-static int
-parse_credentials(const struct ctaws_response *resp, const char *operation, const char *source,
+int
+sts_credentials_parse(const struct ctaws_response *resp, const char *operation, const char *source,
     struct ctaws_credentials **out, struct ctaws_error *err)
 {
 	char akid[256], secret[256], token[4096], exp[64];
@@ -85,7 +84,7 @@ assume(struct ctaws_conn *conn, const char *operation, const char *source, struc
 	ctaws_response_init(&resp);
 	rc = sts_post(conn, operation, form, anonymous, &resp, err);
 	if (rc == 0)
-		rc = parse_credentials(&resp, operation, source, out, err);
+		rc = sts_credentials_parse(&resp, operation, source, out, err);
 	if (resp.body.data)
 		explicit_bzero(resp.body.data, resp.body.len);
 	ctaws_response_free(&resp);

@@ -23,6 +23,12 @@ int sts_assume_role_with_web_identity(struct ctaws_conn *conn, const char *role_
     const char *session_name, const char *token, int duration_s, struct ctaws_credentials **out,
     struct ctaws_error *err);
 
+/* The <Credentials> of a 2xx AssumeRole* answer into *out (source names the
+ * provider in messages): 0, or -1 with err filled (InvalidResponse when a
+ * field is missing or malformed). */
+int sts_credentials_parse(const struct ctaws_response *resp, const char *operation,
+    const char *source, struct ctaws_credentials **out, struct ctaws_error *err);
+
 int sts_get_caller_identity(
     struct ctaws_conn *conn, struct sts_identity *out, struct ctaws_error *err);
 

@@ -410,3 +410,27 @@ httpd_header(struct httpd *d, int i, const char *name)
 	}
 	return NULL;
 }
+
+void
+httpd_isolate_env(void)
+{
+	static const char *const vars[] = {"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL",
+	    "AWS_ENDPOINT_URL_SQS", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_SNS",
+	    "AWS_ENDPOINT_URL_STS", "AWS_USE_FIPS_ENDPOINT", "AWS_MAX_ATTEMPTS", "AWS_CA_BUNDLE",
+	    "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "AWS_PROFILE", "HTTP_PROXY", "http_proxy",
+	    "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy", NULL};
+
+	for (const char *const *v = vars; *v; v++)
+		unsetenv(*v);
+	/* Never the machine's own ~/.aws files. */
+	setenv("AWS_CONFIG_FILE", "/nonexistent/aws-config", 1);
+	setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/aws-credentials", 1);
+}
+
+void
+httpd_fixture_free(struct ctaws_conn *conn, struct ctaws_client *cli, struct httpd *d)
+{
+	ctaws_conn_free(conn);
+	ctaws_client_free(cli);
+	httpd_stop(d);
+}

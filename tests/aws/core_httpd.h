@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 
+#include "aws/client.h"
 #include "util/buf.h"
 
 struct httpd_reply {
@@ -50,5 +51,13 @@ const struct httpd_request *httpd_request(struct httpd *d, int i);
 int httpd_connections(struct httpd *d);
 /* Value of header name in request i, or NULL; valid until the next call. */
 const char *httpd_header(struct httpd *d, int i, const char *name);
+
+/* Keeps the host's settings out of a test: no region, endpoint override,
+ * FIPS, attempts, CA bundle or proxy from the environment, no profile, and
+ * shared config and credentials files that do not exist. */
+void httpd_isolate_env(void);
+
+/* Frees what a test's fixture made around d and stops d; any may be NULL. */
+void httpd_fixture_free(struct ctaws_conn *conn, struct ctaws_client *cli, struct httpd *d);
 
 #endif

@@ -17,6 +17,7 @@
 #include "aws/creds_provider.h"
 #include "creds_case.h"
 #include "util/log.h"
+#include "tests/lib/check_main.h"
 
 #define T0 1700000000LL /* seconds: the fake clock starts here */
 
@@ -447,37 +448,9 @@ START_TEST(cache_waiters_share_one_refresh)
 }
 END_TEST
 
-static Suite *
-cache_suite(void)
-{
-	Suite *s = suite_create("creds_cache");
-	TCase *tc = tcase_create("cache");
-
-	tcase_set_timeout(tc, 20);
-	tcase_add_test(tc, cache_reuses_until_the_window);
-	tcase_add_test(tc, cache_jitter_refreshes_earlier);
-	tcase_add_test(tc, cache_failure_keeps_valid_creds);
-	tcase_add_test(tc, cache_backoff_grows_to_the_cap);
-	tcase_add_test(tc, cache_expired_and_failing_is_an_error);
-	tcase_add_test(tc, cache_first_failure);
-	tcase_add_test(tc, cache_static_creds_reread);
-	tcase_add_test(tc, cache_refuses_expired_creds);
-	tcase_add_test(tc, cache_short_lived_creds);
-	tcase_add_test(tc, cache_others_do_not_wait_for_a_slow_refresh);
-	tcase_add_test(tc, cache_waiters_share_one_refresh);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int
-main(void)
-{
-	SRunner *sr = srunner_create(cache_suite());
-	int failed;
-
-	log_init("creds_cache_test", LOG_TARGET_TEXT, LOG_DEBUG);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
-}
+CT_CHECK_PROGRAM(.name = "creds_cache", .timeout = 20, .setup = ct_log_debug,
+    .once = CT_TESTS(cache_reuses_until_the_window, cache_jitter_refreshes_earlier,
+        cache_failure_keeps_valid_creds, cache_backoff_grows_to_the_cap,
+        cache_expired_and_failing_is_an_error, cache_first_failure, cache_static_creds_reread,
+        cache_refuses_expired_creds, cache_short_lived_creds,
+        cache_others_do_not_wait_for_a_slow_refresh, cache_waiters_share_one_refresh))

@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <check.h>
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,104 +33,6 @@ slurp(const char *path, size_t *len)
 	if (b.data == NULL)
 		return strdup("");
 	return buf_detach(&b);
-}
-
-void
-case_load(struct test_case *c, const char *path)
-{
-	char *text = slurp(path, NULL), *p = text, *nl;
-	struct buf cur = BUF_INIT;
-	int in = -1;
-
-	memset(c, 0, sizeof(*c));
-	c->path = strdup(path);
-	for (; *p; p = nl ? nl + 1 : p + strlen(p)) {
-		nl = strchr(p, '\n');
-		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		if (n >= 4 && strncmp(p, "--- ", 4) == 0) {
-			if (in >= 0)
-				c->texts[in] = cur.data ? buf_detach(&cur) : strdup("");
-			ck_assert(c->nsections < CASE_MAX_SECTIONS);
-			in = c->nsections++;
-			c->names[in] = strndup(p + 4, n - 4);
-			buf_init(&cur);
-			continue;
-		}
-		if (in >= 0) {
-			buf_append(&cur, p, n);
-			if (nl)
-				buf_putc(&cur, '\n');
-		}
-		if (!nl)
-			break;
-	}
-	if (in >= 0)
-		c->texts[in] = cur.data ? buf_detach(&cur) : strdup("");
-	free(text);
-}
-
-void
-case_free(struct test_case *c)
-{
-	for (int i = 0; i < c->nsections; i++) {
-		free(c->names[i]);
-		free(c->texts[i]);
-	}
-	free(c->path);
-	memset(c, 0, sizeof(*c));
-}
-
-const char *
-case_section(const struct test_case *c, const char *name)
-{
-	for (int i = 0; i < c->nsections; i++)
-		if (strcmp(c->names[i], name) == 0)
-			return c->texts[i];
-	return NULL;
-}
-
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Runs while the suite is built, outside any test: no ck_assert here. */
-int
-case_list(const char *dir, char ***paths)
-{
-	const char *top = getenv("top_srcdir");
-	char base[1024];
-	struct dirent *de;
-	int n = 0;
-	DIR *d;
-
-	snprintf(base, sizeof(base), "%s/tests/aws/cases/%s", top ? top : ".", dir);
-	if ((d = opendir(base)) == NULL) {
-		fprintf(stderr, "no case directory %s (is top_srcdir set?)\n", base);
-		exit(1);
-	}
-	*paths = NULL;
-	while ((de = readdir(d)) != NULL) {
-		size_t l = strlen(de->d_name);
-		if (l < 6 || strcmp(de->d_name + l - 5, ".case") != 0)
-			continue;
-		*paths = realloc(*paths, (size_t)(n + 1) * sizeof(char *));
-		if (*paths == NULL || asprintf(&(*paths)[n], "%s/%s", base, de->d_name) < 0)
-			abort();
-		n++;
-	}
-	closedir(d);
-	qsort(*paths, (size_t)n, sizeof(char *), cmp_str);
-	return n;
-}
-
-void
-case_list_free(char **paths, int n)
-{
-	for (int i = 0; i < n; i++)
-		free(paths[i]);
-	free(paths);
 }
 
 const char *

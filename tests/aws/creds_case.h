@@ -22,24 +22,10 @@
 
 #include <stddef.h>
 
-#define CASE_MAX_SECTIONS 8
+#include "tests/lib/case.h"
 
-struct test_case {
-	char *path; /* owned */
-	int nsections;
-	char *names[CASE_MAX_SECTIONS]; /* owned */
-	char *texts[CASE_MAX_SECTIONS]; /* owned, NUL-terminated */
-};
-
-/* Reads a case file; aborts the test on failure. */
-void case_load(struct test_case *c, const char *path);
-void case_free(struct test_case *c);
-/* A section's text, or NULL when the case has none. */
-const char *case_section(const struct test_case *c, const char *name);
-
-/* The sorted *.case files of top_srcdir/tests/aws/cases/DIR; returns how many. */
-int case_list(const char *dir, char ***paths);
-void case_list_free(char **paths, int n);
+/* The cases are read by tests/lib/check_main.h's CT_CHECK_PROGRAM and
+ * ct_case_load(path, 0, &c): their sections' text is kept byte for byte. */
 
 /* A fresh temporary directory (removed by tmp_cleanup) and files in it. */
 const char *tmp_dir(void);

@@ -28,9 +28,7 @@
 #include "aws/creds_provider.h"
 #include "creds_case.h"
 #include "util/log.h"
-
-static char **cases;
-static int ncases;
+#include "tests/lib/check_main.h"
 
 /* Values in text (files or environment) that must never be printed. */
 static int
@@ -103,18 +101,18 @@ START_TEST(creds_profile_case)
 	struct ctaws_creds_provider *p;
 	struct ctaws_credentials *c = NULL;
 	struct ctaws_error err;
-	struct test_case tc;
+	struct ct_case tc;
 	int n = 0, rc;
 
-	case_load(&tc, cases[_i]);
+	ct_case_load(ct_case_path(_i), 0, &tc);
 	env_clear_aws();
-	env_apply(case_section(&tc, "env"));
-	cfg = case_section(&tc, "config");
-	cred = case_section(&tc, "credentials");
-	prov = case_section(&tc, "provider");
+	env_apply(ct_case_get(&tc, "env"));
+	cfg = ct_case_get(&tc, "config");
+	cred = ct_case_get(&tc, "credentials");
+	prov = ct_case_get(&tc, "provider");
 	n = collect_secrets(cfg, secrets, n, 64, &owned[0]);
 	n = collect_secrets(cred, secrets, n, 64, &owned[1]);
-	n = collect_secrets(case_section(&tc, "env"), secrets, n, 64, &owned[2]);
+	n = collect_secrets(ct_case_get(&tc, "env"), secrets, n, 64, &owned[2]);
 	secrets[n] = NULL;
 	snprintf(cpath, sizeof(cpath), "%s", cfg ? tmp_write("config", cfg) : "/nonexistent/c");
 	snprintf(
@@ -132,7 +130,7 @@ START_TEST(creds_profile_case)
 	ctaws_error_clear(&err);
 	rc = ctaws_creds_get(p, &c, &err);
 	logs = capture_end();
-	expect_result(tc.path, case_section(&tc, "expect"), rc, c, &err);
+	expect_result(tc.path, ct_case_get(&tc, "expect"), rc, c, &err);
 	assert_no_secret("error message", err.message, secrets);
 	assert_no_secret("log output", logs, secrets);
 	free(logs);
@@ -140,7 +138,7 @@ START_TEST(creds_profile_case)
 	ctaws_creds_provider_free(p);
 	for (int i = 0; i < 3; i++)
 		free(owned[i]);
-	case_free(&tc);
+	ct_case_free(&tc);
 	tmp_cleanup();
 }
 END_TEST
@@ -581,45 +579,10 @@ START_TEST(env_true_values)
 }
 END_TEST
 
-static Suite *
-creds_suite(void)
-{
-	Suite *s = suite_create("creds");
-	TCase *tc = tcase_create("profile cases");
-	TCase *unit = tcase_create("unit");
-
-	ncases = case_list("creds_profile", &cases);
-	tcase_add_loop_test(tc, creds_profile_case, 0, ncases);
-	suite_add_tcase(s, tc);
-	tcase_add_test(unit, env_not_set_is_not_found);
-	tcase_add_test(unit, env_keys_and_token);
-	tcase_add_test(unit, env_partial_is_an_error);
-	tcase_add_test(unit, chain_first_found_wins);
-	tcase_add_test(unit, chain_configured_failure_stops);
-	tcase_add_test(unit, chain_nothing_found_lists_why);
-	tcase_add_test(unit, default_chain_env_beats_profile);
-	tcase_add_test(unit, default_chain_nothing);
-	tcase_add_test(unit, default_chain_configured_but_broken);
-	tcase_add_test(unit, ecs_allowed_urls);
-	tcase_add_test(unit, parse_times);
-	tcase_add_test(unit, parse_json_documents);
-	tcase_add_test(unit, parse_json_deep_nesting);
-	tcase_add_test(unit, token_files);
-	tcase_add_test(unit, env_true_values);
-	suite_add_tcase(s, unit);
-	return s;
-}
-
-int
-main(void)
-{
-	SRunner *sr = srunner_create(creds_suite());
-	int failed;
-
-	log_init("creds_test", LOG_TARGET_TEXT, LOG_DEBUG);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	case_list_free(cases, ncases);
-	return failed ? 1 : 0;
-}
+CT_CHECK_PROGRAM(.name = "creds", .cases = "tests/aws/cases/creds_profile", .setup = ct_log_debug,
+    .each_case = CT_TESTS(creds_profile_case),
+    .once = CT_TESTS(env_not_set_is_not_found, env_keys_and_token, env_partial_is_an_error,
+        chain_first_found_wins, chain_configured_failure_stops, chain_nothing_found_lists_why,
+        default_chain_env_beats_profile, default_chain_nothing, default_chain_configured_but_broken,
+        ecs_allowed_urls, parse_times, parse_json_documents, parse_json_deep_nesting, token_files,
+        env_true_values))

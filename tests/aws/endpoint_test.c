@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "aws/endpoint.h"
+#include "tests/lib/check_main.h"
 
 #define MAX_CASES 256
 
@@ -286,6 +287,13 @@ endpoint_suite(void)
 	Suite *s = suite_create("endpoint");
 	TCase *tc = tcase_create("resolve");
 
+	nresolve = load("endpoint_cases.txt", resolve_cases);
+	nurl = load("endpoint_queue_urls.txt", url_cases);
+	if (nresolve < 30 || nurl < 5) {
+		fprintf(stderr, "endpoint_test: %d resolve and %d queue URL cases, want 30 and 5\n",
+		    nresolve, nurl);
+		return NULL;
+	}
 	tcase_add_loop_test(tc, resolve_case, 0, nresolve);
 	tcase_add_loop_test(tc, queue_url_region_case, 0, nurl);
 	tcase_add_test(tc, override_precedence);
@@ -298,17 +306,4 @@ endpoint_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner *sr;
-	int failed;
-
-	nresolve = load("endpoint_cases.txt", resolve_cases);
-	nurl = load("endpoint_queue_urls.txt", url_cases);
-	sr = srunner_create(endpoint_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed || nresolve < 30 || nurl < 5 ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+CT_CHECK_MAIN(endpoint_suite)

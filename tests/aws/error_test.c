@@ -1,54 +1,29 @@
 /*
- * Error parsing, data-driven: each tests/aws/cases/error_*.txt holds a
- * response (service, operation, status, headers, body) and the typed error
- * expected from it. New error shape, new case file.
+ * Error parsing, data-driven: each tests/aws/cases/error/NAME.case holds a
+ * response and the typed error expected from it. New error shape, new case
+ * file:
+ *
+ *   # What the case is about.
+ *   --- response
+ *   service s3
+ *   operation HeadObject
+ *   status 404
+ *   --- headers            (optional: raw header lines)
+ *   x-amz-request-id: H404
+ *   --- expect             (FIELD VALUE lines: code, message, request_id,
+ *   code NotFound           retryable, throttling, transient)
+ *   --- body               (verbatim, to the end of the file)
  */
 #include <check.h>
-#include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "aws/error.h"
+#include "tests/lib/case.h"
 #include "util/buf.h"
-
-#define MAX_CASES 128
-
-static char *case_files[MAX_CASES];
-static int ncases;
-
-static int
-by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void
-find_cases(void)
-{
-	const char *srcdir = getenv("top_srcdir");
-	char dir[1024];
-	struct dirent *de;
-	DIR *d;
-
-	snprintf(dir, sizeof(dir), "%s/tests/aws/cases", srcdir ? srcdir : ".");
-	if ((d = opendir(dir)) == NULL) {
-		fprintf(stderr, "error_test: cannot open %s\n", dir);
-		exit(99);
-	}
-	while ((de = readdir(d)) != NULL && ncases < MAX_CASES) {
-		size_t n = strlen(de->d_name);
-
-		if (strncmp(de->d_name, "error_", 6) != 0 || n < 5 ||
-		    strcmp(de->d_name + n - 4, ".txt") != 0)
-			continue;
-		case_files[ncases] = malloc(strlen(dir) + n + 2);
-		sprintf(case_files[ncases++], "%s/%s", dir, de->d_name);
-	}
-	closedir(d);
-	qsort(case_files, (size_t)ncases, sizeof(case_files[0]), by_name);
-}
+#include "tests/lib/check_main.h"
 
 struct error_case {
 	char service[16], operation[64];
@@ -56,43 +31,42 @@ struct error_case {
 	struct buf headers, body, expect;
 };
 
-/* Reads one case file: "key value" lines until "body", then the body. */
+/* Reads one case file (see the top of this file). */
 static void
 read_case(const char *path, struct error_case *c)
 {
-	char line[2048];
-	FILE *f = fopen(path, "r");
-	int in_body = 0;
+	struct ct_case cf;
+	const char *resp, *headers, *expect, *body;
+	char *copy, *line, *save = NULL;
 
-	ck_assert_msg(f != NULL, "cannot open %s", path);
 	memset(c, 0, sizeof(*c));
-	while (fgets(line, sizeof(line), f)) {
-		if (in_body) {
-			buf_puts(&c->body, line);
-			continue;
-		}
-		line[strcspn(line, "\n")] = '\0';
-		if (line[0] == '#' || line[0] == '\0')
-			continue;
-		if (strcmp(line, "body") == 0)
-			in_body = 1;
-		else if (strncmp(line, "service ", 8) == 0)
+	ct_case_load(path, CT_CASE_COMMENTS | CT_CASE_UNIQUE | CT_CASE_TRIM_ONE, &cf);
+	resp = ct_case_get(&cf, "response");
+	expect = ct_case_get(&cf, "expect");
+	body = ct_case_get(&cf, "body");
+	ck_assert_msg(resp && expect && body, "%s: needs response, expect and body", path);
+	copy = strdup(resp);
+	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, "service ", 8) == 0)
 			snprintf(c->service, sizeof(c->service), "%.15s", line + 8);
 		else if (strncmp(line, "operation ", 10) == 0)
 			snprintf(c->operation, sizeof(c->operation), "%.63s", line + 10);
 		else if (strncmp(line, "status ", 7) == 0)
 			c->status = strtol(line + 7, NULL, 10);
-		else if (strncmp(line, "header ", 7) == 0)
-			buf_printf(&c->headers, "%s\r\n", line + 7);
-		else if (strncmp(line, "expect ", 7) == 0)
-			buf_printf(&c->expect, "%s\n", line + 7);
 		else
-			ck_abort_msg("%s: unknown line \"%s\"", path, line);
+			ck_abort_msg("%s: unknown response line \"%s\"", path, line);
 	}
-	fclose(f);
-	ck_assert_msg(in_body, "%s: no body line", path);
-	if (c->body.len && c->body.data[c->body.len - 1] == '\n')
-		c->body.data[--c->body.len] = '\0';
+	free(copy);
+	if ((headers = ct_case_get(&cf, "headers")) != NULL) {
+		copy = strdup(headers);
+		save = NULL;
+		for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+			buf_printf(&c->headers, "%s\r\n", line);
+		free(copy);
+	}
+	buf_printf(&c->expect, "%s\n", expect);
+	buf_append(&c->body, body, ct_case_buf(&cf, "body")->len);
+	ct_case_free(&cf);
 }
 
 static void
@@ -120,7 +94,7 @@ check_field(const char *path, const struct ctaws_error *e, const char *key, cons
 
 START_TEST(error_case)
 {
-	const char *path = case_files[_i];
+	const char *path = ct_case_path(_i);
 	struct error_case c;
 	struct ctaws_error e;
 	char *line, *save = NULL;
@@ -223,32 +197,6 @@ START_TEST(random_bodies)
 }
 END_TEST
 
-static Suite *
-error_suite(void)
-{
-	Suite *s = suite_create("error");
-	TCase *tc = tcase_create("parse");
-
-	tcase_add_loop_test(tc, error_case, 0, ncases);
-	tcase_add_test(tc, error_str_and_set);
-	tcase_add_test(tc, code_classes);
-	tcase_add_test(tc, random_bodies);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int
-main(void)
-{
-	SRunner *sr;
-	int failed;
-
-	find_cases();
-	sr = srunner_create(error_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	for (int i = 0; i < ncases; i++)
-		free(case_files[i]);
-	return failed || ncases < 20 ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+CT_CHECK_PROGRAM(.name = "error", .cases = "tests/aws/cases/error", .min_cases = 20,
+    .each_case = CT_TESTS(error_case),
+    .once = CT_TESTS(error_str_and_set, code_classes, random_bodies))

@@ -28,9 +28,7 @@
 
 #include "aws/profile.h"
 #include "creds_case.h"
-
-static char **cases;
-static int ncases;
+#include "tests/lib/check_main.h"
 
 static char *
 word(char **p)
@@ -104,18 +102,18 @@ check_line(const struct ctaws_profile_set *s, const char *casename, char *line)
 
 START_TEST(profile_case)
 {
-	struct test_case c;
+	struct ct_case c;
 	const char *cfg, *cred, *expect, *errline = NULL;
 	char *lines, *line, *save = NULL, cpath[600], kpath[600];
 	struct ctaws_profile_set *s;
 	struct ctaws_error err;
 
-	case_load(&c, cases[_i]);
+	ct_case_load(ct_case_path(_i), 0, &c);
 	env_clear_aws();
-	env_apply(case_section(&c, "env"));
-	cfg = case_section(&c, "config");
-	cred = case_section(&c, "credentials");
-	expect = case_section(&c, "expect");
+	env_apply(ct_case_get(&c, "env"));
+	cfg = ct_case_get(&c, "config");
+	cred = ct_case_get(&c, "credentials");
+	expect = ct_case_get(&c, "expect");
 	ck_assert_msg(expect != NULL, "%s: no expect section", c.path);
 	snprintf(cpath, sizeof(cpath), "%s", cfg ? tmp_write("config", cfg) : "/nonexistent/c");
 	snprintf(
@@ -141,7 +139,7 @@ START_TEST(profile_case)
 	}
 	free(lines);
 	ctaws_profile_set_free(s);
-	case_free(&c);
+	ct_case_free(&c);
 	tmp_cleanup();
 }
 END_TEST
@@ -376,39 +374,9 @@ START_TEST(profile_settings_for_the_client)
 }
 END_TEST
 
-static Suite *
-profile_suite(void)
-{
-	Suite *s = suite_create("profile");
-	TCase *tc = tcase_create("cases");
-	TCase *unit = tcase_create("unit");
-
-	ncases = case_list("profile", &cases);
-	tcase_add_loop_test(tc, profile_case, 0, ncases);
-	suite_add_tcase(s, tc);
-	tcase_add_test(unit, profile_crlf);
-	tcase_add_test(unit, profile_failed_parse_keeps_set);
-	tcase_add_test(unit, profile_missing_files_are_empty);
-	tcase_add_test(unit, profile_directory_is_an_error);
-	tcase_add_test(unit, profile_unreadable_is_an_error);
-	tcase_add_test(unit, profile_no_home_is_empty);
-	tcase_add_test(unit, profile_settings_for_the_client);
-	tcase_add_test(unit, profile_paths_from_environment);
-	tcase_add_test(unit, profile_load_from_environment);
-	tcase_add_test(unit, profile_too_large);
-	suite_add_tcase(s, unit);
-	return s;
-}
-
-int
-main(void)
-{
-	SRunner *sr = srunner_create(profile_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	case_list_free(cases, ncases);
-	return failed ? 1 : 0;
-}
+CT_CHECK_PROGRAM(.name = "profile", .cases = "tests/aws/cases/profile",
+    .each_case = CT_TESTS(profile_case),
+    .once = CT_TESTS(profile_crlf, profile_failed_parse_keeps_set, profile_missing_files_are_empty,
+        profile_directory_is_an_error, profile_unreadable_is_an_error, profile_no_home_is_empty,
+        profile_settings_for_the_client, profile_paths_from_environment,
+        profile_load_from_environment, profile_too_large))

@@ -9,6 +9,7 @@
 
 #include "aws/http.h"
 #include "aws/retry.h"
+#include "tests/lib/check_main.h"
 
 static struct ctaws_error
 error_of(const char *code, long status)
@@ -239,32 +240,8 @@ START_TEST(time_parsing)
 }
 END_TEST
 
-static Suite *
-retry_suite(void)
-{
-	Suite *s = suite_create("retry");
-	TCase *tc = tcase_create("standard");
-
-	tcase_add_test(tc, same_seed_same_delays);
-	tcase_add_test(tc, full_jitter_bounds);
-	tcase_add_test(tc, attempt_limit);
-	tcase_add_loop_test(
-	    tc, which_errors_retry_and_their_cost, 0, sizeof(verdicts) / sizeof(verdicts[0]));
-	tcase_add_test(tc, quota_runs_dry_and_refills);
-	tcase_add_test(tc, clock_skew_detection);
-	tcase_add_test(tc, time_parsing);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int
-main(void)
-{
-	SRunner *sr = srunner_create(retry_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+CT_CHECK_PROGRAM(.name = "retry",
+    .loops = CT_LOOPS(
+        {which_errors_retry_and_their_cost, (int)(sizeof(verdicts) / sizeof(verdicts[0]))}),
+    .once = CT_TESTS(same_seed_same_delays, full_jitter_bounds, attempt_limit,
+        quota_runs_dry_and_refills, clock_skew_detection, time_parsing))

@@ -11,6 +11,7 @@
 
 #include "aws/s3.h"
 #include "core_httpd.h"
+#include "tests/lib/check_main.h"
 
 static struct httpd *srv;
 static struct ctaws_client *cli;
@@ -58,9 +59,7 @@ setup(void)
 	struct ctaws_error err;
 	size_t i;
 
-	unsetenv("AWS_ENDPOINT_URL");
-	unsetenv("AWS_ENDPOINT_URL_S3");
-	setenv("AWS_CONFIG_FILE", "/dev/null", 1);
+	httpd_isolate_env();
 	for (i = 0; i < sizeof(object); i++)
 		object[i] = (char)('a' + i % 26);
 	srv = httpd_start();
@@ -77,9 +76,7 @@ setup(void)
 static void
 teardown(void)
 {
-	ctaws_conn_free(conn);
-	ctaws_client_free(cli);
-	httpd_stop(srv);
+	httpd_fixture_free(conn, cli, srv);
 }
 
 static struct s3_get_params
@@ -479,43 +476,13 @@ START_TEST(head_bucket_errors)
 }
 END_TEST
 
-static Suite *
-s3_suite(void)
-{
-	Suite *s = suite_create("aws services: s3 calls");
-	TCase *tc = tcase_create("s3");
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 30);
-	tcase_add_test(tc, whole_object_with_metadata_first);
-	tcase_add_test(tc, drop_mid_body_resumes_with_range);
-	tcase_add_test(tc, object_changed_while_resuming);
-	tcase_add_test(tc, resume_answer_must_continue_where_it_stopped);
-	tcase_add_test(tc, resumes_are_bounded);
-	tcase_add_test(tc, no_etag_no_resume);
-	tcase_add_test(tc, errors_before_the_body_are_retried);
-	tcase_add_test(tc, not_found_is_final_and_names_the_object);
-	tcase_add_test(tc, redirect_to_the_bucket_region_is_followed_and_kept);
-	tcase_add_test(tc, authorization_header_malformed_names_the_region);
-	tcase_add_test(tc, redirects_are_bounded);
-	tcase_add_test(tc, sink_abort_stops_without_retry);
-	tcase_add_test(tc, head_abort_stops_before_the_body);
-	tcase_add_test(tc, empty_object_still_reports_metadata);
-	tcase_add_test(tc, get_needs_bucket_key_and_sink);
-	tcase_add_test(tc, head_bucket_reports_region);
-	tcase_add_test(tc, head_bucket_errors);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int
-main(void)
-{
-	SRunner *sr = srunner_create(s3_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+CT_CHECK_PROGRAM(.name = "aws services: s3 calls", .timeout = 30, .fixture_setup = setup,
+    .fixture_teardown = teardown,
+    .once = CT_TESTS(whole_object_with_metadata_first, drop_mid_body_resumes_with_range,
+        object_changed_while_resuming, resume_answer_must_continue_where_it_stopped,
+        resumes_are_bounded, no_etag_no_resume, errors_before_the_body_are_retried,
+        not_found_is_final_and_names_the_object, redirect_to_the_bucket_region_is_followed_and_kept,
+        authorization_header_malformed_names_the_region, redirects_are_bounded,
+        sink_abort_stops_without_retry, head_abort_stops_before_the_body,
+        empty_object_still_reports_metadata, get_needs_bucket_key_and_sink,
+        head_bucket_reports_region, head_bucket_errors))

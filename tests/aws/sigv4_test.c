@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "aws/sigv4.h"
+#include "tests/lib/check_main.h"
 
 static const char *const doc_secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 
@@ -242,33 +243,9 @@ START_TEST(helpers)
 }
 END_TEST
 
-static Suite *
-sigv4_suite(void)
-{
-	Suite *s = suite_create("sigv4");
-	TCase *tc = tcase_create("sign");
-
-	tcase_add_test(tc, documented_example);
-	tcase_add_test(tc, key_cache_separates_secrets_regions_services);
-	tcase_add_loop_test(tc, uri_encoding, 0, sizeof(encodings) / sizeof(encodings[0]));
-	tcase_add_test(tc, query_sorted_by_encoded_name_then_value);
-	tcase_add_loop_test(tc, path_canonicalisation, 0, sizeof(paths) / sizeof(paths[0]));
-	tcase_add_test(tc, headers_folded_sorted_merged_and_filtered);
-	tcase_add_test(tc, s3_unsigned_payload_and_token);
-	tcase_add_test(tc, no_credentials_is_an_error);
-	tcase_add_test(tc, helpers);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int
-main(void)
-{
-	SRunner *sr = srunner_create(sigv4_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+CT_CHECK_PROGRAM(.name = "sigv4",
+    .loops = CT_LOOPS({uri_encoding, (int)(sizeof(encodings) / sizeof(encodings[0]))},
+        {path_canonicalisation, (int)(sizeof(paths) / sizeof(paths[0]))}),
+    .once = CT_TESTS(documented_example, key_cache_separates_secrets_regions_services,
+        query_sorted_by_encoded_name_then_value, headers_folded_sorted_merged_and_filtered,
+        s3_unsigned_payload_and_token, no_credentials_is_an_error, helpers))

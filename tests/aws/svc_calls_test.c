@@ -13,6 +13,7 @@
 #include "aws/sns.h"
 #include "aws/sqs.h"
 #include "core_httpd.h"
+#include "tests/lib/check_main.h"
 
 static struct httpd *srv;
 static struct ctaws_client *cli;   /* endpoint override: the scripted server */
@@ -364,37 +365,10 @@ START_TEST(topic_attributes)
 }
 END_TEST
 
-static Suite *
-calls_suite(void)
-{
-	Suite *s = suite_create("aws services: sqs and sns calls");
-	TCase *tc = tcase_create("calls");
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 30);
-	tcase_add_test(tc, receive_goes_to_the_queue_host);
-	tcase_add_test(tc, override_wins_and_region_comes_from_the_url);
-	tcase_add_test(tc, receive_through_a_multi_handle);
-	tcase_add_test(tc, missing_queue_is_surfaced_once);
-	tcase_add_test(tc, throttling_is_retried);
-	tcase_add_test(tc, md5_mismatch_keeps_the_request_id);
-	tcase_add_test(tc, delete_batch_reports_each_entry);
-	tcase_add_test(tc, publish_signs_for_the_topic_region);
-	tcase_add_test(tc, publish_errors_are_typed);
-	tcase_add_test(tc, publish_batch_reports_each_entry);
-	tcase_add_test(tc, topic_attributes);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int
-main(void)
-{
-	SRunner *sr = srunner_create(calls_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+CT_CHECK_PROGRAM(.name = "aws services: sqs and sns calls", .timeout = 30, .fixture_setup = setup,
+    .fixture_teardown = teardown,
+    .once = CT_TESTS(receive_goes_to_the_queue_host, override_wins_and_region_comes_from_the_url,
+        receive_through_a_multi_handle, missing_queue_is_surfaced_once, throttling_is_retried,
+        md5_mismatch_keeps_the_request_id, delete_batch_reports_each_entry,
+        publish_signs_for_the_topic_region, publish_errors_are_typed,
+        publish_batch_reports_each_entry, topic_attributes))

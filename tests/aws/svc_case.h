@@ -12,7 +12,8 @@
  *   --- expect       (what the operation prints, verbatim)
  *   --- message      (optional: text the error message must contain)
  *
- * Blank lines at the end of a section are dropped, and the output is compared
+ * The cases are read by tests/lib/case.h. Blank lines at the end of a section
+ * are dropped, and the output is compared
  * with "expect" without its last newline. A value "@repeat:C:N" stands for
  * the character C repeated N times.
  */
@@ -22,21 +23,13 @@
 #include <stddef.h>
 
 #include "aws/error.h"
+#include "tests/lib/case.h"
 #include "util/buf.h"
 
-#define SVC_SECTIONS_MAX 16
-#define SVC_KV_MAX       48
+#define SVC_KV_MAX 48
 
-struct svc_section {
-	char *name; /* owned */
-	char *text; /* owned, without the last line's newline */
-};
-
-struct svc_case {
-	char *path; /* owned */
-	struct svc_section sec[SVC_SECTIONS_MAX];
-	size_t n;
-};
+/* How ct_case_load() reads the service cases. */
+#define SVC_CASE (CT_CASE_COMMENTS | CT_CASE_TRIM_ALL)
 
 /* key=value words of one line, values decoded (owned). */
 struct svc_kv {
@@ -51,9 +44,9 @@ struct svc_kvs {
 
 /* What an operation produced. */
 struct svc_ctx {
-	const struct svc_case *c; /* the case being run */
-	struct buf out;           /* the operation's output, compared with "expect" */
-	char message[1024];       /* the last error's message, for "message" */
+	const struct ct_case *c; /* the case being run */
+	struct buf out;          /* the operation's output, compared with "expect" */
+	char message[1024];      /* the last error's message, for "message" */
 };
 
 typedef void (*svc_op_fn)(struct svc_ctx *ctx);
@@ -63,10 +56,8 @@ struct svc_op {
 	svc_op_fn fn;
 };
 
-int svc_case_load(const char *path, struct svc_case *c, char *why, size_t whylen);
-void svc_case_free(struct svc_case *c);
 /* The section's text, or NULL when the case has none. */
-const char *svc_case_get(const struct svc_case *c, const char *name);
+#define svc_case_get ct_case_get
 
 /* Line number lineno (from 0) of text into out; -1 past the end. */
 int svc_line(const char *text, size_t lineno, char *out, size_t outlen);
@@ -80,7 +71,7 @@ long svc_kvs_int(const struct svc_kvs *kv, const char *key, long dflt);
 /* Prints "error CODE retryable=R status=S" and keeps the message. */
 void svc_put_error(struct svc_ctx *ctx, const struct ctaws_error *err);
 /* A section's text as a struct buf (borrowed, not to be freed). */
-struct buf svc_section_buf(const struct svc_case *c, const char *name);
+struct buf svc_section_buf(const struct ct_case *c, const char *name);
 
 /* The operations of each service (sqs_ops.c, sns_ops.c, s3_ops.c), each
  * list ended by {NULL, NULL}. */

@@ -3,45 +3,12 @@
  * SNS request building and response parsing, one Check test per file.
  */
 #include <check.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "svc_case.h"
-
-#define CASES_MAX 512
-
-static char *cases[CASES_MAX];
-static int ncases;
-
-static int
-by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void
-list_cases(void)
-{
-	const char *top = getenv("top_srcdir");
-	char dir[4096];
-	struct dirent *d;
-	DIR *dp;
-
-	snprintf(dir, sizeof(dir), "%s/tests/aws/svc_cases", top ? top : ".");
-	if ((dp = opendir(dir)) == NULL)
-		return;
-	while ((d = readdir(dp)) != NULL && ncases < CASES_MAX) {
-		size_t n = strlen(d->d_name);
-
-		if (n > 5 && strcmp(d->d_name + n - 5, ".case") == 0 &&
-		    asprintf(&cases[ncases], "%s/%s", dir, d->d_name) != -1)
-			ncases++;
-	}
-	closedir(dp);
-	qsort(cases, (size_t)ncases, sizeof(cases[0]), by_name);
-}
+#include "tests/lib/check_main.h"
 
 static svc_op_fn
 find_op(const char *name)
@@ -58,13 +25,14 @@ find_op(const char *name)
 
 START_TEST(run_case)
 {
-	struct svc_case c;
+	struct ct_case c;
 	struct svc_ctx ctx;
 	const char *opname, *expect, *message;
 	char why[4200];
 	svc_op_fn fn;
 
-	ck_assert_msg(svc_case_load(cases[_i], &c, why, sizeof(why)) == 0, "%s", why);
+	ck_assert_msg(
+	    ct_case_read(ct_case_path(_i), SVC_CASE, &c, why, sizeof(why)) == 0, "%s", why);
 	opname = svc_case_get(&c, "op");
 	expect = svc_case_get(&c, "expect");
 	ck_assert_msg(opname && expect, "%s: needs an op and an expect section", c.path);
@@ -82,17 +50,17 @@ START_TEST(run_case)
 		ck_assert_msg(strstr(ctx.message, message) != NULL,
 		    "%s: error message \"%s\" lacks \"%s\"", c.path, ctx.message, message);
 	buf_free(&ctx.out);
-	svc_case_free(&c);
+	ct_case_free(&c);
 }
 END_TEST
 
 START_TEST(cases_exist)
 {
-	ck_assert_msg(ncases > 0, "no case files found (is top_srcdir set?)");
+	ck_assert_msg(ct_case_count() > 0, "no case files found (is top_srcdir set?)");
 }
 END_TEST
 
-static void
+static int
 clear_env(void)
 {
 	static const char *const vars[] = {"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE",
@@ -101,27 +69,8 @@ clear_env(void)
 
 	for (const char *const *v = vars; *v; v++)
 		unsetenv(*v);
-	setenv("AWS_CONFIG_FILE", "/dev/null", 1);
+	return setenv("AWS_CONFIG_FILE", "/dev/null", 1);
 }
 
-int
-main(void)
-{
-	Suite *s = suite_create("aws services: cases");
-	TCase *tc = tcase_create("cases");
-	SRunner *sr;
-	int failed, i;
-
-	clear_env();
-	list_cases();
-	tcase_add_test(tc, cases_exist);
-	tcase_add_loop_test(tc, run_case, 0, ncases);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	for (i = 0; i < ncases; i++)
-		free(cases[i]);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+CT_CHECK_PROGRAM(.name = "aws services: cases", .cases = "tests/aws/svc_cases", .setup = clear_env,
+    .each_case = CT_TESTS(run_case), .once = CT_TESTS(cases_exist))

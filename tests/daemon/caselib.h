@@ -1,5 +1,6 @@
 /*
- * caselib: the case files of the daemon's unit tests.
+ * caselib: what the daemon's unit tests add to the shared case files
+ * (tests/lib/case.h): the mutations and quoting the parser tests use.
  *
  * A case file is tests/daemon/cases/<module>/<name>.case: comment lines
  * ("# ...") saying what the case is about, then sections, each started by a
@@ -11,46 +12,20 @@
  *   --- expect
  *   object my-bucket 120 ObjectCreated:Put "AWSLogs/a b.json.gz"
  *
- * One newline at the end of a section belongs to the file, not the section.
- * Input sections may use two macros for what a text file cannot hold
- * comfortably: %{x:HH} is the byte 0xHH, %{repeat:N:text} is text N times
- * (text may not contain '}').
+ * One newline at the end of a section belongs to the file, not the section,
+ * and a section appears once. Input sections may use the macros of
+ * ct_case_expand(): %{x:HH} is the byte 0xHH, %{repeat:N:text} is text N times.
  */
 #ifndef CT_TESTS_DAEMON_CASELIB_H
 #define CT_TESTS_DAEMON_CASELIB_H
 
 #include <stddef.h>
 
+#include "tests/lib/case.h"
 #include "util/buf.h"
 
-struct case_section {
-	char *name; /* owned */
-	struct buf text;
-};
-
-struct case_file {
-	char *path; /* owned */
-	struct case_section *v;
-	size_t n;
-};
-
-/* Paths of every *.case file below cases/<module> (sorted); exits on error. */
-char **case_list(const char *module, size_t *n);
-void case_list_free(char **paths, size_t n);
-
-/* Reads one file; exits with a message on error (a broken case is a bug). */
-void case_load(const char *path, struct case_file *cf);
-void case_free(struct case_file *cf);
-
-/* The section's text (NUL-terminated), or NULL when the case has none. */
-const struct buf *case_section(const struct case_file *cf, const char *name);
-
-/* The section with the macros expanded into out (reset first). */
-void case_expand(const struct buf *in, struct buf *out);
-
-/* Fails the running Check test unless got equals want (trailing newlines
- * ignored), printing both. */
-void case_compare(const struct case_file *cf, const char *want, const char *got);
+/* How ct_case_load() reads the daemon's case files. */
+#define DAEMON_CASE (CT_CASE_COMMENTS | CT_CASE_UNIQUE | CT_CASE_TRIM_ONE)
 
 /* Replaces b's content by a random mutation of it: bytes flipped, dropped,
  * duplicated, or JSON's and URL-encoding's special characters inserted.

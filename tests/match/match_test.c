@@ -25,6 +25,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "match/match.h"
+#include "tests/lib/check_main.h"
 #include "walk.h"
 
 #ifndef CASES_DIR
@@ -669,37 +670,23 @@ api_tcase(void)
 	return tc;
 }
 
-int
-main(void)
+static Suite *
+match_suite(void)
 {
 	Suite *s = suite_create("match");
 	TCase *tc = tcase_create("cases");
-	SRunner *sr;
-	int failed;
 
 	load_cases();
 	if (ncases == 0) {
 		fprintf(stderr, "no cases found\n");
-		return 99;
+		return NULL;
 	}
 	find_leaders();
 	tcase_add_loop_test(tc, test_case, 0, (int)ncases);
 	tcase_add_loop_test(tc, test_case_shared, 0, (int)nleaders);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, api_tcase());
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	for (size_t i = 0; i < ncases; i++) {
-		for (size_t j = 0; j < cases[i].nrules; j++) {
-			free(cases[i].names[j]);
-			free(cases[i].patterns[j]);
-		}
-		free(cases[i].event);
-		free(cases[i].want);
-	}
-	free(cases);
-	free(leaders);
-	return failed ? 1 : 0;
+	return s;
 }
+
+CT_CHECK_MAIN(match_suite)

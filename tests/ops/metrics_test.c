@@ -19,30 +19,15 @@
 #include "config.h"
 
 #include <check.h>
-#include <glob.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "caselib.h"
 #include "daemon/daemon.h"
 #include "daemon/metrics.h"
-
-static glob_t cases;
-
-static void
-load_cases(void)
-{
-	const char *top = getenv("top_srcdir");
-	char pattern[4096];
-
-	snprintf(pattern, sizeof(pattern), "%s/tests/ops/cases/metrics/*.case", top ? top : ".");
-	if (glob(pattern, 0, NULL, &cases) != 0 || cases.gl_pathc == 0) {
-		fprintf(stderr, "metrics_test: no cases at %s (is top_srcdir set?)\n", pattern);
-		exit(1);
-	}
-}
+#include "tests/lib/case.h"
+#include "tests/lib/check_main.h"
 
 static const struct {
 	const char *name;
@@ -94,7 +79,7 @@ tokens(const char *line, struct buf *tok, size_t max)
 		struct buf raw = BUF_INIT;
 
 		buf_puts(&raw, t);
-		case_expand(&raw, &tok[n++]);
+		ct_case_expand(&raw, &tok[n++]);
 		buf_free(&raw);
 	}
 	free(copy);
@@ -175,18 +160,17 @@ START_TEST(test_case)
 {
 	struct buf ops = BUF_INIT, all = BUF_INIT, got = BUF_INIT, wanted = BUF_INIT;
 	struct counters k;
-	struct case_file cf;
+	struct ct_case cf;
 	const struct buf *want;
 	char *line, *save = NULL, *copy;
 
 	memset(&k, 0, sizeof(k));
 	metrics_reset();
 	metrics_attach_counters(&k);
-	case_load(cases.gl_pathv[_i], &cf);
-	ck_assert_msg(case_section(&cf, "ops") && (want = case_section(&cf, "expect")),
+	ct_case_load(ct_case_path(_i), CT_CASE_COMMENTS | CT_CASE_UNIQUE | CT_CASE_TRIM_ONE, &cf);
+	ck_assert_msg(ct_case_buf(&cf, "ops") && (want = ct_case_buf(&cf, "expect")),
 	    "%s: needs ops and expect", cf.path);
-	/* By length: an empty section's text is not terminated. */
-	buf_append(&ops, case_section(&cf, "ops")->data, case_section(&cf, "ops")->len);
+	buf_append(&ops, ct_case_buf(&cf, "ops")->data, ct_case_buf(&cf, "ops")->len);
 	for (line = ops.data ? strtok_r(ops.data, "\n", &save) : NULL; line;
 	     line = strtok_r(NULL, "\n", &save))
 		run_op(&k, cf.path, line);
@@ -202,13 +186,13 @@ START_TEST(test_case)
 	}
 	free(copy);
 	expand_version(want->data, &wanted);
-	case_compare(&cf, wanted.data, got.data ? got.data : "");
+	ct_case_compare(cf.path, wanted.data, got.data ? got.data : "");
 	metrics_reset();
 	buf_free(&ops);
 	buf_free(&all);
 	buf_free(&got);
 	buf_free(&wanted);
-	case_free(&cf);
+	ct_case_free(&cf);
 }
 END_TEST
 
@@ -352,26 +336,6 @@ START_TEST(test_serve_errors)
 }
 END_TEST
 
-int
-main(void)
-{
-	Suite *s = suite_create("metrics");
-	TCase *tc = tcase_create("metrics");
-	SRunner *sr;
-	int failed;
-
-	load_cases();
-	tcase_add_loop_test(tc, test_case, 0, (int)cases.gl_pathc);
-	tcase_add_test(tc, test_shape);
-	tcase_add_test(tc, test_threads);
-	tcase_add_test(tc, test_cap);
-	tcase_add_test(tc, test_serve_errors);
-	tcase_set_timeout(tc, 60);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	globfree(&cases);
-	return failed ? 1 : 0;
-}
+CT_CHECK_PROGRAM(.name = "metrics", .cases = "tests/ops/cases/metrics", .timeout = 60,
+    .each_case = CT_TESTS(test_case),
+    .once = CT_TESTS(test_shape, test_threads, test_cap, test_serve_errors))

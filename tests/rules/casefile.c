@@ -1,7 +1,9 @@
+/*
+ * casefile: running the rules cases: their scratch directory and files, the
+ * rules as text and records through a matcher (see casefile.h).
+ */
 #include "casefile.h"
 
-#include <dirent.h>
-#include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
@@ -13,160 +15,6 @@
 #include <yajl/yajl_tree.h>
 
 #include "../match/walk.h"
-
-const char *
-top_srcdir(void)
-{
-	const char *d = getenv("top_srcdir");
-
-	return d && *d ? d : ".";
-}
-
-static char *
-slurp(const char *path, size_t *len)
-{
-	struct buf b = BUF_INIT;
-	char chunk[8192];
-	size_t n;
-	FILE *f;
-
-	if ((f = fopen(path, "rb")) == NULL)
-		return NULL;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_append(&b, chunk, n);
-	fclose(f);
-	if (len)
-		*len = b.len;
-	return buf_detach(&b);
-}
-
-static int
-add_section(struct casefile *c, const char *header, size_t hlen)
-{
-	struct section *v = realloc(c->v, (c->n + 1) * sizeof(*v));
-	const char *sp;
-
-	if (v == NULL)
-		return -1;
-	c->v = v;
-	header += 4; /* "--- " */
-	hlen -= 4;
-	sp = memchr(header, ' ', hlen);
-	v[c->n].name = strndup(header, sp ? (size_t)(sp - header) : hlen);
-	v[c->n].args = sp ? strndup(sp + 1, hlen - (size_t)(sp + 1 - header)) : strdup("");
-	v[c->n].body = strdup("");
-	c->n++;
-	return 0;
-}
-
-static void
-append_body(struct section *s, const char *line, size_t len)
-{
-	size_t old = strlen(s->body);
-
-	s->body = realloc(s->body, old + len + 1);
-	memcpy(s->body + old, line, len);
-	s->body[old + len] = '\0';
-}
-
-int
-casefile_read(const char *path, struct casefile *c)
-{
-	size_t len;
-	char *text = slurp(path, &len), *p, *end;
-
-	memset(c, 0, sizeof(*c));
-	if (text == NULL) {
-		fprintf(stderr, "%s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	c->path = strdup(path);
-	for (p = text, end = text + len; p < end;) {
-		char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t llen = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
-
-		if (llen >= 4 && strncmp(p, "--- ", 4) == 0)
-			add_section(c, p, nl ? llen - 1 : llen);
-		else if (c->n > 0)
-			append_body(&c->v[c->n - 1], p, llen);
-		p += llen;
-	}
-	free(text);
-	return 0;
-}
-
-void
-casefile_free(struct casefile *c)
-{
-	for (size_t i = 0; i < c->n; i++) {
-		free(c->v[i].name);
-		free(c->v[i].args);
-		free(c->v[i].body);
-	}
-	free(c->v);
-	free(c->path);
-	memset(c, 0, sizeof(*c));
-}
-
-const struct section *
-casefile_find(const struct casefile *c, const char *name)
-{
-	for (size_t i = 0; i < c->n; i++)
-		if (strcmp(c->v[i].name, name) == 0)
-			return &c->v[i];
-	return NULL;
-}
-
-char *
-section_text(const struct section *s)
-{
-	size_t n = strlen(s->body);
-
-	while (n && s->body[n - 1] == '\n')
-		n--;
-	return strndup(s->body, n);
-}
-
-static int
-path_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-size_t
-list_files(const char *dir, const char *suffix, char ***paths)
-{
-	size_t n = 0, slen = strlen(suffix);
-	struct dirent *e;
-	DIR *d;
-
-	*paths = NULL;
-	if ((d = opendir(dir)) == NULL)
-		return 0;
-	while ((e = readdir(d)) != NULL) {
-		size_t len = strlen(e->d_name);
-
-		if (e->d_name[0] == '.' || len < slen ||
-		    strcmp(e->d_name + len - slen, suffix) != 0)
-			continue;
-		*paths = realloc(*paths, (n + 1) * sizeof(**paths));
-		if (asprintf(&(*paths)[n], "%s/%s", dir, e->d_name) == -1)
-			abort();
-		n++;
-	}
-	closedir(d);
-	if (n)
-		qsort(*paths, n, sizeof(**paths), path_cmp);
-	return n;
-}
-
-void
-free_list(char **paths, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(paths[i]);
-	free(paths);
-}
 
 int
 scratch_enter(char *dir, size_t size, int *oldcwd)
@@ -210,10 +58,10 @@ make_parents(const char *path)
 }
 
 int
-casefile_materialize(const struct casefile *c)
+casefile_materialize(const struct ct_case *c)
 {
 	for (size_t i = 0; i < c->n; i++) {
-		const struct section *s = &c->v[i];
+		const struct ct_section *s = &c->v[i];
 		FILE *f;
 
 		if (strcmp(s->name, "mkdir") == 0) {
@@ -238,7 +86,7 @@ casefile_materialize(const struct casefile *c)
 			make_parents(s->args);
 			if ((f = fopen(s->args, "wb")) == NULL)
 				return -1;
-			fputs(s->body, f);
+			fwrite(s->text.data, 1, s->text.len, f);
 			if (fclose(f) != 0)
 				return -1;
 		}

@@ -1,6 +1,6 @@
 /*
- * casefile: the case files of tests/rules/cases, and a scratch directory to
- * run each one in.
+ * casefile: what the case files of tests/rules/cases mean (they are read by
+ * tests/lib/case.h), and a scratch directory to run each one in.
  *
  * A case file is a comment, then sections, each opened by a line
  * "--- NAME ARGS": everything up to the next such line is its body.
@@ -22,38 +22,15 @@
 #include <stddef.h>
 
 #include "rules/rules.h"
+#include "tests/lib/case.h"
 #include "util/buf.h"
-
-struct section {
-	char *name; /* owned; "file", "load", ... */
-	char *args; /* owned; the rest of the header line, "" if none */
-	char *body; /* owned; the lines after the header, newlines included */
-};
-
-struct casefile {
-	char *path;        /* owned */
-	struct section *v; /* owned */
-	size_t n;
-};
-
-/* Reads and splits a case file; on failure says why on stderr. */
-int casefile_read(const char *path, struct casefile *c);
-void casefile_free(struct casefile *c);
-const struct section *casefile_find(const struct casefile *c, const char *name);
-
-/* The body without its trailing newlines, as a new string. */
-char *section_text(const struct section *s);
-
-/* The sorted paths of the files in dir whose names end in suffix. */
-size_t list_files(const char *dir, const char *suffix, char ***paths);
-void free_list(char **paths, size_t n);
 
 /* A fresh scratch directory made the current one; scratch_leave goes back
  * and removes it with everything in it. */
 int scratch_enter(char *dir, size_t size, int *oldcwd);
 void scratch_leave(const char *dir, int oldcwd);
 /* Writes the file and mkdir sections of c into the current directory. */
-int casefile_materialize(const struct casefile *c);
+int casefile_materialize(const struct ct_case *c);
 
 /* The rules of l as text, one block per rule:
  *   rule NAME SEVERITY ORIGIN
@@ -72,8 +49,5 @@ char *sorted_words(const char *s);
 
 /* "CONFIG" -> CT_ERR_CONFIG, ...; -1 if unknown. */
 int error_code(const char *name);
-
-/* Where the test data is: $top_srcdir, else ".". */
-const char *top_srcdir(void);
 
 #endif

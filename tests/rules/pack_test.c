@@ -14,6 +14,7 @@
 
 #include "casefile.h"
 #include "rules/rules.h"
+#include "tests/lib/check_main.h"
 
 /* One test of one rule of the pack. */
 struct pack_test {
@@ -33,7 +34,7 @@ load_pack(void)
 	struct ct_error err;
 
 	rule_list_init(&pack);
-	if (asprintf(&pack_dir, "%s/etc/rules.d", top_srcdir()) == -1)
+	if (asprintf(&pack_dir, "%s/etc/rules.d", ct_top_srcdir()) == -1)
 		abort();
 	if (rules_load_dir(&pack, pack_dir, &err) == -1 ||
 	    (compiled[0] = rules_compile(&pack, MATCH_ENVELOPE_CLOUDTRAIL, &err)) == NULL ||
@@ -113,6 +114,11 @@ pack_suite(void)
 	Suite *s = suite_create("pack");
 	TCase *tc = tcase_create("pack");
 
+	load_pack();
+	if (pack.n == 0) {
+		fprintf(stderr, "%s: no rules\n", pack_dir);
+		return NULL;
+	}
 	tcase_add_loop_test(tc, test_pack_rules, 0, (int)pack.n);
 	tcase_add_loop_test(tc, test_pack_has_records, 0, (int)pack.n);
 	tcase_add_loop_test(tc, test_pack_record, 0, (int)ntests);
@@ -120,25 +126,4 @@ pack_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner *sr;
-	int failed;
-
-	load_pack();
-	if (pack.n == 0) {
-		fprintf(stderr, "%s: no rules\n", pack_dir);
-		return 1;
-	}
-	sr = srunner_create(pack_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	ruleset_free(compiled[0]);
-	ruleset_free(compiled[1]);
-	free(tests);
-	rule_list_free(&pack);
-	free(pack_dir);
-	return failed ? 1 : 0;
-}
+CT_CHECK_MAIN(pack_suite)

@@ -17,6 +17,7 @@
 
 #include "casefile.h"
 #include "rules/rules.h"
+#include "tests/lib/check_main.h"
 
 /* Settings a user of the rules declares (the daemon's are its alert routing,
  * checked there): carried as strings, named in messages about unknown ones. */
@@ -45,7 +46,7 @@ load_parsed(struct rule_list *l, const char *path, int setting_only, struct ct_e
 }
 
 static int
-run_load(struct rule_list *l, const struct section *s, struct ct_error *err)
+run_load(struct rule_list *l, const struct ct_section *s, struct ct_error *err)
 {
 	const char *arg = strchr(s->args, ' ');
 	size_t klen = arg ? (size_t)(arg - s->args) : strlen(s->args);
@@ -65,16 +66,16 @@ run_load(struct rule_list *l, const struct section *s, struct ct_error *err)
 		return rules_load_json_file(l, arg, err);
 	if (strncmp(s->args, "pattern", klen) != 0)
 		return ct_error_set(err, CT_ERR_USAGE, "case: unknown load '%s'", s->args);
-	pattern = section_text(s);
+	pattern = ct_section_text(s);
 	r = rules_add_pattern(l, arg, pattern, "--pattern", err);
 	free(pattern);
 	return r;
 }
 
 static char *
-error_verdict(const struct section *want_err, const struct ct_error *err)
+error_verdict(const struct ct_section *want_err, const struct ct_error *err)
 {
-	char *want = section_text(want_err), *msg = NULL;
+	char *want = ct_section_text(want_err), *msg = NULL;
 
 	if ((int)err->code != error_code(want_err->args) || strcmp(err->msg, want) != 0)
 		if (asprintf(&msg, "error\n  want %s: %s\n  got  %s: %s", want_err->args, want,
@@ -85,14 +86,14 @@ error_verdict(const struct section *want_err, const struct ct_error *err)
 }
 
 static char *
-rules_verdict(const struct section *want_rules, const struct rule_list *l)
+rules_verdict(const struct ct_section *want_rules, const struct rule_list *l)
 {
 	struct buf got = BUF_INIT;
 	char *msg = NULL;
 
 	rule_dump(l, &got);
-	if (strcmp(got.data ? got.data : "", want_rules->body) != 0)
-		if (asprintf(&msg, "rules\n--- want\n%s--- got\n%s", want_rules->body,
+	if (strcmp(got.data ? got.data : "", want_rules->text.data) != 0)
+		if (asprintf(&msg, "rules\n--- want\n%s--- got\n%s", want_rules->text.data,
 		        got.data ? got.data : "") == -1)
 			abort();
 	buf_free(&got);
@@ -100,16 +101,16 @@ rules_verdict(const struct section *want_rules, const struct rule_list *l)
 }
 
 static char *
-record_verdict(const struct ruleset *rs, const struct section *rec)
+record_verdict(const struct ruleset *rs, const struct ct_section *rec)
 {
 	struct buf got = BUF_INIT;
 	char *want = sorted_words(rec->args), *msg = NULL;
 
-	if (match_record(rs, rec->body, &got) == -1)
+	if (match_record(rs, rec->text.data, &got) == -1)
 		msg = strdup("a record is not JSON");
 	else if (strcmp(got.data ? got.data : "", want) != 0)
 		if (asprintf(&msg, "record matched [%s], expected [%s]:\n%s",
-		        got.data ? got.data : "", want, rec->body) == -1)
+		        got.data ? got.data : "", want, rec->text.data) == -1)
 			abort();
 	free(want);
 	buf_free(&got);
@@ -119,10 +120,10 @@ record_verdict(const struct ruleset *rs, const struct section *rec)
 /* Compiles what loaded: it fails as the case expects, or every record
  * matches exactly the rules it names. */
 static char *
-compile_verdict(const struct casefile *c, const struct rule_list *l)
+compile_verdict(const struct ct_case *c, const struct rule_list *l)
 {
-	const struct section *want_err = casefile_find(c, "error");
-	const struct section *env = casefile_find(c, "envelope");
+	const struct ct_section *want_err = ct_case_find(c, "error");
+	const struct ct_section *env = ct_case_find(c, "envelope");
 	struct ct_error err = {CT_OK, ""};
 	struct ruleset *rs;
 	char *msg = NULL;
@@ -148,13 +149,13 @@ compile_verdict(const struct casefile *c, const struct rule_list *l)
 
 /* Compares what happened with what the case expects; NULL when they agree. */
 static char *
-verdict(const struct casefile *c, const struct rule_list *l, int failed, const struct ct_error *err)
+verdict(const struct ct_case *c, const struct rule_list *l, int failed, const struct ct_error *err)
 {
-	const struct section *want_err = casefile_find(c, "error");
-	const struct section *want_rules = casefile_find(c, "rules");
+	const struct ct_section *want_err = ct_case_find(c, "error");
+	const struct ct_section *want_rules = ct_case_find(c, "rules");
 	char *msg = NULL;
 
-	if (want_err == NULL && want_rules == NULL && casefile_find(c, "record") == NULL)
+	if (want_err == NULL && want_rules == NULL && ct_case_find(c, "record") == NULL)
 		return strdup("the case expects nothing (no rules, error or record section)");
 	if (failed && want_err == NULL) {
 		if (asprintf(&msg, "unexpected error: %s", err->msg) == -1)
@@ -171,13 +172,13 @@ verdict(const struct casefile *c, const struct rule_list *l, int failed, const s
 START_TEST(test_case)
 {
 	const char *path = cases[_i];
-	struct casefile c;
+	struct ct_case c;
 	struct rule_list l;
 	struct ct_error err = {CT_OK, ""};
-	char dir[512], *msg;
+	char dir[512], why[4400], *msg;
 	int oldcwd, failed = 0;
 
-	ck_assert_msg(casefile_read(path, &c) == 0, "%s: cannot read", path);
+	ck_assert_msg(ct_case_read(path, 0, &c, why, sizeof(why)) == 0, "%s", why);
 	ck_assert_msg(scratch_enter(dir, sizeof(dir), &oldcwd) == 0, "no scratch directory");
 	ck_assert_msg(casefile_materialize(&c) == 0, "%s: cannot write its files", path);
 	rule_list_init(&l);
@@ -188,7 +189,7 @@ START_TEST(test_case)
 	msg = verdict(&c, &l, failed, &err);
 	rule_list_free(&l);
 	scratch_leave(dir, oldcwd);
-	casefile_free(&c);
+	ct_case_free(&c);
 	ck_assert_msg(msg == NULL, "%s: %s", path, msg);
 }
 END_TEST
@@ -389,10 +390,14 @@ rules_suite(void)
 	TCase *scale = tcase_create("scale");
 	char *dir;
 
-	if (asprintf(&dir, "%s/tests/rules/cases", top_srcdir()) == -1)
+	if (asprintf(&dir, "%s/tests/rules/cases", ct_top_srcdir()) == -1)
 		abort();
-	ncases = list_files(dir, ".case", &cases);
+	ncases = ct_case_list(dir, "*.case", &cases);
 	free(dir);
+	if (ncases == 0) {
+		fprintf(stderr, "no case files below %s/tests/rules/cases\n", ct_top_srcdir());
+		return NULL;
+	}
 	tcase_add_loop_test(tc, test_case, 0, (int)ncases);
 	suite_add_tcase(s, tc);
 	tcase_add_test(api, test_list_reuse);
@@ -409,19 +414,4 @@ rules_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner *sr = srunner_create(rules_suite());
-	int failed;
-
-	if (ncases == 0) {
-		fprintf(stderr, "no case files below %s/tests/rules/cases\n", top_srcdir());
-		return 1;
-	}
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	free_list(cases, ncases);
-	return failed ? 1 : 0;
-}
+CT_CHECK_MAIN(rules_suite)

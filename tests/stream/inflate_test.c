@@ -10,8 +10,10 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "deflate.h"
 #include "stream/inflate.h"
 #include "util/buf.h"
+#include "tests/lib/check_main.h"
 
 static const enum inflate_backend backends[] = {INFLATE_BACKEND_ZLIB, INFLATE_BACKEND_ISAL};
 static enum inflate_backend backend;    /* the one this loop iteration tests */
@@ -54,25 +56,6 @@ text(size_t n)
 	}
 	t[n] = '\0';
 	return t;
-}
-
-/* gzip (wbits 31) or zlib (15) of p, appended to b. */
-static void
-deflate_into(struct buf *b, const void *p, size_t n, int wbits)
-{
-	z_stream zs = {0};
-	size_t bound;
-
-	ck_assert_int_eq(deflateInit2(&zs, 6, Z_DEFLATED, wbits, 8, Z_DEFAULT_STRATEGY), Z_OK);
-	bound = deflateBound(&zs, (uLong)n) + 32;
-	ck_assert_int_eq(buf_reserve(b, bound), 0);
-	zs.next_in = (Bytef *)(uintptr_t)p;
-	zs.avail_in = (uInt)n;
-	zs.next_out = (Bytef *)b->data + b->len;
-	zs.avail_out = (uInt)bound;
-	ck_assert_int_eq(deflate(&zs, Z_FINISH), Z_STREAM_END);
-	b->len += zs.total_out;
-	deflateEnd(&zs);
 }
 
 /* Runs the whole of in through an inflater in pieces of step bytes. */
@@ -421,14 +404,4 @@ inflate_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner *sr = srunner_create(inflate_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
-}
+CT_CHECK_MAIN(inflate_suite)

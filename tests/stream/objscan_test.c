@@ -10,8 +10,10 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "deflate.h"
 #include "stream/objscan.h"
 #include "util/buf.h"
+#include "tests/lib/check_main.h"
 
 static const char doc[] =
     "{\"Records\":[{\"eventSource\":\"sns.amazonaws.com\",\"eventName\":\"CreateTopic\"},"
@@ -57,24 +59,6 @@ compile(void)
 	return rs;
 }
 
-static void
-gzip_into(struct buf *b, const char *p, size_t n)
-{
-	z_stream zs = {0};
-	size_t bound;
-
-	ck_assert_int_eq(deflateInit2(&zs, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY), Z_OK);
-	bound = deflateBound(&zs, (uLong)n) + 32;
-	ck_assert_int_eq(buf_reserve(b, bound), 0);
-	zs.next_in = (Bytef *)(uintptr_t)p;
-	zs.avail_in = (uInt)n;
-	zs.next_out = (Bytef *)b->data + b->len;
-	zs.avail_out = (uInt)bound;
-	ck_assert_int_eq(deflate(&zs, Z_FINISH), Z_STREAM_END);
-	b->len += zs.total_out;
-	deflateEnd(&zs);
-}
-
 START_TEST(figures_and_reuse)
 {
 	struct ruleset *rs = compile();
@@ -86,7 +70,7 @@ START_TEST(figures_and_reuse)
 	struct objscan *s;
 	struct buf gz = BUF_INIT;
 
-	gzip_into(&gz, doc, strlen(doc));
+	deflate_into(&gz, doc, strlen(doc), 31);
 	objscan_opts_default(&o);
 	o.backend = INFLATE_BACKEND_ZLIB;
 	ck_assert_ptr_nonnull(s = objscan_new(rs, &o, &cb, &err));
@@ -134,7 +118,7 @@ START_TEST(errors_name_the_object)
 
 	objscan_opts_default(&o);
 	ck_assert_ptr_nonnull(s = objscan_new(rs, &o, NULL, &err));
-	gzip_into(&gz, doc, strlen(doc));
+	deflate_into(&gz, doc, strlen(doc), 31);
 
 	ck_assert_int_eq(objscan_reset(s, "cut.gz", &err), 0);
 	ck_assert_int_eq(objscan_feed(s, gz.data, gz.len - 5, &err), 0);
@@ -148,7 +132,7 @@ START_TEST(errors_name_the_object)
 	ck_assert_msg(strncmp(err.msg, "notjson: invalid JSON at byte", 29) == 0, "%s", err.msg);
 
 	buf_reset(&gz);
-	gzip_into(&gz, "{\"Records\":[}", 13);
+	deflate_into(&gz, "{\"Records\":[}", 13, 31);
 	ck_assert_int_eq(objscan_reset(s, "gz-notjson", &err), 0);
 	ck_assert_int_eq(objscan_feed(s, gz.data, gz.len, &err), 0); /* inflated text is held */
 	ck_assert_int_eq(objscan_finish(s, &err), -1);
@@ -166,20 +150,4 @@ START_TEST(errors_name_the_object)
 }
 END_TEST
 
-int
-main(void)
-{
-	Suite *s = suite_create("objscan");
-	TCase *tc = tcase_create("objscan");
-	SRunner *sr;
-	int failed;
-
-	tcase_add_test(tc, figures_and_reuse);
-	tcase_add_test(tc, errors_name_the_object);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
-}
+CT_CHECK_PROGRAM(.name = "objscan", .once = CT_TESTS(figures_and_reuse, errors_name_the_object))

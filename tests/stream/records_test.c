@@ -14,6 +14,7 @@
 #include "stream/records.h"
 #include "util/utf8.h"
 #include "util/buf.h"
+#include "tests/lib/check_main.h"
 
 /* What a run saw, as text: one line per match or record error. */
 struct seen {
@@ -539,38 +540,8 @@ START_TEST(format_names)
 }
 END_TEST
 
-int
-main(void)
-{
-	Suite *s = suite_create("records");
-	TCase *tc = tcase_create("records");
-	SRunner *sr;
-	int failed;
-
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, walk_records);
-	tcase_add_test(tc, skipped_subtrees);
-	tcase_add_test(tc, nested_fields_and_arrays);
-	tcase_add_test(tc, array_elements);
-	tcase_add_test(tc, escapes_and_unicode);
-	tcase_add_test(tc, records_not_objects);
-	tcase_add_test(tc, record_too_large);
-	tcase_add_test(tc, shape_errors);
-	tcase_add_test(tc, json_errors);
-	tcase_add_test(tc, strict_utf8);
-	tcase_add_test(tc, too_deep);
-	tcase_add_test(tc, huge_token);
-	tcase_add_test(tc, ndjson_lines);
-	tcase_add_test(tc, ndjson_deep_line_recovers);
-	tcase_add_test(tc, spanning_records);
-	tcase_add_test(tc, match_callback_stops);
-	tcase_add_test(tc, stats_and_reuse);
-	tcase_add_test(tc, utf8_table);
-	tcase_add_test(tc, format_names);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
-}
+CT_CHECK_PROGRAM(.name = "records", .timeout = 60,
+    .once = CT_TESTS(walk_records, skipped_subtrees, nested_fields_and_arrays, array_elements,
+        escapes_and_unicode, records_not_objects, record_too_large, shape_errors, json_errors,
+        strict_utf8, too_deep, huge_token, ndjson_lines, ndjson_deep_line_recovers,
+        spanning_records, match_callback_stops, stats_and_reuse, utf8_table, format_names))
