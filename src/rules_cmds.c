@@ -14,12 +14,11 @@
  */
 #include "config.h"
 
-#include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmdline.h"
 #include "commands.h"
 #include "daemon/route.h"
 #include "match/match.h"
@@ -39,21 +38,6 @@ struct rules_args {
 	char **paths; /* borrowed from argv */
 	int npaths;
 };
-
-static int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int
-usage_error(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "ctalertd %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry 'ctalertd %s --help' for more information.\n", cmd);
-	return 2;
-}
 
 static void
 usage(const char *cmd)
@@ -94,27 +78,22 @@ parse_args(struct rules_args *a, int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	int c;
+	int c, started = 0;
 
 	a->envelope = MATCH_ENVELOPE_CLOUDTRAIL;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(a->cmd, argc, argv, "h", opts, &started)) != -1) {
 		if (c == 'h') {
 			usage(a->cmd);
 			return 0;
 		}
-		if (c == ':')
-			return usage_error(
-			    a->cmd, "option '%s' requires an argument", argv[optind - 1]);
 		if (c == '?')
-			return usage_error(a->cmd, "unrecognized option '%s'", argv[optind - 1]);
+			return 2;
 		if (strcmp(optarg, "cloudtrail") == 0)
 			a->envelope = MATCH_ENVELOPE_CLOUDTRAIL;
 		else if (strcmp(optarg, "none") == 0)
 			a->envelope = MATCH_ENVELOPE_NONE;
 		else
-			return usage_error(
+			return cmd_usage_error(
 			    a->cmd, "invalid --envelope '%s' (cloudtrail or none)", optarg);
 	}
 	a->paths = argv + optind;
