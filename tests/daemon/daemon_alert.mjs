@@ -1,15 +1,12 @@
 // The whole flow: an announced log object with the tutorial's CreateTopic
 // call among ordinary records ends as one alert on the topic, and the queue
 // message is deleted.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startLocalAws } from "../harness/local-aws.mjs";
 import { queueDepth, receiveAll } from "../harness/lib.mjs";
-import { announce, createTopicRecord, logLines, makeWorld, record, runOnce } from "./world.mjs";
+import { announce, createTopicRecord, logLines, makeWorld, record, runOnce, useLocalAws } from "./world.mjs";
 
-let aws;
-before(async () => { aws = await startLocalAws(); });
-after(async () => { await aws.stop(); });
+const aws = useLocalAws({ reset: false });
 
 test("a CreateTopic call among ordinary records becomes one alert", async () => {
 	const world = await makeWorld(aws);

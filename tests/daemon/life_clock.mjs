@@ -9,12 +9,11 @@
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before, beforeEach, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startLocalAws } from "../harness/local-aws.mjs";
 import { queueDepth, receiveAll } from "../harness/lib.mjs";
-import { announce, createTopicRecord, lastSeq, logLines, makeWorld, record, runOnce, startDaemon,
-	stopTracked, track, waitUntil } from "./world.mjs";
+import { announce, createTopicRecord, lastSeq, logLines, makeWorld, record, runOnce, startDaemon, track,
+	useLocalAws, waitUntil } from "./world.mjs";
 
 /** Debian's libfaketime (package libfaketime), the thread-safe build. */
 function findLibfaketime() {
@@ -27,13 +26,7 @@ function findLibfaketime() {
 }
 const LIBFAKETIME = findLibfaketime();
 
-let aws;
-before(async () => { aws = await startLocalAws(); });
-after(async () => {
-	await stopTracked();
-	await aws.stop();
-});
-beforeEach(() => aws.reset());
+const aws = useLocalAws();
 
 const SLOW_S = 16;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

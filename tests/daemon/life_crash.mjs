@@ -3,20 +3,13 @@
 // show again once their visibility timeout lapses and the next run
 // processes them. Every alert arrives; the ones sent before the crash
 // arrive twice (at-least-once).
-import { after, before, beforeEach, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startLocalAws } from "../harness/local-aws.mjs";
 import { queueDepth } from "../harness/lib.mjs";
-import { announce, collectAlerts, createTopicRecord, logLines, makeWorld, peekVisible, record,
-	runOnce, startDaemon, stopTracked, track, waitUntil } from "./world.mjs";
+import { announce, collectAlerts, createTopicRecord, logLines, makeWorld, peekVisible, record, runOnce,
+	startDaemon, track, useLocalAws, waitUntil } from "./world.mjs";
 
-let aws;
-before(async () => { aws = await startLocalAws(); });
-after(async () => {
-	await stopTracked();
-	await aws.stop();
-});
-beforeEach(() => aws.reset());
+const aws = useLocalAws();
 
 /** A log of `hits` CreateTopic calls, each after 40 ordinary records (about 50 KB gzipped). */
 function bigLog(hits, ids) {

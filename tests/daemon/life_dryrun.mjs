@@ -2,15 +2,12 @@
 // line; nothing is published and no message is deleted. When the run ends
 // every message it received is given back at once (visibility 0), so the
 // real daemon need not wait out the visibility timeout.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startLocalAws } from "../harness/local-aws.mjs";
 import { queueDepth, receiveAll } from "../harness/lib.mjs";
-import { announce, createTopicRecord, logLines, makeWorld, record, runOnce } from "./world.mjs";
+import { announce, createTopicRecord, logLines, makeWorld, record, runOnce, useLocalAws } from "./world.mjs";
 
-let aws;
-before(async () => { aws = await startLocalAws(); });
-after(async () => { await aws.stop(); });
+const aws = useLocalAws({ reset: false });
 
 test("--dry-run prints alerts, publishes and deletes nothing, gives the message back", async () => {
 	const world = await makeWorld(aws);

@@ -5,21 +5,15 @@
 // expected alert is delivered and every message deleted; an object that
 // fails more often than the client retries goes back to the queue with a
 // backoff and is processed when it shows again.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startLocalAws } from "../harness/local-aws.mjs";
 import { queueDepth } from "../harness/lib.mjs";
 import { announce, announceMany, collectAlerts, createTopicRecord, logLines, makeWorld, record,
-	startDaemon, stopTracked, track, waitUntil } from "./world.mjs";
+	startDaemon, track, useLocalAws, waitUntil } from "./world.mjs";
 
-let aws;
-before(async () => { aws = await startLocalAws(); });
-after(async () => {
-	await stopTracked();
-	await aws.stop();
-});
+const aws = useLocalAws({ reset: false });
 
 const OBJECTS = 30;
 

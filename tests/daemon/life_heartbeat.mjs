@@ -2,20 +2,13 @@
 // the queue's visibility timeout is processed exactly once, because ctalertd
 // keeps extending the message's visibility while it works; a second daemon
 // polling the same queue all along never sees the message.
-import { after, before, beforeEach, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startLocalAws } from "../harness/local-aws.mjs";
 import { queueDepth, receiveAll } from "../harness/lib.mjs";
-import { announce, createTopicRecord, lastSeq, logLines, makeWorld, record, runOnce, startDaemon,
-	stopTracked, track, waitUntil } from "./world.mjs";
+import { announce, createTopicRecord, lastSeq, logLines, makeWorld, record, runOnce, startDaemon, track,
+	useLocalAws, waitUntil } from "./world.mjs";
 
-let aws;
-before(async () => { aws = await startLocalAws(); });
-after(async () => {
-	await stopTracked();
-	await aws.stop();
-});
-beforeEach(() => aws.reset());
+const aws = useLocalAws();
 
 const SLOW_S = 10;
 

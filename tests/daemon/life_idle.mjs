@@ -1,19 +1,13 @@
 // Idle cost: with an empty queue the daemon sleeps in 20-second long polls.
 // Over ten idle seconds it may use a small bound of CPU time (measured from
 // /proc/PID/stat) and make at most one new request.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
-import { startLocalAws } from "../harness/local-aws.mjs";
-import { lastSeq, makeWorld, rewriteConfig, startDaemon, stopTracked, track, waitUntil } from "./world.mjs";
+import { lastSeq, makeWorld, rewriteConfig, startDaemon, track, useLocalAws, waitUntil } from "./world.mjs";
 
-let aws;
-before(async () => { aws = await startLocalAws(); });
-after(async () => {
-	await stopTracked();
-	await aws.stop();
-});
+const aws = useLocalAws({ reset: false });
 
 const IDLE_MS = 10000;
 const CPU_BOUND_S = 0.05; // 0.5% of one core over ten seconds

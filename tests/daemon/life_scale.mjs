@@ -1,19 +1,13 @@
 // Scaling out: three daemons share one queue of 300 announced log objects.
 // Every expected alert is delivered (counted by eventID), every message is
 // deleted, and each daemon did part of the work.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startLocalAws } from "../harness/local-aws.mjs";
 import { queueDepth } from "../harness/lib.mjs";
-import { announceMany, collectAlerts, createTopicRecord, logLines, makeWorld, record,
-	rewriteConfig, runOnce, startDaemon, stopTracked, track, waitUntil } from "./world.mjs";
+import { announceMany, collectAlerts, createTopicRecord, logLines, makeWorld, record, rewriteConfig,
+	runOnce, startDaemon, track, useLocalAws, waitUntil } from "./world.mjs";
 
-let aws;
-before(async () => { aws = await startLocalAws(); });
-after(async () => {
-	await stopTracked();
-	await aws.stop();
-});
+const aws = useLocalAws({ reset: false });
 
 const OBJECTS = 300;
 

@@ -2,20 +2,13 @@
 // work finish within shutdown_grace, and gives back (visibility 0) whatever
 // did not finish, then exits 0. Nothing is lost: the next run processes what
 // was given back.
-import { after, before, beforeEach, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startLocalAws } from "../harness/local-aws.mjs";
 import { queueDepth } from "../harness/lib.mjs";
-import { announce, collectAlerts, createTopicRecord, lastSeq, logLines, makeWorld, record,
-	rewriteConfig, runOnce, startDaemon, stopTracked, track, waitUntil } from "./world.mjs";
+import { announce, collectAlerts, createTopicRecord, lastSeq, logLines, makeWorld, record, rewriteConfig,
+	runOnce, startDaemon, track, useLocalAws, waitUntil } from "./world.mjs";
 
-let aws;
-before(async () => { aws = await startLocalAws(); });
-after(async () => {
-	await stopTracked();
-	await aws.stop();
-});
-beforeEach(() => aws.reset());
+const aws = useLocalAws();
 
 /** A log object of ordinary records around `hits` CreateTopic calls; returns its ids too. */
 async function announceHits(world, hits) {

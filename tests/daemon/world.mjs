@@ -5,7 +5,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
+import { after, before, beforeEach } from "node:test";
 import { sqsSdk } from "../harness/deps.mjs";
+import { startLocalAws } from "../harness/local-aws.mjs";
 import { createBucket, createObserverQueue, createQueue, createTopic, putObject,
 	cloudTrailLog, cloudTrailKey, receiveAll, s3EventNotification, sendMessage, startProgram } from "../harness/lib.mjs";
 
@@ -216,4 +218,27 @@ export function track(handle) {
 /** Kills every tracked program still running; for after(). */
 export async function stopTracked() {
 	await Promise.all([...tracked].map((h) => h.stop("SIGKILL", 5000)));
+}
+
+/**
+ * The local AWS for one test file: started before its tests, reset before
+ * each (unless `reset` is false, for files whose tests build on each other),
+ * stopped after every tracked daemon at the end. The value stands for the
+ * running instance once the tests start.
+ */
+export function useLocalAws({ reset = true } = {}) {
+	let aws;
+	before(async () => { aws = await startLocalAws(); });
+	after(async () => {
+		await stopTracked();
+		await aws.stop();
+	});
+	if (reset)
+		beforeEach(() => aws.reset());
+	return new Proxy({}, {
+		get(_, key) {
+			const v = aws[key];
+			return typeof v === "function" ? v.bind(aws) : v;
+		},
+	});
 }
