@@ -33,7 +33,7 @@ chain_get(struct ctaws_creds_provider *p, struct ctaws_credentials **out, struct
 			buf_free(&why);
 			return 0;
 		}
-		if (strcmp(e.code, CTAWS_CREDS_NOT_FOUND) != 0) {
+		if (e.errc != CTAWS_ERRC_CREDS_NOT_FOUND) {
 			*err = e;
 			buf_free(&why);
 			return -1;

@@ -397,7 +397,7 @@ resolve_top(struct resolve *r, struct ctaws_credentials **out)
 	ctaws_creds_provider_free(p);
 	/* The profile is configured: a source that has nothing (credential_source
 	 * = Environment without keys) fails it instead of passing the chain on. */
-	if (rc == -1 && strcmp(r->err->code, CTAWS_CREDS_NOT_FOUND) == 0) {
+	if (rc == -1 && r->err->errc == CTAWS_ERRC_CREDS_NOT_FOUND) {
 		char msg[sizeof(r->err->message)];
 		snprintf(msg, sizeof(msg), "%s", r->err->message);
 		perr(r, CTAWS_CREDS_ERROR, "profile %s: %s", r->top, msg);

@@ -13,78 +13,162 @@
 #include "util/json.h"
 #include "aws/xml.h"
 
-/* Error codes the standard retry mode treats as throttling. */
-static const char *const throttling_codes[] = {
-    "Throttling",
-    "ThrottlingException",
-    "ThrottledException",
-    "RequestThrottledException",
-    "TooManyRequestsException",
-    "ProvisionedThroughputExceededException",
-    "TransactionInProgressException",
-    "RequestLimitExceeded",
-    "BandwidthLimitExceeded",
-    "LimitExceededException",
-    "RequestThrottled",
-    "SlowDown",
-    "PriorRequestNotComplete",
-    "EC2ThrottledException",
-    "AWS.SimpleQueueService.RequestThrottled",
-    NULL,
+/*
+ * Every error code ctalertd decides by, and what it means. The throttling,
+ * transient and signature codes are the standard retry mode's lists; the
+ * local codes are the ones the AWS layer gives failures without an answer.
+ */
+static const struct {
+	const char *code;
+	enum ctaws_errc errc;
+} known_codes[] = {
+    {"Throttling", CTAWS_ERRC_THROTTLED},
+    {"ThrottlingException", CTAWS_ERRC_THROTTLED},
+    {"ThrottledException", CTAWS_ERRC_THROTTLED},
+    {"RequestThrottledException", CTAWS_ERRC_THROTTLED},
+    {"TooManyRequestsException", CTAWS_ERRC_THROTTLED},
+    {"ProvisionedThroughputExceededException", CTAWS_ERRC_THROTTLED},
+    {"TransactionInProgressException", CTAWS_ERRC_THROTTLED},
+    {"RequestLimitExceeded", CTAWS_ERRC_THROTTLED},
+    {"BandwidthLimitExceeded", CTAWS_ERRC_THROTTLED},
+    {"LimitExceededException", CTAWS_ERRC_THROTTLED},
+    {"RequestThrottled", CTAWS_ERRC_THROTTLED},
+    {"SlowDown", CTAWS_ERRC_THROTTLED},
+    {"PriorRequestNotComplete", CTAWS_ERRC_THROTTLED},
+    {"EC2ThrottledException", CTAWS_ERRC_THROTTLED},
+    {"AWS.SimpleQueueService.RequestThrottled", CTAWS_ERRC_THROTTLED},
+    {"RequestTimeout", CTAWS_ERRC_UNAVAILABLE},
+    {"RequestTimeoutException", CTAWS_ERRC_UNAVAILABLE},
+    {"InternalError", CTAWS_ERRC_UNAVAILABLE},
+    {"InternalFailure", CTAWS_ERRC_UNAVAILABLE},
+    {"ServiceUnavailable", CTAWS_ERRC_UNAVAILABLE},
+    {"AWS.SimpleQueueService.ServiceUnavailable", CTAWS_ERRC_UNAVAILABLE},
+    {"AuthFailure", CTAWS_ERRC_SIGNATURE},
+    {"InvalidSignatureException", CTAWS_ERRC_SIGNATURE},
+    {"RequestExpired", CTAWS_ERRC_SIGNATURE},
+    {"RequestInTheFuture", CTAWS_ERRC_SIGNATURE},
+    {"RequestTimeTooSkewed", CTAWS_ERRC_SIGNATURE},
+    {"SignatureDoesNotMatch", CTAWS_ERRC_SIGNATURE},
+    {"SignatureExpired", CTAWS_ERRC_SIGNATURE},
+    {"ExpiredToken", CTAWS_ERRC_EXPIRED_TOKEN},
+    {"ExpiredTokenException", CTAWS_ERRC_EXPIRED_TOKEN},
+    {"NoSuchKey", CTAWS_ERRC_NOT_FOUND},
+    {"NoSuchBucket", CTAWS_ERRC_NOT_FOUND},
+    {"NotFound", CTAWS_ERRC_NOT_FOUND},
+    {"AWS.SimpleQueueService.NonExistentQueue", CTAWS_ERRC_NOT_FOUND},
+    {"QueueDoesNotExist", CTAWS_ERRC_NOT_FOUND},
+    {"ResourceNotFoundException", CTAWS_ERRC_NOT_FOUND},
+    {"AccessDenied", CTAWS_ERRC_ACCESS_DENIED},
+    {"AccessDeniedException", CTAWS_ERRC_ACCESS_DENIED},
+    {"AuthorizationError", CTAWS_ERRC_ACCESS_DENIED},
+    {"Forbidden", CTAWS_ERRC_ACCESS_DENIED},
+    {"InvalidObjectState", CTAWS_ERRC_INVALID},
+    {"InvalidBucketName", CTAWS_ERRC_INVALID},
+    {"KeyTooLongError", CTAWS_ERRC_INVALID},
+    {"InvalidRequest", CTAWS_ERRC_INVALID},
+    {"InvalidParameter", CTAWS_ERRC_INVALID},
+    {"InvalidParameterValue", CTAWS_ERRC_INVALID},
+    {"MissingParameter", CTAWS_ERRC_INVALID},
+    {"ValidationError", CTAWS_ERRC_INVALID},
+    {"ValidationException", CTAWS_ERRC_INVALID},
+    {"PermanentRedirect", CTAWS_ERRC_WRONG_REGION},
+    {"TemporaryRedirect", CTAWS_ERRC_WRONG_REGION},
+    {"AuthorizationHeaderMalformed", CTAWS_ERRC_WRONG_REGION},
+    {"IllegalLocationConstraintException", CTAWS_ERRC_WRONG_REGION},
+    {"NetworkError", CTAWS_ERRC_NETWORK},
+    {"TLSError", CTAWS_ERRC_TLS},
+    {"Timeout", CTAWS_ERRC_TIMEOUT},
+    {"Aborted", CTAWS_ERRC_ABORTED},
+    {CTAWS_ERR_MALFORMED, CTAWS_ERRC_MALFORMED},
+    {"CredentialsNotFound", CTAWS_ERRC_CREDS_NOT_FOUND},
+    {"CredentialsError", CTAWS_ERRC_CREDS},
 };
 
-/* Error codes retried as transient (besides 500/502/503/504 and no answer). */
-static const char *const transient_codes[] = {
-    "RequestTimeout",
-    "RequestTimeoutException",
-    "InternalError",
-    "InternalFailure",
-    "ServiceUnavailable",
-    "NetworkError",
-    "Timeout",
-    "AWS.SimpleQueueService.ServiceUnavailable",
-    NULL,
+static const char *const errc_names[] = {
+    [CTAWS_ERRC_NONE] = "none",
+    [CTAWS_ERRC_SERVICE] = "service",
+    [CTAWS_ERRC_THROTTLED] = "throttled",
+    [CTAWS_ERRC_UNAVAILABLE] = "unavailable",
+    [CTAWS_ERRC_SIGNATURE] = "signature",
+    [CTAWS_ERRC_EXPIRED_TOKEN] = "expired_token",
+    [CTAWS_ERRC_NOT_FOUND] = "not_found",
+    [CTAWS_ERRC_ACCESS_DENIED] = "access_denied",
+    [CTAWS_ERRC_INVALID] = "invalid",
+    [CTAWS_ERRC_WRONG_REGION] = "wrong_region",
+    [CTAWS_ERRC_NETWORK] = "network",
+    [CTAWS_ERRC_TLS] = "tls",
+    [CTAWS_ERRC_TIMEOUT] = "timeout",
+    [CTAWS_ERRC_ABORTED] = "aborted",
+    [CTAWS_ERRC_MALFORMED] = "malformed",
+    [CTAWS_ERRC_CREDS_NOT_FOUND] = "creds_not_found",
+    [CTAWS_ERRC_CREDS] = "creds",
 };
 
-/* Error codes that may mean our clock is off. */
-static const char *const clock_skew_codes[] = {
-    "AuthFailure",
-    "InvalidSignatureException",
-    "RequestExpired",
-    "RequestInTheFuture",
-    "RequestTimeTooSkewed",
-    "SignatureDoesNotMatch",
-    "SignatureExpired",
-    NULL,
-};
-
-static int
-in_list(const char *const *list, const char *code)
+/* The errc of a known code; CTAWS_ERRC_NONE for any other. */
+static enum ctaws_errc
+errc_of_code(const char *code)
 {
 	if (code == NULL)
-		return 0;
-	for (; *list; list++)
-		if (strcmp(*list, code) == 0)
-			return 1;
-	return 0;
+		return CTAWS_ERRC_NONE;
+	for (size_t i = 0; i < sizeof(known_codes) / sizeof(known_codes[0]); i++)
+		if (strcmp(known_codes[i].code, code) == 0)
+			return known_codes[i].errc;
+	return CTAWS_ERRC_NONE;
+}
+
+enum ctaws_errc
+ctaws_errc_of(const char *code, long http_status)
+{
+	enum ctaws_errc c = errc_of_code(code);
+
+	if (c != CTAWS_ERRC_NONE)
+		return c;
+	switch (http_status) {
+	case 301:
+	case 307:
+		return CTAWS_ERRC_WRONG_REGION;
+	case 403:
+		return CTAWS_ERRC_ACCESS_DENIED;
+	case 404:
+		return CTAWS_ERRC_NOT_FOUND;
+	case 429:
+		return CTAWS_ERRC_THROTTLED;
+	case 500:
+	case 502:
+	case 503:
+	case 504:
+		return CTAWS_ERRC_UNAVAILABLE;
+	default:
+		return CTAWS_ERRC_SERVICE;
+	}
+}
+
+const char *
+ctaws_errc_name(enum ctaws_errc errc)
+{
+	if ((unsigned)errc < sizeof(errc_names) / sizeof(errc_names[0]) && errc_names[errc])
+		return errc_names[errc];
+	return "unknown";
 }
 
 int
 ctaws_error_code_is_throttling(const char *code)
 {
-	return in_list(throttling_codes, code);
+	return errc_of_code(code) == CTAWS_ERRC_THROTTLED;
 }
 
 int
 ctaws_error_code_is_transient(const char *code)
 {
-	return in_list(transient_codes, code);
+	enum ctaws_errc c = errc_of_code(code);
+
+	return c == CTAWS_ERRC_UNAVAILABLE || c == CTAWS_ERRC_NETWORK || c == CTAWS_ERRC_TIMEOUT;
 }
 
 int
 ctaws_error_code_is_clock_skew(const char *code)
 {
-	return in_list(clock_skew_codes, code);
+	return errc_of_code(code) == CTAWS_ERRC_SIGNATURE;
 }
 
 void
@@ -92,14 +176,14 @@ ctaws_error_classify(struct ctaws_error *e)
 {
 	long s = e->http_status;
 
+	e->errc = ctaws_errc_of(e->code, s);
 	e->throttling = ctaws_error_code_is_throttling(e->code) || s == 429;
 	e->retryable = e->throttling || ctaws_error_code_is_transient(e->code) || s == 500 ||
 	               s == 502 || s == 503 || s == 504;
 	/* Worth another go later: the service may recover, credentials may be
 	 * refreshed, the clock may be corrected. */
-	e->transient = e->retryable || ctaws_error_code_is_clock_skew(e->code) ||
-	               strcmp(e->code, "ExpiredToken") == 0 ||
-	               strcmp(e->code, "ExpiredTokenException") == 0;
+	e->transient = e->retryable || e->errc == CTAWS_ERRC_SIGNATURE ||
+	               e->errc == CTAWS_ERRC_EXPIRED_TOKEN;
 }
 
 void
@@ -125,6 +209,7 @@ ctaws_error_set(struct ctaws_error *e, const char *service, const char *operatio
 	va_start(ap, fmt);
 	vsnprintf(e->message, sizeof(e->message), fmt, ap);
 	va_end(ap);
+	e->errc = ctaws_errc_of(code, http_status);
 	e->retryable = retryable;
 	e->throttling = ctaws_error_code_is_throttling(e->code) || http_status == 429;
 	e->transient = retryable;
@@ -327,8 +412,10 @@ ctaws_error_from_response(struct ctaws_error *e, const char *service, const char
 	    ctaws_http_header_find(headers, headers_len, "x-amzn-query-error", hv, sizeof(hv)) >
 	        0) {
 		hv[strcspn(hv, ";")] = '\0';
-		if (ctaws_error_code_is_throttling(hv))
+		if (ctaws_error_code_is_throttling(hv)) {
 			e->throttling = e->retryable = e->transient = 1;
+			e->errc = CTAWS_ERRC_THROTTLED;
+		}
 	}
 	return -1;
 }

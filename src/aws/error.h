@@ -7,7 +7,34 @@
 #ifndef CT_AWS_ERROR_H
 #define CT_AWS_ERROR_H
 
+/*
+ * What went wrong, in the words code decides by: callers switch on it and
+ * never compare code[] strings. It is derived once, where the error is made
+ * (ctaws_error_set, ctaws_error_from_response), from the code and the HTTP
+ * status; code[] keeps AWS's own word for messages and metrics.
+ */
+enum ctaws_errc {
+	CTAWS_ERRC_NONE = 0,        /* no error */
+	CTAWS_ERRC_SERVICE,         /* AWS answered with an error not named below */
+	CTAWS_ERRC_THROTTLED,       /* slow down: throttling codes, 429 */
+	CTAWS_ERRC_UNAVAILABLE,     /* the service failed for now: 5xx, transient codes */
+	CTAWS_ERRC_SIGNATURE,       /* the signature was refused: a wrong key or our clock */
+	CTAWS_ERRC_EXPIRED_TOKEN,   /* the credentials expired */
+	CTAWS_ERRC_NOT_FOUND,       /* the named bucket, key, queue or topic does not exist */
+	CTAWS_ERRC_ACCESS_DENIED,   /* not allowed: AccessDenied, 403 */
+	CTAWS_ERRC_INVALID,         /* the request can never succeed as made */
+	CTAWS_ERRC_WRONG_REGION,    /* S3: the bucket lives in another region */
+	CTAWS_ERRC_NETWORK,         /* no answer: connection refused or reset, DNS */
+	CTAWS_ERRC_TLS,             /* no answer: the TLS handshake or certificate failed */
+	CTAWS_ERRC_TIMEOUT,         /* no answer in time */
+	CTAWS_ERRC_ABORTED,         /* the caller stopped the transfer (cancel flag, sink) */
+	CTAWS_ERRC_MALFORMED,       /* a 2xx answer not shaped as the API defines */
+	CTAWS_ERRC_CREDS_NOT_FOUND, /* a credentials source has none: the chain goes on */
+	CTAWS_ERRC_CREDS,           /* a credentials source failed */
+};
+
 struct ctaws_error {
+	enum ctaws_errc errc;  /* what went wrong, for decisions */
 	const char *service;   /* "sqs", "s3", "sns", "sts", "imds", "ecs"; static string */
 	const char *operation; /* "ReceiveMessage", "GetObject", ...; static string */
 	long http_status;      /* 0 when no response arrived */
@@ -36,12 +63,17 @@ int ctaws_error_set(struct ctaws_error *e, const char *service, const char *oper
 /* "sqs ReceiveMessage: HTTP 403 AccessDenied: message (request id X)" */
 const char *ctaws_error_str(const struct ctaws_error *e, char *out, unsigned long outlen);
 
+/* The errc an error with this code and status has (code may be NULL). */
+enum ctaws_errc ctaws_errc_of(const char *code, long http_status);
+/* "not_found", ...: for tests and debug logs. */
+const char *ctaws_errc_name(enum ctaws_errc errc);
+
 /* Classifies an AWS error code as the standard retry mode does. */
 int ctaws_error_code_is_throttling(const char *code);
 int ctaws_error_code_is_transient(const char *code);
 int ctaws_error_code_is_clock_skew(const char *code);
 
-/* Sets retryable, throttling and transient from code and http_status. */
+/* Sets errc, retryable, throttling and transient from code and http_status. */
 void ctaws_error_classify(struct ctaws_error *e);
 
 /*

@@ -83,7 +83,7 @@ ctaws_retry_backoff_ms(struct ctaws_retry *r, int attempt)
 static int
 no_response_failure(const struct ctaws_error *err)
 {
-	return strcmp(err->code, "Timeout") == 0 || strcmp(err->code, "NetworkError") == 0;
+	return err->errc == CTAWS_ERRC_TIMEOUT || err->errc == CTAWS_ERRC_NETWORK;
 }
 
 int
@@ -125,7 +125,7 @@ ctaws_retry_clock_skew(
 	long d;
 
 	*skew = 0;
-	if (!ctaws_error_code_is_clock_skew(err->code) || date_header == NULL ||
+	if (err->errc != CTAWS_ERRC_SIGNATURE || date_header == NULL ||
 	    ctaws_parse_time(date_header, &server) == -1)
 		return 0;
 	d = (long)(server - local_now);

@@ -92,19 +92,9 @@ int
 s3_redirect_region(
     const struct ctaws_response *resp, const struct ctaws_error *err, char *out, size_t outlen)
 {
-	static const char *const codes[] = {
-	    "PermanentRedirect",
-	    "AuthorizationHeaderMalformed",
-	    "IllegalLocationConstraintException",
-	    "TemporaryRedirect",
-	};
 	char region[64];
-	size_t i;
-	int redirect = resp->status == 301 || resp->status == 307;
 
-	for (i = 0; i < sizeof(codes) / sizeof(codes[0]) && !redirect; i++)
-		redirect = strcmp(err->code, codes[i]) == 0;
-	if (!redirect)
+	if (err->errc != CTAWS_ERRC_WRONG_REGION && resp->status != 301 && resp->status != 307)
 		return -1;
 	if (ctaws_response_header(resp, "x-amz-bucket-region", region, sizeof(region)) == 0 &&
 	    region_ok(region, strlen(region)) && strlen(region) < outlen) {
@@ -323,7 +313,7 @@ get_failed(
 		snprintf(err->request_id, sizeof(err->request_id), "%s", resp->request_id);
 		return GET_FAIL;
 	}
-	if (st->attempt_bytes == 0 || strcmp(err->code, "Aborted") == 0)
+	if (st->attempt_bytes == 0 || err->errc == CTAWS_ERRC_ABORTED)
 		return GET_FAIL;
 	if (st->res->info.size >= 0 && st->res->bytes >= st->res->info.size)
 		return GET_DONE; /* every byte arrived before the drop */

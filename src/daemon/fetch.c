@@ -215,19 +215,19 @@ on_body(void *arg, const void *data, size_t len)
 static enum outcome
 classify_s3(const struct ctaws_error *e)
 {
-	static const char *const permanent[] = {"NoSuchKey", "NoSuchBucket", "AccessDenied",
-	    "InvalidObjectState", "InvalidBucketName", "KeyTooLongError", "InvalidRequest", NULL};
-
 	if (e->retryable || e->transient)
 		return OUTCOME_TRANSIENT;
-	for (size_t i = 0; permanent[i]; i++)
-		if (strcmp(e->code, permanent[i]) == 0)
-			return OUTCOME_PERMANENT;
-	if (e->http_status == 403 || e->http_status == 404)
+	switch (e->errc) {
+	case CTAWS_ERRC_NOT_FOUND:     /* NoSuchKey, NoSuchBucket, 404 */
+	case CTAWS_ERRC_ACCESS_DENIED: /* AccessDenied, 403 */
+	case CTAWS_ERRC_INVALID:       /* InvalidObjectState (Glacier), a bad key */
 		return OUTCOME_PERMANENT;
-	/* The object changed under us, or anything unknown: try again later
-	 * rather than judge the message poison. */
-	return OUTCOME_TRANSIENT;
+	default:
+		/* The object changed under us, or anything unknown: try again
+		 * later rather than judge the message poison. */
+		return e->http_status == 403 || e->http_status == 404 ? OUTCOME_PERMANENT
+		                                                      : OUTCOME_TRANSIENT;
+	}
 }
 
 static void

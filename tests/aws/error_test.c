@@ -10,8 +10,8 @@
  *   status 404
  *   --- headers            (optional: raw header lines)
  *   x-amz-request-id: H404
- *   --- expect             (FIELD VALUE lines: code, message, request_id,
- *   code NotFound           retryable, throttling, transient)
+ *   --- expect             (FIELD VALUE lines: code, errc, message,
+ *   code NotFound           request_id, retryable, throttling, transient)
  *   --- body               (verbatim, to the end of the file)
  */
 #include <check.h>
@@ -86,6 +86,8 @@ check_field(const char *path, const struct ctaws_error *e, const char *key, cons
 		snprintf(got, sizeof(got), "%d", e->throttling);
 	else if (strcmp(key, "transient") == 0)
 		snprintf(got, sizeof(got), "%d", e->transient);
+	else if (strcmp(key, "errc") == 0)
+		snprintf(got, sizeof(got), "%s", ctaws_errc_name(e->errc));
 	else
 		ck_abort_msg("%s: unknown expectation %s", path, key);
 	ck_assert_msg(
@@ -165,6 +167,37 @@ START_TEST(code_classes)
 }
 END_TEST
 
+/* Errors made without an answer carry the errc callers decide by. */
+START_TEST(local_errc)
+{
+	static const struct {
+		const char *code;
+		long status;
+		enum ctaws_errc want;
+	} cases[] = {
+	    {"NetworkError", 0, CTAWS_ERRC_NETWORK},
+	    {"Timeout", 0, CTAWS_ERRC_TIMEOUT},
+	    {"TLSError", 0, CTAWS_ERRC_TLS},
+	    {"Aborted", 0, CTAWS_ERRC_ABORTED},
+	    {CTAWS_ERR_MALFORMED, 200, CTAWS_ERRC_MALFORMED},
+	    {"CredentialsNotFound", 0, CTAWS_ERRC_CREDS_NOT_FOUND},
+	    {"CredentialsError", 0, CTAWS_ERRC_CREDS},
+	    {"SomethingNew", 0, CTAWS_ERRC_SERVICE},
+	    {"SomethingNew", 503, CTAWS_ERRC_UNAVAILABLE},
+	};
+	struct ctaws_error e;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ctaws_error_set(&e, "s3", "GetObject", cases[i].status, cases[i].code, 0, "x");
+		ck_assert_msg(e.errc == cases[i].want, "%s: errc %s, want %s", cases[i].code,
+		    ctaws_errc_name(e.errc), ctaws_errc_name(cases[i].want));
+	}
+	ctaws_error_clear(&e);
+	ck_assert_str_eq(ctaws_errc_name(e.errc), "none");
+	ck_assert_str_eq(ctaws_errc_name((enum ctaws_errc)999), "unknown");
+}
+END_TEST
+
 /* Garbage of every shape gives a well-formed error, never a crash. */
 START_TEST(random_bodies)
 {
@@ -199,4 +232,4 @@ END_TEST
 
 CT_CHECK_PROGRAM(.name = "error", .cases = "tests/aws/cases/error", .min_cases = 20,
     .each_case = CT_TESTS(error_case),
-    .once = CT_TESTS(error_str_and_set, code_classes, random_bodies))
+    .once = CT_TESTS(error_str_and_set, code_classes, local_errc, random_bodies))
