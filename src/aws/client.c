@@ -200,6 +200,12 @@ ctaws_client_endpoints(const struct ctaws_client *c)
 	return &c->ep;
 }
 
+struct ctaws_client *
+ctaws_conn_client(struct ctaws_conn *conn)
+{
+	return conn->c;
+}
+
 struct ctaws_retry *
 ctaws_client_retry(struct ctaws_client *c)
 {

@@ -74,6 +74,8 @@ void ctaws_client_set_creds(struct ctaws_client *c, struct ctaws_creds_provider 
 
 struct ctaws_conn *ctaws_conn_new(struct ctaws_client *c);
 void ctaws_conn_free(struct ctaws_conn *conn);
+/* The client conn belongs to; borrowed. */
+struct ctaws_client *ctaws_conn_client(struct ctaws_conn *conn);
 /* Makes the conn's calls stoppable: once *flag (borrowed, NULL: never) is
  * non-zero, a transfer under way stops within about a second, even when no
  * byte arrives, and the call fails with code "Aborted", without retrying. */

@@ -11,7 +11,8 @@
  *   little in the future; credentials that never expire are asked for again
  *   every static_ttl so a rotated file is picked up.
  * - After a failed refresh, retry_at holds the next attempt (exponential
- *   backoff); a valid cur keeps being served until then, and without one the
+ *   backoff, on the monotonic clock: expiry is a date, a backoff a
+ *   duration); a valid cur keeps being served until then, and without one the
  *   last error is returned at once instead of hammering the source.
  */
 #include "config.h"
@@ -23,6 +24,8 @@
 #include <time.h>
 
 #include "aws/creds_provider.h"
+#include "aws/retry.h"
+#include "util/clock.h"
 #include "util/log.h"
 
 struct cache {
@@ -33,20 +36,24 @@ struct cache {
 	pthread_cond_t cv;             /* signalled when a refresh ends */
 	struct ctaws_credentials *cur; /* owned reference, NULL before the first success */
 	long long refresh_at;          /* ms: replace cur from then on */
-	long long retry_at;            /* ms: no new attempt before (after failures) */
+	long long retry_at;            /* monotonic ms: no new attempt before (after failures) */
 	int failures;                  /* refreshes failed in a row */
 	int refreshing;                /* a caller is asking the source right now */
 	struct ctaws_error last_err;   /* the last failure, for callers in backoff */
-	unsigned seed;                 /* rand_r state for the jitter */
+	struct ctaws_backoff backoff;  /* after a failed refresh: equal jitter */
+	uint64_t rng;                  /* jitter generator */
 };
 
 static long long
 real_now_ms(void)
 {
-	struct timespec ts;
+	return (long long)(clock_wall_s() * 1000.0);
+}
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+static long long
+real_mono_ms(void)
+{
+	return (long long)(clock_mono_s() * 1000.0);
 }
 
 static int
@@ -65,7 +72,7 @@ next_refresh(struct cache *k, const struct ctaws_credentials *c, long long now)
 		return now + (long long)k->opt.static_ttl_s * 1000;
 	exp = (long long)c->expiration * 1000;
 	if (k->opt.jitter_s > 0)
-		jitter = rand_r(&k->seed) % (k->opt.jitter_s * 1000L + 1);
+		jitter = (long)(ctaws_rng_unit(&k->rng) * (double)(k->opt.jitter_s * 1000L + 1));
 	at = exp - (long long)k->opt.refresh_window_s * 1000 - jitter;
 	/* Short-lived sets (IMDS's static stability hands out minutes) are not
 	 * refreshed on every call: wait half their remaining life, up to a minute. */
@@ -75,23 +82,12 @@ next_refresh(struct cache *k, const struct ctaws_credentials *c, long long now)
 	return at < now + gap ? now + gap : at;
 }
 
-static long
-backoff_ms(struct cache *k)
-{
-	long d = k->opt.backoff_base_ms;
-
-	for (int i = 1; i < k->failures && d < k->opt.backoff_max_ms; i++)
-		d *= 2;
-	if (d > k->opt.backoff_max_ms)
-		d = k->opt.backoff_max_ms;
-	return d / 2 + rand_r(&k->seed) % (d / 2 + 1); /* equal jitter */
-}
-
 /* Stores the outcome of a refresh; called with the lock held. */
 static void
 settle(struct cache *k, int rc, struct ctaws_credentials *fresh, const struct ctaws_error *e)
 {
 	long long now = k->opt.now_ms();
+	long delay;
 	char when[48];
 
 	if (rc == 0) {
@@ -103,7 +99,8 @@ settle(struct cache *k, int rc, struct ctaws_credentials *fresh, const struct ct
 		return;
 	}
 	k->failures++;
-	k->retry_at = now + backoff_ms(k);
+	delay = ctaws_backoff_ms(&k->backoff, k->failures, &k->rng);
+	k->retry_at = k->opt.mono_ms() + delay;
 	k->last_err = *e;
 	if (valid_at(k->cur, now)) {
 		struct tm tm;
@@ -115,7 +112,7 @@ settle(struct cache *k, int rc, struct ctaws_credentials *fresh, const struct ct
 			    gmtime_r(&t, &tm));
 		log_warnx("credentials refresh from %s failed (%s: %s); keeping the current "
 		          "credentials (%s); next try in %lld ms",
-		    k->source->name, e->code, e->message, when, k->retry_at - now);
+		    k->source->name, e->code, e->message, when, (long long)delay);
 	}
 }
 
@@ -155,16 +152,16 @@ cache_get(struct ctaws_creds_provider *p, struct ctaws_credentials **out, struct
 	pthread_mutex_lock(&k->mu);
 	for (;;) {
 		long long now = k->opt.now_ms();
+		int backing_off = k->opt.mono_ms() < k->retry_at;
 		int valid = valid_at(k->cur, now);
 
-		if (valid &&
-		    (now < k->refresh_at || k->refreshing || now < k->retry_at || attempted))
+		if (valid && (now < k->refresh_at || k->refreshing || backing_off || attempted))
 			break;
 		if (!valid && k->refreshing) {
 			pthread_cond_wait(&k->cv, &k->mu);
 			continue;
 		}
-		if (!valid && (now < k->retry_at || attempted)) {
+		if (!valid && (backing_off || attempted)) {
 			*err = k->last_err;
 			pthread_mutex_unlock(&k->mu);
 			return -1;
@@ -208,13 +205,14 @@ ctaws_creds_cache_new(struct ctaws_creds_provider *source, const struct ctaws_cr
 		k->opt.jitter_s = 60;
 	if (k->opt.static_ttl_s == 0)
 		k->opt.static_ttl_s = 900;
-	if (k->opt.backoff_base_ms <= 0)
-		k->opt.backoff_base_ms = 1000;
-	if (k->opt.backoff_max_ms <= 0)
-		k->opt.backoff_max_ms = 60000;
+	k->backoff.base_ms = k->opt.backoff_base_ms > 0 ? k->opt.backoff_base_ms : 1000;
+	k->backoff.cap_ms = k->opt.backoff_max_ms > 0 ? k->opt.backoff_max_ms : 60000;
+	k->backoff.jitter = CTAWS_JITTER_EQUAL;
 	if (k->opt.now_ms == NULL)
 		k->opt.now_ms = real_now_ms;
-	k->seed = k->opt.seed ? k->opt.seed : (unsigned)real_now_ms() ^ (unsigned)(size_t)k;
+	if (k->opt.mono_ms == NULL)
+		k->opt.mono_ms = real_mono_ms;
+	k->rng = ctaws_rng_seed(k->opt.seed, k);
 	pthread_mutex_init(&k->mu, NULL);
 	pthread_cond_init(&k->cv, NULL);
 	k->source = source;

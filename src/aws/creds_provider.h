@@ -97,13 +97,14 @@ struct ctaws_creds_provider *ctaws_creds_chain_new(
  * has expired and refreshing fails, callers get the error. Takes ownership of
  * source. */
 struct ctaws_creds_cache_opts {
-	int refresh_window_s;      /* refresh this long before expiry; 0: 300 */
-	int jitter_s;              /* up to this much earlier still, at random; 0: 60, -1: none */
-	int static_ttl_s;          /* ask again for credentials that never expire; 0: 900 */
-	long backoff_base_ms;      /* delay after the first failed refresh, doubling; 0: 1000 */
-	long backoff_max_ms;       /* 0: 60000 */
-	long long (*now_ms)(void); /* wall clock in ms; NULL: the real one */
-	unsigned seed;             /* jitter seed; 0: from the clock */
+	int refresh_window_s;       /* refresh this long before expiry; 0: 300 */
+	int jitter_s;               /* up to this much earlier still, at random; 0: 60, -1: none */
+	int static_ttl_s;           /* ask again for credentials that never expire; 0: 900 */
+	long backoff_base_ms;       /* delay after the first failed refresh, doubling; 0: 1000 */
+	long backoff_max_ms;        /* 0: 60000 */
+	long long (*now_ms)(void);  /* wall clock in ms, for expiry; NULL: the real one */
+	long long (*mono_ms)(void); /* monotonic clock in ms, for the backoff; NULL: the real one */
+	unsigned seed;              /* jitter seed; 0: from the clock */
 };
 struct ctaws_creds_provider *ctaws_creds_cache_new(
     struct ctaws_creds_provider *source, const struct ctaws_creds_cache_opts *opt);

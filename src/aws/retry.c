@@ -21,6 +21,45 @@ next_u64(uint64_t *s)
 	return z ^ (z >> 31);
 }
 
+uint64_t
+ctaws_rng_seed(unsigned seed, const void *where)
+{
+	struct timespec ts;
+
+	if (seed != 0)
+		return seed;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20) ^ (uint64_t)getpid() ^
+	       ((uint64_t)(uintptr_t)where << 32);
+}
+
+double
+ctaws_rng_unit(uint64_t *rng)
+{
+	/* The top 53 bits as a fraction. */
+	return (double)(next_u64(rng) >> 11) / 9007199254740992.0;
+}
+
+long
+ctaws_backoff_ms(const struct ctaws_backoff *b, int failures, uint64_t *rng)
+{
+	long ceiling = b->base_ms > 0 ? b->base_ms : 1;
+
+	for (int i = 1; i < failures && ceiling < b->cap_ms; i++)
+		ceiling *= 2;
+	if (b->cap_ms > 0 && ceiling > b->cap_ms)
+		ceiling = b->cap_ms;
+	switch (b->jitter) {
+	case CTAWS_JITTER_FULL:
+		return (long)(ctaws_rng_unit(rng) * (double)ceiling);
+	case CTAWS_JITTER_EQUAL:
+		return ceiling / 2 +
+		       (long)(ctaws_rng_unit(rng) * (double)(ceiling - ceiling / 2 + 1));
+	default:
+		return ceiling;
+	}
+}
+
 void
 ctaws_retry_init(struct ctaws_retry *r, int max_attempts, long base_ms, unsigned seed)
 {
@@ -28,16 +67,10 @@ ctaws_retry_init(struct ctaws_retry *r, int max_attempts, long base_ms, unsigned
 	pthread_mutex_init(&r->mu, NULL);
 	r->tokens = CTAWS_RETRY_QUOTA_MAX;
 	r->max_attempts = max_attempts > 0 ? max_attempts : CTAWS_RETRY_MAX_ATTEMPTS;
-	r->base_ms = base_ms > 0 ? base_ms : CTAWS_RETRY_BASE_MS;
-	r->cap_ms = CTAWS_RETRY_CAP_MS;
-	if (seed == 0) {
-		struct timespec ts;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		r->rng = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20) ^ (uint64_t)getpid();
-	} else {
-		r->rng = seed;
-	}
+	r->backoff.base_ms = base_ms > 0 ? base_ms : CTAWS_RETRY_BASE_MS;
+	r->backoff.cap_ms = CTAWS_RETRY_CAP_MS;
+	r->backoff.jitter = CTAWS_JITTER_FULL;
+	r->rng = ctaws_rng_seed(seed, r);
 }
 
 void
@@ -66,18 +99,12 @@ ctaws_retry_state_init(struct ctaws_retry_state *st)
 long
 ctaws_retry_backoff_ms(struct ctaws_retry *r, int attempt)
 {
-	long ceiling = r->base_ms;
-	uint64_t x;
+	long d;
 
-	for (int i = 1; i < attempt && ceiling < r->cap_ms; i++)
-		ceiling *= 2;
-	if (ceiling > r->cap_ms)
-		ceiling = r->cap_ms;
 	pthread_mutex_lock(&r->mu);
-	x = next_u64(&r->rng);
+	d = ctaws_backoff_ms(&r->backoff, attempt, &r->rng);
 	pthread_mutex_unlock(&r->mu);
-	/* Uniform in [0, ceiling): the top 53 bits as a fraction. */
-	return (long)((double)(x >> 11) / 9007199254740992.0 * (double)ceiling);
+	return d;
 }
 
 static int
@@ -133,4 +160,42 @@ ctaws_retry_clock_skew(
 		return 0;
 	*skew = d;
 	return 1;
+}
+
+long
+ctaws_batch_resend(struct ctaws_retry *r, size_t n, ctaws_batch_send send, void *arg,
+    struct ctaws_error *err, uint64_t *resent)
+{
+	struct ctaws_retry_state st;
+	size_t idx[CTAWS_BATCH_MAX];
+	long left;
+
+	if (n > CTAWS_BATCH_MAX)
+		return ctaws_error_set(err, NULL, NULL, 0, "InvalidRequest", 0,
+		    "%zu entries in one batch (at most %d)", n, CTAWS_BATCH_MAX);
+	ctaws_retry_state_init(&st);
+	for (size_t i = 0; i < n; i++)
+		idx[i] = i;
+	for (;;) {
+		struct ctaws_error again;
+		long delay;
+
+		st.attempt++;
+		ctaws_error_clear(err);
+		if ((left = send(arg, idx, n, err)) <= 0) {
+			if (left == 0)
+				ctaws_retry_success(r, &st);
+			return left;
+		}
+		/* send() only hands back entries worth another round. */
+		again = *err;
+		again.retryable = 1;
+		if (!ctaws_retry_next(r, &st, &again, &delay))
+			return left;
+		n = (size_t)left;
+		if (resent)
+			*resent += n;
+		if (delay > 0)
+			usleep((useconds_t)delay * 1000);
+	}
 }

@@ -8,9 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "aws/client.h"
+#include "aws/retry.h"
 #include "aws/sqs.h"
 #include "daemon/pool.h"
 #include "util/clock.h"
@@ -66,14 +66,26 @@ ack_thread_fini(void *state)
 	}
 }
 
-/* One call for the entries of b whose index is in idx[0..n). */
-static void
-send_batch(struct ack_thread *t, struct ack_batch *b, const size_t *idx, size_t n,
-    struct sqs_batch_result *res, struct ctaws_error *err, int *failed_call)
+/* One round of a batch for ctaws_batch_resend: the entries of b whose index
+ * is in idx[0..n); each entry gets its result, and the ones SQS failed for
+ * a passing reason are left in idx for the next round. */
+struct ack_round {
+	struct ack_thread *t;
+	struct ack_batch *b;
+};
+
+static long
+ack_send(void *arg, size_t *idx, size_t n, struct ctaws_error *err)
 {
+	struct ack_round *r = arg;
+	struct ack_batch *b = r->b;
 	struct sqs_batch_entry e[SQS_BATCH_MAX];
-	char ids[SQS_BATCH_MAX][8];
-	int r;
+	struct sqs_batch_result res;
+	const char *op =
+	    b->op == ACK_OP_DELETE ? "DeleteMessageBatch" : "ChangeMessageVisibilityBatch";
+	char ids[SQS_BATCH_MAX][8], why[512];
+	size_t again = 0;
+	int rc;
 
 	for (size_t i = 0; i < n; i++) {
 		struct ack_entry *ae = b->entry[idx[i]];
@@ -83,11 +95,38 @@ send_batch(struct ack_thread *t, struct ack_batch *b, const size_t *idx, size_t 
 		e[i].receipt_handle = ae->receipt_handle;
 		e[i].visibility_timeout_s = ae->visibility;
 	}
+	memset(&res, 0, sizeof(res));
 	if (b->op == ACK_OP_DELETE)
-		r = sqs_delete_batch(t->conn, &t->a->queue, e, n, res, err);
+		rc = sqs_delete_batch(r->t->conn, &r->t->a->queue, e, n, &res, err);
 	else
-		r = sqs_change_visibility_batch(t->conn, &t->a->queue, e, n, res, err);
-	*failed_call = r == -1;
+		rc = sqs_change_visibility_batch(r->t->conn, &r->t->a->queue, e, n, &res, err);
+	if (rc == -1) {
+		ctaws_error_str(err, why, sizeof(why));
+		for (size_t i = 0; i < n; i++) {
+			struct ack_entry *ae = b->entry[idx[i]];
+
+			snprintf(ae->error, sizeof(ae->error), "%s", why);
+			snprintf(ae->code, sizeof(ae->code), "%s", err->code);
+		}
+		return err->retryable || err->transient ? (long)n : -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct ack_entry *ae = b->entry[idx[i]];
+		const struct sqs_entry_result *er = &res.entry[i];
+
+		if (er->status == SQS_ENTRY_OK) {
+			ae->ok = 1;
+			ae->error[0] = ae->code[0] = '\0';
+			continue;
+		}
+		snprintf(ae->code, sizeof(ae->code), "%s", er->code);
+		snprintf(ae->error, sizeof(ae->error), "%s: %s", er->code, er->message);
+		if (er->retryable) {
+			ctaws_error_set(err, "sqs", op, 200, er->code, 1, "%s", er->message);
+			idx[again++] = idx[i];
+		}
+	}
+	return (long)again;
 }
 
 static void
@@ -95,53 +134,18 @@ ack_run(void *state, struct pool_job *job)
 {
 	struct ack_thread *t = state;
 	struct ack_batch *b = (struct ack_batch *)job;
-	size_t idx[SQS_BATCH_MAX], n = b->n;
-	struct sqs_batch_result res;
+	struct ack_round r = {t, b};
 	struct ctaws_error err;
-	char why[512];
 
-	for (size_t i = 0; i < n; i++)
-		idx[i] = i;
-	/* Two rounds: entries SQS failed for a passing reason get one more try. */
-	for (int round = 0; round < 2 && n > 0; round++) {
-		size_t again = 0;
-		int failed_call = 0;
-
-		if (round > 0)
-			usleep(200 * 1000);
-		if (t == NULL || t->conn == NULL) {
-			for (size_t i = 0; i < n; i++)
-				snprintf(b->entry[idx[i]]->error, sizeof(b->entry[0]->error),
-				    "no connection to SQS");
-			return;
-		}
-		ctaws_error_clear(&err);
-		memset(&res, 0, sizeof(res));
-		send_batch(t, b, idx, n, &res, &err, &failed_call);
-		for (size_t i = 0; i < n; i++) {
-			struct ack_entry *ae = b->entry[idx[i]];
-
-			if (failed_call) {
-				ctaws_error_str(&err, why, sizeof(why));
-				snprintf(ae->error, sizeof(ae->error), "%s", why);
-				snprintf(ae->code, sizeof(ae->code), "%s", err.code);
-				if (err.retryable || err.transient)
-					idx[again++] = idx[i];
-				continue;
-			}
-			if (res.entry[i].status == SQS_ENTRY_OK) {
-				ae->ok = 1;
-				ae->error[0] = ae->code[0] = '\0';
-				continue;
-			}
-			snprintf(ae->code, sizeof(ae->code), "%s", res.entry[i].code);
-			snprintf(ae->error, sizeof(ae->error), "%s: %s", res.entry[i].code,
-			    res.entry[i].message);
-			if (res.entry[i].retryable)
-				idx[again++] = idx[i];
-		}
-		n = again;
+	if (t == NULL || t->conn == NULL) {
+		for (size_t i = 0; i < b->n; i++)
+			snprintf(
+			    b->entry[i]->error, sizeof(b->entry[0]->error), "no connection to SQS");
+		return;
 	}
+	/* Entries that still fail keep their error; the loop gives their
+	 * messages back or tries again later. */
+	(void)ctaws_batch_resend(ctaws_client_retry(t->a->client), b->n, ack_send, &r, &err, NULL);
 }
 
 static void

@@ -5,6 +5,8 @@
  */
 #include "daemon/inflight.h"
 
+#include "aws/sqs.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,12 +126,9 @@ inflight_object_done(struct inflight_msg *m, enum outcome o, const char *error)
 int
 inflight_backoff(const struct inflight_policy *p, int receive_count)
 {
-	long v = p->retry_base_s > 0 ? p->retry_base_s : 1;
-	int cap = p->retry_max_s > 0 && p->retry_max_s <= 43200 ? p->retry_max_s : 43200;
+	long s = ctaws_backoff_ms(&p->backoff, receive_count, NULL) / 1000;
 
-	for (int i = 1; i < receive_count && v < cap; i++)
-		v *= 2;
-	return v > cap ? cap : (int)v;
+	return s < 1 ? 1 : s > SQS_MAX_VISIBILITY_S ? SQS_MAX_VISIBILITY_S : (int)s;
 }
 
 struct ack_decision

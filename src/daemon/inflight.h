@@ -27,6 +27,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "aws/retry.h"
+
 enum outcome {
 	OUTCOME_DONE,      /* processed to the end, every alert accepted */
 	OUTCOME_SKIPPED,   /* deliberately not fetched (digest file, filter); counts as done */
@@ -51,10 +53,9 @@ struct ack_decision {
 };
 
 struct inflight_policy {
-	int max_receive_count; /* receives before a permanent failure is final */
-	int poison_delete;     /* then delete it; else leave it for the dead-letter queue */
-	int retry_base_s;      /* first transient backoff; doubles per receive */
-	int retry_max_s;       /* backoff cap (<= 43200, SQS's limit) */
+	int max_receive_count;        /* receives before a permanent failure is final */
+	int poison_delete;            /* then delete it; else leave it for the dead-letter queue */
+	struct ctaws_backoff backoff; /* by receive count; ms, capped at SQS's 12 hours */
 };
 
 struct inflight_msg {
@@ -101,7 +102,8 @@ int inflight_object_done(struct inflight_msg *m, enum outcome o, const char *err
 /* The pure decision (see top of file). */
 struct ack_decision inflight_decide(const struct inflight_msg *m, const struct inflight_policy *p);
 
-/* Backoff for a given receive count: retry_base_s * 2^(count-1), capped. */
+/* The visibility, in seconds, a failed message is given back with on its
+ * receive_count-th receive: p->backoff, never above SQS's 43200 s. */
 int inflight_backoff(const struct inflight_policy *p, int receive_count);
 
 /* Heartbeat: fills out[] (up to max) with messages whose visibility ends

@@ -19,6 +19,10 @@
 #include "util/clock.h"
 #include "util/log.h"
 
+/* A failed message's backoff (see decide()). */
+#define MESSAGE_BACKOFF_BASE_S 30L
+#define MESSAGE_BACKOFF_CAP_S  900L
+
 /* What an ack entry is for (its owner tag). */
 enum { PURPOSE_FINAL = 1, PURPOSE_HEARTBEAT = 2, PURPOSE_DRY_RUN = 3 };
 
@@ -265,10 +269,15 @@ decide(struct messages *ms, struct inflight_msg *m, const struct failure *why)
 {
 	const struct ct_config *c = cfg(ms);
 	/* A failed message waits no longer the first time than one whose
-	 * consumer died would: min(30 s, visibility timeout), doubling. */
-	int base = c->receive.visibility_timeout < 30 ? (int)c->receive.visibility_timeout : 30;
-	struct inflight_policy pol = {
-	    c->poison.max_receive_count, c->poison.action == POISON_DELETE, base, 900};
+	 * consumer died would: min(30 s, visibility timeout), doubling per
+	 * receive up to 15 minutes; the receive count already differs from
+	 * message to message, so no jitter. */
+	long base_s = c->receive.visibility_timeout < MESSAGE_BACKOFF_BASE_S
+	                  ? (long)c->receive.visibility_timeout
+	                  : MESSAGE_BACKOFF_BASE_S;
+	struct inflight_policy pol = {c->poison.max_receive_count,
+	    c->poison.action == POISON_DELETE,
+	    {base_s * 1000, MESSAGE_BACKOFF_CAP_S * 1000, CTAWS_JITTER_NONE}};
 	struct ack_decision dec = inflight_decide(m, &pol);
 	struct log_field f[] = {{"MESSAGE_ID", m->message_id}, {NULL, NULL}};
 	enum ack_op op = dec.kind == ACK_DELETE ? ACK_OP_DELETE : ACK_OP_VISIBILITY;

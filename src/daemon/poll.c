@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "aws/client.h"
+#include "aws/retry.h"
 #include "daemon/curlev.h"
 #include "util/log.h"
 
@@ -24,8 +25,12 @@ struct poller {
 	struct ctaws_xfer *xfer; /* the outstanding receive, NULL when none */
 	ev_timer backoff;        /* runs after a failure */
 	int failures;            /* consecutive */
-	unsigned seed;           /* jitter */
+	uint64_t rng;            /* jitter */
 };
+
+/* After a failed receive: 1 s doubling to 60 s, equal jitter, so a fleet
+ * that failed together does not come back together. */
+static const struct ctaws_backoff receive_backoff = {1000, 60000, CTAWS_JITTER_EQUAL};
 
 static void
 on_backoff(struct ev_loop *loop, ev_timer *w, int revents)
@@ -56,7 +61,7 @@ poller_new(struct ev_loop *loop, struct curlev *cv, struct ctaws_client *client,
 	p->client = client;
 	p->ops = ops;
 	p->arg = arg;
-	p->seed = (unsigned)(uintptr_t)p ^ (unsigned)ev_time();
+	p->rng = ctaws_rng_seed(0, p);
 	ev_timer_init(&p->backoff, on_backoff, 0., 0.);
 	p->backoff.data = p;
 	return p;
@@ -90,26 +95,13 @@ poller_free(struct poller *p)
 	free(p);
 }
 
-static double
-backoff_seconds(struct poller *p)
-{
-	double cap = 1.0;
-
-	for (int i = 1; i < p->failures && cap < 60.0; i++)
-		cap *= 2.0;
-	if (cap > 60.0)
-		cap = 60.0;
-	/* Half fixed, half jitter: instances failing together spread out. */
-	return cap / 2.0 + cap / 2.0 * ((double)rand_r(&p->seed) / RAND_MAX);
-}
-
 static void
 fail(struct poller *p, const struct ctaws_error *err)
 {
 	double wait;
 
 	p->failures++;
-	wait = backoff_seconds(p);
+	wait = (double)ctaws_backoff_ms(&receive_backoff, p->failures, &p->rng) / 1000.0;
 	ev_timer_set(&p->backoff, wait, 0.);
 	ev_timer_start(p->loop, &p->backoff);
 	p->ops->failed(p->arg, err, wait);

@@ -8,13 +8,11 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "aws/client.h"
+#include "aws/retry.h"
 #include "daemon/metrics.h"
 #include "util/log.h"
-
-#define PUBLISH_ROUNDS_DEFAULT 4
 
 /* Dry-run output from several workers must not interleave. */
 static pthread_mutex_t dry_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -26,7 +24,6 @@ publisher_init(struct publisher *p, struct ctaws_conn *conn, struct dedup *dedup
 	p->conn = conn;
 	p->dedup = dedup;
 	p->dry_run = dry_run;
-	p->max_rounds = PUBLISH_ROUNDS_DEFAULT;
 }
 
 void
@@ -95,11 +92,13 @@ flush_dry_run(struct publisher *p)
 	return 0;
 }
 
-/* One PublishBatch of the alerts at idx[0..n); leaves in idx the ones to send
- * again and returns how many, or -1 when an entry can never be published. */
+/* One PublishBatch of the alerts at idx[0..n), a round for
+ * ctaws_batch_resend: leaves in idx the ones to send again and returns how
+ * many, or -1 when an entry can never be published. */
 static long
-send_round(struct publisher *p, size_t *idx, size_t n, struct ctaws_error *err)
+send_round(void *arg, size_t *idx, size_t n, struct ctaws_error *err)
 {
+	struct publisher *p = arg;
 	struct sns_message m[SNS_BATCH_MAX] = {{0}};
 	struct sns_attr attrs[SNS_BATCH_MAX][ALERT_MAX_ATTRS];
 	char ids[SNS_BATCH_MAX][8];
@@ -137,24 +136,15 @@ send_round(struct publisher *p, size_t *idx, size_t n, struct ctaws_error *err)
 int
 publisher_flush(struct publisher *p, struct ctaws_error *err)
 {
-	size_t idx[SNS_BATCH_MAX], n = p->n;
-	long left = 0;
+	size_t n = p->n;
+	long left;
 
 	if (n == 0)
 		return 0;
 	if (p->dry_run)
 		return flush_dry_run(p);
-	for (size_t i = 0; i < n; i++)
-		idx[i] = i;
-	for (int round = 0; round < p->max_rounds && n > 0; round++) {
-		if (round > 0) {
-			p->stats.retried += n;
-			usleep((useconds_t)(100000u << round)); /* 0.2 s, 0.4 s, 0.8 s */
-		}
-		if ((left = send_round(p, idx, n, err)) < 0)
-			break;
-		n = (size_t)left;
-	}
+	left = ctaws_batch_resend(ctaws_client_retry(ctaws_conn_client(p->conn)), n, send_round, p,
+	    err, &p->stats.retried);
 	if (left != 0) {
 		p->stats.failed += left < 0 ? 1 : (uint64_t)left;
 		/* Whatever SNS did not accept stays unpublished: the object fails

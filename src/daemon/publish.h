@@ -6,9 +6,9 @@
  * the next would pass SNS's 256 KiB per batch), and at the end of an object.
  * So memory holds at most one batch, whatever the number of matches.
  *
- * Entries SNS fails for a passing reason are sent again, alone, a few times
- * with a growing pause; an alert is "accepted" only when SNS listed it under
- * Successful, and only then is it remembered in the duplicate cache. Anything
+ * Entries SNS fails for a passing reason are sent again, alone, by the AWS
+ * layer's batch re-send (the client's backoff and retry quota); an alert is "accepted" only when
+ * SNS listed it under Successful, and only then is it remembered in the duplicate cache. Anything
  * that could not be published makes the object fail as transient: the queue
  * message comes back later and no alert is ever dropped.
  *
@@ -39,7 +39,6 @@ struct publisher {
 	struct ctaws_conn *conn;           /* borrowed; NULL in dry-run mode */
 	struct dedup *dedup;               /* borrowed, shared by every worker; may be NULL */
 	FILE *dry_run;                     /* borrowed; non-NULL: print instead of publishing */
-	int max_rounds;                    /* sends of one entry before giving up */
 	struct alert batch[SNS_BATCH_MAX]; /* owned: waiting alerts, all for one topic */
 	size_t n;                          /* alerts in batch */
 	size_t bytes;                      /* their SNS size */

@@ -102,6 +102,7 @@ cache_new(long long life_s, int jitter_s)
 	src.life_s = life_s;
 	memset(&o, 0, sizeof(o));
 	o.now_ms = fake_now;
+	o.mono_ms = fake_now; /* one fake clock: the test moves both */
 	o.jitter_s = jitter_s;
 	o.seed = ++seed; /* deterministic, but a new draw per cache */
 	set_now(T0);

@@ -47,8 +47,8 @@ START_TEST(full_jitter_bounds)
 	struct ctaws_retry r;
 
 	ctaws_retry_init(&r, 3, 0, 99);
-	ck_assert_int_eq(r.base_ms, CTAWS_RETRY_BASE_MS);
-	ck_assert_int_eq(r.cap_ms, CTAWS_RETRY_CAP_MS);
+	ck_assert_int_eq(r.backoff.base_ms, CTAWS_RETRY_BASE_MS);
+	ck_assert_int_eq(r.backoff.cap_ms, CTAWS_RETRY_CAP_MS);
 	for (int attempt = 1; attempt <= 16; attempt++) {
 		long ceiling = 100L << (attempt - 1), max = 0;
 		double sum = 0;
@@ -189,6 +189,144 @@ START_TEST(quota_runs_dry_and_refills)
 }
 END_TEST
 
+/* The three jitters of the one policy, after 1..12 failures. */
+START_TEST(backoff_policies)
+{
+	struct ctaws_backoff none = {1000, 60000, CTAWS_JITTER_NONE};
+	struct ctaws_backoff equal = {1000, 60000, CTAWS_JITTER_EQUAL};
+	struct ctaws_backoff full = {1000, 60000, CTAWS_JITTER_FULL};
+	uint64_t rng = ctaws_rng_seed(7, NULL), other = ctaws_rng_seed(0, &rng);
+
+	ck_assert_int_eq(ctaws_backoff_ms(&none, 1, NULL), 1000);
+	ck_assert_int_eq(ctaws_backoff_ms(&none, 2, NULL), 2000);
+	ck_assert_int_eq(ctaws_backoff_ms(&none, 6, NULL), 32000);
+	ck_assert_int_eq(ctaws_backoff_ms(&none, 7, NULL), 60000);
+	ck_assert_int_eq(ctaws_backoff_ms(&none, 1000, NULL), 60000);
+	for (int failures = 1; failures <= 12; failures++) {
+		long ceiling = ctaws_backoff_ms(&none, failures, NULL), lo = ceiling, hi = 0;
+
+		for (int i = 0; i < 300; i++) {
+			long e = ctaws_backoff_ms(&equal, failures, &rng);
+			long f = ctaws_backoff_ms(&full, failures, &rng);
+
+			ck_assert_int_ge(e, ceiling / 2);
+			ck_assert_int_le(e, ceiling);
+			ck_assert_int_ge(f, 0);
+			ck_assert_int_lt(f, ceiling);
+			lo = e < lo ? e : lo;
+			hi = e > hi ? e : hi;
+		}
+		/* Spread over the whole half, not stuck at one end. */
+		ck_assert_int_lt(lo, ceiling / 2 + ceiling / 10);
+		ck_assert_int_gt(hi, ceiling - ceiling / 10);
+	}
+	ck_assert(ctaws_rng_unit(&other) < 1.0);
+}
+END_TEST
+
+/* A scripted batch: entry i fails fails[i] times (a passing reason), or
+ * forever when fails[i] is -1 (a reason that never passes). */
+struct script {
+	int fails[CTAWS_BATCH_MAX];
+	int sent[CTAWS_BATCH_MAX]; /* times each entry was sent */
+	int rounds;
+	int call_fails; /* the whole call fails (retryably) this many times first */
+};
+
+static long
+script_send(void *arg, size_t *idx, size_t n, struct ctaws_error *err)
+{
+	struct script *s = arg;
+	size_t again = 0;
+
+	s->rounds++;
+	if (s->call_fails > 0) {
+		s->call_fails--;
+		ctaws_error_set(err, "sns", "PublishBatch", 0, "Timeout", 1, "no answer");
+		return (long)n;
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t e = idx[i];
+
+		s->sent[e]++;
+		if (s->fails[e] == -1) {
+			ctaws_error_set(
+			    err, "sns", "PublishBatch", 200, "InvalidParameter", 0, "bad");
+			return -1;
+		}
+		if (s->fails[e] > 0) {
+			s->fails[e]--;
+			ctaws_error_set(
+			    err, "sns", "PublishBatch", 200, "InternalError", 1, "later");
+			idx[again++] = e;
+		}
+	}
+	return (long)again;
+}
+
+START_TEST(batch_resend)
+{
+	struct ctaws_retry r;
+	struct ctaws_error err;
+	struct script s;
+	uint64_t resent = 0;
+
+	ctaws_retry_init(&r, 3, 1, 3); /* 1 ms base: the test does not wait */
+	/* Entries 2 and 5 fail once, 7 twice: three rounds, the second sending
+	 * three entries again, the third one... */
+	memset(&s, 0, sizeof(s));
+	s.fails[2] = s.fails[5] = 1;
+	s.fails[7] = 2;
+	ck_assert_int_eq(ctaws_batch_resend(&r, 8, script_send, &s, &err, &resent), 0);
+	ck_assert_int_eq(s.rounds, 3);
+	ck_assert_int_eq(resent, 3 + 1);
+	ck_assert_int_eq(s.sent[0], 1);
+	ck_assert_int_eq(s.sent[2], 2);
+	ck_assert_int_eq(s.sent[7], 3);
+	/* ...each round paid from the quota (490 left), the last one refunded
+	 * once all were accepted. */
+	ck_assert_int_eq(ctaws_retry_tokens(&r), 500 - 5);
+	/* The attempt limit: an entry failing three times is left over. */
+	memset(&s, 0, sizeof(s));
+	s.fails[0] = 5;
+	resent = 0;
+	ck_assert_int_eq(ctaws_batch_resend(&r, 3, script_send, &s, &err, &resent), 1);
+	ck_assert_int_eq(s.rounds, 3);
+	ck_assert_int_eq(s.sent[0], 3);
+	ck_assert_str_eq(err.code, "InternalError");
+	/* An entry that can never succeed stops the batch at once. */
+	memset(&s, 0, sizeof(s));
+	s.fails[1] = -1;
+	ck_assert_int_eq(ctaws_batch_resend(&r, 2, script_send, &s, &err, NULL), -1);
+	ck_assert_int_eq(s.rounds, 1);
+	ck_assert_int_eq(err.errc, CTAWS_ERRC_INVALID);
+	/* A call that failed without an answer costs a timeout's retry. */
+	ctaws_retry_destroy(&r);
+	ctaws_retry_init(&r, 3, 1, 3);
+	memset(&s, 0, sizeof(s));
+	s.call_fails = 1;
+	ck_assert_int_eq(ctaws_batch_resend(&r, 2, script_send, &s, &err, NULL), 0);
+	ck_assert_int_eq(s.rounds, 2);
+	ck_assert_int_eq(ctaws_retry_tokens(&r), 500);
+	/* During an outage the quota runs dry: no more rounds, however many
+	 * batches fail. */
+	for (int i = 0; i < 60; i++) {
+		memset(&s, 0, sizeof(s));
+		s.fails[0] = 99;
+		(void)ctaws_batch_resend(&r, 1, script_send, &s, &err, NULL);
+	}
+	memset(&s, 0, sizeof(s));
+	s.fails[0] = 99;
+	ck_assert_int_eq(ctaws_batch_resend(&r, 1, script_send, &s, &err, NULL), 1);
+	ck_assert_int_eq(s.rounds, 1);
+	ck_assert_int_lt(ctaws_retry_tokens(&r), CTAWS_RETRY_COST);
+	/* More entries than a batch call takes is a caller's error. */
+	ck_assert_int_eq(
+	    ctaws_batch_resend(&r, CTAWS_BATCH_MAX + 1, script_send, &s, &err, NULL), -1);
+	ctaws_retry_destroy(&r);
+}
+END_TEST
+
 static time_t
 at(const char *iso)
 {
@@ -244,4 +382,5 @@ CT_CHECK_PROGRAM(.name = "retry",
     .loops = CT_LOOPS(
         {which_errors_retry_and_their_cost, (int)(sizeof(verdicts) / sizeof(verdicts[0]))}),
     .once = CT_TESTS(same_seed_same_delays, full_jitter_bounds, attempt_limit,
-        quota_runs_dry_and_refills, clock_skew_detection, time_parsing))
+        quota_runs_dry_and_refills, backoff_policies, batch_resend, clock_skew_detection,
+        time_parsing))

@@ -9,8 +9,7 @@
 static const struct inflight_policy policy = {
     .max_receive_count = 5,
     .poison_delete = 0,
-    .retry_base_s = 30,
-    .retry_max_s = 900,
+    .backoff = {30 * 1000, 900 * 1000, CTAWS_JITTER_NONE},
 };
 
 struct decide_case {
@@ -67,14 +66,14 @@ END_TEST
 
 START_TEST(test_backoff)
 {
-	struct inflight_policy p = {.retry_base_s = 10, .retry_max_s = 100000};
+	struct inflight_policy p = {.backoff = {10 * 1000, 100000 * 1000L, CTAWS_JITTER_NONE}};
 
 	ck_assert_int_eq(inflight_backoff(&p, 1), 10);
 	ck_assert_int_eq(inflight_backoff(&p, 2), 20);
 	ck_assert_int_eq(inflight_backoff(&p, 4), 80);
 	/* SQS caps visibility at 12 hours whatever the configuration says. */
 	ck_assert_int_eq(inflight_backoff(&p, 40), 43200);
-	p.retry_max_s = 60;
+	p.backoff.cap_ms = 60 * 1000;
 	ck_assert_int_eq(inflight_backoff(&p, 3), 40);
 	ck_assert_int_eq(inflight_backoff(&p, 4), 60);
 	ck_assert_int_eq(inflight_backoff(&p, 1000), 60);
