@@ -47,14 +47,16 @@ struct daemon {
 	atomic_int abort_work; /* workers: drop what you are doing */
 	int stopping;          /* SIGTERM/SIGINT seen: no more receives */
 	int exit_status;
-	int empty_polls;     /* --once: receives that came back empty in a row */
-	ev_async wake;       /* a worker or the acker finished something */
-	ev_prepare prepare;  /* pump before the loop sleeps */
-	ev_timer heartbeat;  /* visibility extensions */
-	ev_timer status;     /* STATUS= */
-	ev_timer watchdog;   /* WATCHDOG=1 */
-	ev_timer grace;      /* shutdown grace */
-	ev_timer ack_window; /* acks decided close together share a call */
+	int empty_polls;          /* --once: receives that came back empty in a row */
+	int receive_failures;     /* receives failed in a row */
+	char receive_error[1024]; /* the last one, without its request id: said once */
+	ev_async wake;            /* a worker or the acker finished something */
+	ev_prepare prepare;       /* pump before the loop sleeps */
+	ev_timer heartbeat;       /* visibility extensions */
+	ev_timer status;          /* STATUS= */
+	ev_timer watchdog;        /* WATCHDOG=1 */
+	ev_timer grace;           /* shutdown grace */
+	ev_timer ack_window;      /* acks decided close together share a call */
 	ev_signal sigterm, sigint, sighup, sigusr1;
 };
 
@@ -103,6 +105,11 @@ on_received(void *arg, struct sqs_messages *msgs)
 	struct daemon *d = arg;
 
 	d->empty_polls = msgs->n == 0 ? d->empty_polls + 1 : 0;
+	if (d->receive_failures > 0)
+		log_notice("receiving from %s works again after %d failure%s", cfg(d)->queue_url,
+		    d->receive_failures, d->receive_failures == 1 ? "" : "s");
+	d->receive_failures = 0;
+	d->receive_error[0] = '\0';
 	for (size_t i = 0; i < msgs->n; i++)
 		message_received(&d->messages, &msgs->v[i]);
 }
@@ -111,9 +118,22 @@ static void
 on_receive_failed(void *arg, const struct ctaws_error *err, double backoff_s)
 {
 	struct daemon *d = arg;
-	char why[1024];
+	struct ctaws_error same = *err;
+	char why[sizeof(d->receive_error)];
 
 	atomic_fetch_add(&d->counters.receive_errors, 1);
+	d->receive_failures++;
+	/* A failure that repeats (no credentials, a denied queue) is explained
+	 * once; the retries after it say only that it goes on. */
+	same.request_id[0] = '\0';
+	ctaws_error_str(&same, why, sizeof(why));
+	if (strcmp(why, d->receive_error) == 0) {
+		log_warnx("receiving from %s failed, next try in %.1f s: %s again (%d in a row, "
+		          "explained above)",
+		    cfg(d)->queue_url, backoff_s, err->code, d->receive_failures);
+		return;
+	}
+	memcpy(d->receive_error, why, sizeof(why));
 	log_warnx("receiving from %s failed, next try in %.1f s: %s", cfg(d)->queue_url, backoff_s,
 	    ctaws_error_str(err, why, sizeof(why)));
 }

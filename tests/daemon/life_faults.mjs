@@ -107,3 +107,26 @@ test("faults during a run: every alert delivered, every message deleted", async 
 	assert.ok(ranged.length >= 2, "no GetObject resumed with a Range");
 	console.log(`# ${ids.length} alerts (${[...counts.values()].filter((n) => n > 1).length} duplicated) in ${took} ms`);
 });
+
+test("a receive that keeps failing the same way is explained once, then counted", async () => {
+	const world = await makeWorld(aws);
+	const fault = aws.faults.add({ service: "sqs", operation: "ReceiveMessage", kind: "status", status: 403,
+		code: "AccessDenied", message: "User is not authorized to perform sqs:ReceiveMessage", count: 3 });
+	const daemon = track(startDaemon(aws, world));
+	let run;
+	try {
+		await daemon.waitForOutput(/works again after 3 failures/, 20000);
+	} finally {
+		run = await daemon.stop("SIGTERM", 10000);
+	}
+	assert.equal(run.code, 0, run.stderr);
+	assert.equal(aws.faults.fired(fault), 3);
+	const lines = logLines(run.stderr).map((l) => l.msg);
+	const explained = lines.filter((m) => m.includes("not authorized to perform sqs:ReceiveMessage"));
+	assert.equal(explained.length, 1, `explained ${explained.length} times:\n${warnings(run.stderr)}`);
+	assert.match(explained[0], /^receiving from \S+ failed, next try in [\d.]+ s: sqs ReceiveMessage: HTTP 403 AccessDenied/);
+	for (const n of [2, 3])
+		assert.ok(lines.some((m) => new RegExp(`failed, next try in [\\d.]+ s: AccessDenied again \\(${n} in a row, explained above\\)$`).test(m)),
+			`failure ${n}:\n${warnings(run.stderr)}`);
+	assert.ok(lines.some((m) => /works again after 3 failures$/.test(m)));
+});
