@@ -100,36 +100,55 @@ put_record(struct buf *b, const struct body *c, enum record_form form, size_t pr
 	return json_put_string(b, c->record, form == RECORD_CUT ? prefix : c->len);
 }
 
+/* One "name":value member of the body. */
+struct member {
+	const char *name;
+	const char *value; /* NULL: null */
+	size_t cap;        /* bytes of value kept */
+};
+
+#define N_MEMBERS(m) (sizeof(m) / sizeof((m)[0]))
+
+/* The members m[0..n), comma-separated. */
+static int
+put_members(struct buf *b, const struct member *m, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((i > 0 && buf_putc(b, ',') == -1) ||
+		    put_field(b, m[i].name, m[i].value, m[i].cap) == -1)
+			return -1;
+	return 0;
+}
+
 /* The alert JSON (docs/alerts.md), keys in a fixed order. */
 static int
 build_body(struct buf *b, const struct body *c, enum record_form form, size_t prefix)
 {
 	const struct fields *f = c->f;
+	const struct member top[] = {
+	    {"rule", c->rule->name, NAME_MAX_BYTES},
+	    {"description", c->rule->description, DESCRIPTION_MAX},
+	    {"severity", c->rule->severity, NAME_MAX_BYTES},
+	    {"eventTime", f->event_time, ALERT_FIELD_MAX},
+	    {"eventSource", f->event_source, ALERT_FIELD_MAX},
+	    {"eventName", f->event_name, ALERT_FIELD_MAX},
+	    {"awsRegion", f->region, ALERT_FIELD_MAX},
+	    {"recipientAccountId", f->account, ALERT_FIELD_MAX},
+	    {"sourceIPAddress", f->source_ip, ALERT_FIELD_MAX},
+	};
+	const struct member identity[] = {
+	    {"type", f->identity_type, ALERT_FIELD_MAX},
+	    {"arn", f->identity_arn, ALERT_FIELD_MAX},
+	};
+	const struct member event[] = {{"eventID", f->event_id, ALERT_FIELD_MAX}};
+	const struct member log[] = {{"bucket", c->bucket, 255}, {"key", c->key, 1024}};
 
 	if (buf_puts(b, "{\"schema\":\"" ALERT_SCHEMA "\",") == -1 ||
-	    put_field(b, "rule", c->rule->name, NAME_MAX_BYTES) == -1 || buf_putc(b, ',') == -1 ||
-	    put_field(b, "description", c->rule->description, DESCRIPTION_MAX) == -1 ||
-	    buf_putc(b, ',') == -1 ||
-	    put_field(b, "severity", c->rule->severity, NAME_MAX_BYTES) == -1 ||
-	    buf_putc(b, ',') == -1 ||
-	    put_field(b, "eventTime", f->event_time, ALERT_FIELD_MAX) == -1 ||
-	    buf_putc(b, ',') == -1 ||
-	    put_field(b, "eventSource", f->event_source, ALERT_FIELD_MAX) == -1 ||
-	    buf_putc(b, ',') == -1 ||
-	    put_field(b, "eventName", f->event_name, ALERT_FIELD_MAX) == -1 ||
-	    buf_putc(b, ',') == -1 || put_field(b, "awsRegion", f->region, ALERT_FIELD_MAX) == -1 ||
-	    buf_putc(b, ',') == -1 ||
-	    put_field(b, "recipientAccountId", f->account, ALERT_FIELD_MAX) == -1 ||
-	    buf_putc(b, ',') == -1 ||
-	    put_field(b, "sourceIPAddress", f->source_ip, ALERT_FIELD_MAX) == -1 ||
-	    buf_puts(b, ",\"userIdentity\":{") == -1 ||
-	    put_field(b, "type", f->identity_type, ALERT_FIELD_MAX) == -1 ||
-	    buf_putc(b, ',') == -1 || put_field(b, "arn", f->identity_arn, ALERT_FIELD_MAX) == -1 ||
-	    buf_puts(b, "},") == -1 ||
-	    put_field(b, "eventID", f->event_id, ALERT_FIELD_MAX) == -1 ||
-	    buf_puts(b, ",\"log\":{") == -1 || put_field(b, "bucket", c->bucket, 255) == -1 ||
-	    buf_putc(b, ',') == -1 || put_field(b, "key", c->key, 1024) == -1 ||
-	    buf_puts(b, "},") == -1 || put_record(b, c, form, prefix) == -1)
+	    put_members(b, top, N_MEMBERS(top)) == -1 || buf_puts(b, ",\"userIdentity\":{") == -1 ||
+	    put_members(b, identity, N_MEMBERS(identity)) == -1 || buf_puts(b, "},") == -1 ||
+	    put_members(b, event, N_MEMBERS(event)) == -1 || buf_puts(b, ",\"log\":{") == -1 ||
+	    put_members(b, log, N_MEMBERS(log)) == -1 || buf_puts(b, "},") == -1 ||
+	    put_record(b, c, form, prefix) == -1)
 		return -1;
 	return buf_putc(b, '}');
 }
