@@ -182,8 +182,8 @@ ctaws_error_classify(struct ctaws_error *e)
 	               s == 502 || s == 503 || s == 504;
 	/* Worth another go later: the service may recover, credentials may be
 	 * refreshed, the clock may be corrected. */
-	e->transient = e->retryable || e->errc == CTAWS_ERRC_SIGNATURE ||
-	               e->errc == CTAWS_ERRC_EXPIRED_TOKEN;
+	e->transient =
+	    e->retryable || e->errc == CTAWS_ERRC_SIGNATURE || e->errc == CTAWS_ERRC_EXPIRED_TOKEN;
 }
 
 void

@@ -162,6 +162,13 @@ ctaws_retry_clock_skew(
 	return 1;
 }
 
+int
+ctaws_entry_retryable(int sender_fault, const char *code)
+{
+	return !sender_fault || ctaws_error_code_is_throttling(code) ||
+	       ctaws_error_code_is_transient(code);
+}
+
 long
 ctaws_batch_resend(struct ctaws_retry *r, size_t n, ctaws_batch_send send, void *arg,
     struct ctaws_error *err, uint64_t *resent)

@@ -115,6 +115,16 @@ long ctaws_retry_backoff_ms(struct ctaws_retry *r, int attempt);
  * number of entries still failing when retries ran out; *resent (may be NULL)
  * counts the entries sent again.
  */
+/* One entry's fate in a batch call's answer. */
+enum ctaws_entry_status {
+	CTAWS_ENTRY_OK,         /* listed under Successful */
+	CTAWS_ENTRY_FAILED,     /* listed under Failed with a code */
+	CTAWS_ENTRY_UNREPORTED, /* in neither list: assume it did not happen */
+};
+/* Whether an entry listed under Failed is worth sending again: it was not
+ * the sender's fault, or its code says throttled or unavailable. */
+int ctaws_entry_retryable(int sender_fault, const char *code);
+
 #define CTAWS_BATCH_MAX 10 /* entries per batch call: SQS and SNS both take ten */
 typedef long (*ctaws_batch_send)(void *arg, size_t *idx, size_t n, struct ctaws_error *err);
 long ctaws_batch_resend(struct ctaws_retry *r, size_t n, ctaws_batch_send send, void *arg,

@@ -403,12 +403,10 @@ batch_commit(struct batch_state *st, int ok)
 	if (i < st->n) {
 		r = &st->res->entry[i];
 		*r = st->cur;
-		r->status = ok ? SNS_ENTRY_OK : SNS_ENTRY_FAILED;
+		r->status = ok ? CTAWS_ENTRY_OK : CTAWS_ENTRY_FAILED;
 		if (!ok && r->code[0] == '\0')
 			snprintf(r->code, sizeof(r->code), "UnknownError");
-		r->retryable =
-		    !ok && (!r->sender_fault || ctaws_error_code_is_throttling(r->code) ||
-		               ctaws_error_code_is_transient(r->code));
+		r->retryable = !ok && ctaws_entry_retryable(r->sender_fault, r->code);
 	}
 	memset(&st->cur, 0, sizeof(st->cur));
 	st->id[0] = '\0';
@@ -461,7 +459,7 @@ batch_result_init(struct sns_batch_result *res, size_t n)
 	memset(res, 0, sizeof(*res));
 	res->n = n > SNS_BATCH_MAX ? SNS_BATCH_MAX : n;
 	for (i = 0; i < res->n; i++) {
-		res->entry[i].status = SNS_ENTRY_UNREPORTED;
+		res->entry[i].status = CTAWS_ENTRY_UNREPORTED;
 		res->entry[i].retryable = 1;
 		COPY(res->entry[i].code, "EntryNotReported");
 		COPY(res->entry[i].message, "SNS reported no outcome for this entry");
@@ -486,7 +484,7 @@ sns_publish_batch_parse(const struct buf *body, const struct sns_message *m, siz
 		return ctaws_error_set(err, "sns", "PublishBatch", 0, CTAWS_ERR_MALFORMED, 0,
 		    "response is not a PublishBatchResponse");
 	for (i = 0; i < res->n; i++)
-		if (res->entry[i].status != SNS_ENTRY_OK)
+		if (res->entry[i].status != CTAWS_ENTRY_OK)
 			res->nfailed++;
 	return 0;
 }

@@ -18,6 +18,7 @@
 #include "aws/attrs.h"
 #include "aws/client.h"
 #include "aws/error.h"
+#include "aws/retry.h"
 #include "util/buf.h"
 
 #define SNS_API_VERSION       "2010-03-31"
@@ -54,14 +55,8 @@ struct sns_publish_result {
 	char sequence_number[128]; /* SequenceNumber (FIFO topics), "" otherwise */
 };
 
-enum sns_entry_status {
-	SNS_ENTRY_OK,         /* listed under Successful */
-	SNS_ENTRY_FAILED,     /* listed under Failed with a code */
-	SNS_ENTRY_UNREPORTED, /* in neither list: assume it was not published */
-};
-
 struct sns_entry_result {
-	enum sns_entry_status status;
+	enum ctaws_entry_status status;
 	char message_id[128];      /* when OK */
 	char sequence_number[128]; /* when OK on a FIFO topic */
 	int sender_fault;          /* SenderFault: the entry itself is wrong */
@@ -73,7 +68,7 @@ struct sns_entry_result {
 struct sns_batch_result {
 	struct sns_entry_result entry[SNS_BATCH_MAX]; /* in the order of the request's entries */
 	size_t n;                                     /* entries in the request */
-	size_t nfailed;                               /* entries whose status is not SNS_ENTRY_OK */
+	size_t nfailed; /* entries whose status is not CTAWS_ENTRY_OK */
 };
 
 /* Bytes m counts against the payload limits: the message plus each

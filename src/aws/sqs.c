@@ -443,7 +443,7 @@ batch_result_init(struct sqs_batch_result *res, size_t n)
 	memset(res, 0, sizeof(*res));
 	res->n = n;
 	for (i = 0; i < n; i++) {
-		res->entry[i].status = SQS_ENTRY_UNREPORTED;
+		res->entry[i].status = CTAWS_ENTRY_UNREPORTED;
 		res->entry[i].retryable = 1;
 		snprintf(res->entry[i].code, sizeof(res->entry[i].code), "EntryNotReported");
 		snprintf(res->entry[i].message, sizeof(res->entry[i].message),
@@ -485,12 +485,11 @@ batch_failed(struct sqs_entry_result *r, yajl_val item)
 	const char *code = json_string(item, "Code");
 	const char *msg = json_string(item, "Message");
 
-	r->status = SQS_ENTRY_FAILED;
+	r->status = CTAWS_ENTRY_FAILED;
 	r->sender_fault = json_bool(item, "SenderFault", 0);
 	snprintf(r->code, sizeof(r->code), "%s", code ? code : "UnknownError");
 	snprintf(r->message, sizeof(r->message), "%s", msg ? msg : "");
-	r->retryable = !r->sender_fault || ctaws_error_code_is_throttling(r->code) ||
-	               ctaws_error_code_is_transient(r->code);
+	r->retryable = ctaws_entry_retryable(r->sender_fault, r->code);
 }
 
 int
@@ -522,7 +521,7 @@ sqs_batch_parse(const char *operation, const struct buf *body, const struct sqs_
 			batch_failed(&res->entry[k], failed->u.array.values[i]);
 	yajl_tree_free(root);
 	for (i = 0; i < n; i++)
-		if (res->entry[i].status != SQS_ENTRY_OK)
+		if (res->entry[i].status != CTAWS_ENTRY_OK)
 			res->nfailed++;
 	return 0;
 }

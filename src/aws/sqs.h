@@ -25,6 +25,7 @@
 #include "aws/attrs.h"
 #include "aws/client.h"
 #include "aws/error.h"
+#include "aws/retry.h"
 #include "util/buf.h"
 
 #define SQS_BATCH_MAX        10    /* entries per batch request */
@@ -84,14 +85,8 @@ struct sqs_batch_entry {
 	int visibility_timeout_s;   /* ChangeMessageVisibilityBatch only: 0..43200 */
 };
 
-enum sqs_entry_status {
-	SQS_ENTRY_OK,         /* listed under Successful */
-	SQS_ENTRY_FAILED,     /* listed under Failed with a code */
-	SQS_ENTRY_UNREPORTED, /* in neither list: assume it did not happen */
-};
-
 struct sqs_entry_result {
-	enum sqs_entry_status status;
+	enum ctaws_entry_status status;
 	int sender_fault;  /* SenderFault: the request was wrong, resending will not help */
 	int retryable;     /* worth resending: not the sender's fault, or unreported */
 	char code[96];     /* AWS error code ("ReceiptHandleIsInvalid"), "" when OK */
@@ -101,7 +96,7 @@ struct sqs_entry_result {
 struct sqs_batch_result {
 	struct sqs_entry_result entry[SQS_BATCH_MAX]; /* in the order of the request's entries */
 	size_t n;                                     /* entries in the request */
-	size_t nfailed;                               /* entries whose status is not SQS_ENTRY_OK */
+	size_t nfailed; /* entries whose status is not CTAWS_ENTRY_OK */
 };
 
 /* Checks queue_url and decides where its requests go: to the URL's own host,

@@ -114,7 +114,7 @@ ack_send(void *arg, size_t *idx, size_t n, struct ctaws_error *err)
 		struct ack_entry *ae = b->entry[idx[i]];
 		const struct sqs_entry_result *er = &res.entry[i];
 
-		if (er->status == SQS_ENTRY_OK) {
+		if (er->status == CTAWS_ENTRY_OK) {
 			ae->ok = 1;
 			ae->error[0] = ae->code[0] = '\0';
 			continue;

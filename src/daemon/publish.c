@@ -117,7 +117,7 @@ send_round(void *arg, size_t *idx, size_t n, struct ctaws_error *err)
 	for (size_t i = 0; i < n; i++) {
 		struct sns_entry_result *r = &res.entry[i];
 
-		if (r->status == SNS_ENTRY_OK) {
+		if (r->status == CTAWS_ENTRY_OK) {
 			accepted(p, &p->batch[idx[i]]);
 			continue;
 		}

@@ -201,7 +201,7 @@ op_batch_parse(struct svc_ctx *ctx)
 			const struct sns_entry_result *r = &res.entry[i];
 
 			buf_printf(&ctx->out, "%s %s", ms->m[i].id, status_names[r->status]);
-			if (r->status == SNS_ENTRY_OK)
+			if (r->status == CTAWS_ENTRY_OK)
 				buf_printf(&ctx->out, " message-id=%s sequence=%s", r->message_id,
 				    r->sequence_number[0] ? r->sequence_number : "-");
 			else

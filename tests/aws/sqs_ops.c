@@ -200,7 +200,7 @@ op_batch_parse(struct svc_ctx *ctx)
 			const struct sqs_entry_result *r = &res.entry[i];
 
 			buf_printf(&ctx->out, "%s %s", e[i].id, status_names[r->status]);
-			if (r->status != SQS_ENTRY_OK)
+			if (r->status != CTAWS_ENTRY_OK)
 				buf_printf(&ctx->out, " code=%s sender=%d retryable=%d message=%s",
 				    r->code, r->sender_fault, r->retryable, r->message);
 			buf_putc(&ctx->out, '\n');

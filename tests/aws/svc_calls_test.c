@@ -255,10 +255,10 @@ START_TEST(delete_batch_reports_each_entry)
 	                                       "\"Message\":\"bad\"}]}"});
 	ck_assert_msg(sqs_delete_batch(conn, &q, e, 3, &res, &err) == 0, "%s", err.message);
 	ck_assert_int_eq(res.nfailed, 1);
-	ck_assert_int_eq(res.entry[0].status, SQS_ENTRY_OK);
-	ck_assert_int_eq(res.entry[1].status, SQS_ENTRY_FAILED);
+	ck_assert_int_eq(res.entry[0].status, CTAWS_ENTRY_OK);
+	ck_assert_int_eq(res.entry[1].status, CTAWS_ENTRY_FAILED);
 	ck_assert_str_eq(res.entry[1].code, "ReceiptHandleIsInvalid");
-	ck_assert_int_eq(res.entry[2].status, SQS_ENTRY_OK);
+	ck_assert_int_eq(res.entry[2].status, CTAWS_ENTRY_OK);
 	ck_assert_str_eq(httpd_header(srv, 0, "X-Amz-Target"), "AmazonSQS.DeleteMessageBatch");
 
 	/* An invalid batch is refused before anything is sent. */
@@ -339,7 +339,7 @@ START_TEST(publish_batch_reports_each_entry)
 	ck_assert_int_eq(httpd_nrequests(srv), 2);
 	ck_assert_int_eq(res.nfailed, 1);
 	ck_assert_str_eq(res.entry[0].message_id, "m1");
-	ck_assert_int_eq(res.entry[1].status, SNS_ENTRY_FAILED);
+	ck_assert_int_eq(res.entry[1].status, CTAWS_ENTRY_FAILED);
 	ck_assert_int_eq(res.entry[1].retryable, 1);
 }
 END_TEST
