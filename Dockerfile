@@ -17,7 +17,8 @@ RUN apt-get update && \
     DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         gcc libc6-dev make autoconf automake pkg-config \
         libcurl4-openssl-dev libssl-dev zlib1g-dev libyajl-dev libev-dev \
-        libconfig-dev libsystemd-dev libexpat1-dev libisal-dev libmicrohttpd-dev && \
+        libconfig-dev libsystemd-dev libexpat1-dev libisal-dev libmicrohttpd-dev \
+        libsqlite3-dev && \
     rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .

@@ -1,0 +1,86 @@
+/*
+ * state: what ctalertd remembers between records, messages, restarts and
+ * instances. One small interface, several backends:
+ *
+ *   memory  in this process only (scan, --dry-run, tests); gone at exit
+ *   sqlite  one file in the unit's StateDirectory=, WAL mode: survives
+ *           kill -9 and reboots, shared by the processes of one machine
+ *
+ * The store knows nothing of rules or alerts. A key is a short string its
+ * caller chooses, with a prefix of the caller's own ("alert/", ...); a key
+ * holds a counter (0 unless added to) and lives until its expiry. Expiries
+ * are wall-clock seconds since the epoch, because a key must mean the same
+ * after a reboot and to every instance sharing a store; a key past its
+ * expiry is absent for every call, whether or not it was pruned yet.
+ *
+ * Every call is thread-safe. Every call that can fail returns -1 with err
+ * naming the store (its file) and what failed; callers treat a failed store
+ * as "not known", so a failure can only cause a duplicate, never a loss.
+ */
+#ifndef CT_STATE_STATE_H
+#define CT_STATE_STATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/error.h"
+
+#define STATE_KEY_MAX 512 /* bytes of a key */
+
+enum state_backend {
+	STATE_MEMORY,
+	STATE_SQLITE,
+};
+
+struct state_options {
+	enum state_backend backend;
+	const char *path;     /* sqlite: the database file (created if missing) */
+	int64_t max_keys;     /* above this, prune forgets the keys expiring first;
+	                         0: STATE_MAX_KEYS_DEFAULT */
+	int64_t (*now)(void); /* wall clock, seconds; NULL: the real one (tests) */
+};
+
+#define STATE_MAX_KEYS_DEFAULT 1000000
+/* An expired key is kept this long for state_take_expired before pruning
+ * forgets it anyway. */
+#define STATE_EXPIRED_KEEP_S 86400
+
+struct state;
+
+struct state *state_open(const struct state_options *o, struct ct_error *err);
+void state_close(struct state *s);
+/* "memory", "sqlite". */
+const char *state_backend_name(enum state_backend b);
+/* Where it lives, for messages: the file, or "memory". */
+const char *state_where(const struct state *s);
+
+/* Records key until `until` (a later expiry wins; an expired key starts
+ * afresh with counter 0). */
+int state_put(struct state *s, const char *key, int64_t until, struct ct_error *err);
+/* 1 when key is present and unexpired, 0 when not. */
+int state_has(struct state *s, const char *key, struct ct_error *err);
+/* Test-and-set: records key until `until` only when it is absent or
+ * expired. 1 when this call set it, 0 when it was there already. Of several
+ * callers racing for one key, exactly one gets 1. */
+int state_claim(struct state *s, const char *key, int64_t until, struct ct_error *err);
+/* Adds delta to key's counter, creating it (at 0, expiring at until) when
+ * absent or expired; an existing key keeps its expiry. The new value in
+ * *value. */
+int state_add(struct state *s, const char *key, int64_t delta, int64_t until, int64_t *value,
+    struct ct_error *err);
+
+/* The keys with prefix that have expired, oldest expiry first, at most max:
+ * each is forgotten and handed to fn with its counter (a window that
+ * closed). Of several callers, each expired key reaches exactly one.
+ * Returns how many, or -1. */
+typedef void (*state_expired_fn)(void *arg, const char *key, int64_t value, int64_t until);
+long state_take_expired(struct state *s, const char *prefix, size_t max, state_expired_fn fn,
+    void *arg, struct ct_error *err);
+
+/* Forgets keys expired more than STATE_EXPIRED_KEEP_S ago and, above
+ * max_keys, the keys expiring first. Returns how many were forgotten. */
+long state_prune(struct state *s, struct ct_error *err);
+/* Keys held, expired ones not yet pruned included. */
+long state_count(struct state *s, struct ct_error *err);
+
+#endif
