@@ -215,11 +215,34 @@ check_topics(struct checklist *cl, struct ctaws_conn *conn, const struct ct_conf
 	}
 }
 
+/* `check --configured`: whether the configuration names what the daemon
+ * needs, for a service manager to decide whether to start it at all
+ * (systemd's ExecCondition=). 1 only when the file and the environment
+ * leave queue_url or source.buckets unset and say nothing wrong; any other
+ * problem is 0, so that starting fails and says why. AWS is not asked. */
+static int
+check_configured(const char *path)
+{
+	struct ct_config *c;
+	struct ct_error err;
+
+	log_init("ctalertd", LOG_TARGET_TEXT, LOG_WARNING);
+	if ((c = conf_load(path, NULL, &err)) != NULL) {
+		conf_free(c);
+		return 0;
+	}
+	if (err.code != CT_ERR_UNSET)
+		return 0;
+	printf("not configured yet: %s\n", err.msg);
+	return 1;
+}
+
 int
 cmd_check(int argc, char **argv)
 {
 	static const struct option longopts[] = {{"config", required_argument, NULL, 'c'},
-	    {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	    {"configured", no_argument, NULL, 'C'}, {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0}};
 	struct checklist cl = {0, 0, NULL, 0};
 	const char *path = NULL;
 	struct ct_config *c;
@@ -227,20 +250,26 @@ cmd_check(int argc, char **argv)
 	struct ctaws_conn *conn;
 	struct ct_error err;
 	char line[64], what[4200];
-	int ch, started = 0;
+	int ch, started = 0, configured = 0;
 
 	while ((ch = cmd_getopt("check", argc, argv, "c:h", longopts, &started)) != -1) {
 		switch (ch) {
 		case 'c':
 			path = optarg;
 			break;
+		case 'C':
+			configured = 1;
+			break;
 		case 'h':
-			printf("Usage: ctalertd check [-c FILE]\n"
+			printf("Usage: ctalertd check [-c FILE] [--configured]\n"
 			       "Validate the configuration and check, with the daemon's "
 			       "credentials, the\n"
 			       "caller identity, the queue, every alert topic and every source "
 			       "bucket.\n\n"
 			       "  -c, --config=FILE  configuration file (default %s)\n"
+			       "      --configured   only tell whether the queue and the buckets "
+			       "are set\n"
+			       "                     (exit 1 when not); ask AWS nothing\n"
 			       "  -h, --help         display this help and exit\n\n"
 			       "Exit status: 0 when every check passed, 1 otherwise, 2 for a bad "
 			       "configuration.\n",
@@ -252,6 +281,8 @@ cmd_check(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cmd_usage_error("check", "unexpected argument '%s'", argv[optind]);
+	if (configured)
+		return check_configured(path);
 	log_init("ctalertd", LOG_TARGET_TEXT, LOG_WARNING);
 	if ((c = conf_load_report(path, NULL, config_error, &cl, &err)) == NULL) {
 		printf("%d %s: the configuration is refused\n", cl.failed,

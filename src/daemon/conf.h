@@ -127,7 +127,10 @@ struct ct_config {
  * (the environment alone otherwise), CONF_NO_FILE the environment alone; a
  * path given must exist. envp holds
  * "NAME=value" strings (NULL: the process environment). On failure returns
- * NULL with err naming where (CT_ERR_CONFIG, or CT_ERR_IO, CT_ERR_NOMEM). */
+ * NULL with err naming where (CT_ERR_CONFIG, or CT_ERR_IO, CT_ERR_NOMEM). err
+ * holds the first error found; it is CT_ERR_UNSET only when everything
+ * written was accepted and a setting the daemon needs (queue_url,
+ * source.buckets) is missing: a configuration not filled in yet. */
 struct ct_config *conf_load(const char *path, char *const *envp, struct ct_error *err);
 
 /* Told of each error the loader finds (msg borrowed for the call). */
