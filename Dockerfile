@@ -10,6 +10,10 @@
 # CTALERTD_RULES_DIR names; mount your own folder there, or point the
 # variable elsewhere. Credentials: the ECS task role, IMDSv2 or the
 # environment. Logs: JSON lines on standard error (for awslogs).
+# Health: the metrics listener is on loopback (CTALERTD_METRICS_LISTEN;
+# "*:9464" lets Prometheus scrape from outside), and HEALTHCHECK runs
+# `ctalertd check --health`, which asks its /healthz (build with
+# `--format docker`: OCI images carry no HEALTHCHECK).
 
 # --- build: the whole toolchain, thrown away afterwards -----------------
 FROM debian:bookworm-slim AS build
@@ -41,7 +45,11 @@ RUN apt-get update && \
         --home-dir /nonexistent --shell /usr/sbin/nologin ctalertd
 COPY --from=build /out/usr/bin/ctalertd /usr/bin/ctalertd
 COPY --from=build /out/etc/ctalertd/rules.d/ /etc/ctalertd/rules.d/
-ENV CTALERTD_RULES_DIR=/etc/ctalertd/rules.d
+ENV CTALERTD_RULES_DIR=/etc/ctalertd/rules.d \
+    CTALERTD_METRICS_LISTEN=127.0.0.1:9464
 USER 10001:10001
+# Unhealthy after 3 failed checks 30 s apart; the first minute is for start.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
+    CMD ["/usr/bin/ctalertd", "check", "--health"]
 ENTRYPOINT ["/usr/bin/ctalertd"]
 CMD ["run", "--log-target=json"]

@@ -288,7 +288,8 @@ const struct conf_opt conf_opts[] = {
     ENUM("log_level", log_level, level_words, level_values, "info", "CTALERTD_LOG_LEVEL"),
     ENUM("log_target", log_target, target_words, target_values, "auto", NULL),
     GROUP("metrics"),
-    STR("metrics.listen", metrics_listen, NULL, check_listen),
+    STR("metrics.listen", metrics_listen, "CTALERTD_METRICS_LISTEN", check_listen),
+    DUR("metrics.max_receive_age", metrics_max_receive_age, 10, 86400, "2m"),
     DUR("shutdown_grace", shutdown_grace, 0, 3600, "30s"),
 };
 const size_t conf_nopts = sizeof(conf_opts) / sizeof(conf_opts[0]);

@@ -25,10 +25,12 @@
 #include "daemon/curlev.h"
 #include "daemon/daemon.h"
 #include "daemon/dedup.h"
+#include "daemon/health.h"
 #include "daemon/metrics.h"
 #include "daemon/message.h"
 #include "daemon/poll.h"
 #include "daemon/service.h"
+#include "util/clock.h"
 #include "util/log.h"
 
 struct daemon {
@@ -103,6 +105,7 @@ on_received(void *arg, struct sqs_messages *msgs)
 	struct daemon *d = arg;
 
 	d->empty_polls = msgs->n == 0 ? d->empty_polls + 1 : 0;
+	health_received(clock_mono_s());
 	for (size_t i = 0; i < msgs->n; i++)
 		message_received(&d->messages, &msgs->v[i]);
 }
@@ -199,7 +202,7 @@ pump(struct daemon *d)
 	const struct ct_config *c = cfg(d);
 	struct pool_job *pj;
 	struct ack_entry *e;
-	int room;
+	int room = 0, due;
 
 	while ((pj = pool_take_done(d->pool)) != NULL)
 		message_object_done(&d->messages, (struct object_job *)pj);
@@ -208,8 +211,9 @@ pump(struct daemon *d)
 		ack_entry_free(e);
 	}
 	flush_acks(d);
-	if (!d->stopping && !(d->opt.once && d->empty_polls > 0) &&
-	    (room = room_for_messages(d)) > 0) {
+	due = !d->stopping && !(d->opt.once && d->empty_polls > 0) &&
+	      (room = room_for_messages(d)) > 0;
+	if (due) {
 		int max = room < c->receive.max_messages ? room : c->receive.max_messages;
 
 		poller_start(d->poller, max, c->receive.wait_time_seconds,
@@ -217,6 +221,7 @@ pump(struct daemon *d)
 	}
 	metrics_gauges(
 	    d->messages.inflight.count, pool_running(d->pool), (size_t)pool_size(d->pool));
+	health_turn(clock_mono_s(), due);
 	maybe_finish(d);
 }
 
@@ -318,6 +323,7 @@ on_stop(struct ev_loop *loop, ev_signal *w, int revents)
 	}
 	d->stopping = 1;
 	service_stopping();
+	health_stopping();
 	log_info("%s: stopping; %zu %s in hand, up to %llu s to finish", strsignal(w->signum),
 	    d->messages.inflight.count,
 	    log_plural(d->messages.inflight.count, "message", "messages"),
@@ -359,6 +365,7 @@ on_reload(struct ev_loop *loop, ev_signal *w, int revents)
 	snapshot_unref(d->snap);
 	d->snap = ns;
 	log_set_level(nc->log_level);
+	health_limit((double)nc->metrics_max_receive_age);
 	log_info("configuration reloaded: %zu %s", nc->rules.n,
 	    log_plural(nc->rules.n, "rule", "rules"));
 	service_ready();
@@ -539,8 +546,11 @@ daemon_run(struct daemon *d)
 	    cfg(d)->queue_url, pool_size(d->pool),
 	    log_plural(pool_size(d->pool), "worker", "workers"), cfg(d)->rules.n,
 	    log_plural(cfg(d)->rules.n, "rule", "rules"), d->opt.dry_run ? " (dry run)" : "");
+	health_limit((double)cfg(d)->metrics_max_receive_age);
+	health_started(clock_mono_s());
 	service_ready();
 	ev_run(d->loop, 0);
+	health_reset();
 	log_info("stopped: %" PRIuFAST64 " messages, %" PRIuFAST64 " objects, %" PRIuFAST64
 	         " alerts",
 	    atomic_load(&d->counters.messages_received), atomic_load(&d->counters.objects_done),

@@ -44,8 +44,9 @@ function awsEnv() {
 test("the image builds, runs as non-root and alerts against the local AWS", { skip, timeout: 900000 }, async (t) => {
 	await image("base");
 	const t0 = Date.now();
+	// Docker's image format: OCI's has no HEALTHCHECK.
 	const b = await run("podman", ["build", "--isolation", "chroot", "--network", "host", "--pull=never",
-		"-t", tag, "-f", join(srcdir, "Dockerfile"), srcdir], { timeoutMs: 600000 });
+		"--format", "docker", "-t", tag, "-f", join(srcdir, "Dockerfile"), srcdir], { timeoutMs: 600000 });
 	assert.equal(b.code, 0, `${b.stdout.slice(-4000)}\n${b.stderr.slice(-4000)}`);
 	built = true;
 	console.log(`# built in ${Math.round((Date.now() - t0) / 1000)} s`);
@@ -58,6 +59,9 @@ test("the image builds, runs as non-root and alerts against the local AWS", { sk
 		assert.equal(info.Config.User, "10001:10001");
 		assert.deepEqual(info.Config.Entrypoint, ["/usr/bin/ctalertd"]);
 		assert.ok(info.Config.Env.includes("CTALERTD_RULES_DIR=/etc/ctalertd/rules.d"));
+		assert.ok(info.Config.Env.includes("CTALERTD_METRICS_LISTEN=127.0.0.1:9464"));
+		// podman puts it beside Config, Docker inside.
+		assert.deepEqual((info.Healthcheck ?? info.Config.Healthcheck)?.Test, ["CMD", "/usr/bin/ctalertd", "check", "--health"]);
 		const r = await must("podman", [...podmanRunArgs(), "--rm", "--entrypoint", "sh", tag, "-c",
 			"id -u; id -g; ldd /usr/bin/ctalertd | grep -c 'not found' || true; " +
 			"for t in gcc cc make autoconf; do command -v $t; done; ls /etc/ctalertd/rules.d | wc -l; " +
@@ -86,6 +90,14 @@ test("the image builds, runs as non-root and alerts against the local AWS", { sk
 		assert.equal(alerts.length, 1);
 		assert.ok(alerts[0].Body.includes(hit.eventID));
 		await until(async () => (await queueDepth(aws, world.queue.url)).inFlight === 0, "the message deleted", 15000);
+		// The image's HEALTHCHECK, run as the engine runs it.
+		const hc = await podman(["healthcheck", "run", name], { timeoutMs: 60000 });
+		assert.equal(hc.code, 0, `healthcheck: ${hc.stdout}${hc.stderr}`);
+		const hs = (await must("podman", ["inspect", "--format", "{{.State.Health.Status}}", name])).stdout.trim();
+		assert.equal(hs, "healthy");
+		const direct = await podman(["exec", name, "/usr/bin/ctalertd", "check", "--health"], { timeoutMs: 30000 });
+		assert.equal(direct.code, 0, direct.stdout + direct.stderr);
+		assert.equal(direct.stdout, "http://127.0.0.1:9464/healthz: 200 ok\n");
 
 		const stop = await podman(["stop", "-t", "40", name], { timeoutMs: 90000 });
 		assert.equal(stop.code, 0, stop.stderr);
