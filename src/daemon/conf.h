@@ -120,8 +120,8 @@ struct ct_config {
 	int log_level;              /* a syslog priority; LOG_INFO */
 	enum log_target log_target; /* LOG_TARGET_AUTO */
 	char *metrics_listen;       /* owned; "host:port" of the metrics endpoint, NULL: off */
-	uint64_t metrics_max_receive_age; /* seconds a due receive may fail before /healthz does; 2m */
-	uint64_t shutdown_grace;    /* seconds in-flight work may finish on SIGTERM; 30s */
+	uint64_t metrics_max_receive_age; /* seconds without a due receive till unhealthy; 2m */
+	uint64_t shutdown_grace;          /* seconds in-flight work may finish on SIGTERM; 30s */
 };
 
 /* Loads the configuration. path NULL means CONF_DEFAULT_FILE if it exists

@@ -34,7 +34,8 @@ run_line(const char *path, const char *line, struct buf *out)
 	} else if (sscanf(line, "started %lf", &t) == 1) {
 		health_started(t);
 	} else if (sscanf(line, "turn %lf %7s", &t, how) == 2) {
-		ck_assert_msg(strcmp(how, "due") == 0 || strcmp(how, "idle") == 0, "%s: %s", path, line);
+		ck_assert_msg(
+		    strcmp(how, "due") == 0 || strcmp(how, "idle") == 0, "%s: %s", path, line);
 		health_turn(t, strcmp(how, "due") == 0);
 	} else if (sscanf(line, "received %lf", &t) == 1) {
 		health_received(t);
