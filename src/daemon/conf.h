@@ -121,6 +121,8 @@ struct ct_config {
 	enum log_target log_target; /* LOG_TARGET_AUTO */
 	char *metrics_listen;       /* owned; "host:port" of the metrics endpoint, NULL: off */
 	uint64_t metrics_max_receive_age; /* seconds without a due receive till unhealthy; 2m */
+	uint64_t metrics_emf_interval;    /* seconds between EMF log lines, 0: none; 0 */
+	char *metrics_emf_namespace;      /* owned; the CloudWatch namespace; "ctalertd" */
 	uint64_t shutdown_grace;          /* seconds in-flight work may finish on SIGTERM; 30s */
 };
 

@@ -25,6 +25,7 @@
 #include "daemon/curlev.h"
 #include "daemon/daemon.h"
 #include "daemon/dedup.h"
+#include "daemon/emf.h"
 #include "daemon/health.h"
 #include "daemon/metrics.h"
 #include "daemon/message.h"
@@ -57,6 +58,8 @@ struct daemon {
 	ev_timer watchdog;   /* WATCHDOG=1 */
 	ev_timer grace;      /* shutdown grace */
 	ev_timer ack_window; /* acks decided close together share a call */
+	ev_timer emf;        /* CloudWatch EMF lines, when metrics.emf_interval is set */
+	struct emf_state emf_state; /* the counters the last EMF line reported */
 	ev_signal sigterm, sigint, sighup, sigusr1;
 };
 
@@ -286,6 +289,28 @@ on_status(struct ev_loop *loop, ev_timer *w, int revents)
 	service_status("%s", line);
 }
 
+/* One EMF line: the counters' growth since the last one. */
+static void
+emit_emf(struct daemon *d)
+{
+	struct buf b = BUF_INIT;
+	const struct ct_config *c = cfg(d);
+
+	if (emf_render(&b, &d->counters, &d->emf_state, c->metrics_emf_namespace, c->queue_url,
+	        (long long)(clock_wall_s() * 1000.)) == 0 &&
+	    b.data)
+		log_json_members(LOG_INFO, b.data, "metrics for CloudWatch (embedded metric format)");
+	buf_free(&b);
+}
+
+static void
+on_emf(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	emit_emf(w->data);
+}
+
 static void
 on_watchdog(struct ev_loop *loop, ev_timer *w, int revents)
 {
@@ -433,6 +458,13 @@ watchers_init(struct daemon *d)
 	d->status.data = d;
 	ev_timer_start(d->loop, &d->status);
 	ev_timer_init(&d->ack_window, on_ack_window, 0., 0.);
+	if (cfg(d)->metrics_emf_interval > 0) {
+		double every = (double)cfg(d)->metrics_emf_interval;
+
+		ev_timer_init(&d->emf, on_emf, every, every);
+		d->emf.data = d;
+		ev_timer_start(d->loop, &d->emf);
+	}
 	ev_timer_init(&d->grace, on_grace, 0., 0.);
 	d->grace.data = d;
 	if (wd > 0) {
@@ -548,9 +580,14 @@ daemon_run(struct daemon *d)
 	    log_plural(cfg(d)->rules.n, "rule", "rules"), d->opt.dry_run ? " (dry run)" : "");
 	health_limit((double)cfg(d)->metrics_max_receive_age);
 	health_started(clock_mono_s());
+	if (cfg(d)->metrics_emf_interval > 0 && log_get_target() != LOG_TARGET_JSON)
+		log_warnx("metrics.emf_interval is set, but the log is not JSON lines: "
+		          "no embedded metric format lines are written (use --log-target=json)");
 	service_ready();
 	ev_run(d->loop, 0);
 	health_reset();
+	if (cfg(d)->metrics_emf_interval > 0)
+		emit_emf(d); /* what grew since the last line */
 	log_info("stopped: %" PRIuFAST64 " messages, %" PRIuFAST64 " objects, %" PRIuFAST64
 	         " alerts",
 	    atomic_load(&d->counters.messages_received), atomic_load(&d->counters.objects_done),
