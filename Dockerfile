@@ -33,17 +33,33 @@ RUN mkdir -p m4 && autoreconf -fi && \
 # Marks this stage's leftovers, so they can be pruned apart from the cache.
 LABEL org.ctalertd.stage=build
 
-# --- runtime: the program, its libraries, the rule pack -----------------
-FROM debian:bookworm-slim
+# --- runtime-root: the program and exactly what it loads ----------------
+# Debian's runtime libraries are installed here only to copy out the ones
+# the program links (ldd's closure, the dynamic loader included), the CA
+# bundle libcurl reads and the user's passwd and group lines: the image
+# itself has no shell, no package manager and no libraries it never loads.
+FROM debian:bookworm-slim AS runtime-root
 RUN apt-get update && \
     DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         ca-certificates libcurl4 libyajl2 libev4 libconfig9 libexpat1 libisal2 \
         libmicrohttpd12 && \
-    rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt /var/log/dpkg.log && \
-    groupadd --system --gid 10001 ctalertd && \
-    useradd --system --uid 10001 --gid 10001 --no-create-home \
-        --home-dir /nonexistent --shell /usr/sbin/nologin ctalertd
+    rm -rf /var/lib/apt/lists/*
 COPY --from=build /out/usr/bin/ctalertd /usr/bin/ctalertd
+RUN set -e; mkdir -p /rootfs/usr/bin /rootfs/etc/ssl/certs /rootfs/tmp; \
+    cp /usr/bin/ctalertd /rootfs/usr/bin/; \
+    libs=$(ldd /usr/bin/ctalertd | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); \
+    test -n "$libs"; \
+    for l in $libs; do cp --parents -L "$l" /rootfs/; done; \
+    cp -L /etc/ssl/certs/ca-certificates.crt /rootfs/etc/ssl/certs/; \
+    echo 'ctalertd:x:10001:10001:ctalertd:/nonexistent:/usr/sbin/nologin' >/rootfs/etc/passwd; \
+    echo 'ctalertd:x:10001:' >/rootfs/etc/group; \
+    echo 'hosts: files dns' >/rootfs/etc/nsswitch.conf; \
+    chmod 1777 /rootfs/tmp
+LABEL org.ctalertd.stage=build
+
+# --- runtime: nothing else -------------------------------------------------
+FROM scratch
+COPY --from=runtime-root /rootfs/ /
 COPY --from=build /out/etc/ctalertd/rules.d/ /etc/ctalertd/rules.d/
 ENV CTALERTD_RULES_DIR=/etc/ctalertd/rules.d \
     CTALERTD_METRICS_LISTEN=127.0.0.1:9464
