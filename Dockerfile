@@ -10,6 +10,10 @@
 # CTALERTD_RULES_DIR names; mount your own folder there, or point the
 # variable elsewhere. Credentials: the ECS task role, IMDSv2 or the
 # environment. Logs: JSON lines on standard error (for awslogs).
+# Health: the metrics listener is on loopback (CTALERTD_METRICS_LISTEN;
+# "*:9464" lets Prometheus scrape from outside), and HEALTHCHECK runs
+# `ctalertd check --health`, which asks its /healthz (build with
+# `--format docker`: OCI images carry no HEALTHCHECK).
 
 # --- build: the whole toolchain, thrown away afterwards -----------------
 FROM debian:bookworm-slim AS build
@@ -30,19 +34,39 @@ RUN mkdir -p m4 && autoreconf -fi && \
 # Marks this stage's leftovers, so they can be pruned apart from the cache.
 LABEL org.ctalertd.stage=build
 
-# --- runtime: the program, its libraries, the rule pack -----------------
-FROM debian:bookworm-slim
+# --- runtime-root: the program and exactly what it loads ----------------
+# Debian's runtime libraries are installed here only to copy out the ones
+# the program links (ldd's closure, the dynamic loader included), the CA
+# bundle libcurl reads and the user's passwd and group lines: the image
+# itself has no shell, no package manager and no libraries it never loads.
+FROM debian:bookworm-slim AS runtime-root
 RUN apt-get update && \
     DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         ca-certificates libcurl4 libyajl2 libev4 libconfig9 libexpat1 libisal2 \
         libmicrohttpd12 && \
-    rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt /var/log/dpkg.log && \
-    groupadd --system --gid 10001 ctalertd && \
-    useradd --system --uid 10001 --gid 10001 --no-create-home \
-        --home-dir /nonexistent --shell /usr/sbin/nologin ctalertd
+    rm -rf /var/lib/apt/lists/*
 COPY --from=build /out/usr/bin/ctalertd /usr/bin/ctalertd
+RUN set -e; mkdir -p /rootfs/usr/bin /rootfs/etc/ssl/certs /rootfs/tmp; \
+    cp /usr/bin/ctalertd /rootfs/usr/bin/; \
+    libs=$(ldd /usr/bin/ctalertd | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); \
+    test -n "$libs"; \
+    for l in $libs; do cp --parents -L "$l" /rootfs/; done; \
+    cp -L /etc/ssl/certs/ca-certificates.crt /rootfs/etc/ssl/certs/; \
+    echo 'ctalertd:x:10001:10001:ctalertd:/nonexistent:/usr/sbin/nologin' >/rootfs/etc/passwd; \
+    echo 'ctalertd:x:10001:' >/rootfs/etc/group; \
+    echo 'hosts: files dns' >/rootfs/etc/nsswitch.conf; \
+    chmod 1777 /rootfs/tmp
+LABEL org.ctalertd.stage=build
+
+# --- runtime: nothing else -------------------------------------------------
+FROM scratch
+COPY --from=runtime-root /rootfs/ /
 COPY --from=build /out/etc/ctalertd/rules.d/ /etc/ctalertd/rules.d/
-ENV CTALERTD_RULES_DIR=/etc/ctalertd/rules.d
+ENV CTALERTD_RULES_DIR=/etc/ctalertd/rules.d \
+    CTALERTD_METRICS_LISTEN=127.0.0.1:9464
 USER 10001:10001
+# Unhealthy after 3 failed checks 30 s apart; the first minute is for start.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
+    CMD ["/usr/bin/ctalertd", "check", "--health"]
 ENTRYPOINT ["/usr/bin/ctalertd"]
 CMD ["run", "--log-target=json"]

@@ -215,10 +215,126 @@ check_topics(struct checklist *cl, struct ctaws_conn *conn, const struct ct_conf
 	}
 }
 
+/* `check --configured`: whether the configuration names what the daemon
+ * needs, for a service manager to decide whether to start it at all
+ * (systemd's ExecCondition=). 1 only when the file and the environment
+ * leave queue_url or source.buckets unset and say nothing wrong; any other
+ * problem is 0, so that starting fails and says why. AWS is not asked. */
+static int
+check_configured(const char *path)
+{
+	struct ct_config *c;
+	struct ct_error err;
+
+	log_init("ctalertd", LOG_TARGET_TEXT, LOG_WARNING);
+	if ((c = conf_load(path, NULL, &err)) != NULL) {
+		conf_free(c);
+		return 0;
+	}
+	if (err.code != CT_ERR_UNSET)
+		return 0;
+	printf("not configured yet: %s\n", err.msg);
+	return 1;
+}
+
+/* The URL of path on the metrics listener "host:port": a wildcard host
+ * is asked on loopback. 0, or -1 when listen has no port. */
+static int
+health_url(const char *listen, const char *path, char *url, size_t size)
+{
+	const char *colon = strrchr(listen, ':');
+	const char *host;
+	int hl;
+
+	if (colon == NULL || colon == listen)
+		return -1;
+	hl = (int)(colon - listen);
+	host = listen;
+	if ((hl == 1 && *listen == '*') || (hl == 7 && strncmp(listen, "0.0.0.0", 7) == 0))
+		host = "127.0.0.1", hl = 9;
+	else if (hl == 4 && strncmp(listen, "[::]", 4) == 0)
+		host = "[::1]", hl = 5;
+	snprintf(url, size, "http://%.*s%s%s", hl, host, colon, path);
+	return 0;
+}
+
+/* Appends what the endpoint answers (at most size - 1 bytes, cut). */
+struct reply {
+	char text[512];
+	size_t len;
+};
+
+static size_t
+on_body(char *p, size_t size, size_t n, void *arg)
+{
+	struct reply *r = arg;
+	size_t k = size * n, room = sizeof(r->text) - 1 - r->len;
+
+	memcpy(r->text + r->len, p, k < room ? k : room);
+	r->len += k < room ? k : room;
+	r->text[r->len] = '\0';
+	return size * n;
+}
+
+/* `check --health`: asks the running daemon's /healthz (on metrics.listen)
+ * within 5 s. Exit 0 healthy, 1 for anything else, as a container
+ * HEALTHCHECK wants (2 is reserved there): unhealthy, not answering, or no
+ * listener configured. */
+static int
+check_health(const char *path)
+{
+	struct ct_config *c;
+	struct ct_error err;
+	struct reply reply = {"", 0};
+	char url[300];
+	long status = 0;
+	CURL *h;
+	CURLcode rc;
+
+	log_init("ctalertd", LOG_TARGET_TEXT, LOG_WARNING);
+	if ((c = conf_load(path, NULL, &err)) == NULL) {
+		printf("unhealthy: %s\n", err.msg);
+		return 1;
+	}
+	if (c->metrics_listen == NULL || health_url(c->metrics_listen, "/healthz", url, sizeof(url))) {
+		printf("unhealthy: metrics.listen (or CTALERTD_METRICS_LISTEN) is not set: the health "
+		       "check asks the daemon's metrics listener\n");
+		conf_free(c);
+		return 1;
+	}
+	conf_free(c);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if ((h = curl_easy_init()) == NULL) {
+		printf("unhealthy: out of memory\n");
+		curl_global_cleanup();
+		return 1;
+	}
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 5000L);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &reply);
+	rc = curl_easy_perform(h);
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_cleanup(h);
+	curl_global_cleanup();
+	if (rc != CURLE_OK) {
+		printf("unhealthy: %s: %s\n", url, curl_easy_strerror(rc));
+		return 1;
+	}
+	if (reply.len > 0 && reply.text[reply.len - 1] == '\n')
+		reply.text[--reply.len] = '\0';
+	printf("%s: %ld %s\n", url, status, reply.text);
+	return status == 200 ? 0 : 1;
+}
+
 int
 cmd_check(int argc, char **argv)
 {
 	static const struct option longopts[] = {{"config", required_argument, NULL, 'c'},
+	    {"configured", no_argument, NULL, 'C'}, {"health", no_argument, NULL, 'H'},
 	    {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
 	struct checklist cl = {0, 0, NULL, 0};
 	const char *path = NULL;
@@ -227,20 +343,32 @@ cmd_check(int argc, char **argv)
 	struct ctaws_conn *conn;
 	struct ct_error err;
 	char line[64], what[4200];
-	int ch, started = 0;
+	int ch, started = 0, configured = 0, health = 0;
 
 	while ((ch = cmd_getopt("check", argc, argv, "c:h", longopts, &started)) != -1) {
 		switch (ch) {
 		case 'c':
 			path = optarg;
 			break;
+		case 'C':
+			configured = 1;
+			break;
+		case 'H':
+			health = 1;
+			break;
 		case 'h':
-			printf("Usage: ctalertd check [-c FILE]\n"
+			printf("Usage: ctalertd check [-c FILE] [--configured | --health]\n"
 			       "Validate the configuration and check, with the daemon's "
 			       "credentials, the\n"
 			       "caller identity, the queue, every alert topic and every source "
 			       "bucket.\n\n"
 			       "  -c, --config=FILE  configuration file (default %s)\n"
+			       "      --configured   only tell whether the queue and the buckets "
+			       "are set\n"
+			       "                     (exit 1 when not); ask AWS nothing\n"
+			       "      --health       ask the running daemon's /healthz on "
+			       "metrics.listen\n"
+			       "                     (exit 1 when unhealthy or not answering)\n"
 			       "  -h, --help         display this help and exit\n\n"
 			       "Exit status: 0 when every check passed, 1 otherwise, 2 for a bad "
 			       "configuration.\n",
@@ -252,6 +380,10 @@ cmd_check(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cmd_usage_error("check", "unexpected argument '%s'", argv[optind]);
+	if (configured)
+		return check_configured(path);
+	if (health)
+		return check_health(path);
 	log_init("ctalertd", LOG_TARGET_TEXT, LOG_WARNING);
 	if ((c = conf_load_report(path, NULL, config_error, &cl, &err)) == NULL) {
 		printf("%d %s: the configuration is refused\n", cl.failed,

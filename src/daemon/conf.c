@@ -288,10 +288,10 @@ cross_check(struct loader *L)
 	int r = 0;
 
 	if (c->queue_url == NULL && !refused(L, "queue_url"))
-		r = problem(L, CT_ERR_CONFIG,
+		r = problem(L, CT_ERR_UNSET,
 		    "queue_url is not set: name the SQS queue in %s or CTALERTD_QUEUE_URL", file);
 	if (c->source.n_buckets == 0 && !refused(L, "source.buckets"))
-		r = problem(L, CT_ERR_CONFIG,
+		r = problem(L, CT_ERR_UNSET,
 		    "source.buckets is not set: list the buckets CloudTrail writes to in %s or "
 		    "CTALERTD_BUCKETS",
 		    file);

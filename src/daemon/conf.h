@@ -120,14 +120,20 @@ struct ct_config {
 	int log_level;              /* a syslog priority; LOG_INFO */
 	enum log_target log_target; /* LOG_TARGET_AUTO */
 	char *metrics_listen;       /* owned; "host:port" of the metrics endpoint, NULL: off */
-	uint64_t shutdown_grace;    /* seconds in-flight work may finish on SIGTERM; 30s */
+	uint64_t metrics_max_receive_age; /* seconds without a due receive till unhealthy; 2m */
+	uint64_t metrics_emf_interval;    /* seconds between EMF log lines, 0: none; 0 */
+	char *metrics_emf_namespace;      /* owned; the CloudWatch namespace; "ctalertd" */
+	uint64_t shutdown_grace;          /* seconds in-flight work may finish on SIGTERM; 30s */
 };
 
 /* Loads the configuration. path NULL means CONF_DEFAULT_FILE if it exists
  * (the environment alone otherwise), CONF_NO_FILE the environment alone; a
  * path given must exist. envp holds
  * "NAME=value" strings (NULL: the process environment). On failure returns
- * NULL with err naming where (CT_ERR_CONFIG, or CT_ERR_IO, CT_ERR_NOMEM). */
+ * NULL with err naming where (CT_ERR_CONFIG, or CT_ERR_IO, CT_ERR_NOMEM). err
+ * holds the first error found; it is CT_ERR_UNSET only when everything
+ * written was accepted and a setting the daemon needs (queue_url,
+ * source.buckets) is missing: a configuration not filled in yet. */
 struct ct_config *conf_load(const char *path, char *const *envp, struct ct_error *err);
 
 /* Told of each error the loader finds (msg borrowed for the call). */

@@ -126,6 +126,23 @@ check_nonempty(const char *v)
 	return *v ? NULL : "is empty";
 }
 
+/* A CloudWatch namespace: 1 to 255 printable ASCII characters, and not
+ * AWS's own ("AWS/..."). */
+static const char *
+check_namespace(const char *v)
+{
+	if (*v == '\0')
+		return "is empty";
+	if (strlen(v) > 255)
+		return "is longer than 255 characters";
+	if (strncmp(v, "AWS/", 4) == 0)
+		return "starts with AWS/, which CloudWatch keeps for AWS's own metrics";
+	for (const char *p = v; *p; p++)
+		if (*p < 0x20 || *p >= 0x7f)
+			return "may hold only printable ASCII";
+	return NULL;
+}
+
 static const char *
 check_readable(const char *v)
 {
@@ -193,6 +210,10 @@ static const int target_values[] = {
 #define STR(n, m, env, chk)                                                                        \
 	{                                                                                          \
 		n, K_STRING, OFF(m), 0, 0, 0, NULL, NULL, NULL, env, chk                           \
+	}
+#define DURE(n, m, lo, hi, def, env)                                                               \
+	{                                                                                          \
+		n, K_DURATION, OFF(m), 0, lo, hi, NULL, NULL, def, env, NULL                       \
 	}
 #define STRD(n, m, def, chk)                                                                       \
 	{                                                                                          \
@@ -288,7 +309,11 @@ const struct conf_opt conf_opts[] = {
     ENUM("log_level", log_level, level_words, level_values, "info", "CTALERTD_LOG_LEVEL"),
     ENUM("log_target", log_target, target_words, target_values, "auto", NULL),
     GROUP("metrics"),
-    STR("metrics.listen", metrics_listen, NULL, check_listen),
+    STR("metrics.listen", metrics_listen, "CTALERTD_METRICS_LISTEN", check_listen),
+    DUR("metrics.max_receive_age", metrics_max_receive_age, 10, 86400, "2m"),
+    DURE("metrics.emf_interval", metrics_emf_interval, 0, 86400, "0s",
+        "CTALERTD_METRICS_EMF_INTERVAL"),
+    STRD("metrics.emf_namespace", metrics_emf_namespace, "ctalertd", check_namespace),
     DUR("shutdown_grace", shutdown_grace, 0, 3600, "30s"),
 };
 const size_t conf_nopts = sizeof(conf_opts) / sizeof(conf_opts[0]);

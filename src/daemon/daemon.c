@@ -25,10 +25,13 @@
 #include "daemon/curlev.h"
 #include "daemon/daemon.h"
 #include "daemon/dedup.h"
+#include "daemon/emf.h"
+#include "daemon/health.h"
 #include "daemon/metrics.h"
 #include "daemon/message.h"
 #include "daemon/poll.h"
 #include "daemon/service.h"
+#include "util/clock.h"
 #include "util/log.h"
 
 struct daemon {
@@ -47,16 +50,18 @@ struct daemon {
 	atomic_int abort_work; /* workers: drop what you are doing */
 	int stopping;          /* SIGTERM/SIGINT seen: no more receives */
 	int exit_status;
-	int empty_polls;          /* --once: receives that came back empty in a row */
-	int receive_failures;     /* receives failed in a row */
-	char receive_error[1024]; /* the last one, without its request id: said once */
-	ev_async wake;            /* a worker or the acker finished something */
-	ev_prepare prepare;       /* pump before the loop sleeps */
-	ev_timer heartbeat;       /* visibility extensions */
-	ev_timer status;          /* STATUS= */
-	ev_timer watchdog;        /* WATCHDOG=1 */
-	ev_timer grace;           /* shutdown grace */
-	ev_timer ack_window;      /* acks decided close together share a call */
+	int empty_polls;            /* --once: receives that came back empty in a row */
+	int receive_failures;       /* receives failed in a row */
+	char receive_error[1024];   /* the last one, without its request id: said once */
+	ev_async wake;              /* a worker or the acker finished something */
+	ev_prepare prepare;         /* pump before the loop sleeps */
+	ev_timer heartbeat;         /* visibility extensions */
+	ev_timer status;            /* STATUS= */
+	ev_timer watchdog;          /* WATCHDOG=1 */
+	ev_timer grace;             /* shutdown grace */
+	ev_timer ack_window;        /* acks decided close together share a call */
+	ev_timer emf;               /* CloudWatch EMF lines, when metrics.emf_interval is set */
+	struct emf_state emf_state; /* the counters the last EMF line reported */
 	ev_signal sigterm, sigint, sighup, sigusr1;
 };
 
@@ -110,6 +115,7 @@ on_received(void *arg, struct sqs_messages *msgs)
 		    d->receive_failures, d->receive_failures == 1 ? "" : "s");
 	d->receive_failures = 0;
 	d->receive_error[0] = '\0';
+	health_received(clock_mono_s());
 	for (size_t i = 0; i < msgs->n; i++)
 		message_received(&d->messages, &msgs->v[i]);
 }
@@ -219,7 +225,7 @@ pump(struct daemon *d)
 	const struct ct_config *c = cfg(d);
 	struct pool_job *pj;
 	struct ack_entry *e;
-	int room;
+	int room = 0, due;
 
 	while ((pj = pool_take_done(d->pool)) != NULL)
 		message_object_done(&d->messages, (struct object_job *)pj);
@@ -228,8 +234,9 @@ pump(struct daemon *d)
 		ack_entry_free(e);
 	}
 	flush_acks(d);
-	if (!d->stopping && !(d->opt.once && d->empty_polls > 0) &&
-	    (room = room_for_messages(d)) > 0) {
+	due = !d->stopping && !(d->opt.once && d->empty_polls > 0) &&
+	      (room = room_for_messages(d)) > 0;
+	if (due) {
 		int max = room < c->receive.max_messages ? room : c->receive.max_messages;
 
 		poller_start(d->poller, max, c->receive.wait_time_seconds,
@@ -237,6 +244,7 @@ pump(struct daemon *d)
 	}
 	metrics_gauges(
 	    d->messages.inflight.count, pool_running(d->pool), (size_t)pool_size(d->pool));
+	health_turn(clock_mono_s(), due);
 	maybe_finish(d);
 }
 
@@ -301,6 +309,29 @@ on_status(struct ev_loop *loop, ev_timer *w, int revents)
 	service_status("%s", line);
 }
 
+/* One EMF line: the counters' growth since the last one. */
+static void
+emit_emf(struct daemon *d)
+{
+	struct buf b = BUF_INIT;
+	const struct ct_config *c = cfg(d);
+
+	if (emf_render(&b, &d->counters, &d->emf_state, c->metrics_emf_namespace, c->queue_url,
+	        (long long)(clock_wall_s() * 1000.)) == 0 &&
+	    b.data)
+		log_json_members(
+		    LOG_INFO, b.data, "metrics for CloudWatch (embedded metric format)");
+	buf_free(&b);
+}
+
+static void
+on_emf(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	emit_emf(w->data);
+}
+
 static void
 on_watchdog(struct ev_loop *loop, ev_timer *w, int revents)
 {
@@ -338,6 +369,7 @@ on_stop(struct ev_loop *loop, ev_signal *w, int revents)
 	}
 	d->stopping = 1;
 	service_stopping();
+	health_stopping();
 	log_info("%s: stopping; %zu %s in hand, up to %llu s to finish", strsignal(w->signum),
 	    d->messages.inflight.count,
 	    log_plural(d->messages.inflight.count, "message", "messages"),
@@ -379,6 +411,7 @@ on_reload(struct ev_loop *loop, ev_signal *w, int revents)
 	snapshot_unref(d->snap);
 	d->snap = ns;
 	log_set_level(nc->log_level);
+	health_limit((double)nc->metrics_max_receive_age);
 	log_info("configuration reloaded: %zu %s", nc->rules.n,
 	    log_plural(nc->rules.n, "rule", "rules"));
 	service_ready();
@@ -446,6 +479,13 @@ watchers_init(struct daemon *d)
 	d->status.data = d;
 	ev_timer_start(d->loop, &d->status);
 	ev_timer_init(&d->ack_window, on_ack_window, 0., 0.);
+	if (cfg(d)->metrics_emf_interval > 0) {
+		double every = (double)cfg(d)->metrics_emf_interval;
+
+		ev_timer_init(&d->emf, on_emf, every, every);
+		d->emf.data = d;
+		ev_timer_start(d->loop, &d->emf);
+	}
 	ev_timer_init(&d->grace, on_grace, 0., 0.);
 	d->grace.data = d;
 	if (wd > 0) {
@@ -559,8 +599,16 @@ daemon_run(struct daemon *d)
 	    cfg(d)->queue_url, pool_size(d->pool),
 	    log_plural(pool_size(d->pool), "worker", "workers"), cfg(d)->rules.n,
 	    log_plural(cfg(d)->rules.n, "rule", "rules"), d->opt.dry_run ? " (dry run)" : "");
+	health_limit((double)cfg(d)->metrics_max_receive_age);
+	health_started(clock_mono_s());
+	if (cfg(d)->metrics_emf_interval > 0 && log_get_target() != LOG_TARGET_JSON)
+		log_warnx("metrics.emf_interval is set, but the log is not JSON lines: "
+		          "no embedded metric format lines are written (use --log-target=json)");
 	service_ready();
 	ev_run(d->loop, 0);
+	health_reset();
+	if (cfg(d)->metrics_emf_interval > 0)
+		emit_emf(d); /* what grew since the last line */
 	log_info("stopped: %" PRIuFAST64 " messages, %" PRIuFAST64 " objects, %" PRIuFAST64
 	         " alerts",
 	    atomic_load(&d->counters.messages_received), atomic_load(&d->counters.objects_done),

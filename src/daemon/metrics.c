@@ -12,12 +12,15 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "aws/error.h"
 #include "daemon/daemon.h"
+#include "daemon/health.h"
 #include "daemon/metrics.h"
+#include "util/clock.h"
 #include "util/log.h"
 
 #define OTHER_LABEL     "_other"
@@ -505,6 +508,31 @@ answer(struct MHD_Connection *c, unsigned status, const char *text)
 	return ret;
 }
 
+/* GET /healthz or /readyz: 200 "ok", or 503 with what is wrong. */
+static mhd_result
+answer_health(struct MHD_Connection *c, int readiness)
+{
+	struct health_snap s;
+	struct health_verdict v;
+	struct MHD_Response *r;
+	char text[sizeof(v.why) + 16];
+	mhd_result ret;
+	int ok;
+
+	health_snapshot(&s);
+	health_judge(&s, clock_mono_s(), &v);
+	ok = readiness ? v.ready : v.alive;
+	snprintf(text, sizeof(text), "%s%s\n", ok ? "ok" : "unhealthy: ", ok ? "" : v.why);
+	r = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_COPY);
+	if (r == NULL)
+		return MHD_NO;
+	MHD_add_response_header(r, "Content-Type", "text/plain; charset=utf-8");
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	ret = MHD_queue_response(c, ok ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
 static mhd_result
 on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
     const char *version, const char *upload, size_t *upload_len, void **req_cls)
@@ -522,8 +550,11 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
 		return answer(
 		    c, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET and HEAD are served here\n");
+	if (strcmp(url, "/healthz") == 0 || strcmp(url, "/readyz") == 0)
+		return answer_health(c, url[1] == 'r');
 	if (strcmp(url, "/metrics") != 0)
-		return answer(c, MHD_HTTP_NOT_FOUND, "not found: ctalertd serves /metrics\n");
+		return answer(c, MHD_HTTP_NOT_FOUND,
+		    "not found: ctalertd serves /metrics, /healthz and /readyz\n");
 	if (metrics_render(&b) == -1 || b.data == NULL) {
 		buf_free(&b);
 		return answer(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");

@@ -17,8 +17,9 @@
  * time a label set is seen (capped: beyond METRICS_MAX_SERIES new label sets
  * count under the value "_other").
  *
- * metrics_serve() starts the HTTP endpoint (GET /metrics) on a thread of its
- * own when ctalertd was built with libmicrohttpd; without it, it fails with
+ * metrics_serve() starts the HTTP endpoint (GET /metrics, and /healthz and
+ * /readyz as health.h judges) on a thread of its own when ctalertd was built
+ * with libmicrohttpd; without it, it fails with
  * an error saying so. The registry itself is always there, so the hooks
  * below need no #ifdef.
  *

@@ -13,6 +13,7 @@ static const char *const words[CT_ERR__COUNT] = {
     [CT_ERR_IO] = "input/output error",
     [CT_ERR_USAGE] = "invalid usage",
     [CT_ERR_CONFIG] = "invalid configuration",
+    [CT_ERR_UNSET] = "required setting not set",
     [CT_ERR_PATTERN] = "invalid event pattern",
     [CT_ERR_INFLATE] = "corrupt compressed data",
     [CT_ERR_JSON] = "invalid JSON",

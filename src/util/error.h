@@ -22,6 +22,7 @@ enum ct_err {
 	CT_ERR_IO,       /* a read or write on a file or socket failed */
 	CT_ERR_USAGE,    /* bad command-line arguments */
 	CT_ERR_CONFIG,   /* invalid configuration file or option */
+	CT_ERR_UNSET,    /* a setting the daemon cannot run without is not set */
 	CT_ERR_PATTERN,  /* invalid event pattern in a rule */
 	CT_ERR_INFLATE,  /* corrupt or truncated compressed data */
 	CT_ERR_JSON,     /* input is not valid JSON (or not valid UTF-8) */

@@ -159,7 +159,7 @@ emit_text(int prio, const struct log_field *f, const char *msg)
 }
 
 static void
-emit_json(int prio, const struct log_field *f, const char *msg)
+emit_json_members(int prio, const struct log_field *f, const char *msg, const char *members)
 {
 	struct buf b = BUF_INIT;
 	struct timespec ts;
@@ -181,10 +181,20 @@ emit_json(int prio, const struct log_field *f, const char *msg)
 		buf_puts(&b, "\":");
 		json_put_string(&b, f->value, strlen(f->value));
 	}
+	if (members && *members) {
+		buf_putc(&b, ',');
+		buf_puts(&b, members);
+	}
 	buf_puts(&b, "}\n");
 	if (b.data)
 		write_all(b.data, b.len);
 	buf_free(&b);
+}
+
+static void
+emit_json(int prio, const struct log_field *f, const char *msg)
+{
+	emit_json_members(prio, f, msg, NULL);
 }
 
 #ifdef HAVE_SYSTEMD
@@ -249,6 +259,22 @@ log_vfields(int prio, const struct log_field *fields, const char *fmt, va_list a
 	default:
 		emit_text(prio, fields, msg);
 	}
+}
+
+void
+log_json_members(int prio, const char *members, const char *fmt, ...)
+{
+	char msg[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (log_target == LOG_TARGET_JSON) {
+		vsnprintf(msg, sizeof(msg), fmt, ap);
+		emit_json_members(prio, NULL, msg, members);
+	} else {
+		log_vfields(prio, NULL, fmt, ap);
+	}
+	va_end(ap);
 }
 
 void

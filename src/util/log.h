@@ -42,6 +42,14 @@ enum log_target log_get_target(void);
 void log_fields(int prio, const struct log_field *fields, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* A JSON log line with more members: with the JSON target, members (JSON
+ * text of members, without braces, made by the caller) follow time, level
+ * and msg, whatever the log level (what they carry, CloudWatch metrics,
+ * must not depend on how talkative the log is); the other targets log the
+ * message alone, as log_fields() does. */
+void log_json_members(int prio, const char *members, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 #define log_err(...) log_fields(LOG_ERR, NULL, __VA_ARGS__)
 #define log_warnx(...) log_fields(LOG_WARNING, NULL, __VA_ARGS__)
 #define log_notice(...) log_fields(LOG_NOTICE, NULL, __VA_ARGS__)

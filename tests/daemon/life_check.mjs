@@ -4,6 +4,7 @@
 // configuration: exit 2, every error its own line. A queue without a
 // dead-letter queue: a warning, as `run` logs it, that fails nothing.
 import { after, before, beforeEach, test } from "node:test";
+import { readFileSync, writeFileSync } from "node:fs";
 import assert from "node:assert/strict";
 import { startLocalAws } from "../harness/local-aws.mjs";
 import { createQueue, runProgram } from "../harness/lib.mjs";
@@ -137,4 +138,29 @@ test("no credentials: the chain's explanation is printed once, the rest is not a
 		assert.ok(lines.some((l) => !l.ok && l.text === `${what}: not checked: no credentials (see above)`), `${what}:\n${run.stdout}`);
 	assert.match(run.stdout, /^1 passed, 4 failed$/m);
 	assert.equal(aws.requestLog.entries.filter((e) => !e.harness).length, 0, "asked AWS without credentials");
+});
+
+test("--configured: 1 only while the queue or the buckets are unset; AWS is not asked", async () => {
+	const world = await makeWorld(aws);
+	const configured = (env = {}) => runProgram(aws, CTALERTD, ["check", "--configured", "-c", world.conf],
+		{ timeoutMs: 30000, env });
+	const filled = await configured();
+	assert.equal(filled.code, 0, filled.stdout + filled.stderr);
+	assert.equal(filled.stdout, "");
+
+	// The queue left out, as the packaged configuration ships.
+	const text = readFileSync(world.conf, "utf8");
+	writeFileSync(world.conf, text.replace(/^queue_url = .*$/m, "# queue_url = ...;"));
+	const empty = await configured();
+	assert.equal(empty.code, 1, empty.stdout + empty.stderr);
+	assert.match(empty.stdout, /^not configured yet: queue_url is not set: name the SQS queue in \S+ctalertd\.conf or CTALERTD_QUEUE_URL$/m);
+	// The environment fills it in (a systemd drop-in's Environment=).
+	const fromEnv = await configured({ CTALERTD_QUEUE_URL: world.queue.url });
+	assert.equal(fromEnv.code, 0, fromEnv.stdout + fromEnv.stderr);
+
+	// Anything wrong besides is left for `run` to refuse loudly: exit 0.
+	writeFileSync(world.conf, text.replace(/^queue_url = .*$/m, 'shutdown_grace = "forever";'));
+	const broken = await configured();
+	assert.equal(broken.code, 0, broken.stdout + broken.stderr);
+	assert.equal(aws.requestLog.entries.filter((e) => !e.harness).length, 0, "--configured asked AWS");
 });

@@ -10,12 +10,13 @@ const podmanSh = join(srcdir, "tests/ops/podman.sh");
 
 /**
  * Runs a command to its end: {code, stdout, stderr}. Never rejects; kills it
- * after timeoutMs (code null). `input` is written to its standard input.
+ * after timeoutMs (code null). `input` is written to its standard input; it
+ * runs in `cwd` when given.
  */
-export function run(cmd, args, { timeoutMs = 60000, input, env } = {}) {
+export function run(cmd, args, { timeoutMs = 60000, input, env, cwd } = {}) {
 	return new Promise((resolve) => {
 		const child = execFile(cmd, args, { timeout: timeoutMs, killSignal: "SIGKILL", maxBuffer: 64 << 20,
-			env: env ?? process.env, encoding: "utf8" }, (err, stdout, stderr) => {
+			env: env ?? process.env, cwd, encoding: "utf8" }, (err, stdout, stderr) => {
 			resolve({ code: err ? (typeof err.code === "number" ? err.code : null) : 0, stdout, stderr, error: err });
 		});
 		if (input !== undefined) child.stdin.end(input);

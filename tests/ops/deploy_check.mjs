@@ -179,7 +179,8 @@ function allowedActions(doc) {
 }
 
 test("every file in deploy/ is well-formed JSON", () => {
-	const files = readdirSync(deploy).filter((f) => !f.startsWith("."));
+	// prometheus/ holds YAML rules, which promtool checks (prometheus_rules.sh).
+	const files = readdirSync(deploy).filter((f) => !f.startsWith(".") && f !== "prometheus");
 	assert.ok(files.length >= 4, files.join(" "));
 	for (const f of files) {
 		assert.ok(f.endsWith(".json"), `${f}: only JSON here, so it can be checked`);
@@ -286,6 +287,14 @@ test("the ECS task definition runs the image as it is meant to run", () => {
 	assert.equal(c.user, /^USER (\S+)$/m.exec(dockerfile)[1]);
 	assert.ok(c.stopTimeout > 30 && c.stopTimeout <= 120, `stopTimeout ${c.stopTimeout}`);
 	assert.equal(c.readonlyRootFilesystem, true);
+	// The Dockerfile's HEALTHCHECK, in ECS's words.
+	const hc = /^HEALTHCHECK (.*?) \\\n\s+CMD (\[.*\])$/m.exec(dockerfile);
+	assert.ok(hc, "the Dockerfile has a HEALTHCHECK");
+	assert.deepEqual(c.healthCheck.command, ["CMD", ...JSON.parse(hc[2])]);
+	assert.deepEqual(JSON.parse(hc[2]), ["/usr/bin/ctalertd", "check", "--health"]);
+	const flag = (f) => Number(new RegExp(`--${f}=(\\d+)s`).exec(hc[1])[1]);
+	assert.deepEqual([c.healthCheck.interval, c.healthCheck.timeout, c.healthCheck.retries, c.healthCheck.startPeriod],
+		[flag("interval"), flag("timeout"), Number(/--retries=(\d+)/.exec(hc[1])[1]), flag("start-period")]);
 	// Only variables the daemon reads, and enough of them to need no file.
 	const known = new Set(execFileSync(join(builddir, "tests/ops/conf_options"), { encoding: "utf8" })
 		.trim().split("\n").map((l) => l.split("\t")[2]).filter((e) => e !== "-"));

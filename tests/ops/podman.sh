@@ -13,6 +13,8 @@
 #                           FROM resolves without a registry
 #   podman.sh systemd-image make sure the image that boots systemd exists;
 #                           print its name
+#   podman.sh package-image the same for the image the package is installed
+#                           into: systemd and nothing of ctalertd's
 #
 # Images are made once and reused. Their tags carry a version (the base) or
 # a hash of what they are made from (the systemd image), so a change makes
@@ -103,22 +105,27 @@ base() {
 	echo "$base_image"
 }
 
-systemd_image() {
-	file=$here/systemd.Containerfile
+# derived_image CONTAINERFILE NAME: an image made from the base, tagged
+# localhost/NAME:HASH; earlier ones of that name go.
+derived_image() {
+	file=$here/$1
 	base >/dev/null
 	sum=$( { cat "$file"; image_id "$base_image"; } | sha256sum | cut -c1-12)
-	tag=localhost/ctalertd-test-systemd:$sum
+	tag=localhost/$2:$sum
 	if ! have_image "$tag"; then
 		say "building $tag (once)"
 		podman build --quiet --isolation chroot --network host --pull=never \
 			--build-arg "BASE=$base_image" -f "$file" -t "$tag" "$here" >/dev/null
 		for old in $(podman images --format '{{.Repository}}:{{.Tag}}' |
-			grep '^localhost/ctalertd-test-systemd:' | grep -v -x -F "$tag"); do
+			grep "^localhost/$2:" | grep -v -x -F "$tag"); do
 			podman rmi "$old" >/dev/null 2>&1 || true
 		done
 	fi
 	echo "$tag"
 }
+
+systemd_image() { derived_image systemd.Containerfile ctalertd-test-systemd; }
+package_image() { derived_image package.Containerfile ctalertd-test-package; }
 
 locked() {
 	exec 9>"$lock"
@@ -130,8 +137,9 @@ case "${1:-}" in
 usable) usable ;;
 base) locked base ;;
 systemd-image) locked systemd_image ;;
+package-image) locked package_image ;;
 *)
-	echo "usage: podman.sh usable|base|systemd-image" >&2
+	echo "usage: podman.sh usable|base|systemd-image|package-image" >&2
 	exit 2
 	;;
 esac
