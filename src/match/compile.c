@@ -10,6 +10,7 @@
  * the anchors (anchor.c).
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -144,19 +145,93 @@ add_branch(struct builder *b, uint32_t rule, const struct pbranch *br, int envel
 	return VEC_PUSH(b->subs, s) < 0 ? build_nomem(b) : 0;
 }
 
+/* Adds a unit of rule d: its own pattern, a part or an exception (part
+ * names it in errors). Its branches' subs are about the unit. */
 static int
-add_rule(struct builder *b, uint32_t rule, const struct rule_def *d)
+add_unit(
+    struct builder *b, const struct rule_def *d, uint32_t rule, const char *part, const char *json)
 {
+	uint32_t unit = b->unit_rule.n;
 	struct ppattern p;
 	int r = 0, envelope;
 
 	/* The index refers to parsed atoms: they live in the ruleset's arena. */
-	if (pattern_parse(d->name, d->origin, d->pattern, &b->rs->arena, &p, b->err) < 0)
+	if (pattern_parse_part(d->name, part, d->origin, json, &b->rs->arena, &p, b->err) < 0)
 		return -1;
+	if (VEC_PUSH(b->unit_rule, rule) < 0)
+		return build_nomem(b);
 	envelope = b->env == MATCH_ENVELOPE_CLOUDTRAIL && pattern_is_envelope(&p);
 	for (uint32_t i = 0; i < p.nbr && r == 0; i++)
-		r = add_branch(b, rule, &p.br[i], envelope);
+		r = add_branch(b, unit, &p.br[i], envelope);
 	return r;
+}
+
+static int
+rule_fail(struct builder *b, const struct rule_def *d, const char *what)
+{
+	return ct_error_set(b->err, CT_ERR_PATTERN, "rule \"%s\"%s%s%s: %s", d->name,
+	    d->origin ? " (" : "", d->origin ? d->origin : "", d->origin ? ")" : "", what);
+}
+
+/* The program of a rule with parts, a condition or exceptions. */
+static int
+add_condition(struct builder *b, const struct rule_def *d, struct cond *c)
+{
+	uint32_t n = d->pattern != NULL ? 1 : (uint32_t)d->nparts;
+	const char **names = calloc(n + 1, sizeof(*names));
+	int r;
+
+	if (names == NULL)
+		return build_nomem(b);
+	for (uint32_t i = 0; d->pattern == NULL && i < n; i++)
+		names[i] = d->parts[i].name ? d->parts[i].name : "";
+	r = cond_compile(&b->rs->arena, d->pattern != NULL ? NULL : d->condition, names, n,
+	    (uint32_t)d->nexceptions, c, b->err);
+	free(names);
+	if (r < 0 && b->err != NULL && b->err->code == CT_ERR_CONFIG) {
+		b->err->code = CT_ERR_PATTERN;
+		ct_error_prefix(b->err, "rule \"%s\"%s%s%s", d->name, d->origin ? " (" : "",
+		    d->origin ? d->origin : "", d->origin ? ")" : "");
+	}
+	return r;
+}
+
+static int
+add_rule(struct builder *b, uint32_t rule, const struct rule_def *d)
+{
+	struct cond *c = b->rs->conds != NULL ? &b->rs->conds[rule] : NULL;
+	uint32_t first = b->unit_rule.n;
+	char part[128];
+	int r = 0;
+
+	if (d->pattern != NULL && (d->nparts > 0 || d->condition != NULL))
+		return rule_fail(b, d, "a pattern, or named patterns and a condition, not both");
+	if (d->pattern == NULL && d->nparts == 0)
+		return rule_fail(b, d, "no pattern given");
+	if (d->pattern == NULL && d->nparts > 1 && d->condition == NULL)
+		return rule_fail(b, d, "several patterns need a condition to combine them");
+	if (d->pattern != NULL)
+		r = add_unit(b, d, rule, NULL, d->pattern);
+	for (size_t i = 0; d->pattern == NULL && i < d->nparts && r == 0; i++) {
+		snprintf(
+		    part, sizeof(part), "pattern \"%s\"", d->parts[i].name ? d->parts[i].name : "");
+		r = add_unit(b, d, rule, part, d->parts[i].pattern);
+	}
+	for (size_t i = 0; i < d->nexceptions && r == 0; i++) {
+		snprintf(part, sizeof(part), "exception %zu", i + 1);
+		r = add_unit(b, d, rule, part, d->exceptions[i]);
+	}
+	if (r < 0 || c == NULL)
+		return r;
+	c->first = first;
+	c->nunits = b->unit_rule.n - first;
+	if (d->pattern != NULL && d->nexceptions == 0)
+		return 0; /* its one unit is the rule: no program */
+	if (add_condition(b, d, c) < 0)
+		return -1;
+	if (cond_holds_alone(c))
+		b->rs->cond_always[b->rs->ncond_always++] = rule;
+	return 0;
 }
 
 /* ---- finishing: child tables, sorted lists, the node array ---- */
@@ -353,6 +428,7 @@ builder_free(struct builder *b)
 	free(b->eager.v);
 	free(b->named.v);
 	free(b->named_uses.v);
+	free(b->unit_rule.v);
 }
 
 static int
@@ -364,6 +440,12 @@ compile_rules(struct builder *b, const struct rule_def *defs, size_t n)
 	rs->names = arena_alloc(&rs->arena, (n + 1) * sizeof(*rs->names));
 	if (rs->names == NULL || new_node(b, "", 0, &root) < 0)
 		return build_nomem(b);
+	for (size_t i = 0; i < n && rs->conds == NULL; i++)
+		if (defs[i].pattern == NULL || defs[i].nexceptions > 0)
+			rs->conds = arena_alloc(&rs->arena, n * sizeof(*rs->conds));
+	if (rs->conds != NULL &&
+	    (rs->cond_always = arena_alloc(&rs->arena, n * sizeof(*rs->cond_always))) == NULL)
+		return build_nomem(b);
 	for (size_t i = 0; i < n; i++) {
 		const char *name = defs[i].name ? defs[i].name : "";
 		if ((rs->names[i] = arena_strndup(&rs->arena, name, strlen(name))) == NULL)
@@ -372,6 +454,9 @@ compile_rules(struct builder *b, const struct rule_def *defs, size_t n)
 			return -1;
 	}
 	rs->nrules = n;
+	rs->nunits = b->unit_rule.n;
+	rs->unit_rule = b->unit_rule.v;
+	b->unit_rule.v = NULL;
 	if (fields_reserve(b) < 0)
 		return -1;
 	return finish(b);
@@ -438,6 +523,7 @@ ruleset_free(struct ruleset *rs)
 	free(rs->clauses);
 	free(rs->subs);
 	free(rs->always);
+	free(rs->unit_rule);
 	free(rs->groups);
 	free(rs->scopes);
 	free(rs->scope_list);
@@ -468,4 +554,13 @@ match_pattern_validate(const char *name, const char *pattern, struct ct_error *e
 	r = pattern_parse(name, NULL, pattern, &a, &p, err);
 	arena_free(&a);
 	return r;
+}
+
+int
+match_rule_validate(const struct rule_def *d, struct ct_error *err)
+{
+	struct ruleset *rs = ruleset_compile(d, 1, MATCH_ENVELOPE_NONE, err);
+
+	ruleset_free(rs);
+	return rs != NULL ? 0 : -1;
 }

@@ -54,12 +54,29 @@
 
 #include "util/error.h"
 
-/* One rule as handed to the compiler. All strings are borrowed for the call. */
+/* A pattern a rule names, for its condition. Strings are borrowed. */
+struct match_part {
+	const char *name;    /* unique in the rule; not a word of conditions */
+	const char *pattern; /* EventBridge event pattern as JSON text */
+};
+
+/* One rule as handed to the compiler. All strings are borrowed for the call.
+ * A rule has one pattern, or names several parts and combines them with a
+ * condition (and, or, not, parentheses, "1 of X*", "all of them"; see
+ * condition.c); either way a record that matches any of its exceptions
+ * does not match it. Every pattern is compiled into the one field index;
+ * a rule's condition is evaluated once per record, over its patterns that
+ * matched. */
 struct rule_def {
 	const char *name;    /* unique; names the rule in errors and output */
-	const char *pattern; /* EventBridge event pattern as JSON text */
+	const char *pattern; /* EventBridge event pattern as JSON text; NULL: parts */
 	const char
 	    *origin; /* where it was defined ("rules.d/x.json", "ctalertd.conf:42"); may be NULL */
+	const struct match_part *parts; /* when pattern is NULL: the named patterns */
+	size_t nparts;
+	const char *condition;         /* over the parts' names; NULL with one part */
+	const char *const *exceptions; /* event patterns as JSON text */
+	size_t nexceptions;
 };
 
 enum match_envelope {
@@ -91,6 +108,14 @@ const char *ruleset_rule_name(const struct ruleset *rs, size_t rule);
 
 /* Validates one pattern alone (load-time checks, `ctalertd check`). */
 int match_pattern_validate(const char *name, const char *pattern, struct ct_error *err);
+/* Validates a rule alone: its patterns, exceptions and condition. Messages
+ * about a part or exception name it ("rule "x" pattern "root": ..."). */
+int match_rule_validate(const struct rule_def *d, struct ct_error *err);
+
+/* Checks a condition over n pattern names: CT_ERR_CONFIG "condition: ... at
+ * column N". used (may be NULL) gets, per name, whether it refers to it. */
+int match_condition_check(const char *condition, const char *const *names, size_t n,
+    unsigned char *used, struct ct_error *err);
 
 /* The record fields a pattern reads, as dotted paths with the envelope
  * mapped the way matching maps it ("detail.eventName" reads eventName,

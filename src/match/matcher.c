@@ -54,14 +54,17 @@ struct matcher {
 	uint32_t *clause_gen; /* per clause: satisfied by a listed atom in this record */
 	struct seen *vent;    /* per key of the value index: values that had it */
 	struct seen *node;    /* per node: values reported there */
-	uint32_t *rule_gen;   /* per rule: already in out */
+	uint32_t *unit_gen;   /* per unit (pattern of a rule): already in out */
+	uint32_t *rule_gen;   /* per rule, when rules have conditions: looked at */
 	uint32_t *cand;       /* subs whose anchor clause is satisfied */
 	uint32_t ncand;
 	uint32_t *defer; /* keys with postings hit in this record, once each */
 	uint32_t ndefer;
-	size_t *out; /* matched rules, ascending after matcher_end */
+	size_t *out; /* matched units; they are the rules, ascending after matcher_end, when no
+	                rule has a condition */
 	size_t nout;
-	char *fold; /* scratch: the case-folded value */
+	size_t *rout; /* matched rules, ascending, when rules have conditions */
+	char *fold;   /* scratch: the case-folded value */
 	size_t foldcap;
 	char *rev;              /* scratch: the end of a value backwards, max_suffix bytes */
 	struct memo memo;       /* values of fields with memo set; e NULL when none */
@@ -145,8 +148,10 @@ matcher_new(const struct ruleset *rs)
 	m->cand = calloc(rs->nsubs + 1, sizeof(uint32_t));
 	m->defer = calloc(rs->nvent + 1, sizeof(uint32_t));
 	m->node = calloc(rs->nnodes + 1, sizeof(struct seen));
+	m->unit_gen = calloc(rs->nunits + 1, sizeof(uint32_t));
 	m->rule_gen = calloc(rs->nrules + 1, sizeof(uint32_t));
-	m->out = calloc(rs->nrules + 1, sizeof(size_t));
+	m->out = calloc(rs->nunits + 1, sizeof(size_t));
+	m->rout = calloc(rs->nrules + 1, sizeof(size_t));
 	m->group_gen = calloc(rs->ngroups + 1, sizeof(uint32_t));
 	m->scope_gen = calloc(rs->nnodes + 1, sizeof(uint32_t));
 	m->foldcap = 256;
@@ -158,7 +163,8 @@ matcher_new(const struct ruleset *rs)
 		return NULL;
 	}
 	if (!m->clause_gen || !m->vent || !m->cand || !m->defer || !m->node || !m->rule_gen ||
-	    !m->out || !m->fold || !m->rev || !m->group_gen || !m->scope_gen) {
+	    !m->unit_gen || !m->out || !m->rout || !m->fold || !m->rev || !m->group_gen ||
+	    !m->scope_gen) {
 		matcher_free(m);
 		return NULL;
 	}
@@ -175,8 +181,10 @@ matcher_free(struct matcher *m)
 	free(m->cand);
 	free(m->defer);
 	free(m->node);
+	free(m->unit_gen);
 	free(m->rule_gen);
 	free(m->out);
+	free(m->rout);
 	free(m->group_gen);
 	free(m->scope_gen);
 	free(m->fold);
@@ -195,6 +203,7 @@ matcher_begin(struct matcher *m)
 		memset(m->clause_gen, 0, rs->nclauses * sizeof(uint32_t));
 		memset(m->vent, 0, rs->nvent * sizeof(struct seen));
 		memset(m->node, 0, rs->nnodes * sizeof(struct seen));
+		memset(m->unit_gen, 0, rs->nunits * sizeof(uint32_t));
 		memset(m->rule_gen, 0, rs->nrules * sizeof(uint32_t));
 		memset(m->group_gen, 0, rs->ngroups * sizeof(uint32_t));
 		memset(m->scope_gen, 0, rs->nnodes * sizeof(uint32_t));
@@ -747,7 +756,7 @@ judge(struct matcher *m, uint32_t s)
 	const struct sub *sub = &m->rs->subs[s];
 	uint32_t since = m->rec_gen;
 
-	if (m->rule_gen[sub->rule] >= since)
+	if (m->unit_gen[sub->rule] >= since)
 		return;
 	if (sub->ncheck > 0 && !satisfied(m, &sub->check0, since))
 		return;
@@ -757,7 +766,7 @@ judge(struct matcher *m, uint32_t s)
 	for (uint32_t i = 0; i < sub->ngroups; i++)
 		if (!group_holds(m, sub->groups[i], since))
 			return;
-	m->rule_gen[sub->rule] = m->gen;
+	m->unit_gen[sub->rule] = m->gen;
 	m->out[m->nout++] = sub->rule;
 }
 
@@ -787,6 +796,11 @@ matcher_end(struct matcher *m, const size_t **rules)
 		judge(m, m->cand[i]);
 	for (uint32_t i = 0; i < m->rs->nalways; i++)
 		judge(m, m->rs->always[i]);
+	if (m->rs->conds != NULL) {
+		*rules = m->rout;
+		return cond_resolve(
+		    m->rs, m->out, m->nout, m->unit_gen, m->rec_gen, m->rule_gen, m->rout);
+	}
 	for (size_t i = 1; i < m->nout; i++) { /* few matches: insertion sort */
 		size_t r = m->out[i], j = i;
 		for (; j > 0 && m->out[j - 1] > r; j--)

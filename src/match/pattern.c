@@ -34,6 +34,7 @@ struct blist {
 struct pctx {
 	struct arena *a;
 	const char *name;
+	const char *part; /* which of the rule's patterns: "pattern \"root\"", or NULL */
 	const char *origin;
 	struct ct_error *err;
 	int depth;
@@ -52,9 +53,10 @@ fail(struct pctx *c, const char *path, const char *fmt, ...)
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	return ct_error_set(c->err, CT_ERR_PATTERN,
-	    "rule \"%s\"%s%s%s: invalid event pattern%s%s%s: %s", c->name, c->origin ? " (" : "",
-	    c->origin ? c->origin : "", c->origin ? ")" : "", path && *path ? " at \"" : "",
-	    path && *path ? path : "", path && *path ? "\"" : "", what);
+	    "rule \"%s\"%s%s%s%s%s: invalid event pattern%s%s%s: %s", c->name, c->part ? " " : "",
+	    c->part ? c->part : "", c->origin ? " (" : "", c->origin ? c->origin : "",
+	    c->origin ? ")" : "", path && *path ? " at \"" : "", path && *path ? path : "",
+	    path && *path ? "\"" : "", what);
 }
 
 static int
@@ -818,7 +820,14 @@ int
 pattern_parse(const char *name, const char *origin, const char *json, struct arena *a,
     struct ppattern *out, struct ct_error *err)
 {
-	struct pctx c = {a, name ? name : "", origin, err, 0};
+	return pattern_parse_part(name, NULL, origin, json, a, out, err);
+}
+
+int
+pattern_parse_part(const char *name, const char *part, const char *origin, const char *json,
+    struct arena *a, struct ppattern *out, struct ct_error *err)
+{
+	struct pctx c = {a, name ? name : "", part, origin, err, 0};
 	struct blist rules = {NULL, 0, 0};
 	char ebuf[256] = "";
 	yajl_val root;
