@@ -58,7 +58,8 @@ rule_unknown_hint(const struct rule_list *l, const char *name, const void *own, 
 	else
 		k = (size_t)snprintf(out, len, "(expected ");
 	if (k < len)
-		k += (size_t)snprintf(out + k, len - k, "name, description, severity, pattern");
+		k += (size_t)snprintf(out + k, len - k,
+		    "name, description, severity, pattern, patterns, condition, exceptions");
 	for (size_t i = 0; i < l->n_extras && k < len; i++)
 		k += (size_t)snprintf(out + k, len - k, ", %s", l->extras[i].name);
 	if (k < len)
@@ -73,6 +74,15 @@ rule_free(struct rule *r)
 	free(r->description);
 	free(r->severity);
 	free(r->pattern);
+	for (size_t i = 0; i < r->nparts; i++) {
+		free(r->parts[i].name);
+		free(r->parts[i].pattern);
+	}
+	free(r->parts);
+	free(r->condition);
+	for (size_t i = 0; i < r->nexceptions; i++)
+		free(r->exceptions[i]);
+	free(r->exceptions);
 	free(r->origin);
 	for (size_t i = 0; i < RULE_EXTRA_MAX; i++)
 		free(r->extra[i]);
@@ -176,10 +186,120 @@ spec_severity(const struct rule_spec *s)
 	return s->severity ? severity_find(s->severity) : "medium";
 }
 
+/* A pattern's name: what conditions can refer to. */
+static int
+part_name_check(const char *name, struct ct_error *err)
+{
+	static const char *const words[] = {"and", "or", "not", "of", "them", "all"};
+	size_t len = strlen(name);
+
+	if (len == 0 || len > RULE_NAME_MAX ||
+	    strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") !=
+	        len ||
+	    !((name[0] >= 'a' && name[0] <= 'z') || (name[0] >= 'A' && name[0] <= 'Z') ||
+	        name[0] == '_'))
+		return ct_error_set(err, CT_ERR_CONFIG,
+		    "invalid pattern name '%s' (1 to %d letters, digits, '.', '_', '-', "
+		    "starting with a letter or '_')",
+		    name, RULE_NAME_MAX);
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strcmp(name, words[i]) == 0)
+			return ct_error_set(err, CT_ERR_CONFIG,
+			    "'%s' is a word of conditions, not a pattern name", name);
+	return 0;
+}
+
+/* The condition over the parts' names, and whether it uses each. */
+static int
+condition_uses_all(const struct rule_spec *s, struct ct_error *err)
+{
+	const char **names = calloc(s->nparts, sizeof(*names));
+	unsigned char *used = calloc(s->nparts, 1);
+	int r = 0;
+
+	if (names == NULL || used == NULL)
+		r = ct_error_set(err, CT_ERR_NOMEM, "out of memory");
+	for (size_t i = 0; r == 0 && i < s->nparts; i++)
+		names[i] = s->parts[i].name;
+	if (r == 0)
+		r = match_condition_check(s->condition, names, s->nparts, used, err);
+	for (size_t i = 0; r == 0 && i < s->nparts; i++)
+		if (!used[i])
+			r = ct_error_set(err, CT_ERR_CONFIG,
+			    "pattern '%s' is not used by the condition", s->parts[i].name);
+	free(names);
+	free(used);
+	return r;
+}
+
+int
+rule_condition_check(const struct rule_spec *s, struct ct_error *err)
+{
+	if (s->pattern != NULL && s->nparts > 0)
+		return ct_error_set(err, CT_ERR_CONFIG,
+		    "pattern and patterns: write one pattern, or named patterns and a condition");
+	if (s->pattern == NULL && s->nparts == 0)
+		return ct_error_set(err, CT_ERR_CONFIG, "missing pattern (or patterns)");
+	if (s->pattern != NULL && s->condition != NULL)
+		return ct_error_set(err, CT_ERR_CONFIG,
+		    "a condition combines named patterns: write patterns instead of pattern");
+	for (size_t i = 0; i < s->nparts; i++) {
+		if (part_name_check(s->parts[i].name, err) == -1) {
+			ct_error_prefix(err, "patterns");
+			return -1;
+		}
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(s->parts[i].name, s->parts[j].name) == 0)
+				return ct_error_set(err, CT_ERR_CONFIG,
+				    "patterns: duplicate pattern name '%s'", s->parts[i].name);
+	}
+	if (s->nparts > 1 && s->condition == NULL)
+		return ct_error_set(err, CT_ERR_CONFIG,
+		    "missing condition (how the %zu patterns combine, as \"%s and %s\")", s->nparts,
+		    s->parts[0].name, s->parts[1].name);
+	if (s->condition != NULL)
+		return condition_uses_all(s, err);
+	return 0;
+}
+
+int
+spec_texts_init(struct spec_texts *t, size_t n, size_t nx)
+{
+	t->nparts = t->nexceptions = 0;
+	t->parts = n ? calloc(n, sizeof(*t->parts)) : NULL;
+	t->exceptions = nx ? calloc(nx, sizeof(*t->exceptions)) : NULL;
+	return (n && t->parts == NULL) || (nx && t->exceptions == NULL) ? -1 : 0;
+}
+
+void
+spec_texts_free(struct spec_texts *t)
+{
+	for (size_t i = 0; i < t->nparts; i++)
+		free((char *)t->parts[i].pattern);
+	for (size_t i = 0; i < t->nexceptions; i++)
+		free(t->exceptions[i]);
+	free(t->parts);
+	free(t->exceptions);
+	t->parts = NULL;
+	t->exceptions = NULL;
+	t->nparts = t->nexceptions = 0;
+}
+
+void
+spec_texts_use(const struct spec_texts *t, struct rule_spec *s)
+{
+	s->parts = t->parts;
+	s->nparts = t->nparts;
+	s->exceptions = (const char *const *)t->exceptions;
+	s->nexceptions = t->nexceptions;
+}
+
 int
 rule_spec_check(const struct rule_list *l, const struct rule_spec *s, struct ct_error *err)
 {
 	if (rule_name_check(s->name, err) == -1)
+		return -1;
+	if (rule_condition_check(s, err) == -1)
 		return -1;
 	if (spec_severity(s) == NULL)
 		return ct_error_set(err, CT_ERR_CONFIG,
@@ -229,6 +349,18 @@ rule_list_add(struct rule_list *l, const struct rule_spec *s, struct ct_error *e
 	r.description = dup_or_null(s->description, &failed);
 	r.severity = dup_or_null(spec_severity(s), &failed);
 	r.pattern = dup_or_null(s->pattern, &failed);
+	r.condition = dup_or_null(s->condition, &failed);
+	r.nparts = r.nexceptions = 0;
+	r.parts = s->nparts ? calloc(s->nparts, sizeof(*r.parts)) : NULL;
+	r.exceptions = s->nexceptions ? calloc(s->nexceptions, sizeof(*r.exceptions)) : NULL;
+	if ((s->nparts && r.parts == NULL) || (s->nexceptions && r.exceptions == NULL))
+		failed = 1;
+	for (size_t i = 0; r.parts && i < s->nparts; i++, r.nparts++) {
+		r.parts[i].name = dup_or_null(s->parts[i].name, &failed);
+		r.parts[i].pattern = dup_or_null(s->parts[i].pattern, &failed);
+	}
+	for (size_t i = 0; r.exceptions && i < s->nexceptions; i++, r.nexceptions++)
+		r.exceptions[i] = dup_or_null(s->exceptions[i], &failed);
 	r.origin = dup_or_null(s->origin ? s->origin : "", &failed);
 	for (size_t i = 0; i < RULE_EXTRA_MAX; i++)
 		r.extra[i] = i < l->n_extras ? dup_or_null(s->extra[i], &failed) : NULL;
@@ -252,7 +384,8 @@ rules_add_pattern(struct rule_list *l, const char *name, const char *pattern_jso
 {
 	struct rule_spec s = {.name = name, .pattern = pattern_json, .origin = origin};
 
-	if (json_check_pattern(pattern_json, err) == -1 || rule_list_add(l, &s, err) == -1) {
+	if (json_check_pattern(pattern_json, "pattern", err) == -1 ||
+	    rule_list_add(l, &s, err) == -1) {
 		ct_error_prefix(err, "%s: rule '%s'", origin ? origin : "pattern", name);
 		return -1;
 	}
@@ -288,13 +421,13 @@ json_first(const char *text)
 }
 
 int
-json_check_pattern(const char *text, struct ct_error *err)
+json_check_pattern(const char *text, const char *what, struct ct_error *err)
 {
 	if (json_check(text, strlen(text), NULL, err) == -1) {
-		ct_error_prefix(err, "pattern");
+		ct_error_prefix(err, "%s", what);
 		return -1;
 	}
 	if (json_first(text) != '{')
-		return ct_error_set(err, CT_ERR_CONFIG, "pattern must be a JSON object");
+		return ct_error_set(err, CT_ERR_CONFIG, "%s must be a JSON object", what);
 	return 0;
 }

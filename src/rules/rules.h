@@ -1,7 +1,9 @@
 /*
  * rules: where rules come from, before the matcher compiles them.
  *
- * A rule is a name, a description, a severity and an EventBridge pattern.
+ * A rule is a name, a description, a severity and an EventBridge pattern, or
+ * several named patterns combined by a condition, and patterns of exceptions
+ * (docs/rules.md).
  * Settings that belong to whoever uses the rules (the daemon's alert
  * routing: a rule's topic and FIFO group) are declared by the list's owner
  * (rule_list_declare) and carried as strings this layer does not interpret. Rules are read from the
@@ -52,12 +54,23 @@ struct rule_test {
 	int match;    /* 1: the rule must match the record; 0: it must not */
 };
 
+/* One of the patterns a rule names for its condition. */
+struct rule_part {
+	char *name;    /* owned; [A-Za-z_][A-Za-z0-9._-]{0,63}, not a word of conditions */
+	char *pattern; /* owned; EventBridge JSON text */
+};
+
 struct rule {
 	char *name;        /* owned; unique within a list; [A-Za-z0-9._-]{1,64} */
 	char *description; /* owned; may be NULL */
 	char *severity;    /* owned; "low", "medium", "high", "critical"; default "medium" */
-	char *pattern;     /* owned; EventBridge JSON text */
-	char *origin;      /* owned; "ctalertd.conf:42", "rules.d/cis.json" or "rules.d/x.json:7" */
+	char *pattern;     /* owned; EventBridge JSON text; NULL when the rule names patterns */
+	struct rule_part *parts; /* owned; the named patterns (nparts 0 when pattern is set) */
+	size_t nparts;
+	char *condition;   /* owned; combines the parts; NULL: the one part */
+	char **exceptions; /* owned; EventBridge JSON texts: a record matching one is left out */
+	size_t nexceptions;
+	char *origin; /* owned; "ctalertd.conf:42", "rules.d/cis.json" or "rules.d/x.json:7" */
 	char *extra[RULE_EXTRA_MAX]; /* owned; the declared settings' values by their
 	                                index in the declaration, NULL: not set */
 	enum rule_kind kind;

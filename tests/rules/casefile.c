@@ -106,7 +106,14 @@ rule_dump(const struct rule_list *l, struct buf *out)
 		for (size_t x = 0; x < l->n_extras; x++)
 			if (r->extra[x])
 				buf_printf(out, "  %s %s\n", l->extras[x].name, r->extra[x]);
-		buf_printf(out, "  pattern %s\n", r->pattern);
+		if (r->pattern)
+			buf_printf(out, "  pattern %s\n", r->pattern);
+		for (size_t k = 0; k < r->nparts; k++)
+			buf_printf(out, "  pattern %s %s\n", r->parts[k].name, r->parts[k].pattern);
+		if (r->condition)
+			buf_printf(out, "  condition %s\n", r->condition);
+		for (size_t k = 0; k < r->nexceptions; k++)
+			buf_printf(out, "  exception %s\n", r->exceptions[k]);
 		for (size_t t = 0; t < r->ntests; t++)
 			buf_printf(out, "  test %s %s %s\n", r->tests[t].name,
 			    r->tests[t].match ? "match" : "no-match", r->tests[t].record);

@@ -35,7 +35,8 @@ int casefile_materialize(const struct ct_case *c);
 /* The rules of l as text, one block per rule:
  *   rule NAME SEVERITY ORIGIN
  *     description TEXT / topic_arn ARN / group_id ID   (when set)
- *     pattern JSON
+ *     pattern JSON  (or, one a named pattern: pattern NAME JSON)
+ *     condition TEXT / exception JSON                  (when set)
  *     test NAME match|no-match RECORD                 (one a test) */
 void rule_dump(const struct rule_list *l, struct buf *out);
 

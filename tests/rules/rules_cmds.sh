@@ -140,5 +140,25 @@ check "rules without the envelope: the pattern's own paths" 0 "$tmp/want-none" \
 	"$CTALERTD" rules --envelope=none "$tmp/rules.d/beside.json"
 check "rules: no such path" 2 /dev/null "$CTALERTD" rules "$tmp/nowhere"
 
+# A rule with a condition and exceptions: the fields of all its patterns,
+# and its tests judged on the whole rule.
+cat >"$tmp/cond.json" <<'EOF2'
+{"name": "keys", "severity": "high",
+ "patterns": {"create": {"eventName": ["CreateAccessKey"]},
+              "user": {"userIdentity": {"type": ["IAMUser"]}}},
+ "condition": "create and not user",
+ "exceptions": [{"sourceIPAddress": [{"cidr": "10.0.0.0/8"}]}],
+ "tests": [
+   {"name": "root", "record": {"eventName": "CreateAccessKey", "userIdentity": {"type": "Root"}}, "match": true},
+   {"name": "user", "record": {"eventName": "CreateAccessKey", "userIdentity": {"type": "IAMUser"}}, "match": false},
+   {"name": "inside", "record": {"eventName": "CreateAccessKey", "sourceIPAddress": "10.1.1.1"}, "match": false}]}
+EOF2
+printf 'keys\tEventBridge\thigh\t%s\teventName,sourceIPAddress,userIdentity.type\n' "$tmp/cond.json" >"$tmp/want-cond"
+check "rules: a condition's fields are those of all its patterns" 0 "$tmp/want-cond" \
+	"$CTALERTD" rules "$tmp/cond.json"
+printf 'passed keys (3 tests)\n' >"$tmp/want-cond-test"
+check "test: a rule with a condition and exceptions" 0 "$tmp/want-cond-test" \
+	"$CTALERTD" test "$tmp/cond.json"
+
 echo "1..$n"
 [ "$failed" -eq 0 ]
