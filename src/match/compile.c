@@ -155,9 +155,19 @@ add_unit(
 	struct ppattern p;
 	int r = 0, envelope;
 
-	/* The index refers to parsed atoms: they live in the ruleset's arena. */
-	if (pattern_parse_part(d->name, part, d->origin, json, &b->rs->arena, &p, b->err) < 0)
+	/* The index refers to parsed atoms: they live in the ruleset's arena,
+	 * and their regexes are the ruleset's to free. */
+	if (pattern_parse_part(
+	        d->name, part, d->origin, json, d->sigma, &b->rs->arena, &p, b->err) < 0)
 		return -1;
+	for (uint32_t i = 0; i < p.npreds; i++)
+		if (VEC_PUSH(b->rs->preds, p.preds[i]) < 0) {
+			for (; i < p.npreds; i++)
+				pred_free(p.preds[i]);
+			free(p.preds);
+			return build_nomem(b);
+		}
+	free(p.preds);
 	if (VEC_PUSH(b->unit_rule, rule) < 0)
 		return build_nomem(b);
 	envelope = b->env == MATCH_ENVELOPE_CLOUDTRAIL && pattern_is_envelope(&p);
@@ -344,7 +354,7 @@ build_field(struct builder *b, uint32_t node)
 	           (f->has_eic ? FS_EIC : 0) | (f->afx[AFX_PFXI].n ? FS_PFXI : 0) |
 	           (f->afx[AFX_SFXI].n ? FS_SFXI : 0) | (f->gbits ? FS_GRAMS : 0) |
 	           (f->wild.n ? FS_WILD : 0) | (f->has_ip ? FS_IP : 0) | (f->num.n ? FS_NUM : 0) |
-	           (f->ab.n ? FS_AB : 0);
+	           (f->ab.n ? FS_AB : 0) | (f->pred.n ? FS_PRED : 0);
 	/* a value that is more than a lookup or two is worth remembering */
 	if ((f->steps & ~(FS_EXACT | FS_NUM)) != 0)
 		f->steps |= FS_MEMO;
@@ -503,6 +513,7 @@ field_free(struct field *f)
 	free(f->gbits);
 	free(f->ipr.v);
 	free(f->ab.v);
+	free(f->pred.v);
 	free(f->presence.v);
 }
 
@@ -524,6 +535,9 @@ ruleset_free(struct ruleset *rs)
 	free(rs->subs);
 	free(rs->always);
 	free(rs->unit_rule);
+	for (uint32_t i = 0; i < rs->preds.n; i++)
+		pred_free(rs->preds.v[i]);
+	free(rs->preds.v);
 	free(rs->groups);
 	free(rs->scopes);
 	free(rs->scope_list);
@@ -551,7 +565,22 @@ match_pattern_validate(const char *name, const char *pattern, struct ct_error *e
 	int r;
 
 	arena_init(&a);
-	r = pattern_parse(name, NULL, pattern, &a, &p, err);
+	if ((r = pattern_parse(name, NULL, pattern, &a, &p, err)) == 0)
+		ppattern_free(&p);
+	arena_free(&a);
+	return r;
+}
+
+int
+match_sigma_pattern_validate(const char *name, const char *pattern, struct ct_error *err)
+{
+	struct arena a;
+	struct ppattern p;
+	int r;
+
+	arena_init(&a);
+	if ((r = pattern_parse_part(name, NULL, NULL, pattern, 1, &a, &p, err)) == 0)
+		ppattern_free(&p);
 	arena_free(&a);
 	return r;
 }

@@ -286,6 +286,88 @@ match_condition_check(const char *condition, const char *const *names, size_t n,
 	return r;
 }
 
+/* ---- rewriting a condition over other names (Sigma's selections) ---- */
+
+struct piece {
+	char *text;  /* owned */
+	uint32_t op; /* its outermost operator, or 0 for a name or a parenthesis */
+};
+
+static char *
+piece_join(const char *a, int pa, const char *op, const char *b, int pb)
+{
+	char *out;
+
+	if (asprintf(&out, "%s%s%s %s %s%s%s", pa ? "(" : "", a, pa ? ")" : "", op, pb ? "(" : "",
+	        b, pb ? ")" : "") == -1)
+		return NULL;
+	return out;
+}
+
+/* Runs the program in p->op over texts instead of values. */
+static char *
+unparse(const struct cparse *p, const char *const *exprs)
+{
+	struct piece st[COND_STACK_MAX + 1];
+	uint32_t sp = 0;
+	char *out = NULL;
+
+	for (uint32_t i = 0; i < p->op.n; i++) {
+		uint32_t op = p->op.v[i];
+		char *t;
+		if (op < COND_NOT) {
+			const char *e = exprs[op];
+			int bare = strspn(e, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0"
+			                     "123456789_.-") == strlen(e);
+			t = bare ? strdup(e) : NULL;
+			if (!bare && asprintf(&t, "(%s)", e) == -1)
+				t = NULL;
+			st[sp++] = (struct piece){t, 0};
+		} else if (op == COND_NOT) {
+			struct piece *a = &st[sp - 1];
+			t = piece_join("", 0, "not", a->text ? a->text : "", a->op != 0);
+			free(a->text);
+			*a = (struct piece){
+			    t ? strdup(t + 1) : NULL, 0}; /* "not x" without the blank */
+			free(t);
+			a->op = COND_NOT;
+		} else {
+			struct piece *a = &st[sp - 2], *b = &st[sp - 1];
+			int and = op == COND_AND;
+			t = a->text && b->text
+			        ? piece_join(a->text, and&&a->op == COND_OR, and? "and" : "or",
+			              b->text, b->op == COND_OR || (and&&b->op == COND_AND))
+			        : NULL;
+			free(a->text);
+			free(b->text);
+			*a = (struct piece){t, op};
+			sp--;
+		}
+	}
+	if (sp == 1)
+		out = st[0].text;
+	else
+		while (sp > 0)
+			free(st[--sp].text);
+	return out;
+}
+
+int
+match_condition_expand(const char *condition, const char *const *names, size_t n,
+    const char *const *exprs, unsigned char *used, char **out, struct ct_error *err)
+{
+	struct cparse p = {condition, 0, names, (uint32_t)n, used, {NULL, 0, 0}, 0, 0, err};
+	int r;
+
+	*out = NULL;
+	if (used)
+		memset(used, 0, n);
+	if ((r = parse_condition(&p)) == 0 && (*out = unparse(&p, exprs)) == NULL)
+		r = ct_error_set(err, CT_ERR_NOMEM, "condition: out of memory");
+	free(p.op.v);
+	return r;
+}
+
 /* The program of a rule with n parts (NULL names: its one pattern is unit
  * 0) and nx exceptions after them: the condition, then "and not (x1 or x2
  * ...)". */

@@ -77,6 +77,7 @@ struct rule_def {
 	const char *condition;         /* over the parts' names; NULL with one part */
 	const char *const *exceptions; /* event patterns as JSON text */
 	size_t nexceptions;
+	int sigma; /* a Sigma rule's: its patterns may use Sigma's value tests */
 };
 
 enum match_envelope {
@@ -116,6 +117,14 @@ int match_rule_validate(const struct rule_def *d, struct ct_error *err);
  * column N". used (may be NULL) gets, per name, whether it refers to it. */
 int match_condition_check(const char *condition, const char *const *names, size_t n,
     unsigned char *used, struct ct_error *err);
+/* The condition rewritten with each name replaced by its expression
+ * exprs[i] (itself a condition over other names), "1 of X*" and "all of X*"
+ * spelled out: what a Sigma rule's condition over its selections is over
+ * their fields. *out is the caller's to free. */
+int match_condition_expand(const char *condition, const char *const *names, size_t n,
+    const char *const *exprs, unsigned char *used, char **out, struct ct_error *err);
+/* Validates one pattern of a Sigma rule (which may use Sigma's value tests). */
+int match_sigma_pattern_validate(const char *name, const char *pattern, struct ct_error *err);
 
 /* The record fields a pattern reads, as dotted paths with the envelope
  * mapped the way matching maps it ("detail.eventName" reads eventName,

@@ -150,7 +150,36 @@ enum atom_kind {
 	A_AB_SUFFIX,
 	A_AB_EIC,
 	A_AB_WILDCARD,
+	A_PRED, /* a test of Sigma's tried on every string value (pred.c) */
 };
+
+/* ---- Sigma's value tests (pred.c) ---- */
+
+enum pred_kind {
+	PRED_GLOB,       /* '*' and '?' over the case-folded value */
+	PRED_GLOB_CASED, /* the same over the value as it is */
+	PRED_REGEX,      /* PCRE2 */
+};
+
+struct pred {
+	enum pred_kind kind;
+	uint16_t *tok; /* globs: bytes, TOK_STAR and TOK_ONE (arena) */
+	uint32_t ntok;
+	void *re; /* PRED_REGEX: the compiled pcre2_code, owned (pred_free) */
+};
+
+/* Compiles Sigma's glob syntax ('*', '?', '\' escapes) into p; -1 when
+ * out of memory. */
+int pred_glob_compile(struct arena *a, const char *s, int cased, struct pred *p);
+/* Compiles a regular expression with flags of "ims"; why says what is wrong. */
+int pred_re_compile(const char *flags, const char *re, struct pred *p, char *why, size_t whylen);
+void pred_free(struct pred *p);
+/* What pred_match needs of a thread: pred_scratch_new() per matcher. */
+void *pred_scratch_new(void);
+void pred_scratch_free(void *scratch);
+/* Whether string value s (folded: its case-folded form) passes p. */
+int pred_match(const struct pred *p, const char *s, size_t len, const char *folded, size_t flen,
+    void *scratch);
 
 struct pstr {
 	char *s; /* arena; NUL-terminated; for *_EIC kinds already case-folded */
@@ -178,8 +207,9 @@ struct patom {
 	uint8_t qvalid;
 	uint8_t ip_lo[16]; /* A_CIDR: first and last address of the range */
 	uint8_t ip_hi[16];
-	uint8_t ip6; /* A_CIDR: 16-byte addresses, else 4 */
-	int bits;    /* A_CIDR: prefix length when the range is a clean block, else -1 */
+	uint8_t ip6;       /* A_CIDR: 16-byte addresses, else 4 */
+	int bits;          /* A_CIDR: prefix length when the range is a clean block, else -1 */
+	struct pred *pred; /* A_PRED (arena; its regex is the pattern's to free) */
 };
 
 struct pclause {
@@ -197,7 +227,13 @@ struct pbranch {
 struct ppattern {
 	struct pbranch *br; /* arena */
 	uint32_t nbr;
+	struct pred **preds; /* owned array: the tests with regexes to free (ppattern_free) */
+	uint32_t npreds;
 };
+
+/* Frees what of p is not in its arena: its regexes, unless their ownership
+ * went elsewhere (npreds set to 0). */
+void ppattern_free(struct ppattern *p);
 
 /* Parses and validates; everything lands in arena a. On error err names the
  * rule (name, origin) and what is wrong. */
@@ -205,9 +241,10 @@ int pattern_parse(const char *name, const char *origin, const char *json, struct
     struct ppattern *out, struct ct_error *err);
 
 /* The same for one of a rule's several patterns; part names it in errors
- * ("pattern \"root\"", "exception 2"). */
+ * ("pattern \"root\"", "exception 2"); sigma lets it use the operators of
+ * pred.c. */
 int pattern_parse_part(const char *name, const char *part, const char *origin, const char *json,
-    struct arena *a, struct ppattern *out, struct ct_error *err);
+    int sigma, struct arena *a, struct ppattern *out, struct ct_error *err);
 
 /* Whether a field of the pattern is one of the CloudTrail envelope's: then
  * the pattern is read against the envelope (envelope.c). */
@@ -364,6 +401,11 @@ struct iprange { /* a CIDR whose base address has host bits set */
 	uint32_t clause;
 };
 
+struct predref { /* a Sigma test at a field */
+	const struct pred *p;
+	uint32_t clause;
+};
+
 struct abut { /* an anything-but atom */
 	const struct patom *a;
 	uint32_t clause;
@@ -405,7 +447,8 @@ enum field_step {
 	FS_NUM = 1 << 10,      /* numeric ranges */
 	FS_AB = 1 << 11,       /* anything-but tried on every value */
 	FS_PRESENCE = 1 << 12, /* subs anchored on the field's presence */
-	FS_MEMO = 1 << 13      /* more than plain lookups: remember string values */
+	FS_MEMO = 1 << 13,     /* more than plain lookups: remember string values */
+	FS_PRED = 1 << 14      /* Sigma's value tests */
 };
 
 struct field {
@@ -431,6 +474,7 @@ struct field {
 	uint64_t *gbits;        /* owned; the grams' filter, NULL when none */
 	VEC(struct iprange) ipr;
 	VEC(struct abut) ab;                      /* anything-but atoms tried on every value */
+	VEC(struct predref) pred;                 /* Sigma's tests tried on every string value */
 	u32vec presence;                          /* subs anchored on the field having any value */
 	VEC(struct affix_item) items[AFX__COUNT]; /* while compiling: the affix entries */
 	uint32_t uses; /* while compiling: keys and named values clauses give the field */
@@ -548,11 +592,12 @@ struct ruleset {
 	struct arena arena;
 	char **names; /* arena; rule names */
 	size_t nrules;
-	uint32_t nunits;       /* patterns compiled: a sub's "rule" is one of them */
-	uint32_t *unit_rule;   /* owned; per unit, its rule */
-	struct cond *conds;    /* arena; per rule; NULL when no rule has a condition or
-	                          exceptions: then units are rules */
-	uint32_t *cond_always; /* arena; rules whose condition holds with no unit matched */
+	uint32_t nunits;          /* patterns compiled: a sub's "rule" is one of them */
+	uint32_t *unit_rule;      /* owned; per unit, its rule */
+	struct cond *conds;       /* arena; per rule; NULL when no rule has a condition or
+	                             exceptions: then units are rules */
+	uint32_t *cond_always;    /* arena; rules whose condition holds with no unit matched */
+	VEC(struct pred *) preds; /* owned array of the ruleset's tests, freed with it */
 	uint32_t ncond_always;
 	struct match_node *nodes; /* owned array; nodes[0] is the record root */
 	uint32_t nnodes;

@@ -67,6 +67,7 @@ struct matcher {
 	char *fold;   /* scratch: the case-folded value */
 	size_t foldcap;
 	char *rev;              /* scratch: the end of a value backwards, max_suffix bytes */
+	void *scratch;          /* owned; what regexes need (pred.c), NULL when none */
 	struct memo memo;       /* values of fields with memo set; e NULL when none */
 	struct memostat *mstat; /* per node */
 	struct memo_entry *rec; /* the entry being recorded, or NULL */
@@ -157,6 +158,10 @@ matcher_new(const struct ruleset *rs)
 	m->foldcap = 256;
 	m->fold = malloc(m->foldcap);
 	m->rev = malloc(rs->max_suffix + 1);
+	if (rs->preds.n > 0 && (m->scratch = pred_scratch_new()) == NULL) {
+		matcher_free(m);
+		return NULL;
+	}
 	if (rs->nmemo > 0 && ((m->mstat = calloc(rs->nnodes, sizeof(*m->mstat))) == NULL ||
 	                         memo_init(&m->memo, MEMO_SETS) < 0)) {
 		matcher_free(m);
@@ -189,6 +194,8 @@ matcher_free(struct matcher *m)
 	free(m->scope_gen);
 	free(m->fold);
 	free(m->rev);
+	if (m->scratch != NULL)
+		pred_scratch_free(m->scratch);
 	free(m->mstat);
 	memo_free(&m->memo);
 	free(m);
@@ -426,6 +433,16 @@ match_ip(
 }
 
 static void
+match_preds(struct matcher *m, const struct field *f, struct val *v)
+{
+	if (f->fold)
+		fold_value(m, v);
+	for (uint32_t i = 0; i < f->pred.n; i++)
+		if (pred_match(f->pred.v[i].p, v->text, v->len, v->folded, v->flen, m->scratch))
+			hit(m, f->pred.v[i].clause);
+}
+
+static void
 match_string(struct matcher *m, const struct match_node *node, struct val *v)
 {
 	const struct field *f = node->f;
@@ -453,6 +470,8 @@ match_string(struct matcher *m, const struct match_node *node, struct val *v)
 	for (uint32_t i = 0; (steps & FS_WILD) && i < f->wild.n; i++)
 		if (glob_match(f->wild.v[i].g, v->text, v->len))
 			hit(m, f->wild.v[i].clause);
+	if (steps & FS_PRED)
+		match_preds(m, f, v);
 	if (steps & FS_IP)
 		match_ip(m, node, f, v);
 }
