@@ -60,7 +60,8 @@ rule_def_of(const struct rule *r, struct rule_def *d, const char *origin)
 	    .nparts = parts ? r->nparts : 0,
 	    .condition = r->condition,
 	    .exceptions = (const char *const *)r->exceptions,
-	    .nexceptions = r->nexceptions};
+	    .nexceptions = r->nexceptions,
+	    .sigma = r->kind == RULE_SIGMA};
 }
 
 /* The first rule whose pattern the matcher refuses, its complaint prefixed

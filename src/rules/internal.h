@@ -37,7 +37,11 @@ struct rule_spec {
 	enum rule_kind kind;
 	struct rule_test *tests; /* borrowed; copied into the rule */
 	size_t ntests;
+	const struct rule_meta *meta; /* borrowed; copied into the rule; NULL: none */
 };
+
+/* Frees what m holds and empties it. */
+void rule_meta_free(struct rule_meta *m);
 
 /* Checks s and appends a copy of it. Fails (CT_ERR_CONFIG) on a bad name,
  * severity or declared setting, or a name already in the list. */
@@ -94,8 +98,18 @@ int rule_tests_from_setting(const struct config_setting_t *list, struct rule_tes
 struct rule_test *rule_tests_copy(const struct rule_test *tests, size_t n);
 
 /* Whether a file name in a rules directory is a rule file: *.json, but not
- * *.tests.json, which holds tests. */
+ * *.tests.json, which holds tests, or a Sigma rule, *.yml or *.yaml. */
 int rules_file_name(const char *name);
+/* Whether a file name is a Sigma rule file's: *.yml or *.yaml. */
+int rules_sigma_name(const char *name);
+
+/* The name of a rule named after its file: the file's name without its
+ * directory and extension; NULL when out of memory. */
+char *rules_file_stem(const char *path);
+
+/* Reads a whole rule file (at most RULES_FILE_MAX bytes) into b,
+ * NUL-terminated. */
+int rules_read_file(const char *path, struct buf *b, struct ct_error *err);
 
 /* Converts a pattern written natively in libconfig syntax to EventBridge JSON
  * (docs/rules.md). On failure err says what is wrong and *where names the

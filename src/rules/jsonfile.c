@@ -330,17 +330,19 @@ load_list(struct rule_list *l, yajl_val arr, const char *path, const char *text,
 	return r;
 }
 
-/* The file's name without its directory and ".json". */
-static char *
-file_stem(const char *path)
+/* The file's name without its directory and ".json" (".yml", ".yaml"). */
+char *
+rules_file_stem(const char *path)
 {
 	const char *base = strrchr(path, '/');
 	size_t n;
 
 	base = base ? base + 1 : path;
 	n = strlen(base);
-	if (n > 5 && strcmp(base + n - 5, ".json") == 0)
+	if (n > 5 && (strcmp(base + n - 5, ".json") == 0 || strcmp(base + n - 5, ".yaml") == 0))
 		n -= 5;
+	else if (n > 4 && strcmp(base + n - 4, ".yml") == 0)
+		n -= 4;
 	return strndup(base, n);
 }
 
@@ -357,7 +359,7 @@ load_tree(struct rule_list *l, yajl_val root, const char *path, const char *text
 	if (!YAJL_IS_OBJECT(root))
 		return ct_error_set(err, CT_ERR_CONFIG,
 		    "%s: expected a rule object, a list of them or an event pattern", path);
-	if ((stem = file_stem(path)) == NULL)
+	if ((stem = rules_file_stem(path)) == NULL)
 		return ct_error_set(err, CT_ERR_NOMEM, "out of memory");
 	if (is_rule_object(root)) {
 		r = load_rule_object(l, root, &p, stem, err);
@@ -406,8 +408,8 @@ open_rule_file(const char *path, size_t *size, struct ct_error *err)
 
 /* Reads a whole rule file into b: a read of its size and one byte more,
  * which comes back short at the end of a regular file. */
-static int
-read_file(const char *path, struct buf *b, struct ct_error *err)
+int
+rules_read_file(const char *path, struct buf *b, struct ct_error *err)
 {
 	size_t want = 0;
 	ssize_t n;
@@ -445,7 +447,7 @@ rules_load_json_file(struct rule_list *l, const char *path, struct ct_error *err
 	yajl_val root = NULL;
 	int r = -1;
 
-	if (read_file(path, &text, err) == -1)
+	if (rules_read_file(path, &text, err) == -1)
 		goto out;
 	if (json_check(text.data, text.len, &marks, err) == -1) {
 		ct_error_prefix(err, "%s", path);
@@ -577,7 +579,8 @@ rules_load_dir(struct rule_list *l, const char *dir, struct ct_error *err)
 	if (r == 0 && ns.n)
 		qsort(ns.v, ns.n, sizeof(*ns.v), name_cmp);
 	for (size_t i = 0; r == 0 && i < ns.n; i++)
-		r = rules_load_json_file(l, ns.v[i], err);
+		r = rules_sigma_name(ns.v[i]) ? rules_load_sigma_file(l, ns.v[i], 1, err)
+		                              : rules_load_json_file(l, ns.v[i], err);
 	names_free(&ns);
 	free(top);
 	return r;

@@ -15,7 +15,7 @@
 
 #define RULE_NAME_MAX 64 /* as EventBridge rule names */
 
-static const char *const severities[] = {"low", "medium", "high", "critical"};
+static const char *const severities[] = {"informational", "low", "medium", "high", "critical"};
 
 void
 rule_list_init(struct rule_list *l)
@@ -68,6 +68,60 @@ rule_unknown_hint(const struct rule_list *l, const char *name, const void *own, 
 }
 
 static void
+strings_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void
+rule_meta_free(struct rule_meta *m)
+{
+	free(m->id);
+	strings_free(m->tags, m->ntags);
+	strings_free(m->references, m->nreferences);
+	strings_free(m->falsepositives, m->nfalsepositives);
+	memset(m, 0, sizeof(*m));
+}
+
+static char **
+strings_copy(char *const *v, size_t n, int *failed)
+{
+	char **out;
+
+	if (n == 0)
+		return NULL;
+	if ((out = calloc(n, sizeof(*out))) == NULL) {
+		*failed = 1;
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		if ((out[i] = strdup(v[i])) == NULL)
+			*failed = 1;
+	return out;
+}
+
+/* A deep copy of m into out (zeroed when m is NULL); *failed set when out
+ * of memory (out is then still rule_meta_free's to free). */
+static void
+meta_copy(const struct rule_meta *m, struct rule_meta *out, int *failed)
+{
+	memset(out, 0, sizeof(*out));
+	if (m == NULL)
+		return;
+	if (m->id && (out->id = strdup(m->id)) == NULL)
+		*failed = 1;
+	if ((out->tags = strings_copy(m->tags, m->ntags, failed)) != NULL)
+		out->ntags = m->ntags;
+	if ((out->references = strings_copy(m->references, m->nreferences, failed)) != NULL)
+		out->nreferences = m->nreferences;
+	if ((out->falsepositives = strings_copy(m->falsepositives, m->nfalsepositives, failed)) !=
+	    NULL)
+		out->nfalsepositives = m->nfalsepositives;
+}
+
+static void
 rule_free(struct rule *r)
 {
 	free(r->name);
@@ -87,6 +141,7 @@ rule_free(struct rule *r)
 	for (size_t i = 0; i < RULE_EXTRA_MAX; i++)
 		free(r->extra[i]);
 	rule_tests_free(r->tests, r->ntests);
+	rule_meta_free(&r->meta);
 }
 
 void
@@ -303,7 +358,8 @@ rule_spec_check(const struct rule_list *l, const struct rule_spec *s, struct ct_
 		return -1;
 	if (spec_severity(s) == NULL)
 		return ct_error_set(err, CT_ERR_CONFIG,
-		    "invalid severity '%s' (expected low, medium, high or critical)", s->severity);
+		    "invalid severity '%s' (expected informational, low, medium, high or critical)",
+		    s->severity);
 	for (size_t i = 0; i < l->n_extras; i++)
 		if (s->extra[i] && l->extras[i].check && l->extras[i].check(s->extra[i], err) == -1)
 			return -1;
@@ -365,6 +421,7 @@ rule_list_add(struct rule_list *l, const struct rule_spec *s, struct ct_error *e
 	for (size_t i = 0; i < RULE_EXTRA_MAX; i++)
 		r.extra[i] = i < l->n_extras ? dup_or_null(s->extra[i], &failed) : NULL;
 	r.kind = s->kind;
+	meta_copy(s->meta, &r.meta, &failed);
 	r.ntests = s->ntests;
 	r.tests = NULL;
 	if (s->ntests > 0 && (r.tests = rule_tests_copy(s->tests, s->ntests)) == NULL)
@@ -395,7 +452,7 @@ rules_add_pattern(struct rule_list *l, const char *name, const char *pattern_jso
 const char *
 rule_kind_name(enum rule_kind k)
 {
-	return k == RULE_NATIVE ? "native" : "EventBridge";
+	return k == RULE_NATIVE ? "native" : k == RULE_SIGMA ? "Sigma" : "EventBridge";
 }
 
 int
@@ -407,6 +464,8 @@ rules_load_path(struct rule_list *l, const char *path, struct ct_error *err)
 	if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
 		if (n > 5 && strcmp(path + n - 5, ".conf") == 0)
 			return rules_load_config_file(l, path, err);
+		if (rules_sigma_name(path))
+			return rules_load_sigma_file(l, path, 0, err);
 		return rules_load_json_file(l, path, err);
 	}
 	return rules_load_dir(l, path, err);

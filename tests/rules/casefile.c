@@ -114,6 +114,16 @@ rule_dump(const struct rule_list *l, struct buf *out)
 			buf_printf(out, "  condition %s\n", r->condition);
 		for (size_t k = 0; k < r->nexceptions; k++)
 			buf_printf(out, "  exception %s\n", r->exceptions[k]);
+		if (r->kind == RULE_SIGMA)
+			buf_printf(out, "  kind Sigma\n");
+		if (r->meta.id)
+			buf_printf(out, "  id %s\n", r->meta.id);
+		for (size_t k = 0; k < r->meta.ntags; k++)
+			buf_printf(out, "  tag %s\n", r->meta.tags[k]);
+		for (size_t k = 0; k < r->meta.nreferences; k++)
+			buf_printf(out, "  reference %s\n", r->meta.references[k]);
+		for (size_t k = 0; k < r->meta.nfalsepositives; k++)
+			buf_printf(out, "  falsepositive %s\n", r->meta.falsepositives[k]);
 		for (size_t t = 0; t < r->ntests; t++)
 			buf_printf(out, "  test %s %s %s\n", r->tests[t].name,
 			    r->tests[t].match ? "match" : "no-match", r->tests[t].record);

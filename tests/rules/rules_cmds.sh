@@ -160,5 +160,30 @@ printf 'passed keys (3 tests)\n' >"$tmp/want-cond-test"
 check "test: a rule with a condition and exceptions" 0 "$tmp/want-cond-test" \
 	"$CTALERTD" test "$tmp/cond.json"
 
+# A Sigma rule: kind Sigma, its tests in NAME.tests.json beside it.
+mkdir "$tmp/sigma"
+cat >"$tmp/sigma/trail-stopped.yml" <<'EOF2'
+title: Trail logging stopped
+logsource:
+  product: aws
+  service: cloudtrail
+detection:
+  selection:
+    eventSource: cloudtrail.amazonaws.com
+    eventName:
+      - StopLogging
+      - DeleteTrail
+  condition: selection
+level: high
+EOF2
+cat >"$tmp/sigma/trail-stopped.tests.json" <<'EOF2'
+[{"name": "stopped", "record": {"eventSource": "cloudtrail.amazonaws.com", "eventName": "stoplogging"}, "match": true},
+ {"name": "started", "record": {"eventSource": "cloudtrail.amazonaws.com", "eventName": "StartLogging"}, "match": true}]
+EOF2
+printf 'trail-stopped\tSigma\thigh\t%s\teventName,eventSource\n' "$tmp/sigma/trail-stopped.yml" >"$tmp/want-sigma"
+check "rules: a Sigma rule" 0 "$tmp/want-sigma" "$CTALERTD" rules "$tmp/sigma"
+printf '%s\n' "failed trail-stopped: test 'started' must match and did not (1 of 2 tests failed): {\"eventSource\":\"cloudtrail.amazonaws.com\",\"eventName\":\"StartLogging\"}" >"$tmp/want-sigma-test"
+check "test: a Sigma rule's tests beside it" 1 "$tmp/want-sigma-test" "$CTALERTD" test "$tmp/sigma/trail-stopped.yml"
+
 echo "1..$n"
 [ "$failed" -eq 0 ]
