@@ -111,7 +111,7 @@ build_body(struct buf *b, const struct body *c, enum record_form form, size_t pr
 	    put_field(b, "description", c->rule->description, DESCRIPTION_MAX) == -1 ||
 	    buf_putc(b, ',') == -1 ||
 	    put_field(b, "severity", c->rule->severity, NAME_MAX_BYTES) == -1 ||
-	    buf_putc(b, ',') == -1 ||
+	    rule_meta_json(b, c->rule) == -1 || buf_putc(b, ',') == -1 ||
 	    put_field(b, "eventTime", f->event_time, ALERT_FIELD_MAX) == -1 ||
 	    buf_putc(b, ',') == -1 ||
 	    put_field(b, "eventSource", f->event_source, ALERT_FIELD_MAX) == -1 ||

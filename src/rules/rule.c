@@ -449,6 +449,27 @@ rules_add_pattern(struct rule_list *l, const char *name, const char *pattern_jso
 	return 0;
 }
 
+int
+rule_meta_json(struct buf *b, const struct rule *r)
+{
+	const struct rule_meta *m = &r->meta;
+
+	if (r->kind != RULE_SIGMA)
+		return 0;
+	/* json_put_key puts the commas between members */
+	if (buf_puts(b, ",\"sigma\":{") == -1 ||
+	    (m->id && json_put_member_string(b, "id", m->id) == -1) ||
+	    (m->ntags &&
+	        json_put_member_strings(b, "tags", (const char *const *)m->tags, m->ntags) == -1) ||
+	    (m->nreferences && json_put_member_strings(b, "references",
+	                           (const char *const *)m->references, m->nreferences) == -1) ||
+	    (m->nfalsepositives &&
+	        json_put_member_strings(b, "falsepositives", (const char *const *)m->falsepositives,
+	            m->nfalsepositives) == -1))
+		return -1;
+	return buf_putc(b, '}');
+}
+
 const char *
 rule_kind_name(enum rule_kind k)
 {

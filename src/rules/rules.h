@@ -157,6 +157,13 @@ int rules_load_sigma_file(struct rule_list *l, const char *path, int in_dir, str
  * configuration file. */
 int rules_load_path(struct rule_list *l, const char *path, struct ct_error *err);
 
+/* Writes ,"sigma":{"id":...,"tags":[...],"references":[...],
+ * "falsepositives":[...]} for a Sigma rule (members it lacks left out),
+ * nothing for others: what alerts and scan output carry of a Sigma rule
+ * beyond its name, title and level. -1 when out of memory. */
+struct buf;
+int rule_meta_json(struct buf *b, const struct rule *r);
+
 /* "EventBridge", "native", "Sigma". */
 const char *rule_kind_name(enum rule_kind k);
 

@@ -185,5 +185,11 @@ check "rules: a Sigma rule" 0 "$tmp/want-sigma" "$CTALERTD" rules "$tmp/sigma"
 printf '%s\n' "failed trail-stopped: test 'started' must match and did not (1 of 2 tests failed): {\"eventSource\":\"cloudtrail.amazonaws.com\",\"eventName\":\"StartLogging\"}" >"$tmp/want-sigma-test"
 check "test: a Sigma rule's tests beside it" 1 "$tmp/want-sigma-test" "$CTALERTD" test "$tmp/sigma/trail-stopped.yml"
 
+printf '{"Records": [{"eventSource": "cloudtrail.amazonaws.com", "eventName": "DeleteTrail"}]}\n' >"$tmp/sigma-log.json"
+sed -i 's/^level: high$/level: high\nid: 7d1b0c6e-3f52-4c0b-8a0e-5c8f2d3b9e10\ntags:\n  - attack.defense-evasion/' "$tmp/sigma/trail-stopped.yml"
+printf '%s\n' "{\"rule\":\"trail-stopped\",\"sigma\":{\"id\":\"7d1b0c6e-3f52-4c0b-8a0e-5c8f2d3b9e10\",\"tags\":[\"attack.defense-evasion\"]},\"source\":\"$tmp/sigma-log.json\",\"record\":{\"eventSource\": \"cloudtrail.amazonaws.com\", \"eventName\": \"DeleteTrail\"}}" >"$tmp/want-sigma-scan"
+check "scan: a Sigma rule's id and tags in its matches" 0 "$tmp/want-sigma-scan" \
+	"$CTALERTD" scan --rules "$tmp/sigma" "$tmp/sigma-log.json"
+
 echo "1..$n"
 [ "$failed" -eq 0 ]
