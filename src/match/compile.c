@@ -80,6 +80,12 @@ clause_node(struct builder *b, const struct pclause *pc, int envelope, uint32_t 
 	const char *path = pc->path;
 	int vn = 0;
 
+	if (b->sigma && strcmp(path, MATCH_TEXT_FIELD) == 0) {
+		if (b->rs->vnode[VN_TEXT] == 0 && new_node(b, "", 0, &b->rs->vnode[VN_TEXT]) < 0)
+			return -1;
+		*node = b->rs->vnode[VN_TEXT];
+		return 0;
+	}
 	if (envelope) {
 		switch (envelope_map(pc->path, &path, &vn)) {
 		case ENV_DEAD:
@@ -171,8 +177,10 @@ add_unit(
 	if (VEC_PUSH(b->unit_rule, rule) < 0)
 		return build_nomem(b);
 	envelope = b->env == MATCH_ENVELOPE_CLOUDTRAIL && pattern_is_envelope(&p);
+	b->sigma = d->sigma;
 	for (uint32_t i = 0; i < p.nbr && r == 0; i++)
 		r = add_branch(b, unit, &p.br[i], envelope);
+	b->sigma = 0;
 	return r;
 }
 

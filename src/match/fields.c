@@ -16,6 +16,8 @@ record_field(const char *path, int envelope)
 	const char *rec = path;
 	int vn = 0;
 
+	if (strcmp(path, MATCH_TEXT_FIELD) == 0)
+		return "(the record's text)";
 	if (!envelope)
 		return path;
 	switch (envelope_map(path, &rec, &vn)) {

@@ -54,6 +54,11 @@
 
 #include "util/error.h"
 
+/* The field a Sigma rule's pattern names to look in the record's whole
+ * JSON text, as Sigma's keyword searches do (only Sigma rules' patterns
+ * may name it). */
+#define MATCH_TEXT_FIELD "\x01record-text"
+
 /* A pattern a rule names, for its condition. Strings are borrowed. */
 struct match_part {
 	const char *name;    /* unique in the rule; not a word of conditions */
@@ -151,6 +156,11 @@ void matcher_value(struct matcher *m, const struct match_node *n, enum match_typ
  * the token goes to matcher_element_end when it ends. Elements nest. */
 uint32_t matcher_element_begin(struct matcher *m, const struct match_node *n);
 void matcher_element_end(struct matcher *m, const struct match_node *n, uint32_t token);
+/* Whether some rule looks in a record's whole text (MATCH_TEXT_FIELD): then
+ * the stream gives it to matcher_record_text before matcher_end. */
+int match_wants_text(const struct ruleset *rs);
+/* The record's JSON text as it appeared in the log (valid UTF-8). */
+void matcher_record_text(struct matcher *m, const char *text, size_t len);
 /* Evaluates the record. Returns the number of rules that matched and points
  * *rules at their indices (ascending; valid until the next matcher_begin). */
 size_t matcher_end(struct matcher *m, const size_t **rules);

@@ -585,8 +585,10 @@ struct scope {
 	uint32_t first, n;
 };
 
-/* Virtual nodes of the CloudTrail envelope, fed in matcher_end. */
-enum vnode { VN_SOURCE, VN_DTYPE, VN_VERSION, VN__COUNT };
+/* Virtual nodes of the CloudTrail envelope, fed in matcher_end, and the
+ * record's whole text, which Sigma's keyword searches look in (fed by
+ * matcher_record_text). */
+enum vnode { VN_SOURCE, VN_DTYPE, VN_VERSION, VN_TEXT, VN__COUNT };
 
 struct ruleset {
 	struct arena arena;

@@ -665,6 +665,19 @@ matcher_value(struct matcher *m, const struct match_node *n, enum match_type typ
 		match_value(m, n, &v);
 }
 
+int
+match_wants_text(const struct ruleset *rs)
+{
+	return rs->vnode[VN_TEXT] != 0;
+}
+
+void
+matcher_record_text(struct matcher *m, const char *text, size_t len)
+{
+	if (m->rs->vnode[VN_TEXT] != 0)
+		matcher_value(m, &m->rs->nodes[m->rs->vnode[VN_TEXT]], MATCH_STRING, text, len);
+}
+
 /* The envelope's derived fields, from what was captured. */
 static void
 derive(struct matcher *m)

@@ -15,9 +15,9 @@
  *
  * Errors name the file, the line and the construct; what cannot apply to
  * CloudTrail records (windash, expand, the utf16 encodings) is refused, and
- * so are correlation rules, keyword searches and fieldref, which need what
- * the matcher does not have yet (thresholds, the record's text, two fields
- * compared).
+ * so are correlation rules and fieldref, which need what the matcher does
+ * not have yet (thresholds, two fields compared). Keywords look in the
+ * record's whole text (MATCH_TEXT_FIELD).
  */
 #include "rules/internal.h"
 
@@ -617,13 +617,53 @@ add_map(struct sload *s, const yaml_node_t *map, struct buf *expr)
 	return 0;
 }
 
-/* A search identifier: a map (the "and" of its fields) or a list of maps
- * (the "or" of them) into expr. */
+/* Keywords: values without a field, looked for in the record's whole text
+ * (each as with contains: case-insensitive, wildcards kept), any of them;
+ * sel is one value or a list of them. */
+static int
+add_keywords(struct sload *s, const char *id, const yaml_node_t *sel, struct buf *expr)
+{
+	struct mods m = {.contains = 1};
+	struct buf atoms = BUF_INIT, json = BUF_INIT;
+	int r = 0;
+
+	if (sel->type == YAML_SCALAR_NODE) {
+		r = put_value_atoms(s, sel, &m, &atoms);
+	} else {
+		for (yaml_node_item_t *i = sel->data.sequence.items.start;
+		     r == 0 && i < sel->data.sequence.items.top; i++) {
+			const yaml_node_t *e = node_at(s, *i);
+			if (e->type != YAML_SCALAR_NODE || is_null(e))
+				r = sfail(s, e, "detection: '%s': a keyword must be a string", id);
+			else if ((atoms.len > 0 && buf_puts(&atoms, ", ") == -1))
+				r = snomem(s);
+			else
+				r = put_value_atoms(s, e, &m, &atoms);
+		}
+	}
+	if (r == 0 && buf_reserve(&atoms, 1) == -1)
+		r = snomem(s);
+	if (r == 0) {
+		atoms.data[atoms.len] = '\0';
+		if (put_path(&json, MATCH_TEXT_FIELD, atoms.data) == -1)
+			r = snomem(s);
+	}
+	if (r == 0)
+		r = add_unit(s, sel, &json, expr, "and");
+	buf_free(&atoms);
+	buf_free(&json);
+	return r;
+}
+
+/* A search identifier: a map (the "and" of its fields), a list of maps
+ * (the "or" of them), or keywords, into expr. */
 static int
 add_selection(struct sload *s, const char *id, const yaml_node_t *sel, struct buf *expr)
 {
 	if (sel->type == YAML_MAPPING_NODE)
 		return add_map(s, sel, expr);
+	if (sel->type == YAML_SCALAR_NODE && !is_null(sel))
+		return add_keywords(s, id, sel, expr);
 	if (sel->type != YAML_SEQUENCE_NODE)
 		return sfail(
 		    s, sel, "detection: '%s' must be a map of fields or a list of maps", id);
@@ -634,12 +674,10 @@ add_selection(struct sload *s, const char *id, const yaml_node_t *sel, struct bu
 		const yaml_node_t *e = node_at(s, *i);
 		struct buf one = BUF_INIT;
 		int r;
-		if (e->type != YAML_MAPPING_NODE) {
-			return sfail(s, e,
-			    "detection: '%s': keyword searches (values without a field) are not "
-			    "supported yet",
-			    id);
-		}
+		if (e->type == YAML_SCALAR_NODE && i == sel->data.sequence.items.start)
+			return add_keywords(s, id, sel, expr);
+		if (e->type != YAML_MAPPING_NODE)
+			return sfail(s, e, "detection: '%s' mixes maps of fields and keywords", id);
 		r = add_map(s, e, &one);
 		if (r == 0 && buf_printf(expr, "%s(%s)", expr->len ? " or " : "", one.data) == -1)
 			r = snomem(s);

@@ -58,6 +58,7 @@ matches(const struct ruleset *rs, const char *record)
 		abort();
 	matcher_begin(m);
 	walk_value(m, match_root(rs), v);
+	matcher_record_text(m, record, strlen(record));
 	for (size_t i = 0, n = matcher_end(m, &hits); i < n; i++)
 		set |= 1u << hits[i];
 	yajl_tree_free(v);

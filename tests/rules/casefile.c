@@ -193,6 +193,7 @@ match_record(const struct ruleset *rs, const char *record, struct buf *out)
 	m = matcher_new(rs);
 	matcher_begin(m);
 	walk_value(m, match_root(rs), v);
+	matcher_record_text(m, record, strlen(record));
 	n = matcher_end(m, &hits);
 	for (size_t i = 0; i < n; i++)
 		buf_printf(&names, "%s ", ruleset_rule_name(rs, hits[i]));

@@ -191,5 +191,13 @@ printf '%s\n' "{\"rule\":\"trail-stopped\",\"sigma\":{\"id\":\"7d1b0c6e-3f52-4c0
 check "scan: a Sigma rule's id and tags in its matches" 0 "$tmp/want-sigma-scan" \
 	"$CTALERTD" scan --rules "$tmp/sigma" "$tmp/sigma-log.json"
 
+# Keywords look in each record's text as the log has it, through the stream.
+mkdir "$tmp/keywords"
+printf 'title: tools\nlogsource:\n  product: aws\n  service: cloudtrail\ndetection:\n  keywords:\n    - sqlmap\n  condition: keywords\nlevel: low\n' >"$tmp/keywords/tools.yml"
+printf '{"Records": [{"eventName": "A", "userAgent": "SQLMap/1.7"}, {"eventName": "B", "userAgent": "curl"}]}\n' >"$tmp/keywords.json"
+printf 'tools\t1\n' >"$tmp/want-keywords"
+check "scan: a Sigma keyword in the records' text" 0 "$tmp/want-keywords" \
+	"$CTALERTD" scan --count --rules "$tmp/keywords" "$tmp/keywords.json"
+
 echo "1..$n"
 [ "$failed" -eq 0 ]
