@@ -252,12 +252,72 @@ test_body(const struct rules_args *a, const struct rule_list *l, struct ct_error
 /* ---- ctalertd rules ---- */
 
 static int
+cmp_field(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Adds the fields one pattern of r reads to *all (sorted and made distinct
+ * by the caller). */
+static int
+add_fields(const struct rule *r, const char *pattern, enum match_envelope env, char ***all,
+    size_t *n, struct ct_error *err)
+{
+	char **fields, **v;
+	size_t k;
+
+	if (match_pattern_fields(r->name, pattern, env, &fields, &k, err) == -1)
+		return -1;
+	if ((v = realloc(*all, (*n + k + 1) * sizeof(*v))) == NULL) {
+		match_fields_free(fields, k);
+		return ct_error_set(err, CT_ERR_NOMEM, "out of memory");
+	}
+	memcpy(v + *n, fields, k * sizeof(*v));
+	free(fields); /* its strings are now in v */
+	*all = v;
+	*n += k;
+	return 0;
+}
+
+/* The fields r reads: those of its patterns and its exceptions, each once. */
+static int
+rule_fields(
+    const struct rule *r, enum match_envelope env, char ***all, size_t *n, struct ct_error *err)
+{
+	size_t k = 0;
+	int rc = 0;
+
+	*all = NULL;
+	*n = 0;
+	if (r->pattern)
+		rc = add_fields(r, r->pattern, env, all, n, err);
+	for (size_t i = 0; rc == 0 && i < r->nparts; i++)
+		rc = add_fields(r, r->parts[i].pattern, env, all, n, err);
+	for (size_t i = 0; rc == 0 && i < r->nexceptions; i++)
+		rc = add_fields(r, r->exceptions[i], env, all, n, err);
+	if (rc == -1) {
+		match_fields_free(*all, *n);
+		return -1;
+	}
+	if (*n > 1)
+		qsort(*all, *n, sizeof(**all), cmp_field);
+	for (size_t i = 0; i < *n; i++) {
+		if (k > 0 && strcmp((*all)[k - 1], (*all)[i]) == 0)
+			free((*all)[i]);
+		else
+			(*all)[k++] = (*all)[i];
+	}
+	*n = k;
+	return 0;
+}
+
+static int
 list_rule(const struct rule *r, enum match_envelope env, struct ct_error *err)
 {
 	char **fields;
 	size_t n;
 
-	if (match_pattern_fields(r->name, r->pattern, env, &fields, &n, err) == -1) {
+	if (rule_fields(r, env, &fields, &n, err) == -1) {
 		ct_error_prefix(err, "%s", r->origin);
 		return -1;
 	}
@@ -272,6 +332,11 @@ list_rule(const struct rule *r, enum match_envelope env, struct ct_error *err)
 static int
 rules_body(const struct rules_args *a, const struct rule_list *l, struct ct_error *err)
 {
+	struct ruleset *rs = rules_compile(l, a->envelope, err); /* the matcher's checks */
+
+	if (rs == NULL)
+		return 2;
+	ruleset_free(rs);
 	for (size_t i = 0; i < l->n; i++)
 		if (list_rule(&l->v[i], a->envelope, err) == -1)
 			return 2;

@@ -4,7 +4,9 @@
  * Each path (a file, a directory walked recursively, or - for standard input)
  * is streamed through the same object scanner the daemon uses. Every match is
  * one JSON line on standard output, {"rule": NAME, "source": PATH, "record":
- * {...}}, the record as it appeared in the log; --count prints per-rule counts
+ * {...}}, the record as it appeared in the log (a Sigma rule's id, tags,
+ * references and false positives in "sigma" after NAME, as alerts carry
+ * them); --count prints per-rule counts
  * instead. Errors are reported per file and per record on standard error and
  * never stop the other files. Exit status as grep's: 0 something matched,
  * 1 nothing matched, 2 an error occurred.
@@ -45,16 +47,17 @@
 #define RECORD_ERRORS_SHOWN 10 /* per file; the rest are counted */
 
 struct scan {
-	const struct ruleset *rs; /* borrowed */
-	struct objscan *os;       /* owned */
-	int count_only;           /* --count */
-	int progress;             /* a progress line on the terminal */
-	int stats;                /* --stats */
-	uint64_t *counts;         /* owned; matches per rule */
-	struct buf line;          /* owned; one output line */
-	char *chunk;              /* owned; READ_CHUNK bytes */
-	const char *path;         /* the file being read (borrowed) */
-	uint64_t file_errors;     /* record errors in this file */
+	const struct ruleset *rs;      /* borrowed */
+	const struct rule_list *rules; /* borrowed; rs compiled from it, in its order */
+	struct objscan *os;            /* owned */
+	int count_only;                /* --count */
+	int progress;                  /* a progress line on the terminal */
+	int stats;                     /* --stats */
+	uint64_t *counts;              /* owned; matches per rule */
+	struct buf line;               /* owned; one output line */
+	char *chunk;                   /* owned; READ_CHUNK bytes */
+	const char *path;              /* the file being read (borrowed) */
+	uint64_t file_errors;          /* record errors in this file */
 	/* totals */
 	uint64_t files, bytes, json_bytes, records, matches, errors;
 	struct timespec start, last_progress;
@@ -190,6 +193,7 @@ on_match(
 		buf_reset(&sc->line);
 		if (buf_puts(&sc->line, "{\"rule\":") == -1 ||
 		    json_put_string(&sc->line, name, strlen(name)) == -1 ||
+		    rule_meta_json(&sc->line, &sc->rules->v[rules[i]]) == -1 ||
 		    buf_puts(&sc->line, ",\"source\":") == -1 ||
 		    json_put_string(&sc->line, rec->source, strlen(rec->source)) == -1 ||
 		    buf_puts(&sc->line, ",\"record\":") == -1 ||
@@ -407,38 +411,33 @@ load_config_rules(struct rule_list *l, const char *path, struct ct_error *err)
 	return 0;
 }
 
+/* The rules into l (the caller's to free) and compiled. */
 static struct ruleset *
-load_rules(const struct args *a, struct ct_error *err)
+load_rules(const struct args *a, struct rule_list *l, struct ct_error *err)
 {
-	struct ruleset *rs = NULL;
-	struct rule_list l;
 	int given = a->config || a->ndirs || a->npatterns;
 
-	rule_list_init(&l);
-	route_declare(&l); /* rule files shared with the daemon name topics */
-	if (a->config && load_config_rules(&l, a->config, err) == -1)
-		goto out;
+	route_declare(l); /* rule files shared with the daemon name topics */
+	if (a->config && load_config_rules(l, a->config, err) == -1)
+		return NULL;
 	for (size_t i = 0; i < a->ndirs; i++)
-		if (rules_load_path(&l, a->dirs[i], err) == -1)
-			goto out;
+		if (rules_load_path(l, a->dirs[i], err) == -1)
+			return NULL;
 	for (size_t i = 0; i < a->npatterns; i++)
-		if (add_pattern(&l, a->patterns[i], i, a->npatterns, err) == -1)
-			goto out;
-	if (!given && rules_load_dir(&l, CT_RULES_DIR, err) == -1) {
+		if (add_pattern(l, a->patterns[i], i, a->npatterns, err) == -1)
+			return NULL;
+	if (!given && rules_load_dir(l, CT_RULES_DIR, err) == -1) {
 		ct_error_prefix(err,
 		    "no rules given (--config, --rules or --pattern) and the default "
 		    "rules cannot be read");
-		goto out;
+		return NULL;
 	}
-	if (l.n == 0) {
+	if (l->n == 0) {
 		ct_error_set(err, CT_ERR_CONFIG, "no rules to match: %s",
 		    given ? "the rules given are empty" : CT_RULES_DIR " holds no *.json rule");
-		goto out;
+		return NULL;
 	}
-	rs = rules_compile(&l, a->envelope, err);
-out:
-	rule_list_free(&l);
-	return rs;
+	return rules_compile(l, a->envelope, err);
 }
 
 static int
@@ -674,17 +673,20 @@ cmd_scan(int argc, char **argv)
 	struct scan sc = {0};
 	struct ct_error err;
 	struct ruleset *rs;
+	struct rule_list l;
 	int status;
 
 	log_init("ctalertd", LOG_TARGET_TEXT, LOG_INFO);
+	rule_list_init(&l);
 	if ((status = parse_args(&a, argc, argv)) >= 0)
 		goto out;
-	if ((rs = load_rules(&a, &err)) == NULL) {
+	if ((rs = load_rules(&a, &l, &err)) == NULL) {
 		log_err("%s", err.msg);
 		status = 2;
 		goto out;
 	}
 	sc.rs = rs;
+	sc.rules = &l;
 	buf_init(&sc.line);
 	status = run(&sc, &a, argc - optind, argv + optind);
 	objscan_free(sc.os);
@@ -693,6 +695,7 @@ cmd_scan(int argc, char **argv)
 	buf_free(&sc.line);
 	ruleset_free(rs);
 out:
+	rule_list_free(&l);
 	free(a.dirs);
 	free(a.patterns);
 	return status;

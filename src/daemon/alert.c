@@ -125,10 +125,12 @@ static int
 build_body(struct buf *b, const struct body *c, enum record_form form, size_t prefix)
 {
 	const struct fields *f = c->f;
-	const struct member top[] = {
+	const struct member rule[] = {
 	    {"rule", c->rule->name, NAME_MAX_BYTES},
 	    {"description", c->rule->description, DESCRIPTION_MAX},
 	    {"severity", c->rule->severity, NAME_MAX_BYTES},
+	};
+	const struct member top[] = {
 	    {"eventTime", f->event_time, ALERT_FIELD_MAX},
 	    {"eventSource", f->event_source, ALERT_FIELD_MAX},
 	    {"eventName", f->event_name, ALERT_FIELD_MAX},
@@ -144,7 +146,9 @@ build_body(struct buf *b, const struct body *c, enum record_form form, size_t pr
 	const struct member log[] = {{"bucket", c->bucket, 255}, {"key", c->key, 1024}};
 
 	if (buf_puts(b, "{\"schema\":\"" ALERT_SCHEMA "\",") == -1 ||
-	    put_members(b, top, N_MEMBERS(top)) == -1 || buf_puts(b, ",\"userIdentity\":{") == -1 ||
+	    put_members(b, rule, N_MEMBERS(rule)) == -1 || rule_meta_json(b, c->rule) == -1 ||
+	    buf_putc(b, ',') == -1 || put_members(b, top, N_MEMBERS(top)) == -1 ||
+	    buf_puts(b, ",\"userIdentity\":{") == -1 ||
 	    put_members(b, identity, N_MEMBERS(identity)) == -1 || buf_puts(b, "},") == -1 ||
 	    put_members(b, event, N_MEMBERS(event)) == -1 || buf_puts(b, ",\"log\":{") == -1 ||
 	    put_members(b, log, N_MEMBERS(log)) == -1 || buf_puts(b, "},") == -1 ||

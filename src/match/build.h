@@ -28,6 +28,8 @@ struct builder {
 	VEC(double) eager;        /* per clause: how often its atoms that are not keys hold */
 	u32vec named;             /* per clause: its atoms that name values without a key */
 	u32vec named_uses;        /* per clause: clauses naming the same, summed over those atoms */
+	u32vec unit_rule;         /* per unit (a pattern of a rule): its rule */
+	int sigma;                /* the unit being added is a Sigma rule's */
 	enum match_envelope env;
 	struct ct_error *err;
 };

@@ -139,7 +139,13 @@ add_atom(struct builder *b, uint32_t node, const struct patom *a, uint32_t claus
 	case A_EXISTS:
 	case A_ABSENT:
 		return 0; /* judged in matcher_end from the field's presence */
-	default: {        /* anything-but, tried on every value */
+	case A_PRED: {
+		struct predref pr = {a->pred, clause};
+		if (a->pred->kind == PRED_GLOB)
+			f->fold = 1;
+		return VEC_PUSH(f->pred, pr) < 0 ? build_nomem(b) : 0;
+	}
+	default: { /* anything-but, tried on every value */
 		struct abut ab = {a, clause};
 		if (a->kind == A_AB_EIC)
 			f->fold = 1;
@@ -316,6 +322,8 @@ atom_cost(const struct patom *a)
 		return 1.0;
 	case A_NUMERIC:
 		return 0.5;
+	case A_PRED:
+		return 0.1; /* it names values, but the index cannot tell which */
 	case A_WILDCARD:
 		return has_literal(a->g) ? 0 : 1.0;
 	default:

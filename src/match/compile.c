@@ -10,6 +10,7 @@
  * the anchors (anchor.c).
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,6 +80,12 @@ clause_node(struct builder *b, const struct pclause *pc, int envelope, uint32_t 
 	const char *path = pc->path;
 	int vn = 0;
 
+	if (b->sigma && strcmp(path, MATCH_TEXT_FIELD) == 0) {
+		if (b->rs->vnode[VN_TEXT] == 0 && new_node(b, "", 0, &b->rs->vnode[VN_TEXT]) < 0)
+			return -1;
+		*node = b->rs->vnode[VN_TEXT];
+		return 0;
+	}
 	if (envelope) {
 		switch (envelope_map(pc->path, &path, &vn)) {
 		case ENV_DEAD:
@@ -144,19 +151,105 @@ add_branch(struct builder *b, uint32_t rule, const struct pbranch *br, int envel
 	return VEC_PUSH(b->subs, s) < 0 ? build_nomem(b) : 0;
 }
 
+/* Adds a unit of rule d: its own pattern, a part or an exception (part
+ * names it in errors). Its branches' subs are about the unit. */
 static int
-add_rule(struct builder *b, uint32_t rule, const struct rule_def *d)
+add_unit(
+    struct builder *b, const struct rule_def *d, uint32_t rule, const char *part, const char *json)
 {
+	uint32_t unit = b->unit_rule.n;
 	struct ppattern p;
 	int r = 0, envelope;
 
-	/* The index refers to parsed atoms: they live in the ruleset's arena. */
-	if (pattern_parse(d->name, d->origin, d->pattern, &b->rs->arena, &p, b->err) < 0)
+	/* The index refers to parsed atoms: they live in the ruleset's arena,
+	 * and their regexes are the ruleset's to free. */
+	if (pattern_parse_part(
+	        d->name, part, d->origin, json, d->sigma, &b->rs->arena, &p, b->err) < 0)
 		return -1;
+	for (uint32_t i = 0; i < p.npreds; i++)
+		if (VEC_PUSH(b->rs->preds, p.preds[i]) < 0) {
+			for (; i < p.npreds; i++)
+				pred_free(p.preds[i]);
+			free(p.preds);
+			return build_nomem(b);
+		}
+	free(p.preds);
+	if (VEC_PUSH(b->unit_rule, rule) < 0)
+		return build_nomem(b);
 	envelope = b->env == MATCH_ENVELOPE_CLOUDTRAIL && pattern_is_envelope(&p);
+	b->sigma = d->sigma;
 	for (uint32_t i = 0; i < p.nbr && r == 0; i++)
-		r = add_branch(b, rule, &p.br[i], envelope);
+		r = add_branch(b, unit, &p.br[i], envelope);
+	b->sigma = 0;
 	return r;
+}
+
+static int
+rule_fail(struct builder *b, const struct rule_def *d, const char *what)
+{
+	return ct_error_set(b->err, CT_ERR_PATTERN, "rule \"%s\"%s%s%s: %s", d->name,
+	    d->origin ? " (" : "", d->origin ? d->origin : "", d->origin ? ")" : "", what);
+}
+
+/* The program of a rule with parts, a condition or exceptions. */
+static int
+add_condition(struct builder *b, const struct rule_def *d, struct cond *c)
+{
+	uint32_t n = d->pattern != NULL ? 1 : (uint32_t)d->nparts;
+	const char **names = calloc(n + 1, sizeof(*names));
+	int r;
+
+	if (names == NULL)
+		return build_nomem(b);
+	for (uint32_t i = 0; d->pattern == NULL && i < n; i++)
+		names[i] = d->parts[i].name ? d->parts[i].name : "";
+	r = cond_compile(&b->rs->arena, d->pattern != NULL ? NULL : d->condition, names, n,
+	    (uint32_t)d->nexceptions, c, b->err);
+	free(names);
+	if (r < 0 && b->err != NULL && b->err->code == CT_ERR_CONFIG) {
+		b->err->code = CT_ERR_PATTERN;
+		ct_error_prefix(b->err, "rule \"%s\"%s%s%s", d->name, d->origin ? " (" : "",
+		    d->origin ? d->origin : "", d->origin ? ")" : "");
+	}
+	return r;
+}
+
+static int
+add_rule(struct builder *b, uint32_t rule, const struct rule_def *d)
+{
+	struct cond *c = b->rs->conds != NULL ? &b->rs->conds[rule] : NULL;
+	uint32_t first = b->unit_rule.n;
+	char part[128];
+	int r = 0;
+
+	if (d->pattern != NULL && (d->nparts > 0 || d->condition != NULL))
+		return rule_fail(b, d, "a pattern, or named patterns and a condition, not both");
+	if (d->pattern == NULL && d->nparts == 0)
+		return rule_fail(b, d, "no pattern given");
+	if (d->pattern == NULL && d->nparts > 1 && d->condition == NULL)
+		return rule_fail(b, d, "several patterns need a condition to combine them");
+	if (d->pattern != NULL)
+		r = add_unit(b, d, rule, NULL, d->pattern);
+	for (size_t i = 0; d->pattern == NULL && i < d->nparts && r == 0; i++) {
+		snprintf(
+		    part, sizeof(part), "pattern \"%s\"", d->parts[i].name ? d->parts[i].name : "");
+		r = add_unit(b, d, rule, part, d->parts[i].pattern);
+	}
+	for (size_t i = 0; i < d->nexceptions && r == 0; i++) {
+		snprintf(part, sizeof(part), "exception %zu", i + 1);
+		r = add_unit(b, d, rule, part, d->exceptions[i]);
+	}
+	if (r < 0 || c == NULL)
+		return r;
+	c->first = first;
+	c->nunits = b->unit_rule.n - first;
+	if (d->pattern != NULL && d->nexceptions == 0)
+		return 0; /* its one unit is the rule: no program */
+	if (add_condition(b, d, c) < 0)
+		return -1;
+	if (cond_holds_alone(c))
+		b->rs->cond_always[b->rs->ncond_always++] = rule;
+	return 0;
 }
 
 /* ---- finishing: child tables, sorted lists, the node array ---- */
@@ -269,7 +362,7 @@ build_field(struct builder *b, uint32_t node)
 	           (f->has_eic ? FS_EIC : 0) | (f->afx[AFX_PFXI].n ? FS_PFXI : 0) |
 	           (f->afx[AFX_SFXI].n ? FS_SFXI : 0) | (f->gbits ? FS_GRAMS : 0) |
 	           (f->wild.n ? FS_WILD : 0) | (f->has_ip ? FS_IP : 0) | (f->num.n ? FS_NUM : 0) |
-	           (f->ab.n ? FS_AB : 0);
+	           (f->ab.n ? FS_AB : 0) | (f->pred.n ? FS_PRED : 0);
 	/* a value that is more than a lookup or two is worth remembering */
 	if ((f->steps & ~(FS_EXACT | FS_NUM)) != 0)
 		f->steps |= FS_MEMO;
@@ -353,6 +446,7 @@ builder_free(struct builder *b)
 	free(b->eager.v);
 	free(b->named.v);
 	free(b->named_uses.v);
+	free(b->unit_rule.v);
 }
 
 static int
@@ -364,6 +458,12 @@ compile_rules(struct builder *b, const struct rule_def *defs, size_t n)
 	rs->names = arena_alloc(&rs->arena, (n + 1) * sizeof(*rs->names));
 	if (rs->names == NULL || new_node(b, "", 0, &root) < 0)
 		return build_nomem(b);
+	for (size_t i = 0; i < n && rs->conds == NULL; i++)
+		if (defs[i].pattern == NULL || defs[i].nexceptions > 0)
+			rs->conds = arena_alloc(&rs->arena, n * sizeof(*rs->conds));
+	if (rs->conds != NULL &&
+	    (rs->cond_always = arena_alloc(&rs->arena, n * sizeof(*rs->cond_always))) == NULL)
+		return build_nomem(b);
 	for (size_t i = 0; i < n; i++) {
 		const char *name = defs[i].name ? defs[i].name : "";
 		if ((rs->names[i] = arena_strndup(&rs->arena, name, strlen(name))) == NULL)
@@ -372,6 +472,9 @@ compile_rules(struct builder *b, const struct rule_def *defs, size_t n)
 			return -1;
 	}
 	rs->nrules = n;
+	rs->nunits = b->unit_rule.n;
+	rs->unit_rule = b->unit_rule.v;
+	b->unit_rule.v = NULL;
 	if (fields_reserve(b) < 0)
 		return -1;
 	return finish(b);
@@ -418,6 +521,7 @@ field_free(struct field *f)
 	free(f->gbits);
 	free(f->ipr.v);
 	free(f->ab.v);
+	free(f->pred.v);
 	free(f->presence.v);
 }
 
@@ -438,6 +542,10 @@ ruleset_free(struct ruleset *rs)
 	free(rs->clauses);
 	free(rs->subs);
 	free(rs->always);
+	free(rs->unit_rule);
+	for (uint32_t i = 0; i < rs->preds.n; i++)
+		pred_free(rs->preds.v[i]);
+	free(rs->preds.v);
 	free(rs->groups);
 	free(rs->scopes);
 	free(rs->scope_list);
@@ -465,7 +573,31 @@ match_pattern_validate(const char *name, const char *pattern, struct ct_error *e
 	int r;
 
 	arena_init(&a);
-	r = pattern_parse(name, NULL, pattern, &a, &p, err);
+	if ((r = pattern_parse(name, NULL, pattern, &a, &p, err)) == 0)
+		ppattern_free(&p);
 	arena_free(&a);
 	return r;
+}
+
+int
+match_sigma_pattern_validate(const char *name, const char *pattern, struct ct_error *err)
+{
+	struct arena a;
+	struct ppattern p;
+	int r;
+
+	arena_init(&a);
+	if ((r = pattern_parse_part(name, NULL, NULL, pattern, 1, &a, &p, err)) == 0)
+		ppattern_free(&p);
+	arena_free(&a);
+	return r;
+}
+
+int
+match_rule_validate(const struct rule_def *d, struct ct_error *err)
+{
+	struct ruleset *rs = ruleset_compile(d, 1, MATCH_ENVELOPE_NONE, err);
+
+	ruleset_free(rs);
+	return rs != NULL ? 0 : -1;
 }

@@ -16,6 +16,8 @@ record_field(const char *path, int envelope)
 	const char *rec = path;
 	int vn = 0;
 
+	if (strcmp(path, MATCH_TEXT_FIELD) == 0)
+		return "(the record's text)";
 	if (!envelope)
 		return path;
 	switch (envelope_map(path, &rec, &vn)) {
@@ -83,7 +85,8 @@ match_pattern_fields(const char *name, const char *pattern, enum match_envelope 
 	*fields = NULL;
 	*n = 0;
 	arena_init(&a);
-	if (pattern_parse(name, NULL, pattern, &a, &p, err) == 0) {
+	/* any rule's pattern: compiling the rules judged whether it may be written so */
+	if (pattern_parse_part(name, NULL, NULL, pattern, 1, &a, &p, err) == 0) {
 		for (uint32_t i = 0; i < p.nbr; i++)
 			cap += p.br[i].n;
 		if ((*fields = calloc(cap + 1, sizeof(**fields))) == NULL ||
@@ -94,6 +97,7 @@ match_pattern_fields(const char *name, const char *pattern, enum match_envelope 
 			ct_error_set(err, CT_ERR_NOMEM, "rule \"%s\": out of memory", name);
 		} else
 			r = 0;
+		ppattern_free(&p);
 	}
 	arena_free(&a);
 	return r;

@@ -54,12 +54,35 @@
 
 #include "util/error.h"
 
-/* One rule as handed to the compiler. All strings are borrowed for the call. */
+/* The field a Sigma rule's pattern names to look in the record's whole
+ * JSON text, as Sigma's keyword searches do (only Sigma rules' patterns
+ * may name it). */
+#define MATCH_TEXT_FIELD "\x01record-text"
+
+/* A pattern a rule names, for its condition. Strings are borrowed. */
+struct match_part {
+	const char *name;    /* unique in the rule; not a word of conditions */
+	const char *pattern; /* EventBridge event pattern as JSON text */
+};
+
+/* One rule as handed to the compiler. All strings are borrowed for the call.
+ * A rule has one pattern, or names several parts and combines them with a
+ * condition (and, or, not, parentheses, "1 of X*", "all of them"; see
+ * condition.c); either way a record that matches any of its exceptions
+ * does not match it. Every pattern is compiled into the one field index;
+ * a rule's condition is evaluated once per record, over its patterns that
+ * matched. */
 struct rule_def {
 	const char *name;    /* unique; names the rule in errors and output */
-	const char *pattern; /* EventBridge event pattern as JSON text */
+	const char *pattern; /* EventBridge event pattern as JSON text; NULL: parts */
 	const char
 	    *origin; /* where it was defined ("rules.d/x.json", "ctalertd.conf:42"); may be NULL */
+	const struct match_part *parts; /* when pattern is NULL: the named patterns */
+	size_t nparts;
+	const char *condition;         /* over the parts' names; NULL with one part */
+	const char *const *exceptions; /* event patterns as JSON text */
+	size_t nexceptions;
+	int sigma; /* a Sigma rule's: its patterns may use Sigma's value tests */
 };
 
 enum match_envelope {
@@ -91,6 +114,22 @@ const char *ruleset_rule_name(const struct ruleset *rs, size_t rule);
 
 /* Validates one pattern alone (load-time checks, `ctalertd check`). */
 int match_pattern_validate(const char *name, const char *pattern, struct ct_error *err);
+/* Validates a rule alone: its patterns, exceptions and condition. Messages
+ * about a part or exception name it ("rule "x" pattern "root": ..."). */
+int match_rule_validate(const struct rule_def *d, struct ct_error *err);
+
+/* Checks a condition over n pattern names: CT_ERR_CONFIG "condition: ... at
+ * column N". used (may be NULL) gets, per name, whether it refers to it. */
+int match_condition_check(const char *condition, const char *const *names, size_t n,
+    unsigned char *used, struct ct_error *err);
+/* The condition rewritten with each name replaced by its expression
+ * exprs[i] (itself a condition over other names), "1 of X*" and "all of X*"
+ * spelled out: what a Sigma rule's condition over its selections is over
+ * their fields. *out is the caller's to free. */
+int match_condition_expand(const char *condition, const char *const *names, size_t n,
+    const char *const *exprs, unsigned char *used, char **out, struct ct_error *err);
+/* Validates one pattern of a Sigma rule (which may use Sigma's value tests). */
+int match_sigma_pattern_validate(const char *name, const char *pattern, struct ct_error *err);
 
 /* The record fields a pattern reads, as dotted paths with the envelope
  * mapped the way matching maps it ("detail.eventName" reads eventName,
@@ -117,6 +156,11 @@ void matcher_value(struct matcher *m, const struct match_node *n, enum match_typ
  * the token goes to matcher_element_end when it ends. Elements nest. */
 uint32_t matcher_element_begin(struct matcher *m, const struct match_node *n);
 void matcher_element_end(struct matcher *m, const struct match_node *n, uint32_t token);
+/* Whether some rule looks in a record's whole text (MATCH_TEXT_FIELD): then
+ * the stream gives it to matcher_record_text before matcher_end. */
+int match_wants_text(const struct ruleset *rs);
+/* The record's JSON text as it appeared in the log (valid UTF-8). */
+void matcher_record_text(struct matcher *m, const char *text, size_t len);
 /* Evaluates the record. Returns the number of rules that matched and points
  * *rules at their indices (ascending; valid until the next matcher_begin). */
 size_t matcher_end(struct matcher *m, const size_t **rules);

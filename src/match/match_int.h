@@ -150,7 +150,36 @@ enum atom_kind {
 	A_AB_SUFFIX,
 	A_AB_EIC,
 	A_AB_WILDCARD,
+	A_PRED, /* a test of Sigma's tried on every string value (pred.c) */
 };
+
+/* ---- Sigma's value tests (pred.c) ---- */
+
+enum pred_kind {
+	PRED_GLOB,       /* '*' and '?' over the case-folded value */
+	PRED_GLOB_CASED, /* the same over the value as it is */
+	PRED_REGEX,      /* PCRE2 */
+};
+
+struct pred {
+	enum pred_kind kind;
+	uint16_t *tok; /* globs: bytes, TOK_STAR and TOK_ONE (arena) */
+	uint32_t ntok;
+	void *re; /* PRED_REGEX: the compiled pcre2_code, owned (pred_free) */
+};
+
+/* Compiles Sigma's glob syntax ('*', '?', '\' escapes) into p; -1 when
+ * out of memory. */
+int pred_glob_compile(struct arena *a, const char *s, int cased, struct pred *p);
+/* Compiles a regular expression with flags of "ims"; why says what is wrong. */
+int pred_re_compile(const char *flags, const char *re, struct pred *p, char *why, size_t whylen);
+void pred_free(struct pred *p);
+/* What pred_match needs of a thread: pred_scratch_new() per matcher. */
+void *pred_scratch_new(void);
+void pred_scratch_free(void *scratch);
+/* Whether string value s (folded: its case-folded form) passes p. */
+int pred_match(const struct pred *p, const char *s, size_t len, const char *folded, size_t flen,
+    void *scratch);
 
 struct pstr {
 	char *s; /* arena; NUL-terminated; for *_EIC kinds already case-folded */
@@ -178,8 +207,9 @@ struct patom {
 	uint8_t qvalid;
 	uint8_t ip_lo[16]; /* A_CIDR: first and last address of the range */
 	uint8_t ip_hi[16];
-	uint8_t ip6; /* A_CIDR: 16-byte addresses, else 4 */
-	int bits;    /* A_CIDR: prefix length when the range is a clean block, else -1 */
+	uint8_t ip6;       /* A_CIDR: 16-byte addresses, else 4 */
+	int bits;          /* A_CIDR: prefix length when the range is a clean block, else -1 */
+	struct pred *pred; /* A_PRED (arena; its regex is the pattern's to free) */
 };
 
 struct pclause {
@@ -197,12 +227,24 @@ struct pbranch {
 struct ppattern {
 	struct pbranch *br; /* arena */
 	uint32_t nbr;
+	struct pred **preds; /* owned array: the tests with regexes to free (ppattern_free) */
+	uint32_t npreds;
 };
+
+/* Frees what of p is not in its arena: its regexes, unless their ownership
+ * went elsewhere (npreds set to 0). */
+void ppattern_free(struct ppattern *p);
 
 /* Parses and validates; everything lands in arena a. On error err names the
  * rule (name, origin) and what is wrong. */
 int pattern_parse(const char *name, const char *origin, const char *json, struct arena *a,
     struct ppattern *out, struct ct_error *err);
+
+/* The same for one of a rule's several patterns; part names it in errors
+ * ("pattern \"root\"", "exception 2"); sigma lets it use the operators of
+ * pred.c. */
+int pattern_parse_part(const char *name, const char *part, const char *origin, const char *json,
+    int sigma, struct arena *a, struct ppattern *out, struct ct_error *err);
 
 /* Whether a field of the pattern is one of the CloudTrail envelope's: then
  * the pattern is read against the envelope (envelope.c). */
@@ -230,6 +272,39 @@ int number_quantize(const char *text, size_t len, int64_t *q);
 int quantize_double(double d, int64_t *q);
 
 #define MATCH_NUM_LIMIT 5.0e9
+
+/* ---- conditions (condition.c) ---- */
+
+/* A rule's condition as a postfix program: an op below COND_NOT pushes
+ * whether the rule's unit of that number matched; the others pop one
+ * (COND_NOT) or two values and push the result. */
+#define COND_NOT       (UINT32_MAX - 2)
+#define COND_AND       (UINT32_MAX - 1)
+#define COND_OR        UINT32_MAX
+#define COND_STACK_MAX 64 /* values a program may have pending */
+
+struct cond {
+	uint32_t first; /* the rule's units: first .. first + nunits */
+	uint32_t nunits;
+	uint32_t *op; /* arena; NULL: the rule is its one unit, without exceptions */
+	uint32_t nop;
+};
+
+/* The program of a rule whose n named units (names; the condition's NULL
+ * when n is 1 or the rule has one unnamed pattern) are followed by nx
+ * exceptions. err: "condition: ..." (CT_ERR_CONFIG). */
+int cond_compile(struct arena *a, const char *condition, const char *const *names, uint32_t n,
+    uint32_t nx, struct cond *out, struct ct_error *err);
+/* Whether c holds when its units matched that were stamped since or later. */
+int cond_eval(const struct cond *c, const uint32_t *unit_gen, uint32_t since);
+/* Whether c holds when none of its units matched ("not a"). */
+int cond_holds_alone(const struct cond *c);
+/* The rules that matched, given the n units that did (unit_gen stamped since
+ * or later): the rules of those units and of rs->cond_always whose
+ * conditions hold, into out, ascending. rule_gen (per rule) is stamped with
+ * since for the rules looked at. Returns how many. */
+size_t cond_resolve(const struct ruleset *rs, const size_t *units, size_t n,
+    const uint32_t *unit_gen, uint32_t since, uint32_t *rule_gen, size_t *out);
 
 /* ---- compiled ruleset (compile.c) ---- */
 
@@ -271,7 +346,7 @@ struct vslot {          /* open addressing over vents while compiling */
 
 #define KSLOT_VIDS (1u << 24) /* keys a ruleset may have */
 
-struct kslot { /* a key in its node's table: all a lookup compares, at hand */
+struct kslot {           /* a key in its node's table: all a lookup compares, at hand */
 	uint64_t w0, w1; /* mh_words of the key */
 	uint32_t len;
 	uint32_t tagvid; /* tag << 24 | (vid + 1); 0: empty */
@@ -326,6 +401,11 @@ struct iprange { /* a CIDR whose base address has host bits set */
 	uint32_t clause;
 };
 
+struct predref { /* a Sigma test at a field */
+	const struct pred *p;
+	uint32_t clause;
+};
+
 struct abut { /* an anything-but atom */
 	const struct patom *a;
 	uint32_t clause;
@@ -354,20 +434,21 @@ gram_hash(uint32_t g)
 /* What a node of the field tree knows about values reported there. */
 /* The steps a value at a field goes through (struct field's steps). */
 enum field_step {
-	FS_EXACT = 1 << 0,    /* look up K_STR, K_LIT, K_NUM, K_TRUE, ... keys */
-	FS_PFX = 1 << 1,      /* afx[AFX_PFX] */
-	FS_SFX = 1 << 2,      /* afx[AFX_SFX] */
-	FS_FOLD = 1 << 3,     /* case-fold strings, then: */
-	FS_EIC = 1 << 4,      /* look up K_EIC */
-	FS_PFXI = 1 << 5,     /* afx[AFX_PFXI] */
-	FS_SFXI = 1 << 6,     /* afx[AFX_SFXI] */
-	FS_GRAMS = 1 << 7,    /* gram gates */
-	FS_WILD = 1 << 8,     /* ungated wildcards */
-	FS_IP = 1 << 9,       /* addresses */
-	FS_NUM = 1 << 10,     /* numeric ranges */
+	FS_EXACT = 1 << 0,     /* look up K_STR, K_LIT, K_NUM, K_TRUE, ... keys */
+	FS_PFX = 1 << 1,       /* afx[AFX_PFX] */
+	FS_SFX = 1 << 2,       /* afx[AFX_SFX] */
+	FS_FOLD = 1 << 3,      /* case-fold strings, then: */
+	FS_EIC = 1 << 4,       /* look up K_EIC */
+	FS_PFXI = 1 << 5,      /* afx[AFX_PFXI] */
+	FS_SFXI = 1 << 6,      /* afx[AFX_SFXI] */
+	FS_GRAMS = 1 << 7,     /* gram gates */
+	FS_WILD = 1 << 8,      /* ungated wildcards */
+	FS_IP = 1 << 9,        /* addresses */
+	FS_NUM = 1 << 10,      /* numeric ranges */
 	FS_AB = 1 << 11,       /* anything-but tried on every value */
 	FS_PRESENCE = 1 << 12, /* subs anchored on the field's presence */
-	FS_MEMO = 1 << 13      /* more than plain lookups: remember string values */
+	FS_MEMO = 1 << 13,     /* more than plain lookups: remember string values */
+	FS_PRED = 1 << 14      /* Sigma's value tests */
 };
 
 struct field {
@@ -393,6 +474,7 @@ struct field {
 	uint64_t *gbits;        /* owned; the grams' filter, NULL when none */
 	VEC(struct iprange) ipr;
 	VEC(struct abut) ab;                      /* anything-but atoms tried on every value */
+	VEC(struct predref) pred;                 /* Sigma's tests tried on every string value */
 	u32vec presence;                          /* subs anchored on the field having any value */
 	VEC(struct affix_item) items[AFX__COUNT]; /* while compiling: the affix entries */
 	uint32_t uses; /* while compiling: keys and named values clauses give the field */
@@ -418,9 +500,9 @@ struct child_ent {
  * needs. */
 struct match_node {
 	_Alignas(64) uint32_t id;
-	uint32_t steps;         /* enum field_step of its field; 0 when none */
-	uint64_t vbloom;        /* a bit per key at this node: hash >> 58 */
-	struct kslot *kslots;   /* owned; the keys at this node, vmask + 1 slots */
+	uint32_t steps;       /* enum field_step of its field; 0 when none */
+	uint64_t vbloom;      /* a bit per key at this node: hash >> 58 */
+	struct kslot *kslots; /* owned; the keys at this node, vmask + 1 slots */
 	uint32_t vmask;
 	uint32_t cmask;         /* child table size - 1 */
 	uint8_t *ctag;          /* per slot: a byte of the key's hash, 0 when empty */
@@ -503,13 +585,22 @@ struct scope {
 	uint32_t first, n;
 };
 
-/* Virtual nodes of the CloudTrail envelope, fed in matcher_end. */
-enum vnode { VN_SOURCE, VN_DTYPE, VN_VERSION, VN__COUNT };
+/* Virtual nodes of the CloudTrail envelope, fed in matcher_end, and the
+ * record's whole text, which Sigma's keyword searches look in (fed by
+ * matcher_record_text). */
+enum vnode { VN_SOURCE, VN_DTYPE, VN_VERSION, VN_TEXT, VN__COUNT };
 
 struct ruleset {
 	struct arena arena;
 	char **names; /* arena; rule names */
 	size_t nrules;
+	uint32_t nunits;          /* patterns compiled: a sub's "rule" is one of them */
+	uint32_t *unit_rule;      /* owned; per unit, its rule */
+	struct cond *conds;       /* arena; per rule; NULL when no rule has a condition or
+	                             exceptions: then units are rules */
+	uint32_t *cond_always;    /* arena; rules whose condition holds with no unit matched */
+	VEC(struct pred *) preds; /* owned array of the ruleset's tests, freed with it */
+	uint32_t ncond_always;
 	struct match_node *nodes; /* owned array; nodes[0] is the record root */
 	uint32_t nnodes;
 	struct field *fields; /* owned array, parallel to nodes */
@@ -517,7 +608,7 @@ struct ruleset {
 	struct vent *vents;   /* owned; the value index's keys, by vid */
 	uint32_t nvent;
 	uint32_t capvent;
-	uint64_t *posted; /* owned; a bit per key: it has postings */
+	uint64_t *posted;     /* owned; a bit per key: it has postings */
 	struct vslot *vslots; /* owned; vmask + 1 slots of all keys while compiling */
 	uint32_t vmask;
 	struct clause *clauses; /* owned */
@@ -528,8 +619,8 @@ struct ruleset {
 	uint32_t nalways;
 	struct group *groups; /* owned */
 	uint32_t ngroups;
-	struct scope *scopes; /* owned; per node, NULL when there are no groups */
-	uint32_t *scope_list; /* owned; group ids by node */
+	struct scope *scopes;      /* owned; per node, NULL when there are no groups */
+	uint32_t *scope_list;      /* owned; group ids by node */
 	uint32_t vnode[VN__COUNT]; /* node ids, 0 when no rule refers to it */
 	size_t max_value;          /* longest string a pattern compares case-insensitively */
 	size_t max_suffix;         /* longest entry of any suffix set */
@@ -626,8 +717,8 @@ vindex_hash(uint32_t node, uint32_t tag, uint64_t w0, uint64_t w1, size_t len)
  * cache when it has few keys, and its bloom lets most values that are none
  * of its keys leave without a probe. */
 static inline uint32_t
-vindex_find(const struct ruleset *rs, const struct match_node *n, uint32_t tag, const char *key,
-    size_t len)
+vindex_find(
+    const struct ruleset *rs, const struct match_node *n, uint32_t tag, const char *key, size_t len)
 {
 	uint64_t w0, w1, h;
 	uint32_t i;

@@ -54,16 +54,20 @@ struct matcher {
 	uint32_t *clause_gen; /* per clause: satisfied by a listed atom in this record */
 	struct seen *vent;    /* per key of the value index: values that had it */
 	struct seen *node;    /* per node: values reported there */
-	uint32_t *rule_gen;   /* per rule: already in out */
+	uint32_t *unit_gen;   /* per unit (pattern of a rule): already in out */
+	uint32_t *rule_gen;   /* per rule, when rules have conditions: looked at */
 	uint32_t *cand;       /* subs whose anchor clause is satisfied */
 	uint32_t ncand;
 	uint32_t *defer; /* keys with postings hit in this record, once each */
 	uint32_t ndefer;
-	size_t *out; /* matched rules, ascending after matcher_end */
+	size_t *out; /* matched units; they are the rules, ascending after matcher_end, when no
+	                rule has a condition */
 	size_t nout;
-	char *fold; /* scratch: the case-folded value */
+	size_t *rout; /* matched rules, ascending, when rules have conditions */
+	char *fold;   /* scratch: the case-folded value */
 	size_t foldcap;
 	char *rev;              /* scratch: the end of a value backwards, max_suffix bytes */
+	void *scratch;          /* owned; what regexes need (pred.c), NULL when none */
 	struct memo memo;       /* values of fields with memo set; e NULL when none */
 	struct memostat *mstat; /* per node */
 	struct memo_entry *rec; /* the entry being recorded, or NULL */
@@ -145,20 +149,27 @@ matcher_new(const struct ruleset *rs)
 	m->cand = calloc(rs->nsubs + 1, sizeof(uint32_t));
 	m->defer = calloc(rs->nvent + 1, sizeof(uint32_t));
 	m->node = calloc(rs->nnodes + 1, sizeof(struct seen));
+	m->unit_gen = calloc(rs->nunits + 1, sizeof(uint32_t));
 	m->rule_gen = calloc(rs->nrules + 1, sizeof(uint32_t));
-	m->out = calloc(rs->nrules + 1, sizeof(size_t));
+	m->out = calloc(rs->nunits + 1, sizeof(size_t));
+	m->rout = calloc(rs->nrules + 1, sizeof(size_t));
 	m->group_gen = calloc(rs->ngroups + 1, sizeof(uint32_t));
 	m->scope_gen = calloc(rs->nnodes + 1, sizeof(uint32_t));
 	m->foldcap = 256;
 	m->fold = malloc(m->foldcap);
 	m->rev = malloc(rs->max_suffix + 1);
+	if (rs->preds.n > 0 && (m->scratch = pred_scratch_new()) == NULL) {
+		matcher_free(m);
+		return NULL;
+	}
 	if (rs->nmemo > 0 && ((m->mstat = calloc(rs->nnodes, sizeof(*m->mstat))) == NULL ||
 	                         memo_init(&m->memo, MEMO_SETS) < 0)) {
 		matcher_free(m);
 		return NULL;
 	}
 	if (!m->clause_gen || !m->vent || !m->cand || !m->defer || !m->node || !m->rule_gen ||
-	    !m->out || !m->fold || !m->rev || !m->group_gen || !m->scope_gen) {
+	    !m->unit_gen || !m->out || !m->rout || !m->fold || !m->rev || !m->group_gen ||
+	    !m->scope_gen) {
 		matcher_free(m);
 		return NULL;
 	}
@@ -175,12 +186,16 @@ matcher_free(struct matcher *m)
 	free(m->cand);
 	free(m->defer);
 	free(m->node);
+	free(m->unit_gen);
 	free(m->rule_gen);
 	free(m->out);
+	free(m->rout);
 	free(m->group_gen);
 	free(m->scope_gen);
 	free(m->fold);
 	free(m->rev);
+	if (m->scratch != NULL)
+		pred_scratch_free(m->scratch);
 	free(m->mstat);
 	memo_free(&m->memo);
 	free(m);
@@ -195,6 +210,7 @@ matcher_begin(struct matcher *m)
 		memset(m->clause_gen, 0, rs->nclauses * sizeof(uint32_t));
 		memset(m->vent, 0, rs->nvent * sizeof(struct seen));
 		memset(m->node, 0, rs->nnodes * sizeof(struct seen));
+		memset(m->unit_gen, 0, rs->nunits * sizeof(uint32_t));
 		memset(m->rule_gen, 0, rs->nrules * sizeof(uint32_t));
 		memset(m->group_gen, 0, rs->ngroups * sizeof(uint32_t));
 		memset(m->scope_gen, 0, rs->nnodes * sizeof(uint32_t));
@@ -417,6 +433,16 @@ match_ip(
 }
 
 static void
+match_preds(struct matcher *m, const struct field *f, struct val *v)
+{
+	if (f->fold)
+		fold_value(m, v);
+	for (uint32_t i = 0; i < f->pred.n; i++)
+		if (pred_match(f->pred.v[i].p, v->text, v->len, v->folded, v->flen, m->scratch))
+			hit(m, f->pred.v[i].clause);
+}
+
+static void
 match_string(struct matcher *m, const struct match_node *node, struct val *v)
 {
 	const struct field *f = node->f;
@@ -444,6 +470,8 @@ match_string(struct matcher *m, const struct match_node *node, struct val *v)
 	for (uint32_t i = 0; (steps & FS_WILD) && i < f->wild.n; i++)
 		if (glob_match(f->wild.v[i].g, v->text, v->len))
 			hit(m, f->wild.v[i].clause);
+	if (steps & FS_PRED)
+		match_preds(m, f, v);
 	if (steps & FS_IP)
 		match_ip(m, node, f, v);
 }
@@ -637,6 +665,19 @@ matcher_value(struct matcher *m, const struct match_node *n, enum match_type typ
 		match_value(m, n, &v);
 }
 
+int
+match_wants_text(const struct ruleset *rs)
+{
+	return rs->vnode[VN_TEXT] != 0;
+}
+
+void
+matcher_record_text(struct matcher *m, const char *text, size_t len)
+{
+	if (m->rs->vnode[VN_TEXT] != 0)
+		matcher_value(m, &m->rs->nodes[m->rs->vnode[VN_TEXT]], MATCH_STRING, text, len);
+}
+
 /* The envelope's derived fields, from what was captured. */
 static void
 derive(struct matcher *m)
@@ -747,7 +788,7 @@ judge(struct matcher *m, uint32_t s)
 	const struct sub *sub = &m->rs->subs[s];
 	uint32_t since = m->rec_gen;
 
-	if (m->rule_gen[sub->rule] >= since)
+	if (m->unit_gen[sub->rule] >= since)
 		return;
 	if (sub->ncheck > 0 && !satisfied(m, &sub->check0, since))
 		return;
@@ -757,7 +798,7 @@ judge(struct matcher *m, uint32_t s)
 	for (uint32_t i = 0; i < sub->ngroups; i++)
 		if (!group_holds(m, sub->groups[i], since))
 			return;
-	m->rule_gen[sub->rule] = m->gen;
+	m->unit_gen[sub->rule] = m->gen;
 	m->out[m->nout++] = sub->rule;
 }
 
@@ -787,6 +828,11 @@ matcher_end(struct matcher *m, const size_t **rules)
 		judge(m, m->cand[i]);
 	for (uint32_t i = 0; i < m->rs->nalways; i++)
 		judge(m, m->rs->always[i]);
+	if (m->rs->conds != NULL) {
+		*rules = m->rout;
+		return cond_resolve(
+		    m->rs, m->out, m->nout, m->unit_gen, m->rec_gen, m->rule_gen, m->rout);
+	}
 	for (size_t i = 1; i < m->nout; i++) { /* few matches: insertion sort */
 		size_t r = m->out[i], j = i;
 		for (; j > 0 && m->out[j - 1] > r; j--)

@@ -34,9 +34,12 @@ struct blist {
 struct pctx {
 	struct arena *a;
 	const char *name;
+	const char *part; /* which of the rule's patterns: "pattern \"root\"", or NULL */
 	const char *origin;
 	struct ct_error *err;
 	int depth;
+	int sigma;            /* the operators of pred.c are allowed */
+	struct ppattern *out; /* for its preds */
 };
 
 static int parse_object(
@@ -52,9 +55,10 @@ fail(struct pctx *c, const char *path, const char *fmt, ...)
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	return ct_error_set(c->err, CT_ERR_PATTERN,
-	    "rule \"%s\"%s%s%s: invalid event pattern%s%s%s: %s", c->name, c->origin ? " (" : "",
-	    c->origin ? c->origin : "", c->origin ? ")" : "", path && *path ? " at \"" : "",
-	    path && *path ? path : "", path && *path ? "\"" : "", what);
+	    "rule \"%s\"%s%s%s%s%s: invalid event pattern%s%s%s: %s", c->name, c->part ? " " : "",
+	    c->part ? c->part : "", c->origin ? " (" : "", c->origin ? c->origin : "",
+	    c->origin ? ")" : "", path && *path ? " at \"" : "", path && *path ? path : "",
+	    path && *path ? "\"" : "", what);
 }
 
 static int
@@ -481,6 +485,50 @@ parse_affix(struct pctx *c, const char *path, const char *op, yajl_val v, struct
 	return at->v[0].s == NULL ? nomem(c) : 0;
 }
 
+/* Keeps p's regex, if any, for ppattern_free. */
+static int
+keep_pred(struct pctx *c, struct pred *p)
+{
+	struct pred **v;
+
+	if (p->kind != PRED_REGEX)
+		return 0;
+	if ((v = realloc(c->out->preds, (c->out->npreds + 1) * sizeof(*v))) == NULL) {
+		pred_free(p);
+		return nomem(c);
+	}
+	c->out->preds = v;
+	v[c->out->npreds++] = p;
+	return 0;
+}
+
+/* The operators of Sigma rules (pred.c). */
+static int
+parse_pred(struct pctx *c, const char *path, const char *op, yajl_val v, struct patom *at)
+{
+	struct pred *p = arena_alloc(c->a, sizeof(*p));
+	char why[256];
+
+	if (p == NULL)
+		return nomem(c);
+	at->kind = A_PRED;
+	at->pred = p;
+	if (strcmp(op, "sigma-glob") == 0 || strcmp(op, "sigma-glob-cased") == 0) {
+		if (!YAJL_IS_STRING(v))
+			return fail(c, path, "%s match pattern must be a string", op);
+		return pred_glob_compile(c->a, v->u.string, op[10] != '\0', p) < 0 ? nomem(c) : 0;
+	}
+	if (strcmp(op, "sigma-re") != 0)
+		return fail(c, path, "Unrecognized match type %s", op);
+	if (!YAJL_IS_ARRAY(v) || v->u.array.len != 2 || !YAJL_IS_STRING(v->u.array.values[0]) ||
+	    !YAJL_IS_STRING(v->u.array.values[1]))
+		return fail(c, path, "sigma-re match pattern must be [\"FLAGS\", \"RE\"]");
+	if (pred_re_compile(v->u.array.values[0]->u.string, v->u.array.values[1]->u.string, p, why,
+	        sizeof(why)) < 0)
+		return fail(c, path, "%s", why);
+	return keep_pred(c, p);
+}
+
 static int
 parse_operator(struct pctx *c, const char *path, yajl_val obj, struct patom *at)
 {
@@ -510,7 +558,9 @@ parse_operator(struct pctx *c, const char *path, yajl_val obj, struct patom *at)
 			return fail(c, path, "exists match pattern must be either true or false.");
 		at->kind = YAJL_IS_TRUE(v) ? A_EXISTS : A_ABSENT;
 		r = 0;
-	} else
+	} else if (c->sigma && strncmp(op, "sigma-", 6) == 0)
+		r = parse_pred(c, path, op, v, at);
+	else
 		return fail(c, path, "Unrecognized match type %s", op);
 	if (r == 0 && obj->u.object.len > 1)
 		return fail(c, path, "Only one key allowed in match expression");
@@ -818,7 +868,24 @@ int
 pattern_parse(const char *name, const char *origin, const char *json, struct arena *a,
     struct ppattern *out, struct ct_error *err)
 {
-	struct pctx c = {a, name ? name : "", origin, err, 0};
+	return pattern_parse_part(name, NULL, origin, json, 0, a, out, err);
+}
+
+void
+ppattern_free(struct ppattern *p)
+{
+	for (uint32_t i = 0; i < p->npreds; i++)
+		pred_free(p->preds[i]);
+	free(p->preds);
+	p->preds = NULL;
+	p->npreds = 0;
+}
+
+int
+pattern_parse_part(const char *name, const char *part, const char *origin, const char *json,
+    int sigma, struct arena *a, struct ppattern *out, struct ct_error *err)
+{
+	struct pctx c = {a, name ? name : "", part, origin, err, 0, sigma, out};
 	struct blist rules = {NULL, 0, 0};
 	char ebuf[256] = "";
 	yajl_val root;
@@ -840,6 +907,8 @@ pattern_parse(const char *name, const char *origin, const char *json, struct are
 		r = finish(&c, &rules, out);
 	if (r == 0)
 		r = check_complexity(&c, out);
+	if (r < 0)
+		ppattern_free(out);
 	blist_free(&rules);
 	yajl_tree_free(root);
 	return r;

@@ -42,16 +42,43 @@ check_unique(const struct rule_list *l, struct ct_error *err)
 	return r;
 }
 
+/* What the matcher is told of r; d->parts is the caller's to free (NULL when
+ * out of memory or the rule has one pattern). */
+static void
+rule_def_of(const struct rule *r, struct rule_def *d, const char *origin)
+{
+	struct match_part *parts = r->nparts ? calloc(r->nparts, sizeof(*parts)) : NULL;
+
+	for (size_t i = 0; parts && i < r->nparts; i++) {
+		parts[i].name = r->parts[i].name;
+		parts[i].pattern = r->parts[i].pattern;
+	}
+	*d = (struct rule_def){.name = r->name,
+	    .pattern = r->pattern,
+	    .origin = origin,
+	    .parts = parts,
+	    .nparts = parts ? r->nparts : 0,
+	    .condition = r->condition,
+	    .exceptions = (const char *const *)r->exceptions,
+	    .nexceptions = r->nexceptions,
+	    .sigma = r->kind == RULE_SIGMA};
+}
+
 /* The first rule whose pattern the matcher refuses, its complaint prefixed
  * by where the rule was defined; 0 when every pattern is valid alone. */
 static int
 find_invalid(const struct rule_list *l, struct ct_error *err)
 {
 	for (size_t i = 0; i < l->n; i++) {
-		if (match_pattern_validate(l->v[i].name, l->v[i].pattern, err) == -1) {
+		struct rule_def d;
+
+		rule_def_of(&l->v[i], &d, NULL);
+		if (match_rule_validate(&d, err) == -1) {
+			free((void *)d.parts);
 			ct_error_prefix(err, "%s", l->v[i].origin);
 			return -1;
 		}
+		free((void *)d.parts);
 	}
 	return 0;
 }
@@ -69,12 +96,11 @@ rules_compile(const struct rule_list *l, enum match_envelope env, struct ct_erro
 		ct_error_set(err, CT_ERR_NOMEM, "out of memory");
 		return NULL;
 	}
-	for (size_t i = 0; i < l->n; i++) {
-		defs[i].name = l->v[i].name;
-		defs[i].pattern = l->v[i].pattern;
-		defs[i].origin = l->v[i].origin;
-	}
+	for (size_t i = 0; i < l->n; i++)
+		rule_def_of(&l->v[i], &defs[i], l->v[i].origin);
 	rs = ruleset_compile(defs, l->n, env, &why);
+	for (size_t i = 0; i < l->n; i++)
+		free((void *)defs[i].parts);
 	free(defs);
 	/* Each pattern is parsed once; only when one fails are they checked one
 	 * by one, so that the complaint stands next to its rule's origin. */

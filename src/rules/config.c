@@ -23,8 +23,26 @@
 #include <libconfig.h>
 
 /* The settings a rule group may have, and what each must be. */
-enum field_kind { FIELD_STRING, FIELD_BOOL, FIELD_PATTERN, FIELD_TESTS };
-enum field_id { F_NAME, F_DESCRIPTION, F_SEVERITY, F_PATTERN, F_ENABLED, F_TESTS, NFIELDS };
+enum field_kind {
+	FIELD_STRING,
+	FIELD_BOOL,
+	FIELD_PATTERN,
+	FIELD_PATTERNS,
+	FIELD_EXCEPTIONS,
+	FIELD_TESTS
+};
+enum field_id {
+	F_NAME,
+	F_DESCRIPTION,
+	F_SEVERITY,
+	F_PATTERN,
+	F_PATTERNS,
+	F_CONDITION,
+	F_EXCEPTIONS,
+	F_ENABLED,
+	F_TESTS,
+	NFIELDS
+};
 
 static const struct field {
 	const char *name;
@@ -34,6 +52,9 @@ static const struct field {
     [F_DESCRIPTION] = {"description", FIELD_STRING},
     [F_SEVERITY] = {"severity", FIELD_STRING},
     [F_PATTERN] = {"pattern", FIELD_PATTERN},
+    [F_PATTERNS] = {"patterns", FIELD_PATTERNS},
+    [F_CONDITION] = {"condition", FIELD_STRING},
+    [F_EXCEPTIONS] = {"exceptions", FIELD_EXCEPTIONS},
     [F_ENABLED] = {"enabled", FIELD_BOOL},
     [F_TESTS] = {"tests", FIELD_TESTS},
 };
@@ -92,6 +113,10 @@ kind_words(enum field_kind kind)
 		return "true or false";
 	case FIELD_TESTS:
 		return "a list ( { record = \"{...}\"; match = true; }, ... )";
+	case FIELD_PATTERNS:
+		return "a group { NAME = { ... }; NAME = \"{...}\"; } of patterns";
+	case FIELD_EXCEPTIONS:
+		return "a list ( { ... }, \"{...}\" ) of patterns";
 	default:
 		return "a group { ... } or a JSON string";
 	}
@@ -108,8 +133,11 @@ field_type_ok(enum field_kind kind, const config_setting_t *s)
 	case FIELD_BOOL:
 		return type == CONFIG_TYPE_BOOL;
 	case FIELD_TESTS:
+	case FIELD_EXCEPTIONS:
 		return type == CONFIG_TYPE_LIST ||
 		       (type == CONFIG_TYPE_ARRAY && config_setting_length(s) == 0);
+	case FIELD_PATTERNS:
+		return type == CONFIG_TYPE_GROUP;
 	default:
 		return type == CONFIG_TYPE_GROUP || type == CONFIG_TYPE_STRING;
 	}
@@ -167,26 +195,86 @@ field_string(const config_setting_t **found, enum field_id f)
 	return found[f] ? config_setting_get_string(found[f]) : NULL;
 }
 
-/* The pattern as JSON text into out: converted, or checked when it is one. */
+/* A pattern as JSON text into out: converted, or checked when it is one.
+ * what names it in messages ("pattern", "pattern 'root'", "exception 2"). */
 static int
-rule_pattern(
-    const config_setting_t *pat, struct buf *out, const struct place *p, struct ct_error *err)
+rule_pattern(const config_setting_t *pat, const char *what, struct buf *out, const struct place *p,
+    struct ct_error *err)
 {
 	const config_setting_t *where = pat;
 
 	if (config_setting_type(pat) == CONFIG_TYPE_STRING) {
-		if (json_check_pattern(config_setting_get_string(pat), err) == -1)
+		if (json_check_pattern(config_setting_get_string(pat), what, err) == -1) {
 			return rule_error(err, p, pat);
+		}
 		if (buf_puts(out, config_setting_get_string(pat)) == -1)
 			return ct_error_set(err, CT_ERR_NOMEM, "out of memory");
 		return 0;
 	}
+	if (config_setting_type(pat) != CONFIG_TYPE_GROUP)
+		return rule_fail(err, p, pat, "%s must be a group { ... } or a JSON string", what);
 	if (native_pattern(pat, out, &where, err) == -1) {
 		if (err && err->code == CT_ERR_CONFIG)
-			ct_error_prefix(err, "pattern");
+			ct_error_prefix(err, "%s", what);
 		return rule_error(err, p, where);
 	}
 	return 0;
+}
+
+/* The named patterns and exceptions of a rule into t, for s. */
+static int
+rule_parts(const config_setting_t **found, struct spec_texts *t, const struct place *p,
+    struct ct_error *err)
+{
+	const config_setting_t *parts = found[F_PATTERNS], *exc = found[F_EXCEPTIONS];
+	size_t n = parts ? (size_t)config_setting_length(parts) : 0;
+	size_t nx = exc ? (size_t)config_setting_length(exc) : 0;
+	char what[96];
+
+	if (parts && n == 0)
+		return rule_fail(err, p, parts, "patterns must name at least one pattern");
+	if (spec_texts_init(t, n, nx) == -1)
+		return ct_error_set(err, CT_ERR_NOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++, t->nparts++) {
+		const config_setting_t *e = config_setting_get_elem(parts, (unsigned)i);
+		struct buf b = BUF_INIT;
+
+		t->parts[i].name = config_setting_name(e);
+		snprintf(what, sizeof(what), "pattern '%s'", t->parts[i].name);
+		if (rule_pattern(e, what, &b, p, err) == -1) {
+			buf_free(&b);
+			return -1;
+		}
+		if ((t->parts[i].pattern = buf_detach(&b)) == NULL)
+			return ct_error_set(err, CT_ERR_NOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < nx; i++, t->nexceptions++) {
+		struct buf b = BUF_INIT;
+
+		snprintf(what, sizeof(what), "exception %zu", i + 1);
+		if (rule_pattern(config_setting_get_elem(exc, (unsigned)i), what, &b, p, err) ==
+		    -1) {
+			buf_free(&b);
+			return -1;
+		}
+		if ((t->exceptions[i] = buf_detach(&b)) == NULL)
+			return ct_error_set(err, CT_ERR_NOMEM, "out of memory");
+	}
+	return 0;
+}
+
+/* The rule's patterns, condition and exceptions as one: an error points at
+ * the condition when there is one. */
+static int
+rule_shape(const config_setting_t **found, const struct rule_spec *s, const config_setting_t *g,
+    const struct place *p, struct ct_error *err)
+{
+	if (rule_condition_check(s, err) == 0)
+		return 0;
+	return rule_error(err, p,
+	    found[F_CONDITION]  ? found[F_CONDITION]
+	    : found[F_PATTERNS] ? found[F_PATTERNS]
+	                        : g);
 }
 
 static int
@@ -195,6 +283,7 @@ load_rule(struct rule_list *l, const config_setting_t *g, struct place *p, struc
 	const config_setting_t *found[NFIELDS] = {NULL}, *name, *where;
 	struct rule_spec s = {.kind = RULE_NATIVE};
 	struct buf pattern = BUF_INIT, origin = BUF_INIT;
+	struct spec_texts texts = {NULL, 0, NULL, 0};
 	int r = -1;
 
 	if (!config_setting_is_group(g))
@@ -209,9 +298,16 @@ load_rule(struct rule_list *l, const config_setting_t *g, struct place *p, struc
 		return rule_fail(err, p, g, "missing name = \"...\"");
 	if (rule_name_check(p->name, err) == -1)
 		return rule_error(err, p, found[F_NAME]);
-	if (found[F_PATTERN] == NULL)
-		return rule_fail(err, p, g, "missing pattern");
-	if (rule_pattern(found[F_PATTERN], &pattern, p, err) == -1)
+	if (found[F_PATTERN] == NULL && found[F_PATTERNS] == NULL)
+		return rule_fail(err, p, g, "missing pattern (or patterns)");
+	if (found[F_PATTERN] && rule_pattern(found[F_PATTERN], "pattern", &pattern, p, err) == -1)
+		goto out;
+	if (rule_parts(found, &texts, p, err) == -1)
+		goto out;
+	s.pattern = found[F_PATTERN] ? pattern.data : NULL;
+	s.condition = field_string(found, F_CONDITION);
+	spec_texts_use(&texts, &s);
+	if (rule_shape(found, &s, g, p, err) == -1)
 		goto out;
 	if (found[F_TESTS] &&
 	    rule_tests_from_setting(found[F_TESTS], &s.tests, &s.ntests, &where, err) == -1) {
@@ -226,7 +322,6 @@ load_rule(struct rule_list *l, const config_setting_t *g, struct place *p, struc
 	s.name = p->name;
 	s.description = field_string(found, F_DESCRIPTION);
 	s.severity = field_string(found, F_SEVERITY);
-	s.pattern = pattern.data;
 	s.origin = origin.data;
 	if (found[F_ENABLED] && !config_setting_get_bool(found[F_ENABLED]))
 		r = rule_spec_check(l, &s, err); /* disabled: checked, not added */
@@ -236,6 +331,7 @@ load_rule(struct rule_list *l, const config_setting_t *g, struct place *p, struc
 		rule_error(err, p, g);
 out:
 	rule_tests_free(s.tests, s.ntests);
+	spec_texts_free(&texts);
 	buf_free(&pattern);
 	buf_free(&origin);
 	return r;

@@ -26,12 +26,22 @@ struct rule_spec {
 	const char *description;           /* NULL: none */
 	const char *severity;              /* NULL: "medium"; any letter case */
 	const char *extra[RULE_EXTRA_MAX]; /* the list's declared settings, NULL: not set */
-	const char *pattern;               /* EventBridge JSON text, syntax already checked */
-	const char *origin;                /* where it was defined */
+	const char *pattern;               /* EventBridge JSON text, syntax already checked;
+	                                      NULL: parts */
+	const struct match_part *parts;    /* named patterns, each checked like pattern */
+	size_t nparts;
+	const char *condition;         /* NULL: none written */
+	const char *const *exceptions; /* patterns, each checked like pattern */
+	size_t nexceptions;
+	const char *origin; /* where it was defined */
 	enum rule_kind kind;
 	struct rule_test *tests; /* borrowed; copied into the rule */
 	size_t ntests;
+	const struct rule_meta *meta; /* borrowed; copied into the rule; NULL: none */
 };
+
+/* Frees what m holds and empties it. */
+void rule_meta_free(struct rule_meta *m);
 
 /* Checks s and appends a copy of it. Fails (CT_ERR_CONFIG) on a bad name,
  * severity or declared setting, or a name already in the list. */
@@ -50,11 +60,32 @@ int rule_extra_find(const struct rule_list *l, const char *name);
 const char *rule_unknown_hint(const struct rule_list *l, const char *name, const void *own,
     size_t n, size_t stride, char q, char *out, size_t len);
 
+/* Checks what a rule's patterns, condition and exceptions are together:
+ * one pattern or named ones, valid and distinct names, a condition that
+ * refers to every named pattern and only to them. Messages name no place. */
+int rule_condition_check(const struct rule_spec *s, struct ct_error *err);
+
+/* The texts a loader made of a rule's named patterns and exceptions, for
+ * its rule_spec: the strings are owned here. */
+struct spec_texts {
+	struct match_part *parts; /* owned; names borrowed, patterns owned */
+	size_t nparts;
+	char **exceptions; /* owned, each owned */
+	size_t nexceptions;
+};
+
+/* Room for n parts and nx exceptions; -1 when out of memory. */
+int spec_texts_init(struct spec_texts *t, size_t n, size_t nx);
+void spec_texts_free(struct spec_texts *t);
+/* Points s at t's parts and exceptions. */
+void spec_texts_use(const struct spec_texts *t, struct rule_spec *s);
+
 /* Checks a rule name alone (for messages before the rest is known). */
 int rule_name_check(const char *name, struct ct_error *err);
 
-/* Checks that text is JSON and an object: CT_ERR_JSON or CT_ERR_CONFIG. */
-int json_check_pattern(const char *text, struct ct_error *err);
+/* Checks that text is JSON and an object: CT_ERR_JSON or CT_ERR_CONFIG;
+ * what names it in the message ("pattern", "pattern 'root'", ...). */
+int json_check_pattern(const char *text, const char *what, struct ct_error *err);
 
 /* A rule's tests (tests.c). From a JSON array of test objects {"name",
  * "record", "match"}; from a libconfig list of groups { name; record (JSON
@@ -67,8 +98,18 @@ int rule_tests_from_setting(const struct config_setting_t *list, struct rule_tes
 struct rule_test *rule_tests_copy(const struct rule_test *tests, size_t n);
 
 /* Whether a file name in a rules directory is a rule file: *.json, but not
- * *.tests.json, which holds tests. */
+ * *.tests.json, which holds tests, or a Sigma rule, *.yml or *.yaml. */
 int rules_file_name(const char *name);
+/* Whether a file name is a Sigma rule file's: *.yml or *.yaml. */
+int rules_sigma_name(const char *name);
+
+/* The name of a rule named after its file: the file's name without its
+ * directory and extension; NULL when out of memory. */
+char *rules_file_stem(const char *path);
+
+/* Reads a whole rule file (at most RULES_FILE_MAX bytes) into b,
+ * NUL-terminated. */
+int rules_read_file(const char *path, struct buf *b, struct ct_error *err);
 
 /* Converts a pattern written natively in libconfig syntax to EventBridge JSON
  * (docs/rules.md). On failure err says what is wrong and *where names the

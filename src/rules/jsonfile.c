@@ -21,13 +21,27 @@
 #include <unistd.h>
 
 /* The members of a rule object, and what each must be. */
-enum member_id { M_NAME, M_DESCRIPTION, M_SEVERITY, M_PATTERN, M_ENABLED, M_TESTS, NMEMBERS };
+enum member_id {
+	M_NAME,
+	M_DESCRIPTION,
+	M_SEVERITY,
+	M_PATTERN,
+	M_PATTERNS,
+	M_CONDITION,
+	M_EXCEPTIONS,
+	M_ENABLED,
+	M_TESTS,
+	NMEMBERS
+};
 
 static const char *const members[NMEMBERS] = {
     [M_NAME] = "name",
     [M_DESCRIPTION] = "description",
     [M_SEVERITY] = "severity",
     [M_PATTERN] = "pattern",
+    [M_PATTERNS] = "patterns",
+    [M_CONDITION] = "condition",
+    [M_EXCEPTIONS] = "exceptions",
     [M_ENABLED] = "enabled",
     [M_TESTS] = "tests",
 };
@@ -72,8 +86,10 @@ member_type_ok(enum member_id m, yajl_val v)
 		return YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v);
 	if (m == M_PATTERN)
 		return YAJL_IS_OBJECT(v) || YAJL_IS_STRING(v);
-	if (m == M_TESTS)
+	if (m == M_TESTS || m == M_EXCEPTIONS)
 		return YAJL_IS_ARRAY(v);
+	if (m == M_PATTERNS)
+		return YAJL_IS_OBJECT(v);
 	return YAJL_IS_STRING(v);
 }
 
@@ -120,27 +136,77 @@ rule_members(const struct rule_list *l, yajl_val obj, yajl_val *found, const cha
 			return rule_fail(err, p, "duplicate member \"%s\"", key);
 		if (!member_type_ok(m, v))
 			return rule_fail(err, p, "\"%s\" must be %s", key,
-			    m == M_ENABLED   ? "true or false"
-			    : m == M_PATTERN ? "an object or a JSON string"
-			    : m == M_TESTS   ? "an array of tests"
-			                     : "a string");
+			    m == M_ENABLED      ? "true or false"
+			    : m == M_PATTERN    ? "an object or a JSON string"
+			    : m == M_TESTS      ? "an array of tests"
+			    : m == M_PATTERNS   ? "an object {\"NAME\": {...}, ...} of patterns"
+			    : m == M_EXCEPTIONS ? "an array of patterns"
+			                        : "a string");
 		found[m] = v;
 	}
 	return 0;
 }
 
+/* A pattern as JSON text into out; what names it in messages ("pattern",
+ * "pattern 'root'", "exception 2"). */
 static int
-rule_pattern(yajl_val v, struct buf *out, const struct place *p, struct ct_error *err)
+rule_pattern(
+    yajl_val v, const char *what, struct buf *out, const struct place *p, struct ct_error *err)
 {
+	if (!YAJL_IS_OBJECT(v) && !YAJL_IS_STRING(v))
+		return rule_fail(err, p, "%s must be an object or a JSON string", what);
 	if (YAJL_IS_STRING(v)) {
-		if (json_check_pattern(v->u.string, err) == -1)
+		if (json_check_pattern(v->u.string, what, err) == -1) {
 			return rule_error(err, p);
+		}
 		if (buf_puts(out, v->u.string) == -1)
 			return ct_error_set(err, CT_ERR_NOMEM, "out of memory");
 		return 0;
 	}
 	if (json_write(out, v) == -1)
 		return ct_error_set(err, CT_ERR_NOMEM, "out of memory");
+	return 0;
+}
+
+/* One pattern of a rule's named ones or exceptions, into *text. */
+static int
+part_text(yajl_val v, const char *what, char **text, const struct place *p, struct ct_error *err)
+{
+	struct buf b = BUF_INIT;
+
+	if (rule_pattern(v, what, &b, p, err) == -1) {
+		buf_free(&b);
+		return -1;
+	}
+	if ((*text = buf_detach(&b)) == NULL)
+		return ct_error_set(err, CT_ERR_NOMEM, "out of memory");
+	return 0;
+}
+
+/* The named patterns and exceptions of a rule object into t. */
+static int
+rule_parts(yajl_val *found, struct spec_texts *t, const struct place *p, struct ct_error *err)
+{
+	yajl_val parts = found[M_PATTERNS], exc = found[M_EXCEPTIONS];
+	size_t n = parts ? parts->u.object.len : 0, nx = exc ? exc->u.array.len : 0;
+	char what[96];
+
+	if (parts && n == 0)
+		return rule_fail(err, p, "\"patterns\" must name at least one pattern");
+	if (spec_texts_init(t, n, nx) == -1)
+		return ct_error_set(err, CT_ERR_NOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++, t->nparts++) {
+		t->parts[i].name = parts->u.object.keys[i];
+		snprintf(what, sizeof(what), "pattern '%.64s'", t->parts[i].name);
+		if (part_text(parts->u.object.values[i], what, (char **)&t->parts[i].pattern, p,
+		        err) == -1)
+			return -1;
+	}
+	for (size_t i = 0; i < nx; i++, t->nexceptions++) {
+		snprintf(what, sizeof(what), "exception %zu", i + 1);
+		if (part_text(exc->u.array.values[i], what, &t->exceptions[i], p, err) == -1)
+			return -1;
+	}
 	return 0;
 }
 
@@ -158,6 +224,7 @@ load_rule_object(struct rule_list *l, yajl_val obj, struct place *p, const char 
 	yajl_val found[NMEMBERS] = {NULL};
 	struct rule_spec s = {NULL};
 	struct buf pattern = BUF_INIT;
+	struct spec_texts texts = {NULL, 0, NULL, 0};
 	int r = -1;
 
 	for (size_t i = 0; i < obj->u.object.len; i++)
@@ -170,8 +237,15 @@ load_rule_object(struct rule_list *l, yajl_val obj, struct place *p, const char 
 		return rule_fail(err, p, "missing \"name\"");
 	if (rule_name_check(p->name, err) == -1)
 		return rule_error(err, p);
-	if (rule_pattern(found[M_PATTERN], &pattern, p, err) == -1)
+	if (found[M_PATTERN] == NULL && found[M_PATTERNS] == NULL)
+		return rule_fail(err, p, "missing \"pattern\" (or \"patterns\")");
+	if (found[M_PATTERN] && rule_pattern(found[M_PATTERN], "pattern", &pattern, p, err) == -1)
 		goto out;
+	if (rule_parts(found, &texts, p, err) == -1)
+		goto out;
+	s.pattern = found[M_PATTERN] ? pattern.data : NULL;
+	s.condition = member_string(found, M_CONDITION);
+	spec_texts_use(&texts, &s);
 	if (found[M_TESTS] &&
 	    rule_tests_from_json(found[M_TESTS], &s.tests, &s.ntests, err) == -1) {
 		rule_error(err, p);
@@ -180,7 +254,6 @@ load_rule_object(struct rule_list *l, yajl_val obj, struct place *p, const char 
 	s.name = p->name;
 	s.description = member_string(found, M_DESCRIPTION);
 	s.severity = member_string(found, M_SEVERITY);
-	s.pattern = pattern.data;
 	s.origin = p->origin;
 	if (YAJL_IS_FALSE(found[M_ENABLED]))
 		r = rule_spec_check(l, &s, err); /* disabled: checked, not added */
@@ -190,6 +263,7 @@ load_rule_object(struct rule_list *l, yajl_val obj, struct place *p, const char 
 		rule_error(err, p);
 out:
 	rule_tests_free(s.tests, s.ntests);
+	spec_texts_free(&texts);
 	buf_free(&pattern);
 	return r;
 }
@@ -200,7 +274,8 @@ is_rule_object(yajl_val v)
 	if (!YAJL_IS_OBJECT(v))
 		return 0;
 	for (size_t i = 0; i < v->u.object.len; i++)
-		if (strcmp(v->u.object.keys[i], "pattern") == 0)
+		if (strcmp(v->u.object.keys[i], "pattern") == 0 ||
+		    strcmp(v->u.object.keys[i], "patterns") == 0)
 			return 1;
 	return 0;
 }
@@ -255,17 +330,19 @@ load_list(struct rule_list *l, yajl_val arr, const char *path, const char *text,
 	return r;
 }
 
-/* The file's name without its directory and ".json". */
-static char *
-file_stem(const char *path)
+/* The file's name without its directory and ".json" (".yml", ".yaml"). */
+char *
+rules_file_stem(const char *path)
 {
 	const char *base = strrchr(path, '/');
 	size_t n;
 
 	base = base ? base + 1 : path;
 	n = strlen(base);
-	if (n > 5 && strcmp(base + n - 5, ".json") == 0)
+	if (n > 5 && (strcmp(base + n - 5, ".json") == 0 || strcmp(base + n - 5, ".yaml") == 0))
 		n -= 5;
+	else if (n > 4 && strcmp(base + n - 4, ".yml") == 0)
+		n -= 4;
 	return strndup(base, n);
 }
 
@@ -282,7 +359,7 @@ load_tree(struct rule_list *l, yajl_val root, const char *path, const char *text
 	if (!YAJL_IS_OBJECT(root))
 		return ct_error_set(err, CT_ERR_CONFIG,
 		    "%s: expected a rule object, a list of them or an event pattern", path);
-	if ((stem = file_stem(path)) == NULL)
+	if ((stem = rules_file_stem(path)) == NULL)
 		return ct_error_set(err, CT_ERR_NOMEM, "out of memory");
 	if (is_rule_object(root)) {
 		r = load_rule_object(l, root, &p, stem, err);
@@ -331,8 +408,8 @@ open_rule_file(const char *path, size_t *size, struct ct_error *err)
 
 /* Reads a whole rule file into b: a read of its size and one byte more,
  * which comes back short at the end of a regular file. */
-static int
-read_file(const char *path, struct buf *b, struct ct_error *err)
+int
+rules_read_file(const char *path, struct buf *b, struct ct_error *err)
 {
 	size_t want = 0;
 	ssize_t n;
@@ -370,7 +447,7 @@ rules_load_json_file(struct rule_list *l, const char *path, struct ct_error *err
 	yajl_val root = NULL;
 	int r = -1;
 
-	if (read_file(path, &text, err) == -1)
+	if (rules_read_file(path, &text, err) == -1)
 		goto out;
 	if (json_check(text.data, text.len, &marks, err) == -1) {
 		ct_error_prefix(err, "%s", path);
@@ -502,7 +579,8 @@ rules_load_dir(struct rule_list *l, const char *dir, struct ct_error *err)
 	if (r == 0 && ns.n)
 		qsort(ns.v, ns.n, sizeof(*ns.v), name_cmp);
 	for (size_t i = 0; r == 0 && i < ns.n; i++)
-		r = rules_load_json_file(l, ns.v[i], err);
+		r = rules_sigma_name(ns.v[i]) ? rules_load_sigma_file(l, ns.v[i], 1, err)
+		                              : rules_load_json_file(l, ns.v[i], err);
 	names_free(&ns);
 	free(top);
 	return r;

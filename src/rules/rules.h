@@ -1,7 +1,9 @@
 /*
  * rules: where rules come from, before the matcher compiles them.
  *
- * A rule is a name, a description, a severity and an EventBridge pattern.
+ * A rule is a name, a description, a severity and an EventBridge pattern, or
+ * several named patterns combined by a condition, and patterns of exceptions
+ * (docs/rules.md).
  * Settings that belong to whoever uses the rules (the daemon's alert
  * routing: a rule's topic and FIFO group) are declared by the list's owner
  * (rule_list_declare) and carried as strings this layer does not interpret. Rules are read from the
@@ -42,6 +44,19 @@ struct rule_extra {
 enum rule_kind {
 	RULE_EVENTBRIDGE, /* an EventBridge pattern: a *.json rule file, --pattern */
 	RULE_NATIVE,      /* a group of the configuration's rules list */
+	RULE_SIGMA,       /* a Sigma rule: a *.yml or *.yaml file (sigma.c) */
+};
+
+/* What a Sigma rule says of itself beside its detection, carried into
+ * alerts and scan output. All owned; empty for other rules. */
+struct rule_meta {
+	char *id;    /* its id (a UUID), or NULL */
+	char **tags; /* ATT&CK and other tags */
+	size_t ntags;
+	char **references;
+	size_t nreferences;
+	char **falsepositives;
+	size_t nfalsepositives;
 };
 
 /* One of a rule's own tests (docs/rules.md): a record, and whether the rule
@@ -52,15 +67,28 @@ struct rule_test {
 	int match;    /* 1: the rule must match the record; 0: it must not */
 };
 
+/* One of the patterns a rule names for its condition. */
+struct rule_part {
+	char *name;    /* owned; [A-Za-z_][A-Za-z0-9._-]{0,63}, not a word of conditions */
+	char *pattern; /* owned; EventBridge JSON text */
+};
+
 struct rule {
 	char *name;        /* owned; unique within a list; [A-Za-z0-9._-]{1,64} */
 	char *description; /* owned; may be NULL */
-	char *severity;    /* owned; "low", "medium", "high", "critical"; default "medium" */
-	char *pattern;     /* owned; EventBridge JSON text */
-	char *origin;      /* owned; "ctalertd.conf:42", "rules.d/cis.json" or "rules.d/x.json:7" */
+	char *severity;    /* owned; "informational", "low", "medium", "high", "critical"; default
+	                      "medium" */
+	char *pattern;     /* owned; EventBridge JSON text; NULL when the rule names patterns */
+	struct rule_part *parts; /* owned; the named patterns (nparts 0 when pattern is set) */
+	size_t nparts;
+	char *condition;   /* owned; combines the parts; NULL: the one part */
+	char **exceptions; /* owned; EventBridge JSON texts: a record matching one is left out */
+	size_t nexceptions;
+	char *origin; /* owned; "ctalertd.conf:42", "rules.d/cis.json" or "rules.d/x.json:7" */
 	char *extra[RULE_EXTRA_MAX]; /* owned; the declared settings' values by their
 	                                index in the declaration, NULL: not set */
 	enum rule_kind kind;
+	struct rule_meta meta;
 	struct rule_test *tests; /* owned; the rule's own tests, NULL when it has none */
 	size_t ntests;
 };
@@ -107,7 +135,7 @@ int rules_load_setting(struct rule_list *l, const struct config_setting_t *rules
 int rules_load_config(
     struct rule_list *l, const struct config_t *cfg, const char *file, struct ct_error *err);
 
-/* Reads every *.json file below dir, in byte order of their paths (so
+/* Reads every *.json, *.yml and *.yaml file below dir, in byte order of their paths (so
  * "a.json" < "a/b.json" < "b.json"). Hidden files and folders, other names,
  * special files and links to folders are left alone. A file holds one rule
  * object {"name","description","severity","pattern",...}, a list of them, or
@@ -119,11 +147,24 @@ int rules_load_json_file(struct rule_list *l, const char *path, struct ct_error 
  * For `ctalertd scan --config`. */
 int rules_load_config_file(struct rule_list *l, const char *path, struct ct_error *err);
 
+/* Reads a Sigma rule file (sigma.c; docs/rules.md). in_dir: it was found in
+ * a rules directory, so that a rule for another log source or a deprecated
+ * one is skipped with a notice instead of refused. */
+int rules_load_sigma_file(struct rule_list *l, const char *path, int in_dir, struct ct_error *err);
+
 /* Reads the rules PATH names: a directory of rule files, a *.json rule
- * file, or (*.conf) a ctalertd configuration file. */
+ * file, a Sigma rule file (*.yml, *.yaml), or (*.conf) a ctalertd
+ * configuration file. */
 int rules_load_path(struct rule_list *l, const char *path, struct ct_error *err);
 
-/* "EventBridge", "native". */
+/* Writes ,"sigma":{"id":...,"tags":[...],"references":[...],
+ * "falsepositives":[...]} for a Sigma rule (members it lacks left out),
+ * nothing for others: what alerts and scan output carry of a Sigma rule
+ * beyond its name, title and level. -1 when out of memory. */
+struct buf;
+int rule_meta_json(struct buf *b, const struct rule *r);
+
+/* "EventBridge", "native", "Sigma". */
 const char *rule_kind_name(enum rule_kind k);
 
 /* Tests of a rule that carries none in its definition, from the file

@@ -232,12 +232,22 @@ rule_tests_from_setting(const config_setting_t *list, struct rule_test **tests, 
 }
 
 int
+rules_sigma_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	return (n > 4 && strcmp(name + n - 4, ".yml") == 0) ||
+	       (n > 5 && strcmp(name + n - 5, ".yaml") == 0);
+}
+
+int
 rules_file_name(const char *name)
 {
 	size_t n = strlen(name);
 
-	return n > 5 && strcmp(name + n - 5, ".json") == 0 &&
-	       !(n > 11 && strcmp(name + n - 11, ".tests.json") == 0);
+	return (n > 5 && strcmp(name + n - 5, ".json") == 0 &&
+	           !(n > 11 && strcmp(name + n - 11, ".tests.json") == 0)) ||
+	       rules_sigma_name(name);
 }
 
 /* DIR/NAME.tests.json for a rule defined in DIR/FILE[:LINE]; NULL when its

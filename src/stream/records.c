@@ -188,11 +188,38 @@ record_begin(struct records *r)
 	return 1;
 }
 
+/* Points r->ref at the record's text, the bytes up to end of the chunk;
+ * -1 (and stopped) when out of memory, 0 when it is not UTF-8 (reported). */
+static int
+record_text(struct records *r, size_t end, uint64_t len)
+{
+	size_t ok;
+
+	if (r->rec_spans) {
+		if (buf_append(&r->rec, r->chunk, end) == -1) {
+			stop(r, CT_ERR_NOMEM, 1, "out of memory keeping record %llu",
+			    (unsigned long long)r->ref.index);
+			return -1;
+		}
+		r->ref.text = r->rec.data;
+	} else
+		r->ref.text = r->chunk + r->rec_start;
+	r->ref.len = (size_t)len;
+	if ((ok = utf8_valid_prefix((const unsigned char *)r->ref.text, r->ref.len)) < r->ref.len) {
+		r->ref.text = NULL;
+		record_error(r, &r->ref, CT_ERR_JSON, "invalid UTF-8 at byte %llu in record %llu",
+		    (unsigned long long)(r->ref.offset + ok), (unsigned long long)r->ref.index);
+		return 0;
+	}
+	return 1;
+}
+
 static int
 record_end(struct records *r)
 {
-	size_t end = yajl_get_bytes_consumed(r->h), ok;
+	size_t end = yajl_get_bytes_consumed(r->h);
 	uint64_t len = r->base + end - r->ref.offset;
+	int wants_text = match_wants_text(r->rs), t = 1;
 	const size_t *rules;
 	size_t n;
 
@@ -206,22 +233,17 @@ record_end(struct records *r)
 		return 1;
 	}
 	r->st.records++;
+	/* the text is gathered for a match, or before one for rules that look in it */
+	if (wants_text && (t = record_text(r, end, len)) == 1)
+		matcher_record_text(r->m, r->ref.text, r->ref.len);
+	if (t == -1)
+		return 0;
 	if ((n = matcher_end(r->m, &rules)) == 0)
 		return 1;
-	if (r->rec_spans) {
-		if (buf_append(&r->rec, r->chunk, end) == -1)
-			return stop(r, CT_ERR_NOMEM, 1, "out of memory keeping record %llu",
-			    (unsigned long long)r->ref.index);
-		r->ref.text = r->rec.data;
-	} else
-		r->ref.text = r->chunk + r->rec_start;
-	r->ref.len = (size_t)len;
-	if ((ok = utf8_valid_prefix((const unsigned char *)r->ref.text, r->ref.len)) < r->ref.len) {
-		r->ref.text = NULL;
-		record_error(r, &r->ref, CT_ERR_JSON, "invalid UTF-8 at byte %llu in record %llu",
-		    (unsigned long long)(r->ref.offset + ok), (unsigned long long)r->ref.index);
-		return 1;
-	}
+	if (!wants_text)
+		t = record_text(r, end, len);
+	if (t <= 0)
+		return t == 0;
 	r->st.matched++;
 	r->st.matches += n;
 	if (r->cb.on_match && r->cb.on_match(r->cb.arg, &r->ref, rules, n, &r->err) == -1) {

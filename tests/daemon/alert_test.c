@@ -1,7 +1,8 @@
 /*
  * Alerts, driven by tests/daemon/cases/alert/ *.case:
  *   --- rule      "name X", "description X", "severity X", "topic_arn X",
- *                 "group_id X" (one a line; name is required)
+ *                 "group_id X" (one a line; name is required); "sigma_id X"
+ *                 and "tag X" make it a Sigma rule with that id and one tag
  *   --- options   "topic_arn X", "subject_prefix X", "group_id X",
  *                 "email_text 0|1", "max_size N"
  *   --- log       "BUCKET KEY"
@@ -35,6 +36,7 @@ struct input {
 	struct alert_options opt;
 	char bucket[256], key[2048];
 	struct buf record, text[2]; /* record; rule and options texts kept for their strings */
+	char *tag;                  /* a Sigma rule's one tag, in text[0] */
 };
 
 /* "name value" lines into a small table; returns the value of name or NULL. */
@@ -76,6 +78,12 @@ load_input(const struct ct_case *cf, struct input *in)
 	in->rule.severity = lookup(t, "severity");
 	in->rule.extra[ROUTE_TOPIC_ARN] = lookup(t, "topic_arn");
 	in->rule.extra[ROUTE_GROUP_ID] = lookup(t, "group_id");
+	if ((in->rule.meta.id = lookup(t, "sigma_id")) != NULL) {
+		in->rule.kind = RULE_SIGMA;
+		in->tag = lookup(t, "tag");
+		in->rule.meta.tags = in->tag ? &in->tag : NULL;
+		in->rule.meta.ntags = in->tag != NULL;
+	}
 	t = in->text[1].data;
 	in->opt.default_topic_arn = lookup(t, "topic_arn");
 	in->opt.subject_prefix = lookup(t, "subject_prefix");
@@ -200,10 +208,17 @@ check_envelope(const char *path, const struct alert *a, const struct input *in)
 static void
 check_body(const char *path, const struct alert *a, yajl_val body, const struct input *in)
 {
-	static const char *const keys[] = {"schema", "rule", "description", "severity", "eventTime",
-	    "eventSource", "eventName", "awsRegion", "recipientAccountId", "sourceIPAddress",
-	    "userIdentity", "eventID", "log", "record_size", "record_truncated", "record"};
-	const size_t nkeys = sizeof(keys) / sizeof(keys[0]);
+	static const char *const plain[] = {"schema", "rule", "description", "severity",
+	    "eventTime", "eventSource", "eventName", "awsRegion", "recipientAccountId",
+	    "sourceIPAddress", "userIdentity", "eventID", "log", "record_size", "record_truncated",
+	    "record"};
+	static const char *const sigma[] = {"schema", "rule", "description", "severity", "sigma",
+	    "eventTime", "eventSource", "eventName", "awsRegion", "recipientAccountId",
+	    "sourceIPAddress", "userIdentity", "eventID", "log", "record_size", "record_truncated",
+	    "record"};
+	const char *const *keys = in->rule.kind == RULE_SIGMA ? sigma : plain;
+	const size_t nkeys = in->rule.kind == RULE_SIGMA ? sizeof(sigma) / sizeof(sigma[0])
+	                                                 : sizeof(plain) / sizeof(plain[0]);
 	yajl_val rec = json_member(body, "record");
 	yajl_val size = json_member(body, "record_size");
 

@@ -391,6 +391,7 @@ main(int argc, char **argv)
 		size_t ncis = sizeof(cis) / sizeof(cis[0]);
 		char *name = malloc(32);
 		snprintf(name, 32, "rule-%zu", i);
+		memset(&defs[i], 0, sizeof(defs[i]));
 		defs[i].name = name;
 		defs[i].pattern = i < ncis ? strdup(cis[i]) : make_rule(i);
 		defs[i].origin = "bench";

@@ -2,7 +2,8 @@
  * fuzz_pattern: libFuzzer target for the pattern compiler.
  *
  * The input is compiled as a pattern (alone, and beside a fixed envelope
- * rule, with and without the envelope mapping); when it compiles, the same
+ * rule, with and without the envelope mapping, and as a Sigma rule's
+ * pattern, which may use sigma-glob and sigma-re); when it compiles, the same
  * text is also fed as an event, which exercises the matcher on values of the
  * shapes the pattern talks about.
  */
@@ -18,13 +19,13 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void
-run(const char *text, enum match_envelope env)
+run(const char *text, enum match_envelope env, int sigma)
 {
 	struct rule_def defs[2] = {
-	    {"fixed",
-	        "{\"source\": [\"aws.sns\"], \"detail\": {\"eventName\": [{\"prefix\": \"C\"}]}}",
-	        NULL},
-	    {"fuzz", text, "fuzz"},
+	    {.name = "fixed",
+	        .pattern = "{\"source\": [\"aws.sns\"], \"detail\": {\"eventName\": [{\"prefix\": "
+	                   "\"C\"}]}}"},
+	    {.name = "fuzz", .pattern = text, .origin = "fuzz", .sigma = sigma},
 	};
 	struct ct_error err;
 	struct ruleset *rs = ruleset_compile(defs, 2, env, &err);
@@ -57,8 +58,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(text, data, size);
 	text[size] = '\0';
 	match_pattern_validate("fuzz", text, &err);
-	run(text, MATCH_ENVELOPE_CLOUDTRAIL);
-	run(text, MATCH_ENVELOPE_NONE);
+	run(text, MATCH_ENVELOPE_CLOUDTRAIL, 0);
+	run(text, MATCH_ENVELOPE_NONE, 0);
+	run(text, MATCH_ENVELOPE_NONE, 1); /* Sigma's value tests allowed */
 	free(text);
 	return 0;
 }

@@ -325,6 +325,7 @@ START_TEST(test_case)
 	struct ruleset *rs;
 	char got[1024];
 
+	memset(defs, 0, sizeof(defs));
 	for (size_t i = 0; i < c->nrules; i++) {
 		defs[i].name = c->names[i];
 		defs[i].pattern = c->patterns[i];
@@ -401,7 +402,8 @@ START_TEST(test_case_shared)
 	char got[1024];
 
 	for (size_t i = 0; i < c->nrules; i++)
-		defs[i] = (struct rule_def){c->names[i], c->patterns[i], c->origin};
+		defs[i] = (struct rule_def){
+		    .name = c->names[i], .pattern = c->patterns[i], .origin = c->origin};
 	ck_assert_ptr_nonnull(rs = ruleset_compile(defs, c->nrules, c->env, &err));
 	ck_assert_ptr_nonnull(m = matcher_new(rs));
 	for (int round = 0; round < 3; round++)
@@ -426,7 +428,7 @@ END_TEST
 static struct ruleset *
 compile1(const char *pattern, enum match_envelope env)
 {
-	struct rule_def d = {"one", pattern, NULL};
+	struct rule_def d = {.name = "one", .pattern = pattern};
 	struct ct_error err;
 	struct ruleset *rs = ruleset_compile(&d, 1, env, &err);
 
@@ -491,12 +493,11 @@ END_TEST
 START_TEST(test_long_keys)
 {
 	struct rule_def d[3] = {
-	    {"one", "{\"abcdefgh-one-12345678\": [\"aaaaaaaa-x-bbbbbbbb\"]}", NULL},
-	    {"two", "{\"abcdefgh-two-12345678\": [\"aaaaaaaa-x-bbbbbbbb\"]}", NULL},
-	    {"three",
-	        "{\"abcdefgh-one-12345678\": [\"aaaaaaaa-y-bbbbbbbb\", "
-	        "\"aaaaaaaa-y-bbbbbbbbaaaaaaaa-y-bbbbbbbb\"]}",
-	        NULL}};
+	    {.name = "one", .pattern = "{\"abcdefgh-one-12345678\": [\"aaaaaaaa-x-bbbbbbbb\"]}"},
+	    {.name = "two", .pattern = "{\"abcdefgh-two-12345678\": [\"aaaaaaaa-x-bbbbbbbb\"]}"},
+	    {.name = "three",
+	        .pattern = "{\"abcdefgh-one-12345678\": [\"aaaaaaaa-y-bbbbbbbb\", "
+	                   "\"aaaaaaaa-y-bbbbbbbbaaaaaaaa-y-bbbbbbbb\"]}"}};
 	static const char *const x[] = {"aaaaaaaa-x-bbbbbbbb", NULL},
 	                         *const y[] = {"aaaaaaaa-y-bbbbbbbb", NULL},
 	                         *const z[] = {"aaaaaaaa-z-bbbbbbbb", NULL},
@@ -591,9 +592,9 @@ END_TEST
  * record matches what the rules say, whatever came before. */
 START_TEST(test_memo_many)
 {
-	struct rule_def d[10] = {{"a", "{\"f\": [{\"prefix\": \"a\"}]}", NULL},
-	    {"b", "{\"f\": [{\"suffix\": \"9\"}]}", NULL},
-	    {"c", "{\"f\": [{\"wildcard\": \"*mid*\"}]}", NULL}};
+	struct rule_def d[10] = {{.name = "a", .pattern = "{\"f\": [{\"prefix\": \"a\"}]}"},
+	    {.name = "b", .pattern = "{\"f\": [{\"suffix\": \"9\"}]}"},
+	    {.name = "c", .pattern = "{\"f\": [{\"wildcard\": \"*mid*\"}]}"}};
 	char names[7][8], pats[7][64], v[400];
 	struct ct_error err;
 	struct ruleset *rs;
@@ -605,7 +606,7 @@ START_TEST(test_memo_many)
 		snprintf(names[k], sizeof(names[k]), "p%d", k + 1);
 		snprintf(pats[k], sizeof(pats[k]), "{\"f\": [{\"prefix\": \"%.*s\"}]}", k + 1,
 		    "ppppppp");
-		d[3 + k] = (struct rule_def){names[k], pats[k], NULL};
+		d[3 + k] = (struct rule_def){.name = names[k], .pattern = pats[k]};
 	}
 	ck_assert_ptr_nonnull(rs = ruleset_compile(d, 10, MATCH_ENVELOPE_NONE, &err));
 	f = match_child(match_root(rs), "f", 1);
@@ -642,8 +643,9 @@ END_TEST
 /* Errors name the rule and where it came from. */
 START_TEST(test_error_names_rule)
 {
-	struct rule_def d[2] = {{"good", "{\"a\": [1]}", "rules.d/a.json"},
-	    {"bad-one", "{\"a\": []}", "ctalertd.conf:42"}};
+	struct rule_def d[2] = {
+	    {.name = "good", .pattern = "{\"a\": [1]}", .origin = "rules.d/a.json"},
+	    {.name = "bad-one", .pattern = "{\"a\": []}", .origin = "ctalertd.conf:42"}};
 	struct ct_error err;
 
 	ck_assert_ptr_null(ruleset_compile(d, 2, MATCH_ENVELOPE_CLOUDTRAIL, &err));
@@ -652,6 +654,52 @@ START_TEST(test_error_names_rule)
 	ck_assert_int_eq(match_pattern_validate("x", NULL, &err), -1);
 	ck_assert_int_eq(match_pattern_validate("x", "{\"a\": [1]}", NULL), 0);
 	ck_assert_int_eq(match_pattern_validate("x", "[", NULL), -1);
+}
+END_TEST
+
+/* What the compiler refuses of a rule's parts, condition and exceptions
+ * (the rule loaders refuse these first, in their own words). */
+START_TEST(test_condition_refusals)
+{
+	static const struct match_part ab[] = {
+	    {.name = "a", .pattern = "{\"x\": [1]}"}, {.name = "b", .pattern = "{\"y\": [1]}"}};
+	static const char *const bad_exc[] = {"{\"z\": []}"};
+	static const char *const one[] = {"a"};
+	struct rule_def both = {.name = "r",
+	    .pattern = "{\"x\": [1]}",
+	    .parts = ab,
+	    .nparts = 2,
+	    .condition = "a or b"};
+	struct rule_def none = {.name = "r", .origin = "f.json"};
+	struct rule_def nocond = {.name = "r", .parts = ab, .nparts = 2};
+	struct rule_def syntax = {
+	    .name = "r", .origin = "f.json", .parts = ab, .nparts = 2, .condition = "a or"};
+	struct rule_def exc = {.name = "r",
+	    .parts = ab,
+	    .nparts = 2,
+	    .condition = "a and not b",
+	    .exceptions = bad_exc,
+	    .nexceptions = 1};
+	struct rule_def alone = {.name = "r", .parts = ab, .nparts = 1};
+	struct ct_error err;
+
+	ck_assert_int_eq(match_rule_validate(&both, &err), -1);
+	ck_assert_str_eq(
+	    err.msg, "rule \"r\": a pattern, or named patterns and a condition, not both");
+	ck_assert_int_eq(match_rule_validate(&none, &err), -1);
+	ck_assert_str_eq(err.msg, "rule \"r\" (f.json): no pattern given");
+	ck_assert_int_eq(match_rule_validate(&nocond, &err), -1);
+	ck_assert_str_eq(err.msg, "rule \"r\": several patterns need a condition to combine them");
+	ck_assert_int_eq(match_rule_validate(&syntax, &err), -1);
+	ck_assert_int_eq(err.code, CT_ERR_PATTERN);
+	ck_assert_str_eq(err.msg, "rule \"r\" (f.json): condition: expected a pattern name, 'not' "
+	                          "or '(' but the condition ends at column 5");
+	ck_assert_int_eq(match_rule_validate(&exc, &err), -1);
+	ck_assert_str_eq(err.msg, "rule \"r\" exception 1: invalid event pattern at \"z\": Empty "
+	                          "arrays are not allowed");
+	ck_assert_int_eq(match_rule_validate(&alone, &err), 0); /* one part needs no condition */
+	ck_assert_int_eq(match_condition_check("a and b", one, 1, NULL, &err), -1);
+	ck_assert_str_eq(err.msg, "condition: unknown pattern 'b' at column 7");
 }
 END_TEST
 
@@ -667,6 +715,7 @@ api_tcase(void)
 	tcase_add_test(tc, test_memo_complete);
 	tcase_add_test(tc, test_memo_many);
 	tcase_add_test(tc, test_error_names_rule);
+	tcase_add_test(tc, test_condition_refusals);
 	return tc;
 }
 

@@ -106,7 +106,24 @@ rule_dump(const struct rule_list *l, struct buf *out)
 		for (size_t x = 0; x < l->n_extras; x++)
 			if (r->extra[x])
 				buf_printf(out, "  %s %s\n", l->extras[x].name, r->extra[x]);
-		buf_printf(out, "  pattern %s\n", r->pattern);
+		if (r->pattern)
+			buf_printf(out, "  pattern %s\n", r->pattern);
+		for (size_t k = 0; k < r->nparts; k++)
+			buf_printf(out, "  pattern %s %s\n", r->parts[k].name, r->parts[k].pattern);
+		if (r->condition)
+			buf_printf(out, "  condition %s\n", r->condition);
+		for (size_t k = 0; k < r->nexceptions; k++)
+			buf_printf(out, "  exception %s\n", r->exceptions[k]);
+		if (r->kind == RULE_SIGMA)
+			buf_printf(out, "  kind Sigma\n");
+		if (r->meta.id)
+			buf_printf(out, "  id %s\n", r->meta.id);
+		for (size_t k = 0; k < r->meta.ntags; k++)
+			buf_printf(out, "  tag %s\n", r->meta.tags[k]);
+		for (size_t k = 0; k < r->meta.nreferences; k++)
+			buf_printf(out, "  reference %s\n", r->meta.references[k]);
+		for (size_t k = 0; k < r->meta.nfalsepositives; k++)
+			buf_printf(out, "  falsepositive %s\n", r->meta.falsepositives[k]);
 		for (size_t t = 0; t < r->ntests; t++)
 			buf_printf(out, "  test %s %s %s\n", r->tests[t].name,
 			    r->tests[t].match ? "match" : "no-match", r->tests[t].record);
@@ -176,6 +193,7 @@ match_record(const struct ruleset *rs, const char *record, struct buf *out)
 	m = matcher_new(rs);
 	matcher_begin(m);
 	walk_value(m, match_root(rs), v);
+	matcher_record_text(m, record, strlen(record));
 	n = matcher_end(m, &hits);
 	for (size_t i = 0; i < n; i++)
 		buf_printf(&names, "%s ", ruleset_rule_name(rs, hits[i]));

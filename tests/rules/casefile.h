@@ -9,7 +9,8 @@
  *   --- mkdir PATH       makes a directory
  *   --- symlink PATH TO  makes PATH a symbolic link to TO
  *   --- load KIND ARG    loads rules: config FILE | parsed FILE | setting FILE |
- *                        dir DIR | json FILE | pattern NAME (the body is the JSON)
+ *                        dir DIR | json FILE | path PATH (as `ctalertd rules PATH`) |
+ *                        pattern NAME (the body is the JSON)
  *   --- rules            the loaded rules, as rule_dump() writes them
  *   --- error CODE       loading (or else compiling) fails: CODE (CONFIG, JSON,
  *                        IO, LIMIT, PATTERN) and the body is the message
@@ -35,7 +36,10 @@ int casefile_materialize(const struct ct_case *c);
 /* The rules of l as text, one block per rule:
  *   rule NAME SEVERITY ORIGIN
  *     description TEXT / topic_arn ARN / group_id ID   (when set)
- *     pattern JSON
+ *     pattern JSON  (or, one a named pattern: pattern NAME JSON)
+ *     condition TEXT / exception JSON                  (when set)
+ *     kind Sigma / id ID / tag T / reference R / falsepositive F
+ *                                                      (Sigma rules)
  *     test NAME match|no-match RECORD                 (one a test) */
 void rule_dump(const struct rule_list *l, struct buf *out);
 

@@ -140,5 +140,64 @@ check "rules without the envelope: the pattern's own paths" 0 "$tmp/want-none" \
 	"$CTALERTD" rules --envelope=none "$tmp/rules.d/beside.json"
 check "rules: no such path" 2 /dev/null "$CTALERTD" rules "$tmp/nowhere"
 
+# A rule with a condition and exceptions: the fields of all its patterns,
+# and its tests judged on the whole rule.
+cat >"$tmp/cond.json" <<'EOF2'
+{"name": "keys", "severity": "high",
+ "patterns": {"create": {"eventName": ["CreateAccessKey"]},
+              "user": {"userIdentity": {"type": ["IAMUser"]}}},
+ "condition": "create and not user",
+ "exceptions": [{"sourceIPAddress": [{"cidr": "10.0.0.0/8"}]}],
+ "tests": [
+   {"name": "root", "record": {"eventName": "CreateAccessKey", "userIdentity": {"type": "Root"}}, "match": true},
+   {"name": "user", "record": {"eventName": "CreateAccessKey", "userIdentity": {"type": "IAMUser"}}, "match": false},
+   {"name": "inside", "record": {"eventName": "CreateAccessKey", "sourceIPAddress": "10.1.1.1"}, "match": false}]}
+EOF2
+printf 'keys\tEventBridge\thigh\t%s\teventName,sourceIPAddress,userIdentity.type\n' "$tmp/cond.json" >"$tmp/want-cond"
+check "rules: a condition's fields are those of all its patterns" 0 "$tmp/want-cond" \
+	"$CTALERTD" rules "$tmp/cond.json"
+printf 'passed keys (3 tests)\n' >"$tmp/want-cond-test"
+check "test: a rule with a condition and exceptions" 0 "$tmp/want-cond-test" \
+	"$CTALERTD" test "$tmp/cond.json"
+
+# A Sigma rule: kind Sigma, its tests in NAME.tests.json beside it.
+mkdir "$tmp/sigma"
+cat >"$tmp/sigma/trail-stopped.yml" <<'EOF2'
+title: Trail logging stopped
+logsource:
+  product: aws
+  service: cloudtrail
+detection:
+  selection:
+    eventSource: cloudtrail.amazonaws.com
+    eventName:
+      - StopLogging
+      - DeleteTrail
+  condition: selection
+level: high
+EOF2
+cat >"$tmp/sigma/trail-stopped.tests.json" <<'EOF2'
+[{"name": "stopped", "record": {"eventSource": "cloudtrail.amazonaws.com", "eventName": "stoplogging"}, "match": true},
+ {"name": "started", "record": {"eventSource": "cloudtrail.amazonaws.com", "eventName": "StartLogging"}, "match": true}]
+EOF2
+printf 'trail-stopped\tSigma\thigh\t%s\teventName,eventSource\n' "$tmp/sigma/trail-stopped.yml" >"$tmp/want-sigma"
+check "rules: a Sigma rule" 0 "$tmp/want-sigma" "$CTALERTD" rules "$tmp/sigma"
+printf '%s\n' "failed trail-stopped: test 'started' must match and did not (1 of 2 tests failed): {\"eventSource\":\"cloudtrail.amazonaws.com\",\"eventName\":\"StartLogging\"}" >"$tmp/want-sigma-test"
+check "test: a Sigma rule's tests beside it" 1 "$tmp/want-sigma-test" "$CTALERTD" test "$tmp/sigma/trail-stopped.yml"
+
+printf '{"Records": [{"eventSource": "cloudtrail.amazonaws.com", "eventName": "DeleteTrail"}]}\n' >"$tmp/sigma-log.json"
+sed -i 's/^level: high$/level: high\nid: 7d1b0c6e-3f52-4c0b-8a0e-5c8f2d3b9e10\ntags:\n  - attack.defense-evasion/' "$tmp/sigma/trail-stopped.yml"
+printf '%s\n' "{\"rule\":\"trail-stopped\",\"sigma\":{\"id\":\"7d1b0c6e-3f52-4c0b-8a0e-5c8f2d3b9e10\",\"tags\":[\"attack.defense-evasion\"]},\"source\":\"$tmp/sigma-log.json\",\"record\":{\"eventSource\": \"cloudtrail.amazonaws.com\", \"eventName\": \"DeleteTrail\"}}" >"$tmp/want-sigma-scan"
+check "scan: a Sigma rule's id and tags in its matches" 0 "$tmp/want-sigma-scan" \
+	"$CTALERTD" scan --rules "$tmp/sigma" "$tmp/sigma-log.json"
+
+# Keywords look in each record's text as the log has it, through the stream.
+mkdir "$tmp/keywords"
+printf 'title: tools\nlogsource:\n  product: aws\n  service: cloudtrail\ndetection:\n  keywords:\n    - sqlmap\n  condition: keywords\nlevel: low\n' >"$tmp/keywords/tools.yml"
+printf '{"Records": [{"eventName": "A", "userAgent": "SQLMap/1.7"}, {"eventName": "B", "userAgent": "curl"}]}\n' >"$tmp/keywords.json"
+printf 'tools\t1\n' >"$tmp/want-keywords"
+check "scan: a Sigma keyword in the records' text" 0 "$tmp/want-keywords" \
+	"$CTALERTD" scan --count --rules "$tmp/keywords" "$tmp/keywords.json"
+
 echo "1..$n"
 [ "$failed" -eq 0 ]

@@ -64,6 +64,8 @@ run_load(struct rule_list *l, const struct ct_section *s, struct ct_error *err)
 		return rules_load_dir(l, arg, err);
 	if (strncmp(s->args, "json", klen) == 0)
 		return rules_load_json_file(l, arg, err);
+	if (strncmp(s->args, "path", klen) == 0)
+		return rules_load_path(l, arg, err);
 	if (strncmp(s->args, "pattern", klen) != 0)
 		return ct_error_set(err, CT_ERR_USAGE, "case: unknown load '%s'", s->args);
 	pattern = ct_section_text(s);

@@ -48,9 +48,10 @@ static struct ruleset *
 compile(void)
 {
 	static const struct rule_def defs[] = {
-	    {"sns", "{\"eventSource\":[\"sns.amazonaws.com\"],\"eventName\":[\"CreateTopic\"]}",
-	        NULL},
-	    {"any-sns", "{\"eventSource\":[\"sns.amazonaws.com\"]}", NULL},
+	    {.name = "sns",
+	        .pattern =
+	            "{\"eventSource\":[\"sns.amazonaws.com\"],\"eventName\":[\"CreateTopic\"]}"},
+	    {.name = "any-sns", .pattern = "{\"eventSource\":[\"sns.amazonaws.com\"]}"},
 	};
 	struct ct_error err;
 	struct ruleset *rs = ruleset_compile(defs, 2, MATCH_ENVELOPE_NONE, &err);

@@ -60,7 +60,7 @@ compile(const char *const *patterns)
 
 	for (; patterns[n]; n++) {
 		snprintf(names[n], sizeof(names[n]), "r%zu", n);
-		defs[n] = (struct rule_def){names[n], patterns[n], NULL};
+		defs[n] = (struct rule_def){.name = names[n], .pattern = patterns[n]};
 	}
 	rs = ruleset_compile(defs, n, MATCH_ENVELOPE_NONE, &err);
 	ck_assert_msg(rs != NULL, "%s", err.msg);
