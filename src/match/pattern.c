@@ -45,20 +45,27 @@ struct pctx {
 static int parse_object(
     struct pctx *c, yajl_val obj, const char *prefix, struct blist *rules, int in_or);
 
+/* Puts "rule "NAME" PART (ORIGIN): invalid event pattern at "PATH": " before
+ * the message in c->err. */
+static int
+where(struct pctx *c, const char *path)
+{
+	ct_error_prefix(c->err, "rule \"%s\"%s%s%s%s%s: invalid event pattern%s%s%s", c->name,
+	    c->part ? " " : "", c->part ? c->part : "", c->origin ? " (" : "",
+	    c->origin ? c->origin : "", c->origin ? ")" : "", path && *path ? " at \"" : "",
+	    path && *path ? path : "", path && *path ? "\"" : "");
+	return -1;
+}
+
 static int __attribute__((format(printf, 3, 4)))
 fail(struct pctx *c, const char *path, const char *fmt, ...)
 {
-	char what[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
+	ct_error_vset(c->err, CT_ERR_PATTERN, fmt, ap);
 	va_end(ap);
-	return ct_error_set(c->err, CT_ERR_PATTERN,
-	    "rule \"%s\"%s%s%s%s%s: invalid event pattern%s%s%s: %s", c->name, c->part ? " " : "",
-	    c->part ? c->part : "", c->origin ? " (" : "", c->origin ? c->origin : "",
-	    c->origin ? ")" : "", path && *path ? " at \"" : "", path && *path ? path : "",
-	    path && *path ? "\"" : "", what);
+	return where(c, path);
 }
 
 static int

@@ -47,17 +47,25 @@ struct sload {
 static int sfail(struct sload *s, const yaml_node_t *at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Puts "FILE:LINE: rule 'NAME': " before the message in s->err, LINE the
+ * node's (1 without one). */
+static int
+swhere(struct sload *s, const yaml_node_t *at)
+{
+	ct_error_prefix(s->err, "%s:%lu: rule '%s'", s->path,
+	    at ? (unsigned long)at->start_mark.line + 1 : 1ul, s->name);
+	return -1;
+}
+
 static int
 sfail(struct sload *s, const yaml_node_t *at, const char *fmt, ...)
 {
-	char what[768];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
+	ct_error_vset(s->err, CT_ERR_CONFIG, fmt, ap);
 	va_end(ap);
-	return ct_error_set(s->err, CT_ERR_CONFIG, "%s:%lu: rule '%s': %s", s->path,
-	    at ? (unsigned long)at->start_mark.line + 1 : 1ul, s->name, what);
+	return swhere(s, at);
 }
 
 static int
@@ -713,6 +721,15 @@ condition_text(struct sload *s, const yaml_node_t *det, const yaml_node_t *c, st
 	return 0;
 }
 
+/* A condition's error (CT_ERR_CONFIG), placed: "FILE:LINE: rule 'NAME':
+ * detection: ...". */
+static int
+sdetection(struct sload *s, const yaml_node_t *c)
+{
+	ct_error_prefix(s->err, "detection");
+	return swhere(s, c);
+}
+
 /* The units of every selection the condition uses, and the condition over
  * them into cond. */
 static int
@@ -757,7 +774,7 @@ read_detection(struct sload *s, const yaml_node_t *det, char **cond)
 	if (r == 0)
 		r = condition_text(s, det, c, &text);
 	if (r == 0 && match_condition_check(text.data, ids, k, used, s->err) == -1)
-		r = sfail(s, c, "detection: %s", s->err->msg);
+		r = sdetection(s, c);
 	for (size_t i = 0; r == 0 && i < k; i++) {
 		struct buf e = BUF_INIT;
 		if (used[i] && (r = add_selection(s, ids[i], sels[i], &e)) == 0)
@@ -770,7 +787,7 @@ read_detection(struct sload *s, const yaml_node_t *det, char **cond)
 	}
 	if (r == 0 && match_condition_expand(
 	                  text.data, ids, k, (const char *const *)exprs, NULL, cond, s->err) == -1)
-		r = sfail(s, c, "detection: %s", s->err->msg);
+		r = sdetection(s, c);
 	for (size_t i = 0; exprs && i < k; i++)
 		free(exprs[i]);
 	free(ids);
@@ -891,9 +908,7 @@ load_rule(struct rule_list *l, struct sload *s, const yaml_node_t *root, int in_
 	if (r == 0 && rule_list_add(l, &spec, s->err) == -1) {
 		/* a bad level has a line; a duplicate name is the file's */
 		int sev = lvl && strncmp(s->err->msg, "invalid severity", 16) == 0;
-		ct_error_prefix(s->err, "%s:%lu: rule '%s'", s->path,
-		    sev ? (unsigned long)lvl->start_mark.line + 1 : 1ul, s->name);
-		r = -1;
+		r = swhere(s, sev ? lvl : NULL);
 	}
 	rule_meta_free(&meta);
 	free(cond);
