@@ -12,9 +12,9 @@
  * behind a gram of their pieces (wildcard.c); the rest (numeric ranges,
  * ungated wildcards, some anything-but) in short per-node lists. Of each
  * branch ("sub") one required clause, the one least likely to hold, is its
- * anchor (anchor.c): only anchors are listed under their keys. matcher.c
+ * anchor (anchor.c): only anchors are listed under their keys. value.c
  * stamps every key and listed clause a value satisfies; a satisfied anchor
- * makes its sub a candidate, and matcher_end checks a candidate's other
+ * makes its sub a candidate, and matcher_end (matcher.c) checks a candidate's other
  * clauses against the stamps. So a value shared by many rules costs one
  * stamp. Clauses that need only the field's presence (exists, an
  * anything-but of values) are judged in matcher_end from counts, not per
