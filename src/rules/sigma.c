@@ -36,6 +36,13 @@ sigma_fail(struct sload *s, const yaml_node_t *at, const char *fmt, ...)
 }
 
 int
+sigma_needs_thresholds(struct sload *s, const yaml_node_t *at, const char *what)
+{
+	return sigma_fail(
+	    s, at, "%s needs alert thresholds, which ctalertd does not have yet", what);
+}
+
+int
 sigma_nomem(struct sload *s)
 {
 	return ct_error_set(s->err, CT_ERR_NOMEM, "%s: out of memory", s->path);
@@ -216,9 +223,8 @@ load_rule(struct rule_list *l, struct sload *s, const yaml_node_t *root, int in_
 		return sigma_fail(
 		    s, root, "not a Sigma rule (a map with title, logsource, detection)");
 	if (sigma_member(s, root, "correlation") != NULL)
-		return sigma_fail(s, sigma_member(s, root, "correlation"),
-		    "correlation rules (event_count, value_count, temporal) need alert "
-		    "thresholds, which ctalertd does not have yet");
+		return sigma_needs_thresholds(s, sigma_member(s, root, "correlation"),
+		    "a correlation rule (event_count, value_count, temporal)");
 	if ((r = skip_rule(s, root, in_dir)) != 0)
 		return r < 0 ? -1 : 0;
 	if (sigma_member(s, root, "title") && sigma_member_scalar(s, root, "title") == NULL)

@@ -49,6 +49,9 @@ int sigma_where(struct sload *s, const yaml_node_t *at);
 int sigma_fail(struct sload *s, const yaml_node_t *at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 int sigma_nomem(struct sload *s);
+/* Refuses what, at node at: it counts or orders records (correlations,
+ * timeframe), which needs the alert thresholds ctalertd does not have. */
+int sigma_needs_thresholds(struct sload *s, const yaml_node_t *at, const char *what);
 
 /* Node i of the document. */
 yaml_node_t *sigma_node(struct sload *s, int i);

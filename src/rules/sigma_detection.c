@@ -290,9 +290,8 @@ sigma_detection_read(struct sload *s, const yaml_node_t *det, char **cond)
 		return sigma_fail(
 		    s, det, "detection must be a map of search identifiers and a condition");
 	if (sigma_member(s, det, "timeframe") != NULL)
-		return sigma_fail(s, sigma_member(s, det, "timeframe"),
-		    "detection: timeframe needs alert thresholds, which ctalertd does not have "
-		    "yet");
+		return sigma_needs_thresholds(
+		    s, sigma_member(s, det, "timeframe"), "detection: timeframe");
 	n = (size_t)(det->data.mapping.pairs.top - det->data.mapping.pairs.start);
 	ids = calloc(n + 1, sizeof(*ids));
 	sels = calloc(n + 1, sizeof(*sels));
