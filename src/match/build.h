@@ -15,6 +15,8 @@ struct bnode {           /* a node while building */
 	uint32_t parent; /* UINT32_MAX for the root and the envelope's virtual nodes */
 	u32vec kids;
 	double presence; /* share of records with a value here (envelope_presence) */
+	uint32_t twin;   /* the node of the JSON text of its objects and arrays (no parent,
+	                    so no record key reaches it), 0 when none */
 };
 
 struct builder {

@@ -26,8 +26,8 @@ build_nomem(struct builder *b)
 static int
 new_node(struct builder *b, const char *key, size_t len, uint32_t *id)
 {
-	struct bnode n = {
-	    arena_strndup(&b->rs->arena, key, len), (uint32_t)len, UINT32_MAX, {NULL, 0, 0}, 1.0};
+	struct bnode n = {arena_strndup(&b->rs->arena, key, len), (uint32_t)len, UINT32_MAX,
+	    {NULL, 0, 0}, 1.0, 0};
 
 	if (n.key == NULL || VEC_PUSH(b->bn, n) < 0)
 		return build_nomem(b);
@@ -73,11 +73,48 @@ path_node(struct builder *b, const char *path, uint32_t *id)
 
 /* ---- rules ---- */
 
+/* Whether a Sigma pattern's record path ends with MATCH_JSON_KEY: then
+ * *flen is the length of the field before it (0: none). */
+static int
+is_json_path(const char *path, size_t *flen)
+{
+	size_t n = strlen(path), k = strlen(MATCH_JSON_KEY);
+
+	if (n < k || strcmp(path + n - k, MATCH_JSON_KEY) != 0 || (n > k && path[n - k - 1] != '.'))
+		return 0;
+	*flen = n > k ? n - k - 1 : 0;
+	return 1;
+}
+
+/* The node the JSON text of the objects and arrays of field path[0..len)
+ * is reported at: a node of its own, the twin of the field's node, which
+ * no record key reaches. */
+static int
+json_node(struct builder *b, const char *path, size_t len, uint32_t *node)
+{
+	char *field = arena_strndup(&b->rs->arena, path, len);
+	uint32_t at, twin;
+
+	if (field == NULL)
+		return build_nomem(b);
+	if (path_node(b, field, &at) < 0)
+		return -1;
+	if (b->bn.v[at].twin == 0) {
+		if (new_node(b, "", 0, &twin) < 0)
+			return -1;
+		b->bn.v[at].twin = twin;
+		b->bn.v[twin].presence = 0.1; /* few fields hold objects */
+	}
+	*node = b->bn.v[at].twin;
+	return 0;
+}
+
 /* Where a clause's field is: a node id, or UINT32_MAX when it never has a value. */
 static int
 clause_node(struct builder *b, const struct pclause *pc, int envelope, uint32_t *node)
 {
 	const char *path = pc->path;
+	size_t flen;
 	int vn = 0;
 
 	if (b->sigma && strcmp(path, MATCH_TEXT_FIELD) == 0) {
@@ -99,6 +136,11 @@ clause_node(struct builder *b, const struct pclause *pc, int envelope, uint32_t 
 		case ENV_RECORD:
 			break;
 		}
+	}
+	if (b->sigma && is_json_path(path, &flen)) {
+		if (flen == 0) /* the record's own text is MATCH_TEXT_FIELD's */
+			return *node = UINT32_MAX, 0;
+		return json_node(b, path, flen, node);
 	}
 	if (path_node(b, path, node) < 0)
 		return -1;
@@ -382,6 +424,25 @@ add_captures(struct builder *b, uint32_t *src, uint32_t *type)
 	return fields_reserve(b);
 }
 
+/* The twins of the nodes whose objects' and arrays' JSON text is looked
+ * in, for matcher_json. */
+static int
+json_twins(struct builder *b)
+{
+	struct ruleset *rs = b->rs;
+
+	for (uint32_t i = 0; i < b->bn.n; i++) {
+		if (b->bn.v[i].twin == 0)
+			continue;
+		if (rs->json_twin == NULL &&
+		    (rs->json_twin = calloc(b->bn.n, sizeof(*rs->json_twin))) == NULL)
+			return build_nomem(b);
+		rs->json_twin[i] = b->bn.v[i].twin;
+		rs->nodes[i].json = 1;
+	}
+	return 0;
+}
+
 static int
 finish(struct builder *b)
 {
@@ -414,6 +475,8 @@ finish(struct builder *b)
 			return -1;
 	}
 	rs->nnodes = b->bn.n;
+	if (json_twins(b) < 0)
+		return -1;
 	if (anchors_choose(b) < 0)
 		return -1;
 	if (vindex_split(rs) < 0)
@@ -549,6 +612,7 @@ ruleset_free(struct ruleset *rs)
 	free(rs->groups);
 	free(rs->scopes);
 	free(rs->scope_list);
+	free(rs->json_twin);
 	arena_free(&rs->arena);
 	free(rs);
 }

@@ -32,6 +32,16 @@ record_field(const char *path, int envelope)
 	}
 }
 
+/* The length of the field a record path names: a path to the JSON text of
+ * a field's objects and arrays (MATCH_JSON_KEY) reads the field. */
+static size_t
+field_len(const char *path)
+{
+	size_t n = strlen(path), k = strlen(MATCH_JSON_KEY);
+
+	return n > k && strcmp(path + n - k, MATCH_JSON_KEY) == 0 ? n - k - 1 : n;
+}
+
 static int
 cmp_str(const void *a, const void *b)
 {
@@ -55,7 +65,7 @@ collect_fields(const struct ppattern *p, int envelope, char **v, size_t *n)
 	for (uint32_t i = 0; i < p->nbr; i++)
 		for (uint32_t j = 0; j < p->br[i].n; j++) {
 			const char *f = record_field(p->br[i].cl[j]->path, envelope);
-			if (f != NULL && (v[k] = strdup(f)) == NULL) {
+			if (f != NULL && (v[k] = strndup(f, field_len(f))) == NULL) {
 				while (k > 0)
 					free(v[--k]);
 				return -1;

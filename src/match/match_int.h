@@ -511,6 +511,8 @@ struct match_node {
 	uint8_t capture;        /* enum capture */
 	uint8_t wants;          /* report values here */
 	uint8_t scope;          /* groups are about it: report its array elements */
+	uint8_t json;           /* the JSON text of its objects and arrays is looked in:
+	                           fed to the ruleset's json_twin of it */
 };
 
 /* The hash of a child key from its mh_words: one multiply for any length
@@ -622,6 +624,9 @@ struct ruleset {
 	struct scope *scopes;      /* owned; per node, NULL when there are no groups */
 	uint32_t *scope_list;      /* owned; group ids by node */
 	uint32_t vnode[VN__COUNT]; /* node ids, 0 when no rule refers to it */
+	uint32_t *json_twin;       /* owned; per node, the node its objects' and arrays' JSON
+	                              text is reported at (MATCH_JSON_KEY), 0 when none; NULL
+	                              when no rule looks in such text */
 	size_t max_value;          /* longest string a pattern compares case-insensitively */
 	size_t max_suffix;         /* longest entry of any suffix set */
 	uint32_t nmemo;            /* fields whose string values are remembered */

@@ -185,6 +185,19 @@ matcher_value(struct matcher *m, const struct match_node *n, enum match_type typ
 }
 
 int
+match_wants_json(const struct match_node *n)
+{
+	return n != NULL && n->json;
+}
+
+void
+matcher_json(struct matcher *m, const struct match_node *n, const char *text, size_t len)
+{
+	if (n->json)
+		matcher_value(m, &m->rs->nodes[m->rs->json_twin[n->id]], MATCH_STRING, text, len);
+}
+
+int
 match_wants_text(const struct ruleset *rs)
 {
 	return rs->vnode[VN_TEXT] != 0;

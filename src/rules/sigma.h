@@ -77,8 +77,12 @@ struct mods {
 /* Reads "m1|m2|..." (list, cut up in place) into m, refusing what cannot
  * apply to CloudTrail records and what does not go together. */
 int sigma_mods_parse(struct sload *s, const yaml_node_t *at, char *list, struct mods *m);
-/* The atoms value v stands for under m, comma-separated, appended to b. */
-int sigma_value_atoms(struct sload *s, const yaml_node_t *v, const struct mods *m, struct buf *b);
+/* The atoms value v stands for under m, comma-separated, appended to b;
+ * and, when json is not NULL, those of them that could hold of the JSON
+ * text of an object or array (a string test that may match a text
+ * beginning with '{' or '['), appended to json. */
+int sigma_value_atoms(
+    struct sload *s, const yaml_node_t *v, const struct mods *m, struct buf *b, struct buf *json);
 
 /* ---- the detection (sigma_detection.c) ---- */
 

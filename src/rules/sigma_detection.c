@@ -76,6 +76,36 @@ add_unit(struct sload *s, const yaml_node_t *at, struct buf *json, struct buf *e
 	return 0;
 }
 
+/* The unit of a field's values (atoms), "and"ed into expr; when some of
+ * them could hold of the JSON text of the field's objects and arrays
+ * (jatoms), the "or" of it and a unit of those on that text. */
+static int
+add_values(struct sload *s, const yaml_node_t *at, const char *field, const struct buf *atoms,
+    const struct buf *jatoms, struct buf *expr)
+{
+	struct buf json = BUF_INIT, pair = BUF_INIT, text = BUF_INIT;
+	int r = 0, both = jatoms->len > 0;
+
+	if (put_path(&json, field, atoms->data) == -1)
+		r = sigma_nomem(s);
+	else
+		r = add_unit(s, at, &json, &pair, "or");
+	buf_reset(&json);
+	if (r == 0 && both &&
+	    (buf_printf(&text, "%s.%s", field, MATCH_JSON_KEY) == -1 ||
+	        put_path(&json, text.data, jatoms->data) == -1))
+		r = sigma_nomem(s);
+	else if (r == 0 && both)
+		r = add_unit(s, at, &json, &pair, "or");
+	if (r == 0 && buf_printf(expr, "%s%s%s%s", expr->len > 0 ? " and " : "", both ? "(" : "",
+	                  pair.data, both ? ")" : "") == -1)
+		r = sigma_nomem(s);
+	buf_free(&json);
+	buf_free(&pair);
+	buf_free(&text);
+	return r;
+}
+
 /* One "field|mods: values" of a selection map, as units "and"ed into expr. */
 static int
 add_field(struct sload *s, const yaml_node_t *key, const yaml_node_t *val, struct buf *expr)
@@ -117,22 +147,16 @@ add_field(struct sload *s, const yaml_node_t *key, const yaml_node_t *val, struc
 	}
 	if (r == 0) {
 		/* |all: one unit a value; else one unit, its values an "or" */
-		struct buf atoms = BUF_INIT, json = BUF_INIT, sub = BUF_INIT;
+		struct buf atoms = BUF_INIT, jatoms = BUF_INIT, sub = BUF_INIT;
 		for (size_t i = 0; r == 0 && i < n; i++) {
-			if (atoms.len > 0 && !m.all)
-				buf_puts(&atoms, ", ");
-			r = sigma_value_atoms(s, vals[i], &m, &atoms);
+			if (atoms.len > 0 && !m.all && buf_puts(&atoms, ", ") == -1)
+				r = sigma_nomem(s);
+			if (r == 0)
+				r = sigma_value_atoms(s, vals[i], &m, &atoms, &jatoms);
 			if (r == 0 && (m.all || i + 1 == n)) {
-				if (buf_reserve(&atoms, 1) == -1)
-					r = sigma_nomem(s);
-				else {
-					atoms.data[atoms.len] = '\0';
-					r = put_path(&json, spec, atoms.data) == -1
-					        ? sigma_nomem(s)
-					        : add_unit(s, vals[i], &json, &sub, "and");
-				}
+				r = add_values(s, vals[i], spec, &atoms, &jatoms, &sub);
 				buf_reset(&atoms);
-				buf_reset(&json);
+				buf_reset(&jatoms);
 			}
 		}
 		if (r == 0 && (expr->len > 0 && buf_puts(expr, " and ") == -1))
@@ -140,7 +164,7 @@ add_field(struct sload *s, const yaml_node_t *key, const yaml_node_t *val, struc
 		if (r == 0 && sub.len > 0 && buf_printf(expr, "%s", sub.data) == -1)
 			r = sigma_nomem(s);
 		buf_free(&atoms);
-		buf_free(&json);
+		buf_free(&jatoms);
 		buf_free(&sub);
 	}
 	free(spec);
@@ -175,7 +199,7 @@ add_keywords(struct sload *s, const char *id, const yaml_node_t *sel, struct buf
 	int r = 0;
 
 	if (sel->type == YAML_SCALAR_NODE) {
-		r = sigma_value_atoms(s, sel, &m, &atoms);
+		r = sigma_value_atoms(s, sel, &m, &atoms, NULL);
 	} else {
 		for (yaml_node_item_t *i = sel->data.sequence.items.start;
 		     r == 0 && i < sel->data.sequence.items.top; i++) {
@@ -186,7 +210,7 @@ add_keywords(struct sload *s, const char *id, const yaml_node_t *sel, struct buf
 			else if ((atoms.len > 0 && buf_puts(&atoms, ", ") == -1))
 				r = sigma_nomem(s);
 			else
-				r = sigma_value_atoms(s, e, &m, &atoms);
+				r = sigma_value_atoms(s, e, &m, &atoms, NULL);
 		}
 	}
 	if (r == 0 && buf_reserve(&atoms, 1) == -1)

@@ -222,9 +222,42 @@ put_glob_atom(struct buf *b, const char *g, int cased)
 	return 0;
 }
 
-/* The atoms one value stands for, comma-separated, into b. */
+/* Whether glob g could match the JSON text of an object or array, which
+ * begins with '{' or '['. */
+static int
+may_match_json(const char *g)
+{
+	return *g == '*' || *g == '?' || *g == '{' || *g == '[';
+}
+
+/* The separator before another atom in b, when it has one already. */
+static int
+json_sep(struct buf *b)
+{
+	return b->len > 0 ? buf_puts(b, ", ") : 0;
+}
+
+static int
+put_re_atom(struct buf *b, const struct mods *m, const char *re)
+{
+	char flags[4] = "", *f = flags;
+
+	if (m->re_i)
+		*f++ = 'i';
+	if (m->re_m)
+		*f++ = 'm';
+	if (m->re_s)
+		*f++ = 's';
+	*f = '\0';
+	return buf_printf(b, "{\"sigma-re\": [\"%s\", ", flags) == -1 ||
+	               json_put_string(b, re, strlen(re)) == -1 || buf_puts(b, "]}") == -1
+	           ? -1
+	           : 0;
+}
+
 int
-sigma_value_atoms(struct sload *s, const yaml_node_t *v, const struct mods *m, struct buf *b)
+sigma_value_atoms(
+    struct sload *s, const yaml_node_t *v, const struct mods *m, struct buf *b, struct buf *json)
 {
 	const char *text = sigma_scalar(v);
 	int bv;
@@ -262,21 +295,12 @@ sigma_value_atoms(struct sload *s, const yaml_node_t *v, const struct mods *m, s
 			return -1;
 		return buf_putc(b, '}');
 	}
-	if (m->re) {
-		char flags[4] = "", *f = flags;
-		if (m->re_i)
-			*f++ = 'i';
-		if (m->re_m)
-			*f++ = 'm';
-		if (m->re_s)
-			*f++ = 's';
-		*f = '\0';
-		return buf_printf(b, "{\"sigma-re\": [\"%s\", ", flags) == -1 ||
-		               json_put_string(b, text, strlen(text)) == -1 ||
-		               buf_puts(b, "]}") == -1
+	if (m->re)
+		return put_re_atom(b, m, text) == -1 ||
+		               (json != NULL &&
+		                   (json_sep(json) == -1 || put_re_atom(json, m, text) == -1))
 		           ? -1
 		           : 0;
-	}
 	if (!m->contains && !m->startswith && !m->endswith && !m->base64 && !m->base64offset &&
 	    !m->cased) {
 		if (sigma_is_number(v))
@@ -300,8 +324,11 @@ sigma_value_atoms(struct sload *s, const yaml_node_t *v, const struct mods *m, s
 		if (m->contains || m->startswith)
 			buf_putc(&g, '*');
 		if (r == 0 && (r = buf_reserve(&g, 1)) == 0) {
+			int cased = m->cased || m->base64 || m->base64offset;
 			g.data[g.len] = '\0';
-			r = put_glob_atom(b, g.data, m->cased || m->base64 || m->base64offset);
+			r = put_glob_atom(b, g.data, cased);
+			if (r == 0 && json != NULL && may_match_json(g.data))
+				r = json_sep(json) == -1 ? -1 : put_glob_atom(json, g.data, cased);
 		}
 		buf_free(&g);
 		if (r == -1)
