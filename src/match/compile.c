@@ -109,11 +109,12 @@ json_node(struct builder *b, const char *path, size_t len, uint32_t *node)
 	return 0;
 }
 
-/* Where a clause's field is: a node id, or UINT32_MAX when it never has a value. */
+/* Where a field a pattern names is: a node id, or UINT32_MAX when it never
+ * has a value. */
 static int
-clause_node(struct builder *b, const struct pclause *pc, int envelope, uint32_t *node)
+field_node(struct builder *b, const char *path, int envelope, uint32_t *node)
 {
-	const char *path = pc->path;
+	const char *given = path;
 	size_t flen;
 	int vn = 0;
 
@@ -124,7 +125,7 @@ clause_node(struct builder *b, const struct pclause *pc, int envelope, uint32_t 
 		return 0;
 	}
 	if (envelope) {
-		switch (envelope_map(pc->path, &path, &vn)) {
+		switch (envelope_map(given, &path, &vn)) {
 		case ENV_DEAD:
 			*node = UINT32_MAX;
 			return 0;
@@ -166,25 +167,58 @@ fields_reserve(struct builder *b)
 	return 0;
 }
 
+/* Whether a clause compares its field with another (A_FIELDREF). */
+static int
+has_fieldref(const struct pclause *pc)
+{
+	for (uint32_t j = 0; j < pc->n; j++)
+		if (pc->atoms[j].kind == A_FIELDREF)
+			return 1;
+	return 0;
+}
+
+/* The field references of clause cid, about node: each is judged at the
+ * end of the record over the values kept at both fields (fieldref.c). */
+static int
+add_fieldrefs(
+    struct builder *b, const struct pclause *pc, uint32_t cid, uint32_t node, int envelope)
+{
+	for (uint32_t j = 0; j < pc->n; j++) {
+		const struct patom *a = &pc->atoms[j];
+		struct fieldref r = {cid, node, 0, a->ref_mode, a->ref_cased};
+		if (a->kind != A_FIELDREF)
+			continue;
+		if (field_node(b, a->v[0].s, envelope, &r.other) < 0)
+			return -1;
+		if (r.other != UINT32_MAX && VEC_PUSH(b->refs, r) < 0)
+			return build_nomem(b);
+	}
+	return fields_reserve(b);
+}
+
 static int
 add_branch(struct builder *b, uint32_t rule, const struct pbranch *br, int envelope)
 {
 	uint32_t nodes[br->n > 0 ? br->n : 1], group[br->n > 0 ? br->n : 1];
+	uint32_t plan[br->n > 0 ? br->n : 1];
 	uint32_t first_group = b->groups.n;
 	struct sub s = {.rule = rule, .first = b->cl.n, .anchor = UINT32_MAX};
 
 	for (uint32_t i = 0; i < br->n; i++) {
-		if (clause_node(b, br->cl[i], envelope, &nodes[i]) < 0)
+		if (field_node(b, br->cl[i]->path, envelope, &nodes[i]) < 0)
 			return -1;
 		if (nodes[i] == UINT32_MAX && !br->cl[i]->optional)
 			return 0; /* a field the envelope never has: the branch cannot match */
+		/* a field reference is judged over the record, never per element */
+		plan[i] = has_fieldref(br->cl[i]) ? UINT32_MAX : nodes[i];
 	}
-	if (fields_reserve(b) < 0 || scopes_plan(b, b->subs.n, br->n, nodes, group) < 0)
+	if (fields_reserve(b) < 0 || scopes_plan(b, b->subs.n, br->n, plan, group) < 0)
 		return -1;
 	for (uint32_t i = 0; i < br->n; i++) {
 		if (nodes[i] == UINT32_MAX)
 			continue; /* exists: false on a field the envelope never has */
-		if (clause_add(b, b->subs.n, br->cl[i], nodes[i], group[i]) < 0)
+		if (clause_add(b, b->subs.n, br->cl[i], nodes[i], group[i]) < 0 ||
+		    add_fieldrefs(b, br->cl[i], b->cl.n - 1, nodes[i], envelope) < 0)
 			return -1;
 		s.n++;
 	}
@@ -461,6 +495,10 @@ finish(struct builder *b)
 		rs->nodes[i].id = i;
 	for (uint32_t i = 0; i < b->cl.n; i++)
 		rs->nodes[b->cl.v[i].node].wants = 1;
+	for (uint32_t i = 0; i < b->refs.n; i++) { /* both fields' values are kept */
+		rs->nodes[b->refs.v[i].node].keep = rs->nodes[b->refs.v[i].other].keep = 1;
+		rs->nodes[b->refs.v[i].other].wants = 1;
+	}
 	if (src != UINT32_MAX)
 		rs->nodes[src].capture = CAPT_SOURCE, rs->nodes[src].wants = 1;
 	if (type != UINT32_MAX)
@@ -477,6 +515,9 @@ finish(struct builder *b)
 	rs->nnodes = b->bn.n;
 	if (json_twins(b) < 0)
 		return -1;
+	rs->refs = b->refs.v;
+	rs->nrefs = b->refs.n;
+	b->refs.v = NULL;
 	if (anchors_choose(b) < 0)
 		return -1;
 	if (vindex_split(rs) < 0)
@@ -510,6 +551,7 @@ builder_free(struct builder *b)
 	free(b->named.v);
 	free(b->named_uses.v);
 	free(b->unit_rule.v);
+	free(b->refs.v);
 }
 
 static int
@@ -613,6 +655,7 @@ ruleset_free(struct ruleset *rs)
 	free(rs->scopes);
 	free(rs->scope_list);
 	free(rs->json_twin);
+	free(rs->refs);
 	arena_free(&rs->arena);
 	free(rs);
 }

@@ -147,6 +147,10 @@ int match_sigma_pattern_validate(const char *name, const char *pattern, struct c
 int match_pattern_fields(const char *name, const char *pattern, enum match_envelope env,
     char ***fields, size_t *n, struct ct_error *err);
 void match_fields_free(char **fields, size_t n);
+/* Whether path names a field as Sigma rules write them: names joined by
+ * dots, none empty; with wildcards 0, none holding '*' or '?' either (a
+ * field reference names one field). fields.c. */
+int match_field_path(const char *path, int wildcards);
 
 /* The field tree (see above). */
 const struct match_node *match_root(const struct ruleset *rs);

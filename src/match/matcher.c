@@ -81,7 +81,8 @@ matcher_new(const struct ruleset *rs)
 	m->foldcap = 256;
 	m->fold = malloc(m->foldcap);
 	m->rev = malloc(rs->max_suffix + 1);
-	if (rs->preds.n > 0 && (m->scratch = pred_scratch_new()) == NULL) {
+	if ((rs->preds.n > 0 && (m->scratch = pred_scratch_new()) == NULL) ||
+	    fieldref_init(m) < 0) {
 		matcher_free(m);
 		return NULL;
 	}
@@ -119,6 +120,7 @@ matcher_free(struct matcher *m)
 	free(m->rev);
 	if (m->scratch != NULL)
 		pred_scratch_free(m->scratch);
+	fieldref_free(m);
 	free(m->mstat);
 	memo_free(&m->memo);
 	free(m);
@@ -137,12 +139,16 @@ matcher_begin(struct matcher *m)
 		memset(m->rule_gen, 0, rs->nrules * sizeof(uint32_t));
 		memset(m->group_gen, 0, rs->ngroups * sizeof(uint32_t));
 		memset(m->scope_gen, 0, rs->nnodes * sizeof(uint32_t));
+		if (m->keep.gen != NULL)
+			memset(m->keep.gen, 0, rs->nnodes * sizeof(uint32_t));
 		m->src_gen = m->type_gen = 0;
 		m->gen = 0;
 	}
 	m->rec_gen = ++m->gen;
 	m->ncand = 0;
 	m->ndefer = 0;
+	m->keep.n = 0;
+	m->keep.len = 0;
 	m->nout = 0;
 }
 
@@ -180,6 +186,8 @@ matcher_value(struct matcher *m, const struct match_node *n, enum match_type typ
 	seen->cnt++;
 	if (n->capture != CAPT_NONE)
 		capture(m, n->capture, type, text, len);
+	if (n->keep)
+		fieldref_keep(m, n, type, text, len);
 	if (n->steps != 0)
 		value_match(m, n, type, text, len);
 }
@@ -355,6 +363,8 @@ size_t
 matcher_end(struct matcher *m, const size_t **rules)
 {
 	derive(m);
+	if (m->rs->nrefs > 0)
+		fieldref_judge(m);
 	sift(m);
 	for (uint32_t i = 0; i < m->ncand; i++)
 		judge(m, m->cand[i]);

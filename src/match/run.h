@@ -1,7 +1,8 @@
 /*
  * run: the state of one matcher, shared by the files that run records
- * against a compiled ruleset: matcher.c (records, candidates, judging them)
- * and value.c (what one value does at its node).
+ * against a compiled ruleset: matcher.c (records, candidates, judging them),
+ * value.c (what one value does at its node) and fieldref.c (Sigma's field
+ * references, judged over the values a record gave two fields).
  *
  * Per-record state is stamped with a generation number instead of being
  * cleared, so beginning a record costs nothing. Stamps hold the generation
@@ -30,6 +31,29 @@ struct memostat {
 /* Generations a matcher keeps free above the record's when it begins: a
  * record may hold this many array elements before they share one. */
 #define GEN_RESERVE (1u << 24)
+
+/* A value kept for field references. */
+struct kept {
+	uint32_t prev; /* the value its node kept before it, UINT32_MAX when none */
+	uint32_t len;  /* bytes of the value at off in keep.bytes */
+	uint32_t flen; /* bytes of its case-folded form at foff */
+	size_t off, foff;
+};
+
+/* The values of this record kept for field references, at most
+ * FIELDREF_VALUES a node: about three times the bytes of the values, so
+ * bounded by the record's size, in buffers reused from record to record. */
+struct keep {
+	struct kept *v; /* owned; each node's chained from its latest by prev */
+	uint32_t n, cap;
+	char *bytes; /* owned; the values and their case-folded forms */
+	size_t len, size;
+	uint32_t *gen;   /* owned; per node: the rec_gen of the record its values are kept for */
+	uint32_t *last;  /* owned; per node: its latest kept value */
+	uint32_t *count; /* owned; per node: how many it kept */
+};
+
+#define FIELDREF_VALUES 64 /* values a field keeps for its references in one record */
 
 struct matcher {
 	const struct ruleset *rs;
@@ -64,6 +88,7 @@ struct matcher {
 	char type[64]; /* captured eventType */
 	size_t typelen;
 	uint32_t type_gen;
+	struct keep keep; /* gen NULL when the ruleset has no field references */
 };
 
 /* Clause cid holds in this record (or element): it is stamped, and its sub
@@ -79,6 +104,17 @@ stamp(struct matcher *m, uint32_t cid)
 	if (old < m->rec_gen && m->rs->clauses[cid].anchor)
 		m->cand[m->ncand++] = m->rs->clauses[cid].sub;
 }
+
+/* Room for the values field references keep; 0, or -1 when out of memory. */
+int fieldref_init(struct matcher *m);
+void fieldref_free(struct matcher *m);
+/* Keeps a value reported at node n, which some field reference reads; a
+ * value beyond FIELDREF_VALUES at n, or when out of memory, is not kept. */
+void fieldref_keep(struct matcher *m, const struct match_node *n, enum match_type type,
+    const char *text, size_t len);
+/* At the record's end: stamps each field reference's clause that a pair of
+ * kept values satisfies. */
+void fieldref_judge(struct matcher *m);
 
 /* Matches one value reported at node n, which has steps (value.c). */
 void value_match(struct matcher *m, const struct match_node *n, enum match_type type,

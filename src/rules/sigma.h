@@ -72,6 +72,7 @@ int sigma_is_bool(const yaml_node_t *n, int *b);
 struct mods {
 	int contains, startswith, endswith, all, re, re_i, re_m, re_s, cidr, exists, cased;
 	int base64, base64offset, cmp; /* cmp: '<', 'l' (<=), '>', 'g' (>=), 0 */
+	int fieldref;                  /* values name another field of the record */
 };
 
 /* Reads "m1|m2|..." (list, cut up in place) into m, refusing what cannot

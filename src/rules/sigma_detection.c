@@ -122,8 +122,7 @@ add_field(struct sload *s, const yaml_node_t *key, const yaml_node_t *val, struc
 		return sigma_nomem(s);
 	if ((bar = strchr(spec, '|')) != NULL)
 		*bar++ = '\0';
-	if (spec[0] == '\0' || spec[strlen(spec) - 1] == '.' || strstr(spec, "..") ||
-	    spec[0] == '.')
+	if (!match_field_path(spec, 1))
 		r = sigma_fail(s, key, "invalid field name '%s'", spec);
 	else if (bar != NULL)
 		r = sigma_mods_parse(s, key, bar, &m);

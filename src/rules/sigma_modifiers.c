@@ -41,6 +41,7 @@ sigma_mods_parse(struct sload *s, const yaml_node_t *at, char *list, struct mods
 		            : strcmp(w, "cased") == 0        ? &m->cased
 		            : strcmp(w, "base64") == 0       ? &m->base64
 		            : strcmp(w, "base64offset") == 0 ? &m->base64offset
+		            : strcmp(w, "fieldref") == 0     ? &m->fieldref
 		                                             : NULL;
 		if (flag != NULL) {
 			*flag = 1;
@@ -56,15 +57,16 @@ sigma_mods_parse(struct sload *s, const yaml_node_t *at, char *list, struct mods
 				return sigma_fail(s, at,
 				    "modifier '%s' cannot apply to CloudTrail records (%s)", w,
 				    cannot[i].why);
-		if (strcmp(w, "fieldref") == 0)
-			return sigma_fail(s, at,
-			    "modifier 'fieldref' (one field compared with another) is not "
-			    "supported yet");
 		return sigma_fail(s, at, "unknown modifier '%s'", w);
 	}
 	affix = m->contains + m->startswith + m->endswith;
 	if (affix > 1)
 		return sigma_fail(s, at, "contains, startswith and endswith exclude each other");
+	if (m->fieldref &&
+	    (m->re || m->cidr || m->cmp || m->exists || m->base64 || m->base64offset))
+		return sigma_fail(s, at,
+		    "modifier fieldref goes with contains, startswith, endswith, cased and all "
+		    "only");
 	if ((m->re_i || m->re_m || m->re_s) && !m->re)
 		return sigma_fail(s, at, "modifiers i, m and s go with re");
 	if (m->re && (affix || m->cased || m->base64 || m->base64offset || m->cidr || m->cmp))
@@ -255,6 +257,31 @@ put_re_atom(struct buf *b, const struct mods *m, const char *re)
 	           : 0;
 }
 
+/* {"sigma-fieldref": ["MODE", "FIELD"]}: the field v names, compared as the
+ * affix modifiers say. */
+static int
+put_fieldref_atom(struct sload *s, const yaml_node_t *v, const struct mods *m, struct buf *b)
+{
+	const char *field = sigma_scalar(v);
+	const char *mode = m->contains     ? "contains"
+	                   : m->startswith ? "startswith"
+	                   : m->endswith   ? "endswith"
+	                                   : "equals";
+
+	if (sigma_is_null(v))
+		return sigma_fail(s, v, "fieldref needs the name of a field, not null");
+	if (!match_field_path(field, 0))
+		return sigma_fail(s, v,
+		    "fieldref: '%s' is not a field name (no wildcards, no empty names between "
+		    "dots)",
+		    field);
+	return buf_printf(b, "{\"sigma-fieldref\": [\"%s%s\", ", mode, m->cased ? "-cased" : "") ==
+	                   -1 ||
+	               json_put_string(b, field, strlen(field)) == -1 || buf_puts(b, "]}") == -1
+	           ? -1
+	           : 0;
+}
+
 int
 sigma_value_atoms(
     struct sload *s, const yaml_node_t *v, const struct mods *m, struct buf *b, struct buf *json)
@@ -264,6 +291,8 @@ sigma_value_atoms(
 
 	if (v->type != YAML_SCALAR_NODE)
 		return sigma_fail(s, v, "a value must be a string, a number, a boolean or null");
+	if (m->fieldref)
+		return put_fieldref_atom(s, v, m, b);
 	if (m->exists) {
 		if (!sigma_is_bool(v, &bv))
 			return sigma_fail(s, v, "exists needs true or false");
