@@ -39,6 +39,7 @@ struct loader {
 	conf_report_fn report; /* told of every error, or NULL */
 	void *report_arg;
 	unsigned errors; /* found so far */
+	const char *rules_from; /* what the rules being loaded come from, or NULL */
 };
 
 /* Records one error: the first goes to L->err, every one to the reporter,
@@ -308,41 +309,57 @@ cross_check(struct loader *L)
 	return r;
 }
 
-/* Runs one rules loader; its error becomes a problem(). */
-static int
-rules_step(struct loader *L, int r, struct ct_error *e, const char *prefix)
+/* A refused rule file or entry: a problem, and loading goes on. */
+static void
+rule_refused(void *arg, const struct ct_error *e)
 {
-	if (r == 0)
-		return 0;
-	if (prefix)
-		ct_error_prefix(e, "%s", prefix);
-	return problem(L, e->code, "%s", e->msg);
+	struct loader *L = arg;
+
+	if (L->rules_from)
+		problem(L, e->code, "%s: %s", L->rules_from, e->msg);
+	else
+		problem(L, e->code, "%s", e->msg);
 }
 
+/* Runs one rules loader; what stopped it (a folder that cannot be read, a
+ * `rules` setting that is not a list) becomes a problem(). */
+static int
+rules_step(struct loader *L, int r, struct ct_error *e)
+{
+	if (r == -1)
+		rule_refused(L, e);
+	L->rules_from = NULL;
+	return r;
+}
+
+/* The rules list and folder; each refused file or entry is its own problem,
+ * so every bad rule is found in one pass. */
 static int
 load_rules(struct loader *L, const config_t *cfg)
 {
 	struct ct_config *c = L->c;
 	const char *dir = env_get(L->envp, "CTALERTD_RULES_DIR");
 	struct ct_error e;
+	int r = 0;
 
 	if (dir && *dir == '\0')
 		dir = NULL;
-	if (cfg && dir == NULL &&
-	    rules_step(L, rules_load_config(&c->rules, cfg, c->file, &e), &e, NULL) == -1)
-		return -1;
-	if (cfg && dir &&
-	    rules_step(L, rules_load_setting(&c->rules, config_lookup(cfg, "rules"), c->file, &e),
-	        &e, NULL) == -1)
-		return -1;
-	if (dir && rules_step(L, rules_load_dir(&c->rules, dir, &e), &e,
-	               "CTALERTD_RULES_DIR (rules_dir)") == -1)
-		return -1;
-	if (c->rules.n == 0)
-		return problem(L, CT_ERR_CONFIG,
+	rule_list_report(&c->rules, rule_refused, L);
+	if (cfg && dir == NULL)
+		r = rules_step(L, rules_load_config(&c->rules, cfg, c->file, &e), &e);
+	if (cfg && dir)
+		r = rules_step(
+		    L, rules_load_setting(&c->rules, config_lookup(cfg, "rules"), c->file, &e), &e);
+	if (dir && r == 0) {
+		L->rules_from = "CTALERTD_RULES_DIR (rules_dir)";
+		r = rules_step(L, rules_load_dir(&c->rules, dir, &e), &e);
+	}
+	rule_list_report(&c->rules, NULL, NULL);
+	if (r == 0 && c->rules.n == 0 && c->rules.refused == 0)
+		r = problem(L, CT_ERR_CONFIG,
 		    "no rules: add a rules list or a rules_dir to %s, or set CTALERTD_RULES_DIR",
 		    c->file ? c->file : "ctalertd.conf");
-	return 0;
+	return r;
 }
 
 /* Every rule needs a topic (its own topic and group were checked as they
@@ -359,6 +376,22 @@ check_rule(struct loader *L, const struct rule *r)
 	return 0;
 }
 
+/* After the rules failed to compile: each rule the matcher refuses is its
+ * own problem. How many. */
+static unsigned
+invalid_rules(struct loader *L)
+{
+	unsigned n = 0;
+	struct ct_error e;
+
+	for (size_t i = 0; i < L->c->rules.n; i++)
+		if (rule_validate(&L->c->rules.v[i], &e) == -1) {
+			problem(L, e.code, "%s", e.msg);
+			n++;
+		}
+	return n;
+}
+
 /* The rules loaded, checked and compiled; each error reported. */
 static int
 rules_all(struct loader *L, const config_t *cfg)
@@ -366,15 +399,15 @@ rules_all(struct loader *L, const config_t *cfg)
 	struct ct_error e;
 	int r = 0;
 
-	if (load_rules(L, cfg) == -1)
+	if (load_rules(L, cfg) == -1 || L->c->rules.n == 0)
 		return -1;
 	for (size_t i = 0; i < L->c->rules.n; i++)
 		if (check_rule(L, &L->c->rules.v[i]) == -1)
 			r = -1;
 	L->c->ruleset = rules_compile(&L->c->rules, MATCH_ENVELOPE_CLOUDTRAIL, &e);
-	if (L->c->ruleset == NULL)
+	if (L->c->ruleset == NULL && invalid_rules(L) == 0)
 		r = problem(L, e.code, "%s", e.msg);
-	return r;
+	return L->c->ruleset ? r : -1;
 }
 
 /* Every step runs, so that every error is found in one pass; only an
@@ -401,7 +434,7 @@ struct ct_config *
 conf_load_report(
     const char *path, char *const *envp, conf_report_fn report, void *arg, struct ct_error *err)
 {
-	struct loader L = {NULL, err, envp, NULL, NULL, report, arg, 0};
+	struct loader L = {NULL, err, envp, NULL, NULL, report, arg, 0, NULL};
 
 	if ((L.c = calloc(1, sizeof(*L.c))) == NULL ||
 	    (L.from = calloc(conf_nopts, sizeof(*L.from))) == NULL ||

@@ -64,22 +64,28 @@ rule_def_of(const struct rule *r, struct rule_def *d, const char *origin)
 	    .sigma = r->kind == RULE_SIGMA};
 }
 
-/* The first rule whose pattern the matcher refuses, its complaint prefixed
- * by where the rule was defined; 0 when every pattern is valid alone. */
+int
+rule_validate(const struct rule *r, struct ct_error *err)
+{
+	struct rule_def d;
+	int ok;
+
+	rule_def_of(r, &d, NULL);
+	ok = match_rule_validate(&d, err);
+	free((void *)d.parts);
+	if (ok == -1)
+		ct_error_prefix(err, "%s", r->origin);
+	return ok;
+}
+
+/* The first rule whose pattern the matcher refuses; 0 when every pattern
+ * is valid alone. */
 static int
 find_invalid(const struct rule_list *l, struct ct_error *err)
 {
-	for (size_t i = 0; i < l->n; i++) {
-		struct rule_def d;
-
-		rule_def_of(&l->v[i], &d, NULL);
-		if (match_rule_validate(&d, err) == -1) {
-			free((void *)d.parts);
-			ct_error_prefix(err, "%s", l->v[i].origin);
+	for (size_t i = 0; i < l->n; i++)
+		if (rule_validate(&l->v[i], err) == -1)
 			return -1;
-		}
-		free((void *)d.parts);
-	}
 	return 0;
 }
 
