@@ -18,6 +18,7 @@
 
 #include "daemon/conf_int.h"
 #include "daemon/route.h"
+#include "util/log.h"
 #include "util/suggest.h"
 #include "util/units.h"
 
@@ -410,6 +411,19 @@ rules_all(struct loader *L, const config_t *cfg)
 	return L->c->ruleset ? r : -1;
 }
 
+/* An option still accepted that no longer does anything: said once, when
+ * it is set. */
+static void
+obsolete(const struct loader *L, const char *name, const char *instead)
+{
+	const struct conf_opt *o = conf_opt_find(name);
+	char at[256];
+
+	if (o && (L->from[opt_index(o)].file || L->from[opt_index(o)].env))
+		log_warnx("%s: %s is obsolete and ignored: %s",
+		    where(L, opt_index(o), at, sizeof(at)), name, instead);
+}
+
 /* Every step runs, so that every error is found in one pass; only an
  * unreadable file stops it (then nothing else can be known). */
 static int
@@ -424,6 +438,9 @@ load(struct loader *L, const char *path)
 			walk(L, config_root_setting(&cfg), "");
 		apply_env(L);
 		cross_check(L);
+		obsolete(L, "alerts.dedup_cache_size",
+		    "the state store remembers published alerts (see alerts.remember and "
+		    "state.max_keys)");
 		rules_all(L, read ? &cfg : NULL);
 	}
 	config_destroy(&cfg);

@@ -100,7 +100,20 @@ struct conf_alerts {
 	int email_text;       /* MessageStructure=json with an email summary */
 	char *group_id;       /* owned; FIFO MessageGroupId, NULL: the rule name */
 	char *subject_prefix; /* owned; "ctalertd" */
-	int dedup_cache_size; /* (eventID, rule) pairs remembered; 65536, 0: off */
+	uint64_t remember;    /* seconds a published alert is remembered; 14d, 0: off */
+	int dedup_cache_size; /* obsolete, ignored (the state store remembers) */
+};
+
+enum state_choice {
+	STATE_CHOICE_AUTO,   /* sqlite in a state directory, memory without one */
+	STATE_CHOICE_MEMORY, /* this process only */
+	STATE_CHOICE_SQLITE, /* one file: survives restarts */
+};
+
+struct conf_state {
+	int backend;  /* enum state_choice; "auto" */
+	char *path;   /* owned; the sqlite file, NULL: STATE_DIRECTORY/state.db */
+	int max_keys; /* keys the store keeps at most; 1000000 */
 };
 
 struct ct_config {
@@ -115,6 +128,7 @@ struct ct_config {
 	struct conf_limits limits;
 	struct conf_poison poison;
 	struct conf_alerts alerts;
+	struct conf_state state;
 	struct rule_list rules;     /* at least one; each with a topic */
 	struct ruleset *ruleset;    /* owned; the rules compiled (CloudTrail envelope) */
 	int log_level;              /* a syslog priority; LOG_INFO */

@@ -25,6 +25,7 @@
 #include "daemon/curlev.h"
 #include "daemon/daemon.h"
 #include "daemon/dedup.h"
+#include "daemon/store.h"
 #include "daemon/emf.h"
 #include "daemon/health.h"
 #include "daemon/metrics.h"
@@ -43,7 +44,8 @@ struct daemon {
 	struct poller *poller;       /* owned */
 	struct pool *pool;           /* owned: the workers */
 	struct acker *acker;         /* owned */
-	struct dedup *dedup;         /* owned; NULL when the cache is off */
+	struct state *store;         /* owned: what ctalertd remembers (store.h) */
+	struct dedup *dedup;         /* owned: published alerts, in store */
 	struct fetch_shared shared;  /* what workers share */
 	struct messages messages;    /* the messages in hand, and their lives */
 	struct counters counters;
@@ -61,6 +63,7 @@ struct daemon {
 	ev_timer grace;             /* shutdown grace */
 	ev_timer ack_window;        /* acks decided close together share a call */
 	ev_timer emf;               /* CloudWatch EMF lines, when metrics.emf_interval is set */
+	ev_timer prune;             /* the store forgets what expired */
 	struct emf_state emf_state; /* the counters the last EMF line reported */
 	ev_signal sigterm, sigint, sighup, sigusr1;
 };
@@ -172,6 +175,7 @@ room_for_messages(struct daemon *d)
  * go out in one batch call: SQS bills per request, and messages of one
  * receive usually end within milliseconds of each other. */
 #define ACK_WINDOW_S 0.1
+#define PRUNE_EVERY_S 300. /* seconds between prunes of the store */
 
 static void
 on_ack_window(struct ev_loop *loop, ev_timer *w, int revents)
@@ -462,6 +466,24 @@ static const struct pool_ops worker_ops = {
     notify_loop_from_worker,
 };
 
+/* The store forgets keys long expired and, above state.max_keys, those
+ * expiring first: at start, then every PRUNE_EVERY_S. On the loop, because
+ * it is one statement (a SQLite file) or a walk of a table held in memory. */
+static void
+on_prune(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct daemon *d = w->data;
+	struct ct_error err;
+	long n;
+
+	(void)loop;
+	(void)revents;
+	if ((n = state_prune(d->store, &err)) == -1)
+		log_warnx("%s", err.msg);
+	else if (n > 0)
+		log_debug("%s: forgot %ld keys", state_where(d->store), n);
+}
+
 static void
 watchers_init(struct daemon *d)
 {
@@ -486,6 +508,9 @@ watchers_init(struct daemon *d)
 		d->emf.data = d;
 		ev_timer_start(d->loop, &d->emf);
 	}
+	ev_timer_init(&d->prune, on_prune, 0., PRUNE_EVERY_S);
+	d->prune.data = d;
+	ev_timer_start(d->loop, &d->prune);
 	ev_timer_init(&d->grace, on_grace, 0., 0.);
 	d->grace.data = d;
 	if (wd > 0) {
@@ -523,10 +548,10 @@ daemon_new(struct ct_config *c, const struct daemon_options *opt, struct ct_erro
 	}
 	if ((d->client = conf_aws_client(c, err)) == NULL)
 		goto fail;
-	if (c->alerts.dedup_cache_size > 0 &&
-	    (d->dedup = dedup_new(c->alerts.dedup_cache_size)) == NULL) {
-		ct_error_set(err, CT_ERR_NOMEM, "alerts.dedup_cache_size %zu: out of memory",
-		    (size_t)c->alerts.dedup_cache_size);
+	if ((d->store = store_open(c, opt->dry_run != NULL, err)) == NULL)
+		goto fail;
+	if ((d->dedup = dedup_new(d->store, (int64_t)c->alerts.remember)) == NULL) {
+		ct_error_set(err, CT_ERR_NOMEM, "out of memory");
 		goto fail;
 	}
 	d->shared.client = d->client;
@@ -644,6 +669,7 @@ daemon_free(struct daemon *d)
 	curlev_free(d->cv);
 	messages_clear(&d->messages);
 	dedup_free(d->dedup);
+	state_close(d->store);
 	ctaws_client_free(d->client);
 	if (d->snap)
 		snapshot_unref(d->snap);

@@ -49,6 +49,12 @@ state_open(const struct state_options *o, struct ct_error *err)
 	return s;
 }
 
+int64_t
+state_now(const struct state *s)
+{
+	return s->now();
+}
+
 void
 state_close(struct state *s)
 {

@@ -53,6 +53,9 @@ void state_close(struct state *s);
 const char *state_backend_name(enum state_backend b);
 /* Where it lives, for messages: the file, or "memory". */
 const char *state_where(const struct state *s);
+/* The store's clock (options.now): the wall-clock seconds its calls compare
+ * expiries with, for callers computing an `until`. */
+int64_t state_now(const struct state *s);
 
 /* Records key until `until` (a later expiry wins; an expired key starts
  * afresh with counter 0). */
