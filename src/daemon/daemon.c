@@ -550,7 +550,7 @@ daemon_new(struct ct_config *c, const struct daemon_options *opt, struct ct_erro
 		goto fail;
 	if ((d->store = store_open(c, opt->dry_run != NULL, err)) == NULL)
 		goto fail;
-	if ((d->dedup = dedup_new(d->store, (int64_t)c->alerts.remember)) == NULL) {
+	if ((d->dedup = dedup_new(d->store, (int64_t)c->alerts.remember, &d->counters.state_errors)) == NULL) {
 		ct_error_set(err, CT_ERR_NOMEM, "out of memory");
 		goto fail;
 	}

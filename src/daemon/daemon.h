@@ -64,6 +64,7 @@ struct counters {
 	atomic_uint_fast64_t alerts_published;    /* accepted by SNS */
 	atomic_uint_fast64_t alerts_duplicate;    /* not sent again (published already) */
 	atomic_uint_fast64_t alerts_failed;       /* could not be published (object retried) */
+	atomic_uint_fast64_t state_errors;        /* state store calls that failed */
 };
 
 /* One object to scan: made by the loop, run by a worker, handed back. */

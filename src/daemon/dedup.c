@@ -22,12 +22,12 @@
 struct dedup {
 	struct state *st;       /* borrowed */
 	int64_t remember;       /* seconds; 0: off */
-	atomic_uint_fast64_t errors; /* store calls that failed */
+	atomic_uint_fast64_t *errors; /* borrowed, may be NULL: store calls that failed */
 	atomic_int failing;     /* the last store call failed */
 };
 
 struct dedup *
-dedup_new(struct state *st, int64_t remember_s)
+dedup_new(struct state *st, int64_t remember_s, atomic_uint_fast64_t *errors)
 {
 	struct dedup *d = calloc(1, sizeof(*d));
 
@@ -35,7 +35,7 @@ dedup_new(struct state *st, int64_t remember_s)
 		return NULL;
 	d->st = st;
 	d->remember = remember_s > 0 ? remember_s : 0;
-	atomic_init(&d->errors, 0);
+	d->errors = errors;
 	atomic_init(&d->failing, 0);
 	return d;
 }
@@ -98,7 +98,8 @@ static void
 outcome(struct dedup *d, int r, const struct ct_error *err)
 {
 	if (r == -1) {
-		atomic_fetch_add(&d->errors, 1);
+		if (d->errors)
+			atomic_fetch_add(d->errors, 1);
 		if (atomic_exchange(&d->failing, 1) == 0)
 			log_warnx("%s; until it works again, alerts already published may be "
 			          "published again",
@@ -133,10 +134,4 @@ dedup_remember(struct dedup *d, const struct dedup_key *k)
 		return;
 	store_key(k, key);
 	outcome(d, state_put(d->st, key, state_now(d->st) + d->remember, &err), &err);
-}
-
-uint64_t
-dedup_store_errors(const struct dedup *d)
-{
-	return atomic_load(&((struct dedup *)d)->errors);
 }

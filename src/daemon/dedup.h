@@ -21,6 +21,7 @@
 #ifndef CT_DAEMON_DEDUP_H
 #define CT_DAEMON_DEDUP_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,9 +35,10 @@ struct dedup;
 struct state;
 
 /* Remembers in st (borrowed, outliving the result) for remember_s seconds;
- * remember_s 0 turns remembering off (nothing is ever seen). NULL when
+ * remember_s 0 turns remembering off (nothing is ever seen). Each store call
+ * that fails is counted into *errors (borrowed; may be NULL). NULL when
  * memory is short. */
-struct dedup *dedup_new(struct state *st, int64_t remember_s);
+struct dedup *dedup_new(struct state *st, int64_t remember_s, atomic_uint_fast64_t *errors);
 void dedup_free(struct dedup *d);
 
 /* The fingerprint of (event_id, rule); event_id NULL counts as "".
@@ -52,8 +54,5 @@ int dedup_seen(struct dedup *d, const struct dedup_key *k);
 
 /* Records that k was published now (a failing store is logged). */
 void dedup_remember(struct dedup *d, const struct dedup_key *k);
-
-/* Store calls that failed so far (metrics). */
-uint64_t dedup_store_errors(const struct dedup *d);
 
 #endif
