@@ -11,6 +11,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { dynaliteDir, requireDynalite } from "./deps.mjs";
+import { serveAsChild } from "./standin.mjs";
 
 export const DYNALITE_VERSION = "4.0.0";
 
@@ -22,21 +23,5 @@ if (version !== DYNALITE_VERSION) {
 
 const dynalite = requireDynalite();
 const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-server.listen(0, "127.0.0.1", () => process.send({ port: server.address().port }));
-
-let stopping = false;
-function stop() {
-	if (stopping)
-		return;
-	stopping = true;
-	setTimeout(() => process.exit(0), 2000).unref();
-	server.close(() => process.exit(0));
-}
-
-process.on("SIGTERM", stop);
-process.on("SIGINT", stop);
-process.on("disconnect", stop);
-process.on("message", (m) => {
-	if (m === "stop")
-		stop();
-});
+server.listen(0, "127.0.0.1", () =>
+	serveAsChild(server.address().port, () => new Promise((resolve) => server.close(resolve))));
