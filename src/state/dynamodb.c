@@ -60,6 +60,9 @@
  *   count  Scan with Select COUNT, consistent, every page: the whole table's
  *          read units. For tests and occasional metrics.
  *
+ * Keys are DynamoDB strings, so UTF-8: a byte that is not part of UTF-8
+ * goes as U+FFFD (ctalertd's keys are event ids and rule names).
+ *
  * Errors: every failed request is retried by the AWS layer's one policy
  * (throttling, 5xx, network), then the call fails with CT_ERR_AWS naming the
  * table and what was being done. Threads share the store: each call borrows
