@@ -297,6 +297,12 @@ cross_check(struct loader *L)
 		    "source.buckets is not set: list the buckets CloudTrail writes to in %s or "
 		    "CTALERTD_BUCKETS",
 		    file);
+	if (c->state.backend == STATE_CHOICE_DYNAMODB && c->state.table == NULL &&
+	    !refused(L, "state.backend") && !refused(L, "state.table"))
+		r = problem(L, CT_ERR_CONFIG,
+		    "state.backend is \"dynamodb\" but state.table is not set: name the table in %s "
+		    "or CTALERTD_STATE_TABLE",
+		    file);
 	if (refused(L, "receive.visibility_timeout"))
 		return -1;
 	if (c->receive.heartbeat >= c->receive.visibility_timeout &&

@@ -57,6 +57,7 @@ struct conf_aws {
 	char *endpoint_url_s3;
 	char *endpoint_url_sns;
 	char *endpoint_url_sts;
+	char *endpoint_url_dynamodb;
 	char *ca_bundle;   /* PEM file; NULL: the system's (or AWS_CA_BUNDLE) */
 	int max_attempts;  /* tries per request, standard retry mode; 3 */
 	int use_fips;      /* FIPS endpoints */
@@ -108,11 +109,13 @@ enum state_choice {
 	STATE_CHOICE_AUTO,   /* sqlite in a state directory, memory without one */
 	STATE_CHOICE_MEMORY, /* this process only */
 	STATE_CHOICE_SQLITE, /* one file: survives restarts */
+	STATE_CHOICE_DYNAMODB, /* one table: shared by every instance */
 };
 
 struct conf_state {
 	int backend;  /* enum state_choice; "auto" */
 	char *path;   /* owned; the sqlite file, NULL: STATE_DIRECTORY/state.db */
+	char *table;  /* owned; the dynamodb table, NULL: none */
 	int max_keys; /* keys the store keeps at most; 1000000 */
 };
 

@@ -175,7 +175,6 @@ room_for_messages(struct daemon *d)
  * go out in one batch call: SQS bills per request, and messages of one
  * receive usually end within milliseconds of each other. */
 #define ACK_WINDOW_S 0.1
-#define PRUNE_EVERY_S 300. /* seconds between prunes of the store */
 
 static void
 on_ack_window(struct ev_loop *loop, ev_timer *w, int revents)
@@ -467,8 +466,9 @@ static const struct pool_ops worker_ops = {
 };
 
 /* The store forgets keys long expired and, above state.max_keys, those
- * expiring first: at start, then every PRUNE_EVERY_S. On the loop, because
- * it is one statement (a SQLite file) or a walk of a table held in memory. */
+ * expiring first: at start, then as often as its backend suits (never for
+ * DynamoDB, whose TTL does it). On the loop: it is one SQLite statement or
+ * a walk of a table held in memory. */
 static void
 on_prune(struct ev_loop *loop, ev_timer *w, int revents)
 {
@@ -508,9 +508,10 @@ watchers_init(struct daemon *d)
 		d->emf.data = d;
 		ev_timer_start(d->loop, &d->emf);
 	}
-	ev_timer_init(&d->prune, on_prune, 0., PRUNE_EVERY_S);
+	ev_timer_init(&d->prune, on_prune, 0., state_prune_every(d->store));
 	d->prune.data = d;
-	ev_timer_start(d->loop, &d->prune);
+	if (state_prune_every(d->store) > 0)
+		ev_timer_start(d->loop, &d->prune);
 	ev_timer_init(&d->grace, on_grace, 0., 0.);
 	d->grace.data = d;
 	if (wd > 0) {
@@ -548,7 +549,7 @@ daemon_new(struct ct_config *c, const struct daemon_options *opt, struct ct_erro
 	}
 	if ((d->client = conf_aws_client(c, err)) == NULL)
 		goto fail;
-	if ((d->store = store_open(c, opt->dry_run != NULL, err)) == NULL)
+	if ((d->store = store_open(c, d->client, opt->dry_run != NULL, err)) == NULL)
 		goto fail;
 	if ((d->dedup = dedup_new(d->store, (int64_t)c->alerts.remember, &d->counters.state_errors)) == NULL) {
 		ct_error_set(err, CT_ERR_NOMEM, "out of memory");

@@ -64,6 +64,12 @@ state_open(const struct state_options *o, struct ct_error *err)
 	return s;
 }
 
+double
+state_prune_every(const struct state *s)
+{
+	return s->backend == STATE_DYNAMODB ? 0. : 300.;
+}
+
 int64_t
 state_now(const struct state *s)
 {

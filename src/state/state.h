@@ -98,6 +98,10 @@ long state_take_expired(struct state *s, const char *prefix, size_t max, state_e
 /* Forgets keys expired more than STATE_EXPIRED_KEEP_S ago and, above
  * max_keys, the keys expiring first. Returns how many were forgotten. */
 long state_prune(struct state *s, struct ct_error *err);
+/* Seconds between prunes that suit the backend: a walk of a table in memory
+ * or one SQLite statement is cheap. 0 for DynamoDB, whose TTL deletes what
+ * expired and whose prune would scan the whole table. */
+double state_prune_every(const struct state *s);
 /* Keys held, expired ones not yet pruned included. */
 long state_count(struct state *s, struct ct_error *err);
 
