@@ -417,3 +417,23 @@ export function startProgram(aws, command, args = [], { env = {}, cwd, input } =
 export function runProgram(aws, command, args = [], { timeoutMs = 30000, ...options } = {}) {
 	return startProgram(aws, command, args, options).wait(timeoutMs);
 }
+
+/** The table the dynamodb backend needs, as deploy/cloudformation.json makes it. */
+export async function createStateTable(aws, name) {
+	await dynamodb(aws, "CreateTable", {
+		TableName: name,
+		BillingMode: "PAY_PER_REQUEST",
+		AttributeDefinitions: [
+			{ AttributeName: "k", AttributeType: "S" },
+			{ AttributeName: "prefix", AttributeType: "S" },
+			{ AttributeName: "until", AttributeType: "N" },
+		],
+		KeySchema: [{ AttributeName: "k", KeyType: "HASH" }],
+		GlobalSecondaryIndexes: [{
+			IndexName: "expiry",
+			KeySchema: [{ AttributeName: "prefix", KeyType: "HASH" }, { AttributeName: "until", KeyType: "RANGE" }],
+			Projection: { ProjectionType: "KEYS_ONLY" },
+		}],
+	});
+	return name;
+}

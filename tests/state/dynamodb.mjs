@@ -11,7 +11,9 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, beforeEach, test } from "node:test";
-import { dynamodb, runProgram } from "../harness/lib.mjs";
+import { createStateTable as makeTable, dynamodb, runProgram } from "../harness/lib.mjs";
+
+const createStateTable = (name) => makeTable(aws, name);
 import { startLocalAws } from "../harness/local-aws.mjs";
 
 const srcdir = process.env.top_srcdir ?? ".";
@@ -34,26 +36,6 @@ after(async () => {
 beforeEach(() => aws.reset());
 
 const uniq = (prefix) => `${prefix}-${process.pid}-${++seq}`;
-
-/** The table the dynamodb backend needs, as deploy/cloudformation.json makes it. */
-async function createStateTable(name) {
-	await dynamodb(aws, "CreateTable", {
-		TableName: name,
-		BillingMode: "PAY_PER_REQUEST",
-		AttributeDefinitions: [
-			{ AttributeName: "k", AttributeType: "S" },
-			{ AttributeName: "prefix", AttributeType: "S" },
-			{ AttributeName: "until", AttributeType: "N" },
-		],
-		KeySchema: [{ AttributeName: "k", KeyType: "HASH" }],
-		GlobalSecondaryIndexes: [{
-			IndexName: "expiry",
-			KeySchema: [{ AttributeName: "prefix", KeyType: "HASH" }, { AttributeName: "until", KeyType: "RANGE" }],
-			Projection: { ProjectionType: "KEYS_ONLY" },
-		}],
-	});
-	return name;
-}
 
 /** One call through state_driver: {code, out, stderr}. */
 async function drive(table, args, { env = {}, now = 1000 } = {}) {
