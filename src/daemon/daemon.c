@@ -382,6 +382,13 @@ on_stop(struct ev_loop *loop, ev_signal *w, int revents)
 	ev_timer_start(d->loop, &d->grace);
 }
 
+/* Two optional strings, equal (both NULL included). */
+static int
+same(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
 static void
 on_reload(struct ev_loop *loop, ev_signal *w, int revents)
 {
@@ -405,6 +412,14 @@ on_reload(struct ev_loop *loop, ev_signal *w, int revents)
 	    (nc->metrics_listen && strcmp(nc->metrics_listen, cfg(d)->metrics_listen) != 0))
 		log_warnx(
 		    "reload: metrics.listen changed; the new address is used after a restart only");
+	if (nc->metrics_emf_interval != cfg(d)->metrics_emf_interval)
+		log_warnx("reload: metrics.emf_interval changed; the new interval is used after a "
+		          "restart only");
+	if (nc->state.backend != cfg(d)->state.backend || !same(nc->state.path, cfg(d)->state.path) ||
+	    !same(nc->state.table, cfg(d)->state.table) ||
+	    nc->alerts.remember != cfg(d)->alerts.remember)
+		log_warnx("reload: state or alerts.remember changed; the store in use is kept until a "
+		          "restart");
 	if ((ns = snapshot_new(nc)) == NULL) {
 		conf_free(nc);
 		log_err("reload refused: out of memory");
