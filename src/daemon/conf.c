@@ -39,7 +39,7 @@ struct loader {
 	unsigned char *bad;    /* one per conf_opts[] entry: its value was refused */
 	conf_report_fn report; /* told of every error, or NULL */
 	void *report_arg;
-	unsigned errors; /* found so far */
+	unsigned errors;        /* found so far */
 	const char *rules_from; /* what the rules being loaded come from, or NULL */
 };
 
@@ -300,7 +300,8 @@ cross_check(struct loader *L)
 	if (c->state.backend == STATE_CHOICE_DYNAMODB && c->state.table == NULL &&
 	    !refused(L, "state.backend") && !refused(L, "state.table"))
 		r = problem(L, CT_ERR_CONFIG,
-		    "state.backend is \"dynamodb\" but state.table is not set: name the table in %s "
+		    "state.backend is \"dynamodb\" but state.table is not set: name the table in "
+		    "%s "
 		    "or CTALERTD_STATE_TABLE",
 		    file);
 	if (refused(L, "receive.visibility_timeout"))

@@ -42,7 +42,7 @@
 /* What `run` logs and `check` warns of a queue without a redrive policy,
  * after "queue URL ". */
 #define CONF_NO_DLQ_WARNING                                                                        \
-	"has no dead-letter queue: a poison message is given back with growing delays until "     \
+	"has no dead-letter queue: a poison message is given back with growing delays until "      \
 	"it expires"
 
 enum poison_action {
@@ -106,9 +106,9 @@ struct conf_alerts {
 };
 
 enum state_choice {
-	STATE_CHOICE_AUTO,   /* sqlite in a state directory, memory without one */
-	STATE_CHOICE_MEMORY, /* this process only */
-	STATE_CHOICE_SQLITE, /* one file: survives restarts */
+	STATE_CHOICE_AUTO,     /* sqlite in a state directory, memory without one */
+	STATE_CHOICE_MEMORY,   /* this process only */
+	STATE_CHOICE_SQLITE,   /* one file: survives restarts */
 	STATE_CHOICE_DYNAMODB, /* one table: shared by every instance */
 };
 

@@ -415,11 +415,13 @@ on_reload(struct ev_loop *loop, ev_signal *w, int revents)
 	if (nc->metrics_emf_interval != cfg(d)->metrics_emf_interval)
 		log_warnx("reload: metrics.emf_interval changed; the new interval is used after a "
 		          "restart only");
-	if (nc->state.backend != cfg(d)->state.backend || !same(nc->state.path, cfg(d)->state.path) ||
+	if (nc->state.backend != cfg(d)->state.backend ||
+	    !same(nc->state.path, cfg(d)->state.path) ||
 	    !same(nc->state.table, cfg(d)->state.table) ||
 	    nc->alerts.remember != cfg(d)->alerts.remember)
-		log_warnx("reload: state or alerts.remember changed; the store in use is kept until a "
-		          "restart");
+		log_warnx(
+		    "reload: state or alerts.remember changed; the store in use is kept until a "
+		    "restart");
 	if ((ns = snapshot_new(nc)) == NULL) {
 		conf_free(nc);
 		log_err("reload refused: out of memory");
@@ -566,7 +568,8 @@ daemon_new(struct ct_config *c, const struct daemon_options *opt, struct ct_erro
 		goto fail;
 	if ((d->store = store_open(c, d->client, opt->dry_run != NULL, err)) == NULL)
 		goto fail;
-	if ((d->dedup = dedup_new(d->store, (int64_t)c->alerts.remember, &d->counters.state_errors)) == NULL) {
+	if ((d->dedup = dedup_new(
+	         d->store, (int64_t)c->alerts.remember, &d->counters.state_errors)) == NULL) {
 		ct_error_set(err, CT_ERR_NOMEM, "out of memory");
 		goto fail;
 	}

@@ -20,10 +20,10 @@
 #define KEY_PREFIX "alert/"
 
 struct dedup {
-	struct state *st;       /* borrowed */
-	int64_t remember;       /* seconds; 0: off */
+	struct state *st;             /* borrowed */
+	int64_t remember;             /* seconds; 0: off */
 	atomic_uint_fast64_t *errors; /* borrowed, may be NULL: store calls that failed */
-	atomic_int failing;     /* the last store call failed */
+	atomic_int failing;           /* the last store call failed */
 };
 
 struct dedup *

@@ -36,7 +36,7 @@ clock_fake(void)
 }
 
 struct world {
-	char dir[64];           /* scratch folder of the sqlite file */
+	char dir[64]; /* scratch folder of the sqlite file */
 	char file[128];
 	struct state_options o;
 	struct state *st;
