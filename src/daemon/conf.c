@@ -352,7 +352,6 @@ load_rules(struct loader *L, const config_t *cfg)
 
 	if (dir && *dir == '\0')
 		dir = NULL;
-	rule_list_report(&c->rules, rule_refused, L);
 	if (cfg && dir == NULL)
 		r = rules_step(L, rules_load_config(&c->rules, cfg, c->file, &e), &e);
 	if (cfg && dir)
@@ -362,7 +361,6 @@ load_rules(struct loader *L, const config_t *cfg)
 		L->rules_from = "CTALERTD_RULES_DIR (rules_dir)";
 		r = rules_step(L, rules_load_dir(&c->rules, dir, &e), &e);
 	}
-	rule_list_report(&c->rules, NULL, NULL);
 	if (r == 0 && c->rules.n == 0 && c->rules.refused == 0)
 		r = problem(L, CT_ERR_CONFIG,
 		    "no rules: add a rules list or a rules_dir to %s, or set CTALERTD_RULES_DIR",
@@ -384,38 +382,37 @@ check_rule(struct loader *L, const struct rule *r)
 	return 0;
 }
 
-/* After the rules failed to compile: each rule the matcher refuses is its
- * own problem. How many. */
-static unsigned
-invalid_rules(struct loader *L)
+/* The rules loaded, checked and compiled; each error reported, through the
+ * rule list's reporter for the loaders and the compiler. */
+static int
+compile_rules(struct loader *L)
 {
-	unsigned n = 0;
+	unsigned before = L->errors;
 	struct ct_error e;
 
-	for (size_t i = 0; i < L->c->rules.n; i++)
-		if (rule_validate(&L->c->rules.v[i], &e) == -1) {
-			problem(L, e.code, "%s", e.msg);
-			n++;
-		}
-	return n;
+	if ((L->c->ruleset = rules_compile(&L->c->rules, MATCH_ENVELOPE_CLOUDTRAIL, &e)) != NULL)
+		return 0;
+	if (L->errors == before) /* not a rule of its own: told here */
+		problem(L, e.code, "%s", e.msg);
+	return -1;
 }
 
-/* The rules loaded, checked and compiled; each error reported. */
 static int
 rules_all(struct loader *L, const config_t *cfg)
 {
-	struct ct_error e;
-	int r = 0;
+	int r;
 
-	if (load_rules(L, cfg) == -1 || L->c->rules.n == 0)
-		return -1;
-	for (size_t i = 0; i < L->c->rules.n; i++)
-		if (check_rule(L, &L->c->rules.v[i]) == -1)
+	rule_list_report(&L->c->rules, rule_refused, L);
+	r = load_rules(L, cfg) == -1 || L->c->rules.n == 0 ? -1 : 0;
+	if (r == 0) {
+		for (size_t i = 0; i < L->c->rules.n; i++)
+			if (check_rule(L, &L->c->rules.v[i]) == -1)
+				r = -1;
+		if (compile_rules(L) == -1)
 			r = -1;
-	L->c->ruleset = rules_compile(&L->c->rules, MATCH_ENVELOPE_CLOUDTRAIL, &e);
-	if (L->c->ruleset == NULL && invalid_rules(L) == 0)
-		r = problem(L, e.code, "%s", e.msg);
-	return L->c->ruleset ? r : -1;
+	}
+	rule_list_report(&L->c->rules, NULL, NULL);
+	return r;
 }
 
 /* An option still accepted that no longer does anything: said once, when

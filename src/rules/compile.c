@@ -64,7 +64,9 @@ rule_def_of(const struct rule *r, struct rule_def *d, const char *origin)
 	    .sigma = r->kind == RULE_SIGMA};
 }
 
-int
+/* Whether the matcher accepts r's patterns, condition and exceptions on
+ * their own; its complaint prefixed by r's origin. */
+static int
 rule_validate(const struct rule *r, struct ct_error *err)
 {
 	struct rule_def d;
@@ -78,15 +80,25 @@ rule_validate(const struct rule *r, struct ct_error *err)
 	return ok;
 }
 
-/* The first rule whose pattern the matcher refuses; 0 when every pattern
- * is valid alone. */
+/* The rules whose patterns the matcher refuses, each told to the list's
+ * reporter if it has one, the first in err; 0 when every pattern is valid
+ * alone. */
 static int
 find_invalid(const struct rule_list *l, struct ct_error *err)
 {
-	for (size_t i = 0; i < l->n; i++)
-		if (rule_validate(&l->v[i], err) == -1)
-			return -1;
-	return 0;
+	struct ct_error e;
+	int r = 0;
+
+	for (size_t i = 0; i < l->n && (r == 0 || l->report); i++) {
+		if (rule_validate(&l->v[i], &e) == 0)
+			continue;
+		if (r == 0 && err)
+			*err = e;
+		if (l->report)
+			l->report(l->report_arg, &e);
+		r = -1;
+	}
+	return r;
 }
 
 struct ruleset *

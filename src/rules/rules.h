@@ -191,12 +191,8 @@ int rule_tests_beside(
 void rule_tests_free(struct rule_test *tests, size_t n);
 
 /* Compiles the list; fails on duplicate names or invalid patterns (the
- * matcher's message, prefixed by the rule's origin: the first invalid rule's,
- * see rule_validate for each). */
-/* Whether the matcher accepts r's patterns, condition and exceptions on
- * their own; its complaint prefixed by r's origin. */
-int rule_validate(const struct rule *r, struct ct_error *err);
-
+ * matcher's message, prefixed by the rule's origin, for the first invalid
+ * rule; with the list's reporter, each invalid rule is also told to it). */
 struct ruleset *rules_compile(
     const struct rule_list *l, enum match_envelope env, struct ct_error *err);
 
