@@ -408,8 +408,7 @@ on_reload(struct ev_loop *loop, ev_signal *w, int revents)
 	}
 	if (strcmp(nc->queue_url, cfg(d)->queue_url) != 0)
 		log_warnx("reload: queue_url changed; the new queue is used after a restart only");
-	if ((nc->metrics_listen == NULL) != (cfg(d)->metrics_listen == NULL) ||
-	    (nc->metrics_listen && strcmp(nc->metrics_listen, cfg(d)->metrics_listen) != 0))
+	if (!same(nc->metrics_listen, cfg(d)->metrics_listen))
 		log_warnx(
 		    "reload: metrics.listen changed; the new address is used after a restart only");
 	if (nc->metrics_emf_interval != cfg(d)->metrics_emf_interval)
