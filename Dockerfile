@@ -42,7 +42,7 @@ LABEL org.ctalertd.stage=build
 FROM debian:bookworm-slim AS runtime-root
 RUN apt-get update && \
     DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-        ca-certificates libcurl4 libyajl2 libev4 libconfig9 libexpat1 libyaml-0-2 libpcre2-8-0 libisal2 \
+        ca-certificates libcurl4 libyajl2 libev4 libconfig9 libexpat1 libyaml-0-2 libpcre2-8-0 libsqlite3-0 libisal2 \
         libmicrohttpd12 && \
     rm -rf /var/lib/apt/lists/*
 COPY --from=build /out/usr/bin/ctalertd /usr/bin/ctalertd

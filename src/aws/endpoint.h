@@ -25,7 +25,14 @@
 
 #include "aws/error.h"
 
-enum ctaws_service { CTAWS_SVC_SQS, CTAWS_SVC_S3, CTAWS_SVC_SNS, CTAWS_SVC_STS, CTAWS_SVC__COUNT };
+enum ctaws_service {
+	CTAWS_SVC_SQS,
+	CTAWS_SVC_S3,
+	CTAWS_SVC_SNS,
+	CTAWS_SVC_STS,
+	CTAWS_SVC_DYNAMODB,
+	CTAWS_SVC__COUNT
+};
 
 /* What the shared config file says for the profile in use; every field is
  * borrowed and may be NULL. Filled by the shared-file parser. */

@@ -41,6 +41,7 @@ static const struct {
     {"RequestTimeoutException", CTAWS_ERRC_UNAVAILABLE},
     {"InternalError", CTAWS_ERRC_UNAVAILABLE},
     {"InternalFailure", CTAWS_ERRC_UNAVAILABLE},
+    {"InternalServerError", CTAWS_ERRC_UNAVAILABLE},
     {"ServiceUnavailable", CTAWS_ERRC_UNAVAILABLE},
     {"AWS.SimpleQueueService.ServiceUnavailable", CTAWS_ERRC_UNAVAILABLE},
     {"AuthFailure", CTAWS_ERRC_SIGNATURE},
@@ -71,6 +72,7 @@ static const struct {
     {"MissingParameter", CTAWS_ERRC_INVALID},
     {"ValidationError", CTAWS_ERRC_INVALID},
     {"ValidationException", CTAWS_ERRC_INVALID},
+    {"ConditionalCheckFailedException", CTAWS_ERRC_CONDITION_FAILED},
     {"PermanentRedirect", CTAWS_ERRC_WRONG_REGION},
     {"TemporaryRedirect", CTAWS_ERRC_WRONG_REGION},
     {"AuthorizationHeaderMalformed", CTAWS_ERRC_WRONG_REGION},
@@ -102,6 +104,7 @@ static const char *const errc_names[] = {
     [CTAWS_ERRC_MALFORMED] = "malformed",
     [CTAWS_ERRC_CREDS_NOT_FOUND] = "creds_not_found",
     [CTAWS_ERRC_CREDS] = "creds",
+    [CTAWS_ERRC_CONDITION_FAILED] = "condition_failed",
 };
 
 /* The errc of a known code; CTAWS_ERRC_NONE for any other. */

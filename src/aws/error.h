@@ -14,28 +14,29 @@
  * status; code[] keeps AWS's own word for messages and metrics.
  */
 enum ctaws_errc {
-	CTAWS_ERRC_NONE = 0,        /* no error */
-	CTAWS_ERRC_SERVICE,         /* AWS answered with an error not named below */
-	CTAWS_ERRC_THROTTLED,       /* slow down: throttling codes, 429 */
-	CTAWS_ERRC_UNAVAILABLE,     /* the service failed for now: 5xx, transient codes */
-	CTAWS_ERRC_SIGNATURE,       /* the signature was refused: a wrong key or our clock */
-	CTAWS_ERRC_EXPIRED_TOKEN,   /* the credentials expired */
-	CTAWS_ERRC_NOT_FOUND,       /* the named bucket, key, queue or topic does not exist */
-	CTAWS_ERRC_ACCESS_DENIED,   /* not allowed: AccessDenied, 403 */
-	CTAWS_ERRC_INVALID,         /* the request can never succeed as made */
-	CTAWS_ERRC_WRONG_REGION,    /* S3: the bucket lives in another region */
-	CTAWS_ERRC_NETWORK,         /* no answer: connection refused or reset, DNS */
-	CTAWS_ERRC_TLS,             /* no answer: the TLS handshake or certificate failed */
-	CTAWS_ERRC_TIMEOUT,         /* no answer in time */
-	CTAWS_ERRC_ABORTED,         /* the caller stopped the transfer (cancel flag, sink) */
-	CTAWS_ERRC_MALFORMED,       /* a 2xx answer not shaped as the API defines */
-	CTAWS_ERRC_CREDS_NOT_FOUND, /* a credentials source has none: the chain goes on */
-	CTAWS_ERRC_CREDS,           /* a credentials source failed */
+	CTAWS_ERRC_NONE = 0,         /* no error */
+	CTAWS_ERRC_SERVICE,          /* AWS answered with an error not named below */
+	CTAWS_ERRC_THROTTLED,        /* slow down: throttling codes, 429 */
+	CTAWS_ERRC_UNAVAILABLE,      /* the service failed for now: 5xx, transient codes */
+	CTAWS_ERRC_SIGNATURE,        /* the signature was refused: a wrong key or our clock */
+	CTAWS_ERRC_EXPIRED_TOKEN,    /* the credentials expired */
+	CTAWS_ERRC_NOT_FOUND,        /* the named bucket, key, queue or topic does not exist */
+	CTAWS_ERRC_ACCESS_DENIED,    /* not allowed: AccessDenied, 403 */
+	CTAWS_ERRC_INVALID,          /* the request can never succeed as made */
+	CTAWS_ERRC_WRONG_REGION,     /* S3: the bucket lives in another region */
+	CTAWS_ERRC_NETWORK,          /* no answer: connection refused or reset, DNS */
+	CTAWS_ERRC_TLS,              /* no answer: the TLS handshake or certificate failed */
+	CTAWS_ERRC_TIMEOUT,          /* no answer in time */
+	CTAWS_ERRC_ABORTED,          /* the caller stopped the transfer (cancel flag, sink) */
+	CTAWS_ERRC_MALFORMED,        /* a 2xx answer not shaped as the API defines */
+	CTAWS_ERRC_CREDS_NOT_FOUND,  /* a credentials source has none: the chain goes on */
+	CTAWS_ERRC_CREDS,            /* a credentials source failed */
+	CTAWS_ERRC_CONDITION_FAILED, /* a conditional write found its condition false (DynamoDB) */
 };
 
 struct ctaws_error {
 	enum ctaws_errc errc;  /* what went wrong, for decisions */
-	const char *service;   /* "sqs", "s3", "sns", "sts", "imds", "ecs"; static string */
+	const char *service;   /* "sqs", "s3", "dynamodb", "imds", ...; static string */
 	const char *operation; /* "ReceiveMessage", "GetObject", ...; static string */
 	long http_status;      /* 0 when no response arrived */
 	char code[96];         /* AWS error code ("ThrottlingException", "NoSuchKey"), or

@@ -9,10 +9,9 @@
 
 #include <openssl/evp.h>
 
+#include "aws/jsonproto.h"
 #include "aws/sqs.h"
 #include "util/json.h"
-
-#define SQS_CONTENT_TYPE "application/x-amz-json-1.0"
 
 static const char *const sqs_system_attrs[] = {
     "ApproximateReceiveCount",
@@ -81,19 +80,12 @@ sqs_request_init(struct sqs_request *r, const char *operation, const struct sqs_
 	if (q == NULL || q->url == NULL)
 		return ctaws_error_set(
 		    err, "sqs", operation, 0, "InvalidAddress", 0, "no queue given");
-	snprintf(r->target, sizeof(r->target), "AmazonSQS.%s", operation);
-	r->headers[0] = (struct ctaws_kv){"Content-Type", SQS_CONTENT_TYPE};
-	r->headers[1] = (struct ctaws_kv){"X-Amz-Target", r->target};
-	r->req = (struct ctaws_request){
-	    .service = "sqs",
-	    .operation = operation,
-	    .method = "POST",
-	    .region = q->region[0] ? q->region : NULL,
-	    .url = q->endpoint,
-	    .path = q->endpoint ? NULL : "/",
-	    .headers = r->headers,
-	    .nheaders = 2,
-	};
+	ctaws_json_request_init(&r->json, "sqs", "AmazonSQS", operation);
+	r->req = r->json.req;
+	r->req.region = q->region[0] ? q->region : NULL;
+	r->req.url = q->endpoint;
+	r->req.path = q->endpoint ? NULL : "/";
+	r->req.headers = r->json.headers;
 	if (buf_putc(&r->body, '{') == -1 ||
 	    json_put_member_string(&r->body, "QueueUrl", q->url) == -1) {
 		sqs_request_free(r);
@@ -196,40 +188,6 @@ md5_hex(const void *data, size_t len, char out[33])
 	return 0;
 }
 
-/* Parses a 2xx response body into a tree (owned: yajl_tree_free). NULL with
- * err filled (code CTAWS_ERR_MALFORMED) when it is not a JSON object. */
-static yajl_val
-response_json(
-    const struct buf *body, const char *service, const char *operation, struct ctaws_error *err)
-{
-	char why[256];
-	yajl_val v;
-
-	if (body->data == NULL || body->len == 0) {
-		ctaws_error_set(err, service, operation, 0, CTAWS_ERR_MALFORMED, 0,
-		    "empty response body where a JSON object was expected");
-		return NULL;
-	}
-	if (json_too_deep_at(body->data, body->len, CTAWS_JSON_MAX_DEPTH) != JSON_DEPTH_OK) {
-		ctaws_error_set(err, service, operation, 0, CTAWS_ERR_MALFORMED, 0,
-		    "response body nests deeper than %d levels", CTAWS_JSON_MAX_DEPTH);
-		return NULL;
-	}
-	if ((v = json_parse(body->data, body->len, CTAWS_JSON_MAX_DEPTH, why, sizeof(why))) ==
-	    NULL) {
-		ctaws_error_set(err, service, operation, 0, CTAWS_ERR_MALFORMED, 0,
-		    "response body is not valid JSON: %s", why);
-		return NULL;
-	}
-	if (!YAJL_IS_OBJECT(v)) {
-		yajl_tree_free(v);
-		ctaws_error_set(err, service, operation, 0, CTAWS_ERR_MALFORMED, 0,
-		    "response body is JSON but not an object");
-		return NULL;
-	}
-	return v;
-}
-
 /* A decimal attribute value; 0 when absent or not a number (they only inform). */
 static long long
 attr_number(yajl_val attrs, const char *name)
@@ -299,7 +257,7 @@ sqs_receive_parse(const struct buf *body, struct sqs_messages *out, struct ctaws
 
 	out->v = NULL;
 	out->n = 0;
-	if ((root = response_json(body, "sqs", "ReceiveMessage", err)) == NULL)
+	if ((root = ctaws_json_answer(body, "sqs", "ReceiveMessage", err)) == NULL)
 		return -1;
 	msgs = json_member(root, "Messages");
 	if (msgs != NULL && YAJL_IS_NULL(msgs))
@@ -506,7 +464,7 @@ sqs_batch_parse(const char *operation, const struct buf *body, const struct sqs_
 	if (op == NULL)
 		return ctaws_error_set(err, "sqs", "Batch", 0, "InvalidAction", 0,
 		    "\"%s\" is not an SQS batch operation", operation ? operation : "(none)");
-	if ((root = response_json(body, "sqs", op, err)) == NULL)
+	if ((root = ctaws_json_answer(body, "sqs", op, err)) == NULL)
 		return -1;
 	if (batch_list(root, "Successful", &ok) == -1 ||
 	    batch_list(root, "Failed", &failed) == -1) {
@@ -610,7 +568,7 @@ sqs_attributes_parse(const struct buf *body, struct ctaws_attrs *out, struct cta
 
 	out->v = NULL;
 	out->n = 0;
-	if ((root = response_json(body, "sqs", "GetQueueAttributes", err)) == NULL)
+	if ((root = ctaws_json_answer(body, "sqs", "GetQueueAttributes", err)) == NULL)
 		return -1;
 	attrs = json_member(root, "Attributes");
 	if (attrs != NULL && !YAJL_IS_NULL(attrs)) {

@@ -25,6 +25,7 @@
 #include "aws/attrs.h"
 #include "aws/client.h"
 #include "aws/error.h"
+#include "aws/jsonproto.h"
 #include "aws/retry.h"
 #include "util/buf.h"
 
@@ -49,10 +50,10 @@ struct sqs_queue {
  * other fields and into the queue: keep both where they are until the
  * transfer is over (ctaws_xfer_new copies the body, not the rest). */
 struct sqs_request {
-	struct ctaws_request req;   /* what to send */
-	struct ctaws_kv headers[2]; /* Content-Type and X-Amz-Target */
-	char target[64];            /* "AmazonSQS.<Operation>" */
-	struct buf body;            /* owned JSON body */
+	struct ctaws_request req;       /* what to send */
+	struct ctaws_json_request json; /* the headers req points to: X-Amz-Target
+	                                   "AmazonSQS.<Operation>" */
+	struct buf body;                /* owned JSON body */
 };
 
 struct sqs_receive_params {

@@ -66,7 +66,7 @@ struct alert {
 	int fifo;                         /* the topic is a FIFO topic */
 	char *group_id;                   /* owned; FIFO topics only, else NULL */
 	char dedup_id[DEDUP_HEX_LEN + 1]; /* FIFO MessageDeduplicationId */
-	struct dedup_key key;             /* the same pair for the duplicate cache */
+	struct dedup_key key;             /* the same pair for the state store */
 	char *event_id;                   /* owned; the record's eventID, NULL if none */
 	char *event_name;                 /* owned; the record's eventName, NULL if none */
 	char *principal;                  /* owned; who made the call, whole: userIdentity.arn,

@@ -49,6 +49,7 @@ conf_aws_client(const struct ct_config *c, struct ct_error *err)
 	ac.endpoint_url_s3 = c->aws.endpoint_url_s3;
 	ac.endpoint_url_sns = c->aws.endpoint_url_sns;
 	ac.endpoint_url_sts = c->aws.endpoint_url_sts;
+	ac.endpoint_url_dynamodb = c->aws.endpoint_url_dynamodb;
 	ac.ca_bundle = c->aws.ca_bundle;
 	ac.max_attempts = c->aws.max_attempts;
 	ac.on_error = metrics_aws_error_observer;

@@ -18,6 +18,7 @@
 
 #include "daemon/conf_int.h"
 #include "daemon/route.h"
+#include "util/log.h"
 #include "util/suggest.h"
 #include "util/units.h"
 
@@ -38,7 +39,8 @@ struct loader {
 	unsigned char *bad;    /* one per conf_opts[] entry: its value was refused */
 	conf_report_fn report; /* told of every error, or NULL */
 	void *report_arg;
-	unsigned errors; /* found so far */
+	unsigned errors;        /* found so far */
+	const char *rules_from; /* what the rules being loaded come from, or NULL */
 };
 
 /* Records one error: the first goes to L->err, every one to the reporter,
@@ -295,6 +297,13 @@ cross_check(struct loader *L)
 		    "source.buckets is not set: list the buckets CloudTrail writes to in %s or "
 		    "CTALERTD_BUCKETS",
 		    file);
+	if (c->state.backend == STATE_CHOICE_DYNAMODB && c->state.table == NULL &&
+	    !refused(L, "state.backend") && !refused(L, "state.table"))
+		r = problem(L, CT_ERR_CONFIG,
+		    "state.backend is \"dynamodb\" but state.table is not set: name the table in "
+		    "%s "
+		    "or CTALERTD_STATE_TABLE",
+		    file);
 	if (refused(L, "receive.visibility_timeout"))
 		return -1;
 	if (c->receive.heartbeat >= c->receive.visibility_timeout &&
@@ -308,41 +317,55 @@ cross_check(struct loader *L)
 	return r;
 }
 
-/* Runs one rules loader; its error becomes a problem(). */
-static int
-rules_step(struct loader *L, int r, struct ct_error *e, const char *prefix)
+/* A refused rule file or entry: a problem, and loading goes on. */
+static void
+rule_refused(void *arg, const struct ct_error *e)
 {
-	if (r == 0)
-		return 0;
-	if (prefix)
-		ct_error_prefix(e, "%s", prefix);
-	return problem(L, e->code, "%s", e->msg);
+	struct loader *L = arg;
+
+	if (L->rules_from)
+		problem(L, e->code, "%s: %s", L->rules_from, e->msg);
+	else
+		problem(L, e->code, "%s", e->msg);
 }
 
+/* Runs one rules loader; what stopped it (a folder that cannot be read, a
+ * `rules` setting that is not a list) becomes a problem(). */
+static int
+rules_step(struct loader *L, int r, struct ct_error *e)
+{
+	if (r == -1)
+		rule_refused(L, e);
+	L->rules_from = NULL;
+	return r;
+}
+
+/* The rules list and folder; each refused file or entry is its own problem,
+ * so every bad rule is found in one pass. */
 static int
 load_rules(struct loader *L, const config_t *cfg)
 {
 	struct ct_config *c = L->c;
 	const char *dir = env_get(L->envp, "CTALERTD_RULES_DIR");
 	struct ct_error e;
+	int r = 0;
 
 	if (dir && *dir == '\0')
 		dir = NULL;
-	if (cfg && dir == NULL &&
-	    rules_step(L, rules_load_config(&c->rules, cfg, c->file, &e), &e, NULL) == -1)
-		return -1;
-	if (cfg && dir &&
-	    rules_step(L, rules_load_setting(&c->rules, config_lookup(cfg, "rules"), c->file, &e),
-	        &e, NULL) == -1)
-		return -1;
-	if (dir && rules_step(L, rules_load_dir(&c->rules, dir, &e), &e,
-	               "CTALERTD_RULES_DIR (rules_dir)") == -1)
-		return -1;
-	if (c->rules.n == 0)
-		return problem(L, CT_ERR_CONFIG,
+	if (cfg && dir == NULL)
+		r = rules_step(L, rules_load_config(&c->rules, cfg, c->file, &e), &e);
+	if (cfg && dir)
+		r = rules_step(
+		    L, rules_load_setting(&c->rules, config_lookup(cfg, "rules"), c->file, &e), &e);
+	if (dir && r == 0) {
+		L->rules_from = "CTALERTD_RULES_DIR (rules_dir)";
+		r = rules_step(L, rules_load_dir(&c->rules, dir, &e), &e);
+	}
+	if (r == 0 && c->rules.n == 0 && c->rules.refused == 0)
+		r = problem(L, CT_ERR_CONFIG,
 		    "no rules: add a rules list or a rules_dir to %s, or set CTALERTD_RULES_DIR",
 		    c->file ? c->file : "ctalertd.conf");
-	return 0;
+	return r;
 }
 
 /* Every rule needs a topic (its own topic and group were checked as they
@@ -359,22 +382,50 @@ check_rule(struct loader *L, const struct rule *r)
 	return 0;
 }
 
-/* The rules loaded, checked and compiled; each error reported. */
+/* The rules loaded, checked and compiled; each error reported, through the
+ * rule list's reporter for the loaders and the compiler. */
+static int
+compile_rules(struct loader *L)
+{
+	unsigned before = L->errors;
+	struct ct_error e;
+
+	if ((L->c->ruleset = rules_compile(&L->c->rules, MATCH_ENVELOPE_CLOUDTRAIL, &e)) != NULL)
+		return 0;
+	if (L->errors == before) /* not a rule of its own: told here */
+		problem(L, e.code, "%s", e.msg);
+	return -1;
+}
+
 static int
 rules_all(struct loader *L, const config_t *cfg)
 {
-	struct ct_error e;
-	int r = 0;
+	int r;
 
-	if (load_rules(L, cfg) == -1)
-		return -1;
-	for (size_t i = 0; i < L->c->rules.n; i++)
-		if (check_rule(L, &L->c->rules.v[i]) == -1)
+	rule_list_report(&L->c->rules, rule_refused, L);
+	r = load_rules(L, cfg) == -1 || L->c->rules.n == 0 ? -1 : 0;
+	if (r == 0) {
+		for (size_t i = 0; i < L->c->rules.n; i++)
+			if (check_rule(L, &L->c->rules.v[i]) == -1)
+				r = -1;
+		if (compile_rules(L) == -1)
 			r = -1;
-	L->c->ruleset = rules_compile(&L->c->rules, MATCH_ENVELOPE_CLOUDTRAIL, &e);
-	if (L->c->ruleset == NULL)
-		r = problem(L, e.code, "%s", e.msg);
+	}
+	rule_list_report(&L->c->rules, NULL, NULL);
 	return r;
+}
+
+/* An option still accepted that no longer does anything: said once, when
+ * it is set. */
+static void
+obsolete(const struct loader *L, const char *name, const char *instead)
+{
+	const struct conf_opt *o = conf_opt_find(name);
+	char at[256];
+
+	if (o && (L->from[opt_index(o)].file || L->from[opt_index(o)].env))
+		log_warnx("%s: %s is obsolete and ignored: %s",
+		    where(L, opt_index(o), at, sizeof(at)), name, instead);
 }
 
 /* Every step runs, so that every error is found in one pass; only an
@@ -391,6 +442,9 @@ load(struct loader *L, const char *path)
 			walk(L, config_root_setting(&cfg), "");
 		apply_env(L);
 		cross_check(L);
+		obsolete(L, "alerts.dedup_cache_size",
+		    "the state store remembers published alerts (see alerts.remember and "
+		    "state.max_keys)");
 		rules_all(L, read ? &cfg : NULL);
 	}
 	config_destroy(&cfg);
@@ -401,7 +455,7 @@ struct ct_config *
 conf_load_report(
     const char *path, char *const *envp, conf_report_fn report, void *arg, struct ct_error *err)
 {
-	struct loader L = {NULL, err, envp, NULL, NULL, report, arg, 0};
+	struct loader L = {NULL, err, envp, NULL, NULL, report, arg, 0, NULL};
 
 	if ((L.c = calloc(1, sizeof(*L.c))) == NULL ||
 	    (L.from = calloc(conf_nopts, sizeof(*L.from))) == NULL ||

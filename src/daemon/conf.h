@@ -42,7 +42,7 @@
 /* What `run` logs and `check` warns of a queue without a redrive policy,
  * after "queue URL ". */
 #define CONF_NO_DLQ_WARNING                                                                        \
-	"has no dead-letter queue: a poison message is given back with growing delays until "     \
+	"has no dead-letter queue: a poison message is given back with growing delays until "      \
 	"it expires"
 
 enum poison_action {
@@ -57,6 +57,7 @@ struct conf_aws {
 	char *endpoint_url_s3;
 	char *endpoint_url_sns;
 	char *endpoint_url_sts;
+	char *endpoint_url_dynamodb;
 	char *ca_bundle;   /* PEM file; NULL: the system's (or AWS_CA_BUNDLE) */
 	int max_attempts;  /* tries per request, standard retry mode; 3 */
 	int use_fips;      /* FIPS endpoints */
@@ -100,7 +101,22 @@ struct conf_alerts {
 	int email_text;       /* MessageStructure=json with an email summary */
 	char *group_id;       /* owned; FIFO MessageGroupId, NULL: the rule name */
 	char *subject_prefix; /* owned; "ctalertd" */
-	int dedup_cache_size; /* (eventID, rule) pairs remembered; 65536, 0: off */
+	uint64_t remember;    /* seconds a published alert is remembered; 14d, 0: off */
+	int dedup_cache_size; /* obsolete, ignored (the state store remembers) */
+};
+
+enum state_choice {
+	STATE_CHOICE_AUTO,     /* sqlite in a state directory, memory without one */
+	STATE_CHOICE_MEMORY,   /* this process only */
+	STATE_CHOICE_SQLITE,   /* one file: survives restarts */
+	STATE_CHOICE_DYNAMODB, /* one table: shared by every instance */
+};
+
+struct conf_state {
+	int backend;  /* enum state_choice; "auto" */
+	char *path;   /* owned; the sqlite file, NULL: STATE_DIRECTORY/state.db */
+	char *table;  /* owned; the dynamodb table, NULL: none */
+	int max_keys; /* keys the store keeps at most; 1000000 */
 };
 
 struct ct_config {
@@ -115,6 +131,7 @@ struct ct_config {
 	struct conf_limits limits;
 	struct conf_poison poison;
 	struct conf_alerts alerts;
+	struct conf_state state;
 	struct rule_list rules;     /* at least one; each with a topic */
 	struct ruleset *ruleset;    /* owned; the rules compiled (CloudTrail envelope) */
 	int log_level;              /* a syslog priority; LOG_INFO */

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "daemon/conf_int.h"
-#include "daemon/dedup.h"
+#include "state/state.h"
 #include "util/json.h"
 #include "util/utf8.h"
 #include "daemon/notify.h"
@@ -197,6 +197,22 @@ check_listen(const char *v)
 
 static const char *const poison_words[] = {"dlq", "delete", NULL};
 static const int poison_values[] = {POISON_DLQ, POISON_DELETE};
+/* DynamoDB's rule for table names. */
+static const char *
+check_table(const char *v)
+{
+	size_t n = strlen(v);
+
+	if (n < 3 || n > 255)
+		return "must be 3 to 255 characters long";
+	if (strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != n)
+		return "may hold only letters, digits, '_', '-' and '.'";
+	return NULL;
+}
+
+static const char *const state_words[] = {"auto", "memory", "sqlite", "dynamodb", NULL};
+static const int state_values[] = {
+    STATE_CHOICE_AUTO, STATE_CHOICE_MEMORY, STATE_CHOICE_SQLITE, STATE_CHOICE_DYNAMODB};
 static const char *const level_words[] = {"error", "warning", "notice", "info", "debug", NULL};
 static const int level_values[] = {LOG_ERR, LOG_WARNING, LOG_NOTICE, LOG_INFO, LOG_DEBUG};
 static const char *const target_words[] = {"auto", "text", "json", "journal", NULL};
@@ -268,6 +284,7 @@ const struct conf_opt conf_opts[] = {
     STR("aws.endpoint_urls.s3", aws.endpoint_url_s3, NULL, check_url),
     STR("aws.endpoint_urls.sns", aws.endpoint_url_sns, NULL, check_url),
     STR("aws.endpoint_urls.sts", aws.endpoint_url_sts, NULL, check_url),
+    STR("aws.endpoint_urls.dynamodb", aws.endpoint_url_dynamodb, NULL, check_url),
     STR("aws.ca_bundle", aws.ca_bundle, NULL, check_readable),
     INT("aws.max_attempts", aws.max_attempts, 1, 20, "3", NULL),
     BOOL("aws.use_fips", aws.use_fips, "false"),
@@ -303,7 +320,14 @@ const struct conf_opt conf_opts[] = {
     BOOL("alerts.email_text", alerts.email_text, "false"),
     STR("alerts.group_id", alerts.group_id, NULL, check_group_id),
     STRD("alerts.subject_prefix", alerts.subject_prefix, "ctalertd", check_subject_prefix),
-    INT("alerts.dedup_cache_size", alerts.dedup_cache_size, 0, DEDUP_MAX_CAPACITY, "65536", NULL),
+    DUR("alerts.remember", alerts.remember, 0, 366 * 86400, "14d"),
+    INT("alerts.dedup_cache_size", alerts.dedup_cache_size, 0, 1 << 26, "65536", NULL),
+    GROUP("state"),
+    ENUM("state.backend", state.backend, state_words, state_values, "auto",
+        "CTALERTD_STATE_BACKEND"),
+    STR("state.path", state.path, "CTALERTD_STATE_PATH", check_nonempty),
+    STR("state.table", state.table, "CTALERTD_STATE_TABLE", check_table),
+    INT("state.max_keys", state.max_keys, 1000, 100000000, SPELL(STATE_MAX_KEYS_DEFAULT), NULL),
     RULES("rules", NULL),
     RULES("rules_dir", "CTALERTD_RULES_DIR"),
     ENUM("log_level", log_level, level_words, level_values, "info", "CTALERTD_LOG_LEVEL"),

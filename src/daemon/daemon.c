@@ -25,6 +25,7 @@
 #include "daemon/curlev.h"
 #include "daemon/daemon.h"
 #include "daemon/dedup.h"
+#include "daemon/store.h"
 #include "daemon/emf.h"
 #include "daemon/health.h"
 #include "daemon/metrics.h"
@@ -43,7 +44,8 @@ struct daemon {
 	struct poller *poller;       /* owned */
 	struct pool *pool;           /* owned: the workers */
 	struct acker *acker;         /* owned */
-	struct dedup *dedup;         /* owned; NULL when the cache is off */
+	struct state *store;         /* owned: what ctalertd remembers (store.h) */
+	struct dedup *dedup;         /* owned: published alerts, in store */
 	struct fetch_shared shared;  /* what workers share */
 	struct messages messages;    /* the messages in hand, and their lives */
 	struct counters counters;
@@ -61,6 +63,7 @@ struct daemon {
 	ev_timer grace;             /* shutdown grace */
 	ev_timer ack_window;        /* acks decided close together share a call */
 	ev_timer emf;               /* CloudWatch EMF lines, when metrics.emf_interval is set */
+	ev_timer prune;             /* the store forgets what expired */
 	struct emf_state emf_state; /* the counters the last EMF line reported */
 	ev_signal sigterm, sigint, sighup, sigusr1;
 };
@@ -379,6 +382,13 @@ on_stop(struct ev_loop *loop, ev_signal *w, int revents)
 	ev_timer_start(d->loop, &d->grace);
 }
 
+/* Two optional strings, equal (both NULL included). */
+static int
+same(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
 static void
 on_reload(struct ev_loop *loop, ev_signal *w, int revents)
 {
@@ -398,10 +408,19 @@ on_reload(struct ev_loop *loop, ev_signal *w, int revents)
 	}
 	if (strcmp(nc->queue_url, cfg(d)->queue_url) != 0)
 		log_warnx("reload: queue_url changed; the new queue is used after a restart only");
-	if ((nc->metrics_listen == NULL) != (cfg(d)->metrics_listen == NULL) ||
-	    (nc->metrics_listen && strcmp(nc->metrics_listen, cfg(d)->metrics_listen) != 0))
+	if (!same(nc->metrics_listen, cfg(d)->metrics_listen))
 		log_warnx(
 		    "reload: metrics.listen changed; the new address is used after a restart only");
+	if (nc->metrics_emf_interval != cfg(d)->metrics_emf_interval)
+		log_warnx("reload: metrics.emf_interval changed; the new interval is used after a "
+		          "restart only");
+	if (nc->state.backend != cfg(d)->state.backend ||
+	    !same(nc->state.path, cfg(d)->state.path) ||
+	    !same(nc->state.table, cfg(d)->state.table) ||
+	    nc->alerts.remember != cfg(d)->alerts.remember)
+		log_warnx(
+		    "reload: state or alerts.remember changed; the store in use is kept until a "
+		    "restart");
 	if ((ns = snapshot_new(nc)) == NULL) {
 		conf_free(nc);
 		log_err("reload refused: out of memory");
@@ -462,6 +481,25 @@ static const struct pool_ops worker_ops = {
     notify_loop_from_worker,
 };
 
+/* The store forgets keys long expired and, above state.max_keys, those
+ * expiring first: at start, then as often as its backend suits (never for
+ * DynamoDB, whose TTL does it). On the loop: it is one SQLite statement or
+ * a walk of a table held in memory. */
+static void
+on_prune(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct daemon *d = w->data;
+	struct ct_error err;
+	long n;
+
+	(void)loop;
+	(void)revents;
+	if ((n = state_prune(d->store, &err)) == -1)
+		log_warnx("%s", err.msg);
+	else if (n > 0)
+		log_debug("%s: forgot %ld keys", state_where(d->store), n);
+}
+
 static void
 watchers_init(struct daemon *d)
 {
@@ -486,6 +524,10 @@ watchers_init(struct daemon *d)
 		d->emf.data = d;
 		ev_timer_start(d->loop, &d->emf);
 	}
+	ev_timer_init(&d->prune, on_prune, 0., state_prune_every(d->store));
+	d->prune.data = d;
+	if (state_prune_every(d->store) > 0)
+		ev_timer_start(d->loop, &d->prune);
 	ev_timer_init(&d->grace, on_grace, 0., 0.);
 	d->grace.data = d;
 	if (wd > 0) {
@@ -523,10 +565,11 @@ daemon_new(struct ct_config *c, const struct daemon_options *opt, struct ct_erro
 	}
 	if ((d->client = conf_aws_client(c, err)) == NULL)
 		goto fail;
-	if (c->alerts.dedup_cache_size > 0 &&
-	    (d->dedup = dedup_new(c->alerts.dedup_cache_size)) == NULL) {
-		ct_error_set(err, CT_ERR_NOMEM, "alerts.dedup_cache_size %zu: out of memory",
-		    (size_t)c->alerts.dedup_cache_size);
+	if ((d->store = store_open(c, d->client, opt->dry_run != NULL, err)) == NULL)
+		goto fail;
+	if ((d->dedup = dedup_new(
+	         d->store, (int64_t)c->alerts.remember, &d->counters.state_errors)) == NULL) {
+		ct_error_set(err, CT_ERR_NOMEM, "out of memory");
 		goto fail;
 	}
 	d->shared.client = d->client;
@@ -644,6 +687,7 @@ daemon_free(struct daemon *d)
 	curlev_free(d->cv);
 	messages_clear(&d->messages);
 	dedup_free(d->dedup);
+	state_close(d->store);
 	ctaws_client_free(d->client);
 	if (d->snap)
 		snapshot_unref(d->snap);

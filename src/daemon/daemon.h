@@ -62,8 +62,9 @@ struct counters {
 	atomic_uint_fast64_t record_errors;       /* records skipped with an error */
 	atomic_uint_fast64_t matches;             /* (record, rule) matches */
 	atomic_uint_fast64_t alerts_published;    /* accepted by SNS */
-	atomic_uint_fast64_t alerts_duplicate;    /* not sent again (duplicate cache) */
+	atomic_uint_fast64_t alerts_duplicate;    /* not sent again (published already) */
 	atomic_uint_fast64_t alerts_failed;       /* could not be published (object retried) */
+	atomic_uint_fast64_t state_errors;        /* state store calls that failed */
 };
 
 /* One object to scan: made by the loop, run by a worker, handed back. */
@@ -97,7 +98,7 @@ void daemon_free(struct daemon *d);
 /* fetch.c: the worker side. */
 struct fetch_shared {
 	struct ctaws_client *client; /* borrowed; thread-safe */
-	struct dedup *dedup;         /* borrowed; thread-safe, may be NULL */
+	struct dedup *dedup;         /* borrowed; thread-safe: published alerts */
 	struct counters *counters;   /* borrowed */
 	atomic_int *abort_work;      /* set when the shutdown grace is over */
 	FILE *dry_run;               /* non-NULL: print alerts */

@@ -1,70 +1,48 @@
 /*
- * dedup: a fixed-size ring of fingerprints with a chained hash index.
+ * dedup: published alerts as keys of the state store. See dedup.h.
  *
- * Slots are written in ring order; once the ring is full the slot about to
- * be written holds the oldest fingerprint, which is unlinked from its chain
- * first. Chains are linked through next[], indexed by slot, so the index
- * costs one uint32_t per slot and per bucket and never allocates.
+ * A store that fails is told once, when it starts failing, and once when it
+ * works again; meanwhile every pair counts as not seen.
  */
 #include "config.h"
 
 #include "daemon/dedup.h"
 
 #include <openssl/evp.h>
-#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define NIL UINT32_MAX
+#include "state/state.h"
+#include "util/log.h"
+
+#define KEY_PREFIX "alert/"
 
 struct dedup {
-	pthread_mutex_t lock;
-	size_t cap;             /* slots */
-	size_t count;           /* slots in use (== cap once the ring wrapped) */
-	size_t pos;             /* the slot written next */
-	size_t mask;            /* buckets - 1 (a power of two >= cap) */
-	struct dedup_key *keys; /* owned; cap fingerprints */
-	uint32_t *next;         /* owned; cap chain links */
-	uint32_t *bucket;       /* owned; mask + 1 chain heads */
+	struct state *st;             /* borrowed */
+	int64_t remember;             /* seconds; 0: off */
+	atomic_uint_fast64_t *errors; /* borrowed, may be NULL: store calls that failed */
+	atomic_int failing;           /* the last store call failed */
 };
 
 struct dedup *
-dedup_new(size_t capacity)
+dedup_new(struct state *st, int64_t remember_s, atomic_uint_fast64_t *errors)
 {
-	struct dedup *d;
-	size_t nb = 1;
+	struct dedup *d = calloc(1, sizeof(*d));
 
-	if (capacity > DEDUP_MAX_CAPACITY || (d = calloc(1, sizeof(*d))) == NULL)
+	if (d == NULL)
 		return NULL;
-	while (nb < capacity)
-		nb <<= 1;
-	d->cap = capacity;
-	d->mask = nb - 1;
-	d->keys = calloc(capacity ? capacity : 1, sizeof(*d->keys));
-	d->next = calloc(capacity ? capacity : 1, sizeof(*d->next));
-	d->bucket = malloc(nb * sizeof(*d->bucket));
-	if (d->keys == NULL || d->next == NULL || d->bucket == NULL ||
-	    pthread_mutex_init(&d->lock, NULL) != 0) {
-		free(d->keys);
-		free(d->next);
-		free(d->bucket);
-		free(d);
-		return NULL;
-	}
-	memset(d->bucket, 0xff, nb * sizeof(*d->bucket));
+	d->st = st;
+	d->remember = remember_s > 0 ? remember_s : 0;
+	d->errors = errors;
+	atomic_init(&d->failing, 0);
 	return d;
 }
 
 void
 dedup_free(struct dedup *d)
 {
-	if (d == NULL)
-		return;
-	pthread_mutex_destroy(&d->lock);
-	free(d->keys);
-	free(d->next);
-	free(d->bucket);
 	free(d);
 }
 
@@ -107,104 +85,53 @@ dedup_key_hex(const struct dedup_key *k, char *out)
 	    (unsigned long long)k->lo);
 }
 
-static int
-key_eq(const struct dedup_key *a, const struct dedup_key *b)
-{
-	return a->hi == b->hi && a->lo == b->lo;
-}
-
-/* The slot holding k, or NIL; lock held. */
-static uint32_t
-find(const struct dedup *d, const struct dedup_key *k)
-{
-	uint32_t s = d->bucket[k->lo & d->mask];
-
-	while (s != NIL && !key_eq(&d->keys[s], k))
-		s = d->next[s];
-	return s;
-}
-
-/* Takes slot s out of its chain; lock held. */
+/* "alert/" and the fingerprint's hex. */
 static void
-unlink_slot(struct dedup *d, uint32_t s)
+store_key(const struct dedup_key *k, char *out)
 {
-	uint32_t *p = &d->bucket[d->keys[s].lo & d->mask];
+	memcpy(out, KEY_PREFIX, sizeof(KEY_PREFIX) - 1);
+	dedup_key_hex(k, out + sizeof(KEY_PREFIX) - 1);
+}
 
-	while (*p != NIL && *p != s)
-		p = &d->next[*p];
-	if (*p == s)
-		*p = d->next[s];
+/* Logs the change when the store starts or stops failing. */
+static void
+outcome(struct dedup *d, int r, const struct ct_error *err)
+{
+	if (r == -1) {
+		if (d->errors)
+			atomic_fetch_add(d->errors, 1);
+		if (atomic_exchange(&d->failing, 1) == 0)
+			log_warnx("%s; until it works again, alerts already published may be "
+			          "published again",
+			    err->msg);
+	} else if (atomic_exchange(&d->failing, 0) == 1) {
+		log_notice("state store %s works again", state_where(d->st));
+	}
 }
 
 int
 dedup_seen(struct dedup *d, const struct dedup_key *k)
 {
-	int seen;
+	char key[sizeof(KEY_PREFIX) + DEDUP_HEX_LEN];
+	struct ct_error err;
+	int r;
 
-	if (d->cap == 0)
+	if (d->remember == 0)
 		return 0;
-	pthread_mutex_lock(&d->lock);
-	seen = find(d, k) != NIL;
-	pthread_mutex_unlock(&d->lock);
-	return seen;
+	store_key(k, key);
+	r = state_has(d->st, key, &err);
+	outcome(d, r, &err);
+	return r == 1;
 }
 
 void
 dedup_remember(struct dedup *d, const struct dedup_key *k)
 {
-	uint32_t s, b;
+	char key[sizeof(KEY_PREFIX) + DEDUP_HEX_LEN];
+	struct ct_error err;
 
-	if (d->cap == 0)
+	if (d->remember == 0)
 		return;
-	pthread_mutex_lock(&d->lock);
-	if (find(d, k) == NIL) {
-		s = (uint32_t)d->pos;
-		if (d->count == d->cap)
-			unlink_slot(d, s);
-		else
-			d->count++;
-		d->keys[s] = *k;
-		b = (uint32_t)(k->lo & d->mask);
-		d->next[s] = d->bucket[b];
-		d->bucket[b] = s;
-		d->pos = (d->pos + 1) % d->cap;
-	}
-	pthread_mutex_unlock(&d->lock);
-}
-
-size_t
-dedup_count(struct dedup *d)
-{
-	size_t n;
-
-	pthread_mutex_lock(&d->lock);
-	n = d->count;
-	pthread_mutex_unlock(&d->lock);
-	return n;
-}
-
-size_t
-dedup_capacity(const struct dedup *d)
-{
-	return d->cap;
-}
-
-int
-dedup_selfcheck(struct dedup *d)
-{
-	size_t linked = 0;
-	int r = 0;
-
-	pthread_mutex_lock(&d->lock);
-	for (size_t b = 0; b <= d->mask && r == 0; b++)
-		for (uint32_t s = d->bucket[b]; s != NIL && r == 0; s = d->next[s], linked++)
-			if (s >= d->count || (d->keys[s].lo & d->mask) != b || linked > d->count)
-				r = -1;
-	for (size_t s = 0; s < d->count && r == 0; s++)
-		if (find(d, &d->keys[s]) != s)
-			r = -1;
-	if (linked != d->count)
-		r = -1;
-	pthread_mutex_unlock(&d->lock);
-	return r;
+	store_key(k, key);
+	outcome(d, state_put(d->st, key, state_now(d->st) + d->remember, &err), &err);
 }

@@ -1,39 +1,44 @@
 /*
- * dedup: the (eventID, rule) pairs this process published lately.
+ * dedup: the (eventID, rule) pairs SNS accepted, remembered in the state
+ * store so that no instance alerts for them again.
  *
- * SQS delivers at least once: a message whose visibility lapsed, or that a
- * worker gave back after a transient failure, comes back, and its records
- * match again. Before publishing an alert the worker asks dedup_seen(); once
+ * SQS delivers at least once: a message whose visibility lapsed, that a
+ * worker gave back, that a crashed process left behind or that another
+ * instance took, comes back, and CloudTrail can write one event into two
+ * log files. Before publishing an alert the worker asks dedup_seen(); once
  * SNS accepted it, dedup_remember(). An alert that failed to publish is never
- * remembered, so a retry is never suppressed: the cache can only turn a
- * duplicate into silence, never a loss into one.
+ * remembered, and a store that fails answers "not seen", so the store can
+ * only turn a duplicate into silence, never a loss into one. What is left is
+ * the moment between SNS accepting an alert and the store recording it: a
+ * crash there repeats that alert once. With a FIFO topic the fingerprint is
+ * also the MessageDeduplicationId, which closes that window too.
  *
- * A pair is kept as a 128-bit fingerprint (the first half of SHA-256 over
- * eventID, a NUL, the rule name); its hex form is also the FIFO
- * MessageDeduplicationId, so SNS drops the same duplicates across processes.
- *
- * Memory is fixed at creation: capacity fingerprints in a ring (the oldest
- * is forgotten first) and a chained hash index over the ring, about 28 bytes
- * per entry. Capacity 0 disables the cache (nothing is ever seen).
- * Thread-safe: one mutex, held for a hash lookup.
+ * A pair is a 128-bit fingerprint (the first half of SHA-256 over eventID, a
+ * NUL, the rule name), kept in the store as "alert/" and its hex form until
+ * `remember` seconds after it was published (alerts.remember).
+ * Thread-safe as the store is.
  */
 #ifndef CT_DAEMON_DEDUP_H
 #define CT_DAEMON_DEDUP_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#define DEDUP_MAX_CAPACITY (1u << 26) /* 64 Mi pairs, ~1.8 GB: beyond any sane setting */
-#define DEDUP_HEX_LEN      32         /* characters of dedup_key_hex() */
+#define DEDUP_HEX_LEN 32 /* characters of dedup_key_hex() */
 
 struct dedup_key {
 	uint64_t hi, lo;
 };
 
 struct dedup;
+struct state;
 
-/* NULL when capacity > DEDUP_MAX_CAPACITY or memory is short. */
-struct dedup *dedup_new(size_t capacity);
+/* Remembers in st (borrowed, outliving the result) for remember_s seconds;
+ * remember_s 0 turns remembering off (nothing is ever seen). Each store call
+ * that fails is counted into *errors (borrowed; may be NULL). NULL when
+ * memory is short. */
+struct dedup *dedup_new(struct state *st, int64_t remember_s, atomic_uint_fast64_t *errors);
 void dedup_free(struct dedup *d);
 
 /* The fingerprint of (event_id, rule); event_id NULL counts as "".
@@ -43,16 +48,11 @@ int dedup_key_make(struct dedup_key *k, const char *event_id, const char *rule);
 /* Its 32 lower-case hex digits and a NUL into out[DEDUP_HEX_LEN + 1]. */
 void dedup_key_hex(const struct dedup_key *k, char *out);
 
-/* 1 when k was remembered and not yet forgotten. */
+/* 1 when k was published within the last remember_s seconds; 0 when not, or
+ * when the store cannot tell (then logged). */
 int dedup_seen(struct dedup *d, const struct dedup_key *k);
 
-/* Remembers k (no-op if it is there), forgetting the oldest when full. */
+/* Records that k was published now (a failing store is logged). */
 void dedup_remember(struct dedup *d, const struct dedup_key *k);
-
-size_t dedup_count(struct dedup *d);
-size_t dedup_capacity(const struct dedup *d);
-
-/* For tests: 0 when the index and the ring agree, -1 otherwise. */
-int dedup_selfcheck(struct dedup *d);
 
 #endif

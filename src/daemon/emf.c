@@ -38,6 +38,7 @@ static const struct emf_metric metrics[EMF_NCOUNTERS] = {
     C("AlertsPublished", "Count", alerts_published),
     C("AlertsDuplicate", "Count", alerts_duplicate),
     C("AlertsFailed", "Count", alerts_failed),
+    C("StateErrors", "Count", state_errors),
 };
 #undef C
 

@@ -19,7 +19,7 @@
 
 #include "util/buf.h"
 
-#define EMF_NCOUNTERS 16
+#define EMF_NCOUNTERS 17
 
 struct counters;
 

@@ -342,7 +342,7 @@ message_ack_done(struct messages *ms, struct ack_entry *e)
 		    e->op == ACK_OP_DELETE ? "deleted" : "given back");
 	} else {
 		/* It shows again when its visibility lapses and is processed again;
-		 * the duplicate cache keeps its alerts from going out twice. */
+		 * the state store keeps its alerts from going out twice. */
 		ms->failed++;
 		log_fields(LOG_WARNING, f, "message %s: %s failed: %s", e->message_id,
 		    e->op == ACK_OP_DELETE ? "delete" : "giving back", e->error);

@@ -407,8 +407,11 @@ render_rules(struct buf *b, const struct counters *k)
 	        "Alerts SNS did not accept after retries (their object is tried again), by rule.",
 	        rule, RULE_FAILED) ||
 	    simple(b, "ctalertd_alerts_duplicate_total", "counter",
-	        "Alerts not sent again because this process had already published them.",
-	        COUNTER(alerts_duplicate)))
+	        "Alerts not sent again because the state store says they were published.",
+	        COUNTER(alerts_duplicate)) ||
+	    simple(b, "ctalertd_state_errors_total", "counter",
+	        "State store calls that failed (published alerts may then repeat).",
+	        COUNTER(state_errors)))
 		return -1;
 	return 0;
 }

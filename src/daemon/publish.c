@@ -1,7 +1,7 @@
 /*
  * publish: a worker's batch of alerts, sent with PublishBatch; entries SNS
  * failed for a passing reason go again in later rounds, accepted ones are
- * remembered in the duplicate cache. See publish.h.
+ * remembered in the state store (dedup.h). See publish.h.
  */
 #include "daemon/publish.h"
 
@@ -148,7 +148,7 @@ publisher_flush(struct publisher *p, struct ctaws_error *err)
 	if (left != 0) {
 		p->stats.failed += left < 0 ? 1 : (uint64_t)left;
 		/* Whatever SNS did not accept stays unpublished: the object fails
-		 * transiently and comes back; the cache keeps the accepted ones
+		 * transiently and comes back; the store keeps the accepted ones
 		 * from being sent twice. */
 		err->transient = 1;
 		for (size_t i = 0; i < p->n; i++)

@@ -8,7 +8,7 @@
  *
  * Entries SNS fails for a passing reason are sent again, alone, by the AWS
  * layer's batch re-send (the client's backoff and retry quota); an alert is "accepted" only when
- * SNS listed it under Successful, and only then is it remembered in the duplicate cache. Anything
+ * SNS listed it under Successful, and only then is it remembered (dedup.h, in the state store). Anything
  * that could not be published makes the object fail as transient: the queue
  * message comes back later and no alert is ever dropped.
  *
@@ -29,7 +29,7 @@ struct ctaws_conn;
 
 struct publish_stats {
 	uint64_t published;  /* accepted by SNS (or written, in dry-run mode) */
-	uint64_t duplicates; /* skipped: already published by this process */
+	uint64_t duplicates; /* skipped: published already (the state store says) */
 	uint64_t failed;     /* given up on (the object fails) */
 	uint64_t retried;    /* entries sent again */
 	uint64_t batches;    /* PublishBatch calls */

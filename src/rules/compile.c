@@ -64,23 +64,41 @@ rule_def_of(const struct rule *r, struct rule_def *d, const char *origin)
 	    .sigma = r->kind == RULE_SIGMA};
 }
 
-/* The first rule whose pattern the matcher refuses, its complaint prefixed
- * by where the rule was defined; 0 when every pattern is valid alone. */
+/* Whether the matcher accepts r's patterns, condition and exceptions on
+ * their own; its complaint prefixed by r's origin. */
+static int
+rule_validate(const struct rule *r, struct ct_error *err)
+{
+	struct rule_def d;
+	int ok;
+
+	rule_def_of(r, &d, NULL);
+	ok = match_rule_validate(&d, err);
+	free((void *)d.parts);
+	if (ok == -1)
+		ct_error_prefix(err, "%s", r->origin);
+	return ok;
+}
+
+/* The rules whose patterns the matcher refuses, each told to the list's
+ * reporter if it has one, the first in err; 0 when every pattern is valid
+ * alone. */
 static int
 find_invalid(const struct rule_list *l, struct ct_error *err)
 {
-	for (size_t i = 0; i < l->n; i++) {
-		struct rule_def d;
+	struct ct_error e;
+	int r = 0;
 
-		rule_def_of(&l->v[i], &d, NULL);
-		if (match_rule_validate(&d, err) == -1) {
-			free((void *)d.parts);
-			ct_error_prefix(err, "%s", l->v[i].origin);
-			return -1;
-		}
-		free((void *)d.parts);
+	for (size_t i = 0; i < l->n && (r == 0 || l->report); i++) {
+		if (rule_validate(&l->v[i], &e) == 0)
+			continue;
+		if (r == 0 && err)
+			*err = e;
+		if (l->report)
+			l->report(l->report_arg, &e);
+		r = -1;
 	}
-	return 0;
+	return r;
 }
 
 struct ruleset *

@@ -351,7 +351,8 @@ rules_load_setting(
 	for (int i = 0; i < config_setting_length(rules); i++) {
 		struct place p = {file, NULL, i + 1};
 
-		if (load_rule(l, config_setting_get_elem(rules, i), &p, err) == -1)
+		if (load_rule(l, config_setting_get_elem(rules, i), &p, err) == -1 &&
+		    rule_list_refuse(l, err) == -1)
 			return -1;
 	}
 	return 0;

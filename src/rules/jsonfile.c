@@ -578,9 +578,12 @@ rules_load_dir(struct rule_list *l, const char *dir, struct ct_error *err)
 	r = collect(top, 0, &ns, err);
 	if (r == 0 && ns.n)
 		qsort(ns.v, ns.n, sizeof(*ns.v), name_cmp);
-	for (size_t i = 0; r == 0 && i < ns.n; i++)
+	for (size_t i = 0; r == 0 && i < ns.n; i++) {
 		r = rules_sigma_name(ns.v[i]) ? rules_load_sigma_file(l, ns.v[i], 1, err)
 		                              : rules_load_json_file(l, ns.v[i], err);
+		if (r == -1)
+			r = rule_list_refuse(l, err);
+	}
 	names_free(&ns);
 	free(top);
 	return r;

@@ -26,6 +26,26 @@ rule_list_init(struct rule_list *l)
 	l->bymask = 0;
 	l->extras = NULL;
 	l->n_extras = 0;
+	l->report = NULL;
+	l->report_arg = NULL;
+	l->refused = 0;
+}
+
+void
+rule_list_report(struct rule_list *l, rule_report_fn fn, void *arg)
+{
+	l->report = fn;
+	l->report_arg = arg;
+}
+
+int
+rule_list_refuse(struct rule_list *l, const struct ct_error *e)
+{
+	if (l->report == NULL)
+		return -1;
+	l->refused++;
+	l->report(l->report_arg, e);
+	return 0;
 }
 
 void

@@ -93,6 +93,9 @@ struct rule {
 	size_t ntests;
 };
 
+/* Told of one rule file or `rules` entry that was refused (e names it). */
+typedef void (*rule_report_fn)(void *arg, const struct ct_error *e);
+
 struct rule_list {
 	struct rule *v; /* owned array */
 	size_t n;
@@ -101,6 +104,9 @@ struct rule_list {
 	size_t bymask;  /* slots of byname - 1 */
 	const struct rule_extra *extras; /* borrowed; the settings the owner declared */
 	size_t n_extras;
+	rule_report_fn report; /* told of each refused file or entry, or NULL */
+	void *report_arg;
+	size_t refused; /* files and entries the reporter was told of */
 };
 
 /* A *.json rule file larger than this is refused (CT_ERR_LIMIT). */
@@ -115,6 +121,15 @@ void rule_list_init(struct rule_list *l);
  * rule.extra[] at its index in extras. A setting not declared is an error. */
 void rule_list_declare(struct rule_list *l, const struct rule_extra *extras, size_t n);
 void rule_list_free(struct rule_list *l);
+/* With a reporter, a refused rule file or `rules` entry is told to fn and
+ * loading goes on to the next, so that every bad rule is found in one pass;
+ * the loaders then fail only for what stops them (a folder that cannot be
+ * read, a `rules` setting that is not a list). Without one (the default) the
+ * first refused rule stops loading. */
+void rule_list_report(struct rule_list *l, rule_report_fn fn, void *arg);
+/* For the loaders: one file or entry was refused with e. 0 when it was
+ * reported (go on), -1 when there is no reporter (stop). */
+int rule_list_refuse(struct rule_list *l, const struct ct_error *e);
 /* The rule called name, or NULL. (Rules are found by a hash of their names:
  * change a name only through the loaders.) */
 const struct rule *rule_list_find(const struct rule_list *l, const char *name);
@@ -176,7 +191,8 @@ int rule_tests_beside(
 void rule_tests_free(struct rule_test *tests, size_t n);
 
 /* Compiles the list; fails on duplicate names or invalid patterns (the
- * matcher's message, prefixed by the rule's origin). */
+ * matcher's message, prefixed by the rule's origin, for the first invalid
+ * rule; with the list's reporter, each invalid rule is also told to it). */
 struct ruleset *rules_compile(
     const struct rule_list *l, enum match_envelope env, struct ct_error *err);
 

@@ -17,7 +17,14 @@ wall_now(void)
 const char *
 state_backend_name(enum state_backend b)
 {
-	return b == STATE_SQLITE ? "sqlite" : "memory";
+	switch (b) {
+	case STATE_SQLITE:
+		return "sqlite";
+	case STATE_DYNAMODB:
+		return "dynamodb";
+	default:
+		return "memory";
+	}
 }
 
 struct state *
@@ -36,6 +43,14 @@ state_open(const struct state_options *o, struct ct_error *err)
 		}
 		s = state_sqlite_open(o, err);
 		break;
+	case STATE_DYNAMODB:
+		if (o->table == NULL || *o->table == '\0' || o->aws == NULL) {
+			ct_error_set(err, CT_ERR_CONFIG,
+			    "state store: dynamodb needs a table and an AWS client");
+			return NULL;
+		}
+		s = state_dynamodb_open(o, err);
+		break;
 	default:
 		ct_error_set(
 		    err, CT_ERR_INTERNAL, "state store: unknown backend %d", (int)o->backend);
@@ -47,6 +62,18 @@ state_open(const struct state_options *o, struct ct_error *err)
 	s->now = o->now ? o->now : wall_now;
 	s->max_keys = o->max_keys > 0 ? o->max_keys : STATE_MAX_KEYS_DEFAULT;
 	return s;
+}
+
+double
+state_prune_every(const struct state *s)
+{
+	return s->backend == STATE_DYNAMODB ? 0. : 300.;
+}
+
+int64_t
+state_now(const struct state *s)
+{
+	return s->now();
 }
 
 void

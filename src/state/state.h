@@ -5,6 +5,11 @@
  *   memory  in this process only (scan, --dry-run, tests); gone at exit
  *   sqlite  one file in the unit's StateDirectory=, WAL mode: survives
  *           kill -9 and reboots, shared by the processes of one machine
+ *   dynamodb  one on-demand DynamoDB table, shared by every instance that
+ *           reads the same queue: conditional writes and atomic counters,
+ *           through the AWS layer (signing, retries, endpoints); how each
+ *           call keeps this contract and what it costs is in
+ *           src/state/dynamodb.c, the table's schema in deploy/
  *
  * The store knows nothing of rules or alerts. A key is a short string its
  * caller chooses, with a prefix of the caller's own ("alert/", ...); a key
@@ -14,7 +19,7 @@
  * expiry is absent for every call, whether or not it was pruned yet.
  *
  * Every call is thread-safe. Every call that can fail returns -1 with err
- * naming the store (its file) and what failed; callers treat a failed store
+ * naming the store (its file, or its table) and what failed; callers treat a failed store
  * as "not known", so a failure can only cause a duplicate, never a loss.
  */
 #ifndef CT_STATE_STATE_H
@@ -30,14 +35,23 @@
 enum state_backend {
 	STATE_MEMORY,
 	STATE_SQLITE,
+	STATE_DYNAMODB,
 };
+
+struct ctaws_client;
 
 struct state_options {
 	enum state_backend backend;
-	const char *path;     /* sqlite: the database file (created if missing) */
-	int64_t max_keys;     /* above this, prune forgets the keys expiring first;
-	                         0: STATE_MAX_KEYS_DEFAULT */
-	int64_t (*now)(void); /* wall clock, seconds; NULL: the real one (tests) */
+	const char *path;         /* sqlite: the database file (created if missing) */
+	int64_t max_keys;         /* above this, prune forgets the keys expiring first;
+	                             0: STATE_MAX_KEYS_DEFAULT */
+	int64_t (*now)(void);     /* wall clock, seconds; NULL: the real one (tests) */
+	const char *table;        /* dynamodb: the table's name (it must exist: the store
+	                             checks it once at open, never creates it) */
+	const char *region;       /* dynamodb: the table's region; NULL: the client's */
+	struct ctaws_client *aws; /* dynamodb: borrowed, outlives the store; the
+	                             daemon's client (credentials, endpoints,
+	                             retries) shared with its other AWS calls */
 };
 
 #define STATE_MAX_KEYS_DEFAULT 1000000
@@ -49,10 +63,14 @@ struct state;
 
 struct state *state_open(const struct state_options *o, struct ct_error *err);
 void state_close(struct state *s);
-/* "memory", "sqlite". */
+/* "memory", "sqlite", "dynamodb". */
 const char *state_backend_name(enum state_backend b);
-/* Where it lives, for messages: the file, or "memory". */
+/* Where it lives, for messages: the file, "memory", or "dynamodb table T in
+ * REGION". */
 const char *state_where(const struct state *s);
+/* The store's clock (options.now): the wall-clock seconds its calls compare
+ * expiries with, for callers computing an `until`. */
+int64_t state_now(const struct state *s);
 
 /* Records key until `until` (a later expiry wins; an expired key starts
  * afresh with counter 0). */
@@ -80,6 +98,10 @@ long state_take_expired(struct state *s, const char *prefix, size_t max, state_e
 /* Forgets keys expired more than STATE_EXPIRED_KEEP_S ago and, above
  * max_keys, the keys expiring first. Returns how many were forgotten. */
 long state_prune(struct state *s, struct ct_error *err);
+/* Seconds between prunes that suit the backend: a walk of a table in memory
+ * or one SQLite statement is cheap. 0 for DynamoDB, whose TTL deletes what
+ * expired and whose prune would scan the whole table. */
+double state_prune_every(const struct state *s);
 /* Keys held, expired ones not yet pruned included. */
 long state_count(struct state *s, struct ct_error *err);
 

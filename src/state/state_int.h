@@ -29,10 +29,11 @@ struct state {
 	enum state_backend backend;
 	int64_t (*now)(void);
 	int64_t max_keys;
-	char *where; /* owned: the file, or "memory" */
+	char *where; /* owned: the file, the table, or "memory" */
 };
 
 struct state *state_memory_open(const struct state_options *o, struct ct_error *err);
 struct state *state_sqlite_open(const struct state_options *o, struct ct_error *err);
+struct state *state_dynamodb_open(const struct state_options *o, struct ct_error *err);
 
 #endif

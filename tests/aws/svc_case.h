@@ -1,5 +1,5 @@
 /*
- * Data-driven tests of the SQS, S3 and SNS request builders and response
+ * Data-driven tests of the SQS, S3, SNS and DynamoDB request builders and response
  * parsers: each case file in tests/aws/svc_cases/ names an operation, gives
  * its input and the expected output, in sections:
  *
@@ -73,10 +73,12 @@ void svc_put_error(struct svc_ctx *ctx, const struct ctaws_error *err);
 /* A section's text as a struct buf (borrowed, not to be freed). */
 struct buf svc_section_buf(const struct ct_case *c, const char *name);
 
-/* The operations of each service (sqs_ops.c, sns_ops.c, s3_ops.c), each
+/* The operations of each service (sqs_ops.c, sns_ops.c, s3_ops.c,
+ * dynamodb_ops.c), each
  * list ended by {NULL, NULL}. */
 extern const struct svc_op sqs_ops[];
 extern const struct svc_op sns_ops[];
 extern const struct svc_op s3_ops[];
+extern const struct svc_op dynamodb_ops[];
 
 #endif

@@ -1,6 +1,6 @@
 /*
- * Runs every case file of tests/aws/svc_cases/ (see svc_case.h): SQS, S3 and
- * SNS request building and response parsing, one Check test per file.
+ * Runs every case file of tests/aws/svc_cases/ (see svc_case.h): SQS, S3,
+ * SNS and DynamoDB request building and response parsing, one Check test per file.
  */
 #include <check.h>
 #include <stdio.h>
@@ -13,10 +13,10 @@
 static svc_op_fn
 find_op(const char *name)
 {
-	const struct svc_op *lists[] = {sqs_ops, sns_ops, s3_ops};
+	const struct svc_op *lists[] = {sqs_ops, sns_ops, s3_ops, dynamodb_ops};
 	size_t i;
 
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
 		for (const struct svc_op *op = lists[i]; op->name; op++)
 			if (strcmp(op->name, name) == 0)
 				return op->fn;

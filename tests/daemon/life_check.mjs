@@ -4,7 +4,8 @@
 // configuration: exit 2, every error its own line. A queue without a
 // dead-letter queue: a warning, as `run` logs it, that fails nothing.
 import { after, before, beforeEach, test } from "node:test";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import assert from "node:assert/strict";
 import { startLocalAws } from "../harness/local-aws.mjs";
 import { createQueue, runProgram } from "../harness/lib.mjs";
@@ -123,6 +124,22 @@ test("a bad configuration: exit 2, naming the file and line", async () => {
 	assert.equal(run.code, 2, run.stdout + run.stderr);
 	assert.match(run.stdout, /^\[FAIL\] configuration: .*ctalertd\.conf:\d+: /m);
 	assert.equal(aws.requestLog.entries.filter((e) => !e.harness).length, 0, "asked AWS with a bad configuration");
+});
+
+test("bad rule files: each its own FAIL line", async () => {
+	const world = await makeWorld(aws, { extra: 'rules_dir = "rules.d";' });
+	const dir = join(dirname(world.conf), "rules.d");
+	mkdirSync(dir, { recursive: true });
+	writeFileSync(join(dir, "a-bad.json"), '{"name": "a-bad", "pattern": ');
+	writeFileSync(join(dir, "b-good.json"), '{"name": "b-good", "pattern": {"eventName": ["B"]}}');
+	writeFileSync(join(dir, "c-bad.yml"), "title: c\nlogsource: {product: aws, service: cloudtrail}\n" +
+		"detection: {sel: {eventName|windash: x}, condition: sel}\n");
+	const run = await check(world);
+	assert.equal(run.code, 2, run.stdout + run.stderr);
+	const failed = items(run.stdout).filter((l) => !l.ok).map((l) => l.text);
+	assert.equal(failed.length, 2, run.stdout);
+	assert.match(failed[0], /^configuration: .*rules\.d\/a-bad\.json: invalid JSON/);
+	assert.match(failed[1], /^configuration: .*rules\.d\/c-bad\.yml:3: .*windash/);
 });
 
 test("no credentials: the chain's explanation is printed once, the rest is not asked", async () => {

@@ -4,6 +4,7 @@
 // that finds them both beside the source tree (node_modules at the top) and
 // through NODE_PATH, which `make check` sets and which ESM imports ignore.
 // fauxqs is ESM only; its files are located the same way and imported by URL.
+// dynalite is CommonJS and loaded from its directory, found the same way.
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
@@ -22,13 +23,28 @@ export const snsSdk = require("@aws-sdk/client-sns");
 
 /** The directory of the installed fauxqs package (throws when it is missing). */
 export function fauxqsDir() {
-	const dirs = require.resolve.paths("fauxqs") ?? [];
+	return packageDir("fauxqs");
+}
+
+/* A package's directory, found as require() would find it. */
+function packageDir(name) {
+	const dirs = require.resolve.paths(name) ?? [];
 	for (const dir of dirs) {
-		const candidate = join(dir, "fauxqs");
+		const candidate = join(dir, name);
 		if (existsSync(join(candidate, "package.json")))
 			return candidate;
 	}
-	throw new Error("fauxqs is not installed: run `npm ci` at the top of the source tree");
+	throw new Error(`${name} is not installed: run \`npm ci\` at the top of the source tree`);
+}
+
+/** The directory of the installed dynalite package (throws when it is missing). */
+export function dynaliteDir() {
+	return packageDir("dynalite");
+}
+
+/** dynalite's server factory (CommonJS). */
+export function requireDynalite() {
+	return require(dynaliteDir());
 }
 
 /** Imports one file of fauxqs's build, e.g. "app.js" or "sqs/sqsStore.js". */

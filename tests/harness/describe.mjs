@@ -22,6 +22,8 @@ export function queryParams(rawQuery, body, contentType) {
 export function guessService(headers, rawQuery, body) {
 	if ((headers["x-amz-target"] ?? "").startsWith("AmazonSQS."))
 		return "sqs";
+	if ((headers["x-amz-target"] ?? "").startsWith("DynamoDB_"))
+		return "dynamodb";
 	const ct = headers["content-type"] ?? "";
 	if (ct.includes("x-amz-json"))
 		return "sqs";
@@ -80,7 +82,7 @@ function lastSegment(s, sep) {
 
 /**
  * Describes a request: {service, operation, method, path, query, bucket,
- * key, queue, topic}. `body` is the buffered body (not for S3).
+ * key, queue, topic, table}. `body` is the buffered body (not for S3).
  */
 export function describeRequest(service, method, rawPath, rawQuery, headers, body) {
 	const d = { service, operation: undefined, method, path: rawPath, query: rawQuery };
@@ -94,6 +96,13 @@ export function describeRequest(service, method, rawPath, rawQuery, headers, bod
 		if (d.bucket === "")
 			d.bucket = undefined;
 		d.operation = s3Operation(method, d.bucket, d.key, query, headers);
+	} else if (service === "dynamodb") {
+		d.operation = lastSegment(headers["x-amz-target"], ".");
+		try {
+			d.table = JSON.parse(body?.toString("utf8") || "{}").TableName;
+		} catch {
+			/* not JSON: dynalite answers that itself */
+		}
 	} else if (service === "sqs") {
 		d.operation = lastSegment(headers["x-amz-target"], ".");
 		try {

@@ -1,6 +1,8 @@
 // AWS's error answers, in each service's own wire shape:
 //   SQS (AWS JSON 1.0): {"__type": "...#Code", "message": ...} and the
 //       x-amzn-query-error header "QueryCode;Sender|Receiver";
+//   DynamoDB (AWS JSON 1.0): the same body, no query header, 400 for the
+//       signature and key errors (not 403), 500 InternalServerError;
 //   S3 (REST XML): <Error><Code>..</Code><Message>..</Message>..</Error>;
 //   SNS and STS (query protocol): <ErrorResponse><Error><Type>Sender</Type>
 //       <Code>..</Code><Message>..</Message></Error><RequestId>..</RequestId>.
@@ -32,6 +34,18 @@ export function sqsError(status, type, queryCode, message, fault = "Sender") {
 			"x-amzn-requestid": requestId,
 			"x-amzn-query-error": `${queryCode};${fault}`,
 		},
+		body: JSON.stringify({ __type: type, message }),
+	};
+}
+
+const DYNAMODB = "com.amazonaws.dynamodb.v20120810#";
+
+/** A DynamoDB JSON-protocol error. `type` is the full __type (namespace#Name). */
+export function dynamodbError(status, type, message) {
+	return {
+		status,
+		code: type.slice(type.indexOf("#") + 1),
+		headers: { "content-type": "application/x-amz-json-1.0", "x-amzn-requestid": newRequestId() },
 		body: JSON.stringify({ __type: type, message }),
 	};
 }
@@ -106,6 +120,8 @@ function skewText(f) {
 export function authError(f) {
 	if (f.service === "sqs")
 		return sqsAuthError(f);
+	if (f.service === "dynamodb")
+		return dynamodbAuthError(f);
 	if (f.service === "s3")
 		return s3AuthError(f);
 	return queryAuthError(f);
@@ -134,6 +150,32 @@ function sqsAuthError(f) {
 			"The request processing has failed because of an unknown error, exception or failure.", "Receiver");
 	default: /* mismatch, content-sha256-mismatch, anything else about the signature */
 		return sqsError(403, CORAL + "InvalidSignatureException", "SignatureDoesNotMatch", mismatchText(f));
+	}
+}
+
+function dynamodbAuthError(f) {
+	switch (f.kind) {
+	case "missing":
+		return dynamodbError(400, CORAL + "MissingAuthenticationTokenException", "Request is missing Authentication Token");
+	case "malformed":
+		return dynamodbError(400, CORAL + "IncompleteSignatureException", f.message);
+	case "unknown-key":
+	case "bad-token":
+		return dynamodbError(400, CORAL + "UnrecognizedClientException", INVALID_TOKEN);
+	case "expired-token":
+		return dynamodbError(400, CORAL + "ExpiredTokenException", EXPIRED_TOKEN);
+	case "skew":
+		return dynamodbError(400, CORAL + "InvalidSignatureException", skewText(f));
+	case "wrong-region":
+		return dynamodbError(400, CORAL + "InvalidSignatureException",
+			`Credential should be scoped to a valid region, not '${f.region}'. `);
+	case "throttle":
+		return dynamodbError(400, DYNAMODB + "ProvisionedThroughputExceededException",
+			"The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.");
+	case "error500":
+		return dynamodbError(500, DYNAMODB + "InternalServerError", "Internal server error");
+	default:
+		return dynamodbError(400, CORAL + "InvalidSignatureException", mismatchText(f));
 	}
 }
 
@@ -225,6 +267,8 @@ export function customError(service, spec) {
 	let answer;
 	if (spec.body !== undefined)
 		answer = { status, code: spec.code, headers: {}, body: spec.body };
+	else if (service === "dynamodb")
+		answer = dynamodbError(status, spec.type ?? DYNAMODB + (spec.code ?? "InternalServerError"), spec.message ?? "");
 	else if (service === "sqs")
 		answer = sqsError(status, spec.type ?? CORAL + (spec.code ?? "InternalFailure"), spec.queryCode ?? spec.code ?? "InternalFailure", spec.message ?? "", fault);
 	else if (service === "s3")

@@ -2,7 +2,7 @@
 // first rule that matches a request and still has uses left fires.
 //
 // A rule: {service, operation, method, bucket, key, keyPrefix, path, queue,
-// topic, includeHarness, skip, count, kind, ...kind options}; every match
+// topic, table, includeHarness, skip, count, kind, ...kind options}; every match
 // field is optional (absent matches anything). `operation` may be a list.
 // `path` is a regular expression over the raw request path. `count` is how
 // many requests the rule fires on (default 1; "always" for no limit); `skip`
@@ -45,12 +45,12 @@ function matchOne(want, have) {
 
 /**
  * Whether a request description (service, operation, method, path, bucket,
- * key, queue, topic, harness) matches a rule's or a query's fields.
+ * key, queue, topic, table, harness) matches a rule's or a query's fields.
  */
 export function matches(rule, req) {
 	if (req.harness && !rule.includeHarness)
 		return false;
-	for (const field of ["service", "operation", "method", "bucket", "key", "queue", "topic"]) {
+	for (const field of ["service", "operation", "method", "bucket", "key", "queue", "topic", "table"]) {
 		if (!matchOne(rule[field], req[field]))
 			return false;
 	}

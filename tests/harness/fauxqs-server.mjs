@@ -9,6 +9,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fauxqsDir, importFauxqs } from "./deps.mjs";
+import { serveAsChild } from "./standin.mjs";
 
 export const FAUXQS_VERSION = "1.9.2";
 
@@ -26,22 +27,4 @@ sqsStore.host = "";
 const app = buildApp({ logger: false, defaultRegion: process.env.LOCAL_AWS_REGION || "us-east-1", stores: { sqsStore } });
 await app.listen({ host: "127.0.0.1", port: 0 });
 
-let stopping = false;
-async function stop() {
-	if (stopping)
-		return;
-	stopping = true;
-	const timer = setTimeout(() => process.exit(0), 2000);
-	timer.unref();
-	await app.close().catch(() => {});
-	process.exit(0);
-}
-
-process.on("SIGTERM", stop);
-process.on("SIGINT", stop);
-process.on("disconnect", stop);
-process.on("message", (m) => {
-	if (m === "stop")
-		stop();
-});
-process.send({ port: app.server.address().port });
+serveAsChild(app.server.address().port, () => app.close());

@@ -3,10 +3,11 @@
 // (sigv4.mjs) against the keys the harness knows, answers AWS's own errors
 // (errors.mjs) when something is wrong, injects the faults a test asked for
 // (faults.mjs), records the request (log.mjs), and passes the rest on: STS
-// to the local STS (sts.mjs), everything else to fauxqs.
+// to the local STS (sts.mjs), DynamoDB to dynalite, everything else to
+// fauxqs.
 //
-// S3 bodies are streamed both ways; only SQS/SNS/STS request bodies (small)
-// are read whole, because their operation is inside them.
+// S3 bodies are streamed both ways; only SQS/SNS/STS/DynamoDB request bodies
+// (small) are read whole, because their operation is inside them.
 import { createHash } from "node:crypto";
 import http from "node:http";
 import { pipeline } from "node:stream";
@@ -80,6 +81,8 @@ function bufferedService(auth, headers, rawQuery) {
 	if (auth.ok)
 		return auth.service;
 	const ct = headers["content-type"] ?? "";
+	if ((headers["x-amz-target"] ?? "").startsWith("DynamoDB_"))
+		return "dynamodb";
 	if ((headers["x-amz-target"] ?? "").startsWith("AmazonSQS.") || ct.includes("x-amz-json"))
 		return "sqs";
 	if (ct.includes("x-www-form-urlencoded") || /(^|&)Action=/.test(rawQuery))
@@ -87,8 +90,9 @@ function bufferedService(auth, headers, rawQuery) {
 	return "s3";
 }
 
-/* Records the AWS error code of an error fauxqs answered: the SQS header,
- * else the first <Code> of an XML body (read alongside the relay). */
+/* Records the AWS error code of an error the stand-in answered: the SQS
+ * header, else the first <Code> of an XML body or the name in a JSON
+ * body's __type (read alongside the relay). */
 function noteErrorCode(entry, upRes) {
 	const query = upRes.headers["x-amzn-query-error"];
 	if (query) {
@@ -101,7 +105,8 @@ function noteErrorCode(entry, upRes) {
 			head += c.toString("utf8");
 	});
 	upRes.on("end", () => {
-		entry.error = /<Code>([^<]*)<\/Code>/.exec(head)?.[1] ?? `HTTP ${upRes.statusCode}`;
+		const json = /"__type"\s*:\s*"(?:[^"#]*#)?([^"]*)"/.exec(head)?.[1];
+		entry.error = json ?? /<Code>([^<]*)<\/Code>/.exec(head)?.[1] ?? `HTTP ${upRes.statusCode}`;
 	});
 }
 
@@ -110,12 +115,14 @@ export class Front {
 	 * `world` is the shared state (local-aws.mjs): region, accountId,
 	 * credentials, faults, log, clock, bucketOwners, bucketRegions, sts.
 	 * `upstream` is {host, port} of fauxqs, or null for a front that only
-	 * answers STS.
+	 * answers STS; `upstreams` maps a service to another stand-in
+	 * ({dynamodb: {host, port}} of dynalite).
 	 */
-	constructor(world, { name = "front", upstream = null } = {}) {
+	constructor(world, { name = "front", upstream = null, upstreams = {} } = {}) {
 		this.world = world;
 		this.name = name;
 		this.upstream = upstream;
+		this.upstreams = upstreams;
 		this.agent = new http.Agent({ keepAlive: true });
 		this.server = http.createServer((req, res) => {
 			this.handle(req, res).catch((err) => this.internalError(res, err));
@@ -219,9 +226,10 @@ export class Front {
 		}
 		if (service === "sts")
 			return this.answerSts(req, res, entry, desc, checked.identity, rule);
-		if (!this.upstream)
-			return this.answer(req, res, entry, customError(service, { status: 400, code: "InvalidAction", message: `${this.name} only answers STS` }));
-		return this.proxy(req, res, entry, body, rule);
+		const upstream = this.upstreams[service] ?? (service === "dynamodb" ? null : this.upstream);
+		if (!upstream)
+			return this.answer(req, res, entry, customError(service, { status: 400, code: "InvalidAction", message: `${this.name} does not answer ${service}` }));
+		return this.proxy(req, res, entry, body, rule, upstream);
 	}
 
 	/* Returns {identity} (null for an unsigned STS web-identity call) or {failure}. */
@@ -312,7 +320,7 @@ export class Front {
 		this.answer(req, res, entry, a);
 	}
 
-	proxy(req, res, entry, body, rule) {
+	proxy(req, res, entry, body, rule, upstream) {
 		const headers = { ...req.headers };
 		for (const name of [...HOP_BY_HOP, HARNESS_HEADER])
 			delete headers[name];
@@ -333,7 +341,7 @@ export class Front {
 		/* A kept-alive socket fauxqs closed just as it was reused fails at
 		 * once; a request whose body is not a stream is then sent again. */
 		const send = (retry) => {
-			up = http.request({ host: this.upstream.host, port: this.upstream.port, method: req.method, path: req.url, headers, agent: this.agent });
+			up = http.request({ host: upstream.host, port: upstream.port, method: req.method, path: req.url, headers, agent: this.agent });
 			up.on("response", (upRes) => {
 				this.relay(req, res, entry, upRes, rule).catch((err) => this.internalError(res, err));
 			});

@@ -1,5 +1,6 @@
 // The library ctalertd's integration tests use on the local AWS (local-aws.mjs):
-// set up buckets, queues and topics with AWS's own SDK, produce the messages
+// set up buckets, queues and topics with AWS's own SDK (DynamoDB tables with a
+// signed request of the JSON protocol: no DynamoDB SDK client is installed), produce the messages
 // S3, SNS and CloudTrail would send, read what ctalertd published, and run a
 // program with the environment that points it at the local AWS.
 import { spawn } from "node:child_process";
@@ -7,6 +8,7 @@ import { createHash, randomBytes, randomUUID } from "node:crypto";
 import http from "node:http";
 import { gzipSync } from "node:zlib";
 import { Sha256, SignatureV4, s3Sdk, snsSdk, sqsSdk } from "./deps.mjs";
+import { HARNESS_HEADER } from "./front.mjs";
 
 const { CreateBucketCommand, PutObjectCommand } = s3Sdk;
 const { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } = sqsSdk;
@@ -217,6 +219,33 @@ export async function queueDepth(aws, queueUrl) {
 	};
 }
 
+/**
+ * One DynamoDB call through the front, marked as the harness's own (faults
+ * skip it): resolves the parsed answer, throws with AWS's error code and
+ * message otherwise.
+ */
+export async function dynamodb(aws, operation, input) {
+	const r = await signedFetch(aws.endpoint, {
+		method: "POST",
+		service: "dynamodb",
+		region: aws.region,
+		credentials: aws.credentials,
+		headers: {
+			"content-type": "application/x-amz-json-1.0",
+			"x-amz-target": `DynamoDB_20120810.${operation}`,
+			[HARNESS_HEADER]: "1",
+		},
+		body: JSON.stringify(input),
+	});
+	const answer = r.text ? JSON.parse(r.text) : {};
+	if (r.status !== 200) {
+		const err = new Error(`dynamodb ${operation}: HTTP ${r.status} ${answer.__type}: ${answer.message}`);
+		err.code = String(answer.__type ?? "").replace(/^.*#/, "");
+		throw err;
+	}
+	return answer;
+}
+
 /* ---- raw signed requests ---- */
 
 /**
@@ -387,4 +416,24 @@ export function startProgram(aws, command, args = [], { env = {}, cwd, input } =
 /** Runs a program to its end (killed after timeoutMs): {code, signal, stdout, stderr, timedOut}. */
 export function runProgram(aws, command, args = [], { timeoutMs = 30000, ...options } = {}) {
 	return startProgram(aws, command, args, options).wait(timeoutMs);
+}
+
+/** The table the dynamodb backend needs, as deploy/cloudformation.json makes it. */
+export async function createStateTable(aws, name) {
+	await dynamodb(aws, "CreateTable", {
+		TableName: name,
+		BillingMode: "PAY_PER_REQUEST",
+		AttributeDefinitions: [
+			{ AttributeName: "k", AttributeType: "S" },
+			{ AttributeName: "prefix", AttributeType: "S" },
+			{ AttributeName: "until", AttributeType: "N" },
+		],
+		KeySchema: [{ AttributeName: "k", KeyType: "HASH" }],
+		GlobalSecondaryIndexes: [{
+			IndexName: "expiry",
+			KeySchema: [{ AttributeName: "prefix", KeyType: "HASH" }, { AttributeName: "until", KeyType: "RANGE" }],
+			Projection: { ProjectionType: "KEYS_ONLY" },
+		}],
+	});
+	return name;
 }

@@ -1,7 +1,8 @@
 // The local AWS every integration test of ctalertd runs against: fauxqs (SQS,
-// SNS, S3) in a child process, the signature-checking front before it, a local
-// STS, IMDS and ECS credentials endpoint, and AWS SDK clients for the test's
-// own setup and checks. See README.md in this directory.
+// SNS, S3) and dynalite (DynamoDB) in child processes, the signature-checking
+// front before them, a local STS, IMDS and ECS credentials endpoint, and AWS
+// SDK clients for the test's own setup and checks. See README.md in this
+// directory.
 //
 // In a node:test script:
 //     import { startLocalAws } from "../harness/local-aws.mjs";
@@ -25,20 +26,21 @@ import { RequestLog } from "./log.mjs";
 import { LocalSts } from "./sts.mjs";
 
 const FAUXQS_SERVER = fileURLToPath(new URL("./fauxqs-server.mjs", import.meta.url));
+const DYNALITE_SERVER = fileURLToPath(new URL("./dynalite-server.mjs", import.meta.url));
 const START_TIMEOUT_MS = 20000;
 const STOP_TIMEOUT_MS = 5000;
 
-/* Starts fauxqs in its own process; resolves {pid, port, child}. */
-function startFauxqs(region) {
+/* Starts a stand-in (fauxqs, dynalite) in its own process; resolves {pid, port, child}. */
+function startServer(script, name, region) {
 	return new Promise((resolve, reject) => {
-		const child = fork(FAUXQS_SERVER, [], {
+		const child = fork(script, [], {
 			stdio: ["ignore", "ignore", "inherit", "ipc"],
 			env: { ...process.env, LOCAL_AWS_REGION: region },
 			execArgv: [],
 		});
 		const timer = setTimeout(() => {
 			child.kill("SIGKILL");
-			reject(new Error(`fauxqs did not start within ${START_TIMEOUT_MS} ms`));
+			reject(new Error(`${name} did not start within ${START_TIMEOUT_MS} ms`));
 		}, START_TIMEOUT_MS);
 		child.once("message", (m) => {
 			clearTimeout(timer);
@@ -48,7 +50,7 @@ function startFauxqs(region) {
 		});
 		child.once("exit", (code, signal) => {
 			clearTimeout(timer);
-			reject(new Error(`fauxqs exited before it was ready (${signal ?? code})`));
+			reject(new Error(`${name} exited before it was ready (${signal ?? code})`));
 		});
 	});
 }
@@ -121,10 +123,25 @@ export async function startLocalAws(options = {}) {
 		bucketRegions: new Map(),
 	};
 	world.sts = new LocalSts(world, options.sts);
-	const fauxqs = await startFauxqs(region);
+	const [fauxqsStart, dynaliteStart] = await Promise.allSettled([
+		startServer(FAUXQS_SERVER, "fauxqs", region),
+		startServer(DYNALITE_SERVER, "dynalite", region),
+	]);
+	if (fauxqsStart.status === "rejected" || dynaliteStart.status === "rejected") {
+		for (const s of [fauxqsStart, dynaliteStart])
+			if (s.status === "fulfilled")
+				await stopChild(s.value.child);
+		throw (fauxqsStart.reason ?? dynaliteStart.reason);
+	}
+	const fauxqs = fauxqsStart.value;
+	const dynalite = dynaliteStart.value;
 	const started = [];
 	try {
-		const front = new Front(world, { name: "front", upstream: { host: "127.0.0.1", port: fauxqs.port } });
+		const front = new Front(world, {
+			name: "front",
+			upstream: { host: "127.0.0.1", port: fauxqs.port },
+			upstreams: { dynamodb: { host: "127.0.0.1", port: dynalite.port } },
+		});
 		await front.listen();
 		started.push(() => front.close());
 		const stsFront = new Front(world, { name: "sts" });
@@ -138,16 +155,17 @@ export async function startLocalAws(options = {}) {
 		started.push(() => ecs.stop());
 		for (const s of [front.server, stsFront.server, imds.http.server, ecs.http.server])
 			s.unref();
-		return makeHandle(world, { fauxqs, front, stsFront, imds, ecs, started });
+		return makeHandle(world, { fauxqs, dynalite, front, stsFront, imds, ecs, started });
 	} catch (err) {
 		for (const close of started.reverse())
 			await close();
 		await stopChild(fauxqs.child);
+		await stopChild(dynalite.child);
 		throw err;
 	}
 }
 
-function makeHandle(world, { fauxqs, front, stsFront, imds, ecs, started }) {
+function makeHandle(world, { fauxqs, dynalite, front, stsFront, imds, ecs, started }) {
 	const endpoint = front.url;
 	const credentials = { accessKeyId: TEST_ACCESS_KEY_ID, secretAccessKey: TEST_SECRET_ACCESS_KEY };
 	const clients = makeClients(endpoint, world.region, { credentials });
@@ -166,6 +184,7 @@ function makeHandle(world, { fauxqs, front, stsFront, imds, ecs, started }) {
 		sts: world.sts,
 		stsEndpoint: stsFront.url,
 		fauxqs: { pid: fauxqs.pid, port: fauxqs.port, endpoint: `http://127.0.0.1:${fauxqs.port}` },
+		dynalite: { pid: dynalite.pid, port: dynalite.port, endpoint: `http://127.0.0.1:${dynalite.port}` },
 		/** SDK clients through the front with other keys/settings (see makeClients). */
 		clients: (opts = {}) => makeClients(endpoint, world.region, opts),
 		/** Registers a key the front accepts: {accessKeyId, secretAccessKey, sessionToken, expiration}. */
@@ -208,10 +227,11 @@ function makeHandle(world, { fauxqs, front, stsFront, imds, ecs, started }) {
 				CTALERTD_HARNESS_ECS_URL: ecs.fullUri,
 				CTALERTD_HARNESS_STS_URL: stsFront.url,
 				CTALERTD_HARNESS_FAUXQS_PID: String(fauxqs.pid),
+				CTALERTD_HARNESS_DYNALITE_PID: String(dynalite.pid),
 				...extra,
 			};
 		},
-		/** Stops everything (fauxqs by its PID); safe to call twice. */
+		/** Stops everything (fauxqs and dynalite by their PIDs); safe to call twice. */
 		stop() {
 			stopped ??= (async () => {
 				for (const c of Object.values(clients))
@@ -219,6 +239,7 @@ function makeHandle(world, { fauxqs, front, stsFront, imds, ecs, started }) {
 				for (const close of started.reverse())
 					await close();
 				await stopChild(fauxqs.child);
+				await stopChild(dynalite.child);
 			})();
 			return stopped;
 		},

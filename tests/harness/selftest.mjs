@@ -11,7 +11,7 @@ import { after, before, beforeEach, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { Sha256, SignatureV4, s3Sdk, snsSdk, sqsSdk } from "./deps.mjs";
 import {
-	createBucket, createObserverQueue, createQueue, createTopic, putObject, queueDepth, receiveAll,
+	createBucket, createObserverQueue, createQueue, createTopic, dynamodb, putObject, queueDepth, receiveAll,
 	runProgram, s3EventKey, s3EventNotification, sendMessage, sha256, signedFetch, snsEnvelope,
 } from "./lib.mjs";
 import { startLocalAws } from "./local-aws.mjs";
@@ -198,6 +198,39 @@ describe("signature checking", () => {
 		});
 		assert.equal(hashed.status, 403);
 		assert.equal(xmlField(hashed.text, "Code"), "SignatureDoesNotMatch");
+	});
+
+	test("DynamoDB goes to dynalite, signature-checked, with DynamoDB's error shapes", T, async () => {
+		const target = (op) => ({ "content-type": "application/x-amz-json-1.0", "x-amz-target": `DynamoDB_20120810.${op}` });
+		const table = `selftest-${process.pid}`;
+		await dynamodb(aws, "CreateTable", {
+			TableName: table, BillingMode: "PAY_PER_REQUEST",
+			AttributeDefinitions: [{ AttributeName: "k", AttributeType: "S" }],
+			KeySchema: [{ AttributeName: "k", KeyType: "HASH" }],
+		});
+		const put = JSON.stringify({ TableName: table, Item: { k: { S: "a" } } });
+		const ok = await signedFetch(aws.endpoint + "/", { method: "POST", service: "dynamodb", credentials: aws.credentials, body: put, headers: target("PutItem") });
+		assert.equal(ok.status, 200, ok.text);
+		const bad = await signedFetch(aws.endpoint + "/", {
+			method: "POST", service: "dynamodb", credentials: aws.credentials, body: put, headers: target("PutItem"),
+			tamper: (req) => {
+				req.body = put.replace('"a"', '"b"');
+			},
+		});
+		assert.equal(bad.status, 400, "DynamoDB refuses signatures with a 400");
+		assert.equal(JSON.parse(bad.text).__type, "com.amazon.coral.service#InvalidSignatureException");
+		assert.equal(bad.headers["x-amzn-query-error"], undefined);
+		const entry = aws.requestLog.match({ service: "dynamodb", operation: "PutItem" }).pop();
+		assert.equal(entry.table, table);
+		assert.equal(entry.error, "InvalidSignatureException");
+		const scan = await dynamodb(aws, "Scan", { TableName: table });
+		assert.deepEqual(scan.Items, [{ k: { S: "a" } }], "the tampered item was not stored");
+		const missing = await signedFetch(aws.endpoint + "/", {
+			method: "POST", service: "dynamodb", credentials: aws.credentials, headers: target("GetItem"),
+			body: JSON.stringify({ TableName: "no-such-table", Key: { k: { S: "a" } } }),
+		});
+		assert.equal(JSON.parse(missing.text).__type, "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException");
+		assert.equal(aws.requestLog.match({ table: "no-such-table" })[0].error, "ResourceNotFoundException");
 	});
 
 	test("S3 needs x-amz-content-sha256 and every x-amz-* header signed", T, async () => {

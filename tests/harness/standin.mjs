@@ -1,6 +1,8 @@
-// Pieces shared by the credential stand-ins (imds.mjs, ecs.mjs, sts.mjs): a
-// small loopback HTTP server and a queue of one-shot bad answers a test asks
-// for ("the next 2 credential fetches get a 500").
+// Pieces shared by the stand-ins: for the credential stand-ins (imds.mjs,
+// ecs.mjs, sts.mjs) a small loopback HTTP server and a queue of one-shot bad
+// answers a test asks for ("the next 2 credential fetches get a 500"); for
+// the service stand-ins in child processes (fauxqs-server.mjs,
+// dynalite-server.mjs) their life as a child of local-aws.mjs.
 import http from "node:http";
 
 /**
@@ -94,4 +96,29 @@ export function readAll(req) {
 		req.on("end", () => resolve(Buffer.concat(chunks)));
 		req.on("error", reject);
 	});
+}
+
+/**
+ * A stand-in's life as a child process of local-aws.mjs: tells the parent
+ * its port over the IPC channel, and calls close() (at most 2 s) and exits
+ * when told to stop, on SIGTERM/SIGINT, or when the parent goes away.
+ */
+export function serveAsChild(port, close) {
+	let stopping = false;
+	const stop = async () => {
+		if (stopping)
+			return;
+		stopping = true;
+		setTimeout(() => process.exit(0), 2000).unref();
+		await close().catch(() => {});
+		process.exit(0);
+	};
+	process.on("SIGTERM", stop);
+	process.on("SIGINT", stop);
+	process.on("disconnect", stop);
+	process.on("message", (m) => {
+		if (m === "stop")
+			stop();
+	});
+	process.send({ port });
 }

@@ -17,10 +17,13 @@ const builddir = process.env.top_builddir ?? ".";
 const deploy = join(srcdir, "deploy");
 const load = (f) => JSON.parse(readFileSync(join(deploy, f), "utf8"));
 
-// What ctalertd calls, and so all its policy may allow.
+// What ctalertd calls, and so all its policy may allow: the daemon's, and
+// the dynamodb state store's (src/state/dynamodb.c).
+const STATE_ACTIONS = ["dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem",
+	"dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Scan", "dynamodb:Query"];
 const DAEMON_ACTIONS = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility",
 	"sqs:GetQueueAttributes", "s3:GetObject", "s3:ListBucket", "sns:Publish", "sns:GetTopicAttributes",
-	"kms:Decrypt"].sort();
+	"kms:Decrypt", ...STATE_ACTIONS].sort();
 
 const PSEUDO = new Set(["AWS::AccountId", "AWS::NotificationARNs", "AWS::NoValue", "AWS::Partition",
 	"AWS::Region", "AWS::StackId", "AWS::StackName", "AWS::URLSuffix"]);
@@ -271,6 +274,39 @@ test("the daemon's policies allow exactly what it calls, on named resources", ()
 	assert.deepEqual(services, ["ec2.amazonaws.com", "ecs-tasks.amazonaws.com"]);
 	const profile = Object.values(tpl.Resources).find((x) => x.Type === "AWS::IAM::InstanceProfile");
 	assert.ok(profile.Properties.Roles.some((x) => tpl.Resources[x.Ref] === role));
+});
+
+test("the state table is what the dynamodb store checks at open, and only it is granted", () => {
+	const tpl = load("cloudformation.json");
+	const tables = Object.entries(tpl.Resources).filter(([, x]) => x.Type === "AWS::DynamoDB::Table");
+	assert.equal(tables.length, 1);
+	const [name, table] = tables[0];
+	const p = table.Properties;
+	assert.equal(p.BillingMode, "PAY_PER_REQUEST", "on demand");
+	assert.deepEqual(p.KeySchema, [{ AttributeName: "k", KeyType: "HASH" }]);
+	const gsi = p.GlobalSecondaryIndexes.find((x) => x.IndexName === "expiry");
+	assert.deepEqual(gsi.KeySchema.map((x) => [x.AttributeName, x.KeyType]), [["prefix", "HASH"], ["until", "RANGE"]]);
+	assert.equal(gsi.Projection.ProjectionType, "KEYS_ONLY");
+	const types = Object.fromEntries(p.AttributeDefinitions.map((x) => [x.AttributeName, x.AttributeType]));
+	assert.deepEqual(types, { k: "S", prefix: "S", until: "N" });
+	assert.deepEqual(p.TimeToLiveSpecification, { AttributeName: "forget_at", Enabled: true });
+	// The names the backend uses, in its source.
+	const backend = readFileSync(join(srcdir, "src/state/dynamodb.c"), "utf8");
+	for (const word of ['"k"', '"until"', '"value"', '"forget_at"', '"prefix"', '"expiry"'])
+		assert.ok(backend.includes(word), `src/state/dynamodb.c does not use ${word}`);
+	// The role may use this table and its index, nothing wider.
+	const role = Object.values(tpl.Resources).find((x) => x.Type === "AWS::IAM::Role");
+	const dyn = statements(role.Properties.Policies[0].PolicyDocument)
+		.filter((s) => [s.Action].flat().some((a) => a.startsWith("dynamodb:")));
+	const onTable = dyn.find((s) => s.Resource["Fn::GetAtt"]);
+	assert.deepEqual(onTable.Resource, { "Fn::GetAtt": [name, "Arn"] });
+	const onIndex = dyn.find((s) => s.Resource["Fn::Sub"]);
+	assert.equal(onIndex.Resource["Fn::Sub"], `\${${name}.Arn}/index/expiry`);
+	assert.deepEqual([onIndex.Action].flat(), ["dynamodb:Query"]);
+	const standalone = statements(load("iam-policy.json")).filter((s) => [s.Action].flat().some((a) => a.startsWith("dynamodb:")));
+	for (const s of standalone)
+		assert.match([s.Resource].flat()[0], /^arn:aws:dynamodb:[a-z0-9-]+:\d{12}:table\/[A-Za-z0-9_.-]+(\/index\/expiry)?$/);
+	assert.deepEqual(standalone.flatMap((s) => [s.Action].flat()).sort(), [...STATE_ACTIONS].sort());
 });
 
 test("the ECS task definition runs the image as it is meant to run", () => {

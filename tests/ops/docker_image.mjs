@@ -11,6 +11,8 @@ import assert from "node:assert/strict";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import http from "node:http";
+import https from "node:https";
 import { startLocalAws } from "../harness/local-aws.mjs";
 import { queueDepth, receiveAll } from "../harness/lib.mjs";
 import { announce, createTopicRecord, makeWorld, record } from "../daemon/world.mjs";
@@ -148,4 +150,61 @@ test("the image builds, runs as non-root and alerts against the local AWS", { sk
 		const rules = alerts.map((a) => JSON.parse(a.Body)).map((a) => a.rule.name ?? a.rule).sort();
 		assert.deepEqual(rules, ["mounted-rule", "sns-create-topic"], "the file's rule and the image's rule pack");
 	});
+
+	await t.test("HTTPS from inside: the image's CA bundle loads, and AWS_CA_BUNDLE adds a CA", async () => {
+		const world = await makeWorld(aws, { name: `img${process.pid}t` });
+		const tls = await startTlsProxy(aws, tmp);
+		try {
+			const conf = join(tmp, "tls.conf");
+			writeFileSync(conf, `queue_url = "${world.queue.url}";\nsource = { buckets = ["${world.bucket}"]; };\n` +
+				`alerts = { topic_arn = "${world.topic}"; };\naws = { s3_path_style = true; };\n`);
+			chmodSync(conf, 0o644);
+			const env = Object.entries({ ...aws.env(), AWS_ENDPOINT_URL: tls.url })
+				.filter(([k]) => k.startsWith("AWS_")).flatMap(([k, v]) => ["-e", `${k}=${v}`]);
+			const checkIn = (extra) => podman([...podmanRunArgs(), "--rm", ...env, ...extra,
+				"-v", `${conf}:/etc/ctalertd/ctalertd.conf:ro`, tag, "check"], { timeoutMs: 120000 });
+			// The test CA is not in the image's bundle: refused for trust, which
+			// shows the bundle itself was found and read.
+			const untrusted = await checkIn([]);
+			assert.equal(untrusted.code, 1, untrusted.stdout + untrusted.stderr);
+			assert.match(untrusted.stdout, /^\[FAIL\] credentials: .*certificate/im);
+			assert.doesNotMatch(untrusted.stdout + untrusted.stderr, /setting certificate|CA ?file|cacert/i);
+			assert.equal(tls.forwarded(), 0, "a request went through an untrusted connection");
+			const trusted = await checkIn(["-e", "AWS_CA_BUNDLE=/ca.pem", "-v", `${tls.caFile}:/ca.pem:ro`]);
+			assert.equal(trusted.code, 0, trusted.stdout + trusted.stderr);
+			assert.match(trusted.stdout, /^\[ ok \] credentials: /m);
+			assert.ok(tls.forwarded() >= 4, `${tls.forwarded()} requests over TLS`);
+		} finally {
+			await tls.stop();
+		}
+	});
 });
+
+/**
+ * An HTTPS endpoint on loopback, with a certificate of a CA made for the
+ * test, that passes each request on to the local AWS unchanged (its Host
+ * header included, which the signature covers). caFile: the CA's PEM.
+ */
+async function startTlsProxy(aws, dir) {
+	const caFile = join(dir, "ca.pem"), keyFile = join(dir, "tls-key.pem");
+	await must("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+		"-addext", "subjectAltName=IP:127.0.0.1", "-keyout", keyFile, "-out", caFile]);
+	chmodSync(caFile, 0o644);
+	const target = new URL(aws.env().AWS_ENDPOINT_URL);
+	let forwarded = 0;
+	const server = https.createServer({ key: readFileSync(keyFile), cert: readFileSync(caFile) }, (req, res) => {
+		forwarded++;
+		const up = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url,
+			headers: req.headers }, (r) => {
+			res.writeHead(r.statusCode, r.headers);
+			r.pipe(res);
+		});
+		up.on("error", (e) => { res.writeHead(502); res.end(String(e)); });
+		req.pipe(up);
+	});
+	await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+	return {
+		url: `https://127.0.0.1:${server.address().port}`, caFile, forwarded: () => forwarded,
+		stop: () => new Promise((resolve) => server.close(resolve)),
+	};
+}

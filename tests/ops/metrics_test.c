@@ -53,6 +53,7 @@ static const struct {
     F(alerts_published),
     F(alerts_duplicate),
     F(alerts_failed),
+    F(state_errors),
 #undef F
 };
 
