@@ -199,12 +199,14 @@ skip_rule(struct sload *s, const yaml_node_t *root, int in_dir)
 		if (!in_dir)
 			return sigma_fail(s, ls ? ls : root,
 			    "logsource is not product: aws, service: cloudtrail");
-		log_notice(
-		    "%s: skipped: its logsource is not product: aws, service: cloudtrail", s->path);
+		log_notice("%s%s%s: skipped: its logsource is not product: aws, service: "
+			   "cloudtrail",
+		    s->path, s->in_collection ? ": rule " : "", s->in_collection ? s->name : "");
 		return 1;
 	}
 	if (status && (strcmp(status, "deprecated") == 0 || strcmp(status, "unsupported") == 0)) {
-		log_notice("%s: skipped: its status is %s", s->path, status);
+		log_notice("%s%s%s: skipped: its status is %s", s->path,
+		    s->in_collection ? ": rule " : "", s->in_collection ? s->name : "", status);
 		return 1;
 	}
 	return 0;
@@ -257,59 +259,47 @@ load_rule(struct rule_list *l, struct sload *s, const yaml_node_t *root, int in_
 	return r;
 }
 
+/* Names rule i of n of the file: the file's stem for a file of one rule,
+ * STEM-N (from 1) for each rule of a collection. */
 static int
-parse_error(struct sload *s, yaml_parser_t *p)
+name_rule(struct sload *s, const char *stem, size_t i, size_t n, char *name, size_t size)
 {
-	return ct_error_set(s->err, CT_ERR_CONFIG, "%s:%lu: invalid YAML: %s%s%s", s->path,
-	    (unsigned long)p->problem_mark.line + 1, p->problem ? p->problem : "parse error",
-	    p->context ? " " : "", p->context ? p->context : "");
+	if (n == 1)
+		snprintf(name, size, "%s", stem);
+	else
+		snprintf(name, size, "%s-%zu", stem, i + 1);
+	s->name = name;
+	if (rule_name_check(name, s->err) == -1)
+		return ct_error_prefix(s->err, "%s: rule named after the file", s->path), -1;
+	return 0;
 }
 
 int
 rules_load_sigma_file(struct rule_list *l, const char *path, int in_dir, struct ct_error *err)
 {
 	struct buf text = BUF_INIT;
-	yaml_parser_t parser;
-	yaml_document_t doc, more;
-	struct sload s = {.path = path, .err = err};
-	char *stem = NULL;
+	struct sigma_docs docs = {NULL};
+	char *stem = NULL, *name = NULL;
 	int r = -1;
 
 	if (rules_read_file(path, &text, err) == -1)
 		return -1;
-	if ((stem = rules_file_stem(path)) == NULL) {
-		buf_free(&text);
-		return ct_error_set(err, CT_ERR_NOMEM, "out of memory");
+	if ((stem = rules_file_stem(path)) == NULL ||
+	    (name = malloc(strlen(stem) + 24)) == NULL)
+		r = ct_error_set(err, CT_ERR_NOMEM, "out of memory");
+	else if ((r = sigma_docs_read(path, &text, &docs, err)) == 0 && docs.n == 0)
+		r = ct_error_set(err, CT_ERR_CONFIG, "%s: no Sigma rule in the file", path);
+	for (size_t i = 0; r == 0 && i < docs.n; i++) {
+		struct sload s = {.path = path, .doc = &docs.v[i], .err = err};
+
+		s.in_collection = docs.n > 1;
+		if ((r = name_rule(&s, stem, i, docs.n, name, strlen(stem) + 24)) == 0)
+			r = load_rule(l, &s, yaml_document_get_root_node(&docs.v[i]), in_dir);
+		spec_texts_free(&s.units);
+		free(s.unames);
 	}
-	s.name = stem;
-	if (rule_name_check(stem, err) == -1) {
-		ct_error_prefix(err, "%s: rule named after the file", path);
-		free(stem);
-		buf_free(&text);
-		return -1;
-	}
-	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text.data, text.len);
-	if (!yaml_parser_load(&parser, &doc)) {
-		r = parse_error(&s, &parser);
-	} else {
-		s.doc = &doc;
-		if (!yaml_parser_load(&parser, &more)) {
-			r = parse_error(&s, &parser);
-		} else {
-			if (yaml_document_get_root_node(&more) != NULL)
-				r = sigma_fail(&s, yaml_document_get_root_node(&more),
-				    "more than one YAML document (a rule collection): write one "
-				    "rule a file");
-			else
-				r = load_rule(l, &s, yaml_document_get_root_node(&doc), in_dir);
-			yaml_document_delete(&more);
-		}
-		yaml_document_delete(&doc);
-	}
-	yaml_parser_delete(&parser);
-	spec_texts_free(&s.units);
-	free(s.unames);
+	sigma_docs_free(&docs);
+	free(name);
 	free(stem);
 	buf_free(&text);
 	return r;

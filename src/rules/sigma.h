@@ -1,7 +1,8 @@
 /*
  * sigma: Sigma rules, unchanged (SigmaHQ sigma-specification v2), shared
- * by the files that read them: sigma.c (the file, its document, the rule's
- * metadata and log source), sigma_detection.c (search identifiers,
+ * by the files that read them: sigma.c (the file, its rules, their
+ * metadata and log source), sigma_collection.c (a file's YAML documents as
+ * the rules they stand for), sigma_detection.c (search identifiers,
  * selections and the condition, as units of the matcher) and
  * sigma_modifiers.c (a field's modifiers, and each value as the atoms of a
  * pattern).
@@ -32,7 +33,8 @@
 /* A rule while it is read. */
 struct sload {
 	const char *path;
-	const char *name; /* the file's stem */
+	const char *name;  /* the rule's: the file's stem, STEM-N in a collection */
+	int in_collection; /* the file holds several rules */
 	yaml_document_t *doc;
 	struct spec_texts units; /* grown as fields are read; names point into unames */
 	char (*unames)[16];
@@ -65,6 +67,21 @@ const char *sigma_member_scalar(struct sload *s, const yaml_node_t *m, const cha
 int sigma_is_null(const yaml_node_t *n);
 int sigma_is_number(const yaml_node_t *n);
 int sigma_is_bool(const yaml_node_t *n, int *b);
+
+/* ---- the documents of a file (sigma_collection.c) ---- */
+
+/* The rules of one file: a document each, the file's own when it holds
+ * one rule, merged by the collection's actions (global, reset, repeat)
+ * when it holds several. Nodes keep the lines they were written on. */
+struct sigma_docs {
+	yaml_document_t *v; /* owned */
+	size_t n;
+};
+
+/* Reads text (path names it in errors) into d; on error d is empty. */
+int sigma_docs_read(
+    const char *path, const struct buf *text, struct sigma_docs *d, struct ct_error *err);
+void sigma_docs_free(struct sigma_docs *d);
 
 /* ---- modifiers and values (sigma_modifiers.c) ---- */
 
