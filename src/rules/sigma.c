@@ -200,7 +200,7 @@ skip_rule(struct sload *s, const yaml_node_t *root, int in_dir)
 			return sigma_fail(s, ls ? ls : root,
 			    "logsource is not product: aws, service: cloudtrail");
 		log_notice("%s%s%s: skipped: its logsource is not product: aws, service: "
-			   "cloudtrail",
+		           "cloudtrail",
 		    s->path, s->in_collection ? ": rule " : "", s->in_collection ? s->name : "");
 		return 1;
 	}
@@ -284,8 +284,7 @@ rules_load_sigma_file(struct rule_list *l, const char *path, int in_dir, struct 
 
 	if (rules_read_file(path, &text, err) == -1)
 		return -1;
-	if ((stem = rules_file_stem(path)) == NULL ||
-	    (name = malloc(strlen(stem) + 24)) == NULL)
+	if ((stem = rules_file_stem(path)) == NULL || (name = malloc(strlen(stem) + 24)) == NULL)
 		r = ct_error_set(err, CT_ERR_NOMEM, "out of memory");
 	else if ((r = sigma_docs_read(path, &text, &docs, err)) == 0 && docs.n == 0)
 		r = ct_error_set(err, CT_ERR_CONFIG, "%s: no Sigma rule in the file", path);

@@ -19,9 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DOCS_MAX 256      /* YAML documents in one file */
-#define NODES_MAX 100000  /* nodes written out for one file's rules (the message says it) */
-#define DEPTH_MAX 64      /* nesting of one node */
+#define DOCS_MAX  256    /* YAML documents in one file */
+#define NODES_MAX 100000 /* nodes written out for one file's rules (the message says it) */
+#define DEPTH_MAX 64     /* nesting of one node */
 
 /* A document's node, with the document it belongs to. */
 struct at {
@@ -130,19 +130,21 @@ merge_node(struct merge *m, struct at a, struct at b, int depth)
 	if (depth > DEPTH_MAX)
 		return merge_fail(m, n, "YAML nested too deeply");
 	if (m->budget-- == 0)
-		return merge_fail(m, n, "more than 100000 YAML nodes, counting each use of an alias");
+		return merge_fail(
+		    m, n, "more than 100000 YAML nodes, counting each use of an alias");
 	switch (n->type) {
 	case YAML_SCALAR_NODE:
 		return placed(m,
 		    yaml_document_add_scalar(m->out, n->tag, n->data.scalar.value,
-			(int)n->data.scalar.length, n->data.scalar.style),
+		        (int)n->data.scalar.length, n->data.scalar.style),
 		    n);
 	case YAML_SEQUENCE_NODE:
-		if ((id = placed(m, yaml_document_add_sequence(m->out, n->tag, n->data.sequence.style),
-			 n)) <= 0)
+		if ((id = placed(m,
+		         yaml_document_add_sequence(m->out, n->tag, n->data.sequence.style), n)) <=
+		    0)
 			return -1;
-		for (yaml_node_item_t *i = n->data.sequence.items.start; i < n->data.sequence.items.top;
-		     i++) {
+		for (yaml_node_item_t *i = n->data.sequence.items.start;
+		     i < n->data.sequence.items.top; i++) {
 			int item = merge_node(m, at_item(x, *i), (struct at){NULL}, depth + 1);
 			if (item <= 0)
 				return -1;
@@ -151,8 +153,8 @@ merge_node(struct merge *m, struct at a, struct at b, int depth)
 		}
 		return id;
 	case YAML_MAPPING_NODE:
-		if ((id = placed(m, yaml_document_add_mapping(m->out, n->tag, n->data.mapping.style),
-			 n)) <= 0)
+		if ((id = placed(m,
+		         yaml_document_add_mapping(m->out, n->tag, n->data.mapping.style), n)) <= 0)
 			return -1;
 		if (b.node && a.node && a.node->type == YAML_MAPPING_NODE)
 			return merge_pairs(m, id, a, b, depth);
@@ -208,7 +210,8 @@ collect(struct sigma_docs *d, struct merge *m, yaml_document_t *raw, size_t n)
 				return merge_fail(m, at_member(x, "action").node,
 				    "action: repeat with no rule before it");
 			r = add_rule(d, m,
-			    (struct at){&d->v[d->n - 1], yaml_document_get_root_node(&d->v[d->n - 1])},
+			    (struct at){
+			        &d->v[d->n - 1], yaml_document_get_root_node(&d->v[d->n - 1])},
 			    x);
 		} else {
 			return merge_fail(m, at_member(x, "action").node,
@@ -255,9 +258,10 @@ read_documents(const char *path, const struct buf *text, yaml_document_t **raw, 
 		}
 		if (*n == DOCS_MAX || (v = realloc(*raw, (*n + 1) * sizeof(*v))) == NULL) {
 			yaml_document_delete(&doc);
-			r = *n == DOCS_MAX ? ct_error_set(err, CT_ERR_CONFIG,
-						 "%s: more than %d YAML documents", path, DOCS_MAX)
-					   : ct_error_set(err, CT_ERR_NOMEM, "%s: out of memory", path);
+			r = *n == DOCS_MAX
+			        ? ct_error_set(err, CT_ERR_CONFIG,
+			              "%s: more than %d YAML documents", path, DOCS_MAX)
+			        : ct_error_set(err, CT_ERR_NOMEM, "%s: out of memory", path);
 			break;
 		}
 		*raw = v;
