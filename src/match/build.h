@@ -15,6 +15,8 @@ struct bnode {           /* a node while building */
 	uint32_t parent; /* UINT32_MAX for the root and the envelope's virtual nodes */
 	u32vec kids;
 	double presence; /* share of records with a value here (envelope_presence) */
+	uint32_t twin;   /* the node of the JSON text of its objects and arrays (no parent,
+	                    so no record key reaches it), 0 when none */
 };
 
 struct builder {
@@ -29,7 +31,8 @@ struct builder {
 	u32vec named;             /* per clause: its atoms that name values without a key */
 	u32vec named_uses;        /* per clause: clauses naming the same, summed over those atoms */
 	u32vec unit_rule;         /* per unit (a pattern of a rule): its rule */
-	int sigma;                /* the unit being added is a Sigma rule's */
+	VEC(struct fieldref) refs; /* Sigma's field references, by clause */
+	int sigma;                 /* the unit being added is a Sigma rule's */
 	enum match_envelope env;
 	struct ct_error *err;
 };

@@ -139,6 +139,8 @@ add_atom(struct builder *b, uint32_t node, const struct patom *a, uint32_t claus
 	case A_EXISTS:
 	case A_ABSENT:
 		return 0; /* judged in matcher_end from the field's presence */
+	case A_FIELDREF:
+		return 0; /* judged in matcher_end from the two fields' kept values */
 	case A_PRED: {
 		struct predref pr = {a->pred, clause};
 		if (a->pred->kind == PRED_GLOB)
@@ -159,7 +161,7 @@ add_atom(struct builder *b, uint32_t node, const struct patom *a, uint32_t claus
 static int
 is_anything_but(enum atom_kind k)
 {
-	return k >= A_AB_STRINGS;
+	return k >= A_AB_STRINGS && k <= A_AB_WILDCARD;
 }
 
 /* Whether the values an anything-but atom excludes can be told by keys of
@@ -323,6 +325,7 @@ atom_cost(const struct patom *a)
 	case A_NUMERIC:
 		return 0.5;
 	case A_PRED:
+	case A_FIELDREF:
 		return 0.1; /* it names values, but the index cannot tell which */
 	case A_WILDCARD:
 		return has_literal(a->g) ? 0 : 1.0;

@@ -26,8 +26,8 @@ build_nomem(struct builder *b)
 static int
 new_node(struct builder *b, const char *key, size_t len, uint32_t *id)
 {
-	struct bnode n = {
-	    arena_strndup(&b->rs->arena, key, len), (uint32_t)len, UINT32_MAX, {NULL, 0, 0}, 1.0};
+	struct bnode n = {arena_strndup(&b->rs->arena, key, len), (uint32_t)len, UINT32_MAX,
+	    {NULL, 0, 0}, 1.0, 0};
 
 	if (n.key == NULL || VEC_PUSH(b->bn, n) < 0)
 		return build_nomem(b);
@@ -73,11 +73,49 @@ path_node(struct builder *b, const char *path, uint32_t *id)
 
 /* ---- rules ---- */
 
-/* Where a clause's field is: a node id, or UINT32_MAX when it never has a value. */
+/* Whether a Sigma pattern's record path ends with MATCH_JSON_KEY: then
+ * *flen is the length of the field before it (0: none). */
 static int
-clause_node(struct builder *b, const struct pclause *pc, int envelope, uint32_t *node)
+is_json_path(const char *path, size_t *flen)
 {
-	const char *path = pc->path;
+	size_t n = strlen(path), k = strlen(MATCH_JSON_KEY);
+
+	if (n < k || strcmp(path + n - k, MATCH_JSON_KEY) != 0 || (n > k && path[n - k - 1] != '.'))
+		return 0;
+	*flen = n > k ? n - k - 1 : 0;
+	return 1;
+}
+
+/* The node the JSON text of the objects and arrays of field path[0..len)
+ * is reported at: a node of its own, the twin of the field's node, which
+ * no record key reaches. */
+static int
+json_node(struct builder *b, const char *path, size_t len, uint32_t *node)
+{
+	char *field = arena_strndup(&b->rs->arena, path, len);
+	uint32_t at, twin;
+
+	if (field == NULL)
+		return build_nomem(b);
+	if (path_node(b, field, &at) < 0)
+		return -1;
+	if (b->bn.v[at].twin == 0) {
+		if (new_node(b, "", 0, &twin) < 0)
+			return -1;
+		b->bn.v[at].twin = twin;
+		b->bn.v[twin].presence = 0.1; /* few fields hold objects */
+	}
+	*node = b->bn.v[at].twin;
+	return 0;
+}
+
+/* Where a field a pattern names is: a node id, or UINT32_MAX when it never
+ * has a value. */
+static int
+field_node(struct builder *b, const char *path, int envelope, uint32_t *node)
+{
+	const char *given = path;
+	size_t flen;
 	int vn = 0;
 
 	if (b->sigma && strcmp(path, MATCH_TEXT_FIELD) == 0) {
@@ -87,7 +125,7 @@ clause_node(struct builder *b, const struct pclause *pc, int envelope, uint32_t 
 		return 0;
 	}
 	if (envelope) {
-		switch (envelope_map(pc->path, &path, &vn)) {
+		switch (envelope_map(given, &path, &vn)) {
 		case ENV_DEAD:
 			*node = UINT32_MAX;
 			return 0;
@@ -99,6 +137,11 @@ clause_node(struct builder *b, const struct pclause *pc, int envelope, uint32_t 
 		case ENV_RECORD:
 			break;
 		}
+	}
+	if (b->sigma && is_json_path(path, &flen)) {
+		if (flen == 0) /* the record's own text is MATCH_TEXT_FIELD's */
+			return *node = UINT32_MAX, 0;
+		return json_node(b, path, flen, node);
 	}
 	if (path_node(b, path, node) < 0)
 		return -1;
@@ -124,25 +167,58 @@ fields_reserve(struct builder *b)
 	return 0;
 }
 
+/* Whether a clause compares its field with another (A_FIELDREF). */
+static int
+has_fieldref(const struct pclause *pc)
+{
+	for (uint32_t j = 0; j < pc->n; j++)
+		if (pc->atoms[j].kind == A_FIELDREF)
+			return 1;
+	return 0;
+}
+
+/* The field references of clause cid, about node: each is judged at the
+ * end of the record over the values kept at both fields (fieldref.c). */
+static int
+add_fieldrefs(
+    struct builder *b, const struct pclause *pc, uint32_t cid, uint32_t node, int envelope)
+{
+	for (uint32_t j = 0; j < pc->n; j++) {
+		const struct patom *a = &pc->atoms[j];
+		struct fieldref r = {cid, node, 0, a->ref_mode, a->ref_cased};
+		if (a->kind != A_FIELDREF)
+			continue;
+		if (field_node(b, a->v[0].s, envelope, &r.other) < 0)
+			return -1;
+		if (r.other != UINT32_MAX && VEC_PUSH(b->refs, r) < 0)
+			return build_nomem(b);
+	}
+	return fields_reserve(b);
+}
+
 static int
 add_branch(struct builder *b, uint32_t rule, const struct pbranch *br, int envelope)
 {
 	uint32_t nodes[br->n > 0 ? br->n : 1], group[br->n > 0 ? br->n : 1];
+	uint32_t plan[br->n > 0 ? br->n : 1];
 	uint32_t first_group = b->groups.n;
 	struct sub s = {.rule = rule, .first = b->cl.n, .anchor = UINT32_MAX};
 
 	for (uint32_t i = 0; i < br->n; i++) {
-		if (clause_node(b, br->cl[i], envelope, &nodes[i]) < 0)
+		if (field_node(b, br->cl[i]->path, envelope, &nodes[i]) < 0)
 			return -1;
 		if (nodes[i] == UINT32_MAX && !br->cl[i]->optional)
 			return 0; /* a field the envelope never has: the branch cannot match */
+		/* a field reference is judged over the record, never per element */
+		plan[i] = has_fieldref(br->cl[i]) ? UINT32_MAX : nodes[i];
 	}
-	if (fields_reserve(b) < 0 || scopes_plan(b, b->subs.n, br->n, nodes, group) < 0)
+	if (fields_reserve(b) < 0 || scopes_plan(b, b->subs.n, br->n, plan, group) < 0)
 		return -1;
 	for (uint32_t i = 0; i < br->n; i++) {
 		if (nodes[i] == UINT32_MAX)
 			continue; /* exists: false on a field the envelope never has */
-		if (clause_add(b, b->subs.n, br->cl[i], nodes[i], group[i]) < 0)
+		if (clause_add(b, b->subs.n, br->cl[i], nodes[i], group[i]) < 0 ||
+		    add_fieldrefs(b, br->cl[i], b->cl.n - 1, nodes[i], envelope) < 0)
 			return -1;
 		s.n++;
 	}
@@ -382,6 +458,25 @@ add_captures(struct builder *b, uint32_t *src, uint32_t *type)
 	return fields_reserve(b);
 }
 
+/* The twins of the nodes whose objects' and arrays' JSON text is looked
+ * in, for matcher_json. */
+static int
+json_twins(struct builder *b)
+{
+	struct ruleset *rs = b->rs;
+
+	for (uint32_t i = 0; i < b->bn.n; i++) {
+		if (b->bn.v[i].twin == 0)
+			continue;
+		if (rs->json_twin == NULL &&
+		    (rs->json_twin = calloc(b->bn.n, sizeof(*rs->json_twin))) == NULL)
+			return build_nomem(b);
+		rs->json_twin[i] = b->bn.v[i].twin;
+		rs->nodes[i].json = 1;
+	}
+	return 0;
+}
+
 static int
 finish(struct builder *b)
 {
@@ -400,6 +495,10 @@ finish(struct builder *b)
 		rs->nodes[i].id = i;
 	for (uint32_t i = 0; i < b->cl.n; i++)
 		rs->nodes[b->cl.v[i].node].wants = 1;
+	for (uint32_t i = 0; i < b->refs.n; i++) { /* both fields' values are kept */
+		rs->nodes[b->refs.v[i].node].keep = rs->nodes[b->refs.v[i].other].keep = 1;
+		rs->nodes[b->refs.v[i].other].wants = 1;
+	}
 	if (src != UINT32_MAX)
 		rs->nodes[src].capture = CAPT_SOURCE, rs->nodes[src].wants = 1;
 	if (type != UINT32_MAX)
@@ -414,6 +513,11 @@ finish(struct builder *b)
 			return -1;
 	}
 	rs->nnodes = b->bn.n;
+	if (json_twins(b) < 0)
+		return -1;
+	rs->refs = b->refs.v;
+	rs->nrefs = b->refs.n;
+	b->refs.v = NULL;
 	if (anchors_choose(b) < 0)
 		return -1;
 	if (vindex_split(rs) < 0)
@@ -447,6 +551,7 @@ builder_free(struct builder *b)
 	free(b->named.v);
 	free(b->named_uses.v);
 	free(b->unit_rule.v);
+	free(b->refs.v);
 }
 
 static int
@@ -549,6 +654,8 @@ ruleset_free(struct ruleset *rs)
 	free(rs->groups);
 	free(rs->scopes);
 	free(rs->scope_list);
+	free(rs->json_twin);
+	free(rs->refs);
 	arena_free(&rs->arena);
 	free(rs);
 }

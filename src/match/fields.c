@@ -32,10 +32,29 @@ record_field(const char *path, int envelope)
 	}
 }
 
+/* The length of the field a record path names: a path to the JSON text of
+ * a field's objects and arrays (MATCH_JSON_KEY) reads the field. */
+static size_t
+field_len(const char *path)
+{
+	size_t n = strlen(path), k = strlen(MATCH_JSON_KEY);
+
+	return n > k && strcmp(path + n - k, MATCH_JSON_KEY) == 0 ? n - k - 1 : n;
+}
+
 static int
 cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+match_field_path(const char *path, int wildcards)
+{
+	size_t n = strlen(path);
+
+	return n > 0 && path[0] != '.' && path[n - 1] != '.' && strstr(path, "..") == NULL &&
+	       (wildcards || strpbrk(path, "*?") == NULL);
 }
 
 void
@@ -46,7 +65,20 @@ match_fields_free(char **fields, size_t n)
 	free(fields);
 }
 
-/* The distinct fields of p into v[0..*n), sorted; v has room for all. */
+/* Adds the record field a path names, if any, to v[*k]. */
+static int
+add_field(const char *path, int envelope, char **v, size_t *k)
+{
+	const char *f = record_field(path, envelope);
+
+	if (f != NULL && (v[*k] = strndup(f, field_len(f))) == NULL)
+		return -1;
+	*k += f != NULL;
+	return 0;
+}
+
+/* The distinct fields of p (its clauses' and those its field references
+ * name) into v[0..*n), sorted; v has room for all. */
 static int
 collect_fields(const struct ppattern *p, int envelope, char **v, size_t *n)
 {
@@ -54,13 +86,16 @@ collect_fields(const struct ppattern *p, int envelope, char **v, size_t *n)
 
 	for (uint32_t i = 0; i < p->nbr; i++)
 		for (uint32_t j = 0; j < p->br[i].n; j++) {
-			const char *f = record_field(p->br[i].cl[j]->path, envelope);
-			if (f != NULL && (v[k] = strdup(f)) == NULL) {
+			const struct pclause *cl = p->br[i].cl[j];
+			int r = add_field(cl->path, envelope, v, &k);
+			for (uint32_t a = 0; r == 0 && a < cl->n; a++)
+				if (cl->atoms[a].kind == A_FIELDREF)
+					r = add_field(cl->atoms[a].v[0].s, envelope, v, &k);
+			if (r < 0) {
 				while (k > 0)
 					free(v[--k]);
 				return -1;
 			}
-			k += f != NULL;
 		}
 	qsort(v, k, sizeof(*v), cmp_str);
 	*n = 0;
@@ -88,7 +123,8 @@ match_pattern_fields(const char *name, const char *pattern, enum match_envelope 
 	/* any rule's pattern: compiling the rules judged whether it may be written so */
 	if (pattern_parse_part(name, NULL, NULL, pattern, 1, &a, &p, err) == 0) {
 		for (uint32_t i = 0; i < p.nbr; i++)
-			cap += p.br[i].n;
+			for (uint32_t j = 0; j < p.br[i].n; j++)
+				cap += 1 + p.br[i].cl[j]->n;
 		if ((*fields = calloc(cap + 1, sizeof(**fields))) == NULL ||
 		    collect_fields(&p, env == MATCH_ENVELOPE_CLOUDTRAIL && pattern_is_envelope(&p),
 		        *fields, n) < 0) {

@@ -13,7 +13,10 @@
  * work a subtree whose key returns NULL. At a node where match_wants_value()
  * is true it reports every scalar found there, including each element of
  * arrays (arrays of arrays flatten). An object or an empty array at a wanted
- * node reports nothing: for patterns that is the same as absent.
+ * node reports nothing: for patterns that is the same as absent. Where a
+ * Sigma rule looks in the JSON text of objects and arrays (MATCH_JSON_KEY),
+ * match_wants_json() is true, and the stream gives the text of each object
+ * and array found there to matcher_json() when it ends.
  *
  * Array elements. Where a rule names several fields inside the objects at
  * a node (resources.type and resources.ARN), they must all hold in one
@@ -58,6 +61,12 @@
  * JSON text, as Sigma's keyword searches do (only Sigma rules' patterns
  * may name it). */
 #define MATCH_TEXT_FIELD "\x01record-text"
+
+/* The key a Sigma rule's pattern names below a field to look in the JSON
+ * text of each object or array the field holds, as it appears in the log
+ * ({"requestParameters": {"\u0001json": [...]}}); only Sigma rules'
+ * patterns may name it, and no record's key reaches it. */
+#define MATCH_JSON_KEY "\x01json"
 
 /* A pattern a rule names, for its condition. Strings are borrowed. */
 struct match_part {
@@ -138,6 +147,10 @@ int match_sigma_pattern_validate(const char *name, const char *pattern, struct c
 int match_pattern_fields(const char *name, const char *pattern, enum match_envelope env,
     char ***fields, size_t *n, struct ct_error *err);
 void match_fields_free(char **fields, size_t n);
+/* Whether path names a field as Sigma rules write them: names joined by
+ * dots, none empty; with wildcards 0, none holding '*' or '?' either (a
+ * field reference names one field). fields.c. */
+int match_field_path(const char *path, int wildcards);
 
 /* The field tree (see above). */
 const struct match_node *match_root(const struct ruleset *rs);
@@ -156,6 +169,11 @@ void matcher_value(struct matcher *m, const struct match_node *n, enum match_typ
  * the token goes to matcher_element_end when it ends. Elements nest. */
 uint32_t matcher_element_begin(struct matcher *m, const struct match_node *n);
 void matcher_element_end(struct matcher *m, const struct match_node *n, uint32_t token);
+/* Whether a Sigma rule looks in the JSON text of the objects and arrays at
+ * n: then the stream gives each to matcher_json, as the log has it (valid
+ * UTF-8), when it ends. */
+int match_wants_json(const struct match_node *n);
+void matcher_json(struct matcher *m, const struct match_node *n, const char *text, size_t len);
 /* Whether some rule looks in a record's whole text (MATCH_TEXT_FIELD): then
  * the stream gives it to matcher_record_text before matcher_end. */
 int match_wants_text(const struct ruleset *rs);

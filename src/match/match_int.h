@@ -12,9 +12,9 @@
  * behind a gram of their pieces (wildcard.c); the rest (numeric ranges,
  * ungated wildcards, some anything-but) in short per-node lists. Of each
  * branch ("sub") one required clause, the one least likely to hold, is its
- * anchor (anchor.c): only anchors are listed under their keys. matcher.c
+ * anchor (anchor.c): only anchors are listed under their keys. value.c
  * stamps every key and listed clause a value satisfies; a satisfied anchor
- * makes its sub a candidate, and matcher_end checks a candidate's other
+ * makes its sub a candidate, and matcher_end (matcher.c) checks a candidate's other
  * clauses against the stamps. So a value shared by many rules costs one
  * stamp. Clauses that need only the field's presence (exists, an
  * anything-but of values) are judged in matcher_end from counts, not per
@@ -150,7 +150,17 @@ enum atom_kind {
 	A_AB_SUFFIX,
 	A_AB_EIC,
 	A_AB_WILDCARD,
-	A_PRED, /* a test of Sigma's tried on every string value (pred.c) */
+	A_PRED,     /* a test of Sigma's tried on every string value (pred.c) */
+	A_FIELDREF, /* Sigma's fieldref: compared with another field's values (fieldref.c) */
+};
+
+/* How a field reference compares a value of its field (a) with one of the
+ * field it names (b). */
+enum ref_mode {
+	REF_EQUALS,   /* a is b */
+	REF_PREFIX,   /* a begins with b */
+	REF_SUFFIX,   /* a ends with b */
+	REF_CONTAINS, /* b is in a */
 };
 
 /* ---- Sigma's value tests (pred.c) ---- */
@@ -210,6 +220,8 @@ struct patom {
 	uint8_t ip6;       /* A_CIDR: 16-byte addresses, else 4 */
 	int bits;          /* A_CIDR: prefix length when the range is a clean block, else -1 */
 	struct pred *pred; /* A_PRED (arena; its regex is the pattern's to free) */
+	uint8_t ref_mode;  /* A_FIELDREF: enum ref_mode; v[0] is the field it names */
+	uint8_t ref_cased; /* A_FIELDREF: compare case-sensitively */
 };
 
 struct pclause {
@@ -511,6 +523,9 @@ struct match_node {
 	uint8_t capture;        /* enum capture */
 	uint8_t wants;          /* report values here */
 	uint8_t scope;          /* groups are about it: report its array elements */
+	uint8_t keep;           /* its values are kept for field references (fieldref.c) */
+	uint8_t json;           /* the JSON text of its objects and arrays is looked in:
+	                           fed to the ruleset's json_twin of it */
 };
 
 /* The hash of a child key from its mh_words: one multiply for any length
@@ -585,6 +600,16 @@ struct scope {
 	uint32_t first, n;
 };
 
+/* A Sigma field reference: its clause holds when a value of node compares
+ * with a value of other as mode says (fieldref.c). */
+struct fieldref {
+	uint32_t clause;
+	uint32_t node;  /* the clause's field */
+	uint32_t other; /* the field it names */
+	uint8_t mode;   /* enum ref_mode */
+	uint8_t cased;  /* compare case-sensitively */
+};
+
 /* Virtual nodes of the CloudTrail envelope, fed in matcher_end, and the
  * record's whole text, which Sigma's keyword searches look in (fed by
  * matcher_record_text). */
@@ -622,9 +647,14 @@ struct ruleset {
 	struct scope *scopes;      /* owned; per node, NULL when there are no groups */
 	uint32_t *scope_list;      /* owned; group ids by node */
 	uint32_t vnode[VN__COUNT]; /* node ids, 0 when no rule refers to it */
-	size_t max_value;          /* longest string a pattern compares case-insensitively */
-	size_t max_suffix;         /* longest entry of any suffix set */
-	uint32_t nmemo;            /* fields whose string values are remembered */
+	struct fieldref *refs;     /* owned; Sigma's field references */
+	uint32_t nrefs;
+	uint32_t *json_twin; /* owned; per node, the node its objects' and arrays' JSON
+	                        text is reported at (MATCH_JSON_KEY), 0 when none; NULL
+	                        when no rule looks in such text */
+	size_t max_value;    /* longest string a pattern compares case-insensitively */
+	size_t max_suffix;   /* longest entry of any suffix set */
+	uint32_t nmemo;      /* fields whose string values are remembered */
 };
 
 /* ---- affix sets (affix.c) ---- */

@@ -45,20 +45,27 @@ struct pctx {
 static int parse_object(
     struct pctx *c, yajl_val obj, const char *prefix, struct blist *rules, int in_or);
 
+/* Puts "rule "NAME" PART (ORIGIN): invalid event pattern at "PATH": " before
+ * the message in c->err. */
+static int
+where(struct pctx *c, const char *path)
+{
+	ct_error_prefix(c->err, "rule \"%s\"%s%s%s%s%s: invalid event pattern%s%s%s", c->name,
+	    c->part ? " " : "", c->part ? c->part : "", c->origin ? " (" : "",
+	    c->origin ? c->origin : "", c->origin ? ")" : "", path && *path ? " at \"" : "",
+	    path && *path ? path : "", path && *path ? "\"" : "");
+	return -1;
+}
+
 static int __attribute__((format(printf, 3, 4)))
 fail(struct pctx *c, const char *path, const char *fmt, ...)
 {
-	char what[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
+	ct_error_vset(c->err, CT_ERR_PATTERN, fmt, ap);
 	va_end(ap);
-	return ct_error_set(c->err, CT_ERR_PATTERN,
-	    "rule \"%s\"%s%s%s%s%s: invalid event pattern%s%s%s: %s", c->name, c->part ? " " : "",
-	    c->part ? c->part : "", c->origin ? " (" : "", c->origin ? c->origin : "",
-	    c->origin ? ")" : "", path && *path ? " at \"" : "", path && *path ? path : "",
-	    path && *path ? "\"" : "", what);
+	return where(c, path);
 }
 
 static int
@@ -502,14 +509,54 @@ keep_pred(struct pctx *c, struct pred *p)
 	return 0;
 }
 
-/* The operators of Sigma rules (pred.c). */
+/* {"sigma-fieldref": ["MODE", "FIELD"]}: MODE equals, startswith, endswith
+ * or contains, "-cased" after it to compare case-sensitively. */
+static int
+parse_fieldref(struct pctx *c, const char *path, yajl_val v, struct patom *at)
+{
+	static const char *const modes[] = {
+	    [REF_EQUALS] = "equals",
+	    [REF_PREFIX] = "startswith",
+	    [REF_SUFFIX] = "endswith",
+	    [REF_CONTAINS] = "contains",
+	};
+	const char *mode, *field;
+	size_t n;
+
+	if (!YAJL_IS_ARRAY(v) || v->u.array.len != 2 || !YAJL_IS_STRING(v->u.array.values[0]) ||
+	    !YAJL_IS_STRING(v->u.array.values[1]))
+		return fail(c, path, "sigma-fieldref match pattern must be [\"MODE\", \"FIELD\"]");
+	mode = v->u.array.values[0]->u.string;
+	field = v->u.array.values[1]->u.string;
+	at->kind = A_FIELDREF;
+	for (at->ref_mode = 0; at->ref_mode < 4; at->ref_mode++) {
+		n = strlen(modes[at->ref_mode]);
+		if (strncmp(mode, modes[at->ref_mode], n) == 0 &&
+		    (mode[n] == '\0' || strcmp(mode + n, "-cased") == 0))
+			break;
+	}
+	if (at->ref_mode == 4)
+		return fail(c, path, "Unsupported sigma-fieldref mode: %s", mode);
+	at->ref_cased = mode[n] != '\0';
+	if (!match_field_path(field, 0))
+		return fail(c, path, "sigma-fieldref names no field: \"%s\"", field);
+	at->nv = 1;
+	if ((at->v = arena_alloc(c->a, sizeof(*at->v))) == NULL)
+		return nomem(c);
+	at->v[0] = pstr_make(c, field, strlen(field));
+	return at->v[0].s == NULL ? nomem(c) : 0;
+}
+
+/* The operators of Sigma rules (pred.c, fieldref.c). */
 static int
 parse_pred(struct pctx *c, const char *path, const char *op, yajl_val v, struct patom *at)
 {
-	struct pred *p = arena_alloc(c->a, sizeof(*p));
+	struct pred *p;
 	char why[256];
 
-	if (p == NULL)
+	if (strcmp(op, "sigma-fieldref") == 0)
+		return parse_fieldref(c, path, v, at);
+	if ((p = arena_alloc(c->a, sizeof(*p))) == NULL)
 		return nomem(c);
 	at->kind = A_PRED;
 	at->pred = p;

@@ -25,6 +25,8 @@ struct frame {
 	int wants;                     /* match_wants_value(node) */
 	int array;                     /* it is an array: its objects are elements */
 	uint32_t element;              /* an element the matcher was told of: its token; else 0 */
+	int json;                      /* match_wants_json(node): its text goes to the matcher */
+	uint64_t json_at;              /* then: the offset of its first byte in the object */
 };
 
 struct records {
@@ -56,6 +58,7 @@ struct records {
 	int rec_spans;         /* it began in an earlier chunk: text gathered in rec */
 	int rec_over;          /* it is larger than max_record: text dropped */
 	struct buf rec;        /* owned; at most max_record bytes */
+	struct buf span;       /* owned; scratch: a value's text that began in an earlier chunk */
 	struct record_ref ref; /* the record being parsed */
 	uint64_t next_index;   /* index of the next record */
 
@@ -183,7 +186,7 @@ record_begin(struct records *r)
 		skip_container(r); /* no rule refers to any field */
 		r->next = NULL;
 	} else
-		r->stack[r->depth] = (struct frame){root, match_wants_value(root), 0, 0};
+		r->stack[r->depth] = (struct frame){root, match_wants_value(root), 0, 0, 0, 0};
 	matcher_begin(r->m);
 	return 1;
 }
@@ -335,6 +338,39 @@ on_scalar(struct records *r, enum match_type t, const char *s, size_t n, size_t 
 	return outer_scalar(r, t, raw);
 }
 
+/* An object or array whose JSON text a rule looks in has ended: its text,
+ * as the log has it, goes to the matcher. The text lies in the chunk, or
+ * began in an earlier one and is put together from the record's kept
+ * bytes; a record over the cap is dropped anyway. -1 (and stopped) when
+ * out of memory. */
+static int
+value_text(struct records *r, const struct frame *f)
+{
+	uint64_t end = here(r);
+	const char *p;
+	size_t len = (size_t)(end - f->json_at);
+
+	if (r->rec_over)
+		return 0;
+	if (f->json_at >= r->base) {
+		p = r->chunk + (f->json_at - r->base);
+	} else {
+		size_t kept = (size_t)(r->base - f->json_at);
+		buf_reset(&r->span);
+		if (buf_append(&r->span, r->rec.data + (r->rec.len - kept), kept) == -1 ||
+		    buf_append(&r->span, r->chunk, (size_t)(end - r->base)) == -1) {
+			stop(r, CT_ERR_NOMEM, 1, "out of memory keeping record %llu",
+			    (unsigned long long)r->ref.index);
+			return -1;
+		}
+		p = r->span.data;
+	}
+	/* yajl checks UTF-8 only by the shape of its sequences */
+	if (utf8_valid_prefix((const unsigned char *)p, len) == len)
+		matcher_json(r->m, f->node, p, len);
+	return 0;
+}
+
 static inline int
 on_open(struct records *r, int is_map)
 {
@@ -348,7 +384,11 @@ on_open(struct records *r, int is_map)
 			skip_container(r);
 			return 1;
 		}
-		r->stack[r->depth] = (struct frame){r->next, r->next_wants, !is_map, 0};
+		r->stack[r->depth] = (struct frame){r->next, r->next_wants, !is_map, 0, 0, 0};
+		if (match_wants_json(r->next)) {
+			r->stack[r->depth].json = 1;
+			r->stack[r->depth].json_at = here(r) - 1;
+		}
 		/* an object in an array, where a rule needs its fields to hold together */
 		if (is_map && r->stack[r->depth - 1].array && match_is_scope(r->next))
 			r->stack[r->depth].element = matcher_element_begin(r->m, r->next);
@@ -377,6 +417,8 @@ on_close(struct records *r)
 		if (r->stack[r->depth + 1].element != 0)
 			matcher_element_end(
 			    r->m, r->stack[r->depth + 1].node, r->stack[r->depth + 1].element);
+		if (r->stack[r->depth + 1].json && value_text(r, &r->stack[r->depth + 1]) == -1)
+			return 0;
 		/* Back in an array, the next element goes where the array went. */
 		r->next = r->stack[r->depth].node;
 		r->next_wants = r->stack[r->depth].wants;
@@ -713,6 +755,7 @@ records_new(const struct records_opts *o, const struct ruleset *rs, struct match
 	if (cb)
 		r->cb = *cb;
 	buf_init(&r->rec);
+	buf_init(&r->span);
 	if ((r->stack = calloc((size_t)r->o.max_depth + 1, sizeof(*r->stack))) == NULL)
 		goto nomem;
 	if (records_reset(r, NULL, err) == -1) {
@@ -734,6 +777,7 @@ records_free(struct records *r)
 	if (r->h)
 		yajl_free(r->h);
 	buf_free(&r->rec);
+	buf_free(&r->span);
 	free(r->stack);
 	free(r);
 }

@@ -6,7 +6,9 @@
  * line) and, for each record, tells the matcher only about the fields some rule
  * refers to: it follows the matcher's field tree (match_root/match_child) key by
  * key and skips every other subtree with nothing but a depth counter. Values
- * are handed over where the parser left them, never copied.
+ * are handed over where the parser left them, never copied; so is the JSON
+ * text of an object or array a rule looks in (match_wants_json), unless it
+ * began in an earlier chunk.
  *
  * The raw text of a record is not copied either while it lies in one chunk;
  * only a record that spans chunks is gathered into a buffer, and only up to

@@ -4,7 +4,9 @@
  *
  * Each input is, first, a Sigma rule file: loaded as found in a directory
  * and as named directly, compiled when it loads, and a few records run
- * through it. Then its first line is a condition over five pattern names,
+ * through it, through the record stream as the one record of a log (so that
+ * field references and the JSON text of objects and arrays are fed as in
+ * the daemon). Then its first line is a condition over five pattern names,
  * and what the condition parser promises is checked:
  *
  * - a condition match_condition_check accepts is one the compiler accepts,
@@ -21,11 +23,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <yajl/yajl_tree.h>
-
 #include "match/match.h"
 #include "rules/rules.h"
-#include "tests/match/walk.h"
+#include "stream/records.h"
 #include "util/buf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -45,23 +45,30 @@ enter_scratch(void)
 	snprintf(path, sizeof(path), "%s/rule.yml", dir);
 }
 
-/* The rules that match record (JSON text), as a bit set. */
+static int
+on_match(void *arg, const struct record_ref *rec, const size_t *rules, size_t n,
+    struct ct_error *err)
+{
+	for (size_t i = 0; i < n; i++)
+		*(unsigned *)arg |= rules[i] < 32 ? 1u << rules[i] : 0;
+	return 0;
+}
+
+/* The rules (of the first 32) that match record (JSON text), as a bit set. */
 static unsigned
 matches(const struct ruleset *rs, const char *record)
 {
-	struct matcher *m = matcher_new(rs);
-	yajl_val v = yajl_tree_parse(record, NULL, 0);
-	const size_t *hits;
+	static const struct records_opts o = {RECORDS_CLOUDTRAIL, 0, 0};
 	unsigned set = 0;
+	struct records_cb cb = {on_match, NULL, &set};
+	struct matcher *m = matcher_new(rs);
+	struct records *r = m ? records_new(&o, rs, m, &cb, NULL) : NULL;
 
-	if (m == NULL || v == NULL)
+	if (r == NULL || records_feed(r, "{\"Records\": [", 13, NULL) != 0 ||
+	    records_feed(r, record, strlen(record), NULL) != 0 ||
+	    records_feed(r, "]}", 2, NULL) != 0 || records_finish(r, NULL) != 0)
 		abort();
-	matcher_begin(m);
-	walk_value(m, match_root(rs), v);
-	matcher_record_text(m, record, strlen(record));
-	for (size_t i = 0, n = matcher_end(m, &hits); i < n; i++)
-		set |= 1u << hits[i];
-	yajl_tree_free(v);
+	records_free(r);
 	matcher_free(m);
 	return set;
 }
@@ -74,6 +81,10 @@ sigma_file(const uint8_t *data, size_t size)
 	    "{\"eventName\":\"a\",\"userIdentity\":{\"type\":\"Root\",\"arn\":\"x\"},\"n\":5}",
 	    "{\"requestParameters\":{\"items\":[{\"k\":\"v\"},{\"k\":\"AbC\"}]},\"errorCode\":"
 	    "null}",
+	    "{\"eventName\":\"AssumeRole\",\"recipientAccountId\":\"1\",\"userIdentity\":"
+	    "{\"accountId\":\"1\",\"arn\":\"arn:aws:iam::1:user/Bob\"},\"requestParameters\":"
+	    "{\"userName\":\"bob\",\"policy\": {\"Principal\": \"*\", \"n\": [1, 2.5, true]}},"
+	    "\"resources\":[{\"ARN\":\"a\"},[{\"ARN\":\"B\"}]]}",
 	};
 	FILE *f;
 

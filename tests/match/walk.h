@@ -1,7 +1,9 @@
 /*
  * walk: a parsed JSON record fed to a matcher the way the record stream
  * (src/stream/records.c) feeds it, for the tests and the fuzz target that
- * hold records as yajl trees.
+ * hold records as yajl trees. A tree has lost the record's text, so the
+ * JSON text of objects and arrays Sigma rules look in (match_wants_json)
+ * is not fed: records that need it go through the stream itself.
  */
 #ifndef CT_TESTS_MATCH_WALK_H
 #define CT_TESTS_MATCH_WALK_H

@@ -12,9 +12,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <yajl/yajl_tree.h>
+#include "stream/records.h"
 
-#include "../match/walk.h"
+/* What one record matched, as the stream reports it. */
+struct hits {
+	const struct ruleset *rs;
+	struct buf names;
+	int failed; /* the record was not a JSON object, or not UTF-8 */
+};
 
 int
 scratch_enter(char *dir, size_t size, int *oldcwd)
@@ -177,31 +182,46 @@ sorted_words(const char *s)
 	return buf_detach(&out);
 }
 
+/* The names of the rules a record matched, space-separated. */
+static int
+on_match(
+    void *arg, const struct record_ref *rec, const size_t *rules, size_t n, struct ct_error *err)
+{
+	struct hits *h = arg;
+
+	for (size_t i = 0; i < n; i++)
+		buf_printf(&h->names, "%s ", ruleset_rule_name(h->rs, rules[i]));
+	return 0;
+}
+
+static void
+on_record_error(void *arg, const struct record_ref *rec, const struct ct_error *err)
+{
+	((struct hits *)arg)->failed = 1;
+}
+
 int
 match_record(const struct ruleset *rs, const char *record, struct buf *out)
 {
-	char why[256];
-	yajl_val v = yajl_tree_parse(record, why, sizeof(why));
-	struct matcher *m;
-	struct buf names = BUF_INIT;
-	const size_t *hits;
-	size_t n;
+	struct records_opts o = {RECORDS_CLOUDTRAIL, 0, 0};
+	struct hits h = {rs, BUF_INIT, 0};
+	struct records_cb cb = {on_match, on_record_error, &h};
+	struct matcher *m = matcher_new(rs);
+	struct records *r = m ? records_new(&o, rs, m, &cb, NULL) : NULL;
+	int rc = -1;
 	char *sorted;
 
-	if (v == NULL)
-		return -1;
-	m = matcher_new(rs);
-	matcher_begin(m);
-	walk_value(m, match_root(rs), v);
-	matcher_record_text(m, record, strlen(record));
-	n = matcher_end(m, &hits);
-	for (size_t i = 0; i < n; i++)
-		buf_printf(&names, "%s ", ruleset_rule_name(rs, hits[i]));
-	sorted = sorted_words(names.data ? names.data : "");
-	buf_puts(out, sorted);
-	free(sorted);
-	buf_free(&names);
+	/* the record as a log holds it, so that its text is the log's */
+	if (r != NULL && records_feed(r, "{\"Records\": [", 13, NULL) == 0 &&
+	    records_feed(r, record, strlen(record), NULL) == 0 &&
+	    records_feed(r, "]}", 2, NULL) == 0 && records_finish(r, NULL) == 0 && !h.failed) {
+		sorted = sorted_words(h.names.data ? h.names.data : "");
+		buf_puts(out, sorted);
+		free(sorted);
+		rc = 0;
+	}
+	buf_free(&h.names);
+	records_free(r);
 	matcher_free(m);
-	yajl_tree_free(v);
-	return 0;
+	return rc;
 }

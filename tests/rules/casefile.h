@@ -43,9 +43,10 @@ int casefile_materialize(const struct ct_case *c);
  *     test NAME match|no-match RECORD                 (one a test) */
 void rule_dump(const struct rule_list *l, struct buf *out);
 
-/* Runs one record (JSON text) through a matcher of rs the way the record
- * stream does, and writes the names of the rules it matched into out, sorted
- * and space-separated. -1 if the record is not JSON. */
+/* Runs one record (JSON text) through the record stream and a matcher of
+ * rs, as the one record of a CloudTrail log, and writes the names of the
+ * rules it matched into out, sorted and space-separated. -1 if the record
+ * is not a JSON object in UTF-8. */
 int match_record(const struct ruleset *rs, const char *record, struct buf *out);
 
 /* The words of s sorted and joined by single spaces, as a new string. */

@@ -49,8 +49,9 @@ on_record_error(void *arg, const struct record_ref *rec, const struct ct_error *
 	    (unsigned long long)rec->offset, err->msg);
 }
 
+/* The rules of patterns, r0, r1, ...; Sigma rules' patterns when sigma. */
 static struct ruleset *
-compile(const char *const *patterns)
+compile_as(const char *const *patterns, int sigma)
 {
 	struct rule_def defs[8];
 	char names[8][16];
@@ -60,11 +61,18 @@ compile(const char *const *patterns)
 
 	for (; patterns[n]; n++) {
 		snprintf(names[n], sizeof(names[n]), "r%zu", n);
-		defs[n] = (struct rule_def){.name = names[n], .pattern = patterns[n]};
+		defs[n] =
+		    (struct rule_def){.name = names[n], .pattern = patterns[n], .sigma = sigma};
 	}
 	rs = ruleset_compile(defs, n, MATCH_ENVELOPE_NONE, &err);
 	ck_assert_msg(rs != NULL, "%s", err.msg);
 	return rs;
+}
+
+static struct ruleset *
+compile(const char *const *patterns)
+{
+	return compile_as(patterns, 0);
 }
 
 /* Parses doc in pieces of step bytes. Returns the log, with "fatal: MSG" at
@@ -118,9 +126,10 @@ like(const char *got, const char *want)
 
 /* The log must be want whatever the piece size. */
 static void
-expect(const char *const *patterns, const struct records_opts *o, const char *doc, const char *want)
+expect_as(const char *const *patterns, int sigma, const struct records_opts *o, const char *doc,
+    const char *want)
 {
-	struct ruleset *rs = compile(patterns);
+	struct ruleset *rs = compile_as(patterns, sigma);
 
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		char *got = scan(rs, o, doc, strlen(doc), steps[i], 0);
@@ -130,6 +139,12 @@ expect(const char *const *patterns, const struct records_opts *o, const char *do
 		free(got);
 	}
 	ruleset_free(rs);
+}
+
+static void
+expect(const char *const *patterns, const struct records_opts *o, const char *doc, const char *want)
+{
+	expect_as(patterns, 0, o, doc, want);
 }
 
 static const struct records_opts cloudtrail = {RECORDS_CLOUDTRAIL, 0, 0};
@@ -216,6 +231,31 @@ START_TEST(escapes_and_unicode)
 	    "{\"Records\":[{\"k\":\"a\\\"b\\u00e9\"},{\"k\":\"a\\\"b\xc3\xa9\"}]}",
 	    "match 0@12 [0] {\"k\":\"a\\\"b\\u00e9\"}\n"
 	    "match 1@31 [0] {\"k\":\"a\\\"b\xc3\xa9\"}\n");
+}
+END_TEST
+
+/* Sigma rules may look in the JSON text of a field's objects and arrays:
+ * each one's text is handed over as the log has it, spaces and escapes
+ * kept, whatever pieces it was cut into; a scalar there has none, and a
+ * rule on the field itself sees no object. */
+START_TEST(json_text)
+{
+	static const char *const p[] = {
+	    "{\"rp\":{\"\\u0001json\":[{\"sigma-glob\":\"*\\\"bucketname\\\": \\\"secret*\"}]}}",
+	    "{\"tags\":{\"\\u0001json\":[{\"sigma-glob-cased\":\"[\\\"a\\\", \\\"b\\\"]\"}]}}",
+	    "{\"k\":{\"\\u0001json\":[{\"sigma-glob\":\"*caf\\\\u00e9*\"}]}}",
+	    "{\"rp\":[{\"exists\":true}]}", NULL};
+
+	expect_as(p, 1, &cloudtrail,
+	    "{\"Records\":["
+	    "{\"rp\": {\"bucketName\": \"Secret-1\", \"x\": [1, 2]}, \"tags\": [\"a\", \"b\"]},"
+	    "{\"rp\": {\"bucketName\":\"secret\"}, \"tags\": [\"a\",\"b\"]},"
+	    "{\"k\": {\"name\": \"caf\\u00e9\"}},"
+	    "{\"k\": \"caf\\u00e9\", \"rp\": [{\"bucketName\": \"secret\"}]}]}",
+	    "match 0@12 [0,1] {\"rp\": {\"bucketName\": \"Secret-1\", \"x\": [1, 2]}, "
+	    "\"tags\": [\"a\", \"b\"]}\n"
+	    "match 2@131 [2] {\"k\": {\"name\": \"caf\\u00e9\"}}\n"
+	    "match 3@160 [0] {\"k\": \"caf\\u00e9\", \"rp\": [{\"bucketName\": \"secret\"}]}\n");
 }
 END_TEST
 
@@ -542,6 +582,6 @@ END_TEST
 
 CT_CHECK_PROGRAM(.name = "records", .timeout = 60,
     .once = CT_TESTS(walk_records, skipped_subtrees, nested_fields_and_arrays, array_elements,
-        escapes_and_unicode, records_not_objects, record_too_large, shape_errors, json_errors,
-        strict_utf8, too_deep, huge_token, ndjson_lines, ndjson_deep_line_recovers,
+        escapes_and_unicode, json_text, records_not_objects, record_too_large, shape_errors,
+        json_errors, strict_utf8, too_deep, huge_token, ndjson_lines, ndjson_deep_line_recovers,
         spanning_records, match_callback_stops, stats_and_reuse, utf8_table, format_names))
