@@ -43,7 +43,8 @@ enum record_form {
 struct fields {
 	const char *event_time, *event_source, *event_name, *region, *account, *source_ip;
 	const char *identity_type, *identity_arn, *event_id;
-	const char *who; /* for the subject: arn, invokedBy, principalId or type */
+	const char *who;          /* for the subject: arn, invokedBy, principalId or type */
+	const char *account_name; /* alerts.accounts' name for account, or NULL */
 };
 
 struct body {
@@ -103,20 +104,24 @@ put_record(struct buf *b, const struct body *c, enum record_form form, size_t pr
 /* One "name":value member of the body. */
 struct member {
 	const char *name;
-	const char *value; /* NULL: null */
+	const char *value; /* NULL: null, or no member when optional */
 	size_t cap;        /* bytes of value kept */
+	int optional;      /* left out rather than null */
 };
 
 #define N_MEMBERS(m) (sizeof(m) / sizeof((m)[0]))
 
-/* The members m[0..n), comma-separated. */
+/* The members m[0..n), comma-separated (the first is never optional). */
 static int
 put_members(struct buf *b, const struct member *m, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		if (m[i].optional && m[i].value == NULL)
+			continue;
 		if ((i > 0 && buf_putc(b, ',') == -1) ||
 		    put_field(b, m[i].name, m[i].value, m[i].cap) == -1)
 			return -1;
+	}
 	return 0;
 }
 
@@ -126,24 +131,25 @@ build_body(struct buf *b, const struct body *c, enum record_form form, size_t pr
 {
 	const struct fields *f = c->f;
 	const struct member rule[] = {
-	    {"rule", c->rule->name, NAME_MAX_BYTES},
-	    {"description", c->rule->description, DESCRIPTION_MAX},
-	    {"severity", c->rule->severity, NAME_MAX_BYTES},
+	    {"rule", c->rule->name, NAME_MAX_BYTES, 0},
+	    {"description", c->rule->description, DESCRIPTION_MAX, 0},
+	    {"severity", c->rule->severity, NAME_MAX_BYTES, 0},
 	};
 	const struct member top[] = {
-	    {"eventTime", f->event_time, ALERT_FIELD_MAX},
-	    {"eventSource", f->event_source, ALERT_FIELD_MAX},
-	    {"eventName", f->event_name, ALERT_FIELD_MAX},
-	    {"awsRegion", f->region, ALERT_FIELD_MAX},
-	    {"recipientAccountId", f->account, ALERT_FIELD_MAX},
-	    {"sourceIPAddress", f->source_ip, ALERT_FIELD_MAX},
+	    {"eventTime", f->event_time, ALERT_FIELD_MAX, 0},
+	    {"eventSource", f->event_source, ALERT_FIELD_MAX, 0},
+	    {"eventName", f->event_name, ALERT_FIELD_MAX, 0},
+	    {"awsRegion", f->region, ALERT_FIELD_MAX, 0},
+	    {"recipientAccountId", f->account, ALERT_FIELD_MAX, 0},
+	    {"accountName", f->account_name, ROUTE_ACCOUNT_NAME_MAX, 1},
+	    {"sourceIPAddress", f->source_ip, ALERT_FIELD_MAX, 0},
 	};
 	const struct member identity[] = {
-	    {"type", f->identity_type, ALERT_FIELD_MAX},
-	    {"arn", f->identity_arn, ALERT_FIELD_MAX},
+	    {"type", f->identity_type, ALERT_FIELD_MAX, 0},
+	    {"arn", f->identity_arn, ALERT_FIELD_MAX, 0},
 	};
-	const struct member event[] = {{"eventID", f->event_id, ALERT_FIELD_MAX}};
-	const struct member log[] = {{"bucket", c->bucket, 255}, {"key", c->key, 1024}};
+	const struct member event[] = {{"eventID", f->event_id, ALERT_FIELD_MAX, 0}};
+	const struct member log[] = {{"bucket", c->bucket, 255, 0}, {"key", c->key, 1024, 0}};
 
 	if (buf_puts(b, "{\"schema\":\"" ALERT_SCHEMA "\",") == -1 ||
 	    put_members(b, rule, N_MEMBERS(rule)) == -1 || rule_meta_json(b, c->rule) == -1 ||
@@ -194,7 +200,14 @@ build_text(struct buf *t, const struct body *c, int cut)
 	text_line(t, "Event:", f->event_name);
 	text_line(t, "Source:", f->event_source);
 	text_line(t, "Time:", f->event_time);
-	text_line(t, "Account:", f->account);
+	if (f->account && f->account_name) {
+		char account[ALERT_FIELD_MAX + ROUTE_ACCOUNT_NAME_MAX + 8];
+
+		snprintf(account, sizeof(account), "%.1024s (%s)", f->account, f->account_name);
+		text_line(t, "Account:", account);
+	} else {
+		text_line(t, "Account:", f->account);
+	}
 	text_line(t, "Region:", f->region);
 	text_line(t, "Identity:", f->identity_type);
 	text_line(t, "ARN:", f->identity_arn);
@@ -252,6 +265,10 @@ build_subject(const struct alert_options *opt, const struct rule *rule, const st
 
 	if (opt->subject_prefix && *opt->subject_prefix) {
 		put_ascii(&s, opt->subject_prefix);
+		buf_puts(&s, ": ");
+	}
+	if (f->account_name) {
+		put_ascii(&s, f->account_name);
 		buf_puts(&s, ": ");
 	}
 	put_ascii(&s, rule->name);
@@ -380,6 +397,7 @@ build_envelope(struct alert *a, const char *topic, const char *record, size_t le
 	add_attr(a, "eventSource", f->event_source);
 	add_attr(a, "eventName", f->event_name);
 	add_attr(a, "account", f->account);
+	add_attr(a, "accountName", f->account_name);
 	add_attr(a, "region", f->region);
 	if ((a->fifo = alert_topic_is_fifo(topic))) {
 		const char *g = route_group(rule) ? route_group(rule)
@@ -426,20 +444,27 @@ int
 alert_build(struct alert *a, const char *record, size_t len, const struct rule *rule,
     const char *bucket, const char *key, const struct alert_options *opt, struct ct_error *err)
 {
-	const char *topic = route_topic(rule) ? route_topic(rule) : opt->default_topic_arn;
 	size_t limit = opt->max_size ? opt->max_size : ALERT_MAX_SIZE;
 	struct buf m = BUF_INIT;
+	const char *topic;
 	struct fields f;
 	struct body c;
 	char why[128];
 	yajl_val root;
 
 	memset(a, 0, sizeof(*a));
-	if (topic == NULL)
-		return ct_error_set(err, CT_ERR_CONFIG,
-		    "rule \"%s\" has no topic_arn and alerts.topic_arn is not set", rule->name);
 	root = json_parse(record, len, ALERT_MAX_DEPTH, why, sizeof(why));
 	extract(root, &f);
+	f.account_name = account_name(opt->accounts, f.account);
+	if ((topic = route_topic(rule)) == NULL &&
+	    (topic = routes_pick(opt->routes, rule, f.account, f.account_name)) == NULL &&
+	    (topic = opt->default_topic_arn) == NULL) {
+		yajl_tree_free(root);
+		return ct_error_set(err, CT_ERR_CONFIG,
+		    "rule \"%s\" has no topic_arn, no route takes its alert, and alerts.topic_arn "
+		    "is not set",
+		    rule->name);
+	}
 	c = (struct body){rule, &f, bucket, key, record, len, opt->email_text};
 	if (build_envelope(a, topic, record, len, rule, opt, &f) == -1) {
 		ct_error_set(err, CT_ERR_NOMEM, "alert for rule \"%s\": out of memory", rule->name);

@@ -15,10 +15,16 @@
  *     JSON string cut at a UTF-8 boundary, with "record_truncated": true
  *     and "record_size" its full length: truncated, never dropped;
  *   - subject: printable ASCII, no line breaks, 1 to ALERT_SUBJECT_MAX
- *     characters, "<prefix>: <rule>: <eventName> by <who>";
+ *     characters, "<prefix>: <account name>: <rule>: <eventName> by <who>"
+ *     (no account name part for an account without one);
  *   - attributes (for subscription filter policies): rule, severity,
- *     eventSource, eventName, account, region, all of DataType String, each
- *     non-empty (an empty one is left out, as SNS refuses it);
+ *     eventSource, eventName, account, accountName, region, all of DataType
+ *     String, each non-empty (an empty one is left out, as SNS refuses it);
+ *   - topic: the rule's own topic_arn, else the first of alerts.routes that
+ *     takes the alert, else alerts.topic_arn (route.h);
+ *   - the account's name (alerts.accounts), when it has one, in the body
+ *     ("accountName", left out for an account without one), the subject,
+ *     the email text and the attributes;
  *   - FIFO topics (ARN ending in ".fifo"): MessageGroupId is the rule's
  *     group_id, else alerts.group_id, else the rule name, reduced to the
  *     characters SNS allows; MessageDeduplicationId is the dedup fingerprint
@@ -31,6 +37,7 @@
 #include <stddef.h>
 
 #include "daemon/dedup.h"
+#include "daemon/route.h"
 #include "rules/rules.h"
 #include "util/error.h"
 
@@ -39,15 +46,17 @@
 #define ALERT_FIELD_MAX   1024                /* bytes kept of a field copied from the record */
 #define ALERT_ATTR_MAX    256                 /* bytes kept of an attribute value */
 #define ALERT_GROUP_MAX   128                 /* SNS's MessageGroupId limit */
-#define ALERT_MAX_ATTRS   6
+#define ALERT_MAX_ATTRS   7
 #define ALERT_MAX_DEPTH   256 /* nesting of a record parsed for its fields */
 
 struct alert_options {
-	const char *default_topic_arn; /* alerts.topic_arn, for rules without their own */
-	const char *subject_prefix;    /* alerts.subject_prefix; NULL or "": none */
-	const char *group_id;          /* alerts.group_id; NULL: the rule name */
-	int email_text;                /* alerts.email_text: MessageStructure=json */
-	size_t max_size;               /* 0: ALERT_MAX_SIZE */
+	const char *default_topic_arn;        /* alerts.topic_arn, for rules without their own */
+	const char *subject_prefix;           /* alerts.subject_prefix; NULL or "": none */
+	const char *group_id;                 /* alerts.group_id; NULL: the rule name */
+	int email_text;                       /* alerts.email_text: MessageStructure=json */
+	size_t max_size;                      /* 0: ALERT_MAX_SIZE */
+	const struct routes *routes;          /* alerts.routes; NULL: none */
+	const struct account_names *accounts; /* alerts.accounts; NULL: none */
 };
 
 struct alert_attr {

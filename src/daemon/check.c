@@ -296,9 +296,11 @@ check_health(const char *path)
 		printf("unhealthy: %s\n", err.msg);
 		return 1;
 	}
-	if (c->metrics_listen == NULL || health_url(c->metrics_listen, "/healthz", url, sizeof(url))) {
-		printf("unhealthy: metrics.listen (or CTALERTD_METRICS_LISTEN) is not set: the health "
-		       "check asks the daemon's metrics listener\n");
+	if (c->metrics_listen == NULL ||
+	    health_url(c->metrics_listen, "/healthz", url, sizeof(url))) {
+		printf(
+		    "unhealthy: metrics.listen (or CTALERTD_METRICS_LISTEN) is not set: the health "
+		    "check asks the daemon's metrics listener\n");
 		conf_free(c);
 		return 1;
 	}

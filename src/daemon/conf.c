@@ -368,16 +368,22 @@ load_rules(struct loader *L, const config_t *cfg)
 	return r;
 }
 
-/* Every rule needs a topic (its own topic and group were checked as they
- * were loaded, see route.h). */
+/* Every rule needs a topic: its own, the default, or a route that takes
+ * every alert (its own topic and group were checked as they were loaded,
+ * see route.h). */
 static int
 check_rule(struct loader *L, const struct rule *r)
 {
+	const struct routes *routes = &L->c->alerts.routes;
+
+	for (size_t i = 0; i < routes->n; i++)
+		if (route_catches_all(&routes->v[i]))
+			return 0;
 	if (route_topic(r) == NULL && L->c->alerts.topic_arn == NULL &&
 	    !refused(L, "alerts.topic_arn"))
 		return problem(L, CT_ERR_CONFIG,
 		    "%s: rule '%s' has no topic_arn and alerts.topic_arn is not set (nor "
-		    "CTALERTD_TOPIC_ARN)",
+		    "CTALERTD_TOPIC_ARN, nor a route for every alert)",
 		    r->origin, r->name);
 	return 0;
 }

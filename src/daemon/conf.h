@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "daemon/route.h"
 #include "rules/rules.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -97,12 +98,14 @@ struct conf_poison {
 };
 
 struct conf_alerts {
-	char *topic_arn;      /* owned; default topic for rules without one, or NULL */
-	int email_text;       /* MessageStructure=json with an email summary */
-	char *group_id;       /* owned; FIFO MessageGroupId, NULL: the rule name */
-	char *subject_prefix; /* owned; "ctalertd" */
-	uint64_t remember;    /* seconds a published alert is remembered; 14d, 0: off */
-	int dedup_cache_size; /* obsolete, ignored (the state store remembers) */
+	char *topic_arn;               /* owned; default topic for rules without one, or NULL */
+	int email_text;                /* MessageStructure=json with an email summary */
+	char *group_id;                /* owned; FIFO MessageGroupId, NULL: the rule name */
+	char *subject_prefix;          /* owned; "ctalertd" */
+	uint64_t remember;             /* seconds a published alert is remembered; 14d, 0: off */
+	int dedup_cache_size;          /* obsolete, ignored (the state store remembers) */
+	struct routes routes;          /* topics chosen by severity, rule, tag, account */
+	struct account_names accounts; /* names of account ids, for alerts and routes */
 };
 
 enum state_choice {

@@ -21,6 +21,17 @@ enum opt_kind {
 	K_STRINGS,  /* char ** and a size_t count: a list, array or one string */
 	K_ENUM,     /* int: one of choices, stored as the matching value */
 	K_RULES,    /* read by the rules loader (rules, rules_dir) */
+	K_TABLE,    /* a list of groups, read, printed and freed by its owner's functions */
+};
+
+struct buf;
+
+/* The functions of a K_TABLE option, over its field in struct ct_config. */
+struct opt_table {
+	int (*read)(void *field, const config_setting_t *list, char *why, size_t whylen);
+	void (*free)(void *field);
+	void (*print)(const void *field, struct buf *out); /* as libconfig writes it */
+	size_t (*count)(const void *field);                /* entries; 0: not set */
 };
 
 /* A check of a string value beyond its type: NULL if fine, else why not. */
@@ -29,14 +40,15 @@ typedef const char *(*opt_check)(const char *value);
 struct conf_opt {
 	const char *name; /* full path: "receive.heartbeat" */
 	enum opt_kind kind;
-	size_t off;                 /* where in struct ct_config */
-	size_t count_off;           /* K_STRINGS: where the count is */
-	long long min, max;         /* K_INT, K_DURATION, K_SIZE: the range */
-	const char *const *choices; /* K_ENUM: the accepted words, NULL-terminated */
-	const int *values;          /* K_ENUM: the value of each word */
-	const char *def;            /* the default as text, NULL: none */
-	const char *env;            /* the overriding environment variable, or NULL */
-	opt_check check;            /* K_STRING, K_STRINGS: each value; may be NULL */
+	size_t off;                    /* where in struct ct_config */
+	size_t count_off;              /* K_STRINGS: where the count is */
+	long long min, max;            /* K_INT, K_DURATION, K_SIZE: the range */
+	const char *const *choices;    /* K_ENUM: the accepted words, NULL-terminated */
+	const int *values;             /* K_ENUM: the value of each word */
+	const char *def;               /* the default as text, NULL: none */
+	const char *env;               /* the overriding environment variable, or NULL */
+	opt_check check;               /* K_STRING, K_STRINGS: each value; may be NULL */
+	const struct opt_table *table; /* K_TABLE */
 };
 
 extern const struct conf_opt conf_opts[];

@@ -219,33 +219,128 @@ static const char *const target_words[] = {"auto", "text", "json", "journal", NU
 static const int target_values[] = {
     LOG_TARGET_AUTO, LOG_TARGET_TEXT, LOG_TARGET_JSON, LOG_TARGET_JOURNAL};
 
+/* alerts.routes and alerts.accounts, read by route.c, printed here. */
+static void put_quoted(struct buf *out, const char *s);
+
+static int
+routes_table_read(void *f, const config_setting_t *list, char *why, size_t whylen)
+{
+	routes_free(f);
+	return routes_read(f, list, why, whylen);
+}
+
+static void
+routes_table_free(void *f)
+{
+	routes_free(f);
+}
+
+static size_t
+routes_table_count(const void *f)
+{
+	return ((const struct routes *)f)->n;
+}
+
+static void
+put_words(struct buf *out, const char *key, const struct route_words *w)
+{
+	if (w->n == 0)
+		return;
+	buf_printf(out, "%s = [", key);
+	for (size_t i = 0; i < w->n; i++) {
+		buf_puts(out, i ? ", " : "");
+		put_quoted(out, w->v[i]);
+	}
+	buf_puts(out, "]; ");
+}
+
+static void
+routes_table_print(const void *f, struct buf *out)
+{
+	const struct routes *r = f;
+
+	buf_puts(out, "(");
+	for (size_t i = 0; i < r->n; i++) {
+		buf_puts(out, i ? ", { " : " { ");
+		put_words(out, "severity", &r->v[i].severity);
+		put_words(out, "rule", &r->v[i].rule);
+		put_words(out, "tag", &r->v[i].tag);
+		put_words(out, "account", &r->v[i].account);
+		buf_puts(out, "topic_arn = ");
+		put_quoted(out, r->v[i].topic_arn);
+		buf_puts(out, "; }");
+	}
+	buf_puts(out, " )");
+}
+
+static const struct opt_table routes_table = {
+    routes_table_read, routes_table_free, routes_table_print, routes_table_count};
+
+static int
+accounts_table_read(void *f, const config_setting_t *list, char *why, size_t whylen)
+{
+	account_names_free(f);
+	return account_names_read(f, list, why, whylen);
+}
+
+static void
+accounts_table_free(void *f)
+{
+	account_names_free(f);
+}
+
+static size_t
+accounts_table_count(const void *f)
+{
+	return ((const struct account_names *)f)->n;
+}
+
+static void
+accounts_table_print(const void *f, struct buf *out)
+{
+	const struct account_names *a = f;
+
+	buf_puts(out, "(");
+	for (size_t i = 0; i < a->n; i++) {
+		buf_puts(out, i ? ", { id = " : " { id = ");
+		put_quoted(out, a->v[i].id);
+		buf_puts(out, "; name = ");
+		put_quoted(out, a->v[i].name);
+		buf_puts(out, "; }");
+	}
+	buf_puts(out, " )");
+}
+
+static const struct opt_table accounts_table = {
+    accounts_table_read, accounts_table_free, accounts_table_print, accounts_table_count};
+
 #define GROUP(n)                                                                                   \
 	{                                                                                          \
-		n, K_GROUP, 0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL                               \
+		n, K_GROUP, 0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL                         \
 	}
 #define STR(n, m, env, chk)                                                                        \
 	{                                                                                          \
-		n, K_STRING, OFF(m), 0, 0, 0, NULL, NULL, NULL, env, chk                           \
+		n, K_STRING, OFF(m), 0, 0, 0, NULL, NULL, NULL, env, chk, NULL                     \
 	}
 #define DURE(n, m, lo, hi, def, env)                                                               \
 	{                                                                                          \
-		n, K_DURATION, OFF(m), 0, lo, hi, NULL, NULL, def, env, NULL                       \
+		n, K_DURATION, OFF(m), 0, lo, hi, NULL, NULL, def, env, NULL, NULL                 \
 	}
 #define STRD(n, m, def, chk)                                                                       \
 	{                                                                                          \
-		n, K_STRING, OFF(m), 0, 0, 0, NULL, NULL, def, NULL, chk                           \
+		n, K_STRING, OFF(m), 0, 0, 0, NULL, NULL, def, NULL, chk, NULL                     \
 	}
 #define INT(n, m, lo, hi, def, env)                                                                \
 	{                                                                                          \
-		n, K_INT, OFF(m), 0, lo, hi, NULL, NULL, def, env, NULL                            \
+		n, K_INT, OFF(m), 0, lo, hi, NULL, NULL, def, env, NULL, NULL                      \
 	}
 #define BOOL(n, m, def)                                                                            \
 	{                                                                                          \
-		n, K_BOOL, OFF(m), 0, 0, 1, NULL, NULL, def, NULL, NULL                            \
+		n, K_BOOL, OFF(m), 0, 0, 1, NULL, NULL, def, NULL, NULL, NULL                      \
 	}
 #define DUR(n, m, lo, hi, def)                                                                     \
 	{                                                                                          \
-		n, K_DURATION, OFF(m), 0, lo, hi, NULL, NULL, def, NULL, NULL                      \
+		n, K_DURATION, OFF(m), 0, lo, hi, NULL, NULL, def, NULL, NULL, NULL                \
 	}
 /* The text of a numeric macro: the limits' defaults are defined once, in
  * stream/ (objscan.h, records.h), for `ctalertd scan` and the daemon. */
@@ -253,19 +348,24 @@ static const int target_values[] = {
 #define SPELL(x)  SPELL_(x)
 #define SIZE(n, m, lo, hi, def)                                                                    \
 	{                                                                                          \
-		n, K_SIZE, OFF(m), 0, lo, hi, NULL, NULL, def, NULL, NULL                          \
+		n, K_SIZE, OFF(m), 0, lo, hi, NULL, NULL, def, NULL, NULL, NULL                    \
 	}
 #define LIST(n, m, cnt, env, chk)                                                                  \
 	{                                                                                          \
-		n, K_STRINGS, OFF(m), OFF(cnt), 0, 0, NULL, NULL, NULL, env, chk                   \
+		n, K_STRINGS, OFF(m), OFF(cnt), 0, 0, NULL, NULL, NULL, env, chk, NULL             \
 	}
 #define ENUM(n, m, w, v, def, env)                                                                 \
 	{                                                                                          \
-		n, K_ENUM, OFF(m), 0, 0, 0, w, v, def, env, NULL                                   \
+		n, K_ENUM, OFF(m), 0, 0, 0, w, v, def, env, NULL, NULL                             \
 	}
 #define RULES(n, env)                                                                              \
 	{                                                                                          \
-		n, K_RULES, 0, 0, 0, 0, NULL, NULL, NULL, env, NULL                                \
+		n, K_RULES, 0, 0, 0, 0, NULL, NULL, NULL, env, NULL, NULL                          \
+	}
+
+#define TABLE(n, m, t)                                                                             \
+	{                                                                                          \
+		n, K_TABLE, OFF(m), 0, 0, 0, NULL, NULL, NULL, NULL, NULL, t                       \
 	}
 
 #define KiB 1024LL
@@ -321,6 +421,8 @@ const struct conf_opt conf_opts[] = {
     STR("alerts.group_id", alerts.group_id, NULL, check_group_id),
     STRD("alerts.subject_prefix", alerts.subject_prefix, "ctalertd", check_subject_prefix),
     DUR("alerts.remember", alerts.remember, 0, 366 * 86400, "14d"),
+    TABLE("alerts.routes", alerts.routes, &routes_table),
+    TABLE("alerts.accounts", alerts.accounts, &accounts_table),
     INT("alerts.dedup_cache_size", alerts.dedup_cache_size, 0, 1 << 26, "65536", NULL),
     GROUP("state"),
     ENUM("state.backend", state.backend, state_words, state_values, "auto",
@@ -389,6 +491,8 @@ conf_opt_clear(struct ct_config *c, const struct conf_opt *o)
 		free(v);
 		*FIELD(c, o, char **) = NULL;
 		*n = 0;
+	} else if (o->kind == K_TABLE) {
+		o->table->free(FIELD(c, o, char));
 	}
 }
 
@@ -705,6 +809,11 @@ conf_opt_set_setting(struct ct_config *c, const struct conf_opt *o, const config
 		return set_unit_text(c, o, config_setting_get_string(s), whybuf, whylen);
 	case K_STRINGS:
 		return set_list_setting(c, o, s, whybuf, whylen);
+	case K_TABLE:
+		if (type != CONFIG_TYPE_LIST)
+			return why_fmt(whybuf, whylen, "expected a list ( { ... }, ... ), found %s",
+			    type_words(type));
+		return o->table->read(FIELD(c, o, char), s, whybuf, whylen);
 	default:
 		return why_fmt(whybuf, whylen, "is not a value");
 	}
@@ -775,6 +884,11 @@ conf_opt_format(const struct ct_config *c, const struct conf_opt *o, struct buf 
 				return 1;
 			}
 		return 0;
+	case K_TABLE:
+		if (o->table->count(f) == 0)
+			return 0;
+		o->table->print(f, out);
+		return 1;
 	default:
 		return 0;
 	}

@@ -81,7 +81,8 @@ snapshot_new(struct ct_config *cfg)
 	    cfg->source.include, cfg->source.n_include, cfg->source.exclude, cfg->source.n_exclude,
 	    cfg->source.skip_digest, cfg->source.max_object_size};
 	s->alerts = (struct alert_options){cfg->alerts.topic_arn, cfg->alerts.subject_prefix,
-	    cfg->alerts.group_id, cfg->alerts.email_text, 0};
+	    cfg->alerts.group_id, cfg->alerts.email_text, 0, &cfg->alerts.routes,
+	    &cfg->alerts.accounts};
 	return s;
 }
 

@@ -4,7 +4,9 @@
  *                 "group_id X" (one a line; name is required); "sigma_id X"
  *                 and "tag X" make it a Sigma rule with that id and one tag
  *   --- options   "topic_arn X", "subject_prefix X", "group_id X",
- *                 "email_text 0|1", "max_size N"
+ *                 "email_text 0|1", "max_size N"; "routes X" and
+ *                 "accounts X", X what alerts.routes and alerts.accounts
+ *                 take in the configuration, on one line
  *   --- log       "BUCKET KEY"
  *   --- record    the record's JSON text (macros allowed)
  *   --- expect    the envelope as render_envelope() prints it, or "error: ..."
@@ -22,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libconfig.h>
 #include <yajl/yajl_tree.h>
 
 #include "caselib.h"
@@ -37,7 +40,38 @@ struct input {
 	char bucket[256], key[2048];
 	struct buf record, text[2]; /* record; rule and options texts kept for their strings */
 	char *tag;                  /* a Sigma rule's one tag, in text[0] */
+	struct routes routes;
+	struct account_names accounts;
 };
+
+/* A table option's libconfig text (one line), read by read as the
+ * configuration reads it. */
+static void
+read_table(const char *text, void *into, int (*read)(void *, const config_setting_t *, char *, size_t))
+{
+	struct buf b = BUF_INIT;
+	config_t cfg;
+	char why[256];
+
+	buf_printf(&b, "t = %.*s;", (int)strcspn(text, "\n"), text);
+	config_init(&cfg);
+	ck_assert_msg(config_read_string(&cfg, b.data), "bad table text: %s", b.data);
+	ck_assert_msg(read(into, config_lookup(&cfg, "t"), why, sizeof(why)) == 0, "%s", why);
+	config_destroy(&cfg);
+	buf_free(&b);
+}
+
+static int
+read_routes(void *r, const config_setting_t *s, char *why, size_t n)
+{
+	return routes_read(r, s, why, n);
+}
+
+static int
+read_accounts(void *a, const config_setting_t *s, char *why, size_t n)
+{
+	return account_names_read(a, s, why, n);
+}
 
 /* "name value" lines into a small table; returns the value of name or NULL. */
 static char *
@@ -90,6 +124,14 @@ load_input(const struct ct_case *cf, struct input *in)
 	in->opt.group_id = lookup(t, "group_id");
 	in->opt.email_text = (v = lookup(t, "email_text")) && atoi(v);
 	in->opt.max_size = (v = lookup(t, "max_size")) ? strtoul(v, NULL, 10) : 0;
+	if ((v = lookup(t, "routes")) != NULL) {
+		read_table(v, &in->routes, read_routes);
+		in->opt.routes = &in->routes;
+	}
+	if ((v = lookup(t, "accounts")) != NULL) {
+		read_table(v, &in->accounts, read_accounts);
+		in->opt.accounts = &in->accounts;
+	}
 	terminate_lines(&in->text[0]);
 	terminate_lines(&in->text[1]);
 	ck_assert_msg(in->rule.name != NULL, "%s: the rule has no name", cf->path);
@@ -221,10 +263,19 @@ check_body(const char *path, const struct alert *a, yajl_val body, const struct 
 	                                                 : sizeof(plain) / sizeof(plain[0]);
 	yajl_val rec = json_member(body, "record");
 	yajl_val size = json_member(body, "record_size");
+	/* accountName follows recipientAccountId, only for a named account */
+	const char *name = account_name(in->opt.accounts, json_string(body, "recipientAccountId"));
+	size_t k = 0;
 
-	ck_assert_msg(YAJL_IS_OBJECT(body) && body->u.object.len == nkeys, "%s: body keys", path);
-	for (size_t i = 0; i < nkeys; i++)
-		ck_assert_str_eq(body->u.object.keys[i], keys[i]);
+	ck_assert_msg(YAJL_IS_OBJECT(body) && body->u.object.len == nkeys + (name != NULL),
+	    "%s: body keys", path);
+	for (size_t i = 0; i < nkeys; i++) {
+		ck_assert_str_eq(body->u.object.keys[k++], keys[i]);
+		if (name && strcmp(keys[i], "recipientAccountId") == 0) {
+			ck_assert_str_eq(body->u.object.keys[k++], "accountName");
+			ck_assert_str_eq(json_string(body, "accountName"), name);
+		}
+	}
 	ck_assert_str_eq(json_string(body, "schema"), "ctalertd.alert/1");
 	ck_assert_str_eq(json_string(body, "rule"), in->rule.name);
 	ck_assert(YAJL_IS_INTEGER(size) && (size_t)YAJL_GET_INTEGER(size) == in->record.len);
@@ -326,6 +377,8 @@ START_TEST(test_case)
 	buf_free(&in.record);
 	buf_free(&in.text[0]);
 	buf_free(&in.text[1]);
+	routes_free(&in.routes);
+	account_names_free(&in.accounts);
 	ct_case_free(&cf);
 }
 END_TEST
@@ -379,6 +432,8 @@ START_TEST(test_mutations)
 	buf_free(&in.record);
 	buf_free(&in.text[0]);
 	buf_free(&in.text[1]);
+	routes_free(&in.routes);
+	account_names_free(&in.accounts);
 	ct_case_free(&cf);
 }
 END_TEST

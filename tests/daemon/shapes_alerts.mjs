@@ -176,6 +176,39 @@ test("a rule with its own topic_arn publishes there, the others to alerts.topic_
 	assert.deepEqual(sent.map((e) => e.topic).sort(), [world.topic, special, special].sort());
 });
 
+test("alerts.routes send alerts by severity, rule and account; alerts.accounts names the account", LIMIT, async () => {
+	const name = "t" + randomBytes(4).toString("hex");
+	const page = await createTopic(aws, `${name}-page`);
+	const prod = await createTopic(aws, `${name}-prod`);
+	const pageObs = await createObserverQueue(aws, page, `${name}-page-obs`, { raw: true });
+	const prodObs = await createObserverQueue(aws, prod, `${name}-prod-obs`, { raw: true });
+	const rules = `{ name = "sns-create-topic"; severity = "critical";
+		pattern = { eventSource = ["sns.amazonaws.com"]; eventName = ["CreateTopic"]; }; },
+		{ name = "sns-any"; severity = "low"; pattern = { eventSource = ["sns.amazonaws.com"]; }; }`;
+	const world = await makeWorld(aws, { name, rules });
+	editConfig(world, "alerts", `routes = ( { severity = "critical"; topic_arn = "${page}"; },
+		{ account = "prod"; rule = ["sns-*"]; topic_arn = "${prod}"; } );
+		accounts = ( { id = "222233334444"; name = "prod"; } );`);
+	const critical = createTopicRecord();
+	const inProd = record({ eventSource: "sns.amazonaws.com", eventName: "DeleteTopic", recipientAccountId: "222233334444" });
+	const elsewhere = record({ eventSource: "sns.amazonaws.com", eventName: "DeleteTopic" });
+	await announce(aws, world, [critical, inProd, elsewhere]);
+
+	const run = await runRecorded(world);
+	assert.equal(run.code, 0, run.stderr);
+	const paged = alertBodies(await receiveAll(aws, pageObs.url, { expect: 1, timeoutMs: 5000 }));
+	const mailed = alertBodies(await receiveAll(aws, prodObs.url, { expect: 1, timeoutMs: 5000 }));
+	const rest = alertBodies(await receiveAll(aws, world.observer.url, { expect: 2, timeoutMs: 5000 }));
+	assert.deepEqual(paged.map((a) => [a.rule, a.eventID]), [["sns-create-topic", critical.eventID]]);
+	assert.deepEqual(mailed.map((a) => [a.rule, a.eventID, a.accountName]), [["sns-any", inProd.eventID, "prod"]]);
+	assert.deepEqual(rest.map((a) => [a.rule, a.eventID]).sort(),
+		[["sns-any", critical.eventID], ["sns-any", elsewhere.eventID]].sort());
+	assert.ok(rest.every((a) => !("accountName" in a)), "no name for an account alerts.accounts does not name");
+	const sent = publishedEntries(recorder).find((e) => JSON.parse(e.message).eventID === inProd.eventID);
+	assert.match(sent.subject, /^ctalertd: prod: sns-any: DeleteTopic by /);
+	assert.equal(sent.attrs.accountName, "prod");
+});
+
 test("a FIFO topic gets MessageGroupId and MessageDeduplicationId = hash(eventID, rule), the same in every process", LIMIT, async () => {
 	const rules = `{ name = "sns-create-topic"; pattern = { eventSource = ["sns.amazonaws.com"]; eventName = ["CreateTopic"]; }; },
 		{ name = "grouped"; group_id = "team-a"; pattern = { eventSource = ["sns.amazonaws.com"]; }; }`;
