@@ -337,4 +337,12 @@ test("the ECS task definition runs the image as it is meant to run", () => {
 	const names = c.environment.map((e) => e.name);
 	for (const n of names) assert.ok(known.has(n), `${n} is not a variable ctalertd reads`);
 	for (const n of ["CTALERTD_QUEUE_URL", "CTALERTD_BUCKETS", "CTALERTD_TOPIC_ARN"]) assert.ok(names.includes(n), n);
+	// A task has no state directory: without the stack's table it would
+	// remember alerts in memory only, per task and until it stops.
+	const env = Object.fromEntries(c.environment.map((e) => [e.name, e.value]));
+	assert.equal(env.CTALERTD_STATE_BACKEND, "dynamodb");
+	// The stack's StateTableName output goes there; the example is a name
+	// DynamoDB takes.
+	assert.match(env.CTALERTD_STATE_TABLE, /^[A-Za-z0-9_.-]{3,255}$/);
+	assert.ok(load("cloudformation.json").Outputs.StateTableName, "the stack tells the table's name");
 });
