@@ -144,7 +144,7 @@ read_member(struct route *route, const config_setting_t *m)
 	return NULL;
 }
 
-/* Route i of list, into route; NULL if fine, else why not (which member). */
+/* One group of alerts.routes, into route; NULL if fine, else why not (which member). */
 static const char *
 read_route(struct route *route, const config_setting_t *g, char *buf, size_t len)
 {
