@@ -3,7 +3,7 @@
 // and `ctalertd suppress` run beside the daemon on the same store.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { queueDepth, receiveAll, startProgram } from "../harness/lib.mjs";
 import { announce, CTALERTD, makeWorld, record, startDaemon, track, useLocalAws, waitUntil } from "./world.mjs";
@@ -122,4 +122,47 @@ test("suppress refuses what cannot work, naming it", { timeout: 60000 }, async (
 	r = await run(["denied", "--for", "1h"]);
 	assert.equal(r.code, 1);
 	assert.match(r.stderr, /state store is memory .* a suppression cannot reach it/);
+});
+
+test("a Sigma correlation alerts once its count is reached; the rule it counts stays quiet", { timeout: 60000 }, async () => {
+	const world = await makeWorld(aws, { rules: "", extra: 'rules_dir = "rules.d";' });
+	mkdirSync(join(world.dir, "rules.d"));
+	writeFileSync(join(world.dir, "rules.d", "signin.yml"), `title: Failed console sign-in
+name: failed_signin
+logsource:
+  product: aws
+  service: cloudtrail
+detection:
+  sel:
+    eventName: ConsoleLogin
+    responseElements.ConsoleLogin: Failure
+  condition: sel
+level: low
+---
+title: Failed sign-ins from one address
+correlation:
+  type: event_count
+  rules: failed_signin
+  group-by: sourceIPAddress
+  timespan: 10m
+  condition:
+    gte: 3
+level: high
+`);
+	await grouped(world);
+	const failed = (ip) => record({ eventName: "ConsoleLogin", eventSource: "signin.amazonaws.com", sourceIPAddress: ip,
+		responseElements: { ConsoleLogin: "Failure" } });
+	const recs = [failed("192.0.2.7"), failed("192.0.2.7"), failed("198.51.100.3"), failed("192.0.2.7"), failed("192.0.2.7")];
+	await announce(aws, world, recs);
+	const daemon = track(startDaemon(aws, world));
+	const got = bodies(await receiveAll(aws, world.observer.url, { expect: 1, timeoutMs: 15000, settleMs: 3000 }));
+	assert.equal(got.length, 1);
+	assert.equal(got[0].rule, "signin-2");
+	assert.equal(got[0].severity, "high");
+	assert.equal(got[0].description, "Failed sign-ins from one address");
+	assert.equal(got[0].eventID, recs[3].eventID);
+	assert.deepEqual(got[0].aggregate, { kind: "threshold", window: "10m", threshold: 3, count: 3,
+		group: { sourceIPAddress: "192.0.2.7" } });
+	daemon.kill("SIGTERM");
+	assert.equal((await daemon.wait(20000)).code, 0);
 });
