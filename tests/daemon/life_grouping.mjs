@@ -5,8 +5,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { queueDepth, receiveAll, startProgram } from "../harness/lib.mjs";
-import { announce, CTALERTD, makeWorld, record, startDaemon, track, useLocalAws, waitUntil } from "./world.mjs";
+import { createStateTable, queueDepth, receiveAll, startProgram } from "../harness/lib.mjs";
+import { announce, CTALERTD, makeWorld, record, rewriteConfig, startDaemon, track, useLocalAws, waitUntil } from "./world.mjs";
 
 const aws = useLocalAws({ reset: false });
 
@@ -25,8 +25,16 @@ const RULES = `{
 		threshold = 3;
 	}`;
 
+/** One eventTime for the records of a test, inside the next ten-second
+ * window: a window never splits them, and it closes 10 to 20 s from now,
+ * after they all arrived. */
+let when;
+function nextWindow() {
+	when = new Date(Math.floor(Date.now() / 10000) * 10000 + 15000).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
 function denied(arn, over = {}) {
-	return record({ errorCode: "AccessDenied", eventName: "GetObject", eventSource: "s3.amazonaws.com",
+	return record({ eventTime: when, errorCode: "AccessDenied", eventName: "GetObject", eventSource: "s3.amazonaws.com",
 		userIdentity: { type: "IAMUser", arn, accountId: "000000000000", principalId: "AIDA" }, ...over });
 }
 
@@ -45,6 +53,7 @@ test("a window alerts once per group, then one summary; a threshold alerts at it
 	{ timeout: 120000 }, async () => {
 		const world = await makeWorld(aws, { rules: RULES });
 		await grouped(world);
+		nextWindow();
 		const a = "arn:aws:iam::000000000000:user/a", b = "arn:aws:iam::000000000000:user/b";
 		const aRecs = [denied(a), denied(a), denied(a), denied(a)];
 		await announce(aws, world, [record(), ...aRecs, denied(b), login("192.0.2.9"), login("192.0.2.9")]);
@@ -82,6 +91,7 @@ test("a window alerts once per group, then one summary; a threshold alerts at it
 		assert.deepEqual([...summary[0].aggregate.eventIDs].sort(), aRecs.slice(1).map((r) => r.eventID).sort());
 
 		// An operator silences c's group beside the running daemon; d still alerts.
+		nextWindow();
 		const c = "arn:aws:iam::000000000000:user/c", d = "arn:aws:iam::000000000000:user/d";
 		const sup = await startProgram(aws, CTALERTD,
 			["suppress", "-c", world.conf, "denied", `userIdentity.arn=${c}`, "--for", "1h"]).wait(20000);
@@ -166,3 +176,34 @@ level: high
 	daemon.kill("SIGTERM");
 	assert.equal((await daemon.wait(20000)).code, 0);
 });
+
+test("two instances on one DynamoDB table: one first alert, one threshold and one summary with every match counted",
+	{ timeout: 120000 }, async () => {
+		const world = await makeWorld(aws, { rules: RULES });
+		rewriteConfig(world, { workers: 1, rules: RULES });
+		const conf = readFileSync(world.conf, "utf8").replace(/alerts = \{ ([^}]*)\};/, "alerts = { $1 lateness = \"0s\"; };");
+		writeFileSync(world.conf, conf);
+		const table = await createStateTable(aws, `${world.name}-state`);
+		const env = { CTALERTD_STATE_BACKEND: "dynamodb", CTALERTD_STATE_TABLE: table };
+		const a = "arn:aws:iam::000000000000:user/shared";
+		nextWindow();
+		// Twelve objects of one match each, and three of a sign-in each: the
+		// instances take them as they come, in parallel.
+		const matches = Array.from({ length: 12 }, () => denied(a));
+		const daemons = [track(startDaemon(aws, world, { env })), track(startDaemon(aws, world, { env }))];
+		await Promise.all([...matches.map((m) => announce(aws, world, [m])),
+			...Array.from({ length: 3 }, () => announce(aws, world, [login("203.0.113.77")]))]);
+		const got = bodies(await receiveAll(aws, world.observer.url, { expect: 3, timeoutMs: 60000, settleMs: 3000 }));
+		const first = got.filter((x) => x.aggregate?.kind === "window");
+		const threshold = got.filter((x) => x.aggregate?.kind === "threshold");
+		const summary = got.filter((x) => x.kind === "summary");
+		assert.equal(first.length, 1, JSON.stringify(got));
+		assert.equal(threshold.length, 1, JSON.stringify(got));
+		assert.equal(summary.length, 1, JSON.stringify(got));
+		assert.equal(1 + summary[0].aggregate.count, 12);
+		assert.equal(threshold[0].aggregate.count, 3);
+		for (const d of daemons) {
+			const run = await d.stop("SIGTERM", 15000);
+			assert.equal(run.code, 0, run.stderr);
+		}
+	});
