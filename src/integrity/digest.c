@@ -10,6 +10,7 @@
 
 #include <openssl/evp.h>
 
+#include "util/clock.h"
 #include "util/json.h"
 
 /* Nesting a digest never needs more of: {"logFiles": [{...}]}. */
@@ -36,27 +37,6 @@ digest_free(struct digest *d)
 	free(d->prev_object);
 	free(d->prev_signature);
 	memset(d, 0, sizeof(*d));
-}
-
-int
-digest_parse_time(const char *s, time_t *out)
-{
-	struct tm tm;
-	const char *p;
-
-	memset(&tm, 0, sizeof(tm));
-	if (s == NULL || (p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm)) == NULL)
-		return -1;
-	if (*p == '.') {
-		if (!isdigit((unsigned char)*++p))
-			return -1;
-		while (isdigit((unsigned char)*p))
-			p++;
-	}
-	if (strcmp(p, "Z") != 0)
-		return -1;
-	*out = timegm(&tm);
-	return 0;
 }
 
 void
@@ -202,9 +182,9 @@ parse_doc(yajl_val doc, struct digest *d, struct ct_error *err)
 		    err, CT_ERR_SHAPE, "a digest is a JSON object, not %s", json_kind(doc));
 	if (parse_fields(doc, d, err) == -1)
 		return -1;
-	if (digest_parse_time(d->start_text, &d->start) == -1)
+	if (clock_parse_time(d->start_text, &d->start) == -1)
 		return shape(err, "digestStartTime", "is not a time like 2026-12-07T10:00:00Z");
-	if (digest_parse_time(d->end_text, &d->end) == -1)
+	if (clock_parse_time(d->end_text, &d->end) == -1)
 		return shape(err, "digestEndTime", "is not a time like 2026-12-07T10:00:00Z");
 	if (prev_hash != NULL && copy_hash(prev_hash, d->prev_hash) == -1)
 		return shape(err, "previousDigestHashValue", "is not 64 hex digits");

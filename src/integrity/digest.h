@@ -70,10 +70,6 @@ int digest_starts_chain(const struct digest *d);
  * with "null" for a missing previous signature. 0, or -1 when out of memory. */
 int digest_signing_string(const struct digest *d, struct buf *out);
 
-/* Parses a digest time, "2026-12-07T10:00:00Z" (fractions of a second
- * allowed). 0 or -1. */
-int digest_parse_time(const char *s, time_t *out);
-
 /* Formats t as a digest writes times, into out[21]. */
 void digest_format_time(time_t t, char out[21]);
 
