@@ -358,42 +358,52 @@ by_key(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Whether the valid digests of an account and region ("ACCOUNT REGION")
- * cover stamp: from the first one's start to the last one's end, less the
- * delivery grace. */
+/* Whether a valid digest of an account and region ("ACCOUNT REGION")
+ * covers time t. */
 static int
-covered(const struct verify *v, const char *chain, time_t stamp)
+valid_at(const struct verify *v, const char *chain, time_t t)
 {
 	size_t n = strlen(chain);
-	time_t first = 0, last = 0;
 
 	for (size_t i = 0; i < v->ndigests; i++) {
 		const struct vdigest *d = &v->digests[i];
 
-		if (!d->valid || strncmp(d->chain, chain, n) != 0 || d->chain[n] != ' ')
-			continue;
-		if (first == 0 || d->d.start < first)
-			first = d->d.start;
-		if (d->d.end > last)
-			last = d->d.end;
+		if (d->valid && strncmp(d->chain, chain, n) == 0 && d->chain[n] == ' ' &&
+		    d->d.start <= t && t < d->d.end)
+			return 1;
 	}
-	return first && stamp >= first && stamp <= last - VERIFY_LISTING_GRACE;
+	return 0;
 }
 
-/* The bucket's log files that no valid digest lists. */
+/* Whether a log stamped t must be listed by the valid digests: those of the
+ * hour it was written in and of the grace after it (it may be listed in
+ * either) are there. Logs of an hour whose digest is invalid or gone are
+ * not judged: that digest is reported. */
+static int
+covered(const struct verify *v, const char *chain, time_t t)
+{
+	return valid_at(v, chain, t) && valid_at(v, chain, t + VERIFY_LISTING_GRACE);
+}
+
+/* The bucket's log files that no digest lists. */
 static void
 find_unlisted(struct verify *v)
 {
-	char **listed = calloc(v->nlogs + 1, sizeof(*listed));
-	size_t n = 0;
+	char **listed;
+	size_t n = 0, all = 1;
+
+	for (size_t i = 0; i < v->ndigests; i++)
+		all += v->digests[i].fetched == 1 ? v->digests[i].d.nlogs : 0;
+	listed = calloc(all, sizeof(*listed));
 
 	if (listed == NULL) {
 		v->errors++;
 		return;
 	}
-	for (size_t i = 0; i < v->nlogs; i++)
-		if (strcmp(v->logs[i].bucket, v->o->bucket) == 0)
-			listed[n++] = (char *)v->logs[i].key;
+	for (size_t i = 0; i < v->ndigests; i++)
+		for (size_t j = 0; v->digests[i].fetched == 1 && j < v->digests[i].d.nlogs; j++)
+			if (strcmp(v->digests[i].d.logs[j].bucket, v->o->bucket) == 0)
+				listed[n++] = v->digests[i].d.logs[j].key;
 	qsort(listed, n, sizeof(*listed), by_key);
 	for (size_t i = 0; i < v->nbucket_logs; i++) {
 		if (bsearch(&v->bucket_logs[i], listed, n, sizeof(*listed), by_key) ||

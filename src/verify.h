@@ -20,9 +20,9 @@
 struct ctaws_client;
 
 #define VERIFY_JOBS_DEFAULT 4 /* objects in flight */
-/* A log delivered this long before a chain's last digest ends must be
- * listed by one of its digests: CloudTrail lists a log in the digest of the
- * hour it was delivered, and delivers within about 15 minutes. */
+/* CloudTrail lists a log in the digest of the hour it was delivered, which
+ * is within about this long of the time in its name: a log must be listed
+ * by the digest of that time's hour or of this much later. */
 #define VERIFY_LISTING_GRACE (15 * 60)
 
 /* A digest found in the bucket. */

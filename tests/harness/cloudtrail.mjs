@@ -63,7 +63,7 @@ export class LocalCloudTrail {
 		this.keys = this.keys.filter((k) => k.fingerprint !== fingerprint);
 	}
 
-	/** Queues bad answers: {on: "ListPublicKeys", status, code, message, count}. */
+	/** Queues bad answers: {on: "ListPublicKeys", status, code, message, count}, or {status, body} verbatim. */
 	inject(rule) {
 		this.injections.add({ ...rule, status: rule.status ?? 400 });
 	}
@@ -82,6 +82,8 @@ export class LocalCloudTrail {
 		const action = TARGET.exec(target)?.[1] ?? "";
 		this.counters[action in this.counters ? action : "other"]++;
 		const rule = this.injections.take(action);
+		if (rule?.body !== undefined)
+			return { status: rule.status, code: null, headers: { "content-type": CONTENT_TYPE }, body: rule.body };
 		if (rule)
 			return cloudTrailError(rule.status, rule.code ?? "InternalFailure", rule.message ?? "injected failure");
 		if (action !== "ListPublicKeys")
