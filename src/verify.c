@@ -329,6 +329,21 @@ check_digest(struct verify *v, size_t i)
 	v->digests_invalid++;
 }
 
+/* The end of each chain: a trail that went quiet before --until. */
+static void
+check_ends(struct verify *v)
+{
+	for (size_t i = 0; i < v->ndigests; i++) {
+		const struct vdigest *d = &v->digests[i];
+
+		if (i + 1 < v->ndigests && strcmp(v->digests[i + 1].chain, d->chain) == 0)
+			continue;
+		if (strstr(d->chain, " backfill") == NULL &&
+		    d->stamp < v->o->until - VERIFY_DELIVERY_SLACK)
+			verify_gap(v, d->stamp, v->o->until);
+	}
+}
+
 static void
 count_logs(struct verify *v)
 {
@@ -428,6 +443,7 @@ run(struct verify *v)
 	}
 	for (size_t i = 0; i < v->ndigests; i++)
 		check_digest(v, i);
+	check_ends(v);
 	if (verify_hash_logs(v, &err) == -1) {
 		verify_progress_clear(v);
 		fprintf(stderr, "ctalertd verify: %s\n", err.msg);

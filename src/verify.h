@@ -25,6 +25,11 @@ struct ctaws_client;
  * by the digest of that time's hour or of this much later. */
 #define VERIFY_LISTING_GRACE (15 * 60)
 
+/* CloudTrail delivers a digest a little after each hour: a trail whose
+ * newest digest ends longer than this before --until has stopped, or its
+ * newest digests were deleted (the end of a chain names nothing). */
+#define VERIFY_DELIVERY_SLACK (2 * 3600)
+
 /* A digest found in the bucket. */
 struct vdigest {
 	char *key;       /* owned */

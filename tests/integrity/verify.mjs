@@ -264,3 +264,13 @@ test("errors stop a check with exit 2 and name what failed", T, async () => {
 	assert.equal(usage.code, 2);
 	assert.match(usage.stderr, /is not s3:\/\/BUCKET/);
 });
+
+test("a trail whose newest digests are gone is a gap up to --until", T, async () => {
+	const t = await freshTrail(3);
+	const last = t.trail.digests[2];
+	await t.trail.deleteDigest(last.key);
+	const until = new Date(last.end.getTime() + 3 * HOUR);
+	const r = await verify(t.trail, { start: t.range.start, end: until });
+	assert.equal(r.code, 0, r.stderr);
+	assert.deepEqual(r.report.findings, [{ kind: "gap", from: isoSeconds(t.trail.digests[1].end), to: isoSeconds(until) }]);
+});
