@@ -212,17 +212,18 @@ parse_args(struct args *a, int argc, char **argv)
 
 /* ---- the checks ---- */
 
-/* The keys of the digest's home region; one refresh when its key is unknown. */
+/* The keys of the digest's region (CloudTrail has a key pair per region); one refresh when its key
+ * is unknown. */
 static enum iv_verdict
 check_signature(struct verify *v, struct vdigest *d)
 {
 	struct vkeys *ks = NULL;
 	enum iv_verdict r;
 
-	if (verify_load_keys(v, d->home, 0, &ks) == -1 && ks == NULL)
+	if (verify_load_keys(v, d->region, 0, &ks) == -1 && ks == NULL)
 		return IV_UNKNOWN_KEY;
 	r = iv_check_digest(&d->d, v->o->bucket, d->key, d->signature, d->algorithm, ks->ring);
-	if (r == IV_UNKNOWN_KEY && !ks->refreshed && verify_load_keys(v, d->home, 1, &ks) == 0)
+	if (r == IV_UNKNOWN_KEY && !ks->refreshed && verify_load_keys(v, d->region, 1, &ks) == 0)
 		r = iv_check_digest(
 		    &d->d, v->o->bucket, d->key, d->signature, d->algorithm, ks->ring);
 	return r;
@@ -316,7 +317,7 @@ check_digest(struct verify *v, size_t i)
 	}
 	if ((r = check_signature(v, d)) == IV_UNKNOWN_KEY) {
 		verify_find(v, FIND_DIGEST, v->o->bucket, d->key,
-		    "public key not found in region %s for fingerprint %s", d->home,
+		    "public key not found in region %s for fingerprint %s", d->region,
 		    d->d.fingerprint);
 	} else if (r != IV_VALID) {
 		verify_find(v, FIND_DIGEST, v->o->bucket, d->key, "%s", iv_verdict_text(r));

@@ -34,7 +34,7 @@ struct ctaws_client;
 struct vdigest {
 	char *key;       /* owned */
 	char *chain;     /* owned; "ACCOUNT REGION TRAIL HOME[ backfill]": digests of one chain */
-	char *home;      /* owned; the trail's home region (whose keys sign it) */
+	char *region;    /* owned; the region it covers, whose key signs it */
 	time_t stamp;    /* the end time in its key */
 	int fetched;     /* 1: text parsed into d; -1: not a digest (why in error) */
 	struct digest d; /* when fetched == 1 */

@@ -119,10 +119,11 @@ list(struct lister *l, const char *prefix, const char *start_after, s3_list_obje
 /* ---- digests ---- */
 
 /* Reads ACCOUNT_CloudTrail-Digest_REGION_TRAIL_HOME_STAMP[_backfill].json.gz
- * from the end (a trail's name may hold '_'). */
+ * from the end (a trail's name may hold '_'): the chain it belongs to, its
+ * REGION and the time in its name. */
 static int
 parse_digest_name(
-    const char *name, char *chain, size_t chainlen, char *home, size_t homelen, time_t *stamp)
+    const char *name, char *chain, size_t chainlen, char *region, size_t regionlen, time_t *stamp)
 {
 	char buf[1024], *parts[64], *save = NULL;
 	size_t n = 0, len = strlen(name);
@@ -141,18 +142,18 @@ parse_digest_name(
 	if (n < 6 || strcmp(parts[1], "CloudTrail-Digest") != 0 ||
 	    stamp_of(parts[n - 1], stamp) == -1)
 		return -1;
-	snprintf(home, homelen, "%s", parts[n - 2]);
+	snprintf(region, regionlen, "%s", parts[2]);
 	len = (size_t)snprintf(chain, chainlen, "%s %s ", parts[0], parts[2]);
 	for (size_t i = 3; i < n - 2 && len < chainlen; i++)
 		len += (size_t)snprintf(
 		    chain + len, chainlen - len, "%s%s", i > 3 ? "_" : "", parts[i]);
 	if (len < chainlen)
-		snprintf(chain + len, chainlen - len, " %s%s", home, backfill ? " backfill" : "");
+		snprintf(chain + len, chainlen - len, " %s%s", parts[n - 2], backfill ? " backfill" : "");
 	return 0;
 }
 
 static int
-add_digest(struct verify *v, const char *key, const char *chain, const char *home, time_t stamp)
+add_digest(struct verify *v, const char *key, const char *chain, const char *region, time_t stamp)
 {
 	struct vdigest *d;
 
@@ -169,12 +170,12 @@ add_digest(struct verify *v, const char *key, const char *chain, const char *hom
 	memset(d, 0, sizeof(*d));
 	d->key = strdup(key);
 	d->chain = strdup(chain);
-	d->home = strdup(home);
+	d->region = strdup(region);
 	d->stamp = stamp;
-	if (!d->key || !d->chain || !d->home) {
+	if (!d->key || !d->chain || !d->region) {
 		free(d->key);
 		free(d->chain);
-		free(d->home);
+		free(d->region);
 		return -1;
 	}
 	v->ndigests++;
@@ -198,19 +199,19 @@ on_digest(void *arg, const struct s3_list_object *o)
 {
 	struct lister *l = arg;
 	const char *name = strrchr(o->key, '/');
-	char chain[512], home[64], day[16];
+	char chain[512], region[64], day[16];
 	time_t stamp;
 
 	key_day(l, o->key, "CloudTrail-Digest/", day);
 	if (day[0] && strcmp(day, l->stop_day) > 0)
 		return 1;
 	if (name == NULL ||
-	    parse_digest_name(name + 1, chain, sizeof(chain), home, sizeof(home), &stamp) == -1)
+	    parse_digest_name(name + 1, chain, sizeof(chain), region, sizeof(region), &stamp) == -1)
 		return 0;
 	/* validate-logs' range: digests ending from --since to an hour past --until */
 	if (stamp < l->v->o->since || stamp > l->v->o->until + HOUR)
 		return 0;
-	return add_digest(l->v, o->key, chain, home, stamp);
+	return add_digest(l->v, o->key, chain, region, stamp);
 }
 
 /* ---- logs ---- */

@@ -187,7 +187,7 @@ verify_free(struct verify *v)
 
 		free(d->key);
 		free(d->chain);
-		free(d->home);
+		free(d->region);
 		free(d->signature);
 		free(d->algorithm);
 		digest_free(&d->d);

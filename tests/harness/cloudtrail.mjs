@@ -2,7 +2,8 @@
 // (JSON 1.1, X-Amz-Target CloudTrail_20131101.ListPublicKeys, which botocore
 // spells com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.ListPublicKeys), answered by the
 // front from the keys a test registered (trail.mjs registers its signing
-// key). The stand-in has no CloudTrail of its own.
+// key). CloudTrail has a key pair per region: a key is served in the region
+// it was registered for. The stand-in has no CloudTrail of its own.
 import { newRequestId } from "./errors.mjs";
 import { Injections } from "./standin.mjs";
 
@@ -37,7 +38,8 @@ function epochSeconds(v) {
 }
 
 export class LocalCloudTrail {
-	constructor() {
+	constructor(region) {
+		this.region = region;
 		this.keys = [];
 		this.pageSize = PAGE_SIZE;
 		this.injections = new Injections("cloudtrail");
@@ -46,13 +48,15 @@ export class LocalCloudTrail {
 
 	/**
 	 * Registers a public key: {der (Buffer, PKCS#1 RSAPublicKey), fingerprint,
-	 * validFrom, validTo (Dates; default: a day before now to a year after)}.
+	 * region (default the local AWS's), validFrom, validTo (Dates; default: 30
+	 * days before now to a year after)}.
 	 */
-	addKey({ der, fingerprint, validFrom, validTo }) {
+	addKey({ der, fingerprint, region, validFrom, validTo }) {
 		const now = Date.now();
 		this.keys.push({
 			der,
 			fingerprint,
+			region: region ?? this.region,
 			from: (validFrom ?? new Date(now - 86400e3 * 30)).getTime() / 1000,
 			to: (validTo ?? new Date(now + 86400e3 * 365)).getTime() / 1000,
 		});
@@ -76,8 +80,8 @@ export class LocalCloudTrail {
 			this.counters[k] = 0;
 	}
 
-	/** Answers a CloudTrail request the front has authenticated. */
-	handle(headers, body) {
+	/** Answers a CloudTrail request the front has authenticated, signed for `region`. */
+	handle(headers, body, region) {
 		const target = headers["x-amz-target"] ?? "";
 		const action = TARGET.exec(target)?.[1] ?? "";
 		this.counters[action in this.counters ? action : "other"]++;
@@ -94,11 +98,11 @@ export class LocalCloudTrail {
 		} catch {
 			return cloudTrailError(400, "SerializationException", "the body is not JSON");
 		}
-		return this.listPublicKeys(input);
+		return this.listPublicKeys(input, region ?? this.region);
 	}
 
-	/* Keys whose validity overlaps [StartTime, EndTime] (default: now), a page at a time. */
-	listPublicKeys(input) {
+	/* The region's keys whose validity overlaps [StartTime, EndTime] (default: now), a page at a time. */
+	listPublicKeys(input, region) {
 		const now = Date.now() / 1000;
 		const start = input.StartTime === undefined ? now : epochSeconds(input.StartTime);
 		const end = input.EndTime === undefined ? now : epochSeconds(input.EndTime);
@@ -106,7 +110,7 @@ export class LocalCloudTrail {
 			return cloudTrailError(400, "SerializationException", "StartTime and EndTime must be timestamps");
 		if (start > end)
 			return cloudTrailError(400, "InvalidTimeRangeException", "Occurs if the timestamp values are not valid. Either the start time occurs after the end time, or the time range is outside the range of possible values.");
-		const matching = this.keys.filter((k) => k.from <= end && k.to >= start);
+		const matching = this.keys.filter((k) => k.region === region && k.from <= end && k.to >= start);
 		const offset = input.NextToken === undefined ? 0 : Number(input.NextToken);
 		if (!Number.isInteger(offset) || offset < 0 || offset > matching.length)
 			return cloudTrailError(400, "InvalidTokenException", "Reserved for future use.");

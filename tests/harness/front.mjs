@@ -232,7 +232,7 @@ export class Front {
 		if (service === "sts")
 			return this.answerSts(req, res, entry, desc, checked.identity, rule);
 		if (service === "cloudtrail")
-			return this.answer(req, res, entry, this.world.cloudtrail.handle(headers, body));
+			return this.answer(req, res, entry, this.world.cloudtrail.handle(headers, body, checked.region));
 		if (service === "s3" && desc.operation === "GetBucketLocation")
 			return this.answer(req, res, entry, this.bucketLocation(desc.bucket));
 		const upstream = this.upstreams[service] ?? (service === "dynamodb" ? null : this.upstream);
@@ -276,7 +276,8 @@ export class Front {
 			return fail("skew", { requestTime: h["x-amz-date"], requestMs: amzDate.getTime(), serverMs });
 
 		const expected = desc.service === "s3" ? (this.world.bucketRegions.get(desc.bucket) ?? this.world.region) : this.world.region;
-		if (auth.region !== expected && !(desc.service === "sts" && auth.region === "us-east-1"))
+		// CloudTrail is asked in the region whose keys are wanted: any region.
+		if (auth.region !== expected && !(desc.service === "sts" && auth.region === "us-east-1") && desc.service !== "cloudtrail")
 			return fail("wrong-region", { region: auth.region, expected });
 		if (desc.service === "s3") {
 			const payload = h["x-amz-content-sha256"];
@@ -296,7 +297,7 @@ export class Front {
 		const claimed = h["x-amz-content-sha256"];
 		if (desc.service !== "s3" && isHex64(claimed) && claimed !== sha256Hex(body))
 			return fail("content-sha256-mismatch", { message: "The provided 'x-amz-content-sha256' header does not match what was computed." });
-		return { identity: cred };
+		return { identity: cred, region: auth.region };
 	}
 
 	wrongOwner(headers, desc) {

@@ -124,7 +124,7 @@ export async function startLocalAws(options = {}) {
 		bucketRegions: new Map(),
 	};
 	world.sts = new LocalSts(world, options.sts);
-	world.cloudtrail = new LocalCloudTrail();
+	world.cloudtrail = new LocalCloudTrail(region);
 	const [fauxqsStart, dynaliteStart] = await Promise.allSettled([
 		startServer(FAUXQS_SERVER, "fauxqs", region),
 		startServer(DYNALITE_SERVER, "dynalite", region),
@@ -184,7 +184,7 @@ function makeHandle(world, { fauxqs, dynalite, front, stsFront, imds, ecs, start
 		imds,
 		ecs,
 		sts: world.sts,
-		/** The local CloudTrail (ListPublicKeys): addKey({der, fingerprint, validFrom, validTo}), removeKey, inject. */
+		/** The local CloudTrail (ListPublicKeys): addKey({der, fingerprint, region, validFrom, validTo}), removeKey, inject. */
 		cloudtrail: world.cloudtrail,
 		stsEndpoint: stsFront.url,
 		fauxqs: { pid: fauxqs.pid, port: fauxqs.port, endpoint: `http://127.0.0.1:${fauxqs.port}` },

@@ -67,7 +67,8 @@ export class Trail {
 	 * region (where the logs come from, default the local AWS's), homeRegion
 	 * (default region), name (default "management"), organizationId (an
 	 * organization trail's "o-..."), key (from generateSigningKey; default a
-	 * new one, registered with the local CloudTrail).
+	 * new one, registered with the local CloudTrail in region: CloudTrail
+	 * signs a region's digests with that region's key).
 	 */
 	constructor(aws, options) {
 		this.aws = aws;
@@ -80,7 +81,7 @@ export class Trail {
 		this.organizationId = options.organizationId;
 		this.key = options.key ?? generateSigningKey();
 		if (!options.key)
-			aws.cloudtrail.addKey(this.key);
+			aws.cloudtrail.addKey({ ...this.key, region: this.region });
 		this.pending = []; // logs delivered since the last digest
 		this.logs = []; // every log delivered: {key, hash, digestKey}
 		this.digests = []; // every digest delivered: {key, start, end, signature, text, logs}

@@ -274,3 +274,28 @@ test("a trail whose newest digests are gone is a gap up to --until", T, async ()
 	assert.equal(r.code, 0, r.stderr);
 	assert.deepEqual(r.report.findings, [{ kind: "gap", from: isoSeconds(t.trail.digests[1].end), to: isoSeconds(until) }]);
 });
+
+test("accounts and regions in one bucket, and --account and --region", T, async () => {
+	const bucket = await createBucket(aws, `verify-${++n}`);
+	const from = new Date(Math.floor(Date.now() / HOUR) * HOUR - 6 * HOUR);
+	const a = new Trail(aws, { bucket, account: "111122223333" });
+	const b = new Trail(aws, { bucket, account: "444455556666", region: "eu-west-1", homeRegion: "us-east-1" });
+	await a.deliverHours(from, 2);
+	await b.deliverHours(from, 2);
+	await b.editLog(b.logs[0].key);
+	const range = { start: new Date(from.getTime() - HOUR), end: new Date(from.getTime() + 3 * HOUR) };
+	const all = await verify(a, range);
+	assert.equal(all.code, 1, all.stderr);
+	assert.deepEqual(all.report.digests, { valid: 4, invalid: 0, total: 4 });
+	assert.deepEqual(ours(all.report), [{ kind: "log", url: `s3://${bucket}/${b.logs[0].key}`, verdict: "hash value doesn't match" }]);
+	// eu-west-1's digests were checked with eu-west-1's key.
+	assert.ok(aws.requestLog.match({ service: "cloudtrail" }).some((e) => e.headers.authorization.includes("/eu-west-1/cloudtrail/")));
+	const onlyA = await verify(a, range, ["--account", "111122223333"]);
+	assert.equal(onlyA.code, 0, onlyA.stderr);
+	assert.deepEqual(onlyA.report.digests, { valid: 2, invalid: 0, total: 2 });
+	const onlyEast = await verify(a, range, ["--region", "us-east-1"]);
+	assert.equal(onlyEast.code, 0, onlyEast.stderr);
+	const onlyWest = await verify(a, range, ["--region", "eu-west-1"]);
+	assert.equal(onlyWest.code, 1);
+	assert.deepEqual(onlyWest.report.logs, { valid: 3, invalid: 1, total: 4 });
+});
