@@ -91,13 +91,13 @@ test("a signed chain is valid", T, async () => {
 	assert.deepEqual(mine.report.logs, { valid: 6, invalid: 0, total: 6 });
 });
 
-test("a trail under a prefix, with empty hours, and an organization trail", T, async () => {
+test("a trail under a prefix, with empty hours, and an organization trail with '_' in its name", T, async () => {
 	const t = await freshTrail(2, { prefix: "team/ct", logsPerHour: 0 });
 	const { mine } = await agree(t);
 	assert.equal(mine.code, 0, mine.stderr);
 	assert.deepEqual(mine.report.digests, { valid: 2, invalid: 0, total: 2 });
 	// validate-logs cannot be pointed at an o-... folder given --s3-bucket: ctalertd alone.
-	const org = await freshTrail(2, { organizationId: "o-abc123def4" });
+	const org = await freshTrail(2, { organizationId: "o-abc123def4", name: "org_trail_1" });
 	const r = await verify(org.trail, org.range);
 	assert.equal(r.code, 0, r.stderr);
 	assert.deepEqual(r.report.logs, { valid: 4, invalid: 0, total: 4 });
