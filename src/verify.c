@@ -229,20 +229,31 @@ check_signature(struct verify *v, struct vdigest *d)
 	return r;
 }
 
+/* The digest of the same chain at key, looked for among the digests before
+ * i (the list is sorted by chain, then time): the previous digest ends where
+ * digest i starts, a day at most before. */
 static struct vdigest *
-find_digest(struct verify *v, const char *chain, const char *key)
+find_previous(struct verify *v, size_t i, const char *key)
 {
-	for (size_t i = 0; i < v->ndigests; i++)
-		if (strcmp(v->digests[i].key, key) == 0 && strcmp(v->digests[i].chain, chain) == 0)
-			return &v->digests[i];
+	const struct vdigest *d = &v->digests[i];
+
+	for (size_t j = i; j-- > 0;) {
+		struct vdigest *p = &v->digests[j];
+
+		if (strcmp(p->chain, d->chain) != 0 || p->stamp < d->d.start - 86400)
+			break;
+		if (strcmp(p->key, key) == 0)
+			return p;
+	}
 	return NULL;
 }
 
 /* The link to the previous digest; 0 when sound (or not for this digest to
  * answer: the previous one is invalid and reported), -1 when broken. */
 static int
-check_link(struct verify *v, struct vdigest *d, struct vdigest *before)
+check_link(struct verify *v, size_t i, struct vdigest *before)
 {
+	struct vdigest *d = &v->digests[i];
 	struct vdigest *p;
 	enum iv_link l;
 
@@ -253,7 +264,7 @@ check_link(struct verify *v, struct vdigest *d, struct vdigest *before)
 	}
 	if (strcmp(d->d.prev_bucket, v->o->bucket) != 0)
 		return 0; /* the trail moved to another bucket: out of reach here */
-	if ((p = find_digest(v, d->chain, d->d.prev_object)) == NULL) {
+	if ((p = find_previous(v, i, d->d.prev_object)) == NULL) {
 		if (d->d.start < v->o->since)
 			return 0; /* before the range */
 		v->digests_invalid++;
@@ -321,7 +332,7 @@ check_digest(struct verify *v, size_t i)
 		    d->d.fingerprint);
 	} else if (r != IV_VALID) {
 		verify_find(v, FIND_DIGEST, v->o->bucket, d->key, "%s", iv_verdict_text(r));
-	} else if (check_link(v, d, before) != -1) {
+	} else if (check_link(v, i, before) != -1) {
 		d->valid = 1;
 		v->digests_valid++;
 		add_logs(v, d);
@@ -374,20 +385,75 @@ by_key(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* How far valid_at looks back from the last span starting before t: the
+ * digests of that many trails of one account and region may overlap. */
+#define SPAN_LOOKBACK 32
+
+/* The account and region of a span against "ACCOUNT REGION", as strcmp. */
+static int
+span_cmp(const struct vspan *s, const char *ar, size_t n)
+{
+	int c = strncmp(s->chain, ar, s->prefix < n ? s->prefix : n);
+
+	return c ? c : (s->prefix > n) - (s->prefix < n);
+}
+
 /* Whether a valid digest of an account and region ("ACCOUNT REGION")
  * covers time t. */
 static int
-valid_at(const struct verify *v, const char *chain, time_t t)
+valid_at(const struct verify *v, const char *ar, time_t t)
 {
-	size_t n = strlen(chain);
+	size_t lo = 0, hi = v->nspans, n = strlen(ar);
 
-	for (size_t i = 0; i < v->ndigests; i++) {
-		const struct vdigest *d = &v->digests[i];
+	while (lo < hi) { /* the first span after (ar, t) */
+		size_t mid = (lo + hi) / 2;
+		int c = span_cmp(&v->spans[mid], ar, n);
 
-		if (d->valid && strncmp(d->chain, chain, n) == 0 && d->chain[n] == ' ' &&
-		    d->d.start <= t && t < d->d.end)
+		if (c < 0 || (c == 0 && v->spans[mid].start <= t))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t k = 0; k < SPAN_LOOKBACK && lo-- > 0; k++) {
+		const struct vspan *s = &v->spans[lo];
+
+		if (span_cmp(s, ar, n) != 0)
+			break;
+		if (s->start <= t && t < s->end)
 			return 1;
 	}
+	return 0;
+}
+
+static int
+by_span(const void *a, const void *b)
+{
+	const struct vspan *x = a, *y = b;
+	int c = span_cmp(x, y->chain, y->prefix);
+
+	if (c)
+		return c;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* The hours the valid digests cover, sorted by account, region and start. */
+static int
+make_spans(struct verify *v)
+{
+	if ((v->spans = calloc(v->ndigests + 1, sizeof(*v->spans))) == NULL)
+		return -1;
+	for (size_t i = 0; i < v->ndigests; i++) {
+		const struct vdigest *d = &v->digests[i];
+		const char *sp = strchr(d->chain, ' ');
+
+		if (!d->valid || sp == NULL || (sp = strchr(sp + 1, ' ')) == NULL)
+			continue;
+		v->spans[v->nspans++] = (struct vspan){.chain = d->chain,
+		    .prefix = (size_t)(sp - d->chain),
+		    .start = d->d.start,
+		    .end = d->d.end};
+	}
+	qsort(v->spans, v->nspans, sizeof(*v->spans), by_span);
 	return 0;
 }
 
@@ -411,6 +477,10 @@ find_unlisted(struct verify *v)
 	for (size_t i = 0; i < v->ndigests; i++)
 		all += v->digests[i].fetched == 1 ? v->digests[i].d.nlogs : 0;
 	listed = calloc(all, sizeof(*listed));
+	if (listed != NULL && make_spans(v) == -1) {
+		free(listed);
+		listed = NULL;
+	}
 
 	if (listed == NULL) {
 		v->errors++;

@@ -45,6 +45,13 @@ struct vdigest {
 	int valid;       /* passed every check */
 };
 
+/* The hour a valid digest covers, for the logs no digest lists. */
+struct vspan {
+	const char *chain; /* borrowed from the digest */
+	size_t prefix;     /* bytes of "ACCOUNT REGION" at the start of chain */
+	time_t start, end;
+};
+
 /* A log file a valid digest lists. */
 struct vlog {
 	const char *bucket; /* borrowed from its digest */
@@ -95,7 +102,9 @@ struct verify {
 	time_t *bucket_log_stamps;
 	char **bucket_log_chains; /* owned; "ACCOUNT REGION" of each */
 	size_t nbucket_logs, capbucket_logs;
-	struct vkeys keys[16];
+	struct vspan *spans; /* owned; sorted by account, region, start */
+	size_t nspans;
+	struct vkeys keys[64]; /* AWS has fewer regions */
 	size_t nkeys;
 	struct finding *findings; /* owned */
 	size_t nfindings, capfindings;

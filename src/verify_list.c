@@ -148,7 +148,8 @@ parse_digest_name(
 		len += (size_t)snprintf(
 		    chain + len, chainlen - len, "%s%s", i > 3 ? "_" : "", parts[i]);
 	if (len < chainlen)
-		snprintf(chain + len, chainlen - len, " %s%s", parts[n - 2], backfill ? " backfill" : "");
+		snprintf(chain + len, chainlen - len, " %s%s", parts[n - 2],
+		    backfill ? " backfill" : "");
 	return 0;
 }
 

@@ -194,6 +194,7 @@ verify_free(struct verify *v)
 	}
 	free(v->digests);
 	free(v->logs);
+	free(v->spans);
 	for (size_t i = 0; i < v->nbucket_logs; i++) {
 		free(v->bucket_logs[i]);
 		free(v->bucket_log_chains[i]);
