@@ -380,7 +380,7 @@ verify_list(struct verify *v, struct ct_error *err)
 	ctaws_conn_free(conn);
 	if (rc == -1 && err->code == CT_OK)
 		return nomem(err);
-	if (rc == 0)
+	if (rc == 0 && v->ndigests > 1)
 		qsort(v->digests, v->ndigests, sizeof(*v->digests), by_chain_then_time);
 	return rc;
 }
