@@ -17,12 +17,13 @@ struct command {
 };
 
 static const struct command commands[] = {
-    {"scan", cmd_scan, "match CloudTrail log files against the rules and print the matches"},
-    {"verify", cmd_verify, "verify CloudTrail's signed digests and the log files they list"},
-    {"run", cmd_run, "run the daemon: poll SQS, scan announced objects, publish alerts (default)"},
-    {"check", cmd_check, "validate the configuration and check what the daemon can reach"},
-    {"test", cmd_test, "run the rules' own tests: records each must match, or must not"},
-    {"rules", cmd_rules, "list the rules: name, kind, severity, file, fields read"},
+	{"scan", cmd_scan, "match CloudTrail log files against the rules and print the matches"},
+	{"verify", cmd_verify, "verify CloudTrail's signed digests and the log files they list"},
+	{"run", cmd_run, "run the daemon: poll SQS, scan announced objects, publish alerts (default)"},
+	{"check", cmd_check, "validate the configuration and check what the daemon can reach"},
+	{"test", cmd_test, "run the rules' own tests: records each must match, or must not"},
+	{"rules", cmd_rules, "list the rules: name, kind, severity, file, fields read"},
+	{"suppress", cmd_suppress, "silence a rule, or one group of it, until a time"},
 };
 
 static void
@@ -33,13 +34,11 @@ usage(FILE *f)
 	           "Commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
-	fprintf(f,
-	    "\n"
-	    "  -h, --help     display this help and exit\n"
-	    "  -V, --version  output version information and exit\n\n"
-	    "Run 'ctalertd COMMAND --help' for the options of a command.\n"
-	    "Report bugs to: %s\n",
-	    PACKAGE_BUGREPORT);
+	fprintf(f, "\n"
+	           "  -h, --help     display this help and exit\n"
+	           "  -V, --version  output version information and exit\n\n"
+	           "Run 'ctalertd COMMAND --help' for the options of a command.\n"
+	           "Report bugs to: %s\n", PACKAGE_BUGREPORT);
 }
 
 static void
@@ -72,7 +71,6 @@ main(int argc, char **argv)
 	/* No command, or options only: the daemon is the default. */
 	if (name == NULL || name[0] == '-')
 		return cmd_run(argc, argv);
-	fprintf(stderr,
-	    "ctalertd: unknown command '%s'\nTry 'ctalertd --help' for more information.\n", name);
+	fprintf(stderr, "ctalertd: unknown command '%s'\nTry 'ctalertd --help' for more information.\n", name);
 	return 2;
 }
