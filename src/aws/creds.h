@@ -67,6 +67,7 @@ struct ctaws_creds_options {
 	const char *config_file;      /* AWS_CONFIG_FILE, else ~/.aws/config */
 	int imds_v1_fallback;         /* allow IMDSv1 when the token PUT fails */
 	const char *region;           /* for STS calls */
+	long process_timeout_ms;      /* credential_process time limit; 0: 60000 */
 };
 
 /* The standard chain, in the order every AWS SDK uses, wrapped in a cache.

@@ -32,14 +32,28 @@ struct ctaws_creds_profile_opts {
 	const char *profile;     /* NULL: AWS_PROFILE, else "default" */
 	const char *config_file; /* NULL: AWS_CONFIG_FILE, else ~/.aws/config */
 	const char
-	    *credentials_file; /* NULL: AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials */
-	const char *region;    /* STS region; NULL: the profile's, else the client's */
-	int imds_v1_fallback;  /* for credential_source = Ec2InstanceMetadata */
+	    *credentials_file;   /* NULL: AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials */
+	const char *region;      /* STS region; NULL: the profile's, else the client's */
+	int imds_v1_fallback;    /* for credential_source = Ec2InstanceMetadata */
+	long process_timeout_ms; /* credential_process time limit; 0: 60000 */
 };
 /* http_client (borrowed) carries the STS endpoint settings; NULL makes every
  * role profile fail with an error saying so. */
 struct ctaws_creds_provider *ctaws_creds_profile_new(
     const struct ctaws_creds_profile_opts *opt, struct ctaws_client *http_client);
+
+/* creds_process.c: credential_process. The command line is split like a
+ * POSIX shell splits words (no shell runs), the program runs in its own
+ * process group and must print {"Version": 1, AccessKeyId, SecretAccessKey,
+ * SessionToken?, Expiration?} on stdout within timeout_ms (0: 60000), else
+ * the group is killed. Errors name the profile and the command, and quote
+ * the start of stderr when the command failed, never stdout. */
+struct ctaws_creds_provider *ctaws_creds_process_new(
+    const char *profile, const char *command, long timeout_ms);
+/* The words of cmd, as a NULL-terminated malloc'd array (free with
+ * ctaws_creds_argv_free), or NULL with *why (static) saying what is wrong. */
+char **ctaws_creds_split_command(const char *cmd, const char **why);
+void ctaws_creds_argv_free(char **argv);
 
 /* creds_web_identity.c: STS AssumeRoleWithWebIdentity with a token read from
  * a file on every call (EKS rotates it). role_arn NULL: from
