@@ -14,10 +14,12 @@
  * - role_arn with web_identity_token_file: AssumeRoleWithWebIdentity.
  * - role_session_name, external_id, duration_seconds go with role_arn.
  * - aws_access_key_id + aws_secret_access_key (+ aws_session_token).
+ * - sso_account_id + sso_role_name, with sso_session or sso_start_url and
+ *   sso_region: IAM Identity Center role credentials (creds_sso.c).
  * - credential_process: the credentials a command prints (creds_process.c).
- * role_arn wins over static keys in the profile being used, and static keys
- * over credential_process. A source_profile may be any of these. Profiles
- * that need an MFA token code are reported as unsupported rather than
+ * role_arn wins over everything else in the profile being used; then, as
+ * in the AWS CLI, SSO, static keys and credential_process in that order. A source_profile may be
+ * any of these. Profiles that need an MFA token code are reported as unsupported rather than
  * skipped, so nothing else is silently used instead.
  *
  * Each call builds the providers a profile needs, asks the top one and frees
@@ -328,6 +330,9 @@ own_credentials(struct resolve *r, const char *name, int is_source, int has_stat
 	const char *process = ctaws_profile_get(r->set, name, "credential_process");
 	struct ctaws_creds_provider *p;
 
+	if (ctaws_creds_sso_configured(r->set, name))
+		return ctaws_creds_sso_from_profile(
+		    r->set, name, r->top, NULL, r->pp->http, r->err);
 	if (has_static)
 		return static_provider(r, name);
 	if (process != NULL) {
@@ -405,7 +410,8 @@ resolve_top(struct resolve *r, struct ctaws_credentials **out)
 	int rc;
 
 	if (akid && *akid && secret && *secret &&
-	    ctaws_profile_get(r->set, r->top, "role_arn") == NULL) {
+	    ctaws_profile_get(r->set, r->top, "role_arn") == NULL &&
+	    !ctaws_creds_sso_configured(r->set, r->top)) {
 		*out = ctaws_credentials_new(
 		    akid, secret, token && *token ? token : NULL, 0, "profile");
 		return *out ? 0 : perr(r, "OutOfMemory", "profile %s: out of memory", r->top);

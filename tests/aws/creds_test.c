@@ -7,7 +7,9 @@
  *
  * Profile cases are data: the .case files of tests/aws/cases/creds_profile, each with
  * config/credentials files, environment, an optional "provider" section
- * ("profile", the default, or "default-chain") and what is expected:
+ * ("profile", the default, or "default-chain"), "sso-cache NAME" sections
+ * (files of the AWS CLI's SSO token cache, under a HOME of their own) and
+ * what is expected:
  *
  *   creds AKID SECRET TOKEN|<none> SOURCE
  *   error CODE TEXT           (the message must contain TEXT)
@@ -92,6 +94,24 @@ expect_result(const char *casename, const char *expect, int rc, struct ctaws_cre
 	free(lines);
 }
 
+/* HOME for the case, with its sso-cache sections in ~/.aws/sso/cache. */
+static void
+write_sso_cache(const struct ct_case *tc)
+{
+	char home[600], name[700];
+
+	snprintf(home, sizeof(home), "%s/home", tmp_dir());
+	setenv("HOME", home, 1);
+	for (size_t i = 0; i < tc->n; i++) {
+		if (strcmp(tc->v[i].name, "sso-cache") != 0)
+			continue;
+		snprintf(name, sizeof(name), "mkdir -p '%s/.aws/sso/cache'", home);
+		ck_assert_int_eq(system(name), 0);
+		snprintf(name, sizeof(name), "home/.aws/sso/cache/%s", tc->v[i].args);
+		tmp_write(name, tc->v[i].text.data);
+	}
+}
+
 START_TEST(creds_profile_case)
 {
 	const char *secrets[64], *cfg, *cred, *prov;
@@ -119,6 +139,7 @@ START_TEST(creds_profile_case)
 	    kpath, sizeof(kpath), "%s", cred ? tmp_write("credentials", cred) : "/nonexistent/k");
 	setenv("AWS_CONFIG_FILE", cpath, 1);
 	setenv("AWS_SHARED_CREDENTIALS_FILE", kpath, 1);
+	write_sso_cache(&tc);
 	memset(&po, 0, sizeof(po));
 	memset(&opt, 0, sizeof(opt));
 	capture_start();
