@@ -5,13 +5,15 @@
 // the AWS CLI's core) is installed, botocore_oracle.py resolves the same
 // profiles against the same stand-ins and must agree.
 import { execFile } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { startLocalAws } from "../harness/local-aws.mjs";
 import { TEST_ACCESS_KEY_ID, TEST_SECRET_ACCESS_KEY } from "../harness/credentials.mjs";
+import { ssoCacheEntry } from "../harness/sso.mjs";
 import { Probe, assertError, assertNoSecretsIn, withProbe } from "./creds_probe.mjs";
 
 const srcdir = process.env.top_srcdir ?? ".";
@@ -77,6 +79,7 @@ after(async () => {
 beforeEach(() => {
 	aws.reset();
 	writeFileSync(join(dir, "runs"), "0");
+	rmSync(join(dir, ".aws"), { recursive: true, force: true });
 });
 
 function standinSecrets() {
@@ -265,5 +268,176 @@ describe("credential_process", () => {
 		} finally {
 			await p.close();
 		}
+	});
+});
+
+const ACCOUNT = "111122223333";
+const START_URL = "https://corp.awsapps.com/start";
+const TOKEN = "aoaAAAAAGVsc2ItdGVzdC1hY2Nlc3MtdG9rZW4tMQ";
+
+/** Writes the token `aws sso login` would leave for key (session or start URL). */
+function cacheToken(key, entry) {
+	const cache = join(dir, ".aws", "sso", "cache");
+	mkdirSync(cache, { recursive: true });
+	const path = join(cache, createHash("sha1").update(key).digest("hex") + ".json");
+	writeFileSync(path, JSON.stringify(entry));
+	secrets.add(entry.accessToken);
+	return path;
+}
+
+/** The text of a config file with an SSO profile "dev" of the given form. */
+function ssoConfigText(form, extra = "") {
+	const role = `sso_account_id = ${ACCOUNT}\nsso_role_name = ReadOnly\n`;
+	if (form === "session")
+		return `[profile dev]\nsso_session = corp\n${role}${extra}[sso-session corp]\nsso_start_url = ${START_URL}\nsso_region = eu-west-1\n`;
+	return `[profile dev]\nsso_start_url = ${START_URL}\nsso_region = eu-west-1\n${role}${extra}`;
+}
+
+const ssoConfig = (form, extra) => file("config-sso", ssoConfigText(form, extra));
+
+function ssoEnv(form, extra = {}) {
+	return env({ AWS_PROFILE: "dev", AWS_CONFIG_FILE: ssoConfig(form), AWS_ENDPOINT_URL_SSO: aws.sso.url, ...extra });
+}
+
+function login(form, expiresInSeconds = 3600, accessToken = TOKEN) {
+	aws.sso.configure({ accessTokens: [TOKEN] });
+	return cacheToken(form === "session" ? "corp" : START_URL, ssoCacheEntry({ accessToken, expiresInSeconds, startUrl: START_URL, region: "eu-west-1" }));
+}
+
+function assertSsoCreds(r) {
+	assert.equal(r.ok, true, `expected credentials, got ${r.code}: ${r.message}`);
+	const c = aws.sso.credentialsFor(ACCOUNT, "ReadOnly");
+	assert.deepEqual([r.akid, r.secret, r.token, r.expiration, r.source], [c.accessKeyId, c.secretAccessKey, c.sessionToken, Math.floor(c.expiresAt / 1000), "sso"]);
+}
+
+describe("sso", () => {
+	for (const form of ["session", "legacy"]) {
+		test(`${form} form: the cached token buys the role's credentials`, async () => {
+			login(form);
+			await withProbe("default", ssoEnv(form), async (p) => {
+				assertSsoCreds(await p.get());
+				assertSsoCreds(await p.get()); // cached: the portal is asked once
+			});
+			assert.equal(aws.sso.counters.credentials, 1);
+			const [req] = aws.sso.requests;
+			assert.deepEqual([req.accountId, req.roleName, req.token], [ACCOUNT, "ReadOnly", TOKEN]);
+			assert.equal(req.headers.authorization, undefined, "GetRoleCredentials is unsigned");
+		});
+
+		test(`${form} form: botocore gets the same credentials from the same cache and portal`, async (t) => {
+			login(form);
+			const e = ssoEnv(form);
+			const want = await oracle("creds", e);
+			if (want === null)
+				return t.skip("botocore is not installed");
+			assert.equal(want[0].ok, true, want[0].error);
+			await withProbe("profile", e, async (p) => {
+				const r = await p.get();
+				assertSsoCreds(r);
+				assert.deepEqual([r.akid, r.secret, r.token, r.expiration], [want[0].akid, want[0].secret, want[0].token, want[0].expiration]);
+			});
+			assert.equal(aws.sso.counters.credentials, 2);
+		});
+	}
+
+	test("an expired token is refused before the portal is asked, as botocore refuses it", async () => {
+		login("session", -60);
+		const e = ssoEnv("session");
+		await withProbe("profile", e, async (p) => {
+			assertError(await p.get(), "CredentialsError", "profile dev: the SSO token for corp expired at");
+		});
+		await withProbe("profile", e, async (p) => {
+			assertError(await p.get(), "CredentialsError", "; run aws sso login --profile dev");
+		});
+		assert.equal(aws.sso.requests.length, 0);
+		const want = await oracle("creds", e);
+		if (want !== null)
+			assert.equal(want[0].ok, false, "botocore accepted an expired token");
+	});
+
+	test("no token cached: log in first", async () => {
+		await withProbe("profile", ssoEnv("legacy"), async (p) => {
+			assertError(await p.get(), "CredentialsError", `no SSO token for start URL ${START_URL}`);
+		});
+	});
+
+	test("a token the portal does not know (401): UnauthorizedException and aws sso login", async () => {
+		login("session", 3600, "aoaAAAAAGVsc2ItdGVzdC1yZXZva2VkLXRva2Vu");
+		await withProbe("default", ssoEnv("session"), async (p) => {
+			const r = await p.get();
+			assertError(r, "UnauthorizedException", "profile dev: SSO role ReadOnly in account 111122223333:");
+			assert.ok(r.message.endsWith("; run aws sso login --profile dev"), r.message);
+			assert.equal(r.status, 401);
+		});
+		assert.equal(aws.sso.counters.unauthorized, 1, "a 401 is not retried");
+	});
+
+	test("a role the user may not use (403)", async () => {
+		login("session");
+		aws.sso.configure({ roles: [`${ACCOUNT}/Admin`] });
+		await withProbe("profile", ssoEnv("session"), async (p) => {
+			const r = await p.get();
+			assertError(r, "ForbiddenException", "SSO role ReadOnly in account 111122223333");
+			assert.equal(r.status, 403);
+		});
+	});
+
+	test("500s and throttling are retried by the retry policy; too many fail with the status", async () => {
+		login("session");
+		aws.sso.inject({ status: 500 });
+		aws.sso.inject({ status: 429 });
+		await withProbe("profile", ssoEnv("session"), async (p) => assertSsoCreds(await p.get()));
+		assert.equal(aws.sso.counters.injected, 2);
+		assert.equal(aws.sso.requests.length, 3);
+		aws.sso.inject({ status: 500, count: 3 });
+		await withProbe("profile", ssoEnv("session"), async (p) => {
+			const r = await p.get();
+			assertError(r, "InternalServerException");
+			assert.equal(r.status, 500);
+		});
+		assert.equal(aws.sso.requests.length, 6, "three attempts, the standard mode's default");
+		aws.sso.inject({ status: 200, body: '{"roleCredentials": {"accessKeyId": "ASIAHALF"}}' });
+		await withProbe("profile", ssoEnv("session"), async (p) => {
+			assertError(await p.get(), "MalformedResponse", "answered without roleCredentials");
+		});
+	});
+
+	test("the portal's endpoint from the config file: services section, then endpoint_url", async () => {
+		login("session");
+		const e = ssoEnv("session");
+		delete e.AWS_ENDPOINT_URL_SSO;
+		e.AWS_CONFIG_FILE = ssoConfig("session", `services = local\n[services local]\nsso =\n  endpoint_url = ${aws.sso.url}\n`);
+		await withProbe("profile", e, async (p) => assertSsoCreds(await p.get()));
+		e.AWS_CONFIG_FILE = ssoConfig("session", `endpoint_url = ${aws.sso.url}\n`);
+		await withProbe("profile", e, async (p) => assertSsoCreds(await p.get()));
+		assert.equal(aws.sso.counters.credentials, 2);
+	});
+
+	test("refreshed through the cache before the role credentials expire", async () => {
+		login("session");
+		aws.sso.configure({ credentialTtlSeconds: 4, rotateBeforeSeconds: 3 });
+		await withProbe("default", ssoEnv("session"), async (p) => {
+			const first = await p.get();
+			assertSsoCreds(first);
+			await new Promise((resolve) => setTimeout(resolve, 2500));
+			const second = await p.get();
+			assertSsoCreds(second);
+			assert.notEqual(second.akid, first.akid);
+			assert.ok(Date.now() / 1000 < first.expiration, "refreshed only after the old keys expired");
+		});
+		assert.equal(aws.sso.counters.credentials, 2);
+	});
+
+	test("as source_profile: AssumeRole signed with the SSO role's keys", async () => {
+		login("session");
+		aws.sts.configure({ roleArn: ROLE });
+		const config = file("config-sso-source", `[profile app]\nrole_arn = ${ROLE}\nsource_profile = dev\n` + ssoConfigText("session"));
+		await withProbe("profile", env({ AWS_PROFILE: "app", AWS_CONFIG_FILE: config, AWS_ENDPOINT_URL_SSO: aws.sso.url }), async (p) => {
+			const r = await p.get();
+			assert.equal(r.ok, true, r.message);
+			assert.equal(r.akid, aws.sts.issued.at(-1).accessKeyId);
+		});
+		const [call] = aws.requestLog.match({ service: "sts", operation: "AssumeRole" });
+		assert.equal(call.accessKeyId, aws.sso.credentialsFor(ACCOUNT, "ReadOnly").accessKeyId);
 	});
 });
