@@ -12,9 +12,11 @@ import { join } from "node:path";
 import { after, before, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { startLocalAws } from "../harness/local-aws.mjs";
+import { runProgram } from "../harness/lib.mjs";
+import { CTALERTD, makeWorld } from "../daemon/world.mjs";
 import { TEST_ACCESS_KEY_ID, TEST_SECRET_ACCESS_KEY } from "../harness/credentials.mjs";
 import { ssoCacheEntry } from "../harness/sso.mjs";
-import { Probe, assertError, assertNoSecretsIn, withProbe } from "./creds_probe.mjs";
+import { Probe, assertError, assertNoSecretsIn, outputs, withProbe } from "./creds_probe.mjs";
 
 const srcdir = process.env.top_srcdir ?? ".";
 const ORACLE = join(srcdir, "tests/aws/botocore_oracle.py");
@@ -439,5 +441,33 @@ describe("sso", () => {
 		});
 		const [call] = aws.requestLog.match({ service: "sts", operation: "AssumeRole" });
 		assert.equal(call.accessKeyId, aws.sso.credentialsFor(ACCOUNT, "ReadOnly").accessKeyId);
+	});
+});
+
+describe("ctalertd check with a person's profile", () => {
+	// The whole program: its credentials come from the profile, and every call
+	// it makes is signed with them and verified by the front.
+	async function checkWith(env, akid) {
+		const world = await makeWorld(aws);
+		const noKeys = { AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "", AWS_SHARED_CREDENTIALS_FILE: join(dir, "none"), HOME: dir };
+		const run = await runProgram(aws, CTALERTD, ["check", "-c", world.conf], { timeoutMs: 30000, env: { ...noKeys, ...env } });
+		assert.equal(run.code, 0, run.stdout + run.stderr);
+		outputs.push({ what: "ctalertd check output", text: run.stdout + run.stderr });
+		const calls = aws.requestLog.match({ operation: ["GetCallerIdentity", "GetQueueAttributes", "GetTopicAttributes", "HeadBucket"] });
+		assert.equal(calls.length, 4, JSON.stringify(calls.map((c) => c.operation)));
+		for (const c of calls)
+			assert.deepEqual([c.operation, c.accessKeyId, c.status], [c.operation, akid(), 200]);
+	}
+
+	test("an SSO profile", async () => {
+		login("session");
+		await checkWith({ AWS_PROFILE: "dev", AWS_CONFIG_FILE: ssoConfig("session"), AWS_ENDPOINT_URL_SSO: aws.sso.url },
+			() => aws.sso.credentialsFor(ACCOUNT, "ReadOnly").accessKeyId);
+	});
+
+	test("a credential_process profile", async () => {
+		aws.addCredentials({ accessKeyId: "AKIAFIXEDPROC", secretAccessKey: "fixed-proc-secret", sessionToken: "fixed-proc-token", expiration: "2099-01-02T03:04:05Z" });
+		await checkWith({ AWS_PROFILE: "fx", AWS_CONFIG_FILE: processProfile("fx", cmd("fixed")) }, () => "AKIAFIXEDPROC");
+		assert.equal(runs(), 1, "the helper ran once for all four calls");
 	});
 });
