@@ -229,9 +229,8 @@ drain(int fd, struct buf *b, size_t keep)
 
 /* Collects both pipes until the command closes them or the deadline. */
 static void
-collect(int out, int err, long timeout_ms, struct run *r)
+collect(int out, int err, double deadline, struct run *r)
 {
-	double deadline = clock_mono_s() + timeout_ms / 1000.0;
 	struct pollfd fds[2] = {{out, POLLIN, 0}, {err, POLLIN, 0}};
 
 	while (fds[0].fd >= 0 || fds[1].fd >= 0) {
@@ -257,10 +256,33 @@ collect(int out, int err, long timeout_ms, struct run *r)
 	}
 }
 
+/* Waits for the command to exit; one that closed its output but goes on
+ * running is still given only until the deadline. */
+static void
+reap(pid_t pid, double deadline, struct run *r)
+{
+	const struct timespec tick = {0, 10 * 1000 * 1000};
+	pid_t got;
+
+	while (!r->timed_out && !r->overflowed) {
+		if ((got = waitpid(pid, &r->status, WNOHANG)) == pid ||
+		    (got == -1 && errno != EINTR))
+			return;
+		if (clock_mono_s() >= deadline)
+			r->timed_out = 1;
+		else
+			nanosleep(&tick, NULL);
+	}
+	kill(-pid, SIGKILL);
+	while (waitpid(pid, &r->status, 0) == -1 && errno == EINTR)
+		;
+}
+
 static void
 run_command(char **argv, long timeout_ms, struct run *r)
 {
 	int out[2] = {-1, -1}, err[2] = {-1, -1};
+	double deadline = clock_mono_s() + timeout_ms / 1000.0;
 	pid_t pid;
 
 	if (pipe2(out, O_CLOEXEC) == -1 || pipe2(err, O_CLOEXEC) == -1) {
@@ -278,11 +300,8 @@ run_command(char **argv, long timeout_ms, struct run *r)
 	close(out[1]);
 	close(err[1]);
 	out[1] = err[1] = -1;
-	collect(out[0], err[0], timeout_ms, r);
-	if (r->timed_out || r->overflowed)
-		kill(-pid, SIGKILL);
-	while (waitpid(pid, &r->status, 0) == -1 && errno == EINTR)
-		;
+	collect(out[0], err[0], deadline, r);
+	reap(pid, deadline, r);
 done:
 	for (int i = 0; i < 2; i++) {
 		if (out[i] >= 0)

@@ -31,7 +31,8 @@ const secrets = new Set([TEST_SECRET_ACCESS_KEY]);
 // in DIR/runs. ok: new keys per run, expiring TTL s from now (none: no
 // Expiration); fixed: the same keys every time; harness: the local AWS's test
 // key; fail: a message on stderr and status 4; badjson; expired; hang: it and
-// a child of its own ignore SIGTERM and sleep, after writing their PIDs.
+// a child of its own ignore SIGTERM and sleep, after writing their PIDs;
+// detach: closes its output and sleeps.
 const HELPER = `#!/bin/sh
 dir=$(dirname "$0")
 n=$(( $(cat "$dir/runs" 2>/dev/null || echo 0) + 1 ))
@@ -53,6 +54,10 @@ badjson)
 	printf '{"Version": 1, "AccessKeyId": "ASIAX", "SecretAccessKey": "cut-short-secret' ;;
 expired)
 	printf '{"Version": 1, "AccessKeyId": "ASIAX", "SecretAccessKey": "expired-secret-x", "Expiration": "%s"}' "$(iso $(( $(date +%s) - 60 )))" ;;
+detach)
+	exec >&- 2>&-
+	echo $$ > "$dir/detach.pid"
+	exec sleep 300 ;;
 hang)
 	trap '' TERM
 	echo $$ > "$dir/hang.pid"
@@ -187,6 +192,17 @@ describe("credential_process", () => {
 		const pids = ["hang.pid", "hang-child.pid"].map((f) => Number(readFileSync(join(dir, f), "utf8")));
 		for (const pid of pids)
 			assert.equal(alive(pid), false, `process ${pid} is still running`);
+	});
+
+	test("a helper that closes its output and goes on running is killed at the timeout too", async () => {
+		const e = env({ AWS_PROFILE: "d", AWS_CONFIG_FILE: processProfile("d", cmd("detach")) });
+		const started = Date.now();
+		await withProbe("profile", e, async (p) => {
+			assertError(await p.get(), "CredentialsError", "gave no answer within 1000 ms; killed");
+		}, ["--process-timeout", "1000"]);
+		const took = Date.now() - started;
+		assert.ok(took >= 1000 && took < 10000, `took ${took} ms`);
+		assert.equal(alive(Number(readFileSync(join(dir, "detach.pid"), "utf8"))), false);
 	});
 
 	test("cached by the default chain and run again before the credentials expire", async () => {
