@@ -10,5 +10,6 @@ int cmd_run(int argc, char **argv);    /* daemon/run.c: the daemon */
 int cmd_check(int argc, char **argv);  /* daemon/check.c: configuration and reachability checklist */
 int cmd_test(int argc, char **argv);   /* rules_cmds.c: run the rules' own tests */
 int cmd_rules(int argc, char **argv);  /* rules_cmds.c: list the rules and what they read */
+int cmd_suppress(int argc, char **argv); /* daemon/suppress.c: silence a rule or a group */
 
 #endif

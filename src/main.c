@@ -22,6 +22,7 @@ static const struct command commands[] = {
 	{"check", cmd_check, "validate the configuration and check what the daemon can reach"},
 	{"test", cmd_test, "run the rules' own tests: records each must match, or must not"},
 	{"rules", cmd_rules, "list the rules: name, kind, severity, file, fields read"},
+	{"suppress", cmd_suppress, "silence a rule, or one group of it, until a time"},
 };
 
 static void

@@ -396,7 +396,7 @@ build(const struct process *pr, yajl_val root, struct ctaws_credentials **out,
 		return perr(pr, err, "printed no AccessKeyId");
 	if (secret == NULL || *secret == '\0')
 		return perr(pr, err, "printed no SecretAccessKey");
-	if (exp != NULL && ctaws_creds_parse_time(exp, &expiration) == -1)
+	if (exp != NULL && clock_parse_time(exp, &expiration) == -1)
 		return perr(pr, err, "printed an Expiration that is not an ISO 8601 time");
 	if (expiration != 0 && expiration <= time(NULL)) {
 		struct tm tm;

@@ -35,6 +35,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "aws/creds_provider.h"
+#include "util/clock.h"
 #include "util/json.h"
 
 #define PORTAL_TIMEOUT_MS 10000
@@ -157,7 +158,7 @@ parse_expiry(const char *s, time_t *out)
 	memcpy(copy, s, n + 1);
 	if (strcmp(copy + n - 3, "UTC") == 0)
 		strcpy(copy + n - 3, "Z");
-	return ctaws_creds_parse_time(copy, out);
+	return clock_parse_time(copy, out);
 }
 
 static int
