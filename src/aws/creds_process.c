@@ -261,7 +261,7 @@ collect(int out, int err, double deadline, struct run *r)
 static void
 reap(pid_t pid, double deadline, struct run *r)
 {
-	const struct timespec tick = {0, 10 * 1000 * 1000};
+	long tick_us = 200; /* most helpers exit right after closing stdout */
 	pid_t got;
 
 	while (!r->timed_out && !r->overflowed) {
@@ -270,8 +270,11 @@ reap(pid_t pid, double deadline, struct run *r)
 			return;
 		if (clock_mono_s() >= deadline)
 			r->timed_out = 1;
-		else
-			nanosleep(&tick, NULL);
+		else {
+			struct timespec ts = {0, tick_us * 1000};
+			nanosleep(&ts, NULL);
+			tick_us = tick_us < 50000 ? tick_us * 2 : 50000;
+		}
 	}
 	kill(-pid, SIGKILL);
 	while (waitpid(pid, &r->status, 0) == -1 && errno == EINTR)
