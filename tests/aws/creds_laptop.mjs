@@ -373,6 +373,17 @@ describe("sso", () => {
 			assert.equal(want[0].ok, false, "botocore accepted an expired token");
 	});
 
+	test("SSO settings win over static keys in the same profile, as in botocore", async (t) => {
+		login("session");
+		const e = ssoEnv("session", { AWS_SHARED_CREDENTIALS_FILE: file("creds-static", "[dev]\naws_access_key_id = AKIASTATICDEV\naws_secret_access_key = static-dev-secret\n") });
+		secrets.add("static-dev-secret");
+		await withProbe("profile", e, async (p) => assertSsoCreds(await p.get()));
+		const want = await oracle("creds", e);
+		if (want === null)
+			return t.skip("botocore is not installed");
+		assert.equal(want[0].akid, aws.sso.credentialsFor(ACCOUNT, "ReadOnly").accessKeyId, `botocore chose ${want[0].akid ?? want[0].error}`);
+	});
+
 	test("no token cached: log in first", async () => {
 		await withProbe("profile", ssoEnv("legacy"), async (p) => {
 			assertError(await p.get(), "CredentialsError", `no SSO token for start URL ${START_URL}`);
