@@ -16,4 +16,9 @@ struct ctaws_client;
 
 struct ctaws_client *conf_aws_client(const struct ct_config *c, struct ct_error *err);
 
+/* The same from the aws settings alone (`ctalertd scan s3://...`, which
+ * needs no queue): region NULL means the AWS environment's. */
+struct ctaws_client *conf_aws_client_for(
+    const struct conf_aws *aws, const char *region, struct ct_error *err);
+
 #endif
