@@ -16,8 +16,8 @@
 #include <yajl/yajl_tree.h>
 
 #include "aws/creds_provider.h"
+#include "util/clock.h"
 #include "util/json.h"
-#include "util/timestamp.h"
 #include "util/buf.h"
 
 #define TOKEN_FILE_MAX (64 * 1024)
@@ -53,7 +53,7 @@ build(yajl_val root, const char *service, const char *source, struct ctaws_crede
 		return shape_error(err, service, source, "has no AccessKeyId");
 	if (secret == NULL || *secret == '\0')
 		return shape_error(err, service, source, "has no SecretAccessKey");
-	if (exp != NULL && timestamp_parse(exp, &expiration) == -1)
+	if (exp != NULL && clock_parse_time(exp, &expiration) == -1)
 		return shape_error(
 		    err, service, source, "has an Expiration that is not an ISO 8601 time");
 	if ((*out = ctaws_credentials_new(

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "util/timestamp.h"
+#include "util/clock.h"
 
 #define CUSTOM_PREFIX_DEPTH_MAX 3 /* folders of a custom prefix walked above AWSLogs/ */
 
@@ -162,7 +162,7 @@ name_time(const char *s)
 	if (!all_digits(s, 8) || s[8] != 'T' || !all_digits(s + 9, 4) || s[13] != 'Z')
 		return TRAIL_NO_TIME;
 	snprintf(iso, sizeof(iso), "%.4s-%.2s-%.2sT%.2s:%.2s:00Z", s, s + 4, s + 6, s + 9, s + 11);
-	return timestamp_parse(iso, &t) == 0 ? t : TRAIL_NO_TIME;
+	return clock_parse_time(iso, &t) == 0 ? t : TRAIL_NO_TIME;
 }
 
 time_t
@@ -207,7 +207,7 @@ trail_event_in_range(const char *event_time, const struct trail_filter *f)
 
 	if (f->since == TRAIL_NO_TIME && f->until == TRAIL_NO_TIME)
 		return 1;
-	if (event_time == NULL || timestamp_parse(event_time, &t) == -1)
+	if (event_time == NULL || clock_parse_time(event_time, &t) == -1)
 		return 0;
 	return (f->since == TRAIL_NO_TIME || t >= f->since) &&
 	       (f->until == TRAIL_NO_TIME || t <= f->until);

@@ -16,6 +16,7 @@
 #include "scan/resume.h"
 #include "scan/trail.h"
 #include "tests/lib/check_main.h"
+#include "util/clock.h"
 #include "util/timestamp.h"
 
 #define ACCT "123456789012"
@@ -26,7 +27,7 @@ at(const char *iso)
 {
 	time_t t;
 
-	ck_assert_msg(timestamp_parse(iso, &t) == 0, "%s", iso);
+	ck_assert_msg(clock_parse_time(iso, &t) == 0, "%s", iso);
 	return t;
 }
 
