@@ -189,3 +189,17 @@ test("--resume: a second run fetches only what the first did not finish", async 
 	assert.deepEqual(fetched(), [again.key]);
 	writeFileSync(join(dir, "done"), "");
 });
+
+test("on a terminal: the progress line counts objects and bytes of those listed, and the time left", async () => {
+	const { bucket, logs } = await makeBucket();
+	// Slow enough that the line is drawn (after a second, four times a second).
+	aws.faults.add({ service: "s3", operation: "GetObject", kind: "slow", delayMs: 400, count: "always" });
+	const cmd = `exec "$CTALERTD" scan --jobs 2 --fields event -p '${RULE}' s3://${bucket}`;
+	const r = await runProgram(aws, "script", ["-qec", cmd, "/dev/null"], { env: { CTALERTD, NO_COLOR: "1" }, timeoutMs: 60000 });
+	assert.equal(r.code, 0, r.stdout + r.stderr);
+	const screen = r.stdout.replace(/\r/g, "");
+	assert.match(screen, new RegExp(`ctalertd scan: \\d+/${logs.length} objects, [\\d.]+/[\\d.]+ MB, \\d+ records, \\d+ records/s, \\d+ match(es)?, ETA \\d+s`));
+	// Each redraw wipes the line first; the matches are lines of their own.
+	assert.ok(screen.includes("\x1b[K"));
+	assert.equal(screen.split("\n").filter((l) => /(^|\x1b\[K)CreateTopic$/.test(l)).length, logs.length);
+});
