@@ -554,12 +554,12 @@ output_options(const struct args *a, struct output_opts *o)
 #define S(n) log_plural(n, "", "s")
 
 static void
-print_stats(const struct scan_totals *t, const struct output *out, double seconds)
+print_stats(const struct scan_totals *t, const struct output *out, const char *what, double seconds)
 {
 	fprintf(stderr,
-	    "ctalertd scan: %llu file%s, %llu byte%s read, %llu byte%s of JSON, %llu record%s, "
+	    "ctalertd scan: %llu %s%s, %llu byte%s read, %llu byte%s of JSON, %llu record%s, "
 	    "%llu match%s, %llu error%s, %.3f s, %.0f records/s\n",
-	    (unsigned long long)t->objects, S(t->objects), (unsigned long long)t->bytes,
+	    (unsigned long long)t->objects, what, S(t->objects), (unsigned long long)t->bytes,
 	    S(t->bytes), (unsigned long long)t->json_bytes, S(t->json_bytes),
 	    (unsigned long long)t->records, S(t->records), (unsigned long long)out->matches,
 	    log_plural(out->matches, "", "es"), (unsigned long long)out->errors, S(out->errors),
@@ -673,7 +673,7 @@ run(const struct args *a, const struct ruleset *rs, const struct rule_list *l, i
 	struct progress progress;
 	struct scan_totals t = {0};
 	double start = clock_mono_s();
-	int status, any_s3 = 0;
+	int status, any_s3 = 0, any_file = 0;
 
 	if ((status = output_options(a, &oo)) != 0)
 		return status;
@@ -682,15 +682,18 @@ run(const struct args *a, const struct ruleset *rs, const struct rule_list *l, i
 		log_err("out of memory");
 		return 2;
 	}
-	for (int i = 0; i < npaths; i++)
+	for (int i = 0; i < npaths; i++) {
 		any_s3 |= is_s3(paths[i]);
+		any_file |= !is_s3(paths[i]);
+	}
 	scan_paths(a, &out, paths, npaths, &t);
 	if (any_s3 && !output_stopped(&out))
 		scan_buckets(a, &out, paths, npaths, &t);
 	progress_clear(&progress);
 	output_end(&out);
 	if (a->stats)
-		print_stats(&t, &out, clock_mono_s() - start);
+		print_stats(
+		    &t, &out, any_s3 && !any_file ? "object" : "file", clock_mono_s() - start);
 	status = out.errors ? 2 : out.matches ? 0 : 1;
 	output_fini(&out);
 	return status;

@@ -59,6 +59,20 @@ report(struct fetcher *f, const struct objfetch_result *r)
 		    f->s->out, "%s: %s", f->source, ctaws_error_str(&r->aws, why, sizeof(why)));
 }
 
+/* An object scanned whole: its matches are written out before the resume
+ * file names it, so an interruption loses none of them. */
+static void
+finished(struct fetcher *f, const struct bucket_object *obj)
+{
+	struct ct_error err;
+
+	/* After --max-count, some of its matches may not have been printed. */
+	if (f->s->o->resume == NULL || output_stopped(f->s->out) || output_flush(f->s->out) == -1)
+		return;
+	if (resume_mark(f->s->o->resume, f->source, obj->etag, &err) == -1)
+		output_error(f->s->out, "%s", err.msg);
+}
+
 static void
 fetch_one(struct fetcher *f, const struct bucket_object *obj)
 {
@@ -78,10 +92,9 @@ fetch_one(struct fetcher *f, const struct bucket_object *obj)
 	p.expected_owner = f->s->o->expected_owner;
 	p.on_bytes = on_bytes;
 	p.arg = f;
-	if (objfetch_run(f->conn, f->scan, &p, &r) == 0 && f->s->o->resume &&
-	    resume_mark(f->s->o->resume, f->source, obj->etag, &err) == -1)
-		output_error(f->s->out, "%s", err.msg);
-	else if (r.status != OBJFETCH_DONE)
+	if (objfetch_run(f->conn, f->scan, &p, &r) == 0)
+		finished(f, obj);
+	else
 		report(f, &r);
 	objscan_stats(f->scan, &st);
 	atomic_fetch_add(&f->s->bytes, (uint64_t)r.get.bytes);

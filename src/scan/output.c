@@ -386,6 +386,20 @@ output_error(struct output *out, const char *fmt, ...)
 }
 
 int
+output_flush(struct output *out)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&out->mutex);
+	if (fflush(stdout) == EOF) {
+		out->write_failed = 1;
+		rc = -1;
+	}
+	pthread_mutex_unlock(&out->mutex);
+	return rc;
+}
+
+int
 output_stopped(struct output *out)
 {
 	return atomic_load(&out->stop);

@@ -120,6 +120,10 @@ void output_progress(struct output *out, struct progress_figures *f);
 /* An error of a whole object or file: counted, and written on standard error. */
 void output_error(struct output *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Standard output flushed, so the matches of an object are out before the
+ * resume file says it is finished. 0, or -1 (counted as an error). */
+int output_flush(struct output *out);
+
 /* --max-count reached: scanners stop. */
 int output_stopped(struct output *out);
 

@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { randomUUID } from "node:crypto";
-import { cloudTrailKey, cloudTrailLog, createBucket, putObject, runProgram } from "../harness/lib.mjs";
+import { cloudTrailKey, cloudTrailLog, createBucket, putObject, runProgram, startProgram } from "../harness/lib.mjs";
 import { CTALERTD, createTopicRecord, record, useLocalAws } from "../daemon/world.mjs";
 
 const aws = useLocalAws();
@@ -202,4 +202,37 @@ test("on a terminal: the progress line counts objects and bytes of those listed,
 	// Each redraw wipes the line first; the matches are lines of their own.
 	assert.ok(screen.includes("\x1b[K"));
 	assert.equal(screen.split("\n").filter((l) => /(^|\x1b\[K)CreateTopic$/.test(l)).length, logs.length);
+});
+
+test("--resume after an interruption: every match is printed once over the two runs", async () => {
+	const { bucket, logs } = await makeBucket();
+	const dir = mkdtempSync(join(tmpdir(), "ctalertd-resume-"));
+	const file = join(dir, "resume");
+	const noted = () => {
+		try {
+			return readFileSync(file, "utf8").split("\n").filter((l) => l && !l.startsWith("#")).length;
+		} catch {
+			return 0;
+		}
+	};
+	aws.faults.add({ service: "s3", operation: "GetObject", kind: "slow", delayMs: 300, count: "always" });
+	// Standard output is a pipe (fully buffered): the matches of a finished
+	// object must be out before the file names it.
+	const first = startProgram(aws, CTALERTD, ["scan", "--no-progress", "-j", "1", "-p", RULE, "--resume", file, `s3://${bucket}`]);
+	const t0 = Date.now();
+	while (noted() < 4 && Date.now() - t0 < 30000)
+		await new Promise((r) => setTimeout(r, 50));
+	const killed = await first.stop("SIGKILL");
+	assert.equal(killed.signal, "SIGKILL", "the first run ended before it was interrupted");
+	const done = noted();
+	assert.ok(done >= 4 && done < logs.length, `${done} objects noted`);
+	aws.faults.clear();
+	aws.requestLog.clear();
+	const second = await scan([`s3://${bucket}`, "--resume", file]);
+	assert.equal(second.code, 0, second.stderr);
+	assert.equal(fetched().length, logs.length - done);
+	const all = [...lines(killed.stdout), ...lines(second.stdout)].map((x) => x.record.eventID);
+	for (const l of logs)
+		assert.ok(all.includes(l.eventID), `the match of ${l.key} was lost`);
+	assert.ok(lines(killed.stdout).length >= done);
 });
