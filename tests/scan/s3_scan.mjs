@@ -236,3 +236,25 @@ test("--resume after an interruption: every match is printed once over the two r
 		assert.ok(all.includes(l.eventID), `the match of ${l.key} was lost`);
 	assert.ok(lines(killed.stdout).length >= done);
 });
+
+test("the daemon's AWS configuration: a profile's keys, AWS_ENDPOINT_URL_S3, the region", async () => {
+	const { bucket, logs } = await makeBucket();
+	const dir = mkdtempSync(join(tmpdir(), "ctalertd-profile-"));
+	const creds = join(dir, "credentials");
+	writeFileSync(creds, `[hunter]\naws_access_key_id = ${aws.credentials.accessKeyId}\naws_secret_access_key = ${aws.credentials.secretAccessKey}\n`);
+	const env = {
+		AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "", AWS_PROFILE: "hunter", AWS_SHARED_CREDENTIALS_FILE: creds,
+		AWS_ENDPOINT_URL: "", AWS_ENDPOINT_URL_S3: aws.endpoint,
+	};
+	aws.requestLog.clear();
+	const r = await scan([`s3://${bucket}`, "--count"], { env });
+	assert.equal(r.code, 0, r.stderr);
+	assert.equal(r.stdout, `pattern\t${logs.length}\n`);
+	const keys = new Set(aws.requestLog.match({ service: "s3" }).map((e) => e.accessKeyId));
+	assert.deepEqual([...keys], [aws.credentials.accessKeyId]);
+	// A wrong secret: every request is refused by the signature check, and said so.
+	writeFileSync(creds, `[hunter]\naws_access_key_id = ${aws.credentials.accessKeyId}\naws_secret_access_key = wrong\n`);
+	const bad = await scan([`s3://${bucket}`], { env });
+	assert.equal(bad.code, 2);
+	assert.match(bad.stderr, /listing failed: .*SignatureDoesNotMatch/);
+});
