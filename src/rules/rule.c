@@ -79,7 +79,8 @@ rule_unknown_hint(const struct rule_list *l, const char *name, const void *own, 
 		k = (size_t)snprintf(out, len, "(expected ");
 	if (k < len)
 		k += (size_t)snprintf(out + k, len - k,
-		    "name, description, severity, pattern, patterns, condition, exceptions");
+		    "name, description, severity, pattern, patterns, condition, exceptions, "
+		    "group_by, window, threshold, distinct");
 	for (size_t i = 0; i < l->n_extras && k < len; i++)
 		k += (size_t)snprintf(out + k, len - k, ", %s", l->extras[i].name);
 	if (k < len)
@@ -162,6 +163,7 @@ rule_free(struct rule *r)
 		free(r->extra[i]);
 	rule_tests_free(r->tests, r->ntests);
 	rule_meta_free(&r->meta);
+	rule_group_free(&r->group);
 }
 
 void
@@ -372,6 +374,8 @@ spec_texts_use(const struct spec_texts *t, struct rule_spec *s)
 int
 rule_spec_check(const struct rule_list *l, const struct rule_spec *s, struct ct_error *err)
 {
+	struct rule_group g;
+
 	if (rule_name_check(s->name, err) == -1)
 		return -1;
 	if (rule_condition_check(s, err) == -1)
@@ -383,6 +387,9 @@ rule_spec_check(const struct rule_list *l, const struct rule_spec *s, struct ct_
 	for (size_t i = 0; i < l->n_extras; i++)
 		if (s->extra[i] && l->extras[i].check && l->extras[i].check(s->extra[i], err) == -1)
 			return -1;
+	if (rule_group_make(&s->group, &g, err) == -1)
+		return -1;
+	rule_group_free(&g);
 	return 0;
 }
 
@@ -447,8 +454,13 @@ rule_list_add(struct rule_list *l, const struct rule_spec *s, struct ct_error *e
 	if (s->ntests > 0 && (r.tests = rule_tests_copy(s->tests, s->ntests)) == NULL)
 		failed = 1;
 	if (failed) {
+		memset(&r.group, 0, sizeof(r.group));
 		rule_free(&r);
 		return ct_error_set(err, CT_ERR_NOMEM, "out of memory");
+	}
+	if (rule_group_make(&s->group, &r.group, err) == -1) {
+		rule_free(&r);
+		return -1;
 	}
 	l->byname[name_slot(l, r.name)] = l->n + 1;
 	l->v[l->n++] = r;

@@ -73,6 +73,30 @@ struct rule_part {
 	char *pattern; /* owned; EventBridge JSON text */
 };
 
+/* How a rule's matches turn into alerts over time (docs/rules.md,
+ * "Grouping and thresholds"); window 0: every match alerts on its own.
+ *
+ *   window alone        the first match of a group alerts at once; the
+ *                       group's further matches in that window are counted
+ *                       and sent as one summary when it closes
+ *   window + threshold  one alert once threshold matches of a group fall
+ *                       within window (sliding, by eventTime); with
+ *                       distinct, once threshold distinct values of that
+ *                       field do */
+#define RULE_GROUP_BY_MAX  8           /* fields of group_by */
+#define RULE_WINDOW_MAX    (7 * 86400) /* the longest window */
+#define RULE_THRESHOLD_MAX 1000000
+
+struct rule_group {
+	char **by; /* owned; record fields (dotted paths) whose values make a
+	              group; nby 0: the whole rule is one group */
+	size_t nby;
+	long window;    /* seconds; 0: no grouping */
+	long threshold; /* 0: none */
+	char *distinct; /* owned; with threshold: the field whose distinct values
+	                   are counted; NULL: matches are counted */
+};
+
 struct rule {
 	char *name;        /* owned; unique within a list; [A-Za-z0-9._-]{1,64} */
 	char *description; /* owned; may be NULL */
@@ -91,6 +115,7 @@ struct rule {
 	struct rule_meta meta;
 	struct rule_test *tests; /* owned; the rule's own tests, NULL when it has none */
 	size_t ntests;
+	struct rule_group group; /* grouping and thresholds; all zero: none */
 };
 
 /* Told of one rule file or `rules` entry that was refused (e names it). */

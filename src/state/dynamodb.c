@@ -43,6 +43,7 @@
  *   raise  UpdateItem setting value and until on condition "absent, expired
  *          or below", ReturnValues ALL_OLD for the counter before. When the
  *          condition fails, a GetItem reads the counter that won. 1 or 2.
+ *   forget DeleteItem, ReturnValues ALL_OLD to tell whether it was there. 1.
  *   take   A Query of the "expiry" index (prefix = the prefix's part up to
  *          its first '/', until <= now, oldest first; the rest of the
  *          prefix filtered), pages of 100 until max candidates; a prefix
@@ -552,6 +553,23 @@ delete_if(struct ddb *d, const char *key, const char *condition, int64_t x, int6
 	return 0;
 }
 
+static int
+ddb_forget(struct state *s, const char *key, struct ct_error *err)
+{
+	struct ddb *d = (struct ddb *)s;
+	struct dynamodb_answer a;
+	struct req q;
+	int r;
+
+	req_init(d, &q, key);
+	q.r.return_values = "ALL_OLD";
+	if (call(d, "DeleteItem", &q, &a, "forgetting a key", err) != 0)
+		return -1;
+	r = a.item != NULL;
+	dynamodb_answer_free(&a);
+	return r;
+}
+
 static long
 ddb_take_expired(struct state *s, const char *prefix, size_t max, int64_t now, state_expired_fn fn,
     void *arg, struct ct_error *err)
@@ -706,7 +724,7 @@ ddb_close(struct state *s)
 }
 
 static const struct state_ops ddb_ops = {ddb_put, ddb_has, ddb_claim, ddb_add, ddb_get, ddb_raise,
-    ddb_take_expired, ddb_prune, ddb_count, ddb_close};
+    ddb_forget, ddb_take_expired, ddb_prune, ddb_count, ddb_close};
 
 /* What is wrong with the table for this store, or NULL. */
 static const char *

@@ -220,6 +220,20 @@ forget(struct mem *m, struct entry *e)
 	m->count--;
 }
 
+static int
+mem_forget(struct state *s, const char *key, struct ct_error *err)
+{
+	struct mem *m = (struct mem *)s;
+	struct entry *e;
+
+	(void)err;
+	pthread_mutex_lock(&m->lock);
+	if ((e = *slot(m, key)) != NULL)
+		forget(m, e);
+	pthread_mutex_unlock(&m->lock);
+	return e != NULL;
+}
+
 struct expired_pick {
 	const char *prefix;
 	size_t len;
@@ -329,7 +343,7 @@ mem_close(struct state *s)
 }
 
 static const struct state_ops mem_ops = {mem_put, mem_has, mem_claim, mem_add, mem_get, mem_raise,
-    mem_take_expired, mem_prune, mem_count, mem_close};
+    mem_forget, mem_take_expired, mem_prune, mem_count, mem_close};
 
 struct state *
 state_memory_open(const struct state_options *o, struct ct_error *err)

@@ -27,6 +27,7 @@ enum stmt {
 	S_ADD,
 	S_GET,
 	S_RAISE,
+	S_FORGET,
 	S_TAKE,
 	S_PRUNE_OLD,
 	S_PRUNE_OVER,
@@ -54,6 +55,7 @@ static const char *const sql[S__COUNT] = {
     [S_RAISE] = "INSERT INTO state(key, until, value) VALUES (?1, ?2, ?4) "
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value, until = excluded.until "
                 "WHERE until <= ?3 OR value < excluded.value",
+    [S_FORGET] = "DELETE FROM state WHERE key = ?1",
     [S_TAKE] = "DELETE FROM state WHERE key IN (SELECT key FROM state WHERE until <= ?3 "
                "AND substr(key, 1, length(?5)) = ?5 ORDER BY until, key LIMIT ?4) "
                "RETURNING key, value, until",
@@ -224,6 +226,18 @@ lite_raise(struct state *s, const char *key, int64_t value, int64_t until, int64
 	return r < 0 ? -1 : r > 0;
 }
 
+static int
+lite_forget(struct state *s, const char *key, struct ct_error *err)
+{
+	struct lite *l = (struct lite *)s;
+	long r;
+
+	pthread_mutex_lock(&l->lock);
+	r = run(l, bind(l, S_FORGET, key, 0, 0, 0, NULL), "forgetting a key", err);
+	pthread_mutex_unlock(&l->lock);
+	return r < 0 ? -1 : r > 0;
+}
+
 struct taken {
 	char key[STATE_KEY_MAX + 1];
 	int64_t value, until;
@@ -333,7 +347,7 @@ lite_close(struct state *s)
 }
 
 static const struct state_ops lite_ops = {lite_put, lite_has, lite_claim, lite_add, lite_get,
-    lite_raise, lite_take_expired, lite_prune, lite_count, lite_close};
+    lite_raise, lite_forget, lite_take_expired, lite_prune, lite_count, lite_close};
 
 /* Creates the table, or checks that the file holds ours. */
 static int

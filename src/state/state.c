@@ -157,6 +157,14 @@ state_raise(struct state *s, const char *key, int64_t value, int64_t until, int6
 	return s->ops->raise(s, key, value, until, s->now(), before ? before : &dummy, err);
 }
 
+int
+state_forget(struct state *s, const char *key, struct ct_error *err)
+{
+	if (key_ok(s, key, err) == -1)
+		return -1;
+	return s->ops->forget(s, key, err);
+}
+
 long
 state_take_expired(struct state *s, const char *prefix, size_t max, state_expired_fn fn, void *arg,
     struct ct_error *err)

@@ -100,6 +100,10 @@ int state_get(struct state *s, const char *key, int64_t *value, struct ct_error 
 int state_raise(struct state *s, const char *key, int64_t value, int64_t until, int64_t *before,
     struct ct_error *err);
 
+/* Forgets key at once, live or not (an operator lifting what a key held).
+ * 1 when it was there, 0 when not. */
+int state_forget(struct state *s, const char *key, struct ct_error *err);
+
 /* The keys with prefix that have expired, oldest expiry first, at most max:
  * each is forgotten and handed to fn with its counter (a window that
  * closed). Of several callers, each expired key reaches exactly one.

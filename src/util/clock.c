@@ -114,3 +114,12 @@ clock_parse_time(const char *s, time_t *out)
 	*out = t - off;
 	return 0;
 }
+
+void
+clock_format_time(time_t t, char out[21])
+{
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL || strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		strcpy(out, "1970-01-01T00:00:00Z");
+}

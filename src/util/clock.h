@@ -26,5 +26,7 @@ double clock_wall_s(void);
  * offset; 'T', 't' or a space between date and time. 0 and *out in
  * seconds since the epoch, or -1. */
 int clock_parse_time(const char *s, time_t *out);
+/* t as CloudTrail writes eventTime, "2026-01-02T03:04:05Z", into out[21]. */
+void clock_format_time(time_t t, char out[21]);
 
 #endif

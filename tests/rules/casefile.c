@@ -129,6 +129,16 @@ rule_dump(const struct rule_list *l, struct buf *out)
 			buf_printf(out, "  reference %s\n", r->meta.references[k]);
 		for (size_t k = 0; k < r->meta.nfalsepositives; k++)
 			buf_printf(out, "  falsepositive %s\n", r->meta.falsepositives[k]);
+		if (r->group.window) {
+			buf_printf(out, "  window %ld", r->group.window);
+			for (size_t k = 0; k < r->group.nby; k++)
+				buf_printf(out, " by %s", r->group.by[k]);
+			if (r->group.threshold)
+				buf_printf(out, " threshold %ld", r->group.threshold);
+			if (r->group.distinct)
+				buf_printf(out, " distinct %s", r->group.distinct);
+			buf_putc(out, '\n');
+		}
 		for (size_t t = 0; t < r->ntests; t++)
 			buf_printf(out, "  test %s %s %s\n", r->tests[t].name,
 			    r->tests[t].match ? "match" : "no-match", r->tests[t].record);

@@ -12,6 +12,7 @@
  *   add KEY DELTA UNTIL -> VALUE
  *   get KEY -> VALUE|absent
  *   raise KEY VALUE UNTIL -> RAISED BEFORE|absent
+ *   forget KEY -> 0|1
  *   take PREFIX MAX -> KEY=VALUE@UNTIL ...   (or "-> none")
  *   prune -> N                forgotten
  *   count -> N
@@ -218,6 +219,8 @@ step(const char *path, int lineno, struct state **s, enum state_backend b, const
 			snprintf(got, sizeof(got), "%d absent", r);
 		else
 			snprintf(got, sizeof(got), "%d %lld", r, (long long)before);
+	} else if (strcmp(op, "forget") == 0) {
+		snprintf(got, sizeof(got), "%d", state_forget(*s, a, &err));
 	} else if (strcmp(op, "take") == 0) {
 		struct took t = {BUF_INIT};
 		long r = state_take_expired(
