@@ -84,7 +84,8 @@ load(struct resume *r, FILE *f, off_t *complete, struct ct_error *err)
 	if (rc == 0 && ferror(f))
 		rc = ct_error_set(err, CT_ERR_IO, "%s: %s", r->path, strerror(errno));
 	free(line);
-	qsort(r->lines, r->n, sizeof(*r->lines), compare);
+	if (r->n > 0)
+		qsort(r->lines, r->n, sizeof(*r->lines), compare);
 	return rc;
 }
 
@@ -155,7 +156,7 @@ resume_finished(const struct resume *r, const char *source, const char *etag)
 	struct buf b = BUF_INIT;
 	int found = 0;
 
-	if (line_of(&b, source, etag) == 0) {
+	if (r->n > 0 && line_of(&b, source, etag) == 0) {
 		const char *key = b.data;
 
 		found = bsearch(&key, r->lines, r->n, sizeof(*r->lines), compare) != NULL;
