@@ -8,6 +8,7 @@
 // the scan, and --resume after an interrupted run.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -257,4 +258,27 @@ test("the daemon's AWS configuration: a profile's keys, AWS_ENDPOINT_URL_S3, the
 	const bad = await scan([`s3://${bucket}`], { env });
 	assert.equal(bad.code, 2);
 	assert.match(bad.stderr, /listing failed: .*SignatureDoesNotMatch/);
+});
+
+test("memory is bounded by the jobs, not by the objects' sizes", async () => {
+	const gen = join(process.env.top_builddir ?? join(CTALERTD, ".."), "tests/bench/gen_corpus");
+	const bucket = "hunt-" + randomUUID().slice(0, 8);
+	await createBucket(aws, bucket);
+	let inflated = 0;
+	for (let i = 0; i < 3; i++) {
+		const json = execFileSync(gen, ["-n", "30000", "-s", String(i + 1), "-a", A, "-r", "us-east-1"], { maxBuffer: 1 << 28 });
+		inflated += json.length;
+		await putObject(aws, bucket, cloudTrailKey({ account: A, region: "us-east-1", time: new Date(Date.UTC(2026, 11, 1, i)) }),
+			gzipSync(json), { contentType: "application/gzip" });
+	}
+	const dir = mkdtempSync(join(tmpdir(), "ctalertd-rss-"));
+	const r = await runProgram(aws, "/usr/bin/time", ["-f", "%M", "-o", join(dir, "rss"), CTALERTD, "scan", "--no-progress",
+		"--count", "-j", "3", "-p", RULE, `s3://${bucket}`], { timeoutMs: 120000 });
+	assert.equal(r.code, 0, r.stderr);
+	assert.ok(Number(r.stdout.split("\t")[1]) > 0, r.stdout);
+	const rssMiB = Number(readFileSync(join(dir, "rss"), "utf8").trim()) / 1024;
+	console.log(`${(inflated / 1e6).toFixed(0)} MB of JSON in 3 objects, 3 jobs: peak RSS ${rssMiB.toFixed(1)} MiB`);
+	// Three objects of about 40 MB of JSON each, read at once: a few MiB per job.
+	assert.ok(inflated > 100e6, `${inflated} bytes of JSON`);
+	assert.ok(rssMiB < 48, `peak RSS ${rssMiB.toFixed(1)} MiB`);
 });
