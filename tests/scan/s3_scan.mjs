@@ -5,7 +5,9 @@
 // an account and a region (the front's request log says which keys were
 // asked for), the records filtered by eventTime, the slack after --until,
 // per-object errors (injected faults and a corrupt object) that do not stop
-// the scan, and --resume after an interrupted run.
+// the scan, --resume after an interrupted run, the progress line on a
+// terminal, the daemon's AWS configuration, and memory that does not grow
+// with the objects' sizes.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
