@@ -31,6 +31,8 @@ enum ctaws_service {
 	CTAWS_SVC_SNS,
 	CTAWS_SVC_STS,
 	CTAWS_SVC_DYNAMODB,
+	CTAWS_SVC_CLOUDTRAIL,
+	CTAWS_SVC_SSO, /* the IAM Identity Center portal: portal.sso.REGION... */
 	CTAWS_SVC__COUNT
 };
 

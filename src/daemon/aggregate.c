@@ -137,9 +137,10 @@ agg_group_json(struct buf *b, const struct rule *rule, const char *const *vals, 
 }
 
 static void
-match_read(
-    struct aggregate *ag, struct match *m, const struct rule *rule, const char *record, size_t len)
+match_read(struct aggregate *ag, struct match *m, const struct rule *rule, const char *via,
+    const char *record, size_t len)
 {
+	char keyed[2 * 80];
 	char why[64];
 	time_t t;
 
@@ -150,11 +151,17 @@ match_read(
 		m->vals[i] = field_at(m->root, rule->group.by[i]);
 	if (rule->group.distinct)
 		m->distinct = field_at(m->root, rule->group.distinct);
+	else if (rule->group.distinct_rule)
+		m->distinct = via;
 	aggregate_group_hash(m->vals, rule->group.nby, m->gh);
 	m->now = state_now(ag->st);
 	m->t = clock_parse_time(json_string(m->root, "eventTime"), &t) == 0 ? (int64_t)t : m->now;
 	m->event_id = json_string(m->root, "eventID");
-	dedup_key_make(&m->key, m->event_id, rule->name);
+	/* A temporal correlation counts one event once per rule it matched. */
+	snprintf(keyed, sizeof(keyed), "%s%s%s", rule->name,
+	    via && rule->group.distinct_rule ? "<" : "",
+	    via && rule->group.distinct_rule ? via : "");
+	dedup_key_make(&m->key, m->event_id, keyed);
 	dedup_key_hex(&m->key, m->fp);
 }
 
@@ -279,14 +286,14 @@ window_match(struct aggregate *ag, const struct match *m, struct buf *note)
 /* ---- the entry point ---------------------------------------------------- */
 
 enum agg_verdict
-aggregate_match(
-    struct aggregate *ag, const struct rule *rule, const char *record, size_t len, struct buf *note)
+aggregate_match(struct aggregate *ag, const struct rule *rule, const char *via, const char *record,
+    size_t len, struct buf *note)
 {
 	enum agg_verdict v = AGG_ALERT;
 	struct match m;
 
 	buf_reset(note);
-	match_read(ag, &m, rule, record, len);
+	match_read(ag, &m, rule, via, record, len);
 	if (suppressed(ag, &m)) {
 		v = AGG_SUPPRESSED;
 	} else if (rule->group.window == 0) {

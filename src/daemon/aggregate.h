@@ -65,9 +65,10 @@ void aggregate_free(struct aggregate *ag);
 /* One match of rule on record (JSON text). For a rule with a window, note
  * receives the "aggregate" object the alert carries (docs/alerts.md) when
  * the verdict is AGG_ALERT; for others it stays empty and only suppression
- * applies. */
-enum agg_verdict aggregate_match(struct aggregate *ag, const struct rule *rule, const char *record,
-    size_t len, struct buf *note);
+ * applies. via: for a Sigma correlation, the name of the rule it counts
+ * that matched (a temporal correlation counts distinct ones); else NULL. */
+enum agg_verdict aggregate_match(struct aggregate *ag, const struct rule *rule, const char *via,
+    const char *record, size_t len, struct buf *note);
 
 /* A window that closed with matches beyond its first. */
 struct agg_summary {

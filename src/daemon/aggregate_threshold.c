@@ -110,6 +110,8 @@ note_threshold(struct buf *note, const struct match *m, int64_t sum)
 	    g->threshold, sum);
 	if (g->distinct)
 		json_put_member_string(note, "distinct", g->distinct);
+	else if (g->distinct_rule)
+		buf_puts(note, ",\"distinct\":\"rules\"");
 	buf_puts(note, ",\"group\":");
 	agg_group_json(note, m->rule, m->vals, ALERT_VALUE_CAP);
 	buf_putc(note, '}');
@@ -148,7 +150,7 @@ agg_threshold_match(struct aggregate *ag, const struct match *m, struct buf *not
 	int64_t idx = floor_div(m->t, s.len), sum;
 	int r;
 
-	if (m->rule->group.distinct)
+	if (m->rule->group.distinct || m->rule->group.distinct_rule)
 		r = count_distinct(ag, m, idx, &s);
 	else
 		r = tenth_add(ag, m, idx, 1, &s);

@@ -138,6 +138,7 @@ struct ct_config {
 	struct conf_state state;
 	struct rule_list rules;     /* at least one; each with a topic */
 	struct ruleset *ruleset;    /* owned; the rules compiled (CloudTrail envelope) */
+	struct rule_links links;    /* owned; which rules feed which Sigma correlations */
 	int log_level;              /* a syslog priority; LOG_INFO */
 	enum log_target log_target; /* LOG_TARGET_AUTO */
 	char *metrics_listen;       /* owned; "host:port" of the metrics endpoint, NULL: off */

@@ -457,8 +457,8 @@ on_usr1(struct ev_loop *loop, ev_signal *w, int revents)
 	           "; objects done %" PRIuFAST64 ", skipped %" PRIuFAST64 ", failed %" PRIuFAST64
 	           ", bytes %" PRIuFAST64 "; records %" PRIuFAST64 ", record errors %" PRIuFAST64
 	           ", matches %" PRIuFAST64 "; alerts published %" PRIuFAST64
-	           ", duplicates %" PRIuFAST64 ", failed %" PRIuFAST64
-	           "; in flight %zu, busy workers %zu",
+	           ", duplicates %" PRIuFAST64 ", failed %" PRIuFAST64 ", grouped %" PRIuFAST64
+	           ", suppressed %" PRIuFAST64 "; in flight %zu, busy workers %zu",
 	    atomic_load(&k->messages_received), atomic_load(&k->messages_deleted),
 	    atomic_load(&k->messages_returned), atomic_load(&k->messages_poisoned),
 	    atomic_load(&k->visibility_extended), atomic_load(&k->receive_errors),
@@ -466,7 +466,8 @@ on_usr1(struct ev_loop *loop, ev_signal *w, int revents)
 	    atomic_load(&k->objects_failed), atomic_load(&k->bytes_fetched),
 	    atomic_load(&k->records), atomic_load(&k->record_errors), atomic_load(&k->matches),
 	    atomic_load(&k->alerts_published), atomic_load(&k->alerts_duplicate),
-	    atomic_load(&k->alerts_failed), d->messages.inflight.count, pool_running(d->pool));
+	    atomic_load(&k->alerts_failed), atomic_load(&k->alerts_grouped),
+	    atomic_load(&k->alerts_suppressed), d->messages.inflight.count, pool_running(d->pool));
 }
 
 /* ---- life ------------------------------------------------------------ */

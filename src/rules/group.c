@@ -82,6 +82,7 @@ copy_fields(const struct rule_group_spec *s, struct rule_group *g, struct ct_err
 		if ((g->by[i] = strdup(s->by[i])) == NULL)
 			return ct_error_set(err, CT_ERR_NOMEM, "out of memory");
 	}
+	g->distinct_rule = s->distinct_rule;
 	if (s->distinct == NULL)
 		return 0;
 	if (field_ok("distinct", s->distinct, err) == -1)

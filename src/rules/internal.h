@@ -29,6 +29,7 @@ struct rule_group_spec {
 	const char *window;    /* a duration ("10m", "600"); NULL: none */
 	const char *threshold; /* a count as written; NULL: none */
 	const char *distinct;  /* NULL: none */
+	int distinct_rule;     /* count the distinct rules that matched */
 };
 
 /* Checks s into out (owned strings): a window in range, group_by, threshold
@@ -56,6 +57,9 @@ struct rule_spec {
 	size_t ntests;
 	const struct rule_meta *meta; /* borrowed; copied into the rule; NULL: none */
 	struct rule_group_spec group; /* grouping and thresholds, as written */
+	const char *const *of;        /* a correlation: the rules it counts; NULL: none */
+	size_t nof;
+	int generate; /* with of: the rules it counts alert on their own too */
 };
 
 /* Frees what m holds and empties it. */

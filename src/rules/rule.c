@@ -100,6 +100,7 @@ void
 rule_meta_free(struct rule_meta *m)
 {
 	free(m->id);
+	free(m->sigma_name);
 	strings_free(m->tags, m->ntags);
 	strings_free(m->references, m->nreferences);
 	strings_free(m->falsepositives, m->nfalsepositives);
@@ -133,6 +134,8 @@ meta_copy(const struct rule_meta *m, struct rule_meta *out, int *failed)
 		return;
 	if (m->id && (out->id = strdup(m->id)) == NULL)
 		*failed = 1;
+	if (m->sigma_name && (out->sigma_name = strdup(m->sigma_name)) == NULL)
+		*failed = 1;
 	if ((out->tags = strings_copy(m->tags, m->ntags, failed)) != NULL)
 		out->ntags = m->ntags;
 	if ((out->references = strings_copy(m->references, m->nreferences, failed)) != NULL)
@@ -164,6 +167,7 @@ rule_free(struct rule *r)
 	rule_tests_free(r->tests, r->ntests);
 	rule_meta_free(&r->meta);
 	rule_group_free(&r->group);
+	strings_free(r->corr.of, r->corr.nof);
 }
 
 void
@@ -378,7 +382,7 @@ rule_spec_check(const struct rule_list *l, const struct rule_spec *s, struct ct_
 
 	if (rule_name_check(s->name, err) == -1)
 		return -1;
-	if (rule_condition_check(s, err) == -1)
+	if (s->nof == 0 && rule_condition_check(s, err) == -1)
 		return -1;
 	if (spec_severity(s) == NULL)
 		return ct_error_set(err, CT_ERR_CONFIG,
@@ -455,12 +459,17 @@ rule_list_add(struct rule_list *l, const struct rule_spec *s, struct ct_error *e
 		failed = 1;
 	if (failed) {
 		memset(&r.group, 0, sizeof(r.group));
+		memset(&r.corr, 0, sizeof(r.corr));
 		rule_free(&r);
 		return ct_error_set(err, CT_ERR_NOMEM, "out of memory");
 	}
-	if (rule_group_make(&s->group, &r.group, err) == -1) {
+	r.corr.nof = 0;
+	r.corr.generate = s->generate;
+	if ((r.corr.of = strings_copy((char *const *)s->of, s->nof, &failed)) != NULL)
+		r.corr.nof = s->nof;
+	if (failed || rule_group_make(&s->group, &r.group, err) == -1) {
 		rule_free(&r);
-		return -1;
+		return failed ? ct_error_set(err, CT_ERR_NOMEM, "out of memory") : -1;
 	}
 	l->byname[name_slot(l, r.name)] = l->n + 1;
 	l->v[l->n++] = r;

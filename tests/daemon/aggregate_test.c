@@ -1,12 +1,14 @@
 /*
  * Windows, thresholds and suppressions in the state store. Cases in
- * tests/daemon/cases/aggregate/ *.case hold the rules (a JSON rule file) and
+ * tests/daemon/cases/aggregate/ *.case hold the rules (a JSON rule file
+ * "rules", or Sigma rules "sigma", loaded from r.json or r.yml) and
  * a script, one operation a line; the harness prints each line with its
  * result and the output must equal the script:
  *   new memory|sqlite LATENESS  a fresh store and aggregate
  *   reopen                      the same sqlite file again (a restart)
  *   now TIME                    the store's clock (an RFC 3339 time)
- *   match RULE RECORD => VERDICT [NOTE]
+ *   match RULE [via BASE] RECORD => VERDICT [NOTE]
+ *                               (via: a correlation counting BASE's match)
  *                               alert (with the note, if any), counted,
  *                               suppressed or duplicate
  *   sweep => N                  windows told, each then printed on its own
@@ -112,23 +114,28 @@ world_new(struct world *w, const char *backend, int64_t lateness)
 	world_open(w);
 }
 
+/* The case's rules: a JSON rule file ("rules") or Sigma rules ("sigma"),
+ * written to a file of the kind and loaded as ctalertd loads them. */
 static void
 load_rules(struct world *w, const struct ct_case *cf)
 {
-	char path[] = "/tmp/ctalertd-agg-rules-XXXXXX.json";
-	const char *text = ct_case_get(cf, "rules");
+	const char *json = ct_case_get(cf, "rules"), *sigma = ct_case_get(cf, "sigma");
+	char dir[] = "/tmp/ctalertd-agg-rules-XXXXXX", file[64];
 	struct ct_error err;
 	FILE *f;
-	int fd;
 
-	ck_assert_msg(text != NULL, "%s: no rules section", cf->path);
-	ck_assert_int_ge(fd = mkstemps(path, 5), 0);
-	ck_assert_ptr_nonnull(f = fdopen(fd, "w"));
-	fputs(text, f);
+	ck_assert_msg(json || sigma, "%s: no rules or sigma section", cf->path);
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(file, sizeof(file), "%s/r.%s", dir, json ? "json" : "yml");
+	ck_assert_ptr_nonnull(f = fopen(file, "w"));
+	fputs(json ? json : sigma, f);
 	fclose(f);
 	rule_list_init(&w->rules);
-	ck_assert_msg(rules_load_json_file(&w->rules, path, &err) == 0, "%s", err.msg);
-	unlink(path);
+	ck_assert_msg((json ? rules_load_json_file(&w->rules, file, &err)
+	                    : rules_load_sigma_file(&w->rules, file, 0, &err)) == 0,
+	    "%s", err.msg);
+	unlink(file);
+	rmdir(dir);
 }
 
 static int64_t
@@ -210,7 +217,7 @@ run_suppress(struct world *w, const char *path, char *args, struct buf *out)
 static void
 run_line(struct world *w, const char *path, char *line, struct buf *out)
 {
-	char backend[16], rule[80], record[4096], when[40];
+	char backend[16], rule[80], via[80], record[4096], when[40];
 	long long n;
 
 	if (sscanf(line, "new %15s %lld", backend, &n) == 2) {
@@ -230,13 +237,15 @@ run_line(struct world *w, const char *path, char *line, struct buf *out)
 		return;
 	}
 	ck_assert_msg(w->ag != NULL, "%s: no store yet: %s", path, line);
-	if (sscanf(line, "match %79s %4095s", rule, record) == 2) {
+	via[0] = '\0';
+	if (sscanf(line, "match %79s via %79s %4095s", rule, via, record) == 3 ||
+	    sscanf(line, "match %79s %4095s", rule, record) == 2) {
 		struct buf note = BUF_INIT;
-		enum agg_verdict v = aggregate_match(
-		    w->ag, rule_named(w, path, rule), record, strlen(record), &note);
+		enum agg_verdict v = aggregate_match(w->ag, rule_named(w, path, rule),
+		    via[0] ? via : NULL, record, strlen(record), &note);
 
-		buf_printf(out, "match %s %s => %s%s%s\n", rule, record, verdict_name(v),
-		    note.len ? " " : "", note.len ? note.data : "");
+		buf_printf(out, "match %s%s%s %s => %s%s%s\n", rule, via[0] ? " via " : "", via,
+		    record, verdict_name(v), note.len ? " " : "", note.len ? note.data : "");
 		buf_free(&note);
 	} else if (strncmp(line, "sweep", 5) == 0) {
 		struct buf lines = BUF_INIT;
