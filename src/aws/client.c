@@ -343,11 +343,14 @@ target_region(struct ctaws_client *c, const struct ctaws_request *req, struct ta
 		return ctaws_error_set(err, req->service, req->operation, 0, "InvalidRegion", 0,
 		    "region \"%.40s\" is not a valid AWS region name", r);
 	if (r) {
-		/* A global service is sent to and signed for its partition's home. */
+		/* A global service is sent to and signed for its partition's home;
+		 * an endpoint of the user's own is signed for the region asked, as
+		 * the SDKs do. */
 		int svc = ctaws_service_from_name(req->service);
 
-		snprintf(t->region, sizeof(t->region), "%s",
-		    svc >= 0 ? ctaws_service_region((enum ctaws_service)svc, r) : r);
+		if (svc >= 0 && c->ep.url[svc] == NULL)
+			r = ctaws_service_region((enum ctaws_service)svc, r);
+		snprintf(t->region, sizeof(t->region), "%s", r);
 		return 0;
 	}
 	/* No region configured: a queue URL names its own; an unsigned request

@@ -17,6 +17,7 @@ import { fork } from "node:child_process";
 import { renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { LocalCloudTrail } from "./cloudtrail.mjs";
+import { LocalOrganizations } from "./organizations.mjs";
 import { ACCOUNT_ID, CredentialStore, TEST_ACCESS_KEY_ID, TEST_SECRET_ACCESS_KEY } from "./credentials.mjs";
 import { s3Sdk, snsSdk, sqsSdk } from "./deps.mjs";
 import { LocalEcs } from "./ecs.mjs";
@@ -126,6 +127,7 @@ export async function startLocalAws(options = {}) {
 	};
 	world.sts = new LocalSts(world, options.sts);
 	world.cloudtrail = new LocalCloudTrail(region);
+	world.organizations = new LocalOrganizations();
 	const [fauxqsStart, dynaliteStart] = await Promise.allSettled([
 		startServer(FAUXQS_SERVER, "fauxqs", region),
 		startServer(DYNALITE_SERVER, "dynalite", region),
@@ -191,6 +193,7 @@ function makeHandle(world, { fauxqs, dynalite, front, stsFront, imds, ecs, sso, 
 		sts: world.sts,
 		/** The local CloudTrail (ListPublicKeys): addKey({der, fingerprint, region, validFrom, validTo}), removeKey, inject. */
 		cloudtrail: world.cloudtrail,
+		organizations: world.organizations,
 		stsEndpoint: stsFront.url,
 		fauxqs: { pid: fauxqs.pid, port: fauxqs.port, endpoint: `http://127.0.0.1:${fauxqs.port}` },
 		dynalite: { pid: dynalite.pid, port: dynalite.port, endpoint: `http://127.0.0.1:${dynalite.port}` },
@@ -219,9 +222,10 @@ function makeHandle(world, { fauxqs, dynalite, front, stsFront, imds, ecs, sso, 
 			sso.reset();
 			world.sts.reset();
 			world.cloudtrail.reset();
+			world.organizations.reset();
 		},
 		/** How often each stand-in was called. */
-		counters: () => ({ imds: { ...imds.counters }, ecs: { ...ecs.counters }, sso: { ...sso.counters }, sts: { ...world.sts.counters }, cloudtrail: { ...world.cloudtrail.counters } }),
+		counters: () => ({ imds: { ...imds.counters }, ecs: { ...ecs.counters }, sso: { ...sso.counters }, sts: { ...world.sts.counters }, cloudtrail: { ...world.cloudtrail.counters }, organizations: { ...world.organizations.counters } }),
 		/** The environment a ctalertd process (or any AWS client) needs to use this local AWS. */
 		env(extra = {}) {
 			return {

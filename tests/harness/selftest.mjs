@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, beforeEach, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { Sha256, SignatureV4, s3Sdk, snsSdk, sqsSdk } from "./deps.mjs";
+import { organizationsSdk, Sha256, SignatureV4, s3Sdk, snsSdk, sqsSdk } from "./deps.mjs";
 import {
 	createBucket, createObserverQueue, createQueue, createTopic, dynamodb, putObject, queueDepth, receiveAll,
 	runProgram, s3EventKey, s3EventNotification, sendMessage, sha256, signedFetch, snsEnvelope,
@@ -562,6 +562,33 @@ describe("credential stand-ins", () => {
 		const failed = await signedFetch(aws.stsEndpoint + "/", { method: "POST", service: "sts", credentials: aws.credentials, headers: form, body: assume });
 		assert.equal(failed.status, 500);
 		assert.deepEqual(aws.counters().sts, { AssumeRole: 2, AssumeRoleWithWebIdentity: 2, GetCallerIdentity: 1, other: 0 });
+	});
+});
+
+describe("the local Organizations", () => {
+	test("AWS's SDK lists the accounts page by page; us-east-1's signature is taken too", T, async () => {
+		const { OrganizationsClient, ListAccountsCommand } = organizationsSdk;
+		const client = new OrganizationsClient({ region: aws.region, endpoint: aws.endpoint, credentials: aws.credentials });
+		aws.organizations.setAccounts([{ id: "111122223333", name: "security" }, { id: "444455556666", name: "prod" },
+			{ id: "777788889999", name: "old", status: "SUSPENDED" }]);
+		aws.organizations.pageSize = 2;
+		try {
+			const first = await client.send(new ListAccountsCommand({}));
+			assert.deepEqual(first.Accounts.map((a) => [a.Id, a.Name]), [["111122223333", "security"], ["444455556666", "prod"]]);
+			const second = await client.send(new ListAccountsCommand({ NextToken: first.NextToken }));
+			assert.deepEqual(second.Accounts.map((a) => [a.Id, a.Status]), [["777788889999", "SUSPENDED"]]);
+			assert.equal(second.NextToken, undefined);
+			const logged = aws.requestLog.match({ service: "organizations", operation: "ListAccounts" });
+			assert.equal(logged.length, 2);
+			aws.organizations.inject({ on: "ListAccounts", status: 400, code: "AccessDeniedException", message: "You don't have permissions to access this resource." });
+			await assert.rejects(client.send(new ListAccountsCommand({})), (e) => e.name === "AccessDeniedException");
+			const call = (region) => signedFetch(aws.endpoint + "/", { method: "POST", service: "organizations", region,
+				credentials: aws.credentials, headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": "AWSOrganizationsV20161128.ListAccounts" }, body: "{}" });
+			assert.equal((await call("us-east-1")).status, 200);
+			assert.equal((await call("ap-south-1")).status, 403);
+		} finally {
+			aws.organizations.reset();
+		}
 	});
 });
 
