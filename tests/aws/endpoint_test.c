@@ -281,9 +281,9 @@ START_TEST(names)
 }
 END_TEST
 
-static /* A global service is signed for its partition's home region; the others
-        * for the region asked. */
-    START_TEST(global_service_regions)
+/* A global service is signed for its partition's home region; the others
+ * for the region asked. */
+START_TEST(global_service_regions)
 {
 	ck_assert_str_eq(ctaws_service_region(CTAWS_SVC_ORGANIZATIONS, "eu-west-1"), "us-east-1");
 	ck_assert_str_eq(
@@ -295,7 +295,7 @@ static /* A global service is signed for its partition's home region; the others
 }
 END_TEST
 
-Suite *
+static Suite *
 endpoint_suite(void)
 {
 	Suite *s = suite_create("endpoint");

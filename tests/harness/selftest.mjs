@@ -689,7 +689,8 @@ describe("test library", () => {
 async function startCli(dir, { orphan = false } = {}) {
 	const envFile = join(dir, "aws.env");
 	const cmd = orphan
-		? spawn("sh", ["-c", `"${process.execPath}" "${LOCAL_AWS}" --env-out "${envFile}" --lifetime 60 2>/dev/null & sleep 1`], { stdio: "ignore" })
+		// The shell exits once the CLI wrote its env file: it knew its parent by then.
+		? spawn("sh", ["-c", `"${process.execPath}" "${LOCAL_AWS}" --env-out "${envFile}" --lifetime 60 2>/dev/null & while [ ! -f "${envFile}" ]; do sleep 0.1; done`], { stdio: "ignore" })
 		: spawn(process.execPath, [LOCAL_AWS, "--env-out", envFile, "--lifetime", "60"], { stdio: ["ignore", "ignore", "pipe"] });
 	const deadline = Date.now() + 15000;
 	while (!existsSync(envFile)) {
@@ -741,7 +742,7 @@ describe("command line and stopping", () => {
 		try {
 			const { env } = await startCli(dir, { orphan: true });
 			const pids = [Number(env.CTALERTD_HARNESS_PID), Number(env.CTALERTD_HARNESS_FAUXQS_PID)];
-			assert.ok(await waitGone(pids, 8000), "no leftover processes");
+			assert.ok(await waitGone(pids, 20000), "no leftover processes");
 		} finally {
 			rmSync(dir, { recursive: true, force: true });
 		}
