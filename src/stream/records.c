@@ -1,5 +1,6 @@
 /*
- * records: the SAX walk over {"Records":[...]} or NDJSON, driving the matcher.
+ * records: the SAX walk over {"Records":[...]}, NDJSON or an EventBridge
+ * event's "detail", driving the matcher.
  *
  * The callbacks are the hot path: every token of a 250 MB object comes
  * through one of them. Each first asks "am I skipping?" (one branch, then a
@@ -49,8 +50,8 @@ struct records {
 
 	int in_list;         /* inside the container whose elements are records */
 	unsigned list_depth; /* its depth: 2 for Records, 0 for NDJSON */
-	int want_records;    /* the last top-level key was "Records" */
-	int seen_records;    /* a Records array was found */
+	int want_records;    /* the last top-level key was "Records" ("detail") */
+	int seen_records;    /* a Records array (the detail) was found */
 
 	int in_record;         /* a record object is open */
 	unsigned rec_depth;    /* its depth */
@@ -143,6 +144,25 @@ new_ref(struct records *r, uint64_t offset)
 	if (r->o.format == RECORDS_NDJSON)
 		ref.line = r->line + 1;
 	return ref;
+}
+
+/* The document is not the shape the format expects: it is `found`. */
+static int
+not_the_document(struct records *r, const char *found)
+{
+	if (r->o.format == RECORDS_EVENTBRIDGE)
+		return stop(r, CT_ERR_SHAPE, 1,
+		    "not an EventBridge event: the document is %s, not {..., \"detail\": {...}}",
+		    found);
+	return stop(r, CT_ERR_SHAPE, 1,
+	    "not a CloudTrail log: the document is %s, not {\"Records\": [...]}", found);
+}
+
+/* The top-level key that holds the records. */
+static const char *
+list_key(const struct records *r)
+{
+	return r->o.format == RECORDS_EVENTBRIDGE ? "detail" : "Records";
 }
 
 static int
@@ -256,6 +276,21 @@ record_end(struct records *r)
 	return 1;
 }
 
+/* An EventBridge event's "detail" opens: it is the record, and there is one. */
+static int
+detail_open(struct records *r, int is_map)
+{
+	if (!is_map)
+		return stop(r, CT_ERR_SHAPE, 1,
+		    "\"detail\" is not an object (found an array) at byte %llu",
+		    (unsigned long long)(here(r) - 1));
+	if (r->seen_records)
+		return stop(r, CT_ERR_SHAPE, 1, "\"detail\" given twice, at byte %llu",
+		    (unsigned long long)(here(r) - 1));
+	r->seen_records = 1;
+	return record_begin(r);
+}
+
 /* A container opens outside any record: the document, Records, a record, or
  * something to skip. The depth is already counted. */
 static int
@@ -270,11 +305,11 @@ outer_open(struct records *r, int is_map)
 	}
 	if (r->depth == 1) {
 		if (!is_map)
-			return stop(r, CT_ERR_SHAPE, 1,
-			    "not a CloudTrail log: the document is an array, not {\"Records\": "
-			    "[...]}");
+			return not_the_document(r, "an array");
 		return 1;
 	}
+	if (r->depth == 2 && r->want_records && r->o.format == RECORDS_EVENTBRIDGE)
+		return detail_open(r, is_map);
 	if (r->depth == 2 && r->want_records) {
 		if (is_map)
 			return stop(r, CT_ERR_SHAPE, 1,
@@ -307,20 +342,20 @@ outer_scalar(struct records *r, enum match_type t, size_t len)
 		return 1;
 	}
 	if (r->depth == 0)
-		return stop(r, CT_ERR_SHAPE, 1,
-		    "not a CloudTrail log: the document is %s, not {\"Records\": [...]}",
-		    type_words[t]);
+		return not_the_document(r, type_words[t]);
 	if (r->depth == 1 && r->want_records)
-		return stop(r, CT_ERR_SHAPE, 1,
-		    "\"Records\" is not an array (found %s) at byte %llu", type_words[t],
-		    (unsigned long long)at);
+		return stop(r, CT_ERR_SHAPE, 1, "\"%s\" is not an %s (found %s) at byte %llu",
+		    list_key(r), r->o.format == RECORDS_EVENTBRIDGE ? "object" : "array",
+		    type_words[t], (unsigned long long)at);
 	return 1;
 }
 
 static int
 outer_key(struct records *r, const unsigned char *k, size_t n)
 {
-	r->want_records = n == 7 && memcmp(k, "Records", 7) == 0;
+	const char *want = list_key(r);
+
+	r->want_records = n == strlen(want) && memcmp(k, want, n) == 0;
 	return 1;
 }
 
@@ -699,6 +734,10 @@ finish(struct records *r)
 			yajl_failed(r);
 		return -1;
 	}
+	if (!r->seen_records && r->o.format == RECORDS_EVENTBRIDGE) {
+		stop(r, CT_ERR_SHAPE, 1, "not an EventBridge event: no \"detail\" object");
+		return -1;
+	}
 	if (!r->seen_records) {
 		stop(r, CT_ERR_SHAPE, 1,
 		    "not a CloudTrail log: no \"Records\" array in the document");
@@ -791,7 +830,15 @@ records_stats(const struct records *r)
 const char *
 records_format_name(enum records_format f)
 {
-	return f == RECORDS_NDJSON ? "ndjson" : "records";
+	switch (f) {
+	case RECORDS_NDJSON:
+		return "ndjson";
+	case RECORDS_EVENTBRIDGE:
+		return "eventbridge";
+	case RECORDS_CLOUDTRAIL:
+		break;
+	}
+	return "records";
 }
 
 int
@@ -801,6 +848,8 @@ records_format_parse(const char *name, enum records_format *f)
 		*f = RECORDS_CLOUDTRAIL;
 	else if (strcmp(name, "ndjson") == 0 || strcmp(name, "jsonl") == 0)
 		*f = RECORDS_NDJSON;
+	else if (strcmp(name, "eventbridge") == 0)
+		*f = RECORDS_EVENTBRIDGE;
 	else
 		return -1;
 	return 0;
