@@ -19,7 +19,7 @@
 
 #include "util/buf.h"
 
-#define EMF_NCOUNTERS 17
+#define EMF_NCOUNTERS 18
 
 struct counters;
 
