@@ -6,9 +6,11 @@
 #define CT_COMMANDS_H
 
 int cmd_scan(int argc, char **argv);   /* scan.c: match log files offline */
+int cmd_verify(int argc, char **argv); /* verify.c: check CloudTrail's signed digests and logs */
 int cmd_run(int argc, char **argv);    /* daemon/run.c: the daemon */
 int cmd_check(int argc, char **argv);  /* daemon/check.c: configuration and reachability checklist */
 int cmd_test(int argc, char **argv);   /* rules_cmds.c: run the rules' own tests */
 int cmd_rules(int argc, char **argv);  /* rules_cmds.c: list the rules and what they read */
+int cmd_suppress(int argc, char **argv); /* daemon/suppress.c: silence a rule or a group */
 
 #endif

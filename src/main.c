@@ -18,10 +18,12 @@ struct command {
 
 static const struct command commands[] = {
 	{"scan", cmd_scan, "match CloudTrail log files against the rules and print the matches"},
+	{"verify", cmd_verify, "verify CloudTrail's signed digests and the log files they list"},
 	{"run", cmd_run, "run the daemon: poll SQS, scan announced objects, publish alerts (default)"},
 	{"check", cmd_check, "validate the configuration and check what the daemon can reach"},
 	{"test", cmd_test, "run the rules' own tests: records each must match, or must not"},
 	{"rules", cmd_rules, "list the rules: name, kind, severity, file, fields read"},
+	{"suppress", cmd_suppress, "silence a rule, or one group of it, until a time"},
 };
 
 static void

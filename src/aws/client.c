@@ -77,7 +77,8 @@ client_settings(struct ctaws_client *c, const struct ctaws_client_config *cfg,
     const struct ctaws_profile_settings *f, struct ctaws_error *err)
 {
 	const char *svc[CTAWS_SVC__COUNT] = {cfg->endpoint_url_sqs, cfg->endpoint_url_s3,
-	    cfg->endpoint_url_sns, cfg->endpoint_url_sts, cfg->endpoint_url_dynamodb};
+	    cfg->endpoint_url_sns, cfg->endpoint_url_sts, cfg->endpoint_url_dynamodb,
+	    cfg->endpoint_url_cloudtrail};
 	const char *v;
 	int attempts = cfg->max_attempts;
 

@@ -111,10 +111,6 @@ struct ctaws_creds_provider *ctaws_creds_cache_new(
 
 /* creds_util.c: what the providers share. */
 
-/* ISO 8601 UTC times as AWS writes them: 2024-05-01T12:00:00Z, with optional
- * fractional seconds and a Z, +HH:MM or +HHMM offset. Returns 0 or -1. */
-int ctaws_creds_parse_time(const char *s, time_t *out);
-
 /* Credentials from a JSON document {AccessKeyId, SecretAccessKey, Token,
  * Expiration} (IMDS and container endpoints). A "Code" other than "Success",
  * or an error document {code, message}, is an error. Never quotes the body. */

@@ -9,11 +9,12 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *const service_names[CTAWS_SVC__COUNT] = {"sqs", "s3", "sns", "sts", "dynamodb"};
+static const char *const service_names[CTAWS_SVC__COUNT] = {
+    "sqs", "s3", "sns", "sts", "dynamodb", "cloudtrail"};
 /* The <SERVICE> part of AWS_ENDPOINT_URL_<SERVICE>. */
 static const char *const service_env[CTAWS_SVC__COUNT] = {"AWS_ENDPOINT_URL_SQS",
     "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_SNS", "AWS_ENDPOINT_URL_STS",
-    "AWS_ENDPOINT_URL_DYNAMODB"};
+    "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_CLOUDTRAIL"};
 
 /* Partitions by region prefix; the aws partition is the default. */
 static const struct partition {
@@ -268,6 +269,7 @@ ctaws_host(enum ctaws_service svc, const char *region, int fips, char *out, size
 
 	if (fips && gov &&
 	    (svc == CTAWS_SVC_SQS || svc == CTAWS_SVC_STS || svc == CTAWS_SVC_DYNAMODB ||
+	        svc == CTAWS_SVC_CLOUDTRAIL ||
 	        (svc == CTAWS_SVC_SNS && (strcmp(region, "us-gov-east-1") == 0 ||
 	                                     strcmp(region, "us-gov-west-1") == 0)))) {
 		snprintf(out, outlen, "%s.%s.amazonaws.com", name, region);

@@ -1,5 +1,5 @@
 /*
- * aws/jsonproto: the AWS JSON 1.0 protocol's request headers and answers.
+ * aws/jsonproto: the AWS JSON 1.0 and 1.1 protocols' request headers and answers.
  */
 #include "aws/jsonproto.h"
 
@@ -24,6 +24,14 @@ ctaws_json_request_init(struct ctaws_json_request *r, const char *service,
 	    .headers = r->headers,
 	    .nheaders = 2,
 	};
+}
+
+void
+ctaws_json11_request_init(struct ctaws_json_request *r, const char *service,
+    const char *target_prefix, const char *operation)
+{
+	ctaws_json_request_init(r, service, target_prefix, operation);
+	r->headers[0].value = CTAWS_JSON11_CONTENT_TYPE;
 }
 
 yajl_val

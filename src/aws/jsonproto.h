@@ -1,9 +1,12 @@
 /*
- * aws/jsonproto: what the AWS JSON 1.0 protocol services (SQS, DynamoDB)
- * share: the request's headers and the reading of a 2xx answer.
+ * aws/jsonproto: what the AWS JSON protocol services (SQS and DynamoDB on
+ * JSON 1.0, CloudTrail on JSON 1.1) share: the request's headers and the
+ * reading of a 2xx answer.
  *
  * A request is a POST of a JSON object with Content-Type
- * CTAWS_JSON10_CONTENT_TYPE and X-Amz-Target "<prefix>.<Operation>"; an
+ * CTAWS_JSON10_CONTENT_TYPE (or CTAWS_JSON11_CONTENT_TYPE) and X-Amz-Target
+ * "<prefix>.<Operation>"; the two versions differ in nothing ctalertd
+ * sends or reads. An
  * error answer is {"__type", "message"} and is read by ctaws_error_from_response.
  */
 #ifndef CT_AWS_JSONPROTO_H
@@ -16,6 +19,7 @@
 #include "util/buf.h"
 
 #define CTAWS_JSON10_CONTENT_TYPE "application/x-amz-json-1.0"
+#define CTAWS_JSON11_CONTENT_TYPE "application/x-amz-json-1.1"
 
 /* One JSON 1.0 request's fixed parts. req points into the struct: keep it
  * where it is until the call is over. */
@@ -28,6 +32,10 @@ struct ctaws_json_request {
 /* Fills r for service's operation (both static strings): POST to "/" of the
  * service's endpoint, the two headers; the caller adds url, region, body. */
 void ctaws_json_request_init(struct ctaws_json_request *r, const char *service,
+    const char *target_prefix, const char *operation);
+
+/* The same for a JSON 1.1 service (CloudTrail). */
+void ctaws_json11_request_init(struct ctaws_json_request *r, const char *service,
     const char *target_prefix, const char *operation);
 
 /* Parses a 2xx answer's body into a tree (owned: yajl_tree_free). NULL with

@@ -1,6 +1,7 @@
 /*
- * aws/s3: GetObject with resume after mid-body drops, HeadBucket, and the
- * region redirects both can meet.
+ * aws/s3: GetObject with resume after mid-body drops, HeadBucket,
+ * HeadObject, and the region redirects they can meet (ListObjectsV2 is in
+ * s3_list.c).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -8,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "aws/s3.h"
 
@@ -141,6 +143,51 @@ s3_content_range(const char *value, long long *start, long long *end, long long 
 	return 0;
 }
 
+/* One "x-amz-meta-NAME: value" header line into info->meta; a name or a
+ * value too long for its slot is left out rather than cut, since a cut
+ * signature would only fail later and less clearly. */
+static void
+meta_line(const char *line, size_t len, struct s3_object_info *info)
+{
+	static const char prefix[] = "x-amz-meta-";
+	const char *colon, *v, *end = line + len;
+	size_t nlen, vlen;
+	struct s3_meta *m;
+
+	if (len <= sizeof(prefix) - 1 || strncasecmp(line, prefix, sizeof(prefix) - 1) != 0 ||
+	    info->nmeta >= S3_META_MAX || (colon = memchr(line, ':', len)) == NULL)
+		return;
+	nlen = (size_t)(colon - line) - (sizeof(prefix) - 1);
+	for (v = colon + 1; v < end && (*v == ' ' || *v == '\t'); v++)
+		;
+	while (end > v && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	vlen = (size_t)(end - v);
+	m = &info->meta[info->nmeta];
+	if (nlen == 0 || nlen >= sizeof(m->name) || vlen >= sizeof(m->value))
+		return;
+	memcpy(m->name, line + sizeof(prefix) - 1, nlen);
+	m->name[nlen] = '\0';
+	memcpy(m->value, v, vlen);
+	m->value[vlen] = '\0';
+	info->nmeta++;
+}
+
+static void
+meta_from(const struct buf *headers, struct s3_object_info *info)
+{
+	const char *p = headers->data, *end, *eol;
+
+	if (p == NULL)
+		return;
+	end = p + headers->len;
+	for (; p < end; p = eol + 1) {
+		if ((eol = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			eol = end;
+		meta_line(p, (size_t)(eol - p) - (eol > p && eol[-1] == '\r'), info);
+	}
+}
+
 void
 s3_object_info_from(const struct ctaws_response *resp, struct s3_object_info *info)
 {
@@ -160,6 +207,18 @@ s3_object_info_from(const struct ctaws_response *resp, struct s3_object_info *in
 	ctaws_response_header(
 	    resp, "Content-Encoding", info->content_encoding, sizeof(info->content_encoding));
 	ctaws_response_header(resp, "Content-Type", info->content_type, sizeof(info->content_type));
+	meta_from(&resp->headers, info);
+}
+
+const char *
+s3_object_meta(const struct s3_object_info *info, const char *name)
+{
+	int i;
+
+	for (i = 0; i < info->nmeta; i++)
+		if (strcasecmp(info->meta[i].name, name) == 0)
+			return info->meta[i].value;
+	return NULL;
 }
 
 /* ---- GetObject ----------------------------------------------------------- */
@@ -342,8 +401,8 @@ get_done(struct get_state *st, struct get_loop *lp, struct ctaws_error *err)
 
 /* Puts "s3://bucket/key: " (or "bucket B: ") before err's message, so every
  * error names its object. */
-static void
-name_object(struct ctaws_error *err, const char *bucket, const char *key)
+void
+s3_error_name_object(struct ctaws_error *err, const char *bucket, const char *key)
 {
 	char msg[sizeof(err->message) + 1200];
 	size_t n;
@@ -390,10 +449,36 @@ s3_get_object(struct ctaws_conn *conn, const struct s3_get_params *p, struct s3_
 	} while (next == GET_AGAIN);
 	snprintf(res->region, sizeof(res->region), "%s", lp.region);
 	if (next == GET_FAIL) {
-		name_object(err, p->bucket, p->key);
+		s3_error_name_object(err, p->bucket, p->key);
 		return -1;
 	}
 	return 0;
+}
+
+/* ---- requests that follow the bucket's region ----------------------------- */
+
+int
+s3_call_in_bucket_region(struct ctaws_conn *conn, struct ctaws_request *req,
+    struct ctaws_response *resp, struct ctaws_error *err)
+{
+	char where[32] = "", next[32];
+	int rc, redirects = 0;
+
+	if (s3_bucket_region(req->bucket, where, sizeof(where)) == 0)
+		req->region = where;
+	for (;;) {
+		ctaws_response_init(resp);
+		rc = ctaws_call(conn, req, resp, err);
+		if (rc == 0 || s3_redirect_region(resp, err, next, sizeof(next)) == -1 ||
+		    strcmp(next, where) == 0 || redirects++ >= S3_REDIRECTS_MAX)
+			break;
+		s3_bucket_region_set(req->bucket, next);
+		strcpy(where, next);
+		req->region = where;
+		ctaws_response_free(resp);
+	}
+	req->region = NULL; /* where pointed into this frame */
+	return rc;
 }
 
 /* ---- HeadBucket ---------------------------------------------------------- */
@@ -412,32 +497,50 @@ s3_head_bucket(struct ctaws_conn *conn, const char *bucket, const char *expected
 	    .nheaders = expected_owner ? 1 : 0,
 	};
 	struct ctaws_response resp;
-	char where[32] = "", next[32];
-	int rc, redirects = 0;
+	int rc;
 
 	if (bucket == NULL || bucket[0] == '\0')
 		return ctaws_error_set(err, "s3", "HeadBucket", 0, "InvalidArgument", 0,
 		    "HeadBucket needs a bucket name");
-	if (s3_bucket_region(bucket, where, sizeof(where)) == 0)
-		req.region = where;
-	for (;;) {
-		ctaws_response_init(&resp);
-		rc = ctaws_call(conn, &req, &resp, err);
-		if (rc == -1 && s3_redirect_region(&resp, err, next, sizeof(next)) == 0 &&
-		    strcmp(next, where) != 0 && redirects++ < S3_REDIRECTS_MAX) {
-			s3_bucket_region_set(bucket, next);
-			strcpy(where, next);
-			req.region = where;
-			ctaws_response_free(&resp);
-			continue;
-		}
-		break;
-	}
+	rc = s3_call_in_bucket_region(conn, &req, &resp, err);
 	if (region != NULL && regionlen > 0 &&
 	    ctaws_response_header(&resp, "x-amz-bucket-region", region, regionlen) == -1)
 		region[0] = '\0';
 	ctaws_response_free(&resp);
 	if (rc == -1)
-		name_object(err, bucket, NULL);
+		s3_error_name_object(err, bucket, NULL);
+	return rc;
+}
+
+/* ---- HeadObject ---------------------------------------------------------- */
+
+int
+s3_head_object(struct ctaws_conn *conn, const char *bucket, const char *key,
+    const char *expected_owner, struct s3_object_info *info, struct ctaws_error *err)
+{
+	struct ctaws_kv hdr[1] = {{"x-amz-expected-bucket-owner", expected_owner}};
+	struct ctaws_request req = {
+	    .service = "s3",
+	    .operation = "HeadObject",
+	    .method = "HEAD",
+	    .bucket = bucket,
+	    .path = key,
+	    .headers = hdr,
+	    .nheaders = expected_owner ? 1 : 0,
+	};
+	struct ctaws_response resp;
+	int rc;
+
+	memset(info, 0, sizeof(*info));
+	info->size = -1;
+	if (bucket == NULL || bucket[0] == '\0' || key == NULL || key[0] == '\0')
+		return ctaws_error_set(err, "s3", "HeadObject", 0, "InvalidArgument", 0,
+		    "HeadObject needs a bucket and a key");
+	rc = s3_call_in_bucket_region(conn, &req, &resp, err);
+	if (rc == 0)
+		s3_object_info_from(&resp, info);
+	ctaws_response_free(&resp);
+	if (rc == -1)
+		s3_error_name_object(err, bucket, key);
 	return rc;
 }

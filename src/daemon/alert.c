@@ -24,7 +24,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "daemon/aggregate.h"
 #include "daemon/route.h"
+#include "util/clock.h"
+#include "util/units.h"
 #include "util/json.h"
 #include "util/utf8.h"
 
@@ -54,6 +57,7 @@ struct body {
 	const char *record;
 	size_t len;
 	int email_text;
+	const char *note; /* the "aggregate" object (aggregate.h), NULL: none */
 };
 
 static void
@@ -153,6 +157,7 @@ build_body(struct buf *b, const struct body *c, enum record_form form, size_t pr
 
 	if (buf_puts(b, "{\"schema\":\"" ALERT_SCHEMA "\",") == -1 ||
 	    put_members(b, rule, N_MEMBERS(rule)) == -1 || rule_meta_json(b, c->rule) == -1 ||
+	    (c->note && buf_printf(b, ",\"aggregate\":%s", c->note) == -1) ||
 	    buf_putc(b, ',') == -1 || put_members(b, top, N_MEMBERS(top)) == -1 ||
 	    buf_puts(b, ",\"userIdentity\":{") == -1 ||
 	    put_members(b, identity, N_MEMBERS(identity)) == -1 || buf_puts(b, "},") == -1 ||
@@ -447,6 +452,14 @@ int
 alert_build(struct alert *a, const char *record, size_t len, const struct rule *rule,
     const char *bucket, const char *key, const struct alert_options *opt, struct ct_error *err)
 {
+	return alert_build_noted(a, record, len, rule, bucket, key, NULL, opt, err);
+}
+
+int
+alert_build_noted(struct alert *a, const char *record, size_t len, const struct rule *rule,
+    const char *bucket, const char *key, const char *note, const struct alert_options *opt,
+    struct ct_error *err)
+{
 	size_t limit = opt->max_size ? opt->max_size : ALERT_MAX_SIZE;
 	struct buf m = BUF_INIT;
 	const char *topic;
@@ -468,7 +481,7 @@ alert_build(struct alert *a, const char *record, size_t len, const struct rule *
 		    "is not set",
 		    rule->name);
 	}
-	c = (struct body){rule, &f, bucket, key, record, len, opt->email_text};
+	c = (struct body){rule, &f, bucket, key, record, len, opt->email_text, note};
 	if (build_envelope(a, topic, record, len, rule, opt, &f) == -1) {
 		ct_error_set(err, CT_ERR_NOMEM, "alert for rule \"%s\": out of memory", rule->name);
 	} else if (fit_message(a, &m, &c, root != NULL && utf8_valid(record, len), limit, err) ==
@@ -484,6 +497,140 @@ alert_build(struct alert *a, const char *record, size_t len, const struct rule *
 		return -1;
 	}
 	return 0;
+}
+
+/* ---- summaries ----------------------------------------------------------- */
+
+/* The "aggregate" object of a summary. */
+static int
+summary_note(struct buf *b, const struct rule *rule, const struct agg_summary *s)
+{
+	char w[32], start[21], end[21], first[21], last[21];
+	long win = rule->group.window;
+
+	units_format_duration((uint64_t)win, w, sizeof(w));
+	clock_format_time((time_t)(s->window_index * win), start);
+	clock_format_time((time_t)((s->window_index + 1) * win), end);
+	buf_printf(b,
+	    "{\"kind\":\"summary\",\"window\":\"%s\",\"windowStart\":\"%s\","
+	    "\"windowEnd\":\"%s\",\"group\":%s,\"count\":%lld",
+	    w, start, end, s->group, (long long)s->count);
+	if (s->first) {
+		clock_format_time((time_t)s->first, first);
+		json_put_member_string(b, "firstEventTime", first);
+	}
+	if (s->last) {
+		clock_format_time((time_t)s->last, last);
+		json_put_member_string(b, "lastEventTime", last);
+	}
+	json_put_member_strings(b, "eventIDs", s->ids, s->nids);
+	return buf_putc(b, '}');
+}
+
+static int
+summary_body(struct buf *m, const struct rule *rule, const char *note, int email_text)
+{
+	const struct member head[] = {
+	    {"rule", rule->name, NAME_MAX_BYTES, 0},
+	    {"description", rule->description, DESCRIPTION_MAX, 0},
+	    {"severity", rule->severity, NAME_MAX_BYTES, 0},
+	};
+	struct buf body = BUF_INIT, *b = email_text ? &body : m;
+	int r = -1;
+
+	if (buf_puts(b, "{\"schema\":\"" ALERT_SCHEMA "\",\"kind\":\"summary\",") == 0 &&
+	    put_members(b, head, N_MEMBERS(head)) == 0 && rule_meta_json(b, rule) == 0 &&
+	    buf_printf(b, ",\"aggregate\":%s}", note) == 0)
+		r = 0;
+	if (r == 0 && email_text) {
+		struct buf t = BUF_INIT;
+
+		buf_printf(&t, "ctalertd summary: %.256s (%.256s)\n\n", rule->name,
+		    rule->severity ? rule->severity : "-");
+		buf_printf(&t,
+		    "More matches of this rule's group came while its window was "
+		    "open; the first one was alerted on its own.\n\n%s\n",
+		    note);
+		r = t.data && buf_puts(m, "{\"default\":") == 0 &&
+		            json_put_string(m, body.data, body.len) == 0 &&
+		            buf_puts(m, ",\"email\":") == 0 &&
+		            json_put_string(m, t.data, t.len) == 0 && buf_putc(m, '}') == 0
+		        ? 0
+		        : -1;
+		buf_free(&t);
+	}
+	buf_free(&body);
+	return r;
+}
+
+static char *
+summary_subject(const struct alert_options *opt, const struct rule *rule, const char *group,
+    long long count, long window)
+{
+	struct buf s = BUF_INIT;
+	char w[32], n[64];
+
+	units_format_duration((uint64_t)window, w, sizeof(w));
+	if (opt->subject_prefix && *opt->subject_prefix) {
+		put_ascii(&s, opt->subject_prefix);
+		buf_puts(&s, ": ");
+	}
+	put_ascii(&s, rule->name);
+	snprintf(n, sizeof(n), ": %lld more in %s", count, w);
+	buf_puts(&s, n);
+	if (strcmp(group, "{}") != 0) {
+		buf_puts(&s, " for ");
+		put_ascii(&s, group);
+	}
+	if (s.data != NULL && s.len > ALERT_SUBJECT_MAX) {
+		s.len = ALERT_SUBJECT_MAX - 3;
+		s.data[s.len] = '\0';
+		buf_puts(&s, "...");
+	}
+	return buf_detach(&s);
+}
+
+int
+alert_build_summary(struct alert *a, const struct rule *rule, const struct agg_summary *s,
+    const struct alert_options *opt, struct ct_error *err)
+{
+	struct buf note = BUF_INIT, m = BUF_INIT;
+	const char *topic;
+	int r = -1;
+
+	memset(a, 0, sizeof(*a));
+	if ((topic = route_topic(rule)) == NULL &&
+	    (topic = routes_pick(opt->routes, rule, NULL, NULL)) == NULL &&
+	    (topic = opt->default_topic_arn) == NULL)
+		return ct_error_set(err, CT_ERR_CONFIG,
+		    "summary for rule \"%s\": no topic_arn, route or alerts.topic_arn", rule->name);
+	if (summary_note(&note, rule, s) == 0 &&
+	    summary_body(&m, rule, note.data, opt->email_text) == 0 &&
+	    (a->topic_arn = strdup(topic)) != NULL &&
+	    (a->subject = summary_subject(
+	         opt, rule, s->group, (long long)s->count, rule->group.window)) != NULL &&
+	    dedup_key_make(&a->key, s->fingerprint, rule->name) == 0) {
+		memcpy(a->dedup_id, s->fingerprint, sizeof(a->dedup_id));
+		add_attr(a, "rule", rule->name);
+		add_attr(a, "severity", rule->severity);
+		a->message_structure_json = opt->email_text;
+		a->fifo = alert_topic_is_fifo(topic);
+		if (!a->fifo || (a->group_id = build_group(route_group(rule) ? route_group(rule)
+		                                           : opt->group_id   ? opt->group_id
+		                                                             : rule->name)) != NULL)
+			r = 0;
+	}
+	buf_free(&note);
+	if (r == 0) {
+		a->message_len = m.len;
+		a->message = buf_detach(&m);
+		a->size = alert_size(a, a->message_len);
+		return 0;
+	}
+	buf_free(&m);
+	alert_free(a);
+	return ct_error_set(
+	    err, CT_ERR_NOMEM, "summary for rule \"%s\": out of memory", rule->name);
 }
 
 void

@@ -93,6 +93,18 @@ struct alert {
  * a string with its fields null. */
 int alert_build(struct alert *a, const char *record, size_t len, const struct rule *rule,
     const char *bucket, const char *key, const struct alert_options *opt, struct ct_error *err);
+/* The same, carrying note (NULL: none), the "aggregate" object of a rule
+ * with a window or threshold (aggregate.h), as the body's "aggregate". */
+int alert_build_noted(struct alert *a, const char *record, size_t len, const struct rule *rule,
+    const char *bucket, const char *key, const char *note, const struct alert_options *opt,
+    struct ct_error *err);
+
+/* The summary of a window that closed (aggregate.h, docs/alerts.md):
+ * "aggregate" describes it, and there is no record. */
+struct agg_summary;
+int alert_build_summary(struct alert *a, const struct rule *rule, const struct agg_summary *s,
+    const struct alert_options *opt, struct ct_error *err);
+
 void alert_free(struct alert *a);
 
 /* 1 when arn names a FIFO topic. */

@@ -16,6 +16,17 @@
 struct ctaws_client *
 conf_aws_client(const struct ct_config *c, struct ct_error *err)
 {
+	char region[32];
+	const char *r = c->region;
+
+	if (r == NULL && ctaws_endpoint_region_from_url(c->queue_url, region, sizeof(region)) == 0)
+		r = region;
+	return conf_aws_client_for(&c->aws, r, err);
+}
+
+struct ctaws_client *
+conf_aws_client_for(const struct conf_aws *aws, const char *region, struct ct_error *err)
+{
 	struct ctaws_client_config ac;
 	struct ctaws_creds_options co;
 	struct ctaws_creds_provider *creds;
@@ -23,7 +34,7 @@ conf_aws_client(const struct ct_config *c, struct ct_error *err)
 	struct ctaws_profile_settings file;
 	struct ctaws_profile_set *profiles;
 	struct ctaws_error aerr;
-	char region[32], why[1024];
+	char why[1024];
 
 	/* ~/.aws/config and credentials (or AWS_CONFIG_FILE, ...): their region,
 	 * endpoint_url and services sections apply as in every AWS SDK. */
@@ -34,24 +45,21 @@ conf_aws_client(const struct ct_config *c, struct ct_error *err)
 		return NULL;
 	}
 	memset(&file, 0, sizeof(file));
-	ctaws_profile_settings_fill(profiles, c->aws.profile, &file);
+	ctaws_profile_settings_fill(profiles, aws->profile, &file);
 	memset(&ac, 0, sizeof(ac));
 	ac.file = &file;
-	ac.region = c->region;
-	if (ac.region == NULL &&
-	    ctaws_endpoint_region_from_url(c->queue_url, region, sizeof(region)) == 0)
-		ac.region = region;
-	ac.profile = c->aws.profile;
-	ac.use_fips = c->aws.use_fips;
-	ac.s3_force_path_style = c->aws.s3_path_style;
-	ac.endpoint_url = c->aws.endpoint_url;
-	ac.endpoint_url_sqs = c->aws.endpoint_url_sqs;
-	ac.endpoint_url_s3 = c->aws.endpoint_url_s3;
-	ac.endpoint_url_sns = c->aws.endpoint_url_sns;
-	ac.endpoint_url_sts = c->aws.endpoint_url_sts;
-	ac.endpoint_url_dynamodb = c->aws.endpoint_url_dynamodb;
-	ac.ca_bundle = c->aws.ca_bundle;
-	ac.max_attempts = c->aws.max_attempts;
+	ac.region = region;
+	ac.profile = aws->profile;
+	ac.use_fips = aws->use_fips;
+	ac.s3_force_path_style = aws->s3_path_style;
+	ac.endpoint_url = aws->endpoint_url;
+	ac.endpoint_url_sqs = aws->endpoint_url_sqs;
+	ac.endpoint_url_s3 = aws->endpoint_url_s3;
+	ac.endpoint_url_sns = aws->endpoint_url_sns;
+	ac.endpoint_url_sts = aws->endpoint_url_sts;
+	ac.endpoint_url_dynamodb = aws->endpoint_url_dynamodb;
+	ac.ca_bundle = aws->ca_bundle;
+	ac.max_attempts = aws->max_attempts;
 	ac.on_error = metrics_aws_error_observer;
 	ctaws_error_clear(&aerr);
 	client = ctaws_client_new(&ac, NULL, &aerr);
@@ -62,7 +70,7 @@ conf_aws_client(const struct ct_config *c, struct ct_error *err)
 		return NULL;
 	}
 	memset(&co, 0, sizeof(co));
-	co.profile = c->aws.profile;
+	co.profile = aws->profile;
 	co.region = ctaws_client_region(client);
 	if ((creds = ctaws_creds_default_chain(&co, client, &aerr)) == NULL) {
 		ct_error_set(err, CT_ERR_CONFIG, "AWS credentials: %s",

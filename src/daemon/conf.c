@@ -396,7 +396,8 @@ compile_rules(struct loader *L)
 	unsigned before = L->errors;
 	struct ct_error e;
 
-	if ((L->c->ruleset = rules_compile(&L->c->rules, MATCH_ENVELOPE_CLOUDTRAIL, &e)) != NULL)
+	if ((L->c->ruleset = rules_compile(&L->c->rules, MATCH_ENVELOPE_CLOUDTRAIL, &e)) != NULL &&
+	    rules_link(&L->c->rules, &L->c->links, &e) == 0)
 		return 0;
 	if (L->errors == before) /* not a rule of its own: told here */
 		problem(L, e.code, "%s", e.msg);
@@ -498,6 +499,7 @@ conf_free(struct ct_config *c)
 		conf_opt_clear(c, &conf_opts[i]);
 	rule_list_free(&c->rules);
 	ruleset_free(c->ruleset);
+	rule_links_free(&c->links);
 	free(c->file);
 	free(c);
 }

@@ -103,6 +103,7 @@ struct conf_alerts {
 	char *group_id;                /* owned; FIFO MessageGroupId, NULL: the rule name */
 	char *subject_prefix;          /* owned; "ctalertd" */
 	uint64_t remember;             /* seconds a published alert is remembered; 14d, 0: off */
+	uint64_t lateness;             /* seconds a window takes matches after its end; 15m */
 	int dedup_cache_size;          /* obsolete, ignored (the state store remembers) */
 	struct routes routes;          /* topics chosen by severity, rule, tag, account */
 	struct account_names accounts; /* names of account ids, for alerts and routes */
@@ -137,6 +138,7 @@ struct ct_config {
 	struct conf_state state;
 	struct rule_list rules;     /* at least one; each with a topic */
 	struct ruleset *ruleset;    /* owned; the rules compiled (CloudTrail envelope) */
+	struct rule_links links;    /* owned; which rules feed which Sigma correlations */
 	int log_level;              /* a syslog priority; LOG_INFO */
 	enum log_target log_target; /* LOG_TARGET_AUTO */
 	char *metrics_listen;       /* owned; "host:port" of the metrics endpoint, NULL: off */

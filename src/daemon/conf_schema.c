@@ -421,6 +421,7 @@ const struct conf_opt conf_opts[] = {
     STR("alerts.group_id", alerts.group_id, NULL, check_group_id),
     STRD("alerts.subject_prefix", alerts.subject_prefix, "ctalertd", check_subject_prefix),
     DUR("alerts.remember", alerts.remember, 0, 366 * 86400, "14d"),
+    DUR("alerts.lateness", alerts.lateness, 0, 86400, "15m"),
     TABLE("alerts.routes", alerts.routes, &routes_table),
     TABLE("alerts.accounts", alerts.accounts, &accounts_table),
     INT("alerts.dedup_cache_size", alerts.dedup_cache_size, 0, 1 << 26, "65536", NULL),

@@ -21,6 +21,7 @@
 #include "aws/client.h"
 #include "aws/sqs.h"
 #include "daemon/ack.h"
+#include "daemon/aggregate.h"
 #include "daemon/awsconf.h"
 #include "daemon/curlev.h"
 #include "daemon/daemon.h"
@@ -32,6 +33,7 @@
 #include "daemon/message.h"
 #include "daemon/poll.h"
 #include "daemon/service.h"
+#include "daemon/summary.h"
 #include "util/clock.h"
 #include "util/log.h"
 
@@ -39,15 +41,17 @@ struct daemon {
 	struct ev_loop *loop;  /* owned */
 	struct snapshot *snap; /* the configuration in force (a reference) */
 	struct daemon_options opt;
-	struct ctaws_client *client; /* owned */
-	struct curlev *cv;           /* owned: the loop's HTTP transfers */
-	struct poller *poller;       /* owned */
-	struct pool *pool;           /* owned: the workers */
-	struct acker *acker;         /* owned */
-	struct state *store;         /* owned: what ctalertd remembers (store.h) */
-	struct dedup *dedup;         /* owned: published alerts, in store */
-	struct fetch_shared shared;  /* what workers share */
-	struct messages messages;    /* the messages in hand, and their lives */
+	struct ctaws_client *client;  /* owned */
+	struct curlev *cv;            /* owned: the loop's HTTP transfers */
+	struct poller *poller;        /* owned */
+	struct pool *pool;            /* owned: the workers */
+	struct acker *acker;          /* owned */
+	struct state *store;          /* owned: what ctalertd remembers (store.h) */
+	struct dedup *dedup;          /* owned: published alerts, in store */
+	struct aggregate *agg;        /* owned: windows and thresholds, in store */
+	struct summarizer *summaries; /* owned: closes windows */
+	struct fetch_shared shared;   /* what workers share */
+	struct messages messages;     /* the messages in hand, and their lives */
 	struct counters counters;
 	atomic_int abort_work; /* workers: drop what you are doing */
 	int stopping;          /* SIGTERM/SIGINT seen: no more receives */
@@ -418,10 +422,11 @@ on_reload(struct ev_loop *loop, ev_signal *w, int revents)
 	if (nc->state.backend != cfg(d)->state.backend ||
 	    !same(nc->state.path, cfg(d)->state.path) ||
 	    !same(nc->state.table, cfg(d)->state.table) ||
-	    nc->alerts.remember != cfg(d)->alerts.remember)
+	    nc->alerts.remember != cfg(d)->alerts.remember ||
+	    nc->alerts.lateness != cfg(d)->alerts.lateness)
 		log_warnx(
-		    "reload: state or alerts.remember changed; the store in use is kept until a "
-		    "restart");
+		    "reload: state, alerts.remember or alerts.lateness changed; the store in use "
+		    "is kept until a restart");
 	if ((ns = snapshot_new(nc)) == NULL) {
 		conf_free(nc);
 		log_err("reload refused: out of memory");
@@ -430,6 +435,7 @@ on_reload(struct ev_loop *loop, ev_signal *w, int revents)
 	}
 	snapshot_unref(d->snap);
 	d->snap = ns;
+	summarizer_set_snapshot(d->summaries, ns);
 	log_set_level(nc->log_level);
 	health_limit((double)nc->metrics_max_receive_age);
 	log_info("configuration reloaded: %zu %s", nc->rules.n,
@@ -451,8 +457,8 @@ on_usr1(struct ev_loop *loop, ev_signal *w, int revents)
 	           "; objects done %" PRIuFAST64 ", skipped %" PRIuFAST64 ", failed %" PRIuFAST64
 	           ", bytes %" PRIuFAST64 "; records %" PRIuFAST64 ", record errors %" PRIuFAST64
 	           ", matches %" PRIuFAST64 "; alerts published %" PRIuFAST64
-	           ", duplicates %" PRIuFAST64 ", failed %" PRIuFAST64
-	           "; in flight %zu, busy workers %zu",
+	           ", duplicates %" PRIuFAST64 ", failed %" PRIuFAST64 ", grouped %" PRIuFAST64
+	           ", suppressed %" PRIuFAST64 "; in flight %zu, busy workers %zu",
 	    atomic_load(&k->messages_received), atomic_load(&k->messages_deleted),
 	    atomic_load(&k->messages_returned), atomic_load(&k->messages_poisoned),
 	    atomic_load(&k->visibility_extended), atomic_load(&k->receive_errors),
@@ -460,7 +466,8 @@ on_usr1(struct ev_loop *loop, ev_signal *w, int revents)
 	    atomic_load(&k->objects_failed), atomic_load(&k->bytes_fetched),
 	    atomic_load(&k->records), atomic_load(&k->record_errors), atomic_load(&k->matches),
 	    atomic_load(&k->alerts_published), atomic_load(&k->alerts_duplicate),
-	    atomic_load(&k->alerts_failed), d->messages.inflight.count, pool_running(d->pool));
+	    atomic_load(&k->alerts_failed), atomic_load(&k->alerts_grouped),
+	    atomic_load(&k->alerts_suppressed), d->messages.inflight.count, pool_running(d->pool));
 }
 
 /* ---- life ------------------------------------------------------------ */
@@ -573,8 +580,16 @@ daemon_new(struct ct_config *c, const struct daemon_options *opt, struct ct_erro
 		ct_error_set(err, CT_ERR_NOMEM, "out of memory");
 		goto fail;
 	}
+	if ((d->agg = aggregate_new(d->store, d->dedup, (int64_t)c->alerts.lateness,
+	         &d->counters.state_errors)) == NULL ||
+	    (d->summaries = summarizer_new(
+	         d->agg, d->client, d->snap, &d->counters, opt->dry_run)) == NULL) {
+		ct_error_set(err, CT_ERR_NOMEM, "out of memory");
+		goto fail;
+	}
 	d->shared.client = d->client;
 	d->shared.dedup = d->dedup;
+	d->shared.agg = d->agg;
 	d->shared.counters = &d->counters;
 	d->shared.abort_work = &d->abort_work;
 	d->shared.dry_run = opt->dry_run;
@@ -687,6 +702,8 @@ daemon_free(struct daemon *d)
 	acker_free(d->acker);
 	curlev_free(d->cv);
 	messages_clear(&d->messages);
+	summarizer_free(d->summaries);
+	aggregate_free(d->agg);
 	dedup_free(d->dedup);
 	state_close(d->store);
 	ctaws_client_free(d->client);

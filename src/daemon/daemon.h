@@ -10,9 +10,11 @@
  *   source.c    decides per object: fetch, skip or refuse
  *   fetch.c     a worker streams the object from S3 into the scanner
  *   (stream/)   inflate and the record stream; (match/) the rules
+ *   aggregate.c a match of a rule with a window: alert now, or count it
  *   alert.c     builds an alert per (record, rule)
  *   publish.c   publishes alerts to SNS in batches
  *   ack.c       deletes the message, or gives it back
+ *   summary.c   a thread of its own: closed windows out as summaries
  *   inflight.c  the messages in hand and the pure decision of their fate
  * daemon.c is the wiring: the loop, timers, signals, reload, start and stop.
  *
@@ -65,6 +67,8 @@ struct counters {
 	atomic_uint_fast64_t alerts_published;    /* accepted by SNS */
 	atomic_uint_fast64_t alerts_duplicate;    /* not sent again (published already) */
 	atomic_uint_fast64_t alerts_failed;       /* could not be published (object retried) */
+	atomic_uint_fast64_t alerts_grouped;      /* counted into a window or threshold */
+	atomic_uint_fast64_t alerts_suppressed;   /* silenced by an operator's suppression */
 	atomic_uint_fast64_t state_errors;        /* state store calls that failed */
 };
 
@@ -104,6 +108,7 @@ void daemon_free(struct daemon *d);
 struct fetch_shared {
 	struct ctaws_client *client; /* borrowed; thread-safe */
 	struct dedup *dedup;         /* borrowed; thread-safe: published alerts */
+	struct aggregate *agg;       /* borrowed; thread-safe: windows and thresholds */
 	struct counters *counters;   /* borrowed */
 	atomic_int *abort_work;      /* set when the shutdown grace is over */
 	FILE *dry_run;               /* non-NULL: print alerts */

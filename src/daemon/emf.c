@@ -39,6 +39,8 @@ static const struct emf_metric metrics[EMF_NCOUNTERS] = {
     C("AlertsPublished", "Count", alerts_published),
     C("AlertsDuplicate", "Count", alerts_duplicate),
     C("AlertsFailed", "Count", alerts_failed),
+    C("AlertsGrouped", "Count", alerts_grouped),
+    C("AlertsSuppressed", "Count", alerts_suppressed),
     C("StateErrors", "Count", state_errors),
 };
 #undef C

@@ -23,6 +23,7 @@
 
 #include "aws/client.h"
 #include "aws/s3.h"
+#include "daemon/aggregate.h"
 #include "daemon/daemon.h"
 #include "daemon/metrics.h"
 #include "daemon/publish.h"
@@ -143,31 +144,74 @@ log_match(struct fetch_worker *w, const struct rule *rule, const struct alert *a
 	    LOG_NOTICE, f, "matched rule %s: %s by %s in %s", rule->name, event, who, w->source);
 }
 
+/* What the rule's window, threshold or a suppression makes of the match:
+ * 1 alert (with note when the rule has a window), 0 not now. */
+static int
+decide(struct fetch_worker *w, const struct record_ref *rec, const struct rule *rule,
+    const char *via, struct buf *note)
+{
+	switch (aggregate_match(w->shared->agg, rule, via, rec->text, rec->len, note)) {
+	case AGG_ALERT:
+		return 1;
+	case AGG_DUPLICATE:
+		atomic_fetch_add(&w->shared->counters->alerts_duplicate, 1);
+		return 0;
+	case AGG_COUNTED:
+		atomic_fetch_add(&w->shared->counters->alerts_grouped, 1);
+		return 0;
+	case AGG_SUPPRESSED:
+		atomic_fetch_add(&w->shared->counters->alerts_suppressed, 1);
+		return 0;
+	}
+	return 1;
+}
+
+/* Publishes rule's alert for the record, unless its window, threshold or a
+ * suppression says not now. via: the rule a correlation counts, or NULL. */
+static int
+alert_rule(struct fetch_worker *w, const struct record_ref *rec, const struct rule *rule,
+    const char *via, struct buf *note, struct ct_error *err)
+{
+	struct ct_error aerr;
+	struct alert a;
+
+	if (!decide(w, rec, rule, via, note))
+		return 0;
+	if (alert_build_noted(&a, rec->text, rec->len, rule, w->job->bucket, w->job->key,
+	        note->len ? note->data : NULL, &w->snap->alerts, &aerr) == -1)
+		return ct_error_set(err, aerr.code, "%s: record %llu, rule %s: %s", w->source,
+		    (unsigned long long)rec->index, rule->name, aerr.msg);
+	log_match(w, rule, &a);
+	if (publisher_add(&w->pub, &a, &w->pub_err) == -1) {
+		w->publish_failed = 1;
+		return ct_error_set(err, CT_ERR_AWS, "publishing alerts failed");
+	}
+	return 0;
+}
+
 static int
 on_match(
     void *arg, const struct record_ref *rec, const size_t *rules, size_t n, struct ct_error *err)
 {
 	struct fetch_worker *w = arg;
 	const struct ct_config *cfg = w->snap->cfg;
+	const struct rule_links *k = &cfg->links;
+	struct buf note = BUF_INIT;
+	int r = 0;
 
 	atomic_fetch_add(&w->shared->counters->matches, n);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && r == 0; i++) {
 		const struct rule *rule = &cfg->rules.v[rules[i]];
-		struct alert a;
-		struct ct_error aerr;
 
 		metrics_rule_match(rule->name, 1);
-		if (alert_build(&a, rec->text, rec->len, rule, w->job->bucket, w->job->key,
-		        &w->snap->alerts, &aerr) == -1)
-			return ct_error_set(err, aerr.code, "%s: record %llu, rule %s: %s",
-			    w->source, (unsigned long long)rec->index, rule->name, aerr.msg);
-		log_match(w, rule, &a);
-		if (publisher_add(&w->pub, &a, &w->pub_err) == -1) {
-			w->publish_failed = 1;
-			return ct_error_set(err, CT_ERR_AWS, "publishing alerts failed");
-		}
+		if (!k->quiet[rules[i]])
+			r = alert_rule(w, rec, rule, NULL, &note, err);
+		for (size_t j = 0; r == 0 && j < k->nfeeds[rules[i]]; j++)
+			r = alert_rule(
+			    w, rec, &cfg->rules.v[k->feeds[rules[i]][j]], rule->name, &note, err);
 	}
-	return 0;
+	buf_free(&note);
+	return r;
 }
 
 /* The record stream for events, with the limits of log records. */

@@ -412,6 +412,11 @@ render_rules(struct buf *b, const struct counters *k)
 	    simple(b, "ctalertd_alerts_duplicate_total", "counter",
 	        "Alerts not sent again because the state store says they were published.",
 	        COUNTER(alerts_duplicate)) ||
+	    simple(b, "ctalertd_alerts_grouped_total", "counter",
+	        "Matches counted into a window or threshold of their rule instead of alerting.",
+	        COUNTER(alerts_grouped)) ||
+	    simple(b, "ctalertd_alerts_suppressed_total", "counter",
+	        "Matches silenced by an operator's suppression.", COUNTER(alerts_suppressed)) ||
 	    simple(b, "ctalertd_state_errors_total", "counter",
 	        "State store calls that failed (published alerts may then repeat).",
 	        COUNTER(state_errors)))

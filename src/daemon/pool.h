@@ -22,7 +22,7 @@ struct pool_ops {
 	void *(*init)(void *arg, int index);            /* per-thread state, NULL on failure */
 	void (*run)(void *state, struct pool_job *job); /* does the job */
 	void (*fini)(void *state);
-	void (*notify)(void *arg);                      /* a job is done: wake the loop */
+	void (*notify)(void *arg); /* a job is done: wake the loop */
 };
 
 struct pool;
@@ -31,8 +31,8 @@ struct pool;
 struct pool *pool_new(int n, const struct pool_ops *ops, void *arg);
 void pool_submit(struct pool *p, struct pool_job *job);
 struct pool_job *pool_take_done(struct pool *p);
-size_t pool_busy(struct pool *p);          /* jobs queued or running */
-size_t pool_running(struct pool *p);       /* jobs running now (busy workers) */
+size_t pool_busy(struct pool *p);    /* jobs queued or running */
+size_t pool_running(struct pool *p); /* jobs running now (busy workers) */
 int pool_size(const struct pool *p);
 /* Waits for queued and running jobs to finish, stops the threads, frees the
  * pool. Jobs still in the done queue are handed to done_cb (may be NULL). */

@@ -8,9 +8,9 @@
  *
  * Entries SNS fails for a passing reason are sent again, alone, by the AWS
  * layer's batch re-send (the client's backoff and retry quota); an alert is "accepted" only when
- * SNS listed it under Successful, and only then is it remembered (dedup.h, in the state store). Anything
- * that could not be published makes the object fail as transient: the queue
- * message comes back later and no alert is ever dropped.
+ * SNS listed it under Successful, and only then is it remembered (dedup.h, in the state store).
+ * Anything that could not be published makes the object fail as transient: the queue message comes
+ * back later and no alert is ever dropped.
  *
  * In dry-run mode alerts are written to a stream instead (one JSON line each).
  */

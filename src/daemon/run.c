@@ -44,8 +44,8 @@ parse_target(const char *s, enum log_target *t)
 	static const struct {
 		const char *name;
 		enum log_target t;
-	} names[] = {{"auto", LOG_TARGET_AUTO}, {"text", LOG_TARGET_TEXT}, {"json", LOG_TARGET_JSON},
-	    {"journal", LOG_TARGET_JOURNAL}};
+	} names[] = {{"auto", LOG_TARGET_AUTO}, {"text", LOG_TARGET_TEXT},
+	    {"json", LOG_TARGET_JSON}, {"journal", LOG_TARGET_JOURNAL}};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (strcmp(s, names[i].name) == 0) {
@@ -58,11 +58,11 @@ parse_target(const char *s, enum log_target *t)
 int
 cmd_run(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"config", required_argument, NULL, 'c'}, {"once", no_argument, NULL, 'o'},
-		{"dry-run", no_argument, NULL, 'n'}, {"log-level", required_argument, NULL, 'l'},
-		{"log-target", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0}};
+	static const struct option longopts[] = {{"config", required_argument, NULL, 'c'},
+	    {"once", no_argument, NULL, 'o'}, {"dry-run", no_argument, NULL, 'n'},
+	    {"log-level", required_argument, NULL, 'l'},
+	    {"log-target", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0}};
 	struct daemon_options opt = {NULL, 0, NULL};
 	enum log_target target = LOG_TARGET_AUTO;
 	int level = -1, target_set = 0, ch, status;
@@ -73,20 +73,31 @@ cmd_run(int argc, char **argv)
 
 	while ((ch = cmd_getopt("run", argc, argv, "c:h", longopts, &started)) != -1) {
 		switch (ch) {
-		case 'c': opt.config_path = optarg; break;
-		case 'o': opt.once = 1; break;
-		case 'n': opt.dry_run = stdout; break;
+		case 'c':
+			opt.config_path = optarg;
+			break;
+		case 'o':
+			opt.once = 1;
+			break;
+		case 'n':
+			opt.dry_run = stdout;
+			break;
 		case 'l':
 			if ((level = log_level_parse(optarg)) == -1)
-				return cmd_usage_error("run", "--log-level: unknown level '%s'", optarg);
+				return cmd_usage_error(
+				    "run", "--log-level: unknown level '%s'", optarg);
 			break;
 		case 't':
 			if (parse_target(optarg, &target) == -1)
-				return cmd_usage_error("run", "--log-target: unknown target '%s'", optarg);
+				return cmd_usage_error(
+				    "run", "--log-target: unknown target '%s'", optarg);
 			target_set = 1;
 			break;
-		case 'h': run_usage(stdout); return 0;
-		default: return 2;
+		case 'h':
+			run_usage(stdout);
+			return 0;
+		default:
+			return 2;
 		}
 	}
 	if (optind < argc)
@@ -96,7 +107,8 @@ cmd_run(int argc, char **argv)
 		log_err("%s", err.msg);
 		return 2;
 	}
-	log_init("ctalertd", target_set ? target : cfg->log_target, level == -1 ? cfg->log_level : level);
+	log_init("ctalertd", target_set ? target : cfg->log_target,
+	    level == -1 ? cfg->log_level : level);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if ((d = daemon_new(cfg, &opt, &err)) == NULL) {
 		log_err("%s", err.msg);

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 void service_ready(void);
-void service_reloading(void);   /* RELOADING=1; service_ready() ends the reload */
+void service_reloading(void); /* RELOADING=1; service_ready() ends the reload */
 void service_stopping(void);
 void service_status(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void service_watchdog(void);

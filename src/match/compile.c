@@ -298,6 +298,11 @@ add_rule(struct builder *b, uint32_t rule, const struct rule_def *d)
 	char part[128];
 	int r = 0;
 
+	if (d->derived) {
+		if (c != NULL)
+			c->first = first, c->nunits = 0; /* no units: nothing makes it hold */
+		return 0;
+	}
 	if (d->pattern != NULL && (d->nparts > 0 || d->condition != NULL))
 		return rule_fail(b, d, "a pattern, or named patterns and a condition, not both");
 	if (d->pattern == NULL && d->nparts == 0)

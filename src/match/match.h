@@ -91,7 +91,9 @@ struct rule_def {
 	const char *condition;         /* over the parts' names; NULL with one part */
 	const char *const *exceptions; /* event patterns as JSON text */
 	size_t nexceptions;
-	int sigma; /* a Sigma rule's: its patterns may use Sigma's value tests */
+	int sigma;   /* a Sigma rule's: its patterns may use Sigma's value tests */
+	int derived; /* no pattern: its matches are made by the caller from other
+	                rules' (a Sigma correlation); it never matches a record */
 };
 
 enum match_envelope {

@@ -61,7 +61,8 @@ rule_def_of(const struct rule *r, struct rule_def *d, const char *origin)
 	    .condition = r->condition,
 	    .exceptions = (const char *const *)r->exceptions,
 	    .nexceptions = r->nexceptions,
-	    .sigma = r->kind == RULE_SIGMA};
+	    .sigma = r->kind == RULE_SIGMA,
+	    .derived = r->corr.nof > 0};
 }
 
 /* Whether the matcher accepts r's patterns, condition and exceptions on
@@ -105,11 +106,13 @@ struct ruleset *
 rules_compile(const struct rule_list *l, enum match_envelope env, struct ct_error *err)
 {
 	struct rule_def *defs;
+	struct rule_links links;
 	struct ruleset *rs;
 	struct ct_error why;
 
-	if (check_unique(l, err) == -1)
+	if (check_unique(l, err) == -1 || rules_link(l, &links, err) == -1)
 		return NULL;
+	rule_links_free(&links);
 	if ((defs = calloc(l->n ? l->n : 1, sizeof(*defs))) == NULL) {
 		ct_error_set(err, CT_ERR_NOMEM, "out of memory");
 		return NULL;

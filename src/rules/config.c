@@ -29,7 +29,10 @@ enum field_kind {
 	FIELD_PATTERN,
 	FIELD_PATTERNS,
 	FIELD_EXCEPTIONS,
-	FIELD_TESTS
+	FIELD_TESTS,
+	FIELD_STRINGS,  /* a string or an array of strings */
+	FIELD_DURATION, /* a string or an integer of seconds */
+	FIELD_COUNT,    /* an integer */
 };
 enum field_id {
 	F_NAME,
@@ -41,6 +44,10 @@ enum field_id {
 	F_EXCEPTIONS,
 	F_ENABLED,
 	F_TESTS,
+	F_GROUP_BY,
+	F_WINDOW,
+	F_THRESHOLD,
+	F_DISTINCT,
 	NFIELDS
 };
 
@@ -57,6 +64,10 @@ static const struct field {
     [F_EXCEPTIONS] = {"exceptions", FIELD_EXCEPTIONS},
     [F_ENABLED] = {"enabled", FIELD_BOOL},
     [F_TESTS] = {"tests", FIELD_TESTS},
+    [F_GROUP_BY] = {"group_by", FIELD_STRINGS},
+    [F_WINDOW] = {"window", FIELD_DURATION},
+    [F_THRESHOLD] = {"threshold", FIELD_COUNT},
+    [F_DISTINCT] = {"distinct", FIELD_STRING},
 };
 
 /* Where errors about one rule point. */
@@ -115,6 +126,12 @@ kind_words(enum field_kind kind)
 		return "a list ( { record = \"{...}\"; match = true; }, ... )";
 	case FIELD_PATTERNS:
 		return "a group { NAME = { ... }; NAME = \"{...}\"; } of patterns";
+	case FIELD_STRINGS:
+		return "a string or an array [ \"...\", ... ] of strings";
+	case FIELD_DURATION:
+		return "a duration: \"10m\", \"1h\" or a number of seconds";
+	case FIELD_COUNT:
+		return "a whole number";
 	case FIELD_EXCEPTIONS:
 		return "a list ( { ... }, \"{...}\" ) of patterns";
 	default:
@@ -138,6 +155,17 @@ field_type_ok(enum field_kind kind, const config_setting_t *s)
 		       (type == CONFIG_TYPE_ARRAY && config_setting_length(s) == 0);
 	case FIELD_PATTERNS:
 		return type == CONFIG_TYPE_GROUP;
+	case FIELD_STRINGS:
+		if (type == CONFIG_TYPE_ARRAY)
+			return config_setting_length(s) == 0 ||
+			       config_setting_type(config_setting_get_elem(s, 0)) ==
+			           CONFIG_TYPE_STRING;
+		return type == CONFIG_TYPE_STRING;
+	case FIELD_DURATION:
+		return type == CONFIG_TYPE_STRING || type == CONFIG_TYPE_INT ||
+		       type == CONFIG_TYPE_INT64;
+	case FIELD_COUNT:
+		return type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64;
 	default:
 		return type == CONFIG_TYPE_GROUP || type == CONFIG_TYPE_STRING;
 	}
@@ -277,9 +305,56 @@ rule_shape(const config_setting_t **found, const struct rule_spec *s, const conf
 	                        : g);
 }
 
+/* Room for a window or threshold written as a number. */
+struct group_texts {
+	char window[24];
+	char threshold[24];
+};
+
+static const char *
+number_text(const config_setting_t *m, char *out, size_t outlen)
+{
+	if (m == NULL)
+		return NULL;
+	if (config_setting_type(m) == CONFIG_TYPE_STRING)
+		return config_setting_get_string(m);
+	snprintf(out, outlen, "%lld", config_setting_get_int64(m));
+	return out;
+}
+
+/* group_by, window, threshold and distinct into gs; group_by's elements must
+ * all be strings. */
+static int
+rule_group_fields(const config_setting_t **found, struct rule_group_spec *gs, struct group_texts *t,
+    const struct place *p, struct ct_error *err)
+{
+	const config_setting_t *by = found[F_GROUP_BY];
+
+	if (by && config_setting_type(by) == CONFIG_TYPE_STRING) {
+		gs->by[gs->nby++] = config_setting_get_string(by);
+	} else if (by) {
+		for (int i = 0; i < config_setting_length(by); i++) {
+			const char *f = config_setting_get_string_elem(by, i);
+
+			if (f == NULL)
+				return rule_fail(
+				    err, p, by, "group_by must be %s", kind_words(FIELD_STRINGS));
+			if (gs->nby == RULE_GROUP_BY_MAX)
+				gs->by_too_many = 1;
+			else
+				gs->by[gs->nby++] = f;
+		}
+	}
+	gs->window = number_text(found[F_WINDOW], t->window, sizeof(t->window));
+	gs->threshold = number_text(found[F_THRESHOLD], t->threshold, sizeof(t->threshold));
+	gs->distinct = field_string(found, F_DISTINCT);
+	return 0;
+}
+
 static int
 load_rule(struct rule_list *l, const config_setting_t *g, struct place *p, struct ct_error *err)
 {
+	struct group_texts gtexts;
 	const config_setting_t *found[NFIELDS] = {NULL}, *name, *where;
 	struct rule_spec s = {.kind = RULE_NATIVE};
 	struct buf pattern = BUF_INIT, origin = BUF_INIT;
@@ -307,7 +382,8 @@ load_rule(struct rule_list *l, const config_setting_t *g, struct place *p, struc
 	s.pattern = found[F_PATTERN] ? pattern.data : NULL;
 	s.condition = field_string(found, F_CONDITION);
 	spec_texts_use(&texts, &s);
-	if (rule_shape(found, &s, g, p, err) == -1)
+	if (rule_shape(found, &s, g, p, err) == -1 ||
+	    rule_group_fields(found, &s.group, &gtexts, p, err) == -1)
 		goto out;
 	if (found[F_TESTS] &&
 	    rule_tests_from_setting(found[F_TESTS], &s.tests, &s.ntests, &where, err) == -1) {

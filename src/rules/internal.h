@@ -20,6 +20,24 @@
 
 struct config_setting_t;
 
+/* A rule's group_by, window, threshold and distinct as a loader found
+ * them (strings borrowed); group.c checks them into a struct rule_group. */
+struct rule_group_spec {
+	const char *by[RULE_GROUP_BY_MAX]; /* the fields of group_by */
+	size_t nby;
+	int by_too_many;       /* group_by named more than RULE_GROUP_BY_MAX */
+	const char *window;    /* a duration ("10m", "600"); NULL: none */
+	const char *threshold; /* a count as written; NULL: none */
+	const char *distinct;  /* NULL: none */
+	int distinct_rule;     /* count the distinct rules that matched */
+};
+
+/* Checks s into out (owned strings): a window in range, group_by, threshold
+ * and distinct only with a window, distinct only with a threshold, field
+ * paths as Sigma and EventBridge write them. Messages name the setting. */
+int rule_group_make(const struct rule_group_spec *s, struct rule_group *out, struct ct_error *err);
+void rule_group_free(struct rule_group *g);
+
 /* One rule as a loader found it. All strings are borrowed. */
 struct rule_spec {
 	const char *name;                  /* required */
@@ -38,6 +56,10 @@ struct rule_spec {
 	struct rule_test *tests; /* borrowed; copied into the rule */
 	size_t ntests;
 	const struct rule_meta *meta; /* borrowed; copied into the rule; NULL: none */
+	struct rule_group_spec group; /* grouping and thresholds, as written */
+	const char *const *of;        /* a correlation: the rules it counts; NULL: none */
+	size_t nof;
+	int generate; /* with of: the rules it counts alert on their own too */
 };
 
 /* Frees what m holds and empties it. */

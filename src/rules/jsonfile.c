@@ -31,6 +31,10 @@ enum member_id {
 	M_EXCEPTIONS,
 	M_ENABLED,
 	M_TESTS,
+	M_GROUP_BY,
+	M_WINDOW,
+	M_THRESHOLD,
+	M_DISTINCT,
 	NMEMBERS
 };
 
@@ -44,6 +48,10 @@ static const char *const members[NMEMBERS] = {
     [M_EXCEPTIONS] = "exceptions",
     [M_ENABLED] = "enabled",
     [M_TESTS] = "tests",
+    [M_GROUP_BY] = "group_by",
+    [M_WINDOW] = "window",
+    [M_THRESHOLD] = "threshold",
+    [M_DISTINCT] = "distinct",
 };
 
 /* Where errors about one rule point. */
@@ -90,6 +98,12 @@ member_type_ok(enum member_id m, yajl_val v)
 		return YAJL_IS_ARRAY(v);
 	if (m == M_PATTERNS)
 		return YAJL_IS_OBJECT(v);
+	if (m == M_GROUP_BY)
+		return YAJL_IS_STRING(v) || YAJL_IS_ARRAY(v);
+	if (m == M_WINDOW)
+		return YAJL_IS_STRING(v) || YAJL_IS_INTEGER(v);
+	if (m == M_THRESHOLD)
+		return YAJL_IS_INTEGER(v);
 	return YAJL_IS_STRING(v);
 }
 
@@ -141,6 +155,9 @@ rule_members(const struct rule_list *l, yajl_val obj, yajl_val *found, const cha
 			    : m == M_TESTS      ? "an array of tests"
 			    : m == M_PATTERNS   ? "an object {\"NAME\": {...}, ...} of patterns"
 			    : m == M_EXCEPTIONS ? "an array of patterns"
+			    : m == M_GROUP_BY   ? "a string or an array of strings"
+			    : m == M_WINDOW     ? "a duration (\"10m\") or a number of seconds"
+			    : m == M_THRESHOLD  ? "a whole number"
 			                        : "a string");
 		found[m] = v;
 	}
@@ -216,6 +233,33 @@ member_string(yajl_val *found, enum member_id m)
 	return found[m] ? found[m]->u.string : NULL;
 }
 
+/* group_by, window, threshold and distinct into gs; numbers keep the text
+ * yajl read them from. */
+static int
+rule_group_members(
+    yajl_val *found, struct rule_group_spec *gs, const struct place *p, struct ct_error *err)
+{
+	yajl_val by = found[M_GROUP_BY];
+
+	if (by && YAJL_IS_STRING(by))
+		gs->by[gs->nby++] = by->u.string;
+	for (size_t i = 0; by && YAJL_IS_ARRAY(by) && i < by->u.array.len; i++) {
+		if (!YAJL_IS_STRING(by->u.array.values[i]))
+			return rule_fail(
+			    err, p, "\"group_by\" must be a string or an array of strings");
+		if (gs->nby == RULE_GROUP_BY_MAX)
+			gs->by_too_many = 1;
+		else
+			gs->by[gs->nby++] = by->u.array.values[i]->u.string;
+	}
+	gs->window = found[M_WINDOW] == NULL           ? NULL
+	             : YAJL_IS_STRING(found[M_WINDOW]) ? found[M_WINDOW]->u.string
+	                                               : found[M_WINDOW]->u.number.r;
+	gs->threshold = found[M_THRESHOLD] ? found[M_THRESHOLD]->u.number.r : NULL;
+	gs->distinct = member_string(found, M_DISTINCT);
+	return 0;
+}
+
 /* A rule object; default_name is used when it has no "name" (NULL: required). */
 static int
 load_rule_object(struct rule_list *l, yajl_val obj, struct place *p, const char *default_name,
@@ -246,6 +290,8 @@ load_rule_object(struct rule_list *l, yajl_val obj, struct place *p, const char 
 	s.pattern = found[M_PATTERN] ? pattern.data : NULL;
 	s.condition = member_string(found, M_CONDITION);
 	spec_texts_use(&texts, &s);
+	if (rule_group_members(found, &s.group, p, err) == -1)
+		goto out;
 	if (found[M_TESTS] &&
 	    rule_tests_from_json(found[M_TESTS], &s.tests, &s.ntests, err) == -1) {
 		rule_error(err, p);

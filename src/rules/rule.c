@@ -79,7 +79,8 @@ rule_unknown_hint(const struct rule_list *l, const char *name, const void *own, 
 		k = (size_t)snprintf(out, len, "(expected ");
 	if (k < len)
 		k += (size_t)snprintf(out + k, len - k,
-		    "name, description, severity, pattern, patterns, condition, exceptions");
+		    "name, description, severity, pattern, patterns, condition, exceptions, "
+		    "group_by, window, threshold, distinct");
 	for (size_t i = 0; i < l->n_extras && k < len; i++)
 		k += (size_t)snprintf(out + k, len - k, ", %s", l->extras[i].name);
 	if (k < len)
@@ -99,6 +100,7 @@ void
 rule_meta_free(struct rule_meta *m)
 {
 	free(m->id);
+	free(m->sigma_name);
 	strings_free(m->tags, m->ntags);
 	strings_free(m->references, m->nreferences);
 	strings_free(m->falsepositives, m->nfalsepositives);
@@ -132,6 +134,8 @@ meta_copy(const struct rule_meta *m, struct rule_meta *out, int *failed)
 		return;
 	if (m->id && (out->id = strdup(m->id)) == NULL)
 		*failed = 1;
+	if (m->sigma_name && (out->sigma_name = strdup(m->sigma_name)) == NULL)
+		*failed = 1;
 	if ((out->tags = strings_copy(m->tags, m->ntags, failed)) != NULL)
 		out->ntags = m->ntags;
 	if ((out->references = strings_copy(m->references, m->nreferences, failed)) != NULL)
@@ -162,6 +166,8 @@ rule_free(struct rule *r)
 		free(r->extra[i]);
 	rule_tests_free(r->tests, r->ntests);
 	rule_meta_free(&r->meta);
+	rule_group_free(&r->group);
+	strings_free(r->corr.of, r->corr.nof);
 }
 
 void
@@ -372,9 +378,11 @@ spec_texts_use(const struct spec_texts *t, struct rule_spec *s)
 int
 rule_spec_check(const struct rule_list *l, const struct rule_spec *s, struct ct_error *err)
 {
+	struct rule_group g;
+
 	if (rule_name_check(s->name, err) == -1)
 		return -1;
-	if (rule_condition_check(s, err) == -1)
+	if (s->nof == 0 && rule_condition_check(s, err) == -1)
 		return -1;
 	if (spec_severity(s) == NULL)
 		return ct_error_set(err, CT_ERR_CONFIG,
@@ -383,6 +391,9 @@ rule_spec_check(const struct rule_list *l, const struct rule_spec *s, struct ct_
 	for (size_t i = 0; i < l->n_extras; i++)
 		if (s->extra[i] && l->extras[i].check && l->extras[i].check(s->extra[i], err) == -1)
 			return -1;
+	if (rule_group_make(&s->group, &g, err) == -1)
+		return -1;
+	rule_group_free(&g);
 	return 0;
 }
 
@@ -447,8 +458,18 @@ rule_list_add(struct rule_list *l, const struct rule_spec *s, struct ct_error *e
 	if (s->ntests > 0 && (r.tests = rule_tests_copy(s->tests, s->ntests)) == NULL)
 		failed = 1;
 	if (failed) {
+		memset(&r.group, 0, sizeof(r.group));
+		memset(&r.corr, 0, sizeof(r.corr));
 		rule_free(&r);
 		return ct_error_set(err, CT_ERR_NOMEM, "out of memory");
+	}
+	r.corr.nof = 0;
+	r.corr.generate = s->generate;
+	if ((r.corr.of = strings_copy((char *const *)s->of, s->nof, &failed)) != NULL)
+		r.corr.nof = s->nof;
+	if (failed || rule_group_make(&s->group, &r.group, err) == -1) {
+		rule_free(&r);
+		return failed ? ct_error_set(err, CT_ERR_NOMEM, "out of memory") : -1;
 	}
 	l->byname[name_slot(l, r.name)] = l->n + 1;
 	l->v[l->n++] = r;

@@ -50,8 +50,9 @@ enum rule_kind {
 /* What a Sigma rule says of itself beside its detection, carried into
  * alerts and scan output. All owned; empty for other rules. */
 struct rule_meta {
-	char *id;    /* its id (a UUID), or NULL */
-	char **tags; /* ATT&CK and other tags */
+	char *id;         /* its id (a UUID), or NULL */
+	char *sigma_name; /* its `name`, which correlations may refer to it by, or NULL */
+	char **tags;      /* ATT&CK and other tags */
 	size_t ntags;
 	char **references;
 	size_t nreferences;
@@ -73,6 +74,41 @@ struct rule_part {
 	char *pattern; /* owned; EventBridge JSON text */
 };
 
+/* How a rule's matches turn into alerts over time (docs/rules.md,
+ * "Grouping and thresholds"); window 0: every match alerts on its own.
+ *
+ *   window alone        the first match of a group alerts at once; the
+ *                       group's further matches in that window are counted
+ *                       and sent as one summary when it closes
+ *   window + threshold  one alert once threshold matches of a group fall
+ *                       within window (sliding, by eventTime); with
+ *                       distinct, once threshold distinct values of that
+ *                       field do */
+#define RULE_GROUP_BY_MAX  8           /* fields of group_by */
+#define RULE_WINDOW_MAX    (7 * 86400) /* the longest window */
+#define RULE_THRESHOLD_MAX 1000000
+
+struct rule_group {
+	char **by; /* owned; record fields (dotted paths) whose values make a
+	              group; nby 0: the whole rule is one group */
+	size_t nby;
+	long window;       /* seconds; 0: no grouping */
+	long threshold;    /* 0: none */
+	char *distinct;    /* owned; with threshold: the field whose distinct values
+	                      are counted; NULL: matches are counted */
+	int distinct_rule; /* with threshold: count the distinct rules that matched
+	                      (a Sigma temporal correlation) */
+};
+
+/* A Sigma correlation rule (docs/rules.md): it matches no record itself;
+ * the matches of the rules it names are counted by its group (a window and
+ * a threshold). */
+struct rule_correlation {
+	char **of; /* owned; the rules it counts, by rule name, Sigma name or id */
+	size_t nof;
+	int generate; /* the rules it counts alert on their own too */
+};
+
 struct rule {
 	char *name;        /* owned; unique within a list; [A-Za-z0-9._-]{1,64} */
 	char *description; /* owned; may be NULL */
@@ -91,6 +127,8 @@ struct rule {
 	struct rule_meta meta;
 	struct rule_test *tests; /* owned; the rule's own tests, NULL when it has none */
 	size_t ntests;
+	struct rule_group group;      /* grouping and thresholds; all zero: none */
+	struct rule_correlation corr; /* nof 0: an ordinary rule */
 };
 
 /* Told of one rule file or `rules` entry that was refused (e names it). */
@@ -189,6 +227,21 @@ const char *rule_kind_name(enum rule_kind k);
 int rule_tests_beside(
     const struct rule *r, struct rule_test **tests, size_t *n, struct ct_error *err);
 void rule_tests_free(struct rule_test *tests, size_t n);
+
+/* Which rules feed which correlations, by index in the list. */
+struct rule_links {
+	size_t n;       /* rules in the list */
+	size_t **feeds; /* owned; per rule: the correlations counting its matches */
+	size_t *nfeeds; /* owned */
+	int *quiet;     /* owned; per rule: a correlation counts it without generate,
+	                   so it does not alert on its own */
+};
+
+/* Resolves every correlation's rules (by rule name, Sigma name or id): a
+ * name no rule has, or a correlation counting a correlation, fails naming
+ * the correlation's origin. */
+int rules_link(const struct rule_list *l, struct rule_links *out, struct ct_error *err);
+void rule_links_free(struct rule_links *k);
 
 /* Compiles the list; fails on duplicate names or invalid patterns (the
  * matcher's message, prefixed by the rule's origin, for the first invalid

@@ -3,8 +3,8 @@
  * the document, the rule's metadata, and whether it is for CloudTrail (see
  * sigma.h for how its detection is compiled).
  *
- * What cannot apply to CloudTrail records is refused (sigma_modifiers.c),
- * and so are correlation rules, which need alert thresholds.
+ * What cannot apply to CloudTrail records is refused (sigma_modifiers.c);
+ * correlation rules become windows and thresholds (sigma_correlation.c).
  */
 #include "rules/sigma.h"
 
@@ -33,13 +33,6 @@ sigma_fail(struct sload *s, const yaml_node_t *at, const char *fmt, ...)
 	ct_error_vset(s->err, CT_ERR_CONFIG, fmt, ap);
 	va_end(ap);
 	return sigma_where(s, at);
-}
-
-int
-sigma_needs_thresholds(struct sload *s, const yaml_node_t *at, const char *what)
-{
-	return sigma_fail(
-	    s, at, "%s needs alert thresholds, which ctalertd does not have yet", what);
 }
 
 int
@@ -212,50 +205,73 @@ skip_rule(struct sload *s, const yaml_node_t *root, int in_dir)
 	return 0;
 }
 
+/* id, name, tags, references and falsepositives into meta. */
 static int
-load_rule(struct rule_list *l, struct sload *s, const yaml_node_t *root, int in_dir)
+read_meta(struct sload *s, const yaml_node_t *root, struct rule_meta *meta)
 {
-	struct rule_spec spec = {.kind = RULE_SIGMA, .origin = s->path};
-	struct rule_meta meta = {NULL};
-	const yaml_node_t *lvl = sigma_member(s, root, "level");
-	char *cond = NULL;
+	const char *id = sigma_member_scalar(s, root, "id");
+	const char *name = sigma_member_scalar(s, root, "name");
 	int r;
 
-	if (root == NULL || root->type != YAML_MAPPING_NODE)
-		return sigma_fail(
-		    s, root, "not a Sigma rule (a map with title, logsource, detection)");
-	if (sigma_member(s, root, "correlation") != NULL)
-		return sigma_needs_thresholds(s, sigma_member(s, root, "correlation"),
-		    "a correlation rule (event_count, value_count, temporal)");
-	if ((r = skip_rule(s, root, in_dir)) != 0)
-		return r < 0 ? -1 : 0;
-	if (sigma_member(s, root, "title") && sigma_member_scalar(s, root, "title") == NULL)
-		return sigma_fail(s, sigma_member(s, root, "title"), "title must be a string");
+	if ((id && (meta->id = strdup(id)) == NULL) ||
+	    (name && (meta->sigma_name = strdup(name)) == NULL))
+		return sigma_nomem(s);
+	r = read_strings(s, root, "tags", &meta->tags, &meta->ntags);
+	if (r == 0)
+		r = read_strings(s, root, "references", &meta->references, &meta->nreferences);
+	if (r == 0)
+		r = read_strings(
+		    s, root, "falsepositives", &meta->falsepositives, &meta->nfalsepositives);
+	return r;
+}
+
+static int
+load_detection(
+    struct rule_list *l, struct sload *s, const yaml_node_t *root, struct rule_meta *meta)
+{
+	struct rule_spec spec = {.kind = RULE_SIGMA, .origin = s->path};
+	const yaml_node_t *lvl = sigma_member(s, root, "level");
+	char *cond = NULL;
+	int r = 0;
+
 	if (lvl && sigma_scalar(lvl) == NULL)
 		return sigma_fail(s, lvl, "level must be a string");
 	if (sigma_detection_read(s, sigma_member(s, root, "detection"), &cond) == -1)
 		return -1;
-	meta.id =
-	    sigma_member_scalar(s, root, "id") ? strdup(sigma_member_scalar(s, root, "id")) : NULL;
-	r = read_strings(s, root, "tags", &meta.tags, &meta.ntags);
-	if (r == 0)
-		r = read_strings(s, root, "references", &meta.references, &meta.nreferences);
-	if (r == 0)
-		r = read_strings(
-		    s, root, "falsepositives", &meta.falsepositives, &meta.nfalsepositives);
 	spec.name = s->name;
 	spec.description = sigma_member_scalar(s, root, "title");
 	spec.severity = sigma_scalar(lvl);
 	spec.condition = cond;
-	spec.meta = &meta;
+	spec.meta = meta;
 	spec_texts_use(&s->units, &spec);
-	if (r == 0 && rule_list_add(l, &spec, s->err) == -1) {
+	if (rule_list_add(l, &spec, s->err) == -1) {
 		/* a bad level has a line; a duplicate name is the file's */
 		int sev = lvl && strncmp(s->err->msg, "invalid severity", 16) == 0;
 		r = sigma_where(s, sev ? lvl : NULL);
 	}
-	rule_meta_free(&meta);
 	free(cond);
+	return r;
+}
+
+static int
+load_rule(struct rule_list *l, struct sload *s, const yaml_node_t *root, int in_dir)
+{
+	struct rule_meta meta = {NULL};
+	int corr, r;
+
+	if (root == NULL || root->type != YAML_MAPPING_NODE)
+		return sigma_fail(
+		    s, root, "not a Sigma rule (a map with title, logsource, detection)");
+	corr = sigma_member(s, root, "correlation") != NULL;
+	/* A correlation reads no log source: it counts other rules' matches. */
+	if (!corr && (r = skip_rule(s, root, in_dir)) != 0)
+		return r < 0 ? -1 : 0;
+	if (sigma_member(s, root, "title") && sigma_member_scalar(s, root, "title") == NULL)
+		return sigma_fail(s, sigma_member(s, root, "title"), "title must be a string");
+	if ((r = read_meta(s, root, &meta)) == 0)
+		r = corr ? sigma_correlation_load(l, s, root, &meta)
+		         : load_detection(l, s, root, &meta);
+	rule_meta_free(&meta);
 	return r;
 }
 

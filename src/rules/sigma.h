@@ -51,9 +51,6 @@ int sigma_where(struct sload *s, const yaml_node_t *at);
 int sigma_fail(struct sload *s, const yaml_node_t *at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 int sigma_nomem(struct sload *s);
-/* Refuses what, at node at: it counts or orders records (correlations,
- * timeframe), which needs the alert thresholds ctalertd does not have. */
-int sigma_needs_thresholds(struct sload *s, const yaml_node_t *at, const char *what);
 
 /* Node i of the document. */
 yaml_node_t *sigma_node(struct sload *s, int i);
@@ -67,6 +64,13 @@ const char *sigma_member_scalar(struct sload *s, const yaml_node_t *m, const cha
 int sigma_is_null(const yaml_node_t *n);
 int sigma_is_number(const yaml_node_t *n);
 int sigma_is_bool(const yaml_node_t *n, int *b);
+
+/* ---- correlation rules (sigma_correlation.c) ---- */
+
+/* Adds the correlation rule root (a map with correlation) to l, with meta
+ * (borrowed; copied). */
+int sigma_correlation_load(
+    struct rule_list *l, struct sload *s, const yaml_node_t *root, struct rule_meta *meta);
 
 /* ---- the documents of a file (sigma_collection.c) ---- */
 

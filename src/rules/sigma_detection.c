@@ -313,8 +313,9 @@ sigma_detection_read(struct sload *s, const yaml_node_t *det, char **cond)
 		return sigma_fail(
 		    s, det, "detection must be a map of search identifiers and a condition");
 	if (sigma_member(s, det, "timeframe") != NULL)
-		return sigma_needs_thresholds(
-		    s, sigma_member(s, det, "timeframe"), "detection: timeframe");
+		return sigma_fail(s, sigma_member(s, det, "timeframe"),
+		    "detection: timeframe belongs to the old aggregation syntax; count matches "
+		    "with a correlation rule (event_count, value_count, temporal)");
 	n = (size_t)(det->data.mapping.pairs.top - det->data.mapping.pairs.start);
 	ids = calloc(n + 1, sizeof(*ids));
 	sels = calloc(n + 1, sizeof(*sels));

@@ -39,6 +39,11 @@
  *          condition "absent or expired" restarts an expired key (2). When
  *          both fail the key is live; one more UpdateItem settles whether
  *          its expiry is already the later one (3).
+ *   get    GetItem, strongly consistent, of until and value. 1 request.
+ *   raise  UpdateItem setting value and until on condition "absent, expired
+ *          or below", ReturnValues ALL_OLD for the counter before. When the
+ *          condition fails, a GetItem reads the counter that won. 1 or 2.
+ *   forget DeleteItem, ReturnValues ALL_OLD to tell whether it was there. 1.
  *   take   A Query of the "expiry" index (prefix = the prefix's part up to
  *          its first '/', until <= now, oldest first; the rest of the
  *          prefix filtered), pages of 100 until max candidates; a prefix
@@ -351,6 +356,62 @@ add_live(struct ddb *d, const char *key, int64_t delta, int64_t until, int64_t n
 }
 
 static int
+ddb_get(struct state *s, const char *key, int64_t now, int64_t *value, struct ct_error *err)
+{
+	struct ddb *d = (struct ddb *)s;
+	struct dynamodb_answer a;
+	long long until, v;
+	struct req q;
+	int r;
+
+	req_init(d, &q, key);
+	q.r.projection = "#u, #v";
+	q.r.consistent_read = 1;
+	if (call(d, "GetItem", &q, &a, "reading a counter", err) != 0)
+		return -1;
+	r = a.item != NULL && dynamodb_item_n(a.item, "until", &until) == 0 && until > now &&
+	    dynamodb_item_n(a.item, "value", &v) == 0;
+	if (r)
+		*value = v;
+	dynamodb_answer_free(&a);
+	return r;
+}
+
+/* One UpdateItem on condition "absent, expired or below value", with
+ * ReturnValues ALL_OLD telling what the counter was: DynamoDB applies it
+ * to the item atomically, so racing callers each see the one before. */
+static int
+ddb_raise(struct state *s, const char *key, int64_t value, int64_t until, int64_t now,
+    int64_t *before, struct ct_error *err)
+{
+	struct ddb *d = (struct ddb *)s;
+	struct dynamodb_answer a;
+	long long old_until, old;
+	struct req q;
+	int r;
+
+	req_init(d, &q, key);
+	prefix_of(key, q.prefix, sizeof(q.prefix));
+	q.r.update = "SET #v = :v, #u = :u, #t = :t, #p = :p";
+	q.r.condition = "attribute_not_exists(#k) OR #u <= :now OR #v < :v";
+	q.r.return_values = "ALL_OLD";
+	req_value_n(&q, ":v", value);
+	req_value_n(&q, ":u", until);
+	req_value_n(&q, ":t", until + STATE_EXPIRED_KEEP_S);
+	req_value_s(&q, ":p", q.prefix);
+	req_value_n(&q, ":now", now);
+	*before = INT64_MIN;
+	if ((r = call(d, "UpdateItem", &q, &a, "raising a counter", err)) != 0)
+		return r < 0 ? -1 : ddb_get(s, key, now, before, err) < 0 ? -1 : 0;
+	*before = INT64_MIN;
+	if (a.item != NULL && dynamodb_item_n(a.item, "until", &old_until) == 0 &&
+	    old_until > now && dynamodb_item_n(a.item, "value", &old) == 0)
+		*before = old;
+	dynamodb_answer_free(&a);
+	return 1;
+}
+
+static int
 ddb_add(struct state *s, const char *key, int64_t delta, int64_t until, int64_t now, int64_t *value,
     struct ct_error *err)
 {
@@ -490,6 +551,23 @@ delete_if(struct ddb *d, const char *key, const char *condition, int64_t x, int6
 	*value = v;
 	*until = u;
 	return 0;
+}
+
+static int
+ddb_forget(struct state *s, const char *key, struct ct_error *err)
+{
+	struct ddb *d = (struct ddb *)s;
+	struct dynamodb_answer a;
+	struct req q;
+	int r;
+
+	req_init(d, &q, key);
+	q.r.return_values = "ALL_OLD";
+	if (call(d, "DeleteItem", &q, &a, "forgetting a key", err) != 0)
+		return -1;
+	r = a.item != NULL;
+	dynamodb_answer_free(&a);
+	return r;
 }
 
 static long
@@ -645,8 +723,8 @@ ddb_close(struct state *s)
 	free(d);
 }
 
-static const struct state_ops ddb_ops = {
-    ddb_put, ddb_has, ddb_claim, ddb_add, ddb_take_expired, ddb_prune, ddb_count, ddb_close};
+static const struct state_ops ddb_ops = {ddb_put, ddb_has, ddb_claim, ddb_add, ddb_get, ddb_raise,
+    ddb_forget, ddb_take_expired, ddb_prune, ddb_count, ddb_close};
 
 /* What is wrong with the table for this store, or NULL. */
 static const char *

@@ -148,6 +148,42 @@ mem_add(struct state *s, const char *key, int64_t delta, int64_t until, int64_t 
 }
 
 static int
+mem_get(struct state *s, const char *key, int64_t now, int64_t *value, struct ct_error *err)
+{
+	struct mem *m = (struct mem *)s;
+	struct entry *e;
+	int r;
+
+	(void)err;
+	pthread_mutex_lock(&m->lock);
+	e = *slot(m, key);
+	if ((r = e != NULL && e->until > now))
+		*value = e->value;
+	pthread_mutex_unlock(&m->lock);
+	return r;
+}
+
+static int
+mem_raise(struct state *s, const char *key, int64_t value, int64_t until, int64_t now,
+    int64_t *before, struct ct_error *err)
+{
+	struct mem *m = (struct mem *)s;
+	struct entry *e;
+	int fresh, r = -1;
+
+	pthread_mutex_lock(&m->lock);
+	if ((e = get_or_start(m, key, until, now, &fresh, err)) != NULL) {
+		*before = fresh ? INT64_MIN : e->value;
+		if ((r = fresh || e->value < value)) {
+			e->value = value;
+			e->until = until;
+		}
+	}
+	pthread_mutex_unlock(&m->lock);
+	return r;
+}
+
+static int
 by_until(const void *a, const void *b)
 {
 	const struct entry *x = *(struct entry *const *)a, *y = *(struct entry *const *)b;
@@ -182,6 +218,20 @@ forget(struct mem *m, struct entry *e)
 	free(e->key);
 	free(e);
 	m->count--;
+}
+
+static int
+mem_forget(struct state *s, const char *key, struct ct_error *err)
+{
+	struct mem *m = (struct mem *)s;
+	struct entry *e;
+
+	(void)err;
+	pthread_mutex_lock(&m->lock);
+	if ((e = *slot(m, key)) != NULL)
+		forget(m, e);
+	pthread_mutex_unlock(&m->lock);
+	return e != NULL;
 }
 
 struct expired_pick {
@@ -292,8 +342,8 @@ mem_close(struct state *s)
 	free(m);
 }
 
-static const struct state_ops mem_ops = {
-    mem_put, mem_has, mem_claim, mem_add, mem_take_expired, mem_prune, mem_count, mem_close};
+static const struct state_ops mem_ops = {mem_put, mem_has, mem_claim, mem_add, mem_get, mem_raise,
+    mem_forget, mem_take_expired, mem_prune, mem_count, mem_close};
 
 struct state *
 state_memory_open(const struct state_options *o, struct ct_error *err)

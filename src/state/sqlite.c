@@ -20,7 +20,20 @@
 #define SCHEMA_VERSION  1 /* PRAGMA user_version of the files this ctalertd writes */
 #define BUSY_TIMEOUT_MS 5000
 
-enum stmt { S_PUT, S_HAS, S_CLAIM, S_ADD, S_TAKE, S_PRUNE_OLD, S_PRUNE_OVER, S_COUNT, S__COUNT };
+enum stmt {
+	S_PUT,
+	S_HAS,
+	S_CLAIM,
+	S_ADD,
+	S_GET,
+	S_RAISE,
+	S_FORGET,
+	S_TAKE,
+	S_PRUNE_OLD,
+	S_PRUNE_OVER,
+	S_COUNT,
+	S__COUNT
+};
 
 /* Parameters: ?1 key, ?2 until, ?3 now, ?4 delta or a limit, ?5 prefix. */
 static const char *const sql[S__COUNT] = {
@@ -38,6 +51,11 @@ static const char *const sql[S__COUNT] = {
               "value = CASE WHEN until <= ?3 THEN excluded.value ELSE value + excluded.value END, "
               "until = CASE WHEN until <= ?3 THEN excluded.until ELSE until END "
               "RETURNING value",
+    [S_GET] = "SELECT value FROM state WHERE key = ?1 AND until > ?3",
+    [S_RAISE] = "INSERT INTO state(key, until, value) VALUES (?1, ?2, ?4) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value, until = excluded.until "
+                "WHERE until <= ?3 OR value < excluded.value",
+    [S_FORGET] = "DELETE FROM state WHERE key = ?1",
     [S_TAKE] = "DELETE FROM state WHERE key IN (SELECT key FROM state WHERE until <= ?3 "
                "AND substr(key, 1, length(?5)) = ?5 ORDER BY until, key LIMIT ?4) "
                "RETURNING key, value, until",
@@ -153,6 +171,73 @@ lite_add(struct state *s, const char *key, int64_t delta, int64_t until, int64_t
 	return r;
 }
 
+/* S_GET: 1 and *value, 0, or -1; lock held. */
+static int
+get_locked(struct lite *l, const char *key, int64_t now, int64_t *value, struct ct_error *err)
+{
+	sqlite3_stmt *st = bind(l, S_GET, key, 0, now, 0, NULL);
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		*value = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(l, err, "reading a counter");
+	return rc == SQLITE_ROW;
+}
+
+static int
+lite_get(struct state *s, const char *key, int64_t now, int64_t *value, struct ct_error *err)
+{
+	struct lite *l = (struct lite *)s;
+	int r;
+
+	pthread_mutex_lock(&l->lock);
+	r = get_locked(l, key, now, value, err);
+	pthread_mutex_unlock(&l->lock);
+	return r;
+}
+
+/* The read and the conditional write in one IMMEDIATE transaction, so that
+ * another process on the same file sees the counter either before or after
+ * this call, never between. */
+static int
+lite_raise(struct state *s, const char *key, int64_t value, int64_t until, int64_t now,
+    int64_t *before, struct ct_error *err)
+{
+	struct lite *l = (struct lite *)s;
+	int64_t old = 0;
+	int had;
+	long r = -1;
+
+	pthread_mutex_lock(&l->lock);
+	if (sqlite3_exec(l->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+		fail(l, err, "raising a counter");
+	} else if ((had = get_locked(l, key, now, &old, err)) >= 0) {
+		*before = had ? old : INT64_MIN;
+		r = run(
+		    l, bind(l, S_RAISE, key, until, now, value, NULL), "raising a counter", err);
+	}
+	if (r >= 0 && sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		r = fail(l, err, "raising a counter");
+	if (r < 0)
+		sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
+	pthread_mutex_unlock(&l->lock);
+	return r < 0 ? -1 : r > 0;
+}
+
+static int
+lite_forget(struct state *s, const char *key, struct ct_error *err)
+{
+	struct lite *l = (struct lite *)s;
+	long r;
+
+	pthread_mutex_lock(&l->lock);
+	r = run(l, bind(l, S_FORGET, key, 0, 0, 0, NULL), "forgetting a key", err);
+	pthread_mutex_unlock(&l->lock);
+	return r < 0 ? -1 : r > 0;
+}
+
 struct taken {
 	char key[STATE_KEY_MAX + 1];
 	int64_t value, until;
@@ -261,8 +346,8 @@ lite_close(struct state *s)
 	free(l);
 }
 
-static const struct state_ops lite_ops = {lite_put, lite_has, lite_claim, lite_add,
-    lite_take_expired, lite_prune, lite_count, lite_close};
+static const struct state_ops lite_ops = {lite_put, lite_has, lite_claim, lite_add, lite_get,
+    lite_raise, lite_forget, lite_take_expired, lite_prune, lite_count, lite_close};
 
 /* Creates the table, or checks that the file holds ours. */
 static int

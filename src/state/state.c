@@ -137,6 +137,34 @@ state_add(struct state *s, const char *key, int64_t delta, int64_t until, int64_
 	return s->ops->add(s, key, delta, until, s->now(), value, err);
 }
 
+int
+state_get(struct state *s, const char *key, int64_t *value, struct ct_error *err)
+{
+	*value = 0;
+	if (key_ok(s, key, err) == -1)
+		return -1;
+	return s->ops->get(s, key, s->now(), value, err);
+}
+
+int
+state_raise(struct state *s, const char *key, int64_t value, int64_t until, int64_t *before,
+    struct ct_error *err)
+{
+	int64_t dummy;
+
+	if (key_ok(s, key, err) == -1)
+		return -1;
+	return s->ops->raise(s, key, value, until, s->now(), before ? before : &dummy, err);
+}
+
+int
+state_forget(struct state *s, const char *key, struct ct_error *err)
+{
+	if (key_ok(s, key, err) == -1)
+		return -1;
+	return s->ops->forget(s, key, err);
+}
+
 long
 state_take_expired(struct state *s, const char *prefix, size_t max, state_expired_fn fn, void *arg,
     struct ct_error *err)

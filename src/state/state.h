@@ -87,6 +87,23 @@ int state_claim(struct state *s, const char *key, int64_t until, struct ct_error
 int state_add(struct state *s, const char *key, int64_t delta, int64_t until, int64_t *value,
     struct ct_error *err);
 
+/* Reads key's counter: 1 and *value when key is present and unexpired, 0
+ * (and *value 0) when not. Nothing is written. */
+int state_get(struct state *s, const char *key, int64_t *value, struct ct_error *err);
+/* Raises key's counter to value: when key is absent or expired, or its
+ * counter is below value, the counter becomes value and the key expires
+ * at until (callers raise by time, so a later value comes with a later
+ * expiry). *before (may be NULL) is the counter it had, INT64_MIN when it
+ * was absent or expired. 1 when this call raised it, 0 when the counter
+ * already held value or more. Of racing callers, each sees the counter
+ * the one before it left: a latest-seen time needs no lock. */
+int state_raise(struct state *s, const char *key, int64_t value, int64_t until, int64_t *before,
+    struct ct_error *err);
+
+/* Forgets key at once, live or not (an operator lifting what a key held).
+ * 1 when it was there, 0 when not. */
+int state_forget(struct state *s, const char *key, struct ct_error *err);
+
 /* The keys with prefix that have expired, oldest expiry first, at most max:
  * each is forgotten and handed to fn with its counter (a window that
  * closed). Of several callers, each expired key reaches exactly one.

@@ -16,6 +16,11 @@ struct state_ops {
 	    struct state *s, const char *key, int64_t until, int64_t now, struct ct_error *err);
 	int (*add)(struct state *s, const char *key, int64_t delta, int64_t until, int64_t now,
 	    int64_t *value, struct ct_error *err);
+	int (*get)(
+	    struct state *s, const char *key, int64_t now, int64_t *value, struct ct_error *err);
+	int (*raise)(struct state *s, const char *key, int64_t value, int64_t until, int64_t now,
+	    int64_t *before, struct ct_error *err);
+	int (*forget)(struct state *s, const char *key, struct ct_error *err);
 	long (*take_expired)(struct state *s, const char *prefix, size_t max, int64_t now,
 	    state_expired_fn fn, void *arg, struct ct_error *err);
 	long (*prune)(struct state *s, int64_t now, struct ct_error *err);

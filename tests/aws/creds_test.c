@@ -26,6 +26,7 @@
 #include <time.h>
 
 #include "aws/creds_provider.h"
+#include "util/clock.h"
 #include "creds_case.h"
 #include "util/log.h"
 #include "tests/lib/check_main.h"
@@ -453,14 +454,14 @@ START_TEST(parse_times)
 	time_t t;
 
 	for (size_t i = 0; i < sizeof(tcs) / sizeof(tcs[0]); i++) {
-		int rc = ctaws_creds_parse_time(tcs[i].text, &t);
+		int rc = clock_parse_time(tcs[i].text, &t);
 		if (tcs[i].want == -1)
 			ck_assert_msg(rc == -1, "\"%s\" should be rejected", tcs[i].text);
 		else
 			ck_assert_msg(rc == 0 && (long long)t == tcs[i].want, "\"%s\": got %lld",
 			    tcs[i].text, rc ? -1LL : (long long)t);
 	}
-	ck_assert_int_eq(ctaws_creds_parse_time(NULL, &t), -1);
+	ck_assert_int_eq(clock_parse_time(NULL, &t), -1);
 }
 END_TEST
 

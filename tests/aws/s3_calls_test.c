@@ -1,7 +1,7 @@
 /*
- * S3 GetObject and HeadBucket against the scripted local server: the header
- * callback before the body, resuming a dropped body with Range + If-Match
- * without ever handing the sink a byte twice, an object that changed in
+ * S3 GetObject, HeadObject, HeadBucket and ListObjectsV2 against the
+ * scripted local server: the header callback before the body, user metadata, resuming a dropped
+ * body with Range + If-Match without ever handing the sink a byte twice, an object that changed in
  * between, region redirects, and aborts.
  */
 #include <check.h>
@@ -476,6 +476,229 @@ START_TEST(head_bucket_errors)
 }
 END_TEST
 
+START_TEST(object_user_metadata_is_kept)
+{
+	struct seen s;
+	struct s3_get_params p = params("b", "k", &s);
+	struct s3_get_result res;
+	struct ctaws_error err;
+	char longval[1400];
+
+	memset(longval, 'f', sizeof(longval) - 1);
+	longval[sizeof(longval) - 1] = '\0';
+	{
+		char hdrs[2000];
+		snprintf(hdrs, sizeof(hdrs),
+		    "ETag: \"e\"\r\nx-amz-meta-signature:  0a1b2c \r\n"
+		    "X-Amz-Meta-Signature-Algorithm: SHA256withRSA\r\nx-amz-meta-huge: %s\r\n",
+		    longval);
+		httpd_push(srv, &(struct httpd_reply){.body = "abc", .headers = hdrs});
+		ck_assert_msg(s3_get_object(conn, &p, &res, &err) == 0, "%s", err.message);
+	}
+	ck_assert_str_eq(s3_object_meta(&s.info, "signature"), "0a1b2c");
+	ck_assert_str_eq(s3_object_meta(&s.info, "SIGNATURE-algorithm"), "SHA256withRSA");
+	/* Too long to keep whole: left out, not cut. */
+	ck_assert_ptr_null(s3_object_meta(&s.info, "huge"));
+	ck_assert_ptr_null(s3_object_meta(&s.info, "etag"));
+	ck_assert_int_eq(s.info.nmeta, 2);
+	buf_free(&s.body);
+}
+END_TEST
+
+START_TEST(head_object_reports_metadata_and_not_found)
+{
+	struct s3_object_info info;
+	struct ctaws_error err;
+
+	httpd_push(srv, &(struct httpd_reply){.headers = "Content-Length: 42\r\nETag: \"x\"\r\n"
+	                                                 "x-amz-meta-signature: ff\r\n"});
+	ck_assert_msg(s3_head_object(conn, "b", "a/k.json.gz", "123456789012", &info, &err) == 0,
+	    "%s", err.message);
+	ck_assert_str_eq(httpd_request(srv, 0)->method, "HEAD");
+	ck_assert_str_eq(httpd_request(srv, 0)->target, "/b/a/k.json.gz");
+	ck_assert_str_eq(httpd_header(srv, 0, "x-amz-expected-bucket-owner"), "123456789012");
+	ck_assert_str_eq(info.etag, "\"x\"");
+	ck_assert_str_eq(s3_object_meta(&info, "signature"), "ff");
+
+	httpd_push(srv, &(struct httpd_reply){.status = 404});
+	ck_assert_int_eq(s3_head_object(conn, "b", "gone", NULL, &info, &err), -1);
+	ck_assert_int_eq(err.errc, CTAWS_ERRC_NOT_FOUND);
+	ck_assert_msg(strncmp(err.message, "s3://b/gone: ", 13) == 0, "%s", err.message);
+}
+END_TEST
+
+/* What a listing's callbacks saw, one line per key or prefix. */
+struct listed {
+	struct buf lines;
+	int stop_at; /* > 0: on_object returns stop_rc at this key (from 1) */
+	int stop_rc;
+	int n;
+};
+
+static int
+listed_object(void *arg, const struct s3_list_object *o)
+{
+	struct listed *l = arg;
+
+	buf_printf(&l->lines, "K %s %lld %s %s\n", o->key, o->size, o->etag, o->last_modified);
+	return ++l->n == l->stop_at ? l->stop_rc : 0;
+}
+
+static int
+listed_prefix(void *arg, const char *prefix)
+{
+	struct listed *l = arg;
+
+	buf_printf(&l->lines, "P %s\n", prefix);
+	return 0;
+}
+
+static struct s3_list_params
+list_params(struct listed *l)
+{
+	struct s3_list_params p = {
+	    .bucket = "trail", .on_object = listed_object, .on_prefix = listed_prefix, .arg = l};
+
+	memset(l, 0, sizeof(*l));
+	buf_init(&l->lines);
+	return p;
+}
+
+#define LIST_HEAD                                                                                  \
+	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"                                             \
+	"<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+#define CONTENTS(k, n)                                                                             \
+	"<Contents><Key>" k "</Key><Size>" #n "</Size>"                                            \
+	"<ETag>&quot;e" #n "&quot;</ETag><LastModified>2026-01-02T03:04:05.000Z</LastModified>"    \
+	"<StorageClass>STANDARD</StorageClass></Contents>"
+
+START_TEST(list_follows_pages_and_decodes_keys)
+{
+	struct listed l;
+	struct s3_list_params p = list_params(&l);
+	struct s3_list_result res;
+	struct ctaws_error err;
+
+	p.prefix = "AWSLogs/111122223333/CloudTrail/";
+	p.delimiter = "/";
+	p.start_after = "AWSLogs/111122223333/CloudTrail/eu-west-1/2026/01/01/x";
+	p.page_size = 2;
+	httpd_push(srv,
+	    &(struct httpd_reply){
+	        .body = LIST_HEAD
+	        "<EncodingType>url</EncodingType><IsTruncated>true</IsTruncated>"
+	        "<NextContinuationToken>tok+1/=</NextContinuationToken>" CONTENTS(
+	            "a%20b+c%2Bd", 10) "<CommonPrefixes><Prefix>p%2F1/</Prefix></CommonPrefixes>"
+	                               "</ListBucketResult>"});
+	httpd_push(srv,
+	    &(struct httpd_reply){.body = LIST_HEAD "<IsTruncated>false</IsTruncated>" CONTENTS(
+	                              "plain%key", 7) "</ListBucketResult>"});
+	ck_assert_msg(s3_list_objects(conn, &p, &res, &err) == 0, "%s", err.message);
+	ck_assert_str_eq(l.lines.data, "K a b c+d 10 \"e10\" 2026-01-02T03:04:05.000Z\n"
+	                               "P p/1/\n"
+	                               "K plain%key 7 \"e7\" 2026-01-02T03:04:05.000Z\n");
+	ck_assert_int_eq(res.objects, 2);
+	ck_assert_int_eq(res.prefixes, 1);
+	ck_assert_int_eq(res.pages, 2);
+	ck_assert_int_eq(res.stopped, 0);
+	ck_assert_str_eq(httpd_request(srv, 0)->target,
+	    "/trail?delimiter=%2F&encoding-type=url&list-type=2&max-keys=2"
+	    "&prefix=AWSLogs%2F111122223333%2FCloudTrail%2F"
+	    "&start-after=AWSLogs%2F111122223333%2FCloudTrail%2Feu-west-1%2F2026%2F01%2F01%2Fx");
+	/* The second page continues from the token and drops start-after. */
+	ck_assert_str_eq(httpd_request(srv, 1)->target,
+	    "/trail?continuation-token=tok%2B1%2F%3D&delimiter=%2F&encoding-type=url"
+	    "&list-type=2&max-keys=2&prefix=AWSLogs%2F111122223333%2FCloudTrail%2F");
+	buf_free(&l.lines);
+}
+END_TEST
+
+START_TEST(list_stops_when_the_caller_says)
+{
+	struct listed l;
+	struct s3_list_params p = list_params(&l);
+	struct s3_list_result res;
+	struct ctaws_error err;
+
+	l.stop_at = 1;
+	l.stop_rc = 1;
+	httpd_push(srv, &(struct httpd_reply){
+	                    .body = LIST_HEAD
+	                    "<IsTruncated>true</IsTruncated>"
+	                    "<NextContinuationToken>t</NextContinuationToken>" CONTENTS("a", 1)
+	                        CONTENTS("b", 2) "</ListBucketResult>"});
+	ck_assert_msg(s3_list_objects(conn, &p, &res, &err) == 0, "%s", err.message);
+	ck_assert_int_eq(res.stopped, 1);
+	ck_assert_int_eq(res.objects, 1);
+	ck_assert_int_eq(httpd_nrequests(srv), 1);
+	buf_free(&l.lines);
+
+	p = list_params(&l);
+	l.stop_at = 2;
+	l.stop_rc = -1;
+	httpd_push(srv, &(struct httpd_reply){.body = LIST_HEAD
+	                                      "<IsTruncated>false</IsTruncated>" CONTENTS("a", 1)
+	                                          CONTENTS("b", 2) "</ListBucketResult>"});
+	ck_assert_int_eq(s3_list_objects(conn, &p, &res, &err), -1);
+	ck_assert_str_eq(err.code, "Aborted");
+	ck_assert_msg(strncmp(err.message, "bucket trail: ", 14) == 0, "%s", err.message);
+	buf_free(&l.lines);
+}
+END_TEST
+
+START_TEST(list_refuses_pages_it_cannot_trust)
+{
+	static const char *bad[] = {
+	    /* truncated without a token: following it would loop */
+	    LIST_HEAD "<IsTruncated>true</IsTruncated>" CONTENTS("a", 1) "</ListBucketResult>",
+	    /* a size that is not a number */
+	    LIST_HEAD "<Contents><Key>a</Key><Size>12x</Size></Contents></ListBucketResult>",
+	    /* an entry without a key */
+	    LIST_HEAD "<Contents><Size>1</Size></Contents></ListBucketResult>",
+	    /* an escape that does not decode */
+	    LIST_HEAD "<EncodingType>url</EncodingType>" CONTENTS("a%zz", 1) "</ListBucketResult>",
+	    /* not XML */
+	    "<ListBucketResult><Contents>",
+	};
+	struct listed l;
+	struct s3_list_params p;
+	struct s3_list_result res;
+	struct ctaws_error err;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		p = list_params(&l);
+		httpd_push(srv, &(struct httpd_reply){.body = bad[i]});
+		ck_assert_msg(s3_list_objects(conn, &p, &res, &err) == -1, "case %zu listed", i);
+		ck_assert_msg(
+		    strstr(err.message, "bucket trail: ") == err.message, "%s", err.message);
+		ck_assert_msg(i == 4 ? strcmp(err.code, "XmlParseError") == 0
+		                     : strcmp(err.code, "InvalidListing") == 0,
+		    "case %zu: %s", i, err.code);
+		buf_free(&l.lines);
+	}
+}
+END_TEST
+
+START_TEST(list_follows_the_bucket_region)
+{
+	struct listed l;
+	struct s3_list_params p = list_params(&l);
+	struct s3_list_result res;
+	struct ctaws_error err;
+
+	p.bucket = "listed-elsewhere";
+	httpd_push(srv, &(struct httpd_reply){
+	                    .status = 301, .headers = "x-amz-bucket-region: ca-central-1\r\n"});
+	httpd_push(srv, &(struct httpd_reply){.body = LIST_HEAD "<IsTruncated>false</IsTruncated>"
+	                                                        "</ListBucketResult>"});
+	ck_assert_msg(s3_list_objects(conn, &p, &res, &err) == 0, "%s", err.message);
+	ck_assert(signed_for(1, "ca-central-1"));
+	ck_assert_int_eq(res.objects, 0);
+	buf_free(&l.lines);
+}
+END_TEST
+
 CT_CHECK_PROGRAM(.name = "aws services: s3 calls", .timeout = 30, .fixture_setup = setup,
     .fixture_teardown = teardown,
     .once = CT_TESTS(whole_object_with_metadata_first, drop_mid_body_resumes_with_range,
@@ -485,4 +708,7 @@ CT_CHECK_PROGRAM(.name = "aws services: s3 calls", .timeout = 30, .fixture_setup
         authorization_header_malformed_names_the_region, redirects_are_bounded,
         sink_abort_stops_without_retry, head_abort_stops_before_the_body,
         empty_object_still_reports_metadata, get_needs_bucket_key_and_sink,
-        head_bucket_reports_region, head_bucket_errors))
+        head_bucket_reports_region, head_bucket_errors, object_user_metadata_is_kept,
+        head_object_reports_metadata_and_not_found, list_follows_pages_and_decodes_keys,
+        list_stops_when_the_caller_says, list_refuses_pages_it_cannot_trust,
+        list_follows_the_bucket_region))

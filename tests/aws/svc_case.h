@@ -74,11 +74,12 @@ void svc_put_error(struct svc_ctx *ctx, const struct ctaws_error *err);
 struct buf svc_section_buf(const struct ct_case *c, const char *name);
 
 /* The operations of each service (sqs_ops.c, sns_ops.c, s3_ops.c,
- * dynamodb_ops.c), each
+ * dynamodb_ops.c, cloudtrail_ops.c), each
  * list ended by {NULL, NULL}. */
 extern const struct svc_op sqs_ops[];
 extern const struct svc_op sns_ops[];
 extern const struct svc_op s3_ops[];
 extern const struct svc_op dynamodb_ops[];
+extern const struct svc_op cloudtrail_ops[];
 
 #endif

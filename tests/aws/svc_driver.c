@@ -12,6 +12,8 @@
  *   sqs-attrs     queue= [names=A,B]
  *   s3-get        bucket= key= out=FILE [owner=] [resumes=]
  *   s3-head       bucket= [owner=]
+ *   s3-head-object bucket= key= [owner=]
+ *   s3-list       bucket= [prefix=] [delimiter=] [after=] [page=] [stop=N]
  *   sns-publish   topic= message= [subject=] [json=1] [group=] [dedup=] [attr=N:T:V]...
  *   sns-batch     topic=             entries on stdin, as sns-publish plus id=
  *   sns-attrs     topic=
@@ -268,6 +270,94 @@ cmd_s3_head(struct driver *d)
 	return 0;
 }
 
+static int
+cmd_s3_head_object(struct driver *d)
+{
+	struct s3_object_info info;
+	struct ctaws_error err;
+	int i;
+
+	if (s3_head_object(d->conn, svc_kvs_get(&d->args, "bucket"), svc_kvs_get(&d->args, "key"),
+	        svc_kvs_get(&d->args, "owner"), &info, &err) == -1)
+		return fail(d, &err);
+	buf_puts(&d->out, "{");
+	put_num(&d->out, "size", info.size);
+	put_str(&d->out, "etag", info.etag);
+	buf_puts(&d->out, ",\"meta\":{");
+	for (i = 0; i < info.nmeta; i++)
+		put_str(&d->out, info.meta[i].name, info.meta[i].value);
+	buf_puts(&d->out, "}}");
+	return 0;
+}
+
+/* s3-list prints keys and prefixes as they come, in order. */
+struct listing {
+	struct buf keys;
+	struct buf prefixes;
+	long long stop; /* > 0: stop after this many keys */
+	long long n;
+};
+
+static int
+listed_key(void *arg, const struct s3_list_object *o)
+{
+	struct listing *l = arg;
+
+	buf_puts(&l->keys, l->n ? ",{" : "{");
+	put_str(&l->keys, "key", o->key);
+	put_num(&l->keys, "size", o->size);
+	put_str(&l->keys, "etag", o->etag);
+	put_str(&l->keys, "modified", o->last_modified);
+	buf_puts(&l->keys, "}");
+	return ++l->n == l->stop ? 1 : 0;
+}
+
+static int
+listed_prefix(void *arg, const char *prefix)
+{
+	struct listing *l = arg;
+
+	if (l->prefixes.len > 0)
+		buf_puts(&l->prefixes, ",");
+	json_put_string(&l->prefixes, prefix, strlen(prefix));
+	return 0;
+}
+
+static int
+cmd_s3_list(struct driver *d)
+{
+	struct listing l = {BUF_INIT, BUF_INIT, svc_kvs_int(&d->args, "stop", 0), 0};
+	struct s3_list_params p = {
+	    .bucket = svc_kvs_get(&d->args, "bucket"),
+	    .prefix = svc_kvs_get(&d->args, "prefix"),
+	    .delimiter = svc_kvs_get(&d->args, "delimiter"),
+	    .start_after = svc_kvs_get(&d->args, "after"),
+	    .page_size = (int)svc_kvs_int(&d->args, "page", 0),
+	    .on_object = listed_key,
+	    .on_prefix = listed_prefix,
+	    .arg = &l,
+	};
+	struct s3_list_result res;
+	struct ctaws_error err;
+	int rc;
+
+	if ((rc = s3_list_objects(d->conn, &p, &res, &err)) == -1) {
+		fail(d, &err);
+	} else {
+		buf_puts(&d->out, "{\"keys\":[");
+		buf_append(&d->out, l.keys.data ? l.keys.data : "", l.keys.len);
+		buf_puts(&d->out, "],\"prefixes\":[");
+		buf_append(&d->out, l.prefixes.data ? l.prefixes.data : "", l.prefixes.len);
+		buf_puts(&d->out, "]");
+		put_num(&d->out, "pages", res.pages);
+		put_num(&d->out, "stopped", res.stopped);
+		buf_puts(&d->out, "}");
+	}
+	buf_free(&l.keys);
+	buf_free(&l.prefixes);
+	return rc == -1 ? 1 : 0;
+}
+
 /* An SNS message from key=value words; attr=N:T:V values are split in place,
  * so m points into kv. */
 static void
@@ -366,6 +456,10 @@ run(struct driver *d, const char *cmd)
 		return cmd_s3_get(d);
 	if (strcmp(cmd, "s3-head") == 0)
 		return cmd_s3_head(d);
+	if (strcmp(cmd, "s3-head-object") == 0)
+		return cmd_s3_head_object(d);
+	if (strcmp(cmd, "s3-list") == 0)
+		return cmd_s3_list(d);
 	if (strcmp(cmd, "sns-publish") == 0)
 		return cmd_sns_publish(d);
 	if (strcmp(cmd, "sns-batch") == 0)

@@ -12,13 +12,14 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, beforeEach, test } from "node:test";
-import { sqsSdk } from "../harness/deps.mjs";
+import { s3Sdk, sqsSdk } from "../harness/deps.mjs";
 import {
 	createBucket, createObserverQueue, createQueue, createTopic, putObject, receiveAll, runProgram,
 } from "../harness/lib.mjs";
 import { startLocalAws } from "../harness/local-aws.mjs";
 
 const { SendMessageCommand } = sqsSdk;
+const { ListObjectsV2Command, PutObjectCommand } = s3Sdk;
 const DRIVER = join(process.env.top_builddir ?? ".", "tests/aws/svc_driver");
 const T = { timeout: 60000 };
 
@@ -382,6 +383,74 @@ test("s3: HeadBucket", T, async () => {
 	assert.equal(missing.out.error.status, 404);
 	assert.equal(missing.out.error.operation, "HeadBucket");
 	assert.equal(aws.requestLog.count({ operation: "HeadBucket" }), 2);
+});
+
+test("s3: HeadObject reports size, ETag and user metadata; a missing key is NotFound", T, async () => {
+	const bucket = await createBucket(aws, uniq("headobj"));
+	const signature = "ab".repeat(256);
+	await aws.s3.send(new PutObjectCommand({
+		Bucket: bucket, Key: "d/digest.json.gz", Body: Buffer.from("digest"), ContentType: "application/json",
+		Metadata: { signature, "signature-algorithm": "SHA256withRSA" },
+	}));
+	const r = await drive("s3-head-object", { bucket, key: "d/digest.json.gz", owner: aws.accountId });
+	assert.equal(r.code, 0, JSON.stringify(r.out));
+	assert.equal(r.out.size, 6);
+	assert.equal(r.out.meta.signature, signature);
+	assert.equal(r.out.meta["signature-algorithm"], "SHA256withRSA");
+	const gone = await drive("s3-head-object", { bucket, key: "d/none.json.gz" });
+	assert.equal(gone.code, 1);
+	assert.equal(gone.out.error.status, 404);
+	assert.match(gone.out.error.message, new RegExp(`^s3://${bucket}/d/none.json.gz: `));
+});
+
+test("s3: ListObjectsV2 pages, prefixes and StartAfter agree with the SDK's listing", T, async () => {
+	const bucket = await createBucket(aws, uniq("list"));
+	const keys = [
+		"AWSLogs/111122223333/CloudTrail/eu-west-1/2026/01/01/a.json.gz",
+		"AWSLogs/111122223333/CloudTrail/eu-west-1/2026/01/02/b c+d%e.json.gz",
+		"AWSLogs/111122223333/CloudTrail/us-east-1/2026/01/01/ünï.json.gz",
+		"AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2026/01/01/d.json.gz",
+		"AWSLogs/444455556666/CloudTrail/us-east-1/2026/01/01/e.json.gz",
+	];
+	for (const key of keys)
+		await putObject(aws, bucket, key, Buffer.from(key));
+	const sdk = await aws.s3.send(new ListObjectsV2Command({ Bucket: bucket }));
+	const all = await drive("s3-list", { bucket, page: 2 });
+	assert.equal(all.code, 0, JSON.stringify(all.out));
+	assert.deepEqual(all.out.keys.map((k) => k.key), sdk.Contents.map((c) => c.Key));
+	assert.deepEqual(all.out.keys.map((k) => k.size), sdk.Contents.map((c) => c.Size));
+	assert.equal(all.out.pages, 3);
+	const listed = aws.requestLog.match({ operation: "ListObjectsV2" });
+	assert.equal(listed.length, 3); // three signed pages reached the front
+
+	const dirs = await drive("s3-list", { bucket, prefix: "AWSLogs/", delimiter: "/" });
+	assert.deepEqual(dirs.out.prefixes, ["AWSLogs/111122223333/", "AWSLogs/444455556666/"]);
+	assert.deepEqual(dirs.out.keys, []);
+
+	const after = await drive("s3-list", {
+		bucket, prefix: "AWSLogs/111122223333/CloudTrail/", after: keys[0],
+	});
+	assert.deepEqual(after.out.keys.map((k) => k.key), [keys[1], keys[2]]);
+
+	const first = await drive("s3-list", { bucket, page: 1, stop: 2 });
+	assert.deepEqual(first.out.keys.map((k) => k.key), sdk.Contents.slice(0, 2).map((c) => c.Key));
+	assert.equal(first.out.stopped, 1);
+	assert.equal(first.out.pages, 2);
+});
+
+test("s3: ListObjectsV2 retries a throttled page and names the bucket when it fails", T, async () => {
+	const bucket = await createBucket(aws, uniq("listfault"));
+	await putObject(aws, bucket, "k1", Buffer.from("1"));
+	await putObject(aws, bucket, "k2", Buffer.from("2"));
+	aws.faults.add({ service: "s3", operation: "ListObjectsV2", kind: "throttle" });
+	const ok = await drive("s3-list", { bucket, page: 1 });
+	assert.equal(ok.code, 0, JSON.stringify(ok.out));
+	assert.deepEqual(ok.out.keys.map((k) => k.key), ["k1", "k2"]);
+	const missing = uniq("no-such-bucket");
+	const r = await drive("s3-list", { bucket: missing });
+	assert.equal(r.code, 1);
+	assert.equal(r.out.error.status, 404);
+	assert.match(r.out.error.message, new RegExp(`^bucket ${missing}: `));
 });
 
 /* ---- SNS ---- */

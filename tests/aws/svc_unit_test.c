@@ -13,7 +13,7 @@
 static svc_op_fn
 find_op(const char *name)
 {
-	const struct svc_op *lists[] = {sqs_ops, sns_ops, s3_ops, dynamodb_ops};
+	const struct svc_op *lists[] = {sqs_ops, sns_ops, s3_ops, dynamodb_ops, cloudtrail_ops};
 	size_t i;
 
 	for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)

@@ -13,6 +13,7 @@
 
 #include "aws/creds.h"
 #include "aws/creds_provider.h"
+#include "util/clock.h"
 #include "aws/profile.h"
 #include "select.h"
 
@@ -73,7 +74,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	else if (which == 1)
 		parse_profile(CTAWS_PROFILE_FILE_CREDENTIALS, text, len);
 	else if (which == 4)
-		(void)ctaws_creds_parse_time(text, &t);
+		(void)clock_parse_time(text, &t);
 	else
 		parse_document(parsers[which], text, len);
 	free(text);

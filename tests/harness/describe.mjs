@@ -24,6 +24,8 @@ export function guessService(headers, rawQuery, body) {
 		return "sqs";
 	if ((headers["x-amz-target"] ?? "").startsWith("DynamoDB_"))
 		return "dynamodb";
+	if ((headers["x-amz-target"] ?? "").includes("CloudTrail_20131101."))
+		return "cloudtrail";
 	const ct = headers["content-type"] ?? "";
 	if (ct.includes("x-amz-json"))
 		return "sqs";
@@ -103,6 +105,8 @@ export function describeRequest(service, method, rawPath, rawQuery, headers, bod
 		} catch {
 			/* not JSON: dynalite answers that itself */
 		}
+	} else if (service === "cloudtrail") {
+		d.operation = lastSegment(headers["x-amz-target"], ".");
 	} else if (service === "sqs") {
 		d.operation = lastSegment(headers["x-amz-target"], ".");
 		try {

@@ -3,8 +3,11 @@
 // (sigv4.mjs) against the keys the harness knows, answers AWS's own errors
 // (errors.mjs) when something is wrong, injects the faults a test asked for
 // (faults.mjs), records the request (log.mjs), and passes the rest on: STS
-// to the local STS (sts.mjs), DynamoDB to dynalite, everything else to
-// fauxqs.
+// to the local STS (sts.mjs), CloudTrail to the local CloudTrail
+// (cloudtrail.mjs), DynamoDB to dynalite, everything else to fauxqs. S3's
+// GetBucketLocation is answered here, because fauxqs's answer (a
+// pretty-printed empty LocationConstraint) reads to botocore as a region made
+// of blanks.
 //
 // S3 bodies are streamed both ways; only SQS/SNS/STS/DynamoDB request bodies
 // (small) are read whole, because their operation is inside them.
@@ -12,7 +15,7 @@ import { createHash } from "node:crypto";
 import http from "node:http";
 import { pipeline } from "node:stream";
 import { allFailedAnswer, mergeBatchAnswer, splitBatch } from "./batch.mjs";
-import { authError, customError } from "./errors.mjs";
+import { authError, customError, newRequestId } from "./errors.mjs";
 import { describeRequest, guessService } from "./describe.mjs";
 import { EMPTY_SHA256, MAX_SKEW_MS, parseAmzDate, parseAuthorization, recomputeSignature, sha256Hex } from "./sigv4.mjs";
 
@@ -83,6 +86,8 @@ function bufferedService(auth, headers, rawQuery) {
 	const ct = headers["content-type"] ?? "";
 	if ((headers["x-amz-target"] ?? "").startsWith("DynamoDB_"))
 		return "dynamodb";
+	if ((headers["x-amz-target"] ?? "").includes("CloudTrail_20131101."))
+		return "cloudtrail";
 	if ((headers["x-amz-target"] ?? "").startsWith("AmazonSQS.") || ct.includes("x-amz-json"))
 		return "sqs";
 	if (ct.includes("x-www-form-urlencoded") || /(^|&)Action=/.test(rawQuery))
@@ -226,6 +231,10 @@ export class Front {
 		}
 		if (service === "sts")
 			return this.answerSts(req, res, entry, desc, checked.identity, rule);
+		if (service === "cloudtrail")
+			return this.answer(req, res, entry, this.world.cloudtrail.handle(headers, body, checked.region));
+		if (service === "s3" && desc.operation === "GetBucketLocation")
+			return this.answer(req, res, entry, this.bucketLocation(desc.bucket));
 		const upstream = this.upstreams[service] ?? (service === "dynamodb" ? null : this.upstream);
 		if (!upstream)
 			return this.answer(req, res, entry, customError(service, { status: 400, code: "InvalidAction", message: `${this.name} does not answer ${service}` }));
@@ -267,7 +276,8 @@ export class Front {
 			return fail("skew", { requestTime: h["x-amz-date"], requestMs: amzDate.getTime(), serverMs });
 
 		const expected = desc.service === "s3" ? (this.world.bucketRegions.get(desc.bucket) ?? this.world.region) : this.world.region;
-		if (auth.region !== expected && !(desc.service === "sts" && auth.region === "us-east-1"))
+		// CloudTrail is asked in the region whose keys are wanted: any region.
+		if (auth.region !== expected && !(desc.service === "sts" && auth.region === "us-east-1") && desc.service !== "cloudtrail")
 			return fail("wrong-region", { region: auth.region, expected });
 		if (desc.service === "s3") {
 			const payload = h["x-amz-content-sha256"];
@@ -287,7 +297,7 @@ export class Front {
 		const claimed = h["x-amz-content-sha256"];
 		if (desc.service !== "s3" && isHex64(claimed) && claimed !== sha256Hex(body))
 			return fail("content-sha256-mismatch", { message: "The provided 'x-amz-content-sha256' header does not match what was computed." });
-		return { identity: cred };
+		return { identity: cred, region: auth.region };
 	}
 
 	wrongOwner(headers, desc) {
@@ -309,6 +319,18 @@ export class Front {
 		headers["content-length"] = Buffer.byteLength(body);
 		res.writeHead(a.status, headers);
 		res.end(body);
+	}
+
+	/* S3's GetBucketLocation: empty for us-east-1, as AWS answers it. */
+	bucketLocation(bucket) {
+		const region = this.world.bucketRegions.get(bucket) ?? this.world.region;
+		const text = region === "us-east-1" ? "" : region;
+		return {
+			status: 200,
+			code: null,
+			headers: { "content-type": "application/xml", "x-amz-request-id": newRequestId().replace(/-/g, "").slice(0, 16).toUpperCase() },
+			body: `<?xml version="1.0" encoding="UTF-8"?>\n<LocationConstraint xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${text}</LocationConstraint>`,
+		};
 	}
 
 	async answerSts(req, res, entry, desc, identity, rule) {

@@ -76,13 +76,13 @@ export function cloudTrailLog(records) {
 	return gzipSync(Buffer.from(JSON.stringify({ Records: records })));
 }
 
-/** A CloudTrail log key under the real layout. */
-export function cloudTrailKey({ account = "000000000000", region = "us-east-1", time = new Date(), prefix = "" } = {}) {
+/** A CloudTrail log key under the real layout (`organizationId`: an organization trail's o-... folder). */
+export function cloudTrailKey({ account = "000000000000", region = "us-east-1", time = new Date(), prefix = "", organizationId } = {}) {
 	const d = time.toISOString();
 	const stamp = d.slice(0, 16).replace(/[-:]/g, "") + "Z";
 	const unique = randomBytes(8).toString("hex").toUpperCase();
-	const head = prefix ? `${prefix}/` : "";
-	return `${head}AWSLogs/${account}/CloudTrail/${region}/${d.slice(0, 4)}/${d.slice(5, 7)}/${d.slice(8, 10)}/${account}_CloudTrail_${region}_${stamp}_${unique}.json.gz`;
+	const head = (prefix ? `${prefix}/` : "") + "AWSLogs/" + (organizationId ? `${organizationId}/` : "");
+	return `${head}${account}/CloudTrail/${region}/${d.slice(0, 4)}/${d.slice(5, 7)}/${d.slice(8, 10)}/${account}_CloudTrail_${region}_${stamp}_${unique}.json.gz`;
 }
 
 /**

@@ -16,6 +16,7 @@
 import { fork } from "node:child_process";
 import { renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { LocalCloudTrail } from "./cloudtrail.mjs";
 import { ACCOUNT_ID, CredentialStore, TEST_ACCESS_KEY_ID, TEST_SECRET_ACCESS_KEY } from "./credentials.mjs";
 import { s3Sdk, snsSdk, sqsSdk } from "./deps.mjs";
 import { LocalEcs } from "./ecs.mjs";
@@ -123,6 +124,7 @@ export async function startLocalAws(options = {}) {
 		bucketRegions: new Map(),
 	};
 	world.sts = new LocalSts(world, options.sts);
+	world.cloudtrail = new LocalCloudTrail(region);
 	const [fauxqsStart, dynaliteStart] = await Promise.allSettled([
 		startServer(FAUXQS_SERVER, "fauxqs", region),
 		startServer(DYNALITE_SERVER, "dynalite", region),
@@ -182,6 +184,8 @@ function makeHandle(world, { fauxqs, dynalite, front, stsFront, imds, ecs, start
 		imds,
 		ecs,
 		sts: world.sts,
+		/** The local CloudTrail (ListPublicKeys): addKey({der, fingerprint, region, validFrom, validTo}), removeKey, inject. */
+		cloudtrail: world.cloudtrail,
 		stsEndpoint: stsFront.url,
 		fauxqs: { pid: fauxqs.pid, port: fauxqs.port, endpoint: `http://127.0.0.1:${fauxqs.port}` },
 		dynalite: { pid: dynalite.pid, port: dynalite.port, endpoint: `http://127.0.0.1:${dynalite.port}` },
@@ -208,9 +212,10 @@ function makeHandle(world, { fauxqs, dynalite, front, stsFront, imds, ecs, start
 			imds.reset();
 			ecs.reset();
 			world.sts.reset();
+			world.cloudtrail.reset();
 		},
 		/** How often each stand-in was called. */
-		counters: () => ({ imds: { ...imds.counters }, ecs: { ...ecs.counters }, sts: { ...world.sts.counters } }),
+		counters: () => ({ imds: { ...imds.counters }, ecs: { ...ecs.counters }, sts: { ...world.sts.counters }, cloudtrail: { ...world.cloudtrail.counters } }),
 		/** The environment a ctalertd process (or any AWS client) needs to use this local AWS. */
 		env(extra = {}) {
 			return {

@@ -565,6 +565,70 @@ describe("credential stand-ins", () => {
 	});
 });
 
+describe("the local CloudTrail and GetBucketLocation", () => {
+	const listKeys = (body, { region = aws.region, target = "CloudTrail_20131101.ListPublicKeys" } = {}) =>
+		signedFetch(aws.endpoint + "/", {
+			method: "POST", service: "cloudtrail", region, credentials: aws.credentials,
+			headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": target }, body: JSON.stringify(body),
+		});
+
+	test("ListPublicKeys serves a region's keys in its validity range, page by page", T, async () => {
+		const now = Math.floor(Date.now() / 1000);
+		const der = Buffer.from([0x30, 0x03, 0x02, 0x01, 0x01]);
+		aws.cloudtrail.addKey({ der, fingerprint: "k1", validFrom: new Date((now - 7200) * 1000), validTo: new Date((now - 3600) * 1000) });
+		aws.cloudtrail.addKey({ der, fingerprint: "k2", validFrom: new Date((now - 3600) * 1000), validTo: new Date((now + 3600) * 1000) });
+		aws.cloudtrail.addKey({ der, fingerprint: "west", region: "eu-west-1" });
+		aws.cloudtrail.pageSize = 1;
+		try {
+			let r = await listKeys({ StartTime: now - 7000, EndTime: now });
+			assert.equal(r.status, 200, r.text);
+			let page = JSON.parse(r.text);
+			assert.deepEqual(page.PublicKeyList.map((k) => k.Fingerprint), ["k1"]);
+			assert.equal(page.PublicKeyList[0].Value, der.toString("base64"));
+			assert.equal(page.PublicKeyList[0].ValidityStartTime, now - 7200);
+			r = await listKeys({ StartTime: now - 7000, EndTime: now, NextToken: page.NextToken });
+			page = JSON.parse(r.text);
+			assert.deepEqual(page.PublicKeyList.map((k) => k.Fingerprint), ["k2"]);
+			assert.equal(page.NextToken, undefined);
+			// Without a range: the keys valid now.
+			assert.deepEqual(JSON.parse((await listKeys({})).text).PublicKeyList.map((k) => k.Fingerprint), ["k2"]);
+			// Another region has its own keys; botocore's long target names the same call.
+			r = await listKeys({}, { region: "eu-west-1", target: "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.ListPublicKeys" });
+			assert.deepEqual(JSON.parse(r.text).PublicKeyList.map((k) => k.Fingerprint), ["west"]);
+		} finally {
+			aws.cloudtrail.reset();
+		}
+	});
+
+	test("ListPublicKeys errors are CloudTrail's JSON errors", T, async () => {
+		let r = await listKeys({ StartTime: 200, EndTime: 100 });
+		assert.equal(r.status, 400);
+		assert.match(JSON.parse(r.text).__type, /#InvalidTimeRangeException$/);
+		r = await listKeys({}, { target: "CloudTrail_20131101.DescribeTrails" });
+		assert.equal(r.status, 400);
+		assert.match(JSON.parse(r.text).__type, /#UnknownOperationException$/);
+		aws.cloudtrail.inject({ on: "ListPublicKeys", status: 400, code: "ThrottlingException", message: "Rate exceeded" });
+		r = await listKeys({});
+		assert.equal(r.status, 400);
+		assert.match(JSON.parse(r.text).__type, /#ThrottlingException$/);
+		r = await signedFetch(aws.endpoint + "/", { method: "POST", service: "cloudtrail", credentials: wrongSecret(), headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": "CloudTrail_20131101.ListPublicKeys" }, body: "{}" });
+		assert.equal(r.status, 403);
+	});
+
+	test("GetBucketLocation is empty for us-east-1 and names any other region", T, async () => {
+		const { GetBucketLocationCommand } = s3Sdk;
+		assert.equal((await aws.s3.send(new GetBucketLocationCommand({ Bucket: "logs" }))).LocationConstraint, undefined);
+		aws.setBucketRegion("logs", "eu-west-1");
+		try {
+			const r = await signedFetch(aws.endpoint + "/logs?location", { service: "s3", region: "eu-west-1", credentials: aws.credentials, headers: { "x-amz-content-sha256": sha256("") } });
+			assert.equal(r.status, 200, r.text);
+			assert.match(r.text, /<LocationConstraint[^>]*>eu-west-1<\/LocationConstraint>/);
+		} finally {
+			aws.reset();
+		}
+	});
+});
+
 describe("test library", () => {
 	test("S3 event notifications are encoded as S3 encodes them", T, async () => {
 		const queue = await createQueue(aws, "notifications");

@@ -53,6 +53,8 @@ static const struct {
     F(matches),
     F(alerts_published),
     F(alerts_duplicate),
+    F(alerts_grouped),
+    F(alerts_suppressed),
     F(alerts_failed),
     F(state_errors),
 #undef F

@@ -129,6 +129,24 @@ rule_dump(const struct rule_list *l, struct buf *out)
 			buf_printf(out, "  reference %s\n", r->meta.references[k]);
 		for (size_t k = 0; k < r->meta.nfalsepositives; k++)
 			buf_printf(out, "  falsepositive %s\n", r->meta.falsepositives[k]);
+		if (r->group.window) {
+			buf_printf(out, "  window %ld", r->group.window);
+			for (size_t k = 0; k < r->group.nby; k++)
+				buf_printf(out, " by %s", r->group.by[k]);
+			if (r->group.threshold)
+				buf_printf(out, " threshold %ld", r->group.threshold);
+			if (r->group.distinct)
+				buf_printf(out, " distinct %s", r->group.distinct);
+			if (r->group.distinct_rule)
+				buf_printf(out, " distinct-rules");
+			buf_putc(out, '\n');
+		}
+		if (r->corr.nof) {
+			buf_puts(out, "  counts");
+			for (size_t k = 0; k < r->corr.nof; k++)
+				buf_printf(out, " %s", r->corr.of[k]);
+			buf_puts(out, r->corr.generate ? " (they alert too)\n" : "\n");
+		}
 		for (size_t t = 0; t < r->ntests; t++)
 			buf_printf(out, "  test %s %s %s\n", r->tests[t].name,
 			    r->tests[t].match ? "match" : "no-match", r->tests[t].record);

@@ -10,6 +10,9 @@
  *   has KEY -> 0|1
  *   claim KEY UNTIL -> 0|1
  *   add KEY DELTA UNTIL -> VALUE
+ *   get KEY -> VALUE|absent
+ *   raise KEY VALUE UNTIL -> RAISED BEFORE|absent
+ *   forget KEY -> 0|1
  *   take PREFIX MAX -> KEY=VALUE@UNTIL ...   (or "-> none")
  *   prune -> N                forgotten
  *   count -> N
@@ -201,6 +204,23 @@ step(const char *path, int lineno, struct state **s, enum state_backend b, const
 		ck_assert_msg(
 		    state_add(*s, a, x, y, &v, &err) == 0, "%s:%d: %s", path, lineno, err.msg);
 		snprintf(got, sizeof(got), "%lld", (long long)v);
+	} else if (strcmp(op, "get") == 0) {
+		int64_t v = -1;
+		int r = state_get(*s, a, &v, &err);
+
+		ck_assert_msg(r >= 0, "%s:%d: %s", path, lineno, err.msg);
+		snprintf(got, sizeof(got), r ? "%lld" : "absent", (long long)v);
+	} else if (strcmp(op, "raise") == 0) {
+		int64_t before = 0;
+		int r = state_raise(*s, a, x, y, &before, &err);
+
+		ck_assert_msg(r >= 0, "%s:%d: %s", path, lineno, err.msg);
+		if (before == INT64_MIN)
+			snprintf(got, sizeof(got), "%d absent", r);
+		else
+			snprintf(got, sizeof(got), "%d %lld", r, (long long)before);
+	} else if (strcmp(op, "forget") == 0) {
+		snprintf(got, sizeof(got), "%d", state_forget(*s, a, &err));
 	} else if (strcmp(op, "take") == 0) {
 		struct took t = {BUF_INIT};
 		long r = state_take_expired(
