@@ -83,7 +83,7 @@ struct object_job {
 	char *event;           /* owned; an EventBridge event's JSON text, else NULL */
 	size_t event_len;      /* bytes of event */
 	char *event_id;        /* owned; the event's detail.eventID, else NULL */
-	int64_t size;          /* from the notification, -1 if unknown */
+	int64_t size;          /* from the notification, -1 if unknown; an event: its bytes */
 	enum outcome outcome;  /* set by the worker */
 	char error[768];       /* set by the worker when not done */
 	double seconds;        /* time the worker spent on it */
