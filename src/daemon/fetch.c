@@ -4,9 +4,9 @@
  * through the same record stream, matcher and publisher, nothing fetched.
  *
  * The body streams from GetObject's write callback straight into the
- * scanner (inflate, record stream, matcher); each match becomes an alert
- * handed to the publisher at once, so memory holds one record and one batch
- * of alerts, whatever the size of the object. The object ends in one
+ * scanner (stream/objfetch: inflate, record stream, matcher); each match
+ * becomes an alert handed to the publisher at once, so memory holds one
+ * record and one batch of alerts, whatever the size of the object. The object ends in one
  * outcome for the message it came from:
  *   done       every record scanned, every alert accepted by SNS
  *   permanent  it will fail the same way again (NoSuchKey, AccessDenied,
@@ -27,6 +27,7 @@
 #include "daemon/daemon.h"
 #include "daemon/metrics.h"
 #include "daemon/publish.h"
+#include "stream/objfetch.h"
 #include "stream/objscan.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -272,21 +273,18 @@ on_head(void *arg, const struct s3_object_info *info)
 	return 0;
 }
 
+/* Before each piece of the body is scanned: stops when the shutdown grace
+ * ran out. */
 static int
-on_body(void *arg, const void *data, size_t len)
+on_bytes(void *arg, size_t len)
 {
 	struct fetch_worker *w = arg;
-	struct ct_error err;
 
 	if (atomic_load(w->shared->abort_work)) {
 		w->aborted = 1;
 		return -1;
 	}
 	atomic_fetch_add(&w->shared->counters->bytes_fetched, len);
-	if (objscan_feed(w->scan, data, len, &err) == -1) {
-		snprintf(w->job->error, sizeof(w->job->error), "%s", err.msg);
-		return -1;
-	}
 	return 0;
 }
 
@@ -338,47 +336,58 @@ flush_alerts(struct fetch_worker *w)
 	w->job->outcome = OUTCOME_DONE;
 }
 
+/* The object could not be read whole, or the scanner refused its bytes. */
+static void
+fetch_failed(struct fetch_worker *w, const struct objfetch_result *r)
+{
+	char why[1024];
+
+	if (w->aborted || atomic_load(w->shared->abort_work))
+		fail_job(w, OUTCOME_ABANDONED, "", "shutdown grace period over");
+	else if (w->refused)
+		fail_job(w, OUTCOME_PERMANENT, "", w->refuse_why);
+	else if (w->publish_failed)
+		fail_job(w, OUTCOME_TRANSIENT,
+		    "publishing alerts: ", ctaws_error_str(&w->pub_err, why, sizeof(why)));
+	else if (r->status == OBJFETCH_REFUSED)
+		fail_job(w, OUTCOME_PERMANENT, NULL, r->content.msg);
+	else
+		fail_job(w, classify_s3(&r->aws), "", ctaws_error_str(&r->aws, why, sizeof(why)));
+}
+
+/* The body was read whole, and the scanner found the object incomplete. */
+static void
+finish_failed(struct fetch_worker *w, const struct objfetch_result *r)
+{
+	char why[1024];
+
+	if (w->publish_failed && atomic_load(w->shared->abort_work))
+		fail_job(w, OUTCOME_ABANDONED, "", "shutdown grace period over");
+	else if (w->publish_failed)
+		fail_job(w, OUTCOME_TRANSIENT,
+		    "publishing alerts: ", ctaws_error_str(&w->pub_err, why, sizeof(why)));
+	else
+		fail_job(w, OUTCOME_PERMANENT, NULL, r->content.msg);
+}
+
 static void
 scan_object(struct fetch_worker *w)
 {
 	struct object_job *j = w->job;
-	const struct ct_config *cfg = w->snap->cfg;
-	struct s3_get_params p = {0};
-	struct s3_get_result res;
-	struct ctaws_error err;
-	struct ct_error cerr;
-	char why[1024];
+	struct objfetch_params p = {0};
+	struct objfetch_result r;
 
 	p.bucket = j->bucket;
 	p.key = j->key;
-	p.expected_owner = cfg->source.expected_bucket_owner;
+	p.expected_owner = w->snap->cfg->source.expected_bucket_owner;
 	p.on_head = on_head;
-	p.sink = on_body;
+	p.on_bytes = on_bytes;
 	p.arg = w;
-	ctaws_error_clear(&err);
-	memset(&res, 0, sizeof(res));
-	if (s3_get_object(w->conn, &p, &res, &err) == -1) {
-		if (w->aborted || atomic_load(w->shared->abort_work))
-			fail_job(w, OUTCOME_ABANDONED, "", "shutdown grace period over");
-		else if (w->refused)
-			fail_job(w, OUTCOME_PERMANENT, "", w->refuse_why);
-		else if (w->publish_failed)
-			fail_job(w, OUTCOME_TRANSIENT,
-			    "publishing alerts: ", ctaws_error_str(&w->pub_err, why, sizeof(why)));
-		else if (j->error[0])
-			j->outcome = OUTCOME_PERMANENT; /* the scanner refused the content */
+	if (objfetch_run(w->conn, w->scan, &p, &r) == -1) {
+		if (r.status == OBJFETCH_REFUSED && !r.in_body)
+			finish_failed(w, &r);
 		else
-			fail_job(w, classify_s3(&err), "", ctaws_error_str(&err, why, sizeof(why)));
-		return;
-	}
-	if (objscan_finish(w->scan, &cerr) == -1) {
-		if (w->publish_failed && atomic_load(w->shared->abort_work))
-			fail_job(w, OUTCOME_ABANDONED, "", "shutdown grace period over");
-		else if (w->publish_failed)
-			fail_job(w, OUTCOME_TRANSIENT,
-			    "publishing alerts: ", ctaws_error_str(&w->pub_err, why, sizeof(why)));
-		else
-			fail_job(w, OUTCOME_PERMANENT, NULL, cerr.msg);
+			fetch_failed(w, &r);
 		return;
 	}
 	flush_alerts(w);

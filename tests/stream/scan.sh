@@ -77,9 +77,9 @@ scan --bogus "$log"
 expect "unknown option: status 2" 2 0
 has "unknown option: says so" err "ctalertd scan: unrecognized option '--bogus'"
 has "unknown option: points to --help" err "Try 'ctalertd scan --help' for more information."
-scan -m1 "$log"
+scan -Z1 "$log"
 expect "an unknown short option in a cluster: status 2" 2 0
-has "an unknown short option is named, not its neighbour" err "ctalertd scan: unrecognized option '-m'"
+has "an unknown short option is named, not its neighbour" err "ctalertd scan: unrecognized option '-Z'"
 scan -p
 has "a missing argument names the option" err "ctalertd scan: option '-p' requires an argument"
 scan --pattern
