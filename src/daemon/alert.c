@@ -219,7 +219,10 @@ build_text(struct buf *t, const struct body *c, int cut)
 	text_line(t, "ARN:", f->identity_arn);
 	text_line(t, "Source IP:", f->source_ip);
 	text_line(t, "Event ID:", f->event_id);
-	buf_printf(t, "%-12ss3://%.255s/%.1024s\n\n", "Log:", c->bucket, c->key);
+	if (c->bucket)
+		buf_printf(t, "%-12ss3://%.255s/%.1024s\n\n", "Log:", c->bucket, c->key);
+	else
+		buf_printf(t, "%-12s%s\n\n", "Log:", "none: the event came from EventBridge");
 	buf_puts(t, "The full record is in the JSON alert that SQS, Lambda and HTTPS "
 	            "subscribers receive.\n");
 	if (cut)

@@ -85,7 +85,8 @@ struct alert {
 };
 
 /* Builds the alert for record (JSON text of one record, as matched) and rule
- * (borrowed), found in the log s3://bucket/key. Fails only without memory,
+ * (borrowed), found in the log s3://bucket/key (both NULL for an event that
+ * came from EventBridge: "log" then holds nulls). Fails only without memory,
  * without a topic for the rule, or when max_size leaves no room for even the
  * record's first byte (CT_ERR_NOMEM, CT_ERR_CONFIG, CT_ERR_LIMIT); the error
  * names the rule. A record that is not valid JSON is still alerted on, as

@@ -454,17 +454,19 @@ on_usr1(struct ev_loop *loop, ev_signal *w, int revents)
 	log_notice("counters: messages received %" PRIuFAST64 ", deleted %" PRIuFAST64
 	           ", returned %" PRIuFAST64 ", poisoned %" PRIuFAST64
 	           ", visibility extended %" PRIuFAST64 ", receive errors %" PRIuFAST64
-	           "; objects done %" PRIuFAST64 ", skipped %" PRIuFAST64 ", failed %" PRIuFAST64
-	           ", bytes %" PRIuFAST64 "; records %" PRIuFAST64 ", record errors %" PRIuFAST64
-	           ", matches %" PRIuFAST64 "; alerts published %" PRIuFAST64
-	           ", duplicates %" PRIuFAST64 ", failed %" PRIuFAST64 ", grouped %" PRIuFAST64
-	           ", suppressed %" PRIuFAST64 "; in flight %zu, busy workers %zu",
+	           "; events %" PRIuFAST64 "; objects done %" PRIuFAST64 ", skipped %" PRIuFAST64
+	           ", failed %" PRIuFAST64 ", bytes %" PRIuFAST64 "; records %" PRIuFAST64
+	           ", record errors %" PRIuFAST64 ", matches %" PRIuFAST64
+	           "; alerts published %" PRIuFAST64 ", duplicates %" PRIuFAST64
+	           ", failed %" PRIuFAST64 ", grouped %" PRIuFAST64 ", suppressed %" PRIuFAST64
+	           "; in flight %zu, busy workers %zu",
 	    atomic_load(&k->messages_received), atomic_load(&k->messages_deleted),
 	    atomic_load(&k->messages_returned), atomic_load(&k->messages_poisoned),
 	    atomic_load(&k->visibility_extended), atomic_load(&k->receive_errors),
-	    atomic_load(&k->objects_done), atomic_load(&k->objects_skipped),
-	    atomic_load(&k->objects_failed), atomic_load(&k->bytes_fetched),
-	    atomic_load(&k->records), atomic_load(&k->record_errors), atomic_load(&k->matches),
+	    atomic_load(&k->events_received), atomic_load(&k->objects_done),
+	    atomic_load(&k->objects_skipped), atomic_load(&k->objects_failed),
+	    atomic_load(&k->bytes_fetched), atomic_load(&k->records),
+	    atomic_load(&k->record_errors), atomic_load(&k->matches),
 	    atomic_load(&k->alerts_published), atomic_load(&k->alerts_duplicate),
 	    atomic_load(&k->alerts_failed), atomic_load(&k->alerts_grouped),
 	    atomic_load(&k->alerts_suppressed), d->messages.inflight.count, pool_running(d->pool));

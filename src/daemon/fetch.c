@@ -1,5 +1,7 @@
 /*
- * fetch: a worker's job. One object, from S3 to published alerts.
+ * fetch: a worker's job. One object, from S3 to published alerts; or one
+ * CloudTrail event from EventBridge (the real-time path), whose record goes
+ * through the same record stream, matcher and publisher, nothing fetched.
  *
  * The body streams from GetObject's write callback straight into the
  * scanner (stream/objfetch: inflate, record stream, matcher); each match
@@ -11,6 +13,8 @@
  *              corrupt gzip, not CloudTrail JSON, over a size limit)
  *   transient  worth another try later (throttling, 5xx, network, SNS)
  *   abandoned  the shutdown grace ran out while it was being read
+ * An event ends the same way: permanent when its record is unusable (the
+ * record stream's errors), transient when publishing failed.
  */
 #include "config.h"
 
@@ -35,15 +39,18 @@ struct fetch_worker {
 	struct ctaws_conn *pub_conn; /* owned: to SNS, used while conn is inside GetObject */
 	struct snapshot *snap;       /* the configuration scan was built for (a reference) */
 	struct objscan *scan;        /* owned */
+	struct matcher *ev_match;    /* owned: for events, with ev_records */
+	struct records *ev_records;  /* owned: RECORDS_EVENTBRIDGE */
 	struct publisher pub;
 	/* The current job, for the callbacks. */
 	struct object_job *job;
-	char source[1100];  /* "s3://bucket/key" */
+	char source[1100];  /* "s3://bucket/key", "EventBridge event in message ID" */
 	int publish_failed; /* an alert could not be published */
 	struct ctaws_error pub_err;
 	int refused; /* on_head refused the object */
 	char refuse_why[SOURCE_REASON_MAX];
-	int aborted; /* the shutdown grace ran out */
+	int aborted;       /* the shutdown grace ran out */
+	int record_failed; /* an event's record was unusable (error in job->error) */
 };
 
 void
@@ -56,6 +63,8 @@ object_job_free(struct object_job *j)
 	free(j->message_id);
 	free(j->bucket);
 	free(j->key);
+	free(j->event);
+	free(j->event_id);
 	free(j);
 }
 
@@ -95,6 +104,8 @@ fetch_worker_free(void *p)
 		return;
 	publisher_discard(&w->pub);
 	objscan_free(w->scan);
+	records_free(w->ev_records);
+	matcher_free(w->ev_match);
 	if (w->snap)
 		snapshot_unref(w->snap);
 	ctaws_conn_free(w->conn);
@@ -111,6 +122,11 @@ log_record_error(void *arg, const struct record_ref *rec, const struct ct_error 
 
 	(void)rec;
 	atomic_fetch_add(&w->shared->counters->record_errors, 1);
+	if (w->job->event) { /* the event's one record: the message's failure */
+		w->record_failed = 1;
+		snprintf(w->job->error, sizeof(w->job->error), "%s", err->msg);
+		return;
+	}
 	log_fields(LOG_WARNING, f, "%s", err->msg);
 }
 
@@ -199,7 +215,22 @@ on_match(
 	return r;
 }
 
-/* Builds the scanner for the job's configuration when it is not the one
+/* The record stream for events, with the limits of log records. */
+static int
+prepare_events(struct fetch_worker *w, const struct ruleset *rs, const struct conf_limits *l,
+    struct ct_error *err)
+{
+	struct records_opts ro = {RECORDS_EVENTBRIDGE, l->max_record_size, (unsigned)l->max_depth};
+	struct records_cb cb = {on_match, log_record_error, w};
+
+	if ((w->ev_match = matcher_new(rs)) == NULL)
+		return ct_error_set(err, CT_ERR_NOMEM, "out of memory");
+	if ((w->ev_records = records_new(&ro, rs, w->ev_match, &cb, err)) == NULL)
+		return -1;
+	return 0;
+}
+
+/* Builds the scanners for the job's configuration when it is not the one
  * the worker has (first job, or after a reload). */
 static int
 prepare_scan(struct fetch_worker *w, struct snapshot *snap, struct ct_error *err)
@@ -208,10 +239,14 @@ prepare_scan(struct fetch_worker *w, struct snapshot *snap, struct ct_error *err
 	struct records_cb cb = {on_match, log_record_error, w};
 	const struct conf_limits *l = &snap->cfg->limits;
 
-	if (w->scan && w->snap == snap)
+	if (w->scan && w->ev_records && w->snap == snap)
 		return 0;
 	objscan_free(w->scan);
+	records_free(w->ev_records);
+	matcher_free(w->ev_match);
 	w->scan = NULL;
+	w->ev_records = NULL;
+	w->ev_match = NULL;
 	if (w->snap)
 		snapshot_unref(w->snap);
 	w->snap = snapshot_ref(snap);
@@ -222,7 +257,7 @@ prepare_scan(struct fetch_worker *w, struct snapshot *snap, struct ct_error *err
 	o.max_ratio = (unsigned)l->max_ratio;
 	if ((w->scan = objscan_new(snap->cfg->ruleset, &o, &cb, err)) == NULL)
 		return -1;
-	return 0;
+	return prepare_events(w, snap->cfg->ruleset, l, err);
 }
 
 static int
@@ -284,6 +319,23 @@ fail_job(struct fetch_worker *w, enum outcome o, const char *what, const char *d
 		snprintf(j->error, sizeof(j->error), "%s", detail);
 }
 
+/* The alerts still in the batch go to SNS; the job is done when they are in. */
+static void
+flush_alerts(struct fetch_worker *w)
+{
+	char why[1024];
+
+	if (publisher_flush(&w->pub, &w->pub_err) == -1) {
+		if (atomic_load(w->shared->abort_work))
+			fail_job(w, OUTCOME_ABANDONED, "", "shutdown grace period over");
+		else
+			fail_job(w, OUTCOME_TRANSIENT,
+			    "publishing alerts: ", ctaws_error_str(&w->pub_err, why, sizeof(why)));
+		return;
+	}
+	w->job->outcome = OUTCOME_DONE;
+}
+
 /* The object could not be read whole, or the scanner refused its bytes. */
 static void
 fetch_failed(struct fetch_worker *w, const struct objfetch_result *r)
@@ -324,7 +376,6 @@ scan_object(struct fetch_worker *w)
 	struct object_job *j = w->job;
 	struct objfetch_params p = {0};
 	struct objfetch_result r;
-	char why[1024];
 
 	p.bucket = j->bucket;
 	p.key = j->key;
@@ -339,15 +390,44 @@ scan_object(struct fetch_worker *w)
 			fetch_failed(w, &r);
 		return;
 	}
-	if (publisher_flush(&w->pub, &w->pub_err) == -1) {
-		if (atomic_load(w->shared->abort_work))
-			fail_job(w, OUTCOME_ABANDONED, "", "shutdown grace period over");
-		else
+	flush_alerts(w);
+}
+
+/* The real-time path: the event's record, matched and published. */
+static void
+scan_event(struct fetch_worker *w)
+{
+	struct object_job *j = w->job;
+	struct ct_error err;
+	char why[1024];
+
+	if (records_reset(w->ev_records, w->source, &err) == -1 ||
+	    records_feed(w->ev_records, j->event, j->event_len, &err) == -1 ||
+	    records_finish(w->ev_records, &err) == -1) {
+		if (w->publish_failed)
 			fail_job(w, OUTCOME_TRANSIENT,
 			    "publishing alerts: ", ctaws_error_str(&w->pub_err, why, sizeof(why)));
+		else
+			fail_job(w,
+			    err.code == CT_ERR_NOMEM ? OUTCOME_TRANSIENT : OUTCOME_PERMANENT, NULL,
+			    err.msg);
 		return;
 	}
-	j->outcome = OUTCOME_DONE;
+	if (w->record_failed) {
+		j->outcome = OUTCOME_PERMANENT; /* job->error says why */
+		return;
+	}
+	flush_alerts(w);
+}
+
+/* What errors and log lines call the job: "s3://bucket/key", or the event. */
+static void
+job_source(const struct object_job *j, char *out, size_t len)
+{
+	if (j->event)
+		snprintf(out, len, "EventBridge event in message %s", j->message_id);
+	else
+		snprintf(out, len, "s3://%s/%s", j->bucket, j->key);
 }
 
 void
@@ -359,23 +439,23 @@ fetch_worker_run(void *state, struct pool_job *pj)
 	struct ct_error err;
 	uint64_t before_pub, before_dup, before_fail;
 	double t0 = clock_mono_s();
+	char source[sizeof(w->source)];
 
 	j->error[0] = '\0';
+	job_source(j, source, sizeof(source));
 	if (w == NULL) {
 		j->outcome = OUTCOME_TRANSIENT;
-		snprintf(j->error, sizeof(j->error), "s3://%s/%s: no worker state (out of memory)",
-		    j->bucket, j->key);
+		snprintf(j->error, sizeof(j->error), "%s: no worker state (out of memory)", source);
 		return;
 	}
 	if (atomic_load(w->shared->abort_work)) {
 		j->outcome = OUTCOME_ABANDONED;
-		snprintf(j->error, sizeof(j->error), "s3://%s/%s: not started before shutdown",
-		    j->bucket, j->key);
+		snprintf(j->error, sizeof(j->error), "%s: not started before shutdown", source);
 		return;
 	}
 	w->job = j;
-	snprintf(w->source, sizeof(w->source), "s3://%s/%s", j->bucket, j->key);
-	w->publish_failed = w->refused = w->aborted = 0;
+	memcpy(w->source, source, sizeof(source));
+	w->publish_failed = w->refused = w->aborted = w->record_failed = 0;
 	ctaws_error_clear(&w->pub_err);
 	if (prepare_scan(w, j->snap, &err) == -1 || objscan_reset(w->scan, w->source, &err) == -1) {
 		j->outcome = OUTCOME_TRANSIENT;
@@ -386,9 +466,14 @@ fetch_worker_run(void *state, struct pool_job *pj)
 	before_pub = w->pub.stats.published;
 	before_dup = w->pub.stats.duplicates;
 	before_fail = w->pub.stats.failed;
-	scan_object(w);
+	if (j->event) {
+		scan_event(w);
+		st.records = records_stats(w->ev_records)->records;
+	} else {
+		scan_object(w);
+		objscan_stats(w->scan, &st);
+	}
 	publisher_discard(&w->pub);
-	objscan_stats(w->scan, &st);
 	atomic_fetch_add(&w->shared->counters->records, st.records);
 	atomic_fetch_add(
 	    &w->shared->counters->alerts_published, w->pub.stats.published - before_pub);
@@ -396,6 +481,7 @@ fetch_worker_run(void *state, struct pool_job *pj)
 	    &w->shared->counters->alerts_duplicate, w->pub.stats.duplicates - before_dup);
 	atomic_fetch_add(&w->shared->counters->alerts_failed, w->pub.stats.failed - before_fail);
 	j->seconds = clock_mono_s() - t0;
-	metrics_observe_object(j->seconds);
+	if (!j->event)
+		metrics_observe_object(j->seconds);
 	w->job = NULL;
 }

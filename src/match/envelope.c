@@ -122,6 +122,15 @@ envelope_source(const char *event_source, size_t len, char *out, size_t cap)
 }
 
 const char *
+envelope_event_type(const char *detail_type)
+{
+	for (size_t i = 0; i < sizeof(detail_types) / sizeof(detail_types[0]); i++)
+		if (strcmp(detail_type, detail_types[i].detail_type) == 0)
+			return detail_types[i].event_type;
+	return NULL;
+}
+
+const char *
 envelope_detail_type(const char *event_type, size_t len)
 {
 	for (size_t i = 0; i < sizeof(detail_types) / sizeof(detail_types[0]); i++)
