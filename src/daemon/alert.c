@@ -466,13 +466,14 @@ alert_build_noted(struct alert *a, const char *record, size_t len, const struct 
 	const char *topic;
 	struct fields f;
 	struct body c;
-	char why[128];
+	char why[128], org_name[ROUTE_ACCOUNT_NAME_MAX + 1];
 	yajl_val root;
 
 	memset(a, 0, sizeof(*a));
 	root = json_parse(record, len, ALERT_MAX_DEPTH, why, sizeof(why));
 	extract(root, &f);
-	f.account_name = account_name(opt->accounts, f.account);
+	if ((f.account_name = account_name(opt->accounts, f.account)) == NULL)
+		f.account_name = orgnames_copy(opt->org, f.account, org_name, sizeof(org_name));
 	if ((topic = route_topic(rule)) == NULL &&
 	    (topic = routes_pick(opt->routes, rule, f.account, f.account_name)) == NULL &&
 	    (topic = opt->default_topic_arn) == NULL) {

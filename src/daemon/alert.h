@@ -37,6 +37,7 @@
 #include <stddef.h>
 
 #include "daemon/dedup.h"
+#include "daemon/orgnames.h"
 #include "daemon/route.h"
 #include "rules/rules.h"
 #include "util/error.h"
@@ -57,6 +58,8 @@ struct alert_options {
 	size_t max_size;                      /* 0: ALERT_MAX_SIZE */
 	const struct routes *routes;          /* alerts.routes; NULL: none */
 	const struct account_names *accounts; /* alerts.accounts; NULL: none */
+	struct orgnames *org;                 /* names from AWS Organizations, for accounts
+	                                         alerts.accounts does not name; NULL: none */
 };
 
 struct alert_attr {

@@ -33,6 +33,7 @@
 #include "daemon/message.h"
 #include "daemon/poll.h"
 #include "daemon/service.h"
+#include "daemon/orgnames.h"
 #include "daemon/summary.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -50,6 +51,7 @@ struct daemon {
 	struct dedup *dedup;          /* owned: published alerts, in store */
 	struct aggregate *agg;        /* owned: windows and thresholds, in store */
 	struct summarizer *summaries; /* owned: closes windows */
+	struct orgnames *orgnames;    /* owned: account names from Organizations, or NULL */
 	struct fetch_shared shared;   /* what workers share */
 	struct messages messages;     /* the messages in hand, and their lives */
 	struct counters counters;
@@ -86,7 +88,7 @@ snapshot_new(struct ct_config *cfg)
 	    cfg->source.skip_digest, cfg->source.max_object_size};
 	s->alerts = (struct alert_options){cfg->alerts.topic_arn, cfg->alerts.subject_prefix,
 	    cfg->alerts.group_id, cfg->alerts.email_text, 0, &cfg->alerts.routes,
-	    &cfg->alerts.accounts};
+	    &cfg->alerts.accounts, NULL};
 	return s;
 }
 
@@ -424,15 +426,18 @@ on_reload(struct ev_loop *loop, ev_signal *w, int revents)
 	    !same(nc->state.table, cfg(d)->state.table) ||
 	    nc->alerts.remember != cfg(d)->alerts.remember ||
 	    nc->alerts.lateness != cfg(d)->alerts.lateness)
-		log_warnx(
-		    "reload: state, alerts.remember or alerts.lateness changed; the store in use "
-		    "is kept until a restart");
+		log_warnx("reload: state, alerts.remember or alerts.lateness changed; the store in "
+		          "use is kept until a restart");
+	if (nc->alerts.organization_names != cfg(d)->alerts.organization_names)
+		log_warnx("reload: alerts.organization_names changed; it takes effect after a "
+		          "restart");
 	if ((ns = snapshot_new(nc)) == NULL) {
 		conf_free(nc);
 		log_err("reload refused: out of memory");
 		service_ready();
 		return;
 	}
+	ns->alerts.org = d->orgnames;
 	snapshot_unref(d->snap);
 	d->snap = ns;
 	summarizer_set_snapshot(d->summaries, ns);
@@ -589,6 +594,11 @@ daemon_new(struct ct_config *c, const struct daemon_options *opt, struct ct_erro
 		ct_error_set(err, CT_ERR_NOMEM, "out of memory");
 		goto fail;
 	}
+	if (c->alerts.organization_names && (d->orgnames = orgnames_new(d->client)) == NULL) {
+		ct_error_set(err, CT_ERR_NOMEM, "cannot start the Organizations names thread");
+		goto fail;
+	}
+	d->snap->alerts.org = d->orgnames;
 	d->shared.client = d->client;
 	d->shared.dedup = d->dedup;
 	d->shared.agg = d->agg;
@@ -705,6 +715,7 @@ daemon_free(struct daemon *d)
 	curlev_free(d->cv);
 	messages_clear(&d->messages);
 	summarizer_free(d->summaries);
+	orgnames_free(d->orgnames);
 	aggregate_free(d->agg);
 	dedup_free(d->dedup);
 	state_close(d->store);
