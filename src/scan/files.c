@@ -23,6 +23,7 @@ struct walk {
 	struct output_sink *sink; /* borrowed */
 	struct scan_totals *t;    /* borrowed */
 	char *chunk;              /* owned; READ_CHUNK bytes */
+	uint64_t files;           /* files read below the path */
 };
 
 static void
@@ -48,6 +49,7 @@ scan_fd(struct walk *w, int fd, const char *path)
 	ssize_t n;
 	int ok = 1;
 
+	w->files++;
 	output_sink_object(w->sink);
 	if (objscan_reset(w->os, path, &err) == -1) {
 		output_error(w->out, "%s", err.msg);
@@ -165,7 +167,9 @@ void
 files_scan(struct output *out, struct objscan *os, struct output_sink *sink, const char *path,
     struct scan_totals *t)
 {
-	struct walk w = {out, os, sink, t, malloc(READ_CHUNK)};
+	struct walk w = {out, os, sink, t, malloc(READ_CHUNK), 0};
+	uint64_t errors = out->errors;
+	struct stat st;
 
 	if (w.chunk == NULL) {
 		output_error(out, "%s: out of memory", path);
@@ -173,4 +177,11 @@ files_scan(struct output *out, struct objscan *os, struct output_sink *sink, con
 	}
 	scan_path(&w, path, 1);
 	free(w.chunk);
+	/* A folder with nothing to read is a mistake, not "no match". */
+	if (w.files == 0 && out->errors == errors && !output_stopped(out) &&
+	    stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		output_error(out,
+		    "%s: no log file in it (*.json, *.jsonl or *.ndjson, each perhaps .gz; "
+		    "symbolic links are not followed)",
+		    path);
 }

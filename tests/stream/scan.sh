@@ -150,6 +150,14 @@ if [ "$(sed -n 's/.*"source":"\([^"]*\)".*/\1/p' out | tr '\n' ' ')" = "tree/a/o
 else
 	not_ok "directory: files in name order"
 fi
+mkdir -p empty only-other linked
+printf 'notes' >only-other/README.md
+ln -s "$log" linked/log.json.gz
+for d in empty only-other linked; do
+	scan -p "$tutorial" "$d"
+	expect "a folder without log files ($d): status 2" 2 0
+	has "a folder without log files ($d) is named" err "$d: no log file in it"
+done
 gzip -dc "$log" | timeout 60 "$CTALERTD" scan --no-progress -p "$tutorial" - >out 2>err
 rc=$?
 expect "standard input" 0 1
