@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "match/envelope.h"
+#include "match/match.h"
 
 static const char *const envelope_keys[] = {
     "version", "id", "detail-type", "source", "account", "time", "region", "detail"};
@@ -64,6 +65,12 @@ envelope_is_envelope_path(const char *path)
 		if (segment_is(path, len, envelope_keys[i]))
 			return 1;
 	return 0;
+}
+
+int
+match_is_envelope_key(const char *key)
+{
+	return strchr(key, '.') == NULL && envelope_is_envelope_path(key);
 }
 
 enum envelope_map

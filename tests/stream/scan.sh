@@ -169,6 +169,12 @@ expect "a missing file: status 2, the others still scanned" 2 2
 has "a missing file is named" err "missing.json.gz: No such file or directory"
 
 # formats and envelope
+scan -p '{"source":["aws.sns"],"eventName":["CreateTopic"]}' "$cases/tutorial.json"
+expect "a pattern mixing envelope and record keys matches nothing" 1 0
+has "... and says which key is on which side" err 'envelope fields ("source") with record fields at its top level ("eventName")'
+scan -p '{"source":["aws.sns"],"detail":{"eventName":["CreateTopic"]}}' "$cases/tutorial.json"
+expect "the same under detail matches" 0 1
+if grep -q 'mixes EventBridge envelope' err; then not_ok "no warning for a pattern all envelope"; else ok "no warning for a pattern all envelope"; fi
 scan -p "$tutorial" --format=ndjson "$cases/tutorial.ndjson"
 expect "--format=ndjson" 0 1
 scan -p "$tutorial" "$cases/tutorial.ndjson"
