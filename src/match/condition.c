@@ -106,21 +106,32 @@ emit(struct cparse *p, uint32_t op)
 	return 0;
 }
 
-/* Whether name matches glob, whose only special character is '*'. */
+/* Whether name matches glob, whose only special character is '*'. Greedy,
+ * going back only to the last '*': linear in practice and never worse than
+ * glen x nlen, where trying every split at every '*' is exponential. */
 static int
 glob_names(const char *g, size_t glen, const char *name)
 {
-	size_t nlen = strlen(name);
+	size_t gi = 0, star = (size_t)-1, resume = 0;
+	const char *n = name;
 
-	if (glen == 0)
-		return nlen == 0;
-	if (g[0] == '*') {
-		for (size_t i = 0; i <= nlen; i++)
-			if (glob_names(g + 1, glen - 1, name + i))
-				return 1;
-		return 0;
+	while (*n) {
+		if (gi < glen && g[gi] == '*') {
+			star = gi++;
+			resume = (size_t)(n - name);
+		} else if (gi < glen && g[gi] == *n) {
+			gi++;
+			n++;
+		} else if (star != (size_t)-1) {
+			gi = star + 1;
+			n = name + ++resume;
+		} else {
+			return 0;
+		}
 	}
-	return nlen > 0 && g[0] == name[0] && glob_names(g + 1, glen - 1, name + 1);
+	while (gi < glen && g[gi] == '*')
+		gi++;
+	return gi == glen;
 }
 
 static int
