@@ -26,6 +26,7 @@
 #include "daemon/curlev.h"
 #include "daemon/daemon.h"
 #include "daemon/dedup.h"
+#include "daemon/ledger.h"
 #include "daemon/store.h"
 #include "daemon/emf.h"
 #include "daemon/health.h"
@@ -48,6 +49,7 @@ struct daemon {
 	struct acker *acker;          /* owned */
 	struct state *store;          /* owned: what ctalertd remembers (store.h) */
 	struct dedup *dedup;          /* owned: published alerts, in store */
+	struct ledger *ledger;        /* owned: scanned logs' hashes, in store */
 	struct aggregate *agg;        /* owned: windows and thresholds, in store */
 	struct summarizer *summaries; /* owned: closes windows */
 	struct fetch_shared shared;   /* what workers share */
@@ -580,6 +582,11 @@ daemon_new(struct ct_config *c, const struct daemon_options *opt, struct ct_erro
 		ct_error_set(err, CT_ERR_NOMEM, "out of memory");
 		goto fail;
 	}
+	if ((d->ledger = ledger_new(d->store, LEDGER_KEEP_DEFAULT, &d->counters.state_errors)) ==
+	    NULL) {
+		ct_error_set(err, CT_ERR_NOMEM, "out of memory");
+		goto fail;
+	}
 	if ((d->agg = aggregate_new(d->store, d->dedup, (int64_t)c->alerts.lateness,
 	         &d->counters.state_errors)) == NULL ||
 	    (d->summaries = summarizer_new(
@@ -589,6 +596,7 @@ daemon_new(struct ct_config *c, const struct daemon_options *opt, struct ct_erro
 	}
 	d->shared.client = d->client;
 	d->shared.dedup = d->dedup;
+	d->shared.ledger = d->ledger;
 	d->shared.agg = d->agg;
 	d->shared.counters = &d->counters;
 	d->shared.abort_work = &d->abort_work;
@@ -705,6 +713,7 @@ daemon_free(struct daemon *d)
 	summarizer_free(d->summaries);
 	aggregate_free(d->agg);
 	dedup_free(d->dedup);
+	ledger_free(d->ledger);
 	state_close(d->store);
 	ctaws_client_free(d->client);
 	if (d->snap)

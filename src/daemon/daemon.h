@@ -104,6 +104,7 @@ struct fetch_shared {
 	struct ctaws_client *client; /* borrowed; thread-safe */
 	struct dedup *dedup;         /* borrowed; thread-safe: published alerts */
 	struct aggregate *agg;       /* borrowed; thread-safe: windows and thresholds */
+	struct ledger *ledger;       /* borrowed; thread-safe: scanned logs' hashes; NULL: off */
 	struct counters *counters;   /* borrowed */
 	atomic_int *abort_work;      /* set when the shutdown grace is over */
 	FILE *dry_run;               /* non-NULL: print alerts */

@@ -21,8 +21,10 @@
 #include "aws/s3.h"
 #include "daemon/aggregate.h"
 #include "daemon/daemon.h"
+#include "daemon/ledger.h"
 #include "daemon/metrics.h"
 #include "daemon/publish.h"
+#include "integrity/verify.h"
 #include "stream/objscan.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -34,6 +36,7 @@ struct fetch_worker {
 	struct ctaws_conn *pub_conn; /* owned: to SNS, used while conn is inside GetObject */
 	struct snapshot *snap;       /* the configuration scan was built for (a reference) */
 	struct objscan *scan;        /* owned */
+	struct iv_sha256 *sha;       /* owned: the log's hash, tapped from scan's inflater */
 	struct publisher pub;
 	/* The current job, for the callbacks. */
 	struct object_job *job;
@@ -82,6 +85,10 @@ fetch_worker_new(void *shared, int index)
 	ctaws_conn_set_cancel(w->conn, w->shared->abort_work);
 	ctaws_conn_set_cancel(w->pub_conn, w->shared->abort_work);
 	publisher_init(&w->pub, w->pub_conn, w->shared->dedup, w->shared->dry_run);
+	if ((w->sha = iv_sha256_new()) == NULL) {
+		fetch_worker_free(w);
+		return NULL;
+	}
 	return w;
 }
 
@@ -94,6 +101,7 @@ fetch_worker_free(void *p)
 		return;
 	publisher_discard(&w->pub);
 	objscan_free(w->scan);
+	iv_sha256_free(w->sha);
 	if (w->snap)
 		snapshot_unref(w->snap);
 	ctaws_conn_free(w->conn);
@@ -198,6 +206,29 @@ on_match(
 	return r;
 }
 
+/* The log's SHA-256, on the uncompressed bytes as the scanner reads them. */
+static int
+tap_hash(void *arg, const char *p, size_t n, struct ct_error *err)
+{
+	struct fetch_worker *w = arg;
+
+	if (iv_sha256_update(w->sha, p, n) == -1)
+		return ct_error_set(err, CT_ERR_NOMEM, "SHA-256 failed");
+	return 0;
+}
+
+/* The log was read to the end: its hash goes to the ledger, for the digest
+ * that will list it. */
+static void
+record_hash(struct fetch_worker *w)
+{
+	char hash[DIGEST_HASH_HEX];
+
+	if (w->shared->ledger == NULL || iv_sha256_finish(w->sha, hash) == -1)
+		return;
+	ledger_scanned(w->shared->ledger, w->job->bucket, w->job->key, hash);
+}
+
 /* Builds the scanner for the job's configuration when it is not the one
  * the worker has (first job, or after a reload). */
 static int
@@ -221,6 +252,8 @@ prepare_scan(struct fetch_worker *w, struct snapshot *snap, struct ct_error *err
 	o.max_ratio = (unsigned)l->max_ratio;
 	if ((w->scan = objscan_new(snap->cfg->ruleset, &o, &cb, err)) == NULL)
 		return -1;
+	if (w->shared->ledger)
+		objscan_set_tap(w->scan, tap_hash, w);
 	return 0;
 }
 
@@ -329,6 +362,7 @@ scan_object(struct fetch_worker *w)
 			fail_job(w, OUTCOME_PERMANENT, NULL, cerr.msg);
 		return;
 	}
+	record_hash(w);
 	if (publisher_flush(&w->pub, &w->pub_err) == -1) {
 		if (atomic_load(w->shared->abort_work))
 			fail_job(w, OUTCOME_ABANDONED, "", "shutdown grace period over");
@@ -373,6 +407,7 @@ fetch_worker_run(void *state, struct pool_job *pj)
 		w->job = NULL;
 		return;
 	}
+	iv_sha256_reset(w->sha);
 	before_pub = w->pub.stats.published;
 	before_dup = w->pub.stats.duplicates;
 	before_fail = w->pub.stats.failed;
