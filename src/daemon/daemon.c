@@ -25,6 +25,7 @@
 #include "daemon/awsconf.h"
 #include "daemon/curlev.h"
 #include "daemon/daemon.h"
+#include "daemon/attest.h"
 #include "daemon/dedup.h"
 #include "daemon/ledger.h"
 #include "daemon/store.h"
@@ -50,6 +51,7 @@ struct daemon {
 	struct state *store;          /* owned: what ctalertd remembers (store.h) */
 	struct dedup *dedup;          /* owned: published alerts, in store */
 	struct ledger *ledger;        /* owned: scanned logs' hashes, in store */
+	struct attest_keys *keys;     /* owned: CloudTrail's public keys */
 	struct aggregate *agg;        /* owned: windows and thresholds, in store */
 	struct summarizer *summaries; /* owned: closes windows */
 	struct fetch_shared shared;   /* what workers share */
@@ -85,7 +87,7 @@ snapshot_new(struct ct_config *cfg)
 	s->cfg = cfg;
 	s->source = (struct source_policy){cfg->source.buckets, cfg->source.n_buckets,
 	    cfg->source.include, cfg->source.n_include, cfg->source.exclude, cfg->source.n_exclude,
-	    cfg->source.skip_digest, cfg->source.max_object_size};
+	    cfg->source.skip_digest, cfg->source.max_object_size, cfg->integrity.verify};
 	s->alerts = (struct alert_options){cfg->alerts.topic_arn, cfg->alerts.subject_prefix,
 	    cfg->alerts.group_id, cfg->alerts.email_text, 0, &cfg->alerts.routes,
 	    &cfg->alerts.accounts};
@@ -596,7 +598,12 @@ daemon_new(struct ct_config *c, const struct daemon_options *opt, struct ct_erro
 	}
 	d->shared.client = d->client;
 	d->shared.dedup = d->dedup;
-	d->shared.ledger = d->ledger;
+	d->shared.ledger = c->integrity.verify ? d->ledger : NULL;
+	d->shared.store = d->store;
+	if ((d->shared.keys = d->keys = attest_keys_new(d->client)) == NULL) {
+		ct_error_set(err, CT_ERR_NOMEM, "out of memory");
+		goto fail;
+	}
 	d->shared.agg = d->agg;
 	d->shared.counters = &d->counters;
 	d->shared.abort_work = &d->abort_work;
@@ -714,6 +721,7 @@ daemon_free(struct daemon *d)
 	aggregate_free(d->agg);
 	dedup_free(d->dedup);
 	ledger_free(d->ledger);
+	attest_keys_free(d->keys);
 	state_close(d->store);
 	ctaws_client_free(d->client);
 	if (d->snap)

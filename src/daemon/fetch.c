@@ -20,6 +20,7 @@
 #include "aws/client.h"
 #include "aws/s3.h"
 #include "daemon/aggregate.h"
+#include "daemon/attest.h"
 #include "daemon/daemon.h"
 #include "daemon/ledger.h"
 #include "daemon/metrics.h"
@@ -45,7 +46,9 @@ struct fetch_worker {
 	struct ctaws_error pub_err;
 	int refused; /* on_head refused the object */
 	char refuse_why[SOURCE_REASON_MAX];
-	int aborted; /* the shutdown grace ran out */
+	int aborted;    /* the shutdown grace ran out */
+	int not_found;  /* GetObject said the object does not exist */
+	char *hash_out; /* non-NULL: the scanned log's hash goes here too (a backfill) */
 };
 
 void
@@ -226,6 +229,8 @@ record_hash(struct fetch_worker *w)
 
 	if (w->shared->ledger == NULL || iv_sha256_finish(w->sha, hash) == -1)
 		return;
+	if (w->hash_out)
+		memcpy(w->hash_out, hash, DIGEST_HASH_HEX);
 	ledger_scanned(w->shared->ledger, w->job->bucket, w->job->key, hash);
 }
 
@@ -339,6 +344,7 @@ scan_object(struct fetch_worker *w)
 	ctaws_error_clear(&err);
 	memset(&res, 0, sizeof(res));
 	if (s3_get_object(w->conn, &p, &res, &err) == -1) {
+		w->not_found = err.errc == CTAWS_ERRC_NOT_FOUND && !w->refused && !j->error[0];
 		if (w->aborted || atomic_load(w->shared->abort_work))
 			fail_job(w, OUTCOME_ABANDONED, "", "shutdown grace period over");
 		else if (w->refused)
@@ -372,6 +378,51 @@ scan_object(struct fetch_worker *w)
 		return;
 	}
 	j->outcome = OUTCOME_DONE;
+}
+
+/* A log a digest lists and no notification announced: scanned as if it had
+ * been, in the middle of the digest's job (attest.h). */
+static int
+backfill(void *arg, const char *bucket, const char *key, char hash[DIGEST_HASH_HEX], char *why,
+    size_t whylen)
+{
+	struct fetch_worker *w = arg;
+	struct object_job *digest = w->job;
+	struct object_job log = {
+	    .snap = digest->snap, .message_id = digest->message_id, .size = -1};
+	struct ct_error err;
+	int r;
+
+	log.bucket = (char *)bucket;
+	log.key = (char *)key;
+	w->job = &log;
+	snprintf(w->source, sizeof(w->source), "s3://%s/%s", bucket, key);
+	w->publish_failed = w->refused = w->aborted = w->not_found = 0;
+	hash[0] = '\0';
+	w->hash_out = hash;
+	iv_sha256_reset(w->sha);
+	if (objscan_reset(w->scan, w->source, &err) == -1) {
+		snprintf(log.error, sizeof(log.error), "%s", err.msg);
+		log.outcome = OUTCOME_TRANSIENT;
+	} else {
+		scan_object(w);
+	}
+	w->hash_out = NULL;
+	r = log.outcome == OUTCOME_DONE && hash[0] ? 0 : w->not_found ? 1 : -1;
+	if (r == -1)
+		snprintf(why, whylen, "%s", log.error[0] ? log.error : "no hash");
+	w->job = digest;
+	snprintf(w->source, sizeof(w->source), "s3://%s/%s", digest->bucket, digest->key);
+	return r;
+}
+
+static void
+run_digest(struct fetch_worker *w)
+{
+	struct attest_worker aw = {w->conn, &w->pub, w->snap, w->shared, backfill, w};
+
+	w->job->outcome =
+	    attest_digest(&aw, w->job->bucket, w->job->key, w->job->error, sizeof(w->job->error));
 }
 
 void
@@ -411,7 +462,10 @@ fetch_worker_run(void *state, struct pool_job *pj)
 	before_pub = w->pub.stats.published;
 	before_dup = w->pub.stats.duplicates;
 	before_fail = w->pub.stats.failed;
-	scan_object(w);
+	if (j->digest)
+		run_digest(w);
+	else
+		scan_object(w);
 	publisher_discard(&w->pub);
 	objscan_stats(w->scan, &st);
 	atomic_fetch_add(&w->shared->counters->records, st.records);
