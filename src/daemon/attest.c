@@ -444,21 +444,33 @@ check_chain(struct job *j)
 	digest_free(&prev.d);
 }
 
-/* One listed log file against the ledger, fetched when never scanned. */
+static void compare_log(struct job *j, const struct digest_log *l);
+
+/* One listed log file: compared, and no longer waiting for a digest. */
 static void
 check_log(struct job *j, const struct digest_log *l)
 {
+	char k[STATE_KEY_MAX];
+	struct ct_error err;
+
+	compare_log(j, l);
+	snprintf(k, sizeof(k), "unlisted/%s/%s", l->bucket, l->key);
+	if (state_forget(j->w->shared->store, k, &err) == -1)
+		atomic_fetch_add(&j->w->shared->counters->state_errors, 1);
+}
+
+/* A listed log file against the ledger, fetched when never scanned. */
+static void
+compare_log(struct job *j, const struct digest_log *l)
+{
 	struct counters *c = j->w->shared->counters;
-	char where[1100], found[DIGEST_HASH_HEX], why[1024], k[STATE_KEY_MAX];
+	char where[1100], found[DIGEST_HASH_HEX], why[1024];
 	struct attest_finding f = {
 	    .object = where, .bucket = l->bucket, .key = l->key, .id = l->key, .expected = l->hash};
-	struct ct_error err;
 	int64_t prefix;
 	int r;
 
 	snprintf(where, sizeof(where), "s3://%s/%s", l->bucket, l->key);
-	snprintf(k, sizeof(k), "unlisted/%s/%s", l->bucket, l->key);
-	(void)state_forget(j->w->shared->store, k, &err);
 	r = ledger_lookup(j->w->shared->ledger, l->bucket, l->key, &prefix);
 	if (r == 1 && prefix == ledger_hash_prefix(l->hash)) {
 		atomic_fetch_add(&c->logs_verified, 1);

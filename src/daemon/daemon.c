@@ -27,6 +27,7 @@
 #include "daemon/daemon.h"
 #include "daemon/attest.h"
 #include "daemon/dedup.h"
+#include "daemon/watch.h"
 #include "daemon/ledger.h"
 #include "daemon/store.h"
 #include "daemon/emf.h"
@@ -54,6 +55,7 @@ struct daemon {
 	struct attest_keys *keys;     /* owned: CloudTrail's public keys */
 	struct aggregate *agg;        /* owned: windows and thresholds, in store */
 	struct summarizer *summaries; /* owned: closes windows */
+	struct watch *watch;          /* owned: delivery stopped, logs no digest listed */
 	struct fetch_shared shared;   /* what workers share */
 	struct messages messages;     /* the messages in hand, and their lives */
 	struct counters counters;
@@ -440,6 +442,7 @@ on_reload(struct ev_loop *loop, ev_signal *w, int revents)
 	snapshot_unref(d->snap);
 	d->snap = ns;
 	summarizer_set_snapshot(d->summaries, ns);
+	watch_set_snapshot(d->watch, ns);
 	log_set_level(nc->log_level);
 	health_limit((double)nc->metrics_max_receive_age);
 	log_info("configuration reloaded: %zu %s", nc->rules.n,
@@ -584,15 +587,18 @@ daemon_new(struct ct_config *c, const struct daemon_options *opt, struct ct_erro
 		ct_error_set(err, CT_ERR_NOMEM, "out of memory");
 		goto fail;
 	}
-	if ((d->ledger = ledger_new(d->store, LEDGER_KEEP_DEFAULT, &d->counters.state_errors)) ==
-	    NULL) {
+	if ((d->ledger = ledger_new(d->store,
+	         LEDGER_KEEP_DEFAULT + (int64_t)c->integrity.unlisted_timeout,
+	         (int64_t)c->integrity.unlisted_timeout, &d->counters.state_errors)) == NULL) {
 		ct_error_set(err, CT_ERR_NOMEM, "out of memory");
 		goto fail;
 	}
 	if ((d->agg = aggregate_new(d->store, d->dedup, (int64_t)c->alerts.lateness,
 	         &d->counters.state_errors)) == NULL ||
 	    (d->summaries = summarizer_new(
-	         d->agg, d->client, d->snap, &d->counters, opt->dry_run)) == NULL) {
+	         d->agg, d->client, d->snap, &d->counters, opt->dry_run)) == NULL ||
+	    (d->watch = watch_new(d->store, d->client, d->snap, &d->counters, opt->dry_run)) ==
+	        NULL) {
 		ct_error_set(err, CT_ERR_NOMEM, "out of memory");
 		goto fail;
 	}
@@ -718,6 +724,7 @@ daemon_free(struct daemon *d)
 	curlev_free(d->cv);
 	messages_clear(&d->messages);
 	summarizer_free(d->summaries);
+	watch_free(d->watch);
 	aggregate_free(d->agg);
 	dedup_free(d->dedup);
 	ledger_free(d->ledger);

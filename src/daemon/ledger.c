@@ -16,12 +16,13 @@
 struct ledger {
 	struct state *st;             /* borrowed */
 	int64_t keep;                 /* seconds */
+	int64_t unlisted;             /* seconds a digest has to list a scanned log */
 	atomic_uint_fast64_t *errors; /* borrowed, may be NULL */
 	atomic_int failing;           /* the last store call failed */
 };
 
 struct ledger *
-ledger_new(struct state *st, int64_t keep_s, atomic_uint_fast64_t *errors)
+ledger_new(struct state *st, int64_t keep_s, int64_t unlisted_s, atomic_uint_fast64_t *errors)
 {
 	struct ledger *l = calloc(1, sizeof(*l));
 
@@ -29,6 +30,7 @@ ledger_new(struct state *st, int64_t keep_s, atomic_uint_fast64_t *errors)
 		return NULL;
 	l->st = st;
 	l->keep = keep_s > 0 ? keep_s : LEDGER_KEEP_DEFAULT;
+	l->unlisted = unlisted_s;
 	l->errors = errors;
 	atomic_init(&l->failing, 0);
 	return l;
@@ -85,13 +87,22 @@ void
 ledger_scanned(
     struct ledger *l, const char *bucket, const char *key, const char hash[DIGEST_HASH_HEX])
 {
-	char k[STATE_KEY_MAX];
+	char k[STATE_KEY_MAX], u[STATE_KEY_MAX + 16];
 	struct ct_error err;
 	int64_t v;
 	int r;
 
 	if (store_key(bucket, key, k) == -1)
 		return;
+	/* A log read again with the hash it had (a message delivered twice)
+	 * may be listed already: it waits for no digest again. */
+	if (state_get(l->st, k, &v, &err) == 1 && v == ledger_hash_prefix(hash))
+		return;
+	snprintf(u, sizeof(u), "unlisted/%s/%s", bucket, key);
+	if (state_put(l->st, u, state_now(l->st) + l->unlisted, &err) == -1) {
+		outcome(l, -1, &err);
+		return;
+	}
 	/* The latest scan wins: forget the one before, then count up from 0. */
 	r = state_forget(l->st, k, &err);
 	if (r != -1)

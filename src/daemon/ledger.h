@@ -28,8 +28,11 @@ struct ledger;
 struct state;
 
 /* st borrowed, outliving the ledger; errors (borrowed, may be NULL) counts
- * store calls that failed. NULL when memory is short. */
-struct ledger *ledger_new(struct state *st, int64_t keep_s, atomic_uint_fast64_t *errors);
+ * store calls that failed. A log scanned for the first time (or with a new
+ * hash) also gets "unlisted/BUCKET/KEY", expiring unlisted_s after the scan,
+ * that the digest listing it forgets (watch.h). NULL when memory is short. */
+struct ledger *ledger_new(
+    struct state *st, int64_t keep_s, int64_t unlisted_s, atomic_uint_fast64_t *errors);
 void ledger_free(struct ledger *l);
 
 /* The hash's first 60 bits, as the ledger keeps it (0 for text that is not

@@ -94,3 +94,73 @@ test("a log whose notification was lost is scanned at digest time: its alerts st
 	assert.deepEqual(got.map((a) => a.eventID), [hit.eventID], JSON.stringify(got));
 	assert.ok(logLines(r.stderr).some((l) => /never announced; scanned now/.test(l.msg)), r.stderr);
 });
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+test("a scanned log no digest lists alerts log-injected after integrity.unlisted_timeout", async () => {
+	const s = await setup("integrity = { unlisted_timeout = 2; };");
+	const listed = await s.trail.deliverLog(new Date(s.hour.getTime() + 600e3), [record()]);
+	const injected = await s.trail.injectLog(new Date(s.hour.getTime() + 900e3));
+	const d = await s.trail.deliverDigest(new Date(s.hour.getTime() + HOUR));
+	await announceKeys(s.world, [listed.key, injected, d.key]);
+	await run(s);
+	await sleep(2500);
+	await run(s); // the deadline passed while no instance ran: found at start
+	const got = await alerts(s.world, 1);
+	const inj = byRule(got, "ctalertd-integrity-log-injected");
+	assert.deepEqual(inj.map((a) => a.record.integrity.object), [`s3://${s.world.bucket}/${injected}`], JSON.stringify(got));
+	assert.equal(got.length, 1, "the listed log is not reported");
+});
+
+test("no digest for integrity.delivery_timeout alerts delivery-stopped; the next digest clears it", async () => {
+	const s = await setup("integrity = { delivery_timeout = 2; };");
+	const d1 = await s.trail.deliverDigest(new Date(s.hour.getTime() + HOUR));
+	await announceKeys(s.world, [d1.key]);
+	await run(s);
+	await sleep(2500);
+	await run(s);
+	let got = await alerts(s.world, 1);
+	const stopped = byRule(got, "ctalertd-integrity-delivery-stopped");
+	assert.equal(stopped.length, 1, JSON.stringify(got));
+	assert.equal(stopped[0].record.integrity.trail, "management");
+	assert.equal(stopped[0].awsRegion, s.trail.region);
+	const d2 = await s.trail.deliverDigest(new Date(s.hour.getTime() + 2 * HOUR));
+	await announceKeys(s.world, [d2.key]);
+	await run(s);
+	got = await alerts(s.world, 1);
+	assert.equal(byRule(got, "ctalertd-integrity-delivery-resumed").length, 1, JSON.stringify(got));
+	assert.equal(byRule(got, "ctalertd-integrity-delivery-stopped").length, 0, "stopped alerted again");
+});
+
+test("a previous digest deleted breaks the chain; a digest edited is invalid", async () => {
+	const s = await setup();
+	const [d1, d2, d3] = await s.trail.deliverHours(s.hour, 3, { logsPerHour: 0 });
+	await s.trail.deleteDigest(d1.key);
+	await s.trail.editDigest(d3.key);
+	await announceKeys(s.world, [d2.key, d3.key]);
+	await run(s);
+	const got = await alerts(s.world, 2);
+	const broken = byRule(got, "ctalertd-integrity-chain-broken");
+	assert.deepEqual(broken.map((a) => a.record.integrity.object), [`s3://${s.world.bucket}/${d2.key}`], JSON.stringify(got));
+	const invalid = byRule(got, "ctalertd-integrity-digest-invalid");
+	assert.deepEqual(invalid.map((a) => a.record.integrity.object), [`s3://${s.world.bucket}/${d3.key}`], JSON.stringify(got));
+	assert.match(invalid[0].record.integrity.detail, /signature/);
+});
+
+test("without s3:GetObject on digests ctalertd says so once and goes on alerting", async () => {
+	const s = await setup();
+	const d1 = await s.trail.deliverDigest(new Date(s.hour.getTime() + HOUR));
+	const d2 = await s.trail.deliverDigest(new Date(s.hour.getTime() + 2 * HOUR));
+	const denied = aws.faults.add({ service: "s3", operation: "GetObject", keyPrefix: d1.key.split("/CloudTrail-Digest/")[0] + "/CloudTrail-Digest/",
+		kind: "status", status: 403, code: "AccessDenied", message: "Access Denied", count: "always" });
+	const hit = createTopicRecord();
+	const log = await s.trail.deliverLog(new Date(), [hit]);
+	await announceKeys(s.world, [d1.key, d2.key, log.key]);
+	const r = await run(s);
+	const got = await alerts(s.world, 1);
+	assert.deepEqual(got.map((a) => a.eventID), [hit.eventID]);
+	const said = logLines(r.stderr).filter((l) => /s3:GetObject on CloudTrail digests is denied/.test(l.msg));
+	assert.equal(said.length, 1, r.stderr);
+	assert.equal(said[0].level, "warning");
+	assert.equal(aws.faults.fired(denied), 2, "both digests were asked for");
+});
