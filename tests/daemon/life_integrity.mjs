@@ -164,3 +164,22 @@ test("without s3:GetObject on digests ctalertd says so once and goes on alerting
 	assert.equal(said[0].level, "warning");
 	assert.equal(aws.faults.fired(denied), 2, "both digests were asked for");
 });
+
+test("without cloudtrail:ListPublicKeys ctalertd says so once, still compares logs, and goes on alerting", async () => {
+	const s = await setup();
+	aws.cloudtrail.inject({ on: "ListPublicKeys", status: 400, code: "AccessDeniedException",
+		message: "User is not authorized to perform: cloudtrail:ListPublicKeys", count: 5 });
+	const a = await s.trail.deliverLog(new Date(s.hour.getTime() + 600e3), [record()]);
+	await s.trail.deleteLog(a.key);
+	const d1 = await s.trail.deliverDigest(new Date(s.hour.getTime() + HOUR));
+	const d2 = await s.trail.deliverDigest(new Date(s.hour.getTime() + 2 * HOUR));
+	const hit = createTopicRecord();
+	const log = await s.trail.deliverLog(new Date(), [hit]);
+	await announceKeys(s.world, [d1.key, d2.key, log.key]);
+	const r = await run(s);
+	const got = await alerts(s.world, 2);
+	assert.deepEqual(got.map((x) => x.rule).sort(), ["ctalertd-integrity-log-deleted", "sns-create-topic"], JSON.stringify(got));
+	const said = logLines(r.stderr).filter((l) => /cloudtrail:ListPublicKeys in \S+ is denied/.test(l.msg));
+	assert.equal(said.length, 1, r.stderr);
+	assert.ok(aws.cloudtrail.counters.ListPublicKeys >= 1);
+});
