@@ -604,7 +604,7 @@ daemon_new(struct ct_config *c, const struct daemon_options *opt, struct ct_erro
 	}
 	d->shared.client = d->client;
 	d->shared.dedup = d->dedup;
-	d->shared.ledger = c->integrity.verify ? d->ledger : NULL;
+	d->shared.ledger = d->ledger;
 	d->shared.store = d->store;
 	if ((d->shared.keys = d->keys = attest_keys_new(d->client)) == NULL) {
 		ct_error_set(err, CT_ERR_NOMEM, "out of memory");

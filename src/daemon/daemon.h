@@ -115,7 +115,7 @@ struct fetch_shared {
 	struct ctaws_client *client; /* borrowed; thread-safe */
 	struct dedup *dedup;         /* borrowed; thread-safe: published alerts */
 	struct aggregate *agg;       /* borrowed; thread-safe: windows and thresholds */
-	struct ledger *ledger;       /* borrowed; thread-safe: scanned logs' hashes; NULL: off */
+	struct ledger *ledger;       /* borrowed; thread-safe: scanned logs' hashes */
 	struct state *store;         /* borrowed; thread-safe: the state store */
 	struct attest_keys *keys;    /* borrowed; thread-safe: CloudTrail's public keys */
 	struct counters *counters;   /* borrowed */

@@ -227,7 +227,7 @@ record_hash(struct fetch_worker *w)
 {
 	char hash[DIGEST_HASH_HEX];
 
-	if (w->shared->ledger == NULL || iv_sha256_finish(w->sha, hash) == -1)
+	if (!w->snap->cfg->integrity.verify || iv_sha256_finish(w->sha, hash) == -1)
 		return;
 	if (w->hash_out)
 		memcpy(w->hash_out, hash, DIGEST_HASH_HEX);
@@ -257,7 +257,7 @@ prepare_scan(struct fetch_worker *w, struct snapshot *snap, struct ct_error *err
 	o.max_ratio = (unsigned)l->max_ratio;
 	if ((w->scan = objscan_new(snap->cfg->ruleset, &o, &cb, err)) == NULL)
 		return -1;
-	if (w->shared->ledger)
+	if (snap->cfg->integrity.verify)
 		objscan_set_tap(w->scan, tap_hash, w);
 	return 0;
 }
