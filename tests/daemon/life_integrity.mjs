@@ -70,7 +70,7 @@ test("a log rewritten after delivery alerts log-modified; intact logs verify", a
 	assert.ok(!logLines(r.stderr).some((l) => /skipped: a CloudTrail digest/.test(l.msg)), r.stderr);
 });
 
-test("a listed log gone from S3 alerts log-deleted", async () => {
+test("a listed log gone from S3 alerts log-deleted, once", async () => {
 	const s = await setup();
 	const a = await s.trail.deliverLog(new Date(s.hour.getTime() + 600e3), [record()]);
 	await s.trail.deleteLog(a.key);
@@ -81,6 +81,11 @@ test("a listed log gone from S3 alerts log-deleted", async () => {
 	const deleted = byRule(got, "ctalertd-integrity-log-deleted");
 	assert.equal(deleted.length, 1, JSON.stringify(got));
 	assert.equal(deleted[0].record.integrity.object, `s3://${s.world.bucket}/${a.key}`);
+	// The digest's notification again (a redelivery): effectively once.
+	await announceKeys(s.world, [d.key]);
+	await run(s);
+	assert.deepEqual(await alerts(s.world, 0, { timeoutMs: 1500 }), [], "alerted twice");
+	assert.ok(aws.requestLog.count({ operation: "GetObject", key: d.key, status: 200 }) >= 2, "the digest was read again");
 });
 
 test("a log whose notification was lost is scanned at digest time: its alerts still arrive", async () => {
