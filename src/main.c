@@ -17,7 +17,7 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{"scan", cmd_scan, "match CloudTrail log files against the rules and print the matches"},
+	{"scan", cmd_scan, "match CloudTrail logs, files or s3://, against the rules and print the matches"},
 	{"verify", cmd_verify, "verify CloudTrail's signed digests and the log files they list"},
 	{"run", cmd_run, "run the daemon: poll SQS, scan announced objects, publish alerts (default)"},
 	{"check", cmd_check, "validate the configuration and check what the daemon can reach"},

@@ -329,6 +329,15 @@ list_rule(const struct rule *r, enum match_envelope env, struct ct_error *err)
 	return 0;
 }
 
+int
+rules_print_list(const struct rule_list *l, enum match_envelope env, struct ct_error *err)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (list_rule(&l->v[i], env, err) == -1)
+			return -1;
+	return 0;
+}
+
 static int
 rules_body(const struct rules_args *a, const struct rule_list *l, struct ct_error *err)
 {
@@ -337,10 +346,7 @@ rules_body(const struct rules_args *a, const struct rule_list *l, struct ct_erro
 	if (rs == NULL)
 		return 2;
 	ruleset_free(rs);
-	for (size_t i = 0; i < l->n; i++)
-		if (list_rule(&l->v[i], a->envelope, err) == -1)
-			return 2;
-	return 0;
+	return rules_print_list(l, a->envelope, err) == -1 ? 2 : 0;
 }
 
 /* ---- both ---- */

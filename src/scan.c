@@ -1,71 +1,51 @@
 /*
- * ctalertd scan: match CloudTrail log files offline and print the matches.
+ * ctalertd scan: match CloudTrail logs offline, from files or straight from
+ * S3, and print the matches.
  *
- * Each path (a file, a directory walked recursively, or - for standard input)
- * is streamed through the same object scanner the daemon uses. Every match is
- * one JSON line on standard output, {"rule": NAME, "source": PATH, "record":
- * {...}}, the record as it appeared in the log (a Sigma rule's id, tags,
- * references and false positives in "sigma" after NAME, as alerts carry
- * them); --count prints per-rule counts
- * instead. Errors are reported per file and per record on standard error and
- * never stop the other files. Exit status as grep's: 0 something matched,
- * 1 nothing matched, 2 an error occurred.
+ * The command line is read here; the inputs are scan/files (paths, one
+ * after the other) and scan/bucket + scan/fetchers (s3:// URLs: the log
+ * objects listed along CloudTrail's layout, then read --jobs at a time);
+ * every match goes to scan/output, as lines for people on a terminal and
+ * JSON lines otherwise. Errors are reported per file, object and record on
+ * standard error and never stop the others. Exit status as grep's: 0
+ * something matched, 1 nothing matched, 2 an error occurred.
  */
 #include "config.h"
 
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "aws/client.h"
 #include "cmdline.h"
 #include "commands.h"
+#include "daemon/awsconf.h"
 #include "daemon/conf.h"
-#include "match/match.h"
 #include "daemon/route.h"
-#include "integrity/verify.h"
+#include "match/match.h"
 #include "rules/rules.h"
+#include "scan/bucket.h"
+#include "scan/fetchers.h"
+#include "scan/files.h"
+#include "scan/output.h"
+#include "scan/progress.h"
+#include "scan/resume.h"
+#include "scan/trail.h"
+#include "integrity/verify.h"
 #include "stream/objscan.h"
-#include "util/buf.h"
+#include "util/clock.h"
 #include "util/error.h"
 #include "util/log.h"
-#include "util/json.h"
+#include "util/timestamp.h"
 #include "util/units.h"
 
 #ifndef CT_RULES_DIR
 #define CT_RULES_DIR "/etc/ctalertd/rules.d"
 #endif
-
-#define READ_CHUNK          ((size_t)256 * 1024)
-#define RECORD_ERRORS_SHOWN 10 /* per file; the rest are counted */
-
-struct scan {
-	const struct ruleset *rs;      /* borrowed */
-	const struct rule_list *rules; /* borrowed; rs compiled from it, in its order */
-	struct objscan *os;            /* owned */
-	int count_only;                /* --count */
-	int progress;                  /* a progress line on the terminal */
-	int stats;                     /* --stats */
-	uint64_t *counts;              /* owned; matches per rule */
-	struct buf line;               /* owned; one output line */
-	char *chunk;                   /* owned; READ_CHUNK bytes */
-	const char *path;              /* the file being read (borrowed) */
-	uint64_t file_errors;          /* record errors in this file */
-	/* totals */
-	uint64_t files, bytes, json_bytes, records, matches, errors;
-	struct timespec start, last_progress;
-	int progress_shown;
-	struct iv_sha256
-	    *sha; /* owned; CTALERTD_SCAN_HASH set: each file hashed as the daemon does */
-};
 
 static void
 usage(FILE *f)
@@ -76,31 +56,62 @@ usage(FILE *f)
 	units_format_size(OBJSCAN_MAX_INFLATED_DEFAULT, inflated, sizeof(inflated));
 	fprintf(f,
 	    "Usage: ctalertd scan [OPTION]... PATH...\n"
-	    "Match CloudTrail log files against EventBridge event patterns and print one\n"
-	    "JSON line per match: {\"rule\": NAME, \"source\": PATH, \"record\": {...}}.\n"
+	    "Match CloudTrail logs against EventBridge event patterns and print the matches:\n"
+	    "on a terminal one line per match (time, severity, rule, eventName, principal,\n"
+	    "source address, account, region), else one JSON object per line.\n"
 	    "PATH may be a file (gzip, zlib or plain JSON), a directory (its *.json,\n"
 	    "*.jsonl and *.ndjson files, gzipped or not, recursively; CloudTrail-Digest\n"
-	    "directories and symbolic links are skipped) or - for standard input.\n"
+	    "directories and symbolic links are skipped), - for standard input, or\n"
+	    "s3://BUCKET[/PREFIX]: the trail's log objects below it, found along\n"
+	    "CloudTrail's layout ([PREFIX/]AWSLogs/[o-ORG/]ACCOUNT/CloudTrail/REGION/...).\n"
 	    "\n"
 	    "Rules (may be combined; default: the rules in %s):\n"
 	    "  -c, --config=FILE          the rules of a ctalertd configuration file, which is\n"
 	    "                             checked whole, as `ctalertd check` and `run` do\n"
+	    "                             (its aws settings apply to s3://)\n"
 	    "  -r, --rules=PATH           every *.json rule file below PATH, or the file PATH\n"
 	    "  -p, --pattern=[NAME=]JSON  an EventBridge event pattern (repeatable)\n"
 	    "      --envelope=KIND        cloudtrail (default): patterns may use the EventBridge\n"
 	    "                             \"AWS API Call via CloudTrail\" envelope; none: every\n"
 	    "                             pattern matches the record itself\n"
+	    "      --list-rules           print the rules that would run (as `ctalertd rules`)\n"
+	    "                             and exit\n"
 	    "\n"
-	    "Input and output:\n"
-	    "      --format=FORMAT        records (default): {\"Records\": [...]} objects;\n"
-	    "                             ndjson: one JSON event per line\n"
+	    "Which records (files and S3 alike):\n"
+	    "      --since=TIME           records whose eventTime is TIME or later; TIME is\n"
+	    "                             RFC 3339 (2026-12-01T10:00:00Z), a date (2026-12-01)\n"
+	    "                             or an age (7d, 12h, 1h30m ago)\n"
+	    "      --until=TIME           records whose eventTime is TIME or earlier\n"
+	    "\n"
+	    "S3 (credentials, region and endpoints as for the daemon: AWS_PROFILE,\n"
+	    "AWS_REGION, AWS_ENDPOINT_URL_S3, ...):\n"
+	    "      --account=ID[,ID]...   only these accounts (repeatable)\n"
+	    "      --region=R[,R]...      only these regions (repeatable)\n"
+	    "  -j, --jobs=N               objects read at once (default %d)\n"
+	    "      --resume=FILE          note finished objects in FILE, and skip those it\n"
+	    "                             already names: run the same scan again to go on\n"
+	    "                             after an interruption\n"
+	    "  Objects delivered before --since are never fetched; objects delivered up to\n"
+	    "  %d minutes after --until are read, as they may hold earlier events.\n"
+	    "\n"
+	    "Output:\n"
+	    "      --json                 JSON lines even on a terminal: {\"rule\", \"severity\",\n"
+	    "                             \"description\", \"object\", \"source\" (the same),\n"
+	    "                             \"record\"}\n"
+	    "      --fields=F[,F]...      print only these fields: %s\n"
+	    "  -l, --files-with-matches   print each file or object with a match, once\n"
+	    "  -q, --quiet                print nothing; stop at the first match\n"
+	    "  -m, --max-count=N          stop after N matches\n"
 	    "      --count                print per-rule match counts (NAME<TAB>COUNT) instead\n"
 	    "      --stats                print totals on standard error at the end\n"
 	    "      --no-progress          no progress line on the terminal\n"
+	    "  Colours on a terminal unless NO_COLOR is set.\n"
 	    "\n"
-	    "Limits (the defaults are the daemon's; SIZE is bytes, or a number with a unit:\n"
-	    "K, M, G, T or KiB, MiB, GiB, TiB (powers of 1024), KB, MB, GB, TB (powers of\n"
-	    "1000), as in ctalertd.conf):\n"
+	    "Input formats and limits (the defaults are the daemon's; SIZE is bytes, or a\n"
+	    "number with a unit: K, M, G, T or KiB, MiB, GiB, TiB (powers of 1024), KB, MB,\n"
+	    "GB, TB (powers of 1000), as in ctalertd.conf):\n"
+	    "      --format=FORMAT        records (default): {\"Records\": [...]} objects;\n"
+	    "                             ndjson: one JSON event per line\n"
 	    "      --max-record-size=SIZE larger records are errors (default %s)\n"
 	    "      --max-depth=N          deeper JSON nesting is an error (default %d)\n"
 	    "      --max-inflated-size=SIZE  decompressed size per file (default %s; 0: no\n"
@@ -115,266 +126,32 @@ usage(FILE *f)
 	    "\n"
 	    "Exit status is 0 if a record matched, 1 if none did, 2 if an error occurred.\n"
 	    "Report bugs to: %s\n",
-	    CT_RULES_DIR, record, RECORDS_MAX_DEPTH_DEFAULT, inflated, OBJSCAN_MAX_RATIO_DEFAULT,
+	    CT_RULES_DIR, FETCHERS_JOBS_DEFAULT, TRAIL_SLACK_SECONDS / 60, output_field_names(),
+	    record, RECORDS_MAX_DEPTH_DEFAULT, inflated, OBJSCAN_MAX_RATIO_DEFAULT,
 	    PACKAGE_BUGREPORT);
 }
 
 /* A usage error of scan: the message, the --help hint, status 2. */
 #define usage_error(...) cmd_usage_error("scan", __VA_ARGS__)
 
-static double
-seconds_since(const struct timespec *t)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
-}
-
-static void
-progress_clear(struct scan *sc)
-{
-	if (sc->progress_shown) {
-		fputs("\r\033[K", stderr);
-		sc->progress_shown = 0;
-	}
-}
-
-/* On a terminal, once a run takes more than a second, redraws a status line
- * at most four times a second: files started, bytes read, records and their
- * rate, the file being read included. */
-static void
-progress(struct scan *sc, uint64_t file_bytes)
-{
-	struct objscan_stats st;
-	uint64_t records;
-	double t;
-
-	if (!sc->progress || seconds_since(&sc->last_progress) < 0.25 ||
-	    (t = seconds_since(&sc->start)) < 1.0)
-		return;
-	clock_gettime(CLOCK_MONOTONIC, &sc->last_progress);
-	objscan_stats(sc->os, &st);
-	records = sc->records + st.records;
-	fprintf(stderr,
-	    "\r\033[Kctalertd scan: %llu file%s, %.1f MB read, %llu records, %.0f records/s",
-	    (unsigned long long)sc->files + 1, sc->files ? "s" : "",
-	    (double)(sc->bytes + file_bytes) / 1e6, (unsigned long long)records,
-	    (double)records / t);
-	sc->progress_shown = 1;
-}
-
-/* A record can be pretty-printed across lines; the output stays one line per
- * match (raw newlines only ever appear between JSON tokens). */
-static int
-put_record(struct buf *b, const char *text, size_t len)
-{
-	size_t from = b->len;
-
-	if (buf_append(b, text, len) == -1)
-		return -1;
-	for (char *p = b->data + from; (p = memchr(p, '\n', (size_t)(b->data + b->len - p))); p++)
-		*p = ' ';
-	for (char *p = b->data + from; (p = memchr(p, '\r', (size_t)(b->data + b->len - p))); p++)
-		*p = ' ';
-	return 0;
-}
-
-static int
-on_match(
-    void *arg, const struct record_ref *rec, const size_t *rules, size_t n, struct ct_error *err)
-{
-	struct scan *sc = arg;
-
-	sc->matches += n;
-	for (size_t i = 0; i < n; i++) {
-		const char *name = ruleset_rule_name(sc->rs, rules[i]);
-
-		sc->counts[rules[i]]++;
-		if (sc->count_only)
-			continue;
-		buf_reset(&sc->line);
-		if (buf_puts(&sc->line, "{\"rule\":") == -1 ||
-		    json_put_string(&sc->line, name, strlen(name)) == -1 ||
-		    rule_meta_json(&sc->line, &sc->rules->v[rules[i]]) == -1 ||
-		    buf_puts(&sc->line, ",\"source\":") == -1 ||
-		    json_put_string(&sc->line, rec->source, strlen(rec->source)) == -1 ||
-		    buf_puts(&sc->line, ",\"record\":") == -1 ||
-		    put_record(&sc->line, rec->text, rec->len) == -1 ||
-		    buf_puts(&sc->line, "}\n") == -1)
-			return ct_error_set(err, CT_ERR_NOMEM, "out of memory writing a match");
-		if (fwrite(sc->line.data, 1, sc->line.len, stdout) != sc->line.len)
-			return ct_error_set(err, CT_ERR_IO, "standard output: %s", strerror(errno));
-	}
-	return 0;
-}
-
-static void
-on_record_error(void *arg, const struct record_ref *rec, const struct ct_error *err)
-{
-	struct scan *sc = arg;
-
-	sc->errors++;
-	if (++sc->file_errors > RECORD_ERRORS_SHOWN)
-		return;
-	progress_clear(sc);
-	log_err("%s", err->msg);
-	if (sc->file_errors == RECORD_ERRORS_SHOWN)
-		log_err(
-		    "%s: further record errors in this file are counted, not shown", rec->source);
-}
-
-static void file_error(struct scan *sc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-file_error(struct scan *sc, const char *fmt, ...)
-{
-	char msg[CT_ERROR_MSG_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	sc->errors++;
-	progress_clear(sc);
-	log_err("%s", msg);
-}
-
-/* Streams one open file through the scanner; path names it. */
-static void
-scan_fd(struct scan *sc, int fd, const char *path)
-{
-	struct objscan_stats st;
-	struct ct_error err;
-	uint64_t total = 0;
-	ssize_t n;
-	int ok = 1;
-
-	sc->path = path;
-	sc->file_errors = 0;
-	if (objscan_reset(sc->os, path, &err) == -1) {
-		file_error(sc, "%s", err.msg);
-		return;
-	}
-	while (ok && (n = read(fd, sc->chunk, READ_CHUNK)) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			file_error(sc, "%s: read error at byte %llu: %s", path,
-			    (unsigned long long)total, strerror(errno));
-			ok = 0;
-			break;
-		}
-		total += (uint64_t)n;
-		if (objscan_feed(sc->os, sc->chunk, (size_t)n, &err) == -1) {
-			file_error(sc, "%s", err.msg);
-			ok = 0;
-		}
-		progress(sc, total);
-	}
-	if (ok && objscan_finish(sc->os, &err) == -1)
-		file_error(sc, "%s", err.msg);
-	if (sc->sha)
-		iv_sha256_reset(sc->sha);
-	objscan_stats(sc->os, &st);
-	sc->files++;
-	sc->bytes += total;
-	sc->json_bytes += st.json_bytes;
-	sc->records += st.records;
-	if (sc->file_errors > RECORD_ERRORS_SHOWN)
-		log_err("%s: %llu record errors in all", path, (unsigned long long)sc->file_errors);
-}
-
-static void scan_path(struct scan *sc, const char *path, int top);
-
-/* In a directory, only log files count: *.json, *.jsonl, *.ndjson, each
- * perhaps .gz; a README or a digest directory next to the logs does not. */
-static int
-is_log_name(const char *name)
-{
-	static const char *const ext[] = {".json", ".jsonl", ".ndjson"};
-	size_t n = strlen(name);
-
-	if (n > 3 && strcmp(name + n - 3, ".gz") == 0)
-		n -= 3;
-	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
-		size_t e = strlen(ext[i]);
-
-		if (n > e && strncmp(name + n - e, ext[i], e) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-static int
-not_dot(const struct dirent *d)
-{
-	return strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0;
-}
-
-/* Every regular file below dir, in name order; symbolic links are not followed. */
-static void
-scan_dir(struct scan *sc, const char *dir)
-{
-	struct dirent **names;
-	struct buf child = BUF_INIT;
-	int n;
-
-	if ((n = scandir(dir, &names, not_dot, alphasort)) == -1) {
-		file_error(sc, "%s: %s", dir, strerror(errno));
-		return;
-	}
-	for (int i = 0; i < n; i++) {
-		buf_reset(&child);
-		if (buf_printf(&child, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/",
-		        names[i]->d_name) == -1)
-			file_error(sc, "%s: out of memory", dir);
-		else if (strcmp(names[i]->d_name, "CloudTrail-Digest") != 0)
-			scan_path(sc, child.data, 0);
-		free(names[i]);
-	}
-	free(names);
-	buf_free(&child);
-}
-
-static void
-scan_path(struct scan *sc, const char *path, int top)
-{
-	struct stat st;
-	int fd;
-
-	if (strcmp(path, "-") == 0 && top) {
-		scan_fd(sc, STDIN_FILENO, "-");
-		return;
-	}
-	if ((top ? stat(path, &st) : lstat(path, &st)) == -1) {
-		file_error(sc, "%s: %s", path, strerror(errno));
-		return;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		scan_dir(sc, path);
-		return;
-	}
-	if (!top && (!S_ISREG(st.st_mode) || !is_log_name(strrchr(path, '/') + 1)))
-		return;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		file_error(sc, "%s: %s", path, strerror(errno));
-		return;
-	}
-	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	scan_fd(sc, fd, path);
-	close(fd);
-}
-
 struct args {
-	const char *config; /* --config */
-	const char **dirs;  /* --rules, owned array of borrowed strings */
+	const char *config;     /* --config */
+	struct ct_config *conf; /* owned; what --config loaded, its rules taken */
+	const char **dirs;      /* --rules, owned array of borrowed strings */
 	size_t ndirs;
 	const char **patterns; /* --pattern, owned array of borrowed strings */
 	size_t npatterns;
 	enum match_envelope envelope;
 	struct objscan_opts so;
-	int count_only, stats, progress;
+	int stats, progress, list_rules;
+	int json, count, files, quiet; /* --json, --count, -l, -q */
+	const char *fields;            /* --fields */
+	uint64_t max_count;            /* --max-count */
+	const char *since, *until;     /* as written */
+	char **accounts, **regions;    /* owned arrays of owned strings */
+	size_t naccounts, nregions;
+	int jobs;
+	const char *resume; /* --resume */
 };
 
 /* --pattern NAME={...} names the rule; a bare pattern is "pattern" (or
@@ -401,29 +178,30 @@ add_pattern(struct rule_list *l, const char *arg, size_t i, size_t n, struct ct_
 }
 
 /* --config: the file is loaded and checked whole, exactly as `ctalertd
- * check` and `run` load it, and its rules are taken over into the empty l. */
+ * check` and `run` load it, and its rules are taken over into the empty l;
+ * the rest is kept in a->conf. */
 static int
-load_config_rules(struct rule_list *l, const char *path, struct ct_error *err)
+load_config_rules(struct args *a, struct rule_list *l, struct ct_error *err)
 {
-	struct ct_config *c = conf_load(path, NULL, err);
+	struct ct_config *c = conf_load(a->config, NULL, err);
 
 	if (c == NULL)
 		return -1;
 	rule_list_free(l);
 	*l = c->rules;
 	rule_list_init(&c->rules);
-	conf_free(c);
+	a->conf = c; /* its AWS settings, for s3:// */
 	return 0;
 }
 
 /* The rules into l (the caller's to free) and compiled. */
 static struct ruleset *
-load_rules(const struct args *a, struct rule_list *l, struct ct_error *err)
+load_rules(struct args *a, struct rule_list *l, struct ct_error *err)
 {
 	int given = a->config || a->ndirs || a->npatterns;
 
 	route_declare(l); /* rule files shared with the daemon name topics */
-	if (a->config && load_config_rules(l, a->config, err) == -1)
+	if (a->config && load_config_rules(a, l, err) == -1)
 		return NULL;
 	for (size_t i = 0; i < a->ndirs; i++)
 		if (rules_load_path(l, a->dirs[i], err) == -1)
@@ -468,6 +246,14 @@ enum {
 	OPT_MAX_INFLATED,
 	OPT_MAX_RATIO,
 	OPT_INFLATE,
+	OPT_SINCE,
+	OPT_UNTIL,
+	OPT_ACCOUNT,
+	OPT_REGION,
+	OPT_RESUME,
+	OPT_JSON,
+	OPT_FIELDS,
+	OPT_LIST_RULES,
 };
 
 static const struct option long_options[] = {
@@ -475,6 +261,18 @@ static const struct option long_options[] = {
     {"rules", required_argument, NULL, 'r'},
     {"pattern", required_argument, NULL, 'p'},
     {"envelope", required_argument, NULL, OPT_ENVELOPE},
+    {"list-rules", no_argument, NULL, OPT_LIST_RULES},
+    {"since", required_argument, NULL, OPT_SINCE},
+    {"until", required_argument, NULL, OPT_UNTIL},
+    {"account", required_argument, NULL, OPT_ACCOUNT},
+    {"region", required_argument, NULL, OPT_REGION},
+    {"jobs", required_argument, NULL, 'j'},
+    {"resume", required_argument, NULL, OPT_RESUME},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"fields", required_argument, NULL, OPT_FIELDS},
+    {"files-with-matches", no_argument, NULL, 'l'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"max-count", required_argument, NULL, 'm'},
     {"format", required_argument, NULL, OPT_FORMAT},
     {"count", no_argument, NULL, OPT_COUNT},
     {"stats", no_argument, NULL, OPT_STATS},
@@ -534,6 +332,94 @@ limit_option(struct args *a, int c, const char *arg)
 	return 0;
 }
 
+/* --account and --region: repeatable, and each a comma-separated list. */
+static int
+push_list(char ***v, size_t *n, const char *arg)
+{
+	for (const char *p = arg;; p++) {
+		size_t len = strcspn(p, ",");
+		char **grown = realloc(*v, (*n + 1) * sizeof(**v));
+
+		if (grown == NULL)
+			return -1;
+		*v = grown;
+		if (len > 0 && ((*v)[*n] = strndup(p, len)) != NULL)
+			(*n)++;
+		if (p[len] == '\0')
+			return 0;
+		p += len;
+	}
+}
+
+static int
+account_option(struct args *a, const char *arg)
+{
+	size_t from = a->naccounts;
+
+	if (push_list(&a->accounts, &a->naccounts, arg) == -1)
+		return 2;
+	for (size_t i = from; i < a->naccounts; i++)
+		if (strlen(a->accounts[i]) != 12 || strspn(a->accounts[i], "0123456789") != 12)
+			return usage_error(
+			    "invalid --account '%s' (a 12-digit account id)", a->accounts[i]);
+	return 0;
+}
+
+static int
+number_option(const char *name, const char *arg, uint64_t min, uint64_t max, uint64_t *out)
+{
+	const char *why;
+
+	if (units_count(arg, out, &why) == -1 || *out < min || *out > max)
+		return usage_error("invalid %s '%s' (%llu to %llu)", name, arg,
+		    (unsigned long long)min, (unsigned long long)max);
+	return 0;
+}
+
+static int
+output_option(struct args *a, int c, const char *arg)
+{
+	uint64_t v;
+
+	switch (c) {
+	case OPT_JSON:
+		a->json = 1;
+		return 0;
+	case OPT_FIELDS:
+		a->fields = arg;
+		return 0;
+	case 'l':
+		a->files = 1;
+		return 0;
+	case 'q':
+		a->quiet = 1;
+		return 0;
+	case 'm':
+		if (number_option("--max-count", arg, 1, UINT64_MAX / 2, &a->max_count) != 0)
+			return 2;
+		return 0;
+	case 'j':
+		if (number_option("--jobs", arg, 1, FETCHERS_JOBS_MAX, &v) != 0)
+			return 2;
+		a->jobs = (int)v;
+		return 0;
+	case OPT_LIST_RULES:
+		a->list_rules = 1;
+		return 0;
+	case OPT_COUNT:
+		a->count = 1;
+		return 0;
+	case OPT_STATS:
+		a->stats = 1;
+		return 0;
+	case OPT_NO_PROGRESS:
+		a->progress = 0;
+		return 0;
+	default:
+		return limit_option(a, c, arg);
+	}
+}
+
 static int
 one_option(struct args *a, int c, const char *arg)
 {
@@ -563,18 +449,33 @@ one_option(struct args *a, int c, const char *arg)
 			return usage_error(
 			    "invalid or unavailable --inflate '%s' (isal or zlib)", arg);
 		return 0;
-	case OPT_COUNT:
-		a->count_only = 1;
+	case OPT_SINCE:
+		a->since = arg;
 		return 0;
-	case OPT_STATS:
-		a->stats = 1;
+	case OPT_UNTIL:
+		a->until = arg;
 		return 0;
-	case OPT_NO_PROGRESS:
-		a->progress = 0;
+	case OPT_ACCOUNT:
+		return account_option(a, arg);
+	case OPT_REGION:
+		return push_list(&a->regions, &a->nregions, arg) == -1 ? 2 : 0;
+	case OPT_RESUME:
+		a->resume = arg;
 		return 0;
 	default:
-		return limit_option(a, c, arg);
+		return output_option(a, c, arg);
 	}
+}
+
+static void
+version(void)
+{
+	printf("ctalertd %s\n"
+	       "Copyright (C) 2026 the ctalertd authors.\n"
+	       "License: ISC <https://opensource.org/licenses/ISC>.\n"
+	       "This is free software: you are free to change and redistribute it.\n"
+	       "There is NO WARRANTY, to the extent permitted by law.\n",
+	    PACKAGE_VERSION);
 }
 
 /* Returns -1 to go on, or the exit status. */
@@ -586,19 +487,15 @@ parse_args(struct args *a, int argc, char **argv)
 	objscan_opts_default(&a->so);
 	a->envelope = MATCH_ENVELOPE_CLOUDTRAIL;
 	a->progress = 1;
-	while ((c = cmd_getopt("scan", argc, argv, "r:p:c:hV", long_options, &started)) != -1) {
+	a->jobs = FETCHERS_JOBS_DEFAULT;
+	while (
+	    (c = cmd_getopt("scan", argc, argv, "r:p:c:j:lqm:hV", long_options, &started)) != -1) {
 		switch (c) {
 		case 'h':
 			usage(stdout);
 			return 0;
 		case 'V':
-			printf(
-			    "ctalertd %s\n"
-			    "Copyright (C) 2026 the ctalertd authors.\n"
-			    "License: ISC <https://opensource.org/licenses/ISC>.\n"
-			    "This is free software: you are free to change and redistribute it.\n"
-			    "There is NO WARRANTY, to the extent permitted by law.\n",
-			    PACKAGE_VERSION);
+			version();
 			return 0;
 		case '?':
 			return 2;
@@ -607,99 +504,247 @@ parse_args(struct args *a, int argc, char **argv)
 				return r;
 		}
 	}
-	if (optind >= argc)
+	if (optind >= argc && !a->list_rules)
 		return usage_error("%s", "no PATH given (use - for standard input)");
 	return -1;
 }
 
-static void
-print_counts(const struct scan *sc)
+/* --since and --until into the range; 0, or 2 after a usage message. */
+static int
+time_range(const struct args *a, struct trail_filter *f)
 {
-	for (size_t i = 0; i < ruleset_size(sc->rs); i++)
-		printf(
-		    "%s\t%llu\n", ruleset_rule_name(sc->rs, i), (unsigned long long)sc->counts[i]);
+	const char *why;
+	time_t now = time(NULL);
+
+	f->since = f->until = TRAIL_NO_TIME;
+	if (a->since && timestamp_parse_when(a->since, now, &f->since, &why) == -1)
+		return usage_error("invalid --since '%s': %s", a->since, why);
+	if (a->until && timestamp_parse_when(a->until, now, &f->until, &why) == -1)
+		return usage_error("invalid --until '%s': %s", a->until, why);
+	if (a->since && a->until && f->until < f->since)
+		return usage_error("--until '%s' is before --since '%s'", a->until, a->since);
+	f->accounts = (const char *const *)a->accounts;
+	f->naccounts = a->naccounts;
+	f->regions = (const char *const *)a->regions;
+	f->nregions = a->nregions;
+	return 0;
+}
+
+/* What is printed, from the options and whether standard output is a terminal. */
+static int
+output_options(const struct args *a, struct output_opts *o)
+{
+	char bad[64];
+	const char *no_color = getenv("NO_COLOR");
+
+	memset(o, 0, sizeof(*o));
+	o->format = a->quiet                            ? OUTPUT_QUIET
+	            : a->count                          ? OUTPUT_COUNT
+	            : a->files                          ? OUTPUT_FILES
+	            : a->json || !isatty(STDOUT_FILENO) ? OUTPUT_JSON
+	                                                : OUTPUT_TEXT;
+	o->color = o->format == OUTPUT_TEXT && (no_color == NULL || no_color[0] == '\0');
+	o->max_count = a->quiet ? 1 : a->max_count;
+	if (a->fields && output_fields_parse(a->fields, o, bad, sizeof(bad)) == -1)
+		return usage_error(
+		    "invalid --fields: '%s' is not one of %s", bad, output_field_names());
+	return time_range(a, &o->range);
 }
 
 /* The plural ending of a count of things: "1 file", "2 files". */
 #define S(n) log_plural(n, "", "s")
 
 static void
-print_stats(const struct scan *sc)
+print_stats(const struct scan_totals *t, const struct output *out, const char *what, double seconds)
 {
-	double t = seconds_since(&sc->start);
-
 	fprintf(stderr,
-	    "ctalertd scan: %llu file%s, %llu byte%s read, %llu byte%s of JSON, %llu record%s, "
+	    "ctalertd scan: %llu %s%s, %llu byte%s read, %llu byte%s of JSON, %llu record%s, "
 	    "%llu match%s, %llu error%s, %.3f s, %.0f records/s\n",
-	    (unsigned long long)sc->files, S(sc->files), (unsigned long long)sc->bytes,
-	    S(sc->bytes), (unsigned long long)sc->json_bytes, S(sc->json_bytes),
-	    (unsigned long long)sc->records, S(sc->records), (unsigned long long)sc->matches,
-	    log_plural(sc->matches, "", "es"), (unsigned long long)sc->errors, S(sc->errors), t,
-	    t > 0 ? (double)sc->records / t : 0.0);
+	    (unsigned long long)t->objects, what, S(t->objects), (unsigned long long)t->bytes,
+	    S(t->bytes), (unsigned long long)t->json_bytes, S(t->json_bytes),
+	    (unsigned long long)t->records, S(t->records), (unsigned long long)out->matches,
+	    log_plural(out->matches, "", "es"), (unsigned long long)out->errors, S(out->errors),
+	    seconds, seconds > 0 ? (double)t->records / seconds : 0.0);
+}
+
+static int
+is_s3(const char *path)
+{
+	return strncmp(path, "s3://", 5) == 0;
+}
+
+/* Objects an earlier run with the same --resume file finished are left out. */
+static void
+skip_finished(struct bucket_list *l, const struct resume *r, struct output *out)
+{
+	size_t kept = 0, skipped = 0;
+	char source[1200];
+
+	for (size_t i = 0; i < l->n; i++) {
+		snprintf(source, sizeof(source), "s3://%s/%s", l->v[i].bucket, l->v[i].key);
+		if (!resume_finished(r, source, l->v[i].etag)) {
+			l->v[kept++] = l->v[i];
+			continue;
+		}
+		skipped++;
+		l->bytes -= l->v[i].size;
+		free(l->v[i].bucket);
+		free(l->v[i].key);
+		free(l->v[i].etag);
+	}
+	l->n = kept;
+	if (skipped) {
+		pthread_mutex_lock(&out->mutex);
+		progress_clear(out->progress);
+		log_info("%zu object%s finished by an earlier run skipped (--resume)", skipped,
+		    S(skipped));
+		pthread_mutex_unlock(&out->mutex);
+	}
+}
+
+/* Every s3:// path: listed first, then fetched --jobs at a time. */
+static void
+scan_buckets(
+    const struct args *a, struct output *out, char **paths, int npaths, struct scan_totals *t)
+{
+	static const struct conf_aws from_environment;
+	const struct conf_aws *aws = a->conf ? &a->conf->aws : &from_environment;
+	const char *owner = a->conf ? a->conf->source.expected_bucket_owner : NULL;
+	struct fetchers_opts fo = {a->jobs, &a->so, owner, NULL};
+	struct bucket_list l = {0};
+	struct ctaws_client *client;
+	struct ctaws_conn *conn;
+	struct ct_error err;
+
+	if ((client = conf_aws_client_for(aws, a->conf ? a->conf->region : NULL, &err)) == NULL) {
+		output_error(out, "%s", err.msg);
+		return;
+	}
+	if ((conn = ctaws_conn_new(client)) == NULL) {
+		output_error(out, "out of memory");
+		ctaws_client_free(client);
+		return;
+	}
+	for (int i = 0; i < npaths; i++)
+		if (is_s3(paths[i]))
+			bucket_list_objects(conn, paths[i], &out->o.range, owner, out, &l);
+	ctaws_conn_free(conn);
+	if (a->resume && (fo.resume = resume_open(a->resume, &err)) == NULL)
+		output_error(out, "--resume %s", err.msg);
+	else {
+		if (fo.resume)
+			skip_finished(&l, fo.resume, out);
+		fetchers_run(client, &l, out, &fo, t);
+	}
+	resume_close(fo.resume);
+	bucket_list_free(&l);
+	ctaws_client_free(client);
 }
 
 static int
 tap_hash(void *arg, const char *p, size_t n, struct ct_error *err)
 {
-	struct scan *sc = arg;
-
-	if (iv_sha256_update(sc->sha, p, n) == -1)
+	if (iv_sha256_update(arg, p, n) == -1)
 		return ct_error_set(err, CT_ERR_NOMEM, "SHA-256 failed");
 	return 0;
 }
 
-/* CTALERTD_SCAN_HASH (set, not empty): each file's uncompressed bytes are
- * hashed on the way through, as the daemon hashes every log for its digest.
- * `make bench` measures the cost with it; nothing is printed. */
-static void
-hash_if_asked(struct scan *sc)
+/* CTALERTD_SCAN_HASH (set, not empty): the uncompressed bytes are hashed on
+ * the way through, as the daemon hashes every log for CloudTrail's digests;
+ * `make bench` prices it. Nothing is printed of it. The hash to free, or
+ * NULL. */
+static struct iv_sha256 *
+hash_if_asked(struct objscan *os)
 {
 	const char *v = getenv("CTALERTD_SCAN_HASH");
+	struct iv_sha256 *h;
 
-	if (v == NULL || *v == '\0' || (sc->sha = iv_sha256_new()) == NULL)
+	if (v == NULL || *v == '\0' || (h = iv_sha256_new()) == NULL)
+		return NULL;
+	objscan_set_tap(os, tap_hash, h);
+	return h;
+}
+
+/* The local paths, in order, with one scanner. */
+static void
+scan_paths(
+    const struct args *a, struct output *out, char **paths, int npaths, struct scan_totals *t)
+{
+	struct output_sink sink;
+	struct records_cb cb;
+	struct objscan *os;
+	struct iv_sha256 *sha;
+	struct ct_error err;
+
+	output_sink_init(&sink, out);
+	cb = output_sink_callbacks(&sink);
+	if ((os = objscan_new(out->rs, &a->so, &cb, &err)) == NULL) {
+		output_error(out, "%s", err.msg);
+		output_sink_fini(&sink);
 		return;
-	objscan_set_tap(sc->os, tap_hash, sc);
+	}
+	sha = hash_if_asked(os);
+	for (int i = 0; i < npaths && !output_stopped(out); i++)
+		if (!is_s3(paths[i]))
+			files_scan(out, os, &sink, paths[i], t);
+	objscan_free(os);
+	iv_sha256_free(sha);
+	output_sink_fini(&sink);
 }
 
 static int
-run(struct scan *sc, const struct args *a, int npaths, char **paths)
+run(const struct args *a, const struct ruleset *rs, const struct rule_list *l, int npaths,
+    char **paths)
 {
-	struct records_cb cb = {on_match, on_record_error, sc};
-	struct ct_error err;
+	struct output_opts oo;
+	struct output out;
+	struct progress progress;
+	struct scan_totals t = {0};
+	double start = clock_mono_s();
+	int status, any_s3 = 0, any_file = 0;
 
-	sc->count_only = a->count_only;
-	sc->progress = a->progress && isatty(STDERR_FILENO);
-	if ((sc->counts = calloc(ruleset_size(sc->rs) + 1, sizeof(*sc->counts))) == NULL ||
-	    (sc->chunk = malloc(READ_CHUNK)) == NULL) {
+	if ((status = output_options(a, &oo)) != 0)
+		return status;
+	progress_init(&progress, a->progress && isatty(STDERR_FILENO));
+	if (output_init(&out, rs, l, &oo, &progress) == -1) {
 		log_err("out of memory");
 		return 2;
 	}
-	if ((sc->os = objscan_new(sc->rs, &a->so, &cb, &err)) == NULL) {
-		log_err("%s", err.msg);
-		return 2;
+	for (int i = 0; i < npaths; i++) {
+		any_s3 |= is_s3(paths[i]);
+		any_file |= !is_s3(paths[i]);
 	}
-	hash_if_asked(sc);
-	clock_gettime(CLOCK_MONOTONIC, &sc->start);
-	sc->last_progress = sc->start;
-	for (int i = 0; i < npaths; i++)
-		scan_path(sc, paths[i], 1);
-	progress_clear(sc);
-	if (sc->count_only)
-		print_counts(sc);
-	if (fflush(stdout) == EOF || ferror(stdout)) {
-		log_err("standard output: %s", strerror(errno));
-		sc->errors++;
-	}
+	scan_paths(a, &out, paths, npaths, &t);
+	if (any_s3 && !output_stopped(&out))
+		scan_buckets(a, &out, paths, npaths, &t);
+	progress_clear(&progress);
+	output_end(&out);
 	if (a->stats)
-		print_stats(sc);
-	return sc->errors ? 2 : sc->matches ? 0 : 1;
+		print_stats(
+		    &t, &out, any_s3 && !any_file ? "object" : "file", clock_mono_s() - start);
+	status = out.errors ? 2 : out.matches ? 0 : 1;
+	output_fini(&out);
+	return status;
+}
+
+static void
+args_free(struct args *a)
+{
+	for (size_t i = 0; i < a->naccounts; i++)
+		free(a->accounts[i]);
+	for (size_t i = 0; i < a->nregions; i++)
+		free(a->regions[i]);
+	free(a->accounts);
+	free(a->regions);
+	free(a->dirs);
+	free(a->patterns);
+	conf_free(a->conf);
 }
 
 int
 cmd_scan(int argc, char **argv)
 {
 	struct args a = {0};
-	struct scan sc = {0};
 	struct ct_error err;
 	struct ruleset *rs;
 	struct rule_list l;
@@ -714,19 +759,15 @@ cmd_scan(int argc, char **argv)
 		status = 2;
 		goto out;
 	}
-	sc.rs = rs;
-	sc.rules = &l;
-	buf_init(&sc.line);
-	status = run(&sc, &a, argc - optind, argv + optind);
-	objscan_free(sc.os);
-	iv_sha256_free(sc.sha);
-	free(sc.counts);
-	free(sc.chunk);
-	buf_free(&sc.line);
+	if (a.list_rules)
+		status = rules_print_list(&l, a.envelope, &err) == -1 ? 2 : 0;
+	else
+		status = run(&a, rs, &l, argc - optind, argv + optind);
+	if (status == 2 && a.list_rules)
+		log_err("%s", err.msg);
 	ruleset_free(rs);
 out:
 	rule_list_free(&l);
-	free(a.dirs);
-	free(a.patterns);
+	args_free(&a);
 	return status;
 }

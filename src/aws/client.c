@@ -78,7 +78,7 @@ client_settings(struct ctaws_client *c, const struct ctaws_client_config *cfg,
 {
 	const char *svc[CTAWS_SVC__COUNT] = {cfg->endpoint_url_sqs, cfg->endpoint_url_s3,
 	    cfg->endpoint_url_sns, cfg->endpoint_url_sts, cfg->endpoint_url_dynamodb,
-	    cfg->endpoint_url_cloudtrail};
+	    cfg->endpoint_url_cloudtrail, NULL, cfg->endpoint_url_organizations};
 	const char *v;
 	int attempts = cfg->max_attempts;
 
@@ -343,6 +343,13 @@ target_region(struct ctaws_client *c, const struct ctaws_request *req, struct ta
 		return ctaws_error_set(err, req->service, req->operation, 0, "InvalidRegion", 0,
 		    "region \"%.40s\" is not a valid AWS region name", r);
 	if (r) {
+		/* A global service is sent to and signed for its partition's home;
+		 * an endpoint of the user's own is signed for the region asked, as
+		 * the SDKs do. */
+		int svc = ctaws_service_from_name(req->service);
+
+		if (svc >= 0 && c->ep.url[svc] == NULL)
+			r = ctaws_service_region((enum ctaws_service)svc, r);
 		snprintf(t->region, sizeof(t->region), "%s", r);
 		return 0;
 	}

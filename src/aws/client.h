@@ -47,6 +47,7 @@ struct ctaws_client_config {
 	const char *endpoint_url_sts;
 	const char *endpoint_url_dynamodb;
 	const char *endpoint_url_cloudtrail;
+	const char *endpoint_url_organizations;
 	const char *ca_bundle;   /* NULL: the system's (AWS_CA_BUNDLE honoured) */
 	long connect_timeout_ms; /* 0: 5000 */
 	long low_speed_time_s;   /* abort when < 1 byte/s for this long; 0: 30 */
@@ -88,7 +89,7 @@ void ctaws_conn_set_cancel(struct ctaws_conn *conn, const atomic_int *flag);
 typedef int (*ctaws_body_sink)(void *arg, const void *data, size_t len);
 
 struct ctaws_request {
-	const char *service;   /* "sqs", "s3", "sns", "sts", "dynamodb", "cloudtrail": endpoint and
+	const char *service;   /* "sqs", "s3", "sns", "sts", "dynamodb", "cloudtrail", "sso", "organizations": endpoint and
 	                          signing name */
 	const char *operation; /* "GetObject", ... for errors and logs */
 	const char *method;    /* "GET", "POST", "HEAD", "PUT" */

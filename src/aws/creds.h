@@ -1,8 +1,9 @@
 /*
  * aws/creds: credentials and the providers that find them.
  *
- * One provider per file (creds_env.c, creds_profile.c, creds_web_identity.c,
- * creds_ecs.c, creds_imds.c), all behind this one small interface. The chain
+ * One provider per file (creds_env.c, creds_profile.c, creds_sso.c,
+ * creds_process.c, creds_web_identity.c, creds_ecs.c, creds_imds.c), all
+ * behind this one small interface. The chain
  * (creds_chain.c) and the refreshing cache (creds_cache.c) are providers too,
  * wrapping other providers, so call sites never special-case them.
  *
@@ -67,6 +68,7 @@ struct ctaws_creds_options {
 	const char *config_file;      /* AWS_CONFIG_FILE, else ~/.aws/config */
 	int imds_v1_fallback;         /* allow IMDSv1 when the token PUT fails */
 	const char *region;           /* for STS calls */
+	long process_timeout_ms;      /* credential_process time limit; 0: 60000 */
 };
 
 /* The standard chain, in the order every AWS SDK uses, wrapped in a cache.

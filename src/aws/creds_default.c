@@ -32,6 +32,7 @@ ctaws_creds_default_chain(const struct ctaws_creds_options *opt, struct ctaws_cl
 	po.credentials_file = opt->shared_credentials_file;
 	po.region = opt->region;
 	po.imds_v1_fallback = opt->imds_v1_fallback;
+	po.process_timeout_ms = opt->process_timeout_ms;
 	memset(&io, 0, sizeof(io));
 	io.profile = opt->profile;
 	io.config_file = opt->config_file;

@@ -14,9 +14,13 @@
  * - role_arn with web_identity_token_file: AssumeRoleWithWebIdentity.
  * - role_session_name, external_id, duration_seconds go with role_arn.
  * - aws_access_key_id + aws_secret_access_key (+ aws_session_token).
- * role_arn wins over static keys in the profile being used. Profiles that
- * need credential_process, SSO or an MFA token code are reported as
- * unsupported rather than skipped, so nothing else is silently used instead.
+ * - sso_account_id + sso_role_name, with sso_session or sso_start_url and
+ *   sso_region: IAM Identity Center role credentials (creds_sso.c).
+ * - credential_process: the credentials a command prints (creds_process.c).
+ * role_arn wins over everything else in the profile being used; then, as
+ * in the AWS CLI, SSO, static keys and credential_process in that order. A source_profile may be
+ * any of these. Profiles that need an MFA token code are reported as unsupported rather than
+ * skipped, so nothing else is silently used instead.
  *
  * Each call builds the providers a profile needs, asks the top one and frees
  * them all: nothing is shared between calls or threads.
@@ -306,18 +310,40 @@ no_credentials(
 		perr(r, CTAWS_CREDS_ERROR, "profile %s: %s", name,
 		    akid ? "has aws_access_key_id but no aws_secret_access_key"
 		         : "has aws_secret_access_key but no aws_access_key_id");
-	else if (ctaws_profile_get(r->set, name, "credential_process") != NULL)
-		perr(r, CTAWS_CREDS_ERROR,
-		    "profile %s: credential_process is not supported by ctalertd", name);
 	else if (ctaws_profile_get(r->set, name, "sso_session") != NULL ||
 	         ctaws_profile_get(r->set, name, "sso_start_url") != NULL)
 		perr(r, CTAWS_CREDS_ERROR,
-		    "profile %s: SSO profiles are not supported by ctalertd; use a role or keys",
+		    "profile %s: has SSO settings but neither sso_account_id nor sso_role_name, "
+		    "so no role to get credentials for",
 		    name);
 	else
 		perr(r, is_source ? CTAWS_CREDS_ERROR : CTAWS_CREDS_NOT_FOUND,
 		    "profile %s: no credentials in it", name);
 	return NULL;
+}
+
+/* A profile's own credentials, in the order the AWS CLI tries them: SSO,
+ * static keys, credential_process. */
+static struct ctaws_creds_provider *
+own_credentials(struct resolve *r, const char *name, int is_source, int has_static)
+{
+	const char *process = ctaws_profile_get(r->set, name, "credential_process");
+	struct ctaws_creds_provider *p;
+
+	if (ctaws_creds_sso_configured(r->set, name))
+		return ctaws_creds_sso_from_profile(
+		    r->set, name, r->top, NULL, r->pp->http, r->err);
+	if (has_static)
+		return static_provider(r, name);
+	if (process != NULL) {
+		p = ctaws_creds_process_new(name, process, r->pp->opt.process_timeout_ms);
+		if (p == NULL)
+			perr(r, "OutOfMemory", "profile %s: out of memory", name);
+		return p;
+	}
+	return no_credentials(r, name, is_source,
+	    ctaws_profile_get(r->set, name, "aws_access_key_id"),
+	    ctaws_profile_get(r->set, name, "aws_secret_access_key"));
 }
 
 static int
@@ -354,11 +380,9 @@ build(struct resolve *r, const char *name, int is_source)
 		    r->nvisited > 1 ? r->visited[r->nvisited - 2] : r->top, name);
 		return NULL;
 	}
-	if (has_static && (is_source || role == NULL))
-		return static_provider(r, name);
-	if (role != NULL)
+	if (role != NULL && !(is_source && has_static))
 		return role_provider(r, name, role, has_static);
-	return no_credentials(r, name, is_source, akid, secret);
+	return own_credentials(r, name, is_source, has_static);
 }
 
 /* The profile to use and whether it was chosen explicitly. */
@@ -386,7 +410,8 @@ resolve_top(struct resolve *r, struct ctaws_credentials **out)
 	int rc;
 
 	if (akid && *akid && secret && *secret &&
-	    ctaws_profile_get(r->set, r->top, "role_arn") == NULL) {
+	    ctaws_profile_get(r->set, r->top, "role_arn") == NULL &&
+	    !ctaws_creds_sso_configured(r->set, r->top)) {
 		*out = ctaws_credentials_new(
 		    akid, secret, token && *token ? token : NULL, 0, "profile");
 		return *out ? 0 : perr(r, "OutOfMemory", "profile %s: out of memory", r->top);

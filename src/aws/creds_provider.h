@@ -26,20 +26,48 @@ struct ctaws_creds_provider *ctaws_creds_env_new(void);
 /* creds_profile.c: a profile of the shared files, read on every call: static
  * keys, role_arn with source_profile (chains followed, cycles refused) or
  * credential_source (Environment, Ec2InstanceMetadata, EcsContainer), and
- * role_arn with web_identity_token_file. credential_process, SSO and MFA
- * profiles are reported as unsupported. */
+ * role_arn with web_identity_token_file, SSO (creds_sso.c) and
+ * credential_process (creds_process.c). MFA profiles are reported as
+ * unsupported. */
 struct ctaws_creds_profile_opts {
 	const char *profile;     /* NULL: AWS_PROFILE, else "default" */
 	const char *config_file; /* NULL: AWS_CONFIG_FILE, else ~/.aws/config */
 	const char
-	    *credentials_file; /* NULL: AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials */
-	const char *region;    /* STS region; NULL: the profile's, else the client's */
-	int imds_v1_fallback;  /* for credential_source = Ec2InstanceMetadata */
+	    *credentials_file;   /* NULL: AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials */
+	const char *region;      /* STS region; NULL: the profile's, else the client's */
+	int imds_v1_fallback;    /* for credential_source = Ec2InstanceMetadata */
+	long process_timeout_ms; /* credential_process time limit; 0: 60000 */
 };
 /* http_client (borrowed) carries the STS endpoint settings; NULL makes every
  * role profile fail with an error saying so. */
 struct ctaws_creds_provider *ctaws_creds_profile_new(
     const struct ctaws_creds_profile_opts *opt, struct ctaws_client *http_client);
+
+/* creds_process.c: credential_process. The command line is split like a
+ * POSIX shell splits words (no shell runs), the program runs in its own
+ * process group and must print {"Version": 1, AccessKeyId, SecretAccessKey,
+ * SessionToken?, Expiration?} on stdout within timeout_ms (0: 60000), else
+ * the group is killed. Errors name the profile and the command, and quote
+ * the start of stderr when the command failed, never stdout. */
+struct ctaws_creds_provider *ctaws_creds_process_new(
+    const char *profile, const char *command, long timeout_ms);
+/* The words of cmd, as a NULL-terminated malloc'd array (free with
+ * ctaws_creds_argv_free), or NULL with *why (static) saying what is wrong. */
+char **ctaws_creds_split_command(const char *cmd, const char **why);
+void ctaws_creds_argv_free(char **argv);
+
+/* creds_sso.c: IAM Identity Center. A profile with sso_account_id or
+ * sso_role_name (ctaws_creds_sso_configured) gets that role's credentials
+ * from the portal's GetRoleCredentials, with the token `aws sso login` left
+ * in the AWS CLI's cache (cache_dir, NULL: ~/.aws/sso/cache). Both forms:
+ * sso_session naming a [sso-session] section, or sso_start_url and
+ * sso_region in the profile. The portal is reached with the endpoint
+ * settings of profile top and of http (borrowed, may be NULL). Returns NULL
+ * with err filled when the settings are incomplete or inconsistent. */
+int ctaws_creds_sso_configured(const struct ctaws_profile_set *set, const char *profile);
+struct ctaws_creds_provider *ctaws_creds_sso_from_profile(const struct ctaws_profile_set *set,
+    const char *profile, const char *top, const char *cache_dir, struct ctaws_client *http,
+    struct ctaws_error *err);
 
 /* creds_web_identity.c: STS AssumeRoleWithWebIdentity with a token read from
  * a file on every call (EKS rotates it). role_arn NULL: from
@@ -116,6 +144,12 @@ struct ctaws_creds_provider *ctaws_creds_cache_new(
  * or an error document {code, message}, is an error. Never quotes the body. */
 int ctaws_creds_parse_json(const char *body, size_t len, const char *service, const char *source,
     struct ctaws_credentials **out, struct ctaws_error *err);
+
+/* A whole file of at most 64 KiB (tokens, the SSO token cache) into out,
+ * which the caller frees (and wipes); what names the file in errors.
+ * Returns 0 or -1 with err filled. */
+int ctaws_creds_read_file(const char *path, const char *service, const char *what, struct buf *out,
+    struct ctaws_error *err);
 
 /* A file's first line, trimmed (tokens: web identity, ECS authorization).
  * Returns a malloc'd string or NULL with err filled; what names the file. */

@@ -86,32 +86,44 @@ ctaws_creds_parse_json(const char *body, size_t len, const char *service, const 
 	return rc;
 }
 
-char *
-ctaws_creds_read_token_file(
-    const char *path, const char *service, const char *what, struct ctaws_error *err)
+int
+ctaws_creds_read_file(const char *path, const char *service, const char *what, struct buf *out,
+    struct ctaws_error *err)
 {
 	char chunk[4096];
-	struct buf b = BUF_INIT;
-	size_t n, start = 0, end;
+	size_t n;
 	FILE *f = fopen(path, "re");
-	char *tok;
 
-	if (f == NULL) {
-		ctaws_error_set(err, service, "ReadToken", 0, CTAWS_CREDS_ERROR, 0,
+	buf_init(out);
+	if (f == NULL)
+		return ctaws_error_set(err, service, "ReadToken", 0, CTAWS_CREDS_ERROR, 0,
 		    "cannot read %s %s: %s", what, path, strerror(errno));
-		return NULL;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && b.len <= TOKEN_FILE_MAX)
-		buf_append(&b, chunk, n);
-	if (ferror(f) || b.len > TOKEN_FILE_MAX) {
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && out->len <= TOKEN_FILE_MAX)
+		buf_append(out, chunk, n);
+	if (ferror(f) || out->len > TOKEN_FILE_MAX) {
 		ctaws_error_set(err, service, "ReadToken", 0, CTAWS_CREDS_ERROR, 0,
 		    "cannot read %s %s: %s", what, path,
 		    ferror(f) ? strerror(errno) : "file too large");
 		fclose(f);
-		buf_free(&b);
-		return NULL;
+		if (out->data)
+			explicit_bzero(out->data, out->cap);
+		buf_free(out);
+		return -1;
 	}
 	fclose(f);
+	return 0;
+}
+
+char *
+ctaws_creds_read_token_file(
+    const char *path, const char *service, const char *what, struct ctaws_error *err)
+{
+	struct buf b;
+	size_t start = 0, end;
+	char *tok;
+
+	if (ctaws_creds_read_file(path, service, what, &b, err) == -1)
+		return NULL;
 	end = b.len;
 	while (start < end && isspace((unsigned char)b.data[start]))
 		start++;
@@ -125,6 +137,7 @@ ctaws_creds_read_token_file(
 		return NULL;
 	}
 	tok = strndup(b.data + start, end - start);
+	explicit_bzero(b.data, b.cap);
 	buf_free(&b);
 	if (tok == NULL)
 		ctaws_error_set(err, service, "ReadToken", 0, "OutOfMemory", 0, "out of memory");

@@ -10,26 +10,28 @@
 #include <strings.h>
 
 static const char *const service_names[CTAWS_SVC__COUNT] = {
-    "sqs", "s3", "sns", "sts", "dynamodb", "cloudtrail"};
+    "sqs", "s3", "sns", "sts", "dynamodb", "cloudtrail", "sso", "organizations"};
 /* The <SERVICE> part of AWS_ENDPOINT_URL_<SERVICE>. */
 static const char *const service_env[CTAWS_SVC__COUNT] = {"AWS_ENDPOINT_URL_SQS",
     "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_SNS", "AWS_ENDPOINT_URL_STS",
-    "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_CLOUDTRAIL"};
+    "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_CLOUDTRAIL", "AWS_ENDPOINT_URL_SSO",
+    "AWS_ENDPOINT_URL_ORGANIZATIONS"};
 
 /* Partitions by region prefix; the aws partition is the default. */
 static const struct partition {
 	const char *prefix;
 	const char *name;
 	const char *dns_suffix;
+	const char *global_region; /* where global services (Organizations) live */
 } partitions[] = {
-    {"cn-", "aws-cn", "amazonaws.com.cn"},
-    {"us-gov-", "aws-us-gov", "amazonaws.com"},
-    {"us-iso-", "aws-iso", "c2s.ic.gov"},
-    {"us-isob-", "aws-iso-b", "sc2s.sgov.gov"},
-    {"us-isof-", "aws-iso-f", "csp.hci.ic.gov"},
-    {"eu-isoe-", "aws-iso-e", "cloud.adc-e.uk"},
-    {"eusc-", "aws-eusc", "amazonaws.eu"},
-    {"", "aws", "amazonaws.com"},
+    {"cn-", "aws-cn", "amazonaws.com.cn", "cn-northwest-1"},
+    {"us-gov-", "aws-us-gov", "amazonaws.com", "us-gov-west-1"},
+    {"us-iso-", "aws-iso", "c2s.ic.gov", "us-iso-east-1"},
+    {"us-isob-", "aws-iso-b", "sc2s.sgov.gov", "us-isob-east-1"},
+    {"us-isof-", "aws-iso-f", "csp.hci.ic.gov", "us-isof-south-1"},
+    {"eu-isoe-", "aws-iso-e", "cloud.adc-e.uk", "eu-isoe-west-1"},
+    {"eusc-", "aws-eusc", "amazonaws.eu", "eusc-de-east-1"},
+    {"", "aws", "amazonaws.com", "us-east-1"},
 };
 
 static const struct partition *
@@ -47,6 +49,14 @@ const char *
 ctaws_region_partition(const char *region)
 {
 	return partition_of(region)->name;
+}
+
+const char *
+ctaws_service_region(enum ctaws_service svc, const char *region)
+{
+	if (svc == CTAWS_SVC_ORGANIZATIONS && region != NULL)
+		return partition_of(region)->global_region;
+	return region;
 }
 
 const char *
@@ -265,11 +275,15 @@ ctaws_host(enum ctaws_service svc, const char *region, int fips, char *out, size
 {
 	const struct partition *p = partition_of(region);
 	int gov = strcmp(p->name, "aws-us-gov") == 0;
-	const char *name = service_names[svc];
+
+	region = ctaws_service_region(svc, region);
+	/* The SSO portal's endpoint prefix is not its service name. */
+	const char *name = svc == CTAWS_SVC_SSO ? "portal.sso" : service_names[svc];
 
 	if (fips && gov &&
 	    (svc == CTAWS_SVC_SQS || svc == CTAWS_SVC_STS || svc == CTAWS_SVC_DYNAMODB ||
-	        svc == CTAWS_SVC_CLOUDTRAIL ||
+	        svc == CTAWS_SVC_CLOUDTRAIL || svc == CTAWS_SVC_SSO ||
+	        svc == CTAWS_SVC_ORGANIZATIONS ||
 	        (svc == CTAWS_SVC_SNS && (strcmp(region, "us-gov-east-1") == 0 ||
 	                                     strcmp(region, "us-gov-west-1") == 0)))) {
 		snprintf(out, outlen, "%s.%s.amazonaws.com", name, region);

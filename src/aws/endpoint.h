@@ -32,6 +32,8 @@ enum ctaws_service {
 	CTAWS_SVC_STS,
 	CTAWS_SVC_DYNAMODB,
 	CTAWS_SVC_CLOUDTRAIL,
+	CTAWS_SVC_SSO, /* the IAM Identity Center portal: portal.sso.REGION... */
+	CTAWS_SVC_ORGANIZATIONS, /* global: one endpoint per partition */
 	CTAWS_SVC__COUNT
 };
 
@@ -91,6 +93,10 @@ int ctaws_endpoint_parse_url(const char *url, struct ctaws_endpoint *out, char *
 
 /* "aws", "aws-cn" or "aws-us-gov". */
 const char *ctaws_region_partition(const char *region);
+/* The region a request to svc from region is sent to and signed for: the
+ * partition's home region for a global service (Organizations: us-east-1,
+ * us-gov-west-1, cn-northwest-1), region itself for the others. */
+const char *ctaws_service_region(enum ctaws_service svc, const char *region);
 /* 1 when region is a plausible region name (lower-case letters, digits, '-'). */
 int ctaws_region_valid(const char *region);
 /* The region an SQS queue URL names (sqs.REGION.amazonaws.com[.cn],

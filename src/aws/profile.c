@@ -605,14 +605,21 @@ lookup(const struct ctaws_profile_set *s, enum ctaws_profile_section_kind kind, 
 }
 
 int
-ctaws_profile_exists(const struct ctaws_profile_set *s, const char *profile)
+ctaws_profile_section_exists(
+    const struct ctaws_profile_set *s, enum ctaws_profile_section_kind kind, const char *name)
 {
-	if (s == NULL || profile == NULL)
+	if (s == NULL || name == NULL)
 		return 0;
 	for (int i = 0; i < 2; i++)
-		if (find_section(&s->files[i], CTAWS_SECTION_PROFILE, profile, strlen(profile)))
+		if (find_section(&s->files[i], kind, name, strlen(name)))
 			return 1;
 	return 0;
+}
+
+int
+ctaws_profile_exists(const struct ctaws_profile_set *s, const char *profile)
+{
+	return ctaws_profile_section_exists(s, CTAWS_SECTION_PROFILE, profile);
 }
 
 const char *

@@ -80,6 +80,9 @@ int ctaws_profile_exists(const struct ctaws_profile_set *s, const char *profile)
 /* A profile's property (credentials file first, then config), or NULL. */
 const char *ctaws_profile_get(
     const struct ctaws_profile_set *s, const char *profile, const char *key);
+/* 1 when a section of that kind and name is in either file. */
+int ctaws_profile_section_exists(
+    const struct ctaws_profile_set *s, enum ctaws_profile_section_kind kind, const char *name);
 /* Any section's property, or NULL. */
 const char *ctaws_profile_section_get(const struct ctaws_profile_set *s,
     enum ctaws_profile_section_kind kind, const char *section, const char *key);
@@ -88,7 +91,8 @@ const char *ctaws_profile_section_sub_get(const struct ctaws_profile_set *s,
     enum ctaws_profile_section_kind kind, const char *section, const char *key, const char *sub);
 
 /* What endpoint resolution asks: the profile's "region", its "endpoint_url",
- * and the endpoint_url of service_id ("sqs", "s3", "sns", "sts") in the
+ * and the endpoint_url of service_id ("sqs", "s3", "sns", "sts", "dynamodb",
+ * "sso") in the
  * [services NAME] section its "services" key names. NULL when not set. */
 const char *ctaws_profile_region(const struct ctaws_profile_set *s, const char *profile);
 const char *ctaws_profile_endpoint_url(const struct ctaws_profile_set *s, const char *profile);

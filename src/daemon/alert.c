@@ -26,6 +26,7 @@
 
 #include "daemon/aggregate.h"
 #include "daemon/route.h"
+#include "stream/facts.h"
 #include "util/clock.h"
 #include "util/units.h"
 #include "util/json.h"
@@ -42,7 +43,8 @@ enum record_form {
 	RECORD_CUT,    /* a JSON string of its first bytes: truncated */
 };
 
-/* The fields repeated from the record; pointers into its tree, or NULL. */
+/* The fields repeated from the record (stream/facts.h); pointers into its
+ * tree, or NULL. */
 struct fields {
 	const char *event_time, *event_source, *event_name, *region, *account, *source_ip;
 	const char *identity_type, *identity_arn, *event_id;
@@ -63,21 +65,20 @@ struct body {
 static void
 extract(yajl_val root, struct fields *f)
 {
-	yajl_val ui = json_member(root, "userIdentity");
+	struct record_facts r;
 
+	record_facts_read(root, &r);
 	memset(f, 0, sizeof(*f));
-	f->event_time = json_string(root, "eventTime");
-	f->event_source = json_string(root, "eventSource");
-	f->event_name = json_string(root, "eventName");
-	f->region = json_string(root, "awsRegion");
-	f->account = json_string(root, "recipientAccountId");
-	f->source_ip = json_string(root, "sourceIPAddress");
-	f->event_id = json_string(root, "eventID");
-	f->identity_type = json_string(ui, "type");
-	f->identity_arn = json_string(ui, "arn");
-	if ((f->who = f->identity_arn) == NULL && (f->who = json_string(ui, "invokedBy")) == NULL &&
-	    (f->who = json_string(ui, "principalId")) == NULL)
-		f->who = f->identity_type;
+	f->event_time = r.event_time;
+	f->event_source = r.event_source;
+	f->event_name = r.event_name;
+	f->region = r.region;
+	f->account = r.account;
+	f->source_ip = r.source_ip;
+	f->event_id = r.event_id;
+	f->identity_type = r.identity_type;
+	f->identity_arn = r.identity_arn;
+	f->who = r.who;
 }
 
 /* "name":"value" (value capped at cap bytes) or "name":null. */
@@ -218,7 +219,10 @@ build_text(struct buf *t, const struct body *c, int cut)
 	text_line(t, "ARN:", f->identity_arn);
 	text_line(t, "Source IP:", f->source_ip);
 	text_line(t, "Event ID:", f->event_id);
-	buf_printf(t, "%-12ss3://%.255s/%.1024s\n\n", "Log:", c->bucket, c->key);
+	if (c->bucket)
+		buf_printf(t, "%-12ss3://%.255s/%.1024s\n\n", "Log:", c->bucket, c->key);
+	else
+		buf_printf(t, "%-12s%s\n\n", "Log:", "none: the event came from EventBridge");
 	buf_puts(t, "The full record is in the JSON alert that SQS, Lambda and HTTPS "
 	            "subscribers receive.\n");
 	if (cut)
@@ -462,13 +466,14 @@ alert_build_noted(struct alert *a, const char *record, size_t len, const struct 
 	const char *topic;
 	struct fields f;
 	struct body c;
-	char why[128];
+	char why[128], org_name[ROUTE_ACCOUNT_NAME_MAX + 1];
 	yajl_val root;
 
 	memset(a, 0, sizeof(*a));
 	root = json_parse(record, len, ALERT_MAX_DEPTH, why, sizeof(why));
 	extract(root, &f);
-	f.account_name = account_name(opt->accounts, f.account);
+	if ((f.account_name = account_name(opt->accounts, f.account)) == NULL)
+		f.account_name = orgnames_copy(opt->org, f.account, org_name, sizeof(org_name));
 	if ((topic = route_topic(rule)) == NULL &&
 	    (topic = routes_pick(opt->routes, rule, f.account, f.account_name)) == NULL &&
 	    (topic = opt->default_topic_arn) == NULL) {

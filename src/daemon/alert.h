@@ -37,6 +37,7 @@
 #include <stddef.h>
 
 #include "daemon/dedup.h"
+#include "daemon/orgnames.h"
 #include "daemon/route.h"
 #include "rules/rules.h"
 #include "util/error.h"
@@ -57,6 +58,8 @@ struct alert_options {
 	size_t max_size;                      /* 0: ALERT_MAX_SIZE */
 	const struct routes *routes;          /* alerts.routes; NULL: none */
 	const struct account_names *accounts; /* alerts.accounts; NULL: none */
+	struct orgnames *org;                 /* names from AWS Organizations, for accounts
+	                                         alerts.accounts does not name; NULL: none */
 };
 
 struct alert_attr {
@@ -85,7 +88,8 @@ struct alert {
 };
 
 /* Builds the alert for record (JSON text of one record, as matched) and rule
- * (borrowed), found in the log s3://bucket/key. Fails only without memory,
+ * (borrowed), found in the log s3://bucket/key (both NULL for an event that
+ * came from EventBridge: "log" then holds nulls). Fails only without memory,
  * without a topic for the rule, or when max_size leaves no room for even the
  * record's first byte (CT_ERR_NOMEM, CT_ERR_CONFIG, CT_ERR_LIMIT); the error
  * names the rule. A record that is not valid JSON is still alerted on, as

@@ -17,8 +17,8 @@ struct ctaws_client;
 struct ctaws_client *conf_aws_client(const struct ct_config *c, struct ct_error *err);
 
 /* The same from the [aws] settings alone (zeroed: the AWS environment's),
- * in region (NULL: the AWS environment's), for commands that have no
- * configuration file (`ctalertd verify`). */
+ * in region (NULL: the AWS environment's), for commands that need no queue
+ * (`ctalertd scan s3://...`, `ctalertd verify`). */
 struct ctaws_client *conf_aws_client_for(
     const struct conf_aws *aws, const char *region, struct ct_error *err);
 

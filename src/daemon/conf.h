@@ -107,6 +107,7 @@ struct conf_alerts {
 	int dedup_cache_size;          /* obsolete, ignored (the state store remembers) */
 	struct routes routes;          /* topics chosen by severity, rule, tag, account */
 	struct account_names accounts; /* names of account ids, for alerts and routes */
+	int organization_names;        /* also name accounts from AWS Organizations */
 };
 
 struct conf_integrity {

@@ -424,6 +424,7 @@ const struct conf_opt conf_opts[] = {
     DUR("alerts.lateness", alerts.lateness, 0, 86400, "15m"),
     TABLE("alerts.routes", alerts.routes, &routes_table),
     TABLE("alerts.accounts", alerts.accounts, &accounts_table),
+    BOOL("alerts.organization_names", alerts.organization_names, "false"),
     INT("alerts.dedup_cache_size", alerts.dedup_cache_size, 0, 1 << 26, "65536", NULL),
     GROUP("integrity"),
     BOOL("integrity.verify", integrity.verify, "true"),

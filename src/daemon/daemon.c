@@ -36,6 +36,7 @@
 #include "daemon/message.h"
 #include "daemon/poll.h"
 #include "daemon/service.h"
+#include "daemon/orgnames.h"
 #include "daemon/summary.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -56,6 +57,7 @@ struct daemon {
 	struct aggregate *agg;        /* owned: windows and thresholds, in store */
 	struct summarizer *summaries; /* owned: closes windows */
 	struct watch *watch;          /* owned: delivery stopped, logs no digest listed */
+	struct orgnames *orgnames;    /* owned: account names from Organizations, or NULL */
 	struct fetch_shared shared;   /* what workers share */
 	struct messages messages;     /* the messages in hand, and their lives */
 	struct counters counters;
@@ -92,7 +94,7 @@ snapshot_new(struct ct_config *cfg)
 	    cfg->source.skip_digest, cfg->source.max_object_size, cfg->integrity.verify};
 	s->alerts = (struct alert_options){cfg->alerts.topic_arn, cfg->alerts.subject_prefix,
 	    cfg->alerts.group_id, cfg->alerts.email_text, 0, &cfg->alerts.routes,
-	    &cfg->alerts.accounts};
+	    &cfg->alerts.accounts, NULL};
 	return s;
 }
 
@@ -430,15 +432,18 @@ on_reload(struct ev_loop *loop, ev_signal *w, int revents)
 	    !same(nc->state.table, cfg(d)->state.table) ||
 	    nc->alerts.remember != cfg(d)->alerts.remember ||
 	    nc->alerts.lateness != cfg(d)->alerts.lateness)
-		log_warnx(
-		    "reload: state, alerts.remember or alerts.lateness changed; the store in use "
-		    "is kept until a restart");
+		log_warnx("reload: state, alerts.remember or alerts.lateness changed; the store in "
+		          "use is kept until a restart");
+	if (nc->alerts.organization_names != cfg(d)->alerts.organization_names)
+		log_warnx("reload: alerts.organization_names changed; it takes effect after a "
+		          "restart");
 	if ((ns = snapshot_new(nc)) == NULL) {
 		conf_free(nc);
 		log_err("reload refused: out of memory");
 		service_ready();
 		return;
 	}
+	ns->alerts.org = d->orgnames;
 	snapshot_unref(d->snap);
 	d->snap = ns;
 	summarizer_set_snapshot(d->summaries, ns);
@@ -461,17 +466,19 @@ on_usr1(struct ev_loop *loop, ev_signal *w, int revents)
 	log_notice("counters: messages received %" PRIuFAST64 ", deleted %" PRIuFAST64
 	           ", returned %" PRIuFAST64 ", poisoned %" PRIuFAST64
 	           ", visibility extended %" PRIuFAST64 ", receive errors %" PRIuFAST64
-	           "; objects done %" PRIuFAST64 ", skipped %" PRIuFAST64 ", failed %" PRIuFAST64
-	           ", bytes %" PRIuFAST64 "; records %" PRIuFAST64 ", record errors %" PRIuFAST64
-	           ", matches %" PRIuFAST64 "; alerts published %" PRIuFAST64
-	           ", duplicates %" PRIuFAST64 ", failed %" PRIuFAST64 ", grouped %" PRIuFAST64
-	           ", suppressed %" PRIuFAST64 "; in flight %zu, busy workers %zu",
+	           "; events %" PRIuFAST64 "; objects done %" PRIuFAST64 ", skipped %" PRIuFAST64
+	           ", failed %" PRIuFAST64 ", bytes %" PRIuFAST64 "; records %" PRIuFAST64
+	           ", record errors %" PRIuFAST64 ", matches %" PRIuFAST64
+	           "; alerts published %" PRIuFAST64 ", duplicates %" PRIuFAST64
+	           ", failed %" PRIuFAST64 ", grouped %" PRIuFAST64 ", suppressed %" PRIuFAST64
+	           "; in flight %zu, busy workers %zu",
 	    atomic_load(&k->messages_received), atomic_load(&k->messages_deleted),
 	    atomic_load(&k->messages_returned), atomic_load(&k->messages_poisoned),
 	    atomic_load(&k->visibility_extended), atomic_load(&k->receive_errors),
-	    atomic_load(&k->objects_done), atomic_load(&k->objects_skipped),
-	    atomic_load(&k->objects_failed), atomic_load(&k->bytes_fetched),
-	    atomic_load(&k->records), atomic_load(&k->record_errors), atomic_load(&k->matches),
+	    atomic_load(&k->events_received), atomic_load(&k->objects_done),
+	    atomic_load(&k->objects_skipped), atomic_load(&k->objects_failed),
+	    atomic_load(&k->bytes_fetched), atomic_load(&k->records),
+	    atomic_load(&k->record_errors), atomic_load(&k->matches),
 	    atomic_load(&k->alerts_published), atomic_load(&k->alerts_duplicate),
 	    atomic_load(&k->alerts_failed), atomic_load(&k->alerts_grouped),
 	    atomic_load(&k->alerts_suppressed), d->messages.inflight.count, pool_running(d->pool));
@@ -602,6 +609,11 @@ daemon_new(struct ct_config *c, const struct daemon_options *opt, struct ct_erro
 		ct_error_set(err, CT_ERR_NOMEM, "out of memory");
 		goto fail;
 	}
+	if (c->alerts.organization_names && (d->orgnames = orgnames_new(d->client)) == NULL) {
+		ct_error_set(err, CT_ERR_NOMEM, "cannot start the Organizations names thread");
+		goto fail;
+	}
+	d->snap->alerts.org = d->orgnames;
 	d->shared.client = d->client;
 	d->shared.dedup = d->dedup;
 	d->shared.ledger = d->ledger;
@@ -725,6 +737,7 @@ daemon_free(struct daemon *d)
 	messages_clear(&d->messages);
 	summarizer_free(d->summaries);
 	watch_free(d->watch);
+	orgnames_free(d->orgnames);
 	aggregate_free(d->agg);
 	dedup_free(d->dedup);
 	ledger_free(d->ledger);

@@ -56,6 +56,7 @@ struct counters {
 	atomic_uint_fast64_t messages_poisoned;   /* failed permanently on their last receive */
 	atomic_uint_fast64_t visibility_extended; /* heartbeat extensions */
 	atomic_uint_fast64_t receive_errors;      /* failed ReceiveMessage calls */
+	atomic_uint_fast64_t events_received;     /* CloudTrail events from EventBridge */
 	atomic_uint_fast64_t objects_done;        /* objects scanned to the end */
 	atomic_uint_fast64_t objects_skipped;     /* digest files, filtered keys */
 	atomic_uint_fast64_t objects_failed;      /* objects that failed */
@@ -81,14 +82,18 @@ struct counters {
 	atomic_uint_fast64_t deliveries_stopped;
 };
 
-/* One object to scan: made by the loop, run by a worker, handed back. */
+/* One object to scan, or one CloudTrail event to match (the real-time
+ * path): made by the loop, run by a worker, handed back. */
 struct object_job {
 	struct pool_job link;  /* first: the pool hands back this pointer */
 	struct snapshot *snap; /* a reference: the configuration it runs under */
 	char *message_id;      /* owned */
-	char *bucket;          /* owned */
-	char *key;             /* owned */
-	int64_t size;          /* from the notification, -1 if unknown */
+	char *bucket;          /* owned; NULL for an event */
+	char *key;             /* owned; NULL for an event */
+	char *event;           /* owned; an EventBridge event's JSON text, else NULL */
+	size_t event_len;      /* bytes of event */
+	char *event_id;        /* owned; the event's detail.eventID, else NULL */
+	int64_t size;          /* from the notification, -1 if unknown; an event: its bytes */
 	int digest;            /* a CloudTrail digest to verify, not a log to scan */
 	enum outcome outcome;  /* set by the worker */
 	char error[768];       /* set by the worker when not done */

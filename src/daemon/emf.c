@@ -28,6 +28,7 @@ static const struct emf_metric metrics[EMF_NCOUNTERS] = {
     C("MessagesPoisoned", "Count", messages_poisoned),
     C("VisibilityExtensions", "Count", visibility_extended),
     C("ReceiveErrors", "Count", receive_errors),
+    C("EventsReceived", "Count", events_received),
     C("ObjectsScanned", "Count", objects_done),
     C("ObjectsSkipped", "Count", objects_skipped),
     C("ObjectsFailed", "Count", objects_failed),

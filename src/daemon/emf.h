@@ -19,7 +19,7 @@
 
 #include "util/buf.h"
 
-#define EMF_NCOUNTERS 28
+#define EMF_NCOUNTERS 29
 
 struct counters;
 

@@ -1,16 +1,20 @@
 /*
- * fetch: a worker's job. One object, from S3 to published alerts.
+ * fetch: a worker's job. One object, from S3 to published alerts; or one
+ * CloudTrail event from EventBridge (the real-time path), whose record goes
+ * through the same record stream, matcher and publisher, nothing fetched.
  *
  * The body streams from GetObject's write callback straight into the
- * scanner (inflate, record stream, matcher); each match becomes an alert
- * handed to the publisher at once, so memory holds one record and one batch
- * of alerts, whatever the size of the object. The object ends in one
+ * scanner (stream/objfetch: inflate, record stream, matcher); each match
+ * becomes an alert handed to the publisher at once, so memory holds one
+ * record and one batch of alerts, whatever the size of the object. The object ends in one
  * outcome for the message it came from:
  *   done       every record scanned, every alert accepted by SNS
  *   permanent  it will fail the same way again (NoSuchKey, AccessDenied,
  *              corrupt gzip, not CloudTrail JSON, over a size limit)
  *   transient  worth another try later (throttling, 5xx, network, SNS)
  *   abandoned  the shutdown grace ran out while it was being read
+ * An event ends the same way: permanent when its record is unusable (the
+ * record stream's errors), transient when publishing failed.
  */
 #include "config.h"
 
@@ -26,6 +30,7 @@
 #include "daemon/metrics.h"
 #include "daemon/publish.h"
 #include "integrity/verify.h"
+#include "stream/objfetch.h"
 #include "stream/objscan.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -37,18 +42,21 @@ struct fetch_worker {
 	struct ctaws_conn *pub_conn; /* owned: to SNS, used while conn is inside GetObject */
 	struct snapshot *snap;       /* the configuration scan was built for (a reference) */
 	struct objscan *scan;        /* owned */
+	struct matcher *ev_match;    /* owned: for events, with ev_records */
+	struct records *ev_records;  /* owned: RECORDS_EVENTBRIDGE */
 	struct iv_sha256 *sha;       /* owned: the log's hash, tapped from scan's inflater */
 	struct publisher pub;
 	/* The current job, for the callbacks. */
 	struct object_job *job;
-	char source[1100];  /* "s3://bucket/key" */
+	char source[1100];  /* "s3://bucket/key", "EventBridge event in message ID" */
 	int publish_failed; /* an alert could not be published */
 	struct ctaws_error pub_err;
 	int refused; /* on_head refused the object */
 	char refuse_why[SOURCE_REASON_MAX];
-	int aborted;    /* the shutdown grace ran out */
-	int not_found;  /* GetObject said the object does not exist */
-	char *hash_out; /* non-NULL: the scanned log's hash goes here too (a backfill) */
+	int aborted;       /* the shutdown grace ran out */
+	int record_failed; /* an event's record was unusable (error in job->error) */
+	int not_found;     /* GetObject said the object does not exist */
+	char *hash_out;    /* non-NULL: the scanned log's hash goes here too (a backfill) */
 };
 
 void
@@ -61,6 +69,8 @@ object_job_free(struct object_job *j)
 	free(j->message_id);
 	free(j->bucket);
 	free(j->key);
+	free(j->event);
+	free(j->event_id);
 	free(j);
 }
 
@@ -105,6 +115,8 @@ fetch_worker_free(void *p)
 	publisher_discard(&w->pub);
 	objscan_free(w->scan);
 	iv_sha256_free(w->sha);
+	records_free(w->ev_records);
+	matcher_free(w->ev_match);
 	if (w->snap)
 		snapshot_unref(w->snap);
 	ctaws_conn_free(w->conn);
@@ -121,6 +133,11 @@ log_record_error(void *arg, const struct record_ref *rec, const struct ct_error 
 
 	(void)rec;
 	atomic_fetch_add(&w->shared->counters->record_errors, 1);
+	if (w->job->event) { /* the event's one record: the message's failure */
+		w->record_failed = 1;
+		snprintf(w->job->error, sizeof(w->job->error), "%s", err->msg);
+		return;
+	}
 	log_fields(LOG_WARNING, f, "%s", err->msg);
 }
 
@@ -234,7 +251,22 @@ record_hash(struct fetch_worker *w)
 	ledger_scanned(w->shared->ledger, w->job->bucket, w->job->key, hash);
 }
 
-/* Builds the scanner for the job's configuration when it is not the one
+/* The record stream for events, with the limits of log records. */
+static int
+prepare_events(struct fetch_worker *w, const struct ruleset *rs, const struct conf_limits *l,
+    struct ct_error *err)
+{
+	struct records_opts ro = {RECORDS_EVENTBRIDGE, l->max_record_size, (unsigned)l->max_depth};
+	struct records_cb cb = {on_match, log_record_error, w};
+
+	if ((w->ev_match = matcher_new(rs)) == NULL)
+		return ct_error_set(err, CT_ERR_NOMEM, "out of memory");
+	if ((w->ev_records = records_new(&ro, rs, w->ev_match, &cb, err)) == NULL)
+		return -1;
+	return 0;
+}
+
+/* Builds the scanners for the job's configuration when it is not the one
  * the worker has (first job, or after a reload). */
 static int
 prepare_scan(struct fetch_worker *w, struct snapshot *snap, struct ct_error *err)
@@ -243,10 +275,14 @@ prepare_scan(struct fetch_worker *w, struct snapshot *snap, struct ct_error *err
 	struct records_cb cb = {on_match, log_record_error, w};
 	const struct conf_limits *l = &snap->cfg->limits;
 
-	if (w->scan && w->snap == snap)
+	if (w->scan && w->ev_records && w->snap == snap)
 		return 0;
 	objscan_free(w->scan);
+	records_free(w->ev_records);
+	matcher_free(w->ev_match);
 	w->scan = NULL;
+	w->ev_records = NULL;
+	w->ev_match = NULL;
 	if (w->snap)
 		snapshot_unref(w->snap);
 	w->snap = snapshot_ref(snap);
@@ -259,7 +295,7 @@ prepare_scan(struct fetch_worker *w, struct snapshot *snap, struct ct_error *err
 		return -1;
 	if (snap->cfg->integrity.verify)
 		objscan_set_tap(w->scan, tap_hash, w);
-	return 0;
+	return prepare_events(w, snap->cfg->ruleset, l, err);
 }
 
 static int
@@ -275,21 +311,18 @@ on_head(void *arg, const struct s3_object_info *info)
 	return 0;
 }
 
+/* Before each piece of the body is scanned: stops when the shutdown grace
+ * ran out. */
 static int
-on_body(void *arg, const void *data, size_t len)
+on_bytes(void *arg, size_t len)
 {
 	struct fetch_worker *w = arg;
-	struct ct_error err;
 
 	if (atomic_load(w->shared->abort_work)) {
 		w->aborted = 1;
 		return -1;
 	}
 	atomic_fetch_add(&w->shared->counters->bytes_fetched, len);
-	if (objscan_feed(w->scan, data, len, &err) == -1) {
-		snprintf(w->job->error, sizeof(w->job->error), "%s", err.msg);
-		return -1;
-	}
 	return 0;
 }
 
@@ -324,51 +357,12 @@ fail_job(struct fetch_worker *w, enum outcome o, const char *what, const char *d
 		snprintf(j->error, sizeof(j->error), "%s", detail);
 }
 
+/* The alerts still in the batch go to SNS; the job is done when they are in. */
 static void
-scan_object(struct fetch_worker *w)
+flush_alerts(struct fetch_worker *w)
 {
-	struct object_job *j = w->job;
-	const struct ct_config *cfg = w->snap->cfg;
-	struct s3_get_params p = {0};
-	struct s3_get_result res;
-	struct ctaws_error err;
-	struct ct_error cerr;
 	char why[1024];
 
-	p.bucket = j->bucket;
-	p.key = j->key;
-	p.expected_owner = cfg->source.expected_bucket_owner;
-	p.on_head = on_head;
-	p.sink = on_body;
-	p.arg = w;
-	ctaws_error_clear(&err);
-	memset(&res, 0, sizeof(res));
-	if (s3_get_object(w->conn, &p, &res, &err) == -1) {
-		w->not_found = err.errc == CTAWS_ERRC_NOT_FOUND && !w->refused && !j->error[0];
-		if (w->aborted || atomic_load(w->shared->abort_work))
-			fail_job(w, OUTCOME_ABANDONED, "", "shutdown grace period over");
-		else if (w->refused)
-			fail_job(w, OUTCOME_PERMANENT, "", w->refuse_why);
-		else if (w->publish_failed)
-			fail_job(w, OUTCOME_TRANSIENT,
-			    "publishing alerts: ", ctaws_error_str(&w->pub_err, why, sizeof(why)));
-		else if (j->error[0])
-			j->outcome = OUTCOME_PERMANENT; /* the scanner refused the content */
-		else
-			fail_job(w, classify_s3(&err), "", ctaws_error_str(&err, why, sizeof(why)));
-		return;
-	}
-	if (objscan_finish(w->scan, &cerr) == -1) {
-		if (w->publish_failed && atomic_load(w->shared->abort_work))
-			fail_job(w, OUTCOME_ABANDONED, "", "shutdown grace period over");
-		else if (w->publish_failed)
-			fail_job(w, OUTCOME_TRANSIENT,
-			    "publishing alerts: ", ctaws_error_str(&w->pub_err, why, sizeof(why)));
-		else
-			fail_job(w, OUTCOME_PERMANENT, NULL, cerr.msg);
-		return;
-	}
-	record_hash(w);
 	if (publisher_flush(&w->pub, &w->pub_err) == -1) {
 		if (atomic_load(w->shared->abort_work))
 			fail_job(w, OUTCOME_ABANDONED, "", "shutdown grace period over");
@@ -377,7 +371,93 @@ scan_object(struct fetch_worker *w)
 			    "publishing alerts: ", ctaws_error_str(&w->pub_err, why, sizeof(why)));
 		return;
 	}
-	j->outcome = OUTCOME_DONE;
+	w->job->outcome = OUTCOME_DONE;
+}
+
+/* The object could not be read whole, or the scanner refused its bytes. */
+static void
+fetch_failed(struct fetch_worker *w, const struct objfetch_result *r)
+{
+	char why[1024];
+
+	if (w->aborted || atomic_load(w->shared->abort_work))
+		fail_job(w, OUTCOME_ABANDONED, "", "shutdown grace period over");
+	else if (w->refused)
+		fail_job(w, OUTCOME_PERMANENT, "", w->refuse_why);
+	else if (w->publish_failed)
+		fail_job(w, OUTCOME_TRANSIENT,
+		    "publishing alerts: ", ctaws_error_str(&w->pub_err, why, sizeof(why)));
+	else if (r->status == OBJFETCH_REFUSED)
+		fail_job(w, OUTCOME_PERMANENT, NULL, r->content.msg);
+	else
+		fail_job(w, classify_s3(&r->aws), "", ctaws_error_str(&r->aws, why, sizeof(why)));
+}
+
+/* The body was read whole, and the scanner found the object incomplete. */
+static void
+finish_failed(struct fetch_worker *w, const struct objfetch_result *r)
+{
+	char why[1024];
+
+	if (w->publish_failed && atomic_load(w->shared->abort_work))
+		fail_job(w, OUTCOME_ABANDONED, "", "shutdown grace period over");
+	else if (w->publish_failed)
+		fail_job(w, OUTCOME_TRANSIENT,
+		    "publishing alerts: ", ctaws_error_str(&w->pub_err, why, sizeof(why)));
+	else
+		fail_job(w, OUTCOME_PERMANENT, NULL, r->content.msg);
+}
+
+static void
+scan_object(struct fetch_worker *w)
+{
+	struct object_job *j = w->job;
+	struct objfetch_params p = {0};
+	struct objfetch_result r;
+
+	p.bucket = j->bucket;
+	p.key = j->key;
+	p.expected_owner = w->snap->cfg->source.expected_bucket_owner;
+	p.on_head = on_head;
+	p.on_bytes = on_bytes;
+	p.arg = w;
+	if (objfetch_run(w->conn, w->scan, &p, &r) == -1) {
+		w->not_found = r.status == OBJFETCH_S3_FAILED && r.aws.errc == CTAWS_ERRC_NOT_FOUND;
+		if (r.status == OBJFETCH_REFUSED && !r.in_body)
+			finish_failed(w, &r);
+		else
+			fetch_failed(w, &r);
+		return;
+	}
+	record_hash(w);
+	flush_alerts(w);
+}
+
+/* The real-time path: the event's record, matched and published. */
+static void
+scan_event(struct fetch_worker *w)
+{
+	struct object_job *j = w->job;
+	struct ct_error err;
+	char why[1024];
+
+	if (records_reset(w->ev_records, w->source, &err) == -1 ||
+	    records_feed(w->ev_records, j->event, j->event_len, &err) == -1 ||
+	    records_finish(w->ev_records, &err) == -1) {
+		if (w->publish_failed)
+			fail_job(w, OUTCOME_TRANSIENT,
+			    "publishing alerts: ", ctaws_error_str(&w->pub_err, why, sizeof(why)));
+		else
+			fail_job(w,
+			    err.code == CT_ERR_NOMEM ? OUTCOME_TRANSIENT : OUTCOME_PERMANENT, NULL,
+			    err.msg);
+		return;
+	}
+	if (w->record_failed) {
+		j->outcome = OUTCOME_PERMANENT; /* job->error says why */
+		return;
+	}
+	flush_alerts(w);
 }
 
 /* A log a digest lists and no notification announced: scanned as if it had
@@ -425,6 +505,16 @@ run_digest(struct fetch_worker *w)
 	    attest_digest(&aw, w->job->bucket, w->job->key, w->job->error, sizeof(w->job->error));
 }
 
+/* What errors and log lines call the job: "s3://bucket/key", or the event. */
+static void
+job_source(const struct object_job *j, char *out, size_t len)
+{
+	if (j->event)
+		snprintf(out, len, "EventBridge event in message %s", j->message_id);
+	else
+		snprintf(out, len, "s3://%s/%s", j->bucket, j->key);
+}
+
 void
 fetch_worker_run(void *state, struct pool_job *pj)
 {
@@ -434,23 +524,23 @@ fetch_worker_run(void *state, struct pool_job *pj)
 	struct ct_error err;
 	uint64_t before_pub, before_dup, before_fail;
 	double t0 = clock_mono_s();
+	char source[sizeof(w->source)];
 
 	j->error[0] = '\0';
+	job_source(j, source, sizeof(source));
 	if (w == NULL) {
 		j->outcome = OUTCOME_TRANSIENT;
-		snprintf(j->error, sizeof(j->error), "s3://%s/%s: no worker state (out of memory)",
-		    j->bucket, j->key);
+		snprintf(j->error, sizeof(j->error), "%s: no worker state (out of memory)", source);
 		return;
 	}
 	if (atomic_load(w->shared->abort_work)) {
 		j->outcome = OUTCOME_ABANDONED;
-		snprintf(j->error, sizeof(j->error), "s3://%s/%s: not started before shutdown",
-		    j->bucket, j->key);
+		snprintf(j->error, sizeof(j->error), "%s: not started before shutdown", source);
 		return;
 	}
 	w->job = j;
-	snprintf(w->source, sizeof(w->source), "s3://%s/%s", j->bucket, j->key);
-	w->publish_failed = w->refused = w->aborted = 0;
+	memcpy(w->source, source, sizeof(source));
+	w->publish_failed = w->refused = w->aborted = w->record_failed = 0;
 	ctaws_error_clear(&w->pub_err);
 	if (prepare_scan(w, j->snap, &err) == -1 || objscan_reset(w->scan, w->source, &err) == -1) {
 		j->outcome = OUTCOME_TRANSIENT;
@@ -462,12 +552,17 @@ fetch_worker_run(void *state, struct pool_job *pj)
 	before_pub = w->pub.stats.published;
 	before_dup = w->pub.stats.duplicates;
 	before_fail = w->pub.stats.failed;
-	if (j->digest)
-		run_digest(w);
-	else
-		scan_object(w);
+	if (j->event) {
+		scan_event(w);
+		st.records = records_stats(w->ev_records)->records;
+	} else {
+		if (j->digest)
+			run_digest(w);
+		else
+			scan_object(w);
+		objscan_stats(w->scan, &st);
+	}
 	publisher_discard(&w->pub);
-	objscan_stats(w->scan, &st);
 	atomic_fetch_add(&w->shared->counters->records, st.records);
 	atomic_fetch_add(
 	    &w->shared->counters->alerts_published, w->pub.stats.published - before_pub);
@@ -475,6 +570,7 @@ fetch_worker_run(void *state, struct pool_job *pj)
 	    &w->shared->counters->alerts_duplicate, w->pub.stats.duplicates - before_dup);
 	atomic_fetch_add(&w->shared->counters->alerts_failed, w->pub.stats.failed - before_fail);
 	j->seconds = clock_mono_s() - t0;
-	metrics_observe_object(j->seconds);
+	if (!j->event)
+		metrics_observe_object(j->seconds);
 	w->job = NULL;
 }

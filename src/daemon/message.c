@@ -67,6 +67,7 @@ static void start_objects(struct messages *ms, struct inflight_msg *m, const str
     struct failure *last, char *buf, size_t buflen);
 static void submit_object(
     struct messages *ms, struct inflight_msg *m, const struct notify_object *o, int digest);
+static void submit_event(struct messages *ms, struct inflight_msg *m, struct notification *n);
 static void log_object_failure(const char *message_id, enum outcome o, const struct failure *why);
 static void decide(struct messages *ms, struct inflight_msg *m, const struct failure *why);
 
@@ -110,6 +111,8 @@ message_received(struct messages *ms, const struct sqs_message *sm)
 	if (n.kind == NOTIFY_TEST_EVENT)
 		log_fields(LOG_DEBUG, f, "message %s: s3:TestEvent for bucket %s, deleting it",
 		    sm->message_id, n.test_bucket ? n.test_bucket : "?");
+	else if (n.kind == NOTIFY_EVENT)
+		submit_event(ms, m, &n);
 	else
 		start_objects(ms, m, &n, &refused, refused_text, sizeof(refused_text));
 	if (m->objects_done < m->objects_total) {
@@ -180,6 +183,34 @@ submit_object(
 	pool_submit(ms->pool, &j->link);
 }
 
+/* The real-time path: a CloudTrail event from EventBridge is the message's
+ * one job, matched by a worker like a log object's records, nothing fetched.
+ * Its text is taken from n. */
+static void
+submit_event(struct messages *ms, struct inflight_msg *m, struct notification *n)
+{
+	struct log_field f[] = {
+	    {"MESSAGE_ID", m->message_id}, {"EVENT_ID", n->event_id}, {NULL, NULL}};
+	struct object_job *j = calloc(1, sizeof(*j));
+
+	atomic_fetch_add(&ms->counters->events_received, 1);
+	m->objects_total = 1;
+	if (j == NULL || (j->message_id = strdup(m->message_id)) == NULL) {
+		object_job_free(j);
+		inflight_object_done(m, OUTCOME_TRANSIENT, "out of memory");
+		return;
+	}
+	log_fields(
+	    LOG_DEBUG, f, "message %s: %s, event %s", m->message_id, n->detail_type, n->event_id);
+	j->event = n->event;
+	j->event_len = n->event_len;
+	j->event_id = n->event_id;
+	n->event = n->event_id = NULL;
+	j->size = (int64_t)j->event_len;
+	j->snap = snapshot_ref((*ms->snap));
+	pool_submit(ms->pool, &j->link);
+}
+
 /* ---- 5. an object ended ------------------------------------------------ */
 
 /* An object failed and its message still waits for others: the failure's
@@ -200,12 +231,16 @@ void
 message_object_done(struct messages *ms, struct object_job *j)
 {
 	struct inflight_msg *m = inflight_find(&ms->inflight, j->message_id);
-	struct log_field f[] = {
-	    {"MESSAGE_ID", j->message_id}, {"BUCKET", j->bucket}, {"KEY", j->key}, {NULL, NULL}};
+	struct log_field f[] = {{"MESSAGE_ID", j->message_id}, {"BUCKET", j->bucket},
+	    {"KEY", j->key}, {"EVENT_ID", j->event_id}, {NULL, NULL}};
 	struct failure why = {j->bucket, j->key, j->error};
 	int failed = j->outcome != OUTCOME_DONE && j->outcome != OUTCOME_SKIPPED;
 
-	if (j->outcome == OUTCOME_DONE) {
+	if (j->event != NULL) { /* not an object: a failure is the message's */
+		if (j->outcome == OUTCOME_DONE)
+			log_fields(LOG_DEBUG, f, "message %s: event %s matched in %.3f s",
+			    j->message_id, j->event_id, j->seconds);
+	} else if (j->outcome == OUTCOME_DONE) {
 		atomic_fetch_add(&ms->counters->objects_done, 1);
 		log_fields(
 		    LOG_INFO, f, "s3://%s/%s scanned in %.2f s", j->bucket, j->key, j->seconds);

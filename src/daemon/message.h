@@ -3,11 +3,13 @@
  *
  *   1. received   message_received(): into the in-flight table (inflight.c)
  *                 with its receipt handle, hidden for the visibility timeout
- *   2. decoded    notify.c turns the body into the objects it announces
+ *   2. decoded    notify.c turns the body into the objects it announces, or
+ *                 into one CloudTrail event (the EventBridge real-time path)
  *   3. checked    source.c: each object is fetched, skipped or refused
  *   4. scanned    each object to fetch is a job for a worker (fetch.c: S3,
  *                 inflate, records, match, alerts published by publish.c
- *                 and accepted by SNS)
+ *                 and accepted by SNS); an event is one job whose record
+ *                 is matched directly, nothing fetched
  *   5. ended      message_object_done(): the object's outcome
  *   6. decided    after its last object: inflight_decide() says delete,
  *                 give back after a backoff, or poison; one line logs the

@@ -379,7 +379,10 @@ render_objects(struct buf *b, const struct counters *k)
 {
 	const char *name = "ctalertd_objects_total";
 
-	if (family(b, name, "counter",
+	if (simple(b, "ctalertd_events_total", "counter",
+	        "CloudTrail events received from EventBridge (the real-time path).",
+	        COUNTER(events_received)) ||
+	    family(b, name, "counter",
 	        "Log objects by result: scanned to the end, skipped without fetching, failed.") ||
 	    buf_printf(b, "%s{result=\"scanned\"} %" PRIu64 "\n", name, COUNTER(objects_done)) ||
 	    buf_printf(b, "%s{result=\"skipped\"} %" PRIu64 "\n", name, COUNTER(objects_skipped)) ||

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "match/envelope.h"
 #include "util/json.h"
 #include "util/utf8.h"
 
@@ -23,7 +24,9 @@
 struct decoder {
 	struct notification *n;
 	struct ct_error *err;
-	const char *ctx; /* "" or "SNS Message: ", put before every error */
+	const char *ctx;  /* "" or "SNS Message: ", put before every error */
+	const char *text; /* borrowed: the JSON text being decoded (body or SNS Message) */
+	size_t text_len;
 };
 
 static int fail(struct decoder *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -56,6 +59,8 @@ notify_shape_name(enum notify_shape shape)
 		return "CloudTrail notification";
 	case NOTIFY_SHAPE_EVENTBRIDGE:
 		return "EventBridge event";
+	case NOTIFY_SHAPE_CLOUDTRAIL_EVENT:
+		return "CloudTrail event";
 	}
 	return "notification";
 }
@@ -354,16 +359,54 @@ decode_cloudtrail(struct decoder *d, yajl_val root)
 	return 0;
 }
 
+/* The real-time path: the event is kept whole for the record stream. */
+static int
+decode_cloudtrail_event(struct decoder *d, yajl_val root, const char *type, const char *event_type)
+{
+	const char *id, *et;
+	yajl_val detail;
+	struct notification *n = d->n;
+
+	n->shape = NOTIFY_SHAPE_CLOUDTRAIL_EVENT;
+	if (get_object(d, root, "detail", "detail", &detail) == -1 ||
+	    get_string(d, detail, "eventID", "detail.eventID", &id) == -1 ||
+	    get_string(d, detail, "eventType", "detail.eventType", &et) == -1)
+		return -1;
+	if (strcmp(et, event_type) != 0)
+		return fail(d,
+		    "detail.eventType: \"%.64s\" is not what detail-type \"%s\" says (%s)", et,
+		    type, event_type);
+	n->kind = NOTIFY_EVENT;
+	if ((n->event = malloc(d->text_len + 1)) == NULL ||
+	    (n->event_id = strndup(id, 256)) == NULL || (n->detail_type = strdup(type)) == NULL)
+		return nomem(d);
+	memcpy(n->event, d->text, d->text_len);
+	n->event[d->text_len] = '\0';
+	n->event_len = d->text_len;
+	return 0;
+}
+
+/* A CloudTrail event it matches, an S3 object event it fetches, or neither. */
 static int
 decode_eventbridge(struct decoder *d, yajl_val root)
 {
-	const char *source, *type, *bucket, *key;
+	const char *source, *type, *bucket, *key, *event_type;
 	yajl_val detail, b, o;
 	int64_t size;
 
+	if ((type = json_string(root, "detail-type")) != NULL &&
+	    (event_type = envelope_event_type(type)) != NULL &&
+	    strcmp(event_type, "AwsCloudTrailInsight") != 0)
+		return decode_cloudtrail_event(d, root, type, event_type);
 	d->n->shape = NOTIFY_SHAPE_EVENTBRIDGE;
 	if (get_string(d, root, "source", "source", &source) == -1)
 		return -1;
+	if (strcmp(source, "aws.s3") != 0 && type != NULL)
+		return fail(d,
+		    "detail-type \"%.64s\" from source \"%.64s\" is neither a CloudTrail event "
+		    "(AWS API Call, Console Sign In, Service Event or Console Action via "
+		    "CloudTrail) nor an S3 object event",
+		    type, source);
 	if (strcmp(source, "aws.s3") != 0)
 		return fail(d, "source: \"%.64s\" is not aws.s3", source);
 	if (get_string(d, root, "detail-type", "detail-type", &type) == -1)
@@ -413,6 +456,8 @@ decode_sns(struct decoder *d, yajl_val root)
 		return -1;
 	d->n->via_sns = 1;
 	d->ctx = "SNS Message: ";
+	d->text = message;
+	d->text_len = strlen(message);
 	if (json_has_nul_escape(message, strlen(message)))
 		return fail(d, "holds the escape \\u0000");
 	if ((inner = json_parse(message, strlen(message), NOTIFY_MAX_DEPTH, why, sizeof(why))) ==
@@ -453,7 +498,7 @@ dispatch(struct decoder *d, yajl_val root, int allow_sns)
 int
 notify_decode(const char *body, size_t len, struct notification *n, struct ct_error *err)
 {
-	struct decoder d = {n, err, ""};
+	struct decoder d = {n, err, "", body, len};
 	char why[256];
 	yajl_val root;
 	int r;
@@ -485,5 +530,8 @@ notification_free(struct notification *n)
 	free(n->objects);
 	free(n->ignored_event);
 	free(n->test_bucket);
+	free(n->event);
+	free(n->event_id);
+	free(n->detail_type);
 	memset(n, 0, sizeof(*n));
 }

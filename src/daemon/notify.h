@@ -14,6 +14,17 @@
  *   - an EventBridge event from S3: {"source": "aws.s3", "detail-type":
  *     "Object Created", "detail": {"bucket": {"name": ...}, "object":
  *     {"key": ..., "size": ...}}}; keys decoded like S3 event keys;
+ *   - an EventBridge event from CloudTrail, the real-time path: {"detail-type":
+ *     "AWS API Call via CloudTrail" (or "AWS Console Sign In via CloudTrail",
+ *     "AWS Service Event via CloudTrail", "AWS Console Action via CloudTrail"),
+ *     "source": "aws.<service>", "detail": <one CloudTrail record>}. Nothing is
+ *     fetched: the event's text is kept whole (NOTIFY_EVENT) for the record
+ *     stream (RECORDS_EVENTBRIDGE), which checks the record as strictly as one
+ *     in a log. Here only what the message must say is checked: detail is an
+ *     object with a string eventID (the alert's key in the state store) and an
+ *     eventType that detail-type names (so a pattern on detail-type sees what
+ *     the event says). Any other detail-type from a source other than aws.s3
+ *     (an EC2 state change, "AWS Insight via CloudTrail", ...) is an error;
  *   - any of these as the Message string of an SNS envelope ({"Type":
  *     "Notification", "Message": "..."}); with raw message delivery the body
  *     is the message itself.
@@ -34,21 +45,27 @@
 #include <stdint.h>
 
 #include "util/error.h"
+#include "util/json.h"
 
-#define NOTIFY_MAX_BODY    (1024 * 1024) /* bytes: SQS's largest message */
-#define NOTIFY_MAX_DEPTH   32            /* nesting of arrays and objects */
-#define NOTIFY_MAX_OBJECTS 1000          /* objects named by one message */
-#define NOTIFY_MAX_KEY     1024          /* bytes of a decoded key (S3's limit) */
+#define NOTIFY_MAX_BODY (1024 * 1024) /* bytes: SQS's largest message */
+/* Nesting of arrays and objects: a CloudTrail event carries a whole record,
+ * which nests as deep as the record stream allows (limits.max_depth); the
+ * tree parser's own cap. */
+#define NOTIFY_MAX_DEPTH   JSON_TREE_MAX_DEPTH
+#define NOTIFY_MAX_OBJECTS 1000 /* objects named by one message */
+#define NOTIFY_MAX_KEY     1024 /* bytes of a decoded key (S3's limit) */
 
 enum notify_kind {
 	NOTIFY_OBJECTS,    /* objects[] says what to fetch (empty if every event was ignored) */
 	NOTIFY_TEST_EVENT, /* s3:TestEvent: nothing to do, delete the message */
+	NOTIFY_EVENT,      /* a CloudTrail event: event holds its text, matched directly */
 };
 
 enum notify_shape {
-	NOTIFY_SHAPE_S3,          /* S3 event notification (or its s3:TestEvent) */
-	NOTIFY_SHAPE_CLOUDTRAIL,  /* CloudTrail's {"s3Bucket", "s3ObjectKey"} */
-	NOTIFY_SHAPE_EVENTBRIDGE, /* EventBridge event from aws.s3 */
+	NOTIFY_SHAPE_S3,               /* S3 event notification (or its s3:TestEvent) */
+	NOTIFY_SHAPE_CLOUDTRAIL,       /* CloudTrail's {"s3Bucket", "s3ObjectKey"} */
+	NOTIFY_SHAPE_EVENTBRIDGE,      /* EventBridge event from aws.s3 */
+	NOTIFY_SHAPE_CLOUDTRAIL_EVENT, /* EventBridge event from CloudTrail */
 };
 
 struct notify_object {
@@ -67,6 +84,11 @@ struct notification {
 	size_t n_ignored;    /* events naming no new object */
 	char *ignored_event; /* owned; the first ignored event's name, or NULL */
 	char *test_bucket;   /* owned; the bucket of an s3:TestEvent, or NULL */
+	char *event;         /* owned; NOTIFY_EVENT: the event's JSON text (the SNS
+	                        Message when it came in an envelope), else NULL */
+	size_t event_len;    /* bytes of event */
+	char *event_id;      /* owned; NOTIFY_EVENT: detail.eventID, else NULL */
+	char *detail_type;   /* owned; NOTIFY_EVENT: detail-type, else NULL */
 };
 
 /* Decodes a message body. On success fills *n (release with
@@ -75,7 +97,8 @@ struct notification {
 int notify_decode(const char *body, size_t len, struct notification *n, struct ct_error *err);
 void notification_free(struct notification *n);
 
-/* "S3 event", "CloudTrail notification", "EventBridge event". */
+/* "S3 event", "CloudTrail notification", "EventBridge event", "CloudTrail
+ * event". */
 const char *notify_shape_name(enum notify_shape shape);
 
 /* Decodes a form-URL-encoded S3 event key into a NUL-terminated string owned

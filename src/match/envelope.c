@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "match/envelope.h"
+#include "match/match.h"
 
 static const char *const envelope_keys[] = {
     "version", "id", "detail-type", "source", "account", "time", "region", "detail"};
@@ -64,6 +65,12 @@ envelope_is_envelope_path(const char *path)
 		if (segment_is(path, len, envelope_keys[i]))
 			return 1;
 	return 0;
+}
+
+int
+match_is_envelope_key(const char *key)
+{
+	return strchr(key, '.') == NULL && envelope_is_envelope_path(key);
 }
 
 enum envelope_map
@@ -119,6 +126,15 @@ envelope_source(const char *event_source, size_t len, char *out, size_t cap)
 	memcpy(out, "aws.", 4);
 	memcpy(out + 4, event_source, svc);
 	return 4 + svc;
+}
+
+const char *
+envelope_event_type(const char *detail_type)
+{
+	for (size_t i = 0; i < sizeof(detail_types) / sizeof(detail_types[0]); i++)
+		if (strcmp(detail_type, detail_types[i].detail_type) == 0)
+			return detail_types[i].event_type;
+	return NULL;
 }
 
 const char *

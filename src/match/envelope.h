@@ -29,5 +29,8 @@ double envelope_presence(const char *record_path);
 size_t envelope_source(const char *event_source, size_t len, char *out, size_t cap);
 /* "AwsApiCall" -> "AWS API Call via CloudTrail"; NULL for an unknown type. */
 const char *envelope_detail_type(const char *event_type, size_t len);
+/* The other way: "AWS API Call via CloudTrail" -> "AwsApiCall"; NULL when
+ * detail_type is not one CloudTrail sends. */
+const char *envelope_event_type(const char *detail_type);
 
 #endif

@@ -149,6 +149,10 @@ int match_sigma_pattern_validate(const char *name, const char *pattern, struct c
 int match_pattern_fields(const char *name, const char *pattern, enum match_envelope env,
     char ***fields, size_t *n, struct ct_error *err);
 void match_fields_free(char **fields, size_t n);
+/* Whether key, a pattern's top-level key, is a field of the EventBridge
+ * CloudTrail envelope (source, detail-type, detail, account, ...). */
+int match_is_envelope_key(const char *key);
+
 /* Whether path names a field as Sigma rules write them: names joined by
  * dots, none empty; with wildcards 0, none holding '*' or '?' either (a
  * field reference names one field). fields.c. */

@@ -4,8 +4,11 @@
  */
 #include "rules/internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "util/log.h"
 
 static int
 index_cmp(const void *a, const void *b, void *arg)
@@ -102,6 +105,54 @@ find_invalid(const struct rule_list *l, struct ct_error *err)
 	return r;
 }
 
+/* A pattern whose top level names envelope fields and record fields is read
+ * against the envelope, where the record fields never have a value: said,
+ * naming a key of each side, since such a rule silently matches nothing. */
+static void
+warn_mixed(const struct rule *r, const char *what, const char *json)
+{
+	const char *env = NULL, *rec = NULL;
+	char why[64];
+	yajl_val v = json_parse(json, strlen(json), JSON_TREE_MAX_DEPTH, why, sizeof(why));
+
+	for (size_t i = 0; YAJL_IS_OBJECT(v) && i < v->u.object.len; i++) {
+		const char *k = v->u.object.keys[i];
+
+		if (match_is_envelope_key(k))
+			env = env ? env : k;
+		else
+			rec = rec ? rec : k;
+	}
+	if (env && rec)
+		log_warnx(
+		    "%s: rule '%s': %s mixes EventBridge envelope fields (\"%s\") with record "
+		    "fields at its top level (\"%s\"): it is read against the envelope, where "
+		    "\"%s\" never has a value; put record fields under \"detail\"",
+		    r->origin, r->name, what, env, rec, rec);
+	yajl_tree_free(v);
+}
+
+static void
+warn_mixed_rules(const struct rule_list *l)
+{
+	char what[96];
+
+	for (size_t i = 0; i < l->n; i++) {
+		const struct rule *r = &l->v[i];
+
+		if (r->pattern)
+			warn_mixed(r, "its pattern", r->pattern);
+		for (size_t j = 0; j < r->nparts; j++) {
+			snprintf(what, sizeof(what), "pattern '%.64s'", r->parts[j].name);
+			warn_mixed(r, what, r->parts[j].pattern);
+		}
+		for (size_t j = 0; j < r->nexceptions; j++) {
+			snprintf(what, sizeof(what), "exception %zu", j + 1);
+			warn_mixed(r, what, r->exceptions[j]);
+		}
+	}
+}
+
 struct ruleset *
 rules_compile(const struct rule_list *l, enum match_envelope env, struct ct_error *err)
 {
@@ -120,6 +171,8 @@ rules_compile(const struct rule_list *l, enum match_envelope env, struct ct_erro
 	for (size_t i = 0; i < l->n; i++)
 		rule_def_of(&l->v[i], &defs[i], l->v[i].origin);
 	rs = ruleset_compile(defs, l->n, env, &why);
+	if (rs != NULL && env == MATCH_ENVELOPE_CLOUDTRAIL)
+		warn_mixed_rules(l);
 	for (size_t i = 0; i < l->n; i++)
 		free((void *)defs[i].parts);
 	free(defs);

@@ -1,5 +1,6 @@
 /*
- * records: the SAX walk over {"Records":[...]} or NDJSON, driving the matcher.
+ * records: the SAX walk over {"Records":[...]}, NDJSON or an EventBridge
+ * event's "detail", driving the matcher.
  *
  * The callbacks are the hot path: every token of a 250 MB object comes
  * through one of them. Each first asks "am I skipping?" (one branch, then a
@@ -9,6 +10,7 @@
 #include "config.h"
 
 #include "stream/records.h"
+#include "stream/records_int.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,84 +21,11 @@
 #include "util/utf8.h"
 #include "util/buf.h"
 
-/* One open container inside a record: whose keys or elements it holds. */
-struct frame {
-	const struct match_node *node; /* never NULL: skipped containers get no frame */
-	int wants;                     /* match_wants_value(node) */
-	int array;                     /* it is an array: its objects are elements */
-	uint32_t element;              /* an element the matcher was told of: its token; else 0 */
-	int json;                      /* match_wants_json(node): its text goes to the matcher */
-	uint64_t json_at;              /* then: the offset of its first byte in the object */
-};
-
-struct records {
-	struct records_opts o;    /* with defaults filled in */
-	const struct ruleset *rs; /* borrowed */
-	struct matcher *m;        /* borrowed */
-	struct records_cb cb;
-	yajl_handle h;      /* owned */
-	const char *source; /* borrowed: names the object in errors */
-
-	const char *chunk; /* the bytes yajl is parsing now (borrowed) */
-	uint64_t base;     /* offset of chunk[0] in the object */
-
-	unsigned depth;                /* open containers, the document's own included */
-	int skipping;                  /* inside a subtree no rule refers to */
-	unsigned skip_depth;           /* depth of that subtree's container */
-	const struct match_node *next; /* where the next value goes; NULL: nowhere */
-	int next_wants;                /* match_wants_value(next) */
-	struct frame *stack;           /* owned; one per depth, max_depth + 1 */
-
-	int in_list;         /* inside the container whose elements are records */
-	unsigned list_depth; /* its depth: 2 for Records, 0 for NDJSON */
-	int want_records;    /* the last top-level key was "Records" */
-	int seen_records;    /* a Records array was found */
-
-	int in_record;         /* a record object is open */
-	unsigned rec_depth;    /* its depth */
-	size_t rec_start;      /* chunk offset of its first byte (0 once it spans) */
-	int rec_spans;         /* it began in an earlier chunk: text gathered in rec */
-	int rec_over;          /* it is larger than max_record: text dropped */
-	struct buf rec;        /* owned; at most max_record bytes */
-	struct buf span;       /* owned; scratch: a value's text that began in an earlier chunk */
-	struct record_ref ref; /* the record being parsed */
-	uint64_t next_index;   /* index of the next record */
-
-	uint64_t line; /* NDJSON: newlines seen */
-	int resync;    /* NDJSON: skipping to the end of a bad line */
-
-	int tick;       /* a token ended in the current chunk */
-	uint64_t quiet; /* bytes since a token last ended (whole chunks) */
-
-	int fatal;  /* err ends the object, even in NDJSON */
-	int failed; /* the object is over; err says why */
-	struct ct_error err;
-	struct records_stats st;
-};
-
 #define RECORDS_WITH(ctx) struct records *r = (struct records *)(ctx)
 
-static const char *const type_words[] = {
-    [MATCH_STRING] = "a string",
-    [MATCH_NUMBER] = "a number",
-    [MATCH_TRUE] = "true",
-    [MATCH_FALSE] = "false",
-    [MATCH_NULL] = "null",
-};
-
-/* Absolute offset of the end of the token being reported. */
-static uint64_t
-here(const struct records *r)
-{
-	return r->base + yajl_get_bytes_consumed(r->h);
-}
-
 /* Sets r->err to "SOURCE[: line N]: <fmt>" and returns 0 (yajl's "stop"). */
-static int stop(struct records *r, enum ct_err code, int fatal, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int
-stop(struct records *r, enum ct_err code, int fatal, const char *fmt, ...)
+int
+records_stop(struct records *r, enum ct_err code, int fatal, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -148,13 +77,13 @@ new_ref(struct records *r, uint64_t offset)
 static int
 too_deep(struct records *r)
 {
-	return stop(r, CT_ERR_LIMIT, 0, "JSON nested deeper than %u levels at byte %llu",
+	return records_stop(r, CT_ERR_LIMIT, 0, "JSON nested deeper than %u levels at byte %llu",
 	    r->o.max_depth, (unsigned long long)(here(r) - 1));
 }
 
 /* A record position held something other than an object. */
-static void
-not_an_object(struct records *r, const char *what, uint64_t offset)
+void
+records_not_an_object(struct records *r, const char *what, uint64_t offset)
 {
 	struct record_ref ref = new_ref(r, offset);
 
@@ -163,15 +92,15 @@ not_an_object(struct records *r, const char *what, uint64_t offset)
 	    (unsigned long long)ref.index, (unsigned long long)offset, what);
 }
 
-static void
-skip_container(struct records *r)
+void
+records_skip_container(struct records *r)
 {
 	r->skipping = 1;
 	r->skip_depth = r->depth;
 }
 
-static int
-record_begin(struct records *r)
+int
+records_begin_record(struct records *r)
 {
 	const struct match_node *root = match_root(r->rs);
 	size_t pos = yajl_get_bytes_consumed(r->h) - 1;
@@ -183,7 +112,7 @@ record_begin(struct records *r)
 	r->rec_spans = 0;
 	r->rec_over = 0;
 	if (root == NULL) {
-		skip_container(r); /* no rule refers to any field */
+		records_skip_container(r); /* no rule refers to any field */
 		r->next = NULL;
 	} else
 		r->stack[r->depth] = (struct frame){root, match_wants_value(root), 0, 0, 0, 0};
@@ -200,7 +129,7 @@ record_text(struct records *r, size_t end, uint64_t len)
 
 	if (r->rec_spans) {
 		if (buf_append(&r->rec, r->chunk, end) == -1) {
-			stop(r, CT_ERR_NOMEM, 1, "out of memory keeping record %llu",
+			records_stop(r, CT_ERR_NOMEM, 1, "out of memory keeping record %llu",
 			    (unsigned long long)r->ref.index);
 			return -1;
 		}
@@ -256,74 +185,6 @@ record_end(struct records *r)
 	return 1;
 }
 
-/* A container opens outside any record: the document, Records, a record, or
- * something to skip. The depth is already counted. */
-static int
-outer_open(struct records *r, int is_map)
-{
-	if (r->in_list && r->depth == r->list_depth + 1) {
-		if (is_map)
-			return record_begin(r);
-		not_an_object(r, "an array", here(r) - 1);
-		skip_container(r);
-		return 1;
-	}
-	if (r->depth == 1) {
-		if (!is_map)
-			return stop(r, CT_ERR_SHAPE, 1,
-			    "not a CloudTrail log: the document is an array, not {\"Records\": "
-			    "[...]}");
-		return 1;
-	}
-	if (r->depth == 2 && r->want_records) {
-		if (is_map)
-			return stop(r, CT_ERR_SHAPE, 1,
-			    "\"Records\" is not an array (found an object) at byte %llu",
-			    (unsigned long long)(here(r) - 1));
-		r->in_list = 1;
-		r->seen_records = 1;
-		return 1;
-	}
-	skip_container(r);
-	return 1;
-}
-
-static int
-outer_close(struct records *r)
-{
-	if (r->in_list && r->depth + 1 == r->list_depth)
-		r->in_list = 0;
-	return 1;
-}
-
-/* A scalar outside any record; len is its length as written, when known. */
-static int
-outer_scalar(struct records *r, enum match_type t, size_t len)
-{
-	uint64_t at = here(r) - len;
-
-	if (r->in_list && r->depth == r->list_depth) {
-		not_an_object(r, type_words[t], at);
-		return 1;
-	}
-	if (r->depth == 0)
-		return stop(r, CT_ERR_SHAPE, 1,
-		    "not a CloudTrail log: the document is %s, not {\"Records\": [...]}",
-		    type_words[t]);
-	if (r->depth == 1 && r->want_records)
-		return stop(r, CT_ERR_SHAPE, 1,
-		    "\"Records\" is not an array (found %s) at byte %llu", type_words[t],
-		    (unsigned long long)at);
-	return 1;
-}
-
-static int
-outer_key(struct records *r, const unsigned char *k, size_t n)
-{
-	r->want_records = n == 7 && memcmp(k, "Records", 7) == 0;
-	return 1;
-}
-
 static inline int
 on_scalar(struct records *r, enum match_type t, const char *s, size_t n, size_t raw)
 {
@@ -335,7 +196,7 @@ on_scalar(struct records *r, enum match_type t, const char *s, size_t n, size_t 
 			matcher_value(r->m, r->next, t, s, n);
 		return 1;
 	}
-	return outer_scalar(r, t, raw);
+	return records_outer_scalar(r, t, raw);
 }
 
 /* An object or array whose JSON text a rule looks in has ended: its text,
@@ -359,7 +220,7 @@ value_text(struct records *r, const struct frame *f)
 		buf_reset(&r->span);
 		if (buf_append(&r->span, r->rec.data + (r->rec.len - kept), kept) == -1 ||
 		    buf_append(&r->span, r->chunk, (size_t)(end - r->base)) == -1) {
-			stop(r, CT_ERR_NOMEM, 1, "out of memory keeping record %llu",
+			records_stop(r, CT_ERR_NOMEM, 1, "out of memory keeping record %llu",
 			    (unsigned long long)r->ref.index);
 			return -1;
 		}
@@ -381,7 +242,7 @@ on_open(struct records *r, int is_map)
 		return 1;
 	if (r->in_record) {
 		if (r->next == NULL) {
-			skip_container(r);
+			records_skip_container(r);
 			return 1;
 		}
 		r->stack[r->depth] = (struct frame){r->next, r->next_wants, !is_map, 0, 0, 0};
@@ -394,7 +255,7 @@ on_open(struct records *r, int is_map)
 			r->stack[r->depth].element = matcher_element_begin(r->m, r->next);
 		return 1;
 	}
-	return outer_open(r, is_map);
+	return records_outer_open(r, is_map);
 }
 
 static inline int
@@ -424,7 +285,7 @@ on_close(struct records *r)
 		r->next_wants = r->stack[r->depth].wants;
 		return 1;
 	}
-	return outer_close(r);
+	return records_outer_close(r);
 }
 
 static int
@@ -468,7 +329,7 @@ cb_map_key(void *ctx, const unsigned char *k, size_t n)
 		r->next_wants = r->next && match_wants_value(r->next);
 		return 1;
 	}
-	return outer_key(r, k, n);
+	return records_outer_key(r, k, n);
 }
 
 static int
@@ -536,14 +397,16 @@ yajl_failed(struct records *r)
 	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == ' ' || text[len - 1] == '.'))
 		len--;
 	if (strstr(text, "UTF8"))
-		stop(r, CT_ERR_JSON, 0, "invalid UTF-8 in a JSON string at byte %llu", at);
+		records_stop(r, CT_ERR_JSON, 0, "invalid UTF-8 in a JSON string at byte %llu", at);
 	else if (strstr(text, "premature EOF") && r->st.json_bytes == 0)
-		stop(r, CT_ERR_JSON, 0, "empty input: no JSON text");
+		records_stop(r, CT_ERR_JSON, 0, "empty input: no JSON text");
 	else if (strstr(text, "premature EOF"))
-		stop(r, CT_ERR_JSON, 0, "truncated JSON: the text ends at byte %llu inside a value",
+		records_stop(r, CT_ERR_JSON, 0,
+		    "truncated JSON: the text ends at byte %llu inside a value",
 		    (unsigned long long)r->base);
 	else
-		stop(r, CT_ERR_JSON, 0, "invalid JSON at byte %llu: %.*s", at, (int)len, text);
+		records_stop(
+		    r, CT_ERR_JSON, 0, "invalid JSON at byte %llu: %.*s", at, (int)len, text);
 	if (msg)
 		yajl_free_error(r->h, msg);
 }
@@ -563,7 +426,7 @@ chunk_end(struct records *r, size_t n)
 			r->rec_over = 1;
 			buf_reset(&r->rec);
 		} else if (buf_append(&r->rec, r->chunk + r->rec_start, add) == -1) {
-			stop(r, CT_ERR_NOMEM, 1, "out of memory keeping record %llu",
+			records_stop(r, CT_ERR_NOMEM, 1, "out of memory keeping record %llu",
 			    (unsigned long long)r->ref.index);
 			return -1;
 		}
@@ -578,7 +441,7 @@ chunk_end(struct records *r, size_t n)
 		r->tick = 0;
 		r->quiet = 0;
 	} else if ((r->quiet += n) > r->o.max_record) {
-		stop(r, CT_ERR_LIMIT, 0,
+		records_stop(r, CT_ERR_LIMIT, 0,
 		    "a JSON string or number longer than the maximum record size (%zu bytes) at "
 		    "byte %llu",
 		    r->o.max_record, (unsigned long long)r->base);
@@ -622,7 +485,7 @@ line_failed(struct records *r, const char *p, size_t len, int at_eol)
 	r->st.json_bytes += len;
 	r->resync = !at_eol;
 	if (new_parser(r) == -1)
-		return stop(r, CT_ERR_NOMEM, 1, "out of memory"), -1;
+		return records_stop(r, CT_ERR_NOMEM, 1, "out of memory"), -1;
 	return 0;
 }
 
@@ -641,7 +504,8 @@ feed_lines(struct records *r, const char *p, size_t n)
 			if (r->fatal || line_failed(r, p, len, nl != NULL) == -1)
 				return -1;
 		} else if (nl && r->depth > 0) {
-			stop(r, CT_ERR_JSON, 0, "the line ends at byte %llu inside a JSON value",
+			records_stop(r, CT_ERR_JSON, 0,
+			    "the line ends at byte %llu inside a JSON value",
 			    (unsigned long long)(r->base - 1));
 			r->base -= len; /* line_failed counts the line again */
 			r->st.json_bytes -= len;
@@ -687,7 +551,7 @@ finish(struct records *r)
 		if (r->depth == 0 && !r->in_record && !r->fatal && r->err.code == CT_OK)
 			return 0;
 		if (r->depth > 0 || r->in_record)
-			stop(r, CT_ERR_JSON, 0,
+			records_stop(r, CT_ERR_JSON, 0,
 			    "truncated JSON: the text ends at byte %llu inside a value",
 			    (unsigned long long)r->base);
 		if (r->fatal)
@@ -699,12 +563,7 @@ finish(struct records *r)
 			yajl_failed(r);
 		return -1;
 	}
-	if (!r->seen_records) {
-		stop(r, CT_ERR_SHAPE, 1,
-		    "not a CloudTrail log: no \"Records\" array in the document");
-		return -1;
-	}
-	return 0;
+	return records_doc_finish(r);
 }
 
 int
@@ -786,22 +645,4 @@ const struct records_stats *
 records_stats(const struct records *r)
 {
 	return &r->st;
-}
-
-const char *
-records_format_name(enum records_format f)
-{
-	return f == RECORDS_NDJSON ? "ndjson" : "records";
-}
-
-int
-records_format_parse(const char *name, enum records_format *f)
-{
-	if (strcmp(name, "records") == 0 || strcmp(name, "cloudtrail") == 0)
-		*f = RECORDS_CLOUDTRAIL;
-	else if (strcmp(name, "ndjson") == 0 || strcmp(name, "jsonl") == 0)
-		*f = RECORDS_NDJSON;
-	else
-		return -1;
-	return 0;
 }

@@ -3,7 +3,8 @@
  *
  * A yajl SAX parser is fed the decompressed text of one object in chunks of
  * any size. It walks {"Records":[ ... ]} (or, for NDJSON, one JSON object per
- * line) and, for each record, tells the matcher only about the fields some rule
+ * line; or, for an EventBridge event, the one record under "detail") and,
+ * for each record, tells the matcher only about the fields some rule
  * refers to: it follows the matcher's field tree (match_root/match_child) key by
  * key and skips every other subtree with nothing but a depth counter. Values
  * are handed over where the parser left them, never copied; so is the JSON
@@ -23,7 +24,8 @@
  *
  * Errors name the source and the byte offset, counted in decompressed bytes
  * from 0. Errors in the shape of the document (not JSON, invalid UTF-8, no
- * Records array, Records not an array, nesting deeper than max_depth) end the
+ * Records array, Records not an array, nesting deeper than max_depth; for an
+ * EventBridge event: no "detail", "detail" not an object or given twice) end the
  * object; in NDJSON they end only the line they are on. Errors of one record
  * (not an object, too large) are reported through on_record_error and the
  * stream goes on.
@@ -44,8 +46,10 @@
 #define RECORDS_MAX_DEPTH_DEFAULT  64
 
 enum records_format {
-	RECORDS_CLOUDTRAIL, /* one JSON object {"Records": [record, ...]} */
-	RECORDS_NDJSON,     /* one record per line */
+	RECORDS_CLOUDTRAIL,  /* one JSON object {"Records": [record, ...]} */
+	RECORDS_NDJSON,      /* one record per line */
+	RECORDS_EVENTBRIDGE, /* one EventBridge event {..., "detail": record}: CloudTrail's
+	                        "AWS API Call via CloudTrail" and its siblings */
 };
 
 struct records_opts {
@@ -97,12 +101,14 @@ int records_reset(struct records *r, const char *source, struct ct_error *err);
 /* Parses the next n bytes. On -1 err says why and the object is over. */
 int records_feed(struct records *r, const char *p, size_t n, struct ct_error *err);
 
-/* The text ended: fails if the document is incomplete or had no Records. */
+/* The text ended: fails if the document is incomplete or had no Records (no
+ * detail, for an EventBridge event). */
 int records_finish(struct records *r, struct ct_error *err);
 
 const struct records_stats *records_stats(const struct records *r);
 
 const char *records_format_name(enum records_format f);
-int records_format_parse(const char *name, enum records_format *f); /* "records", "ndjson" */
+/* "records" (or "cloudtrail"), "ndjson" (or "jsonl"), "eventbridge". */
+int records_format_parse(const char *name, enum records_format *f);
 
 #endif

@@ -6,6 +6,8 @@
  * cloudtrail-keys-parse: a ListPublicKeys answer; prints one line per key
  * ("key FINGERPRINT bytes=N from=EPOCH to=EPOCH der=FIRST-BYTES-HEX") and
  * "next TOKEN" when there is one, or the error.
+ * organizations-accounts-parse: a ListAccounts answer; prints one line per
+ * account ("account ID NAME status=S") and "next TOKEN", or the error.
  */
 #include <check.h>
 #include <stdio.h>
@@ -13,6 +15,7 @@
 #include <string.h>
 
 #include "aws/cloudtrail.h"
+#include "aws/organizations.h"
 #include "svc_case.h"
 
 static void
@@ -66,8 +69,33 @@ op_keys_parse(struct svc_ctx *ctx)
 		buf_printf(&ctx->out, "next %s\n", next);
 }
 
+static int
+print_account(void *arg, const struct organizations_account *a)
+{
+	struct svc_ctx *ctx = arg;
+
+	buf_printf(&ctx->out, "account %s %s status=%s\n", a->id, a->name, a->status);
+	return 0;
+}
+
+static void
+op_accounts_parse(struct svc_ctx *ctx)
+{
+	struct buf body = svc_section_buf(ctx->c, "response");
+	char next[ORGANIZATIONS_TOKEN_MAX];
+	struct ctaws_error err;
+
+	if (organizations_accounts_parse(&body, print_account, ctx, next, &err) == -1) {
+		svc_put_error(ctx, &err);
+		return;
+	}
+	if (next[0])
+		buf_printf(&ctx->out, "next %s\n", next);
+}
+
 const struct svc_op cloudtrail_ops[] = {
     {"cloudtrail-keys-body", op_keys_body},
     {"cloudtrail-keys-parse", op_keys_parse},
+    {"organizations-accounts-parse", op_accounts_parse},
     {NULL, NULL},
 };

@@ -5,26 +5,20 @@
 // Every error message and every log line the probe produced is checked for
 // the secrets handed out (secret keys, session tokens, authorization and web
 // identity tokens).
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { after, before, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { startLocalAws } from "../harness/local-aws.mjs";
 import { TEST_ACCESS_KEY_ID, TEST_SECRET_ACCESS_KEY } from "../harness/credentials.mjs";
+import { assertError, assertNoSecretsIn, withProbe } from "./creds_probe.mjs";
 
-const builddir = process.env.top_builddir ?? ".";
-const PROBE = join(builddir, "tests/aws/creds_probe");
-const WRAPPER = (process.env.CREDS_PROBE_WRAPPER ?? "").split(" ").filter(Boolean);
-const GET_TIMEOUT_MS = 20000;
 const ROLE = "arn:aws:iam::000000000000:role/ctalertd-reader";
 
 let aws;
 let dir;
 const extraSecrets = new Set(); // tokens the tests made up
-const outputs = []; // {what, text} of every probe: stderr and error messages
 
 before(async () => {
 	aws = await startLocalAws();
@@ -56,10 +50,7 @@ function allSecrets() {
 }
 
 function assertNoSecrets() {
-	const secrets = allSecrets();
-	for (const { what, text } of outputs)
-		for (const secret of secrets)
-			assert.ok(!text.includes(secret), `${what} leaks a secret: ${text}`);
+	assertNoSecretsIn(allSecrets());
 }
 
 /** The environment of a probe: nothing from this process's AWS settings. */
@@ -76,56 +67,6 @@ function env(extra = {}) {
 	};
 }
 
-class Probe {
-	constructor(kind, environment, args = []) {
-		const argv = [...WRAPPER, PROBE, kind, ...args];
-		this.child = spawn(argv[0], argv.slice(1), { env: environment, stdio: ["pipe", "pipe", "pipe"] });
-		this.stderr = "";
-		this.child.stderr.on("data", (d) => (this.stderr += d));
-		this.lines = createInterface({ input: this.child.stdout })[Symbol.asyncIterator]();
-		this.exited = new Promise((resolve) => this.child.on("exit", (code, sig) => resolve(sig ?? code)));
-	}
-
-	async get() {
-		this.child.stdin.write("get\n");
-		let timer;
-		const timeout = new Promise((_, reject) => {
-			timer = setTimeout(() => reject(new Error(`no answer within ${GET_TIMEOUT_MS} ms; stderr: ${this.stderr}`)), GET_TIMEOUT_MS);
-		});
-		try {
-			const { value, done } = await Promise.race([this.lines.next(), timeout]);
-			assert.ok(!done, `probe ended early; stderr: ${this.stderr}`);
-			const r = JSON.parse(value);
-			if (!r.ok)
-				outputs.push({ what: "error message", text: r.message });
-			return r;
-		} finally {
-			clearTimeout(timer);
-		}
-	}
-
-	async close() {
-		this.child.stdin.end("quit\n");
-		const code = await this.exited;
-		outputs.push({ what: "log output", text: this.stderr });
-		assert.equal(code, 0, `probe exited with ${code}; stderr: ${this.stderr}`);
-		return this.stderr;
-	}
-}
-
-/** Runs one probe through fn(probe) and closes it; returns its stderr. */
-async function withProbe(kind, environment, fn, args = []) {
-	const p = new Probe(kind, environment, args);
-	try {
-		await fn(p);
-	} finally {
-		await p.close().catch((err) => {
-			throw err;
-		});
-	}
-	return p.stderr;
-}
-
 function file(name, text) {
 	const path = join(dir, name);
 	writeFileSync(path, text);
@@ -140,13 +81,6 @@ function assertCreds(r, stored, source) {
 	assert.equal(r.expiration, Math.floor(stored.expiresAt / 1000));
 	if (source)
 		assert.equal(r.source, source);
-}
-
-function assertError(r, code, text) {
-	assert.equal(r.ok, false, `expected ${code}, got credentials`);
-	assert.equal(r.code, code, r.message);
-	if (text)
-		assert.ok(r.message.includes(text), `"${r.message}" lacks "${text}"`);
 }
 
 const nowS = () => Math.floor(Date.now() / 1000);

@@ -4,11 +4,14 @@
  * (creds_http.mjs).
  *
  *   creds_probe PROVIDER [--v1-fallback] [--ecs-base URL] [--cache]
+ *               [--process-timeout MS]
  *
  * PROVIDER: env, profile, web-identity, ecs, imds, default (the cached chain).
  * Each stdin line "get" prints one JSON line on stdout:
  *   {"ok":true,"akid":...,"secret":...,"token":...,"expiration":N,"source":...}
  *   {"ok":false,"code":...,"message":...,"status":N}
+ * "split TEXT" prints how credential_process splits TEXT into words:
+ *   {"ok":true,"words":[...]} or {"ok":false,"why":...}
  * "quit" (or end of input) exits. Log lines go to stderr, where the test
  * looks for leaked secrets. The process exits by itself after 60 seconds.
  */
@@ -85,8 +88,34 @@ http_client(void)
 	return c;
 }
 
+static void
+print_split(const char *text)
+{
+	struct buf b = BUF_INIT;
+	const char *why;
+	char **argv = ctaws_creds_split_command(text, &why);
+
+	if (argv == NULL) {
+		buf_puts(&b, "{\"ok\":false,\"why\":");
+		json_put_string(&b, why, strlen(why));
+	} else {
+		buf_puts(&b, "{\"ok\":true,\"words\":[");
+		for (size_t i = 0; argv[i]; i++) {
+			if (i)
+				buf_putc(&b, ',');
+			json_put_string(&b, argv[i], strlen(argv[i]));
+		}
+		buf_putc(&b, ']');
+	}
+	buf_puts(&b, "}\n");
+	fputs(b.data, stdout);
+	fflush(stdout);
+	buf_free(&b);
+	ctaws_creds_argv_free(argv);
+}
+
 static struct ctaws_creds_provider *
-make(const char *kind, int v1, const char *ecs_base, struct ctaws_client *http)
+make(const char *kind, int v1, const char *ecs_base, long process_ms, struct ctaws_client *http)
 {
 	struct ctaws_creds_ecs_opts eo = {ecs_base, 0, 0, 0};
 	struct ctaws_creds_imds_opts io;
@@ -98,10 +127,11 @@ make(const char *kind, int v1, const char *ecs_base, struct ctaws_client *http)
 	io.v1_fallback = v1;
 	memset(&opt, 0, sizeof(opt));
 	opt.imds_v1_fallback = v1;
+	opt.process_timeout_ms = process_ms;
 	if (strcmp(kind, "env") == 0)
 		return ctaws_creds_env_new();
 	if (strcmp(kind, "profile") == 0) {
-		struct ctaws_creds_profile_opts po = {NULL, NULL, NULL, NULL, v1};
+		struct ctaws_creds_profile_opts po = {NULL, NULL, NULL, NULL, v1, process_ms};
 		return ctaws_creds_profile_new(&po, http);
 	}
 	if (strcmp(kind, "web-identity") == 0)
@@ -127,12 +157,14 @@ main(int argc, char **argv)
 	struct ctaws_credentials *c;
 	struct ctaws_client *http;
 	struct ctaws_error err;
-	char line[256];
+	char line[4096];
 	int v1 = 0, cache = 0, rc;
+	long process_ms = 0;
 
 	if (argc < 2) {
 		fprintf(stderr,
-		    "usage: creds_probe PROVIDER [--v1-fallback] [--ecs-base URL] [--cache]\n");
+		    "usage: creds_probe PROVIDER [--v1-fallback] [--ecs-base URL] [--cache] "
+		    "[--process-timeout MS]\n");
 		return 2;
 	}
 	for (int i = 2; i < argc; i++) {
@@ -142,17 +174,24 @@ main(int argc, char **argv)
 			cache = 1;
 		else if (strcmp(argv[i], "--ecs-base") == 0 && i + 1 < argc)
 			ecs_base = argv[++i];
+		else if (strcmp(argv[i], "--process-timeout") == 0 && i + 1 < argc)
+			process_ms = strtol(argv[++i], NULL, 10);
 	}
 	alarm(60);
 	log_init("creds_probe", LOG_TARGET_TEXT, LOG_DEBUG);
 	http = http_client();
-	if ((p = make(argv[1], v1, ecs_base, http)) == NULL)
+	if ((p = make(argv[1], v1, ecs_base, process_ms, http)) == NULL)
 		return 2;
 	if (cache)
 		p = ctaws_creds_cache_new(p, NULL);
 	while (fgets(line, sizeof(line), stdin) != NULL) {
 		if (strncmp(line, "quit", 4) == 0)
 			break;
+		if (strncmp(line, "split ", 6) == 0) {
+			line[strcspn(line, "\n")] = '\0';
+			print_split(line + 6);
+			continue;
+		}
 		if (strncmp(line, "get", 3) != 0)
 			continue;
 		c = NULL;

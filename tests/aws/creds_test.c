@@ -7,7 +7,9 @@
  *
  * Profile cases are data: the .case files of tests/aws/cases/creds_profile, each with
  * config/credentials files, environment, an optional "provider" section
- * ("profile", the default, or "default-chain") and what is expected:
+ * ("profile", the default, or "default-chain"), "sso-cache NAME" sections
+ * (files of the AWS CLI's SSO token cache, under a HOME of their own) and
+ * what is expected:
  *
  *   creds AKID SECRET TOKEN|<none> SOURCE
  *   error CODE TEXT           (the message must contain TEXT)
@@ -19,6 +21,7 @@
 
 #include <check.h>
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +96,24 @@ expect_result(const char *casename, const char *expect, int rc, struct ctaws_cre
 	free(lines);
 }
 
+/* HOME for the case, with its sso-cache sections in ~/.aws/sso/cache. */
+static void
+write_sso_cache(const struct ct_case *tc)
+{
+	char home[600], name[700];
+
+	snprintf(home, sizeof(home), "%s/home", tmp_dir());
+	setenv("HOME", home, 1);
+	for (size_t i = 0; i < tc->n; i++) {
+		if (strcmp(tc->v[i].name, "sso-cache") != 0)
+			continue;
+		snprintf(name, sizeof(name), "mkdir -p '%s/.aws/sso/cache'", home);
+		ck_assert_int_eq(system(name), 0);
+		snprintf(name, sizeof(name), "home/.aws/sso/cache/%s", tc->v[i].args);
+		tmp_write(name, tc->v[i].text.data);
+	}
+}
+
 START_TEST(creds_profile_case)
 {
 	const char *secrets[64], *cfg, *cred, *prov;
@@ -120,6 +141,7 @@ START_TEST(creds_profile_case)
 	    kpath, sizeof(kpath), "%s", cred ? tmp_write("credentials", cred) : "/nonexistent/k");
 	setenv("AWS_CONFIG_FILE", cpath, 1);
 	setenv("AWS_SHARED_CREDENTIALS_FILE", kpath, 1);
+	write_sso_cache(&tc);
 	memset(&po, 0, sizeof(po));
 	memset(&opt, 0, sizeof(opt));
 	capture_start();
@@ -580,10 +602,90 @@ START_TEST(env_true_values)
 }
 END_TEST
 
+/* The daemon's workers ask for credentials at once: each run of the
+ * helper must get its own pipes and its own answer. */
+#define PROCESS_THREADS 8
+#define PROCESS_CALLS   10
+
+static void *
+process_worker(void *arg)
+{
+	struct ctaws_creds_provider *p = arg;
+	long ok = 0;
+
+	for (int i = 0; i < PROCESS_CALLS; i++) {
+		struct ctaws_credentials *c = NULL;
+		struct ctaws_error err;
+		if (ctaws_creds_get(p, &c, &err) == 0 &&
+		    strcmp(c->access_key_id, "AKIATHREADS") == 0 &&
+		    strcmp(c->secret_access_key, "threadsecret") == 0)
+			ok++;
+		ctaws_credentials_release(c);
+	}
+	return (void *)ok;
+}
+
+START_TEST(process_from_threads)
+{
+	struct ctaws_creds_provider *p = ctaws_creds_process_new("threads",
+	    "printf '{\"Version\": 1, \"AccessKeyId\": \"AKIATHREADS\", \"SecretAccessKey\": "
+	    "\"threadsecret\"}'",
+	    5000);
+	pthread_t t[PROCESS_THREADS];
+	long total = 0;
+
+	ck_assert_ptr_nonnull(p);
+	for (int i = 0; i < PROCESS_THREADS; i++)
+		ck_assert_int_eq(pthread_create(&t[i], NULL, process_worker, p), 0);
+	for (int i = 0; i < PROCESS_THREADS; i++) {
+		void *ok;
+		pthread_join(t[i], &ok);
+		total += (long)ok;
+	}
+	ck_assert_int_eq(total, PROCESS_THREADS * PROCESS_CALLS);
+	ctaws_creds_provider_free(p);
+}
+END_TEST
+
+START_TEST(split_command_words)
+{
+	static const struct {
+		const char *in, *out; /* words joined by '|'; NULL: refused */
+	} cases[] = {
+	    {"a b  c", "a|b|c"},
+	    {"'x y' \"p\\\"q\" r\\ s", "x y|p\"q|r s"},
+	    {"'' \"\"", "|"},
+	    {"a'b'\"c\"d", "abcd"},
+	    {"\"a\\b\" 'c\\d'", "a\\b|c\\d"},
+	    {"'open", NULL},
+	    {"x\\", NULL},
+	    {" \t ", NULL},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *why = NULL;
+		char **argv = ctaws_creds_split_command(cases[i].in, &why);
+		char joined[256] = "";
+
+		if (cases[i].out == NULL) {
+			ck_assert_msg(argv == NULL, "%s: split, should be refused", cases[i].in);
+			ck_assert_ptr_nonnull(why);
+			continue;
+		}
+		ck_assert_msg(argv != NULL, "%s: %s", cases[i].in, why);
+		for (size_t j = 0; argv[j]; j++)
+			snprintf(joined + strlen(joined), sizeof(joined) - strlen(joined), "%s%s",
+			    j ? "|" : "", argv[j]);
+		ck_assert_str_eq(joined, cases[i].out);
+		ctaws_creds_argv_free(argv);
+	}
+}
+END_TEST
+
 CT_CHECK_PROGRAM(.name = "creds", .cases = "tests/aws/cases/creds_profile", .setup = ct_log_debug,
     .each_case = CT_TESTS(creds_profile_case),
     .once = CT_TESTS(env_not_set_is_not_found, env_keys_and_token, env_partial_is_an_error,
         chain_first_found_wins, chain_configured_failure_stops, chain_nothing_found_lists_why,
         default_chain_env_beats_profile, default_chain_nothing, default_chain_configured_but_broken,
         ecs_allowed_urls, parse_times, parse_json_documents, parse_json_deep_nesting, token_files,
-        env_true_values))
+        env_true_values, process_from_threads, split_command_words))

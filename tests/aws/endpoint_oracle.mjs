@@ -21,12 +21,22 @@ try {
   console.log("# @aws-sdk/nested-clients not installed: STS lines not checked");
 }
 
+// The SSO portal's client comes with the SDK's SSO credential provider too.
+let SSOClient = null;
+try {
+  ({ SSOClient } = require("@aws-sdk/nested-clients/sso"));
+} catch {
+  console.log("# @aws-sdk/nested-clients not installed: SSO lines not checked");
+}
+
+const { OrganizationsClient } = require("@aws-sdk/client-organizations");
 const srcdir = process.env.top_srcdir ?? ".";
 const file = path.join(srcdir, "tests/aws/cases/endpoint_cases.txt");
 // DynamoDB has no client in package.json either: its lines follow the
 // rules of the SDKs' DynamoDB ruleset (FIPS on the usual name in
 // aws-us-gov) and are held by endpoint_test alone.
-const clients = { s3: S3Client, sqs: SQSClient, sns: SNSClient, sts: STSClient };
+const clients = { s3: S3Client, sqs: SQSClient, sns: SNSClient, sts: STSClient, sso: SSOClient,
+	organizations: OrganizationsClient };
 
 function sdkEndpoint(svc, region, opts, bucket) {
   const client = new clients[svc]({ region });

@@ -281,6 +281,20 @@ START_TEST(names)
 }
 END_TEST
 
+/* A global service is signed for its partition's home region; the others
+ * for the region asked. */
+START_TEST(global_service_regions)
+{
+	ck_assert_str_eq(ctaws_service_region(CTAWS_SVC_ORGANIZATIONS, "eu-west-1"), "us-east-1");
+	ck_assert_str_eq(
+	    ctaws_service_region(CTAWS_SVC_ORGANIZATIONS, "us-gov-east-1"), "us-gov-west-1");
+	ck_assert_str_eq(
+	    ctaws_service_region(CTAWS_SVC_ORGANIZATIONS, "cn-north-1"), "cn-northwest-1");
+	ck_assert_str_eq(ctaws_service_region(CTAWS_SVC_SQS, "eu-west-1"), "eu-west-1");
+	ck_assert_str_eq(ctaws_service_region(CTAWS_SVC_CLOUDTRAIL, "ap-south-1"), "ap-south-1");
+}
+END_TEST
+
 static Suite *
 endpoint_suite(void)
 {
@@ -302,6 +316,7 @@ endpoint_suite(void)
 	tcase_add_test(tc, bad_override_is_refused);
 	tcase_add_test(tc, parse_urls);
 	tcase_add_test(tc, names);
+	tcase_add_test(tc, global_service_regions);
 	suite_add_tcase(s, tc);
 	return s;
 }

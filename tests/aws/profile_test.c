@@ -11,6 +11,7 @@
  *   endpoint PROFILE VALUE           ctaws_profile_endpoint_url
  *   service PROFILE SERVICE VALUE    ctaws_profile_service_endpoint_url
  *   exists PROFILE 0|1               ctaws_profile_exists
+ *   section-exists KIND NAME 0|1     ctaws_profile_section_exists
  *   error TEXT                       loading fails with a message containing TEXT
  *
  * VALUE is the rest of the line, "\n" for a newline, "<none>" for no value.
@@ -96,6 +97,10 @@ check_line(const struct ctaws_profile_set *s, const char *casename, char *line)
 	} else if (strcmp(cmd, "exists") == 0) {
 		a = word(&p);
 		ck_assert_msg(ctaws_profile_exists(s, a) == atoi(p), "%s", where);
+	} else if (strcmp(cmd, "section-exists") == 0) {
+		a = word(&p), b = word(&p);
+		ck_assert_msg(
+		    ctaws_profile_section_exists(s, kind_of(a), b) == atoi(p), "%s", where);
 	} else
 		ck_abort_msg("%s: unknown expect command", where);
 }

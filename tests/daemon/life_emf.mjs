@@ -6,8 +6,8 @@
 import { after, before, beforeEach, test } from "node:test";
 import assert from "node:assert/strict";
 import { startLocalAws } from "../harness/local-aws.mjs";
-import { receiveAll } from "../harness/lib.mjs";
-import { announce, createTopicRecord, logLines, makeWorld, record, runOnce, startDaemon } from "./world.mjs";
+import { receiveAll, sendMessage } from "../harness/lib.mjs";
+import { announce, cloudTrailEvent, createTopicRecord, logLines, makeWorld, record, runOnce, startDaemon } from "./world.mjs";
 
 let aws;
 before(async () => { aws = await startLocalAws(); });
@@ -110,6 +110,7 @@ test("EMF lines are valid and add up to what the daemon did", { timeout: 60000 }
 	const hit = createTopicRecord();
 	await announce(aws, world, [record(), hit, record()]);
 	await announce(aws, world, [record()]);
+	await sendMessage(aws, world.queue.url, cloudTrailEvent(createTopicRecord())); // the real-time path
 	// --once with a quiet log: the lines are written whatever the level.
 	const run = await runOnce(aws, world, { env: { CTALERTD_LOG_LEVEL: "error" } });
 	assert.equal(run.code, 0, run.stderr);
@@ -131,16 +132,17 @@ test("EMF lines are valid and add up to what the daemon did", { timeout: 60000 }
 	}
 	// Only the EMF lines at this log level.
 	assert.deepEqual(logLines(run.stderr).filter((l) => !l._aws), []);
-	assert.equal(sum.MessagesReceived, 2);
-	assert.equal(sum.MessagesDeleted, 2);
+	assert.equal(sum.MessagesReceived, 3);
+	assert.equal(sum.MessagesDeleted, 3);
+	assert.equal(sum.EventsReceived, 1);
 	assert.equal(sum.ObjectsScanned, 2);
-	assert.equal(sum.Records, 4);
-	assert.equal(sum.Matches, 1);
-	assert.equal(sum.AlertsPublished, 1);
+	assert.equal(sum.Records, 5);
+	assert.equal(sum.Matches, 2);
+	assert.equal(sum.AlertsPublished, 2);
 	assert.equal(sum.AlertsFailed, 0);
 	assert.equal(sum.MessagesPoisoned, 0);
 	assert.ok(sum.FetchedBytes > 0);
-	assert.equal((await receiveAll(aws, world.observer.url, { expect: 1, timeoutMs: 10000 })).length, 1);
+	assert.equal((await receiveAll(aws, world.observer.url, { expect: 2, timeoutMs: 10000 })).length, 2);
 });
 
 test("a running daemon writes a line every interval", { timeout: 60000 }, async () => {

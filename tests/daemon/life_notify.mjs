@@ -207,7 +207,7 @@ test("SIGUSR1 logs the counters", async () => {
 		await new Promise((r) => setTimeout(r, 200));
 		daemon.kill("SIGUSR1");
 		const m = await daemon.waitForOutput(/"msg":"(counters: [^"]*)"/, 5000);
-		assert.match(m[1], /^counters: messages received 1, deleted 1, returned 0, poisoned 0, visibility extended 0, receive errors 0; objects done 1, skipped 0, failed 0, bytes \d+; records 4, record errors 0, matches 1; alerts published 1, duplicates 0, failed 0; in flight 0, busy workers 0$/);
+		assert.match(m[1], /^counters: messages received 1, deleted 1, returned 0, poisoned 0, visibility extended 0, receive errors 0; events 0; objects done 1, skipped 0, failed 0, bytes \d+; records 4, record errors 0, matches 1; alerts published 1, duplicates 0, failed 0, grouped 0, suppressed 0; in flight 0, busy workers 0$/);
 	} finally {
 		const run = await daemon.stop("SIGTERM", 10000);
 		assert.equal(run.code, 0, run.stderr);

@@ -18,7 +18,10 @@
 static void
 render(const struct notification *n, struct buf *out)
 {
-	buf_printf(out, "kind %s\n", n->kind == NOTIFY_TEST_EVENT ? "test-event" : "objects");
+	buf_printf(out, "kind %s\n",
+	    n->kind == NOTIFY_TEST_EVENT ? "test-event"
+	    : n->kind == NOTIFY_EVENT    ? "event"
+	                                 : "objects");
 	buf_printf(out, "shape %s%s\n", notify_shape_name(n->shape), n->via_sns ? " via SNS" : "");
 	for (size_t i = 0; i < n->n_objects; i++) {
 		const struct notify_object *o = &n->objects[i];
@@ -31,6 +34,11 @@ render(const struct notification *n, struct buf *out)
 		buf_printf(out, "ignored %zu first %s\n", n->n_ignored, n->ignored_event);
 	if (n->test_bucket)
 		buf_printf(out, "test-bucket %s\n", n->test_bucket);
+	if (n->kind == NOTIFY_EVENT) {
+		buf_printf(
+		    out, "event %s \"%s\" %zu bytes\n", n->event_id, n->detail_type, n->event_len);
+		ck_assert_uint_eq(strlen(n->event), n->event_len);
+	}
 }
 
 START_TEST(test_case)

@@ -47,6 +47,35 @@ export function createTopicRecord(over = {}) {
 		requestParameters: { name: "exfil" }, responseElements: { topicArn: "arn:aws:sns:us-east-1:000000000000:exfil" }, ...over });
 }
 
+/* detail-type by eventType, for the events CloudTrail sends to EventBridge. */
+const DETAIL_TYPES = {
+	AwsApiCall: "AWS API Call via CloudTrail",
+	AwsConsoleSignIn: "AWS Console Sign In via CloudTrail",
+	AwsServiceEvent: "AWS Service Event via CloudTrail",
+	AwsConsoleAction: "AWS Console Action via CloudTrail",
+};
+
+/**
+ * The EventBridge event CloudTrail sends for record `rec`, as a message body:
+ * the envelope AWS builds around it (a fresh id; source from eventSource,
+ * account, time and region from the record) with the record as detail.
+ * `over` replaces envelope fields.
+ */
+export function cloudTrailEvent(rec, over = {}) {
+	return JSON.stringify({
+		version: "0",
+		id: randomUUID(),
+		"detail-type": DETAIL_TYPES[rec.eventType],
+		source: "aws." + rec.eventSource.replace(/\.amazonaws\.com$/, ""),
+		account: rec.recipientAccountId,
+		time: rec.eventTime,
+		region: rec.awsRegion,
+		resources: [],
+		detail: rec,
+		...over,
+	});
+}
+
 const SNS_RULE = `{
 		name = "sns-create-topic";
 		description = "Someone created an SNS topic";

@@ -1,7 +1,8 @@
 /*
  * libFuzzer target for SQS message bodies (src/daemon/notify.c): every
- * notification shape (S3 events, CloudTrail's own, EventBridge, each bare or
- * in an SNS envelope), the S3 key decoding and the bucket name check.
+ * notification shape (S3 events, CloudTrail's own, EventBridge's S3 and
+ * CloudTrail events, each bare or in an SNS envelope), the S3 key decoding
+ * and the bucket name check.
  *
  * Input: "body", "key" or "bucket" on the first line (see select.h), then
  * the bytes. What a successful decode returns must keep notify.h's promises.
@@ -40,6 +41,13 @@ check_notification(const struct notification *n)
 			abort();
 	}
 	if (n->n_objects > NOTIFY_MAX_OBJECTS)
+		abort();
+	/* An EventBridge CloudTrail event: its whole text, nothing to fetch. */
+	if (n->kind == NOTIFY_EVENT &&
+	    (n->event == NULL || strlen(n->event) != n->event_len || n->event_len == 0 ||
+	        n->event_id == NULL || n->detail_type == NULL || n->n_objects != 0))
+		abort();
+	if (n->kind != NOTIFY_EVENT && (n->event != NULL || n->event_id != NULL))
 		abort();
 }
 

@@ -20,6 +20,7 @@ export const { Sha256 } = require("@aws-crypto/sha256-js");
 export const sqsSdk = require("@aws-sdk/client-sqs");
 export const s3Sdk = require("@aws-sdk/client-s3");
 export const snsSdk = require("@aws-sdk/client-sns");
+export const organizationsSdk = require("@aws-sdk/client-organizations");
 
 /** The directory of the installed fauxqs package (throws when it is missing). */
 export function fauxqsDir() {

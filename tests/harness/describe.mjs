@@ -26,6 +26,8 @@ export function guessService(headers, rawQuery, body) {
 		return "dynamodb";
 	if ((headers["x-amz-target"] ?? "").includes("CloudTrail_20131101."))
 		return "cloudtrail";
+	if ((headers["x-amz-target"] ?? "").startsWith("AWSOrganizationsV20161128."))
+		return "organizations";
 	const ct = headers["content-type"] ?? "";
 	if (ct.includes("x-amz-json"))
 		return "sqs";
@@ -105,7 +107,7 @@ export function describeRequest(service, method, rawPath, rawQuery, headers, bod
 		} catch {
 			/* not JSON: dynalite answers that itself */
 		}
-	} else if (service === "cloudtrail") {
+	} else if (service === "cloudtrail" || service === "organizations") {
 		d.operation = lastSegment(headers["x-amz-target"], ".");
 	} else if (service === "sqs") {
 		d.operation = lastSegment(headers["x-amz-target"], ".");

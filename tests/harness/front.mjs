@@ -17,6 +17,7 @@ import { pipeline } from "node:stream";
 import { allFailedAnswer, mergeBatchAnswer, splitBatch } from "./batch.mjs";
 import { authError, customError, newRequestId } from "./errors.mjs";
 import { describeRequest, guessService } from "./describe.mjs";
+import { ORGANIZATIONS_REGION } from "./organizations.mjs";
 import { EMPTY_SHA256, MAX_SKEW_MS, parseAmzDate, parseAuthorization, recomputeSignature, sha256Hex } from "./sigv4.mjs";
 
 /** The header the harness's own SDK clients add, so faults and log queries can tell them apart. */
@@ -88,6 +89,8 @@ function bufferedService(auth, headers, rawQuery) {
 		return "dynamodb";
 	if ((headers["x-amz-target"] ?? "").includes("CloudTrail_20131101."))
 		return "cloudtrail";
+	if ((headers["x-amz-target"] ?? "").startsWith("AWSOrganizationsV20161128."))
+		return "organizations";
 	if ((headers["x-amz-target"] ?? "").startsWith("AmazonSQS.") || ct.includes("x-amz-json"))
 		return "sqs";
 	if (ct.includes("x-www-form-urlencoded") || /(^|&)Action=/.test(rawQuery))
@@ -233,6 +236,8 @@ export class Front {
 			return this.answerSts(req, res, entry, desc, checked.identity, rule);
 		if (service === "cloudtrail")
 			return this.answer(req, res, entry, this.world.cloudtrail.handle(headers, body, checked.region));
+		if (service === "organizations")
+			return this.answer(req, res, entry, this.world.organizations.handle(headers, body));
 		if (service === "s3" && desc.operation === "GetBucketLocation")
 			return this.answer(req, res, entry, this.bucketLocation(desc.bucket));
 		const upstream = this.upstreams[service] ?? (service === "dynamodb" ? null : this.upstream);
@@ -277,7 +282,10 @@ export class Front {
 
 		const expected = desc.service === "s3" ? (this.world.bucketRegions.get(desc.bucket) ?? this.world.region) : this.world.region;
 		// CloudTrail is asked in the region whose keys are wanted: any region.
-		if (auth.region !== expected && !(desc.service === "sts" && auth.region === "us-east-1") && desc.service !== "cloudtrail")
+		// Organizations is global: AWS signs it for us-east-1, and the SDKs
+		// sign a custom endpoint such as this one for the caller's region.
+		if (auth.region !== expected && !(desc.service === "sts" && auth.region === "us-east-1") && desc.service !== "cloudtrail" &&
+			!(desc.service === "organizations" && auth.region === ORGANIZATIONS_REGION))
 			return fail("wrong-region", { region: auth.region, expected });
 		if (desc.service === "s3") {
 			const payload = h["x-amz-content-sha256"];

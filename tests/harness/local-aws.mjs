@@ -1,8 +1,8 @@
 // The local AWS every integration test of ctalertd runs against: fauxqs (SQS,
 // SNS, S3) and dynalite (DynamoDB) in child processes, the signature-checking
-// front before them, a local STS, IMDS and ECS credentials endpoint, and AWS
-// SDK clients for the test's own setup and checks. See README.md in this
-// directory.
+// front before them, a local STS, IMDS, ECS credentials endpoint and SSO
+// portal, and AWS SDK clients for the test's own setup and checks. See
+// README.md in this directory.
 //
 // In a node:test script:
 //     import { startLocalAws } from "../harness/local-aws.mjs";
@@ -17,6 +17,7 @@ import { fork } from "node:child_process";
 import { renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { LocalCloudTrail } from "./cloudtrail.mjs";
+import { LocalOrganizations } from "./organizations.mjs";
 import { ACCOUNT_ID, CredentialStore, TEST_ACCESS_KEY_ID, TEST_SECRET_ACCESS_KEY } from "./credentials.mjs";
 import { s3Sdk, snsSdk, sqsSdk } from "./deps.mjs";
 import { LocalEcs } from "./ecs.mjs";
@@ -24,6 +25,7 @@ import { Faults } from "./faults.mjs";
 import { Front, HARNESS_HEADER } from "./front.mjs";
 import { LocalImds } from "./imds.mjs";
 import { RequestLog } from "./log.mjs";
+import { LocalSsoPortal } from "./sso.mjs";
 import { LocalSts } from "./sts.mjs";
 
 const FAUXQS_SERVER = fileURLToPath(new URL("./fauxqs-server.mjs", import.meta.url));
@@ -107,7 +109,7 @@ export function makeClients(endpoint, region, { credentials, harness = true, max
 }
 
 /**
- * Starts the local AWS. Options: region (default us-east-1), imds, ecs, sts
+ * Starts the local AWS. Options: region (default us-east-1), imds, ecs, sso, sts
  * (their constructor options). Returns the handle described in README.md.
  */
 export async function startLocalAws(options = {}) {
@@ -125,6 +127,7 @@ export async function startLocalAws(options = {}) {
 	};
 	world.sts = new LocalSts(world, options.sts);
 	world.cloudtrail = new LocalCloudTrail(region);
+	world.organizations = new LocalOrganizations();
 	const [fauxqsStart, dynaliteStart] = await Promise.allSettled([
 		startServer(FAUXQS_SERVER, "fauxqs", region),
 		startServer(DYNALITE_SERVER, "dynalite", region),
@@ -155,9 +158,12 @@ export async function startLocalAws(options = {}) {
 		const ecs = new LocalEcs(world, options.ecs);
 		await ecs.start();
 		started.push(() => ecs.stop());
-		for (const s of [front.server, stsFront.server, imds.http.server, ecs.http.server])
+		const sso = new LocalSsoPortal(world, options.sso);
+		await sso.start();
+		started.push(() => sso.stop());
+		for (const s of [front.server, stsFront.server, imds.http.server, ecs.http.server, sso.http.server])
 			s.unref();
-		return makeHandle(world, { fauxqs, dynalite, front, stsFront, imds, ecs, started });
+		return makeHandle(world, { fauxqs, dynalite, front, stsFront, imds, ecs, sso, started });
 	} catch (err) {
 		for (const close of started.reverse())
 			await close();
@@ -167,7 +173,7 @@ export async function startLocalAws(options = {}) {
 	}
 }
 
-function makeHandle(world, { fauxqs, dynalite, front, stsFront, imds, ecs, started }) {
+function makeHandle(world, { fauxqs, dynalite, front, stsFront, imds, ecs, sso, started }) {
 	const endpoint = front.url;
 	const credentials = { accessKeyId: TEST_ACCESS_KEY_ID, secretAccessKey: TEST_SECRET_ACCESS_KEY };
 	const clients = makeClients(endpoint, world.region, { credentials });
@@ -183,9 +189,11 @@ function makeHandle(world, { fauxqs, dynalite, front, stsFront, imds, ecs, start
 		credentialStore: world.credentials,
 		imds,
 		ecs,
+		sso,
 		sts: world.sts,
 		/** The local CloudTrail (ListPublicKeys): addKey({der, fingerprint, region, validFrom, validTo}), removeKey, inject. */
 		cloudtrail: world.cloudtrail,
+		organizations: world.organizations,
 		stsEndpoint: stsFront.url,
 		fauxqs: { pid: fauxqs.pid, port: fauxqs.port, endpoint: `http://127.0.0.1:${fauxqs.port}` },
 		dynalite: { pid: dynalite.pid, port: dynalite.port, endpoint: `http://127.0.0.1:${dynalite.port}` },
@@ -211,11 +219,13 @@ function makeHandle(world, { fauxqs, dynalite, front, stsFront, imds, ecs, start
 			world.bucketRegions.clear();
 			imds.reset();
 			ecs.reset();
+			sso.reset();
 			world.sts.reset();
 			world.cloudtrail.reset();
+			world.organizations.reset();
 		},
 		/** How often each stand-in was called. */
-		counters: () => ({ imds: { ...imds.counters }, ecs: { ...ecs.counters }, sts: { ...world.sts.counters }, cloudtrail: { ...world.cloudtrail.counters } }),
+		counters: () => ({ imds: { ...imds.counters }, ecs: { ...ecs.counters }, sso: { ...sso.counters }, sts: { ...world.sts.counters }, cloudtrail: { ...world.cloudtrail.counters }, organizations: { ...world.organizations.counters } }),
 		/** The environment a ctalertd process (or any AWS client) needs to use this local AWS. */
 		env(extra = {}) {
 			return {
@@ -231,6 +241,7 @@ function makeHandle(world, { fauxqs, dynalite, front, stsFront, imds, ecs, start
 				CTALERTD_HARNESS_IMDS_URL: imds.url,
 				CTALERTD_HARNESS_ECS_URL: ecs.fullUri,
 				CTALERTD_HARNESS_STS_URL: stsFront.url,
+				CTALERTD_HARNESS_SSO_URL: sso.url,
 				CTALERTD_HARNESS_FAUXQS_PID: String(fauxqs.pid),
 				CTALERTD_HARNESS_DYNALITE_PID: String(dynalite.pid),
 				...extra,

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, beforeEach, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { Sha256, SignatureV4, s3Sdk, snsSdk, sqsSdk } from "./deps.mjs";
+import { organizationsSdk, Sha256, SignatureV4, s3Sdk, snsSdk, sqsSdk } from "./deps.mjs";
 import {
 	createBucket, createObserverQueue, createQueue, createTopic, dynamodb, putObject, queueDepth, receiveAll,
 	runProgram, s3EventKey, s3EventNotification, sendMessage, sha256, signedFetch, snsEnvelope,
@@ -565,6 +565,33 @@ describe("credential stand-ins", () => {
 	});
 });
 
+describe("the local Organizations", () => {
+	test("AWS's SDK lists the accounts page by page; us-east-1's signature is taken too", T, async () => {
+		const { OrganizationsClient, ListAccountsCommand } = organizationsSdk;
+		const client = new OrganizationsClient({ region: aws.region, endpoint: aws.endpoint, credentials: aws.credentials });
+		aws.organizations.setAccounts([{ id: "111122223333", name: "security" }, { id: "444455556666", name: "prod" },
+			{ id: "777788889999", name: "old", status: "SUSPENDED" }]);
+		aws.organizations.pageSize = 2;
+		try {
+			const first = await client.send(new ListAccountsCommand({}));
+			assert.deepEqual(first.Accounts.map((a) => [a.Id, a.Name]), [["111122223333", "security"], ["444455556666", "prod"]]);
+			const second = await client.send(new ListAccountsCommand({ NextToken: first.NextToken }));
+			assert.deepEqual(second.Accounts.map((a) => [a.Id, a.Status]), [["777788889999", "SUSPENDED"]]);
+			assert.equal(second.NextToken, undefined);
+			const logged = aws.requestLog.match({ service: "organizations", operation: "ListAccounts" });
+			assert.equal(logged.length, 2);
+			aws.organizations.inject({ on: "ListAccounts", status: 400, code: "AccessDeniedException", message: "You don't have permissions to access this resource." });
+			await assert.rejects(client.send(new ListAccountsCommand({})), (e) => e.name === "AccessDeniedException");
+			const call = (region) => signedFetch(aws.endpoint + "/", { method: "POST", service: "organizations", region,
+				credentials: aws.credentials, headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": "AWSOrganizationsV20161128.ListAccounts" }, body: "{}" });
+			assert.equal((await call("us-east-1")).status, 200);
+			assert.equal((await call("ap-south-1")).status, 403);
+		} finally {
+			aws.organizations.reset();
+		}
+	});
+});
+
 describe("the local CloudTrail and GetBucketLocation", () => {
 	const listKeys = (body, { region = aws.region, target = "CloudTrail_20131101.ListPublicKeys" } = {}) =>
 		signedFetch(aws.endpoint + "/", {
@@ -662,7 +689,8 @@ describe("test library", () => {
 async function startCli(dir, { orphan = false } = {}) {
 	const envFile = join(dir, "aws.env");
 	const cmd = orphan
-		? spawn("sh", ["-c", `"${process.execPath}" "${LOCAL_AWS}" --env-out "${envFile}" --lifetime 60 2>/dev/null & sleep 1`], { stdio: "ignore" })
+		// The shell exits once the CLI wrote its env file: it knew its parent by then.
+		? spawn("sh", ["-c", `"${process.execPath}" "${LOCAL_AWS}" --env-out "${envFile}" --lifetime 60 2>/dev/null & while [ ! -f "${envFile}" ]; do sleep 0.1; done`], { stdio: "ignore" })
 		: spawn(process.execPath, [LOCAL_AWS, "--env-out", envFile, "--lifetime", "60"], { stdio: ["ignore", "ignore", "pipe"] });
 	const deadline = Date.now() + 15000;
 	while (!existsSync(envFile)) {
@@ -714,7 +742,7 @@ describe("command line and stopping", () => {
 		try {
 			const { env } = await startCli(dir, { orphan: true });
 			const pids = [Number(env.CTALERTD_HARNESS_PID), Number(env.CTALERTD_HARNESS_FAUXQS_PID)];
-			assert.ok(await waitGone(pids, 8000), "no leftover processes");
+			assert.ok(await waitGone(pids, 20000), "no leftover processes");
 		} finally {
 			rmSync(dir, { recursive: true, force: true });
 		}

@@ -14,7 +14,7 @@ export const UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
 export const EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 /** How far x-amz-date may be from the server's clock (AWS: 15 minutes). */
 export const MAX_SKEW_MS = 15 * 60 * 1000;
-const SERVICES = new Set(["s3", "sqs", "sns", "sts", "cloudtrail", "dynamodb"]);
+const SERVICES = new Set(["s3", "sqs", "sns", "sts", "cloudtrail", "dynamodb", "organizations"]);
 
 /**
  * Parses an Authorization header value. Returns {ok: true, accessKeyId, date,

@@ -241,7 +241,7 @@ test("the queue lets in only the trail bucket's notifications, from its own acco
 	const policy = Object.values(tpl.Resources).find((x) => x.Type === "AWS::SQS::QueuePolicy");
 	const doc = policy.Properties.PolicyDocument;
 	assert.deepEqual(checkPolicy("LogQueuePolicy", doc, { identity: false }), []);
-	const allow = statements(doc).filter((s) => s.Effect === "Allow");
+	const allow = statements(doc).filter((s) => s.Effect === "Allow" && s.Principal?.Service === "s3.amazonaws.com");
 	assert.equal(allow.length, 1);
 	assert.deepEqual(allow[0].Principal, { Service: "s3.amazonaws.com" });
 	assert.equal(allow[0].Action, "sqs:SendMessage");
@@ -258,6 +258,52 @@ test("the queue lets in only the trail bucket's notifications, from its own acco
 	assert.deepEqual(existing.Events, [qc.Event]);
 	assert.deepEqual(existing.Filter.Key.FilterRules.map((x) => [x.Name, x.Value]),
 		qc.Filter.S3Key.Rules.map((x) => [x.Name, x.Value]));
+});
+
+test("an EventBridge rule sends CloudTrail events to the queue, and only it is let in", () => {
+	const tpl = load("cloudformation.json");
+	const r = tpl.Resources;
+	const rules = Object.entries(r).filter(([, x]) => x.Type === "AWS::Events::Rule");
+	assert.equal(rules.length, 1);
+	const [name, rule] = rules[0];
+	// The parameter chooses: write events, all management events, or no rule.
+	const param = tpl.Parameters.RealTimeEvents;
+	assert.deepEqual(param.AllowedValues, ["write", "all", "off"]);
+	assert.deepEqual(tpl.Conditions[rule.Condition], { "Fn::Not": [{ "Fn::Equals": [{ Ref: "RealTimeEvents" }, "off"] }] });
+	const [all, allState, writeState] = rule.Properties.State["Fn::If"];
+	assert.deepEqual(tpl.Conditions[all], { "Fn::Equals": [{ Ref: "RealTimeEvents" }, "all"] });
+	assert.equal(allState, "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS", "read-only management events need this state");
+	assert.equal(writeState, "ENABLED");
+	// It takes every event ctalertd matches, on the default bus (where AWS puts them), and no other.
+	assert.equal(rule.Properties.EventBusName ?? "default", "default");
+	const pattern = rule.Properties.EventPattern;
+	assert.deepEqual(pattern["detail-type"].sort(), ["AWS API Call via CloudTrail", "AWS Console Action via CloudTrail",
+		"AWS Console Sign In via CloudTrail", "AWS Service Event via CloudTrail"]);
+	assert.deepEqual(pattern.source, [{ prefix: "aws." }]);
+	assert.deepEqual(Object.keys(pattern).sort(), ["detail-type", "source"]);
+	// Its one target is the queue the daemon reads.
+	assert.equal(rule.Properties.Targets.length, 1);
+	assert.deepEqual(rule.Properties.Targets[0].Arn, { "Fn::GetAtt": ["LogQueue", "Arn"] });
+	assert.deepEqual(tpl.Outputs.QueueUrl.Value, { Ref: "LogQueue" });
+	// The queue policy lets EventBridge in for that rule only, when there is one.
+	const doc = r.LogQueuePolicy.Properties.PolicyDocument;
+	const guarded = doc.Statement.filter((s) => s["Fn::If"]);
+	assert.equal(guarded.length, 1);
+	const [cond, events, none] = guarded[0]["Fn::If"];
+	assert.equal(cond, rule.Condition);
+	assert.deepEqual(none, { Ref: "AWS::NoValue" });
+	assert.equal(events.Effect, "Allow");
+	assert.deepEqual(events.Principal, { Service: "events.amazonaws.com" });
+	assert.equal(events.Action, "sqs:SendMessage");
+	assert.deepEqual(events.Resource, { "Fn::GetAtt": ["LogQueue", "Arn"] });
+	assert.deepEqual(events.Condition, { ArnEquals: { "aws:SourceArn": { "Fn::GetAtt": [name, "Arn"] } } });
+	// The other Allow statements are S3's only.
+	assert.deepEqual(statements(doc).filter((s) => s.Effect === "Allow").map((s) => s.Principal.Service).sort(),
+		["events.amazonaws.com", "s3.amazonaws.com"]);
+	// Its ARN is an output, under the rule's condition.
+	const out = Object.values(tpl.Outputs).filter((o) => JSON.stringify(o.Value) === JSON.stringify({ "Fn::GetAtt": [name, "Arn"] }));
+	assert.equal(out.length, 1);
+	assert.equal(out[0].Condition, rule.Condition);
 });
 
 test("the daemon's policies allow exactly what it calls, on named resources", () => {

@@ -43,6 +43,7 @@ static const struct {
     F(messages_poisoned),
     F(visibility_extended),
     F(receive_errors),
+    F(events_received),
     F(objects_done),
     F(objects_skipped),
     F(objects_failed),

@@ -187,7 +187,7 @@ check "test: a Sigma rule's tests beside it" 1 "$tmp/want-sigma-test" "$CTALERTD
 
 printf '{"Records": [{"eventSource": "cloudtrail.amazonaws.com", "eventName": "DeleteTrail"}]}\n' >"$tmp/sigma-log.json"
 sed -i 's/^level: high$/level: high\nid: 7d1b0c6e-3f52-4c0b-8a0e-5c8f2d3b9e10\ntags:\n  - attack.defense-evasion/' "$tmp/sigma/trail-stopped.yml"
-printf '%s\n' "{\"rule\":\"trail-stopped\",\"sigma\":{\"id\":\"7d1b0c6e-3f52-4c0b-8a0e-5c8f2d3b9e10\",\"tags\":[\"attack.defense-evasion\"]},\"source\":\"$tmp/sigma-log.json\",\"record\":{\"eventSource\": \"cloudtrail.amazonaws.com\", \"eventName\": \"DeleteTrail\"}}" >"$tmp/want-sigma-scan"
+printf '%s\n' "{\"rule\":\"trail-stopped\",\"severity\":\"high\",\"description\":\"Trail logging stopped\",\"sigma\":{\"id\":\"7d1b0c6e-3f52-4c0b-8a0e-5c8f2d3b9e10\",\"tags\":[\"attack.defense-evasion\"]},\"object\":\"$tmp/sigma-log.json\",\"source\":\"$tmp/sigma-log.json\",\"record\":{\"eventSource\": \"cloudtrail.amazonaws.com\", \"eventName\": \"DeleteTrail\"}}" >"$tmp/want-sigma-scan"
 check "scan: a Sigma rule's id and tags in its matches" 0 "$tmp/want-sigma-scan" \
 	"$CTALERTD" scan --rules "$tmp/sigma" "$tmp/sigma-log.json"
 

@@ -3,7 +3,8 @@
  * matcher, with a fixed small ruleset and small limits so the guards fire.
  *
  * The first input byte chooses how the rest is read: bit 0 NDJSON instead of
- * Records, bit 1 zlib instead of ISA-L, bits 2-4 the size of the pieces fed.
+ * Records, bit 1 zlib instead of ISA-L, bits 2-4 the size of the pieces fed,
+ * bit 5 one EventBridge event (its "detail" the record) instead of either.
  */
 #include "config.h"
 
@@ -72,7 +73,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size == 0)
 		return 0;
 	objscan_opts_default(&o);
-	o.format = data[0] & 1 ? RECORDS_NDJSON : RECORDS_CLOUDTRAIL;
+	o.format = data[0] & 0x20 ? RECORDS_EVENTBRIDGE
+	           : data[0] & 1  ? RECORDS_NDJSON
+	                          : RECORDS_CLOUDTRAIL;
 	o.backend = data[0] & 2 ? INFLATE_BACKEND_ZLIB : INFLATE_BACKEND_DEFAULT;
 	o.max_record = 4096;
 	o.max_depth = 16;

@@ -77,9 +77,9 @@ scan --bogus "$log"
 expect "unknown option: status 2" 2 0
 has "unknown option: says so" err "ctalertd scan: unrecognized option '--bogus'"
 has "unknown option: points to --help" err "Try 'ctalertd scan --help' for more information."
-scan -m1 "$log"
+scan -Z1 "$log"
 expect "an unknown short option in a cluster: status 2" 2 0
-has "an unknown short option is named, not its neighbour" err "ctalertd scan: unrecognized option '-m'"
+has "an unknown short option is named, not its neighbour" err "ctalertd scan: unrecognized option '-Z'"
 scan -p
 has "a missing argument names the option" err "ctalertd scan: option '-p' requires an argument"
 scan --pattern
@@ -150,6 +150,14 @@ if [ "$(sed -n 's/.*"source":"\([^"]*\)".*/\1/p' out | tr '\n' ' ')" = "tree/a/o
 else
 	not_ok "directory: files in name order"
 fi
+mkdir -p empty only-other linked
+printf 'notes' >only-other/README.md
+ln -s "$log" linked/log.json.gz
+for d in empty only-other linked; do
+	scan -p "$tutorial" "$d"
+	expect "a folder without log files ($d): status 2" 2 0
+	has "a folder without log files ($d) is named" err "$d: no log file in it"
+done
 gzip -dc "$log" | timeout 60 "$CTALERTD" scan --no-progress -p "$tutorial" - >out 2>err
 rc=$?
 expect "standard input" 0 1
@@ -161,6 +169,12 @@ expect "a missing file: status 2, the others still scanned" 2 2
 has "a missing file is named" err "missing.json.gz: No such file or directory"
 
 # formats and envelope
+scan -p '{"source":["aws.sns"],"eventName":["CreateTopic"]}' "$cases/tutorial.json"
+expect "a pattern mixing envelope and record keys matches nothing" 1 0
+has "... and says which key is on which side" err 'envelope fields ("source") with record fields at its top level ("eventName")'
+scan -p '{"source":["aws.sns"],"detail":{"eventName":["CreateTopic"]}}' "$cases/tutorial.json"
+expect "the same under detail matches" 0 1
+if grep -q 'mixes EventBridge envelope' err; then not_ok "no warning for a pattern all envelope"; else ok "no warning for a pattern all envelope"; fi
 scan -p "$tutorial" --format=ndjson "$cases/tutorial.ndjson"
 expect "--format=ndjson" 0 1
 scan -p "$tutorial" "$cases/tutorial.ndjson"
