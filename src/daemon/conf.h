@@ -110,6 +110,12 @@ struct conf_alerts {
 	int organization_names;        /* also name accounts from AWS Organizations */
 };
 
+struct conf_integrity {
+	int verify;                /* read CloudTrail's digests and check the logs; true */
+	uint64_t delivery_timeout; /* seconds without a digest before "delivery stopped"; 90m */
+	uint64_t unlisted_timeout; /* seconds after its scan a log must be listed; 2h15m */
+};
+
 enum state_choice {
 	STATE_CHOICE_AUTO,     /* sqlite in a state directory, memory without one */
 	STATE_CHOICE_MEMORY,   /* this process only */
@@ -136,6 +142,7 @@ struct ct_config {
 	struct conf_limits limits;
 	struct conf_poison poison;
 	struct conf_alerts alerts;
+	struct conf_integrity integrity;
 	struct conf_state state;
 	struct rule_list rules;     /* at least one; each with a topic */
 	struct ruleset *ruleset;    /* owned; the rules compiled (CloudTrail envelope) */

@@ -25,7 +25,10 @@
 #include "daemon/awsconf.h"
 #include "daemon/curlev.h"
 #include "daemon/daemon.h"
+#include "daemon/attest.h"
 #include "daemon/dedup.h"
+#include "daemon/watch.h"
+#include "daemon/ledger.h"
 #include "daemon/store.h"
 #include "daemon/emf.h"
 #include "daemon/health.h"
@@ -49,8 +52,11 @@ struct daemon {
 	struct acker *acker;          /* owned */
 	struct state *store;          /* owned: what ctalertd remembers (store.h) */
 	struct dedup *dedup;          /* owned: published alerts, in store */
+	struct ledger *ledger;        /* owned: scanned logs' hashes, in store */
+	struct attest_keys *keys;     /* owned: CloudTrail's public keys */
 	struct aggregate *agg;        /* owned: windows and thresholds, in store */
 	struct summarizer *summaries; /* owned: closes windows */
+	struct watch *watch;          /* owned: delivery stopped, logs no digest listed */
 	struct orgnames *orgnames;    /* owned: account names from Organizations, or NULL */
 	struct fetch_shared shared;   /* what workers share */
 	struct messages messages;     /* the messages in hand, and their lives */
@@ -85,7 +91,7 @@ snapshot_new(struct ct_config *cfg)
 	s->cfg = cfg;
 	s->source = (struct source_policy){cfg->source.buckets, cfg->source.n_buckets,
 	    cfg->source.include, cfg->source.n_include, cfg->source.exclude, cfg->source.n_exclude,
-	    cfg->source.skip_digest, cfg->source.max_object_size};
+	    cfg->source.skip_digest, cfg->source.max_object_size, cfg->integrity.verify};
 	s->alerts = (struct alert_options){cfg->alerts.topic_arn, cfg->alerts.subject_prefix,
 	    cfg->alerts.group_id, cfg->alerts.email_text, 0, &cfg->alerts.routes,
 	    &cfg->alerts.accounts, NULL};
@@ -441,6 +447,7 @@ on_reload(struct ev_loop *loop, ev_signal *w, int revents)
 	snapshot_unref(d->snap);
 	d->snap = ns;
 	summarizer_set_snapshot(d->summaries, ns);
+	watch_set_snapshot(d->watch, ns);
 	log_set_level(nc->log_level);
 	health_limit((double)nc->metrics_max_receive_age);
 	log_info("configuration reloaded: %zu %s", nc->rules.n,
@@ -587,10 +594,18 @@ daemon_new(struct ct_config *c, const struct daemon_options *opt, struct ct_erro
 		ct_error_set(err, CT_ERR_NOMEM, "out of memory");
 		goto fail;
 	}
+	if ((d->ledger = ledger_new(d->store,
+	         LEDGER_KEEP_DEFAULT + (int64_t)c->integrity.unlisted_timeout,
+	         (int64_t)c->integrity.unlisted_timeout, &d->counters.state_errors)) == NULL) {
+		ct_error_set(err, CT_ERR_NOMEM, "out of memory");
+		goto fail;
+	}
 	if ((d->agg = aggregate_new(d->store, d->dedup, (int64_t)c->alerts.lateness,
 	         &d->counters.state_errors)) == NULL ||
 	    (d->summaries = summarizer_new(
-	         d->agg, d->client, d->snap, &d->counters, opt->dry_run)) == NULL) {
+	         d->agg, d->client, d->snap, &d->counters, opt->dry_run)) == NULL ||
+	    (d->watch = watch_new(d->store, d->client, d->snap, &d->counters, opt->dry_run)) ==
+	        NULL) {
 		ct_error_set(err, CT_ERR_NOMEM, "out of memory");
 		goto fail;
 	}
@@ -601,6 +616,12 @@ daemon_new(struct ct_config *c, const struct daemon_options *opt, struct ct_erro
 	d->snap->alerts.org = d->orgnames;
 	d->shared.client = d->client;
 	d->shared.dedup = d->dedup;
+	d->shared.ledger = d->ledger;
+	d->shared.store = d->store;
+	if ((d->shared.keys = d->keys = attest_keys_new(d->client)) == NULL) {
+		ct_error_set(err, CT_ERR_NOMEM, "out of memory");
+		goto fail;
+	}
 	d->shared.agg = d->agg;
 	d->shared.counters = &d->counters;
 	d->shared.abort_work = &d->abort_work;
@@ -715,9 +736,12 @@ daemon_free(struct daemon *d)
 	curlev_free(d->cv);
 	messages_clear(&d->messages);
 	summarizer_free(d->summaries);
+	watch_free(d->watch);
 	orgnames_free(d->orgnames);
 	aggregate_free(d->agg);
 	dedup_free(d->dedup);
+	ledger_free(d->ledger);
+	attest_keys_free(d->keys);
 	state_close(d->store);
 	ctaws_client_free(d->client);
 	if (d->snap)

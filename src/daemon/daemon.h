@@ -70,6 +70,16 @@ struct counters {
 	atomic_uint_fast64_t alerts_grouped;      /* counted into a window or threshold */
 	atomic_uint_fast64_t alerts_suppressed;   /* silenced by an operator's suppression */
 	atomic_uint_fast64_t state_errors;        /* state store calls that failed */
+	/* CloudTrail digests (attest.h, docs/integrity.md) */
+	atomic_uint_fast64_t digests_verified; /* signature, location and chain checked */
+	atomic_uint_fast64_t logs_verified;    /* listed logs whose hash matched */
+	atomic_uint_fast64_t logs_backfilled;  /* listed logs never announced, scanned then */
+	atomic_uint_fast64_t logs_modified;    /* failures, one counter per alert */
+	atomic_uint_fast64_t logs_deleted;
+	atomic_uint_fast64_t logs_injected;
+	atomic_uint_fast64_t digests_invalid;
+	atomic_uint_fast64_t chains_broken;
+	atomic_uint_fast64_t deliveries_stopped;
 };
 
 /* One object to scan, or one CloudTrail event to match (the real-time
@@ -84,6 +94,7 @@ struct object_job {
 	size_t event_len;      /* bytes of event */
 	char *event_id;        /* owned; the event's detail.eventID, else NULL */
 	int64_t size;          /* from the notification, -1 if unknown; an event: its bytes */
+	int digest;            /* a CloudTrail digest to verify, not a log to scan */
 	enum outcome outcome;  /* set by the worker */
 	char error[768];       /* set by the worker when not done */
 	double seconds;        /* time the worker spent on it */
@@ -109,6 +120,9 @@ struct fetch_shared {
 	struct ctaws_client *client; /* borrowed; thread-safe */
 	struct dedup *dedup;         /* borrowed; thread-safe: published alerts */
 	struct aggregate *agg;       /* borrowed; thread-safe: windows and thresholds */
+	struct ledger *ledger;       /* borrowed; thread-safe: scanned logs' hashes */
+	struct state *store;         /* borrowed; thread-safe: the state store */
+	struct attest_keys *keys;    /* borrowed; thread-safe: CloudTrail's public keys */
 	struct counters *counters;   /* borrowed */
 	atomic_int *abort_work;      /* set when the shutdown grace is over */
 	FILE *dry_run;               /* non-NULL: print alerts */

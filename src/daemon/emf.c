@@ -42,6 +42,15 @@ static const struct emf_metric metrics[EMF_NCOUNTERS] = {
     C("AlertsGrouped", "Count", alerts_grouped),
     C("AlertsSuppressed", "Count", alerts_suppressed),
     C("StateErrors", "Count", state_errors),
+    C("DigestsVerified", "Count", digests_verified),
+    C("LogFilesVerified", "Count", logs_verified),
+    C("LogFilesBackfilled", "Count", logs_backfilled),
+    C("LogFilesModified", "Count", logs_modified),
+    C("LogFilesDeleted", "Count", logs_deleted),
+    C("LogFilesInjected", "Count", logs_injected),
+    C("DigestsInvalid", "Count", digests_invalid),
+    C("DigestChainsBroken", "Count", chains_broken),
+    C("DeliveriesStopped", "Count", deliveries_stopped),
 };
 #undef C
 

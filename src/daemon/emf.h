@@ -19,7 +19,7 @@
 
 #include "util/buf.h"
 
-#define EMF_NCOUNTERS 20
+#define EMF_NCOUNTERS 29
 
 struct counters;
 

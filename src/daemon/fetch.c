@@ -24,9 +24,12 @@
 #include "aws/client.h"
 #include "aws/s3.h"
 #include "daemon/aggregate.h"
+#include "daemon/attest.h"
 #include "daemon/daemon.h"
+#include "daemon/ledger.h"
 #include "daemon/metrics.h"
 #include "daemon/publish.h"
+#include "integrity/verify.h"
 #include "stream/objfetch.h"
 #include "stream/objscan.h"
 #include "util/clock.h"
@@ -41,6 +44,7 @@ struct fetch_worker {
 	struct objscan *scan;        /* owned */
 	struct matcher *ev_match;    /* owned: for events, with ev_records */
 	struct records *ev_records;  /* owned: RECORDS_EVENTBRIDGE */
+	struct iv_sha256 *sha;       /* owned: the log's hash, tapped from scan's inflater */
 	struct publisher pub;
 	/* The current job, for the callbacks. */
 	struct object_job *job;
@@ -51,6 +55,8 @@ struct fetch_worker {
 	char refuse_why[SOURCE_REASON_MAX];
 	int aborted;       /* the shutdown grace ran out */
 	int record_failed; /* an event's record was unusable (error in job->error) */
+	int not_found;     /* GetObject said the object does not exist */
+	char *hash_out;    /* non-NULL: the scanned log's hash goes here too (a backfill) */
 };
 
 void
@@ -92,6 +98,10 @@ fetch_worker_new(void *shared, int index)
 	ctaws_conn_set_cancel(w->conn, w->shared->abort_work);
 	ctaws_conn_set_cancel(w->pub_conn, w->shared->abort_work);
 	publisher_init(&w->pub, w->pub_conn, w->shared->dedup, w->shared->dry_run);
+	if ((w->sha = iv_sha256_new()) == NULL) {
+		fetch_worker_free(w);
+		return NULL;
+	}
 	return w;
 }
 
@@ -104,6 +114,7 @@ fetch_worker_free(void *p)
 		return;
 	publisher_discard(&w->pub);
 	objscan_free(w->scan);
+	iv_sha256_free(w->sha);
 	records_free(w->ev_records);
 	matcher_free(w->ev_match);
 	if (w->snap)
@@ -215,6 +226,31 @@ on_match(
 	return r;
 }
 
+/* The log's SHA-256, on the uncompressed bytes as the scanner reads them. */
+static int
+tap_hash(void *arg, const char *p, size_t n, struct ct_error *err)
+{
+	struct fetch_worker *w = arg;
+
+	if (iv_sha256_update(w->sha, p, n) == -1)
+		return ct_error_set(err, CT_ERR_NOMEM, "SHA-256 failed");
+	return 0;
+}
+
+/* The log was read to the end: its hash goes to the ledger, for the digest
+ * that will list it. */
+static void
+record_hash(struct fetch_worker *w)
+{
+	char hash[DIGEST_HASH_HEX];
+
+	if (!w->snap->cfg->integrity.verify || iv_sha256_finish(w->sha, hash) == -1)
+		return;
+	if (w->hash_out)
+		memcpy(w->hash_out, hash, DIGEST_HASH_HEX);
+	ledger_scanned(w->shared->ledger, w->job->bucket, w->job->key, hash);
+}
+
 /* The record stream for events, with the limits of log records. */
 static int
 prepare_events(struct fetch_worker *w, const struct ruleset *rs, const struct conf_limits *l,
@@ -257,6 +293,8 @@ prepare_scan(struct fetch_worker *w, struct snapshot *snap, struct ct_error *err
 	o.max_ratio = (unsigned)l->max_ratio;
 	if ((w->scan = objscan_new(snap->cfg->ruleset, &o, &cb, err)) == NULL)
 		return -1;
+	if (snap->cfg->integrity.verify)
+		objscan_set_tap(w->scan, tap_hash, w);
 	return prepare_events(w, snap->cfg->ruleset, l, err);
 }
 
@@ -384,12 +422,14 @@ scan_object(struct fetch_worker *w)
 	p.on_bytes = on_bytes;
 	p.arg = w;
 	if (objfetch_run(w->conn, w->scan, &p, &r) == -1) {
+		w->not_found = r.status == OBJFETCH_S3_FAILED && r.aws.errc == CTAWS_ERRC_NOT_FOUND;
 		if (r.status == OBJFETCH_REFUSED && !r.in_body)
 			finish_failed(w, &r);
 		else
 			fetch_failed(w, &r);
 		return;
 	}
+	record_hash(w);
 	flush_alerts(w);
 }
 
@@ -418,6 +458,51 @@ scan_event(struct fetch_worker *w)
 		return;
 	}
 	flush_alerts(w);
+}
+
+/* A log a digest lists and no notification announced: scanned as if it had
+ * been, in the middle of the digest's job (attest.h). */
+static int
+backfill(void *arg, const char *bucket, const char *key, char hash[DIGEST_HASH_HEX], char *why,
+    size_t whylen)
+{
+	struct fetch_worker *w = arg;
+	struct object_job *digest = w->job;
+	struct object_job log = {
+	    .snap = digest->snap, .message_id = digest->message_id, .size = -1};
+	struct ct_error err;
+	int r;
+
+	log.bucket = (char *)bucket;
+	log.key = (char *)key;
+	w->job = &log;
+	snprintf(w->source, sizeof(w->source), "s3://%s/%s", bucket, key);
+	w->publish_failed = w->refused = w->aborted = w->not_found = 0;
+	hash[0] = '\0';
+	w->hash_out = hash;
+	iv_sha256_reset(w->sha);
+	if (objscan_reset(w->scan, w->source, &err) == -1) {
+		snprintf(log.error, sizeof(log.error), "%s", err.msg);
+		log.outcome = OUTCOME_TRANSIENT;
+	} else {
+		scan_object(w);
+	}
+	w->hash_out = NULL;
+	r = log.outcome == OUTCOME_DONE && hash[0] ? 0 : w->not_found ? 1 : -1;
+	if (r == -1)
+		snprintf(why, whylen, "%s", log.error[0] ? log.error : "no hash");
+	w->job = digest;
+	snprintf(w->source, sizeof(w->source), "s3://%s/%s", digest->bucket, digest->key);
+	return r;
+}
+
+static void
+run_digest(struct fetch_worker *w)
+{
+	struct attest_worker aw = {w->conn, &w->pub, w->snap, w->shared, backfill, w};
+
+	w->job->outcome =
+	    attest_digest(&aw, w->job->bucket, w->job->key, w->job->error, sizeof(w->job->error));
 }
 
 /* What errors and log lines call the job: "s3://bucket/key", or the event. */
@@ -463,6 +548,7 @@ fetch_worker_run(void *state, struct pool_job *pj)
 		w->job = NULL;
 		return;
 	}
+	iv_sha256_reset(w->sha);
 	before_pub = w->pub.stats.published;
 	before_dup = w->pub.stats.duplicates;
 	before_fail = w->pub.stats.failed;
@@ -470,7 +556,10 @@ fetch_worker_run(void *state, struct pool_job *pj)
 		scan_event(w);
 		st.records = records_stats(w->ev_records)->records;
 	} else {
-		scan_object(w);
+		if (j->digest)
+			run_digest(w);
+		else
+			scan_object(w);
 		objscan_stats(w->scan, &st);
 	}
 	publisher_discard(&w->pub);

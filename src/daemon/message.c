@@ -66,7 +66,7 @@ messages_clear(struct messages *ms)
 static void start_objects(struct messages *ms, struct inflight_msg *m, const struct notification *n,
     struct failure *last, char *buf, size_t buflen);
 static void submit_object(
-    struct messages *ms, struct inflight_msg *m, const struct notify_object *o);
+    struct messages *ms, struct inflight_msg *m, const struct notify_object *o, int digest);
 static void submit_event(struct messages *ms, struct inflight_msg *m, struct notification *n);
 static void log_object_failure(const char *message_id, enum outcome o, const struct failure *why);
 static void decide(struct messages *ms, struct inflight_msg *m, const struct failure *why);
@@ -144,7 +144,10 @@ start_objects(struct messages *ms, struct inflight_msg *m, const struct notifica
 
 		switch (source_check(&(*ms->snap)->source, o->bucket, o->key, o->size, why)) {
 		case SOURCE_FETCH:
-			submit_object(ms, m, o);
+			submit_object(ms, m, o, 0);
+			break;
+		case SOURCE_DIGEST:
+			submit_object(ms, m, o, 1);
 			break;
 		case SOURCE_SKIP:
 			atomic_fetch_add(&ms->counters->objects_skipped, 1);
@@ -163,7 +166,8 @@ start_objects(struct messages *ms, struct inflight_msg *m, const struct notifica
 }
 
 static void
-submit_object(struct messages *ms, struct inflight_msg *m, const struct notify_object *o)
+submit_object(
+    struct messages *ms, struct inflight_msg *m, const struct notify_object *o, int digest)
 {
 	struct object_job *j = calloc(1, sizeof(*j));
 
@@ -174,6 +178,7 @@ submit_object(struct messages *ms, struct inflight_msg *m, const struct notify_o
 		return;
 	}
 	j->size = o->size;
+	j->digest = digest;
 	j->snap = snapshot_ref((*ms->snap));
 	pool_submit(ms->pool, &j->link);
 }

@@ -424,6 +424,37 @@ render_rules(struct buf *b, const struct counters *k)
 	return 0;
 }
 
+/* CloudTrail's digests (attest.h): what was proven, what failed. */
+static int
+render_integrity(struct buf *b, const struct counters *k)
+{
+	const char *name = "ctalertd_integrity_failures_total";
+
+	if (simple(b, "ctalertd_digests_verified_total", "counter",
+	        "CloudTrail digests whose signature, location and chain were checked.",
+	        COUNTER(digests_verified)) ||
+	    simple(b, "ctalertd_log_files_verified_total", "counter",
+	        "Log files a digest lists whose SHA-256 is the one ctalertd scanned.",
+	        COUNTER(logs_verified)) ||
+	    simple(b, "ctalertd_log_files_backfilled_total", "counter",
+	        "Log files a digest lists that no notification announced, scanned then.",
+	        COUNTER(logs_backfilled)) ||
+	    family(b, name, "counter", "Integrity alerts raised, by kind.") ||
+	    buf_printf(
+	        b, "%s{kind=\"log_modified\"} %" PRIu64 "\n", name, COUNTER(logs_modified)) ||
+	    buf_printf(b, "%s{kind=\"log_deleted\"} %" PRIu64 "\n", name, COUNTER(logs_deleted)) ||
+	    buf_printf(
+	        b, "%s{kind=\"log_injected\"} %" PRIu64 "\n", name, COUNTER(logs_injected)) ||
+	    buf_printf(
+	        b, "%s{kind=\"digest_invalid\"} %" PRIu64 "\n", name, COUNTER(digests_invalid)) ||
+	    buf_printf(
+	        b, "%s{kind=\"chain_broken\"} %" PRIu64 "\n", name, COUNTER(chains_broken)) ||
+	    buf_printf(b, "%s{kind=\"delivery_stopped\"} %" PRIu64 "\n", name,
+	        COUNTER(deliveries_stopped)))
+		return -1;
+	return 0;
+}
+
 static int
 render_gauges(struct buf *b)
 {
@@ -476,6 +507,7 @@ metrics_render(struct buf *out)
 	if (family(out, "ctalertd_build_info", "gauge", "Always 1; the version as a label.") ||
 	    buf_printf(out, "ctalertd_build_info{version=\"%s\"} 1\n", PACKAGE_VERSION) ||
 	    render_messages(out, k) || render_objects(out, k) || render_rules(out, k) ||
+	    render_integrity(out, k) ||
 	    table_family(out, &ctaws_errors, "ctalertd_aws_errors_total",
 	        "Failed AWS request attempts (retried ones too), by service, operation and error "
 	        "code.",

@@ -20,6 +20,8 @@ source_verdict_name(enum source_verdict v)
 		return "skip";
 	case SOURCE_REFUSE:
 		return "refuse";
+	case SOURCE_DIGEST:
+		return "digest";
 	}
 	return "?";
 }
@@ -81,6 +83,8 @@ source_check(
 		    bucket);
 		return SOURCE_REFUSE;
 	}
+	if (p->verify_digest && strstr(key, SOURCE_DIGEST_MARK) != NULL)
+		return SOURCE_DIGEST;
 	if (p->skip_digest && strstr(key, SOURCE_DIGEST_MARK) != NULL) {
 		snprintf(
 		    reason, SOURCE_REASON_MAX, "a CloudTrail digest file (source.skip_digest)");

@@ -32,6 +32,7 @@ enum source_verdict {
 	SOURCE_FETCH,
 	SOURCE_SKIP,
 	SOURCE_REFUSE,
+	SOURCE_DIGEST, /* a CloudTrail digest, to verify (integrity.verify) */
 };
 
 struct source_policy {
@@ -43,6 +44,7 @@ struct source_policy {
 	size_t n_exclude;
 	int skip_digest;          /* skip keys holding SOURCE_DIGEST_MARK */
 	uint64_t max_object_size; /* bytes; 0: no limit */
+	int verify_digest;        /* digests are read and verified, before skip_digest */
 };
 
 /* The verdict on one object; size is -1 when unknown. For skip and refuse,

@@ -89,6 +89,22 @@ enum iv_link iv_check_link(const struct digest *d, const struct digest *prev,
 
 /* --- log file hashes --- */
 
+/* SHA-256 of bytes fed in pieces, for a caller that has the uncompressed
+ * bytes already (the daemon taps the inflater its scanner owns, so a log is
+ * read and inflated once). Per log: iv_sha256_update any number of times,
+ * then iv_sha256_finish, which also starts the next one. */
+struct iv_sha256;
+
+struct iv_sha256 *iv_sha256_new(void); /* NULL when out of memory */
+void iv_sha256_free(struct iv_sha256 *h);
+/* Drops what was fed since the last finish. */
+void iv_sha256_reset(struct iv_sha256 *h);
+/* -1 only when OpenSSL fails (out of memory). */
+int iv_sha256_update(struct iv_sha256 *h, const void *p, size_t n);
+/* The hash of what was fed since the last finish or reset, lowercase hex,
+ * into out. -1 only when OpenSSL fails. */
+int iv_sha256_finish(struct iv_sha256 *h, char out[DIGEST_HASH_HEX]);
+
 /* SHA-256 of a log's uncompressed bytes, computed as its compressed bytes
  * are fed: memory is the inflater's, whatever the size of the log. */
 struct iv_loghash;

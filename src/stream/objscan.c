@@ -14,6 +14,8 @@ struct objscan {
 	struct inflater *z;       /* owned */
 	struct records *r;        /* owned */
 	const char *source;       /* borrowed */
+	objscan_tap_fn tap;       /* NULL: none */
+	void *tap_arg;            /* borrowed */
 };
 
 static int
@@ -21,7 +23,16 @@ to_records(void *arg, const char *p, size_t n, struct ct_error *err)
 {
 	struct objscan *s = arg;
 
+	if (s->tap && s->tap(s->tap_arg, p, n, err) == -1)
+		return -1;
 	return records_feed(s->r, p, n, err);
+}
+
+void
+objscan_set_tap(struct objscan *s, objscan_tap_fn fn, void *arg)
+{
+	s->tap = fn;
+	s->tap_arg = arg;
 }
 
 void

@@ -78,6 +78,14 @@ int objscan_feed(struct objscan *s, const void *p, size_t n, struct ct_error *er
 /* The object is complete: fails if it was truncated or had no Records. */
 int objscan_finish(struct objscan *s, struct ct_error *err);
 
+/* A tap sees every block of the object's uncompressed bytes, in order,
+ * before the record parser does: a caller that wants something of the bytes
+ * themselves (the daemon's SHA-256 of each log) gets it without a second
+ * read or a second inflate. -1 from the tap ends the object with err. One
+ * tap per scanner; fn NULL removes it. arg is borrowed. */
+typedef int (*objscan_tap_fn)(void *arg, const char *p, size_t n, struct ct_error *err);
+void objscan_set_tap(struct objscan *s, objscan_tap_fn fn, void *arg);
+
 /* The current object's figures so far. */
 void objscan_stats(const struct objscan *s, struct objscan_stats *st);
 

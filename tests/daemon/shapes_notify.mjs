@@ -178,10 +178,10 @@ test("a notification naming another bucket is refused, logged and never fetched"
 	await assertQueueEmpty(world);
 });
 
-test("digest files are skipped unread, Insight files are scanned", LIMIT, async () => {
+test("with integrity.verify off, digest files are skipped unread; Insight files are scanned", LIMIT, async () => {
 	aws.requestLog.clear();
 	const insightRule = `{ name = "insight"; severity = "high"; pattern = { eventCategory = ["Insight"]; }; }`;
-	const world = await makeWorld(aws, { rules: insightRule });
+	const world = await makeWorld(aws, { rules: insightRule, extra: "integrity = { verify = false; };" });
 	const digestKey = "AWSLogs/000000000000/CloudTrail-Digest/us-east-1/2026/11/24/" +
 		"000000000000_CloudTrail-Digest_us-east-1_trail_us-east-1_20261124T120000Z.json.gz";
 	const digest = await putLog(aws, world, [], { key: digestKey, body: Buffer.from("{\"digestStartTime\":\"x\"}") });

@@ -61,6 +61,8 @@ parse_policy(const char *path, char *text, struct policy *pol)
 			strv_add(&pol->exclude, arg);
 		else if (strcmp(line, "skip_digest") == 0)
 			pol->p.skip_digest = atoi(arg);
+		else if (strcmp(line, "verify_digest") == 0)
+			pol->p.verify_digest = atoi(arg);
 		else if (strcmp(line, "max_object_size") == 0)
 			pol->p.max_object_size = strtoull(arg, NULL, 10);
 		else
@@ -86,8 +88,8 @@ run_query(const struct source_policy *p, const char *path, const char *line, str
 	ck_assert_msg(sscanf(line, "%255s %lld %n", bucket, &size, &used) == 2 && used > 0,
 	    "%s: bad query line: %s", path, line);
 	v = source_check(p, bucket, line + used, size, reason);
-	ck_assert_msg(
-	    (v == SOURCE_FETCH) == (reason[0] == '\0'), "%s: reason iff not fetched", path);
+	ck_assert_msg((v == SOURCE_FETCH || v == SOURCE_DIGEST) == (reason[0] == '\0'),
+	    "%s: reason iff not fetched", path);
 	buf_printf(
 	    out, "%s\n=> %s%s%s\n", line, source_verdict_name(v), reason[0] ? ": " : "", reason);
 }

@@ -293,6 +293,34 @@ START_TEST(test_loghash)
 }
 END_TEST
 
+/* The hash the daemon taps from its scanner: pieces of any size hash as the
+ * whole, a reset drops what was fed, a finish starts the next. */
+START_TEST(test_sha256_pieces)
+{
+	static const char text[] = "{\"Records\":[{\"eventName\":\"PutObject\"}]}";
+	char want[DIGEST_HASH_HEX], got[DIGEST_HASH_HEX], empty[DIGEST_HASH_HEX];
+	struct iv_sha256 *h = iv_sha256_new();
+
+	ck_assert_ptr_nonnull(h);
+	sha256_hex(text, strlen(text), want);
+	sha256_hex("", 0, empty);
+	for (size_t i = 0; i < strlen(text); i += 3)
+		ck_assert_int_eq(
+		    iv_sha256_update(h, text + i, strlen(text) - i < 3 ? strlen(text) - i : 3), 0);
+	ck_assert_int_eq(iv_sha256_finish(h, got), 0);
+	ck_assert_str_eq(got, want);
+	ck_assert_int_eq(iv_sha256_finish(h, got), 0);
+	ck_assert_str_eq(got, empty);
+	ck_assert_int_eq(iv_sha256_update(h, "junk", 4), 0);
+	iv_sha256_reset(h);
+	ck_assert_int_eq(iv_sha256_update(h, text, strlen(text)), 0);
+	ck_assert_int_eq(iv_sha256_finish(h, got), 0);
+	ck_assert_str_eq(got, want);
+	iv_sha256_free(h);
+}
+END_TEST
+
 CT_CHECK_PROGRAM(.name = "digest", .cases = "tests/integrity/cases/digest", .timeout = 60,
     .each_case = CT_TESTS(test_case),
-    .once = CT_TESTS(test_signature_verdicts, test_chain_links, test_keyring, test_loghash))
+    .once = CT_TESTS(
+        test_signature_verdicts, test_chain_links, test_keyring, test_loghash, test_sha256_pieces))

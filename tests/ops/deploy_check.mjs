@@ -23,7 +23,10 @@ const STATE_ACTIONS = ["dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:P
 	"dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Scan", "dynamodb:Query"];
 const DAEMON_ACTIONS = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility",
 	"sqs:GetQueueAttributes", "s3:GetObject", "s3:ListBucket", "sns:Publish", "sns:GetTopicAttributes",
-	"kms:Decrypt", ...STATE_ACTIONS].sort();
+	"kms:Decrypt", "cloudtrail:ListPublicKeys", ...STATE_ACTIONS].sort();
+// Actions IAM defines no resource for: "*" is the only resource they take
+// (the Service Authorization Reference lists none for ListPublicKeys).
+const RESOURCELESS = new Set(["cloudtrail:ListPublicKeys"]);
 
 const PSEUDO = new Set(["AWS::AccountId", "AWS::NotificationARNs", "AWS::NoValue", "AWS::Partition",
 	"AWS::Region", "AWS::StackId", "AWS::StackName", "AWS::URLSuffix"]);
@@ -170,7 +173,8 @@ function checkPolicy(where, doc, { identity }) {
 		if (s.Effect === "Allow") {
 			for (const a of [s.Action ?? []].flat())
 				if (typeof a === "string" && a.includes("*")) problems.push(`${at}: allows the wildcard ${a}`);
-			for (const r of [s.Resource ?? []].flat()) if (r === "*") problems.push(`${at}: allows every resource`);
+			const resourceless = [s.Action ?? []].flat().every((a) => RESOURCELESS.has(a));
+			for (const r of [s.Resource ?? []].flat()) if (r === "*" && !resourceless) problems.push(`${at}: allows every resource`);
 			if (s.NotAction || s.NotResource) problems.push(`${at}: Allow with NotAction/NotResource`);
 		}
 	}
@@ -306,6 +310,12 @@ test("the daemon's policies allow exactly what it calls, on named resources", ()
 	const standalone = load("iam-policy.json");
 	assert.deepEqual(checkPolicy("iam-policy.json", standalone, { identity: true }), []);
 	assert.deepEqual(allowedActions(standalone), DAEMON_ACTIONS);
+	// CloudTrail's digests: readable beside the logs, and the keys that sign them.
+	for (const doc of [standalone, load("cloudformation.json").Resources.DaemonRole?.Properties.Policies[0].PolicyDocument ?? standalone]) {
+		const digests = statements(doc).find((s) => s.Sid === "ReadTrailDigests");
+		assert.ok(digests && [digests.Action].flat().includes("s3:GetObject"), "s3:GetObject on the digests");
+		assert.match(JSON.stringify(digests.Resource), /\/CloudTrail-Digest\/\*/);
+	}
 	const kms = statements(standalone).find((s) => [s.Action].flat().includes("kms:Decrypt"));
 	assert.ok(kms.Condition?.StringEquals?.["kms:ViaService"], "kms:Decrypt only through S3");
 

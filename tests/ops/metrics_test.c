@@ -57,6 +57,15 @@ static const struct {
     F(alerts_suppressed),
     F(alerts_failed),
     F(state_errors),
+    F(digests_verified),
+    F(logs_verified),
+    F(logs_backfilled),
+    F(logs_modified),
+    F(logs_deleted),
+    F(logs_injected),
+    F(digests_invalid),
+    F(chains_broken),
+    F(deliveries_stopped),
 #undef F
 };
 

@@ -151,4 +151,70 @@ START_TEST(errors_name_the_object)
 }
 END_TEST
 
-CT_CHECK_PROGRAM(.name = "objscan", .once = CT_TESTS(figures_and_reuse, errors_name_the_object))
+/* The tap sees the uncompressed bytes, all and in order, before the records
+ * do; a tap that fails ends the object with its error. */
+struct tapped {
+	struct buf bytes;
+	int fail;
+};
+
+static int
+tap(void *arg, const char *p, size_t n, struct ct_error *err)
+{
+	struct tapped *t = arg;
+
+	if (t->fail)
+		return ct_error_set(err, CT_ERR_NOMEM, "tap refused");
+	buf_append(&t->bytes, p, n);
+	return 0;
+}
+
+START_TEST(tap_sees_the_inflated_bytes)
+{
+	struct ruleset *rs = compile();
+	struct seen seen = {0};
+	struct records_cb cb = {on_match, on_error, &seen};
+	struct tapped t = {BUF_INIT, 0};
+	struct objscan_opts o;
+	int r;
+	struct ct_error err;
+	struct objscan *s;
+	struct buf gz = BUF_INIT;
+
+	objscan_opts_default(&o);
+	ck_assert_ptr_nonnull(s = objscan_new(rs, &o, &cb, &err));
+	objscan_set_tap(s, tap, &t);
+	deflate_into(&gz, doc, strlen(doc), 31);
+	ck_assert_int_eq(objscan_reset(s, "tapped.gz", &err), 0);
+	for (size_t i = 0; i < gz.len; i += 7)
+		ck_assert_int_eq(
+		    objscan_feed(s, gz.data + i, gz.len - i < 7 ? gz.len - i : 7, &err), 0);
+	ck_assert_int_eq(objscan_finish(s, &err), 0);
+	ck_assert_uint_eq(t.bytes.len, strlen(doc));
+	ck_assert(memcmp(t.bytes.data, doc, strlen(doc)) == 0);
+	ck_assert_int_eq(seen.matches, 4); /* the records were matched as without a tap */
+
+	t.fail = 1;
+	ck_assert_int_eq(objscan_reset(s, "refused.gz", &err), 0);
+	/* small objects reach the sink at finish */
+	r = objscan_feed(s, gz.data, gz.len, &err);
+	if (r == 0)
+		r = objscan_finish(s, &err);
+	ck_assert_int_eq(r, -1);
+	ck_assert_str_eq(err.msg, "tap refused");
+
+	objscan_set_tap(s, NULL, NULL);
+	buf_reset(&t.bytes);
+	ck_assert_int_eq(objscan_reset(s, "untapped.gz", &err), 0);
+	ck_assert_int_eq(objscan_feed(s, gz.data, gz.len, &err), 0);
+	ck_assert_int_eq(objscan_finish(s, &err), 0);
+	ck_assert_uint_eq(t.bytes.len, 0);
+	objscan_free(s);
+	buf_free(&gz);
+	buf_free(&t.bytes);
+	ruleset_free(rs);
+}
+END_TEST
+
+CT_CHECK_PROGRAM(.name = "objscan",
+    .once = CT_TESTS(figures_and_reuse, errors_name_the_object, tap_sees_the_inflated_bytes))
