@@ -70,6 +70,9 @@ void objscan_free(struct objscan *s);
 /* Starts a new object named source (borrowed until the next reset): the name
  * every error and match refers to, e.g. a path or "s3://bucket/key". */
 int objscan_reset(struct objscan *s, const char *source, struct ct_error *err);
+/* The same, reading the object in format f (and the next ones too). */
+int objscan_reset_as(
+    struct objscan *s, const char *source, enum records_format f, struct ct_error *err);
 
 /* Pushes the next n bytes of the object. On -1, err names the source and the
  * offset and the object is over (the caller stops feeding it). */

@@ -595,6 +595,13 @@ records_reset(struct records *r, const char *source, struct ct_error *err)
 	return 0;
 }
 
+void
+records_set_format(struct records *r, enum records_format f)
+{
+	r->o.format = f;
+	r->list_depth = f == RECORDS_NDJSON ? 0 : 2;
+}
+
 struct records *
 records_new(const struct records_opts *o, const struct ruleset *rs, struct matcher *m,
     const struct records_cb *cb, struct ct_error *err)

@@ -97,6 +97,9 @@ void records_free(struct records *r);
 
 /* Starts a new object; source (borrowed) names it in errors until the next reset. */
 int records_reset(struct records *r, const char *source, struct ct_error *err);
+/* The format of the objects after the next records_reset (scan picks one
+ * per file by its name unless --format says). */
+void records_set_format(struct records *r, enum records_format f);
 
 /* Parses the next n bytes. On -1 err says why and the object is over. */
 int records_feed(struct records *r, const char *p, size_t n, struct ct_error *err);
