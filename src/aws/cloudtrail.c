@@ -105,7 +105,6 @@ cloudtrail_keys_parse(const struct buf *body, const struct cloudtrail_keys_param
     char next[CLOUDTRAIL_TOKEN_MAX], struct ctaws_error *err)
 {
 	yajl_val root, list;
-	const char *token;
 	int rc = 0;
 
 	next[0] = '\0';
@@ -116,56 +115,31 @@ cloudtrail_keys_parse(const struct buf *body, const struct cloudtrail_keys_param
 		rc = malformed(err, "PublicKeyList is not an array");
 	for (size_t i = 0; rc == 0 && list && i < list->u.array.len; i++)
 		rc = one_key(list->u.array.values[i], p, err);
-	if (rc == 0 && (token = json_string(root, "NextToken")) != NULL && *token) {
-		if (strlen(token) >= CLOUDTRAIL_TOKEN_MAX)
-			rc = malformed(err, "NextToken is too long");
-		else
-			snprintf(next, CLOUDTRAIL_TOKEN_MAX, "%s", token);
-	}
+	if (rc == 0)
+		rc = ctaws_json_next_token(root, SERVICE, OPERATION, next, err);
 	yajl_tree_free(root);
 	return rc;
 }
 
 static int
-one_page(struct ctaws_conn *conn, const struct cloudtrail_keys_params *p, char *token,
-    struct ctaws_error *err)
+page_body(void *arg, const char *next_token, struct buf *body, struct ctaws_error *err)
 {
-	struct ctaws_json_request jr;
-	struct ctaws_response resp;
-	struct buf body = BUF_INIT;
-	int rc;
+	return cloudtrail_keys_body(arg, next_token, body, err);
+}
 
-	if (cloudtrail_keys_body(p, token, &body, err) == -1)
-		return -1;
-	ctaws_json11_request_init(&jr, SERVICE, TARGET_PREFIX, OPERATION);
-	jr.req.region = p->region;
-	jr.req.body = body.data;
-	jr.req.body_len = body.len;
-	ctaws_response_init(&resp);
-	rc = ctaws_call(conn, &jr.req, &resp, err);
-	if (rc == 0 && (rc = cloudtrail_keys_parse(&resp.body, p, token, err)) == -1)
-		ctaws_response_keep_request_id(&resp, err);
-	ctaws_response_free(&resp);
-	buf_free(&body);
-	return rc;
+static int
+page_parse(
+    void *arg, const struct buf *answer, char next[CTAWS_JSON_TOKEN_MAX], struct ctaws_error *err)
+{
+	return cloudtrail_keys_parse(answer, arg, next, err);
 }
 
 int
 cloudtrail_list_public_keys(
     struct ctaws_conn *conn, const struct cloudtrail_keys_params *p, struct ctaws_error *err)
 {
-	char token[CLOUDTRAIL_TOKEN_MAX] = "";
-	/* A service that hands back the same token forever must not hold us. */
-	for (int page = 0; page < 1000; page++) {
-		char previous[CLOUDTRAIL_TOKEN_MAX];
+	struct ctaws_json_pages pages = {
+	    SERVICE, TARGET_PREFIX, OPERATION, p->region, page_body, page_parse, (void *)p};
 
-		snprintf(previous, sizeof(previous), "%s", token);
-		if (one_page(conn, p, token, err) == -1)
-			return -1;
-		if (token[0] == '\0')
-			return 0;
-		if (strcmp(token, previous) == 0)
-			return malformed(err, "NextToken repeats");
-	}
-	return malformed(err, "more than 1000 pages");
+	return ctaws_json_list_pages(conn, &pages, err);
 }

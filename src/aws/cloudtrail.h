@@ -21,9 +21,10 @@
 
 #include "aws/client.h"
 #include "aws/error.h"
+#include "aws/jsonproto.h"
 #include "util/buf.h"
 
-#define CLOUDTRAIL_TOKEN_MAX 2048 /* bytes of a NextToken we carry */
+#define CLOUDTRAIL_TOKEN_MAX CTAWS_JSON_TOKEN_MAX /* bytes of a NextToken we carry */
 
 /* One key of the answer; every pointer borrowed for the callback's call. */
 struct cloudtrail_public_key {

@@ -44,4 +44,34 @@ void ctaws_json11_request_init(struct ctaws_json_request *r, const char *service
 yajl_val ctaws_json_answer(
     const struct buf *body, const char *service, const char *operation, struct ctaws_error *err);
 
+/* ---- listings that page with NextToken (CloudTrail, Organizations) ---- */
+
+#define CTAWS_JSON_TOKEN_MAX 2048 /* bytes of a NextToken carried */
+#define CTAWS_JSON_PAGES_MAX 1000 /* pages of one listing */
+
+/* What differs between the JSON 1.1 listings that page with NextToken. */
+struct ctaws_json_pages {
+	const char *service;       /* static: "cloudtrail" */
+	const char *target_prefix; /* static: "CloudTrail_20131101" */
+	const char *operation;     /* static: "ListPublicKeys" */
+	const char *region;        /* NULL: the client's */
+	/* Appends one page's request body; next_token is "" for the first. */
+	int (*body)(void *arg, const char *next_token, struct buf *body, struct ctaws_error *err);
+	/* Reads one page's answer; its NextToken into next ("" on the last). */
+	int (*parse)(void *arg, const struct buf *answer, char next[CTAWS_JSON_TOKEN_MAX],
+	    struct ctaws_error *err);
+	void *arg;
+};
+
+/* Every page, in order: 0, or -1 with err (the request id kept). A token
+ * that repeats, or more than CTAWS_JSON_PAGES_MAX pages, is a malformed
+ * answer rather than a loop. */
+int ctaws_json_list_pages(
+    struct ctaws_conn *conn, const struct ctaws_json_pages *p, struct ctaws_error *err);
+
+/* The answer's NextToken into next ("" when there is none): 0, or -1 when it
+ * is longer than CTAWS_JSON_TOKEN_MAX allows. */
+int ctaws_json_next_token(yajl_val root, const char *service, const char *operation,
+    char next[CTAWS_JSON_TOKEN_MAX], struct ctaws_error *err);
+
 #endif

@@ -12,7 +12,6 @@
 #define SERVICE       "organizations"
 #define OPERATION     "ListAccounts"
 #define TARGET_PREFIX "AWSOrganizationsV20161128"
-#define PAGES_MAX     1000 /* 20 accounts a page: far beyond Organizations' quotas */
 
 static int
 malformed(struct ctaws_error *err, const char *what)
@@ -44,7 +43,6 @@ organizations_accounts_parse(const struct buf *body, organizations_account_cb on
     char next[ORGANIZATIONS_TOKEN_MAX], struct ctaws_error *err)
 {
 	yajl_val root, list;
-	const char *token;
 	int rc = 0;
 
 	next[0] = '\0';
@@ -55,61 +53,46 @@ organizations_accounts_parse(const struct buf *body, organizations_account_cb on
 		rc = malformed(err, "Accounts is not an array");
 	for (size_t i = 0; rc == 0 && list && i < list->u.array.len; i++)
 		rc = one_account(list->u.array.values[i], on_account, arg, err);
-	if (rc == 0 && (token = json_string(root, "NextToken")) != NULL && *token) {
-		if (strlen(token) >= ORGANIZATIONS_TOKEN_MAX)
-			rc = malformed(err, "NextToken is too long");
-		else
-			snprintf(next, ORGANIZATIONS_TOKEN_MAX, "%s", token);
-	}
+	if (rc == 0)
+		rc = ctaws_json_next_token(root, SERVICE, OPERATION, next, err);
 	yajl_tree_free(root);
 	return rc;
 }
 
-static int
-one_page(struct ctaws_conn *conn, organizations_account_cb on_account, void *arg, char *token,
-    struct ctaws_error *err)
-{
-	struct ctaws_json_request jr;
-	struct ctaws_response resp;
-	struct buf body = BUF_INIT;
-	int rc;
+/* The page loop's callbacks: the listing takes only NextToken. */
+struct listing {
+	organizations_account_cb on_account;
+	void *arg;
+};
 
-	if (buf_putc(&body, '{') == -1 ||
-	    (*token && json_put_member_string(&body, "NextToken", token) == -1) ||
-	    buf_putc(&body, '}') == -1) {
-		buf_free(&body);
+static int
+page_body(void *arg, const char *next_token, struct buf *body, struct ctaws_error *err)
+{
+	(void)arg;
+	if (buf_putc(body, '{') == -1 ||
+	    (*next_token && json_put_member_string(body, "NextToken", next_token) == -1) ||
+	    buf_putc(body, '}') == -1)
 		return ctaws_error_set(
 		    err, SERVICE, OPERATION, 0, "OutOfMemory", 0, "out of memory");
-	}
-	ctaws_json11_request_init(&jr, SERVICE, TARGET_PREFIX, OPERATION);
-	jr.req.body = body.data;
-	jr.req.body_len = body.len;
-	ctaws_response_init(&resp);
-	rc = ctaws_call(conn, &jr.req, &resp, err);
-	if (rc == 0 &&
-	    (rc = organizations_accounts_parse(&resp.body, on_account, arg, token, err)) == -1)
-		ctaws_response_keep_request_id(&resp, err);
-	ctaws_response_free(&resp);
-	buf_free(&body);
-	return rc;
+	return 0;
+}
+
+static int
+page_parse(
+    void *arg, const struct buf *answer, char next[CTAWS_JSON_TOKEN_MAX], struct ctaws_error *err)
+{
+	const struct listing *l = arg;
+
+	return organizations_accounts_parse(answer, l->on_account, l->arg, next, err);
 }
 
 int
 organizations_list_accounts(struct ctaws_conn *conn, organizations_account_cb on_account, void *arg,
     struct ctaws_error *err)
 {
-	char token[ORGANIZATIONS_TOKEN_MAX] = "";
+	struct listing l = {on_account, arg};
+	struct ctaws_json_pages pages = {
+	    SERVICE, TARGET_PREFIX, OPERATION, NULL, page_body, page_parse, &l};
 
-	for (int page = 0; page < PAGES_MAX; page++) {
-		char previous[ORGANIZATIONS_TOKEN_MAX];
-
-		snprintf(previous, sizeof(previous), "%s", token);
-		if (one_page(conn, on_account, arg, token, err) == -1)
-			return -1;
-		if (token[0] == '\0')
-			return 0;
-		if (strcmp(token, previous) == 0)
-			return malformed(err, "NextToken repeats");
-	}
-	return malformed(err, "more than 1000 pages");
+	return ctaws_json_list_pages(conn, &pages, err);
 }

@@ -17,9 +17,10 @@
 
 #include "aws/client.h"
 #include "aws/error.h"
+#include "aws/jsonproto.h"
 #include "util/buf.h"
 
-#define ORGANIZATIONS_TOKEN_MAX 2048 /* bytes of a NextToken we carry */
+#define ORGANIZATIONS_TOKEN_MAX CTAWS_JSON_TOKEN_MAX /* bytes of a NextToken we carry */
 
 /* One account of the answer; every pointer borrowed for the callback's call. */
 struct organizations_account {
