@@ -21,7 +21,7 @@ RUN apt-get update && \
     DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         gcc libc6-dev make autoconf automake pkg-config \
         libcurl4-openssl-dev libssl-dev zlib1g-dev libyajl-dev libev-dev \
-        libconfig-dev libsystemd-dev libexpat1-dev libyaml-dev libpcre2-dev libisal-dev \
+        libconfig-dev libsystemd-dev libexpat1-dev libyaml-dev libpcre2-dev libvectorscan-dev libisal-dev \
         libmicrohttpd-dev libsqlite3-dev && \
     rm -rf /var/lib/apt/lists/*
 WORKDIR /src
@@ -42,7 +42,7 @@ LABEL org.ctalertd.stage=build
 FROM debian:bookworm-slim AS runtime-root
 RUN apt-get update && \
     DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-        ca-certificates libcurl4 libyajl2 libev4 libconfig9 libexpat1 libyaml-0-2 libpcre2-8-0 libsqlite3-0 libisal2 \
+        ca-certificates libcurl4 libyajl2 libev4 libconfig9 libexpat1 libyaml-0-2 libpcre2-8-0 libvectorscan5 libsqlite3-0 libisal2 \
         libmicrohttpd12 && \
     rm -rf /var/lib/apt/lists/*
 COPY --from=build /out/usr/bin/ctalertd /usr/bin/ctalertd

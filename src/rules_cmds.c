@@ -150,7 +150,7 @@ static int
 run_test(const struct ruleset *rs, struct matcher *m, struct run *run, const char *source,
     const char *record)
 {
-	struct records_opts o = {RECORDS_NDJSON, 0, 0};
+	struct records_opts o = {RECORDS_NDJSON, 0, 0, NULL};
 	struct records_cb cb = {on_match, on_record_error, run};
 	struct records *r = records_new(&o, rs, m, &cb, &run->err);
 	int rc = -1;

@@ -37,6 +37,7 @@
 #include "scan/trail.h"
 #include "integrity/verify.h"
 #include "stream/objscan.h"
+#include "stream/prefilter.h"
 #include "util/clock.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -564,12 +565,14 @@ print_stats(const struct scan_totals *t, const struct output *out, const char *w
 {
 	fprintf(stderr,
 	    "ctalertd scan: %llu %s%s, %llu byte%s read, %llu byte%s of JSON, %llu record%s, "
-	    "%llu match%s, %llu error%s, %.3f s, %.0f records/s\n",
+	    "%llu match%s, %llu error%s, %.3f s, %.0f records/s; %llu record%s passed over "
+	    "unparsed\n",
 	    (unsigned long long)t->objects, what, S(t->objects), (unsigned long long)t->bytes,
 	    S(t->bytes), (unsigned long long)t->json_bytes, S(t->json_bytes),
 	    (unsigned long long)t->records, S(t->records), (unsigned long long)out->matches,
 	    log_plural(out->matches, "", "es"), (unsigned long long)out->errors, S(out->errors),
-	    seconds, seconds > 0 ? (double)t->records / seconds : 0.0);
+	    seconds, seconds > 0 ? (double)t->records / seconds : 0.0,
+	    (unsigned long long)t->passed, S(t->passed));
 }
 
 static int
@@ -752,6 +755,7 @@ cmd_scan(int argc, char **argv)
 	struct args a = {0};
 	struct ct_error err;
 	struct ruleset *rs;
+	struct prefilter *pf;
 	struct rule_list l;
 	int status;
 
@@ -764,12 +768,20 @@ cmd_scan(int argc, char **argv)
 		status = 2;
 		goto out;
 	}
+	if ((pf = prefilter_new(rs, &err)) == NULL && err.code != CT_OK) {
+		log_err("%s", err.msg);
+		ruleset_free(rs);
+		status = 2;
+		goto out;
+	}
+	a.so.prefilter = pf;
 	if (a.list_rules)
 		status = rules_print_list(&l, a.envelope, &err) == -1 ? 2 : 0;
 	else
 		status = run(&a, rs, &l, argc - optind, argv + optind);
 	if (status == 2 && a.list_rules)
 		log_err("%s", err.msg);
+	prefilter_free(pf);
 	ruleset_free(rs);
 out:
 	rule_list_free(&l);

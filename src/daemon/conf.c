@@ -397,7 +397,8 @@ compile_rules(struct loader *L)
 	struct ct_error e;
 
 	if ((L->c->ruleset = rules_compile(&L->c->rules, MATCH_ENVELOPE_CLOUDTRAIL, &e)) != NULL &&
-	    rules_link(&L->c->rules, &L->c->links, &e) == 0)
+	    rules_link(&L->c->rules, &L->c->links, &e) == 0 &&
+	    ((L->c->prefilter = prefilter_new(L->c->ruleset, &e)) != NULL || e.code == CT_OK))
 		return 0;
 	if (L->errors == before) /* not a rule of its own: told here */
 		problem(L, e.code, "%s", e.msg);
@@ -498,6 +499,7 @@ conf_free(struct ct_config *c)
 	for (size_t i = 0; i < conf_nopts; i++)
 		conf_opt_clear(c, &conf_opts[i]);
 	rule_list_free(&c->rules);
+	prefilter_free(c->prefilter);
 	ruleset_free(c->ruleset);
 	rule_links_free(&c->links);
 	free(c->file);

@@ -30,6 +30,7 @@
 
 #include "daemon/route.h"
 #include "rules/rules.h"
+#include "stream/prefilter.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -146,6 +147,7 @@ struct ct_config {
 	struct conf_state state;
 	struct rule_list rules;     /* at least one; each with a topic */
 	struct ruleset *ruleset;    /* owned; the rules compiled (CloudTrail envelope) */
+	struct prefilter *prefilter; /* owned; records no rule can match, passed over; may be NULL */
 	struct rule_links links;    /* owned; which rules feed which Sigma correlations */
 	int log_level;              /* a syslog priority; LOG_INFO */
 	enum log_target log_target; /* LOG_TARGET_AUTO */

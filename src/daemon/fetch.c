@@ -256,7 +256,8 @@ static int
 prepare_events(struct fetch_worker *w, const struct ruleset *rs, const struct conf_limits *l,
     struct ct_error *err)
 {
-	struct records_opts ro = {RECORDS_EVENTBRIDGE, l->max_record_size, (unsigned)l->max_depth};
+	struct records_opts ro = {
+	    RECORDS_EVENTBRIDGE, l->max_record_size, (unsigned)l->max_depth, NULL};
 	struct records_cb cb = {on_match, log_record_error, w};
 
 	if ((w->ev_match = matcher_new(rs)) == NULL)
@@ -291,6 +292,7 @@ prepare_scan(struct fetch_worker *w, struct snapshot *snap, struct ct_error *err
 	o.max_depth = (unsigned)l->max_depth;
 	o.max_inflated = l->max_inflated_size;
 	o.max_ratio = (unsigned)l->max_ratio;
+	o.prefilter = snap->cfg->prefilter;
 	if ((w->scan = objscan_new(snap->cfg->ruleset, &o, &cb, err)) == NULL)
 		return -1;
 	if (snap->cfg->integrity.verify)

@@ -33,6 +33,7 @@ struct builder {
 	u32vec unit_rule;         /* per unit (a pattern of a rule): its rule */
 	VEC(struct fieldref) refs; /* Sigma's field references, by clause */
 	int sigma;                 /* the unit being added is a Sigma rule's */
+	struct needs_build *needs; /* owned; what records need to match (needs.c) */
 	enum match_envelope env;
 	struct ct_error *err;
 };
@@ -57,6 +58,18 @@ int scopes_plan(
 int scopes_fill(struct builder *b, struct sub *s, uint32_t first_group);
 /* At the end: the groups of each node, for matcher_element_end. */
 int scopes_index(struct builder *b);
+
+/* The literals records need for a rule to match them (needs.c): each
+ * unit's branches as they are added (nodes[] as add_branch found them;
+ * UINT32_MAX for a field the envelope never has), then the rule's, then
+ * the tables in the ruleset. */
+void needs_unit_begin(struct builder *b);
+int needs_branch(struct builder *b, const struct pbranch *br, const uint32_t *nodes);
+int needs_unit_end(struct builder *b);
+/* c: the rule's program, or NULL; first: its first unit. */
+int needs_rule(struct builder *b, const struct rule_def *d, const struct cond *c, uint32_t first);
+int needs_finish(struct builder *b);
+void needs_build_free(struct builder *b);
 
 /* Chooses every branch's anchor and the order its other clauses are checked
  * in, and fills the postings of the keys. */

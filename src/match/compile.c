@@ -212,7 +212,8 @@ add_branch(struct builder *b, uint32_t rule, const struct pbranch *br, int envel
 		/* a field reference is judged over the record, never per element */
 		plan[i] = has_fieldref(br->cl[i]) ? UINT32_MAX : nodes[i];
 	}
-	if (fields_reserve(b) < 0 || scopes_plan(b, b->subs.n, br->n, plan, group) < 0)
+	if (needs_branch(b, br, nodes) < 0 || fields_reserve(b) < 0 ||
+	    scopes_plan(b, b->subs.n, br->n, plan, group) < 0)
 		return -1;
 	for (uint32_t i = 0; i < br->n; i++) {
 		if (nodes[i] == UINT32_MAX)
@@ -254,10 +255,11 @@ add_unit(
 		return build_nomem(b);
 	envelope = b->env == MATCH_ENVELOPE_CLOUDTRAIL && pattern_is_envelope(&p);
 	b->sigma = d->sigma;
+	needs_unit_begin(b);
 	for (uint32_t i = 0; i < p.nbr && r == 0; i++)
 		r = add_branch(b, unit, &p.br[i], envelope);
 	b->sigma = 0;
-	return r;
+	return r < 0 ? r : needs_unit_end(b);
 }
 
 static int
@@ -301,7 +303,7 @@ add_rule(struct builder *b, uint32_t rule, const struct rule_def *d)
 	if (d->derived) {
 		if (c != NULL)
 			c->first = first, c->nunits = 0; /* no units: nothing makes it hold */
-		return 0;
+		return needs_rule(b, d, NULL, first);
 	}
 	if (d->pattern != NULL && (d->nparts > 0 || d->condition != NULL))
 		return rule_fail(b, d, "a pattern, or named patterns and a condition, not both");
@@ -321,16 +323,16 @@ add_rule(struct builder *b, uint32_t rule, const struct rule_def *d)
 		r = add_unit(b, d, rule, part, d->exceptions[i]);
 	}
 	if (r < 0 || c == NULL)
-		return r;
+		return r < 0 ? r : needs_rule(b, d, NULL, first);
 	c->first = first;
 	c->nunits = b->unit_rule.n - first;
 	if (d->pattern != NULL && d->nexceptions == 0)
-		return 0; /* its one unit is the rule: no program */
+		return needs_rule(b, d, NULL, first); /* its one unit is the rule: no program */
 	if (add_condition(b, d, c) < 0)
 		return -1;
 	if (cond_holds_alone(c))
 		b->rs->cond_always[b->rs->ncond_always++] = rule;
-	return 0;
+	return needs_rule(b, d, c, first);
 }
 
 /* ---- finishing: child tables, sorted lists, the node array ---- */
@@ -527,7 +529,7 @@ finish(struct builder *b)
 		return -1;
 	if (vindex_split(rs) < 0)
 		return build_nomem(b);
-	if (scopes_index(b) < 0)
+	if (scopes_index(b) < 0 || needs_finish(b) < 0)
 		return -1;
 	for (uint32_t i = 0; i < b->subs.n; i++)
 		if (b->subs.v[i].anchor == UINT32_MAX)
@@ -557,6 +559,7 @@ builder_free(struct builder *b)
 	free(b->named_uses.v);
 	free(b->unit_rule.v);
 	free(b->refs.v);
+	needs_build_free(b);
 }
 
 static int

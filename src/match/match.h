@@ -189,4 +189,31 @@ void matcher_record_text(struct matcher *m, const char *text, size_t len);
  * *rules at their indices (ascending; valid until the next matcher_begin). */
 size_t matcher_end(struct matcher *m, const size_t **rules);
 
+/*
+ * Prefilter. Most records match no rule, and a record can match a rule only
+ * if its JSON text holds some literals the rule's values spell (needs.c):
+ * "CreateTopic" between quotes, a prefix after a quote, the longest piece
+ * of a wildcard, in either case where the rule compares without case. A
+ * stream that finds none of them in a record's bytes may skip its parse.
+ * What holds only for text without escapes: a record with an escape other
+ * than \" and \\ (\u, \/, \n, ...) must be treated as holding every
+ * literal.
+ *
+ * match_literals gives the literals (borrowed from the ruleset, by id), or
+ * -1 when some rule can match a record that holds none (exists: false,
+ * anything-but, numbers, regular expressions alone): then every record
+ * must be parsed. match_needs_met says whether a record whose text holds
+ * the literals seen[0..nseen) (distinct ids; stamp[id] == gen exactly for
+ * them) may match some rule.
+ */
+struct match_literal {
+	const char *text; /* NUL-terminated */
+	uint32_t len;
+	uint8_t caseless; /* ASCII letters match in either case */
+};
+
+int match_literals(const struct ruleset *rs, const struct match_literal **lits, size_t *n);
+int match_needs_met(const struct ruleset *rs, const uint32_t *seen, size_t nseen,
+    const uint32_t *stamp, uint32_t gen);
+
 #endif

@@ -171,6 +171,11 @@ enum pred_kind {
 	PRED_REGEX,      /* PCRE2 */
 };
 
+/* One glob token: a literal byte, '*' or '?'. Literals stay bytes; '?' is
+ * one UTF-8 character. */
+#define TOK_STAR 0x100
+#define TOK_ONE  0x101
+
 struct pred {
 	enum pred_kind kind;
 	uint16_t *tok; /* globs: bytes, TOK_STAR and TOK_ONE (arena) */
@@ -615,6 +620,21 @@ struct fieldref {
  * matcher_record_text). */
 enum vnode { VN_SOURCE, VN_DTYPE, VN_VERSION, VN_TEXT, VN__COUNT };
 
+/* What records must hold for any rule to match them (needs.c): a record
+ * can match only if, for some conjunction, each of its groups has one of
+ * its literals in the record's text. */
+struct match_needs {
+	int ok;                     /* every rule needs something: a prefilter can run */
+	struct match_literal *lits; /* arena; by id */
+	uint32_t nlits;
+	uint32_t nconj;
+	uint32_t *conj;   /* arena; conjunction i's groups are group[conj[i] .. conj[i + 1]) */
+	uint32_t *group;  /* arena; group g's literals are glit[group[g] .. group[g + 1]) */
+	uint32_t *glit;   /* arena; literal ids */
+	uint32_t *post;   /* arena; literal l is in conjunctions posted[post[l] .. post[l + 1]) */
+	uint32_t *posted; /* arena */
+};
+
 struct ruleset {
 	struct arena arena;
 	char **names; /* arena; rule names */
@@ -654,6 +674,7 @@ struct ruleset {
 	                        when no rule looks in such text */
 	size_t max_value;    /* longest string a pattern compares case-insensitively */
 	size_t max_suffix;   /* longest entry of any suffix set */
+	struct match_needs needs; /* for a prefilter; needs.ok 0 when none can run */
 	uint32_t nmemo;      /* fields whose string values are remembered */
 };
 

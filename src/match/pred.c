@@ -24,11 +24,6 @@
 
 #include "match/match_int.h"
 
-/* One glob token: a literal byte, '*' or '?'. Literals stay bytes; '?' is
- * one UTF-8 character. */
-#define TOK_STAR 0x100
-#define TOK_ONE  0x101
-
 int
 pred_glob_compile(struct arena *a, const char *s, int cased, struct pred *p)
 {

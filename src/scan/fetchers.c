@@ -24,7 +24,7 @@ struct shared {
 	const struct fetchers_opts *o; /* borrowed */
 	atomic_size_t next;            /* the next object to take */
 	atomic_size_t done;            /* objects finished, failed or skipped */
-	atomic_uint_fast64_t bytes, json_bytes, records, in_flight_bytes;
+	atomic_uint_fast64_t bytes, json_bytes, records, passed, in_flight_bytes;
 	atomic_int running; /* threads not yet finished */
 };
 
@@ -101,6 +101,7 @@ fetch_one(struct fetcher *f, const struct bucket_object *obj)
 	atomic_fetch_sub(&f->s->in_flight_bytes, (uint64_t)r.get.bytes);
 	atomic_fetch_add(&f->s->json_bytes, st.json_bytes);
 	atomic_fetch_add(&f->s->records, st.records);
+	atomic_fetch_add(&f->s->passed, st.passed);
 	output_sink_object_done(&f->sink, f->source);
 }
 
@@ -175,7 +176,7 @@ fetchers_run(struct ctaws_client *client, const struct bucket_list *l, struct ou
 	int jobs = o->jobs < 1 ? 1 : o->jobs;
 	struct fetcher *f = calloc((size_t)jobs, sizeof(*f));
 	pthread_t *tid = calloc((size_t)jobs, sizeof(*tid));
-	struct shared s = {client, l, out, o, 0, 0, 0, 0, 0, 0, 0};
+	struct shared s = {client, l, out, o, 0, 0, 0, 0, 0, 0, 0, 0};
 	struct ct_error err;
 	int started = 0;
 
@@ -210,6 +211,7 @@ fetchers_run(struct ctaws_client *client, const struct bucket_list *l, struct ou
 	t->bytes += atomic_load(&s.bytes);
 	t->json_bytes += atomic_load(&s.json_bytes);
 	t->records += atomic_load(&s.records);
+	t->passed += atomic_load(&s.passed);
 	free(f);
 	free(tid);
 }

@@ -94,6 +94,7 @@ scan_fd(struct walk *w, int fd, const char *path)
 	w->t->bytes += total;
 	w->t->json_bytes += st.json_bytes;
 	w->t->records += st.records;
+	w->t->passed += st.passed;
 	output_sink_object_done(w->sink, path);
 }
 

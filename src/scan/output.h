@@ -84,6 +84,7 @@ struct scan_totals {
 	uint64_t bytes;      /* bytes read (compressed, as stored) */
 	uint64_t json_bytes; /* bytes of JSON text parsed */
 	uint64_t records;    /* records evaluated */
+	uint64_t passed;     /* of them, passed over unparsed by the prefilter */
 };
 
 /* One scanner's callbacks' argument (records_cb.arg): per-object state. */

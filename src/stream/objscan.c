@@ -44,6 +44,7 @@ objscan_opts_default(struct objscan_opts *o)
 	o->max_inflated = OBJSCAN_MAX_INFLATED_DEFAULT;
 	o->max_ratio = OBJSCAN_MAX_RATIO_DEFAULT;
 	o->backend = INFLATE_BACKEND_DEFAULT;
+	o->prefilter = NULL;
 }
 
 struct objscan *
@@ -51,7 +52,7 @@ objscan_new(const struct ruleset *rs, const struct objscan_opts *o, const struct
     struct ct_error *err)
 {
 	struct inflate_opts io = {o->max_inflated, o->max_ratio, o->backend, 0};
-	struct records_opts ro = {o->format, o->max_record, o->max_depth};
+	struct records_opts ro = {o->format, o->max_record, o->max_depth, o->prefilter};
 	struct objscan *s;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL || (s->m = matcher_new(rs)) == NULL) {
@@ -131,6 +132,7 @@ objscan_stats(const struct objscan *s, struct objscan_stats *st)
 	st->matched = rs->matched;
 	st->matches = rs->matches;
 	st->record_errors = rs->record_errors;
+	st->passed = rs->passed;
 }
 
 enum inflate_format

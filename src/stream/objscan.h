@@ -46,6 +46,7 @@ struct objscan_opts {
 	uint64_t max_inflated;        /* decompressed bytes per object; 0: no limit */
 	unsigned max_ratio;           /* decompressed per compressed byte; 0: no limit */
 	enum inflate_backend backend; /* the decompressor */
+	const struct prefilter *prefilter; /* borrowed; NULL: every record is parsed */
 };
 
 struct objscan_stats {
@@ -55,6 +56,7 @@ struct objscan_stats {
 	uint64_t matched;          /* records that matched at least one rule */
 	uint64_t matches;          /* (record, rule) matches */
 	uint64_t record_errors;    /* records skipped with an error */
+	uint64_t passed;           /* records the prefilter passed over unparsed */
 };
 
 struct objscan;

@@ -450,8 +450,8 @@ chunk_end(struct records *r, size_t n)
 	return 0;
 }
 
-static int
-parse(struct records *r, const char *p, size_t n)
+int
+records_parse(struct records *r, const char *p, size_t n)
 {
 	yajl_status st;
 
@@ -462,6 +462,17 @@ parse(struct records *r, const char *p, size_t n)
 	if (st == yajl_status_error)
 		yajl_failed(r);
 	return -1;
+}
+
+void
+records_pass(struct records *r, size_t n)
+{
+	r->next_index++;
+	r->st.records++;
+	r->st.passed++;
+	r->base += n;
+	r->st.json_bytes += n;
+	r->quiet = 0;
 }
 
 static void
@@ -500,7 +511,7 @@ feed_lines(struct records *r, const char *p, size_t n)
 			r->resync = nl == NULL;
 			r->base += len;
 			r->st.json_bytes += len;
-		} else if (parse(r, p, len) == -1) {
+		} else if (records_parse(r, p, len) == -1) {
 			if (r->fatal || line_failed(r, p, len, nl != NULL) == -1)
 				return -1;
 		} else if (nl && r->depth > 0) {
@@ -528,8 +539,10 @@ records_feed(struct records *r, const char *p, size_t n, struct ct_error *err)
 	if (!r->failed) {
 		if (r->o.format == RECORDS_NDJSON)
 			rc = feed_lines(r, p, n);
+		else if (r->sk != NULL)
+			rc = records_skim_feed(r, p, n);
 		else
-			rc = parse(r, p, n);
+			rc = records_parse(r, p, n);
 		if (rc == 0)
 			return 0;
 		r->failed = 1;
@@ -558,6 +571,8 @@ finish(struct records *r)
 			return -1;
 		return line_failed(r, "", 0, 1);
 	}
+	if (records_skim_finish(r) < 0)
+		return -1;
 	if (yajl_complete_parse(r->h) != yajl_status_ok) {
 		if (r->err.code == CT_OK)
 			yajl_failed(r);
@@ -590,6 +605,7 @@ records_reset(struct records *r, const char *source, struct ct_error *err)
 	r->failed = 0;
 	ct_error_clear(&r->err);
 	memset(&r->st, 0, sizeof(r->st));
+	records_skim_reset(r);
 	if (new_parser(r) == -1)
 		return ct_error_set(err, CT_ERR_NOMEM, "out of memory");
 	return 0;
@@ -622,7 +638,8 @@ records_new(const struct records_opts *o, const struct ruleset *rs, struct match
 		r->cb = *cb;
 	buf_init(&r->rec);
 	buf_init(&r->span);
-	if ((r->stack = calloc((size_t)r->o.max_depth + 1, sizeof(*r->stack))) == NULL)
+	if ((r->stack = calloc((size_t)r->o.max_depth + 1, sizeof(*r->stack))) == NULL ||
+	    records_skim_new(r) == -1)
 		goto nomem;
 	if (records_reset(r, NULL, err) == -1) {
 		records_free(r);
@@ -645,6 +662,7 @@ records_free(struct records *r)
 	buf_free(&r->rec);
 	buf_free(&r->span);
 	free(r->stack);
+	records_skim_free(r);
 	free(r);
 }
 

@@ -52,11 +52,14 @@ enum records_format {
 	                        "AWS API Call via CloudTrail" and its siblings */
 };
 
+struct prefilter;
+
 struct records_opts {
 	enum records_format format;
 	size_t max_record; /* raw bytes of one record; 0: RECORDS_MAX_RECORD_DEFAULT */
 	unsigned
 	    max_depth; /* JSON nesting, counted from the document; 0: RECORDS_MAX_DEPTH_DEFAULT */
+	const struct prefilter *prefilter; /* borrowed; NULL: every record is parsed */
 };
 
 /* One record, as the callbacks see it. */
@@ -86,6 +89,7 @@ struct records_stats {
 	uint64_t matched;       /* records that matched at least one rule */
 	uint64_t matches;       /* (record, rule) matches */
 	uint64_t record_errors; /* records skipped with an error */
+	uint64_t passed;        /* of the records, those the prefilter passed over unparsed */
 };
 
 struct records;

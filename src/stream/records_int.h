@@ -61,6 +61,8 @@ struct records {
 	int tick;       /* a token ended in the current chunk */
 	uint64_t quiet; /* bytes since a token last ended (whole chunks) */
 
+	struct skimmer *sk; /* owned; NULL: every record is parsed (records_skim.c) */
+
 	int fatal;  /* err ends the object, even in NDJSON */
 	int failed; /* the object is over; err says why */
 	struct ct_error err;
@@ -87,6 +89,22 @@ int records_begin_record(struct records *r);
 void records_skip_container(struct records *r);
 /* A record position held `what` (an array, a string, ...) at offset. */
 void records_not_an_object(struct records *r, const char *what, uint64_t offset);
+
+/* Parses p[0..n), the next bytes of the object (a chunk, or a piece of one
+ * or of several): 0, or -1 with r->err set. */
+int records_parse(struct records *r, const char *p, size_t n);
+/* A record was passed over unparsed: its n bytes, with what came before it
+ * since the last one parsed, count as read. */
+void records_pass(struct records *r, size_t n);
+
+/* records_skim.c: passing over records the prefilter rules out. Without a
+ * prefilter (o.prefilter NULL) new makes none and the rest do nothing. */
+int records_skim_new(struct records *r);
+void records_skim_free(struct records *r);
+void records_skim_reset(struct records *r);
+int records_skim_feed(struct records *r, const char *p, size_t n);
+/* The text ended: what skim holds goes to the parser. */
+int records_skim_finish(struct records *r);
 
 /* records_doc.c: the document around the records. Each returns yajl's
  * 1 (go on) or 0 (stopped, r->err set), like the callbacks. */

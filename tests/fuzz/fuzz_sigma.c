@@ -58,7 +58,7 @@ on_match(void *arg, const struct record_ref *rec, const size_t *rules, size_t n,
 static unsigned
 matches(const struct ruleset *rs, const char *record)
 {
-	static const struct records_opts o = {RECORDS_CLOUDTRAIL, 0, 0};
+	static const struct records_opts o = {RECORDS_CLOUDTRAIL, 0, 0, NULL};
 	unsigned set = 0;
 	struct records_cb cb = {on_match, NULL, &set};
 	struct matcher *m = matcher_new(rs);

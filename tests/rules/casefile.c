@@ -221,7 +221,7 @@ on_record_error(void *arg, const struct record_ref *rec, const struct ct_error *
 int
 match_record(const struct ruleset *rs, const char *record, struct buf *out)
 {
-	struct records_opts o = {RECORDS_CLOUDTRAIL, 0, 0};
+	struct records_opts o = {RECORDS_CLOUDTRAIL, 0, 0, NULL};
 	struct hits h = {rs, BUF_INIT, 0};
 	struct records_cb cb = {on_match, on_record_error, &h};
 	struct matcher *m = matcher_new(rs);

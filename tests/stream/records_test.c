@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "match/match.h"
+#include "stream/prefilter.h"
 #include "stream/records.h"
 #include "util/utf8.h"
 #include "util/buf.h"
@@ -124,20 +125,31 @@ like(const char *got, const char *want)
 	return *got == '\0';
 }
 
-/* The log must be want whatever the piece size. */
+/* The log must be want whatever the piece size, and the same with the
+ * prefilter passing over records as without (when the rules allow one). */
 static void
 expect_as(const char *const *patterns, int sigma, const struct records_opts *o, const char *doc,
     const char *want)
 {
 	struct ruleset *rs = compile_as(patterns, sigma);
+	struct records_opts po = *o;
+	struct ct_error err;
 
+	po.prefilter = prefilter_new(rs, &err);
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		char *got = scan(rs, o, doc, strlen(doc), steps[i], 0);
 
 		ck_assert_msg(
 		    like(got, want), "step %zu:\n got: %s\nwant: %s", steps[i], got, want);
 		free(got);
+		if (po.prefilter == NULL)
+			continue;
+		got = scan(rs, &po, doc, strlen(doc), steps[i], 0);
+		ck_assert_msg(like(got, want), "step %zu, prefilter:\n got: %s\nwant: %s", steps[i],
+		    got, want);
+		free(got);
 	}
+	prefilter_free((struct prefilter *)po.prefilter);
 	ruleset_free(rs);
 }
 
@@ -147,8 +159,8 @@ expect(const char *const *patterns, const struct records_opts *o, const char *do
 	expect_as(patterns, 0, o, doc, want);
 }
 
-static const struct records_opts cloudtrail = {RECORDS_CLOUDTRAIL, 0, 0};
-static const struct records_opts ndjson = {RECORDS_NDJSON, 0, 0};
+static const struct records_opts cloudtrail = {RECORDS_CLOUDTRAIL, 0, 0, NULL};
+static const struct records_opts ndjson = {RECORDS_NDJSON, 0, 0, NULL};
 
 static const char *const sns[] = {
     "{\"eventSource\":[\"sns.amazonaws.com\"],\"eventName\":[\"CreateTopic\"]}", NULL};
@@ -275,7 +287,7 @@ END_TEST
 
 START_TEST(record_too_large)
 {
-	struct records_opts o = {RECORDS_CLOUDTRAIL, 64, 0};
+	struct records_opts o = {RECORDS_CLOUDTRAIL, 64, 0, NULL};
 
 	expect(sns, &o,
 	    "{\"Records\":[{\"eventSource\":\"sns.amazonaws.com\",\"eventName\":\"CreateTopic\","
@@ -342,7 +354,7 @@ END_TEST
 
 START_TEST(too_deep)
 {
-	struct records_opts o = {RECORDS_CLOUDTRAIL, 0, 6};
+	struct records_opts o = {RECORDS_CLOUDTRAIL, 0, 6, NULL};
 
 	expect(sns, &o, "{\"Records\":[{\"a\":{\"b\":{\"c\":[1]}}}]}", "");
 	expect(sns, &o, "{\"Records\":[{\"a\":{\"b\":{\"c\":[[1]]}}}]}",
@@ -356,7 +368,7 @@ END_TEST
 /* A string longer than the cap would make the parser hold it whole. */
 START_TEST(huge_token)
 {
-	struct records_opts o = {RECORDS_CLOUDTRAIL, 100, 0};
+	struct records_opts o = {RECORDS_CLOUDTRAIL, 100, 0, NULL};
 	struct ruleset *rs = compile(sns);
 	struct buf doc = BUF_INIT;
 	char *got;
@@ -418,7 +430,7 @@ END_TEST
 
 START_TEST(ndjson_deep_line_recovers)
 {
-	struct records_opts o = {RECORDS_NDJSON, 0, 3};
+	struct records_opts o = {RECORDS_NDJSON, 0, 3, NULL};
 
 	expect(sns, &o,
 	    "{\"a\":[[[1]]]}\n{\"eventName\":\"CreateTopic\",\"eventSource\":\"sns.amazonaws.com\"}"
@@ -434,7 +446,7 @@ START_TEST(spanning_records)
 {
 	static const char *const any[] = {"{\"k\":[{\"exists\":true}]}", NULL};
 	struct ruleset *rs = compile(any);
-	struct records_opts o = {RECORDS_CLOUDTRAIL, 5000, 0};
+	struct records_opts o = {RECORDS_CLOUDTRAIL, 5000, 0, NULL};
 	struct buf doc = BUF_INIT, want = BUF_INIT;
 	size_t off;
 
@@ -567,6 +579,114 @@ START_TEST(utf8_table)
 }
 END_TEST
 
+/* With a prefilter, the records no rule can match are passed over unparsed:
+ * the log is the same as without (expect checks both) and the figures say
+ * how many were passed over. */
+static uint64_t
+passed_over(const struct ruleset *rs, const char *doc, size_t step)
+{
+	struct ct_error err;
+	struct records_opts o = cloudtrail;
+	struct matcher *m = matcher_new(rs);
+	struct records *r;
+	uint64_t n;
+
+	o.prefilter = prefilter_new(rs, &err);
+	ck_assert_ptr_nonnull(o.prefilter);
+	ck_assert_ptr_nonnull(r = records_new(&o, rs, m, NULL, &err));
+	ck_assert_int_eq(records_reset(r, "obj", &err), 0);
+	for (size_t i = 0; i < strlen(doc); i += step)
+		ck_assert_int_eq(
+		    records_feed(r, doc + i, strlen(doc) - i < step ? strlen(doc) - i : step, &err),
+		    0);
+	ck_assert_int_eq(records_finish(r, &err), 0);
+	n = records_stats(r)->passed;
+	ck_assert_uint_eq(records_stats(r)->records, 5);
+	records_free(r);
+	matcher_free(m);
+	prefilter_free((struct prefilter *)o.prefilter);
+	return n;
+}
+
+/* Brackets and quotes inside strings, escaped quotes and backslashes, and
+ * records the prefilter must not pass over: one whose value is written with
+ * an escape (\u0054), one holding the literals in another field. */
+static const char prefilter_doc[] =
+    "{\"Records\":[{\"eventSource\":\"s3.amazonaws.com\",\"eventName\":\"GetObject\"},\n"
+    "{\"eventName\":\"Put\",\"x\":\"}]},{\\\"\\\\\",\"y\":[\"\\\\\",{\"z\":\"]\"}]},\n"
+    " {\"eventSource\":\"sns.amazonaws.com\",\"eventName\":\"Create\\u0054opic\"} ,"
+    "{\"eventSource\":\"ec2.amazonaws.com\",\"note\":[\"sns.amazonaws.com\",\"CreateTopic\"]},"
+    "{\"eventName\":\"CreateTopic\",\"eventSource\":\"sns.amazonaws.com\"}]}";
+
+START_TEST(prefilter_passes_over)
+{
+	struct ruleset *rs = compile(sns);
+
+	expect(sns, &cloudtrail, prefilter_doc,
+	    "match 2@131 [0] "
+	    "{\"eventSource\":\"sns.amazonaws.com\",\"eventName\":\"Create\\u0054opic\"}\n"
+	    "match 4@278 [0] "
+	    "{\"eventName\":\"CreateTopic\",\"eventSource\":\"sns.amazonaws.com\"}\n");
+	/* the first record is parsed (the parser must see one end), the escaped
+	 * one and the one with both literals too: only record 1 is passed over */
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
+		ck_assert_uint_eq(passed_over(rs, prefilter_doc, steps[i]), 1);
+	ruleset_free(rs);
+}
+END_TEST
+
+/* What lies between records goes back to the parser, which reports it as
+ * it always has: a value that is not an object, a record over the limit, the
+ * text ending inside a record passed over. */
+START_TEST(prefilter_hands_back)
+{
+	struct records_opts o = {RECORDS_CLOUDTRAIL, 64, 0, NULL};
+	static const char big[] =
+	    "{\"Records\":[{\"a\":1},{\"padding\":"
+	    "\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"},"
+	    "7,[1],{\"eventSource\":\"sns.amazonaws.com\",\"eventName\":\"CreateTopic\"}]}";
+
+	expect(sns, &o, big,
+	    "error 1@20 obj: record 1 at byte 20 is larger than the maximum record size (68 > 64 "
+	    "bytes)\n"
+	    "error 2@89 obj: record 2 at byte 89 is not a JSON object (found a number)\n"
+	    "error 3@91 obj: record 3 at byte 91 is not a JSON object (found an array)\n"
+	    "match 4@95 [0] "
+	    "{\"eventSource\":\"sns.amazonaws.com\",\"eventName\":\"CreateTopic\"}\n");
+	expect(sns, &cloudtrail, "{\"Records\":[{\"a\":1},{\"b\":\"}\\\"\",\"c\":[",
+	    "fatal: obj: truncated JSON: the text ends at byte 36 inside a value\n");
+	expect(sns, &cloudtrail, "{\"Records\":[{\"a\":1},{\"b\":2}",
+	    "fatal: obj: truncated JSON: the text ends at byte 27 inside a value\n");
+}
+END_TEST
+
+/* Case-insensitive tests need their literals in any case; rules that need
+ * no literal (exists: false, anything-but alone) leave every record to
+ * the parser; CTALERTD_PREFILTER=off turns the prefilter off. */
+START_TEST(prefilter_when)
+{
+	static const char *const sigma[] = {
+	    "{\"eventName\":[{\"sigma-glob\":\"*createtopic\"}]}", NULL};
+	static const char *const absent[] = {
+	    "{\"eventName\":[\"CreateTopic\"]}", "{\"errorCode\":[{\"exists\":false}]}", NULL};
+	struct ruleset *rs = compile(absent);
+	struct ct_error err;
+
+	expect_as(sigma, 1, &cloudtrail,
+	    "{\"Records\":[{},{\"eventName\":\"GetTopic\"},{\"eventName\":\"CREATETOPIC\"}]}",
+	    "match 2@40 [0] {\"eventName\":\"CREATETOPIC\"}\n");
+	ck_assert_ptr_null(prefilter_new(rs, &err));
+	ck_assert_int_eq(err.code, CT_OK);
+	ruleset_free(rs);
+	rs = compile(sns);
+	setenv("CTALERTD_PREFILTER", "off", 1);
+	ck_assert_ptr_null(prefilter_new(rs, &err));
+	ck_assert_int_eq(err.code, CT_OK);
+	unsetenv("CTALERTD_PREFILTER");
+	ruleset_free(rs);
+}
+END_TEST
+
 START_TEST(format_names)
 {
 	enum records_format f;
@@ -584,4 +704,5 @@ CT_CHECK_PROGRAM(.name = "records", .timeout = 60,
     .once = CT_TESTS(walk_records, skipped_subtrees, nested_fields_and_arrays, array_elements,
         escapes_and_unicode, json_text, records_not_objects, record_too_large, shape_errors,
         json_errors, strict_utf8, too_deep, huge_token, ndjson_lines, ndjson_deep_line_recovers,
-        spanning_records, match_callback_stops, stats_and_reuse, utf8_table, format_names))
+        spanning_records, match_callback_stops, stats_and_reuse, utf8_table, format_names,
+        prefilter_passes_over, prefilter_hands_back, prefilter_when))
