@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "stream/prefilter.h"
 #include "stream/records.h"
 
 /* What one record matched, as the stream reports it. */
@@ -218,28 +219,51 @@ on_record_error(void *arg, const struct record_ref *rec, const struct ct_error *
 	((struct hits *)arg)->failed = 1;
 }
 
-int
-match_record(const struct ruleset *rs, const char *record, struct buf *out)
+/* The rules record matched, as the one record of a log after lead (its
+ * own records, which match nothing), with the prefilter pf (may be NULL):
+ * their names sorted, or NULL if the record was not a JSON object in UTF-8. */
+static char *
+stream_record(const struct ruleset *rs, const struct prefilter *pf, const char *lead,
+    const char *record)
 {
-	struct records_opts o = {RECORDS_CLOUDTRAIL, 0, 0, NULL};
+	struct records_opts o = {RECORDS_CLOUDTRAIL, 0, 0, pf};
 	struct hits h = {rs, BUF_INIT, 0};
 	struct records_cb cb = {on_match, on_record_error, &h};
 	struct matcher *m = matcher_new(rs);
 	struct records *r = m ? records_new(&o, rs, m, &cb, NULL) : NULL;
-	int rc = -1;
-	char *sorted;
+	char *sorted = NULL;
 
 	/* the record as a log holds it, so that its text is the log's */
 	if (r != NULL && records_feed(r, "{\"Records\": [", 13, NULL) == 0 &&
+	    records_feed(r, lead, strlen(lead), NULL) == 0 &&
 	    records_feed(r, record, strlen(record), NULL) == 0 &&
-	    records_feed(r, "]}", 2, NULL) == 0 && records_finish(r, NULL) == 0 && !h.failed) {
+	    records_feed(r, "]}", 2, NULL) == 0 && records_finish(r, NULL) == 0 && !h.failed)
 		sorted = sorted_words(h.names.data ? h.names.data : "");
-		buf_puts(out, sorted);
-		free(sorted);
-		rc = 0;
-	}
 	buf_free(&h.names);
 	records_free(r);
 	matcher_free(m);
-	return rc;
+	return sorted;
+}
+
+int
+match_record(const struct ruleset *rs, const char *record, struct buf *out)
+{
+	struct ct_error err;
+	struct prefilter *pf = prefilter_new(rs, &err);
+	char *plain = stream_record(rs, NULL, "", record), *skimmed = NULL;
+
+	/* Where the rules allow a prefilter, the record comes again after one
+	 * the parser must see (the first of a log always is): the prefilter
+	 * then decides whether the record is parsed, and may never change what
+	 * it matches. {} matches no rule that needs a literal. */
+	if (plain != NULL && pf != NULL &&
+	    ((skimmed = stream_record(rs, pf, "{},", record)) == NULL ||
+	        strcmp(plain, skimmed) != 0))
+		buf_printf(out, "(with the prefilter: %s) ", skimmed ? skimmed : "an error");
+	if (plain != NULL)
+		buf_puts(out, plain);
+	free(plain);
+	free(skimmed);
+	prefilter_free(pf);
+	return plain != NULL ? 0 : -1;
 }
