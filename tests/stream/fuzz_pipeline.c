@@ -5,6 +5,11 @@
  * The first input byte chooses how the rest is read: bit 0 NDJSON instead of
  * Records, bit 1 zlib instead of ISA-L, bits 2-4 the size of the pieces fed,
  * bit 5 one EventBridge event (its "detail" the record) instead of either.
+ *
+ * A CloudTrail log that parses without an error is also run with rules a
+ * prefilter can serve, with and without it: what matched and every record
+ * error must be the same (the prefilter passes over records it rules out,
+ * and checks of a record's JSON are only made where it is parsed).
  */
 #include "config.h"
 
@@ -16,6 +21,8 @@
 
 #include "match/match.h"
 #include "stream/objscan.h"
+#include "stream/prefilter.h"
+#include "util/buf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -31,7 +38,79 @@ static const struct rule_def rules[] = {
         NULL},
 };
 
-static struct ruleset *rs;
+/* Rules whose literals a prefilter looks for: exact, prefix, suffix,
+ * case-insensitive, wildcard, in an array, with a condition. */
+static const struct rule_def literal_rules[] = {
+    {"sns", "{\"eventSource\":[\"sns.amazonaws.com\"],\"eventName\":[\"CreateTopic\"]}", NULL},
+    {"root", "{\"userIdentity\":{\"type\":[\"Root\"]}}", NULL},
+    {"denied", "{\"errorCode\":[{\"prefix\":\"AccessDen\"},{\"suffix\":\"Operation\"}]}", NULL},
+    {"eic", "{\"eventName\":[{\"equals-ignore-case\":\"deletetrail\"}]}", NULL},
+    {"wild", "{\"resources\":{\"ARN\":[{\"wildcard\":\"arn:aws:kms:*:key/*\"}]}}", NULL},
+};
+
+static struct ruleset *rs, *lrs;
+static struct prefilter *pf;
+
+/* A run's matches and record errors, as text. */
+static int
+log_match(void *arg, const struct record_ref *rec, const size_t *r, size_t n, struct ct_error *err)
+{
+	buf_printf(arg, "match %llu@%llu+%zu", (unsigned long long)rec->index,
+	    (unsigned long long)rec->offset, rec->len);
+	for (size_t i = 0; i < n; i++)
+		buf_printf(arg, " %zu", r[i]);
+	buf_putc(arg, '\n');
+	return 0;
+}
+
+static void
+log_error(void *arg, const struct record_ref *rec, const struct ct_error *err)
+{
+	buf_printf(arg, "error %llu: %s\n", (unsigned long long)rec->index, err->msg);
+}
+
+/* Scans data with the literal rules and prefilter p (may be NULL) into log;
+ * 0, or -1 when the object failed. */
+static int
+literal_scan(const struct prefilter *p, const uint8_t *data, size_t size, size_t step,
+    struct objscan_opts o, struct buf *log)
+{
+	struct records_cb cb = {log_match, log_error, log};
+	struct ct_error err;
+	struct objscan *s;
+	int r = 0;
+
+	o.prefilter = p;
+	if ((s = objscan_new(lrs, &o, &cb, &err)) == NULL || objscan_reset(s, "fuzz", &err) == -1)
+		abort();
+	for (size_t i = 0; i < size && r == 0; i += step)
+		r = objscan_feed(s, data + i, size - i < step ? size - i : step, &err);
+	if (r == 0)
+		r = objscan_finish(s, &err);
+	objscan_free(s);
+	return r;
+}
+
+/* Without the prefilter and with it, the same, when the log parses. */
+static void
+same_with_prefilter(const uint8_t *data, size_t size, size_t step, const struct objscan_opts *o)
+{
+	struct buf plain = BUF_INIT, skimmed = BUF_INIT;
+
+	if (literal_scan(NULL, data, size, step, *o, &plain) == 0) {
+		if (literal_scan(pf, data, size, step, *o, &skimmed) != 0)
+			abort();
+		buf_putc(&plain, '\0');
+		buf_putc(&skimmed, '\0');
+		if (strcmp(plain.data, skimmed.data) != 0) {
+			fprintf(stderr, "PREFILTER CHANGED THE RESULT\nwithout:\n%s\nwith:\n%s\n",
+			    plain.data, skimmed.data);
+			abort();
+		}
+	}
+	buf_free(&plain);
+	buf_free(&skimmed);
+}
 
 /* What the callbacks see must be sane: text inside its bounds, rules known. */
 static int
@@ -70,6 +149,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (rs == NULL && (rs = ruleset_compile(rules, 4, MATCH_ENVELOPE_CLOUDTRAIL, &err)) == NULL)
 		abort();
+	if (lrs == NULL &&
+	    ((lrs = ruleset_compile(literal_rules, 5, MATCH_ENVELOPE_CLOUDTRAIL, &err)) == NULL ||
+	        (pf = prefilter_new(lrs, &err)) == NULL))
+		abort();
 	if (size == 0)
 		return 0;
 	objscan_opts_default(&o);
@@ -96,5 +179,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fprintf(stderr, "BAD ERROR %d: %s\n", err.code, err.msg),
 		    abort(); /* every error names the object */
 	objscan_free(s);
+	if (o.format == RECORDS_CLOUDTRAIL)
+		same_with_prefilter(data, size, step, &o);
 	return 0;
 }
