@@ -603,7 +603,7 @@ daemon_new(struct ct_config *c, const struct daemon_options *opt, struct ct_erro
 	if ((d->agg = aggregate_new(d->store, d->dedup, (int64_t)c->alerts.lateness,
 	         &d->counters.state_errors)) == NULL ||
 	    (d->summaries = summarizer_new(
-	         d->agg, d->client, d->snap, &d->counters, opt->dry_run)) == NULL ||
+	         d->agg, d->dedup, d->client, d->snap, &d->counters, opt->dry_run)) == NULL ||
 	    (d->watch = watch_new(d->store, d->client, d->snap, &d->counters, opt->dry_run)) ==
 	        NULL) {
 		ct_error_set(err, CT_ERR_NOMEM, "out of memory");
