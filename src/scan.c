@@ -204,7 +204,9 @@ load_config_rules(struct args *a, struct rule_list *l, struct ct_error *err)
 	struct ct_config *c = conf_load(a->config, NULL, err);
 
 	if (c == NULL) {
-		if (a->publish)
+		if (a->publish && a->config)
+			ct_error_prefix(err, "--publish");
+		else if (a->publish)
 			ct_error_prefix(err,
 			    "--publish needs the daemon's configuration (--config, "
 			    "default " CONF_DEFAULT_FILE ")");

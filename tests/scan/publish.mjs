@@ -231,7 +231,7 @@ test("option errors name what is wrong", { timeout: 60000 }, async () => {
 	assert.match(r.stderr, /--envelope=none cannot be combined with it/);
 	r = await run(["--publish", "-c", join(w.dir, "missing.conf"), file]);
 	assert.equal(r.code, 2);
-	assert.match(r.stderr, /--publish needs the daemon's configuration .*missing\.conf/);
+	assert.match(r.stderr, /--publish: .*missing\.conf/);
 	// A configuration whose rule has no topic, and no alerts.topic_arn.
 	const bare = join(w.dir, "bare.conf");
 	writeFileSync(bare, readFileSync(w.conf, "utf8").replace(/alerts = \{[^}]*\};/, ""));
