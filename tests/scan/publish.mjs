@@ -4,8 +4,8 @@
 // subscribed to the topic. Each alert arrives once with the daemon's JSON;
 // the same scan again publishes nothing, with the SQLite store and with a
 // DynamoDB table; an alert the daemon published already is not sent again;
-// a PublishBatch that fails makes the scan exit 2 naming it, and the next
-// run sends only what was missing; a rule's window groups old records by
+// a PublishBatch that fails makes the scan exit 2 naming it, the object is
+// not finished for --resume, and the next run sends only what was missing; a rule's window groups old records by
 // their eventTime, and its summary goes out when the scan ends; --dry-run
 // prints the alerts and sends nothing; option errors name what is wrong.
 import { test } from "node:test";
@@ -154,18 +154,25 @@ test("a publish SNS refuses: exit 2 naming it, nothing remembered, the next run 
 	// The first file's batch goes through; every later one is refused.
 	const fault = aws.faults.add({ service: "sns", operation: "PublishBatch", kind: "status", status: 403,
 		code: "AuthorizationError", skip: 1, count: "always" });
-	let r = await scan(w, ["--publish", ...b.files, `s3://${w.bucket}`, "--jobs", "1"]);
+	const resume = join(w.dir, "resume.done");
+	let r = await scan(w, ["--publish", ...b.files, `s3://${w.bucket}`, "--jobs", "1", "--resume", resume]);
 	assert.equal(r.code, 2, r.stderr);
 	assert.ok(aws.faults.fired(fault) >= 1);
+	// An object whose alerts were refused is not finished for --resume.
+	const done = () => { try { return readFileSync(resume, "utf8"); } catch { return ""; } };
+	for (const key of b.keys)
+		assert.ok(!done().includes(key), `${key} marked finished: ${done()}`);
 	assert.match(r.stderr, new RegExp(`${b.files[1].replace(/[.]/g, "\\.")}: publishing alerts: .*AuthorizationError`));
 	assert.match(r.stderr, /published 1 alert, 0 already published, .* 3 not published/);
 	assert.deepEqual(ids(await alerts(w, { expect: 1 })), [b.hits[0].eventID]);
 
 	aws.faults.clear();
-	r = await scan(w, ["--publish", ...b.files, `s3://${w.bucket}`]);
+	r = await scan(w, ["--publish", ...b.files, `s3://${w.bucket}`, "--resume", resume]);
 	assert.equal(r.code, 0, r.stderr);
 	assert.match(r.stderr, /published 3 alerts, 1 already published/);
 	assert.deepEqual(ids(await alerts(w, { expect: 3 })), ids(b.hits.slice(1)));
+	for (const key of b.keys)
+		assert.ok(done().includes(key), `${key} not marked finished`);
 });
 
 test("a rule's window groups a backfill by eventTime: one alert per group, its summary at the end, once", { timeout: 90000 }, async () => {
