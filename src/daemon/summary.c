@@ -63,8 +63,10 @@ on_summary(void *arg, const struct agg_summary *sum)
 		return err.code == CT_ERR_NOMEM ? -1 : 0;
 	}
 	if (publisher_add(sw->pub, &a, &aerr) == -1 || publisher_flush(sw->pub, &aerr) == -1) {
+		char why[1024];
+
 		log_warnx("summary of rule %s: %s; its window is kept for the next sweep",
-		    sum->rule, aerr.message);
+		    sum->rule, ctaws_error_str(&aerr, why, sizeof(why)));
 		return -1;
 	}
 	log_notice("summary of rule %s: %lld more matches of group %s", sum->rule,
