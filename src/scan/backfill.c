@@ -37,9 +37,10 @@ struct backfill {
 	FILE *dry_run;                 /* borrowed; NULL: publish */
 	struct ctaws_client *client;   /* owned: SNS, and DynamoDB for the store */
 	struct state *store;           /* owned: the configured store, shared with the daemon */
-	struct dedup *published;       /* owned: published (and counted) alerts, in store */
+	struct dedup *published;       /* owned: published alerts, in store */
 	struct state *counting;        /* owned: windows and thresholds, by eventTime */
-	struct aggregate *agg;         /* owned: counts in counting, remembers in published */
+	struct dedup *counted;         /* owned: matches counted, in counting */
+	struct aggregate *agg;         /* owned, over counting */
 	pthread_mutex_t lock;          /* guards the totals */
 	struct publish_stats pub;      /* of the workers freed */
 	struct alerter_stats al;
@@ -96,12 +97,17 @@ backfill_new(
 	    (b->counting = open_counting(c, err)) == NULL)
 		goto fail;
 	if ((b->published = dedup_new(b->store, remember, NULL)) == NULL ||
-	    (b->agg = aggregate_new(
-	         b->counting, b->published, (int64_t)c->alerts.lateness, NULL)) == NULL) {
+	    (b->counted = dedup_new(b->counting, remember, NULL)) == NULL ||
+	    (b->agg = aggregate_new(b->counting, b->counted, (int64_t)c->alerts.lateness, NULL)) ==
+	        NULL) {
 		ct_error_set(err, CT_ERR_NOMEM, "out of memory");
 		goto fail;
 	}
 	aggregate_read_suppressions(b->agg, b->store);
+	if (dry_run == NULL && state_backend_of(b->store) == STATE_MEMORY)
+		log_warnx("the state store is memory: scan --publish cannot know what the daemon "
+		          "or an earlier scan published, and running it again publishes again "
+		          "(set state.path, or state.backend = \"dynamodb\", as the daemon's)");
 	if (remember == 0)
 		log_warnx("alerts.remember is 0: published alerts are not remembered, and the "
 		          "next scan --publish publishes them again");
@@ -120,6 +126,7 @@ backfill_free(struct backfill *b)
 	if (b == NULL)
 		return;
 	aggregate_free(b->agg);
+	dedup_free(b->counted);
 	dedup_free(b->published);
 	state_close(b->counting);
 	state_close(b->store);
@@ -240,10 +247,13 @@ close_windows(struct backfill *b)
 	n = summary_sweep(b->agg, &w->pub, b->rules, &b->opts);
 	failed = w->pub.stats.failed;
 	backfill_worker_free(w);
+	/* What was counted is handled, now that its windows are told (or not:
+	 * the next run counts it again in any case, see backfill.h). */
+	if (dedup_hand_over(b->counted, b->published) < 0)
+		n = -1;
 	if (n < 0 || failed > 0) {
-		log_err("window summaries not published: %llu (told above); the matches they "
-		        "count are remembered as handled, as the daemon remembers them, so running "
-		        "the scan again does not send them",
+		log_err("window summaries not published: %llu (told above); running the same scan "
+		        "again sends them",
 		    (unsigned long long)failed);
 		return -1;
 	}

@@ -14,11 +14,16 @@
  *     own time, in a store of the scan's own (memory): a window of last
  *     month groups as it would have live, whatever order the files come
  *     in. Every window closes when the scan ends, and the summaries go out
- *     then (backfill_finish): there is no later to wait for. A match
- *     counted into a window is remembered in the configured store as
- *     handled, as the daemon remembers it, so a second scan (in any order)
- *     neither alerts on it nor counts it again; suppressions are read from
- *     the configured store too.
+ *     then (backfill_finish): there is no later to wait for. Each scan
+ *     counts its windows whole, from its own records: a window's first
+ *     match alerts unless the configured store says it was published or
+ *     handled, and its summary goes out unless the store says the daemon
+ *     or an earlier scan sent it. The matches counted are handed to the
+ *     configured store as handled at the end (dedup_hand_over), so the
+ *     daemon and later scans take them as handled; a scan that failed to
+ *     publish a summary or an alert sends it when run again, whatever
+ *     order its files come in. Suppressions are read from the configured
+ *     store.
  *   - account names come from alerts.accounts only
  *     (alerts.organization_names is the daemon's).
  *   - --dry-run, as the daemon's: alerts are written to a stream (one JSON
