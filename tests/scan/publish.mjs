@@ -13,7 +13,7 @@ import assert from "node:assert/strict";
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cloudTrailKey, cloudTrailLog, createStateTable, putObject, receiveAll, runProgram } from "../harness/lib.mjs";
-import { announce, CTALERTD, createTopicRecord, makeWorld, record, runOnce, useLocalAws } from "../daemon/world.mjs";
+import { announce, CTALERTD, createTopicRecord, makeWorld, record, runOnce, startDaemon, track, useLocalAws } from "../daemon/world.mjs";
 
 const aws = useLocalAws();
 
@@ -43,9 +43,9 @@ function scan(w, args, { env = {} } = {}) {
 
 /** The alerts the observer queue holds: `expect` of them (waiting up to 15 s), then any
  * that come within settleMs more (duplicates, or alerts that should not be there). */
-async function alerts(w, { expect = 0, settleMs = 1500 } = {}) {
+async function alerts(w, { expect = 0, settleMs = 1500, timeoutMs = 15000 } = {}) {
 	const body = (m) => JSON.parse(m.Body);
-	const got = expect > 0 ? (await receiveAll(aws, w.observer.url, { expect, timeoutMs: 15000 })).map(body) : [];
+	const got = expect > 0 ? (await receiveAll(aws, w.observer.url, { expect, timeoutMs })).map(body) : [];
 	got.push(...(await receiveAll(aws, w.observer.url, { timeoutMs: settleMs })).map(body));
 	return got;
 }
@@ -205,6 +205,61 @@ test("a rule's window groups a backfill by eventTime: one alert per group, its s
 	r = await scan(w, ["--publish", f2, f1]);
 	assert.equal(r.code, 0, r.stderr);
 	assert.match(r.stderr, /published 0 alerts/);
+	assert.deepEqual(await alerts(w), []);
+});
+
+test("a summary SNS refuses at the end: exit 2, and the next run, in another order, sends it alone", { timeout: 90000 }, async () => {
+	const w = await world();
+	const arn = "arn:aws:iam::000000000000:user/trudy";
+	const denied = (eventTime) => record({ eventTime, errorCode: "AccessDenied", userIdentity: { type: "IAMUser", arn } });
+	const recs = [denied("2026-11-21T08:10:00Z"), denied("2026-11-21T08:20:00Z"), denied("2026-11-21T08:30:00Z")];
+	const f1 = join(w.dir, "a.json"), f2 = join(w.dir, "b.json");
+	writeFileSync(f1, JSON.stringify({ Records: [recs[0]] }));
+	writeFileSync(f2, JSON.stringify({ Records: [recs[1], recs[2]] }));
+	// The first alert goes out; the summary, the second PublishBatch, is refused.
+	aws.faults.add({ service: "sns", operation: "PublishBatch", kind: "status", status: 403,
+		code: "AuthorizationError", skip: 1, count: "always" });
+	let r = await scan(w, ["--publish", f1, f2]);
+	assert.equal(r.code, 2, r.stderr);
+	assert.match(r.stderr, /summary of rule denied: .*AuthorizationError/);
+	assert.match(r.stderr, /window summaries not published: 1 .*running the same scan again sends them/);
+	assert.deepEqual(ids(await alerts(w, { expect: 1 })), [recs[0].eventID]);
+
+	aws.faults.clear();
+	r = await scan(w, ["--publish", f2, f1]);
+	assert.equal(r.code, 0, r.stderr);
+	assert.match(r.stderr, /published 1 alert, 1 already published, 2 counted/);
+	const got = await alerts(w, { expect: 1 });
+	assert.equal(got.length, 1);
+	assert.equal(got[0].kind, "summary");
+	assert.equal(got[0].aggregate.count, 2);
+	r = await scan(w, ["--publish", f1, f2]);
+	assert.equal(r.code, 0, r.stderr);
+	assert.match(r.stderr, /published 0 alerts/);
+	assert.deepEqual(await alerts(w), []);
+});
+
+test("a window the daemon alerted and summarised is not alerted or summarised again by a backfill", { timeout: 120000 }, async () => {
+	const w = await world();
+	writeFileSync(w.conf, readFileSync(w.conf, "utf8").replace(/window = "1h";/, 'window = "10s";')
+		.replace(/alerts = \{ ([^}]*)\};/, 'alerts = { $1 lateness = "0s"; };'));
+	// Inside the next ten-second window, which closes 10 to 20 s from now.
+	const when = new Date(Math.floor(Date.now() / 10000) * 10000 + 15000).toISOString().replace(/\.\d{3}Z$/, "Z");
+	const arn = "arn:aws:iam::000000000000:user/oscar";
+	const recs = [1, 2, 3].map(() => record({ eventTime: when, errorCode: "AccessDenied", userIdentity: { type: "IAMUser", arn } }));
+	await announce(aws, w, recs);
+	const daemon = track(startDaemon(aws, w));
+	// The first alert at once; the summary once the window closed and the daemon swept (every 15 s).
+	const live = await alerts(w, { expect: 2, settleMs: 0, timeoutMs: 50000 });
+	daemon.kill("SIGTERM");
+	assert.equal((await daemon.wait(20000)).code, 0);
+	assert.deepEqual(live.map((a) => a.kind ?? "alert").sort(), ["alert", "summary"]);
+
+	const file = join(w.dir, "same.json");
+	writeFileSync(file, JSON.stringify({ Records: [...recs].reverse() }));
+	const r = await scan(w, ["--publish", file]);
+	assert.equal(r.code, 0, r.stderr);
+	assert.match(r.stderr, /published 0 alerts, 2 already published, 2 counted/);
 	assert.deepEqual(await alerts(w), []);
 });
 
