@@ -92,9 +92,7 @@ snapshot_new(struct ct_config *cfg)
 	s->source = (struct source_policy){cfg->source.buckets, cfg->source.n_buckets,
 	    cfg->source.include, cfg->source.n_include, cfg->source.exclude, cfg->source.n_exclude,
 	    cfg->source.skip_digest, cfg->source.max_object_size, cfg->integrity.verify};
-	s->alerts = (struct alert_options){cfg->alerts.topic_arn, cfg->alerts.subject_prefix,
-	    cfg->alerts.group_id, cfg->alerts.email_text, 0, &cfg->alerts.routes,
-	    &cfg->alerts.accounts, NULL};
+	alert_options_init(&s->alerts, &cfg->alerts);
 	return s;
 }
 

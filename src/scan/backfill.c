@@ -89,9 +89,7 @@ backfill_new(
 	b->cfg = c;
 	b->rules = rules;
 	b->dry_run = dry_run;
-	b->opts = (struct alert_options){c->alerts.topic_arn, c->alerts.subject_prefix,
-	    c->alerts.group_id, c->alerts.email_text, 0, &c->alerts.routes, &c->alerts.accounts,
-	    NULL};
+	alert_options_init(&b->opts, &c->alerts);
 	if ((b->client = conf_aws_client(c, err)) == NULL ||
 	    (b->store = store_open(c, b->client, dry_run != NULL, err)) == NULL ||
 	    (b->counting = open_counting(c, err)) == NULL)
