@@ -6,13 +6,15 @@
 // DynamoDB table; an alert the daemon published already is not sent again;
 // a PublishBatch that fails makes the scan exit 2 naming it, the object is
 // not finished for --resume, and the next run sends only what was missing; a rule's window groups old records by
-// their eventTime, and its summary goes out when the scan ends; --dry-run
+// their eventTime, and its summary goes out when the scan ends; routes and
+// account names apply as for the daemon; --dry-run
 // prints the alerts and sends nothing; option errors name what is wrong.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { cloudTrailKey, cloudTrailLog, createStateTable, putObject, receiveAll, runProgram } from "../harness/lib.mjs";
+import { cloudTrailKey, cloudTrailLog, createObserverQueue, createStateTable, createTopic, putObject, receiveAll,
+	runProgram } from "../harness/lib.mjs";
 import { announce, CTALERTD, createTopicRecord, makeWorld, record, runOnce, startDaemon, track, useLocalAws } from "../daemon/world.mjs";
 
 const aws = useLocalAws();
@@ -261,6 +263,27 @@ test("a window the daemon alerted and summarised is not alerted or summarised ag
 	assert.equal(r.code, 0, r.stderr);
 	assert.match(r.stderr, /published 0 alerts, 2 already published, 2 counted/);
 	assert.deepEqual(await alerts(w), []);
+});
+
+test("alerts.routes and alerts.accounts apply to a backfill as to the daemon", { timeout: 60000 }, async () => {
+	const w = await world();
+	const page = await createTopic(aws, `${w.name}-page`);
+	const pager = await createObserverQueue(aws, page, `${w.name}-pager`, { raw: true });
+	writeFileSync(w.conf, readFileSync(w.conf, "utf8").replace(/alerts = \{ ([^}]*)\};/,
+		`alerts = { $1 routes = ( { account = "prod"; topic_arn = "${page}"; } );
+		accounts = ( { id = "222233334444"; name = "prod"; } ); };`));
+	const prod = createTopicRecord({ recipientAccountId: "222233334444" });
+	const other = createTopicRecord();
+	const file = join(w.dir, "two.json");
+	writeFileSync(file, JSON.stringify({ Records: [prod, other] }));
+	const r = await scan(w, ["--publish", file]);
+	assert.equal(r.code, 0, r.stderr);
+	const paged = (await receiveAll(aws, pager.url, { expect: 1, timeoutMs: 10000 })).map((m) => JSON.parse(m.Body));
+	assert.deepEqual(ids(paged), [prod.eventID]);
+	assert.equal(paged[0].accountName, "prod");
+	const rest = await alerts(w, { expect: 1 });
+	assert.deepEqual(ids(rest), [other.eventID]);
+	assert.equal(rest[0].accountName, undefined);
 });
 
 test("--dry-run prints the alerts as JSON lines and sends nothing", { timeout: 60000 }, async () => {
