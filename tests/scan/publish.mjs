@@ -5,10 +5,12 @@
 // the same scan again publishes nothing, with the SQLite store and with a
 // DynamoDB table; an alert the daemon published already is not sent again;
 // a PublishBatch that fails makes the scan exit 2 naming it, the object is
-// not finished for --resume, and the next run sends only what was missing; a rule's window groups old records by
-// their eventTime, and its summary goes out when the scan ends; routes and
-// account names apply as for the daemon; --dry-run
-// prints the alerts and sends nothing; option errors name what is wrong.
+// not finished for --resume, and the next run sends only what was missing;
+// a rule's window groups old records by their eventTime, its summary goes
+// out when the scan ends (and on the next run when SNS refused it), and a
+// window the daemon summarised is not summarised again; routes and account
+// names apply as for the daemon; --dry-run prints the alerts and sends
+// nothing; option errors name what is wrong.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
