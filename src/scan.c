@@ -28,6 +28,7 @@
 #include "daemon/route.h"
 #include "match/match.h"
 #include "rules/rules.h"
+#include "scan/backfill.h"
 #include "scan/bucket.h"
 #include "scan/fetchers.h"
 #include "scan/files.h"
@@ -108,6 +109,18 @@ usage(FILE *f)
 	    "      --no-progress          no progress line on the terminal\n"
 	    "  Colours on a terminal unless NO_COLOR is set.\n"
 	    "\n"
+	    "Alerts (a backfill that pages as live traffic would, once):\n"
+	    "      --publish              also send every match as the daemon's alert, to the\n"
+	    "                             topics and routes of the configuration file\n"
+	    "                             (--config, default %s), grouped by its\n"
+	    "                             rules' windows and thresholds; alerts its state store\n"
+	    "                             says were published (by the daemon or an earlier\n"
+	    "                             scan) are not sent again. Matches are printed as\n"
+	    "                             usual (-q: not, and every match is still sent)\n"
+	    "      --dry-run              with --publish: print the alerts on standard output,\n"
+	    "                             one JSON line each, instead of the matches; nothing\n"
+	    "                             is sent or remembered\n"
+	    "\n"
 	    "Input formats and limits (the defaults are the daemon's; SIZE is bytes, or a\n"
 	    "number with a unit: K, M, G, T or KiB, MiB, GiB, TiB (powers of 1024), KB, MB,\n"
 	    "GB, TB (powers of 1000), as in ctalertd.conf):\n"
@@ -130,8 +143,8 @@ usage(FILE *f)
 	    "Exit status is 0 if a record matched, 1 if none did, 2 if an error occurred.\n"
 	    "Report bugs to: %s\n",
 	    CT_RULES_DIR, FETCHERS_JOBS_DEFAULT, TRAIL_SLACK_SECONDS / 60, output_field_names(),
-	    record, RECORDS_MAX_DEPTH_DEFAULT, inflated, OBJSCAN_MAX_RATIO_DEFAULT,
-	    PACKAGE_BUGREPORT);
+	    CONF_DEFAULT_FILE, record, RECORDS_MAX_DEPTH_DEFAULT, inflated,
+	    OBJSCAN_MAX_RATIO_DEFAULT, PACKAGE_BUGREPORT);
 }
 
 /* A usage error of scan: the message, the --help hint, status 2. */
@@ -156,6 +169,8 @@ struct args {
 	size_t naccounts, nregions;
 	int jobs;
 	const char *resume; /* --resume */
+	int publish;        /* --publish: the matches alerted through the daemon's path */
+	int dry_run;        /* --dry-run: the alerts on standard output instead */
 };
 
 /* --pattern NAME={...} names the rule; a bare pattern is "pattern" (or
@@ -189,8 +204,15 @@ load_config_rules(struct args *a, struct rule_list *l, struct ct_error *err)
 {
 	struct ct_config *c = conf_load(a->config, NULL, err);
 
-	if (c == NULL)
+	if (c == NULL) {
+		if (a->publish && a->config)
+			ct_error_prefix(err, "--publish");
+		else if (a->publish)
+			ct_error_prefix(err,
+			    "--publish needs the daemon's configuration (--config, "
+			    "default " CONF_DEFAULT_FILE ")");
 		return -1;
+	}
 	rule_list_free(l);
 	*l = c->rules;
 	rule_list_init(&c->rules);
@@ -202,10 +224,10 @@ load_config_rules(struct args *a, struct rule_list *l, struct ct_error *err)
 static struct ruleset *
 load_rules(struct args *a, struct rule_list *l, struct ct_error *err)
 {
-	int given = a->config || a->ndirs || a->npatterns;
+	int given = a->config || a->ndirs || a->npatterns || a->publish;
 
 	route_declare(l); /* rule files shared with the daemon name topics */
-	if (a->config && load_config_rules(a, l, err) == -1)
+	if ((a->config || a->publish) && load_config_rules(a, l, err) == -1)
 		return NULL;
 	for (size_t i = 0; i < a->ndirs; i++)
 		if (rules_load_path(l, a->dirs[i], err) == -1)
@@ -258,6 +280,8 @@ enum {
 	OPT_JSON,
 	OPT_FIELDS,
 	OPT_LIST_RULES,
+	OPT_PUBLISH,
+	OPT_DRY_RUN,
 };
 
 static const struct option long_options[] = {
@@ -272,6 +296,8 @@ static const struct option long_options[] = {
     {"region", required_argument, NULL, OPT_REGION},
     {"jobs", required_argument, NULL, 'j'},
     {"resume", required_argument, NULL, OPT_RESUME},
+    {"publish", no_argument, NULL, OPT_PUBLISH},
+    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
     {"json", no_argument, NULL, OPT_JSON},
     {"fields", required_argument, NULL, OPT_FIELDS},
     {"files-with-matches", no_argument, NULL, 'l'},
@@ -468,6 +494,12 @@ one_option(struct args *a, int c, const char *arg)
 	case OPT_RESUME:
 		a->resume = arg;
 		return 0;
+	case OPT_PUBLISH:
+		a->publish = 1;
+		return 0;
+	case OPT_DRY_RUN:
+		a->dry_run = 1;
+		return 0;
 	default:
 		return output_option(a, c, arg);
 	}
@@ -482,6 +514,27 @@ version(void)
 	       "This is free software: you are free to change and redistribute it.\n"
 	       "There is NO WARRANTY, to the extent permitted by law.\n",
 	    PACKAGE_VERSION);
+}
+
+/* --publish alerts on the daemon's rules as the daemon would: its
+ * configuration's, through the CloudTrail envelope. -1 to go on, or 2
+ * after a usage message. */
+static int
+publish_options(const struct args *a)
+{
+	if (a->dry_run && !a->publish)
+		return usage_error("%s", "--dry-run needs --publish (it prints the alerts "
+		                         "--publish would send)");
+	if (!a->publish)
+		return -1;
+	if (a->ndirs || a->npatterns)
+		return usage_error("--publish alerts on the rules of the configuration file "
+		                   "(--config, default %s) only: --%s cannot be combined with it",
+		    CONF_DEFAULT_FILE, a->ndirs ? "rules" : "pattern");
+	if (a->envelope != MATCH_ENVELOPE_CLOUDTRAIL)
+		return usage_error("%s", "--publish matches as the daemon does: --envelope=none "
+		                         "cannot be combined with it");
+	return -1;
 }
 
 /* Returns -1 to go on, or the exit status. */
@@ -512,7 +565,7 @@ parse_args(struct args *a, int argc, char **argv)
 	}
 	if (optind >= argc && !a->list_rules)
 		return usage_error("%s", "no PATH given (use - for standard input)");
-	return -1;
+	return publish_options(a);
 }
 
 /* --since and --until into the range; 0, or 2 after a usage message. */
@@ -544,13 +597,14 @@ output_options(const struct args *a, struct output_opts *o)
 	const char *no_color = getenv("NO_COLOR");
 
 	memset(o, 0, sizeof(*o));
-	o->format = a->quiet                            ? OUTPUT_QUIET
+	o->format = a->quiet || a->dry_run              ? OUTPUT_QUIET
 	            : a->count                          ? OUTPUT_COUNT
 	            : a->files                          ? OUTPUT_FILES
 	            : a->json || !isatty(STDOUT_FILENO) ? OUTPUT_JSON
 	                                                : OUTPUT_TEXT;
 	o->color = o->format == OUTPUT_TEXT && (no_color == NULL || no_color[0] == '\0');
-	o->max_count = a->quiet ? 1 : a->max_count;
+	/* -q stops at the first match, unless every match is to be published. */
+	o->max_count = a->quiet && !a->publish ? 1 : a->max_count;
 	if (a->fields && output_fields_parse(a->fields, o, bad, sizeof(bad)) == -1)
 		return usage_error(
 		    "invalid --fields: '%s' is not one of %s", bad, output_field_names());
@@ -684,7 +738,11 @@ scan_paths(
 	struct iv_sha256 *sha;
 	struct ct_error err;
 
-	output_sink_init(&sink, out);
+	if (output_sink_init(&sink, out) == -1) {
+		output_error(out, "out of memory");
+		output_sink_fini(&sink);
+		return;
+	}
 	cb = output_sink_callbacks(&sink);
 	if ((os = objscan_new(out->rs, &a->so, &cb, &err)) == NULL) {
 		output_error(out, "%s", err.msg);
@@ -708,6 +766,7 @@ run(const struct args *a, const struct ruleset *rs, const struct rule_list *l, i
 	struct output out;
 	struct progress progress;
 	struct scan_totals t = {0};
+	struct ct_error err;
 	double start = clock_mono_s();
 	int status, any_s3 = 0, any_file = 0;
 
@@ -718,6 +777,12 @@ run(const struct args *a, const struct ruleset *rs, const struct rule_list *l, i
 		log_err("out of memory");
 		return 2;
 	}
+	if (a->publish &&
+	    (out.publish = backfill_new(a->conf, l, a->dry_run ? stdout : NULL, &err)) == NULL) {
+		log_err("--publish: %s", err.msg);
+		output_fini(&out);
+		return 2;
+	}
 	for (int i = 0; i < npaths; i++) {
 		any_s3 |= is_s3(paths[i]);
 		any_file |= !is_s3(paths[i]);
@@ -726,11 +791,14 @@ run(const struct args *a, const struct ruleset *rs, const struct rule_list *l, i
 	if (any_s3 && !output_stopped(&out))
 		scan_buckets(a, &out, paths, npaths, &t);
 	progress_clear(&progress);
+	if (out.publish && backfill_finish(out.publish) == -1)
+		out.errors++;
 	output_end(&out);
 	if (a->stats)
 		print_stats(
 		    &t, &out, any_s3 && !any_file ? "object" : "file", clock_mono_s() - start);
 	status = out.errors ? 2 : out.matches ? 0 : 1;
+	backfill_free(out.publish);
 	output_fini(&out);
 	return status;
 }

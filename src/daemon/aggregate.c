@@ -45,10 +45,17 @@ aggregate_new(
 	if (ag == NULL)
 		return NULL;
 	ag->st = st;
+	ag->sup = st;
 	ag->dedup = dedup;
 	ag->lateness = lateness_s;
 	ag->errors = errors;
 	return ag;
+}
+
+void
+aggregate_read_suppressions(struct aggregate *ag, struct state *st)
+{
+	ag->sup = st;
 }
 
 void
@@ -175,10 +182,10 @@ suppressed(struct aggregate *ag, const struct match *m)
 	int r;
 
 	snprintf(key, sizeof(key), "sup/%s", m->rule->name);
-	if ((r = agg_checked(ag, state_has(ag->st, key, &err), &err)) != 0)
+	if ((r = agg_checked(ag, state_has(ag->sup, key, &err), &err)) != 0)
 		return r == 1;
 	snprintf(key, sizeof(key), "sup/%s/%s", m->rule->name, m->gh);
-	return agg_checked(ag, state_has(ag->st, key, &err), &err) == 1;
+	return agg_checked(ag, state_has(ag->sup, key, &err), &err) == 1;
 }
 
 int

@@ -61,6 +61,10 @@ enum agg_verdict {
 struct aggregate *aggregate_new(
     struct state *st, struct dedup *dedup, int64_t lateness_s, atomic_uint_fast64_t *errors);
 void aggregate_free(struct aggregate *ag);
+/* Reads suppressions from st (borrowed, outliving ag) instead of the store
+ * the windows are counted in: a backfill counts in a store of its own, by
+ * eventTime, and still honours the operators' suppressions. */
+void aggregate_read_suppressions(struct aggregate *ag, struct state *st);
 
 /* One match of rule on record (JSON text). For a rule with a window, note
  * receives the "aggregate" object the alert carries (docs/alerts.md) when

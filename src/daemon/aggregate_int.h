@@ -15,6 +15,7 @@
 
 struct aggregate {
 	struct state *st;             /* borrowed */
+	struct state *sup;            /* borrowed: where suppressions are read; st unless set */
 	struct dedup *dedup;          /* borrowed */
 	int64_t lateness;             /* seconds a window takes matches after its end */
 	atomic_uint_fast64_t *errors; /* borrowed; may be NULL */

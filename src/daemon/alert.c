@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "daemon/aggregate.h"
+#include "daemon/conf.h"
 #include "daemon/route.h"
 #include "stream/facts.h"
 #include "util/clock.h"
@@ -343,6 +344,13 @@ build_group(const char *id)
 		if ((unsigned char)g[i] <= 0x20 || (unsigned char)g[i] >= 0x7f)
 			g[i] = '_';
 	return g;
+}
+
+void
+alert_options_init(struct alert_options *o, const struct conf_alerts *a)
+{
+	*o = (struct alert_options){a->topic_arn, a->subject_prefix, a->group_id, a->email_text, 0,
+	    &a->routes, &a->accounts, NULL};
 }
 
 int

@@ -62,6 +62,11 @@ struct alert_options {
 	                                         alerts.accounts does not name; NULL: none */
 };
 
+struct conf_alerts;
+/* The options of the configuration's alerts settings (borrowed, outliving
+ * o); max_size 0 and no Organizations names. */
+void alert_options_init(struct alert_options *o, const struct conf_alerts *a);
+
 struct alert_attr {
 	const char *name; /* static: "rule", "severity", "eventSource", ... */
 	char *value;      /* owned; non-empty UTF-8 without control characters */

@@ -92,9 +92,7 @@ snapshot_new(struct ct_config *cfg)
 	s->source = (struct source_policy){cfg->source.buckets, cfg->source.n_buckets,
 	    cfg->source.include, cfg->source.n_include, cfg->source.exclude, cfg->source.n_exclude,
 	    cfg->source.skip_digest, cfg->source.max_object_size, cfg->integrity.verify};
-	s->alerts = (struct alert_options){cfg->alerts.topic_arn, cfg->alerts.subject_prefix,
-	    cfg->alerts.group_id, cfg->alerts.email_text, 0, &cfg->alerts.routes,
-	    &cfg->alerts.accounts, NULL};
+	alert_options_init(&s->alerts, &cfg->alerts);
 	return s;
 }
 
@@ -603,7 +601,7 @@ daemon_new(struct ct_config *c, const struct daemon_options *opt, struct ct_erro
 	if ((d->agg = aggregate_new(d->store, d->dedup, (int64_t)c->alerts.lateness,
 	         &d->counters.state_errors)) == NULL ||
 	    (d->summaries = summarizer_new(
-	         d->agg, d->client, d->snap, &d->counters, opt->dry_run)) == NULL ||
+	         d->agg, d->dedup, d->client, d->snap, &d->counters, opt->dry_run)) == NULL ||
 	    (d->watch = watch_new(d->store, d->client, d->snap, &d->counters, opt->dry_run)) ==
 	        NULL) {
 		ct_error_set(err, CT_ERR_NOMEM, "out of memory");

@@ -10,6 +10,7 @@
  *   source.c    decides per object: fetch, skip or refuse
  *   fetch.c     a worker streams the object from S3 into the scanner
  *   (stream/)   inflate and the record stream; (match/) the rules
+ *   alerter.c   a record's matches into alerts (also `scan --publish`'s)
  *   aggregate.c a match of a rule with a window: alert now, or count it
  *   alert.c     builds an alert per (record, rule)
  *   publish.c   publishes alerts to SNS in batches

@@ -135,3 +135,48 @@ dedup_remember(struct dedup *d, const struct dedup_key *k)
 	store_key(k, key);
 	outcome(d, state_put(d->st, key, state_now(d->st) + d->remember, &err), &err);
 }
+
+#define HAND_OVER_BATCH 1000
+
+/* The keys taken from the source store, copied out of its callback. */
+struct taken {
+	char (*keys)[sizeof(KEY_PREFIX) + DEDUP_HEX_LEN];
+	size_t n;
+};
+
+static void
+take_one(void *arg, const char *key, int64_t value, int64_t until)
+{
+	struct taken *t = arg;
+
+	(void)value;
+	(void)until;
+	if (strlen(key) < sizeof(t->keys[0]))
+		strcpy(t->keys[t->n++], key);
+}
+
+long
+dedup_hand_over(struct dedup *src, struct dedup *d)
+{
+	struct taken t = {calloc(HAND_OVER_BATCH, sizeof(*t.keys)), 0};
+	struct ct_error err;
+	long r, total = 0;
+
+	if (t.keys == NULL)
+		return -1;
+	do {
+		t.n = 0;
+		r = state_take_expired(src->st, KEY_PREFIX, HAND_OVER_BATCH, take_one, &t, &err);
+		outcome(src, r < 0 ? -1 : 0, &err);
+		for (size_t i = 0; r > 0 && i < t.n && d->remember > 0; i++) {
+			int put = state_put(d->st, t.keys[i], state_now(d->st) + d->remember, &err);
+
+			outcome(d, put, &err);
+			if (put == -1)
+				r = -1;
+		}
+		total += r > 0 ? r : 0;
+	} while (r == HAND_OVER_BATCH);
+	free(t.keys);
+	return r < 0 ? -1 : total;
+}

@@ -55,4 +55,11 @@ int dedup_seen(struct dedup *d, const struct dedup_key *k);
 /* Records that k was published now (a failing store is logged). */
 void dedup_remember(struct dedup *d, const struct dedup_key *k);
 
+/* Remembers in d, from now, every pair src holds that has expired by src's
+ * clock, and forgets them in src: a backfill counts in a store of its own
+ * on a clock of eventTimes and, at its end, with that clock past every
+ * expiry, hands over what it counted. Returns how many, or -1 when a store
+ * failed (logged). */
+long dedup_hand_over(struct dedup *src, struct dedup *d);
+
 #endif

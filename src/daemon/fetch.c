@@ -24,6 +24,7 @@
 #include "aws/client.h"
 #include "aws/s3.h"
 #include "daemon/aggregate.h"
+#include "daemon/alerter.h"
 #include "daemon/attest.h"
 #include "daemon/daemon.h"
 #include "daemon/ledger.h"
@@ -46,18 +47,19 @@ struct fetch_worker {
 	struct records *ev_records;  /* owned: RECORDS_EVENTBRIDGE */
 	struct iv_sha256 *sha;       /* owned: the log's hash, tapped from scan's inflater */
 	struct publisher pub;
+	struct alerter al; /* matches into alerts for pub, under snap */
 	/* The current job, for the callbacks. */
 	struct object_job *job;
-	char source[1100];  /* "s3://bucket/key", "EventBridge event in message ID" */
-	int publish_failed; /* an alert could not be published */
-	struct ctaws_error pub_err;
-	int refused; /* on_head refused the object */
+	char source[1100]; /* "s3://bucket/key", "EventBridge event in message ID" */
+	int refused;       /* on_head refused the object */
 	char refuse_why[SOURCE_REASON_MAX];
 	int aborted;       /* the shutdown grace ran out */
 	int record_failed; /* an event's record was unusable (error in job->error) */
 	int not_found;     /* GetObject said the object does not exist */
 	char *hash_out;    /* non-NULL: the scanned log's hash goes here too (a backfill) */
 };
+
+static void on_built(void *arg, const struct rule *rule, const struct alert *a);
 
 void
 object_job_free(struct object_job *j)
@@ -98,6 +100,10 @@ fetch_worker_new(void *shared, int index)
 	ctaws_conn_set_cancel(w->conn, w->shared->abort_work);
 	ctaws_conn_set_cancel(w->pub_conn, w->shared->abort_work);
 	publisher_init(&w->pub, w->pub_conn, w->shared->dedup, w->shared->dry_run);
+	w->al.agg = w->shared->agg;
+	w->al.pub = &w->pub;
+	w->al.built = on_built;
+	w->al.arg = w;
 	if ((w->sha = iv_sha256_new()) == NULL) {
 		fetch_worker_free(w);
 		return NULL;
@@ -156,49 +162,11 @@ log_match(struct fetch_worker *w, const struct rule *rule, const struct alert *a
 	    LOG_NOTICE, f, "matched rule %s: %s by %s in %s", rule->name, event, who, w->source);
 }
 
-/* What the rule's window, threshold or a suppression makes of the match:
- * 1 alert (with note when the rule has a window), 0 not now. */
-static int
-decide(struct fetch_worker *w, const struct record_ref *rec, const struct rule *rule,
-    const char *via, struct buf *note)
+/* An alert built for the current job: logged. */
+static void
+on_built(void *arg, const struct rule *rule, const struct alert *a)
 {
-	switch (aggregate_match(w->shared->agg, rule, via, rec->text, rec->len, note)) {
-	case AGG_ALERT:
-		return 1;
-	case AGG_DUPLICATE:
-		atomic_fetch_add(&w->shared->counters->alerts_duplicate, 1);
-		return 0;
-	case AGG_COUNTED:
-		atomic_fetch_add(&w->shared->counters->alerts_grouped, 1);
-		return 0;
-	case AGG_SUPPRESSED:
-		atomic_fetch_add(&w->shared->counters->alerts_suppressed, 1);
-		return 0;
-	}
-	return 1;
-}
-
-/* Publishes rule's alert for the record, unless its window, threshold or a
- * suppression says not now. via: the rule a correlation counts, or NULL. */
-static int
-alert_rule(struct fetch_worker *w, const struct record_ref *rec, const struct rule *rule,
-    const char *via, struct buf *note, struct ct_error *err)
-{
-	struct ct_error aerr;
-	struct alert a;
-
-	if (!decide(w, rec, rule, via, note))
-		return 0;
-	if (alert_build_noted(&a, rec->text, rec->len, rule, w->job->bucket, w->job->key,
-	        note->len ? note->data : NULL, &w->snap->alerts, &aerr) == -1)
-		return ct_error_set(err, aerr.code, "%s: record %llu, rule %s: %s", w->source,
-		    (unsigned long long)rec->index, rule->name, aerr.msg);
-	log_match(w, rule, &a);
-	if (publisher_add(&w->pub, &a, &w->pub_err) == -1) {
-		w->publish_failed = 1;
-		return ct_error_set(err, CT_ERR_AWS, "publishing alerts failed");
-	}
-	return 0;
+	log_match(arg, rule, a);
 }
 
 static int
@@ -206,24 +174,8 @@ on_match(
     void *arg, const struct record_ref *rec, const size_t *rules, size_t n, struct ct_error *err)
 {
 	struct fetch_worker *w = arg;
-	const struct ct_config *cfg = w->snap->cfg;
-	const struct rule_links *k = &cfg->links;
-	struct buf note = BUF_INIT;
-	int r = 0;
 
-	atomic_fetch_add(&w->shared->counters->matches, n);
-	for (size_t i = 0; i < n && r == 0; i++) {
-		const struct rule *rule = &cfg->rules.v[rules[i]];
-
-		metrics_rule_match(rule->name, 1);
-		if (!k->quiet[rules[i]])
-			r = alert_rule(w, rec, rule, NULL, &note, err);
-		for (size_t j = 0; r == 0 && j < k->nfeeds[rules[i]]; j++)
-			r = alert_rule(
-			    w, rec, &cfg->rules.v[k->feeds[rules[i]][j]], rule->name, &note, err);
-	}
-	buf_free(&note);
-	return r;
+	return alerter_match(&w->al, rec, rules, n, w->job->bucket, w->job->key, err);
 }
 
 /* The log's SHA-256, on the uncompressed bytes as the scanner reads them. */
@@ -287,6 +239,9 @@ prepare_scan(struct fetch_worker *w, struct snapshot *snap, struct ct_error *err
 	if (w->snap)
 		snapshot_unref(w->snap);
 	w->snap = snapshot_ref(snap);
+	w->al.rules = &snap->cfg->rules;
+	w->al.links = &snap->cfg->links;
+	w->al.opts = &snap->alerts;
 	objscan_opts_default(&o);
 	o.max_record = l->max_record_size;
 	o.max_depth = (unsigned)l->max_depth;
@@ -365,12 +320,12 @@ flush_alerts(struct fetch_worker *w)
 {
 	char why[1024];
 
-	if (publisher_flush(&w->pub, &w->pub_err) == -1) {
+	if (publisher_flush(&w->pub, &w->al.pub_err) == -1) {
 		if (atomic_load(w->shared->abort_work))
 			fail_job(w, OUTCOME_ABANDONED, "", "shutdown grace period over");
 		else
-			fail_job(w, OUTCOME_TRANSIENT,
-			    "publishing alerts: ", ctaws_error_str(&w->pub_err, why, sizeof(why)));
+			fail_job(w, OUTCOME_TRANSIENT, "publishing alerts: ",
+			    ctaws_error_str(&w->al.pub_err, why, sizeof(why)));
 		return;
 	}
 	w->job->outcome = OUTCOME_DONE;
@@ -386,9 +341,9 @@ fetch_failed(struct fetch_worker *w, const struct objfetch_result *r)
 		fail_job(w, OUTCOME_ABANDONED, "", "shutdown grace period over");
 	else if (w->refused)
 		fail_job(w, OUTCOME_PERMANENT, "", w->refuse_why);
-	else if (w->publish_failed)
+	else if (w->al.publish_failed)
 		fail_job(w, OUTCOME_TRANSIENT,
-		    "publishing alerts: ", ctaws_error_str(&w->pub_err, why, sizeof(why)));
+		    "publishing alerts: ", ctaws_error_str(&w->al.pub_err, why, sizeof(why)));
 	else if (r->status == OBJFETCH_REFUSED)
 		fail_job(w, OUTCOME_PERMANENT, NULL, r->content.msg);
 	else
@@ -401,11 +356,11 @@ finish_failed(struct fetch_worker *w, const struct objfetch_result *r)
 {
 	char why[1024];
 
-	if (w->publish_failed && atomic_load(w->shared->abort_work))
+	if (w->al.publish_failed && atomic_load(w->shared->abort_work))
 		fail_job(w, OUTCOME_ABANDONED, "", "shutdown grace period over");
-	else if (w->publish_failed)
+	else if (w->al.publish_failed)
 		fail_job(w, OUTCOME_TRANSIENT,
-		    "publishing alerts: ", ctaws_error_str(&w->pub_err, why, sizeof(why)));
+		    "publishing alerts: ", ctaws_error_str(&w->al.pub_err, why, sizeof(why)));
 	else
 		fail_job(w, OUTCOME_PERMANENT, NULL, r->content.msg);
 }
@@ -446,9 +401,9 @@ scan_event(struct fetch_worker *w)
 	if (records_reset(w->ev_records, w->source, &err) == -1 ||
 	    records_feed(w->ev_records, j->event, j->event_len, &err) == -1 ||
 	    records_finish(w->ev_records, &err) == -1) {
-		if (w->publish_failed)
-			fail_job(w, OUTCOME_TRANSIENT,
-			    "publishing alerts: ", ctaws_error_str(&w->pub_err, why, sizeof(why)));
+		if (w->al.publish_failed)
+			fail_job(w, OUTCOME_TRANSIENT, "publishing alerts: ",
+			    ctaws_error_str(&w->al.pub_err, why, sizeof(why)));
 		else
 			fail_job(w,
 			    err.code == CT_ERR_NOMEM ? OUTCOME_TRANSIENT : OUTCOME_PERMANENT, NULL,
@@ -479,7 +434,7 @@ backfill(void *arg, const char *bucket, const char *key, char hash[DIGEST_HASH_H
 	log.key = (char *)key;
 	w->job = &log;
 	snprintf(w->source, sizeof(w->source), "s3://%s/%s", bucket, key);
-	w->publish_failed = w->refused = w->aborted = w->not_found = 0;
+	w->al.publish_failed = w->refused = w->aborted = w->not_found = 0;
 	hash[0] = '\0';
 	w->hash_out = hash;
 	iv_sha256_reset(w->sha);
@@ -517,6 +472,17 @@ job_source(const struct object_job *j, char *out, size_t len)
 		snprintf(out, len, "s3://%s/%s", j->bucket, j->key);
 }
 
+/* What the job's matches became, beside the alerts the publisher counts. */
+static void
+add_alerter_stats(
+    struct counters *k, const struct alerter_stats *now, const struct alerter_stats *before)
+{
+	atomic_fetch_add(&k->matches, now->matches - before->matches);
+	atomic_fetch_add(&k->alerts_grouped, now->grouped - before->grouped);
+	atomic_fetch_add(&k->alerts_suppressed, now->suppressed - before->suppressed);
+	atomic_fetch_add(&k->alerts_duplicate, now->duplicates - before->duplicates);
+}
+
 void
 fetch_worker_run(void *state, struct pool_job *pj)
 {
@@ -525,6 +491,7 @@ fetch_worker_run(void *state, struct pool_job *pj)
 	struct objscan_stats st;
 	struct ct_error err;
 	uint64_t before_pub, before_dup, before_fail;
+	struct alerter_stats before_al;
 	double t0 = clock_mono_s();
 	char source[sizeof(w->source)];
 
@@ -542,8 +509,8 @@ fetch_worker_run(void *state, struct pool_job *pj)
 	}
 	w->job = j;
 	memcpy(w->source, source, sizeof(source));
-	w->publish_failed = w->refused = w->aborted = w->record_failed = 0;
-	ctaws_error_clear(&w->pub_err);
+	w->al.publish_failed = w->refused = w->aborted = w->record_failed = 0;
+	ctaws_error_clear(&w->al.pub_err);
 	if (prepare_scan(w, j->snap, &err) == -1 || objscan_reset(w->scan, w->source, &err) == -1) {
 		j->outcome = OUTCOME_TRANSIENT;
 		snprintf(j->error, sizeof(j->error), "%s: %s", w->source, err.msg);
@@ -554,6 +521,7 @@ fetch_worker_run(void *state, struct pool_job *pj)
 	before_pub = w->pub.stats.published;
 	before_dup = w->pub.stats.duplicates;
 	before_fail = w->pub.stats.failed;
+	before_al = w->al.stats;
 	if (j->event) {
 		scan_event(w);
 		st.records = records_stats(w->ev_records)->records;
@@ -571,6 +539,7 @@ fetch_worker_run(void *state, struct pool_job *pj)
 	atomic_fetch_add(
 	    &w->shared->counters->alerts_duplicate, w->pub.stats.duplicates - before_dup);
 	atomic_fetch_add(&w->shared->counters->alerts_failed, w->pub.stats.failed - before_fail);
+	add_alerter_stats(w->shared->counters, &w->al.stats, &before_al);
 	j->seconds = clock_mono_s() - t0;
 	if (!j->event)
 		metrics_observe_object(j->seconds);

@@ -38,15 +38,16 @@ current(struct summarizer *s)
 }
 
 struct sweep {
-	struct summarizer *s;
-	struct snapshot *snap;
+	struct publisher *pub;
+	const struct rule_list *rules;
+	const struct alert_options *opts;
 };
 
 static int
 on_summary(void *arg, const struct agg_summary *sum)
 {
 	struct sweep *sw = arg;
-	const struct rule *rule = rule_list_find(&sw->snap->cfg->rules, sum->rule);
+	const struct rule *rule = rule_list_find(sw->rules, sum->rule);
 	struct ctaws_error aerr;
 	struct ct_error err;
 	struct alert a;
@@ -57,33 +58,47 @@ on_summary(void *arg, const struct agg_summary *sum)
 		    sum->rule, (long long)sum->count);
 		return 0;
 	}
-	if (alert_build_summary(&a, rule, sum, &sw->snap->alerts, &err) == -1) {
+	if (alert_build_summary(&a, rule, sum, sw->opts, &err) == -1) {
 		log_warnx("%s", err.msg);
 		return err.code == CT_ERR_NOMEM ? -1 : 0;
 	}
-	if (publisher_add(&sw->s->pub, &a, &aerr) == -1 ||
-	    publisher_flush(&sw->s->pub, &aerr) == -1) {
-		atomic_fetch_add(&sw->s->counters->alerts_failed, 1);
-		log_warnx(
-		    "summary of rule %s: %s; trying again in a minute", sum->rule, aerr.message);
+	if (publisher_add(sw->pub, &a, &aerr) == -1 || publisher_flush(sw->pub, &aerr) == -1) {
+		char why[1024];
+
+		log_warnx("summary of rule %s: %s; its window is kept for the next sweep",
+		    sum->rule, ctaws_error_str(&aerr, why, sizeof(why)));
 		return -1;
 	}
-	atomic_fetch_add(&sw->s->counters->alerts_published, 1);
 	log_notice("summary of rule %s: %lld more matches of group %s", sum->rule,
 	    (long long)sum->count, sum->group);
 	return 0;
 }
 
+long
+summary_sweep(struct aggregate *ag, struct publisher *pub, const struct rule_list *rules,
+    const struct alert_options *opts)
+{
+	struct sweep sw = {pub, rules, opts};
+	long n, told = 0;
+
+	do {
+		if ((n = aggregate_sweep(ag, SUMMARY_BATCH, on_summary, &sw)) < 0)
+			return -1;
+		told += n;
+	} while (n == SUMMARY_BATCH);
+	return told;
+}
+
 static void
 sweep(struct summarizer *s)
 {
-	struct sweep sw = {s, current(s)};
-	long n;
+	struct snapshot *snap = current(s);
+	struct publish_stats before = s->pub.stats;
 
-	do
-		n = aggregate_sweep(s->ag, SUMMARY_BATCH, on_summary, &sw);
-	while (n == SUMMARY_BATCH);
-	snapshot_unref(sw.snap);
+	summary_sweep(s->ag, &s->pub, &snap->cfg->rules, &snap->alerts);
+	atomic_fetch_add(&s->counters->alerts_published, s->pub.stats.published - before.published);
+	atomic_fetch_add(&s->counters->alerts_failed, s->pub.stats.failed - before.failed);
+	snapshot_unref(snap);
 }
 
 static void *
@@ -109,8 +124,8 @@ run(void *arg)
 }
 
 struct summarizer *
-summarizer_new(struct aggregate *ag, struct ctaws_client *client, struct snapshot *snap,
-    struct counters *counters, FILE *dry_run)
+summarizer_new(struct aggregate *ag, struct dedup *dedup, struct ctaws_client *client,
+    struct snapshot *snap, struct counters *counters, FILE *dry_run)
 {
 	struct summarizer *s = calloc(1, sizeof(*s));
 	pthread_condattr_t ca;
@@ -123,7 +138,7 @@ summarizer_new(struct aggregate *ag, struct ctaws_client *client, struct snapsho
 		free(s);
 		return NULL;
 	}
-	publisher_init(&s->pub, s->conn, NULL, dry_run);
+	publisher_init(&s->pub, s->conn, dedup, dry_run);
 	s->snap = snapshot_ref(snap);
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_condattr_init(&ca);

@@ -59,8 +59,9 @@ report(struct fetcher *f, const struct objfetch_result *r)
 		    f->s->out, "%s: %s", f->source, ctaws_error_str(&r->aws, why, sizeof(why)));
 }
 
-/* An object scanned whole: its matches are written out before the resume
- * file names it, so an interruption loses none of them. */
+/* An object scanned whole: its matches are written out (and, with
+ * --publish, its alerts published) before the resume file names it, so an
+ * interruption loses none of them. */
 static void
 finished(struct fetcher *f, const struct bucket_object *obj)
 {
@@ -92,10 +93,13 @@ fetch_one(struct fetcher *f, const struct bucket_object *obj)
 	p.expected_owner = f->s->o->expected_owner;
 	p.on_bytes = on_bytes;
 	p.arg = f;
-	if (objfetch_run(f->conn, f->scan, &p, &r) == 0)
-		finished(f, obj);
-	else
+	if (objfetch_run(f->conn, f->scan, &p, &r) == 0) {
+		if (output_sink_publish(&f->sink, f->source) == 0)
+			finished(f, obj);
+	} else {
 		report(f, &r);
+		output_sink_publish(&f->sink, f->source); /* what matched before the failure */
+	}
 	objscan_stats(f->scan, &st);
 	atomic_fetch_add(&f->s->bytes, (uint64_t)r.get.bytes);
 	atomic_fetch_sub(&f->s->in_flight_bytes, (uint64_t)r.get.bytes);
@@ -127,7 +131,8 @@ fetcher_init(struct fetcher *f, struct shared *s, struct ct_error *err)
 
 	memset(f, 0, sizeof(*f));
 	f->s = s;
-	output_sink_init(&f->sink, s->out);
+	if (output_sink_init(&f->sink, s->out) == -1)
+		return ct_error_set(err, CT_ERR_NOMEM, "out of memory");
 	cb = output_sink_callbacks(&f->sink);
 	if ((f->conn = ctaws_conn_new(s->client)) == NULL)
 		return ct_error_set(err, CT_ERR_NOMEM, "out of memory");

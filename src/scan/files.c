@@ -89,6 +89,7 @@ scan_fd(struct walk *w, int fd, const char *path)
 	}
 	if (ok && !output_stopped(w->out) && objscan_finish(w->os, &err) == -1)
 		output_error(w->out, "%s", err.msg);
+	output_sink_publish(w->sink, path);
 	objscan_stats(w->os, &st);
 	w->t->objects++;
 	w->t->bytes += total;

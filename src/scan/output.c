@@ -269,7 +269,8 @@ needs_tree(const struct output *out)
 	const struct output_opts *o = &out->o;
 
 	return o->range.since != TRAIL_NO_TIME || o->range.until != TRAIL_NO_TIME ||
-	       o->format == OUTPUT_TEXT || (o->format == OUTPUT_JSON && o->nfields);
+	       o->format == OUTPUT_TEXT || (o->format == OUTPUT_JSON && o->nfields) ||
+	       out->publish != NULL; /* the eventTime windows are counted by */
 }
 
 static int
@@ -281,6 +282,7 @@ on_match(
 	struct record_facts f;
 	yajl_val root = NULL;
 	char why[128];
+	size_t emitted = 0;
 	int rc = 0;
 
 	if (needs_tree(out))
@@ -288,18 +290,24 @@ on_match(
 	record_facts_read(root, &f);
 	if (trail_event_in_range(f.event_time, &out->o.range)) {
 		pthread_mutex_lock(&out->mutex);
-		for (size_t i = 0; rc == 0 && i < n && !atomic_load(&out->stop); i++) {
-			struct match m = {rec, &out->rules->v[rules[i]], &f};
+		for (; rc == 0 && emitted < n && !atomic_load(&out->stop); emitted++) {
+			struct match m = {rec, &out->rules->v[rules[emitted]], &f};
 
-			rc = emit(s, &m, rules[i]);
+			rc = emit(s, &m, rules[emitted]);
 		}
 		pthread_mutex_unlock(&out->mutex);
 	}
-	yajl_tree_free(root);
-	if (rc == -1)
+	if (rc == -1) {
+		yajl_tree_free(root);
 		return ct_error_set(err, errno == ENOMEM ? CT_ERR_NOMEM : CT_ERR_IO,
 		    "standard output: %s", strerror(errno));
-	return 0;
+	}
+	/* The object ends with a failed publish: its other records are left
+	 * for the next run, as nothing of theirs was remembered. */
+	if (s->publish && emitted > 0)
+		rc = backfill_match(s->publish, rec, f.event_time, rules, emitted, err);
+	yajl_tree_free(root);
+	return rc;
 }
 
 static void
@@ -320,18 +328,35 @@ on_record_error(void *arg, const struct record_ref *rec, const struct ct_error *
 	pthread_mutex_unlock(&out->mutex);
 }
 
-void
+int
 output_sink_init(struct output_sink *s, struct output *out)
 {
 	s->out = out;
 	buf_init(&s->line);
 	s->object_matches = s->object_errors = 0;
+	s->publish = NULL;
+	if (out->publish && (s->publish = backfill_worker_new(out->publish)) == NULL)
+		return -1;
+	return 0;
 }
 
 void
 output_sink_fini(struct output_sink *s)
 {
 	buf_free(&s->line);
+	backfill_worker_free(s->publish);
+	s->publish = NULL;
+}
+
+int
+output_sink_publish(struct output_sink *s, const char *source)
+{
+	struct ct_error err;
+
+	if (s->publish == NULL || backfill_object_done(s->publish, source, &err) == 0)
+		return 0;
+	output_error(s->out, "%s", err.msg);
+	return -1;
 }
 
 void

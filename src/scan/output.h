@@ -19,6 +19,9 @@
  *   files  each object with a match, once (-l)
  *   quiet  nothing (-q)
  * --max-count N stops every scanner after N matches (output_stopped).
+ * With --publish, each sink also hands the matches it printed (or would
+ * have printed: -q, --count, -l) to its thread's backfill worker
+ * (scan/backfill.h), outside the lock, and publishes at each object's end.
  */
 #ifndef CT_SCAN_OUTPUT_H
 #define CT_SCAN_OUTPUT_H
@@ -29,6 +32,7 @@
 
 #include "match/match.h"
 #include "rules/rules.h"
+#include "scan/backfill.h"
 #include "scan/progress.h"
 #include "scan/trail.h"
 #include "stream/records.h"
@@ -70,6 +74,7 @@ struct output {
 	const struct rule_list *rules; /* borrowed; rs compiled from it, in its order */
 	struct output_opts o;
 	struct progress *progress; /* borrowed; wiped before each message */
+	struct backfill *publish;  /* borrowed; NULL: matches are only printed */
 	pthread_mutex_t mutex;     /* guards what follows and standard output */
 	uint64_t *counts;          /* owned; matches per rule */
 	uint64_t matches;          /* matches kept */
@@ -89,10 +94,11 @@ struct scan_totals {
 
 /* One scanner's callbacks' argument (records_cb.arg): per-object state. */
 struct output_sink {
-	struct output *out;      /* borrowed */
-	struct buf line;         /* owned; one line */
-	uint64_t object_matches; /* in the current object */
-	uint64_t object_errors;  /* record errors in the current object */
+	struct output *out;              /* borrowed */
+	struct buf line;                 /* owned; one line */
+	uint64_t object_matches;         /* in the current object */
+	uint64_t object_errors;          /* record errors in the current object */
+	struct backfill_worker *publish; /* owned; NULL: matches are only printed */
 };
 
 /* Parses a --fields list ("time,rule,event"); 0, or -1 with *bad the name
@@ -106,7 +112,9 @@ int output_init(struct output *out, const struct ruleset *rs, const struct rule_
     const struct output_opts *o, struct progress *progress);
 void output_fini(struct output *out);
 
-void output_sink_init(struct output_sink *s, struct output *out);
+/* With out->publish, the sink gets a backfill worker of its own; -1 when
+ * memory is short. */
+int output_sink_init(struct output_sink *s, struct output *out);
 void output_sink_fini(struct output_sink *s);
 /* A new object starts for the sink's scanner. */
 void output_sink_object(struct output_sink *s);
@@ -114,6 +122,10 @@ void output_sink_object(struct output_sink *s);
 struct records_cb output_sink_callbacks(struct output_sink *s);
 /* At an object's end: the count of record errors not shown. */
 void output_sink_object_done(struct output_sink *s, const char *source);
+/* At an object's end, with --publish: its alerts still waiting are
+ * published. 0, or -1 when they could not be (counted as an error, and
+ * told). */
+int output_sink_publish(struct output_sink *s, const char *source);
 
 /* Draws the progress line with f and the output's matches and errors. */
 void output_progress(struct output *out, struct progress_figures *f);

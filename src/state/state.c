@@ -86,6 +86,12 @@ state_close(struct state *s)
 	s->ops->close(s);
 }
 
+enum state_backend
+state_backend_of(const struct state *s)
+{
+	return s->backend;
+}
+
 const char *
 state_where(const struct state *s)
 {

@@ -65,6 +65,8 @@ struct state *state_open(const struct state_options *o, struct ct_error *err);
 void state_close(struct state *s);
 /* "memory", "sqlite", "dynamodb". */
 const char *state_backend_name(enum state_backend b);
+/* The backend s was opened with. */
+enum state_backend state_backend_of(const struct state *s);
 /* Where it lives, for messages: the file, "memory", or "dynamodb table T in
  * REGION". */
 const char *state_where(const struct state *s);

@@ -205,5 +205,40 @@ START_TEST(test_failing_store)
 }
 END_TEST
 
+/* A backfill's hand-over: what a store on the fake clock remembered, once
+ * that clock is past its expiry, becomes remembered in another store (on
+ * the real clock), and is gone from the first; what has not expired stays. */
+START_TEST(test_hand_over)
+{
+	struct state_options o = {.backend = STATE_MEMORY};
+	struct state *dst;
+	struct dedup *to;
+	struct dedup_key k1, k2, k3;
+	struct ct_error err;
+	struct world w;
+
+	memset(&w, 0, sizeof(w));
+	world_new(&w, "memory", 3600);
+	ck_assert_msg((dst = state_open(&o, &err)) != NULL, "%s", err.msg);
+	ck_assert_ptr_nonnull(to = dedup_new(dst, 3600, NULL));
+	key_of("e1", "r1", &k1);
+	key_of("e2", "r1", &k2);
+	key_of("e3", "r1", &k3);
+	dedup_remember(w.d, &k1);
+	dedup_remember(w.d, &k2);
+	fake_now += 7200;
+	dedup_remember(w.d, &k3);
+	ck_assert_int_eq(dedup_hand_over(w.d, to), 2);
+	ck_assert_int_eq(dedup_seen(to, &k1), 1);
+	ck_assert_int_eq(dedup_seen(to, &k2), 1);
+	ck_assert_int_eq(dedup_seen(to, &k3), 0);
+	ck_assert_int_eq(dedup_hand_over(w.d, to), 0);
+	ck_assert_int_eq(dedup_seen(w.d, &k3), 1);
+	dedup_free(to);
+	state_close(dst);
+	world_free(&w);
+}
+END_TEST
+
 CT_CHECK_PROGRAM(.name = "dedup", .cases = "tests/daemon/cases/dedup", .timeout = 120,
-    .each_case = CT_TESTS(test_case), .once = CT_TESTS(test_failing_store))
+    .each_case = CT_TESTS(test_case), .once = CT_TESTS(test_failing_store, test_hand_over))
