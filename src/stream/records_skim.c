@@ -18,6 +18,11 @@
  * A record that spans chunks is held until its end is found, up to the
  * record limit; a longer one goes to the parser, which reports it. So memory
  * stays bounded by the largest record, as without the prefilter.
+ *
+ * Skimming and the literal search cost about half of what parsing a record
+ * costs; where rules match most records (or their literals are everywhere)
+ * that is lost. So every SK_SAMPLE records decided, if fewer than one in
+ * SK_WORTH were passed over, the rest of the object goes to the parser.
  */
 #include "config.h"
 
@@ -30,7 +35,11 @@
 #include "stream/skim.h"
 #include "util/buf.h"
 
+#define SK_SAMPLE 512 /* records decided between two looks at the share passed over */
+#define SK_WORTH  3   /* one in SK_WORTH must be passed over for skimming to pay */
+
 enum skim_state {
+	SK_OFF,    /* not worth it for this object: everything goes to the parser */
 	SK_PARSE,  /* the parser reads everything; skim only finds the cuts */
 	SK_AFTER,  /* after a record: a comma (or the container's end) comes */
 	SK_COMMA,  /* after the comma: a record comes */
@@ -44,6 +53,7 @@ struct skimmer {
 	enum skim_state st;
 	struct buf held; /* owned: bytes of earlier chunks neither parsed nor passed over */
 	size_t rec_at; /* SK_RECORD: where the record's '{' is, counted from the first held byte */
+	unsigned decided, passed; /* records since the last look at the share passed over */
 };
 
 int
@@ -83,6 +93,7 @@ records_skim_reset(struct records *r)
 		return;
 	r->sk->st = SK_PARSE;
 	r->sk->s = (struct skim){0, 0, 0, 0};
+	r->sk->decided = r->sk->passed = 0;
 	buf_reset(&r->sk->held);
 }
 
@@ -137,6 +148,12 @@ record_done(struct records *r, const char *p, size_t end)
 	parse = len - k->rec_at > r->o.max_record || k->s.odd ||
 	        prefilter_may_match(k->pf, k->ps, all + k->rec_at, len - k->rec_at);
 	k->st = SK_AFTER;
+	k->passed += !parse;
+	if (++k->decided == SK_SAMPLE) {
+		if (k->passed * SK_WORTH < k->decided)
+			k->st = SK_OFF; /* the parser stands after this record either way */
+		k->decided = k->passed = 0;
+	}
 	if (parse) {
 		int rc = records_parse(r, all, len);
 		buf_reset(&k->held);
@@ -154,7 +171,7 @@ hold(struct records *r, const char *p, size_t n)
 {
 	struct skimmer *k = r->sk;
 
-	if (k->st == SK_PARSE)
+	if (k->st == SK_PARSE || k->st == SK_OFF)
 		return n > 0 ? records_parse(r, p, n) : 0;
 	if (k->held.len + n > r->o.max_record + 64) {
 		k->st = SK_PARSE; /* skim's state goes on: it is inside the record */
@@ -182,6 +199,9 @@ records_skim_feed(struct records *r, const char *p, size_t n)
 
 	while (i < n) {
 		switch (k->st) {
+		case SK_OFF:
+			i = n;
+			break;
 		case SK_PARSE:
 			i += skim_close(&k->s, p + i, n - i, r->list_depth, &found);
 			if (!found)
@@ -226,6 +246,6 @@ records_skim_finish(struct records *r)
 {
 	if (r->sk == NULL)
 		return 0;
-	r->sk->st = SK_PARSE;
+	r->sk->st = SK_OFF;
 	return parse_held(r);
 }

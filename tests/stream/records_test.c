@@ -687,6 +687,46 @@ START_TEST(prefilter_when)
 }
 END_TEST
 
+/* Where most records match, skimming does not pay: after SK_SAMPLE
+ * records with too few passed over, the rest of the object is parsed. The
+ * result is the same either way. */
+START_TEST(prefilter_gives_up)
+{
+	struct ruleset *rs = compile(sns);
+	struct records_opts o = cloudtrail;
+	struct ct_error err;
+	struct buf doc = BUF_INIT;
+	struct matcher *m = matcher_new(rs);
+	struct records *r;
+	char *plain, *skimmed;
+
+	buf_puts(&doc, "{\"Records\":[");
+	for (int i = 0; i < 1100; i++)
+		buf_printf(&doc, "%s{\"eventSource\":\"sns.amazonaws.com\",\"eventName\":\"%s\"}",
+		    i ? "," : "", i % 10 == 0 ? "Publish" : "CreateTopic");
+	buf_puts(&doc, "]}");
+	o.prefilter = prefilter_new(rs, &err);
+	plain = scan(rs, &cloudtrail, doc.data, doc.len, 100, 0);
+	skimmed = scan(rs, &o, doc.data, doc.len, 100, 0);
+	ck_assert_str_eq(plain, skimmed);
+	ck_assert_ptr_nonnull(r = records_new(&o, rs, m, NULL, &err));
+	ck_assert_int_eq(records_reset(r, "obj", &err), 0);
+	ck_assert_int_eq(records_feed(r, doc.data, doc.len, &err), 0);
+	ck_assert_int_eq(records_finish(r, &err), 0);
+	ck_assert_uint_eq(records_stats(r)->records, 1100);
+	ck_assert_uint_eq(records_stats(r)->matched, 990);
+	/* 51 of the first 512 decided (after the first, always parsed) */
+	ck_assert_uint_eq(records_stats(r)->passed, 51);
+	records_free(r);
+	matcher_free(m);
+	prefilter_free((struct prefilter *)o.prefilter);
+	free(plain);
+	free(skimmed);
+	buf_free(&doc);
+	ruleset_free(rs);
+}
+END_TEST
+
 START_TEST(format_names)
 {
 	enum records_format f;
@@ -705,4 +745,4 @@ CT_CHECK_PROGRAM(.name = "records", .timeout = 60,
         escapes_and_unicode, json_text, records_not_objects, record_too_large, shape_errors,
         json_errors, strict_utf8, too_deep, huge_token, ndjson_lines, ndjson_deep_line_recovers,
         spanning_records, match_callback_stops, stats_and_reuse, utf8_table, format_names,
-        prefilter_passes_over, prefilter_hands_back, prefilter_when))
+        prefilter_passes_over, prefilter_hands_back, prefilter_when, prefilter_gives_up))
