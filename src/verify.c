@@ -26,8 +26,7 @@
 #include "commands.h"
 #include "daemon/awsconf.h"
 #include "daemon/conf.h"
-#include "util/clock.h"
-#include "util/units.h"
+#include "util/timestamp.h"
 #include "verify.h"
 
 #define usage_error(...) cmd_usage_error("verify", __VA_ARGS__)
@@ -77,26 +76,6 @@ usage(FILE *f)
 	    "was found, 2 if an error stopped a check.\n"
 	    "Report bugs to: %s\n",
 	    VERIFY_JOBS_DEFAULT, PACKAGE_BUGREPORT);
-}
-
-/* TIME as --since and --until take it; -1 if it is none. */
-static int
-parse_when(const char *s, time_t now, time_t *out)
-{
-	char day[32];
-	uint64_t ago;
-	const char *why;
-
-	if (clock_parse_time(s, out) == 0)
-		return 0;
-	if (strlen(s) == 10 && snprintf(day, sizeof(day), "%sT00:00:00Z", s) > 0 &&
-	    clock_parse_time(day, out) == 0)
-		return 0;
-	if (units_duration(s, &ago, &why) == 0 && ago < (uint64_t)now) {
-		*out = now - (time_t)ago;
-		return 0;
-	}
-	return -1;
 }
 
 /* "s3://BUCKET[/PREFIX]": bucket and prefix point into the copy held in *buf. */
@@ -167,6 +146,7 @@ static int
 finish_args(struct args *a, int argc, char **argv)
 {
 	time_t now = time(NULL);
+	const char *why;
 
 	if (optind != argc - 1)
 		return usage_error(
@@ -174,11 +154,11 @@ finish_args(struct args *a, int argc, char **argv)
 	if (parse_target(argv[optind], &a->target, &a->o) == -1)
 		return usage_error("'%s' is not s3://BUCKET[/PREFIX]", argv[optind]);
 	a->o.until = now;
-	if (a->until && parse_when(a->until, now, &a->o.until) == -1)
-		return usage_error("invalid --until '%s'", a->until);
+	if (a->until && timestamp_parse_when(a->until, now, &a->o.until, &why) == -1)
+		return usage_error("invalid --until '%s': %s", a->until, why);
 	a->o.since = a->o.until - 86400;
-	if (a->since && parse_when(a->since, now, &a->o.since) == -1)
-		return usage_error("invalid --since '%s'", a->since);
+	if (a->since && timestamp_parse_when(a->since, now, &a->o.since, &why) == -1)
+		return usage_error("invalid --since '%s': %s", a->since, why);
 	if (a->o.since > a->o.until)
 		return usage_error("--since is after --until");
 	return -1;
