@@ -5,8 +5,8 @@
  * opening and closing brackets. The escaped bytes follow from the
  * backslashes (a run of them escapes every other byte; few blocks have
  * any); the unescaped quotes give, by a running parity (prefix xor), which
- * bytes are inside strings; the brackets outside strings are counted, one
- * by one only in a block where the count could reach the depth looked for.
+ * bytes are inside strings; the brackets outside strings are counted one
+ * by one (a block of CloudTrail's JSON has one or two).
  */
 #include "config.h"
 
@@ -101,21 +101,6 @@ escaped(uint64_t bs, int *carry)
 	return esc;
 }
 
-/* Set bits of x (x86-64 before POPCNT has no instruction for it, and the
- * library call costs more than this). */
-static inline unsigned
-popcount(uint64_t x)
-{
-#ifdef __POPCNT__
-	return (unsigned)__builtin_popcountll(x);
-#else
-	x -= (x >> 1) & 0x5555555555555555ULL;
-	x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
-	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
-	return (unsigned)((x * 0x0101010101010101ULL) >> 56);
-#endif
-}
-
 /* Bit i: an odd number of bits 0..i of x are set. */
 static inline uint64_t
 prefix_xor(uint64_t x)
@@ -158,22 +143,17 @@ skim_close(struct skim *s, const char *p, size_t n, unsigned until, int *found)
 		in = prefix_xor(quote) ^ (s->in_string ? ~0ULL : 0);
 		open = m.open & ~in & ~esc;
 		close = m.close & ~in & ~esc;
-		if (s->depth > until + popcount(close)) {
-			s->depth += popcount(open);
-			s->depth -= popcount(close);
-		} else {
-			for (uint64_t st = open | close; st != 0; st &= st - 1) {
-				int b = __builtin_ctzll(st);
-				if ((open >> b) & 1) {
-					s->depth++;
-				} else if (s->depth > 0 && --s->depth == until) {
-					uint64_t upto = b == BLOCK - 1 ? ~0ULL : (2ULL << b) - 1;
-					s->odd |= (odd & upto) != 0;
-					s->in_string = 0;
-					s->escape = 0;
-					*found = 1;
-					return i + (size_t)b + 1;
-				}
+		for (uint64_t st = open | close; st != 0; st &= st - 1) {
+			int b = __builtin_ctzll(st);
+			if ((open >> b) & 1) {
+				s->depth++;
+			} else if (s->depth > 0 && --s->depth == until) {
+				uint64_t upto = b == BLOCK - 1 ? ~0ULL : (2ULL << b) - 1;
+				s->odd |= (odd & upto) != 0;
+				s->in_string = 0;
+				s->escape = 0;
+				*found = 1;
+				return i + (size_t)b + 1;
 			}
 		}
 		s->odd |= odd != 0;
