@@ -50,6 +50,12 @@ enum records_format {
 	RECORDS_NDJSON,      /* one record per line */
 	RECORDS_EVENTBRIDGE, /* one EventBridge event {..., "detail": record}: CloudTrail's
 	                        "AWS API Call via CloudTrail" and its siblings */
+	RECORDS_LOOKUP,      /* `aws cloudtrail lookup-events` output: {"Events": [{...,
+	                        "CloudTrailEvent": "record as a JSON string"}, ...]} */
+	RECORDS_ARRAY,       /* a bare array [record, ...] or [event, ...] */
+	RECORDS_AUTO,        /* any of these, each document by its content, several
+	                        documents one after another */
+	RECORDS_ONE,         /* the whole text is one record (a CloudTrailEvent) */
 };
 
 struct records_opts {
@@ -97,9 +103,6 @@ void records_free(struct records *r);
 
 /* Starts a new object; source (borrowed) names it in errors until the next reset. */
 int records_reset(struct records *r, const char *source, struct ct_error *err);
-/* The format of the objects after the next records_reset (scan picks one
- * per file by its name unless --format says). */
-void records_set_format(struct records *r, enum records_format f);
 
 /* Parses the next n bytes. On -1 err says why and the object is over. */
 int records_feed(struct records *r, const char *p, size_t n, struct ct_error *err);
