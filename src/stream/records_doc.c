@@ -205,9 +205,9 @@ holder_open(struct records *r, int is_map)
 	case HOLD_DETAIL:
 		return detail_open(r, is_map);
 	case HOLD_CTE:
-		records_bad_record(r, at, CT_ERR_SHAPE,
-		    "event %llu: \"CloudTrailEvent\" at byte %llu is not a string (found %s)",
-		    (unsigned long long)r->event_no, (unsigned long long)at,
+		records_bad_record(r, r->event_at, CT_ERR_SHAPE,
+		    "event %llu at byte %llu: its \"CloudTrailEvent\" is not a string (found %s)",
+		    (unsigned long long)r->event_no, (unsigned long long)r->event_at,
 		    is_map ? "an object" : "an array");
 		r->seen_inner = 1;
 		records_skip_container(r);
@@ -237,10 +237,11 @@ holder_scalar(struct records *r, enum match_type t, const char *s, size_t n, uin
 	if (r->holder == HOLD_CTE) {
 		r->seen_inner = 1;
 		if (t == MATCH_STRING)
-			return records_lookup_record(r, s, n, at);
-		records_bad_record(r, at, CT_ERR_SHAPE,
-		    "event %llu: \"CloudTrailEvent\" at byte %llu is not a string (found %s)",
-		    (unsigned long long)r->event_no, (unsigned long long)at, records_type_words[t]);
+			return records_lookup_record(r, s, n);
+		records_bad_record(r, r->event_at, CT_ERR_SHAPE,
+		    "event %llu at byte %llu: its \"CloudTrailEvent\" is not a string (found %s)",
+		    (unsigned long long)r->event_no, (unsigned long long)r->event_at,
+		    records_type_words[t]);
 		return 1;
 	}
 	return records_stop(r, CT_ERR_SHAPE, 1, "\"%s\" is not an %s (found %s) at byte %llu",

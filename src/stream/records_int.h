@@ -126,9 +126,10 @@ void records_doc_start(struct records *r);
  * was never found. */
 int records_doc_finish(struct records *r);
 
-/* records_lookup.c: the record of one lookup-events event, the decoded text
- * of its CloudTrailEvent string at offset at, parsed by r->inner and matched.
- * Returns 1, or 0 (stopped, r->err set) when the object must end. */
-int records_lookup_record(struct records *r, const char *s, size_t n, uint64_t at);
+/* records_lookup.c: the record of the lookup-events event being read (at
+ * r->event_at), s the decoded text of its CloudTrailEvent string, parsed by
+ * r->inner and matched. Returns 1, or 0 (stopped, r->err set) when the
+ * object must end. */
+int records_lookup_record(struct records *r, const char *s, size_t n);
 
 #endif

@@ -5,7 +5,9 @@
  * RECORDS_ONE, reads it as the record it holds and matches it with the same
  * matcher, which is free: the event around it lies outside any record.
  * What the inner parser reports is passed on under the outer record's name
- * and offset (the string's first byte); its failures cost that event only.
+ * and the event's offset (yajl does not say where a string began, and the
+ * decoded record has no offset of its own in the text); its failures cost
+ * that event only.
  */
 #include "config.h"
 
@@ -60,18 +62,18 @@ add_stats(struct records *r, const struct records_stats *in)
 }
 
 int
-records_lookup_record(struct records *r, const char *s, size_t n, uint64_t at)
+records_lookup_record(struct records *r, const char *s, size_t n)
 {
 	struct records *in;
 	struct ct_error e;
 	int rc;
 
 	if ((r->inner == NULL && (r->inner = inner_new(r)) == NULL) ||
-	    buf_printf(&r->inner_name, "%s: event %llu, CloudTrailEvent at byte %llu", r->source,
-	        (unsigned long long)r->event_no, (unsigned long long)at) == -1)
+	    buf_printf(&r->inner_name, "%s: event %llu at byte %llu: its \"CloudTrailEvent\"",
+	        r->source, (unsigned long long)r->event_no, (unsigned long long)r->event_at) == -1)
 		return records_stop(r, CT_ERR_NOMEM, 1, "out of memory");
 	in = r->inner;
-	r->ref = (struct record_ref){r->source, NULL, 0, r->next_index++, at, 0};
+	r->ref = (struct record_ref){r->source, NULL, 0, r->next_index++, r->event_at, 0};
 	rc = records_reset(in, r->inner_name.data, &e) == -1 || records_feed(in, s, n, &e) == -1 ||
 	     records_finish(in, &e) == -1;
 	buf_reset(&r->inner_name);
