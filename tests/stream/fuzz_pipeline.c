@@ -4,7 +4,9 @@
  *
  * The first input byte chooses how the rest is read: bit 0 NDJSON instead of
  * Records, bit 1 zlib instead of ISA-L, bits 2-4 the size of the pieces fed,
- * bit 5 one EventBridge event (its "detail" the record) instead of either.
+ * bit 5 one EventBridge event (its "detail" the record) instead of either,
+ * bits 6-7, when not 0, override them all: 1 by content (RECORDS_AUTO), 2
+ * lookup-events output, 3 a bare array.
  */
 #include "config.h"
 
@@ -76,6 +78,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.format = data[0] & 0x20 ? RECORDS_EVENTBRIDGE
 	           : data[0] & 1  ? RECORDS_NDJSON
 	                          : RECORDS_CLOUDTRAIL;
+	if (data[0] >> 6)
+		o.format = (enum records_format[]){
+		    RECORDS_CLOUDTRAIL, RECORDS_AUTO, RECORDS_LOOKUP, RECORDS_ARRAY}[data[0] >> 6];
 	o.backend = data[0] & 2 ? INFLATE_BACKEND_ZLIB : INFLATE_BACKEND_DEFAULT;
 	o.max_record = 4096;
 	o.max_depth = 16;
