@@ -113,10 +113,10 @@ usage(FILE *f)
 	    "      --format=FORMAT        read every file as FORMAT: records ({\"Records\":\n"
 	    "                             [...]}), ndjson (one record per line), eventbridge\n"
 	    "                             (one EventBridge event), lookup-events (the output\n"
-	    "                             of aws cloudtrail lookup-events) or array ([record\n"
-	    "                             or event, ...]); default: each file and standard\n"
-	    "                             input as its content says, any of these, several\n"
-	    "                             one after another\n"
+	    "                             of aws cloudtrail lookup-events), array ([record\n"
+	    "                             or event, ...]) or auto (the default): each file\n"
+	    "                             and standard input as its content says, any of\n"
+	    "                             these, several one after another\n"
 	    "      --max-record-size=SIZE larger records are errors (default %s)\n"
 	    "      --max-depth=N          deeper JSON nesting is an error (default %d)\n"
 	    "      --max-inflated-size=SIZE  decompressed size per file (default %s; 0: no\n"
@@ -447,8 +447,8 @@ one_option(struct args *a, int c, const char *arg)
 	case OPT_FORMAT:
 		if (records_format_parse(arg, &a->so.format) == -1)
 			return usage_error(
-			    "invalid --format '%s' (records, ndjson, eventbridge, lookup-events or "
-			    "array)",
+			    "invalid --format '%s' (records, ndjson, eventbridge, lookup-events, "
+			    "array or auto)",
 			    arg);
 		return 0;
 	case OPT_INFLATE:

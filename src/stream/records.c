@@ -1,6 +1,7 @@
 /*
- * records: the SAX walk over {"Records":[...]}, NDJSON or an EventBridge
- * event's "detail", driving the matcher.
+ * records: the SAX walk over the records of a document (a log's "Records",
+ * NDJSON lines, an EventBridge event's "detail", ...: records_doc.c finds
+ * them), driving the matcher.
  *
  * The callbacks are the hot path: every token of a 250 MB object comes
  * through one of them. Each first asks "am I skipping?" (one branch, then a

@@ -297,8 +297,10 @@ probe_document(struct records *r, const unsigned char *k, size_t n)
 		/* the key as the message shows it: printable ASCII, cut short */
 		for (i = 0; i < n && i < sizeof(shown) - 4; i++)
 			shown[i] = k[i] >= 0x20 && k[i] < 0x7f && k[i] != '"' ? (char)k[i] : '?';
-		if (i < n)
-			memcpy(shown + i, "...", 3), i += 3;
+		if (i < n) {
+			memcpy(shown + i, "...", 3);
+			i += 3;
+		}
 		shown[i] = '\0';
 		return records_stop(r, CT_ERR_SHAPE, 1,
 		    "not a CloudTrail log: the object at byte %llu begins with \"%s\", not "
