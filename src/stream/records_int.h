@@ -50,8 +50,8 @@ struct records {
 	int holder;            /* enum records_holder: the key whose value holds the records */
 	unsigned holder_depth; /* depth of the object that has that key */
 	int elements;          /* a bare array's elements: enum records_elements */
-	int probing;           /* an object whose first key says what it is: its text is
-	                          kept from its first byte, as a record's would be */
+	int probing;           /* an object is open whose first key, not seen yet, will say
+	                          what it is: its text is kept as a record's would be */
 	uint64_t probe_at;     /* then: its offset */
 	unsigned event_depth;  /* depth of the event being read (EventBridge); 0: none */
 	int in_events;         /* lookup-events: inside "Events" */
@@ -69,7 +69,7 @@ struct records {
 	int rec_over;          /* it is larger than max_record: text dropped */
 	struct buf rec;        /* owned; at most max_record bytes */
 	struct buf span;       /* owned; scratch: a value's text that began in an earlier chunk */
-	struct record_ref ref; /* the record being parsed */
+	struct record_ref ref; /* the record being parsed (or a CloudTrailEvent's) */
 	uint64_t next_index;   /* index of the next record */
 
 	uint64_t line; /* NDJSON: newlines seen */

@@ -1,6 +1,7 @@
 /*
  * Unit tests of src/stream/records: the walk over Records and NDJSON with the
- * real matcher, record text across chunk boundaries, and every guard. Each
+ * real matcher, record text across chunk boundaries, and every guard; the
+ * documents of every input format in tests/stream/records_cases. Each
  * document is fed in pieces of many sizes and must give the same result.
  */
 #include "config.h"
