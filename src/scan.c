@@ -124,10 +124,13 @@ usage(FILE *f)
 	    "Input formats and limits (the defaults are the daemon's; SIZE is bytes, or a\n"
 	    "number with a unit: K, M, G, T or KiB, MiB, GiB, TiB (powers of 1024), KB, MB,\n"
 	    "GB, TB (powers of 1000), as in ctalertd.conf):\n"
-	    "      --format=FORMAT        every file as records: {\"Records\": [...]} objects;\n"
-	    "                             ndjson: one JSON event per line; eventbridge: one\n"
-	    "                             EventBridge event; default: *.ndjson and *.jsonl\n"
-	    "                             as ndjson, other files as records\n"
+	    "      --format=FORMAT        read every file as FORMAT: records ({\"Records\":\n"
+	    "                             [...]}), ndjson (one record per line), eventbridge\n"
+	    "                             (one EventBridge event), lookup-events (the output\n"
+	    "                             of aws cloudtrail lookup-events), array ([record\n"
+	    "                             or event, ...]) or auto (the default): each file\n"
+	    "                             and standard input as its content says, any of\n"
+	    "                             these, several one after another\n"
 	    "      --max-record-size=SIZE larger records are errors (default %s)\n"
 	    "      --max-depth=N          deeper JSON nesting is an error (default %d)\n"
 	    "      --max-inflated-size=SIZE  decompressed size per file (default %s; 0: no\n"
@@ -159,7 +162,6 @@ struct args {
 	size_t npatterns;
 	enum match_envelope envelope;
 	struct objscan_opts so;
-	int format_given; /* --format: every file in it; else each by its name */
 	int stats, progress, list_rules;
 	int json, count, files, quiet; /* --json, --count, -l, -q */
 	const char *fields;            /* --fields */
@@ -472,8 +474,9 @@ one_option(struct args *a, int c, const char *arg)
 	case OPT_FORMAT:
 		if (records_format_parse(arg, &a->so.format) == -1)
 			return usage_error(
-			    "invalid --format '%s' (records, ndjson or eventbridge)", arg);
-		a->format_given = 1;
+			    "invalid --format '%s' (records, ndjson, eventbridge, lookup-events, "
+			    "array or auto)",
+			    arg);
 		return 0;
 	case OPT_INFLATE:
 		if (inflate_backend_parse(arg, &a->so.backend) == -1 ||
@@ -544,6 +547,7 @@ parse_args(struct args *a, int argc, char **argv)
 	int c, r, started = 0;
 
 	objscan_opts_default(&a->so);
+	a->so.format = RECORDS_AUTO; /* each file as what it is, unless --format */
 	a->envelope = MATCH_ENVELOPE_CLOUDTRAIL;
 	a->progress = 1;
 	a->jobs = FETCHERS_JOBS_DEFAULT;
@@ -752,7 +756,7 @@ scan_paths(
 	sha = hash_if_asked(os);
 	for (int i = 0; i < npaths && !output_stopped(out); i++)
 		if (!is_s3(paths[i]))
-			files_scan(out, os, &sink, paths[i], !a->format_given, t);
+			files_scan(out, os, &sink, paths[i], t);
 	objscan_free(os);
 	iv_sha256_free(sha);
 	output_sink_fini(&sink);

@@ -24,22 +24,7 @@ struct walk {
 	struct scan_totals *t;    /* borrowed */
 	char *chunk;              /* owned; READ_CHUNK bytes */
 	uint64_t files;           /* files read below the path */
-	int by_name;              /* each file's format from its name */
 };
-
-/* NDJSON for *.ndjson and *.jsonl (perhaps .gz), else a CloudTrail log. */
-static enum records_format
-format_of(const char *path)
-{
-	size_t n = strlen(path);
-
-	if (n > 3 && strcmp(path + n - 3, ".gz") == 0)
-		n -= 3;
-	if ((n > 7 && strncmp(path + n - 7, ".ndjson", 7) == 0) ||
-	    (n > 6 && strncmp(path + n - 6, ".jsonl", 6) == 0))
-		return RECORDS_NDJSON;
-	return RECORDS_CLOUDTRAIL;
-}
 
 static void
 show(struct walk *w, uint64_t file_bytes)
@@ -66,8 +51,7 @@ scan_fd(struct walk *w, int fd, const char *path)
 
 	w->files++;
 	output_sink_object(w->sink);
-	if ((w->by_name ? objscan_reset_as(w->os, path, format_of(path), &err)
-	                : objscan_reset(w->os, path, &err)) == -1) {
+	if (objscan_reset(w->os, path, &err) == -1) {
 		output_error(w->out, "%s", err.msg);
 		return;
 	}
@@ -183,9 +167,9 @@ scan_path(struct walk *w, const char *path, int top)
 
 void
 files_scan(struct output *out, struct objscan *os, struct output_sink *sink, const char *path,
-    int by_name, struct scan_totals *t)
+    struct scan_totals *t)
 {
-	struct walk w = {out, os, sink, t, malloc(READ_CHUNK), 0, by_name};
+	struct walk w = {out, os, sink, t, malloc(READ_CHUNK), 0};
 	uint64_t errors = out->errors;
 	struct stat st;
 

@@ -89,13 +89,6 @@ objscan_reset(struct objscan *s, const char *source, struct ct_error *err)
 	return records_reset(s->r, s->source, err);
 }
 
-int
-objscan_reset_as(struct objscan *s, const char *source, enum records_format f, struct ct_error *err)
-{
-	records_set_format(s->r, f);
-	return objscan_reset(s, source, err);
-}
-
 /* Errors of the record parser name the object already; inflate's do not. */
 static int
 failed(struct objscan *s, struct ct_error *err)

@@ -40,7 +40,7 @@
 #define OBJSCAN_MAX_RATIO_DEFAULT    100
 
 struct objscan_opts {
-	enum records_format format;   /* RECORDS_CLOUDTRAIL or RECORDS_NDJSON */
+	enum records_format format;   /* how the objects are read; RECORDS_AUTO: by content */
 	size_t max_record;            /* raw bytes of one record; 0: 1 MiB */
 	unsigned max_depth;           /* JSON nesting; 0: 64 */
 	uint64_t max_inflated;        /* decompressed bytes per object; 0: no limit */
@@ -72,9 +72,6 @@ void objscan_free(struct objscan *s);
 /* Starts a new object named source (borrowed until the next reset): the name
  * every error and match refers to, e.g. a path or "s3://bucket/key". */
 int objscan_reset(struct objscan *s, const char *source, struct ct_error *err);
-/* The same, reading the object in format f (and the next ones too). */
-int objscan_reset_as(
-    struct objscan *s, const char *source, enum records_format f, struct ct_error *err);
 
 /* Pushes the next n bytes of the object. On -1, err names the source and the
  * offset and the object is over (the caller stops feeding it). */

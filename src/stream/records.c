@@ -1,6 +1,7 @@
 /*
- * records: the SAX walk over {"Records":[...]}, NDJSON or an EventBridge
- * event's "detail", driving the matcher.
+ * records: the SAX walk over the records of a document (a log's "Records",
+ * NDJSON lines, an EventBridge event's "detail", ...: records_doc.c finds
+ * them), driving the matcher.
  *
  * The callbacks are the hot path: every token of a 250 MB object comes
  * through one of them. Each first asks "am I skipping?" (one branch, then a
@@ -81,15 +82,26 @@ too_deep(struct records *r)
 	    r->o.max_depth, (unsigned long long)(here(r) - 1));
 }
 
+void
+records_bad_record(struct records *r, uint64_t offset, enum ct_err code, const char *fmt, ...)
+{
+	struct record_ref ref = new_ref(r, offset);
+	struct ct_error e;
+	va_list ap;
+
+	va_start(ap, fmt);
+	ct_error_vset(&e, code, fmt, ap);
+	va_end(ap);
+	record_error(r, &ref, code, "%s", e.msg);
+}
+
 /* A record position held something other than an object. */
 void
 records_not_an_object(struct records *r, const char *what, uint64_t offset)
 {
-	struct record_ref ref = new_ref(r, offset);
-
-	record_error(r, &ref, CT_ERR_SHAPE,
+	records_bad_record(r, offset, CT_ERR_SHAPE,
 	    "record %llu at byte %llu is not a JSON object (found %s)",
-	    (unsigned long long)ref.index, (unsigned long long)offset, what);
+	    (unsigned long long)r->next_index, (unsigned long long)offset, what);
 }
 
 void
@@ -99,18 +111,29 @@ records_skip_container(struct records *r)
 	r->skip_depth = r->depth;
 }
 
+void
+records_mark_text(struct records *r)
+{
+	r->rec_start = yajl_get_bytes_consumed(r->h) - 1;
+	r->rec_spans = 0;
+	r->rec_over = 0;
+}
+
 int
 records_begin_record(struct records *r)
 {
-	const struct match_node *root = match_root(r->rs);
-	size_t pos = yajl_get_bytes_consumed(r->h) - 1;
+	records_mark_text(r);
+	return records_open_record(r, r->base + r->rec_start);
+}
 
-	r->ref = new_ref(r, r->base + pos);
+int
+records_open_record(struct records *r, uint64_t offset)
+{
+	const struct match_node *root = match_root(r->rs);
+
+	r->ref = new_ref(r, offset);
 	r->in_record = 1;
 	r->rec_depth = r->depth;
-	r->rec_start = pos;
-	r->rec_spans = 0;
-	r->rec_over = 0;
 	if (root == NULL) {
 		records_skip_container(r); /* no rule refers to any field */
 		r->next = NULL;
@@ -196,7 +219,7 @@ on_scalar(struct records *r, enum match_type t, const char *s, size_t n, size_t 
 			matcher_value(r->m, r->next, t, s, n);
 		return 1;
 	}
-	return records_outer_scalar(r, t, raw);
+	return records_outer_scalar(r, t, s, n, raw);
 }
 
 /* An object or array whose JSON text a rule looks in has ended: its text,
@@ -372,13 +395,10 @@ new_parser(struct records *r)
 		yajl_free(r->h);
 	if ((r->h = yajl_alloc(&callbacks, NULL, r)) == NULL)
 		return -1;
-	if (r->o.format == RECORDS_NDJSON)
-		yajl_config(r->h, yajl_allow_multiple_values, 1);
 	r->depth = 0;
 	r->skipping = 0;
 	r->in_record = 0;
-	r->in_list = r->o.format == RECORDS_NDJSON;
-	r->want_records = 0;
+	records_doc_start(r);
 	r->tick = 0;
 	r->quiet = 0;
 	return 0;
@@ -416,7 +436,7 @@ yajl_failed(struct records *r)
 static int
 chunk_end(struct records *r, size_t n)
 {
-	if (r->in_record && !r->rec_over) {
+	if ((r->in_record || r->probing) && !r->rec_over) {
 		size_t have = r->rec_spans ? r->rec.len : 0;
 		size_t add = n - r->rec_start;
 
@@ -431,7 +451,7 @@ chunk_end(struct records *r, size_t n)
 			return -1;
 		}
 	}
-	if (r->in_record) {
+	if (r->in_record || r->probing) {
 		r->rec_spans = 1;
 		r->rec_start = 0;
 	}
@@ -611,13 +631,6 @@ records_reset(struct records *r, const char *source, struct ct_error *err)
 	return 0;
 }
 
-void
-records_set_format(struct records *r, enum records_format f)
-{
-	r->o.format = f;
-	r->list_depth = f == RECORDS_NDJSON ? 0 : 2;
-}
-
 struct records *
 records_new(const struct records_opts *o, const struct ruleset *rs, struct matcher *m,
     const struct records_cb *cb, struct ct_error *err)
@@ -631,13 +644,13 @@ records_new(const struct records_opts *o, const struct ruleset *rs, struct match
 		r->o.max_record = RECORDS_MAX_RECORD_DEFAULT;
 	if (r->o.max_depth == 0)
 		r->o.max_depth = RECORDS_MAX_DEPTH_DEFAULT;
-	r->list_depth = r->o.format == RECORDS_NDJSON ? 0 : 2;
 	r->rs = rs;
 	r->m = m;
 	if (cb)
 		r->cb = *cb;
 	buf_init(&r->rec);
 	buf_init(&r->span);
+	buf_init(&r->inner_name);
 	if ((r->stack = calloc((size_t)r->o.max_depth + 1, sizeof(*r->stack))) == NULL ||
 	    records_skim_new(r) == -1)
 		goto nomem;
@@ -661,6 +674,8 @@ records_free(struct records *r)
 		yajl_free(r->h);
 	buf_free(&r->rec);
 	buf_free(&r->span);
+	buf_free(&r->inner_name);
+	records_free(r->inner);
 	free(r->stack);
 	records_skim_free(r);
 	free(r);

@@ -3,8 +3,11 @@
  *
  * A yajl SAX parser is fed the decompressed text of one object in chunks of
  * any size. It walks {"Records":[ ... ]} (or, for NDJSON, one JSON object per
- * line; or, for an EventBridge event, the one record under "detail") and,
- * for each record, tells the matcher only about the fields some rule
+ * line; for an EventBridge event, the one record under "detail"; for a bare
+ * array, its elements; for lookup-events output, each event's CloudTrailEvent
+ * string, parsed in turn; read by content, RECORDS_AUTO, any of these, each
+ * top-level value known by its first key) and, for each record, tells the
+ * matcher only about the fields some rule
  * refers to: it follows the matcher's field tree (match_root/match_child) key by
  * key and skips every other subtree with nothing but a depth counter. Values
  * are handed over where the parser left them, never copied; so is the JSON
@@ -25,10 +28,16 @@
  * Errors name the source and the byte offset, counted in decompressed bytes
  * from 0. Errors in the shape of the document (not JSON, invalid UTF-8, no
  * Records array, Records not an array, nesting deeper than max_depth; for an
- * EventBridge event: no "detail", "detail" not an object or given twice) end the
+ * EventBridge event: no "detail", "detail" not an object or given twice; read
+ * by content: an object that begins with no key of a known document) end the
  * object; in NDJSON they end only the line they are on. Errors of one record
- * (not an object, too large) are reported through on_record_error and the
- * stream goes on.
+ * (not an object, too large; an event without its record, a CloudTrailEvent
+ * that is not a string or not a JSON object) are reported through
+ * on_record_error and the stream goes on.
+ *
+ * A lookup-events record is named by its event: its offset is the event
+ * object's, and its text the decoded CloudTrailEvent, not the bytes of the
+ * object. Its errors name the event's index and offset.
  */
 #ifndef CT_STREAM_RECORDS_H
 #define CT_STREAM_RECORDS_H
@@ -50,6 +59,12 @@ enum records_format {
 	RECORDS_NDJSON,      /* one record per line */
 	RECORDS_EVENTBRIDGE, /* one EventBridge event {..., "detail": record}: CloudTrail's
 	                        "AWS API Call via CloudTrail" and its siblings */
+	RECORDS_LOOKUP,      /* `aws cloudtrail lookup-events` output: {"Events": [{...,
+	                        "CloudTrailEvent": "record as a JSON string"}, ...]} */
+	RECORDS_ARRAY,       /* a bare array [record, ...] or [event, ...] */
+	RECORDS_AUTO,        /* any of these, each document by its content, several
+	                        documents one after another */
+	RECORDS_ONE,         /* the whole text is one record (a CloudTrailEvent) */
 };
 
 struct prefilter;
@@ -68,7 +83,8 @@ struct record_ref {
 	const char *text;   /* borrowed for the call: the raw JSON text; NULL when not kept */
 	size_t len;         /* bytes of text */
 	uint64_t index;     /* position among the object's records, from 0 */
-	uint64_t offset;    /* decompressed byte offset of its first byte */
+	uint64_t offset;    /* decompressed byte offset of its first byte (lookup-events:
+	                       of its event) */
 	uint64_t line;      /* NDJSON: line number, from 1; 0 otherwise */
 };
 
@@ -101,21 +117,19 @@ void records_free(struct records *r);
 
 /* Starts a new object; source (borrowed) names it in errors until the next reset. */
 int records_reset(struct records *r, const char *source, struct ct_error *err);
-/* The format of the objects after the next records_reset (scan picks one
- * per file by its name unless --format says). */
-void records_set_format(struct records *r, enum records_format f);
 
 /* Parses the next n bytes. On -1 err says why and the object is over. */
 int records_feed(struct records *r, const char *p, size_t n, struct ct_error *err);
 
 /* The text ended: fails if the document is incomplete or had no Records (no
- * detail, for an EventBridge event). */
+ * detail, for an EventBridge event; no Events, for lookup-events). */
 int records_finish(struct records *r, struct ct_error *err);
 
 const struct records_stats *records_stats(const struct records *r);
 
 const char *records_format_name(enum records_format f);
-/* "records" (or "cloudtrail"), "ndjson" (or "jsonl"), "eventbridge". */
+/* "records" (or "cloudtrail"), "ndjson" (or "jsonl"), "eventbridge",
+ * "lookup-events", "array", "auto" (RECORDS_ONE has no name to parse). */
 int records_format_parse(const char *name, enum records_format *f);
 
 #endif

@@ -41,9 +41,26 @@ struct records {
 	struct frame *stack;           /* owned; one per depth, max_depth + 1 */
 
 	int in_list;         /* inside the container whose elements are records */
-	unsigned list_depth; /* its depth: 2 for Records, 0 for NDJSON */
-	int want_records;    /* the last top-level key was "Records" ("detail") */
-	int seen_records;    /* a Records array (the detail) was found */
+	unsigned list_depth; /* its depth: 2 for Records, 1 for a bare array, 0 for NDJSON */
+	int want_records;    /* the last key at holder_depth was the holder */
+	int seen_records;    /* the document's holder (Records, Events, the detail) was found */
+
+	/* records_doc.c: the document around the records (see there) */
+	int doc;               /* enum records_doc: what the current top-level value is */
+	int holder;            /* enum records_holder: the key whose value holds the records */
+	unsigned holder_depth; /* depth of the object that has that key */
+	int elements;          /* a bare array's elements: enum records_elements */
+	int probing;           /* an object is open whose first key, not seen yet, will say
+	                          what it is: its text is kept as a record's would be */
+	uint64_t probe_at;     /* then: its offset */
+	unsigned event_depth;  /* depth of the event being read (EventBridge); 0: none */
+	int in_events;         /* lookup-events: inside "Events" */
+	uint64_t event_no;     /* the event's index in its array, from 0 */
+	uint64_t events;       /* events begun in the array */
+	uint64_t event_at;     /* the event's offset */
+	int seen_inner;        /* the event had its record ("detail", "CloudTrailEvent") */
+	struct records *inner; /* owned, NULL until needed: parses a CloudTrailEvent */
+	struct buf inner_name; /* owned: the source the inner parser names */
 
 	int in_record;         /* a record object is open */
 	unsigned rec_depth;    /* its depth */
@@ -52,7 +69,7 @@ struct records {
 	int rec_over;          /* it is larger than max_record: text dropped */
 	struct buf rec;        /* owned; at most max_record bytes */
 	struct buf span;       /* owned; scratch: a value's text that began in an earlier chunk */
-	struct record_ref ref; /* the record being parsed */
+	struct record_ref ref; /* the record being parsed (or a CloudTrailEvent's) */
 	uint64_t next_index;   /* index of the next record */
 
 	uint64_t line; /* NDJSON: newlines seen */
@@ -85,6 +102,14 @@ int records_stop(struct records *r, enum ct_err code, int fatal, const char *fmt
     __attribute__((format(printf, 4, 5)));
 /* A record opens: the container just counted in r->depth. Returns 1. */
 int records_begin_record(struct records *r);
+/* The text of the container just opened is kept from its first byte, as a
+ * record's: records_open_record may then make it one. */
+void records_mark_text(struct records *r);
+/* The container at r->depth, its text marked at offset, is a record. Returns 1. */
+int records_open_record(struct records *r, uint64_t offset);
+/* Reports the bad record at offset (not an object, ...); the stream goes on. */
+void records_bad_record(struct records *r, uint64_t offset, enum ct_err code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* The container just opened is skipped whole. */
 void records_skip_container(struct records *r);
 /* A record position held `what` (an array, a string, ...) at offset. */
@@ -110,10 +135,19 @@ int records_skim_finish(struct records *r);
  * 1 (go on) or 0 (stopped, r->err set), like the callbacks. */
 int records_outer_open(struct records *r, int is_map);
 int records_outer_close(struct records *r);
-int records_outer_scalar(struct records *r, enum match_type t, size_t len);
+/* s, n: the value (a string decoded); len: its length as written, when known. */
+int records_outer_scalar(struct records *r, enum match_type t, const char *s, size_t n, size_t len);
 int records_outer_key(struct records *r, const unsigned char *k, size_t n);
+/* A new parser for the format: yajl's options and the document state. */
+void records_doc_start(struct records *r);
 /* The text ended whole: 0, or -1 (r->err set) when the records' container
  * was never found. */
 int records_doc_finish(struct records *r);
+
+/* records_lookup.c: the record of the lookup-events event being read (at
+ * r->event_at), s the decoded text of its CloudTrailEvent string, parsed by
+ * r->inner and matched. Returns 1, or 0 (stopped, r->err set) when the
+ * object must end. */
+int records_lookup_record(struct records *r, const char *s, size_t n);
 
 #endif

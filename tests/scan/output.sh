@@ -8,6 +8,8 @@
 #             scanned after them unless nolog: yes
 #   tty:      yes: standard output (and error) are a terminal
 #   env:      NAME=value for the run (repeatable)
+#   stdin:    a shell command whose output is the standard input (default:
+#             none, /dev/null)
 #   status:   the expected exit status
 #   stdout:   the output, one key per line, all of it and in order (printf %b
 #             escapes, $LOG expanded)
@@ -44,6 +46,9 @@ for c in "$cases"/*.case; do
 		script -qec "$cmd 2>err" /dev/null >raw </dev/null
 		rc=$?
 		tr -d '\r' <raw >out
+	elif grep -q '^stdin: ' "$c"; then
+		sh -c "$(field stdin "$c")" | sh -c "$cmd" >out 2>err
+		rc=$?
 	else
 		sh -c "$cmd" >out 2>err </dev/null
 		rc=$?

@@ -4,12 +4,15 @@
  *
  * The first input byte chooses how the rest is read: bit 0 NDJSON instead of
  * Records, bit 1 zlib instead of ISA-L, bits 2-4 the size of the pieces fed,
- * bit 5 one EventBridge event (its "detail" the record) instead of either.
+ * bit 5 one EventBridge event (its "detail" the record) instead of either,
+ * bits 6-7, when not 0, override them all: 1 by content (RECORDS_AUTO), 2
+ * lookup-events output, 3 a bare array.
  *
- * A CloudTrail log that parses without an error is also run with rules a
- * prefilter can serve, with and without it: what matched and every record
- * error must be the same (the prefilter passes over records it rules out,
- * and checks of a record's JSON are only made where it is parsed).
+ * A log or a bare array that parses without an error, read as it was asked
+ * to be, is also run with rules a prefilter can serve, with and without it:
+ * what matched and every record error must be the same (the prefilter
+ * passes over records it rules out, and checks of a record's JSON are only
+ * made where it is parsed).
  */
 #include "config.h"
 
@@ -159,6 +162,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.format = data[0] & 0x20 ? RECORDS_EVENTBRIDGE
 	           : data[0] & 1  ? RECORDS_NDJSON
 	                          : RECORDS_CLOUDTRAIL;
+	if (data[0] >> 6)
+		o.format = (enum records_format[]){
+		    RECORDS_CLOUDTRAIL, RECORDS_AUTO, RECORDS_LOOKUP, RECORDS_ARRAY}[data[0] >> 6];
 	o.backend = data[0] & 2 ? INFLATE_BACKEND_ZLIB : INFLATE_BACKEND_DEFAULT;
 	o.max_record = 4096;
 	o.max_depth = 16;
@@ -179,7 +185,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fprintf(stderr, "BAD ERROR %d: %s\n", err.code, err.msg),
 		    abort(); /* every error names the object */
 	objscan_free(s);
-	if (o.format == RECORDS_CLOUDTRAIL)
+	if (o.format == RECORDS_CLOUDTRAIL || o.format == RECORDS_AUTO || o.format == RECORDS_ARRAY)
 		same_with_prefilter(data, size, step, &o);
 	return 0;
 }

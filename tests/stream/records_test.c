@@ -1,6 +1,7 @@
 /*
  * Unit tests of src/stream/records: the walk over Records and NDJSON with the
- * real matcher, record text across chunk boundaries, and every guard. Each
+ * real matcher, record text across chunk boundaries, and every guard; the
+ * documents of every input format in tests/stream/records_cases. Each
  * document is fed in pieces of many sizes and must give the same result.
  */
 #include "config.h"
@@ -125,31 +126,36 @@ like(const char *got, const char *want)
 	return *got == '\0';
 }
 
-/* The log must be want whatever the piece size, and the same with the
- * prefilter passing over records as without (when the rules allow one). */
+/* The log of doc must be want whatever the piece size, and the same with
+ * the prefilter passing over records as without (when the rules allow one);
+ * name says which document failed. */
 static void
-expect_as(const char *const *patterns, int sigma, const struct records_opts *o, const char *doc,
-    const char *want)
+expect_log(const struct ruleset *rs, const struct records_opts *o, const char *doc, size_t len,
+    const char *want, const char *name)
 {
-	struct ruleset *rs = compile_as(patterns, sigma);
 	struct records_opts po = *o;
 	struct ct_error err;
 
 	po.prefilter = prefilter_new(rs, &err);
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
-		char *got = scan(rs, o, doc, strlen(doc), steps[i], 0);
+		for (int with = 0; with <= (po.prefilter != NULL); with++) {
+			char *got = scan(rs, with ? &po : o, doc, len, steps[i], 0);
 
-		ck_assert_msg(
-		    like(got, want), "step %zu:\n got: %s\nwant: %s", steps[i], got, want);
-		free(got);
-		if (po.prefilter == NULL)
-			continue;
-		got = scan(rs, &po, doc, strlen(doc), steps[i], 0);
-		ck_assert_msg(like(got, want), "step %zu, prefilter:\n got: %s\nwant: %s", steps[i],
-		    got, want);
-		free(got);
+			ck_assert_msg(like(got, want), "%s, step %zu%s:\n got: %s\nwant: %s", name,
+			    steps[i], with ? ", prefilter" : "", got, want);
+			free(got);
+		}
 	}
 	prefilter_free((struct prefilter *)po.prefilter);
+}
+
+static void
+expect_as(const char *const *patterns, int sigma, const struct records_opts *o, const char *doc,
+    const char *want)
+{
+	struct ruleset *rs = compile_as(patterns, sigma);
+
+	expect_log(rs, o, doc, strlen(doc), want, "doc");
 	ruleset_free(rs);
 }
 
@@ -531,6 +537,44 @@ START_TEST(stats_and_reuse)
 }
 END_TEST
 
+/* A lookup-events record is matched by a parser inside the parser: its
+ * figures are the object's, and a failing output ends the object. */
+START_TEST(lookup_stats_and_stop)
+{
+	static const struct records_opts lookup = {RECORDS_LOOKUP, 0, 0, NULL};
+	struct ruleset *rs = compile(sns);
+	struct matcher *m = matcher_new(rs);
+	struct ct_error err;
+	struct records *r = records_new(&lookup, rs, m, NULL, &err);
+	const char *a = "{\"Events\":[{\"CloudTrailEvent\":"
+	                "\"{\\\"eventSource\\\":\\\"sns.amazonaws.com\\\",\\\"eventName\\\":"
+	                "\\\"CreateTopic\\\"}\"},"
+	                "{\"CloudTrailEvent\":\"{}\"},{\"CloudTrailEvent\":\"[]\"},"
+	                "{\"CloudTrailEvent\":\"{\"}]}";
+	const struct records_stats *st;
+	char *got;
+
+	ck_assert_int_eq(records_reset(r, "lookup", &err), 0);
+	ck_assert_int_eq(records_feed(r, a, strlen(a), &err), 0);
+	ck_assert_int_eq(records_finish(r, &err), 0);
+	st = records_stats(r);
+	ck_assert_uint_eq(st->json_bytes, strlen(a));
+	ck_assert_uint_eq(st->records, 2);
+	ck_assert_uint_eq(st->matched, 1);
+	ck_assert_uint_eq(st->matches, 1);
+	ck_assert_uint_eq(st->record_errors, 2);
+	records_free(r);
+	matcher_free(m);
+
+	got = scan(rs, &lookup, a, strlen(a), 5, 1);
+	ck_assert_msg(strstr(got, "match 0@11 [0] ") == got, "%s", got);
+	ck_assert_msg(strstr(got, "\nfatal: output failed\n") != NULL, "%s", got);
+	ck_assert_msg(strstr(got, "error") == NULL, "%s", got);
+	free(got);
+	ruleset_free(rs);
+}
+END_TEST
+
 START_TEST(utf8_table)
 {
 	static const struct {
@@ -727,6 +771,58 @@ START_TEST(prefilter_gives_up)
 }
 END_TEST
 
+/*
+ * The document cases, tests/stream/records_cases/ *.case, each fed in pieces
+ * of every size of steps[]:
+ *   --- patterns               the rules r0, r1, ..., one per line (default:
+ *                              the CreateTopic pattern, sns)
+ *   --- input FORMAT [MAX]     the text (macros allowed), read as FORMAT
+ *                              (records_format_parse), MAX the record cap
+ *   --- expect                 the log, as expect() wants it ('#': a number)
+ */
+#define RECORDS_CASE (CT_CASE_COMMENTS | CT_CASE_UNIQUE | CT_CASE_TRIM_ONE)
+
+START_TEST(doc_case)
+{
+	struct buf input = BUF_INIT, want = BUF_INIT, pats = BUF_INIT;
+	const char *patterns[8] = {sns[0], NULL};
+	const struct ct_section *in;
+	struct records_opts o = {RECORDS_AUTO, 0, 0, NULL};
+	char format[32];
+	struct ruleset *rs;
+	struct ct_case cf;
+
+	ct_case_load(ct_case_path(_i), RECORDS_CASE, &cf);
+	ck_assert_msg((in = ct_case_find(&cf, "input")) != NULL, "%s: no input", cf.path);
+	ck_assert_msg(sscanf(in->args, "%31s %zu", format, &o.max_record) >= 1 &&
+	                  records_format_parse(format, &o.format) == 0,
+	    "%s: input '%s': FORMAT [MAX]", cf.path, in->args);
+	ct_case_need(&cf, "input", &input);
+	ct_case_need(&cf, "expect", &want);
+	if (want.len > 0)
+		buf_putc(&want, '\n');
+	if (ct_case_find(&cf, "patterns")) {
+		size_t n = 0;
+
+		ct_case_need(&cf, "patterns", &pats);
+		for (char *p = pats.data, *nl; p && *p && n < 7; p = nl ? nl + 1 : NULL) {
+			if ((nl = strchr(p, '\n')) != NULL)
+				*nl = '\0';
+			patterns[n++] = p;
+		}
+		patterns[n] = NULL;
+	}
+	rs = compile(patterns);
+	expect_log(
+	    rs, &o, input.data ? input.data : "", input.len, want.data ? want.data : "", cf.path);
+	ruleset_free(rs);
+	buf_free(&input);
+	buf_free(&want);
+	buf_free(&pats);
+	ct_case_free(&cf);
+}
+END_TEST
+
 START_TEST(format_names)
 {
 	enum records_format f;
@@ -737,12 +833,26 @@ START_TEST(format_names)
 	ck_assert_int_eq(f, RECORDS_CLOUDTRAIL);
 	ck_assert_int_eq(records_format_parse("xml", &f), -1);
 	ck_assert_str_eq(records_format_name(RECORDS_NDJSON), "ndjson");
+	ck_assert_int_eq(records_format_parse("lookup-events", &f), 0);
+	ck_assert_int_eq(f, RECORDS_LOOKUP);
+	ck_assert_int_eq(records_format_parse("array", &f), 0);
+	ck_assert_int_eq(f, RECORDS_ARRAY);
+	ck_assert_int_eq(records_format_parse("auto", &f), 0);
+	ck_assert_int_eq(f, RECORDS_AUTO);
+	for (f = RECORDS_CLOUDTRAIL; f <= RECORDS_AUTO; f++) {
+		enum records_format back;
+
+		ck_assert_int_eq(records_format_parse(records_format_name(f), &back), 0);
+		ck_assert_int_eq(back, f);
+	}
 }
 END_TEST
 
-CT_CHECK_PROGRAM(.name = "records", .timeout = 60,
+CT_CHECK_PROGRAM(.name = "records", .timeout = 60, .cases = "tests/stream/records_cases",
+    .each_case = CT_TESTS(doc_case),
     .once = CT_TESTS(walk_records, skipped_subtrees, nested_fields_and_arrays, array_elements,
         escapes_and_unicode, json_text, records_not_objects, record_too_large, shape_errors,
         json_errors, strict_utf8, too_deep, huge_token, ndjson_lines, ndjson_deep_line_recovers,
-        spanning_records, match_callback_stops, stats_and_reuse, utf8_table, format_names,
-        prefilter_passes_over, prefilter_hands_back, prefilter_when, prefilter_gives_up))
+        spanning_records, match_callback_stops, stats_and_reuse, lookup_stats_and_stop, utf8_table,
+        format_names, prefilter_passes_over, prefilter_hands_back, prefilter_when,
+        prefilter_gives_up))

@@ -178,7 +178,7 @@ if grep -q 'mixes EventBridge envelope' err; then not_ok "no warning for a patte
 scan -p "$tutorial" --format=ndjson "$cases/tutorial.ndjson"
 expect "--format=ndjson" 0 1
 scan -p "$tutorial" "$cases/tutorial.ndjson"
-expect "a *.ndjson file is read as NDJSON by its name" 0 1
+expect "an NDJSON file is read as NDJSON by its content" 0 1
 scan -p "$tutorial" --format=records "$cases/tutorial.ndjson"
 expect "--format=records forces it: NDJSON read as a Records object is an error" 2 0
 mkdir -p mixed
@@ -186,7 +186,7 @@ cp "$log" mixed/a.json.gz
 cp "$cases/tutorial.ndjson" mixed/b.jsonl
 gzip -c "$cases/tutorial.ndjson" >mixed/c.ndjson.gz
 scan -p "$tutorial" mixed
-expect "a folder of logs and NDJSON: each file read as its name says" 0 3
+expect "a folder of logs and NDJSON: each file read as its content says" 0 3
 envelope='{"source":["aws.sns"],"detail-type":["AWS API Call via CloudTrail"],"detail":{"eventName":["CreateTopic"]}}'
 scan -p "$envelope" "$log"
 expect "an EventBridge envelope pattern matches the record" 0 1
