@@ -14,6 +14,7 @@
 
 #include "casefile.h"
 #include "rules/rules.h"
+#include "stream/prefilter.h"
 #include "tests/lib/check_main.h"
 
 /* One test of one rule of the pack. */
@@ -108,6 +109,25 @@ START_TEST(test_pack_has_records)
 }
 END_TEST
 
+/* The pack is served by the prefilter, which is where most of scan's speed
+ * comes from: every rule needs some literal, with the envelope or without.
+ * A rule added that needs none (exists: false alone, an anything-but, a
+ * number) would make every record parsed; it belongs in another file. */
+START_TEST(test_pack_prefilter)
+{
+	for (int e = 0; e < 2; e++) {
+		struct ct_error err;
+		struct prefilter *pf = prefilter_new(compiled[e], &err);
+
+		ck_assert_msg(pf != NULL, "no prefilter for the pack (%s): %s",
+		    e ? "no envelope" : "CloudTrail envelope",
+		    err.code != CT_OK ? err.msg : "some rule needs no literal");
+		ck_assert_uint_ge(prefilter_literals(pf), pack.n);
+		prefilter_free(pf);
+	}
+}
+END_TEST
+
 static Suite *
 pack_suite(void)
 {
@@ -122,6 +142,7 @@ pack_suite(void)
 	tcase_add_loop_test(tc, test_pack_rules, 0, (int)pack.n);
 	tcase_add_loop_test(tc, test_pack_has_records, 0, (int)pack.n);
 	tcase_add_loop_test(tc, test_pack_record, 0, (int)ntests);
+	tcase_add_test(tc, test_pack_prefilter);
 	suite_add_tcase(s, tc);
 	return s;
 }
